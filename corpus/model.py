@@ -1,0 +1,150 @@
+"""The text domain: issues (pages), articles and their paragraphs.
+
+Everything is a frozen dataclass so parsed pages can be cached, shared between threads and
+compared in tests.  Every piece of text keeps the source lines it came from, because the
+parser is heuristic and the user must be able to see (and correct) where an article came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+Span = tuple[int, int]
+"""1-based inclusive line numbers of the source file."""
+
+
+class Kind(StrEnum):
+    """What a block of an article's body is."""
+
+    TEXT = "text"
+    SECTION = "section"  # a section head inside the article (### 四项重点工作…, 1 深化…, ●解读)
+    CAPTION = "caption"  # an image caption between paragraphs
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    kind: Kind
+    text: str
+    lines: Span
+    raw: str = ""
+    """The paragraph's characters as the page had them (before column-wrap repair)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    issue_id: str
+    title: str
+    kicker: str = ""
+    subtitle: str = ""
+    column: str = ""
+    byline: str = ""
+    dateline: str = ""
+    """The lead's dateline as printed, e.g. ``本报讯(记者 孙小蕊)``."""
+    continuation: str = ""
+    """A continuation marker such as ``(上接01版)``."""
+    paragraphs: tuple[Paragraph, ...] = ()
+    spans: tuple[Span, ...] = ()
+    heading_lines: tuple[int, ...] = ()
+
+    @property
+    def body(self) -> tuple[Paragraph, ...]:
+        """Text and section heads in reading order: what the reader shows as the article."""
+        return tuple(p for p in self.paragraphs if p.kind is not Kind.CAPTION)
+
+    @property
+    def text(self) -> str:
+        """The article's text; offsets of highlights and tokens count into this string."""
+        return "\n".join(p.text for p in self.body)
+
+    @property
+    def section_heads(self) -> tuple[str, ...]:
+        return tuple(p.text for p in self.paragraphs if p.kind is Kind.SECTION)
+
+    @property
+    def captions(self) -> tuple[str, ...]:
+        return tuple(p.text for p in self.paragraphs if p.kind is Kind.CAPTION)
+
+    @property
+    def reporters(self) -> str:
+        """Who wrote it: the closing byline, or the names inside the lead's dateline."""
+        if self.byline:
+            return self.byline
+        if "(" in self.dateline or "（" in self.dateline:
+            inner = self.dateline.replace("（", "(").replace("）", ")")
+            return inner[inner.index("(") + 1 :].rstrip(")").strip()
+        return ""
+
+    @property
+    def fingerprint(self) -> str:
+        """Content hash used to re-attach annotations after a re-parse."""
+        return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:16]
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "kicker": self.kicker,
+            "subtitle": self.subtitle,
+            "column": self.column,
+            "byline": self.reporters,
+            "lines": [list(s) for s in self.spans],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    id: str
+    source: str
+    """Path of the page file, relative to the corpus folder."""
+    title: str
+    date: str | None
+    banner: str = ""
+    """A series banner over the whole page (e.g. ``奋力实现十四五开新局``)."""
+    furniture: tuple[str, ...] = ()
+    """Page furniture lines: date, editor, proofreader, layout."""
+    articles: tuple[Article, ...] = ()
+    sha1: str = ""
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "file": self.source,
+            "title": self.title,
+            "date": self.date,
+            "articles": [a.summary() for a in self.articles],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    file: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Corpus:
+    root: str
+    issues: tuple[Issue, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    _by_id: dict[str, Article] = field(default_factory=dict, compare=False, repr=False)
+    _issues: dict[str, Issue] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for issue in self.issues:
+            self._issues[issue.id] = issue
+            for art in issue.articles:
+                self._by_id[art.id] = art
+
+    def article(self, article_id: str) -> Article | None:
+        return self._by_id.get(article_id)
+
+    def issue_of(self, article: Article) -> Issue:
+        return self._issues[article.issue_id]
+
+    @property
+    def articles(self) -> list[Article]:
+        return [a for i in self.issues for a in i.articles]
