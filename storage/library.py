@@ -1,0 +1,88 @@
+"""One object the CLI and the TUI talk to: the corpus, its index, words and keywords.
+
+It hides where things come from: the parsed corpus comes from the index when the index is
+usable and from the page files otherwise (the cache is never required for correctness).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.keywords import DocFreq, Keyword, rank
+from corpus.load import load_corpus
+from corpus.model import Article, Corpus
+from corpus.segment import Segmenter, Token, learn_names
+from storage import locations
+from storage.index import Hit, Index, IndexStats, Progress
+
+
+@dataclass
+class Library:
+    root: Path
+    cache_dir: Path = field(default_factory=locations.cache_dir)
+    user_dict: Path = field(default_factory=locations.user_dict)
+    corpus: Corpus | None = None
+    index: Index | None = None
+    segmenter: Segmenter = field(init=False)
+    _df: DocFreq | None = None
+
+    def __post_init__(self) -> None:
+        self.segmenter = Segmenter(self.cache_dir / "jieba", self.user_dict)
+
+    # -- loading
+
+    def load(self) -> Corpus:
+        """Parse the pages (fast: no segmentation) — what the first screen needs."""
+        if self.corpus is None:
+            self.corpus = load_corpus(self.root)
+            names = learn_names(f"{a.reporters}\n{a.text}" for a in self.corpus.articles)
+            self.segmenter.add_names(names)
+        return self.corpus
+
+    def open_index(self) -> Index | None:
+        if self.index is None:
+            try:
+                self.index = Index(self.root, self.cache_dir, self.user_dict)
+            except OSError:
+                self.index = None
+        return self.index
+
+    def refresh_index(self, progress: Progress | None = None, workers: int | None = None) -> IndexStats | None:
+        idx = self.open_index()
+        if idx is None:
+            return None
+        stats = idx.refresh(progress, workers)
+        self._df = None
+        return stats
+
+    # -- words
+
+    def doc_freq(self) -> DocFreq:
+        if self._df is None:
+            idx = self.index
+            if idx is not None:
+                self._df = idx.doc_freq()
+            else:
+                df = DocFreq()
+                for a in self.load().articles:
+                    df.add_document(self.segmenter.words(f"{a.title}\n{a.text}"))
+                self._df = df
+        return self._df
+
+    def tokens(self, article: Article) -> list[Token]:
+        return self.segmenter.tokens(article.text)
+
+    def keywords(self, article: Article, top: int = 20) -> list[Keyword]:
+        words = self.segmenter.words(f"{article.title}\n{article.text}")
+        boost = self.segmenter.names | self.segmenter.user_words
+        return rank(words, self.doc_freq(), top=top, boost=boost)
+
+    def search(self, query: str, limit: int = 50) -> list[Hit]:
+        idx = self.open_index()
+        if idx is None:
+            return []
+        return idx.search(query, limit)
+
+    def article(self, article_id: str) -> Article | None:
+        return self.load().article(article_id)

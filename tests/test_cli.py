@@ -1,0 +1,108 @@
+"""The command-line contract of DESIGN.md: list, show, index, search; errors as one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tui.cli import main
+
+from .conftest import ROOT, SEEDS
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "list", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert set(data) == {"issues", "skipped"}
+    assert len(data["issues"]) == 5
+    issue = data["issues"][2]
+    assert set(issue) == {"id", "file", "title", "date", "articles"}
+    assert issue["date"] == "2018-09-12"
+    art = issue["articles"][0]
+    assert set(art) >= {"id", "title", "kicker", "subtitle", "byline", "lines"}
+    assert art["lines"] == [[7, 50]]
+    assert "\\u" not in out  # ensure_ascii off: the user sees 政治, not escapes
+
+
+def test_list_plain_is_readable_and_scrubbed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "p.txt").write_text("## 标题\x1b[2J\x07\n\n正文。\n", encoding="utf-8")
+    code, out, _ = run(capsys, "--corpus", str(tmp_path), "list")
+    assert code == 0
+    assert "标题" in out and "\x1b" not in out and "\x07" not in out
+
+
+def test_show_json_has_paragraphs_text_keywords(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "list", "--json")
+    aid = json.loads(out)["issues"][1]["articles"][1]["id"]
+    code, out, _ = run(capsys, "show", aid, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["id"] == aid
+    assert data["title"] == "提升站位严格落实责任 全力以赴确保安全度汛"
+    assert data["paragraphs"] and data["text"].startswith("昨日")
+    words = [k["word"] for k in data["keywords"]]
+    assert len(words) >= 10
+    assert "赵会生" in words and "防汛" in words
+    weights = [k["weight"] for k in data["keywords"]]
+    assert weights == sorted(weights, reverse=True)
+
+
+def test_show_plain(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "list", "--json")
+    aid = json.loads(out)["issues"][0]["articles"][0]["id"]
+    code, out, _ = run(capsys, "show", aid)
+    assert code == 0
+    assert "# 洛阳市涧西区： 打造高质量首创之区 添彩副中心城市建设" in out
+    assert "关键词" in out
+
+
+def test_unknown_id_and_missing_corpus(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "show", "no-such-id")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "no-such-id" in err
+    code, _, err = run(capsys, "--corpus", "/nonexistent/x", "list")
+    assert code == 2 and "corpus folder not found" in err and "Traceback" not in err
+    code, _, err = run(capsys, "list", "--corpus", "/nonexistent/x")
+    assert code == 2
+
+
+def test_env_forms_of_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "only.txt").write_text("## 唯一标题\n\n正文。\n", encoding="utf-8")
+    monkeypatch.setenv("PIYUE_CORPUS", str(tmp_path))
+    _, out, _ = run(capsys, "list", "--json")
+    assert [i["file"] for i in json.loads(out)["issues"]] == ["only.txt"]
+
+
+def test_index_and_search(capsys: pytest.CaptureFixture[str], seeds_copy: Path) -> None:
+    code, out, _ = run(capsys, "--corpus", str(seeds_copy), "index")
+    assert code == 0 and "5 pages" in out
+    code, out, _ = run(capsys, "--corpus", str(seeds_copy), "search", "营商环境", "--json")
+    hits = json.loads(out)["hits"]
+    assert hits and all("营商环境" in h["snippet"] for h in hits)
+    assert "«营商环境»" in hits[0]["snippet"]
+    assert {"id", "title", "issue", "date", "snippet"} <= set(hits[0])
+
+
+def test_python_dash_m_tui_works_from_anywhere(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "tui", "list", "--json"], cwd=tmp_path, env=env,
+        capture_output=True, text=True, encoding="utf-8", timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(json.loads(proc.stdout)["issues"]) == len(list(SEEDS.glob("*.txt")))
