@@ -8,7 +8,7 @@ decoded (invalid bytes replaced, never fatal) and the rest is skipped with a rea
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from corpus.model import Corpus, Issue, Skipped
@@ -67,7 +67,9 @@ def page_files(root: Path) -> Iterator[Path]:
             yield path
 
 
-def read_page(root: Path, path: Path) -> Issue | Skipped:
+def read_page(
+    root: Path, path: Path, corrections: Iterable[tuple[str, int]] = ()
+) -> Issue | Skipped:
     rel = path.relative_to(root)
     try:
         data = path.read_bytes()
@@ -76,18 +78,24 @@ def read_page(root: Path, path: Path) -> Issue | Skipped:
     text, how = decode(data)
     if text is None:
         return Skipped(rel.as_posix(), how)
-    return parse_text(text, issue_id_for(rel), rel.as_posix())
+    return parse_text(text, issue_id_for(rel), rel.as_posix(), corrections)
 
 
-def load_corpus(root: Path | str) -> Corpus:
-    """Parse every page below ``root``.  Raises CorpusNotFound for a missing folder."""
+def load_corpus(
+    root: Path | str, corrections: Mapping[str, list[tuple[str, int]]] | None = None
+) -> Corpus:
+    """Parse every page below ``root``.  Raises CorpusNotFound for a missing folder.
+
+    ``corrections`` maps issue ids to the user's boundary fixes for that page.
+    """
     root = Path(root)
     if not root.is_dir():
         raise CorpusNotFound(f"corpus folder not found: {root}")
     issues: list[Issue] = []
     skipped: list[Skipped] = []
     for path in page_files(root):
-        got = read_page(root, path)
+        fixes = (corrections or {}).get(issue_id_for(path.relative_to(root)), [])
+        got = read_page(root, path, fixes)
         if isinstance(got, Skipped):
             skipped.append(got)
         else:

@@ -473,11 +473,68 @@ def _short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
-def parse_text(text: str, issue_id: str, source: str = "") -> Issue:
-    """Parse one page's text into an Issue.  Never raises on any input string."""
+def apply_corrections(page: _Page, corrections: Iterable[tuple[str, int]]) -> None:
+    """The user's boundary fixes, by source line: merge_next, split, caption, furniture."""
+    for kind, line in corrections:
+        owner = next((d for d in page.drafts if line in d.lines), None)
+        if owner is None:
+            continue
+        idx = page.drafts.index(owner)
+        if kind == "merge_next" and idx + 1 < len(page.drafts):
+            nxt = page.drafts.pop(idx + 1)
+            for head in (*nxt.column, *nxt.kicker, nxt.title, *nxt.subtitle):
+                if head:
+                    no = nxt.heading_lines[0] if nxt.heading_lines else line
+                    owner.paras.append([Kind.SECTION, head, no, no])
+            if nxt.dateline:
+                owner.paras.append([Kind.TEXT, nxt.dateline, line, line])
+            if nxt.continuation:
+                owner.paras.append([Kind.TEXT, nxt.continuation, line, line])
+            owner.paras.extend(nxt.paras)
+            owner.lines.extend(nxt.lines)
+            owner.byline.extend(nxt.byline)
+        elif kind == "split":
+            at = next((k for k, p in enumerate(owner.paras) if int(str(p[2])) == line), None)
+            if at is None or (at == 0 and not owner.title):
+                continue
+            moved = owner.paras[at:]
+            del owner.paras[at:]
+            new = _Draft()
+            if moved and moved[0][0] is Kind.SECTION:
+                head = moved.pop(0)
+                new.title = str(head[1])
+                new.heading_lines.append(int(str(head[2])))
+                new.lines.append(int(str(head[2])))
+            new.paras = moved
+            moved_lines = {n for p in moved for n in range(int(str(p[2])), int(str(p[3])) + 1)}
+            new.lines.extend(n for n in owner.lines if n in moved_lines)
+            owner.lines = [n for n in owner.lines if n not in moved_lines and n not in new.lines]
+            if owner.byline and max(owner.lines, default=0) < max(new.lines, default=0):
+                new.byline, owner.byline = owner.byline, []
+            page.drafts.insert(idx + 1, new)
+        elif kind in ("caption", "furniture"):
+            for k, p in enumerate(owner.paras):
+                if int(str(p[2])) <= line <= int(str(p[3])):
+                    if kind == "caption":
+                        p[0] = Kind.CAPTION
+                    else:
+                        page.furniture.append((line, str(p[1])))
+                        del owner.paras[k]
+                        owner.lines = [n for n in owner.lines if n != line]
+                    break
+
+
+def parse_text(
+    text: str, issue_id: str, source: str = "", corrections: Iterable[tuple[str, int]] = ()
+) -> Issue:
+    """Parse one page's text into an Issue.  Never raises on any input string.
+
+    ``corrections`` are the user's boundary fixes for this page, ``(kind, line)`` pairs.
+    """
     lines = text.split("\n")
     items = classify(lines)
     page = assemble(items)
+    apply_corrections(page, corrections)
     owners: dict[int, int] = {}
     for no, _ in page.furniture + page.banner:
         owners[no] = -1

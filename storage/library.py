@@ -14,6 +14,7 @@ from corpus.load import load_corpus
 from corpus.model import Article, Corpus
 from corpus.segment import Segmenter, Token, learn_names
 from storage import locations
+from storage.annotations import Store
 from storage.index import Hit, Index, IndexStats, Progress
 
 
@@ -24,6 +25,7 @@ class Library:
     user_dict: Path = field(default_factory=locations.user_dict)
     corpus: Corpus | None = None
     index: Index | None = None
+    store: Store | None = None
     segmenter: Segmenter = field(init=False)
     _df: DocFreq | None = None
 
@@ -32,10 +34,27 @@ class Library:
 
     # -- loading
 
+    def use_store(self, store: Store) -> None:
+        """Annotations to use: their boundary corrections apply when pages are parsed."""
+        self.store = store
+        self.corpus = None
+
+    def corrections(self) -> dict[str, list[tuple[str, int]]]:
+        out: dict[str, list[tuple[str, int]]] = {}
+        if self.store is not None:
+            for c in self.store.corrections():
+                out.setdefault(c.issue_id, []).append((c.kind, c.line))
+        return out
+
+    def reload(self) -> Corpus:
+        """Parse again (after a correction)."""
+        self.corpus = None
+        return self.load()
+
     def load(self) -> Corpus:
         """Parse the pages (fast: no segmentation) — what the first screen needs."""
         if self.corpus is None:
-            self.corpus = load_corpus(self.root)
+            self.corpus = load_corpus(self.root, self.corrections())
             names = learn_names(f"{a.reporters}\n{a.text}" for a in self.corpus.articles)
             self.segmenter.add_names(names)
         return self.corpus
