@@ -267,19 +267,19 @@ class Store:
         return self.storage.read().get(table, {})
 
     def _put(self, table: str, doc_id: int | None, doc: dict[str, Any]) -> int:
-        before = self._raw(table).get(str(doc_id)) if doc_id is not None else None
+        before = _copy(self._raw(table).get(str(doc_id))) if doc_id is not None else None
         t = self.db.table(table)
         if doc_id is None:
             doc_id = t.insert(doc)
         else:
             t.upsert(_doc(doc, doc_id))
-        self._record(table, str(doc_id), _copy(before), _copy(doc))
+        self._record(table, str(doc_id), before, _copy(doc))
         return doc_id
 
     def _delete(self, table: str, doc_id: int) -> None:
-        before = self._raw(table).get(str(doc_id))
+        before = _copy(self._raw(table).get(str(doc_id)))
         self.db.table(table).remove(doc_ids=[doc_id])
-        self._record(table, str(doc_id), _copy(before), None)
+        self._record(table, str(doc_id), before, None)
 
     def _record(self, table: str, doc_id: str, before: Any, after: Any) -> None:
         if self._current is not None:
@@ -678,13 +678,22 @@ def _find_article(candidates: Iterable[Article], d: dict[str, Any], same_text_on
             return a
     if same_text_only:
         return None
+    title = "".join(str(d.get("title", "")).split())
     for a in cands:
-        if d.get("title") and a.title == d.get("title"):
+        if title and "".join(a.title.split()) == title:
             return a
     for a in cands:
         if d.get("head") and a.text.startswith(d["head"]):
             return a
-    return None
+    # OCR re-runs change a character here and there: a close title still identifies it.
+    best, score = None, 0.0
+    for a in cands:
+        other = "".join(a.title.split())
+        if title and other:
+            j = len(set(title) & set(other)) / len(set(title) | set(other))
+            if j > score:
+                best, score = a, j
+    return best if score >= 0.75 else None
 
 
 def _reanchor(article: Article, d: dict[str, Any]) -> tuple[int, int] | None:
