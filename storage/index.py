@@ -110,19 +110,36 @@ def _worker_init(cache_dir: str | None, user_dict: str | None) -> None:
     _WORKER_SEG.load()
 
 
-def _segment_issue(seg: Segmenter, issue: Issue) -> list[tuple[str, str]]:
-    """(article id, space-joined tokens of title + text) for each article of a page."""
+Rows = list[tuple[str, str, list[str]]]
+"""(article id, space-joined tokens of title + text, keyword-candidate words) per article."""
+
+
+def _segment_issue(seg: Segmenter, issue: Issue) -> Rows:
     texts = [f"{a.reporters}\n{a.title}\n{a.text}" for a in issue.articles]
     added = seg.add_names(learn_names(texts))
-    out = []
+    out: Rows = []
     for a in issue.articles:
-        words = seg.words(f"{a.title}\n{a.text}")
-        out.append((a.id, " ".join(w for w in words if not w.isspace())))
+        words = [w for w in seg.words(f"{a.title}\n{a.text}") if not w.isspace()]
+        out.append((a.id, " ".join(words), [w for w in set(words) if is_candidate(w)]))
     seg.forget_names(added)
     return out
 
 
-def process_page(root: str, rel: str) -> tuple[str, object, list[tuple[str, str]], str]:
+@dataclass(frozen=True, slots=True)
+class _PageRows:
+    """What the main process needs of a parsed page (cheap to send between processes)."""
+
+    issue_id: str
+    date: str | None
+    articles: int
+    blob: bytes
+    texts: list[tuple[str, str, str]]
+
+
+Result = tuple[str, object, Rows, str]
+
+
+def process_page(root: str, rel: str) -> Result:
     """Read, parse and segment one page (runs in a pool worker)."""
     seg = _WORKER_SEG
     assert seg is not None
@@ -136,10 +153,16 @@ def process_page(root: str, rel: str) -> tuple[str, object, list[tuple[str, str]
     if text is None:
         return rel, Skipped(rel, how), [], digest
     issue = parse_text(text, issue_id_for(Path(rel)), rel)
-    return rel, issue, _segment_issue(seg, issue), digest
+    # Pickled here, in the worker: the main process stores the bytes as they are.
+    page = _PageRows(
+        issue.id, issue.date, len(issue.articles),
+        pickle.dumps(issue, protocol=pickle.HIGHEST_PROTOCOL),
+        [(a.id, a.title, a.text) for a in issue.articles],
+    )
+    return rel, page, _segment_issue(seg, issue), digest
 
 
-def _process_chunk(root: str, rels: list[str]) -> list[tuple[str, object, list[tuple[str, str]], str]]:
+def _process_chunk(root: str, rels: list[str]) -> list[Result]:
     return [process_page(root, rel) for rel in rels]
 
 
@@ -267,9 +290,9 @@ class Index:
                 )
                 stats.skipped += 1
             else:
-                assert isinstance(got, Issue)
+                assert isinstance(got, _PageRows)
                 self._store_page(rel, size, mtime, digest, got, toks, df_delta)
-                docs_delta += len(got.articles)
+                docs_delta += got.articles
                 stats.parsed += 1
             done += 1
             if progress:
@@ -284,7 +307,7 @@ class Index:
 
     def _run(
         self, rels: list[str], workers: int | None
-    ) -> Iterator[tuple[str, object, list[tuple[str, str]], str]]:
+    ) -> Iterator[Result]:
         if not rels:
             return
         n = workers if workers is not None else (os.cpu_count() or 1)
@@ -295,7 +318,7 @@ class Index:
             for rel in rels:
                 yield process_page(str(self.root), rel)
             return
-        chunk = max(4, min(64, len(rels) // (n * 8) or 1))
+        chunk = max(4, min(32, len(rels) // (n * 4) or 1))
         chunks = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
         with ProcessPoolExecutor(max_workers=n, initializer=_worker_init, initargs=(cache, udict)) as ex:
             for result in ex.map(_process_chunk, [str(self.root)] * len(chunks), chunks):
@@ -312,21 +335,20 @@ class Index:
         return len(rows)
 
     def _store_page(
-        self, rel: str, size: int, mtime: int, digest: str, issue: Issue,
-        toks: list[tuple[str, str]], df_delta: dict[str, int],
+        self, rel: str, size: int, mtime: int, digest: str, page: _PageRows,
+        toks: Rows, df_delta: dict[str, int],
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,NULL)",
-            (rel, size, mtime, digest, pickle.dumps(issue, protocol=pickle.HIGHEST_PROTOCOL)),
+            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,NULL)", (rel, size, mtime, digest, page.blob)
         )
-        tok_of = dict(toks)
+        tok_of = {aid: (tokens, cands) for aid, tokens, cands in toks}
         rows = []
         fts_rows = []
-        for ordinal, a in enumerate(issue.articles):
-            tokens = tok_of.get(a.id, "")
-            rows.append((a.id, rel, ordinal, a.title, issue.id, issue.date, a.text, tokens))
-            fts_rows.append((a.id, tokens))
-            for w in {t for t in tokens.split(" ") if is_candidate(t)}:
+        for ordinal, (aid, title, text) in enumerate(page.texts):
+            tokens, cands = tok_of.get(aid, ("", []))
+            rows.append((aid, rel, ordinal, title, page.issue_id, page.date, text, tokens))
+            fts_rows.append((aid, tokens))
+            for w in cands:
                 df_delta[w] = df_delta.get(w, 0) + 1
         self.db.executemany("INSERT OR REPLACE INTO articles VALUES(?,?,?,?,?,?,?,?)", rows)
         self.db.executemany("INSERT INTO fts(id, tokens) VALUES(?,?)", fts_rows)
