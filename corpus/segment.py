@@ -94,6 +94,7 @@ class Segmenter:
         self._pending_names: set[str] = set()
         self.names: set[str] = set()
         self.user_words: set[str] = set()
+        self._undo: dict[str, tuple[int | None, list[str], str | None]] = {}
 
     @property
     def loaded(self) -> bool:
@@ -154,18 +155,39 @@ class Segmenter:
         return added
 
     def forget_names(self, names: Iterable[str]) -> None:
-        """Undo ``add_names`` (the indexer keeps each page's learned names to that page)."""
+        """Exactly undo ``add_names`` (the indexer keeps each page's names to that page, so a
+        page segments the same whichever pool worker, and whatever page before, it gets)."""
         tk = self._tokenizer()
         for name in names:
-            if name in self.names:
-                tk.del_word(name)  # type: ignore[attr-defined]
-                self.names.discard(name)
+            undo = self._undo.pop(name, None)
+            if undo is None:
+                continue
+            old_freq, new_prefixes, old_tag = undo
+            freq_tab = tk.FREQ  # type: ignore[attr-defined]
+            tk.total -= 2000  # type: ignore[attr-defined]
+            if old_freq is None:
+                freq_tab.pop(name, None)
+            else:
+                freq_tab[name] = old_freq
+            for p in new_prefixes:
+                freq_tab.pop(p, None)
+            tags = tk.user_word_tag_tab  # type: ignore[attr-defined]
+            if old_tag is None:
+                tags.pop(name, None)
+            else:
+                tags[name] = old_tag
+            self.names.discard(name)
+        self._pos = None
 
-    @staticmethod
-    def _add_name(tk: object, name: str) -> bool:
+    def _add_name(self, tk: object, name: str) -> bool:
+        freq_tab = tk.FREQ  # type: ignore[attr-defined]
         # A common dictionary word that matched a name pattern (严格执行 → 严格) is no name.
-        if tk.FREQ.get(name, 0) > 300:  # type: ignore[attr-defined]
+        if freq_tab.get(name, 0) > 300:
             return False
+        prefixes = [name[: i + 1] for i in range(len(name) - 1) if name[: i + 1] not in freq_tab]
+        self._undo[name] = (
+            freq_tab.get(name), prefixes, tk.user_word_tag_tab.get(name)  # type: ignore[attr-defined]
+        )
         tk.add_word(name, 2000, "nr")  # type: ignore[attr-defined]
         return True
 
