@@ -385,12 +385,19 @@ class Store:
         self._save_article(doc_id, doc, "note")
         return self.notes(article.id)
 
-    def set_read(self, article: Article, read: bool = True) -> None:
+    def set_read(self, article: Article, read: bool = True, undoable: bool = True) -> None:
+        """Read state; opening an article marks it read without an undo step."""
         doc_id, doc = self._article_doc(article)
         if doc.get("read") == read and doc_id is not None:
             return
         doc["read"] = read
-        self._save_article(doc_id, doc, "read" if read else "unread")
+        if undoable:
+            self._save_article(doc_id, doc, "read" if read else "unread")
+            return
+        if self.readonly:
+            return
+        doc["updated"] = time.time()
+        self._art_ids[article.id] = self._put("articles", doc_id, doc)
 
     def set_starred(self, article: Article, starred: bool = True) -> None:
         doc_id, doc = self._article_doc(article)

@@ -103,5 +103,21 @@ class Library:
             return []
         return idx.search(query, limit)
 
+    def reparse_issue(self, issue_id: str) -> Corpus:
+        """Parse one page again (after a boundary correction) and swap it in."""
+        from corpus.load import read_page
+
+        corpus = self.load()
+        fixes = self.corrections().get(issue_id, [])
+        issues = []
+        for issue in corpus.issues:
+            if issue.id == issue_id:
+                got = read_page(self.root, self.root / issue.source, fixes)
+                issues.append(got if isinstance(got, type(issue)) else issue)
+            else:
+                issues.append(issue)
+        self.corpus = Corpus(corpus.root, tuple(issues), corpus.skipped)
+        return self.corpus
+
     def article(self, article_id: str) -> Article | None:
         return self.load().article(article_id)

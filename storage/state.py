@@ -1,0 +1,39 @@
+"""Where the reader was: last article and scroll position per corpus (small JSON file)."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from pathlib import Path
+from typing import Any
+
+from storage import locations
+from storage.durable import atomic_write
+
+
+def state_file() -> Path:
+    return locations.data_dir() / "state.json"
+
+
+def load(corpus_root: Path) -> dict[str, Any]:
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        data = json.loads(state_file().read_text(encoding="utf-8"))
+        got = data.get(str(corpus_root.resolve()), {})
+        if isinstance(got, dict):
+            return got
+    return {}
+
+
+def save(corpus_root: Path, **values: Any) -> None:
+    """Best effort: losing the scroll position is no reason to bother the user."""
+    path = state_file()
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        data: dict[str, Any] = {}
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+        key = str(corpus_root.resolve())
+        entry = data.get(key, {}) if isinstance(data.get(key), dict) else {}
+        entry.update(values)
+        data[key] = entry
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))

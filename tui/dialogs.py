@@ -1,0 +1,305 @@
+"""Typed modal dialogs: each is a ``ModalScreen[T]`` whose result goes to a callback."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.suggester import Suggester
+from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.widgets.selection_list import Selection
+
+from tui.render import plain
+
+TAG_SPLIT = re.compile(r"[,，、;；\s]+")
+
+
+def split_tags(value: str) -> list[str]:
+    return [t for t in TAG_SPLIT.split(value) if t]
+
+
+class TagSuggester(Suggester):
+    """Completes the last tag being typed from the existing vocabulary."""
+
+    def __init__(self, tags: Sequence[str]) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+        self.tags = list(tags)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        m = re.search(r"([^,，、;；\s]+)$", value)
+        if not m:
+            return None
+        stem = m.group(1)
+        for t in self.tags:
+            if t.startswith(stem) and t != stem:
+                return value[: m.start(1)] + t
+        return None
+
+
+class TagDialog(ModalScreen[list[str] | None]):
+    """Ask for one or more tags (autocomplete from the vocabulary); Enter saves."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, vocabulary: Sequence[str], current: Sequence[str] = ()) -> None:
+        super().__init__()
+        self.heading = title
+        self.vocabulary = list(vocabulary)
+        self.current = list(current)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.heading), classes="dialog-title")
+            yield Input(
+                placeholder="标签，可多个（逗号或空格分隔） tags, several at once",
+                suggester=TagSuggester(self.vocabulary), id="tag-input",
+            )
+            hint = "  ".join(self.vocabulary[:30]) or "(还没有标签 no tags yet)"
+            yield Static(plain("已有 existing: " + hint, "dim"), classes="dialog-hint")
+            if self.current:
+                yield Static(plain("当前 current: " + "  ".join(self.current), "dim"))
+            yield Static(plain("Enter 保存 save · Tab 补全 complete · Esc 取消 cancel", "dim"))
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        tags = split_tags(event.value)
+        self.dismiss(tags or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    BINDINGS = [
+        Binding("y", "yes", "Yes", id="dialog.yes"),
+        Binding("n,escape", "no", "No", id="dialog.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(plain(self.question))
+            yield Static(plain("y 是 yes · n 否 no", "dim"))
+
+    def action_yes(self) -> None:
+        self.dismiss(True)
+
+    def action_no(self) -> None:
+        self.dismiss(False)
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """Multi-line note editor: ctrl+s saves, Esc cancels (asks first if anything changed)."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="note.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="note.cancel", priority=True),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.heading = title
+        self.original = text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog note-dialog"):
+            yield Label(plain(self.heading), classes="dialog-title")
+            yield TextArea(self.original, id="note-text", soft_wrap=True)
+            yield Static(plain("ctrl+s 保存 save · Esc 取消 cancel", "dim"))
+
+    def on_mount(self) -> None:
+        ta = self.query_one(TextArea)
+        ta.focus()
+        ta.move_cursor(ta.document.end)
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+    def action_cancel(self) -> None:
+        if self.query_one(TextArea).text == self.original:
+            self.dismiss(None)
+            return
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog("放弃未保存的修改？ Discard unsaved changes?"), decided)
+
+
+class PickDialog(ModalScreen[Any]):
+    """Choose one item from a list (Enter), Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, items: Sequence[tuple[Any, str]]) -> None:
+        super().__init__()
+        self.heading = title
+        self.items = list(items)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog pick-dialog"):
+            yield Label(plain(self.heading), classes="dialog-title")
+            yield OptionList(*[Option(plain(label), id=str(i)) for i, (_, label) in enumerate(self.items)])
+            yield Static(plain("Enter 选择 choose · Esc 取消 cancel", "dim"))
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.items[int(event.option.id or 0)][0])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class InputDialog(ModalScreen[str | None]):
+    """One line of input (filter expression, word split…)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, value: str = "", hint: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.heading, self.value, self.hint, self.placeholder = title, value, hint, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(plain(self.heading), classes="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder)
+            if self.hint:
+                yield Static(plain(self.hint, "dim"))
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class LayersDialog(ModalScreen[list[str] | None]):
+    """Toggle highlight layers (space toggles, Enter applies)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("enter", "apply", "Apply", id="layers.apply", priority=True),
+    ]
+
+    def __init__(self, options: Sequence[tuple[str, str, bool]]) -> None:
+        super().__init__()
+        self.options = list(options)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("高亮图层 Highlight layers", classes="dialog-title")
+            yield SelectionList[str](*[Selection(plain(label), key, on) for key, label, on in self.options])
+            yield Static(plain("空格 切换 toggle · Enter 应用 apply · Esc 取消", "dim"))
+
+    def action_apply(self) -> None:
+        self.dismiss(list(self.query_one(SelectionList).selected))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class SearchScreen(ModalScreen[str | None]):
+    """``/``: type a query, Enter lists hits with snippets, Enter on a hit opens it."""
+
+    BINDINGS = [Binding("escape", "cancel", "Close", id="search.close")]
+
+    class Run(Message):
+        """Posted to ask the app to search; the app answers with ``show_hits``."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    def __init__(self, query: str = "") -> None:
+        super().__init__()
+        self.query_text = query
+        self.hit_ids: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog search-dialog"):
+            yield Label("搜索 Search  (词语, \"短语\", -排除)", classes="dialog-title")
+            yield Input(self.query_text, placeholder="营商环境 \"优化 营商\" -党建", id="search-input")
+            yield Static("", id="search-status")
+            yield OptionList(id="search-hits")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.query_one("#search-status", Static).update(plain("搜索中 searching…", "dim"))
+            self.post_message(self.Run(event.value))
+
+    def show_hits(self, query: str, hits: Sequence[Any], note: str = "") -> None:
+        ol = self.query_one("#search-hits", OptionList)
+        ol.clear_options()
+        self.hit_ids = [h.article_id for h in hits]
+        options = []
+        for i, h in enumerate(hits):
+            c = Content.assemble(
+                (h.title or "(无标题)", "bold"), "  ", (h.date or h.issue_id, "dim"), "\n  ",
+                _snippet(h.snippet),
+            )
+            options.append(Option(c, id=str(i)))
+        ol.add_options(options)
+        status = note or (f"{len(hits)} 条结果 hits — Enter 打开 open" if hits else "没有结果 no hits")
+        self.query_one("#search-status", Static).update(plain(status, "dim"))
+        if hits:
+            ol.highlighted = 0
+            ol.focus()
+
+    @on(OptionList.OptionSelected, "#search-hits")
+    def open_hit(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.hit_ids[int(event.option.id or 0)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _snippet(snippet: str) -> Content:
+    """Render «match» marks as a highlight (text, never markup)."""
+    out = []
+    rest = snippet.replace("\n", " ")
+    while "«" in rest and "»" in rest:
+        a = rest.index("«")
+        b = rest.index("»", a)
+        out.append(plain(rest[:a]))
+        out.append(plain(rest[a + 1 : b], "bold #101010 on #f0c674"))
+        rest = rest[b + 1 :]
+    out.append(plain(rest))
+    return Content.assemble(*out)
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+
+    def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
+        super().__init__()
+        self.rows = list(rows)
+
+    def compose(self) -> ComposeResult:
+        width = max((len(k) for k, _ in self.rows), default=4) + 2
+        lines = "\n".join(f"{k.ljust(width)}{d}" for k, d in self.rows)
+        with Vertical(classes="dialog help-dialog"):
+            yield Label("按键 Keys", classes="dialog-title")
+            yield Static(plain(lines), id="help-text")
+            yield Static(plain("Esc 关闭 close · ctrl+p 命令面板 command palette", "dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+

@@ -1,0 +1,201 @@
+"""Article → styled ``Content`` for the reader: pure functions, no widgets, easy to test.
+
+Article text is always text: ``Content(text, spans)`` with spans at jieba's offsets, never
+markup, so ``[bold]`` in a page shows as ``[bold]``.  Control characters are shown as their
+visible "control picture" (ESC → ␛) so offsets stay aligned and nothing reaches the terminal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from textual.content import Content, Span
+
+from corpus.model import Article, Kind
+
+_CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x0A}
+_CONTROL_PICTURES[0x7F] = 0x2421
+
+
+def visible(text: str) -> str:
+    """Same length, nothing a terminal would act on."""
+    out = text.translate(_CONTROL_PICTURES)
+    return "".join("\ufffd" if 0x80 <= ord(ch) <= 0x9F else ch for ch in out) if any(
+        0x80 <= ord(ch) <= 0x9F for ch in out
+    ) else out
+
+
+@dataclass
+class Layers:
+    """Which highlight layers the reader shows (each toggleable)."""
+
+    boundaries: bool = True
+    keywords: bool = True
+    watch: bool = True
+    entities: bool = True
+    hits: bool = True
+    passages: bool = True
+
+    def names(self) -> list[str]:
+        return ["boundaries", "keywords", "watch", "entities", "hits", "passages"]
+
+
+LABELS = {
+    "boundaries": "词界 word boundaries",
+    "keywords": "关键词 keywords",
+    "watch": "关注词 watch list",
+    "entities": "人名/地名/机构 names",
+    "hits": "搜索命中 search hits",
+    "passages": "编码段落 coded passages",
+}
+
+KEYWORD_STYLES = ["bold #f0c674", "#f0c674", "underline #d8b86a"]
+ENTITY_STYLES = {"person": "#7fb6f0", "place": "#8fce7a", "org": "#c49ae0"}
+BOUNDARY_STYLE = "on #262b36"
+HIT_STYLE = "bold #101010 on #f0c674"
+SELECTION_STYLE = "reverse"
+CARET_STYLE = "bold reverse #ffffff"
+SECTION_STYLE = "bold #e0e0e0"
+
+
+@dataclass
+class Marks:
+    """Everything to highlight in one article, as offsets into ``Article.text``."""
+
+    tokens: list[tuple[int, int]] = field(default_factory=list)
+    keywords: dict[str, float] = field(default_factory=dict)
+    watch: list[tuple[str, str]] = field(default_factory=list)
+    entities: list[tuple[int, int, str]] = field(default_factory=list)
+    hits: list[tuple[int, int]] = field(default_factory=list)
+    passages: list[tuple[int, int, str]] = field(default_factory=list)
+    selection: tuple[int, int] | None = None
+    caret: tuple[int, int] | None = None
+
+
+def keyword_style(weight: float) -> str:
+    if weight >= 0.6:
+        return KEYWORD_STYLES[0]
+    if weight >= 0.3:
+        return KEYWORD_STYLES[1]
+    return KEYWORD_STYLES[2]
+
+
+def passage_style(colour: str) -> str:
+    """A dim background in the tag's colour: visible under the other layers."""
+    c = colour.lstrip("#")
+    if len(c) != 6:
+        return "underline on #3a3040"
+    r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
+    r, g, b = (int(x * 0.35 + 0x1e * 0.65) for x in (r, g, b))
+    return f"underline on #{r:02x}{g:02x}{b:02x}"
+
+
+def find_all(text: str, term: str) -> list[tuple[int, int]]:
+    out = []
+    if not term:
+        return out
+    i = text.find(term)
+    while i >= 0:
+        out.append((i, i + len(term)))
+        i = text.find(term, i + len(term))
+    return out
+
+
+def text_spans(text: str, marks: Marks, layers: Layers) -> list[Span]:
+    """Spans over ``text`` (the article's text), later spans drawn over earlier ones."""
+    spans: list[Span] = []
+    if layers.boundaries:
+        odd = False
+        for s, e in marks.tokens:
+            if text[s:e].strip() and not _is_punct(text[s:e]):
+                if odd:
+                    spans.append(Span(s, e, BOUNDARY_STYLE))
+                odd = not odd
+    if layers.entities:
+        for s, e, kind in marks.entities:
+            spans.append(Span(s, e, ENTITY_STYLES.get(kind, "")))
+    if layers.keywords and marks.keywords:
+        for s, e in marks.tokens:
+            w = marks.keywords.get(text[s:e])
+            if w is not None:
+                spans.append(Span(s, e, keyword_style(w)))
+    if layers.watch:
+        for term, colour in marks.watch:
+            for s, e in find_all(text, term):
+                spans.append(Span(s, e, f"bold {colour or '#ff8080'}"))
+    if layers.passages:
+        for s, e, colour in marks.passages:
+            spans.append(Span(s, e, passage_style(colour)))
+    if layers.hits:
+        for s, e in marks.hits:
+            spans.append(Span(s, e, HIT_STYLE))
+    if marks.selection:
+        spans.append(Span(*marks.selection, SELECTION_STYLE))
+    if marks.caret:
+        spans.append(Span(*marks.caret, CARET_STYLE))
+    return [sp for sp in spans if sp.end > sp.start and sp.style]
+
+
+def _is_punct(word: str) -> bool:
+    return all(not ch.isalnum() for ch in word)
+
+
+@dataclass
+class Layout:
+    """Where each body paragraph of the article sits in the displayed text."""
+
+    display: str
+    starts: list[tuple[int, int, int]]
+    """(article offset, display offset, length) per body paragraph."""
+
+    def to_display(self, offset: int) -> int:
+        for a, d, n in self.starts:
+            if a <= offset <= a + n:
+                return d + (offset - a)
+        return len(self.display)
+
+
+def body_layout(article: Article) -> tuple[Layout, list[Span]]:
+    """Paragraphs separated by blank lines, captions in place (dim), section heads bold."""
+    parts: list[str] = []
+    starts: list[tuple[int, int, int]] = []
+    base: list[Span] = []
+    a_off = 0
+    d_off = 0
+    for p in article.paragraphs:
+        if parts:
+            parts.append("\n\n")
+            d_off += 2
+        if p.kind is Kind.CAPTION:
+            shown = f"〔图〕{visible(p.text)}"
+            parts.append(shown)
+            base.append(Span(d_off, d_off + len(shown), "italic #8a8f98"))
+            d_off += len(shown)
+            continue
+        if starts:
+            a_off += 1  # the "\n" between paragraphs in Article.text
+        starts.append((a_off, d_off, len(p.text)))
+        parts.append(visible(p.text))
+        if p.kind is Kind.SECTION:
+            base.append(Span(d_off, d_off + len(p.text), SECTION_STYLE))
+        a_off += len(p.text)
+        d_off += len(p.text)
+    return Layout("".join(parts), starts), base
+
+
+def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[Content, Layout]:
+    layout, base = body_layout(article)
+    spans = list(base)
+    for sp in text_spans(article.text, marks, layers):
+        for a, d, n in layout.starts:
+            s = max(sp.start, a)
+            e = min(sp.end, a + n)
+            if s < e:
+                spans.append(Span(d + s - a, d + e - a, sp.style))
+    return Content(layout.display, spans, strip_control_codes=False), layout
+
+
+def plain(text: str, style: str = "") -> Content:
+    """User or page text as a Content (never markup)."""
+    t = visible(text)
+    return Content(t, [Span(0, len(t), style)] if style and t else [], strip_control_codes=False)
