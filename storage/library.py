@@ -92,8 +92,16 @@ class Library:
     def tokens(self, article: Article) -> list[Token]:
         return self.segmenter.tokens(article.text)
 
+    def article_words(self, article: Article) -> list[str]:
+        """Words of title + text: from the index when it has them, else segmented now."""
+        if self.index is not None:
+            cached = self.index.tokens_of(article.id)
+            if cached is not None:
+                return cached
+        return self.segmenter.words(f"{article.title}\n{article.text}")
+
     def keywords(self, article: Article, top: int = 20) -> list[Keyword]:
-        words = self.segmenter.words(f"{article.title}\n{article.text}")
+        words = self.article_words(article)
         boost = self.segmenter.names | self.segmenter.user_words
         return rank(words, self.doc_freq(), top=top, boost=boost)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,7 @@ from corpus.clean import scrub
 from corpus.model import Article
 from storage.annotations import Store
 from storage.durable import StoreError
+from storage.export import FORMATS, ExportError
 
 LOCK_WAIT = 3.0
 
@@ -46,6 +48,21 @@ def register(sub: Any, common: Callable[[argparse.ArgumentParser], None]) -> Non
     p = sub.add_parser("orphans", help="annotations that could not be re-attached")
     common(p)
     p.add_argument("--json", action="store_true")
+    p = sub.add_parser("export", help="export a tagged set")
+    common(p)
+    p.add_argument("--tag", action="append", default=[], help="repeat: articles with all of them")
+    p.add_argument("--where", default="", help="tag expression, e.g. '营商环境 and not 党建'")
+    p.add_argument("--all", action="store_true", help="every article, annotated or not")
+    p.add_argument("--format", choices=FORMATS, default="jsonl")
+    p.add_argument("-o", "--output", type=Path, default=None)
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--tokens", action="store_true", help="JSON Lines: add space-joined tokens")
+    p.add_argument("--per", choices=("article", "highlight"), default="article", help="CSV rows")
+    p.add_argument("--full", action="store_true", help="Markdown: include the full text")
+    p.add_argument("--coder", default="", help="your name in the provenance")
+    p = sub.add_parser("import", help="merge another coder's JSON Lines export")
+    common(p)
+    p.add_argument("file", type=Path)
 
 
 @contextmanager
@@ -136,7 +153,73 @@ def cmd_orphans(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_export(lib: Any, store: Store, fmt: str, articles: list[Article], output: Path | None,
+               force: bool = False, tokens: bool = False, per: str = "article", full: bool = False,
+               coder: str = "", progress: Any = None) -> bytes | int:
+    """Shared by the CLI and the TUI's export dialog: returns the bytes, or the file count."""
+    from storage import export as ex
+
+    corpus = lib.load()
+    its = ex.items(corpus, store, articles)
+    if fmt in ("jsonl", "corpus") or tokens:
+        lib.open_index()
+    def tok(a: Article) -> str:
+        return " ".join(lib.article_words(a))
+    if fmt == "jsonl":
+        def kw(a: Article) -> list[tuple[str, float]]:
+            return [(k.word, k.weight) for k in lib.keywords(a)]
+        return ex.to_jsonl(its, kw, tok if tokens else None, coder, progress)
+    if fmt == "csv":
+        return ex.to_csv(its, per, progress)
+    if fmt == "md":
+        return ex.to_markdown(its, full)
+    if fmt == "qdpx":
+        return ex.to_qdpx(its, store.tag_defs(), coder or "piyue", progress)
+    if output is None:
+        raise ExportError("--format corpus needs -o FOLDER")
+    return ex.write_corpus(its, output, tok, force, progress)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from storage import export as ex
+
+    if args.format in ("qdpx", "corpus") and args.output is None:
+        raise ExportError(f"--format {args.format} needs -o FILE")
+    if args.output is not None and args.output.exists() and not args.force and args.format != "corpus":
+        raise ExportError(f"{args.output} exists (use --force to overwrite)")
+    with session(args, write=False) as (lib, store):
+        articles = ex.select(lib.load(), store, args.tag, args.where, args.all)
+        got = run_export(lib, store, args.format, articles, args.output, args.force, args.tokens,
+                         args.per, args.full, args.coder)
+        if isinstance(got, int):
+            print(f"{got} articles → {args.output}/", file=sys.stderr)
+            return 0
+        if args.output is None:
+            sys.stdout.buffer.write(got)
+            sys.stdout.flush()
+        else:
+            ex.write_file(args.output, got, args.force)
+            print(f"{len(articles)} articles → {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from storage import export as ex
+
+    try:
+        data = args.file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ExportError(f"cannot read {args.file}: {exc}") from exc
+    with session(args) as (lib, store):
+        rep = ex.import_jsonl(data, lib.load(), store)
+    print(f"merged {rep.articles} articles: +{rep.tags_added} tags, {rep.notes_set} notes "
+          f"({rep.notes_conflicts} kept both), +{rep.highlights_added} passages")
+    for s in rep.skipped or []:
+        print(f"skipped: {s}", file=sys.stderr)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "tag": cmd_tag, "untag": cmd_untag, "note": cmd_note, "highlight": cmd_highlight,
-    "tags": cmd_tags, "orphans": cmd_orphans,
+    "tags": cmd_tags, "orphans": cmd_orphans, "export": cmd_export, "import": cmd_import,
 }

@@ -1,0 +1,118 @@
+"""The export dialog (``x``): format, selection (the current filter by default), path, progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, ProgressBar, Select, Static
+
+from storage.annotations import AnnotationError
+from storage.durable import StoreError
+from tui.render import plain
+
+if TYPE_CHECKING:
+    from tui.app import PiyueApp
+
+EXT = {"jsonl": "jsonl", "csv": "csv", "md": "md", "qdpx": "qdpx", "corpus": ""}
+NAMES = [
+    ("JSON Lines (pandas, R)", "jsonl"),
+    ("CSV (spreadsheets, statistics)", "csv"),
+    ("Markdown report", "md"),
+    ("REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder)", "qdpx"),
+    ("Segmented corpus folder (AntConc, KH Coder, quanteda)", "corpus"),
+]
+
+
+def default_path(fmt: str) -> Path:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    ext = EXT[fmt]
+    return Path.cwd() / (f"piyue-export-{stamp}.{ext}" if ext else f"piyue-corpus-{stamp}")
+
+
+class ExportDialog(ModalScreen[None]):
+    BINDINGS = [Binding("escape", "cancel", "Close", id="export.close")]
+
+    class Progress(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
+    class Finished(Message):
+        def __init__(self, path: Path | None, count: int, error: str = "") -> None:
+            super().__init__()
+            self.path, self.count, self.error = path, count, error
+
+    def __init__(self, where: str = "") -> None:
+        super().__init__()
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("导出 Export", classes="dialog-title")
+            yield Select(NAMES, value="jsonl", allow_blank=False, id="export-format")
+            yield Input(self.where, placeholder="标签表达式 tag expression (空 = 所有已标注 all annotated)", id="export-where")
+            yield Input(str(default_path("jsonl")), id="export-path")
+            yield ProgressBar(id="export-progress", show_eta=False)
+            yield Static(plain("Enter 导出 export · Esc 关闭 close", "dim"), id="export-status")
+
+    def on_mount(self) -> None:
+        self.query_one("#export-progress").display = False
+        self.query_one("#export-path", Input).focus()
+
+    @on(Select.Changed, "#export-format")
+    def format_changed(self, event: Select.Changed) -> None:
+        self.query_one("#export-path", Input).value = str(default_path(str(event.value)))
+
+    @on(Input.Submitted)
+    def go(self) -> None:
+        fmt = str(self.query_one("#export-format", Select).value)
+        where = self.query_one("#export-where", Input).value.strip()
+        path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        bar = self.query_one("#export-progress", ProgressBar)
+        bar.display = True
+        bar.update(total=None, progress=0)
+        self.query_one("#export-status", Static).update(plain("导出中 exporting…", "dim"))
+        self.export(fmt, where, path)
+
+    @work(thread=True, exclusive=True)
+    def export(self, fmt: str, where: str, path: Path) -> None:
+        from storage import export as ex
+        from tui.cli_annotate import run_export
+
+        app: PiyueApp = self.app  # type: ignore[assignment]
+        try:
+            if path.exists() and fmt != "corpus":
+                raise ex.ExportError(f"{path} exists — choose another name")
+            lib, store = app.library, app.store
+            articles = ex.select(lib.load(), store, (), where)
+            got = run_export(
+                lib, store, fmt, articles, path,
+                progress=lambda d, t: self.post_message(self.Progress(d, t)),
+            )
+            if not isinstance(got, int):
+                ex.write_file(path, got)
+            self.post_message(self.Finished(path, len(articles)))
+        except (AnnotationError, StoreError, OSError) as exc:
+            self.post_message(self.Finished(None, 0, str(exc)))
+
+    def on_export_dialog_progress(self, msg: Progress) -> None:
+        self.query_one("#export-progress", ProgressBar).update(total=max(1, msg.total), progress=msg.done)
+
+    def on_export_dialog_finished(self, msg: Finished) -> None:
+        if msg.error:
+            self.query_one("#export-status", Static).update(plain(f"失败 failed: {msg.error}", "bold red"))
+            self.query_one("#export-progress").display = False
+            return
+        self.app.notify(f"{msg.count} 篇 → {msg.path}", title="已导出 exported", timeout=6)
+        self.dismiss(None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
