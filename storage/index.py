@@ -367,6 +367,23 @@ class Index:
 
     # ------------------------------------------------------------------- reading
 
+    def is_fresh(self) -> bool:
+        """True when every page file has the size and mtime the index recorded (stat only)."""
+        known = {rel: (size, mtime) for rel, size, mtime in self.db.execute("SELECT rel, size, mtime FROM pages")}
+        if not known:
+            return False
+        seen = 0
+        for path in page_files(self.root):
+            rel = path.relative_to(self.root).as_posix()
+            try:
+                st = path.stat()
+            except OSError:
+                return False
+            if known.get(rel) != (st.st_size, st.st_mtime_ns):
+                return False
+            seen += 1
+        return seen == len(known)
+
     def corpus(self) -> Corpus:
         """The parsed corpus from the cache (call ``refresh`` first)."""
         issues: list[Issue] = []

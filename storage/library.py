@@ -6,6 +6,7 @@ usable and from the page files otherwise (the cache is never required for correc
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +29,8 @@ class Library:
     store: Store | None = None
     segmenter: Segmenter = field(init=False)
     _df: DocFreq | None = None
+    _names_learned: bool = False
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         self.segmenter = Segmenter(self.cache_dir / "jieba", self.user_dict)
@@ -48,16 +51,60 @@ class Library:
 
     def reload(self) -> Corpus:
         """Parse again (after a correction)."""
-        self.corpus = None
+        with self._lock:
+            self.corpus = None
         return self.load()
 
     def load(self) -> Corpus:
-        """Parse the pages (fast: no segmentation) — what the first screen needs."""
+        """The parsed pages — what the first screen needs.  From the index when it is fresh
+        (unpickling is much faster than parsing thousands of pages), else parsed now."""
+        with self._lock:
+            return self._load()
+
+    def _load(self) -> Corpus:
         if self.corpus is None:
-            self.corpus = load_corpus(self.root, self.corrections())
-            names = learn_names(f"{a.reporters}\n{a.text}" for a in self.corpus.articles)
-            self.segmenter.add_names(names)
+            corpus = None
+            if self._index_file_exists():
+                # A connection of its own: the words worker may be refreshing the index now.
+                try:
+                    idx = Index(self.root, self.cache_dir, self.user_dict)
+                    try:
+                        if idx.is_fresh():
+                            corpus = idx.corpus()
+                    finally:
+                        idx.close()
+                except Exception:  # a cache is never required for correctness
+                    corpus = None
+            if corpus is None:
+                corpus = load_corpus(self.root, self.corrections())
+            else:
+                self.corpus = corpus
+                for issue_id in self.corrections():
+                    corpus = self.reparse_issue(issue_id)
+            self.corpus = corpus
+            self._names_learned = False
         return self.corpus
+
+    def prepare_words(self) -> Segmenter:
+        """Names learned from the corpus, dictionary loaded (≈1 s: call from a worker)."""
+        with self._lock:
+            self._learn_names()
+        self.segmenter.load()
+        return self.segmenter
+
+    def _learn_names(self) -> None:
+        if not self._names_learned:
+            corpus = self.load()
+            self.segmenter.add_names(learn_names(f"{a.reporters}\n{a.text}" for a in corpus.articles))
+            self._names_learned = True
+
+    def _index_file_exists(self) -> bool:
+        from storage.index import index_path
+
+        try:
+            return index_path(self.cache_dir, self.root).exists()
+        except OSError:
+            return False
 
     def open_index(self) -> Index | None:
         if self.index is None:
@@ -85,12 +132,12 @@ class Library:
             else:
                 df = DocFreq()
                 for a in self.load().articles:
-                    df.add_document(self.segmenter.words(f"{a.title}\n{a.text}"))
+                    df.add_document(self.prepare_words().words(f"{a.title}\n{a.text}"))
                 self._df = df
         return self._df
 
     def tokens(self, article: Article) -> list[Token]:
-        return self.segmenter.tokens(article.text)
+        return self.prepare_words().tokens(article.text)
 
     def article_words(self, article: Article) -> list[str]:
         """Words of title + text: from the index when it has them, else segmented now."""
@@ -98,10 +145,11 @@ class Library:
             cached = self.index.tokens_of(article.id)
             if cached is not None:
                 return cached
-        return self.segmenter.words(f"{article.title}\n{article.text}")
+        return self.prepare_words().words(f"{article.title}\n{article.text}")
 
     def keywords(self, article: Article, top: int = 20) -> list[Keyword]:
         words = self.article_words(article)
+        self.prepare_words()
         boost = self.segmenter.names | self.segmenter.user_words
         return rank(words, self.doc_freq(), top=top, boost=boost)
 

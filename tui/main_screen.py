@@ -113,7 +113,7 @@ class MainScreen(Screen[None]):
     class SearchDone(Message):
         def __init__(self, query: str, hits: list[Any], note: str = "") -> None:
             super().__init__()
-            self.search_query, self.hits, self.note = query, hits, note
+            self.text, self.hits, self.note = query, hits, note
 
     # ------------------------------------------------------------------ state
 
@@ -187,7 +187,7 @@ class MainScreen(Screen[None]):
     def load_words(self) -> None:
         lib = self.papp.library
         try:
-            lib.segmenter.load()
+            lib.prepare_words()
         except Exception:
             pass
         self.post_message(self.WordsReady())
@@ -235,6 +235,8 @@ class MainScreen(Screen[None]):
             self.open_article(art, scroll=float(remembered.get("scroll", 0)), focus=True)
         elif self.corpus.issues:
             self.select_issue(self.corpus.issues[0])
+            if self.corpus.issues[0].articles:
+                self.open_article(self.corpus.issues[0].articles[0], mark_read=False)
 
     def on_main_screen_words_ready(self, _msg: WordsReady) -> None:
         if self.article is not None:
@@ -256,10 +258,9 @@ class MainScreen(Screen[None]):
         if msg.error or msg.stats is None:
             self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
         elif self.corpus is not None:
-            s = msg.stats
             self.status(
-                f"{len(self.corpus.issues)} 版 · {len(self.corpus.articles)} 篇 · 索引就绪 index ready "
-                f"({s.parsed} new, {s.seconds:.1f}s) · / 搜索 search"
+                f"{len(self.corpus.issues)} 版 pages · {len(self.corpus.articles)} 篇 articles · "
+                "索引就绪 index ready · / 搜索 search"
             )
         if self.article is not None:
             self.render_article(keep_scroll=True)
@@ -271,7 +272,7 @@ class MainScreen(Screen[None]):
 
     def on_main_screen_search_done(self, msg: SearchDone) -> None:
         if isinstance(self.app.screen, SearchScreen):
-            self.app.screen.show_hits(msg.query, msg.hits, msg.note)
+            self.app.screen.show_hits(msg.text, msg.hits, msg.note)
 
     @on(OptionList.OptionHighlighted, "#issues")
     def issue_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -36,6 +36,11 @@ def truncate(text: str, cells: int) -> str:
 
 
 class VimList(OptionList):
+    def text_width(self, fallback: int) -> int:
+        """Cells available for a row's text (rows are cut, not wrapped mid-title)."""
+        w = self.scrollable_content_region.width
+        return max(12, (w if w > 4 else fallback) - 2)
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
@@ -49,13 +54,14 @@ class IssueList(VimList):
 
     def show(self, issues: Sequence[Issue], progress: dict[str, tuple[int, int]]) -> None:
         options = []
+        width = self.text_width(28)
         for issue in issues:
             tagged, unread = progress.get(issue.id, (0, len(issue.articles)))
             meta = f"{issue.date or ''}  {len(issue.articles)}篇 ✓{tagged} ●{unread}".strip()
             options.append(
                 Option(
                     Content.assemble(
-                        (truncate(issue.title or issue.id, 40), "bold" if unread else ""), "\n",
+                        (truncate(issue.title or issue.id, width), "bold" if unread else ""), "\n",
                         (meta, "dim"),
                     ),
                     id=issue.id,
@@ -76,12 +82,13 @@ class ArticleList(VimList):
         colours: dict[str, str], keep: str | None = None,
     ) -> None:
         options = []
+        width = self.text_width(42) - 3
         for a in articles:
             n = notes.get(a.id)
             unread = not (n and n.read)
             parts: list[str | tuple[str, str] | Content] = [
                 ("● " if unread else "  ", "#61afef"),
-                (truncate(a.title or "(无标题) " + a.text[:20], 46), "bold" if unread else ""),
+                (truncate(a.title or "(无标题) " + a.text[:20], width), "bold" if unread else ""),
             ]
             if n and n.note:
                 parts.append(("  ✎", "#e5c07b"))

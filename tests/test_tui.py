@@ -1,0 +1,358 @@
+"""The reader app, driven with Textual's Pilot: every flow asserts on what was stored."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import pytest
+from textual.widgets import OptionList, Static
+
+from corpus.load import load_corpus
+from storage.annotations import Store
+from tui.app import PiyueApp, make_app
+from tui.dialogs import HelpScreen, NoteDialog, SearchScreen, TagDialog
+from tui.main_screen import MainScreen
+from tui.widgets import ArticleList, IssueList, Reader
+
+SIZE = (160, 50)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
+
+
+def stored(db: Path) -> Store:
+    """What another process would read from the file right now."""
+    return Store.open(db, readonly=True)
+
+
+async def ready(pilot, screen: MainScreen, entities: bool = False) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(400):
+        await pilot.pause(0.02)
+        if screen.corpus is not None and (screen.index_ready or screen.df is not None):
+            if not entities or (screen.article is not None and screen.article.id in screen.entities):
+                await pilot.pause(0.05)
+                return
+    raise AssertionError("the app never got ready")
+
+
+def main(app: PiyueApp) -> MainScreen:
+    return app.main_screen
+
+
+async def open_article(pilot, screen: MainScreen, title_part: str) -> None:  # type: ignore[no-untyped-def]
+    assert screen.corpus is not None
+    art = next(a for a in screen.corpus.articles if title_part in a.title)
+    screen.select_issue(screen.corpus.issue_of(art), keep=art.id)
+    screen.open_article(art, focus=True)
+    await pilot.pause()
+
+
+async def test_startup_lists_and_open(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        assert screen.query_one(IssueList).option_count == 5
+        assert screen.query_one(ArticleList).option_count == 2
+        await pilot.press("tab", "j", "enter")
+        await pilot.pause()
+        assert screen.article is not None and screen.article.title.startswith("学习讨论")
+        assert screen.focused is screen.query_one(Reader)
+        head = str(screen.query_one("#reader-head", Static).render())
+        assert "学习讨论持续俩月" in head
+    with stored(db) as s:
+        assert s.notes(screen.article.id).read
+
+
+async def test_search_open_tag_is_durable(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        while not screen.index_ready:
+            await pilot.pause(0.05)
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"营商环境", "enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.screen.query_one("#search-hits", OptionList).option_count:
+                break
+        hits = app.screen.query_one("#search-hits", OptionList)
+        assert hits.option_count >= 3
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.article is not None and "营商环境" in screen.article.text
+        assert screen.search_query == "营商环境"
+        await pilot.press("t")
+        assert isinstance(app.screen, TagDialog)
+        await pilot.press(*"营商环境,政企关系", "enter")
+        await pilot.pause()
+        aid = screen.article.id
+        # durable while the app is still running (another process reads the file + journal)
+        with stored(db) as s:
+            assert s.notes(aid).tags == ("营商环境", "政企关系")
+
+
+async def test_tag_autocomplete(seeds_copy: Path, db: Path) -> None:
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[5], ["营商环境"])
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "学习讨论")
+        await pilot.press("t", "营", "right", "enter")
+        await pilot.pause()
+        assert screen.article is not None
+    with stored(db) as s:
+        assert s.notes(screen.article.id).tags == ("营商环境",)
+
+
+async def test_note_save_and_cancel_guard(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("n")
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"防汛很重要", "enter", *"第二行", "ctrl+s")
+        await pilot.pause()
+        aid = screen.article.id  # type: ignore[union-attr]
+        with stored(db) as s:
+            assert s.notes(aid).note == "防汛很重要\n第二行"
+        await pilot.press("n", *"不要保存", "escape")
+        await pilot.pause()
+        assert "Discard" in str(app.screen.query_one(Static).render())
+        await pilot.press("y")
+        await pilot.pause()
+        assert app.screen is screen
+        with stored(db) as s:
+            assert s.notes(aid).note == "防汛很重要\n第二行"
+
+
+async def test_select_passage_and_tag_it(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "提升站位")
+        reader = screen.query_one(Reader)
+        await pilot.press("v", "right", "right", "v", "right", "right", "right")
+        assert reader.mode == "select"
+        sel = reader.selection()
+        assert sel is not None
+        art = screen.article
+        assert art is not None
+        expected = art.text[sel[0] : sel[1]]
+        assert expected == "".join(art.text[s:e] for s, e in reader.tokens[2:6])
+        await pilot.press("t", *"关键段落", "enter")
+        await pilot.pause()
+        assert reader.mode == "read"
+    with stored(db) as s:
+        (h,) = s.highlights(art.id)
+        assert h.quote == expected and h.tags == ("关键段落",)
+        assert art.text[h.start : h.end] == h.quote
+
+
+async def test_quick_tags_undo_redo_unread(seeds_copy: Path, db: Path) -> None:
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[0], ["营商环境"])
+        s.add_tags(arts[1], ["营商环境", "党建"])
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "提升站位")
+        aid = screen.article.id  # type: ignore[union-attr]
+        codebook = str(screen.query_one("#codebook", Static).render())
+        assert "1" in codebook and "营商环境" in codebook
+        await pilot.press("1")
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.notes(aid).tags == ("营商环境",)
+        await pilot.press("u")
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.notes(aid).tags == ()
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.notes(aid).tags == ("营商环境",)
+        await pilot.press("m")
+        await pilot.pause()
+        with stored(db) as s:
+            assert not s.notes(aid).read
+        await pilot.press("T", "enter")
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.notes(aid).tags == ()
+
+
+async def test_filter_by_tag_expression(seeds_copy: Path, db: Path) -> None:
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[0], ["营商环境"])
+        s.add_tags(arts[9], ["营商环境", "党建"])
+        s.set_note(arts[12], "笔记")
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await pilot.press("f", *"营商环境 and not 党建", "enter")
+        await pilot.pause()
+        assert [a.id for a in screen.visible_articles] == [arts[0].id]
+        await pilot.press("f")
+        app.screen.query_one("Input").value = "has:note"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [a.id for a in screen.visible_articles] == [arts[12].id]
+        await pilot.press("f")
+        app.screen.query_one("Input").value = ""  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.art_filter.tree is None
+
+
+async def test_corrections_merge_and_caption(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "市政协党组")
+        before = len(screen.corpus.issue_of(screen.article).articles)  # type: ignore[union-attr, arg-type]
+        await pilot.press("M")
+        await pilot.pause()
+        issue = screen.corpus.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
+        assert len(issue.articles) == before - 1
+        assert screen.article is not None and "市纪委监委领导班子召开专题民主生活会" in screen.article.section_heads
+        await pilot.press("C")
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert screen.article.captions  # type: ignore[union-attr]
+    with stored(db) as s:
+        kinds = [c.kind for c in s.corrections()]
+        assert kinds == ["merge_next", "caption"]
+    # applied again on the next start
+    app2 = make_app(seeds_copy, db)
+    async with app2.run_test(size=SIZE) as pilot:
+        screen2 = main(app2)
+        await ready(pilot, screen2)
+        issue2 = next(i for i in screen2.corpus.issues if i.id == issue.id)  # type: ignore[union-attr]
+        assert len(issue2.articles) == before - 1
+
+
+async def test_read_only_when_another_process_holds_the_db(seeds_copy: Path, db: Path) -> None:
+    holder = Store.open(db)
+    try:
+        app = make_app(seeds_copy, db)
+        assert app.store.readonly
+        async with app.run_test(size=SIZE) as pilot:
+            screen = main(app)
+            await ready(pilot, screen)
+            banner = str(screen.query_one("#readonly-banner", Static).render())
+            assert "READ-ONLY" in banner
+            await open_article(pilot, screen, "提升站位")
+            await pilot.press("t")
+            await pilot.pause()
+            assert app.screen is screen  # no dialog: nothing can be saved
+    finally:
+        holder.close()
+    with stored(db) as s:
+        assert s.all_notes() == []
+
+
+async def test_next_prev_article_help_and_layers(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("bracketright")
+        assert screen.article is not None and screen.article.title.startswith("对损害营商环境")
+        await pilot.press("bracketleft")
+        assert screen.article.title.startswith("提升站位")
+        await pilot.press("s")
+        assert not screen.hl_layers.boundaries
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("q")
+    assert app.return_code in (0, None)
+
+
+async def test_remembers_last_article(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "全市宣传部长")
+        await pilot.press("q")
+    app2 = make_app(seeds_copy, db)
+    async with app2.run_test(size=SIZE) as pilot:
+        screen2 = main(app2)
+        await ready(pilot, screen2)
+        assert screen2.article is not None and screen2.article.title == "全市宣传部长会议召开"
+
+
+async def test_markup_in_pages_is_shown_as_text(tmp_path: Path, db: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "p.txt").write_text("## [bold]标题[/bold]\n\n正文[red]不是标记[/red]\x1b[31m。\n", "utf-8")
+    app = make_app(corpus, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "标题")
+        body = str(screen.query_one("#reader-body", Static).render())
+        assert "[red]不是标记[/red]" in body and "\x1b" not in body
+        head = str(screen.query_one("#reader-head", Static).render())
+        assert "[bold]标题[/bold]" in head
+
+
+def _snap(size: tuple[int, int], title: str | None, visual: bool = False) -> Callable[..., Awaitable[None]]:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        screen = main(pilot.app)
+        await ready(pilot, screen)
+        while not screen.index_ready:
+            await pilot.pause(0.05)
+        if title:
+            await open_article(pilot, screen, title)
+            while screen.article.id not in screen.entities:  # type: ignore[union-attr]
+                await pilot.pause(0.05)
+            screen.render_article()
+        if visual:
+            await pilot.press("v", "right", "right", "v", "right", "right")
+        await pilot.pause(0.2)
+
+    return run_before
+
+
+def _snap_app(seeds: Path, db: Path) -> PiyueApp:
+    art = next(a for a in load_corpus(seeds).articles if a.title.startswith("对损害营商环境"))
+    with Store.open(db) as s:
+        s.add_tags(art, ["营商环境", "党建"])
+        s.highlight_quote(art, "优化营商环境", ["营商环境"], "关键")
+        s.add_watch("纪检监察", "#ff6e6e")
+    app = make_app(seeds, db)
+    return app
+
+
+def test_snapshot_main_160x50(seeds_copy: Path, db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_snap_app(seeds_copy, db), terminal_size=(160, 50), run_before=_snap((160, 50), None))
+
+
+def test_snapshot_main_80x24(seeds_copy: Path, db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(_snap_app(seeds_copy, db), terminal_size=(80, 24), run_before=_snap((80, 24), None))
+
+
+def test_snapshot_reader_with_highlights(seeds_copy: Path, db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(
+        _snap_app(seeds_copy, db), terminal_size=(160, 50), run_before=_snap((160, 50), "对损害营商环境", visual=True)
+    )
