@@ -11,15 +11,13 @@ import codecs
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from corpus.model import Corpus, Issue, Skipped
+from corpus.model import Corpus, CorpusNotFound, Issue, Skipped
 from corpus.parse import parse_text
+
+__all__ = ["CorpusNotFound", "decode", "issue_id_for", "load_corpus", "page_files", "read_page"]
 
 PAGE_SUFFIX = ".txt"
 SNIFF = 8192
-
-
-class CorpusNotFound(Exception):
-    """The corpus folder does not exist or is not a folder."""
 
 
 def decode(data: bytes) -> tuple[str | None, str]:

@@ -16,6 +16,10 @@ Span = tuple[int, int]
 """1-based inclusive line numbers of the source file."""
 
 
+class CorpusNotFound(Exception):
+    """The corpus folder does not exist or is not a folder."""
+
+
 class Kind(StrEnum):
     """What a block of an article's body is."""
 

@@ -28,6 +28,7 @@ from corpus.keywords import DocFreq, is_candidate
 from corpus.load import CorpusNotFound, decode, issue_id_for, page_files
 from corpus.model import Article, Corpus, Issue, Skipped
 from corpus.parse import parse_text
+from corpus.search import Query, match_spans, parse_query, snippet
 from corpus.segment import Segmenter, learn_names
 
 SCHEMA = 3
@@ -57,39 +58,6 @@ class Hit:
     """Context around the first match; the match is wrapped in ``«»``."""
     spans: tuple[tuple[int, int], ...] = ()
     """Offsets of every match in the article text."""
-
-
-@dataclass(slots=True)
-class Query:
-    terms: list[str] = field(default_factory=list)
-    phrases: list[str] = field(default_factory=list)
-    excluded: list[str] = field(default_factory=list)
-
-    @property
-    def positives(self) -> list[str]:
-        return self.terms + self.phrases
-
-
-_QUERY_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
-
-
-def parse_query(text: str) -> Query:
-    """Words, ``"quoted phrases"`` and ``-excluded`` words."""
-    q = Query()
-    for raw in _QUERY_TOKEN.findall(text.replace("“", '"').replace("”", '"')):
-        neg = raw.startswith("-") and len(raw) > 1
-        body = raw[1:] if neg else raw
-        quoted = body.startswith('"')
-        body = body.strip('"').strip()
-        if not body:
-            continue
-        if neg:
-            q.excluded.append(body)
-        elif quoted:
-            q.phrases.append(body)
-        else:
-            q.terms.append(body)
-    return q
 
 
 def index_path(cache_dir: Path, corpus_root: Path) -> Path:
@@ -462,28 +430,3 @@ def _fts_term(term: str) -> str:
     words = [w for w in re.split(r"\s+", term) if w]
     escaped = " ".join('"' + w.replace('"', '""') + '"' for w in words)
     return f"({escaped}*)" if len(words) == 1 else f"({escaped})"
-
-
-def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
-    for t in terms:
-        t = t.replace(" ", "")
-        if not t:
-            continue
-        start = text.find(t)
-        while start >= 0:
-            spans.append((start, start + len(t)))
-            start = text.find(t, start + len(t))
-    spans.sort()
-    return spans
-
-
-def snippet(text: str, spans: list[tuple[int, int]], width: int = 30) -> str:
-    """A short context around the first match, with the match marked «like this»."""
-    flat = text.replace("\n", " ")
-    if not spans:
-        return flat[: width * 2]
-    s, e = spans[0]
-    a = max(0, s - width)
-    b = min(len(flat), e + width)
-    return ("…" if a > 0 else "") + flat[a:s] + "«" + flat[s:e] + "»" + flat[e:b] + ("…" if b < len(flat) else "")

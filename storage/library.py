@@ -9,14 +9,16 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.keywords import DocFreq, Keyword, rank
-from corpus.load import load_corpus
 from corpus.model import Article, Corpus
 from corpus.segment import Segmenter, Token, learn_names
 from storage import locations
 from storage.annotations import Store
-from storage.index import Hit, Index, IndexStats, Progress
+
+if TYPE_CHECKING:  # the index (sqlite3, multiprocessing) is imported when first used
+    from storage.index import Hit, Index, IndexStats, Progress
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Library:
             if self._index_file_exists():
                 # A connection of its own: the words worker may be refreshing the index now.
                 try:
+                    from storage.index import Index
+
                     idx = Index(self.root, self.cache_dir, self.user_dict)
                     try:
                         if idx.is_fresh():
@@ -76,6 +80,8 @@ class Library:
                 except Exception:  # a cache is never required for correctness
                     corpus = None
             if corpus is None:
+                from corpus.load import load_corpus
+
                 corpus = load_corpus(self.root, self.corrections())
             else:
                 self.corpus = corpus
@@ -108,6 +114,8 @@ class Library:
 
     def open_index(self) -> Index | None:
         if self.index is None:
+            from storage.index import Index
+
             try:
                 self.index = Index(self.root, self.cache_dir, self.user_dict)
             except OSError:

@@ -3,20 +3,31 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App
 
 from storage import locations
 from storage.annotations import Store
 from storage.library import Library
-from tui.commands import PiyueCommands
-from tui.dialogs import SearchScreen
+
+if TYPE_CHECKING:
+    from textual.command import Provider
+
+    from tui.dialogs import SearchScreen
+
+
+def _commands() -> type[Provider]:
+    """Imported when the palette first opens, not at start-up."""
+    from tui.commands import PiyueCommands
+
+    return PiyueCommands
 
 
 class PiyueApp(App[None]):
     TITLE = "piyue 批阅"
     CSS_PATH = "piyue.tcss"
-    COMMANDS = App.COMMANDS | {PiyueCommands}
+    COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(self, library: Library, store: Store) -> None:

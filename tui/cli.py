@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from corpus.clean import scrub
-from corpus.load import CorpusNotFound
+from corpus.model import CorpusNotFound
 from corpus.model import Article, Issue, Kind
 from storage import locations
 from storage.library import Library

@@ -24,23 +24,23 @@ from corpus.model import Article, Corpus, Issue, Kind
 from storage import state
 from storage.annotations import AnnotationError, evaluate, parse_expression
 from storage.durable import StoreError
-from storage.index import IndexStats, match_spans, parse_query
-from tui.dialogs import (
-    HelpScreen,
-    InputDialog,
-    LayersDialog,
-    NoteDialog,
-    PickDialog,
-    SearchScreen,
-    TagDialog,
-)
+from corpus.search import match_spans, parse_query
 from tui.render import LABELS, Layers, Marks, plain
 from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
 
 if TYPE_CHECKING:
+    from storage.index import IndexStats
+    from tui.dialogs import SearchScreen
     from tui.app import PiyueApp
 
 PANES = ("issues", "articles", "reader")
+
+
+def dialogs() -> Any:
+    """The dialogs module, imported on first use (keeps start-up lean)."""
+    from tui import dialogs as d
+
+    return d
 
 
 @dataclass
@@ -118,7 +118,7 @@ class MainScreen(Screen[None]):
     # ------------------------------------------------------------------ state
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(classes="focus-issues")
         self.corpus: Corpus | None = None
         self.issue: Issue | None = None
         self.article: Article | None = None
@@ -132,6 +132,8 @@ class MainScreen(Screen[None]):
         self.entities: dict[str, list[tuple[int, int, str]]] = {}
         self.hit_index = -1
         self.pane = "issues"
+        self._tokens: dict[str, list[Any]] = {}
+        self._save_timer: Any = None
 
     @property
     def papp(self) -> PiyueApp:
@@ -165,9 +167,13 @@ class MainScreen(Screen[None]):
         self.query_one("#reader-pane").border_title = "阅读 Reader"
         self.query_one(Reader).show_notes(self._notes(None), [], {})
         self.set_pane("issues")
-        self.load_corpus()
-        self.load_words()
         self.refresh_codebook()
+        # Workers hold the GIL while they parse and load the dictionary: paint first.
+        self.call_after_refresh(self.start_workers)
+
+    def start_workers(self) -> None:
+        self.load_corpus()
+        self.set_timer(0.05, self.load_words)
 
     # ------------------------------------------------------------------ workers
 
@@ -271,16 +277,18 @@ class MainScreen(Screen[None]):
             self.render_article(keep_scroll=True)
 
     def on_main_screen_search_done(self, msg: SearchDone) -> None:
-        if isinstance(self.app.screen, SearchScreen):
+        if isinstance(self.app.screen, dialogs().SearchScreen):
             self.app.screen.show_hits(msg.text, msg.hits, msg.note)
 
     @on(OptionList.OptionHighlighted, "#issues")
     def issue_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if self.corpus is None or self.art_filter.tree is not None:
             return
+        if event.option_index != event.option_list.highlighted:
+            return  # stale: the cursor has moved on since this was posted
         issue = next((i for i in self.corpus.issues if i.id == event.option.id), None)
         if issue is not None and issue is not self.issue:
-            self.select_issue(issue)
+            self.select_issue(issue, move_cursor=False)
 
     @on(OptionList.OptionSelected, "#issues")
     def issue_selected(self, event: OptionList.OptionSelected) -> None:
@@ -288,7 +296,11 @@ class MainScreen(Screen[None]):
 
     @on(OptionList.OptionHighlighted, "#articles")
     def article_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index != event.option_list.highlighted:
+            return  # stale
         art = self.corpus.article(event.option.id or "") if self.corpus else None
+        if art is not None and art not in self.visible_articles:
+            return
         if art is not None and art is not self.article and self.pane == "articles":
             self.open_article(art, mark_read=False)
 
@@ -325,12 +337,13 @@ class MainScreen(Screen[None]):
             progress[issue.id] = (tagged, unread)
         self.query_one(IssueList).show(self.corpus.issues, progress)
 
-    def select_issue(self, issue: Issue, keep: str | None = None) -> None:
+    def select_issue(self, issue: Issue, keep: str | None = None, move_cursor: bool = True) -> None:
         self.issue = issue
         il = self.query_one(IssueList)
-        for i, iss in enumerate(self.corpus.issues if self.corpus else ()):
-            if iss.id == issue.id and il.highlighted != i:
-                il.highlighted = i
+        if move_cursor:
+            for i, iss in enumerate(self.corpus.issues if self.corpus else ()):
+                if iss.id == issue.id and il.highlighted != i:
+                    il.highlighted = i
         if self.art_filter.tree is None:
             self.visible_articles = list(issue.articles)
             self.query_one("#articles-title", Static).update(
@@ -370,15 +383,23 @@ class MainScreen(Screen[None]):
 
     def set_pane(self, pane: str) -> None:
         self.pane = pane
-        for p in PANES:
-            self.set_class(p == pane, f"focus-{p}")
+        self._layout_classes()
         target = {"issues": "#issues", "articles": "#articles", "reader": "#reader"}[pane]
         self.query_one(target).focus()
 
     def on_resize(self, event: Any) -> None:
-        w = self.size.width
-        self.set_class(w < 110, "narrow")
-        self.set_class(w < 80, "tiny")
+        self._layout_classes(event.size.width)
+
+    def _layout_classes(self, width: int | None = None) -> None:
+        """Pane focus and width classes, set in one go (each change restyles the screen)."""
+        w = width if width is not None else self.size.width or self.app.size.width
+        wanted = {f"focus-{self.pane}"}
+        if w and w < 110:
+            wanted.add("narrow")
+        if w and w < 80:
+            wanted.add("tiny")
+        if set(self.classes) != wanted:
+            self.set_classes(wanted)
 
     # ------------------------------------------------------------------ the reader
 
@@ -406,7 +427,22 @@ class MainScreen(Screen[None]):
             self.set_pane("reader")
         if self.papp.library.segmenter.loaded and article.id not in self.entities:
             self.compute_entities(article)
-        state.save(self.papp.library.root, article=article.id, scroll=scroll)
+        ids = [a.id for a in self.visible_articles]
+        if article.id in ids:
+            i = ids.index(article.id)
+            self.prefetch([self.visible_articles[j] for j in (i + 1, i - 1) if 0 <= j < len(ids)])
+        self.remember_position()
+
+    def remember_position(self) -> None:
+        """Where the reader is, saved a moment after the user settles (not per keystroke)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+
+        def save() -> None:
+            if self.article is not None:
+                state.save(self.papp.library.root, article=self.article.id, scroll=self.query_one(Reader).scroll_y)
+
+        self._save_timer = self.set_timer(0.5, save)
 
     def render_article(self, keep_scroll: bool = False) -> None:
         article = self.article
@@ -417,7 +453,7 @@ class MainScreen(Screen[None]):
         store = self.papp.store
         marks = Marks()
         if lib.segmenter.loaded:
-            toks = lib.segmenter.tokens(article.text)
+            toks = self.tokens_of(article)
             reader.tokens = [(t.start, t.end) for t in toks]
             kw = self.keywords.get(article.id)
             if kw is None:
@@ -446,6 +482,24 @@ class MainScreen(Screen[None]):
         self.show_legend(marks)
         if keep_scroll:
             reader.scroll_to(y=y, animate=False)
+
+    def tokens_of(self, article: Article) -> list[Any]:
+        """Segmented text, cached (and prefetched for the neighbours, see ``prefetch``)."""
+        got = self._tokens.get(article.id)
+        if got is None:
+            got = self.papp.library.segmenter.tokens(article.text)
+            self._tokens[article.id] = got
+            while len(self._tokens) > 64:
+                self._tokens.pop(next(iter(self._tokens)))
+        return got
+
+    @work(thread=True, exclusive=True, group="prefetch")
+    def prefetch(self, articles: list[Article]) -> None:
+        """Segment the next and previous articles while the user reads this one."""
+        seg = self.papp.library.segmenter
+        for a in articles:
+            if a.id not in self._tokens and seg.loaded:
+                self._tokens[a.id] = seg.tokens(a.text)
 
     def show_legend(self, marks: Marks) -> None:
         from textual.content import Content
@@ -507,7 +561,7 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         rows = [(b.key, b.description) for b in self.BINDINGS if isinstance(b, Binding)]
         rows += [("j / k", "move / scroll"), ("enter", "open"), ("ctrl+p", "command palette")]
-        self.app.push_screen(HelpScreen(rows))
+        self.app.push_screen(dialogs().HelpScreen(rows))
 
     def action_pane(self, step: int) -> None:
         i = PANES.index(self.pane)
@@ -522,7 +576,7 @@ class MainScreen(Screen[None]):
                     self.open_article(art, focus=True)
                     self.action_next_hit()
 
-        screen = SearchScreen(self.search_query)
+        screen = dialogs().SearchScreen(self.search_query)
         self.app.push_screen(screen, opened)
 
     def search_requested(self, query: str) -> None:
@@ -572,7 +626,7 @@ class MainScreen(Screen[None]):
                     self.action_cancel_visual()
                     self.after_change()
 
-            self.app.push_screen(TagDialog(f"给段落加标签 Tag passage «{truncate(quote, 30)}»", vocab), tag_passage)
+            self.app.push_screen(dialogs().TagDialog(f"给段落加标签 Tag passage «{truncate(quote, 30)}»", vocab), tag_passage)
             return
 
         def tag_article(tags: list[str] | None) -> None:
@@ -580,7 +634,7 @@ class MainScreen(Screen[None]):
                 self.after_change()
 
         self.app.push_screen(
-            TagDialog(f"标签 Tag: {truncate(article.title, 40)}", vocab, store.notes(article.id).tags), tag_article
+            dialogs().TagDialog(f"标签 Tag: {truncate(article.title, 40)}", vocab, store.notes(article.id).tags), tag_article
         )
 
     def action_untag(self) -> None:
@@ -596,7 +650,7 @@ class MainScreen(Screen[None]):
             if tag and self.guard(lambda: self.papp.store.remove_tags(article, [tag]), f"− {tag}"):
                 self.after_change()
 
-        self.app.push_screen(PickDialog("删除标签 Remove tag", [(t, t) for t in tags]), chosen)
+        self.app.push_screen(dialogs().PickDialog("删除标签 Remove tag", [(t, t) for t in tags]), chosen)
 
     def action_note(self) -> None:
         if self.article is None or not self.writable():
@@ -612,7 +666,7 @@ class MainScreen(Screen[None]):
                     self.action_cancel_visual()
                     self.after_change()
 
-            self.app.push_screen(NoteDialog(f"段落笔记 Note on «{truncate(quote, 30)}»", ""), note_passage)
+            self.app.push_screen(dialogs().NoteDialog(f"段落笔记 Note on «{truncate(quote, 30)}»", ""), note_passage)
             return
 
         def save_note(text: str | None) -> None:
@@ -620,7 +674,7 @@ class MainScreen(Screen[None]):
                 self.after_change()
 
         self.app.push_screen(
-            NoteDialog(f"笔记 Note: {truncate(article.title, 40)}", store.notes(article.id).note), save_note
+            dialogs().NoteDialog(f"笔记 Note: {truncate(article.title, 40)}", store.notes(article.id).note), save_note
         )
 
     def action_visual(self) -> None:
@@ -658,7 +712,7 @@ class MainScreen(Screen[None]):
                 self.after_change()
 
         items = [(h.id, f"«{truncate(h.quote, 40)}» {' '.join(h.tags)}") for h in passages]
-        self.app.push_screen(PickDialog("删除编码段落 Delete coded passage", items), chosen)
+        self.app.push_screen(dialogs().PickDialog("删除编码段落 Delete coded passage", items), chosen)
 
     def action_filter(self) -> None:
         def apply(expr: str | None) -> None:
@@ -680,7 +734,7 @@ class MainScreen(Screen[None]):
             self.set_pane("articles")
 
         self.app.push_screen(
-            InputDialog(
+            dialogs().InputDialog(
                 "筛选 Filter articles", self.art_filter.expr,
                 "标签表达式 tag expression: 营商环境 and not 党建 · or · ( ) · is:unread · has:note · is:starred — 空 = 清除 empty clears",
             ),
@@ -773,7 +827,7 @@ class MainScreen(Screen[None]):
             self.render_article(keep_scroll=True)
 
         opts = [(n, LABELS[n], getattr(self.hl_layers, n)) for n in self.hl_layers.names()]
-        self.app.push_screen(LayersDialog(opts), apply)
+        self.app.push_screen(dialogs().LayersDialog(opts), apply)
 
     def action_join_word(self) -> None:
         reader = self.query_one(Reader)
@@ -812,7 +866,7 @@ class MainScreen(Screen[None]):
                 self.keywords.pop(article.id, None)
                 self.render_article(keep_scroll=True)
 
-        self.app.push_screen(InputDialog(f"拆分词 Split “{word}”", " ".join(word), "用空格标出拆分处 mark the split with spaces"), apply)
+        self.app.push_screen(dialogs().InputDialog(f"拆分词 Split “{word}”", " ".join(word), "用空格标出拆分处 mark the split with spaces"), apply)
 
     def _pick_paragraph(self, title: str, then: Callable[[int], None]) -> None:
         if self.article is None:
@@ -828,7 +882,7 @@ class MainScreen(Screen[None]):
                 if a <= tok[0] <= a + n:
                     then(p.lines[0])
                     return
-        self.app.push_screen(PickDialog(title, items), lambda line: then(line) if line else None)
+        self.app.push_screen(dialogs().PickDialog(title, items), lambda line: then(line) if line else None)
 
     def _correct(self, kind: str, line: int) -> None:
         if self.article is None or self.corpus is None or not self.writable():
@@ -878,4 +932,4 @@ class MainScreen(Screen[None]):
             if term and self.guard(lambda: self.papp.store.add_watch(term.strip()), f"关注 watching {term}"):
                 self.render_article(keep_scroll=True)
 
-        self.app.push_screen(InputDialog("关注词 Watch-list term", hint="总是高亮 always highlighted"), add)
+        self.app.push_screen(dialogs().InputDialog("关注词 Watch-list term", hint="总是高亮 always highlighted"), add)

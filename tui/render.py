@@ -7,6 +7,7 @@ visible "control picture" (ESC → ␛) so offsets stay aligned and nothing reac
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from textual.content import Content, Span
@@ -186,12 +187,17 @@ def body_layout(article: Article) -> tuple[Layout, list[Span]]:
 def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[Content, Layout]:
     layout, base = body_layout(article)
     spans = list(base)
+    starts = [a for a, _d, _n in layout.starts]
     for sp in text_spans(article.text, marks, layers):
-        for a, d, n in layout.starts:
-            s = max(sp.start, a)
-            e = min(sp.end, a + n)
+        i = max(0, bisect_right(starts, sp.start) - 1)
+        while i < len(layout.starts):
+            a, d, n = layout.starts[i]
+            if a >= sp.end:
+                break
+            s, e = max(sp.start, a), min(sp.end, a + n)
             if s < e:
                 spans.append(Span(d + s - a, d + e - a, sp.style))
+            i += 1
     return Content(layout.display, spans, strip_control_codes=False), layout
 
 

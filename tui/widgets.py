@@ -100,13 +100,9 @@ class ArticleList(VimList):
             options.append(Option(Content.assemble(*parts), id=a.id))
         self.clear_options()
         self.add_options(options)
-        if keep is not None:
-            for i, a in enumerate(articles):
-                if a.id == keep:
-                    self.highlighted = i
-                    break
-        elif options:
-            self.highlighted = 0
+        index = next((i for i, a in enumerate(articles) if a.id == keep), 0)
+        if options:
+            self.highlighted = index
 
 
 class Codebook(Static):

@@ -1,0 +1,109 @@
+"""Reader latency: opening an article of ~5,000 characters (Pilot), and first paint in a real
+terminal (tmux) against a bare Textual app that shows one line, measured side by side.
+
+    python -m bench.tui
+
+Prints one JSON line.  Targets: open ≤ 50 ms; first paint ≤ 1.5× the bare app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def make_corpus(folder: Path) -> None:
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    body = "\n\n".join(p for s in seeds for p in s.read_text("utf-8").split("\n") if len(p) > 80)
+    (folder / "long.txt").write_text(f"## 一篇五千字的长文章\n\n{body[:5200]}\n", "utf-8")
+    (folder / "other.txt").write_text(f"## 另一篇五千字的长文章\n\n{body[-5200:]}\n", "utf-8")
+
+
+async def open_latency(folder: Path, db: Path) -> list[float]:
+    from tui.app import make_app
+
+    app = make_app(folder, db)
+    times: list[float] = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.main_screen
+        for _ in range(500):
+            await pilot.pause(0.02)
+            if screen.corpus is not None and screen.index_ready:
+                break
+        arts = screen.corpus.articles  # type: ignore[union-attr]
+        for i in range(20):
+            art = arts[i % 2]
+            screen.keywords.clear()  # no cache: segment, rank, style, lay out every time
+            t = time.perf_counter()
+            screen.open_article(art, mark_read=False)
+            await pilot.pause()  # until the screen has been updated
+            times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
+def first_paint(cmd: str, marker: str, env: dict[str, str]) -> float | None:
+    if shutil.which("tmux") is None:
+        return None
+    name = f"bench{os.getpid()}"
+    t = time.perf_counter()
+    subprocess.run(["tmux", "new", "-d", "-s", name, "-x", "160", "-y", "50", cmd], env=env, check=True)
+    try:
+        while time.perf_counter() - t < 20:
+            out = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+            if marker in out:
+                return time.perf_counter() - t
+            time.sleep(0.005)
+        return None
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+BARE = (
+    "from textual.app import App\nfrom textual.widgets import Static\n"
+    "class Bare(App):\n    def compose(self):\n        yield Static('hello from a bare app')\n"
+    "Bare().run()\n"
+)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "c"
+        folder.mkdir()
+        make_corpus(folder)
+        os.environ["PIYUE_HOME"] = str(Path(tmp) / "home")
+        times = asyncio.run(open_latency(folder, Path(tmp) / "db.json"))
+        env = {**os.environ, "PIYUE_HOME": str(Path(tmp) / "home2")}
+        bare_py = Path(tmp) / "bare.py"
+        bare_py.write_text(BARE)
+        bare, ours = [], []
+        for _ in range(5):
+            b = first_paint(f"{sys.executable} {bare_py}", "hello from a bare app", env)
+            o = first_paint(f"{sys.executable} -m tui --corpus {ROOT / 'seeds'}", "版面 Issues", {**env, "PYTHONPATH": str(ROOT)})
+            if b is not None and o is not None:
+                bare.append(b)
+                ours.append(o)
+    result = {
+        "article_chars": 5200, "open_p50_ms": round(statistics.median(times), 1),
+        "open_max_ms": round(max(times), 1),
+    }
+    if bare:
+        result.update({
+            "first_paint_bare_s": round(statistics.median(bare), 3),
+            "first_paint_piyue_s": round(statistics.median(ours), 3),
+            "first_paint_ratio": round(statistics.median(ours) / statistics.median(bare), 2),
+        })
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
