@@ -18,6 +18,7 @@ from corpus.clean import scrub
 from corpus.model import CorpusNotFound
 from corpus.model import Article, Issue, Kind
 from storage import locations
+from storage.durable import StoreError
 from storage.library import Library
 
 
@@ -265,6 +266,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         fail(str(exc))
     except CorpusNotFound as exc:
+        fail(str(exc))
+    except StoreError as exc:  # database, annotation and export problems the user can fix
         fail(str(exc))
     except BrokenPipeError:
         return 0

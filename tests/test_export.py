@@ -1,0 +1,189 @@
+"""Exports read back the way their consumers read them; selection; injection; round trip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from corpus.load import load_corpus
+from corpus.model import Article
+from storage import export as ex
+from storage.annotations import Store
+from storage.library import Library
+
+from .conftest import ROOT, SEEDS
+
+XSD = ROOT.parent / "shared" / "refi-qda" / "Project.xsd"
+NS = {"q": "urn:QDA-XML:project:1.0"}
+
+
+@pytest.fixture
+def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
+    lib = Library(SEEDS, cache_dir=tmp_path / "cache")
+    corpus = lib.load()
+    store = Store.open(tmp_path / "db.json")
+    lib.use_store(store)
+    a = next(x for x in corpus.articles if x.title.startswith("对损害营商环境"))
+    b = next(x for x in corpus.articles if x.title.startswith("提升站位"))
+    c = next(x for x in corpus.articles if x.title.startswith("市委办公室"))
+    store.define_tag("营商环境", "#e06c75", "政府与企业关系")
+    store.add_tags(a, ["营商环境", "党建"])
+    store.set_note(a, "=HYPERLINK(\"http://evil\")\n第二行")
+    store.highlight_quote(a, "优化营商环境", ["营商环境"], "关键")
+    store.highlight_quote(a, "零容忍", ["党建"])
+    store.add_tags(b, ["防汛"])
+    store.set_note(c, "只有笔记 -1+1 [x](y)")
+    yield lib, store, corpus, (a, b, c)
+    store.close()
+
+
+def test_selection(setup) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    assert {x.id for x in ex.select(corpus, store)} == {a.id, b.id, c.id}  # every annotated
+    assert [x.id for x in ex.select(corpus, store, ["营商环境", "党建"])] == [a.id]
+    assert {x.id for x in ex.select(corpus, store, where="防汛 or 党建")} == {a.id, b.id}
+    assert [x.id for x in ex.select(corpus, store, where="not 营商环境 and 防汛")] == [b.id]
+    assert len(ex.select(corpus, store, every=True)) == len(corpus.articles)
+
+
+def test_jsonl(setup) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    data = ex.to_jsonl(ex.items(corpus, store, [a, b]), lambda x: [("w", 1.0)], lambda x: "t o k", "张三")
+    lines = data.decode("utf-8").splitlines()
+    recs = [json.loads(x) for x in lines]
+    assert "\\u" not in lines[0]
+    r = recs[0]
+    assert r["id"] == a.id and r["text"] == a.text and r["tags"] == ["营商环境", "党建"]
+    h = r["highlights"][0]
+    assert r["text"][h["start"] : h["end"]] == h["quote"] == "优化营商环境"
+    assert r["provenance"]["coder"] == "张三" and r["provenance"]["source_sha1"]
+    assert r["tokens"] == "t o k" and r["keywords"] == [{"word": "w", "weight": 1.0}]
+
+
+def test_csv_read_back_with_bom_and_injection_neutralised(setup) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    raw = ex.to_csv(ex.items(corpus, store, [a, b, c]))
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert [r["id"] for r in rows] == [a.id, b.id, c.id]
+    assert rows[0]["note"].startswith("'=HYPERLINK")
+    assert rows[0]["营商环境"] == "1" and rows[1]["营商环境"] == "0" and rows[1]["防汛"] == "1"
+    assert rows[0]["text"] == a.text  # newlines and quotes survive RFC 4180 quoting
+    assert rows[0]["highlights"] == "2"
+    per = list(csv.DictReader(io.StringIO(ex.to_csv(ex.items(corpus, store, [a]), per="highlight").decode("utf-8-sig"))))
+    assert [(r["tag"], r["quote"]) for r in per] == [("营商环境", "优化营商环境"), ("党建", "零容忍")]
+    assert ex.cell("-1+1") == "'-1+1" and ex.cell("@SUM(A1)") == "'@SUM(A1)" and ex.cell("正常") == "正常"
+
+
+def test_markdown_grouped_and_escaped(setup) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    md = ex.to_markdown(ex.items(corpus, store, [a, b, c]), full=True).decode("utf-8")
+    assert "## 营商环境" in md and "## 防汛" in md and "## (未标注 untagged)" in md
+    assert "> 优化营商环境" in md and "— 营商环境 — 关键" in md
+    assert "\\[x\\](y)" in md  # article/user text cannot inject markdown links
+    assert a.body[0].text[:10] in md
+
+
+def test_qdpx_validates_and_positions_cut_the_quote(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    its = ex.items(corpus, store, [a, b, c])
+    blob = ex.to_qdpx(its, store.tag_defs(), "张三")
+    z = zipfile.ZipFile(io.BytesIO(blob))
+    xml = z.read("project.qde")
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    doc = etree.fromstring(xml)
+    schema.assertValid(doc)
+    codes = {c.get("name"): c for c in doc.iterfind(".//q:CodeBook/q:Codes/q:Code", NS)}
+    assert set(codes) == {"营商环境", "党建", "防汛"}
+    assert codes["营商环境"].get("color") == "#E06C75"
+    sources = doc.findall(".//q:Sources/q:TextSource", NS)
+    assert len(sources) == 3
+    for src in sources:
+        path = src.get("plainTextPath")
+        assert path.startswith("internal://")
+        text = z.read("sources/" + path[len("internal://"):]).decode("utf-8")
+        for sel in src.findall("q:PlainTextSelection", NS):
+            s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
+            name = sel.get("name")
+            if name != "全文 whole article":
+                assert text[s:e] == name  # positions count code points and cut out the quote
+            else:
+                assert (s, e) == (0, len(text))
+    notes = doc.findall(".//q:Notes/q:Note", NS)
+    assert {n.find("q:PlainTextContent", NS).text for n in notes} >= {"关键", "只有笔记 -1+1 [x](y)"}
+    again = ex.to_qdpx(its, store.tag_defs(), "张三")
+    guids = lambda b: sorted(etree.fromstring(zipfile.ZipFile(io.BytesIO(b)).read("project.qde")).xpath("//@guid"))  # noqa: E731
+    assert guids(blob) == guids(again)  # stable GUIDs
+
+
+def test_segmented_corpus_export(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    out = tmp_path / "seg"
+    n = ex.write_corpus(ex.items(corpus, store, [a, b]), out, lambda x: " ".join(lib.article_words(x)))
+    assert n == 2
+    f = out / f"{ex.safe_name(a.id)}.txt"
+    text = f.read_text("utf-8")
+    assert text.startswith(f"# id: {a.id}\n# title: {a.title}")
+    assert "营商环境" in text.split("\n\n", 1)[1].split()
+    with pytest.raises(ex.ExportError):
+        ex.write_corpus(ex.items(corpus, store, [a]), out, lambda x: "")
+    assert ex.safe_name("../../etc/passwd") == "etc_passwd"
+
+
+def test_cli_export_never_overwrites_and_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui.cli import main
+
+    db1, db2 = str(tmp_path / "one.json"), str(tmp_path / "two.json")
+    arts = load_corpus(SEEDS).articles
+    a = next(x for x in arts if "营商环境" in x.text)
+    assert main(["--db", db1, "tag", a.id, "营商环境"]) == 0
+    assert main(["--db", db1, "note", a.id, "甲的笔记"]) == 0
+    assert main(["--db", db1, "highlight", a.id, "营商环境", "--tag", "营商环境"]) == 0
+    out = tmp_path / "x.jsonl"
+    assert main(["--db", db1, "export", "--format", "jsonl", "-o", str(out), "--coder", "甲"]) == 0
+    with pytest.raises(SystemExit) as exc:
+        main(["--db", db1, "export", "-o", str(out)])
+    assert exc.value.code == 2
+    assert main(["--db", db2, "tag", a.id, "党建"]) == 0
+    assert main(["--db", db2, "note", a.id, "乙的笔记"]) == 0
+    capsys.readouterr()
+    assert main(["--db", db2, "import", str(out)]) == 0
+    report = capsys.readouterr().out
+    assert "+1 tags" in report and "1 kept both" in report and "+1 passages" in report
+    with Store.open(Path(db2), readonly=True) as s:
+        n = s.notes(a.id)
+        assert set(n.tags) == {"营商环境", "党建"}
+        assert "乙的笔记" in n.note and "甲的笔记" in n.note
+        (h,) = s.highlights(a.id)
+        assert a.text[h.start : h.end] == "营商环境"
+    assert main(["--db", db2, "import", str(out)]) == 0  # importing twice adds nothing
+    assert "+0 tags" in capsys.readouterr().out
+    for fmt in ("csv", "md"):
+        assert main(["--db", db1, "export", "--format", fmt, "--tag", "营商环境"]) == 0
+    qd = tmp_path / "p.qdpx"
+    assert main(["--db", db1, "export", "--format", "qdpx", "-o", str(qd)]) == 0
+    assert zipfile.is_zipfile(qd)
+
+
+def test_export_of_many_articles_is_fast(tmp_path: Path) -> None:
+    import time
+
+    from corpus.model import Kind, Paragraph
+
+    arts = [
+        Article(id=f"i{i // 5}-{i:06d}", issue_id=f"i{i // 5}", title=f"标题{i}",
+                paragraphs=(Paragraph(Kind.TEXT, "营商环境与高质量发展。" * 40, (1, 1)),))
+        for i in range(10_000)
+    ]
+    its = [ex.Item(a, a.issue_id, "x.txt", None, "0", ["营商环境"], "", []) for a in arts]
+    t = time.perf_counter()
+    ex.to_jsonl(its)
+    ex.to_csv(its)
+    ex.to_qdpx(its, [])
+    assert time.perf_counter() - t < 20
