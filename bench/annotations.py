@@ -27,7 +27,9 @@ from storage.durable import dump_json
 def fake_articles(n: int) -> list[Article]:
     return [
         Article(
-            id=f"issue{i // 8:05d}-{i:08x}", issue_id=f"issue{i // 8:05d}", title=f"标题{i}",
+            id=f"issue{i // 8:05d}-{i:08x}",
+            issue_id=f"issue{i // 8:05d}",
+            title=f"标题{i}",
             paragraphs=(Paragraph(Kind.TEXT, f"正文第{i}篇，营商环境与高质量发展。", (1, 1)),),
         )
         for i in range(n)
@@ -37,9 +39,18 @@ def fake_articles(n: int) -> list[Article]:
 def seed_file(path: Path, arts: list[Article]) -> None:
     docs = {
         str(i + 1): {
-            "article_id": a.id, "issue_id": a.issue_id, "title": a.title, "head": a.text[:40],
-            "text_hash": "0" * 16, "tags": ["营商环境", "党建"][: 1 + i % 2], "note": "笔记" * 10,
-            "read": bool(i % 2), "starred": False, "created": 0.0, "updated": 0.0, "orphan": False,
+            "article_id": a.id,
+            "issue_id": a.issue_id,
+            "title": a.title,
+            "head": a.text[:40],
+            "text_hash": "0" * 16,
+            "tags": ["营商环境", "党建"][: 1 + i % 2],
+            "note": "笔记" * 10,
+            "read": bool(i % 2),
+            "starred": False,
+            "created": 0.0,
+            "updated": 0.0,
+            "orphan": False,
         }
         for i, a in enumerate(arts)
     }
@@ -48,7 +59,7 @@ def seed_file(path: Path, arts: list[Article]) -> None:
 
 def pct(xs: list[float], p: float) -> float:
     xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(round(p * (len(xs) - 1))))]
+    return xs[min(len(xs) - 1, round(p * (len(xs) - 1)))]
 
 
 def main() -> None:
@@ -91,11 +102,20 @@ def main() -> None:
             base.append((time.perf_counter() - t) * 1000)
         db.close()
     p50, p95, b50 = statistics.median(lat), pct(lat, 0.95), statistics.median(base)
-    print(json.dumps({
-        "docs": args.docs, "save_p50_ms": round(p50, 3), "save_p95_ms": round(p95, 3),
-        "tinydb_default_p50_ms": round(b50, 3), "speedup_p50": round(b50 / p50, 1),
-        "speedup_vs_p95": round(b50 / p95, 1), "open_s": round(open_s, 3), "close_s": round(close_s, 3),
-    }))
+    print(
+        json.dumps(
+            {
+                "docs": args.docs,
+                "save_p50_ms": round(p50, 3),
+                "save_p95_ms": round(p95, 3),
+                "tinydb_default_p50_ms": round(b50, 3),
+                "speedup_p50": round(b50 / p50, 1),
+                "speedup_vs_p95": round(b50 / p95, 1),
+                "open_s": round(open_s, 3),
+                "close_s": round(close_s, 3),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

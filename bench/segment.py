@@ -21,7 +21,9 @@ from corpus.segment import Segmenter
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("corpus", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent / "seeds")
+    ap.add_argument(
+        "corpus", nargs="?", type=Path, default=Path(__file__).resolve().parent.parent / "seeds"
+    )
     ap.add_argument("--pages", type=int, default=200)
     args = ap.parse_args()
     corpus = load_corpus(args.corpus)
@@ -53,13 +55,25 @@ def main() -> None:
         t = time.perf_counter()
         seg.entities(longest)
         pos = time.perf_counter() - t
-    print(json.dumps({
-        "articles": len(texts), "chars": chars, "dict_load_cold_s": round(cold, 3),
-        "dict_load_warm_s": round(warm, 3), "plain_lcut_s": round(plain, 3), "piyue_words_s": round(ours, 3),
-        "words_vs_plain": round(ours / plain, 3), "tokens_with_offsets_s": round(offsets, 3),
-        "tokens_vs_plain": round(offsets / plain, 3), "plain_words": n_plain, "piyue_words": n_ours,
-        "entities_longest_article_ms": round(pos * 1000, 1), "longest_article_chars": len(longest),
-    }))
+    print(
+        json.dumps(
+            {
+                "articles": len(texts),
+                "chars": chars,
+                "dict_load_cold_s": round(cold, 3),
+                "dict_load_warm_s": round(warm, 3),
+                "plain_lcut_s": round(plain, 3),
+                "piyue_words_s": round(ours, 3),
+                "words_vs_plain": round(ours / plain, 3),
+                "tokens_with_offsets_s": round(offsets, 3),
+                "tokens_vs_plain": round(offsets / plain, 3),
+                "plain_words": n_plain,
+                "piyue_words": n_ours,
+                "entities_longest_article_ms": round(pos * 1000, 1),
+                "longest_article_chars": len(longest),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -56,10 +56,14 @@ def first_paint(cmd: str, marker: str, env: dict[str, str]) -> float | None:
         return None
     name = f"bench{os.getpid()}"
     t = time.perf_counter()
-    subprocess.run(["tmux", "new", "-d", "-s", name, "-x", "160", "-y", "50", cmd], env=env, check=True)
+    subprocess.run(
+        ["tmux", "new", "-d", "-s", name, "-x", "160", "-y", "50", cmd], env=env, check=True
+    )
     try:
         while time.perf_counter() - t < 20:
-            out = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+            out = subprocess.run(
+                ["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True
+            ).stdout
             if marker in out:
                 return time.perf_counter() - t
             time.sleep(0.005)
@@ -88,20 +92,27 @@ def main() -> None:
         bare, ours = [], []
         for _ in range(5):
             b = first_paint(f"{sys.executable} {bare_py}", "hello from a bare app", env)
-            o = first_paint(f"{sys.executable} -m tui --corpus {ROOT / 'seeds'}", "版面 Issues", {**env, "PYTHONPATH": str(ROOT)})
+            o = first_paint(
+                f"{sys.executable} -m tui --corpus {ROOT / 'seeds'}",
+                "版面 Issues",
+                {**env, "PYTHONPATH": str(ROOT)},
+            )
             if b is not None and o is not None:
                 bare.append(b)
                 ours.append(o)
     result = {
-        "article_chars": 5200, "open_p50_ms": round(statistics.median(times), 1),
+        "article_chars": 5200,
+        "open_p50_ms": round(statistics.median(times), 1),
         "open_max_ms": round(max(times), 1),
     }
     if bare:
-        result.update({
-            "first_paint_bare_s": round(statistics.median(bare), 3),
-            "first_paint_piyue_s": round(statistics.median(ours), 3),
-            "first_paint_ratio": round(statistics.median(ours) / statistics.median(bare), 2),
-        })
+        result.update(
+            {
+                "first_paint_bare_s": round(statistics.median(bare), 3),
+                "first_paint_piyue_s": round(statistics.median(ours), 3),
+                "first_paint_ratio": round(statistics.median(ours) / statistics.median(bare), 2),
+            }
+        )
     print(json.dumps(result))
 
 

@@ -17,7 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 
 STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
-_WORDLIKE = re.compile(r"^(?:[\u3400-\u9fff]{2,}|(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9\-]+)$")
+_WORDLIKE = re.compile(
+    r"^(?:[\u3400-\u9fff]{2,}|(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9\-]+)$"
+)
 _NUMERIC_CJK = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几多余个年月日号时分点%％.]+$")
 FULL_WEIGHT_DOCS = 500
 """With this many articles the corpus IDF is trusted fully."""

@@ -36,7 +36,9 @@ _BYLINE_REPORTER = re.compile(
     r"[\u4e00-\u9fff]{2,4}(?:[\s/]|$)"
 )
 _BYLINE_PAREN = re.compile(rf"^[（(]\s*{_NAME}(?:\s+{_NAME})*\s*[)）]$")
-_BYLINE_CREDIT = re.compile(rf"^{_NAME}(?:\s+{_NAME})*\s*/?\s*(?:文/图|文\s*/\s*图|文图|文|图|摄影?)$")
+_BYLINE_CREDIT = re.compile(
+    rf"^{_NAME}(?:\s+{_NAME})*\s*/?\s*(?:文/图|文\s*/\s*图|文图|文|图|摄影?)$"
+)
 _TRAILING_BYLINE = re.compile(
     rf"(?<=[。！？!?”\"])\s*((?:[（(]\s*{_NAME}(?:\s+{_NAME})*\s*[)）])|(?:{_NAME}(?:\s+{_NAME})*\s*(?:文/图|文图|摄影?)))\s*$"
 )
@@ -87,9 +89,7 @@ def _is_byline(text: str) -> bool:
     s = text.strip()
     if not s or len(s) > HEADLINE_MAX or "。" in s or _NOT_NAMES.search(s):
         return False
-    return bool(
-        _BYLINE_REPORTER.match(s) or _BYLINE_PAREN.match(s) or _BYLINE_CREDIT.match(s)
-    )
+    return bool(_BYLINE_REPORTER.match(s) or _BYLINE_PAREN.match(s) or _BYLINE_CREDIT.match(s))
 
 
 def _is_body(text: str) -> bool:
@@ -98,7 +98,7 @@ def _is_body(text: str) -> bool:
         return True
     if s[-1] in "。！？!?…；;":
         return True
-    return s[-1] in "”\"’）)" and len(s) > 1 and s[-2] in "。！？!?…"
+    return s[-1] in '”"’）)' and len(s) > 1 and s[-2] in "。！？!?…"
 
 
 def classify(lines: Sequence[str]) -> list[Line]:
@@ -206,9 +206,7 @@ def _split_headline_group(group: list[Line], first_of_page: bool) -> tuple[list[
     heads = [ln for role, ln in roles if role == "head"]
     # A short banner line followed by the real headline is a column (一把手访谈, 时政·深一度).
     columns = [
-        ln
-        for ln in heads[:-1]
-        if _COLUMN.match(ln.text) and not ln.text.endswith((":", "："))
+        ln for ln in heads[:-1] if _COLUMN.match(ln.text) and not ln.text.endswith((":", "："))
     ]
     if first_of_page:
         if columns:
@@ -236,15 +234,20 @@ def _split_headline_group(group: list[Line], first_of_page: bool) -> tuple[list[
 
 
 def _opens_article(
-    group: list[Line], nxt: Line | None, cur: _Draft | None, marked_page: bool,
+    group: list[Line],
+    nxt: Line | None,
+    cur: _Draft | None,
+    marked_page: bool,
     drafts: list[_Draft],
 ) -> bool:
     if cur is None:
         return True
     if nxt is not None and nxt.kind in (LineKind.LEAD, LineKind.CONTINUATION):
         return True
-    if nxt is not None and nxt.kind is LineKind.MARKER and any(
-        nxt.text in d.markers for d in drafts
+    if (
+        nxt is not None
+        and nxt.kind is LineKind.MARKER
+        and any(nxt.text in d.markers for d in drafts)
     ):
         return False  # the next section of a feature (●解读), maybe after unrelated news
     if cur.closed:
@@ -354,7 +357,11 @@ def assemble(items: list[Line]) -> _Page:
                 j += 1
             nxt = items[j] if j < n else None
             i = j
-            if nxt is not None and nxt.kind in (LineKind.HEADING, LineKind.SHORT) and cur is not None:
+            if (
+                nxt is not None
+                and nxt.kind in (LineKind.HEADING, LineKind.SHORT)
+                and cur is not None
+            ):
                 # Headline lines with nothing under them before an image gap: the cut-off
                 # end of the current article (a line OCR mistook for a heading).
                 for ln in group:
@@ -395,8 +402,10 @@ def assemble(items: list[Line]) -> _Page:
                 cur.add_para(Kind.SECTION, clean.squash_spaces(ln.text), ln)
             continue
         # body-like lines
-        starts_new = cur is None or cur.closed or (
-            k in (LineKind.LEAD, LineKind.CONTINUATION) and cur.has_text
+        starts_new = (
+            cur is None
+            or cur.closed
+            or (k in (LineKind.LEAD, LineKind.CONTINUATION) and cur.has_text)
         )
         if starts_new:
             # Text with no headline of its own (the headline was lost, or the page starts
@@ -459,9 +468,7 @@ def _spans(lines: Iterable[int], owners: dict[int, int], me: int) -> tuple[Span,
         return ()
     spans: list[list[int]] = [[ordered[0], ordered[0]]]
     for no in ordered[1:]:
-        interlopers = any(
-            owners.get(x, me) != me for x in range(spans[-1][1] + 1, no)
-        )
+        interlopers = any(owners.get(x, me) != me for x in range(spans[-1][1] + 1, no))
         if interlopers:
             spans.append([no, no])
         else:
@@ -497,14 +504,14 @@ def apply_corrections(page: _Page, corrections: Iterable[tuple[str, int]]) -> No
             at = next((k for k, p in enumerate(owner.paras) if int(str(p[2])) == line), None)
             if at is None or (at == 0 and not owner.title):
                 continue
-            moved = owner.paras[at:]
+            moved: list[list[object]] = owner.paras[at:]
             del owner.paras[at:]
             new = _Draft()
             if moved and moved[0][0] is Kind.SECTION:
-                head = moved.pop(0)
-                new.title = str(head[1])
-                new.heading_lines.append(int(str(head[2])))
-                new.lines.append(int(str(head[2])))
+                first = moved.pop(0)
+                new.title = str(first[1])
+                new.heading_lines.append(int(str(first[2])))
+                new.lines.append(int(str(first[2])))
             new.paras = moved
             moved_lines = {n for p in moved for n in range(int(str(p[2])), int(str(p[3])) + 1)}
             new.lines.extend(n for n in owner.lines if n in moved_lines)

@@ -65,4 +65,12 @@ def snippet(text: str, spans: list[tuple[int, int]], width: int = 30) -> str:
     s, e = spans[0]
     a = max(0, s - width)
     b = min(len(flat), e + width)
-    return ("…" if a > 0 else "") + flat[a:s] + "«" + flat[s:e] + "»" + flat[e:b] + ("…" if b < len(flat) else "")
+    return (
+        ("…" if a > 0 else "")
+        + flat[a:s]
+        + "«"
+        + flat[s:e]
+        + "»"
+        + flat[e:b]
+        + ("…" if b < len(flat) else "")
+    )

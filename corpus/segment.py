@@ -31,7 +31,8 @@ _SAYS = re.compile(
 )
 _REPORTER = re.compile(rf"(?:记者|通讯员|实习生)\s*((?:{_CJK_NAME}{{2,4}}\s*)+)")
 _NOT_A_NAME = set(
-    "会议 他们 我们 市委 区委 县委 省委 大家 专家 负责人 有关 相关 该局 该区 该县 企业 部门 同时 并且 他 她 记者".split()
+    "会议 他们 我们 市委 区委 县委 省委 大家 专家 负责人 有关 相关 该局 该区 该县 "
+    "企业 部门 同时 并且 他 她 记者".split()
 )
 _SURNAMES = set(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
@@ -77,7 +78,11 @@ def read_dict_words(path: Path) -> list[tuple[str, int | None, str | None]]:
             continue
         parts = line.split()
         freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        tag = parts[2] if len(parts) > 2 else (parts[1] if len(parts) > 1 and not parts[1].isdigit() else None)
+        tag = (
+            parts[2]
+            if len(parts) > 2
+            else (parts[1] if len(parts) > 1 and not parts[1].isdigit() else None)
+        )
         out.append((parts[0], freq, tag))
     return out
 
@@ -186,7 +191,9 @@ class Segmenter:
             return False
         prefixes = [name[: i + 1] for i in range(len(name) - 1) if name[: i + 1] not in freq_tab]
         self._undo[name] = (
-            freq_tab.get(name), prefixes, tk.user_word_tag_tab.get(name)  # type: ignore[attr-defined]
+            freq_tab.get(name),
+            prefixes,
+            tk.user_word_tag_tab.get(name),  # type: ignore[attr-defined]
         )
         tk.add_word(name, 2000, "nr")  # type: ignore[attr-defined]
         return True
@@ -226,7 +233,7 @@ class Segmenter:
 
             self._pos = jieba.posseg.POSTokenizer(tk)
         pos = 0
-        for pair in self._pos.cut(text):  # type: ignore[attr-defined]
+        for pair in self._pos.cut(text):  # type: ignore[union-attr]
             word, flag = pair.word, pair.flag
             start = text.find(word, pos)
             if start < 0:

@@ -99,7 +99,7 @@ def clean_tag(tag: str) -> str:
         raise AnnotationError(f"a tag is at most {MAX_TAG} characters")
     if _CONTROL.search(t):
         raise AnnotationError("a tag cannot contain control characters")
-    if t.lower() in ("and", "or", "not") or any(c in t for c in "()\""):
+    if t.lower() in ("and", "or", "not") or any(c in t for c in '()"'):
         raise AnnotationError(f"{t!r} cannot be a tag (it is tag-expression syntax)")
     return t
 
@@ -338,8 +338,15 @@ class Store:
         else:
             now = time.time()
             doc = {
-                "article_id": article.id, "issue_id": article.issue_id, "tags": [], "note": "",
-                "read": False, "starred": False, "created": now, "updated": now, "orphan": False,
+                "article_id": article.id,
+                "issue_id": article.issue_id,
+                "tags": [],
+                "note": "",
+                "read": False,
+                "starred": False,
+                "created": now,
+                "updated": now,
+                "orphan": False,
             }
         doc.update(fingerprint(article))
         doc["issue_id"] = article.issue_id
@@ -410,8 +417,14 @@ class Store:
             return ArticleNotes(article_id)
         d = self._raw("articles")[str(doc_id)]
         return ArticleNotes(
-            article_id, d.get("issue_id", ""), d.get("title", ""), tuple(d.get("tags", ())),
-            d.get("note", ""), bool(d.get("read")), bool(d.get("starred")), bool(d.get("orphan")),
+            article_id,
+            d.get("issue_id", ""),
+            d.get("title", ""),
+            tuple(d.get("tags", ())),
+            d.get("note", ""),
+            bool(d.get("read")),
+            bool(d.get("starred")),
+            bool(d.get("orphan")),
             float(d.get("updated", 0.0)),
         )
 
@@ -436,15 +449,22 @@ class Store:
             raise AnnotationError(f"a note is at most {MAX_NOTE:,} characters")
         clean = [clean_tag(t) for t in tags]
         doc = {
-            "id": uuid.uuid4().hex[:12], "article_id": article.id, "start": start, "end": end,
-            "quote": text[start:end], "prefix": text[max(0, start - CONTEXT) : start],
-            "suffix": text[end : end + CONTEXT], "tags": clean, "note": note,
-            "created": time.time(), "orphan": False,
+            "id": uuid.uuid4().hex[:12],
+            "article_id": article.id,
+            "start": start,
+            "end": end,
+            "quote": text[start:end],
+            "prefix": text[max(0, start - CONTEXT) : start],
+            "suffix": text[end : end + CONTEXT],
+            "tags": clean,
+            "note": note,
+            "created": time.time(),
+            "orphan": False,
         }
         self._begin("highlight")
         try:
             new_id = self._put("highlights", None, doc)
-            self._hl_ids[doc["id"]] = new_id
+            self._hl_ids[str(doc["id"])] = new_id
             # the article gets a fingerprint too, so the passage can be re-attached
             a_id, a_doc = self._article_doc(article)
             if a_id is None:
@@ -506,7 +526,9 @@ class Store:
 
     # -- codebook
 
-    def ensure_tag(self, name: str, colour: str = "", description: str = "", parent: str = "") -> TagDef:
+    def ensure_tag(
+        self, name: str, colour: str = "", description: str = "", parent: str = ""
+    ) -> TagDef:
         name = clean_tag(name)
         if name in self._tag_ids:
             return self.tag(name)
@@ -519,14 +541,17 @@ class Store:
             self._current = prev
         return self.tag(name)
 
-    def define_tag(self, name: str, colour: str = "", description: str = "", parent: str = "") -> TagDef:
+    def define_tag(
+        self, name: str, colour: str = "", description: str = "", parent: str = ""
+    ) -> TagDef:
         name = clean_tag(name)
         if colour and not re.fullmatch(r"#[0-9a-fA-F]{6}", colour):
             raise AnnotationError(f"colour must look like #RRGGBB, not {colour!r}")
         doc_id = self._tag_ids.get(name)
         old = self._raw("tags").get(str(doc_id), {}) if doc_id is not None else {}
         doc = {
-            "name": name, "colour": colour or old.get("colour") or PALETTE[len(self._tag_ids) % len(PALETTE)],
+            "name": name,
+            "colour": colour or old.get("colour") or PALETTE[len(self._tag_ids) % len(PALETTE)],
             "description": description or old.get("description", ""),
             "parent": parent or old.get("parent", ""),
         }
@@ -581,12 +606,16 @@ class Store:
         term = term.strip()
         if not term:
             raise AnnotationError("a watch-list term cannot be empty")
-        for k, d in self._raw("watch").items():
+        for _k, d in self._raw("watch").items():
             if d["term"] == term:
                 return
         self._begin("watch")
         try:
-            self._put("watch", None, {"term": term, "colour": colour or PALETTE[len(self._raw("watch")) % len(PALETTE)]})
+            self._put(
+                "watch",
+                None,
+                {"term": term, "colour": colour or PALETTE[len(self._raw("watch")) % len(PALETTE)]},
+            )
         finally:
             self._end()
 
@@ -611,7 +640,11 @@ class Store:
             raise AnnotationError(f"unknown correction {kind!r}")
         self._begin(f"correction {kind}")
         try:
-            self._put("corrections", None, {"issue_id": issue_id, "kind": kind, "line": int(line), "created": time.time()})
+            self._put(
+                "corrections",
+                None,
+                {"issue_id": issue_id, "kind": kind, "line": int(line), "created": time.time()},
+            )
         finally:
             self._end()
 
@@ -647,7 +680,11 @@ class Store:
                     self._direct("articles", k, {**d, "orphan": True})
                 continue
             moved[aid] = target.id
-            self._direct("articles", k, {**d, "article_id": target.id, "issue_id": target.issue_id, "orphan": False})
+            self._direct(
+                "articles",
+                k,
+                {**d, "article_id": target.id, "issue_id": target.issue_id, "orphan": False},
+            )
         for k, d in list(self._raw("highlights").items()):
             aid = moved.get(d["article_id"], d["article_id"])
             art = corpus.article(aid)
@@ -657,7 +694,9 @@ class Store:
                     self._direct("highlights", k, {**d, "orphan": True})
             elif new != (d["start"], d["end"]) or aid != d["article_id"] or d.get("orphan"):
                 self._direct(
-                    "highlights", k, {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False}
+                    "highlights",
+                    k,
+                    {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False},
                 )
         self._reindex()
         return len(self.orphans())
@@ -678,7 +717,9 @@ class Store:
         return out
 
 
-def _find_article(candidates: Iterable[Article], d: dict[str, Any], same_text_only: bool = False) -> Article | None:
+def _find_article(
+    candidates: Iterable[Article], d: dict[str, Any], same_text_only: bool = False
+) -> Article | None:
     cands = list(candidates)
     for a in cands:
         if fingerprint(a)["text_hash"] == d.get("text_hash"):
@@ -718,7 +759,8 @@ def _reanchor(article: Article, d: dict[str, Any]) -> tuple[int, int] | None:
     if text.count(quote) >= 1:
         # nearest occurrence to the old place
         best = min(
-            (m.start() for m in re.finditer(re.escape(quote), text)), key=lambda x: abs(x - int(d["start"]))
+            (m.start() for m in re.finditer(re.escape(quote), text)),
+            key=lambda x: abs(x - int(d["start"])),
         )
         return best, best + len(quote)
     return None
@@ -740,6 +782,14 @@ def _doc(doc: dict[str, Any], doc_id: int) -> Any:
 
 def _highlight(d: dict[str, Any]) -> Highlight:
     return Highlight(
-        d["id"], d["article_id"], int(d["start"]), int(d["end"]), d["quote"], d.get("prefix", ""),
-        d.get("suffix", ""), tuple(d.get("tags", ())), d.get("note", ""), bool(d.get("orphan")),
+        d["id"],
+        d["article_id"],
+        int(d["start"]),
+        int(d["end"]),
+        d["quote"],
+        d.get("prefix", ""),
+        d.get("suffix", ""),
+        tuple(d.get("tags", ())),
+        d.get("note", ""),
+        bool(d.get("orphan")),
     )

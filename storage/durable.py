@@ -100,7 +100,9 @@ class DurableStorage(Storage):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot create the database folder {self.path.parent}: {exc.strerror}") from exc
+            raise StoreError(
+                f"cannot create the database folder {self.path.parent}: {exc.strerror}"
+            ) from exc
         if not readonly:
             self._acquire(lock_timeout)
         try:
@@ -156,10 +158,12 @@ class DurableStorage(Storage):
                     loaded = json.loads(raw.decode("utf-8"))
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                     raise CorruptDatabase(
-                        f"{self.path} is not a valid piyue database ({exc}); it was left untouched — "
-                        f"restore a backup ({self.path.name}.bak.1) or move it away"
+                        f"{self.path} is not a valid piyue database ({exc}); it was left "
+                        f"untouched — restore a backup ({self.path.name}.bak.1) or move it away"
                     ) from exc
-                if not isinstance(loaded, dict) or not all(isinstance(v, dict) for v in loaded.values()):
+                if not isinstance(loaded, dict) or not all(
+                    isinstance(v, dict) for v in loaded.values()
+                ):
                     raise CorruptDatabase(
                         f"{self.path} does not look like a piyue database; it was left untouched"
                     )
@@ -224,7 +228,8 @@ class DurableStorage(Storage):
             fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
             self._jfh = os.fdopen(fd, "ab")
         buf = b"".join(
-            json.dumps({"t": table, "i": doc_id, "d": doc}, ensure_ascii=False).encode("utf-8") + b"\n"
+            json.dumps({"t": table, "i": doc_id, "d": doc}, ensure_ascii=False).encode("utf-8")
+            + b"\n"
             for doc_id, doc in changed.items()
         )
         self._jfh.write(buf)

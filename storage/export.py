@@ -88,8 +88,16 @@ def items(corpus: Corpus, store: Store, articles: Iterable[Article]) -> list[Ite
         issue = corpus.issue_of(a)
         n = store.notes(a.id)
         out.append(
-            Item(a, issue.id, issue.source, issue.date, issue.sha1, list(n.tags), n.note,
-                 [h for h in store.highlights(a.id) if not h.orphan])
+            Item(
+                a,
+                issue.id,
+                issue.source,
+                issue.date,
+                issue.sha1,
+                list(n.tags),
+                n.note,
+                [h for h in store.highlights(a.id) if not h.orphan],
+            )
         )
     return out
 
@@ -108,22 +116,45 @@ def safe_name(text: str) -> str:
 
 
 def to_jsonl(
-    its: Sequence[Item], keywords: Callable[[Article], list[tuple[str, float]]] | None = None,
-    tokens: Callable[[Article], str] | None = None, coder: str = "", progress: Progress | None = None,
+    its: Sequence[Item],
+    keywords: Callable[[Article], list[tuple[str, float]]] | None = None,
+    tokens: Callable[[Article], str] | None = None,
+    coder: str = "",
+    progress: Progress | None = None,
 ) -> bytes:
     buf = io.StringIO()
     for i, it in enumerate(its):
         a = it.article
         rec: dict[str, Any] = {
-            "id": a.id, "issue": it.issue_id, "file": it.source, "date": it.date,
-            "title": a.title, "kicker": a.kicker, "subtitle": a.subtitle, "byline": a.reporters,
-            "text": a.text, "paragraphs": [p.text for p in a.body], "tags": it.tags, "note": it.note,
+            "id": a.id,
+            "issue": it.issue_id,
+            "file": it.source,
+            "date": it.date,
+            "title": a.title,
+            "kicker": a.kicker,
+            "subtitle": a.subtitle,
+            "byline": a.reporters,
+            "text": a.text,
+            "paragraphs": [p.text for p in a.body],
+            "tags": it.tags,
+            "note": it.note,
             "highlights": [
-                {"id": h.id, "start": h.start, "end": h.end, "quote": h.quote, "prefix": h.prefix,
-                 "suffix": h.suffix, "tags": list(h.tags), "note": h.note}
+                {
+                    "id": h.id,
+                    "start": h.start,
+                    "end": h.end,
+                    "quote": h.quote,
+                    "prefix": h.prefix,
+                    "suffix": h.suffix,
+                    "tags": list(h.tags),
+                    "note": h.note,
+                }
                 for h in it.highlights
             ],
-            "fingerprint": {"title": a.title, "text_hash": hashlib.sha1(a.text.encode()).hexdigest()[:16]},
+            "fingerprint": {
+                "title": a.title,
+                "text_hash": hashlib.sha1(a.text.encode()).hexdigest()[:16],
+            },
             "provenance": {"source_sha1": it.source_sha1, "piyue": version(), "coder": coder},
         }
         if keywords is not None:
@@ -152,14 +183,40 @@ def to_csv(its: Sequence[Item], per: str = "article", progress: Progress | None 
         w.writerow(["article_id", "title", "tag", "quote", "note", "start", "end"])
         for it in its:
             for h in it.highlights:
-                w.writerow([cell(x) for x in (it.article.id, it.article.title, ";".join(h.tags), h.quote, h.note, h.start, h.end)])
+                w.writerow(
+                    [
+                        cell(x)
+                        for x in (
+                            it.article.id,
+                            it.article.title,
+                            ";".join(h.tags),
+                            h.quote,
+                            h.note,
+                            h.start,
+                            h.end,
+                        )
+                    ]
+                )
     else:
-        vocab = sorted({t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))})
-        w.writerow(["id", "issue", "date", "title", "byline", "tags", "note", "highlights", "text", *vocab])
+        vocab = sorted(
+            {t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))}
+        )
+        w.writerow(
+            ["id", "issue", "date", "title", "byline", "tags", "note", "highlights", "text", *vocab]
+        )
         for i, it in enumerate(its):
             have = set(it.tags) | {t for h in it.highlights for t in h.tags}
-            row = [it.article.id, it.issue_id, it.date or "", it.article.title, it.article.reporters,
-                   ";".join(it.tags), it.note, len(it.highlights), it.article.text]
+            row = [
+                it.article.id,
+                it.issue_id,
+                it.date or "",
+                it.article.title,
+                it.article.reporters,
+                ";".join(it.tags),
+                it.note,
+                len(it.highlights),
+                it.article.text,
+            ]
             w.writerow([cell(x) for x in row] + [1 if t in have else 0 for t in vocab])
             if progress:
                 progress(i + 1, len(its))
@@ -180,7 +237,12 @@ def to_markdown(its: Sequence[Item], full: bool = False, title: str = "piyue exp
         tags = set(it.tags) | {t for h in it.highlights for t in h.tags}
         for t in sorted(tags) or ["(未标注 untagged)"]:
             groups.setdefault(t, []).append(it)
-    lines = [f"# {md_escape(title)}", "", f"{len(its)} 篇 articles · {datetime.now(UTC):%Y-%m-%d}", ""]
+    lines = [
+        f"# {md_escape(title)}",
+        "",
+        f"{len(its)} 篇 articles · {datetime.now(UTC):%Y-%m-%d}",
+        "",
+    ]
     for tag in sorted(groups):
         lines += [f"## {md_escape(tag)}", ""]
         for it in groups[tag]:
@@ -203,17 +265,31 @@ def to_markdown(its: Sequence[Item], full: bool = False, title: str = "piyue exp
     return "\n".join(lines).encode("utf-8")
 
 
-def to_qdpx(its: Sequence[Item], codebook: Sequence[Any], coder: str = "piyue", progress: Progress | None = None) -> bytes:
+def to_qdpx(
+    its: Sequence[Item],
+    codebook: Sequence[Any],
+    coder: str = "piyue",
+    progress: Progress | None = None,
+) -> bytes:
     """A REFI-QDA project: TextSources, CodeBook, codings, notes.  Positions count code points."""
     ET.register_namespace("", QDA_NS)
     q = f"{{{QDA_NS}}}"
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     user = guid("user", coder)
-    project = ET.Element(f"{q}Project", {"name": "piyue export", "origin": f"piyue {version()}",
-                                         "creatingUserGUID": user, "creationDateTime": now})
+    project = ET.Element(
+        f"{q}Project",
+        {
+            "name": "piyue export",
+            "origin": f"piyue {version()}",
+            "creatingUserGUID": user,
+            "creationDateTime": now,
+        },
+    )
     users = ET.SubElement(project, f"{q}Users")
     ET.SubElement(users, f"{q}User", {"guid": user, "name": coder})
-    used = sorted({t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))})
+    used = sorted(
+        {t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))}
+    )
     defs = {d.name: d for d in codebook}
     code_guid = {t: guid("code", t) for t in used}
     if used:
@@ -236,25 +312,64 @@ def to_qdpx(its: Sequence[Item], codebook: Sequence[Any], coder: str = "piyue", 
             sg = guid("source", a.id)
             text = a.text
             files[f"sources/{sg}.txt"] = text.encode("utf-8")
-            src = ET.SubElement(sources, f"{q}TextSource", {
-                "guid": sg, "name": f"{a.title or a.id} ({a.id})", "plainTextPath": f"internal://{sg}.txt",
-                "creatingUser": user, "creationDateTime": now,
-            })
+            src = ET.SubElement(
+                sources,
+                f"{q}TextSource",
+                {
+                    "guid": sg,
+                    "name": f"{a.title or a.id} ({a.id})",
+                    "plainTextPath": f"internal://{sg}.txt",
+                    "creatingUser": user,
+                    "creationDateTime": now,
+                },
+            )
             if it.tags and text:
-                sel = ET.SubElement(src, f"{q}PlainTextSelection", {
-                    "guid": guid("whole", a.id), "name": "全文 whole article", "startPosition": "0",
-                    "endPosition": str(len(text)), "creatingUser": user, "creationDateTime": now,
-                })
+                sel = ET.SubElement(
+                    src,
+                    f"{q}PlainTextSelection",
+                    {
+                        "guid": guid("whole", a.id),
+                        "name": "全文 whole article",
+                        "startPosition": "0",
+                        "endPosition": str(len(text)),
+                        "creatingUser": user,
+                        "creationDateTime": now,
+                    },
+                )
                 for t in it.tags:
-                    c = ET.SubElement(sel, f"{q}Coding", {"guid": guid("coding", a.id, t), "creatingUser": user, "creationDateTime": now})
+                    c = ET.SubElement(
+                        sel,
+                        f"{q}Coding",
+                        {
+                            "guid": guid("coding", a.id, t),
+                            "creatingUser": user,
+                            "creationDateTime": now,
+                        },
+                    )
                     ET.SubElement(c, f"{q}CodeRef", {"targetGUID": code_guid[t]})
             for h in it.highlights:
-                sel = ET.SubElement(src, f"{q}PlainTextSelection", {
-                    "guid": guid("selection", h.id), "name": h.quote[:40], "startPosition": str(h.start),
-                    "endPosition": str(h.end), "creatingUser": user, "creationDateTime": now,
-                })
+                sel = ET.SubElement(
+                    src,
+                    f"{q}PlainTextSelection",
+                    {
+                        "guid": guid("selection", h.id),
+                        "name": h.quote[:40],
+                        "startPosition": str(h.start),
+                        "endPosition": str(h.end),
+                        "creatingUser": user,
+                        "creationDateTime": now,
+                    },
+                )
                 for t in h.tags:
-                    c = ET.SubElement(sel, f"{q}Coding", {"guid": guid("coding", h.id, t), "creatingUser": user, "creationDateTime": now})
+                    c = ET.SubElement(
+                        sel,
+                        f"{q}Coding",
+                        {
+                            "guid": guid("coding", h.id, t),
+                            "creatingUser": user,
+                            "creationDateTime": now,
+                        },
+                    )
                     ET.SubElement(c, f"{q}CodeRef", {"targetGUID": code_guid[t]})
                 if h.note:
                     ng = guid("note", h.id)
@@ -269,7 +384,11 @@ def to_qdpx(its: Sequence[Item], codebook: Sequence[Any], coder: str = "piyue", 
     if notes:
         ne = ET.SubElement(project, f"{q}Notes")
         for ng, name, text in notes:
-            n = ET.SubElement(ne, f"{q}Note", {"guid": ng, "name": name, "creatingUser": user, "creationDateTime": now})
+            n = ET.SubElement(
+                ne,
+                f"{q}Note",
+                {"guid": ng, "name": name, "creatingUser": user, "creationDateTime": now},
+            )
             ET.SubElement(n, f"{q}PlainTextContent").text = text
     xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
     buf = io.BytesIO()
@@ -280,8 +399,13 @@ def to_qdpx(its: Sequence[Item], codebook: Sequence[Any], coder: str = "piyue", 
     return buf.getvalue()
 
 
-def write_corpus(its: Sequence[Item], out: Path, tokens: Callable[[Article], str], force: bool = False,
-                 progress: Progress | None = None) -> int:
+def write_corpus(
+    its: Sequence[Item],
+    out: Path,
+    tokens: Callable[[Article], str],
+    force: bool = False,
+    progress: Progress | None = None,
+) -> int:
     """One UTF-8 file per article, tokens separated by spaces, a small metadata header."""
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
@@ -292,10 +416,19 @@ def write_corpus(its: Sequence[Item], out: Path, tokens: Callable[[Article], str
         if path.exists() and not force:
             raise ExportError(f"{path} exists (use --force to overwrite)")
         header = "\n".join(
-            f"# {k}: {v}" for k, v in (("id", a.id), ("title", a.title), ("date", it.date or ""),
-                                       ("source", it.source), ("tags", ";".join(it.tags))) if v is not None
+            f"# {k}: {v}"
+            for k, v in (
+                ("id", a.id),
+                ("title", a.title),
+                ("date", it.date or ""),
+                ("source", it.source),
+                ("tags", ";".join(it.tags)),
+            )
+            if v is not None
         )
-        atomic_write(path, (header.replace("\r", " ") + "\n\n" + tokens(a) + "\n").encode("utf-8"), 0o644)
+        atomic_write(
+            path, (header.replace("\r", " ") + "\n\n" + tokens(a) + "\n").encode("utf-8"), 0o644
+        )
         if progress:
             progress(i + 1, len(its))
     return len(its)
@@ -361,7 +494,9 @@ def import_jsonl(data: str, corpus: Corpus, store: Store, coder: str = "") -> Im
             if art.text[s:e] != quote:
                 i = art.text.find(quote) if quote else -1
                 if i < 0:
-                    rep.skipped.append(f"line {lineno}: passage «{quote[:20]}» not found in {art.id}")
+                    rep.skipped.append(
+                        f"line {lineno}: passage «{quote[:20]}» not found in {art.id}"
+                    )
                     continue
                 s, e = i, i + len(quote)
             if (s, e, quote) in existing:

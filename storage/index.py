@@ -19,16 +19,16 @@ import pickle
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.keywords import DocFreq, is_candidate
 from corpus.load import CorpusNotFound, decode, issue_id_for, page_files
-from corpus.model import Article, Corpus, Issue, Skipped
+from corpus.model import Corpus, Issue, Skipped
 from corpus.parse import parse_text
-from corpus.search import Query, match_spans, parse_query, snippet
+from corpus.search import match_spans, parse_query, snippet
 from corpus.segment import Segmenter, learn_names
 
 SCHEMA = 3
@@ -123,7 +123,9 @@ def process_page(root: str, rel: str) -> Result:
     issue = parse_text(text, issue_id_for(Path(rel)), rel)
     # Pickled here, in the worker: the main process stores the bytes as they are.
     page = _PageRows(
-        issue.id, issue.date, len(issue.articles),
+        issue.id,
+        issue.date,
+        len(issue.articles),
         pickle.dumps(issue, protocol=pickle.HIGHEST_PROTOCOL),
         [(a.id, a.title, a.text) for a in issue.articles],
     )
@@ -204,7 +206,9 @@ class Index:
         stats = IndexStats()
         known = {
             rel: (size, mtime, sha1)
-            for rel, size, mtime, sha1 in self.db.execute("SELECT rel, size, mtime, sha1 FROM pages")
+            for rel, size, mtime, sha1 in self.db.execute(
+                "SELECT rel, size, mtime, sha1 FROM pages"
+            )
         }
         todo: list[str] = []
         present: set[str] = set()
@@ -239,7 +243,9 @@ class Index:
                     digest = ""
                 if digest == old[2]:
                     size, mtime = stat_of[rel]
-                    self.db.execute("UPDATE pages SET size=?, mtime=? WHERE rel=?", (size, mtime, rel))
+                    self.db.execute(
+                        "UPDATE pages SET size=?, mtime=? WHERE rel=?", (size, mtime, rel)
+                    )
                     stats.unchanged += 1
                     continue
             really.append(rel)
@@ -267,15 +273,18 @@ class Index:
                 progress(done, total)
         self._apply_df(df_delta, docs_delta)
         self.db.commit()
-        row = self.db.execute("SELECT count(*), coalesce(sum(length(tokens)-length(replace(tokens,' ',''))+1),0) FROM articles").fetchone()
+        row = self.db.execute(
+            "SELECT count(*), "
+            "coalesce(sum(length(tokens) - length(replace(tokens, ' ', '')) + 1), 0) FROM articles"
+        ).fetchone()
         stats.articles, stats.tokens = int(row[0]), int(row[1])
-        stats.pages = self.db.execute("SELECT count(*) FROM pages WHERE issue IS NOT NULL").fetchone()[0]
+        stats.pages = self.db.execute(
+            "SELECT count(*) FROM pages WHERE issue IS NOT NULL"
+        ).fetchone()[0]
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    def _run(
-        self, rels: list[str], workers: int | None
-    ) -> Iterator[Result]:
+    def _run(self, rels: list[str], workers: int | None) -> Iterator[Result]:
         if not rels:
             return
         n = workers if workers is not None else (os.cpu_count() or 1)
@@ -288,7 +297,9 @@ class Index:
             return
         chunk = max(4, min(32, len(rels) // (n * 4) or 1))
         chunks = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
-        with ProcessPoolExecutor(max_workers=n, initializer=_worker_init, initargs=(cache, udict)) as ex:
+        with ProcessPoolExecutor(
+            max_workers=n, initializer=_worker_init, initargs=(cache, udict)
+        ) as ex:
             for result in ex.map(_process_chunk, [str(self.root)] * len(chunks), chunks):
                 yield from result
 
@@ -303,11 +314,18 @@ class Index:
         return len(rows)
 
     def _store_page(
-        self, rel: str, size: int, mtime: int, digest: str, page: _PageRows,
-        toks: Rows, df_delta: dict[str, int],
+        self,
+        rel: str,
+        size: int,
+        mtime: int,
+        digest: str,
+        page: _PageRows,
+        toks: Rows,
+        df_delta: dict[str, int],
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,NULL)", (rel, size, mtime, digest, page.blob)
+            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,NULL)",
+            (rel, size, mtime, digest, page.blob),
         )
         tok_of = {aid: (tokens, cands) for aid, tokens, cands in toks}
         rows = []
@@ -324,7 +342,8 @@ class Index:
     def _apply_df(self, delta: dict[str, int], docs_delta: int) -> None:
         changed = [(w, d) for w, d in delta.items() if d]
         self.db.executemany(
-            "INSERT INTO df(word, n) VALUES(?, ?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
+            "INSERT INTO df(word, n) VALUES(?, ?) "
+            "ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
             changed,
         )
         self.db.execute("DELETE FROM df WHERE n <= 0")
@@ -337,7 +356,10 @@ class Index:
 
     def is_fresh(self) -> bool:
         """True when every page file has the size and mtime the index recorded (stat only)."""
-        known = {rel: (size, mtime) for rel, size, mtime in self.db.execute("SELECT rel, size, mtime FROM pages")}
+        known = {
+            rel: (size, mtime)
+            for rel, size, mtime in self.db.execute("SELECT rel, size, mtime FROM pages")
+        }
         if not known:
             return False
         seen = 0
@@ -356,7 +378,9 @@ class Index:
         """The parsed corpus from the cache (call ``refresh`` first)."""
         issues: list[Issue] = []
         skipped: list[Skipped] = []
-        for rel, blob, reason in self.db.execute("SELECT rel, issue, skipped FROM pages ORDER BY rel"):
+        for rel, blob, reason in self.db.execute(
+            "SELECT rel, issue, skipped FROM pages ORDER BY rel"
+        ):
             if blob is None:
                 skipped.append(Skipped(rel, reason or "skipped"))
                 continue
@@ -422,7 +446,9 @@ class Index:
             spans = match_spans(body, q.positives)
             if not spans and title and not any(t in title for t in q.positives):
                 continue
-            hits.append(Hit(aid, title, issue_id, date, round(score, 4), snippet(body, spans), tuple(spans)))
+            hits.append(
+                Hit(aid, title, issue_id, date, round(score, 4), snippet(body, spans), tuple(spans))
+            )
         return hits
 
 

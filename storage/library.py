@@ -101,7 +101,9 @@ class Library:
     def _learn_names(self) -> None:
         if not self._names_learned:
             corpus = self.load()
-            self.segmenter.add_names(learn_names(f"{a.reporters}\n{a.text}" for a in corpus.articles))
+            self.segmenter.add_names(
+                learn_names(f"{a.reporters}\n{a.text}" for a in corpus.articles)
+            )
             self._names_learned = True
 
     def _index_file_exists(self) -> bool:
@@ -122,7 +124,9 @@ class Library:
                 self.index = None
         return self.index
 
-    def refresh_index(self, progress: Progress | None = None, workers: int | None = None) -> IndexStats | None:
+    def refresh_index(
+        self, progress: Progress | None = None, workers: int | None = None
+    ) -> IndexStats | None:
         idx = self.open_index()
         if idx is None:
             return None

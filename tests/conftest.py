@@ -13,7 +13,9 @@ SEEDS = ROOT / "seeds"
 
 
 @pytest.fixture(autouse=True)
-def piyue_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+def piyue_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("PIYUE_HOME", str(home))
     for var in ("PIYUE_CORPUS", "PIYUE_DB"):

@@ -39,7 +39,9 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     assert "\\u" not in out  # ensure_ascii off: the user sees 政治, not escapes
 
 
-def test_list_plain_is_readable_and_scrubbed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_plain_is_readable_and_scrubbed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "p.txt").write_text("## 标题\x1b[2J\x07\n\n正文。\n", encoding="utf-8")
     code, out, _ = run(capsys, "--corpus", str(tmp_path), "list")
     assert code == 0
@@ -81,7 +83,9 @@ def test_unknown_id_and_missing_corpus(capsys: pytest.CaptureFixture[str]) -> No
     assert code == 2
 
 
-def test_env_forms_of_flags(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_env_forms_of_flags(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "only.txt").write_text("## 唯一标题\n\n正文。\n", encoding="utf-8")
     monkeypatch.setenv("PIYUE_CORPUS", str(tmp_path))
     _, out, _ = run(capsys, "list", "--json")
@@ -101,8 +105,13 @@ def test_index_and_search(capsys: pytest.CaptureFixture[str], seeds_copy: Path) 
 def test_python_dash_m_tui_works_from_anywhere(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
-        [sys.executable, "-m", "tui", "list", "--json"], cwd=tmp_path, env=env,
-        capture_output=True, text=True, encoding="utf-8", timeout=60,
+        [sys.executable, "-m", "tui", "list", "--json"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["issues"]) == len(list(SEEDS.glob("*.txt")))

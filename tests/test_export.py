@@ -34,7 +34,7 @@ def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
     c = next(x for x in corpus.articles if x.title.startswith("市委办公室"))
     store.define_tag("营商环境", "#e06c75", "政府与企业关系")
     store.add_tags(a, ["营商环境", "党建"])
-    store.set_note(a, "=HYPERLINK(\"http://evil\")\n第二行")
+    store.set_note(a, '=HYPERLINK("http://evil")\n第二行')
     store.highlight_quote(a, "优化营商环境", ["营商环境"], "关键")
     store.highlight_quote(a, "零容忍", ["党建"])
     store.add_tags(b, ["防汛"])
@@ -54,7 +54,9 @@ def test_selection(setup) -> None:  # type: ignore[no-untyped-def]
 
 def test_jsonl(setup) -> None:  # type: ignore[no-untyped-def]
     lib, store, corpus, (a, b, c) = setup
-    data = ex.to_jsonl(ex.items(corpus, store, [a, b]), lambda x: [("w", 1.0)], lambda x: "t o k", "张三")
+    data = ex.to_jsonl(
+        ex.items(corpus, store, [a, b]), lambda x: [("w", 1.0)], lambda x: "t o k", "张三"
+    )
     lines = data.decode("utf-8").splitlines()
     recs = [json.loads(x) for x in lines]
     assert "\\u" not in lines[0]
@@ -76,9 +78,22 @@ def test_csv_read_back_with_bom_and_injection_neutralised(setup) -> None:  # typ
     assert rows[0]["营商环境"] == "1" and rows[1]["营商环境"] == "0" and rows[1]["防汛"] == "1"
     assert rows[0]["text"] == a.text  # newlines and quotes survive RFC 4180 quoting
     assert rows[0]["highlights"] == "2"
-    per = list(csv.DictReader(io.StringIO(ex.to_csv(ex.items(corpus, store, [a]), per="highlight").decode("utf-8-sig"))))
-    assert [(r["tag"], r["quote"]) for r in per] == [("营商环境", "优化营商环境"), ("党建", "零容忍")]
-    assert ex.cell("-1+1") == "'-1+1" and ex.cell("@SUM(A1)") == "'@SUM(A1)" and ex.cell("正常") == "正常"
+    per = list(
+        csv.DictReader(
+            io.StringIO(
+                ex.to_csv(ex.items(corpus, store, [a]), per="highlight").decode("utf-8-sig")
+            )
+        )
+    )
+    assert [(r["tag"], r["quote"]) for r in per] == [
+        ("营商环境", "优化营商环境"),
+        ("党建", "零容忍"),
+    ]
+    assert (
+        ex.cell("-1+1") == "'-1+1"
+        and ex.cell("@SUM(A1)") == "'@SUM(A1)"
+        and ex.cell("正常") == "正常"
+    )
 
 
 def test_markdown_grouped_and_escaped(setup) -> None:  # type: ignore[no-untyped-def]
@@ -107,7 +122,7 @@ def test_qdpx_validates_and_positions_cut_the_quote(setup, tmp_path: Path) -> No
     for src in sources:
         path = src.get("plainTextPath")
         assert path.startswith("internal://")
-        text = z.read("sources/" + path[len("internal://"):]).decode("utf-8")
+        text = z.read("sources/" + path[len("internal://") :]).decode("utf-8")
         for sel in src.findall("q:PlainTextSelection", NS):
             s, e = int(sel.get("startPosition")), int(sel.get("endPosition"))
             name = sel.get("name")
@@ -116,16 +131,26 @@ def test_qdpx_validates_and_positions_cut_the_quote(setup, tmp_path: Path) -> No
             else:
                 assert (s, e) == (0, len(text))
     notes = doc.findall(".//q:Notes/q:Note", NS)
-    assert {n.find("q:PlainTextContent", NS).text for n in notes} >= {"关键", "只有笔记 -1+1 [x](y)"}
+    assert {n.find("q:PlainTextContent", NS).text for n in notes} >= {
+        "关键",
+        "只有笔记 -1+1 [x](y)",
+    }
     again = ex.to_qdpx(its, store.tag_defs(), "张三")
-    guids = lambda b: sorted(etree.fromstring(zipfile.ZipFile(io.BytesIO(b)).read("project.qde")).xpath("//@guid"))  # noqa: E731
+
+    def guids(b):
+        return sorted(
+            etree.fromstring(zipfile.ZipFile(io.BytesIO(b)).read("project.qde")).xpath("//@guid")
+        )
+
     assert guids(blob) == guids(again)  # stable GUIDs
 
 
 def test_segmented_corpus_export(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     lib, store, corpus, (a, b, c) = setup
     out = tmp_path / "seg"
-    n = ex.write_corpus(ex.items(corpus, store, [a, b]), out, lambda x: " ".join(lib.article_words(x)))
+    n = ex.write_corpus(
+        ex.items(corpus, store, [a, b]), out, lambda x: " ".join(lib.article_words(x))
+    )
     assert n == 2
     f = out / f"{ex.safe_name(a.id)}.txt"
     text = f.read_text("utf-8")
@@ -136,7 +161,9 @@ def test_segmented_corpus_export(setup, tmp_path: Path) -> None:  # type: ignore
     assert ex.safe_name("../../etc/passwd") == "etc_passwd"
 
 
-def test_cli_export_never_overwrites_and_round_trips(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli_export_never_overwrites_and_round_trips(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from tui.cli import main
 
     db1, db2 = str(tmp_path / "one.json"), str(tmp_path / "two.json")
@@ -177,8 +204,12 @@ def test_export_of_many_articles_is_fast(tmp_path: Path) -> None:
     from corpus.model import Kind, Paragraph
 
     arts = [
-        Article(id=f"i{i // 5}-{i:06d}", issue_id=f"i{i // 5}", title=f"标题{i}",
-                paragraphs=(Paragraph(Kind.TEXT, "营商环境与高质量发展。" * 40, (1, 1)),))
+        Article(
+            id=f"i{i // 5}-{i:06d}",
+            issue_id=f"i{i // 5}",
+            title=f"标题{i}",
+            paragraphs=(Paragraph(Kind.TEXT, "营商环境与高质量发展。" * 40, (1, 1)),),
+        )
         for i in range(10_000)
     ]
     its = [ex.Item(a, a.issue_id, "x.txt", None, "0", ["营商环境"], "", []) for a in arts]

@@ -17,7 +17,9 @@ from corpus.parse import parse_text
 
 from .conftest import SEEDS
 
-EXPECTED = json.loads((Path(__file__).parent / "fixtures" / "seeds_expected.json").read_text("utf-8"))
+EXPECTED = json.loads(
+    (Path(__file__).parent / "fixtures" / "seeds_expected.json").read_text("utf-8")
+)
 MARKS = re.compile(r"^\s*#{1,6}")
 
 
@@ -58,8 +60,14 @@ def test_seed_pages_match_hand_labels(source: str) -> None:
     issue = next(i for i in corpus.issues if i.source == source)
     want = EXPECTED[source]
     got = [
-        {"title": a.title, "kicker": a.kicker, "subtitle": a.subtitle, "column": a.column,
-         "byline": a.reporters, "lines": [list(s) for s in a.spans]}
+        {
+            "title": a.title,
+            "kicker": a.kicker,
+            "subtitle": a.subtitle,
+            "column": a.column,
+            "byline": a.reporters,
+            "lines": [list(s) for s in a.spans],
+        }
         for a in issue.articles
     ]
     assert got == want["articles"]
@@ -176,7 +184,10 @@ def test_captions_are_kept_apart_from_text() -> None:
     assert "偃师首阳新区万达广场" in feature.captions
     assert "伊川县吕店镇富硒小米种植基地 (本文配图均为资料图片)" in feature.captions
     assert "偃师首阳新区万达广场" not in feature.text
-    assert "在中信重工下线的国内首台悬臂式硬岩掘进机(资料图片)" in parse_seed("001").articles[0].captions
+    assert (
+        "在中信重工下线的国内首台悬臂式硬岩掘进机(资料图片)"
+        in parse_seed("001").articles[0].captions
+    )
 
 
 def test_feature_split_in_two_blocks_is_one_article() -> None:
@@ -232,7 +243,7 @@ def test_column_wrap_spaces_removed_in_body_kept_in_headlines() -> None:
 
 def test_cut_off_heading_fragment_goes_to_previous_article() -> None:
     a = article(parse_seed("004"), "全国国企")
-    assert a.text.endswith("产业集群和\"生产、生态、生活\"融合的科")
+    assert a.text.endswith('产业集群和"生产、生态、生活"融合的科')
 
 
 # ------------------------------------------------------------------ nothing is lost
@@ -252,12 +263,45 @@ def test_nothing_lost_on_seeds(path: Path) -> None:
 
 PIECES = st.sampled_from(
     [
-        "# ", "## ", "### ", "#### ", "本报讯(记者 张三 通讯员 李四)", "本报记者 王五", "洛报融媒记者 赵六",
-        "(上接01版)", "●解读", "●路径", "2018年9月12日 星期三 编辑:武力", "校对:王岚 组版:晓南",
-        "(晓蕊 吴言)", "张铁生 文/图", "——副题", "-访某某", "一把手访谈", "南关街道:",
-        "。", "，", "、", ":", "“", "”", '"', " ", "　", "\n", "\n\n", "\n\n\n", "1 ",
-        "全市60家重", "点企业实现产值同比增长31%。", "综 保区", "(资料图片)", "[bold]", "\x1b[31m",
-        "洛阳市涧西区打造高质量首创之区", "产业园区发展普遍遇到瓶颈",
+        "# ",
+        "## ",
+        "### ",
+        "#### ",
+        "本报讯(记者 张三 通讯员 李四)",
+        "本报记者 王五",
+        "洛报融媒记者 赵六",
+        "(上接01版)",
+        "●解读",
+        "●路径",
+        "2018年9月12日 星期三 编辑:武力",
+        "校对:王岚 组版:晓南",
+        "(晓蕊 吴言)",
+        "张铁生 文/图",
+        "——副题",
+        "-访某某",
+        "一把手访谈",
+        "南关街道:",
+        "。",
+        "，",
+        "、",
+        ":",
+        "“",
+        "”",
+        '"',
+        " ",
+        "　",
+        "\n",
+        "\n\n",
+        "\n\n\n",
+        "1 ",
+        "全市60家重",
+        "点企业实现产值同比增长31%。",
+        "综 保区",
+        "(资料图片)",
+        "[bold]",
+        "\x1b[31m",
+        "洛阳市涧西区打造高质量首创之区",
+        "产业园区发展普遍遇到瓶颈",
     ]
 )
 

@@ -156,7 +156,10 @@ def test_corrupt_database_left_byte_identical(db: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.run(
         [sys.executable, "-m", "tui", "--db", str(db), "tag", "x", "y"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert str(db) in proc.stderr
@@ -229,7 +232,8 @@ def test_sigkill_loses_nothing_acknowledged(tmp_path: Path, seed: int) -> None:
     for round_ in range(2):  # the second round starts from the first round's crash
         proc = subprocess.Popen(
             [sys.executable, str(script), str(ROOT), str(db), str(SEEDS)],
-            stdout=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            text=True,
         )
         time.sleep(1.0 + random.Random(seed * 10 + round_).random() * 1.5)
         proc.send_signal(signal.SIGKILL)
@@ -298,7 +302,12 @@ def test_cli_annotation_commands(tmp_path: Path, capsys: pytest.CaptureFixture[s
     capsys.readouterr()
     assert main(["--db", db, "tags", "--json"]) == 0
     tags = json.loads(capsys.readouterr().out)["tags"]
-    assert tags[0] == {"name": "营商环境", "count": 2, "colour": tags[0]["colour"], "description": ""}
+    assert tags[0] == {
+        "name": "营商环境",
+        "count": 2,
+        "colour": tags[0]["colour"],
+        "description": "",
+    }
     with pytest.raises(SystemExit) as exc:
         main(["--db", db, "tag", aid, "   "])
     assert exc.value.code == 2

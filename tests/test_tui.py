@@ -32,7 +32,9 @@ async def ready(pilot, screen: MainScreen, entities: bool = False) -> None:  # t
     for _ in range(400):
         await pilot.pause(0.02)
         if screen.corpus is not None and (screen.index_ready or screen.df is not None):
-            if not entities or (screen.article is not None and screen.article.id in screen.entities):
+            if not entities or (
+                screen.article is not None and screen.article.id in screen.entities
+            ):
                 await pilot.pause(0.05)
                 return
     raise AssertionError("the app never got ready")
@@ -231,7 +233,10 @@ async def test_corrections_merge_and_caption(seeds_copy: Path, db: Path) -> None
         await pilot.pause()
         issue = screen.corpus.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
         assert len(issue.articles) == before - 1
-        assert screen.article is not None and "市纪委监委领导班子召开专题民主生活会" in screen.article.section_heads
+        assert (
+            screen.article is not None
+            and "市纪委监委领导班子召开专题民主生活会" in screen.article.section_heads
+        )
         await pilot.press("C")
         await pilot.press("down", "enter")
         await pilot.pause()
@@ -304,7 +309,9 @@ async def test_remembers_last_article(seeds_copy: Path, db: Path) -> None:
 async def test_markup_in_pages_is_shown_as_text(tmp_path: Path, db: Path) -> None:
     corpus = tmp_path / "c"
     corpus.mkdir()
-    (corpus / "p.txt").write_text("## [bold]标题[/bold]\n\n正文[red]不是标记[/red]\x1b[31m。\n", "utf-8")
+    (corpus / "p.txt").write_text(
+        "## [bold]标题[/bold]\n\n正文[red]不是标记[/red]\x1b[31m。\n", "utf-8"
+    )
     app = make_app(corpus, db)
     async with app.run_test(size=SIZE) as pilot:
         screen = main(app)
@@ -316,7 +323,9 @@ async def test_markup_in_pages_is_shown_as_text(tmp_path: Path, db: Path) -> Non
         assert "[bold]标题[/bold]" in head
 
 
-def _snap(size: tuple[int, int], title: str | None, visual: bool = False) -> Callable[..., Awaitable[None]]:
+def _snap(
+    size: tuple[int, int], title: str | None, visual: bool = False
+) -> Callable[..., Awaitable[None]]:
     async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
         screen = main(pilot.app)
         await ready(pilot, screen)
@@ -345,14 +354,20 @@ def _snap_app(seeds: Path, db: Path) -> PiyueApp:
 
 
 def test_snapshot_main_160x50(seeds_copy: Path, db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(_snap_app(seeds_copy, db), terminal_size=(160, 50), run_before=_snap((160, 50), None))
+    assert snap_compare(
+        _snap_app(seeds_copy, db), terminal_size=(160, 50), run_before=_snap((160, 50), None)
+    )
 
 
 def test_snapshot_main_80x24(seeds_copy: Path, db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(_snap_app(seeds_copy, db), terminal_size=(80, 24), run_before=_snap((80, 24), None))
+    assert snap_compare(
+        _snap_app(seeds_copy, db), terminal_size=(80, 24), run_before=_snap((80, 24), None)
+    )
 
 
 def test_snapshot_reader_with_highlights(seeds_copy: Path, db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(
-        _snap_app(seeds_copy, db), terminal_size=(160, 50), run_before=_snap((160, 50), "对损害营商环境", visual=True)
+        _snap_app(seeds_copy, db),
+        terminal_size=(160, 50),
+        run_before=_snap((160, 50), "对损害营商环境", visual=True),
     )

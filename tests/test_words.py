@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from corpus.keywords import DocFreq, is_candidate, rank
-from corpus.load import load_corpus
 from corpus.segment import Segmenter, learn_names
 from storage.index import Index, parse_query
 from storage.library import Library
@@ -112,13 +111,15 @@ def test_incremental_index(tmp_path: Path, seeds_copy: Path) -> None:
     os.utime(page, (time.time() + 5, time.time() + 5))  # touched, same content
     s3 = idx.refresh()
     assert s3.parsed == 0
-    page.write_text(page.read_text("utf-8") + "\n## 新的文章标题\n\n本报讯(记者 张三)新的内容。\n", "utf-8")
+    page.write_text(
+        page.read_text("utf-8") + "\n## 新的文章标题\n\n本报讯(记者 张三)新的内容。\n", "utf-8"
+    )
     (seeds_copy / "000_5307bc753add3444.txt").unlink()
     (seeds_copy / "junk.txt").write_bytes(b"\x00\x01binary")
     s4 = idx.refresh()
     assert (s4.parsed, s4.removed, s4.skipped) == (1, 1, 1)
     corpus = idx.corpus()
-    assert [i.source for i in corpus.issues][0].startswith("001_")
+    assert next(i.source for i in corpus.issues).startswith("001_")
     assert any(a.title == "新的文章标题" for a in corpus.articles)
     assert corpus.skipped[0].file == "junk.txt"
     assert idx.search("新的内容")

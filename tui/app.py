@@ -41,7 +41,11 @@ class PiyueApp(App[None]):
         self.main_screen = MainScreen()
         self.push_screen(self.main_screen)
         if self.store.readonly:
-            self.notify("另一个 piyue 正在使用数据库：只读打开 opened read-only", severity="warning", timeout=8)
+            self.notify(
+                "另一个 piyue 正在使用数据库：只读打开 opened read-only",
+                severity="warning",
+                timeout=8,
+            )
 
     def on_search_screen_run(self, msg: SearchScreen.Run) -> None:
         self.main_screen.search_requested(msg.query)
@@ -75,7 +79,9 @@ class PiyueApp(App[None]):
         self.push_screen(ExportDialog(where))
 
 
-def make_app(corpus_root: Path, db_path: Path | None = None, cache_dir: Path | None = None) -> PiyueApp:
+def make_app(
+    corpus_root: Path, db_path: Path | None = None, cache_dir: Path | None = None
+) -> PiyueApp:
     """Build the app for a corpus folder and a database (writer if free, else read-only)."""
     store = Store.open_for_ui(db_path or locations.default_db())
     library = Library(corpus_root, cache_dir=cache_dir or locations.cache_dir())

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from corpus.clean import scrub
-from corpus.model import CorpusNotFound
-from corpus.model import Article, Issue, Kind
+from corpus.model import Article, CorpusNotFound, Issue, Kind
 from storage import locations
 from storage.durable import StoreError
 from storage.library import Library
@@ -138,7 +137,8 @@ def article_json(lib: Library, art: Article, issue: Issue) -> dict[str, Any]:
             "section_heads": list(art.section_heads),
             "captions": list(art.captions),
             "paragraphs": [
-                {"kind": p.kind.value, "text": p.text, "lines": list(p.lines)} for p in art.paragraphs
+                {"kind": p.kind.value, "text": p.text, "lines": list(p.lines)}
+                for p in art.paragraphs
             ],
             "text": art.text,
             "keywords": [{"word": k.word, "weight": k.weight} for k in lib.keywords(art)],
@@ -188,8 +188,12 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     lib = library(args)
     with Progress(
-        "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), transient=True, disable=not sys.stderr.isatty(),
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=not sys.stderr.isatty(),
     ) as bar:
         task = bar.add_task("indexing", total=None)
 
@@ -216,8 +220,12 @@ def cmd_search(args: argparse.Namespace) -> int:
             {
                 "hits": [
                     {
-                        "id": h.article_id, "title": h.title, "issue": h.issue_id,
-                        "date": h.date, "score": h.score, "snippet": h.snippet,
+                        "id": h.article_id,
+                        "title": h.title,
+                        "issue": h.issue_id,
+                        "date": h.date,
+                        "score": h.score,
+                        "snippet": h.snippet,
                         "matches": [list(s) for s in h.spans],
                     }
                     for h in hits
@@ -229,7 +237,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("no hits")
         return 0
     for h in hits:
-        print(scrub(f"{h.article_id}  {h.title or '(无标题)'}  [{h.date or h.issue_id}]\n    {h.snippet}"))
+        print(
+            scrub(
+                f"{h.article_id}  {h.title or '(无标题)'}  [{h.date or h.issue_id}]\n"
+                f"    {h.snippet}"
+            )
+        )
     return 0
 
 
@@ -258,11 +271,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd is None:
             return cmd_tui(args)
         handler = COMMANDS.get(args.cmd)
-        if handler is None:
-            from tui import cli_annotate
+        if handler is not None:
+            return handler(args)
+        from tui import cli_annotate
 
-            handler = cli_annotate.COMMANDS[args.cmd]
-        return handler(args)
+        return cli_annotate.COMMANDS[args.cmd](args)
     except UsageError as exc:
         fail(str(exc))
     except CorpusNotFound as exc:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from corpus.clean import scrub
@@ -129,10 +129,22 @@ def cmd_tags(args: argparse.Namespace) -> int:
         defs = {t.name: t for t in store.tag_defs()}
         names = sorted(set(counts) | set(defs), key=lambda t: (-counts.get(t, 0), t))
         if args.json:
-            print(json.dumps({"tags": [
-                {"name": n, "count": counts.get(n, 0), "colour": defs[n].colour if n in defs else "",
-                 "description": defs[n].description if n in defs else ""} for n in names
-            ]}, ensure_ascii=False))
+            print(
+                json.dumps(
+                    {
+                        "tags": [
+                            {
+                                "name": n,
+                                "count": counts.get(n, 0),
+                                "colour": defs[n].colour if n in defs else "",
+                                "description": defs[n].description if n in defs else "",
+                            }
+                            for n in names
+                        ]
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             for n in names:
                 print(scrub(f"{counts.get(n, 0):6d}  {n}"))
@@ -153,9 +165,19 @@ def cmd_orphans(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_export(lib: Any, store: Store, fmt: str, articles: list[Article], output: Path | None,
-               force: bool = False, tokens: bool = False, per: str = "article", full: bool = False,
-               coder: str = "", progress: Any = None) -> bytes | int:
+def run_export(
+    lib: Any,
+    store: Store,
+    fmt: str,
+    articles: list[Article],
+    output: Path | None,
+    force: bool = False,
+    tokens: bool = False,
+    per: str = "article",
+    full: bool = False,
+    coder: str = "",
+    progress: Any = None,
+) -> bytes | int:
     """Shared by the CLI and the TUI's export dialog: returns the bytes, or the file count."""
     from storage import export as ex
 
@@ -163,11 +185,15 @@ def run_export(lib: Any, store: Store, fmt: str, articles: list[Article], output
     its = ex.items(corpus, store, articles)
     if fmt in ("jsonl", "corpus") or tokens:
         lib.open_index()
+
     def tok(a: Article) -> str:
         return " ".join(lib.article_words(a))
+
     if fmt == "jsonl":
+
         def kw(a: Article) -> list[tuple[str, float]]:
             return [(k.word, k.weight) for k in lib.keywords(a)]
+
         return ex.to_jsonl(its, kw, tok if tokens else None, coder, progress)
     if fmt == "csv":
         return ex.to_csv(its, per, progress)
@@ -185,12 +211,27 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if args.format in ("qdpx", "corpus") and args.output is None:
         raise ExportError(f"--format {args.format} needs -o FILE")
-    if args.output is not None and args.output.exists() and not args.force and args.format != "corpus":
+    if (
+        args.output is not None
+        and args.output.exists()
+        and not args.force
+        and args.format != "corpus"
+    ):
         raise ExportError(f"{args.output} exists (use --force to overwrite)")
     with session(args, write=False) as (lib, store):
         articles = ex.select(lib.load(), store, args.tag, args.where, args.all)
-        got = run_export(lib, store, args.format, articles, args.output, args.force, args.tokens,
-                         args.per, args.full, args.coder)
+        got = run_export(
+            lib,
+            store,
+            args.format,
+            articles,
+            args.output,
+            args.force,
+            args.tokens,
+            args.per,
+            args.full,
+            args.coder,
+        )
         if isinstance(got, int):
             print(f"{got} articles → {args.output}/", file=sys.stderr)
             return 0
@@ -212,14 +253,22 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise ExportError(f"cannot read {args.file}: {exc}") from exc
     with session(args) as (lib, store):
         rep = ex.import_jsonl(data, lib.load(), store)
-    print(f"merged {rep.articles} articles: +{rep.tags_added} tags, {rep.notes_set} notes "
-          f"({rep.notes_conflicts} kept both), +{rep.highlights_added} passages")
+    print(
+        f"merged {rep.articles} articles: +{rep.tags_added} tags, {rep.notes_set} notes "
+        f"({rep.notes_conflicts} kept both), +{rep.highlights_added} passages"
+    )
     for s in rep.skipped or []:
         print(f"skipped: {s}", file=sys.stderr)
     return 0
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "tag": cmd_tag, "untag": cmd_untag, "note": cmd_note, "highlight": cmd_highlight,
-    "tags": cmd_tags, "orphans": cmd_orphans, "export": cmd_export, "import": cmd_import,
+    "tag": cmd_tag,
+    "untag": cmd_untag,
+    "note": cmd_note,
+    "highlight": cmd_highlight,
+    "tags": cmd_tags,
+    "orphans": cmd_orphans,
+    "export": cmd_export,
+    "import": cmd_import,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 
@@ -13,7 +14,7 @@ class PiyueCommands(Provider):
 
         out = []
         for b in MainScreen.BINDINGS:
-            if hasattr(b, "action"):
+            if isinstance(b, Binding):
                 out.append((f"{b.description} ({b.key})", b.action, b.description))
         out += [
             ("Toggle layer: keywords", "toggle_layer('keywords')", "关键词"),
@@ -42,4 +43,6 @@ class PiyueCommands(Provider):
         for title, action, help_text in self._actions():
             score = max(matcher.match(title), matcher.match(help_text))
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._run, action), help=help_text)
+                yield Hit(
+                    score, matcher.highlight(title), partial(self._run, action), help=help_text
+                )

@@ -61,7 +61,8 @@ class TagDialog(ModalScreen[list[str] | None]):
             yield Label(plain(self.heading), classes="dialog-title")
             yield Input(
                 placeholder="标签，可多个（逗号或空格分隔） tags, several at once",
-                suggester=TagSuggester(self.vocabulary), id="tag-input",
+                suggester=TagSuggester(self.vocabulary),
+                id="tag-input",
             )
             hint = "  ".join(self.vocabulary[:30]) or "(还没有标签 no tags yet)"
             yield Static(plain("已有 existing: " + hint, "dim"), classes="dialog-hint")
@@ -152,7 +153,9 @@ class PickDialog(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog pick-dialog"):
             yield Label(plain(self.heading), classes="dialog-title")
-            yield OptionList(*[Option(plain(label), id=str(i)) for i, (_, label) in enumerate(self.items)])
+            yield OptionList(
+                *[Option(plain(label), id=str(i)) for i, (_, label) in enumerate(self.items)]
+            )
             yield Static(plain("Enter 选择 choose · Esc 取消 cancel", "dim"))
 
     @on(OptionList.OptionSelected)
@@ -202,7 +205,9 @@ class LayersDialog(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label("高亮图层 Highlight layers", classes="dialog-title")
-            yield SelectionList[str](*[Selection(plain(label), key, on) for key, label, on in self.options])
+            yield SelectionList[str](
+                *[Selection(plain(label), key, on) for key, label, on in self.options]
+            )
             yield Static(plain("空格 切换 toggle · Enter 应用 apply · Esc 取消", "dim"))
 
     def action_apply(self) -> None:
@@ -231,8 +236,10 @@ class SearchScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search-dialog"):
-            yield Label("搜索 Search  (词语, \"短语\", -排除)", classes="dialog-title")
-            yield Input(self.query_text, placeholder="营商环境 \"优化 营商\" -党建", id="search-input")
+            yield Label('搜索 Search  (词语, "短语", -排除)', classes="dialog-title")
+            yield Input(
+                self.query_text, placeholder='营商环境 "优化 营商" -党建', id="search-input"
+            )
             yield Static("", id="search-status")
             yield OptionList(id="search-hits")
 
@@ -252,12 +259,17 @@ class SearchScreen(ModalScreen[str | None]):
         options = []
         for i, h in enumerate(hits):
             c = Content.assemble(
-                (h.title or "(无标题)", "bold"), "  ", (h.date or h.issue_id, "dim"), "\n  ",
+                (h.title or "(无标题)", "bold"),
+                "  ",
+                (h.date or h.issue_id, "dim"),
+                "\n  ",
                 _snippet(h.snippet),
             )
             options.append(Option(c, id=str(i)))
         ol.add_options(options)
-        status = note or (f"{len(hits)} 条结果 hits — Enter 打开 open" if hits else "没有结果 no hits")
+        status = note or (
+            f"{len(hits)} 条结果 hits — Enter 打开 open" if hits else "没有结果 no hits"
+        )
         self.query_one("#search-status", Static).update(plain(status, "dim"))
         if hits:
             ol.highlighted = 0
@@ -302,4 +314,3 @@ class HelpScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
-

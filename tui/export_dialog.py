@@ -58,7 +58,11 @@ class ExportDialog(ModalScreen[None]):
         with Vertical(classes="dialog"):
             yield Label("导出 Export", classes="dialog-title")
             yield Select(NAMES, value="jsonl", allow_blank=False, id="export-format")
-            yield Input(self.where, placeholder="标签表达式 tag expression (空 = 所有已标注 all annotated)", id="export-where")
+            yield Input(
+                self.where,
+                placeholder="标签表达式 tag expression (空 = 所有已标注 all annotated)",
+                id="export-where",
+            )
             yield Input(str(default_path("jsonl")), id="export-path")
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static(plain("Enter 导出 export · Esc 关闭 close", "dim"), id="export-status")
@@ -94,7 +98,11 @@ class ExportDialog(ModalScreen[None]):
             lib, store = app.library, app.store
             articles = ex.select(lib.load(), store, (), where)
             got = run_export(
-                lib, store, fmt, articles, path,
+                lib,
+                store,
+                fmt,
+                articles,
+                path,
                 progress=lambda d, t: self.post_message(self.Progress(d, t)),
             )
             if not isinstance(got, int):
@@ -104,11 +112,15 @@ class ExportDialog(ModalScreen[None]):
             self.post_message(self.Finished(None, 0, str(exc)))
 
     def on_export_dialog_progress(self, msg: Progress) -> None:
-        self.query_one("#export-progress", ProgressBar).update(total=max(1, msg.total), progress=msg.done)
+        self.query_one("#export-progress", ProgressBar).update(
+            total=max(1, msg.total), progress=msg.done
+        )
 
     def on_export_dialog_finished(self, msg: Finished) -> None:
         if msg.error:
-            self.query_one("#export-status", Static).update(plain(f"失败 failed: {msg.error}", "bold red"))
+            self.query_one("#export-status", Static).update(
+                plain(f"失败 failed: {msg.error}", "bold red")
+            )
             self.query_one("#export-progress").display = False
             return
         self.app.notify(f"{msg.count} 篇 → {msg.path}", title="已导出 exported", timeout=6)

@@ -6,7 +6,6 @@ Storage errors become notifications, never a crash.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,16 +20,15 @@ from textual.widgets import Footer, OptionList, ProgressBar, Static
 
 from corpus.keywords import DocFreq, rank
 from corpus.model import Article, Corpus, Issue, Kind
+from corpus.search import match_spans, parse_query
 from storage import state
 from storage.annotations import AnnotationError, evaluate, parse_expression
 from storage.durable import StoreError
-from corpus.search import match_spans, parse_query
 from tui.render import LABELS, Layers, Marks, plain
 from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
 
 if TYPE_CHECKING:
     from storage.index import IndexStats
-    from tui.dialogs import SearchScreen
     from tui.app import PiyueApp
 
 PANES = ("issues", "articles", "reader")
@@ -144,7 +142,10 @@ class MainScreen(Screen[None]):
         if store.readonly:
             who = store.storage.holder() or "another piyue"
             yield Static(
-                plain(f"只读 READ-ONLY: {store.path} is in use by {who}; changes are not possible here."),
+                plain(
+                    f"只读 READ-ONLY: {store.path} is in use by {who}; "
+                    "changes are not possible here."
+                ),
                 id="readonly-banner",
             )
         with Horizontal(id="panes"):
@@ -152,7 +153,9 @@ class MainScreen(Screen[None]):
                 yield Static(plain("版面 Issues", "bold"), classes="pane-title", id="issues-title")
                 yield IssueList(id="issues")
             with Vertical(id="articles-pane", classes="pane"):
-                yield Static(plain("文章 Articles", "bold"), classes="pane-title", id="articles-title")
+                yield Static(
+                    plain("文章 Articles", "bold"), classes="pane-title", id="articles-title"
+                )
                 yield ArticleList(id="articles")
             with Vertical(id="reader-pane", classes="pane"):
                 yield Static(plain("", "dim"), id="legend")
@@ -198,7 +201,11 @@ class MainScreen(Screen[None]):
             pass
         self.post_message(self.WordsReady())
         try:
-            stats = lib.refresh_index(lambda d, t: self.post_message(self.IndexProgress(d, t)))
+
+            def progress(done: int, total: int) -> None:
+                self.post_message(self.IndexProgress(done, total))
+
+            stats = lib.refresh_index(progress)
             df = lib.doc_freq() if stats is not None else DocFreq()
             self.post_message(self.IndexReady(stats, df))
         except Exception as exc:
@@ -215,7 +222,11 @@ class MainScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
         if not self.index_ready:
-            self.post_message(self.SearchDone(query, [], "索引尚未就绪 the index is still being built — try again in a moment"))
+            self.post_message(
+                self.SearchDone(
+                    query, [], "索引尚未就绪 the index is still being built — try again in a moment"
+                )
+            )
             return
         try:
             hits = self.papp.library.search(query, 200)
@@ -232,7 +243,10 @@ class MainScreen(Screen[None]):
         self.corpus = msg.corpus
         n = len(self.corpus.articles)
         skipped = f", {len(self.corpus.skipped)} skipped" if self.corpus.skipped else ""
-        self.status(f"{len(self.corpus.issues)} 版 pages · {n} 篇 articles{skipped} · 正在加载词典 loading words…")
+        self.status(
+            f"{len(self.corpus.issues)} 版 pages · {n} 篇 articles{skipped} · "
+            "正在加载词典 loading words…"
+        )
         self.refresh_issues()
         remembered = state.load(self.papp.library.root)
         art = self.corpus.article(str(remembered.get("article", ""))) if remembered else None
@@ -357,7 +371,10 @@ class MainScreen(Screen[None]):
         if self.art_filter.tree is not None and self.corpus is not None:
             self.visible_articles = [a for a in self.corpus.articles if self._matches(a, notes)]
             self.query_one("#articles-title", Static).update(
-                plain(f"筛选 Filter: {self.art_filter.expr} ({len(self.visible_articles)})", "bold #e5c07b")
+                plain(
+                    f"筛选 Filter: {self.art_filter.expr} ({len(self.visible_articles)})",
+                    "bold #e5c07b",
+                )
             )
         keep = keep or (self.article.id if self.article else None)
         self.query_one(ArticleList).show(self.visible_articles, notes, self.colours(), keep)
@@ -440,7 +457,11 @@ class MainScreen(Screen[None]):
 
         def save() -> None:
             if self.article is not None:
-                state.save(self.papp.library.root, article=self.article.id, scroll=self.query_one(Reader).scroll_y)
+                state.save(
+                    self.papp.library.root,
+                    article=self.article.id,
+                    scroll=self.query_one(Reader).scroll_y,
+                )
 
         self._save_timer = self.set_timer(0.5, save)
 
@@ -458,7 +479,12 @@ class MainScreen(Screen[None]):
             kw = self.keywords.get(article.id)
             if kw is None:
                 words = lib.segmenter.words(article.title) + [t.word for t in toks]
-                ranked = rank(words, self.df or DocFreq(), top=15, boost=lib.segmenter.names | lib.segmenter.user_words)
+                ranked = rank(
+                    words,
+                    self.df or DocFreq(),
+                    top=15,
+                    boost=lib.segmenter.names | lib.segmenter.user_words,
+                )
                 kw = {k.word: k.weight for k in ranked}
                 self.keywords[article.id] = kw
             marks.tokens = reader.tokens
@@ -474,7 +500,8 @@ class MainScreen(Screen[None]):
         passages = store.highlights(article.id)
         marks.passages = [
             (h.start, h.end, colours.get(h.tags[0], "#888888") if h.tags else "#888888")
-            for h in passages if not h.orphan
+            for h in passages
+            if not h.orphan
         ]
         y = reader.scroll_y
         reader.show_body(article, marks, self.hl_layers)
@@ -555,7 +582,11 @@ class MainScreen(Screen[None]):
 
     def action_quit(self) -> None:
         if self.article is not None:
-            state.save(self.papp.library.root, article=self.article.id, scroll=self.query_one(Reader).scroll_y)
+            state.save(
+                self.papp.library.root,
+                article=self.article.id,
+                scroll=self.query_one(Reader).scroll_y,
+            )
         self.app.exit()
 
     def action_help(self) -> None:
@@ -622,19 +653,31 @@ class MainScreen(Screen[None]):
             quote = article.text[sel[0] : sel[1]]
 
             def tag_passage(tags: list[str] | None) -> None:
-                if tags and self.guard(lambda: store.add_highlight(article, sel[0], sel[1], tags), f"«{truncate(quote, 20)}» ← {' '.join(tags)}"):
+                if tags and self.guard(
+                    lambda: store.add_highlight(article, sel[0], sel[1], tags),
+                    f"«{truncate(quote, 20)}» ← {' '.join(tags)}",
+                ):
                     self.action_cancel_visual()
                     self.after_change()
 
-            self.app.push_screen(dialogs().TagDialog(f"给段落加标签 Tag passage «{truncate(quote, 30)}»", vocab), tag_passage)
+            self.app.push_screen(
+                dialogs().TagDialog(f"给段落加标签 Tag passage «{truncate(quote, 30)}»", vocab),
+                tag_passage,
+            )
             return
 
         def tag_article(tags: list[str] | None) -> None:
-            if tags and self.guard(lambda: store.add_tags(article, tags), f"{' '.join(tags)} → {truncate(article.title, 20)}"):
+            if tags and self.guard(
+                lambda: store.add_tags(article, tags),
+                f"{' '.join(tags)} → {truncate(article.title, 20)}",
+            ):
                 self.after_change()
 
         self.app.push_screen(
-            dialogs().TagDialog(f"标签 Tag: {truncate(article.title, 40)}", vocab, store.notes(article.id).tags), tag_article
+            dialogs().TagDialog(
+                f"标签 Tag: {truncate(article.title, 40)}", vocab, store.notes(article.id).tags
+            ),
+            tag_article,
         )
 
     def action_untag(self) -> None:
@@ -650,7 +693,9 @@ class MainScreen(Screen[None]):
             if tag and self.guard(lambda: self.papp.store.remove_tags(article, [tag]), f"− {tag}"):
                 self.after_change()
 
-        self.app.push_screen(dialogs().PickDialog("删除标签 Remove tag", [(t, t) for t in tags]), chosen)
+        self.app.push_screen(
+            dialogs().PickDialog("删除标签 Remove tag", [(t, t) for t in tags]), chosen
+        )
 
     def action_note(self) -> None:
         if self.article is None or not self.writable():
@@ -662,11 +707,16 @@ class MainScreen(Screen[None]):
             quote = article.text[sel[0] : sel[1]]
 
             def note_passage(text: str | None) -> None:
-                if text is not None and self.guard(lambda: store.add_highlight(article, sel[0], sel[1], (), text), "段落笔记 passage note"):
+                if text is not None and self.guard(
+                    lambda: store.add_highlight(article, sel[0], sel[1], (), text),
+                    "段落笔记 passage note",
+                ):
                     self.action_cancel_visual()
                     self.after_change()
 
-            self.app.push_screen(dialogs().NoteDialog(f"段落笔记 Note on «{truncate(quote, 30)}»", ""), note_passage)
+            self.app.push_screen(
+                dialogs().NoteDialog(f"段落笔记 Note on «{truncate(quote, 30)}»", ""), note_passage
+            )
             return
 
         def save_note(text: str | None) -> None:
@@ -674,7 +724,10 @@ class MainScreen(Screen[None]):
                 self.after_change()
 
         self.app.push_screen(
-            dialogs().NoteDialog(f"笔记 Note: {truncate(article.title, 40)}", store.notes(article.id).note), save_note
+            dialogs().NoteDialog(
+                f"笔记 Note: {truncate(article.title, 40)}", store.notes(article.id).note
+            ),
+            save_note,
         )
 
     def action_visual(self) -> None:
@@ -708,11 +761,15 @@ class MainScreen(Screen[None]):
             return
 
         def chosen(hid: str | None) -> None:
-            if hid and self.guard(lambda: self.papp.store.delete_highlight(hid), "删除段落 passage deleted"):
+            if hid and self.guard(
+                lambda: self.papp.store.delete_highlight(hid), "删除段落 passage deleted"
+            ):
                 self.after_change()
 
         items = [(h.id, f"«{truncate(h.quote, 40)}» {' '.join(h.tags)}") for h in passages]
-        self.app.push_screen(dialogs().PickDialog("删除编码段落 Delete coded passage", items), chosen)
+        self.app.push_screen(
+            dialogs().PickDialog("删除编码段落 Delete coded passage", items), chosen
+        )
 
     def action_filter(self) -> None:
         def apply(expr: str | None) -> None:
@@ -735,8 +792,10 @@ class MainScreen(Screen[None]):
 
         self.app.push_screen(
             dialogs().InputDialog(
-                "筛选 Filter articles", self.art_filter.expr,
-                "标签表达式 tag expression: 营商环境 and not 党建 · or · ( ) · is:unread · has:note · is:starred — 空 = 清除 empty clears",
+                "筛选 Filter articles",
+                self.art_filter.expr,
+                "标签表达式 tag expression: 营商环境 and not 党建 · or · ( ) · "
+                "is:unread · has:note · is:starred — 空 = 清除 empty clears",
             ),
             apply,
         )
@@ -782,11 +841,17 @@ class MainScreen(Screen[None]):
         article = self.article
         sel = self._target_selection()
         if sel is not None:
-            if self.guard(lambda: self.papp.store.add_highlight(article, sel[0], sel[1], [tag]), f"段落 ← {tag}"):
+            if self.guard(
+                lambda: self.papp.store.add_highlight(article, sel[0], sel[1], [tag]),
+                f"段落 ← {tag}",
+            ):
                 self.action_cancel_visual()
                 self.after_change()
             return
-        if self.guard(lambda: self.papp.store.add_tags(article, [tag]), f"{tag} → {truncate(article.title, 20)}"):
+        if self.guard(
+            lambda: self.papp.store.add_tags(article, [tag]),
+            f"{tag} → {truncate(article.title, 20)}",
+        ):
             self.after_change()
 
     def _step_article(self, step: int) -> None:
@@ -862,40 +927,64 @@ class MainScreen(Screen[None]):
             if "".join(parts) != word or len(parts) < 2:
                 self.notify(f"用空格把“{word}”分开 separate “{word}” with spaces", severity="error")
                 return
-            if self.guard(lambda: self.papp.split_user_word(word, parts), f"词典 {word} → {' '.join(parts)}"):
+            if self.guard(
+                lambda: self.papp.split_user_word(word, parts), f"词典 {word} → {' '.join(parts)}"
+            ):
                 self.keywords.pop(article.id, None)
                 self.render_article(keep_scroll=True)
 
-        self.app.push_screen(dialogs().InputDialog(f"拆分词 Split “{word}”", " ".join(word), "用空格标出拆分处 mark the split with spaces"), apply)
+        self.app.push_screen(
+            dialogs().InputDialog(
+                f"拆分词 Split “{word}”",
+                " ".join(word),
+                "用空格标出拆分处 mark the split with spaces",
+            ),
+            apply,
+        )
 
     def _pick_paragraph(self, title: str, then: Callable[[int], None]) -> None:
         if self.article is None:
             return
         items = [
-            (p.lines[0], f"{p.lines[0]:>4}  {'§ ' if p.kind is Kind.SECTION else ''}{truncate(p.text, 50)}")
+            (
+                p.lines[0],
+                f"{p.lines[0]:>4}  {'§ ' if p.kind is Kind.SECTION else ''}{truncate(p.text, 50)}",
+            )
             for p in self.article.paragraphs
         ]
         reader = self.query_one(Reader)
         tok = reader.caret_token()
         if tok is not None:
-            for p, (a, _d, n) in zip([p for p in self.article.paragraphs if p.kind is not Kind.CAPTION], reader.text_layout.starts if reader.text_layout else []):
+            for p, (a, _d, n) in zip(
+                [p for p in self.article.paragraphs if p.kind is not Kind.CAPTION],
+                reader.text_layout.starts if reader.text_layout else [],
+                strict=False,
+            ):
                 if a <= tok[0] <= a + n:
                     then(p.lines[0])
                     return
-        self.app.push_screen(dialogs().PickDialog(title, items), lambda line: then(line) if line else None)
+        self.app.push_screen(
+            dialogs().PickDialog(title, items), lambda line: then(line) if line else None
+        )
 
     def _correct(self, kind: str, line: int) -> None:
         if self.article is None or self.corpus is None or not self.writable():
             return
         issue_id = self.article.issue_id
         old_title = self.article.title
-        if not self.guard(lambda: self.papp.store.add_correction(issue_id, kind, line), f"更正 correction: {kind} @ {line}"):
+        if not self.guard(
+            lambda: self.papp.store.add_correction(issue_id, kind, line),
+            f"更正 correction: {kind} @ {line}",
+        ):
             return
         lib = self.papp.library
         self.corpus = lib.reparse_issue(issue_id)
         issue = next(i for i in self.corpus.issues if i.id == issue_id)
         self.guard(lambda: self.papp.store.reattach(self.corpus))  # type: ignore[arg-type]
-        art = next((a for a in issue.articles if a.title == old_title), issue.articles[0] if issue.articles else None)
+        art = next(
+            (a for a in issue.articles if a.title == old_title),
+            issue.articles[0] if issue.articles else None,
+        )
         self.refresh_issues()
         self.select_issue(issue, keep=art.id if art else None)
         if art is not None:
@@ -907,10 +996,14 @@ class MainScreen(Screen[None]):
         self._correct("merge_next", self.article.spans[0][0] if self.article.spans else 1)
 
     def action_split_here(self) -> None:
-        self._pick_paragraph("从哪一段拆开 Split the article at paragraph", lambda line: self._correct("split", line))
+        self._pick_paragraph(
+            "从哪一段拆开 Split the article at paragraph", lambda line: self._correct("split", line)
+        )
 
     def action_mark_caption(self) -> None:
-        self._pick_paragraph("标为图片说明 Mark paragraph as caption", lambda line: self._correct("caption", line))
+        self._pick_paragraph(
+            "标为图片说明 Mark paragraph as caption", lambda line: self._correct("caption", line)
+        )
 
     def action_export(self) -> None:
         self.papp.open_export(self.art_filter.expr)
@@ -929,7 +1022,11 @@ class MainScreen(Screen[None]):
             return
 
         def add(term: str | None) -> None:
-            if term and self.guard(lambda: self.papp.store.add_watch(term.strip()), f"关注 watching {term}"):
+            if term and self.guard(
+                lambda: self.papp.store.add_watch(term.strip()), f"关注 watching {term}"
+            ):
                 self.render_article(keep_scroll=True)
 
-        self.app.push_screen(dialogs().InputDialog("关注词 Watch-list term", hint="总是高亮 always highlighted"), add)
+        self.app.push_screen(
+            dialogs().InputDialog("关注词 Watch-list term", hint="总是高亮 always highlighted"), add
+        )

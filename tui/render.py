@@ -21,9 +21,11 @@ _CONTROL_PICTURES[0x7F] = 0x2421
 def visible(text: str) -> str:
     """Same length, nothing a terminal would act on."""
     out = text.translate(_CONTROL_PICTURES)
-    return "".join("\ufffd" if 0x80 <= ord(ch) <= 0x9F else ch for ch in out) if any(
-        0x80 <= ord(ch) <= 0x9F for ch in out
-    ) else out
+    return (
+        "".join("\ufffd" if 0x80 <= ord(ch) <= 0x9F else ch for ch in out)
+        if any(0x80 <= ord(ch) <= 0x9F for ch in out)
+        else out
+    )
 
 
 @dataclass
@@ -87,12 +89,12 @@ def passage_style(colour: str) -> str:
     if len(c) != 6:
         return "underline on #3a3040"
     r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
-    r, g, b = (int(x * 0.35 + 0x1e * 0.65) for x in (r, g, b))
+    r, g, b = (int(x * 0.35 + 0x1E * 0.65) for x in (r, g, b))
     return f"underline on #{r:02x}{g:02x}{b:02x}"
 
 
 def find_all(text: str, term: str) -> list[tuple[int, int]]:
-    out = []
+    out: list[tuple[int, int]] = []
     if not term:
         return out
     i = text.find(term)

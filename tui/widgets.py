@@ -61,7 +61,8 @@ class IssueList(VimList):
             options.append(
                 Option(
                     Content.assemble(
-                        (truncate(issue.title or issue.id, width), "bold" if unread else ""), "\n",
+                        (truncate(issue.title or issue.id, width), "bold" if unread else ""),
+                        "\n",
                         (meta, "dim"),
                     ),
                     id=issue.id,
@@ -78,8 +79,11 @@ class ArticleList(VimList):
     """Articles: unread dot, title, tag chips, note marker."""
 
     def show(
-        self, articles: Sequence[Article], notes: dict[str, ArticleNotes],
-        colours: dict[str, str], keep: str | None = None,
+        self,
+        articles: Sequence[Article],
+        notes: dict[str, ArticleNotes],
+        colours: dict[str, str],
+        keep: str | None = None,
     ) -> None:
         options = []
         width = self.text_width(42) - 3
@@ -116,7 +120,12 @@ class Codebook(Static):
         for i, t in enumerate(quick, start=1):
             d = defs.get(t)
             colour = d.colour if d else "#888888"
-            parts += [(f"{i}", "bold"), " ", (f" {t} ", f"#101010 on {colour}"), (f" {counts.get(t, 0)}", "dim")]
+            parts += [
+                (f"{i}", "bold"),
+                " ",
+                (f" {t} ", f"#101010 on {colour}"),
+                (f" {counts.get(t, 0)}", "dim"),
+            ]
             if d and d.description:
                 parts.append((f" {truncate(d.description, 16)}", "dim italic"))
             parts.append("   ")
@@ -170,7 +179,15 @@ class Reader(VerticalScroll):
             parts += [(article.subtitle, "#98a2b3"), "\n"]
         spans = ", ".join(f"{s}–{e}" for s, e in article.spans)
         meta = "  ·  ".join(
-            x for x in (article.reporters, issue.date or "", issue.source, f"行 {spans}", article.continuation) if x
+            x
+            for x in (
+                article.reporters,
+                issue.date or "",
+                issue.source,
+                f"行 {spans}",
+                article.continuation,
+            )
+            if x
         )
         parts += [(meta, "dim")]
         if article.dateline:
@@ -203,7 +220,12 @@ class Reader(VerticalScroll):
             parts.append(("编码段落 coded passages:\n", "dim"))
             for h in passages:
                 tag = " ".join(h.tags) or "—"
-                parts += [("  «", "dim"), (truncate(h.quote, 60), "italic"), ("» ", "dim"), (tag, "bold")]
+                parts += [
+                    ("  «", "dim"),
+                    (truncate(h.quote, 60), "italic"),
+                    ("» ", "dim"),
+                    (tag, "bold"),
+                ]
                 if h.note:
                     parts += [("  ✎ ", "#e5c07b"), (truncate(h.note, 40), "#e5c07b")]
                 parts.append("\n")
@@ -259,6 +281,11 @@ class Reader(VerticalScroll):
                 break
             rows += max(1, -(-cell_len(line) // width))
             pos = end + 1
-        y = self.query_one("#reader-body", Static).region.y - self.region.y + int(self.scroll_y) + rows
+        y = (
+            self.query_one("#reader-body", Static).region.y
+            - self.region.y
+            + int(self.scroll_y)
+            + rows
+        )
         if not (self.scroll_y <= y < self.scroll_y + self.size.height - 1):
             self.scroll_to(y=max(0, y - self.size.height // 3), animate=False)
