@@ -317,7 +317,7 @@ async def test_markup_in_pages_is_shown_as_text(tmp_path: Path, db: Path) -> Non
         screen = main(app)
         await ready(pilot, screen)
         await open_article(pilot, screen, "标题")
-        body = str(screen.query_one("#reader-body", Static).render())
+        body = screen.query_one(Reader).body_text()
         assert "[red]不是标记[/red]" in body and "\x1b" not in body
         head = str(screen.query_one("#reader-head", Static).render())
         assert "[bold]标题[/bold]" in head

@@ -150,6 +150,14 @@ class Layout:
     display: str
     starts: list[tuple[int, int, int]]
     """(article offset, display offset, length) per body paragraph."""
+    blocks: list[tuple[int, int]] = field(default_factory=list)
+    """Display range of every paragraph, captions included (one widget each)."""
+
+    def block_of(self, display_offset: int) -> int:
+        for i, (_s, e) in enumerate(self.blocks):
+            if display_offset <= e:
+                return i
+        return max(0, len(self.blocks) - 1)
 
     def to_display(self, offset: int) -> int:
         for a, d, n in self.starts:
@@ -162,6 +170,7 @@ def body_layout(article: Article) -> tuple[Layout, list[Span]]:
     """Paragraphs separated by blank lines, captions in place (dim), section heads bold."""
     parts: list[str] = []
     starts: list[tuple[int, int, int]] = []
+    blocks: list[tuple[int, int]] = []
     base: list[Span] = []
     a_off = 0
     d_off = 0
@@ -173,22 +182,34 @@ def body_layout(article: Article) -> tuple[Layout, list[Span]]:
             shown = f"〔图〕{visible(p.text)}"
             parts.append(shown)
             base.append(Span(d_off, d_off + len(shown), "italic #8a8f98"))
+            blocks.append((d_off, d_off + len(shown)))
             d_off += len(shown)
             continue
         if starts:
             a_off += 1  # the "\n" between paragraphs in Article.text
         starts.append((a_off, d_off, len(p.text)))
+        blocks.append((d_off, d_off + len(p.text)))
         parts.append(visible(p.text))
         if p.kind is Kind.SECTION:
             base.append(Span(d_off, d_off + len(p.text), SECTION_STYLE))
         a_off += len(p.text)
         d_off += len(p.text)
-    return Layout("".join(parts), starts), base
+    return Layout("".join(parts), starts, blocks), base
 
 
-def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[Content, Layout]:
+def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[list[Content], Layout]:
+    """One ``Content`` per paragraph (caption, section head, text), spans in place."""
     layout, base = body_layout(article)
-    spans = list(base)
+    per_block: list[list[Span]] = [[] for _ in layout.blocks]
+    block_starts = [s for s, _e in layout.blocks]
+
+    def add(d_start: int, d_end: int, style: str) -> None:
+        b = max(0, bisect_right(block_starts, d_start) - 1)
+        s0 = layout.blocks[b][0]
+        per_block[b].append(Span(d_start - s0, d_end - s0, style))
+
+    for sp in base:
+        add(sp.start, sp.end, str(sp.style))
     starts = [a for a, _d, _n in layout.starts]
     for sp in text_spans(article.text, marks, layers):
         i = max(0, bisect_right(starts, sp.start) - 1)
@@ -198,9 +219,13 @@ def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[Conten
                 break
             s, e = max(sp.start, a), min(sp.end, a + n)
             if s < e:
-                spans.append(Span(d + s - a, d + e - a, sp.style))
+                add(d + s - a, d + e - a, str(sp.style))
             i += 1
-    return Content(layout.display, spans, strip_control_codes=False), layout
+    blocks = [
+        Content(layout.display[s:e], spans, strip_control_codes=False)
+        for (s, e), spans in zip(layout.blocks, per_block, strict=True)
+    ]
+    return blocks, layout
 
 
 def plain(text: str, style: str = "") -> Content:

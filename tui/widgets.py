@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -163,7 +163,7 @@ class Reader(VerticalScroll):
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="reader-head")
-        yield Static(id="reader-body")
+        yield Vertical(id="reader-body")
         yield Static(id="reader-notes")
 
     # -- content
@@ -202,8 +202,23 @@ class Reader(VerticalScroll):
             marks.caret = self.tokens[c]
             if self.mode == "select":
                 marks.selection = (self.tokens[lo][0], self.tokens[hi][1])
-        content, self.text_layout = article_body(article, marks, layers)
-        self.query_one("#reader-body", Static).update(content)
+        # One widget per paragraph: the compositor renders only those on screen, which
+        # keeps a long article as quick to open as a short one.
+        pieces, self.text_layout = article_body(article, marks, layers)
+        body = self.query_one("#reader-body", Vertical)
+        have = list(body.query_children(Static))
+        for widget, piece in zip(have, pieces, strict=False):
+            widget.update(piece)
+            widget.display = True
+        for widget in have[len(pieces) :]:
+            widget.display = False
+        if len(pieces) > len(have):
+            body.mount_all(Static(p, classes="para") for p in pieces[len(have) :])
+
+    def body_text(self) -> str:
+        """The rendered body as plain text (for tests and copying)."""
+        body = self.query_one("#reader-body", Vertical)
+        return "\n\n".join(str(w.render()) for w in body.query_children(Static) if w.display)
 
     def show_notes(
         self, notes: ArticleNotes, passages: Sequence[Highlight], colours: dict[str, str]
@@ -270,22 +285,16 @@ class Reader(VerticalScroll):
         tok = self.caret_token()
         if tok is None or self.text_layout is None:
             return
-        width = max(10, self.query_one("#reader-body", Static).size.width)
         offset = self.text_layout.to_display(tok[0])
-        rows = 0
-        pos = 0
-        for line in self.text_layout.display.split("\n"):
-            end = pos + len(line)
-            if offset <= end:
-                rows += cell_len(line[: offset - pos]) // width
-                break
-            rows += max(1, -(-cell_len(line) // width))
-            pos = end + 1
-        y = (
-            self.query_one("#reader-body", Static).region.y
-            - self.region.y
-            + int(self.scroll_y)
-            + rows
-        )
+        i = self.text_layout.block_of(offset)
+        body = self.query_one("#reader-body", Vertical)
+        paras = [w for w in body.query_children(Static) if w.display]
+        if i >= len(paras):
+            return
+        para = paras[i]
+        start = self.text_layout.blocks[i][0]
+        width = max(10, para.size.width)
+        rows = cell_len(self.text_layout.display[start:offset]) // width
+        y = para.region.y - self.region.y + int(self.scroll_y) + rows
         if not (self.scroll_y <= y < self.scroll_y + self.size.height - 1):
             self.scroll_to(y=max(0, y - self.size.height // 3), animate=False)
