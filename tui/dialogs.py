@@ -126,7 +126,9 @@ class NoteDialog(ModalScreen[str | None]):
         ta.move_cursor(ta.document.end)
 
     def action_save(self) -> None:
-        self.dismiss(self.query_one(TextArea).text)
+        text = self.query_one(TextArea).text
+        # Nothing changed: nothing to write, and nothing to claim as saved.
+        self.dismiss(None if text == self.original else text)
 
     def action_cancel(self) -> None:
         if self.query_one(TextArea).text == self.original:
