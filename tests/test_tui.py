@@ -371,3 +371,74 @@ def test_snapshot_reader_with_highlights(seeds_copy: Path, db: Path, snap_compar
         terminal_size=(160, 50),
         run_before=_snap((160, 50), "对损害营商环境", visual=True),
     )
+
+
+async def test_export_dialog_writes_the_file(
+    seeds_copy: Path, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[0], ["营商环境"])
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await pilot.press("x")
+        await pilot.pause()
+        path = Path(app.screen.query_one("#export-path").value)  # type: ignore[attr-defined]
+        assert path.parent == tmp_path and path.suffix == ".jsonl"
+        await pilot.press("enter")
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.screen is screen:
+                break
+        assert app.screen is screen
+    lines = path.read_text("utf-8").splitlines()
+    assert len(lines) == 1 and '"营商环境"' in lines[0]
+
+
+async def test_delete_passage_and_watch_term(seeds_copy: Path, db: Path) -> None:
+    arts = load_corpus(seeds_copy).articles
+    art = next(a for a in arts if a.title.startswith("提升站位"))
+    with Store.open(db) as s:
+        s.highlight_quote(art, "尾矿库", ["防汛"])
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("D", "enter")
+        await pilot.pause()
+        await screen.run_action("add_watch")
+        await pilot.press(*"防汛", "enter")
+        await pilot.pause()
+    with stored(db) as s:
+        assert s.highlights(art.id) == []
+        assert [t for t, _ in s.watch_terms()] == ["防汛"]
+
+
+async def test_join_word_goes_to_the_user_dictionary(
+    seeds_copy: Path, db: Path, piyue_home: Path
+) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "提升站位")
+        reader = screen.query_one(Reader)
+        await pilot.press("v")
+        art = screen.article
+        assert art is not None
+        i = next(
+            k
+            for k in range(len(reader.tokens) - 1)
+            if all(art.text[s:e].isalnum() for s, e in reader.tokens[k : k + 2])
+        )
+        joined = art.text[reader.tokens[i][0] : reader.tokens[i + 1][1]]
+        for _ in range(i):
+            await pilot.press("right")
+        await pilot.press("plus")
+        await pilot.pause()
+        assert joined in (piyue_home / "userdict.txt").read_text("utf-8")
+        assert art.text[reader.tokens[i][0] : reader.tokens[i][1]] == joined  # applied at once

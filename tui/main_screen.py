@@ -905,9 +905,11 @@ class MainScreen(Screen[None]):
         s, _ = reader.tokens[i]
         _, e = reader.tokens[i + 1]
         word = self.article.text[s:e]
+        if not all(ch.isalnum() for ch in word):
+            self.notify(f"“{word}”不是一个词 only letters can form a word", severity="warning")
+            return
         if self.guard(lambda: self.papp.add_user_word(word), f"词典 + {word}"):
-            self.keywords.pop(self.article.id, None)
-            self.render_article(keep_scroll=True)
+            self.dictionary_changed()
 
     def action_split_word(self) -> None:
         reader = self.query_one(Reader)
@@ -930,8 +932,7 @@ class MainScreen(Screen[None]):
             if self.guard(
                 lambda: self.papp.split_user_word(word, parts), f"词典 {word} → {' '.join(parts)}"
             ):
-                self.keywords.pop(article.id, None)
-                self.render_article(keep_scroll=True)
+                self.dictionary_changed()
 
         self.app.push_screen(
             dialogs().InputDialog(
@@ -941,6 +942,12 @@ class MainScreen(Screen[None]):
             ),
             apply,
         )
+
+    def dictionary_changed(self) -> None:
+        """A word boundary was fixed: everything segmented before is stale."""
+        self._tokens.clear()
+        self.keywords.clear()
+        self.render_article(keep_scroll=True)
 
     def _pick_paragraph(self, title: str, then: Callable[[int], None]) -> None:
         if self.article is None:
