@@ -920,7 +920,6 @@ class MainScreen(Screen[None]):
         word = self.article.text[s:e]
         if len(word) < 2:
             return
-        article = self.article
 
         def apply(value: str | None) -> None:
             if not value:
