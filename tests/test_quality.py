@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 
@@ -11,10 +10,12 @@ import pytest
 from .conftest import ROOT
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff not installed")
 def test_ruff() -> None:
+    pytest.importorskip("ruff")
     for args in (["check", "."], ["format", "--check", "."]):
-        proc = subprocess.run(["ruff", *args], cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "ruff", *args], cwd=ROOT, capture_output=True, text=True
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
