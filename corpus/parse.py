@@ -98,6 +98,8 @@ def _is_body(text: str) -> bool:
         return True
     if s[-1] in "。！？!?…；;":
         return True
+    if len(s) >= 12 and any(ch in s[:-1] for ch in "。！？"):
+        return True  # sentences inside: running text (…。(记者 张三)), never a headline
     return s[-1] in '”"’）)' and len(s) > 1 and s[-2] in "。！？!?…"
 
 
@@ -262,7 +264,13 @@ def _opens_article(
     if levels:
         if not cur.title_level:
             return True
-        return min(levels) < cur.title_level
+        if min(levels) < cur.title_level:
+            return True
+        # The same mark as the current title starts a new article when that title sits at
+        # the page's article level (## 标题 … ## 标题); under an article whose own title is
+        # deeper than that (its real headline lost), same-level marks are its sections.
+        page_level = min((d.title_level for d in drafts if d.title_level), default=0)
+        return min(levels) == cur.title_level and cur.title_level <= page_level
     # An unmarked short line: on a page with heading marks it is a sub-head, on a page
     # without any it is how headlines look.
     return not marked_page

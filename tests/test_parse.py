@@ -343,3 +343,34 @@ def test_article_id_survives_edits_elsewhere_on_the_page() -> None:
     edited = text.replace("尾矿库是夏季防汛的重点。", "尾矿库是夏季防汛的重中之重。")
     after = {a.title: a.id for a in parse_text(edited, path.stem).articles}
     assert before == after
+
+
+# ------------------------------------------------------------------ beyond the seeds
+
+
+def test_same_level_marks_are_separate_articles() -> None:
+    issue = parse_text("## 标题一\n\n正文一。\n\n## 标题二\n\n正文二。\n\n## 标题三\n\n正文三。\n", "p")
+    assert [a.title for a in issue.articles] == ["标题一", "标题二", "标题三"]
+
+
+def test_unmarked_short_news_with_paren_bylines() -> None:
+    page = (
+        "市长调研重点项目\n\n昨日，市长王某某到西工区调研重点项目建设。他强调要加快进度。(记者 张三)\n\n"
+        "全市召开安全生产会议\n\n昨日，全市召开安全生产工作会议。\n\n会议要求，各级各部门要压实责任。(李四 王五)\n"
+    )
+    issue = parse_text(page, "p")
+    assert [(a.title, a.byline) for a in issue.articles] == [
+        ("市长调研重点项目", "(记者 张三)"),
+        ("全市召开安全生产会议", "(李四 王五)"),
+    ]
+
+
+def test_feature_with_subheads_then_news_with_lead() -> None:
+    page = (
+        "## 大标题\n\n导语正文一段，很长的一段话。\n\n### 小标题一\n\n正文。\n\n### 小标题二\n\n正文。\n\n"
+        "本报记者 张三\n\n## 下一篇\n\n新华社北京9月1日电(记者 李四)正文。\n"
+    )
+    issue = parse_text(page, "p")
+    first, second = issue.articles
+    assert first.section_heads == ("小标题一", "小标题二") and first.byline == "本报记者 张三"
+    assert second.dateline == "新华社北京9月1日电(记者 李四)" and second.text == "正文。"
