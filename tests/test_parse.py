@@ -349,7 +349,9 @@ def test_article_id_survives_edits_elsewhere_on_the_page() -> None:
 
 
 def test_same_level_marks_are_separate_articles() -> None:
-    issue = parse_text("## 标题一\n\n正文一。\n\n## 标题二\n\n正文二。\n\n## 标题三\n\n正文三。\n", "p")
+    issue = parse_text(
+        "## 标题一\n\n正文一。\n\n## 标题二\n\n正文二。\n\n## 标题三\n\n正文三。\n", "p"
+    )
     assert [a.title for a in issue.articles] == ["标题一", "标题二", "标题三"]
 
 
@@ -374,3 +376,16 @@ def test_feature_with_subheads_then_news_with_lead() -> None:
     first, second = issue.articles
     assert first.section_heads == ("小标题一", "小标题二") and first.byline == "本报记者 张三"
     assert second.dateline == "新华社北京9月1日电(记者 李四)" and second.text == "正文。"
+
+
+def test_single_newline_page_with_masthead_furniture() -> None:
+    page = (
+        "洛阳日报 2020年3月5日 星期四\n第3版 要闻\n## 标题\n"
+        "本报讯（记者 张三）第一段正文，还没\n说完。\n第二段正文。\n本报记者 李四\n"
+    )
+    issue = parse_text(page, "p")
+    assert issue.date == "2020-03-05"
+    assert issue.furniture == ("洛阳日报 2020年3月5日 星期四", "第3版 要闻")
+    (a,) = issue.articles
+    assert a.text == "第一段正文，还没说完。\n第二段正文。" and a.byline == "本报记者 李四"
+    assert a.dateline == "本报讯（记者 张三）" and a.reporters == "记者 张三"
