@@ -388,4 +388,4 @@ def test_single_newline_page_with_masthead_furniture() -> None:
     assert issue.furniture == ("洛阳日报 2020年3月5日 星期四", "第3版 要闻")
     (a,) = issue.articles
     assert a.text == "第一段正文，还没说完。\n第二段正文。" and a.byline == "本报记者 李四"
-    assert a.dateline == "本报讯（记者 张三）" and a.reporters == "记者 张三"
+    assert a.dateline == "本报讯（记者 张三）" and a.reporters == "本报记者 李四"
