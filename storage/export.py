@@ -303,6 +303,36 @@ def to_qdpx(
             code = ET.SubElement(codes, f"{q}Code", attrs)
             if d is not None and d.description:
                 ET.SubElement(code, f"{q}Description").text = d.description
+
+    def selection(
+        parent: ET.Element, sg: str, name: str, start: int, end: int, codings: list[tuple[str, str]]
+    ) -> ET.Element:
+        """A PlainTextSelection (code-point positions) with one Coding per code."""
+        sel = ET.SubElement(
+            parent,
+            f"{q}PlainTextSelection",
+            {
+                "guid": sg,
+                "name": name,
+                "startPosition": str(start),
+                "endPosition": str(end),
+                "creatingUser": user,
+                "creationDateTime": now,
+            },
+        )
+        for coding_guid, code in codings:
+            c = ET.SubElement(
+                sel,
+                f"{q}Coding",
+                {
+                    "guid": coding_guid,
+                    "creatingUser": user,
+                    "creationDateTime": now,
+                },
+            )
+            ET.SubElement(c, f"{q}CodeRef", {"targetGUID": code})
+        return sel
+
     files: dict[str, bytes] = {}
     notes: list[tuple[str, str, str]] = []
     if its:
@@ -324,53 +354,23 @@ def to_qdpx(
                 },
             )
             if it.tags and text:
-                sel = ET.SubElement(
+                selection(
                     src,
-                    f"{q}PlainTextSelection",
-                    {
-                        "guid": guid("whole", a.id),
-                        "name": "全文 whole article",
-                        "startPosition": "0",
-                        "endPosition": str(len(text)),
-                        "creatingUser": user,
-                        "creationDateTime": now,
-                    },
+                    guid("whole", a.id),
+                    "全文 whole article",
+                    0,
+                    len(text),
+                    [(guid("coding", a.id, t), code_guid[t]) for t in it.tags],
                 )
-                for t in it.tags:
-                    c = ET.SubElement(
-                        sel,
-                        f"{q}Coding",
-                        {
-                            "guid": guid("coding", a.id, t),
-                            "creatingUser": user,
-                            "creationDateTime": now,
-                        },
-                    )
-                    ET.SubElement(c, f"{q}CodeRef", {"targetGUID": code_guid[t]})
             for h in it.highlights:
-                sel = ET.SubElement(
+                sel = selection(
                     src,
-                    f"{q}PlainTextSelection",
-                    {
-                        "guid": guid("selection", h.id),
-                        "name": h.quote[:40],
-                        "startPosition": str(h.start),
-                        "endPosition": str(h.end),
-                        "creatingUser": user,
-                        "creationDateTime": now,
-                    },
+                    guid("selection", h.id),
+                    h.quote[:40],
+                    h.start,
+                    h.end,
+                    [(guid("coding", h.id, t), code_guid[t]) for t in h.tags],
                 )
-                for t in h.tags:
-                    c = ET.SubElement(
-                        sel,
-                        f"{q}Coding",
-                        {
-                            "guid": guid("coding", h.id, t),
-                            "creatingUser": user,
-                            "creationDateTime": now,
-                        },
-                    )
-                    ET.SubElement(c, f"{q}CodeRef", {"targetGUID": code_guid[t]})
                 if h.note:
                     ng = guid("note", h.id)
                     ET.SubElement(sel, f"{q}NoteRef", {"targetGUID": ng})
