@@ -9,7 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -311,7 +311,8 @@ class HelpScreen(ModalScreen[None]):
         lines = "\n".join(f"{k.ljust(width)}{d}" for k, d in self.rows)
         with Vertical(classes="dialog help-dialog"):
             yield Label("按键 Keys", classes="dialog-title")
-            yield Static(plain(lines), id="help-text")
+            with VerticalScroll(id="help-scroll"):
+                yield Static(plain(lines), id="help-text")
             yield Static(plain("Esc 关闭 close · ctrl+p 命令面板 command palette", "dim"))
 
     def action_close(self) -> None:

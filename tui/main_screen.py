@@ -62,8 +62,22 @@ class MainScreen(Screen[None]):
         Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
-        Binding("bracketright", "next_article", "Next", show=False, id="next_article"),
-        Binding("bracketleft", "prev_article", "Prev", show=False, id="prev_article"),
+        Binding(
+            "bracketright",
+            "next_article",
+            "Next article",
+            show=False,
+            id="next_article",
+            key_display="]",
+        ),
+        Binding(
+            "bracketleft",
+            "prev_article",
+            "Previous article",
+            show=False,
+            id="prev_article",
+            key_display="[",
+        ),
         Binding("greater_than_sign", "next_hit", "Next hit", show=False, id="next_hit"),
         Binding("less_than_sign", "prev_hit", "Prev hit", show=False, id="prev_hit"),
         Binding("s", "toggle_boundaries", "Words", id="toggle_boundaries"),
@@ -590,8 +604,11 @@ class MainScreen(Screen[None]):
         self.app.exit()
 
     def action_help(self) -> None:
-        rows = [(b.key, b.description) for b in self.BINDINGS if isinstance(b, Binding)]
-        rows += [("j / k", "move / scroll"), ("enter", "open"), ("ctrl+p", "command palette")]
+        rows = [("↑↓ j k", "move / scroll"), ("enter", "open")]
+        for b in self.BINDINGS:
+            if isinstance(b, Binding) and not b.action.startswith("quick_tag"):
+                rows.append((self.app.get_key_display(b), b.description))
+        rows += [("1–9", "quick tags (codebook line)"), ("ctrl+p", "command palette")]
         self.app.push_screen(dialogs().HelpScreen(rows))
 
     def action_pane(self, step: int) -> None:
