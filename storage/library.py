@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from corpus.keywords import DocFreq, Keyword, rank
 from corpus.model import Article, Corpus
-from corpus.segment import Segmenter, Token, learn_names
+from corpus.segment import Segmenter, learn_names
 from storage import locations
 from storage.annotations import Store
 
@@ -50,12 +50,6 @@ class Library:
             for c in self.store.corrections():
                 out.setdefault(c.issue_id, []).append((c.kind, c.line))
         return out
-
-    def reload(self) -> Corpus:
-        """Parse again (after a correction)."""
-        with self._lock:
-            self.corpus = None
-        return self.load()
 
     def load(self) -> Corpus:
         """The parsed pages — what the first screen needs.  From the index when it is fresh
@@ -147,9 +141,6 @@ class Library:
                     df.add_document(self.prepare_words().words(f"{a.title}\n{a.text}"))
                 self._df = df
         return self._df
-
-    def tokens(self, article: Article) -> list[Token]:
-        return self.prepare_words().tokens(article.text)
 
     def article_words(self, article: Article) -> list[str]:
         """Words of title + text: from the index when it has them, else segmented now."""

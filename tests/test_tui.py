@@ -442,3 +442,21 @@ async def test_join_word_goes_to_the_user_dictionary(
         await pilot.pause()
         assert joined in (piyue_home / "userdict.txt").read_text("utf-8")
         assert art.text[reader.tokens[i][0] : reader.tokens[i][1]] == joined  # applied at once
+
+
+async def test_star_from_the_palette_action(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "提升站位")
+        await screen.run_action("toggle_star")
+        await pilot.pause()
+        aid = screen.article.id  # type: ignore[union-attr]
+        await pilot.press("f")
+        app.screen.query_one("Input").value = "is:starred"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert [a.id for a in screen.visible_articles] == [aid]
+    with stored(db) as s:
+        assert s.notes(aid).starred

@@ -23,6 +23,7 @@ class PiyueCommands(Provider):
             ("Toggle layer: search hits", "toggle_layer('hits')", "搜索命中"),
             ("Toggle layer: coded passages", "toggle_layer('passages')", "编码段落"),
             ("Add a watch-list term", "add_watch", "关注词"),
+            ("Star / unstar the article (filter: is:starred)", "toggle_star", "星标"),
             ("Clear the filter", "clear_filter", "清除筛选"),
         ]
         return out

@@ -1031,6 +1031,14 @@ class MainScreen(Screen[None]):
     def action_export(self) -> None:
         self.papp.open_export(self.art_filter.expr)
 
+    def action_toggle_star(self) -> None:
+        if self.article is None or not self.writable():
+            return
+        article = self.article
+        now = not self.papp.store.notes(article.id).starred
+        if self.guard(lambda: self.papp.store.set_starred(article, now), "★" if now else "☆"):
+            self.after_change()
+
     def action_toggle_layer(self, name: str) -> None:
         setattr(self.hl_layers, name, not getattr(self.hl_layers, name))
         self.render_article(keep_scroll=True)

@@ -94,6 +94,8 @@ class ArticleList(VimList):
                 ("● " if unread else "  ", "#61afef"),
                 (truncate(a.title or "(无标题) " + a.text[:20], width), "bold" if unread else ""),
             ]
+            if n and n.starred:
+                parts.append(("  ★", "#e5c07b"))
             if n and n.note:
                 parts.append(("  ✎", "#e5c07b"))
             if n and n.tags:
