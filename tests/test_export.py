@@ -19,7 +19,7 @@ from storage.library import Library
 
 from .conftest import ROOT, SEEDS
 
-XSD = ROOT.parent / "shared" / "refi-qda" / "Project.xsd"
+XSD = ROOT.parent / "shared" / "refi-qda" / "Project.xsd"  # the workplace's copy of the schema
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
 
@@ -111,6 +111,8 @@ def test_qdpx_validates_and_positions_cut_the_quote(setup, tmp_path: Path) -> No
     blob = ex.to_qdpx(its, store.tag_defs(), "张三")
     z = zipfile.ZipFile(io.BytesIO(blob))
     xml = z.read("project.qde")
+    if not XSD.exists():
+        pytest.skip(f"REFI-QDA schema not found at {XSD}")
     schema = etree.XMLSchema(etree.parse(str(XSD)))
     doc = etree.fromstring(xml)
     schema.assertValid(doc)
