@@ -417,10 +417,12 @@ class Index:
                 scores[aid] = -float(rank) + 10.0
         except sqlite3.OperationalError:
             pass
-        # Substring fallback: a word that segmentation split differently (洛阳制造 as 洛阳/制造).
-        if all(len(t) <= 6 for t in q.positives):
-            where = " AND ".join("instr(text, ?) > 0" for _ in q.positives)
-            params: list[str] = list(q.positives)
+        # Substring fallback: a word that segmentation split differently (洛阳制造 as 洛阳/制造),
+        # or a phrase typed without spaces that spans several tokens (打造高质量首创之区).
+        terms = [t.replace(" ", "") for t in q.positives]
+        if all(terms):
+            where = " AND ".join("instr(text, ?) > 0" for _ in terms)
+            params: list[str] = terms
             if q.excluded:
                 where += "".join(" AND instr(text, ?) = 0" for _ in q.excluded)
                 params += q.excluded

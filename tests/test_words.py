@@ -184,3 +184,10 @@ def test_unusable_cache_dir_is_not_fatal(tmp_path: Path) -> None:
     lib = Library(SEEDS, cache_dir=blocker / "cache")
     assert len(lib.load().articles) == 29
     assert lib.refresh_index() is None
+
+
+def test_long_unspaced_phrase_spanning_tokens_is_found(tmp_path: Path, seeds_copy: Path) -> None:
+    idx = Index(seeds_copy, tmp_path / "p")
+    idx.refresh(workers=1)
+    hits = idx.search("打造全国先进制造业基地")
+    assert hits and all("打造全国先进制造业基地" in h.snippet for h in hits)
