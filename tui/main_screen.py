@@ -22,7 +22,7 @@ from corpus.keywords import DocFreq, rank
 from corpus.model import Article, Corpus, Issue, Kind
 from corpus.search import match_spans, parse_query
 from storage import state
-from storage.annotations import AnnotationError, evaluate, parse_expression
+from storage.annotations import AnnotationError, ArticleNotes, evaluate, parse_expression
 from storage.durable import StoreError
 from tui.render import LABELS, Layers, Marks, plain
 from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
@@ -347,7 +347,7 @@ class MainScreen(Screen[None]):
     def status(self, text: str) -> None:
         self.query_one("#status-text", Static).update(plain(text, "dim"))
 
-    def _notes(self, article: Article | None):  # type: ignore[no-untyped-def]
+    def _notes(self, article: Article | None) -> ArticleNotes:
         return self.papp.store.notes(article.id if article else "")
 
     def colours(self) -> dict[str, str]:
@@ -1001,9 +1001,9 @@ class MainScreen(Screen[None]):
         ):
             return
         lib = self.papp.library
-        self.corpus = lib.reparse_issue(issue_id)
-        issue = next(i for i in self.corpus.issues if i.id == issue_id)
-        self.guard(lambda: self.papp.store.reattach(self.corpus))  # type: ignore[arg-type]
+        corpus = self.corpus = lib.reparse_issue(issue_id)
+        issue = next(i for i in corpus.issues if i.id == issue_id)
+        self.guard(lambda: self.papp.store.reattach(corpus))
         art = next(
             (a for a in issue.articles if a.title == old_title),
             issue.articles[0] if issue.articles else None,
