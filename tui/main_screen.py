@@ -828,23 +828,19 @@ class MainScreen(Screen[None]):
             self.status("已读 marked read" if now else "未读 marked unread")
 
     def action_undo(self) -> None:
-        if not self.writable():
-            return
-        label = self.guard(self.papp.store.undo)
-        if label in (None, True):
-            self.notify("没有可撤销的 nothing to undo")
-            return
-        self.notify(f"撤销 undone: {label}", timeout=2)
-        self.after_change()
+        self._history(self.papp.store.undo, "撤销 undone", "没有可撤销的 nothing to undo")
 
     def action_redo(self) -> None:
+        self._history(self.papp.store.redo, "重做 redone", "没有可重做的 nothing to redo")
+
+    def _history(self, step: Callable[[], str | None], done: str, nothing: str) -> None:
         if not self.writable():
             return
-        label = self.guard(self.papp.store.redo)
+        label = self.guard(step)
         if label in (None, True):
-            self.notify("没有可重做的 nothing to redo")
+            self.notify(nothing)
             return
-        self.notify(f"重做 redone: {label}", timeout=2)
+        self.notify(f"{done}: {label}", timeout=2)
         self.after_change()
 
     def action_quick_tag(self, n: int) -> None:
