@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import OptionList, Static
@@ -44,6 +46,15 @@ def main(app: PiyueApp) -> MainScreen:
     return app.main_screen
 
 
+@asynccontextmanager
+async def running(app: PiyueApp) -> AsyncIterator[tuple[Any, MainScreen]]:
+    """The app under the Pilot, its corpus loaded."""
+    async with app.run_test(size=SIZE) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        yield pilot, screen
+
+
 async def open_article(pilot, screen: MainScreen, title_part: str) -> None:  # type: ignore[no-untyped-def]
     assert screen.corpus is not None
     art = next(a for a in screen.corpus.articles if title_part in a.title)
@@ -54,9 +65,7 @@ async def open_article(pilot, screen: MainScreen, title_part: str) -> None:  # t
 
 async def test_startup_lists_and_open(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         assert screen.query_one(IssueList).option_count == 5
         assert screen.query_one(ArticleList).option_count == 2
         await pilot.press("tab", "j", "enter")
@@ -71,9 +80,7 @@ async def test_startup_lists_and_open(seeds_copy: Path, db: Path) -> None:
 
 async def test_search_open_tag_is_durable(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         while not screen.index_ready:
             await pilot.pause(0.05)
         await pilot.press("slash")
@@ -104,9 +111,7 @@ async def test_tag_autocomplete(seeds_copy: Path, db: Path) -> None:
     with Store.open(db) as s:
         s.add_tags(arts[5], ["营商环境"])
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "学习讨论")
         await pilot.press("t", "营", "right", "enter")
         await pilot.pause()
@@ -117,9 +122,7 @@ async def test_tag_autocomplete(seeds_copy: Path, db: Path) -> None:
 
 async def test_note_save_and_cancel_guard(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
         await pilot.press("n")
         assert isinstance(app.screen, NoteDialog)
@@ -140,9 +143,7 @@ async def test_note_save_and_cancel_guard(seeds_copy: Path, db: Path) -> None:
 
 async def test_select_passage_and_tag_it(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
         reader = screen.query_one(Reader)
         await pilot.press("v", "right", "right", "v", "right", "right", "right")
@@ -168,9 +169,7 @@ async def test_quick_tags_undo_redo_unread(seeds_copy: Path, db: Path) -> None:
         s.add_tags(arts[0], ["营商环境"])
         s.add_tags(arts[1], ["营商环境", "党建"])
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
         aid = screen.article.id  # type: ignore[union-attr]
         codebook = str(screen.query_one("#codebook", Static).render())
@@ -204,9 +203,7 @@ async def test_filter_by_tag_expression(seeds_copy: Path, db: Path) -> None:
         s.add_tags(arts[9], ["营商环境", "党建"])
         s.set_note(arts[12], "笔记")
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await pilot.press("f", *"营商环境 and not 党建", "enter")
         await pilot.pause()
         assert [a.id for a in screen.visible_articles] == [arts[0].id]
@@ -224,9 +221,7 @@ async def test_filter_by_tag_expression(seeds_copy: Path, db: Path) -> None:
 
 async def test_corrections_merge_and_caption(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "市政协党组")
         before = len(screen.corpus.issue_of(screen.article).articles)  # type: ignore[union-attr, arg-type]
         await pilot.press("M")
@@ -246,9 +241,7 @@ async def test_corrections_merge_and_caption(seeds_copy: Path, db: Path) -> None
         assert kinds == ["merge_next", "caption"]
     # applied again on the next start
     app2 = make_app(seeds_copy, db)
-    async with app2.run_test(size=SIZE) as pilot:
-        screen2 = main(app2)
-        await ready(pilot, screen2)
+    async with running(app2) as (pilot, screen2):
         issue2 = next(i for i in screen2.corpus.issues if i.id == issue.id)  # type: ignore[union-attr]
         assert len(issue2.articles) == before - 1
 
@@ -258,9 +251,7 @@ async def test_read_only_when_another_process_holds_the_db(seeds_copy: Path, db:
     try:
         app = make_app(seeds_copy, db)
         assert app.store.readonly
-        async with app.run_test(size=SIZE) as pilot:
-            screen = main(app)
-            await ready(pilot, screen)
+        async with running(app) as (pilot, screen):
             banner = str(screen.query_one("#readonly-banner", Static).render())
             assert "READ-ONLY" in banner
             await open_article(pilot, screen, "提升站位")
@@ -275,9 +266,7 @@ async def test_read_only_when_another_process_holds_the_db(seeds_copy: Path, db:
 
 async def test_next_prev_article_help_and_layers(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
         await pilot.press("bracketright")
         assert screen.article is not None and screen.article.title.startswith("对损害营商环境")
@@ -294,15 +283,11 @@ async def test_next_prev_article_help_and_layers(seeds_copy: Path, db: Path) -> 
 
 async def test_remembers_last_article(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "全市宣传部长")
         await pilot.press("q")
     app2 = make_app(seeds_copy, db)
-    async with app2.run_test(size=SIZE) as pilot:
-        screen2 = main(app2)
-        await ready(pilot, screen2)
+    async with running(app2) as (pilot, screen2):
         assert screen2.article is not None and screen2.article.title == "全市宣传部长会议召开"
 
 
@@ -313,9 +298,7 @@ async def test_markup_in_pages_is_shown_as_text(tmp_path: Path, db: Path) -> Non
         "## [bold]标题[/bold]\n\n正文[red]不是标记[/red]\x1b[31m。\n", "utf-8"
     )
     app = make_app(corpus, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "标题")
         body = screen.query_one(Reader).body_text()
         assert "[red]不是标记[/red]" in body and "\x1b" not in body
@@ -381,9 +364,7 @@ async def test_export_dialog_writes_the_file(
     with Store.open(db) as s:
         s.add_tags(arts[0], ["营商环境"])
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await pilot.press("x")
         await pilot.pause()
         path = Path(app.screen.query_one("#export-path").value)  # type: ignore[attr-defined]
@@ -404,9 +385,7 @@ async def test_delete_passage_and_watch_term(seeds_copy: Path, db: Path) -> None
     with Store.open(db) as s:
         s.highlight_quote(art, "尾矿库", ["防汛"])
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
         await pilot.press("D", "enter")
         await pilot.pause()
@@ -422,9 +401,7 @@ async def test_join_word_goes_to_the_user_dictionary(
     seeds_copy: Path, db: Path, piyue_home: Path
 ) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
         reader = screen.query_one(Reader)
         await pilot.press("v")
@@ -446,9 +423,7 @@ async def test_join_word_goes_to_the_user_dictionary(
 
 async def test_star_from_the_palette_action(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = main(app)
-        await ready(pilot, screen)
+    async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
         await screen.run_action("toggle_star")
         await pilot.pause()
