@@ -435,3 +435,15 @@ async def test_star_from_the_palette_action(seeds_copy: Path, db: Path) -> None:
         assert [a.id for a in screen.visible_articles] == [aid]
     with stored(db) as s:
         assert s.notes(aid).starred
+
+
+async def test_list_panes_resize(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        before = screen.query_one("#articles-pane").outer_size.width
+        await pilot.press("ctrl+right")
+        await pilot.pause()
+        assert screen.query_one("#articles-pane").outer_size.width == before + 4
+        await pilot.press("ctrl+left", "ctrl+left")
+        await pilot.pause()
+        assert screen.query_one("#articles-pane").outer_size.width == before - 4

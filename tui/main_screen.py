@@ -88,6 +88,8 @@ class MainScreen(Screen[None]):
         Binding("S", "split_here", "Split article", show=False, id="split_here"),
         Binding("C", "mark_caption", "Mark caption", show=False, id="mark_caption"),
         Binding("x", "export", "Export", id="export"),
+        Binding("ctrl+left", "resize_lists(-4)", "Narrower lists", show=False, id="narrower"),
+        Binding("ctrl+right", "resize_lists(4)", "Wider lists", show=False, id="wider"),
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane_next", priority=True),
         Binding("shift+tab", "pane(-1)", "Prev pane", show=False, id="pane_prev", priority=True),
         *[
@@ -1026,6 +1028,16 @@ class MainScreen(Screen[None]):
 
     def action_export(self) -> None:
         self.papp.open_export(self.art_filter.expr)
+
+    def action_resize_lists(self, delta: int) -> None:
+        """Give the reader more or less room (the list panes grow or shrink together)."""
+        for pane, low, high in (("#issues-pane", 20, 60), ("#articles-pane", 28, 90)):
+            widget = self.query_one(pane)
+            width = widget.outer_size.width or low
+            widget.styles.width = max(low, min(high, width + delta))
+        if self.corpus is not None:
+            self.call_after_refresh(self.refresh_issues)
+            self.call_after_refresh(self.refresh_articles)
 
     def action_toggle_star(self) -> None:
         if self.article is None or not self.writable():
