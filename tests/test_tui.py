@@ -447,3 +447,15 @@ async def test_list_panes_resize(seeds_copy: Path, db: Path) -> None:
         await pilot.press("ctrl+left", "ctrl+left")
         await pilot.pause()
         assert screen.query_one("#articles-pane").outer_size.width == before - 4
+
+
+async def test_issue_row_shows_progress_after_tagging(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("t", *"防汛", "enter")
+        await pilot.pause()
+        il = screen.query_one(IssueList)
+        issue = screen.corpus.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
+        prompt = str(il.get_option(issue.id).prompt)
+        assert "✓1" in prompt and "●7" in prompt

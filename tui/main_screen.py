@@ -6,6 +6,7 @@ Storage errors become notifications, never a crash.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -456,6 +457,8 @@ class MainScreen(Screen[None]):
             self.guard(lambda: self.papp.store.set_read(article, True, undoable=False))
             if not was:
                 self.refresh_articles(article.id)
+                if self.corpus is not None:
+                    self.refresh_issue_row(self.corpus.issue_of(article))
         if focus:
             self.set_pane("reader")
         if self.papp.library.segmenter.loaded and article.id not in self.entities:
@@ -583,7 +586,19 @@ class MainScreen(Screen[None]):
             self.notify(saved, title="已保存 saved", timeout=2)
         return result if result is not None else True
 
+    def refresh_issue_row(self, issue: Issue) -> None:
+        """Progress of one page after an annotation (not the whole list: 3,000 rows)."""
+        store = self.papp.store
+        notes = [store.notes(a.id) for a in issue.articles]
+        tagged = sum(1 for n in notes if n.tags)
+        unread = sum(1 for n in notes if not n.read)
+        il = self.query_one(IssueList)
+        with contextlib.suppress(Exception):  # the row may be gone after a re-parse
+            il.replace_option_prompt(issue.id, il.row(issue, tagged, unread))
+
     def after_change(self) -> None:
+        if self.article is not None and self.corpus is not None:
+            self.refresh_issue_row(self.corpus.issue_of(self.article))
         self.refresh_articles()
         self.refresh_codebook()
         self.render_article(keep_scroll=True)
@@ -826,7 +841,8 @@ class MainScreen(Screen[None]):
         now = not self.papp.store.notes(article.id).read
         if self.guard(lambda: self.papp.store.set_read(article, now)):
             self.refresh_articles(article.id)
-            self.refresh_issues()
+            if self.corpus is not None:
+                self.refresh_issue_row(self.corpus.issue_of(article))
             self.status("已读 marked read" if now else "未读 marked unread")
 
     def action_undo(self) -> None:

@@ -52,22 +52,19 @@ class VimList(OptionList):
 class IssueList(VimList):
     """Pages: title, date, article count, tagged/total, unread."""
 
+    def row(self, issue: Issue, tagged: int, unread: int) -> Content:
+        meta = f"{issue.date or ''}  {len(issue.articles)}篇 ✓{tagged} ●{unread}".strip()
+        return Content.assemble(
+            (truncate(issue.title or issue.id, self.text_width(28)), "bold" if unread else ""),
+            "\n",
+            (meta, "dim"),
+        )
+
     def show(self, issues: Sequence[Issue], progress: dict[str, tuple[int, int]]) -> None:
-        options = []
-        width = self.text_width(28)
-        for issue in issues:
-            tagged, unread = progress.get(issue.id, (0, len(issue.articles)))
-            meta = f"{issue.date or ''}  {len(issue.articles)}篇 ✓{tagged} ●{unread}".strip()
-            options.append(
-                Option(
-                    Content.assemble(
-                        (truncate(issue.title or issue.id, width), "bold" if unread else ""),
-                        "\n",
-                        (meta, "dim"),
-                    ),
-                    id=issue.id,
-                )
-            )
+        options = [
+            Option(self.row(issue, *progress.get(issue.id, (0, len(issue.articles)))), id=issue.id)
+            for issue in issues
+        ]
         keep = self.highlighted
         self.clear_options()
         self.add_options(options)
