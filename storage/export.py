@@ -69,9 +69,10 @@ def select(
         tree = parse_expression(where)
     wanted = set(tags)
     annotated = store.annotated_ids()
+    tags_of = store.tags_by_article()
     out = []
     for a in corpus.articles:
-        have = store.article_tags(a.id)
+        have = tags_of.get(a.id, set())
         if wanted and not wanted <= have:
             continue
         if tree is not None and not evaluate(tree, have):

@@ -386,7 +386,10 @@ class MainScreen(Screen[None]):
         store = self.papp.store
         notes = {n.article_id: n for n in store.all_notes()}
         if self.art_filter.tree is not None and self.corpus is not None:
-            self.visible_articles = [a for a in self.corpus.articles if self._matches(a, notes)]
+            tags_of = store.tags_by_article()
+            self.visible_articles = [
+                a for a in self.corpus.articles if self._matches(a, notes, tags_of)
+            ]
             self.query_one("#articles-title", Static).update(
                 plain(
                     f"筛选 Filter: {self.art_filter.expr} ({len(self.visible_articles)})",
@@ -396,9 +399,11 @@ class MainScreen(Screen[None]):
         keep = keep or (self.article.id if self.article else None)
         self.query_one(ArticleList).show(self.visible_articles, notes, self.colours(), keep)
 
-    def _matches(self, article: Article, notes: dict[str, Any]) -> bool:
+    def _matches(
+        self, article: Article, notes: dict[str, Any], tags_of: dict[str, set[str]]
+    ) -> bool:
         n = notes.get(article.id)
-        tags = set(self.papp.store.article_tags(article.id))
+        tags = set(tags_of.get(article.id, ()))
         if not (n and n.read):
             tags.add("is:unread")
         else:
