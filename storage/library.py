@@ -87,6 +87,8 @@ class Library:
 
     def prepare_words(self) -> Segmenter:
         """Names learned from the corpus, dictionary loaded (≈1 s: call from a worker)."""
+        if self._names_learned and self.segmenter.loaded:
+            return self.segmenter  # the reader's hot path: no lock
         with self._lock:
             self._learn_names()
         self.segmenter.load()
@@ -150,11 +152,20 @@ class Library:
                 return cached
         return self.prepare_words().words(f"{article.title}\n{article.text}")
 
-    def keywords(self, article: Article, top: int = 20) -> list[Keyword]:
-        words = self.article_words(article)
+    def keywords(
+        self,
+        article: Article,
+        top: int = 20,
+        words: list[str] | None = None,
+        df: DocFreq | None = None,
+    ) -> list[Keyword]:
+        """Top keywords; the reader passes the words it already has and the document
+        frequencies it has so far (it must not segment the whole corpus on its thread)."""
+        if words is None:
+            words = self.article_words(article)
         self.prepare_words()
         boost = self.segmenter.names | self.segmenter.user_words
-        return rank(words, self.doc_freq(), top=top, boost=boost)
+        return rank(words, df if df is not None else self.doc_freq(), top=top, boost=boost)
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
         idx = self.open_index()

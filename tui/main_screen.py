@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, ProgressBar, Static
 
-from corpus.keywords import DocFreq, rank
+from corpus.keywords import DocFreq
 from corpus.model import Article, Corpus, Issue, Kind
 from corpus.search import match_spans, parse_query
 from storage import state
@@ -503,12 +503,7 @@ class MainScreen(Screen[None]):
             kw = self.keywords.get(article.id)
             if kw is None:
                 words = lib.segmenter.words(article.title) + [t.word for t in toks]
-                ranked = rank(
-                    words,
-                    self.df or DocFreq(),
-                    top=15,
-                    boost=lib.segmenter.names | lib.segmenter.user_words,
-                )
+                ranked = lib.keywords(article, 15, words, self.df or DocFreq())
                 kw = {k.word: k.weight for k in ranked}
                 self.keywords[article.id] = kw
             marks.tokens = reader.tokens
