@@ -10,6 +10,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+from rich.cells import get_character_cell_size
 from textual.content import Content, Span
 
 from corpus.model import Article, Kind
@@ -232,3 +233,68 @@ def plain(text: str, style: str = "") -> Content:
     """User or page text as a Content (never markup)."""
     t = visible(text)
     return Content(t, [Span(0, len(t), style)] if style and t else [], strip_control_codes=False)
+
+
+# -- wrapping Chinese text into terminal lines
+
+_NO_LINE_START = frozenset("，。、；：！？）》」』】〕〉”’…·,.;:!?)]}%")
+_NO_LINE_END = frozenset("（《「『【〔〈“‘([{")
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isascii() and (ch.isalnum() or ch in "'-_.")
+
+
+def wrap(text: str, width: int) -> list[tuple[int, int]]:
+    """Cut ``text`` into lines of at most ``width`` cells, as ``(start, end)`` offsets.
+
+    CJK text breaks between any two characters, except that a closing mark (，。」…) never
+    starts a line and an opening mark (「《…) never ends one when that can be helped; a Latin
+    word or number moves whole to the next line unless it is longer than a line.  Spaces at a
+    break stay at the end of the line (they are invisible there).  The lines cover ``text``
+    in order and leave out only the ``"\\n"`` characters that end them.
+    """
+    width = max(1, width)
+    lines: list[tuple[int, int]] = []
+    n = len(text)
+    start = 0
+    while start < n:
+        used, i = 0, start
+        while i < n:
+            ch = text[i]
+            if ch == "\n":
+                break
+            cells = get_character_cell_size(ch)
+            if used + cells > width and i > start:
+                break
+            used += cells
+            i += 1
+        if i < n and text[i] != "\n":
+            i = _break_at(text, start, i)
+        lines.append((start, i))
+        start = i + 1 if i < n and text[i] == "\n" else i
+    if (n and text[-1] == "\n") or not lines:
+        lines.append((n, n))
+    return lines
+
+
+def _break_at(text: str, start: int, i: int) -> int:
+    """Move a break at ``i`` to where it reads well (never to ``start``)."""
+    n = len(text)
+    while i < n and text[i] == " ":
+        i += 1
+    if i >= n or text[i] == "\n":
+        return i
+    if _is_word_char(text[i]) and _is_word_char(text[i - 1]):
+        j = i
+        while j > start and _is_word_char(text[j - 1]):
+            j -= 1
+        if j > start:
+            return j
+    j = i
+    for _ in range(3):
+        if j - 1 > start and (text[j] in _NO_LINE_START or text[j - 1] in _NO_LINE_END):
+            j -= 1
+        else:
+            break
+    return j

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from rich.cells import cell_len
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList, Static
@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from corpus.model import Article, Issue
 from storage.annotations import ArticleNotes, Highlight, TagDef
 from tui.render import Layers, Layout, Marks, article_body, plain
+from tui.textview import WrappedText
 
 
 def truncate(text: str, cells: int) -> str:
@@ -162,7 +163,7 @@ class Reader(VerticalScroll):
 
     def compose(self):  # type: ignore[no-untyped-def]
         yield Static(id="reader-head")
-        yield Vertical(id="reader-body")
+        yield WrappedText(id="reader-body")
         yield Static(id="reader-notes")
 
     # -- content
@@ -201,23 +202,12 @@ class Reader(VerticalScroll):
             marks.caret = self.tokens[c]
             if self.mode == "select":
                 marks.selection = (self.tokens[lo][0], self.tokens[hi][1])
-        # One widget per paragraph: the compositor renders only those on screen, which
-        # keeps a long article as quick to open as a short one.
         pieces, self.text_layout = article_body(article, marks, layers)
-        body = self.query_one("#reader-body", Vertical)
-        have = list(body.query_children(Static))
-        for widget, piece in zip(have, pieces, strict=False):
-            widget.update(piece)
-            widget.display = True
-        for widget in have[len(pieces) :]:
-            widget.display = False
-        if len(pieces) > len(have):
-            body.mount_all(Static(p, classes="para") for p in pieces[len(have) :])
+        self.query_one("#reader-body", WrappedText).update(pieces)
 
     def body_text(self) -> str:
         """The rendered body as plain text (for tests and copying)."""
-        body = self.query_one("#reader-body", Vertical)
-        return "\n\n".join(str(w.render()) for w in body.query_children(Static) if w.display)
+        return self.query_one("#reader-body", WrappedText).plain()
 
     def show_notes(
         self, notes: ArticleNotes, passages: Sequence[Highlight], colours: dict[str, str]
@@ -286,14 +276,8 @@ class Reader(VerticalScroll):
             return
         offset = self.text_layout.to_display(tok[0])
         i = self.text_layout.block_of(offset)
-        body = self.query_one("#reader-body", Vertical)
-        paras = [w for w in body.query_children(Static) if w.display]
-        if i >= len(paras):
-            return
-        para = paras[i]
-        start = self.text_layout.blocks[i][0]
-        width = max(10, para.size.width)
-        rows = cell_len(self.text_layout.display[start:offset]) // width
-        y = para.region.y - self.region.y + int(self.scroll_y) + rows
+        body = self.query_one("#reader-body", WrappedText)
+        line = body.line_of(i, offset - self.text_layout.blocks[i][0])
+        y = body.region.y - self.region.y + int(self.scroll_y) + line
         if not (self.scroll_y <= y < self.scroll_y + self.size.height - 1):
             self.scroll_to(y=max(0, y - self.size.height // 3), animate=False)
