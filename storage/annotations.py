@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus.model import Article, Corpus
-from storage.durable import DurableStorage, PiyueDB, StoreError, open_db
+from storage.durable import DurableStorage, PiyueDB, open_db
+from storage.errors import AnnotationError, NewerSchema, StoreError
 
 SCHEMA = 1
 MAX_NOTE = 1_000_000
@@ -39,14 +40,6 @@ CONTEXT = 32
 PALETTE = ["#e06c75", "#98c379", "#e5c07b", "#61afef", "#c678dd", "#56b6c2", "#d19a66", "#be5046"]
 CORRECTION_KINDS = ("merge_next", "split", "caption", "furniture")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class AnnotationError(StoreError):
-    """Invalid input to the annotation API (empty tag, unknown id, oversize note…)."""
-
-
-class NewerSchema(StoreError):
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +228,7 @@ class Store:
     @classmethod
     def open_for_ui(cls, path: Path) -> Store:
         """Writer if free, else read-only (the TUI's policy)."""
-        from storage.durable import DatabaseLocked
+        from storage.errors import DatabaseLocked
 
         try:
             return cls.open(path)

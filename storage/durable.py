@@ -23,7 +23,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -33,53 +32,14 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from storage.errors import CorruptDatabase, DatabaseLocked, ReadOnlyDatabase, StoreError
+from storage.files import atomic_write, fsync_dir
+
 COMPACT_OPS = 5000
 COMPACT_BYTES = 8 * 1024 * 1024
 BACKUPS = 3
 
 Tables = dict[str, dict[str, Any]]
-
-
-class StoreError(Exception):
-    """A database problem the user must be told about (exit status 2 on the CLI)."""
-
-
-class CorruptDatabase(StoreError):
-    pass
-
-
-class ReadOnlyDatabase(StoreError):
-    pass
-
-
-class DatabaseLocked(StoreError):
-    pass
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
-def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
-    """Replace ``path`` with ``data`` so a crash leaves either the old or the new file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
 
 
 def dump_json(tables: Tables) -> bytes:
@@ -249,7 +209,7 @@ class DurableStorage(Storage):
             self._jfh = None
         if self.journal.exists():
             self.journal.unlink()
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
         self._ops = 0
         self._jbytes = 0
 

@@ -24,8 +24,9 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from corpus.model import Article, Corpus
-from storage.annotations import AnnotationError, Highlight, Store, evaluate, parse_expression
-from storage.durable import atomic_write
+from storage.annotations import Highlight, Store, evaluate, parse_expression
+from storage.errors import AnnotationError
+from storage.files import atomic_write
 
 FORMATS = ("jsonl", "csv", "md", "qdpx", "corpus")
 QDA_NS = "urn:QDA-XML:project:1.0"

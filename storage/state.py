@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from storage import locations
-from storage.durable import atomic_write
+from storage.files import atomic_write
 
 
 def state_file() -> Path:

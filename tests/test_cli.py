@@ -115,3 +115,14 @@ def test_python_dash_m_tui_works_from_anywhere(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["issues"]) == len(list(SEEDS.glob("*.txt")))
+
+
+def test_opening_the_reader_parses_only_corpus_and_db() -> None:
+    from tui.cli import _just_the_reader
+
+    assert _just_the_reader([])
+    assert _just_the_reader(["--corpus", "x", "--db=y.json"])
+    assert not _just_the_reader(["list"])
+    assert not _just_the_reader(["--corpus", "x", "search", "a"])
+    assert not _just_the_reader(["--help"])
+    assert not _just_the_reader(["--bogus"])  # the full parser reports it

@@ -17,8 +17,14 @@ import pytest
 
 from corpus.load import load_corpus
 from corpus.model import Article
-from storage.annotations import AnnotationError, NewerSchema, Store, parse_expression
-from storage.durable import CorruptDatabase, DatabaseLocked, StoreError
+from storage.annotations import Store, parse_expression
+from storage.errors import (
+    AnnotationError,
+    CorruptDatabase,
+    DatabaseLocked,
+    NewerSchema,
+    StoreError,
+)
 
 from .conftest import ROOT, SEEDS
 

@@ -264,6 +264,28 @@ async def test_read_only_when_another_process_holds_the_db(seeds_copy: Path, db:
         assert s.all_notes() == []
 
 
+async def test_nothing_is_opened_before_the_first_paint(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    assert not db.parent.exists()  # the factory touches no file: the app opens the store
+    async with running(app) as (_pilot, screen):
+        assert db.exists() and not app.store.readonly
+        assert screen.corpus is not None and app.library.root == seeds_copy
+
+
+async def test_a_corrupt_database_ends_the_app_with_a_message(seeds_copy: Path, db: Path) -> None:
+    db.parent.mkdir(parents=True)
+    db.write_bytes(b"{not json")
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if app.fatal:
+                break
+    assert "not a valid piyue database" in app.fatal
+    assert app.return_code == 2
+    assert db.read_bytes() == b"{not json"  # left untouched
+
+
 async def test_next_prev_article_help_and_layers(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):

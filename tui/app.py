@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import gc
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
 
 from storage import locations
-from storage.annotations import Store
-from storage.library import Library
 
 if TYPE_CHECKING:
     from textual.command import Provider
 
+    from storage.annotations import Store
+    from storage.library import Library
     from tui.dialogs import SearchScreen
+    from tui.main_screen import MainScreen
 
 
 def _commands() -> type[Provider]:
@@ -30,28 +33,68 @@ class PiyueApp(App[None]):
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, library: Library, store: Store) -> None:
+    def __init__(self, corpus_root: Path, db_path: Path, cache_dir: Path) -> None:
         super().__init__()
-        self.library = library
-        self.store = store
+        self.corpus_root = corpus_root
+        self.db_path = db_path
+        self.cache_dir = cache_dir
+        self.fatal = ""
+        """Why the app gave up (a database it cannot open); the CLI prints it, exit 2."""
+        self._store: Store | None = None
+        self._library: Library | None = None
+        self._opening = threading.Lock()
 
-    def on_mount(self) -> None:
+    # The database and the corpus are opened by the loading worker after the first paint
+    # (their imports and file reads are most of piyue's start-up); whichever thread asks
+    # first opens them, the others wait for it.
+
+    @property
+    def store(self) -> Store:
+        """The annotation store: the writer if the database is free, else read-only."""
+        with self._opening:
+            if self._store is None:
+                from storage.annotations import Store
+
+                self._store = Store.open_for_ui(self.db_path)
+            return self._store
+
+    @property
+    def library(self) -> Library:
+        with self._opening:
+            if self._library is not None:
+                return self._library
+        store = self.store
+        with self._opening:
+            if self._library is None:
+                from storage.library import Library
+
+                library = Library(self.corpus_root, cache_dir=self.cache_dir)
+                library.use_store(store)
+                self._library = library
+            return self._library
+
+    def get_default_screen(self) -> MainScreen:
+        """The main screen is the first screen (pushing it from ``on_mount`` instead costs
+        a wasted first frame: that one is drawn inside Textual's start-up batch and dropped)."""
         from tui.main_screen import MainScreen
 
         self.main_screen = MainScreen()
-        self.push_screen(self.main_screen)
-        if self.store.readonly:
-            self.notify(
-                "另一个 piyue 正在使用数据库：只读打开 opened read-only",
-                severity="warning",
-                timeout=8,
-            )
+        return self.main_screen
+
+    def after_first_paint(self) -> None:
+        """The CLI holds the garbage collector off while the first screen is built (a full
+        collection in the middle of start-up costs 10–15 ms); start-up objects live as long
+        as the app, so they are frozen out of later collections too."""
+        if not gc.isenabled():
+            gc.freeze()
+            gc.enable()
 
     def on_search_screen_run(self, msg: SearchScreen.Run) -> None:
         self.main_screen.search_requested(msg.query)
 
     def on_unmount(self) -> None:
-        self.store.close()
+        if self._store is not None:
+            self._store.close()
 
     # -- services the screens call (they never touch files themselves)
 
@@ -82,8 +125,7 @@ class PiyueApp(App[None]):
 def make_app(
     corpus_root: Path, db_path: Path | None = None, cache_dir: Path | None = None
 ) -> PiyueApp:
-    """Build the app for a corpus folder and a database (writer if free, else read-only)."""
-    store = Store.open_for_ui(db_path or locations.default_db())
-    library = Library(corpus_root, cache_dir=cache_dir or locations.cache_dir())
-    library.use_store(store)
-    return PiyueApp(library, store)
+    """The app for a corpus folder and a database; nothing is opened until it runs."""
+    return PiyueApp(
+        corpus_root, db_path or locations.default_db(), cache_dir or locations.cache_dir()
+    )

@@ -7,18 +7,21 @@ clear line on stderr and exit with status 2 — never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from corpus.clean import scrub
 from corpus.model import Article, CorpusNotFound, Issue, Kind
 from storage import locations
-from storage.durable import StoreError
-from storage.library import Library
+from storage.errors import StoreError
+
+if TYPE_CHECKING:
+    from storage.library import Library
 
 
 class UsageError(Exception):
@@ -32,11 +35,16 @@ def _common(p: argparse.ArgumentParser, top: bool = False) -> None:
     p.add_argument("--db", type=Path, default=default, help="annotation database file")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(commands: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; without ``commands`` only what opening the reader needs
+    (building every subcommand's parser costs start-up time the reader should not pay)."""
     parser = argparse.ArgumentParser(
         prog="piyue", description="批阅 — read, tag and export Chinese newspaper pages."
     )
     _common(parser, top=True)
+    if not commands:
+        parser.set_defaults(cmd=None)
+        return parser
     sub = parser.add_subparsers(dest="cmd")
 
     p = sub.add_parser("list", help="issues and their articles")
@@ -83,6 +91,8 @@ def db_path(args: argparse.Namespace) -> Path:
 
 
 def library(args: argparse.Namespace) -> Library:
+    from storage.library import Library
+
     return Library(corpus_root(args))
 
 
@@ -250,12 +260,32 @@ def cmd_tui(args: argparse.Namespace) -> int:
     from tui.app import make_app
 
     root = corpus_root(args)
-    app = make_app(root, db_path(args))
-    app.run()
+    gc.disable()  # until the first paint: see PiyueApp.after_first_paint
+    try:
+        app = make_app(root, db_path(args))
+        app.run()
+    finally:
+        gc.enable()
+    if app.fatal:
+        fail(app.fatal)
     return int(app.return_code or 0)
 
 
 COMMANDS = {"list": cmd_list, "show": cmd_show, "index": cmd_index, "search": cmd_search}
+
+
+def _just_the_reader(argv: list[str]) -> bool:
+    """Only ``--corpus``/``--db`` (no subcommand, no help): the reader is being opened."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in ("--corpus", "--db"):
+            i += 2
+        elif a.startswith(("--corpus=", "--db=")):
+            i += 1
+        else:
+            return False
+    return True
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:
@@ -265,8 +295,8 @@ def fail(msg: str, code: int = 2) -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(commands=not _just_the_reader(argv)).parse_args(argv)
     try:
         if args.cmd is None:
             return cmd_tui(args)

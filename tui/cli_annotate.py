@@ -17,7 +17,7 @@ from typing import Any
 from corpus.clean import scrub
 from corpus.model import Article
 from storage.annotations import Store
-from storage.durable import StoreError
+from storage.errors import StoreError
 from storage.export import FORMATS, ExportError
 
 LOCK_WAIT = 3.0

@@ -14,8 +14,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Select, Static
 
-from storage.annotations import AnnotationError
-from storage.durable import StoreError
+from storage.errors import AnnotationError, StoreError
 from tui.render import plain
 
 if TYPE_CHECKING:

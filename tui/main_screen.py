@@ -17,20 +17,23 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, ProgressBar, Static
+from textual.widgets import Footer, OptionList, Static
 
-from corpus.keywords import DocFreq
 from corpus.model import Article, Corpus, Issue, Kind
 from corpus.search import match_spans, parse_query
 from storage import state
-from storage.annotations import AnnotationError, ArticleNotes, evaluate, parse_expression
-from storage.durable import StoreError
+from storage.errors import AnnotationError, StoreError
 from tui.render import LABELS, Layers, Marks, plain
 from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
 
 if TYPE_CHECKING:
+    from corpus.keywords import DocFreq
+    from storage.annotations import ArticleNotes
     from storage.index import IndexStats
     from tui.app import PiyueApp
+
+# Imported when first needed, not before the first paint: the store, the library and
+# the keyword ranker pull in TinyDB, the file lock and the segmenter.
 
 PANES = ("issues", "articles", "reader")
 
@@ -101,6 +104,14 @@ class MainScreen(Screen[None]):
 
     # ------------------------------------------------------------------ messages
 
+    class StoreReady(Message):
+        """The annotation database is open (as the writer or read-only)."""
+
+    class StoreFailed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
     class CorpusLoaded(Message):
         def __init__(self, corpus: Corpus | None, error: str = "") -> None:
             super().__init__()
@@ -155,16 +166,6 @@ class MainScreen(Screen[None]):
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
-        store = self.papp.store
-        if store.readonly:
-            who = store.storage.holder() or "another piyue"
-            yield Static(
-                plain(
-                    f"只读 READ-ONLY: {store.path} is in use by {who}; "
-                    "changes are not possible here."
-                ),
-                id="readonly-banner",
-            )
         with Horizontal(id="panes"):
             with Vertical(id="issues-pane", classes="pane"):
                 yield Static(plain("版面 Issues", "bold"), classes="pane-title", id="issues-title")
@@ -180,18 +181,17 @@ class MainScreen(Screen[None]):
         yield Codebook(id="codebook")
         with Horizontal(id="status"):
             yield Static(plain("正在读取版面 reading pages…", "dim"), id="status-text")
-            yield ProgressBar(id="index-progress", show_eta=False)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#reader-pane").border_title = "阅读 Reader"
-        self.query_one(Reader).show_notes(self._notes(None), [], {})
         self.set_pane("issues")
-        self.refresh_codebook()
-        # Workers hold the GIL while they parse and load the dictionary: paint first.
+        # Workers hold the GIL while they open the database, parse and load the dictionary:
+        # paint first.
         self.call_after_refresh(self.start_workers)
 
     def start_workers(self) -> None:
+        self.papp.after_first_paint()
         self.load_corpus()
         self.set_timer(0.05, self.load_words)
 
@@ -199,6 +199,12 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load")
     def load_corpus(self) -> None:
+        try:
+            store = self.papp.store
+        except StoreError as exc:
+            self.post_message(self.StoreFailed(str(exc)))
+            return
+        self.post_message(self.StoreReady())
         try:
             lib = self.papp.library
             corpus = lib.load()
@@ -223,10 +229,12 @@ class MainScreen(Screen[None]):
                 self.post_message(self.IndexProgress(done, total))
 
             stats = lib.refresh_index(progress)
+            from corpus.keywords import DocFreq
+
             df = lib.doc_freq() if stats is not None else DocFreq()
             self.post_message(self.IndexReady(stats, df))
         except Exception as exc:
-            self.post_message(self.IndexReady(None, DocFreq(), str(exc)))
+            self.post_message(self.IndexReady(None, None, str(exc)))
 
     @work(thread=True, exclusive=True, group="entities")
     def compute_entities(self, article: Article) -> None:
@@ -252,6 +260,34 @@ class MainScreen(Screen[None]):
             self.post_message(self.SearchDone(query, [], f"search failed: {exc}"))
 
     # ------------------------------------------------------------------ handlers
+
+    def on_main_screen_store_ready(self, _msg: StoreReady) -> None:
+        store = self.papp.store
+        if store.readonly:
+            who = store.storage.holder() or "another piyue"
+            self.mount(
+                Static(
+                    plain(
+                        f"只读 READ-ONLY: {store.path} is in use by {who}; "
+                        "changes are not possible here."
+                    ),
+                    id="readonly-banner",
+                ),
+                before=0,
+            )
+            self.notify(
+                "另一个 piyue 正在使用数据库：只读打开 opened read-only",
+                severity="warning",
+                timeout=8,
+            )
+        if self.article is None:
+            self.query_one(Reader).show_notes(self._notes(None), [], {})
+        self.refresh_codebook()
+
+    def on_main_screen_store_failed(self, msg: StoreFailed) -> None:
+        """A database piyue must not touch (corrupt, newer, unreadable): say so and leave."""
+        self.papp.fatal = msg.error
+        self.app.exit(return_code=2)
 
     def on_main_screen_corpus_loaded(self, msg: CorpusLoaded) -> None:
         if msg.corpus is None:
@@ -281,14 +317,24 @@ class MainScreen(Screen[None]):
             self.compute_entities(self.article)
 
     def on_main_screen_index_progress(self, msg: IndexProgress) -> None:
-        bar = self.query_one("#index-progress", ProgressBar)
-        bar.display = msg.total > 0
+        from textual.widgets import ProgressBar
+
+        if msg.total <= 0:
+            return
+        found = self.query("#index-progress")
+        if found:
+            bar = found.first(ProgressBar)
+        else:  # mounted on the first progress report: nothing to compose before first paint
+            bar = ProgressBar(id="index-progress", show_eta=False)
+            self.query_one("#status").mount(bar)
+        bar.display = True
         bar.update(total=max(1, msg.total), progress=msg.done)
         if msg.total:
             self.status(f"建立索引 indexing {msg.done}/{msg.total}…")
 
     def on_main_screen_index_ready(self, msg: IndexReady) -> None:
-        self.query_one("#index-progress", ProgressBar).display = False
+        for bar in self.query("#index-progress"):
+            bar.display = False
         self.df = msg.df
         self.index_ready = msg.stats is not None
         self.keywords.clear()
@@ -412,6 +458,8 @@ class MainScreen(Screen[None]):
             tags.add("has:note")
         if n and n.starred:
             tags.add("is:starred")
+        from storage.annotations import evaluate
+
         return bool(evaluate(self.art_filter.tree, tags))
 
     def refresh_codebook(self) -> None:
@@ -503,6 +551,8 @@ class MainScreen(Screen[None]):
             kw = self.keywords.get(article.id)
             if kw is None:
                 words = lib.segmenter.words(article.title) + [t.word for t in toks]
+                from corpus.keywords import DocFreq
+
                 ranked = lib.keywords(article, 15, words, self.df or DocFreq())
                 kw = {k.word: k.weight for k in ranked}
                 self.keywords[article.id] = kw
@@ -817,6 +867,8 @@ class MainScreen(Screen[None]):
                 self.status("筛选已清除 filter cleared")
                 return
             try:
+                from storage.annotations import parse_expression
+
                 self.art_filter = Filter(expr, parse_expression(expr))
             except AnnotationError as exc:
                 self.notify(str(exc), severity="error")

@@ -7,6 +7,7 @@ per row).  Each widget declares the messages it sends; the app owns the state.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual.binding import Binding
@@ -17,9 +18,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from corpus.model import Article, Issue
-from storage.annotations import ArticleNotes, Highlight, TagDef
 from tui.render import Layers, Layout, Marks, article_body, plain
 from tui.textview import WrappedText
+
+if TYPE_CHECKING:
+    from storage.annotations import ArticleNotes, Highlight, TagDef
 
 
 def truncate(text: str, cells: int) -> str:
