@@ -91,9 +91,11 @@ def first_paint(cmd: str, marker: str, env: dict[str, str]) -> float | None:
         return None
     name = f"bench{os.getpid()}"
     t = time.perf_counter()
-    subprocess.run(
-        ["tmux", "new", "-d", "-s", name, "-x", "160", "-y", "50", cmd], env=env, check=True
+    started = subprocess.run(
+        ["tmux", "new", "-d", "-s", name, "-x", "160", "-y", "50", cmd], env=env
     )
+    if started.returncode != 0:
+        return None
     try:
         while time.perf_counter() - t < 20:
             out = subprocess.run(
@@ -129,6 +131,10 @@ def main() -> None:
         for pkg in ("corpus", "storage", "tui"):
             compileall.compile_dir(ROOT / pkg, quiet=1)
         bare, ours = [], []
+        # One idle session keeps the tmux server up between runs (no server start-up in
+        # the figures, and no race with a server that is shutting down).
+        keeper = f"bench-keep{os.getpid()}"
+        subprocess.run(["tmux", "new", "-d", "-s", keeper, "sleep 600"], capture_output=True)
         for _ in range(PAIRS):
             b = first_paint(f"{sys.executable} {bare_py}", "hello from a bare app", env)
             o = first_paint(
@@ -139,6 +145,7 @@ def main() -> None:
             if b is not None and o is not None:
                 bare.append(b)
                 ours.append(o)
+        subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True)
     result = {
         "article_chars": 5200,
         "open_first_frame_p50_ms": round(statistics.median(first), 1),

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
-from textual.containers import VerticalScroll
 from textual.content import Content, Span
 
 from tui.render import wrap
-from tui.textview import WrappedText
+from tui.textview import TextView
 
 TEXT = (
     "新华社北京11月22日电（记者张三）国家统计局今天发布数据，显示今年前十个月全国规模以上"
@@ -67,23 +64,32 @@ def test_wrap_never_loses_a_character(text: str, width: int) -> None:
 
 class Host(App[None]):
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield WrappedText(id="body")
+        yield TextView()
 
 
-async def test_draws_only_the_lines_on_screen(tmp_path: Path) -> None:
+async def test_draws_only_the_lines_on_screen() -> None:
     body_text = "这是很长的一段文字，" * 400
     block = Content(body_text, [Span(i, i + 2, "bold") for i in range(0, len(body_text), 4)])
     app = Host()
     async with app.run_test(size=(60, 20)) as pilot:
-        view = app.query_one(WrappedText)
-        view.update([Content("标题"), block])
+        view = app.query_one(TextView)
+        view.set_blocks([Content("标题"), block], [0, 1])
         await pilot.pause()
-        assert view.size.height == len(view.lines(view.size.width)) > 100
+        width = view.scrollable_content_region.width
+        assert view.virtual_size.height == view.line_count > 100
         assert 0 < len(view._strips) <= 20  # built lazily, one strip per visible line
-        assert view.plain() == "标题\n\n" + body_text
-        y = view.line_of(1, len(body_text) - 1)
-        assert y == len(view.lines(view.size.width)) - 1
-        strip = view.render_line(2)
+        last = view.line_of(1, len(body_text) - 1)
+        assert last == view.line_count - 1
+        strip = view.render_line(2)  # line 0 the title, 1 the gap
         assert strip.text.rstrip() == body_text[: len(strip.text.rstrip())]
-        assert strip.cell_length == view.size.width
+        assert strip.cell_length == width
+        assert view.offset_at(0, 0) == (0, 0) and view.offset_at(3, 0) == (0, 1)
+        assert view.offset_at(0, 1) is None  # the gap
+        view.scroll_to_line(last)
+        await pilot.pause()
+        assert view.scroll_y > 0
+        _b, s0, e0 = view._lines[int(view.scroll_y)]  # the top line after scrolling
+        assert view.render_line(0).text.rstrip() == body_text[s0:e0].rstrip()
+        # a restyle keeps the wrapping (cached by text) and redraws
+        view.set_blocks([Content("标题"), Content(body_text)], [0, 1])
+        assert view.line_count - 1 == last

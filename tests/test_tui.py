@@ -72,7 +72,7 @@ async def test_startup_lists_and_open(seeds_copy: Path, db: Path) -> None:
         await pilot.pause()
         assert screen.article is not None and screen.article.title.startswith("学习讨论")
         assert screen.focused is screen.query_one(Reader)
-        head = str(screen.query_one("#reader-head", Static).render())
+        head = screen.query_one(Reader).head_text()
         assert "学习讨论持续俩月" in head
     with stored(db) as s:
         assert s.notes(screen.article.id).read
@@ -161,6 +161,40 @@ async def test_select_passage_and_tag_it(seeds_copy: Path, db: Path) -> None:
         (h,) = s.highlights(art.id)
         assert h.quote == expected and h.tags == ("关键段落",)
         assert art.text[h.start : h.end] == h.quote
+
+
+async def test_caret_moves_by_screen_line_and_the_mouse_selects(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        reader = screen.query_one(Reader)
+        art = screen.article
+        assert art is not None
+        await pilot.press("v", "down")  # the word below the first one, on the next line
+        first = reader.tokens[0]
+        assert reader.tokens[reader.caret][0] > first[0]
+        top = reader.line_of(len(reader.head), 0)
+        below = next(y for y in range(top + 1, reader.line_count) if reader.offset_at(0, y))
+        assert reader._caret_line() == below  # the next line with text (gaps are skipped)
+        await pilot.press("escape")
+        # drag across the first body line with the mouse
+        y = reader.line_of(len(reader.head), 0) - int(reader.scroll_y)
+        pad_x = reader.content_region.x - reader.region.x
+        pad_y = reader.content_region.y - reader.region.y
+        await pilot.mouse_down(Reader, offset=(pad_x, pad_y + y))
+        assert reader.mode == "caret" and reader.caret == 0
+        await pilot.hover(Reader, offset=(pad_x + 11, pad_y + y))
+        await pilot.mouse_up(Reader, offset=(pad_x + 11, pad_y + y))
+        await pilot.pause()
+        assert reader.mode == "select"
+        sel = reader.selection()
+        assert sel is not None and sel[0] == 0 and 4 <= sel[1] - sel[0] <= 8
+        expected = art.text[sel[0] : sel[1]]
+        await pilot.press("t", *"鼠标选段", "enter")
+        await pilot.pause()
+    with stored(db) as s:
+        (h,) = s.highlights(art.id)
+        assert h.quote == expected and h.tags == ("鼠标选段",)
 
 
 async def test_quick_tags_undo_redo_unread(seeds_copy: Path, db: Path) -> None:
@@ -324,7 +358,7 @@ async def test_markup_in_pages_is_shown_as_text(tmp_path: Path, db: Path) -> Non
         await open_article(pilot, screen, "标题")
         body = screen.query_one(Reader).body_text()
         assert "[red]不是标记[/red]" in body and "\x1b" not in body
-        head = str(screen.query_one("#reader-head", Static).render())
+        head = screen.query_one(Reader).head_text()
         assert "[bold]标题[/bold]" in head
 
 

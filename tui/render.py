@@ -160,6 +160,13 @@ class Layout:
                 return i
         return max(0, len(self.blocks) - 1)
 
+    def to_article(self, display_offset: int) -> int | None:
+        """The article offset shown at ``display_offset`` (None inside a caption)."""
+        for a, d, n in self.starts:
+            if d <= display_offset <= d + n:
+                return a + min(display_offset - d, max(0, n - 1))
+        return None
+
     def to_display(self, offset: int) -> int:
         for a, d, n in self.starts:
             if a <= offset <= a + n:
@@ -293,6 +300,8 @@ def _break_at(text: str, start: int, i: int) -> int:
             return j
     j = i
     for _ in range(3):
+        if text[j - 1] == " ":
+            break  # after a space any character may start a line
         if j - 1 > start and (text[j] in _NO_LINE_START or text[j - 1] in _NO_LINE_END):
             j -= 1
         else:

@@ -1,10 +1,11 @@
-"""A block of styled paragraphs, wrapped for Chinese and drawn one line at a time.
+"""Blocks of styled text in one scrollable view, wrapped for Chinese and drawn a line at a time.
 
-Why not ``Static``: a Static lays out and renders every span of every paragraph whenever
-its content changes; a long article with a tinted word boundary on every other word is
-thousands of spans.  This widget wraps each paragraph once per width (``render.wrap``) and
-builds only the lines the compositor asks for, so opening or restyling an article costs
-about the same for 500 or 50,000 characters.
+Why not Statics in a scroll container: a Static lays out and renders every span of its text
+whenever it changes, and each size change costs Textual a second layout pass one frame later.
+A long article with a tint on every other word is thousands of spans.  Here each block is
+wrapped once per width (``render.wrap``, cached by text), the view's height is known at once
+(one layout, one frame), and only the lines on screen are styled, so opening or restyling an
+article costs about the same for 500 or 50,000 characters.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from bisect import bisect_right
 from functools import lru_cache
 from itertools import pairwise
 
+from rich.cells import get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual.content import Content
 from textual.geometry import Size
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 
 from tui.render import wrap
 
@@ -39,92 +41,126 @@ def _parsed(style: str) -> RichStyle:
         return RichStyle()
 
 
-class WrappedText(Widget):
-    """Paragraphs (``Content``: text + spans) separated by a blank line."""
+def line_strip(block: Content, start: int, end: int, base: RichStyle) -> Strip:
+    """Characters ``start:end`` of ``block`` with its spans (later spans drawn over earlier)."""
+    text = block.plain
+    spans = [sp for sp in block.spans if sp.start < end and sp.end > start]
+    cuts = sorted(
+        {start, end} | {max(start, sp.start) for sp in spans} | {min(end, sp.end) for sp in spans}
+    )
+    segments = []
+    for a, z in pairwise(cuts):
+        styles = tuple(str(sp.style) for sp in spans if sp.start <= a and sp.end >= z)
+        segments.append(Segment(text[a:z], _combined(base, styles)))
+    return Strip(segments)
 
-    DEFAULT_CSS = "WrappedText { height: auto; }"
+
+class TextView(ScrollView):
+    """A vertical run of ``Content`` blocks, each preceded by ``gap`` blank lines."""
+
+    DEFAULT_CSS = """
+    TextView {
+        overflow-x: hidden;
+        scrollbar-gutter: stable;
+    }
+    """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.blocks: list[Content] = []
+        self.gaps: list[int] = []
         self._lines: list[tuple[int, int, int]] = []  # (block, start, end); block -1 = gap
-        self._first_line: list[int] = []  # first line of each block
-        self._wrapped_at = -1
+        self._first_line: list[int] = []
+        self._width = -1
+        self._wraps: dict[tuple[str, int], list[tuple[int, int]]] = {}
         self._strips: dict[int, Strip] = {}
 
     # -- content
 
-    def update(self, blocks: list[Content]) -> None:
-        """Show new paragraphs; if only their styles changed, nothing is re-wrapped."""
-        same_text = len(blocks) == len(self.blocks) and all(
-            a.plain == b.plain for a, b in zip(blocks, self.blocks, strict=True)
-        )
-        self.blocks = blocks
+    def set_blocks(self, blocks: list[Content], gaps: list[int]) -> None:
+        """Show ``blocks``; wrapping is cached by text, so a restyle re-wraps nothing."""
+        self.blocks, self.gaps = blocks, gaps
+        self._width = -1
         self._strips.clear()
-        if not same_text:
-            self._wrapped_at = -1
-        self.refresh(layout=not same_text)
+        self._relayout()
+        self.refresh()
 
-    def plain(self) -> str:
-        return "\n\n".join(b.plain for b in self.blocks)
+    def _text_width(self) -> int:
+        return max(1, self.scrollable_content_region.width)
+
+    def _relayout(self) -> None:
+        width = self._text_width()
+        if width == self._width:
+            return
+        self._width = width
+        self._strips.clear()
+        if len(self._wraps) > 4000:
+            self._wraps.clear()
+        lines: list[tuple[int, int, int]] = []
+        first: list[int] = []
+        for b, (block, gap) in enumerate(zip(self.blocks, self.gaps, strict=True)):
+            lines.extend([(-1, 0, 0)] * gap)
+            first.append(len(lines))
+            key = (block.plain, width)
+            wrapped = self._wraps.get(key)
+            if wrapped is None:
+                wrapped = self._wraps[key] = wrap(block.plain, width)
+            lines.extend((b, s, e) for s, e in wrapped)
+        self._lines, self._first_line = lines, first
+        self.virtual_size = Size(width, len(lines))
+
+    def on_resize(self) -> None:
+        self._relayout()
 
     # -- geometry
 
-    def lines(self, width: int) -> list[tuple[int, int, int]]:
-        if width != self._wrapped_at:
-            self._wrapped_at = width
-            self._strips.clear()
-            out: list[tuple[int, int, int]] = []
-            self._first_line = []
-            for b, block in enumerate(self.blocks):
-                if b:
-                    out.append((-1, 0, 0))
-                self._first_line.append(len(out))
-                out.extend((b, s, e) for s, e in wrap(block.plain, width))
-            self._lines = out
-        return self._lines
+    @property
+    def line_count(self) -> int:
+        return len(self._lines)
 
     def line_of(self, block: int, offset: int) -> int:
-        """The line showing character ``offset`` of paragraph ``block``."""
-        lines = self.lines(self.size.width)
+        """The line showing character ``offset`` of block ``block``."""
+        self._relayout()
         if not self.blocks:
             return 0
         block = max(0, min(block, len(self.blocks) - 1))
         y = self._first_line[block]
-        end = self._first_line[block + 1] - 1 if block + 1 < len(self.blocks) else len(lines)
-        starts = [s for _b, s, _e in lines[y:end]]
+        end = self._first_line[block + 1] if block + 1 < len(self.blocks) else len(self._lines)
+        starts = [s for b, s, _e in self._lines[y:end] if b == block]
         return y + max(0, bisect_right(starts, offset) - 1)
 
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.lines(width))
+    def offset_at(self, x: int, y: int) -> tuple[int, int] | None:
+        """(block, character offset) under content cell ``x`` of line ``y``, if any."""
+        if not 0 <= y < len(self._lines) or self._lines[y][0] < 0:
+            return None
+        b, start, end = self._lines[y]
+        text = self.blocks[b].plain
+        cells = 0
+        for i in range(start, end):
+            cells += get_character_cell_size(text[i])
+            if cells > x:
+                return b, i
+        return b, max(start, end - 1)
+
+    def scroll_to_line(self, y: int) -> None:
+        """Bring line ``y`` on screen (a third of the way down) if it is not."""
+        height = self.scrollable_content_region.height
+        if not (self.scroll_y <= y < self.scroll_y + height - 1):
+            self.scroll_to(y=max(0, y - height // 3), animate=False)
 
     # -- drawing
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        lines = self.lines(width)
-        got = self._strips.get(y)
-        if got is not None:
-            return got
-        base = self.visual_style.rich_style
-        if not 0 <= y < len(lines) or lines[y][0] < 0:
-            strip = Strip.blank(width, base)
-        else:
-            strip = self._line_strip(*lines[y], base).adjust_cell_length(width, base)
-        self._strips[y] = strip
-        return strip
-
-    def _line_strip(self, b: int, start: int, end: int, base: RichStyle) -> Strip:
-        block = self.blocks[b]
-        text = block.plain
-        spans = [sp for sp in block.spans if sp.start < end and sp.end > start]
-        cuts = sorted(
-            {start, end}
-            | {max(start, sp.start) for sp in spans}
-            | {min(end, sp.end) for sp in spans}
-        )
-        segments = []
-        for a, z in pairwise(cuts):
-            styles = tuple(str(sp.style) for sp in spans if sp.start <= a and sp.end >= z)
-            segments.append(Segment(text[a:z], _combined(base, styles)))
-        return Strip(segments)
+        self._relayout()
+        index = y + int(self.scroll_y)
+        got = self._strips.get(index)
+        if got is None:
+            base = self.visual_style.rich_style
+            if 0 <= index < len(self._lines) and self._lines[index][0] >= 0:
+                b, start, end = self._lines[index]
+                got = line_strip(self.blocks[b], start, end, base)
+            else:
+                got = Strip.blank(self._width, base)
+            got = got.adjust_cell_length(self._width, base)
+            self._strips[index] = got
+        return got

@@ -6,20 +6,21 @@ per row).  Each widget declares the messages it sends; the app owns the state.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.events import MouseDown, MouseEvent, MouseMove, MouseUp
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from corpus.model import Article, Issue
 from tui.render import Layers, Layout, Marks, article_body, plain
-from tui.textview import WrappedText
+from tui.textview import TextView
 
 if TYPE_CHECKING:
     from storage.annotations import ArticleNotes, Highlight, TagDef
@@ -135,11 +136,12 @@ class Codebook(Static):
         self.update(Content.assemble(*parts))
 
 
-class Reader(VerticalScroll):
+class Reader(TextView):
     """The article: headline group, meta line, highlighted body, tags/note/passages.
 
-    In passage mode (``v``) a word caret moves with ←/→ (h/l); ``v`` again anchors a
-    selection that the same keys extend; ``t``/``n`` then tag or note the passage.
+    In passage mode (``v``) a word caret moves with the arrows (h/j/k/l); ``v`` again
+    anchors a selection that the same keys extend; ``t``/``n`` then tag or note the
+    passage.  A click puts the caret on a word, a drag selects.
     """
 
     BINDINGS = [
@@ -163,11 +165,15 @@ class Reader(VerticalScroll):
         self.caret = 0
         self.sel_anchor = 0
         self.text_layout: Layout | None = None
+        self.head: list[Content] = []
+        self.body: list[Content] = []
+        self.notes: list[Content] = []
+        self._dragging = False
 
-    def compose(self):  # type: ignore[no-untyped-def]
-        yield Static(id="reader-head")
-        yield WrappedText(id="reader-body")
-        yield Static(id="reader-notes")
+    def _show(self) -> None:
+        blocks = self.head + self.body + self.notes
+        gaps = [0] * len(self.head) + [1] * len(self.body) + [1] * len(self.notes)
+        self.set_blocks(blocks, gaps)
 
     # -- content
 
@@ -195,7 +201,11 @@ class Reader(VerticalScroll):
         parts += [(meta, "dim")]
         if article.dateline:
             parts += ["\n", (article.dateline, "dim italic")]
-        self.query_one("#reader-head", Static).update(Content.assemble(*parts))
+        self.head = [Content.assemble(*parts)]
+        self._show()
+
+    def head_text(self) -> str:
+        return "\n".join(c.plain for c in self.head)
 
     def show_body(self, article: Article, marks: Marks, layers: Layers) -> None:
         if self.mode != "read" and self.tokens:
@@ -205,12 +215,12 @@ class Reader(VerticalScroll):
             marks.caret = self.tokens[c]
             if self.mode == "select":
                 marks.selection = (self.tokens[lo][0], self.tokens[hi][1])
-        pieces, self.text_layout = article_body(article, marks, layers)
-        self.query_one("#reader-body", WrappedText).update(pieces)
+        self.body, self.text_layout = article_body(article, marks, layers)
+        self._show()
 
     def body_text(self) -> str:
         """The rendered body as plain text (for tests and copying)."""
-        return self.query_one("#reader-body", WrappedText).plain()
+        return "\n\n".join(c.plain for c in self.body)
 
     def show_notes(
         self, notes: ArticleNotes, passages: Sequence[Highlight], colours: dict[str, str]
@@ -238,7 +248,8 @@ class Reader(VerticalScroll):
                 parts.append("\n")
         if len(parts) == 2:
             parts.append(("t 标签 tag · n 笔记 note · v 选段 select a passage", "dim"))
-        self.query_one("#reader-notes", Static).update(Content.assemble(*parts))
+        self.notes = [Content.assemble(*parts).rstrip()]
+        self._show()
 
     # -- passage selection
 
@@ -267,20 +278,103 @@ class Reader(VerticalScroll):
             else:
                 self.scroll_up(animate=False)
             return
-        # roughly one screen line of words
-        words_per_line = max(1, (self.size.width or 40) // 5)
-        self.caret = max(0, min(len(self.tokens) - 1, self.caret + step * words_per_line))
-        self.post_message(self.CaretMoved())
+        # the word at the same column on the next/previous body line
+        where = self._caret_cell()
+        if where is None:
+            return
+        y, x = where
+        first_body = len(self.head)
+        while True:
+            y += step
+            if not 0 <= y < self.line_count:
+                return
+            hit = self.offset_at(x, y)
+            if hit is None:
+                continue  # the blank line between paragraphs
+            if not first_body <= hit[0] < first_body + len(self.body):
+                return
+            tok = self._token_at(*hit)
+            if tok is not None:
+                if self._starts_above(tok, y) and tok + 1 < len(self.tokens):
+                    tok += 1  # the word there began on the line before: take the next one
+                self.caret = tok
+                self.post_message(self.CaretMoved())
+            return
 
-    def keep_caret_visible(self) -> None:
-        """Scroll so the caret's line is on screen (estimated from wrapped line widths)."""
+    def _starts_above(self, tok: int, y: int) -> bool:
+        if self.text_layout is None:
+            return False
+        b, start, _end = self._lines[y]
+        block_start = self.text_layout.blocks[b - len(self.head)][0]
+        return self.text_layout.to_display(self.tokens[tok][0]) - block_start < start
+
+    def _caret_line(self) -> int | None:
         tok = self.caret_token()
         if tok is None or self.text_layout is None:
-            return
+            return None
         offset = self.text_layout.to_display(tok[0])
         i = self.text_layout.block_of(offset)
-        body = self.query_one("#reader-body", WrappedText)
-        line = body.line_of(i, offset - self.text_layout.blocks[i][0])
-        y = body.region.y - self.region.y + int(self.scroll_y) + line
-        if not (self.scroll_y <= y < self.scroll_y + self.size.height - 1):
-            self.scroll_to(y=max(0, y - self.size.height // 3), animate=False)
+        return self.line_of(len(self.head) + i, offset - self.text_layout.blocks[i][0])
+
+    def _caret_cell(self) -> tuple[int, int] | None:
+        """(line, column in cells) of the caret's first character."""
+        y = self._caret_line()
+        tok = self.caret_token()
+        if y is None or tok is None or self.text_layout is None:
+            return None
+        b, start, _end = self._lines[y]
+        block_start = self.text_layout.blocks[b - len(self.head)][0]
+        offset = self.text_layout.to_display(tok[0]) - block_start
+        return y, cell_len(self.blocks[b].plain[start:offset])
+
+    def _token_at(self, block: int, offset: int) -> int | None:
+        """Index of the word at ``offset`` in reader block ``block`` (a body paragraph)."""
+        i = block - len(self.head)
+        if self.text_layout is None or not 0 <= i < len(self.text_layout.blocks) or not self.tokens:
+            return None
+        article_offset = self.text_layout.to_article(self.text_layout.blocks[i][0] + offset)
+        if article_offset is None:
+            return None  # a caption: not part of the article's text
+        return max(0, bisect_right(self._token_starts(), article_offset) - 1)
+
+    def _token_starts(self) -> list[int]:
+        return [s for s, _e in self.tokens]
+
+    def keep_caret_visible(self) -> None:
+        """Scroll so the caret's line is on screen."""
+        y = self._caret_line()
+        if y is not None:
+            self.scroll_to_line(y)
+
+    # -- the mouse: click puts the caret on a word, drag selects
+
+    def _token_under(self, event: MouseEvent) -> int | None:
+        where = event.get_content_offset(self)
+        if where is None:
+            return None
+        hit = self.offset_at(where.x, where.y + int(self.scroll_y))
+        return None if hit is None else self._token_at(*hit)
+
+    def on_mouse_down(self, event: MouseDown) -> None:
+        tok = self._token_under(event) if event.button == 1 else None
+        if tok is None:
+            return
+        self.mode = "caret"
+        self.caret = self.sel_anchor = tok
+        self._dragging = True
+        self.capture_mouse()
+        self.post_message(self.CaretMoved())
+
+    def on_mouse_move(self, event: MouseMove) -> None:
+        if not self._dragging:
+            return
+        tok = self._token_under(event)
+        if tok is not None and tok != self.caret:
+            self.mode = "select"
+            self.caret = tok
+            self.post_message(self.CaretMoved())
+
+    def on_mouse_up(self, _event: MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
