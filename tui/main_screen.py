@@ -616,9 +616,9 @@ class MainScreen(Screen[None]):
             parts += [("词界", "on #262b36"), " "]
         reader = self.query_one(Reader)
         if reader.mode == "caret":
-            parts += [("选段: ←→ 移动, v 开始选择, Esc 取消", "bold #61afef")]
+            parts += [("选段: ←→↑↓ 移动, v 开始选择 (或拖动鼠标), Esc 取消", "bold #61afef")]
         elif reader.mode == "select":
-            parts += [("选段: ←→ 扩展, t 标签, n 笔记, Esc 取消", "bold #61afef")]
+            parts += [("选段: ←→↑↓ 扩展, t 标签, n 笔记, Esc 取消", "bold #61afef")]
         self.query_one("#legend", Static).update(Content.assemble(*parts) if parts else "")
 
     def guard(self, fn: Callable[[], Any], saved: str = "") -> Any:
