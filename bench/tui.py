@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import compileall
+import gc
 import json
 import os
 import shutil
@@ -44,6 +45,7 @@ async def open_latency(folder: Path, db: Path) -> tuple[list[float], list[float]
     """
     from tui.app import make_app
 
+    gc.disable()  # as ``piyue`` does until the first paint (PiyueApp.after_first_paint)
     app = make_app(folder, db)
     frames: list[float] = []
     first: list[float] = []

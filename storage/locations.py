@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
-import platformdirs
+from typing import Any
 
 APP = "piyue"
 
@@ -23,17 +22,24 @@ def home() -> Path | None:
 
 def data_dir() -> Path:
     h = home()
-    return h if h else Path(platformdirs.user_data_dir(APP, appauthor=False))
+    return h if h else Path(_platform().user_data_dir(APP, appauthor=False))
 
 
 def cache_dir() -> Path:
     h = home()
-    return h / "cache" if h else Path(platformdirs.user_cache_dir(APP, appauthor=False))
+    return h / "cache" if h else Path(_platform().user_cache_dir(APP, appauthor=False))
 
 
 def config_dir() -> Path:
     h = home()
-    return h if h else Path(platformdirs.user_config_dir(APP, appauthor=False))
+    return h if h else Path(_platform().user_config_dir(APP, appauthor=False))
+
+
+def _platform() -> Any:
+    """platformdirs, imported when a platform path is first asked for (not at start-up)."""
+    import platformdirs
+
+    return platformdirs
 
 
 def default_db() -> Path:

@@ -33,7 +33,9 @@ class PiyueApp(App[None]):
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
-    def __init__(self, corpus_root: Path, db_path: Path, cache_dir: Path) -> None:
+    def __init__(
+        self, corpus_root: Path, db_path: Path | None = None, cache_dir: Path | None = None
+    ) -> None:
         super().__init__()
         self.corpus_root = corpus_root
         self.db_path = db_path
@@ -55,7 +57,7 @@ class PiyueApp(App[None]):
             if self._store is None:
                 from storage.annotations import Store
 
-                self._store = Store.open_for_ui(self.db_path)
+                self._store = Store.open_for_ui(self.db_path or locations.default_db())
             return self._store
 
     @property
@@ -68,7 +70,9 @@ class PiyueApp(App[None]):
             if self._library is None:
                 from storage.library import Library
 
-                library = Library(self.corpus_root, cache_dir=self.cache_dir)
+                library = Library(
+                    self.corpus_root, cache_dir=self.cache_dir or locations.cache_dir()
+                )
                 library.use_store(store)
                 self._library = library
             return self._library
@@ -125,7 +129,6 @@ class PiyueApp(App[None]):
 def make_app(
     corpus_root: Path, db_path: Path | None = None, cache_dir: Path | None = None
 ) -> PiyueApp:
-    """The app for a corpus folder and a database; nothing is opened until it runs."""
-    return PiyueApp(
-        corpus_root, db_path or locations.default_db(), cache_dir or locations.cache_dir()
-    )
+    """The app for a corpus folder and a database (default: the user's); nothing is opened
+    or even located until it runs."""
+    return PiyueApp(corpus_root, db_path, cache_dir)

@@ -262,7 +262,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     root = corpus_root(args)
     gc.disable()  # until the first paint: see PiyueApp.after_first_paint
     try:
-        app = make_app(root, db_path(args))
+        app = make_app(root, Path(args.db).expanduser() if args.db else None)
         app.run()
     finally:
         gc.enable()
