@@ -347,6 +347,22 @@ async def test_remembers_last_article(seeds_copy: Path, db: Path) -> None:
         assert screen2.article is not None and screen2.article.title == "全市宣传部长会议召开"
 
 
+async def test_remembers_the_scroll_position(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "以“新”赋能")
+        await pilot.press("space", "j", "j")
+        await pilot.pause()
+        scrolled = screen.query_one(Reader).scroll_y
+        assert scrolled > 0
+        await pilot.press("q")
+    app2 = make_app(seeds_copy, db)
+    async with running(app2) as (pilot, screen2):
+        await pilot.pause(0.1)
+        assert screen2.article is not None and "以“新”赋能" in screen2.article.title
+        assert screen2.query_one(Reader).scroll_y == scrolled
+
+
 async def test_markup_in_pages_is_shown_as_text(tmp_path: Path, db: Path) -> None:
     corpus = tmp_path / "c"
     corpus.mkdir()

@@ -502,9 +502,7 @@ class MainScreen(Screen[None]):
         if self.corpus is not None:
             reader.show_head(article, self.corpus.issue_of(article))
         self.render_article()
-        reader.scroll_to(y=scroll, animate=False)
-        if scroll:
-            self.call_after_refresh(reader.scroll_to, y=scroll, animate=False)
+        reader.jump_to(scroll)
         if mark_read and not self.papp.store.readonly:
             was = self.papp.store.notes(article.id).read
             self.guard(lambda: self.papp.store.set_read(article, True, undoable=False))
@@ -577,7 +575,7 @@ class MainScreen(Screen[None]):
         reader.show_notes(store.notes(article.id), passages, colours)
         self.show_legend(marks)
         if keep_scroll:
-            reader.scroll_to(y=y, animate=False)
+            reader.jump_to(y)
 
     def tokens_of(self, article: Article) -> list[Any]:
         """Segmented text, cached (and prefetched for the neighbours, see ``prefetch``)."""

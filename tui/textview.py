@@ -146,7 +146,12 @@ class TextView(ScrollView):
         """Bring line ``y`` on screen (a third of the way down) if it is not."""
         height = self.scrollable_content_region.height
         if not (self.scroll_y <= y < self.scroll_y + height - 1):
-            self.scroll_to(y=max(0, y - height // 3), animate=False)
+            self.jump_to(max(0, y - height // 3))
+
+    def jump_to(self, y: float) -> None:
+        """Scroll to line ``y`` now.  Forced: Textual only allows scrolling once a layout has
+        shown the new height is scrollable, but the height is already known here."""
+        self.scroll_to(y=y, animate=False, force=True)
 
     # -- drawing
 
