@@ -217,6 +217,8 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="words")
     def load_words(self) -> None:
+        from corpus.keywords import DocFreq
+
         lib = self.papp.library
         try:
             lib.prepare_words()
@@ -229,12 +231,10 @@ class MainScreen(Screen[None]):
                 self.post_message(self.IndexProgress(done, total))
 
             stats = lib.refresh_index(progress)
-            from corpus.keywords import DocFreq
-
             df = lib.doc_freq() if stats is not None else DocFreq()
             self.post_message(self.IndexReady(stats, df))
         except Exception as exc:
-            self.post_message(self.IndexReady(None, None, str(exc)))
+            self.post_message(self.IndexReady(None, DocFreq(), str(exc)))
 
     @work(thread=True, exclusive=True, group="entities")
     def compute_entities(self, article: Article) -> None:
