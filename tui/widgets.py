@@ -302,11 +302,14 @@ class Reader(TextView):
             return
 
     def _starts_above(self, tok: int, y: int) -> bool:
-        if self.text_layout is None:
-            return False
         b, start, _end = self._lines[y]
-        block_start = self.text_layout.blocks[b - len(self.head)][0]
-        return self.text_layout.to_display(self.tokens[tok][0]) - block_start < start
+        return self._offset_in_block(self.tokens[tok][0], b) < start
+
+    def _offset_in_block(self, article_offset: int, block: int) -> int:
+        """Where an article offset falls in reader block ``block`` (a body paragraph)."""
+        assert self.text_layout is not None
+        block_start = self.text_layout.blocks[block - len(self.head)][0]
+        return self.text_layout.to_display(article_offset) - block_start
 
     def _caret_line(self) -> int | None:
         tok = self.caret_token()
@@ -323,8 +326,7 @@ class Reader(TextView):
         if y is None or tok is None or self.text_layout is None:
             return None
         b, start, _end = self._lines[y]
-        block_start = self.text_layout.blocks[b - len(self.head)][0]
-        offset = self.text_layout.to_display(tok[0]) - block_start
+        offset = self._offset_in_block(tok[0], b)
         return y, cell_len(self.blocks[b].plain[start:offset])
 
     def _token_at(self, block: int, offset: int) -> int | None:
