@@ -388,7 +388,9 @@ def _snap(
             await pilot.pause(0.05)
         if title:
             await open_article(pilot, screen, title)
-            while screen.article.id not in screen.entities:  # type: ignore[union-attr]
+        # names (part-of-speech tagging) arrive from a worker: wait, so the picture is stable
+        if screen.article is not None:
+            while screen.article.id not in screen.entities:
                 await pilot.pause(0.05)
             screen.render_article()
         if visual:
