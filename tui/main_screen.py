@@ -45,6 +45,12 @@ def dialogs() -> Any:
     return d
 
 
+def _progress(issue: Issue, note_of: Callable[[str], ArticleNotes | None]) -> tuple[int, int]:
+    """(tagged, unread) articles of a page."""
+    notes = [note_of(a.id) for a in issue.articles]
+    return sum(1 for n in notes if n and n.tags), sum(1 for n in notes if not (n and n.read))
+
+
 @dataclass
 class Filter:
     expr: str = ""
@@ -405,13 +411,8 @@ class MainScreen(Screen[None]):
     def refresh_issues(self) -> None:
         if self.corpus is None:
             return
-        store = self.papp.store
-        notes = {n.article_id: n for n in store.all_notes()}
-        progress = {}
-        for issue in self.corpus.issues:
-            tagged = sum(1 for a in issue.articles if a.id in notes and notes[a.id].tags)
-            unread = sum(1 for a in issue.articles if not (a.id in notes and notes[a.id].read))
-            progress[issue.id] = (tagged, unread)
+        note_of = {n.article_id: n for n in self.papp.store.all_notes()}.get
+        progress = {issue.id: _progress(issue, note_of) for issue in self.corpus.issues}
         self.query_one(IssueList).show(self.corpus.issues, progress)
 
     def select_issue(self, issue: Issue, keep: str | None = None, move_cursor: bool = True) -> None:
@@ -636,13 +637,11 @@ class MainScreen(Screen[None]):
 
     def refresh_issue_row(self, issue: Issue) -> None:
         """Progress of one page after an annotation (not the whole list: 3,000 rows)."""
-        store = self.papp.store
-        notes = [store.notes(a.id) for a in issue.articles]
-        tagged = sum(1 for n in notes if n.tags)
-        unread = sum(1 for n in notes if not n.read)
         il = self.query_one(IssueList)
         with contextlib.suppress(Exception):  # the row may be gone after a re-parse
-            il.replace_option_prompt(issue.id, il.row(issue, tagged, unread))
+            il.replace_option_prompt(
+                issue.id, il.row(issue, *_progress(issue, self.papp.store.notes))
+            )
 
     def after_change(self) -> None:
         if self.article is not None and self.corpus is not None:
