@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.cli import main
+from cli import main
 
 from .conftest import ROOT, SEEDS
 
@@ -118,7 +118,7 @@ def test_python_dash_m_tui_works_from_anywhere(tmp_path: Path) -> None:
 
 
 def test_opening_the_reader_parses_only_corpus_and_db() -> None:
-    from tui.cli import _just_the_reader
+    from cli import just_the_reader as _just_the_reader
 
     assert _just_the_reader([])
     assert _just_the_reader(["--corpus", "x", "--db=y.json"])

@@ -166,7 +166,7 @@ def test_segmented_corpus_export(setup, tmp_path: Path) -> None:  # type: ignore
 def test_cli_export_never_overwrites_and_round_trips(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tui.cli import main
+    from cli import main
 
     db1, db2 = str(tmp_path / "one.json"), str(tmp_path / "two.json")
     arts = load_corpus(SEEDS).articles

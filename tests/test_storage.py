@@ -297,7 +297,7 @@ def test_reattach_after_reparse(tmp_path: Path, seeds_copy: Path) -> None:
 
 
 def test_cli_annotation_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from tui.cli import main
+    from cli import main
 
     aid = next(a.id for a in load_corpus(SEEDS).articles if "营商环境" in a.text)
     db = str(tmp_path / "x.json")

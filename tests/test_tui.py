@@ -14,7 +14,7 @@ from corpus.load import load_corpus
 from storage.annotations import Store
 from tui.app import PiyueApp, make_app
 from tui.dialogs import HelpScreen, NoteDialog, SearchScreen, TagDialog
-from tui.main_screen import MainScreen
+from tui.screens.main import MainScreen
 from tui.widgets import ArticleList, IssueList, Reader
 
 SIZE = (160, 50)
@@ -324,9 +324,9 @@ async def test_next_prev_article_help_and_layers(seeds_copy: Path, db: Path) -> 
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
-        await pilot.press("bracketright")
+        await pilot.press("right_square_bracket")
         assert screen.article is not None and screen.article.title.startswith("对损害营商环境")
-        await pilot.press("bracketleft")
+        await pilot.press("left_square_bracket")
         assert screen.article.title.startswith("提升站位")
         await pilot.press("s")
         assert not screen.hl_layers.boundaries

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import gc
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App
 
-from storage import locations
+from workspace.session import Workspace
 
 if TYPE_CHECKING:
     from textual.command import Provider
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from storage.annotations import Store
     from storage.library import Library
     from tui.dialogs import SearchScreen
-    from tui.main_screen import MainScreen
+    from tui.screens.main import MainScreen
 
 
 def _commands() -> type[Provider]:
@@ -42,45 +41,25 @@ class PiyueApp(App[None]):
         self.cache_dir = cache_dir
         self.fatal = ""
         """Why the app gave up (a database it cannot open); the CLI prints it, exit 2."""
-        self._store: Store | None = None
-        self._library: Library | None = None
-        self._opening = threading.Lock()
+        self.workspace = Workspace(corpus_root, db_path, cache_dir, mode="ui")
+        """Every use case goes through here; it opens nothing until a worker first asks."""
 
     # The database and the corpus are opened by the loading worker after the first paint
-    # (their imports and file reads are most of piyue's start-up); whichever thread asks
-    # first opens them, the others wait for it.
+    # (their imports and file reads are most of piyue's start-up).
 
     @property
     def store(self) -> Store:
         """The annotation store: the writer if the database is free, else read-only."""
-        with self._opening:
-            if self._store is None:
-                from storage.annotations import Store
-
-                self._store = Store.open_for_ui(self.db_path or locations.default_db())
-            return self._store
+        return self.workspace.store
 
     @property
     def library(self) -> Library:
-        with self._opening:
-            if self._library is not None:
-                return self._library
-        store = self.store
-        with self._opening:
-            if self._library is None:
-                from storage.library import Library
-
-                library = Library(
-                    self.corpus_root, cache_dir=self.cache_dir or locations.cache_dir()
-                )
-                library.use_store(store)
-                self._library = library
-            return self._library
+        return self.workspace.library
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the first screen (pushing it from ``on_mount`` instead costs
         a wasted first frame: that one is drawn inside Textual's start-up batch and dropped)."""
-        from tui.main_screen import MainScreen
+        from tui.screens.main import MainScreen
 
         self.main_screen = MainScreen()
         return self.main_screen
@@ -97,31 +76,10 @@ class PiyueApp(App[None]):
         self.main_screen.search_requested(msg.query)
 
     def on_unmount(self) -> None:
-        if self._store is not None:
-            self._store.close()
-
-    # -- services the screens call (they never touch files themselves)
-
-    def add_user_word(self, word: str) -> None:
-        """Join: save to the user dictionary file and apply to the segmenter at once."""
-        path = self.library.user_dict
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"{word} 2000\n")
-        self.library.segmenter.add_word(word, 2000)
-
-    def split_user_word(self, word: str, parts: list[str]) -> None:
-        path = self.library.user_dict
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "a", encoding="utf-8") as fh:
-            fh.write(f"{word} 0\n")
-            for p in parts:
-                if len(p) > 1:
-                    fh.write(f"{p} 2000\n")
-        self.library.segmenter.split_word(word, parts)
+        self.workspace.close()
 
     def open_export(self, where: str) -> None:
-        from tui.export_dialog import ExportDialog
+        from tui.dialogs.export import ExportDialog
 
         self.push_screen(ExportDialog(where))
 

@@ -10,12 +10,13 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 class PiyueCommands(Provider):
     def _actions(self) -> list[tuple[str, str, str]]:
-        from tui.main_screen import MainScreen
+        from tui.screens.main import MainScreen
 
         out = []
         for b in MainScreen.BINDINGS:
             if isinstance(b, Binding):
-                out.append((f"{b.description} ({b.key})", b.action, b.description))
+                key = b.key_display or b.key
+                out.append((f"{b.description} ({key})", b.action, b.description))
         out += [
             ("Toggle layer: keywords", "toggle_layer('keywords')", "关键词"),
             ("Toggle layer: names", "toggle_layer('entities')", "人名地名机构"),
@@ -29,7 +30,7 @@ class PiyueCommands(Provider):
         return out
 
     async def _run(self, action: str) -> None:
-        from tui.main_screen import MainScreen
+        from tui.screens.main import MainScreen
 
         main = next((s for s in self.app.screen_stack if isinstance(s, MainScreen)), None)
         if main is not None:

@@ -1,13 +1,10 @@
-"""The three panes and the small status widgets.
-
-Lists are ``OptionList``s (virtualised: thousands of rows start in a blink, never one widget
-per row).  Each widget declares the messages it sends; the app owns the state.
-"""
+"""The reader: one line-drawn view of the article that owns its word caret, passage
+selection and search-hit jumps (the screen asks it where the caret is; it never asks back)."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -15,130 +12,16 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.events import MouseDown, MouseEvent, MouseMove, MouseUp
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
 
 from corpus.model import Article, Issue
-from tui.render import Layers, Layout, Marks, article_body, plain
+from storage.errors import StoreError
+from tui.render import Layers, Layout, Marks, article_body
 from tui.textview import TextView
+from tui.widgets.lists import truncate
 
 if TYPE_CHECKING:
-    from storage.annotations import ArticleNotes, Highlight, TagDef
-
-
-def truncate(text: str, cells: int) -> str:
-    """Cut to a width in terminal cells (CJK characters are two cells)."""
-    if cell_len(text) <= cells:
-        return text
-    out, width = [], 0
-    for ch in text:
-        w = cell_len(ch)
-        if width + w > cells - 1:
-            break
-        out.append(ch)
-        width += w
-    return "".join(out) + "…"
-
-
-class VimList(OptionList):
-    def text_width(self, fallback: int) -> int:
-        """Cells available for a row's text (rows are cut, not wrapped mid-title)."""
-        w = self.scrollable_content_region.width
-        return max(12, (w if w > 4 else fallback) - 2)
-
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
-        Binding("g", "first", "First", show=False, id="list.first"),
-        Binding("G", "last", "Last", show=False, id="list.last"),
-    ]
-
-
-class IssueList(VimList):
-    """Pages: title, date, article count, tagged/total, unread."""
-
-    def row(self, issue: Issue, tagged: int, unread: int, width: int | None = None) -> Content:
-        meta = f"{issue.date or ''}  {len(issue.articles)}篇 ✓{tagged} ●{unread}".strip()
-        width = self.text_width(28) if width is None else width
-        return Content.assemble(
-            (truncate(issue.title or issue.id, width), "bold" if unread else ""),
-            "\n",
-            (meta, "dim"),
-        )
-
-    def show(self, issues: Sequence[Issue], progress: dict[str, tuple[int, int]]) -> None:
-        width = self.text_width(28)  # once, not per row: 3,000 pages
-        options = [
-            Option(
-                self.row(issue, *progress.get(issue.id, (0, len(issue.articles))), width=width),
-                id=issue.id,
-            )
-            for issue in issues
-        ]
-        keep = self.highlighted
-        self.clear_options()
-        self.add_options(options)
-        if options:
-            self.highlighted = min(keep or 0, len(options) - 1)
-
-
-class ArticleList(VimList):
-    """Articles: unread dot, title, tag chips, note marker."""
-
-    def show(
-        self,
-        articles: Sequence[Article],
-        notes: dict[str, ArticleNotes],
-        colours: dict[str, str],
-        keep: str | None = None,
-    ) -> None:
-        options = []
-        width = self.text_width(42) - 3
-        for a in articles:
-            n = notes.get(a.id)
-            unread = not (n and n.read)
-            parts: list[str | tuple[str, str] | Content] = [
-                ("● " if unread else "  ", "#61afef"),
-                (truncate(a.title or "(无标题) " + a.text[:20], width), "bold" if unread else ""),
-            ]
-            if n and n.starred:
-                parts.append(("  ★", "#e5c07b"))
-            if n and n.note:
-                parts.append(("  ✎", "#e5c07b"))
-            if n and n.tags:
-                parts.append("\n   ")
-                for t in n.tags[:6]:
-                    parts.append((f" {t} ", f"#101010 on {colours.get(t, '#888888')}"))
-                    parts.append(" ")
-            options.append(Option(Content.assemble(*parts), id=a.id))
-        self.clear_options()
-        self.add_options(options)
-        index = next((i for i, a in enumerate(articles) if a.id == keep), 0)
-        if options:
-            self.highlighted = index
-
-
-class Codebook(Static):
-    """Quick tags 1–9 with their descriptions and counts."""
-
-    def show(self, quick: Sequence[str], defs: dict[str, TagDef], counts: dict[str, int]) -> None:
-        if not quick:
-            self.update(plain("快捷标签 quick tags: 用 t 添加标签后出现 (tags appear here)", "dim"))
-            return
-        parts: list[str | tuple[str, str]] = []
-        for i, t in enumerate(quick, start=1):
-            d = defs.get(t)
-            colour = d.colour if d else "#888888"
-            parts += [
-                (f"{i}", "bold"),
-                " ",
-                (f" {t} ", f"#101010 on {colour}"),
-                (f" {counts.get(t, 0)}", "dim"),
-            ]
-            if d and d.description:
-                parts.append((f" {truncate(d.description, 16)}", "dim italic"))
-            parts.append("   ")
-        self.update(Content.assemble(*parts))
+    from storage.annotations import ArticleNotes, Highlight
+    from workspace.session import Workspace
 
 
 class Reader(TextView):
@@ -157,10 +40,15 @@ class Reader(TextView):
         Binding("right,l", "caret(1)", "Word right", show=False, id="reader.right"),
         Binding("up", "caret_line(-1)", "Up", show=False, id="reader.caret_up"),
         Binding("down", "caret_line(1)", "Down", show=False, id="reader.caret_down"),
+        Binding("plus", "join_word", "Join word", show=False, id="join_word"),
+        Binding("minus", "split_word", "Split word", show=False, id="split_word"),
     ]
 
     class CaretMoved(Message):
-        """The word caret or selection changed (the app re-renders the body)."""
+        """The word caret, the selection or the mode changed (the screen re-renders)."""
+
+    class WordsChanged(Message):
+        """A word boundary was fixed: everything segmented before is stale."""
 
     def __init__(self, **kw: object) -> None:
         super().__init__(**kw)  # type: ignore[arg-type]
@@ -174,6 +62,8 @@ class Reader(TextView):
         self.body: list[Content] = []
         self.notes: list[Content] = []
         self._dragging = False
+        self.hits: list[tuple[int, int]] = []
+        self.hit_index = -1
 
     def _show(self) -> None:
         blocks = self.head + self.body + self.notes
@@ -352,6 +242,143 @@ class Reader(TextView):
         y = self._caret_line()
         if y is not None:
             self.scroll_to_line(y)
+
+    # -- passage mode: read → caret (v) → selection (v) → caret; Esc back to reading
+
+    def toggle_passage_mode(self) -> None:
+        if self.mode == "read":
+            self.mode = "caret"
+            if not self._caret_on_screen():
+                self.caret = self.sel_anchor = self._first_visible_token()
+        elif self.mode == "caret":
+            self.mode = "select"
+            self.sel_anchor = self.caret
+        else:
+            self.mode = "caret"
+        self.post_message(self.CaretMoved())
+
+    def cancel_passage_mode(self) -> bool:
+        """Back to reading; False when already reading."""
+        if self.mode == "read":
+            return False
+        self.mode = "read"
+        self.post_message(self.CaretMoved())
+        return True
+
+    def reset_for(self, article: Article) -> None:
+        """A different article: reading mode, caret at its start, no hit chosen."""
+        if self.article is None or article.id != self.article.id:
+            self.mode = "read"
+            self.caret = self.sel_anchor = 0
+            self.hit_index = -1
+        self.article = article
+
+    def _caret_on_screen(self) -> bool:
+        y = self._caret_line()
+        top = int(self.scroll_y)
+        return y is not None and top <= y < top + max(1, self.scrollable_content_region.height)
+
+    def _first_visible_token(self) -> int:
+        """The first word on the first body line on screen (where a reader's eyes are)."""
+        top = int(self.scroll_y)
+        first_body = len(self.head)
+        for y in range(top, min(self.line_count, top + max(1, self.size.height))):
+            b, start, _end = self._lines[y]
+            if not first_body <= b < first_body + len(self.body):
+                continue
+            tok = self._token_at(b, start)
+            if tok is None:
+                continue
+            if self._starts_above(tok, y) and tok + 1 < len(self.tokens):
+                tok += 1
+            return tok
+        return min(self.caret, max(0, len(self.tokens) - 1))
+
+    # -- search hits
+
+    def set_hits(self, hits: list[tuple[int, int]]) -> None:
+        self.hits = hits
+        self.hit_index = -1
+
+    def next_hit(self, step: int = 1) -> tuple[int, int] | None:
+        """Move to the next (or previous) hit and scroll it into view: (n, of) or None."""
+        if not self.hits:
+            return None
+        self.hit_index = (self.hit_index + step) % len(self.hits)
+        start = self.hits[self.hit_index][0]
+        idx = next((i for i, (s, e) in enumerate(self.tokens) if s <= start < e), 0)
+        mode = self.mode
+        self.mode, self.caret = "caret", idx
+        self.keep_caret_visible()
+        self.mode = mode
+        return self.hit_index + 1, len(self.hits)
+
+    # -- word boundaries at the caret (saved to the user dictionary)
+
+    def words_at_caret(self, count: int) -> tuple[int, int] | None:
+        """Article span of ``count`` words from the caret, or None outside passage mode."""
+        if self.mode == "read" or not self.tokens:
+            return None
+        i = min(self.caret, len(self.tokens) - 1)
+        if i + count - 1 >= len(self.tokens):
+            return None
+        return self.tokens[i][0], self.tokens[i + count - 1][1]
+
+    def _words(self) -> Workspace | None:
+        ws: Workspace | None = getattr(self.app, "workspace", None)
+        return ws
+
+    def action_join_word(self) -> None:
+        """Join the word at the caret with the next one, for good (user dictionary)."""
+        span = self.words_at_caret(2)
+        ws = self._words()
+        if span is None or self.article is None or ws is None:
+            self.notify("先按 v 选词 press v and move to the word first")
+            return
+        word = self.article.text[span[0] : span[1]]
+        if not all(ch.isalnum() for ch in word):
+            self.notify(f"“{word}”不是一个词 only letters can form a word", severity="warning")
+            return
+        if self._save_words(lambda: ws.join_word(word), f"词典 + {word}"):
+            self.post_message(self.WordsChanged())
+
+    def action_split_word(self) -> None:
+        """Split the word at the caret where the user puts spaces."""
+        span = self.words_at_caret(1)
+        ws = self._words()
+        if span is None or self.article is None or ws is None:
+            self.notify("先按 v 选词 press v and move to the word first")
+            return
+        word = self.article.text[span[0] : span[1]]
+        if len(word) < 2:
+            return
+        from tui.dialogs import InputDialog
+
+        def apply(value: str | None) -> None:
+            if not value:
+                return
+            parts = value.split()
+            if "".join(parts) != word or len(parts) < 2:
+                self.notify(f"用空格把“{word}”分开 separate “{word}” with spaces", severity="error")
+                return
+            if self._save_words(lambda: ws.split_word(word, parts), f"词典 {word} → {value}"):
+                self.post_message(self.WordsChanged())
+
+        self.app.push_screen(
+            InputDialog(
+                f"拆分词 Split “{word}”", word, "在拆分处加空格 put a space where it splits"
+            ),
+            apply,
+        )
+
+    def _save_words(self, change: Callable[[], None], saved: str) -> bool:
+        try:
+            change()
+        except (StoreError, OSError) as exc:
+            self.notify(str(exc), title="未保存 not saved", severity="error")
+            return False
+        self.notify(saved, title="已保存 saved", timeout=2)
+        return True
 
     # -- the mouse: click puts the caret on a word, drag selects
 

@@ -10,8 +10,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
-from textual.message import Message
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
@@ -217,86 +215,6 @@ class LayersDialog(ModalScreen[list[str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class SearchScreen(ModalScreen[str | None]):
-    """``/``: type a query, Enter lists hits with snippets, Enter on a hit opens it."""
-
-    BINDINGS = [Binding("escape", "cancel", "Close", id="search.close")]
-
-    class Run(Message):
-        """Posted to ask the app to search; the app answers with ``show_hits``."""
-
-        def __init__(self, query: str) -> None:
-            super().__init__()
-            self.query = query
-
-    def __init__(self, query: str = "") -> None:
-        super().__init__()
-        self.query_text = query
-        self.hit_ids: list[str] = []
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog search-dialog"):
-            yield Label('搜索 Search  (词语, "短语", -排除)', classes="dialog-title")
-            yield Input(
-                self.query_text, placeholder='营商环境 "优化 营商" -党建', id="search-input"
-            )
-            yield Static("", id="search-status")
-            yield OptionList(id="search-hits")
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        if event.value.strip():
-            self.query_one("#search-status", Static).update(plain("搜索中 searching…", "dim"))
-            self.post_message(self.Run(event.value))
-
-    def show_hits(self, query: str, hits: Sequence[Any], note: str = "") -> None:
-        ol = self.query_one("#search-hits", OptionList)
-        ol.clear_options()
-        self.hit_ids = [h.article_id for h in hits]
-        options = []
-        for i, h in enumerate(hits):
-            c = Content.assemble(
-                (h.title or "(无标题)", "bold"),
-                "  ",
-                (h.date or h.issue_id, "dim"),
-                "\n  ",
-                _snippet(h.snippet),
-            )
-            options.append(Option(c, id=str(i)))
-        ol.add_options(options)
-        status = note or (
-            f"{len(hits)} 条结果 hits — Enter 打开 open" if hits else "没有结果 no hits"
-        )
-        self.query_one("#search-status", Static).update(plain(status, "dim"))
-        if hits:
-            ol.highlighted = 0
-            ol.focus()
-
-    @on(OptionList.OptionSelected, "#search-hits")
-    def open_hit(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(self.hit_ids[int(event.option.id or 0)])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def _snippet(snippet: str) -> Content:
-    """Render «match» marks as a highlight (text, never markup)."""
-    out = []
-    rest = snippet.replace("\n", " ")
-    while "«" in rest and "»" in rest:
-        a = rest.index("«")
-        b = rest.index("»", a)
-        out.append(plain(rest[:a]))
-        out.append(plain(rest[a + 1 : b], "bold #101010 on #f0c674"))
-        rest = rest[b + 1 :]
-    out.append(plain(rest))
-    return Content.assemble(*out)
 
 
 class HelpScreen(ModalScreen[None]):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,9 +15,6 @@ from textual.widgets import Input, Label, ProgressBar, Select, Static
 
 from storage.errors import AnnotationError, StoreError
 from tui.render import plain
-
-if TYPE_CHECKING:
-    from tui.app import PiyueApp
 
 EXT = {"jsonl": "jsonl", "csv": "csv", "md": "md", "qdpx": "qdpx", "corpus": ""}
 NAMES = [
@@ -87,25 +83,19 @@ class ExportDialog(ModalScreen[None]):
 
     @work(thread=True, exclusive=True)
     def export(self, fmt: str, where: str, path: Path) -> None:
-        from storage import export as ex
-        from tui.cli_annotate import run_export
+        from storage.export import ExportError
+        from workspace import exchange
 
-        app: PiyueApp = self.app  # type: ignore[assignment]
+        ws = self.app.workspace  # type: ignore[attr-defined]
         try:
             if path.exists() and fmt != "corpus":
-                raise ex.ExportError(f"{path} exists — choose another name")
-            lib, store = app.library, app.store
-            articles = ex.select(lib.load(), store, (), where)
-            got = run_export(
-                lib,
-                store,
-                fmt,
-                articles,
-                path,
-                progress=lambda d, t: self.post_message(self.Progress(d, t)),
-            )
-            if not isinstance(got, int):
-                ex.write_file(path, got)
+                raise ExportError(f"{path} exists — choose another name")
+            articles = exchange.select(ws, (), where)
+
+            def progress(done: int, total: int) -> None:
+                self.post_message(self.Progress(done, total))
+
+            exchange.export(ws, articles, exchange.ExportOptions(fmt), path, progress)
             self.post_message(self.Finished(path, len(articles)))
         except (AnnotationError, StoreError, OSError) as exc:
             self.post_message(self.Finished(None, 0, str(exc)))

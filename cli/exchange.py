@@ -1,0 +1,62 @@
+"""Exchange subcommands: export and import."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cli.common import add_common, workspace
+from storage.export import FORMATS
+from workspace import exchange
+
+
+def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
+    p = sub.add_parser("export", help="export a tagged set")
+    add_common(p)
+    p.add_argument("--tag", action="append", default=[], help="repeat: articles with all of them")
+    p.add_argument("--where", default="", help="tag expression, e.g. '营商环境 and not 党建'")
+    p.add_argument("--all", action="store_true", help="every article, annotated or not")
+    p.add_argument("--format", choices=FORMATS, default="jsonl")
+    p.add_argument("-o", "--output", type=Path, default=None)
+    p.add_argument("--force", action="store_true", help="overwrite an existing file")
+    p.add_argument("--tokens", action="store_true", help="JSON Lines: add space-joined tokens")
+    p.add_argument("--per", choices=("article", "highlight"), default="article", help="CSV rows")
+    p.add_argument("--full", action="store_true", help="Markdown: include the full text")
+    p.add_argument("--coder", default="", help="your name in the provenance")
+    p = sub.add_parser("import", help="merge another coder's JSON Lines export")
+    add_common(p)
+    p.add_argument("file", type=Path)
+    return {"export": cmd_export, "import": cmd_import}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    exchange.check_target(args.format, args.output, args.force)
+    opts = exchange.ExportOptions(
+        args.format, args.tokens, args.per, args.full, args.coder, args.force
+    )
+    with workspace(args) as ws:
+        articles = exchange.select(ws, args.tag, args.where, args.all)
+        got = exchange.export(ws, articles, opts, args.output)
+    if got.data is None:
+        print(f"{got.files} articles → {args.output}/", file=sys.stderr)
+    elif args.output is None:
+        sys.stdout.buffer.write(got.data)
+        sys.stdout.flush()
+    else:
+        print(f"{got.articles} articles → {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    with workspace(args, "write") as ws:
+        rep = exchange.import_file(ws, args.file)
+    print(
+        f"merged {rep.articles} articles: +{rep.tags_added} tags, {rep.notes_set} notes "
+        f"({rep.notes_conflicts} kept both), +{rep.highlights_added} passages"
+    )
+    for s in rep.skipped or []:
+        print(f"skipped: {s}", file=sys.stderr)
+    return 0

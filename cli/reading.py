@@ -1,0 +1,179 @@
+"""Reading subcommands: list, show, index, search."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from cli.common import UsageError, add_common, out, print_json, workspace
+from corpus.model import Article, Issue, Kind
+from workspace.session import Workspace
+
+
+def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
+    p = sub.add_parser("list", help="issues and their articles")
+    add_common(p)
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("show", help="one article")
+    add_common(p)
+    p.add_argument("article_id")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("index", help="build/refresh the corpus index")
+    add_common(p)
+    p.add_argument("--workers", type=int, default=None)
+
+    p = sub.add_parser("search", help="search the corpus")
+    add_common(p)
+    p.add_argument("query", nargs="+")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--limit", type=int, default=20)
+    return {"list": cmd_list, "show": cmd_show, "index": cmd_index, "search": cmd_search}
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        corpus = ws.corpus()
+        if args.json:
+            print_json(
+                {
+                    "issues": [i.summary() for i in corpus.issues],
+                    "skipped": [{"file": s.file, "reason": s.reason} for s in corpus.skipped],
+                }
+            )
+            return 0
+        lines: list[str] = []
+        for issue in corpus.issues:
+            lines.append(
+                f"{issue.id}  {issue.date or '—'}  {issue.title}  ({len(issue.articles)} 篇)"
+            )
+            for a in issue.articles:
+                spans = ", ".join(f"{s}-{e}" for s, e in a.spans)
+                by = f"  — {a.reporters}" if a.reporters else ""
+                lines.append(f"  {a.id}  {a.title or '(无标题)'}{by}  [行 {spans}]")
+        for s in corpus.skipped:
+            lines.append(f"skipped: {s.file}: {s.reason}")
+        out("\n".join(lines) + "\n")
+    return 0
+
+
+def article_json(ws: Workspace, art: Article, issue: Issue) -> dict[str, Any]:
+    d = art.summary()
+    d.update(
+        {
+            "issue": issue.id,
+            "file": issue.source,
+            "date": issue.date,
+            "dateline": art.dateline,
+            "continuation": art.continuation,
+            "section_heads": list(art.section_heads),
+            "captions": list(art.captions),
+            "paragraphs": [
+                {"kind": p.kind.value, "text": p.text, "lines": list(p.lines)}
+                for p in art.paragraphs
+            ],
+            "text": art.text,
+            "keywords": [{"word": k.word, "weight": k.weight} for k in ws.library.keywords(art)],
+        }
+    )
+    return d
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        art = ws.article(args.article_id)
+        issue = ws.corpus().issue_of(art)
+        ws.library.refresh_index()
+        data = article_json(ws, art, issue)
+    if args.json:
+        print_json(data)
+        return 0
+    lines: list[str] = []
+    if art.column:
+        lines.append(f"【{art.column}】")
+    if art.kicker:
+        lines.append(art.kicker)
+    lines.append(f"# {art.title or '(无标题)'}")
+    if art.subtitle:
+        lines.append(art.subtitle)
+    meta = [x for x in (art.reporters, issue.date or "", issue.source) if x]
+    meta.append("行 " + ", ".join(f"{s}-{e}" for s, e in art.spans))
+    lines.append("  ·  ".join(meta))
+    lines.append("")
+    if art.dateline:
+        lines.append(art.dateline)
+    for p in art.paragraphs:
+        if p.kind is Kind.SECTION:
+            lines.append(f"\n## {p.text}")
+        elif p.kind is Kind.CAPTION:
+            lines.append(f"[图] {p.text}")
+        else:
+            lines.append(f"  {p.text}")
+    lines.append("")
+    lines.append("关键词: " + " ".join(k["word"] for k in data["keywords"]))
+    out("\n".join(lines) + "\n")
+    return 0
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with workspace(args) as ws:
+        lib = ws.library
+        ws.corpus()  # corrections apply to what is indexed
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            transient=True,
+            disable=not sys.stderr.isatty(),
+        ) as bar:
+            task = bar.add_task("indexing", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            stats = lib.refresh_index(progress, args.workers)
+        if stats is None:
+            raise UsageError(f"cannot write the index under {lib.cache_dir}")
+    print(
+        f"{stats.pages} pages, {stats.articles} articles, {stats.tokens} tokens "
+        f"({stats.parsed} parsed, {stats.unchanged} unchanged, {stats.removed} removed, "
+        f"{stats.skipped} skipped) in {stats.seconds:.2f} s"
+    )
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    with workspace(args) as ws:
+        ws.corpus()
+        ws.library.refresh_index()
+        hits = ws.library.search(" ".join(args.query), args.limit)
+    if args.json:
+        print_json(
+            {
+                "hits": [
+                    {
+                        "id": h.article_id,
+                        "title": h.title,
+                        "issue": h.issue_id,
+                        "date": h.date,
+                        "score": h.score,
+                        "snippet": h.snippet,
+                        "matches": [list(s) for s in h.spans],
+                    }
+                    for h in hits
+                ]
+            }
+        )
+        return 0
+    if not hits:
+        print("no hits")
+        return 0
+    for h in hits:
+        out(f"{h.article_id}  {h.title or '(无标题)'}  [{h.date or h.issue_id}]\n    {h.snippet}\n")
+    return 0

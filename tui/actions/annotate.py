@@ -1,0 +1,216 @@
+"""Annotating: tags, notes, coded passages, quick tags, read marks, stars, undo/redo."""
+
+from __future__ import annotations
+
+from tui.screens.base import ScreenBase, dialogs
+from tui.widgets import Reader, truncate
+
+
+class AnnotateActions(ScreenBase):
+    """Each action names its target in its dialog: the highlighted row while the article
+    list has focus, else the article in the reader (``target_article``)."""
+
+    def _vocabulary(self) -> list[str]:
+        store = self.ws.store
+        vocab = [t for t, _ in sorted(store.tag_counts().items(), key=lambda kv: -kv[1])]
+        return vocab + [t.name for t in store.tag_defs() if t.name not in vocab]
+
+    def action_tag(self) -> None:
+        article = self.target_article()
+        if article is None or not self.writable():
+            return
+        ws = self.ws
+        sel = self.query_one(Reader).selection() if article is self.article else None
+        if sel is not None:
+            start, end = sel
+            quote = article.text[start:end]
+
+            def tag_passage(tags: list[str] | None) -> None:
+                if tags and self.guard(
+                    lambda: ws.code_passage(article, start, end, tags),
+                    f"«{truncate(quote, 20)}» ← {' '.join(tags)}",
+                ):
+                    self.action_cancel_visual()
+                    self.after_change()
+
+            self.app.push_screen(
+                dialogs().TagDialog(
+                    f"给段落加标签 Tag passage «{truncate(quote, 30)}»", self._vocabulary()
+                ),
+                tag_passage,
+            )
+            return
+
+        def tag_article(tags: list[str] | None) -> None:
+            if tags and self.guard(
+                lambda: ws.tag(article, tags), f"{' '.join(tags)} → {truncate(article.title, 20)}"
+            ):
+                self.after_change()
+
+        self.app.push_screen(
+            dialogs().TagDialog(
+                f"标签 Tag: {truncate(article.title, 40)}",
+                self._vocabulary(),
+                ws.store.notes(article.id).tags,
+            ),
+            tag_article,
+        )
+
+    def action_untag(self) -> None:
+        article = self.target_article()
+        if article is None or not self.writable():
+            return
+        tags = self.ws.store.notes(article.id).tags
+        if not tags:
+            self.notify("这篇文章没有标签 no tags on this article")
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag and self.guard(lambda: self.ws.untag(article, [tag]), f"− {tag}"):
+                self.after_change()
+
+        self.app.push_screen(
+            dialogs().PickDialog(
+                f"删除标签 Remove tag: {truncate(article.title, 30)}", [(t, t) for t in tags]
+            ),
+            chosen,
+        )
+
+    def action_note(self) -> None:
+        article = self.target_article()
+        if article is None or not self.writable():
+            return
+        ws = self.ws
+        sel = self.query_one(Reader).selection() if article is self.article else None
+        if sel is not None:
+            start, end = sel
+            quote = article.text[start:end]
+
+            def note_passage(text: str | None) -> None:
+                if text is not None and self.guard(
+                    lambda: ws.code_passage(article, start, end, (), text),
+                    "段落笔记 passage note",
+                ):
+                    self.action_cancel_visual()
+                    self.after_change()
+
+            self.app.push_screen(
+                dialogs().NoteDialog(f"段落笔记 Note on «{truncate(quote, 30)}»", ""), note_passage
+            )
+            return
+
+        def save_note(text: str | None) -> None:
+            if text is not None and self.guard(lambda: ws.set_note(article, text), "笔记 note"):
+                self.after_change()
+
+        self.app.push_screen(
+            dialogs().NoteDialog(
+                f"笔记 Note: {truncate(article.title, 40)}", ws.store.notes(article.id).note
+            ),
+            save_note,
+        )
+
+    def action_visual(self) -> None:
+        if self.article is None:
+            return
+        if not self.ws.library.segmenter.loaded:
+            self.notify("词典加载中 the dictionary is still loading")
+        reader = self.query_one(Reader)
+        if reader.mode == "read":
+            self.set_pane("reader")
+        reader.toggle_passage_mode()
+
+    def action_cancel_visual(self) -> None:
+        self.query_one(Reader).cancel_passage_mode()
+
+    def action_delete_passage(self) -> None:
+        if self.article is None or not self.writable():
+            return
+        passages = self.ws.store.highlights(self.article.id)
+        if not passages:
+            self.notify("没有编码段落 no coded passages here")
+            return
+
+        def chosen(hid: str | None) -> None:
+            if hid and self.guard(lambda: self.ws.delete_passage(hid), "删除段落 passage deleted"):
+                self.after_change()
+
+        items = [(h.id, f"«{truncate(h.quote, 40)}» {' '.join(h.tags)}") for h in passages]
+        self.app.push_screen(
+            dialogs().PickDialog("删除编码段落 Delete coded passage", items), chosen
+        )
+
+    def action_toggle_read(self) -> None:
+        article = self.target_article()
+        if article is None or not self.writable():
+            return
+        now = not self.ws.store.notes(article.id).read
+        if self.guard(lambda: self.ws.set_read(article, now)):
+            self.refresh_articles(article.id)
+            if self.corpus is not None:
+                self.refresh_issue_row(self.corpus.issue_of(article))
+            self.status("已读 marked read" if now else "未读 marked unread")
+
+    def action_toggle_star(self) -> None:
+        article = self.target_article()
+        if article is None or not self.writable():
+            return
+        now = not self.ws.store.notes(article.id).starred
+        if self.guard(lambda: self.ws.set_starred(article, now), "★" if now else "☆"):
+            self.after_change()
+
+    def action_quick_tag(self, n: int) -> None:
+        article = self.target_article()
+        if article is None or not self.writable():
+            return
+        quick = self.ws.store.recent_tags(9)
+        if n > len(quick):
+            self.notify(f"快捷标签 {n} 未定义 quick tag {n} is not set")
+            return
+        tag = quick[n - 1]
+        sel = self.query_one(Reader).selection() if article is self.article else None
+        if sel is not None:
+            start, end = sel
+            if self.guard(
+                lambda: self.ws.code_passage(article, start, end, [tag]), f"段落 ← {tag}"
+            ):
+                self.action_cancel_visual()
+                self.after_change()
+            return
+        if self.guard(
+            lambda: self.ws.tag(article, [tag]), f"{tag} → {truncate(article.title, 20)}"
+        ):
+            self.after_change()
+
+    def action_undo(self) -> None:
+        self._history(redo=False)
+
+    def action_redo(self) -> None:
+        self._history(redo=True)
+
+    def _history(self, redo: bool) -> None:
+        if not self.writable():
+            return
+        step = self.guard(self.ws.redo if redo else self.ws.undo)
+        if step in (None, True):
+            self.notify("没有可重做的 nothing to redo" if redo else "没有可撤销的 nothing to undo")
+            return
+        self.notify(f"{'重做 redone' if redo else '撤销 undone'}: {step.label}", timeout=2)
+        if step.corpus_changed:
+            self.corpus_reloaded(self.ws.corpus())
+        else:
+            self.after_change()
+
+    def action_add_watch(self) -> None:
+        if not self.writable():
+            return
+
+        def add(term: str | None) -> None:
+            if term and self.guard(
+                lambda: self.ws.add_watch(term.strip()), f"关注 watching {term}"
+            ):
+                self.render_article(keep_scroll=True)
+
+        self.app.push_screen(
+            dialogs().InputDialog("关注词 Watch-list term", hint="总是高亮 always highlighted"), add
+        )

@@ -1,0 +1,130 @@
+"""Finding: search (``/``) and its hits, the tag-expression filter, stepping through articles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import work
+from textual.message import Message
+
+from corpus.search import match_spans, parse_query
+from storage.errors import AnnotationError
+from tui.screens.base import Filter, ScreenBase, dialogs
+from tui.widgets import Reader
+
+
+class SearchActions(ScreenBase):
+    class SearchDone(Message):
+        """Hits for a query (a worker's result), shown by the search dialog."""
+
+        def __init__(self, query: str, hits: list[Any], note: str = "") -> None:
+            super().__init__()
+            self.text, self.hits, self.note = query, hits, note
+
+    def action_search(self) -> None:
+        def opened(article_id: str | None) -> None:
+            if article_id and self.corpus is not None:
+                art = self.corpus.article(article_id)
+                if art is not None:
+                    self.select_issue(self.corpus.issue_of(art), keep=art.id)
+                    self.open_article(art, focus=True)
+                    self.action_next_hit()
+
+        self.app.push_screen(dialogs().SearchScreen(self.search_query), opened)
+
+    def search_requested(self, query: str) -> None:
+        """The search dialog asked (via the app) for hits."""
+        self.search_query = query
+        self.run_search(query)
+
+    @work(thread=True, exclusive=True, group="search")
+    def run_search(self, query: str) -> None:
+        if not self.index_ready:
+            note = "索引尚未就绪 the index is still being built — try again in a moment"
+            self.post_message(self.SearchDone(query, [], note))
+            return
+        try:
+            hits = self.ws.library.search(query, 200)
+            self.post_message(self.SearchDone(query, hits))
+        except Exception as exc:
+            self.post_message(self.SearchDone(query, [], f"search failed: {exc}"))
+
+    def on_search_actions_search_done(self, msg: SearchDone) -> None:
+        if isinstance(self.app.screen, dialogs().SearchScreen):
+            self.app.screen.show_hits(msg.text, msg.hits, msg.note)
+
+    def hits_in_article(self) -> list[tuple[int, int]]:
+        if not self.search_query or self.article is None:
+            return []
+        return match_spans(self.article.text, parse_query(self.search_query).positives)
+
+    def action_next_hit(self, step: int = 1) -> None:
+        reader = self.query_one(Reader)
+        hits = self.hits_in_article()
+        if hits != reader.hits:
+            reader.set_hits(hits)
+        where = reader.next_hit(step)
+        if where is not None:
+            self.status(f"命中 hit {where[0]}/{where[1]}")
+
+    def action_prev_hit(self) -> None:
+        self.action_next_hit(-1)
+
+    def action_filter(self) -> None:
+        def apply(expr: str | None) -> None:
+            if expr is None:
+                return
+            expr = expr.strip()
+            if not expr:
+                self.action_clear_filter()
+                self.status("筛选已清除 filter cleared")
+                return
+            try:
+                from storage.annotations import parse_expression
+
+                self.art_filter = Filter(expr, parse_expression(expr))
+            except AnnotationError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.refresh_articles()
+            self.set_pane("articles")
+
+        self.app.push_screen(
+            dialogs().InputDialog(
+                "筛选 Filter articles",
+                self.art_filter.expr,
+                "标签表达式 tag expression: 营商环境 and not 党建 · or · ( ) · "
+                "is:unread · has:note · is:starred — 空 = 清除 empty clears",
+            ),
+            apply,
+        )
+
+    def action_clear_filter(self) -> None:
+        self.art_filter = Filter()
+        if self.issue is not None:
+            self.select_issue(self.issue)
+
+    def _step_article(self, step: int) -> None:
+        if self.article is None or not self.visible_articles:
+            return
+        ids = [a.id for a in self.visible_articles]
+        i = ids.index(self.article.id) if self.article.id in ids else -1
+        j = i + step
+        if not (0 <= j < len(ids)):
+            if self.art_filter.tree is None and self.corpus is not None and self.issue is not None:
+                issues = list(self.corpus.issues)
+                k = issues.index(self.issue) + (1 if step > 0 else -1)
+                if 0 <= k < len(issues) and issues[k].articles:
+                    self.select_issue(issues[k])
+                    art = issues[k].articles[0 if step > 0 else -1]
+                    self.refresh_articles(art.id)
+                    self.open_article(art)
+            return
+        self.refresh_articles(ids[j])
+        self.open_article(self.visible_articles[j])
+
+    def action_next_article(self) -> None:
+        self._step_article(1)
+
+    def action_prev_article(self) -> None:
+        self._step_article(-1)

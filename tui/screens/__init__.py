@@ -1,0 +1,1 @@
+"""Screens: the main reading screen (composed from the task modules in ``tui.actions``)."""

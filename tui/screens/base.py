@@ -1,0 +1,384 @@
+"""What every task of the main screen shares: the reading state, and the views that show it
+(lists, reader, codebook line, status). The task modules in ``tui.actions`` act on it."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Static
+
+from corpus.model import Article, Corpus, Issue
+from corpus.search import match_spans, parse_query
+from storage import state
+from storage.errors import AnnotationError, StoreError
+from tui.render import Layers, Marks, plain
+from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
+
+if TYPE_CHECKING:
+    from corpus.keywords import DocFreq
+    from storage.annotations import ArticleNotes
+    from tui.app import PiyueApp
+    from workspace.session import Workspace
+
+PANES = ("issues", "articles", "reader")
+
+
+def dialogs() -> Any:
+    """The dialogs module, imported on first use (keeps start-up lean)."""
+    from tui import dialogs as d
+
+    return d
+
+
+def progress_of(issue: Issue, note_of: Callable[[str], ArticleNotes | None]) -> tuple[int, int]:
+    """(tagged, unread) articles of a page."""
+    notes = [note_of(a.id) for a in issue.articles]
+    return sum(1 for n in notes if n and n.tags), sum(1 for n in notes if not (n and n.read))
+
+
+@dataclass
+class Filter:
+    expr: str = ""
+    tree: Any = None
+
+
+class ScreenBase(Screen[None]):
+    """State the handlers own, and the views. Workers never touch any of it."""
+
+    class EntitiesReady(Message):
+        """Names of people, places and organisations found in an article."""
+
+        def __init__(self, article_id: str, spans: list[tuple[int, int, str]]) -> None:
+            super().__init__()
+            self.article_id, self.spans = article_id, spans
+
+    def __init__(self) -> None:
+        super().__init__(classes="focus-issues")
+        self.corpus: Corpus | None = None
+        self.issue: Issue | None = None
+        self.article: Article | None = None
+        self.visible_articles: list[Article] = []
+        self.art_filter = Filter()
+        self.hl_layers = Layers()
+        self.df: DocFreq | None = None
+        self.index_ready = False
+        self.search_query = ""
+        self.keywords: dict[str, dict[str, float]] = {}
+        self.entities: dict[str, list[tuple[int, int, str]]] = {}
+        self.pane = "issues"
+        self._tokens: dict[str, list[Any]] = {}
+        self._save_timer: Any = None
+
+    @property
+    def papp(self) -> PiyueApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def ws(self) -> Workspace:
+        return self.papp.workspace
+
+    # ------------------------------------------------------------------ small views
+
+    def status(self, text: str) -> None:
+        self.query_one("#status-text", Static).update(plain(text, "dim"))
+
+    def notes_of(self, article: Article | None) -> ArticleNotes:
+        return self.ws.store.notes(article.id if article else "")
+
+    def colours(self) -> dict[str, str]:
+        return {t.name: t.colour for t in self.ws.store.tag_defs()}
+
+    def guard(self, fn: Callable[[], Any], saved: str = "") -> Any:
+        """Run a storage call; errors become a notification.  ``saved`` is said only after
+        the call returned, i.e. after the change is durable."""
+        try:
+            result = fn()
+        except (AnnotationError, StoreError) as exc:
+            self.notify(str(exc), title="未保存 not saved", severity="error")
+            return None
+        except OSError as exc:
+            self.notify(f"disk error: {exc}", title="未保存 not saved", severity="error")
+            return None
+        if saved:
+            self.notify(saved, title="已保存 saved", timeout=2)
+        return result if result is not None else True
+
+    def writable(self) -> bool:
+        if self.ws.store.readonly:
+            self.notify("只读模式 read-only: another piyue holds the database", severity="warning")
+            return False
+        return True
+
+    # ------------------------------------------------------------------ panes
+
+    def set_pane(self, pane: str) -> None:
+        self.pane = pane
+        self.layout_classes()
+        target = {"issues": "#issues", "articles": "#articles", "reader": "#reader"}[pane]
+        self.query_one(target).focus()
+
+    def layout_classes(self, width: int | None = None) -> None:
+        """Pane focus and width classes, set in one go (each change restyles the screen)."""
+        w = width if width is not None else self.size.width or self.app.size.width
+        wanted = {f"focus-{self.pane}"}
+        if w and w < 110:
+            wanted.add("narrow")
+        if w and w < 80:
+            wanted.add("tiny")
+        if set(self.classes) != wanted:
+            self.set_classes(wanted)
+
+    # ------------------------------------------------------------------ lists
+
+    def refresh_issues(self) -> None:
+        if self.corpus is None:
+            return
+        note_of = {n.article_id: n for n in self.ws.store.all_notes()}.get
+        progress = {issue.id: progress_of(issue, note_of) for issue in self.corpus.issues}
+        self.query_one(IssueList).show(self.corpus.issues, progress)
+
+    def refresh_issue_row(self, issue: Issue) -> None:
+        """Progress of one page after an annotation (not the whole list: 3,000 rows)."""
+        il = self.query_one(IssueList)
+        with contextlib.suppress(Exception):  # the row may be gone after a re-parse
+            il.replace_option_prompt(
+                issue.id, il.row(issue, *progress_of(issue, self.ws.store.notes))
+            )
+
+    def select_issue(self, issue: Issue, keep: str | None = None, move_cursor: bool = True) -> None:
+        self.issue = issue
+        il = self.query_one(IssueList)
+        if move_cursor:
+            for i, iss in enumerate(self.corpus.issues if self.corpus else ()):
+                if iss.id == issue.id and il.highlighted != i:
+                    il.highlighted = i
+        if self.art_filter.tree is None:
+            self.visible_articles = list(issue.articles)
+            self.query_one("#articles-title", Static).update(
+                plain(f"文章 Articles · {truncate(issue.title, 24)}", "bold")
+            )
+        self.refresh_articles(keep)
+
+    def refresh_articles(self, keep: str | None = None) -> None:
+        store = self.ws.store
+        notes = {n.article_id: n for n in store.all_notes()}
+        if self.art_filter.tree is not None and self.corpus is not None:
+            tags_of = store.tags_by_article()
+            self.visible_articles = [
+                a for a in self.corpus.articles if self._matches(a, notes, tags_of)
+            ]
+            self.query_one("#articles-title", Static).update(
+                plain(
+                    f"筛选 Filter: {self.art_filter.expr} ({len(self.visible_articles)})",
+                    "bold #e5c07b",
+                )
+            )
+        keep = keep or (self.article.id if self.article else None)
+        self.query_one(ArticleList).show(self.visible_articles, notes, self.colours(), keep)
+
+    def _matches(
+        self, article: Article, notes: dict[str, Any], tags_of: dict[str, set[str]]
+    ) -> bool:
+        n = notes.get(article.id)
+        tags = set(tags_of.get(article.id, ()))
+        tags.add("is:read" if n and n.read else "is:unread")
+        if n and n.note:
+            tags.add("has:note")
+        if n and n.starred:
+            tags.add("is:starred")
+        from storage.annotations import evaluate
+
+        return bool(evaluate(self.art_filter.tree, tags))
+
+    def refresh_codebook(self) -> None:
+        store = self.ws.store
+        self.query_one(Codebook).show(
+            store.recent_tags(9), {t.name: t for t in store.tag_defs()}, dict(store.tag_counts())
+        )
+
+    def after_change(self) -> None:
+        """An annotation changed: the page's row, the list, the codebook line, the reader."""
+        if self.article is not None and self.corpus is not None:
+            self.refresh_issue_row(self.corpus.issue_of(self.article))
+        self.refresh_articles()
+        self.refresh_codebook()
+        self.render_article(keep_scroll=True)
+
+    def corpus_reloaded(self, corpus: Corpus, issue_id: str = "", title: str = "") -> None:
+        """Boundaries changed (a correction, or its undo/redo): every view follows. The
+        reader stays on its article when it still exists, else the article of the same page
+        with the same title (or the page's first)."""
+        self.corpus = corpus
+        self.keywords.clear()
+        current = self.article
+        issue_id = issue_id or (current.issue_id if current else "")
+        title = title or (current.title if current else "")
+        art = corpus.article(current.id) if current else None
+        if art is None:
+            issue = next((i for i in corpus.issues if i.id == issue_id), None)
+            if issue is not None and issue.articles:
+                art = next((a for a in issue.articles if a.title == title), issue.articles[0])
+        self.refresh_issues()
+        if art is None:
+            self.refresh_articles()
+            return
+        self.select_issue(corpus.issue_of(art), keep=art.id)
+        self.open_article(art, mark_read=False)
+
+    # ------------------------------------------------------------------ the reader
+
+    def open_article(
+        self, article: Article, scroll: float = 0.0, focus: bool = False, mark_read: bool = True
+    ) -> None:
+        reader = self.query_one(Reader)
+        reader.reset_for(article)
+        self.article = article
+        if self.corpus is not None:
+            reader.show_head(article, self.corpus.issue_of(article))
+        self.render_article()
+        reader.jump_to(scroll)
+        store = self.ws.store
+        if mark_read and not store.readonly:
+            was = store.notes(article.id).read
+            self.guard(lambda: self.ws.set_read(article, True, undoable=False))
+            if not was:
+                self.refresh_articles(article.id)
+                if self.corpus is not None:
+                    self.refresh_issue_row(self.corpus.issue_of(article))
+        if focus:
+            self.set_pane("reader")
+        if self.ws.library.segmenter.loaded and article.id not in self.entities:
+            self.compute_entities(article)
+        ids = [a.id for a in self.visible_articles]
+        if article.id in ids:
+            i = ids.index(article.id)
+            self.prefetch([self.visible_articles[j] for j in (i + 1, i - 1) if 0 <= j < len(ids)])
+        self.remember_position()
+
+    def remember_position(self) -> None:
+        """Where the reader is, saved a moment after the user settles (not per keystroke)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(0.5, self.save_position)
+
+    def save_position(self) -> None:
+        if self.article is not None and not self.ws.store.readonly:
+            state.save(
+                self.ws.root, article=self.article.id, scroll=self.query_one(Reader).scroll_y
+            )
+
+    def render_article(self, keep_scroll: bool = False) -> None:
+        article = self.article
+        if article is None:
+            return
+        reader = self.query_one(Reader)
+        lib = self.ws.library
+        store = self.ws.store
+        marks = Marks()
+        if lib.segmenter.loaded:
+            toks = self.tokens_of(article)
+            reader.tokens = [(t.start, t.end) for t in toks]
+            kw = self.keywords.get(article.id)
+            if kw is None:
+                words = lib.segmenter.words(article.title) + [t.word for t in toks]
+                from corpus.keywords import DocFreq
+
+                ranked = lib.keywords(article, 15, words, self.df or DocFreq())
+                kw = {k.word: k.weight for k in ranked}
+                self.keywords[article.id] = kw
+            marks.tokens = reader.tokens
+            marks.keywords = kw
+        else:
+            reader.tokens = [(i, i + 1) for i, ch in enumerate(article.text) if not ch.isspace()]
+        marks.watch = store.watch_terms()
+        marks.entities = self.entities.get(article.id, [])
+        if self.search_query:
+            q = parse_query(self.search_query)
+            marks.hits = match_spans(article.text, q.positives)
+        colours = self.colours()
+        passages = store.highlights(article.id)
+        marks.passages = [
+            (h.start, h.end, colours.get(h.tags[0], "#888888") if h.tags else "#888888")
+            for h in passages
+            if not h.orphan
+        ]
+        y = reader.scroll_y
+        reader.show_body(article, marks, self.hl_layers)
+        reader.show_notes(store.notes(article.id), passages, colours)
+        self.show_legend(marks)
+        if keep_scroll:
+            reader.jump_to(y)
+
+    def tokens_of(self, article: Article) -> list[Any]:
+        """Segmented text, cached (and prefetched for the neighbours, see ``prefetch``)."""
+        got = self._tokens.get(article.id)
+        if got is None:
+            got = self.ws.library.segmenter.tokens(article.text)
+            self._tokens[article.id] = got
+            while len(self._tokens) > 64:
+                self._tokens.pop(next(iter(self._tokens)))
+        return got
+
+    def words_changed(self) -> None:
+        """A word boundary was fixed: everything segmented before is stale."""
+        self._tokens.clear()
+        self.keywords.clear()
+        self.render_article(keep_scroll=True)
+
+    @work(thread=True, exclusive=True, group="prefetch")
+    def prefetch(self, articles: list[Article]) -> None:
+        """Segment the next and previous articles while the user reads this one."""
+        seg = self.ws.library.segmenter
+        for a in articles:
+            if a.id not in self._tokens and seg.loaded:
+                self._tokens[a.id] = seg.tokens(a.text)
+
+    @work(thread=True, exclusive=True, group="entities")
+    def compute_entities(self, article: Article) -> None:
+        try:
+            spans = self.ws.library.segmenter.entities(article.text)
+        except Exception:
+            spans = []
+        self.post_message(self.EntitiesReady(article.id, spans))
+
+    def show_legend(self, marks: Marks) -> None:
+        from textual.content import Content
+
+        parts: list[Any] = []
+        on = self.hl_layers
+        if on.keywords and marks.keywords:
+            parts += [("关键词", "bold #f0c674"), " "]
+        if on.entities:
+            parts += [("人名", "#7fb6f0"), " ", ("地名", "#8fce7a"), " ", ("机构", "#c49ae0"), " "]
+        if on.watch and marks.watch:
+            parts += [("关注词", "bold #ff8080"), " "]
+        if on.hits and marks.hits:
+            parts += [(f"命中 {len(marks.hits)}", "bold #101010 on #f0c674"), " "]
+        if on.passages and marks.passages:
+            parts += [("编码", "underline"), " "]
+        if on.boundaries:
+            parts += [("词界", "on #262b36"), " "]
+        reader = self.query_one(Reader)
+        if reader.mode == "caret":
+            parts += [("选段: ←→↑↓ 移动, v 开始选择 (或拖动鼠标), Esc 取消", "bold #61afef")]
+        elif reader.mode == "select":
+            parts += [("选段: ←→↑↓ 扩展, t 标签, n 笔记, Esc 取消", "bold #61afef")]
+        self.query_one("#legend", Static).update(Content.assemble(*parts) if parts else "")
+
+    def target_article(self) -> Article | None:
+        """What an action acts on: the highlighted row while the article list has focus,
+        else the article in the reader."""
+        if self.pane == "articles" and self.corpus is not None:
+            al = self.query_one(ArticleList)
+            if al.highlighted is not None and al.option_count:
+                row = al.get_option_at_index(al.highlighted)
+                found = self.corpus.article(row.id or "")
+                if found is not None:
+                    return found
+        return self.article

@@ -1,0 +1,342 @@
+"""The main screen: issues │ articles │ reader. It composes the panes, binds the keys to the
+task modules' actions (``tui.actions``), starts the loading workers and handles what they
+post. Workers compute and post messages; the handlers here own the state and touch widgets.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.message import Message
+from textual.widgets import Footer, OptionList, Static
+
+from corpus.model import Corpus
+from storage import state
+from storage.errors import StoreError
+from tui.actions.annotate import AnnotateActions
+from tui.actions.corrections import CorrectionActions
+from tui.actions.export import ExportActions
+from tui.actions.layers import LayerActions
+from tui.actions.search import SearchActions
+from tui.render import plain
+from tui.screens.base import PANES, ScreenBase, dialogs
+from tui.widgets import ArticleList, Codebook, IssueList, Reader
+
+if TYPE_CHECKING:
+    from corpus.keywords import DocFreq
+    from storage.index import IndexStats
+
+
+class MainScreen(
+    AnnotateActions, SearchActions, CorrectionActions, LayerActions, ExportActions, ScreenBase
+):
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("t", "tag", "Tag", id="tag"),
+        Binding("T", "untag", "Untag", id="untag"),
+        Binding("n", "note", "Note", id="note"),
+        Binding("v", "visual", "Select passage", id="visual"),
+        Binding("escape", "cancel_visual", "Cancel", show=False, id="cancel"),
+        Binding("D", "delete_passage", "Delete passage", show=False, id="delete_passage"),
+        Binding("f", "filter", "Filter", id="filter"),
+        Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
+        Binding(
+            "right_square_bracket",
+            "next_article",
+            "Next article",
+            show=False,
+            id="next_article",
+            key_display="]",
+        ),
+        Binding(
+            "left_square_bracket",
+            "prev_article",
+            "Previous article",
+            show=False,
+            id="prev_article",
+            key_display="[",
+        ),
+        Binding(
+            "greater_than_sign", "next_hit", "Next hit", show=False, id="next_hit", key_display=">"
+        ),
+        Binding(
+            "less_than_sign", "prev_hit", "Prev hit", show=False, id="prev_hit", key_display="<"
+        ),
+        Binding("s", "toggle_boundaries", "Words", id="toggle_boundaries"),
+        Binding("L", "layers", "Layers", show=False, id="layers"),
+        Binding("M", "merge_next", "Merge next", show=False, id="merge_next"),
+        Binding("S", "split_here", "Split article", show=False, id="split_here"),
+        Binding("C", "mark_caption", "Mark caption", show=False, id="mark_caption"),
+        Binding("asterisk", "toggle_star", "Star", show=False, id="toggle_star", key_display="*"),
+        Binding("x", "export", "Export", id="export"),
+        Binding("ctrl+left", "resize_lists(-4)", "Narrower lists", show=False, id="narrower"),
+        Binding("ctrl+right", "resize_lists(4)", "Wider lists", show=False, id="wider"),
+        Binding("tab", "pane(1)", "Next pane", show=False, id="pane_next", priority=True),
+        Binding("shift+tab", "pane(-1)", "Prev pane", show=False, id="pane_prev", priority=True),
+        *[
+            Binding(str(i), f"quick_tag({i})", f"Quick tag {i}", show=False, id=f"quick_tag_{i}")
+            for i in range(1, 10)
+        ],
+    ]
+
+    # ------------------------------------------------------------------ messages
+
+    class StoreReady(Message):
+        """The annotation database is open (as the writer or read-only)."""
+
+    class StoreFailed(Message):
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    class CorpusLoaded(Message):
+        def __init__(self, corpus: Corpus | None, error: str = "") -> None:
+            super().__init__()
+            self.corpus = corpus
+            self.error = error
+
+    class WordsReady(Message):
+        pass
+
+    class IndexProgress(Message):
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done, self.total = done, total
+
+    class IndexReady(Message):
+        def __init__(self, stats: IndexStats | None, df: DocFreq | None, error: str = "") -> None:
+            super().__init__()
+            self.stats, self.df, self.error = stats, df, error
+
+    # ------------------------------------------------------------------ composition
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="panes"):
+            with Vertical(id="issues-pane", classes="pane"):
+                yield Static(plain("版面 Issues", "bold"), classes="pane-title", id="issues-title")
+                yield IssueList(id="issues")
+            with Vertical(id="articles-pane", classes="pane"):
+                yield Static(
+                    plain("文章 Articles", "bold"), classes="pane-title", id="articles-title"
+                )
+                yield ArticleList(id="articles")
+            with Vertical(id="reader-pane", classes="pane"):
+                yield Static(plain("", "dim"), id="legend")
+                yield Reader(id="reader")
+        yield Codebook(id="codebook")
+        with Horizontal(id="status"):
+            yield Static(plain("正在读取版面 reading pages…", "dim"), id="status-text")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reader-pane").border_title = "阅读 Reader"
+        self.set_pane("issues")
+        # Workers hold the GIL while they open the database, parse and load the dictionary:
+        # paint first.
+        self.call_after_refresh(self.start_workers)
+
+    def start_workers(self) -> None:
+        self.papp.after_first_paint()
+        self.load_corpus()
+        self.set_timer(0.05, self.load_words)
+
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exclusive=True, group="load")
+    def load_corpus(self) -> None:
+        try:
+            _ = self.ws.store  # opened here, off the UI thread
+        except StoreError as exc:
+            self.post_message(self.StoreFailed(str(exc)))
+            return
+        self.post_message(self.StoreReady())
+        try:
+            self.post_message(self.CorpusLoaded(self.ws.corpus()))
+        except Exception as exc:  # shown, not crashed
+            self.post_message(self.CorpusLoaded(None, str(exc)))
+
+    @work(thread=True, exclusive=True, group="words")
+    def load_words(self) -> None:
+        from corpus.keywords import DocFreq
+
+        lib = self.ws.library
+        try:
+            lib.prepare_words()
+        except Exception:
+            pass
+        self.post_message(self.WordsReady())
+        try:
+
+            def progress(done: int, total: int) -> None:
+                self.post_message(self.IndexProgress(done, total))
+
+            stats = lib.refresh_index(progress)
+            df = lib.doc_freq() if stats is not None else DocFreq()
+            self.post_message(self.IndexReady(stats, df))
+        except Exception as exc:
+            self.post_message(self.IndexReady(None, DocFreq(), str(exc)))
+
+    # ------------------------------------------------------------------ handlers
+
+    def on_main_screen_store_ready(self, _msg: StoreReady) -> None:
+        store = self.ws.store
+        if store.readonly:
+            who = store.storage.holder() or "another piyue"
+            self.mount(
+                Static(
+                    plain(
+                        f"只读 READ-ONLY: {store.path} is in use by {who}; "
+                        "changes are not possible here."
+                    ),
+                    id="readonly-banner",
+                ),
+                before=0,
+            )
+            self.notify(
+                "另一个 piyue 正在使用数据库：只读打开 opened read-only",
+                severity="warning",
+                timeout=8,
+            )
+        if self.article is None:
+            self.query_one(Reader).show_notes(self.notes_of(None), [], {})
+        self.refresh_codebook()
+
+    def on_main_screen_store_failed(self, msg: StoreFailed) -> None:
+        """A database piyue must not touch (corrupt, newer, unreadable): say so and leave."""
+        self.papp.fatal = msg.error
+        self.app.exit(return_code=2)
+
+    def on_main_screen_corpus_loaded(self, msg: CorpusLoaded) -> None:
+        if msg.corpus is None:
+            self.status(f"无法读取 cannot read the corpus: {msg.error}")
+            return
+        self.corpus = msg.corpus
+        n = len(self.corpus.articles)
+        skipped = f", {len(self.corpus.skipped)} skipped" if self.corpus.skipped else ""
+        self.status(
+            f"{len(self.corpus.issues)} 版 pages · {n} 篇 articles{skipped} · "
+            "正在加载词典 loading words…"
+        )
+        self.refresh_issues()
+        remembered = state.load(self.ws.root)
+        art = self.corpus.article(str(remembered.get("article", ""))) if remembered else None
+        if art is not None:
+            self.select_issue(self.corpus.issue_of(art), keep=art.id)
+            self.open_article(art, scroll=float(remembered.get("scroll", 0)), focus=True)
+        elif self.corpus.issues:
+            self.select_issue(self.corpus.issues[0])
+            if self.corpus.issues[0].articles:
+                self.open_article(self.corpus.issues[0].articles[0], mark_read=False)
+
+    def on_main_screen_words_ready(self, _msg: WordsReady) -> None:
+        if self.article is not None:
+            self.render_article(keep_scroll=True)
+            self.compute_entities(self.article)
+
+    def on_main_screen_index_progress(self, msg: IndexProgress) -> None:
+        from textual.widgets import ProgressBar
+
+        if msg.total <= 0:
+            return
+        found = self.query("#index-progress")
+        if found:
+            bar = found.first(ProgressBar)
+        else:  # mounted on the first progress report: nothing to compose before first paint
+            bar = ProgressBar(id="index-progress", show_eta=False)
+            self.query_one("#status").mount(bar)
+        bar.display = True
+        bar.update(total=max(1, msg.total), progress=msg.done)
+        if msg.total:
+            self.status(f"建立索引 indexing {msg.done}/{msg.total}…")
+
+    def on_main_screen_index_ready(self, msg: IndexReady) -> None:
+        for bar in self.query("#index-progress"):
+            bar.display = False
+        self.df = msg.df
+        self.index_ready = msg.stats is not None
+        self.keywords.clear()
+        if msg.error or msg.stats is None:
+            self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
+        elif self.corpus is not None:
+            self.status(
+                f"{len(self.corpus.issues)} 版 pages · {len(self.corpus.articles)} 篇 articles · "
+                "索引就绪 index ready · / 搜索 search"
+            )
+        if self.article is not None:
+            self.render_article(keep_scroll=True)
+
+    def on_screen_base_entities_ready(self, msg: ScreenBase.EntitiesReady) -> None:
+        self.entities[msg.article_id] = msg.spans
+        if self.article is not None and self.article.id == msg.article_id:
+            self.render_article(keep_scroll=True)
+
+    @on(OptionList.OptionHighlighted, "#issues")
+    def issue_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if self.corpus is None or self.art_filter.tree is not None:
+            return
+        if event.option_index != event.option_list.highlighted:
+            return  # stale: the cursor has moved on since this was posted
+        issue = next((i for i in self.corpus.issues if i.id == event.option.id), None)
+        if issue is not None and issue is not self.issue:
+            self.select_issue(issue, move_cursor=False)
+
+    @on(OptionList.OptionSelected, "#issues")
+    def issue_selected(self, event: OptionList.OptionSelected) -> None:
+        self.set_pane("articles")
+
+    @on(OptionList.OptionHighlighted, "#articles")
+    def article_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_index != event.option_list.highlighted:
+            return  # stale
+        art = self.corpus.article(event.option.id or "") if self.corpus else None
+        if art is not None and art not in self.visible_articles:
+            return
+        if art is not None and art is not self.article and self.pane == "articles":
+            self.open_article(art, mark_read=False)
+
+    @on(OptionList.OptionSelected, "#articles")
+    def article_selected(self, event: OptionList.OptionSelected) -> None:
+        art = self.corpus.article(event.option.id or "") if self.corpus else None
+        if art is not None:
+            self.open_article(art, focus=True)
+
+    def on_reader_caret_moved(self, _msg: Reader.CaretMoved) -> None:
+        self.render_article(keep_scroll=True)
+        self.query_one(Reader).keep_caret_visible()
+
+    def on_reader_words_changed(self, _msg: Reader.WordsChanged) -> None:
+        self.words_changed()
+
+    def on_resize(self, event: Resize) -> None:
+        self.layout_classes(event.size.width)
+
+    # ------------------------------------------------------------------ screen actions
+
+    def action_quit(self) -> None:
+        self.save_position()
+        self.app.exit()
+
+    def action_help(self) -> None:
+        rows = [("↑↓ j k", "move / scroll"), ("enter", "open")]
+        for b in self.BINDINGS:
+            if isinstance(b, Binding) and not b.action.startswith("quick_tag"):
+                rows.append((self.app.get_key_display(b), b.description))
+        rows += [
+            ("+ / -", "join / split the word at the caret (passage mode)"),
+            ("1–9", "quick tags (codebook line)"),
+            ("ctrl+p", "command palette"),
+        ]
+        self.app.push_screen(dialogs().HelpScreen(rows))
+
+    def action_pane(self, step: int) -> None:
+        i = PANES.index(self.pane)
+        self.set_pane(PANES[(i + step) % len(PANES)])

@@ -1,0 +1,221 @@
+"""A workspace: one corpus folder, its index and words, and one annotation database.
+
+Every use case the two user interfaces share is a method here (tag, note, code a passage,
+corrections, undo/redo, user words, watch list), so the command line and the reader never
+re-implement one. Nothing is opened until it is first needed: the reader builds its first
+screen before the database or the dictionary is touched.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from storage import locations
+from storage.errors import StoreError
+
+if TYPE_CHECKING:
+    from corpus.model import Article, Corpus
+    from storage.annotations import ArticleNotes, Highlight, Store
+    from storage.library import Library
+
+Mode = Literal["ui", "write", "read"]
+LOCK_WAIT = 3.0
+"""Seconds a command waits for the writer lock before naming the process that holds it."""
+
+
+class UnknownArticle(StoreError):
+    """An article id that is not in the corpus (one line, exit status 2 on the CLI)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """What an undo or redo did: its label, and whether the articles themselves changed
+    (a boundary correction was undone or redone, so lists and the reader must reload)."""
+
+    label: str
+    corpus_changed: bool
+
+
+class Workspace:
+    """The corpus, its index and words (``library``) and the annotations (``store``).
+
+    ``mode``: ``"ui"`` opens the database as the writer when it is free and read-only
+    otherwise (the reader's policy); ``"write"`` waits briefly for the lock and fails with
+    the holder's name; ``"read"`` never takes the lock.
+    """
+
+    def __init__(
+        self,
+        corpus_root: Path,
+        db_path: Path | None = None,
+        cache_dir: Path | None = None,
+        mode: Mode = "ui",
+    ) -> None:
+        self.root = corpus_root
+        self.db_path = db_path
+        self.cache_dir = cache_dir
+        self.mode: Mode = mode
+        self._store: Store | None = None
+        self._library: Library | None = None
+        self._reattached = False
+        self._opening = threading.RLock()
+
+    # ------------------------------------------------------------------ opening
+
+    @property
+    def store(self) -> Store:
+        """The annotation store, opened on first use (thread-safe)."""
+        with self._opening:
+            if self._store is None:
+                from storage.annotations import Store
+
+                path = self.db_path or locations.default_db()
+                if self.mode == "ui":
+                    self._store = Store.open_for_ui(path)
+                else:
+                    self._store = Store.open(
+                        path,
+                        readonly=self.mode == "read",
+                        lock_timeout=LOCK_WAIT if self.mode == "write" else 0.0,
+                    )
+            return self._store
+
+    @property
+    def library(self) -> Library:
+        """Corpus, index, segmenter and keywords; corrections from the store apply."""
+        with self._opening:
+            if self._library is None:
+                from storage.library import Library
+
+                store = self.store
+                library = Library(self.root, cache_dir=self.cache_dir or locations.cache_dir())
+                library.use_store(store)
+                self._library = library
+            return self._library
+
+    @property
+    def readonly(self) -> bool:
+        return self.store.readonly
+
+    def corpus(self) -> Corpus:
+        """The parsed corpus with corrections applied; annotations whose article moved are
+        re-attached once (by a writer only)."""
+        corpus = self.library.load()
+        with self._opening:
+            if not self._reattached:
+                self._reattached = True
+                if not self.store.readonly:
+                    self.store.reattach(corpus)
+        return corpus
+
+    def article(self, article_id: str) -> Article:
+        """The article, or ``UnknownArticle`` naming the id."""
+        art = self.corpus().article(article_id)
+        if art is None:
+            raise UnknownArticle(f"no article with id {article_id!r} (see `piyue list`)")
+        return art
+
+    def close(self) -> None:
+        with self._opening:
+            if self._store is not None:
+                self._store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ annotate
+
+    def tag(self, article: Article, tags: Iterable[str]) -> ArticleNotes:
+        return self.store.add_tags(article, tags)
+
+    def untag(self, article: Article, tags: Iterable[str]) -> ArticleNotes:
+        return self.store.remove_tags(article, tags)
+
+    def set_note(self, article: Article, text: str) -> ArticleNotes:
+        return self.store.set_note(article, text)
+
+    def set_read(self, article: Article, read: bool, undoable: bool = True) -> None:
+        self.store.set_read(article, read, undoable=undoable)
+
+    def set_starred(self, article: Article, starred: bool) -> None:
+        self.store.set_starred(article, starred)
+
+    def code_passage(
+        self, article: Article, start: int, end: int, tags: Iterable[str], note: str = ""
+    ) -> Highlight:
+        return self.store.add_highlight(article, start, end, list(tags), note)
+
+    def code_quote(
+        self, article: Article, quote: str, tags: Iterable[str], note: str = ""
+    ) -> Highlight:
+        """Code the first occurrence of ``quote`` in the article."""
+        return self.store.highlight_quote(article, quote, list(tags), note)
+
+    def delete_passage(self, passage_id: str) -> None:
+        self.store.delete_highlight(passage_id)
+
+    def add_watch(self, term: str) -> None:
+        self.store.add_watch(term)
+
+    # ------------------------------------------------------------------ history
+
+    def undo(self) -> Step | None:
+        return self._step(self.store.undo)
+
+    def redo(self) -> Step | None:
+        return self._step(self.store.redo)
+
+    def _step(self, step: object) -> Step | None:
+        """Undo/redo through the store; a step that changed boundary corrections re-parses
+        the pages involved, so every view sees the articles the corrections now give."""
+        store = self.store
+        before = {(c.issue_id, c.kind, c.line) for c in store.corrections()}
+        label = step()  # type: ignore[operator]
+        if label is None:
+            return None
+        after = {(c.issue_id, c.kind, c.line) for c in store.corrections()}
+        changed = before ^ after
+        for issue_id in sorted({c[0] for c in changed}):
+            self._reparse(issue_id)
+        return Step(str(label), bool(changed))
+
+    # ------------------------------------------------------------------ corrections
+
+    def correct(self, issue_id: str, kind: str, line: int) -> Corpus:
+        """Record a boundary correction (merge_next, split, caption…) and re-parse its page;
+        annotations of articles whose id changed are re-attached."""
+        self.store.add_correction(issue_id, kind, line)
+        return self._reparse(issue_id)
+
+    def _reparse(self, issue_id: str) -> Corpus:
+        corpus = self.library.reparse_issue(issue_id)
+        if not self.store.readonly:
+            self.store.reattach(corpus)
+        return corpus
+
+    # ------------------------------------------------------------------ words
+
+    def join_word(self, word: str) -> None:
+        """Keep ``word`` whole from now on: the user dictionary and the segmenter at once."""
+        self._append_user_dict([f"{word} 2000"])
+        self.library.segmenter.add_word(word, 2000)
+
+    def split_word(self, word: str, parts: list[str]) -> None:
+        """Segment ``word`` as ``parts`` from now on."""
+        self._append_user_dict([f"{word} 0", *(f"{p} 2000" for p in parts if len(p) > 1)])
+        self.library.segmenter.split_word(word, parts)
+
+    def _append_user_dict(self, lines: list[str]) -> None:
+        if self.store.readonly:
+            raise StoreError("read-only: another piyue holds the database; words are not saved")
+        path = self.library.user_dict
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write("".join(f"{line}\n" for line in lines))
