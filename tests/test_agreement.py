@@ -353,6 +353,19 @@ def test_coded_units_needs_both_coders() -> None:
     assert coded_units(a, b) == ["p", "t"]
 
 
+def test_build_from_flat_rows() -> None:
+    c = Coding.build(
+        "A",
+        tags=[("u1", "x"), ("u1", "y"), ("u2", "x")],
+        passages=[("u1", 0, 4, "z"), ("u1", 0, 4, "x"), ("u3", 2, 5, "z")],
+        read=["u4"],
+    )
+    assert c.tags == {"u1": {"x", "y"}, "u2": {"x"}}
+    assert c.passages["u1"] == [Passage(0, 4, "z"), Passage(0, 4, "x")]
+    assert c.read == {"u4"}
+    assert coded_units(c, c) == ["u1", "u2", "u3", "u4"]
+
+
 def test_report_shape_and_no_nan() -> None:
     a = Coding("甲", tags={"u1": {"x"}, "u2": {"x"}}, passages={"u1": [Passage(0, 3, "y")]})
     b = Coding("乙", tags={"u1": {"x"}, "u2": {"x"}}, read={"u1", "u2"})
@@ -367,9 +380,17 @@ def test_report_shape_and_no_nan() -> None:
     x = rows["x"]
     assert x["agreement"] == 1.0 and x["kappa"] is None and x["alpha"] is None
     assert "both coders applied it as a tag to every unit" in x.get("note", "")
-    assert "neither coder marked a passage" in x.get("note", "")
+    assert "passages: no variation: neither coder marked a passage" in x.get("note", "")
     y = rows["y"]
     assert y["char_kappa"] == 0.0 and y["alpha_u"] is not None and y["alpha_u"] < 0
+    assert y.get("note") == "tags: no variation: neither coder applied it as an article tag"
+    # both coders mark everything: character κ undefined, uα still defined (boundaries agree)
+    full = Coding("A", passages={"u1": [Passage(0, 10, "w")]}, read={"u1"})
+    (w,) = agreement_report(full, Coding("B", full.tags, full.passages, full.read), {"u1": 10})[
+        "codes"
+    ]
+    assert w["char_kappa"] is None and w["alpha_u"] == 1.0
+    assert w.get("note") == "char κ: no variation: both coders marked all the text with it"
     assert rows["never"]["units"] == 0 and rows["never"]["kappa"] is None
     assert set(report["overall"]) == {"kappa", "alpha", "char_kappa", "alpha_u"}
     # the tag figures are undefined for every code, so is their pooled figure

@@ -72,6 +72,24 @@ class Coding:
     read: Set[str] = frozenset()
     """Articles marked read: coded, even when nothing applied (an explicit "none")."""
 
+    @classmethod
+    def build(
+        cls,
+        coder: str,
+        tags: Iterable[tuple[str, str]] = (),
+        passages: Iterable[tuple[str, int, int, str]] = (),
+        read: Iterable[str] = (),
+    ) -> Coding:
+        """From flat rows as a store yields them: ``(article, code)`` for article tags,
+        ``(article, start, end, code)`` for passages (one row per code of a passage)."""
+        by_tag: dict[str, set[str]] = {}
+        for unit, code in tags:
+            by_tag.setdefault(unit, set()).add(code)
+        by_passage: dict[str, list[Passage]] = {}
+        for unit, start, end, code in passages:
+            by_passage.setdefault(unit, []).append(Passage(start, end, code))
+        return cls(coder, by_tag, by_passage, frozenset(read))
+
 
 class CodeFigures(TypedDict):
     code: str
@@ -419,8 +437,12 @@ def agreement_report(
         notes = []
         if row["kappa"] is None or row["alpha"] is None:
             notes.append(f"tags: {_tag_note(n, a1, b1) or 'undefined'}")
+        if row["char_kappa"] is not None or row["alpha_u"] is not None:
+            label = "char κ" if row["char_kappa"] is None else "uα"
+        else:
+            label = "passages"
         if row["char_kappa"] is None or row["alpha_u"] is None:
-            notes.append(f"passages: {_passage_note(total, sa, sb) or 'no variation'}")
+            notes.append(f"{label}: {_passage_note(total, sa, sb) or 'no variation'}")
         if notes:
             row["note"] = "; ".join(notes)
         rows.append(row)
