@@ -12,7 +12,13 @@ Units are articles. Per code:
   item, coded 1 when it lies inside a passage of that code; Cohen's κ over those items.
 * ``alpha_u`` — Krippendorff's unitizing α (Krippendorff 1995, "On the reliability of unitizing
   continuous data"; as DKPro Agreement computes it) on the passages. The units' texts are laid
-  end to end, in sorted unit order, as one continuum, as DKPro expects a single continuum.
+  end to end, in sorted unit order, as one continuum, as DKPro expects a single continuum
+  (so a gap at the end of one article runs on into the next one's). A coder's overlapping
+  passages of one code are joined first (uα needs non-overlapping units); touching ones stay
+  two units.
+
+Per code, ``units`` counts the units in which at least one coder used the code (tag or
+passage) — the evidence behind the figures; the top-level ``units`` is the number of units.
 
 Overall figures take every reported code: ``1 - ΣD_o / ΣD_e`` over the codes, i.e. mean observed
 over mean expected disagreement. For κ that is De Vries et al.'s (2008) pooled κ, for uα it is
