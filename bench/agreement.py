@@ -44,7 +44,7 @@ def fake_study(articles: int, codes: int, seed: int = 12) -> tuple[Coding, Codin
         lengths[u] = n
         tags = set(rng.choices(names, weights, k=rng.randint(2, 5)))
         tags_a[u] = tags
-        other = {t for t in tags if rng.random() < 0.8}
+        other = {t for t in sorted(tags) if rng.random() < 0.8}
         if rng.random() < 0.5:
             other.add(rng.choices(names, weights)[0])
         tags_b[u] = other
