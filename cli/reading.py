@@ -123,7 +123,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     with workspace(args) as ws:
         lib = ws.library
-        ws.corpus()  # corrections apply to what is indexed
+        corpus = ws.corpus()  # counted as the boundary corrections make it
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -141,7 +141,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         if stats is None:
             raise UsageError(f"cannot write the index under {lib.cache_dir}")
     print(
-        f"{stats.pages} pages, {stats.articles} articles, {stats.tokens} tokens "
+        f"{len(corpus.issues)} pages, {len(corpus.articles)} articles, {stats.tokens} tokens "
         f"({stats.parsed} parsed, {stats.unchanged} unchanged, {stats.removed} removed, "
         f"{stats.skipped} skipped) in {stats.seconds:.2f} s"
     )
@@ -152,7 +152,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         ws.corpus()
         ws.library.refresh_index()
-        hits = ws.library.search(" ".join(args.query), args.limit)
+        hits = ws.search(" ".join(args.query), args.limit)
     if args.json:
         print_json(
             {

@@ -20,6 +20,7 @@ from storage.errors import StoreError
 if TYPE_CHECKING:
     from corpus.model import Article, Corpus
     from storage.annotations import ArticleNotes, Highlight, Store
+    from storage.index import Hit
     from storage.library import Library
 
 Mode = Literal["ui", "write", "read"]
@@ -129,6 +130,48 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ------------------------------------------------------------------ search
+
+    def search(self, query: str, limit: int = 50) -> list[Hit]:
+        """Ranked hits over the articles as corrections make them: the index knows the pages
+        as parsed; pages with boundary corrections are searched here, in their corrected
+        articles, so a hit never names an article that a merge or split removed."""
+        from corpus.search import match_spans, parse_query, snippet
+        from storage.index import Hit
+
+        corpus = self.corpus()
+        corrected = {c.issue_id for c in self.store.corrections()}
+        hits = [
+            h
+            for h in self.library.search(query, limit)
+            if h.issue_id not in corrected and corpus.article(h.article_id) is not None
+        ]
+        q = parse_query(query)
+        if corrected and q.positives:
+            for issue in corpus.issues:
+                if issue.id not in corrected:
+                    continue
+                for a in issue.articles:
+                    if any(x in a.text for x in q.excluded):
+                        continue
+                    spans = match_spans(a.text, q.positives)
+                    if not spans or any(t.replace(" ", "") not in a.text for t in q.positives):
+                        continue
+                    score = len(spans) / (1 + len(a.text) / 1000)
+                    hits.append(
+                        Hit(
+                            a.id,
+                            a.title,
+                            issue.id,
+                            issue.date,
+                            round(score, 4),
+                            snippet(a.text, spans),
+                            tuple(spans),
+                        )
+                    )
+            hits.sort(key=lambda h: -h.score)
+        return hits[:limit]
 
     # ------------------------------------------------------------------ annotate
 

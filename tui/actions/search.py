@@ -44,7 +44,7 @@ class SearchActions(ScreenBase):
             self.post_message(self.SearchDone(query, [], note))
             return
         try:
-            hits = self.ws.library.search(query, 200)
+            hits = self.ws.search(query, 200)
             self.post_message(self.SearchDone(query, hits))
         except Exception as exc:
             self.post_message(self.SearchDone(query, [], f"search failed: {exc}"))

@@ -46,7 +46,10 @@ class TagSuggester(Suggester):
 class TagDialog(ModalScreen[list[str] | None]):
     """Ask for one or more tags (autocomplete from the vocabulary); Enter saves."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("tab", "complete", "Complete", show=False, priority=True, id="dialog.complete"),
+    ]
 
     def __init__(self, title: str, vocabulary: Sequence[str], current: Sequence[str] = ()) -> None:
         super().__init__()
@@ -68,10 +71,34 @@ class TagDialog(ModalScreen[list[str] | None]):
                 yield Static(plain("当前 current: " + "  ".join(self.current), "dim"))
             yield Static(plain("Enter 保存 save · Tab 补全 complete · Esc 取消 cancel", "dim"))
 
+    def action_complete(self) -> None:
+        """Tab takes the suggested completion (the grey text), as the hint says."""
+        box = self.query_one("#tag-input", Input)
+        box.cursor_position = len(box.value)
+        box.action_cursor_right()  # at the end of the text: accepts the suggestion, if any
+
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         tags = split_tags(event.value)
-        self.dismiss(tags or None)
+        if not tags:
+            self.dismiss(None)
+            return
+        known = set(self.vocabulary)
+        stems = [t for t in tags if t not in known and any(v.startswith(t) for v in known)]
+        if not stems:
+            self.dismiss(tags)
+            return
+        longer = next(v for v in self.vocabulary if v.startswith(stems[0]))
+
+        def decided(create: bool | None) -> None:
+            if create:
+                self.dismiss(tags)
+
+        # A half-typed code is the usual reason for a new code that begins an existing one.
+        self.app.push_screen(
+            ConfirmDialog(f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code?"),
+            decided,
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -26,10 +26,18 @@ NAMES = [
 ]
 
 
-def default_path(fmt: str) -> Path:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+def default_path(fmt: str, folder: Path | None = None) -> Path:
+    """A name that does not exist yet (two exports in the same minute get two files)."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     ext = EXT[fmt]
-    return Path.cwd() / (f"piyue-export-{stamp}.{ext}" if ext else f"piyue-corpus-{stamp}")
+    base = f"piyue-export-{stamp}" if ext else f"piyue-corpus-{stamp}"
+    folder = folder or Path.cwd()
+    for n in range(1, 1000):
+        name = base if n == 1 else f"{base}-{n}"
+        path = folder / (f"{name}.{ext}" if ext else name)
+        if not path.exists():
+            return path
+    return folder / f"{base}-{datetime.now().timestamp():.0f}.{ext}"
 
 
 class ExportDialog(ModalScreen[None]):
@@ -70,7 +78,12 @@ class ExportDialog(ModalScreen[None]):
     def format_changed(self, event: Select.Changed) -> None:
         self.query_one("#export-path", Input).value = str(default_path(str(event.value)))
 
-    @on(Input.Submitted)
+    @on(Input.Submitted, "#export-where")
+    def where_entered(self) -> None:
+        """Enter in the selection box moves on to the path; only the path box exports."""
+        self.query_one("#export-path", Input).focus()
+
+    @on(Input.Submitted, "#export-path")
     def go(self) -> None:
         fmt = str(self.query_one("#export-format", Select).value)
         where = self.query_one("#export-where", Input).value.strip()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -75,6 +75,16 @@ class SearchScreen(ModalScreen[str | None]):
         if hits:
             ol.highlighted = 0
             ol.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing in the hit list goes to the query (a new search, not a lost keystroke)."""
+        box = self.query_one("#search-input", Input)
+        if self.focused is not box and event.is_printable and event.character:
+            box.select_on_focus = False  # keep what is typed: focus would select it all
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     @on(OptionList.OptionSelected, "#search-hits")
     def open_hit(self, event: OptionList.OptionSelected) -> None:

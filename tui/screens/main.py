@@ -318,6 +318,9 @@ class MainScreen(
 
     def on_resize(self, event: Resize) -> None:
         self.layout_classes(event.size.width)
+        if self.corpus is not None:  # rows are cut to the pane width: cut them again
+            self.call_after_refresh(self.refresh_issues)
+            self.call_after_refresh(self.refresh_articles)
 
     # ------------------------------------------------------------------ screen actions
 

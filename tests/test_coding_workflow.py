@@ -1,0 +1,330 @@
+"""Codes land where the user means them (issue #15): each numbered problem as a test."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input
+
+from cli import main as cli_main
+from corpus.load import load_corpus
+from storage.annotations import Store
+from tui.app import make_app
+from tui.dialogs import ConfirmDialog, InputDialog, SearchScreen, TagDialog
+from tui.widgets import ArticleList, Reader
+
+from .test_tui import open_article, running, stored
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = cli_main(list(argv))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# 2. `t` acts on the article the user is looking at ------------------------------------
+
+
+async def test_t_tags_the_highlighted_row_when_the_list_has_focus(
+    seeds_copy: Path, db: Path
+) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "以“新”赋能")
+        reading = screen.article
+        assert reading is not None
+        await pilot.press("shift+tab", "shift+tab", "j", "tab")
+        await pilot.pause()
+        al = screen.query_one(ArticleList)
+        row = al.get_option_at_index(al.highlighted or 0)
+        assert row.id != reading.id
+        target = screen.corpus.article(row.id or "")  # type: ignore[union-attr]
+        assert target is not None
+        await pilot.press("t")
+        assert isinstance(app.screen, TagDialog)
+        assert target.title[:8] in app.screen.heading  # the dialog names its target
+        await pilot.press(*"目标", "enter")
+        await pilot.pause()
+    with stored(db) as s:
+        assert s.notes(target.id).tags == ("目标",)
+        assert s.notes(reading.id).tags == ()
+
+
+# 3. undoing a split changes the screen too --------------------------------------------
+
+
+async def test_undo_of_a_split_refreshes_lists_and_reader(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        assert screen.corpus is not None and screen.article is not None
+        issue_id = screen.article.issue_id
+        n_before = len(next(i for i in screen.corpus.issues if i.id == issue_id).articles)
+        await pilot.press("S", "down", "enter")  # split at the second paragraph
+        await pilot.pause()
+        issue = next(i for i in screen.corpus.issues if i.id == issue_id)
+        assert len(issue.articles) == n_before + 1
+        assert screen.query_one(ArticleList).option_count == n_before + 1
+        await pilot.press("u")
+        await pilot.pause()
+        issue = next(i for i in screen.corpus.issues if i.id == issue_id)
+        assert len(issue.articles) == n_before
+        assert screen.query_one(ArticleList).option_count == n_before
+        assert screen.article is not None and screen.article.title.startswith("提升站位")
+        ids = {a.id for a in issue.articles}
+        assert screen.article.id in ids
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        issue = next(i for i in screen.corpus.issues if i.id == issue_id)
+        assert screen.query_one(ArticleList).option_count == n_before + 1
+
+
+# 4. corrections are honoured by list, show and search -----------------------------------
+
+
+def _merge_first_page(seeds: Path, db: Path) -> tuple[str, str, str]:
+    corpus = load_corpus(seeds)
+    issue = corpus.issues[0]
+    first, second = issue.articles[0], issue.articles[1]
+    with Store.open(db) as s:
+        s.add_correction(issue.id, "merge_next", first.spans[0][0])
+    others = "".join(a.text for a in corpus.articles if a.id != second.id)
+    word = next(
+        second.text[i : i + 4]
+        for i in range(len(second.text) - 4)
+        if second.text[i : i + 4].isalnum() and second.text[i : i + 4] not in others
+    )
+    return first.id, second.id, word
+
+
+def test_corrections_apply_to_list_show_search_and_index(
+    seeds_copy: Path, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    total = len(load_corpus(seeds_copy).articles)
+    first, second, word = _merge_first_page(seeds_copy, db)
+    base = ["--corpus", str(seeds_copy), "--db", str(db)]
+    code, out, _ = cli(capsys, *base, "list", "--json")
+    ids = [a["id"] for i in json.loads(out)["issues"] for a in i["articles"]]
+    assert code == 0 and second not in ids and first in ids and len(ids) == total - 1
+    code, _, err = cli(capsys, *base, "show", second)
+    assert code == 2 and "no article" in err
+    code, out, _ = cli(capsys, *base, "search", word, "--json")
+    hits = [h["id"] for h in json.loads(out)["hits"]]
+    assert code == 0 and second not in hits and first in hits
+    code, out, _ = cli(capsys, *base, "index")
+    assert code == 0 and f"{total - 1} articles" in out
+
+
+async def test_search_after_a_merge_opens_the_merged_article(seeds_copy: Path, db: Path) -> None:
+    first, second, word = _merge_first_page(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        while not screen.index_ready:
+            await pilot.pause(0.05)
+        await pilot.press("slash", *word, "enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, SearchScreen) and app.screen.hit_ids:
+                break
+        assert isinstance(app.screen, SearchScreen)
+        assert second not in app.screen.hit_ids and first in app.screen.hit_ids
+
+
+# 5. ] and [ are the keys Textual sends --------------------------------------------------
+
+
+async def test_square_brackets_step_through_articles(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("]")
+        assert screen.article is not None and screen.article.title.startswith("对损害营商环境")
+        await pilot.press("[")
+        assert screen.article.title.startswith("提升站位")
+    from tui.commands import PiyueCommands
+
+    titles = [t for t, _a, _h in PiyueCommands._actions(None)]  # type: ignore[arg-type]
+    assert any(t.endswith("(])") for t in titles) and any(t.endswith("(>)") for t in titles)
+    assert not any("bracket" in t or "_sign" in t for t in titles)
+
+
+# 6. Tab completes a tag; a half-typed code is not saved silently ------------------------
+
+
+async def test_tab_completes_and_a_half_typed_code_asks_first(seeds_copy: Path, db: Path) -> None:
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[5], ["营商环境"])
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "学习讨论")
+        await pilot.press("t", "营", "tab", "enter")
+        await pilot.pause()
+        aid = screen.article.id  # type: ignore[union-attr]
+        with stored(db) as s:
+            assert s.notes(aid).tags == ("营商环境",)
+        await pilot.press("]")
+        await pilot.press("t", "营")
+        await pilot.pause()
+        box = app.screen.query_one("#tag-input", Input)
+        box.cursor_position = 1
+        box._suggestion = ""  # the user moved away from the suggestion
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, TagDialog)
+        other = screen.article.id  # type: ignore[union-attr]
+    with stored(db) as s:
+        assert s.notes(other).tags == ()
+
+
+# 8. the caret starts on screen; split pre-fills the word; read-only writes nothing -------
+
+
+async def test_v_after_scrolling_puts_the_caret_on_screen(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        assert screen.corpus is not None
+        longest = max(screen.corpus.articles, key=lambda a: len(a.text))
+        await open_article(pilot, screen, longest.title)
+        reader = screen.query_one(Reader)
+        reader.scroll_end(animate=False)
+        await pilot.pause()
+        assert reader.scroll_y > 0
+        await pilot.press("v")
+        await pilot.pause()
+        y = reader._caret_line()
+        assert y is not None
+        top = int(reader.scroll_y)
+        assert top <= y < top + reader.scrollable_content_region.height
+
+
+async def test_split_dialog_prefills_the_word(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        reader = screen.query_one(Reader)
+        await pilot.press("v")
+        art = screen.article
+        assert art is not None
+        i = next(k for k, (s, e) in enumerate(reader.tokens) if e - s >= 2)
+        for _ in range(i):
+            await pilot.press("right")
+        await pilot.press("minus")
+        await pilot.pause()
+        assert isinstance(app.screen, InputDialog)
+        s, e = reader.tokens[i]
+        assert app.screen.query_one(Input).value == art.text[s:e]
+
+
+async def test_a_read_only_instance_writes_no_words_and_no_position(
+    seeds_copy: Path, db: Path, piyue_home: Path
+) -> None:
+    with Store.open(db):  # another piyue holds the database
+        app = make_app(seeds_copy, db)
+        async with running(app) as (pilot, screen):
+            assert app.store.readonly
+            await open_article(pilot, screen, "提升站位")
+            await pilot.press("v", "plus")
+            await pilot.pause(0.7)
+            await pilot.press("q")
+    assert not (piyue_home / "userdict.txt").exists()
+    assert not list(piyue_home.rglob("state.json"))
+
+
+# 9. smaller ----------------------------------------------------------------------------
+
+
+def test_orphans_does_not_wait_for_the_writer(
+    seeds_copy: Path, db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Store.open(db):
+        t0 = time.perf_counter()
+        code, out, _ = cli(capsys, "--corpus", str(seeds_copy), "--db", str(db), "orphans")
+        assert code == 0 and time.perf_counter() - t0 < 2.5
+
+
+async def test_star_key_and_a_second_export_in_the_same_minute(
+    seeds_copy: Path, db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("*")
+        await pilot.pause()
+        aid = screen.article.id  # type: ignore[union-attr]
+        with stored(db) as s:
+            assert s.notes(aid).starred
+        paths = []
+        for _ in range(2):
+            await pilot.press("x")
+            await pilot.pause()
+            where = app.screen.query_one("#export-where", Input)
+            where.focus()
+            await pilot.press("enter")  # Enter in the selection box does not export
+            await pilot.pause()
+            assert app.screen is not screen
+            paths.append(Path(app.screen.query_one("#export-path", Input).value))
+            await pilot.press("enter")
+            for _ in range(200):
+                await pilot.pause(0.02)
+                if app.screen is screen:
+                    break
+            assert app.screen is screen
+        assert paths[0] != paths[1] and all(p.exists() for p in paths)
+
+
+async def test_typing_after_a_search_starts_a_new_query(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        while not screen.index_ready:
+            await pilot.pause(0.05)
+        await pilot.press("slash", *"营商环境", "enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, SearchScreen) and app.screen.hit_ids:
+                break
+        box = app.screen.query_one("#search-input", Input)
+        assert app.screen.focused is not box
+        box.value = ""
+        await pilot.press(*"尾矿库")
+        assert box.value == "尾矿库"
+
+
+async def test_widening_the_terminal_recuts_the_list_titles(seeds_copy: Path, db: Path) -> None:
+    """At 60 columns the issue list is the whole screen; at 160 it is a 30-cell pane: rows
+    cut for the wide list must be cut again, not wrapped."""
+    from rich.cells import cell_len
+
+    from tui.widgets import IssueList
+
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(60, 24)) as pilot:
+        screen = app.main_screen
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if screen.corpus is not None:
+                break
+        await pilot.pause(0.1)
+        il = screen.query_one(IssueList)
+        wide_rows = [str(il.get_option_at_index(i).prompt).split("\n")[0] for i in range(5)]
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause(0.3)
+        width = il.scrollable_content_region.width
+        rows = [str(il.get_option_at_index(i).prompt).split("\n")[0] for i in range(5)]
+        assert max(cell_len(r) for r in wide_rows) > width
+        assert all(cell_len(r) <= width for r in rows)
