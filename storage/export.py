@@ -221,8 +221,8 @@ def code_tree(
 
     With `names`, only those codes and their ancestors (a child keeps its place under its
     parent); names the codebook does not know are top-level codes. A cycle in the parents
-    (which the codebook refuses, but a hand-edited file may have) cannot loop: the first code
-    of the cycle is put at the top.
+    (which the codebook refuses, but a hand-edited file may have) cannot loop: a code of the
+    cycle is put at the top.
     """
     parent = {d.name: d.parent or "" for d in codebook}
     wanted = set(parent) if names is None else set(names)
@@ -248,7 +248,11 @@ def code_tree(
                 walk(n, depth + 1)
 
     walk("", 0)
-    for n in sorted(keep - visited):
+    for n in sorted(keep - visited):  # only codes on or under a cycle are left
+        seen = set()
+        while n not in seen:  # climb to a code on the cycle: it goes to the top
+            seen.add(n)
+            n = parent[n]
         if n not in visited:
             visited.add(n)
             out.append((n, 0))
