@@ -557,6 +557,14 @@ def to_markdown(
     return "\n".join(lines).encode("utf-8")
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    """Characters XML 1.0 cannot carry become U+FFFD (the source text files keep them)."""
+    return _NOT_XML.sub("\ufffd", text)
+
+
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # name, REFI-QDA type, description: the article's placement as QDA "variables" (attributes)
 _VARIABLES = (
@@ -774,6 +782,11 @@ def to_qdpx(
                     "creationDateTime": now,
                 },
             )
+    for el in project.iter():  # OCR control bytes in a title or note must not break the XML
+        if el.text:
+            el.text = _xml_text(el.text)
+        for k, v in el.attrib.items():
+            el.attrib[k] = _xml_text(v)
     xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:

@@ -224,3 +224,14 @@ def test_page_meta_reads_new_model_fields_with_defaults() -> None:
     m = ex.page_meta(NewIssue(), NewArticle())
     assert m["paper"] == "洛阳日报" and m["page"] == 3 and m["credits"] == {"编辑": "武力"}
     assert m["continued_from"] is None and m["continued_on"] == "04版"  # the field wins
+
+
+def test_control_bytes_from_ocr_do_not_break_the_xml(project) -> None:  # type: ignore[no-untyped-def]
+    import dataclasses
+
+    store, its, (a, b, c, d) = project
+    it = next(x for x in its if x.article.id == a.id)
+    it = dataclasses.replace(it, note="坏\x00字节\x0b笔记")
+    got = read_like_qualcoder(ex.to_qdpx([it], store.tag_defs()))
+    (src,) = got["sources"].values()
+    assert src["memo"] == "坏\ufffd字节\ufffd笔记"
