@@ -536,13 +536,16 @@ def to_markdown(
             indent = "　" * depth + ("└ " if depth else "")
             lines.append(f"| {indent}{md_escape(name)} | {art_n[name]} | {pas_n[name]} |")
         lines.append("")
+    under: dict[str, list[Item]] = {}  # code → its articles, in export order, each once
+    for it in its:
+        for t in dict.fromkeys([*it.tags, *_passage_codes(it)]):
+            under.setdefault(t, []).append(it)
     for name, depth in tree:
         level = min(2 + depth, 5)
         lines += [f"{'#' * level} {md_escape(name)}", ""]
-        for it in its:
+        for it in under.get(name, ()):
             mine = [h for h in it.highlights if name in h.tags]
-            if name in it.tags or mine:
-                lines += _md_article(it, level + 1, mine, full)
+            lines += _md_article(it, level + 1, mine, full)
     rest = []
     for it in its:
         uncoded = [h for h in it.highlights if not h.tags]
@@ -785,8 +788,8 @@ def to_qdpx(
     for el in project.iter():  # OCR control bytes in a title or note must not break the XML
         if el.text:
             el.text = _xml_text(el.text)
-        for k, v in el.attrib.items():
-            el.attrib[k] = _xml_text(v)
+        for key, value in el.attrib.items():
+            el.attrib[key] = _xml_text(value)
     xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
