@@ -615,7 +615,8 @@ def to_qdpx(
     Positions count code points. Every note is written where QualCoder's importer (and
     others) look for it: a passage note as its selection's Description (the coding memo), an
     article note as its source's Description (the source memo), and each also as a `<Note>`
-    with its own PlainTextSelection and a NoteRef from its source (an annotation).
+    with its own PlainTextSelection and a NoteRef from its source (an annotation) — one
+    annotation per span, as that importer's database requires.
     """
     ET.register_namespace("", QDA_NS)
     q = f"{{{QDA_NS}}}"
@@ -734,8 +735,27 @@ def to_qdpx(
                     len(text),
                     [(guid("coding", a.id, t), code_guid[t]) for t in it.tags],
                 )
-            refs: list[str] = []
+            # One annotation per span: QualCoder keeps annotations unique by (source, span) and
+            # aborts the whole import on a second one. Notes on one span share one <Note>; an
+            # uncoded passage is itself an annotation there, so it carries the span's notes.
+            groups: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
             for h in it.highlights:
+                if h.note:
+                    groups.setdefault((h.start, h.end), []).append(
+                        (guid("note", h.id), f"«{h.quote[:30]}»", h.note)
+                    )
+            if it.note:
+                groups.setdefault((0, len(text)), []).append(
+                    (guid("note", a.id), a.title or a.id, it.note)
+                )
+            joined = {span: "\n\n".join(t for _, _, t in g) for span, g in groups.items()}
+            uncoded: set[tuple[int, int]] = set()
+            for h in it.highlights:
+                span = (h.start, h.end)
+                if not h.tags and span in uncoded:
+                    continue  # the same uncoded span again would be a second annotation
+                if not h.tags:
+                    uncoded.add(span)
                 sel = selection(
                     src,
                     guid("selection", h.id),
@@ -743,19 +763,14 @@ def to_qdpx(
                     h.start,
                     h.end,
                     [(guid("coding", h.id, t), code_guid[t]) for t in h.tags],
-                    h.note,
+                    h.note if h.tags else joined.get(span, ""),
                 )
-                if h.note:
-                    ng = guid("note", h.id)
-                    ET.SubElement(sel, f"{q}NoteRef", {"targetGUID": ng})
-                    notes.append((ng, f"«{h.quote[:30]}»", h.note, h.start, h.end))
-                    refs.append(ng)
-            if it.note:
-                ng = guid("note", a.id)
-                notes.append((ng, a.title or a.id, it.note, 0, len(text)))
-                refs.append(ng)
-            for ng in refs:  # source-level NoteRefs: what importers follow to an annotation
-                ET.SubElement(src, f"{q}NoteRef", {"targetGUID": ng})
+                if span in groups and (h.note or not h.tags):
+                    ET.SubElement(sel, f"{q}NoteRef", {"targetGUID": groups[span][0][0]})
+            for span, g in groups.items():
+                notes.append((g[0][0], g[0][1], joined[span], *span))
+                if span not in uncoded:  # what importers follow to an annotation
+                    ET.SubElement(src, f"{q}NoteRef", {"targetGUID": g[0][0]})
             for name, value in values[i].items():
                 vv = ET.SubElement(src, f"{q}VariableValue")
                 ET.SubElement(vv, f"{q}VariableRef", {"targetGUID": var_guid[name]})

@@ -4,7 +4,9 @@ The reader below follows that importer's rules (see DESIGN.md, "Exchange with ot
 a coding's memo is its PlainTextSelection's Description; a source's memo is its TextSource's
 Description; a Note is kept only when a source-level NoteRef points at it and it has its own
 PlainTextSelection (an annotation), or a plainTextPath (a journal); variables are matched by GUID.
-A note, code or variable this reader cannot find would be lost in that tool.
+A note, code or variable this reader cannot find would be lost in that tool; a second
+annotation on one span of a source makes that importer abort (a UNIQUE constraint), so the
+reader raises there too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ from .conftest import ROOT, SEEDS
 
 XSD = ROOT.parent / "shared" / "refi-qda" / "Project.xsd"  # the workplace's copy of the schema
 Q = "{urn:QDA-XML:project:1.0}"
+
+
+def annotate(source: dict[str, Any], a: int, b: int, memo: str) -> None:
+    """QualCoder's annotation table is UNIQUE on (source, pos0, pos1, owner)."""
+    if any((a, b) == (x, y) for x, y, _ in source["annotations"]):
+        raise AssertionError(f"second annotation at {a}-{b}: QualCoder's import would abort")
+    source["annotations"].append((a, b, memo))
 
 
 def read_like_qualcoder(blob: bytes) -> dict[str, Any]:
@@ -70,7 +79,7 @@ def read_like_qualcoder(blob: bytes) -> dict[str, Any]:
                     cid = next(iter(c)).get("targetGUID")
                     s["codings"].append((codes[cid]["name"], text[a:b], a, b, smemo))
                 if not coded:
-                    s["annotations"].append((a, b, smemo))
+                    annotate(s, a, b, smemo)
             elif sel.tag == f"{Q}NoteRef":
                 noterefs.append((sel.get("targetGUID"), src.get("guid")))
             elif sel.tag == f"{Q}VariableValue":
@@ -87,12 +96,14 @@ def read_like_qualcoder(blob: bytes) -> dict[str, Any]:
         if target is not None:
             if sel is not None and content is not None:
                 a, b = int(sel.get("startPosition")), int(sel.get("endPosition"))
-                by_guid[target]["annotations"].append((a, b, content))
+                annotate(by_guid[target], a, b, content)
             continue
         if note.get("plainTextPath") and note.get("name"):
             journals.append(note.get("name"))
             continue
-        dropped.append(content)
+        annotated = {m for src in sources.values() for _, _, m in src["annotations"]}
+        if content not in annotated:  # an ignored Note is lost unless its text arrived otherwise
+            dropped.append(content)
     return {
         "codes": {c["name"]: c for c in codes.values()},
         "variables": sorted(variables.values()),
@@ -235,3 +246,34 @@ def test_control_bytes_from_ocr_do_not_break_the_xml(project) -> None:  # type: 
     got = read_like_qualcoder(ex.to_qdpx([it], store.tag_defs()))
     (src,) = got["sources"].values()
     assert src["memo"] == "坏\ufffd字节\ufffd笔记"
+
+
+def test_notes_on_one_span_make_one_annotation(project) -> None:  # type: ignore[no-untyped-def]
+    from corpus.load import load_corpus
+
+    store, its, (a, b, c, d) = project
+    store.highlight_quote(b, b.text[:6], [], "未编码的笔记")  # uncoded: itself an annotation
+    store.add_highlight(b, 0, 6, [], "同一处的第二条")  # the same uncoded span again
+    store.add_highlight(b, 0, 6, ["防汛"], "同一处已编码")  # coded, with a note on that span
+    store.add_highlight(c, 0, len(c.text), ["党建"], "全文段落笔记")  # the article note's span
+    store.add_highlight(d, 5, 15, ["党建"], "同段第二个笔记")  # a second note on one span
+    its = ex.items(load_corpus(SEEDS), store, [a, b, c, d])
+    got = read_like_qualcoder(ex.to_qdpx(its, store.tag_defs(), "张三"))  # raises on a clash
+    src = {name.rsplit(" (", 1)[1].rstrip(")"): s for name, s in got["sources"].items()}
+
+    def memo_at(art_id: str, span: tuple[int, int]) -> str:
+        (memo,) = [m for x, y, m in src[art_id]["annotations"] if (x, y) == span]
+        return str(memo)
+
+    assert {"未编码的笔记", "同一处的第二条", "同一处已编码"} <= set(
+        memo_at(b.id, (0, 6)).split("\n\n")
+    )
+    codings = {(k, q, m) for k, q, _, _, m in src[b.id]["codings"]}
+    assert ("防汛", b.text[:6], "同一处已编码") in codings  # the coding memo stays its own
+    assert {"只有笔记 <&> ]]>", "全文段落笔记"} <= set(
+        memo_at(c.id, (0, len(c.text))).split("\n\n")
+    )
+    assert {"续版段落笔记\n第二行", "同段第二个笔记"} <= set(memo_at(d.id, (5, 15)).split("\n\n"))
+    assert got["dropped"] == []
+    if XSD.exists():
+        etree.XMLSchema(etree.parse(str(XSD))).assertValid(got["root"])
