@@ -4,7 +4,28 @@ and the import of another coder's JSON Lines.
 Nothing here lets article text choose a path, reach a shell or a markup interpreter: file
 names come from article ids (sanitised), CSV cells that a spreadsheet would evaluate are
 neutralised, Markdown special characters are escaped, XML is built with a real serialiser.
-Files are written atomically and never overwrite an existing file unless asked to.
+Files are written atomically and never overwrite an existing file unless asked to. The
+Markdown and REFI-QDA writers live in storage.export_md and storage.export_qdpx, what all formats
+share in storage.export_base; this module is the one to import (it re-exports them).
+
+Page metadata (paper, page number, section, furniture, credits, continuations) is read through
+`page_meta` only, with defaults, so every format carries it as soon as the model has it.
+
+CSV, one row per article (``per="article"``), UTF-8 with a BOM, CRLF, RFC 4180 quoting:
+
+- ``id, issue, file, date, paper, page, section, continued_from, continued_on, credits, title,
+  kicker, byline, read, starred, tags, passage_codes, note, highlights, text`` — ``tags`` are the
+  article's own tags, ``passage_codes`` the codes of its passages (both ``;``-separated),
+  ``highlights`` the number of coded passages, ``read``/``starred`` 0 or 1, ``credits`` as
+  ``编辑:武力;校对:向东``.
+- then three groups of 0/1 columns, each with one column per code in the export (codebook order,
+  children after their parent): ``CODE`` — the article carries the code anywhere (its own tag
+  or a passage); ``tag:CODE`` — the article itself is tagged CODE; ``passage:CODE`` — at least
+  one of its passages is coded CODE. A bare ``CODE`` column that would repeat another header is
+  left out (its ``tag:``/``passage:`` columns are always there).
+
+With ``per="highlight"`` there is one row per coded passage: ``article_id, title, tag, quote,
+note, start, end, issue, file, date, paper, page, section``.
 """
 
 from __future__ import annotations
@@ -14,51 +35,62 @@ import hashlib
 import io
 import json
 import re
-import uuid
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
 from corpus.model import Article, Corpus
-from storage.annotations import Highlight, Store, evaluate, parse_expression
+from storage.annotations import Store, evaluate, parse_expression
 from storage.errors import AnnotationError
+from storage.export_base import (
+    GUID_NS,
+    CodeDef,
+    Item,
+    Progress,
+    code_tree,
+    credits_text,
+    guid,
+    page_meta,
+    passage_codes,
+    version,
+)
+from storage.export_md import UNTAGGED, md_escape, to_markdown
+from storage.export_qdpx import QDA_NS, to_qdpx
 from storage.files import atomic_write
 
+__all__ = [
+    "FORMATS",
+    "GUID_NS",
+    "QDA_NS",
+    "UNTAGGED",
+    "CodeDef",
+    "ExportError",
+    "ImportReport",
+    "Item",
+    "cell",
+    "code_tree",
+    "guid",
+    "import_jsonl",
+    "items",
+    "md_escape",
+    "page_meta",
+    "safe_name",
+    "select",
+    "to_csv",
+    "to_jsonl",
+    "to_markdown",
+    "to_qdpx",
+    "version",
+    "write_corpus",
+    "write_file",
+]
+
 FORMATS = ("jsonl", "csv", "md", "qdpx", "corpus")
-QDA_NS = "urn:QDA-XML:project:1.0"
-GUID_NS = uuid.UUID("6f1e4a52-3c0b-4d8e-9a57-8f0c2b1d7e33")
-Progress = Callable[[int, int], None]
 
 
 class ExportError(AnnotationError):
     """A problem with an export request (existing file, bad format, bad expression)."""
-
-
-def version() -> str:
-    try:
-        from importlib.metadata import version as v
-
-        return v("piyue")
-    except Exception:  # pragma: no cover - running from a bare checkout
-        return "0+unknown"
-
-
-@dataclass
-class Item:
-    """One exported article with its annotations."""
-
-    article: Article
-    issue_id: str
-    source: str
-    date: str | None
-    source_sha1: str
-    tags: list[str]
-    note: str
-    highlights: list[Highlight]
 
 
 def select(
@@ -99,14 +131,12 @@ def items(corpus: Corpus, store: Store, articles: Iterable[Article]) -> list[Ite
                 list(n.tags),
                 n.note,
                 [h for h in store.highlights(a.id) if not h.orphan],
+                n.read,
+                n.starred,
+                page_meta(issue, a),
             )
         )
     return out
-
-
-def guid(*parts: str) -> str:
-    """Stable GUIDs: the same annotations give the same GUIDs in every export."""
-    return str(uuid.uuid5(GUID_NS, "\x1f".join(parts)))
 
 
 def safe_name(text: str) -> str:
@@ -127,11 +157,19 @@ def to_jsonl(
     buf = io.StringIO()
     for i, it in enumerate(its):
         a = it.article
+        meta = it.meta or page_meta(None, a)
         rec: dict[str, Any] = {
             "id": a.id,
             "issue": it.issue_id,
             "file": it.source,
             "date": it.date,
+            "paper": meta.get("paper"),
+            "page": meta.get("page"),
+            "section": meta.get("section"),
+            "furniture": meta.get("furniture", []),
+            "credits": meta.get("credits", {}),
+            "continued_from": meta.get("continued_from"),
+            "continued_on": meta.get("continued_on"),
             "title": a.title,
             "kicker": a.kicker,
             "subtitle": a.subtitle,
@@ -140,6 +178,8 @@ def to_jsonl(
             "paragraphs": [p.text for p in a.body],
             "tags": it.tags,
             "note": it.note,
+            "read": it.read,
+            "starred": it.starred,
             "highlights": [
                 {
                     "id": h.id,
@@ -178,227 +218,124 @@ def cell(value: object) -> str:
     return "'" + s if s.startswith(_FORMULA) else s
 
 
-def to_csv(its: Sequence[Item], per: str = "article", progress: Progress | None = None) -> bytes:
+CSV_COLUMNS = (
+    "id",
+    "issue",
+    "file",
+    "date",
+    "paper",
+    "page",
+    "section",
+    "continued_from",
+    "continued_on",
+    "credits",
+    "title",
+    "kicker",
+    "byline",
+    "read",
+    "starred",
+    "tags",
+    "passage_codes",
+    "note",
+    "highlights",
+    "text",
+)
+CSV_HIGHLIGHT_COLUMNS = (
+    "article_id",
+    "title",
+    "tag",
+    "quote",
+    "note",
+    "start",
+    "end",
+    "issue",
+    "file",
+    "date",
+    "paper",
+    "page",
+    "section",
+)
+
+
+def to_csv(
+    its: Sequence[Item],
+    per: str = "article",
+    progress: Progress | None = None,
+    codebook: Sequence[CodeDef] = (),
+) -> bytes:
+    """Rows for a spreadsheet or pandas; the layout is in the module docstring."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     if per == "highlight":
-        w.writerow(["article_id", "title", "tag", "quote", "note", "start", "end"])
+        w.writerow(CSV_HIGHLIGHT_COLUMNS)
         for it in its:
+            m = it.meta
             for h in it.highlights:
-                w.writerow(
-                    [
-                        cell(x)
-                        for x in (
-                            it.article.id,
-                            it.article.title,
-                            ";".join(h.tags),
-                            h.quote,
-                            h.note,
-                            h.start,
-                            h.end,
-                        )
-                    ]
+                hrow = (
+                    it.article.id,
+                    it.article.title,
+                    ";".join(h.tags),
+                    h.quote,
+                    h.note,
+                    h.start,
+                    h.end,
+                    it.issue_id,
+                    it.source,
+                    it.date or "",
+                    m.get("paper"),
+                    m.get("page"),
+                    m.get("section"),
                 )
+                w.writerow([cell(x) for x in hrow])
     else:
-        vocab = sorted(
-            {t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))}
-        )
+        used = {t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))}
+        vocab = [n for n, _ in code_tree(codebook, used) if n in used]
+        taken = set(CSV_COLUMNS) | {f"{g}:{t}" for g in ("tag", "passage") for t in vocab}
+        bare = [t for t in vocab if t not in taken]
         w.writerow(
-            ["id", "issue", "date", "title", "byline", "tags", "note", "highlights", "text", *vocab]
+            [
+                *CSV_COLUMNS,
+                *bare,
+                *(f"tag:{t}" for t in vocab),
+                *(f"passage:{t}" for t in vocab),
+            ]
         )
         for i, it in enumerate(its):
-            have = set(it.tags) | {t for h in it.highlights for t in h.tags}
+            m = it.meta
+            own = set(it.tags)
+            coded = passage_codes(it)
+            in_passages = set(coded)
             row = [
                 it.article.id,
                 it.issue_id,
+                it.source,
                 it.date or "",
+                m.get("paper"),
+                m.get("page"),
+                m.get("section"),
+                m.get("continued_from"),
+                m.get("continued_on"),
+                credits_text(m),
                 it.article.title,
+                it.article.kicker,
                 it.article.reporters,
+                int(it.read),
+                int(it.starred),
                 ";".join(it.tags),
+                ";".join(coded),
                 it.note,
                 len(it.highlights),
                 it.article.text,
             ]
-            w.writerow([cell(x) for x in row] + [1 if t in have else 0 for t in vocab])
+            w.writerow(
+                [cell(x) for x in row]
+                + [int(t in own or t in in_passages) for t in bare]
+                + [int(t in own) for t in vocab]
+                + [int(t in in_passages) for t in vocab]
+            )
             if progress:
                 progress(i + 1, len(its))
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
-
-
-def md_escape(text: str) -> str:
-    out = _MD_SPECIAL.sub(r"\\\1", text)
-    return re.sub(r"^(\s*)([-+=]|\d+[.)])", r"\1\\\2", out, flags=re.M)
-
-
-def to_markdown(its: Sequence[Item], full: bool = False, title: str = "piyue export") -> bytes:
-    groups: dict[str, list[Item]] = {}
-    for it in its:
-        tags = set(it.tags) | {t for h in it.highlights for t in h.tags}
-        for t in sorted(tags) or ["(未标注 untagged)"]:
-            groups.setdefault(t, []).append(it)
-    lines = [
-        f"# {md_escape(title)}",
-        "",
-        f"{len(its)} 篇 articles · {datetime.now(UTC):%Y-%m-%d}",
-        "",
-    ]
-    for tag in sorted(groups):
-        lines += [f"## {md_escape(tag)}", ""]
-        for it in groups[tag]:
-            a = it.article
-            lines.append(f"### {md_escape(a.title or '(无标题)')}")
-            meta = " · ".join(x for x in (a.reporters, it.date or "", it.source, a.id) if x)
-            lines += ["", f"*{md_escape(meta)}*", ""]
-            if it.tags:
-                lines += ["标签 tags: " + ", ".join(md_escape(t) for t in it.tags), ""]
-            if it.note:
-                lines += ["**笔记 note:** " + md_escape(it.note).replace("\n", "  \n"), ""]
-            for h in it.highlights:
-                lines.append("> " + md_escape(h.quote).replace("\n", "\n> "))
-                extra = ", ".join(h.tags)
-                if h.note:
-                    extra += (" — " if extra else "") + h.note
-                lines += [">", f"> — {md_escape(extra)}" if extra else ">", ""]
-            if full:
-                lines += [md_escape(p.text) + "\n" for p in a.body]
-    return "\n".join(lines).encode("utf-8")
-
-
-def to_qdpx(
-    its: Sequence[Item],
-    codebook: Sequence[Any],
-    coder: str = "piyue",
-    progress: Progress | None = None,
-) -> bytes:
-    """A REFI-QDA project: TextSources, CodeBook, codings, notes.  Positions count code points."""
-    ET.register_namespace("", QDA_NS)
-    q = f"{{{QDA_NS}}}"
-    now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    user = guid("user", coder)
-    project = ET.Element(
-        f"{q}Project",
-        {
-            "name": "piyue export",
-            "origin": f"piyue {version()}",
-            "creatingUserGUID": user,
-            "creationDateTime": now,
-        },
-    )
-    users = ET.SubElement(project, f"{q}Users")
-    ET.SubElement(users, f"{q}User", {"guid": user, "name": coder})
-    used = sorted(
-        {t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))}
-    )
-    defs = {d.name: d for d in codebook}
-    code_guid = {t: guid("code", t) for t in used}
-    if used:
-        cb = ET.SubElement(project, f"{q}CodeBook")
-        codes = ET.SubElement(cb, f"{q}Codes")
-        for t in used:
-            attrs = {"guid": code_guid[t], "name": t, "isCodable": "true"}
-            d = defs.get(t)
-            if d is not None and re.fullmatch(r"#[0-9A-Fa-f]{6}", d.colour or ""):
-                attrs["color"] = d.colour.upper()
-            code = ET.SubElement(codes, f"{q}Code", attrs)
-            if d is not None and d.description:
-                ET.SubElement(code, f"{q}Description").text = d.description
-
-    def selection(
-        parent: ET.Element, sg: str, name: str, start: int, end: int, codings: list[tuple[str, str]]
-    ) -> ET.Element:
-        """A PlainTextSelection (code-point positions) with one Coding per code."""
-        sel = ET.SubElement(
-            parent,
-            f"{q}PlainTextSelection",
-            {
-                "guid": sg,
-                "name": name,
-                "startPosition": str(start),
-                "endPosition": str(end),
-                "creatingUser": user,
-                "creationDateTime": now,
-            },
-        )
-        for coding_guid, code in codings:
-            c = ET.SubElement(
-                sel,
-                f"{q}Coding",
-                {
-                    "guid": coding_guid,
-                    "creatingUser": user,
-                    "creationDateTime": now,
-                },
-            )
-            ET.SubElement(c, f"{q}CodeRef", {"targetGUID": code})
-        return sel
-
-    files: dict[str, bytes] = {}
-    notes: list[tuple[str, str, str]] = []
-    if its:
-        sources = ET.SubElement(project, f"{q}Sources")
-        for i, it in enumerate(its):
-            a = it.article
-            sg = guid("source", a.id)
-            text = a.text
-            files[f"sources/{sg}.txt"] = text.encode("utf-8")
-            src = ET.SubElement(
-                sources,
-                f"{q}TextSource",
-                {
-                    "guid": sg,
-                    "name": f"{a.title or a.id} ({a.id})",
-                    "plainTextPath": f"internal://{sg}.txt",
-                    "creatingUser": user,
-                    "creationDateTime": now,
-                },
-            )
-            if it.tags and text:
-                selection(
-                    src,
-                    guid("whole", a.id),
-                    "全文 whole article",
-                    0,
-                    len(text),
-                    [(guid("coding", a.id, t), code_guid[t]) for t in it.tags],
-                )
-            for h in it.highlights:
-                sel = selection(
-                    src,
-                    guid("selection", h.id),
-                    h.quote[:40],
-                    h.start,
-                    h.end,
-                    [(guid("coding", h.id, t), code_guid[t]) for t in h.tags],
-                )
-                if h.note:
-                    ng = guid("note", h.id)
-                    ET.SubElement(sel, f"{q}NoteRef", {"targetGUID": ng})
-                    notes.append((ng, f"«{h.quote[:30]}»", h.note))
-            if it.note:
-                ng = guid("note", a.id)
-                ET.SubElement(src, f"{q}NoteRef", {"targetGUID": ng})
-                notes.append((ng, a.title or a.id, it.note))
-            if progress:
-                progress(i + 1, len(its))
-    if notes:
-        ne = ET.SubElement(project, f"{q}Notes")
-        for ng, name, text in notes:
-            n = ET.SubElement(
-                ne,
-                f"{q}Note",
-                {"guid": ng, "name": name, "creatingUser": user, "creationDateTime": now},
-            )
-            ET.SubElement(n, f"{q}PlainTextContent").text = text
-    xml = ET.tostring(project, encoding="utf-8", xml_declaration=True)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("project.qde", xml)
-        for name, data in files.items():
-            z.writestr(name, data)
-    return buf.getvalue()
 
 
 def write_corpus(
@@ -417,6 +354,7 @@ def write_corpus(
         path = out / f"{safe_name(a.id)}.txt"
         if path.exists() and not force:
             raise ExportError(f"{path} exists (use --force to overwrite)")
+        m = it.meta
         header = "\n".join(
             f"# {k}: {v}"
             for k, v in (
@@ -424,9 +362,12 @@ def write_corpus(
                 ("title", a.title),
                 ("date", it.date or ""),
                 ("source", it.source),
+                ("paper", m.get("paper")),
+                ("page", m.get("page")),
+                ("section", m.get("section")),
                 ("tags", ";".join(it.tags)),
             )
-            if v is not None
+            if v is not None  # page metadata only when the page has it
         )
         atomic_write(
             path, (header.replace("\r", " ") + "\n\n" + tokens(a) + "\n").encode("utf-8"), 0o644

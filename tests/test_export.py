@@ -220,3 +220,90 @@ def test_export_of_many_articles_is_fast(tmp_path: Path) -> None:
     ex.to_csv(its)
     ex.to_qdpx(its, [])
     assert time.perf_counter() - t < 20
+
+
+def _section(md: str, heading: str) -> str:
+    """The Markdown between `heading` and the next heading of the same or a higher level."""
+    level = heading.split(" ", 1)[0]
+    body = md.split(heading + "\n", 1)[1]
+    out = []
+    for line in body.splitlines():
+        mark = line.split(" ", 1)[0]
+        if line.startswith("#") and set(mark) == {"#"} and len(mark) <= len(level):
+            break
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_markdown_per_code_only_its_passages_frequencies_and_hierarchy(setup) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    store.define_tag("治理", "#61afef")
+    store.define_tag("营商环境", parent="治理")
+    d = next(x for x in corpus.articles if x.title.startswith("提升站位"))
+    store.highlight_quote(d, d.text[:6], [], "未编码的笔记")  # a passage with a note, no code
+    its = ex.items(corpus, store, [a, b, c])
+    md = ex.to_markdown(its, codebook=store.tag_defs()).decode("utf-8")
+    dangjian = _section(md, "## 党建")
+    assert "> 零容忍" in dangjian and "优化营商环境" not in dangjian and "关键" not in dangjian
+    assert "### 营商环境" in _section(md, "## 治理")  # the child code under its parent
+    yingshang = _section(md, "### 营商环境")
+    assert "> 优化营商环境" in yingshang and "> 零容忍" not in yingshang
+    assert "#### 对损害营商环境" in yingshang  # the article one level below its code
+    freq = _section(md, "## 代码频率 Code frequencies")
+    assert "| 党建 | 1 | 1 |" in freq and "| 防汛 | 1 | 0 |" in freq
+    assert "| 治理 | 0 | 0 |" in freq and "└ 营商环境 | 1 | 1 |" in freq
+    assert md.index("## 代码频率") < md.index("## 党建")
+    # a note never stands where the codes belong: uncoded passages say so first
+    assert "— (未编码 uncoded) — 未编码的笔记" in md
+    assert not any(line.startswith("> — 未编码的笔记") for line in md.splitlines())
+
+
+def test_markdown_and_exports_carry_page_metadata(setup) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    (it,) = ex.items(corpus, store, [c])
+    it.meta.update(paper="洛阳日报", page=2, section="要闻", credits={"编辑": "武力"})
+    it.meta.update(continued_from="01版")
+    md = ex.to_markdown([it]).decode("utf-8")
+    assert f"### {c.title} (洛阳日报 · 2018-09-12 · 第2版)" in md
+    assert "要闻" in md and "上接 01版" in md and "编辑:武力" in md
+    rec = json.loads(ex.to_jsonl([it]))
+    assert (rec["paper"], rec["page"], rec["section"]) == ("洛阳日报", 2, "要闻")
+    assert rec["credits"] == {"编辑": "武力"} and rec["continued_from"] == "01版"
+    assert rec["continued_on"] is None and isinstance(rec["furniture"], list)
+    (row,) = csv.DictReader(io.StringIO(ex.to_csv([it]).decode("utf-8-sig")))
+    assert (row["paper"], row["page"], row["section"]) == ("洛阳日报", "2", "要闻")
+    assert row["credits"] == "编辑:武力" and row["continued_from"] == "01版"
+    (seeded,) = ex.items(corpus, store, [c])
+    assert json.loads(ex.to_jsonl([seeded]))["furniture"]  # page 002's credits line, from seeds
+
+
+def test_csv_separates_article_tags_from_passage_codes_and_has_read_starred(setup) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    store.highlight_quote(b, b.text[:4], ["新码"])
+    store.set_read(b)
+    store.set_starred(a)
+    raw = ex.to_csv(ex.items(corpus, store, [a, b, c])).decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(raw)))
+    assert header[: len(ex.CSV_COLUMNS)] == list(ex.CSV_COLUMNS)
+    assert {"tag:营商环境", "passage:营商环境", "tag:新码", "passage:新码"} <= set(header)
+    assert len(header) == len(set(header))
+    ra, rb, rc = csv.DictReader(io.StringIO(raw))
+    assert ra["tag:党建"] == "1" and ra["passage:党建"] == "1"
+    assert rb["tag:新码"] == "0" and rb["passage:新码"] == "1" and rb["新码"] == "1"
+    assert rb["tag:防汛"] == "1" and rb["passage:防汛"] == "0"
+    assert rc["tag:营商环境"] == rc["passage:营商环境"] == "0"
+    assert (ra["read"], ra["starred"], rb["read"], rb["starred"]) == ("0", "1", "1", "0")
+    assert ra["passage_codes"] == "营商环境;党建" and rb["tags"] == "防汛"
+    recs = [json.loads(x) for x in ex.to_jsonl(ex.items(corpus, store, [a, b])).splitlines()]
+    assert [(r["read"], r["starred"]) for r in recs] == [(False, True), (True, False)]
+
+
+def test_csv_code_named_like_a_column_does_not_shadow_it(setup) -> None:  # type: ignore[no-untyped-def]
+    lib, store, corpus, (a, b, c) = setup
+    store.add_tags(c, ["note", "tag:防汛"])
+    raw = ex.to_csv(ex.items(corpus, store, [b, c])).decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(raw)))
+    assert len(header) == len(set(header)) and header.count("note") == 1
+    rb, rc = csv.DictReader(io.StringIO(raw))
+    assert rc["note"].startswith("只有笔记") and rc["tag:note"] == "1"
+    assert rb["tag:防汛"] == "1" and rc["tag:tag:防汛"] == "1"

@@ -1,0 +1,111 @@
+"""The Markdown report: code frequencies, then one section per code, nested as in the
+codebook, with only that code's passages. Every user or article text is escaped."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from storage.annotations import Highlight
+from storage.export_base import CodeDef, Item, code_tree, credits_text, page_label, passage_codes
+
+UNTAGGED = "(未标注 untagged)"
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
+
+
+def md_escape(text: str) -> str:
+    out = _MD_SPECIAL.sub(r"\\\1", text)
+    return re.sub(r"^(\s*)([-+=]|\d+[.)])", r"\1\\\2", out, flags=re.M)
+
+
+def _md_article(it: Item, level: int, passages: Sequence[Highlight], full: bool) -> list[str]:
+    """One article under a code: heading with paper · date · page, its metadata, note, and
+    only the passages given (the caller picks those of the code)."""
+    a, m = it.article, it.meta
+    where = " · ".join(x for x in (m.get("paper"), it.date, page_label(m)) if x)
+    head = md_escape(a.title or "(无标题)") + (f" ({md_escape(where)})" if where else "")
+    lines = [f"{'#' * level} {head}", ""]
+    cont = m.get("continued_from")
+    meta = " · ".join(
+        x
+        for x in (
+            a.reporters,
+            m.get("section") or "",
+            f"上接 {cont}" if cont else "",
+            credits_text(m, " "),
+            it.source,
+            a.id,
+        )
+        if x
+    )
+    lines += [f"*{md_escape(meta)}*", ""]
+    if it.tags:
+        lines += ["标签 tags: " + ", ".join(md_escape(t) for t in it.tags), ""]
+    if it.note:
+        lines += ["**笔记 note:** " + md_escape(it.note).replace("\n", "  \n"), ""]
+    for h in passages:
+        lines.append("> " + md_escape(h.quote).replace("\n", "\n> "))
+        codes = ", ".join(h.tags) or "(未编码 uncoded)"
+        line = f"> — {md_escape(codes)}"
+        if h.note:  # the note always comes second, after the codes, never in their place
+            line += " — " + md_escape(h.note).replace("\n", "\n> ")
+        lines += [">", line, ""]
+    if full:
+        lines += [md_escape(p.text) + "\n" for p in a.body]
+    return lines
+
+
+def to_markdown(
+    its: Sequence[Item],
+    full: bool = False,
+    title: str = "piyue export",
+    codebook: Sequence[CodeDef] = (),
+) -> bytes:
+    """A report for reading: code frequencies, then one section per code (nested as in the
+    codebook) with its tagged articles and only the passages coded with it."""
+    art_n: Counter[str] = Counter(t for it in its for t in set(it.tags))
+    pas_n: Counter[str] = Counter(t for it in its for h in it.highlights for t in set(h.tags))
+    used = set(art_n) | set(pas_n)
+    tree = code_tree(codebook, used)
+    lines = [
+        f"# {md_escape(title)}",
+        "",
+        f"{len(its)} 篇 articles · {datetime.now(UTC):%Y-%m-%d}",
+        "",
+    ]
+    if tree:
+        lines += [
+            "## 代码频率 Code frequencies",
+            "",
+            "| 代码 code | 文章 articles | 段落 passages |",
+            "|---|---:|---:|",
+        ]
+        for name, depth in tree:
+            indent = "　" * depth + ("└ " if depth else "")
+            lines.append(f"| {indent}{md_escape(name)} | {art_n[name]} | {pas_n[name]} |")
+        lines.append("")
+    under: dict[str, list[Item]] = {}  # code → its articles, in export order, each once
+    for it in its:
+        for t in dict.fromkeys([*it.tags, *passage_codes(it)]):
+            under.setdefault(t, []).append(it)
+    for name, depth in tree:
+        level = min(2 + depth, 5)
+        lines += [f"{'#' * level} {md_escape(name)}", ""]
+        for it in under.get(name, ()):
+            mine = [h for h in it.highlights if name in h.tags]
+            lines += _md_article(it, level + 1, mine, full)
+    rest = []
+    for it in its:
+        uncoded = [h for h in it.highlights if not h.tags]
+        if not it.tags and not passage_codes(it):
+            rest.append((it, uncoded))
+        elif uncoded:
+            rest.append((it, uncoded))
+    if rest:
+        lines += [f"## {md_escape(UNTAGGED)}", ""]
+        for it, hs in rest:
+            lines += _md_article(it, 3, hs, full)
+    return "\n".join(lines).encode("utf-8")
