@@ -86,9 +86,9 @@ def export(
 
         data = ex.to_jsonl(its, kw, tok if opts.tokens else None, opts.coder, progress)
     elif opts.fmt == "csv":
-        data = ex.to_csv(its, opts.per, progress)
+        data = ex.to_csv(its, opts.per, progress, store.tag_defs())
     elif opts.fmt == "md":
-        data = ex.to_markdown(its, opts.full)
+        data = ex.to_markdown(its, opts.full, codebook=store.tag_defs())
     elif opts.fmt == "qdpx":
         data = ex.to_qdpx(its, store.tag_defs(), opts.coder or "piyue", progress)
     elif opts.fmt == "corpus":
