@@ -6,8 +6,10 @@ import gc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App
 
+from tui.typeahead import HOLD_LIMIT, IN_FLIGHT_LIMIT, Delivered, KeyBuffer, Ready, is_ready
 from workspace.session import Workspace
 
 if TYPE_CHECKING:
@@ -43,6 +45,8 @@ class PiyueApp(App[None]):
         """Why the app gave up (a database it cannot open); the CLI prints it, exit 2."""
         self.workspace = Workspace(corpus_root, db_path, cache_dir, mode="ui")
         """Every use case goes through here; it opens nothing until a worker first asks."""
+        self.keys = KeyBuffer()
+        """Keys typed before the screen that will take them is ready (see tui.typeahead)."""
 
     # The database and the corpus are opened by the loading worker after the first paint
     # (their imports and file reads are most of piyue's start-up).
@@ -71,6 +75,53 @@ class PiyueApp(App[None]):
         if not gc.isenabled():
             gc.freeze()
             gc.enable()
+
+    async def on_event(self, event: events.Event) -> None:
+        if self.keys.wants(event):
+            self.keys.held.append(event)
+            await self._deliver(force=False)
+            return
+        await super().on_event(event)
+
+    async def on_ready(self, _msg: Ready) -> None:
+        await self._deliver(force=False)
+
+    async def on_delivered(self, msg: Delivered) -> None:
+        if msg.echoes > 0:  # what the key's handler posted in turn is handled first
+            (self.focused or self.screen).post_message(Delivered(msg.echoes - 1))
+            return
+        self.keys.in_flight = False
+        await self._deliver(force=False)
+
+    async def _deliver_anyway(self) -> None:
+        """The deadline passed: the next key goes whatever the state."""
+        self.keys.deadline = None
+        self.keys.in_flight = False
+        await self._deliver(force=True)
+
+    async def _deliver(self, force: bool) -> None:
+        """Replay the next held key, then wait until it has been handled (``Delivered``)
+        before the next: a key that opens a screen that is not ready holds the rest."""
+        keys = self.keys
+        if keys.in_flight and not force and keys.target_gone(self.screen_stack):
+            keys.in_flight = False
+        if keys.in_flight and not force:
+            return  # its deadline is running
+        if keys.deadline is not None:
+            keys.deadline.stop()
+            keys.deadline = None
+        if not keys.held:
+            return
+        if force or (self.screen_stack and is_ready(self.screen)):
+            event = keys.held.pop(0)
+            keys.target = target = self.focused or self.screen
+            await super().on_event(event)
+            keys.in_flight = True
+            target.post_message(Delivered(echoes=1))
+            # a key that closed its widget's screen takes the sentinel with it: go on soon
+            keys.deadline = self.set_timer(IN_FLIGHT_LIMIT, self._deliver_anyway)
+        else:
+            keys.deadline = self.set_timer(HOLD_LIMIT, self._deliver_anyway)
 
     def on_search_screen_run(self, msg: SearchScreen.Run) -> None:
         self.main_screen.search_requested(msg.query)

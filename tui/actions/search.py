@@ -40,7 +40,8 @@ class SearchActions(ScreenBase):
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
         if not self.index_ready:
-            note = "索引尚未就绪 the index is still being built — try again in a moment"
+            self.pending_query = query
+            note = "正在建立索引 building the index — the search runs as soon as it is ready"
             self.post_message(self.SearchDone(query, [], note))
             return
         try:

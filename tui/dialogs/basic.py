@@ -10,13 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from tui.render import plain
+from tui.typeahead import Dialog
 
 TAG_SPLIT = re.compile(r"[,，、;；\s]+")
 
@@ -43,7 +43,7 @@ class TagSuggester(Suggester):
         return None
 
 
-class TagDialog(ModalScreen[list[str] | None]):
+class TagDialog(Dialog[list[str] | None]):
     """Ask for one or more tags (autocomplete from the vocabulary); Enter saves."""
 
     BINDINGS = [
@@ -104,7 +104,7 @@ class TagDialog(ModalScreen[list[str] | None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     BINDINGS = [
         Binding("y", "yes", "Yes", id="dialog.yes"),
         Binding("n,escape", "no", "No", id="dialog.no"),
@@ -126,7 +126,7 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class NoteDialog(ModalScreen[str | None]):
+class NoteDialog(Dialog[str | None]):
     """Multi-line note editor: ctrl+s saves, Esc cancels (asks first if anything changed)."""
 
     BINDINGS = [
@@ -167,7 +167,7 @@ class NoteDialog(ModalScreen[str | None]):
         self.app.push_screen(ConfirmDialog("放弃未保存的修改？ Discard unsaved changes?"), decided)
 
 
-class PickDialog(ModalScreen[Any]):
+class PickDialog(Dialog[Any]):
     """Choose one item from a list (Enter), Esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
@@ -193,7 +193,7 @@ class PickDialog(ModalScreen[Any]):
         self.dismiss(None)
 
 
-class InputDialog(ModalScreen[str | None]):
+class InputDialog(Dialog[str | None]):
     """One line of input (filter expression, word split…)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
@@ -217,7 +217,7 @@ class InputDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class LayersDialog(ModalScreen[list[str] | None]):
+class LayersDialog(Dialog[list[str] | None]):
     """Toggle highlight layers (space toggles, Enter applies)."""
 
     BINDINGS = [
@@ -244,7 +244,7 @@ class LayersDialog(ModalScreen[list[str] | None]):
         self.dismiss(None)
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
 
     def __init__(self, rows: Sequence[tuple[str, str]]) -> None:

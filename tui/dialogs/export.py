@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Select, Static
 
 from storage.errors import AnnotationError, StoreError
 from tui.render import plain
+from tui.typeahead import Dialog
 
 EXT = {"jsonl": "jsonl", "csv": "csv", "md": "md", "qdpx": "qdpx", "corpus": ""}
 NAMES = [
@@ -40,7 +40,7 @@ def default_path(fmt: str, folder: Path | None = None) -> Path:
     return folder / f"{base}-{datetime.now().timestamp():.0f}.{ext}"
 
 
-class ExportDialog(ModalScreen[None]):
+class ExportDialog(Dialog[None]):
     BINDINGS = [Binding("escape", "cancel", "Close", id="export.close")]
 
     class Progress(Message):

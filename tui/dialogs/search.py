@@ -11,14 +11,14 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.render import plain
+from tui.typeahead import Dialog
 
 
-class SearchScreen(ModalScreen[str | None]):
+class SearchScreen(Dialog[str | None]):
     """``/``: type a query, Enter lists hits with snippets, Enter on a hit opens it."""
 
     BINDINGS = [Binding("escape", "cancel", "Close", id="search.close")]

@@ -18,6 +18,7 @@ from corpus.search import match_spans, parse_query
 from storage import state
 from storage.errors import AnnotationError, StoreError
 from tui.render import Layers, Marks, plain
+from tui.typeahead import resumed
 from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
 
 if TYPE_CHECKING:
@@ -69,6 +70,10 @@ class ScreenBase(Screen[None]):
         self.df: DocFreq | None = None
         self.index_ready = False
         self.search_query = ""
+        self.pending_query = ""
+        """A search asked for before the index was ready: run when it is."""
+        self.typeahead_ready = False
+        """Keys typed before the lists are filled wait for them (see tui.typeahead)."""
         self.keywords: dict[str, dict[str, float]] = {}
         self.entities: dict[str, list[tuple[int, int, str]]] = {}
         self.pane = "issues"
@@ -82,6 +87,9 @@ class ScreenBase(Screen[None]):
     @property
     def ws(self) -> Workspace:
         return self.papp.workspace
+
+    def on_screen_resume(self) -> None:
+        resumed(self)
 
     # ------------------------------------------------------------------ small views
 

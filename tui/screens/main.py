@@ -25,6 +25,7 @@ from tui.actions.layers import LayerActions
 from tui.actions.search import SearchActions
 from tui.render import plain
 from tui.screens.base import PANES, ScreenBase, dialogs
+from tui.typeahead import ready
 from tui.widgets import ArticleList, Codebook, IssueList, Reader
 
 if TYPE_CHECKING:
@@ -212,10 +213,12 @@ class MainScreen(
 
     def on_main_screen_store_failed(self, msg: StoreFailed) -> None:
         """A database piyue must not touch (corrupt, newer, unreadable): say so and leave."""
+        ready(self)
         self.papp.fatal = msg.error
         self.app.exit(return_code=2)
 
     def on_main_screen_corpus_loaded(self, msg: CorpusLoaded) -> None:
+        self.call_after_refresh(ready, self)  # keys typed meanwhile go to the filled lists
         if msg.corpus is None:
             self.status(f"无法读取 cannot read the corpus: {msg.error}")
             return
@@ -273,6 +276,9 @@ class MainScreen(
             )
         if self.article is not None:
             self.render_article(keep_scroll=True)
+        if self.pending_query and self.index_ready:
+            query, self.pending_query = self.pending_query, ""
+            self.run_search(query)
 
     def on_screen_base_entities_ready(self, msg: ScreenBase.EntitiesReady) -> None:
         self.entities[msg.article_id] = msg.spans

@@ -1,0 +1,89 @@
+"""Nothing typed is lost: keys sent with no pause, right after start-up and right after each
+dialog opens, reach their target in order (issue #13)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual import events
+from textual.widgets import Input, OptionList
+
+from corpus.load import load_corpus
+from storage.annotations import Store
+from tui.app import PiyueApp, make_app
+from tui.dialogs import SearchScreen
+
+from .test_tui import open_article, running, stored
+
+NAMES = {"/": "slash", "\r": "enter", "*": "asterisk", ":": "colon", " ": "space"}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
+
+
+def type_fast(app: PiyueApp, *keys: str) -> None:
+    """Post every key at once, as a fast typist or a script in a terminal does."""
+    for k in keys:
+        if len(k) == 1:
+            app.post_message(events.Key(NAMES.get(k, k), k))
+        else:
+            app.post_message(events.Key(k, {"enter": "\r", "escape": "\x1b"}.get(k)))
+
+
+async def settle(pilot, until, rounds: int = 400) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(rounds):
+        await pilot.pause(0.02)
+        if until():
+            return
+    raise AssertionError("never happened")
+
+
+async def test_search_typed_at_start_up_is_kept_and_run(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        type_fast(app, "/", *"尾矿库", "enter")
+
+        def searched() -> bool:
+            screen = app.screen
+            return isinstance(screen, SearchScreen) and bool(screen.hit_ids)
+
+        await settle(pilot, searched)
+        assert app.screen.query_one("#search-input", Input).value == "尾矿库"
+        assert app.screen.query_one("#search-hits", OptionList).option_count >= 1
+
+
+async def test_open_a_hit_then_tag_it_without_pausing(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await settle(pilot, lambda: screen.index_ready)
+        type_fast(app, "/", *"尾矿库", "enter")
+        await settle(pilot, lambda: isinstance(app.screen, SearchScreen) and app.screen.hit_ids)
+        type_fast(app, "enter", "t", *"防汛", "enter")
+        await settle(pilot, lambda: app.screen is screen and screen.article is not None)
+        await pilot.pause(0.3)
+        assert screen.article is not None and "尾矿库" in screen.article.text
+        aid = screen.article.id
+    with stored(db) as s:
+        assert s.notes(aid).tags == ("防汛",)
+
+
+async def test_each_dialog_takes_keys_typed_as_it_opens(seeds_copy: Path, db: Path) -> None:
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[0], ["营商环境"])
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        aid = screen.article.id  # type: ignore[union-attr]
+        type_fast(app, "t", *"甲乙", "enter", "n", *"快速笔记", "ctrl+s", "T", "enter")
+        await settle(pilot, lambda: not app.keys.held and app.screen is screen)
+        await pilot.pause(0.1)
+        with stored(db) as s:
+            assert s.notes(aid).note == "快速笔记"
+            assert s.notes(aid).tags == ()  # tagged 甲乙, then T + enter removed it
+        type_fast(app, "f", *"营商环境", "enter")
+        await settle(pilot, lambda: screen.art_filter.expr == "营商环境")
+        assert [a.id for a in screen.visible_articles] == [arts[0].id]

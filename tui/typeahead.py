@@ -1,0 +1,103 @@
+"""Type-ahead: keys typed while a screen is still being built are kept, in order, and
+delivered once it can take them — never dropped.
+
+A screen that is not ready yet says so (``typeahead_ready = False``) and calls
+``ready()`` when its widgets exist and focus is set: the main screen when its lists are
+filled, a dialog once its input has focus. Until then the app holds every key and paste;
+then it replays them through its normal key handling, one at a time, and stops again as soon
+as a key opens another screen that is not ready (``/`` then a query, ``t`` then a tag).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from textual import events
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+
+HOLD_LIMIT = 3.0
+"""Seconds after which held keys are delivered anyway (a screen that never got ready)."""
+IN_FLIGHT_LIMIT = 2.0
+"""Seconds to wait for a replayed key's ``Delivered`` before the next key goes anyway (a
+marker lost with a widget that closed; a closed screen is noticed at once, see
+``target_gone``)."""
+
+
+class Ready(Message):
+    """A screen can take keys now (posted to the app)."""
+
+
+class Delivered(Message, bubble=True):
+    """Posted behind a replayed key to the widget that got it: it reaches the app after the
+    key has been handled (bindings run when the key bubbles up), so the next key waits for
+    whatever the previous one did — opened a dialog, say. A binding's own messages (an
+    input's ``Submitted`` that closes its dialog) are handled one round later: ``echoes``
+    sends the marker round again before the next key goes."""
+
+    def __init__(self, echoes: int = 0) -> None:
+        super().__init__()
+        self.echoes = echoes
+
+
+def is_ready(screen: Screen[Any]) -> bool:
+    return bool(getattr(screen, "typeahead_ready", True))
+
+
+def ready(screen: Screen[Any]) -> None:
+    """Mark ``screen`` ready and let the app deliver what was typed meanwhile."""
+    if not is_ready(screen):
+        screen.typeahead_ready = True  # type: ignore[attr-defined]
+        screen.app.post_message(Ready())
+
+
+ResultT = TypeVar("ResultT")
+
+
+class Dialog(ModalScreen[ResultT], Generic[ResultT]):
+    """A modal dialog that takes keys typed while it opens (after its focus is set)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.typeahead_ready = False
+
+    def on_mount(self) -> None:
+        # subclasses set focus in their own on_mount (which runs first); focus is applied
+        # on the next refresh
+        self.call_after_refresh(ready, self)
+
+    def on_screen_resume(self) -> None:
+        resumed(self)
+
+
+def resumed(screen: Screen[Any]) -> None:
+    """A screen is on top again (a dialog over it closed): keys waiting on the closed
+    dialog's widgets can go to it now."""
+    if is_ready(screen):
+        screen.app.post_message(Ready())
+
+
+class KeyBuffer:
+    """The app's side: hold input events while the active screen is not ready."""
+
+    def __init__(self) -> None:
+        self.held: list[events.Event] = []
+        self.deadline: Any = None
+        self.in_flight = False
+        self.target: Any = None
+        """The widget the key in flight went to (its ``Delivered`` comes back through it)."""
+
+    def target_gone(self, stack: list[Screen[Any]]) -> bool:
+        """The key in flight closed the screen of the widget that got it (Enter in a
+        dialog): its marker went with the widget, so there is nothing to wait for."""
+        try:
+            screen = self.target if isinstance(self.target, Screen) else self.target.screen
+        except Exception:
+            return True
+        return screen not in stack
+
+    def wants(self, event: events.Event) -> bool:
+        """Every key and paste from the terminal goes through the queue: a key takes effect
+        (a binding runs when it bubbles up) after the next one has arrived, so only one at a
+        time, each after the last was handled, keeps a burst of keys in order."""
+        return isinstance(event, events.Key | events.Paste) and not event.is_forwarded
