@@ -40,9 +40,9 @@ from tinydb.storages import Storage
 from tinydb.table import Table
 
 from storage.errors import (
+    CannotWrite,
     CorruptDatabase,
     DatabaseLocked,
-    CannotWrite,
     DiskError,
     NotWritable,
     ReadOnlyDatabase,

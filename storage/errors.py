@@ -54,7 +54,7 @@ class DiskError(StoreError, OSError):
     ) -> None:
         super().__init__(message)
         self.path = Path(path) if path is not None else None
-        self.errno = code  # type: ignore[assignment]
+        self.errno = code
 
 
 class CannotWrite(NotWritable, DiskError):
@@ -74,6 +74,7 @@ _WHAT: dict[int, tuple[str, str]] = {
     ),
     errno.EIO: ("input/output error", "the disk may be failing: copy your data elsewhere"),
     errno.EFBIG: ("the file is too large for this file system", "use another folder"),
+    errno.EBUSY: ("it is in use by another program", "try again in a moment"),
 }
 
 # SQLite's messages (sqlite3.OperationalError has no errno) → the errno they stand for
@@ -83,6 +84,7 @@ _SQLITE: tuple[tuple[str, int], ...] = (
     ("read-only", errno.EROFS),
     ("disk i/o error", errno.EIO),
     ("unable to open database file", errno.EACCES),
+    ("database is locked", errno.EBUSY),
 )
 
 
@@ -121,9 +123,13 @@ def explain(
     code = os_errno(exc)
     if code in _WHAT:
         what, todo = _WHAT[code]
-        line = f"cannot {action}{where}: {what.format(folder=folder)} — {todo.format(folder=folder)}"
+        line = (
+            f"cannot {action}{where}: {what.format(folder=folder)} — {todo.format(folder=folder)}"
+        )
     elif code is not None or isinstance(exc, OSError):
-        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+        reason = (
+            (exc.strerror if isinstance(exc, OSError) else None) or str(exc) or type(exc).__name__
+        )
         line = f"cannot {action}{where}: {reason}"
     else:
         line = f"unexpected error{' with' + where if where else ''}: {type(exc).__name__}: {exc}"

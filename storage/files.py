@@ -62,7 +62,11 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o600, after: str = "") ->
     """Replace ``path`` with ``data`` so a crash leaves either the old or the new file.
 
     ``after`` ends the error line (what the failure means for the user's data)."""
-    _replace_with(path, lambda fh: fh.write(data) and None, mode, after)
+
+    def fill(fh: BinaryIO) -> None:
+        fh.write(data)
+
+    _replace_with(path, fill, mode, after)
 
 
 def durable_copy(
@@ -76,7 +80,7 @@ def durable_copy(
 
     ``before_rename`` runs once the copy is complete and on disk (backup rotation)."""
     try:
-        fin = open(src, "rb")  # noqa: SIM115 - closed below
+        fin = open(src, "rb")  # closed by the with below
     except OSError as exc:
         raise disk_error(exc, src, "read", after) from exc
     with fin:
