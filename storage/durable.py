@@ -79,6 +79,7 @@ class DurableStorage(Storage):
         self._next_compact = COMPACT_OPS
         self._torn = False
         self._why_readonly: str | None = None
+        self._refused = False  # the session could not start as the writer: close quietly
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -224,6 +225,7 @@ class DurableStorage(Storage):
         except DiskError as exc:
             # Readable, not writable now: the reader opens it read-only, a command stops.
             _refused(self.path, str(exc))
+            self._refused = True
             raise CannotWrite(str(exc), exc.path, exc.errno) from exc
 
     def backup_path(self, k: int) -> Path:
@@ -332,7 +334,7 @@ class DurableStorage(Storage):
 
     def close(self) -> None:
         try:
-            if not self.readonly and (self._ops or not self.path.exists()):
+            if not (self.readonly or self._refused) and (self._ops or not self.path.exists()):
                 self.compact()
         finally:
             self._release()

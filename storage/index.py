@@ -19,6 +19,8 @@ failures are ``DiskError`` (one line naming the file).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import pickle
@@ -175,7 +177,11 @@ class Index:
         if self.path.exists() and not (
             os.access(self.cache_dir, os.W_OK) and os.access(self.path, os.W_OK)
         ):
-            return self._open_readonly(PermissionError(13, "not writable", str(self.path)))
+            code = errno.EACCES
+            with contextlib.suppress(OSError):
+                if os.statvfs(self.cache_dir).f_flag & os.ST_RDONLY:
+                    code = errno.EROFS
+            return self._open_readonly(OSError(code, os.strerror(code)))
         try:
             db = self._connect()
         except sqlite3.DatabaseError as exc:
@@ -390,7 +396,7 @@ class Index:
         if not rels:
             return
         n = workers if workers is not None else (os.cpu_count() or 1)
-        cache = str(self.cache_dir)
+        cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None
         if n <= 1 or len(rels) < 8:
             _worker_init(cache, udict)
