@@ -120,8 +120,11 @@ class DurableStorage(Storage):
             raise CannotWrite(str(err), err.path, err.errno) from exc
         _REFUSED.pop(_key(self.path), None)
         with contextlib.suppress(OSError):
+            os.chmod(self.lock_path, MODE)  # one made by an older piyue may be 0644
+        with contextlib.suppress(OSError):
             fd = os.open(self.owner_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, MODE)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                os.fchmod(fh.fileno(), MODE)
                 fh.write(f"pid {os.getpid()}")
 
     @property
@@ -192,8 +195,10 @@ class DurableStorage(Storage):
     def _replay(self, tables: Tables) -> None:
         try:
             data = self.journal.read_bytes()
-        except OSError:
+        except FileNotFoundError:
             return
+        except OSError as exc:  # never fold (and delete) a journal that could not be read
+            raise disk_error(exc, self.journal, "read", "nothing was changed") from exc
         for line in data.split(b"\n"):
             if not line.strip():
                 continue
@@ -240,6 +245,8 @@ class DurableStorage(Storage):
             for k in range(BACKUPS, 1, -1):
                 older = self.backup_path(k - 1)
                 if older.exists():
+                    with contextlib.suppress(OSError):
+                        os.chmod(older, MODE)  # one made by an older piyue may be 0644
                     os.replace(older, self.backup_path(k))
 
         durable_copy(
@@ -289,6 +296,8 @@ class DurableStorage(Storage):
         try:
             if self._jfh is None:
                 self._jfh = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, MODE)
+                with contextlib.suppress(OSError):
+                    os.fchmod(self._jfh, MODE)
             start = os.fstat(self._jfh).st_size
             if self._torn:
                 buf = b"\n" + buf
@@ -330,7 +339,7 @@ class DurableStorage(Storage):
 
     def _writable(self) -> None:
         if self.readonly:
-            raise ReadOnlyDatabase(f"{self.path} is open read-only (another piyue holds it)")
+            raise ReadOnlyDatabase(f"{self.path} is open read-only ({self.readonly_reason})")
 
     def close(self) -> None:
         try:

@@ -32,6 +32,7 @@ class Library:
     segmenter: Segmenter = field(init=False)
     _df: DocFreq | None = None
     index_warning: str | None = None
+    _warned_for: str | None = None
     """Why the index could not be opened or brought up to date (one line; say it once:
     "the index may be stale: …").  Reading works without it."""
     _names_learned: bool = False
@@ -163,6 +164,15 @@ class Library:
             stats.warning = str(err)
         self._df = None
         return stats
+
+    def take_index_warning(self) -> str | None:
+        """ "the index may be stale: <why>" the first time it is asked for, then None (the
+        command line says it once, on stderr)."""
+        why = self.index_warning
+        if why is None or why == self._warned_for:
+            return None
+        self._warned_for = why
+        return f"the index may be stale: {why}"
 
     # -- words
 

@@ -396,6 +396,9 @@ def test_index_insert_failure_keeps_the_previous_index(
     assert stats is not None and stats.stale and stats.warning
     assert (stats.pages, stats.articles) == (before.pages, before.articles)
     assert lib.index_warning == stats.warning
+    notice = lib.take_index_warning()
+    assert notice and notice.startswith("the index may be stale: cannot write")
+    assert lib.take_index_warning() is None  # said once
     with pytest.raises(DiskError):  # the index command
         lib.refresh_index(strict=True)
     idx.db = real
@@ -626,3 +629,52 @@ def test_real_read_only_mount(tmpfs: Path, arts: list[Article], seeds_copy: Path
     assert len(lib2.load().articles) >= 29
     lib2.index.close()
     assert snapshot(tmpfs) == before
+
+
+def test_cli_search_with_an_index_that_cannot_be_refreshed(
+    tmp_path: Path,
+    seeds_copy: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tui.cli import main
+
+    args = ["--corpus", str(seeds_copy)]
+    assert main(["index", *args, "--workers", "1"]) == 0
+    capsys.readouterr()
+
+    def full(self: Index, *a: Any, **k: Any) -> None:
+        raise DiskError(f"cannot write {self.path}: no space left on device", self.path)
+
+    monkeypatch.setattr(Index, "refresh", full)
+    assert main(["search", *args, "营商环境"]) == 0
+    out = capsys.readouterr().out
+    assert "营商环境" in out and "no hits" not in out
+
+
+def test_unreadable_journal_is_never_folded(
+    db: Path, arts: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = Store.open(db)
+    s.add_tags(arts[0], ["in-journal"])
+    journal = db.with_name(db.name + ".journal")
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    assert stat.S_IMODE(s.storage.lock_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(s.storage.owner_path.stat().st_mode) == 0o600
+    s.storage._release()  # a crash
+    before = snapshot(db.parent)
+    real = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self == journal:
+            raise oserror(errno.EIO)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    with pytest.raises(DiskError) as got:
+        Store.open(db)
+    one_line(str(got.value), str(journal), "cannot read")
+    monkeypatch.undo()
+    assert snapshot(db.parent) == before
+    with Store.open(db) as again:
+        assert again.notes(arts[0].id).tags == ("in-journal",)
