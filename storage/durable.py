@@ -46,7 +46,6 @@ from storage.errors import (
     DiskError,
     NotWritable,
     ReadOnlyDatabase,
-    StoreError,
     disk_error,
 )
 from storage.files import atomic_write, durable_copy, fsync_dir
@@ -83,9 +82,7 @@ class DurableStorage(Storage):
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(
-                f"cannot create the database folder {self.path.parent}: {exc.strerror}"
-            ) from exc
+            raise disk_error(exc, self.path.parent, "create the database folder") from exc
         if not readonly:
             self._acquire(lock_timeout)
         try:
@@ -172,7 +169,7 @@ class DurableStorage(Storage):
             try:
                 raw = self.path.read_bytes()
             except OSError as exc:
-                raise StoreError(f"cannot read {self.path}: {exc.strerror}") from exc
+                raise disk_error(exc, self.path, "read", "nothing was changed") from exc
             if raw.strip():
                 try:
                     loaded = json.loads(raw.decode("utf-8"))

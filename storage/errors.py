@@ -74,6 +74,7 @@ _WHAT: dict[int, tuple[str, str]] = {
     ),
     errno.EIO: ("input/output error", "the disk may be failing: copy your data elsewhere"),
     errno.EFBIG: ("the file is too large for this file system", "use another folder"),
+    errno.ENOTDIR: ("a part of the path is a file, not a folder", "check the path"),
     errno.EBUSY: ("it is in use by another program", "try again in a moment"),
 }
 
