@@ -390,6 +390,8 @@ def test_index_insert_failure_keeps_the_previous_index(
     idx.db = real
     assert not real.in_transaction
     assert lib.search("营商环境") == hits
+    if message != SQLITE_FAULTS[0]:
+        return  # the rest does not depend on the message (and each refresh loads jieba)
     # a reader carries on with the index as it is, and is told once why
     idx.db = FailingDB(real, message)  # type: ignore[assignment]
     stats = lib.refresh_index()
@@ -442,7 +444,7 @@ def test_index_cache_cannot_be_created(tmp_path: Path) -> None:
         lib.refresh_index(strict=True)
 
 
-def test_corrupt_index_still_rebuilt_but_full_disk_index_kept(
+def test_index_the_disk_refuses_to_read_is_kept(
     tmp_path: Path, seeds_copy: Path
 ) -> None:
     cache = tmp_path / "cache"
