@@ -444,9 +444,7 @@ def test_index_cache_cannot_be_created(tmp_path: Path) -> None:
         lib.refresh_index(strict=True)
 
 
-def test_index_the_disk_refuses_to_read_is_kept(
-    tmp_path: Path, seeds_copy: Path
-) -> None:
+def test_index_the_disk_refuses_to_read_is_kept(tmp_path: Path, seeds_copy: Path) -> None:
     cache = tmp_path / "cache"
     idx = Index(seeds_copy, cache)
     idx.refresh(workers=1)
