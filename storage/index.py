@@ -174,9 +174,8 @@ class Index:
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        if self.path.exists() and not (
-            os.access(self.cache_dir, os.W_OK) and os.access(self.path, os.W_OK)
-        ):
+        existed = self.path.exists()
+        if existed and not (os.access(self.cache_dir, os.W_OK) and os.access(self.path, os.W_OK)):
             code = errno.EACCES
             with contextlib.suppress(OSError):
                 if os.statvfs(self.cache_dir).f_flag & os.ST_RDONLY:
@@ -187,8 +186,9 @@ class Index:
         except sqlite3.DatabaseError as exc:
             if os_errno(exc) is None:
                 return self._rebuild()
-            if self.path.exists():
+            if existed:
                 return self._open_readonly(exc)
+            self._remove_files()  # the empty file the failed attempt left
             raise disk_error(exc, self.path) from exc
         try:
             self._check(db)
@@ -210,35 +210,39 @@ class Index:
     def _rebuild(self) -> sqlite3.Connection:
         """A corrupt or old index: delete it, start an empty one."""
         try:
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            self._remove_files(strict=True)
             db = self._connect()
             self._create(db)
         except (OSError, sqlite3.Error) as exc:
             raise disk_error(exc, self.path) from exc
         return db
 
+    def _remove_files(self, strict: bool = False) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            except OSError:
+                if strict:
+                    raise
+
     def _open_readonly(self, why: BaseException) -> sqlite3.Connection:
         """The existing index, read-only (a WAL file left over needs ``-shm`` to be created
         or present; failing that the file is opened as immutable: nobody can write it)."""
         uri = self.path.resolve().as_uri()
-        last: BaseException = why
         for mode in ("mode=ro", "immutable=1"):
             try:
                 db = sqlite3.connect(f"{uri}?{mode}", uri=True, check_same_thread=False)
-            except sqlite3.Error as exc:
-                last = exc
+            except sqlite3.Error:
                 continue
             try:
                 self._check(db)
-            except (sqlite3.DatabaseError, ValueError) as exc:
+            except (sqlite3.DatabaseError, ValueError):
                 db.close()
-                last = exc
                 continue
             self.readonly = True
             self.warning = explain(why, self.path)
             return db
-        raise disk_error(last, self.path, "read") from last
+        raise disk_error(why, self.path) from why
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)

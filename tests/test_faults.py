@@ -590,6 +590,12 @@ def test_real_full_disk(tmpfs: Path, arts: list[Article], seeds_copy: Path) -> N
         stale = lib3.refresh_index(workers=1)
         assert stale is not None and stale.stale and stale.warning
         assert lib3.search("营商环境") == hits
+        # no index yet and no space for one: reading works, search says nothing, no debris
+        lib4 = Library(SEEDS, cache_dir=tmpfs / "cache2")
+        assert lib4.refresh_index(workers=1) is None
+        assert lib4.index_warning and "no space left" in lib4.index_warning
+        assert len(lib4.load().articles) == 29
+        assert not list((tmpfs / "cache2").glob("index-*"))
         for x in (lib2, lib3):
             if x.index is not None:
                 x.index.close()
