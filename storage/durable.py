@@ -30,7 +30,7 @@ import contextlib
 import copy
 import json
 import os
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -270,16 +270,46 @@ class DurableStorage(Storage):
 
         On failure the journal is cut back to where it was (the change was not
         acknowledged) and ``DiskError`` is raised; the caller rolls back its memory."""
+        self._commit([(table, doc_id, doc) for doc_id, doc in changed.items()])
+
+    def apply(self, changes: Mapping[str, Mapping[str, Any | None]]) -> None:
+        """Set documents (``None`` = delete) in several tables as one durable change (undo,
+        redo, direct writes): in memory and in the journal together, or — ``DiskError`` —
+        in neither."""
         self._writable()
-        if not changed:
+        before: list[tuple[dict[str, Any], str, Any]] = []
+        ops: list[tuple[str, str, Any | None]] = []
+        for table, docs in changes.items():
+            raw = self.data.setdefault(table, {})
+            for doc_id, doc in docs.items():
+                k = str(doc_id)
+                before.append((raw, k, raw.get(k, _GONE)))
+                if doc is None:
+                    raw.pop(k, None)
+                else:
+                    raw[k] = doc
+                ops.append((table, k, doc))
+        try:
+            self._commit(ops)
+        except BaseException:
+            for raw, k, old in reversed(before):
+                if old is _GONE:
+                    raw.pop(k, None)
+                else:
+                    raw[k] = old
+            raise
+
+    def _commit(self, ops: list[tuple[str, str, Any | None]]) -> None:
+        self._writable()
+        if not ops:
             return
         buf = b"".join(
             json.dumps({"t": table, "i": doc_id, "d": doc}, ensure_ascii=False).encode("utf-8")
             + b"\n"
-            for doc_id, doc in changed.items()
+            for table, doc_id, doc in ops
         )
         self._append(buf)
-        self._ops += len(changed)
+        self._ops += len(ops)
         self._jbytes += len(buf)
         if self._ops >= self._next_compact or self._jbytes >= COMPACT_BYTES:
             try:

@@ -684,3 +684,29 @@ def test_unreadable_journal_is_never_folded(
     assert snapshot(db.parent) == before
     with Store.open(db) as again:
         assert again.notes(arts[0].id).tags == ("in-journal",)
+
+
+def test_apply_is_all_or_nothing(
+    db: Path, arts: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s = Store.open(db)
+    s.add_tags(arts[0], ["a"])
+    storage = s.storage
+    memory = {t: dict(v) for t, v in storage.read().items()}
+    before = snapshot(db.parent)
+    change = {"articles": {"1": None, "77": {"article_id": "x"}}, "extra": {"1": {"v": 1}}}
+    monkeypatch.setattr(durable.os, "write", failing_write(errno.ENOSPC))
+    with pytest.raises(DiskError) as got:
+        storage.apply(change)
+    one_line(str(got.value), "annotations.json.journal", "not saved")
+    assert {t: dict(v) for t, v in storage.read().items() if v} == {
+        t: v for t, v in memory.items() if v
+    }
+    assert snapshot(db.parent) == before
+    monkeypatch.undo()
+    storage.apply(change)
+    storage._release()  # a crash
+    with Store.open(db, readonly=True) as again:
+        raw = again.storage.read()
+        assert "1" not in raw["articles"] and raw["articles"]["77"] == {"article_id": "x"}
+        assert raw["extra"] == {"1": {"v": 1}}
