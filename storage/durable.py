@@ -109,6 +109,7 @@ class DurableStorage(Storage):
         try:
             self.lock.acquire()
         except Timeout as exc:
+            _REFUSED.pop(_key(self.path), None)  # the reason is the holder, nothing older
             who = self.holder() or "another piyue process"
             raise DatabaseLocked(f"{self.path} is in use by {who}") from exc
         except OSError as exc:

@@ -166,5 +166,16 @@ def log_unexpected(exc: BaseException) -> Path | None:
     return path
 
 
+def last_resort(exc: BaseException, path: Path | str | None = None) -> str:
+    """The one line for an exception nothing else caught (the CLI's and the TUI's exit
+    handlers): the machine's errors explained; anything else logged with its traceback
+    and the line names the log."""
+    if isinstance(exc, StoreError) or is_disk_error(exc):
+        return explain(exc, path)
+    log = log_unexpected(exc)
+    where = f"details in {log}" if log else "no log could be written"
+    return _one_line(f"{explain(exc, path)} — this is a bug in piyue, please report it; {where}")
+
+
 def _one_line(text: str) -> str:
     return " ".join(text.split())

@@ -112,6 +112,20 @@ def test_explain_unexpected_and_log(tmp_path: Path) -> None:
     assert stat.S_IMODE(logged.stat().st_mode) == 0o600
 
 
+def test_last_resort(tmp_path: Path) -> None:
+    from storage.errors import last_resort
+
+    full = last_resort(oserror(errno.ENOSPC), tmp_path / "x")
+    one_line(full, str(tmp_path / "x"), "no space left")
+    assert not error_log_path().exists()  # the machine's fault: nothing to log
+    try:
+        raise KeyError("k")
+    except KeyError as exc:
+        bug = last_resort(exc)
+    one_line(bug, "KeyError", "please report it", str(error_log_path()))
+    assert "KeyError" in error_log_path().read_text(encoding="utf-8")
+
+
 def test_disk_error_is_a_store_error_and_an_os_error() -> None:
     from storage.errors import disk_error
 
