@@ -76,6 +76,18 @@ def one_line(msg: str, *names: str) -> None:
         assert name in msg, (name, msg)
 
 
+def cli_main() -> Callable[[list[str]], int]:
+    """The command line's entry point (``cli`` once it has moved out of ``tui``)."""
+    import importlib
+
+    try:
+        mod = importlib.import_module("cli")
+    except ImportError:
+        mod = importlib.import_module("tui.cli")
+    main: Callable[[list[str]], int] = mod.main
+    return main
+
+
 def with_backups(db: Path, arts: list[Article]) -> None:
     """A database with three backups (four sessions, each adding a tag)."""
     for i in range(4):
@@ -488,7 +500,7 @@ def test_cli_full_disk_is_one_line_status_2(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tui.cli import main
+    main = cli_main()
 
     db = tmp_path / "annotations.json"
     with_backups(db, arts)
@@ -657,7 +669,7 @@ def test_cli_search_with_an_index_that_cannot_be_refreshed(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from tui.cli import main
+    main = cli_main()
 
     args = ["--corpus", str(seeds_copy)]
     assert main(["index", *args, "--workers", "1"]) == 0
