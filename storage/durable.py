@@ -273,6 +273,13 @@ class DurableStorage(Storage):
         acknowledged) and ``DiskError`` is raised; the caller rolls back its memory."""
         self._commit([(table, doc_id, doc) for doc_id, doc in changed.items()])
 
+    def commit_tables(self, changes: Mapping[str, Mapping[str, Any | None]]) -> None:
+        """``commit`` for several tables at once: one journal append and one sync, all of it
+        durable or — ``DiskError`` — none of it (a batch, an undo step)."""
+        self._commit(
+            [(table, str(k), doc) for table, docs in changes.items() for k, doc in docs.items()]
+        )
+
     def apply(self, changes: Mapping[str, Mapping[str, Any | None]]) -> None:
         """Set documents (``None`` = delete) in several tables as one durable change (undo,
         redo, direct writes): in memory and in the journal together, or — ``DiskError`` —

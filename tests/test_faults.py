@@ -722,6 +722,9 @@ def test_apply_is_all_or_nothing(
     before = snapshot(db.parent)
     change = {"articles": {"1": None, "77": {"article_id": "x"}}, "extra": {"1": {"v": 1}}}
     monkeypatch.setattr(durable.os, "write", failing_write(errno.ENOSPC))
+    with pytest.raises(DiskError):
+        storage.commit_tables(change)
+    assert snapshot(db.parent) == before
     with pytest.raises(DiskError) as got:
         storage.apply(change)
     one_line(str(got.value), "annotations.json.journal", "not saved")
