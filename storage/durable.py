@@ -10,8 +10,15 @@ and a crash mid-write leaves a truncated file.  Here:
 * on open the journal is replayed (a torn last line is a change that was never
   acknowledged, and is ignored); it is compacted into the JSON file when it grows and on
   close;
-* one writer at a time (``filelock``): a second process opens read-only;
-* a corrupt file is never overwritten: ``CorruptDatabase`` and the file stays byte-identical.
+* one writer at a time (``filelock``): a second process opens read-only, and so does a
+  database whose folder or file cannot be written (``NotWritable``, a ``DatabaseLocked``);
+* a corrupt file is never overwritten: ``CorruptDatabase`` and the file stays byte-identical;
+* backups (``.bak.1..3``) are rotated only once a complete new copy is on disk, so a full
+  disk never destroys one;
+* every OS error of a write becomes a one-line ``DiskError`` naming the file (a
+  ``StoreError``); a change whose journal append failed is rolled back in memory and the
+  journal cut back, so nothing unacknowledged is kept and nothing acknowledged is lost.
+  Every file written next to the database is ``0600``.
 
 ``FastTable`` replaces TinyDB's whole-table rebuild on each update with a view that records
 which documents an update touched, so only those go to the journal.
@@ -20,10 +27,10 @@ which documents an update touched, so only those go to the journal.
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
-import shutil
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +39,23 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
-from storage.errors import CorruptDatabase, DatabaseLocked, ReadOnlyDatabase, StoreError
-from storage.files import atomic_write, fsync_dir
+from storage.errors import (
+    CannotWrite,
+    CorruptDatabase,
+    DatabaseLocked,
+    DiskError,
+    NotWritable,
+    ReadOnlyDatabase,
+    disk_error,
+)
+from storage.files import atomic_write, durable_copy, fsync_dir
 
 COMPACT_OPS = 5000
 COMPACT_BYTES = 8 * 1024 * 1024
 BACKUPS = 3
+MODE = 0o600
+SAFE_IN_JOURNAL = "your changes are safe in the journal and are folded in next time"
+NOT_SAVED = "that change was not saved; nothing saved before was lost"
 
 Tables = dict[str, dict[str, Any]]
 
@@ -54,15 +72,17 @@ class DurableStorage(Storage):
         self.journal = self.path.with_name(self.path.name + ".journal")
         self.readonly = readonly
         self.lock: FileLock | None = None
-        self._jfh: Any = None
+        self._jfh: int | None = None
         self._ops = 0
         self._jbytes = 0
+        self._next_compact = COMPACT_OPS
+        self._torn = False
+        self._why_readonly: str | None = None
+        self._refused = False  # the session could not start as the writer: close quietly
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(
-                f"cannot create the database folder {self.path.parent}: {exc.strerror}"
-            ) from exc
+            raise disk_error(exc, self.path.parent, "create the database folder") from exc
         if not readonly:
             self._acquire(lock_timeout)
         try:
@@ -78,31 +98,69 @@ class DurableStorage(Storage):
         return self.path.with_name(self.path.name + ".lock")
 
     def _acquire(self, timeout: float) -> None:
-        if not os.access(self.path.parent, os.W_OK):
-            raise StoreError(f"the database folder {self.path.parent} is not writable")
-        self.lock = FileLock(str(self.lock_path), timeout=timeout)
+        why = unwritable(self.path)
+        if why:
+            _refused(self.path, why)
+            raise NotWritable(
+                f"{self.path} cannot be changed: {why} — it can only be read (open it in the "
+                "reader, or copy it to a writable folder and use --db)"
+            )
+        self.lock = FileLock(str(self.lock_path), timeout=timeout, mode=MODE)
         try:
             self.lock.acquire()
         except Timeout as exc:
+            _REFUSED.pop(_key(self.path), None)  # the reason is the holder, nothing older
             who = self.holder() or "another piyue process"
             raise DatabaseLocked(f"{self.path} is in use by {who}") from exc
+        except OSError as exc:
+            err = disk_error(exc, self.lock_path, after="nothing was changed")
+            _refused(self.path, str(err))
+            raise CannotWrite(str(err), err.path, err.errno) from exc
+        _REFUSED.pop(_key(self.path), None)
         with contextlib.suppress(OSError):
-            self.lock_path.with_suffix(".owner").write_text(f"pid {os.getpid()}", encoding="utf-8")
+            os.chmod(self.lock_path, MODE)  # one made by an older piyue may be 0644
+        with contextlib.suppress(OSError):
+            fd = os.open(self.owner_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, MODE)
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                os.fchmod(fh.fileno(), MODE)
+                fh.write(f"pid {os.getpid()}")
+
+    @property
+    def owner_path(self) -> Path:
+        return self.lock_path.with_suffix(".owner")
+
+    @property
+    def readonly_reason(self) -> str | None:
+        """Why this storage is read-only, for the reader's banner (None for the writer)."""
+        if not self.readonly:
+            return None
+        if self._why_readonly is None:
+            why = unwritable(self.path) or _REFUSED.get(_key(self.path))
+            if why:
+                self._why_readonly = why
+            else:
+                who = self.holder() or "another piyue"
+                self._why_readonly = f"in use by {who}"
+        return self._why_readonly
 
     def holder(self) -> str | None:
         with contextlib.suppress(OSError):
-            return self.lock_path.with_suffix(".owner").read_text(encoding="utf-8").strip() or None
+            return self.owner_path.read_text(encoding="utf-8").strip() or None
         return None
 
     def _release(self) -> None:
-        if self._jfh is not None:
-            with contextlib.suppress(OSError):
-                self._jfh.close()
-            self._jfh = None
+        self._close_journal()
         if self.lock is not None and self.lock.is_locked:
             with contextlib.suppress(OSError):
-                self.lock_path.with_suffix(".owner").unlink()
-            self.lock.release()
+                self.owner_path.unlink()
+            with contextlib.suppress(OSError):
+                self.lock.release()
+
+    def _close_journal(self) -> None:
+        if self._jfh is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._jfh)
+            self._jfh = None
 
     # ------------------------------------------------------------------ loading
 
@@ -112,7 +170,7 @@ class DurableStorage(Storage):
             try:
                 raw = self.path.read_bytes()
             except OSError as exc:
-                raise StoreError(f"cannot read {self.path}: {exc.strerror}") from exc
+                raise disk_error(exc, self.path, "read", "nothing was changed") from exc
             if raw.strip():
                 try:
                     loaded = json.loads(raw.decode("utf-8"))
@@ -135,8 +193,10 @@ class DurableStorage(Storage):
     def _replay(self, tables: Tables) -> None:
         try:
             data = self.journal.read_bytes()
-        except OSError:
+        except FileNotFoundError:
             return
+        except OSError as exc:  # never fold (and delete) a journal that could not be read
+            raise disk_error(exc, self.journal, "read", "nothing was changed") from exc
         for line in data.split(b"\n"):
             if not line.strip():
                 continue
@@ -144,7 +204,10 @@ class DurableStorage(Storage):
                 op = json.loads(line.decode("utf-8"))
                 table, doc_id, doc = op["t"], str(op["i"]), op.get("d")
             except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-                break  # a torn last write: never acknowledged
+                # A torn write (a crash, or a full disk that could not be cut back): never
+                # acknowledged.  Appends after a failed one start on a new line, so what
+                # follows was acknowledged and is kept.
+                continue
             t = tables.setdefault(table, {})
             if doc is None:
                 t.pop(doc_id, None)
@@ -157,16 +220,40 @@ class DurableStorage(Storage):
         fold a journal left by a crash into the JSON file."""
         if self.readonly:
             return
-        if self.path.exists() and self.path.stat().st_size:
+        try:
+            if self.path.exists() and self.path.stat().st_size:
+                self.backup()
+            if self._ops or not self.path.exists():
+                self.compact(after=SAFE_IN_JOURNAL if self._ops else "nothing was changed")
+        except DiskError as exc:
+            # Readable, not writable now: the reader opens it read-only, a command stops.
+            _refused(self.path, str(exc))
+            self._refused = True
+            raise CannotWrite(str(exc), exc.path, exc.errno) from exc
+
+    def backup_path(self, k: int) -> Path:
+        return self.path.with_name(f"{self.path.name}.bak.{k}")
+
+    def backup(self) -> None:
+        """Copy the database to ``.bak.1`` (older ones move up to ``.bak.3``).  The copy is
+        complete and on disk before any backup is renamed: a failure leaves them all as
+        they were and raises ``DiskError``."""
+
+        def rotate() -> None:
             for k in range(BACKUPS, 1, -1):
-                older = self.path.with_name(f"{self.path.name}.bak.{k - 1}")
+                older = self.backup_path(k - 1)
                 if older.exists():
-                    os.replace(older, self.path.with_name(f"{self.path.name}.bak.{k}"))
-            bak = self.path.with_name(f"{self.path.name}.bak.1")
-            shutil.copyfile(self.path, bak)
-            os.chmod(bak, 0o600)
-        if self._ops or not self.path.exists():
-            self.compact()
+                    with contextlib.suppress(OSError):
+                        os.chmod(older, MODE)  # one made by an older piyue may be 0644
+                    os.replace(older, self.backup_path(k))
+
+        durable_copy(
+            self.path,
+            self.backup_path(1),
+            MODE,
+            after="the backups were left as they were and nothing was changed",
+            before_rename=rotate,
+        )
 
     # ------------------------------------------------------------------ TinyDB API
 
@@ -180,49 +267,151 @@ class DurableStorage(Storage):
         self.compact()
 
     def commit(self, table: str, changed: dict[str, Any | None]) -> None:
-        """Make the given documents (``None`` = deleted) durable before returning."""
+        """Make the given documents (``None`` = deleted) durable before returning.
+
+        On failure the journal is cut back to where it was (the change was not
+        acknowledged) and ``DiskError`` is raised; the caller rolls back its memory."""
+        self._commit([(table, doc_id, doc) for doc_id, doc in changed.items()])
+
+    def commit_tables(self, changes: Mapping[str, Mapping[str, Any | None]]) -> None:
+        """``commit`` for several tables at once: one journal append and one sync, all of it
+        durable or — ``DiskError`` — none of it (a batch, an undo step)."""
+        self._commit(
+            [(table, str(k), doc) for table, docs in changes.items() for k, doc in docs.items()]
+        )
+
+    def apply(self, changes: Mapping[str, Mapping[str, Any | None]]) -> None:
+        """Set documents (``None`` = delete) in several tables as one durable change (undo,
+        redo, direct writes): in memory and in the journal together, or — ``DiskError`` —
+        in neither."""
         self._writable()
-        if not changed:
+        before: list[tuple[dict[str, Any], str, Any]] = []
+        ops: list[tuple[str, str, Any | None]] = []
+        for table, docs in changes.items():
+            raw = self.data.setdefault(table, {})
+            for doc_id, doc in docs.items():
+                k = str(doc_id)
+                before.append((raw, k, raw.get(k, _GONE)))
+                if doc is None:
+                    raw.pop(k, None)
+                else:
+                    raw[k] = doc
+                ops.append((table, k, doc))
+        try:
+            self._commit(ops)
+        except BaseException:
+            for raw, k, old in reversed(before):
+                if old is _GONE:
+                    raw.pop(k, None)
+                else:
+                    raw[k] = old
+            raise
+
+    def _commit(self, ops: list[tuple[str, str, Any | None]]) -> None:
+        self._writable()
+        if not ops:
             return
-        if self._jfh is None:
-            fd = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            self._jfh = os.fdopen(fd, "ab")
         buf = b"".join(
             json.dumps({"t": table, "i": doc_id, "d": doc}, ensure_ascii=False).encode("utf-8")
             + b"\n"
-            for doc_id, doc in changed.items()
+            for table, doc_id, doc in ops
         )
-        self._jfh.write(buf)
-        self._jfh.flush()
-        os.fsync(self._jfh.fileno())
-        self._ops += len(changed)
+        self._append(buf)
+        self._ops += len(ops)
         self._jbytes += len(buf)
-        if self._ops >= COMPACT_OPS or self._jbytes >= COMPACT_BYTES:
-            self.compact()
+        if self._ops >= self._next_compact or self._jbytes >= COMPACT_BYTES:
+            try:
+                self.compact()
+            except DiskError:
+                # The change is durable in the journal; fold it in later.
+                self._next_compact = self._ops + COMPACT_OPS
 
-    def compact(self) -> None:
+    def _append(self, buf: bytes) -> None:
+        start = -1
+        try:
+            if self._jfh is None:
+                self._jfh = os.open(self.journal, os.O_WRONLY | os.O_APPEND | os.O_CREAT, MODE)
+                with contextlib.suppress(OSError):
+                    os.fchmod(self._jfh, MODE)
+            start = os.fstat(self._jfh).st_size
+            if self._torn:
+                buf = b"\n" + buf
+            view = memoryview(buf)
+            while view:
+                view = view[os.write(self._jfh, view) :]
+            os.fsync(self._jfh)
+            self._torn = False
+        except OSError as exc:
+            self._cut_back(start)
+            raise disk_error(exc, self.journal, after=NOT_SAVED) from exc
+
+    def _cut_back(self, size: int) -> None:
+        """Remove a partly written change from the journal (best effort: if even that
+        fails, the next append starts on a new line so replay skips only the torn one)."""
+        if self._jfh is None or size < 0:
+            return
+        try:
+            os.ftruncate(self._jfh, size)
+        except OSError:
+            self._torn = True
+            self._close_journal()
+
+    def compact(self, after: str = SAFE_IN_JOURNAL) -> None:
         """Fold the journal into the JSON file (atomically), then empty the journal."""
         self._writable()
-        atomic_write(self.path, dump_json(self.data))
-        if self._jfh is not None:
-            self._jfh.close()
-            self._jfh = None
-        if self.journal.exists():
-            self.journal.unlink()
-            fsync_dir(self.path.parent)
+        atomic_write(self.path, dump_json(self.data), MODE, after=after)
+        self._close_journal()
+        self._torn = False
+        try:
+            if self.journal.exists():
+                self.journal.unlink()
+                fsync_dir(self.path.parent)
+        except OSError as exc:  # the file has it all; replaying the journal again is harmless
+            raise disk_error(exc, self.journal, after="nothing was lost") from exc
         self._ops = 0
         self._jbytes = 0
+        self._next_compact = COMPACT_OPS
 
     def _writable(self) -> None:
         if self.readonly:
-            raise ReadOnlyDatabase(f"{self.path} is open read-only (another piyue holds it)")
+            raise ReadOnlyDatabase(f"{self.path} is open read-only ({self.readonly_reason})")
 
     def close(self) -> None:
         try:
-            if not self.readonly and (self._ops or not self.path.exists()):
+            if not (self.readonly or self._refused) and (self._ops or not self.path.exists()):
                 self.compact()
         finally:
             self._release()
+
+
+_REFUSED: dict[str, str] = {}
+"""Why the last attempt in this process to open a database as the writer failed (by path):
+the read-only storage opened next (``Store.open_for_ui``) can tell the user."""
+
+
+def _key(path: Path) -> str:
+    return os.path.abspath(path)
+
+
+def _refused(path: Path, why: str) -> None:
+    _REFUSED[_key(path)] = why
+
+
+def unwritable(path: Path) -> str | None:
+    """Why the database at ``path`` cannot be changed here (None when it can)."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} is {_ro_or_denied(folder)}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file is {_ro_or_denied(path)}"
+    return None
+
+
+def _ro_or_denied(path: Path) -> str:
+    with contextlib.suppress(OSError):
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "on a read-only file system"
+    return "not writable for you"
 
 
 class _TrackedTable(MutableMapping[int, Any]):
@@ -231,22 +420,36 @@ class _TrackedTable(MutableMapping[int, Any]):
     def __init__(self, raw: dict[str, Any]) -> None:
         self.raw = raw
         self.touched: set[str] = set()
+        self.before: dict[str, Any] = {}
+        """The documents as they were before this update touched them (``_GONE``: absent)."""
+
+    def _touch(self, k: str) -> None:
+        if k not in self.touched:
+            self.touched.add(k)
+            self.before[k] = copy.deepcopy(self.raw[k]) if k in self.raw else _GONE
+
+    def roll_back(self) -> None:
+        for k, doc in self.before.items():
+            if doc is _GONE:
+                self.raw.pop(k, None)
+            else:
+                self.raw[k] = doc
 
     def __getitem__(self, key: int) -> Any:
         k = str(key)
         doc = self.raw[k]
-        self.touched.add(k)  # TinyDB's update mutates the document it gets in place
+        self._touch(k)  # TinyDB's update mutates the document it gets in place
         return doc
 
     def __setitem__(self, key: int, value: Any) -> None:
         k = str(key)
+        self._touch(k)
         self.raw[k] = value
-        self.touched.add(k)
 
     def __delitem__(self, key: int) -> None:
         k = str(key)
+        self._touch(k)
         del self.raw[k]
-        self.touched.add(k)
 
     def __iter__(self) -> Iterator[int]:
         return (int(k) for k in list(self.raw))
@@ -258,8 +461,12 @@ class _TrackedTable(MutableMapping[int, Any]):
         return str(key) in self.raw
 
     def clear(self) -> None:
-        self.touched.update(self.raw)
+        for k in list(self.raw):
+            self._touch(k)
         self.raw.clear()
+
+
+_GONE = object()
 
 
 class FastTable(Table):
@@ -274,9 +481,14 @@ class FastTable(Table):
         tables = storage.read()
         raw = tables.setdefault(self.name, {})
         view = _TrackedTable(raw)
-        updater(view)
-        storage.commit(self.name, {k: raw.get(k) for k in view.touched})
-        self.clear_cache()
+        try:
+            updater(view)
+            storage.commit(self.name, {k: raw.get(k) for k in view.touched})
+        except BaseException:
+            view.roll_back()  # memory stays what the disk has
+            raise
+        finally:
+            self.clear_cache()
 
 
 class PiyueDB(TinyDB):

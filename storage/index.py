@@ -9,10 +9,18 @@ missing, corrupt or older-version file is rebuilt, and every consumer can work w
 Incremental: a page whose size and mtime are unchanged is not read; one whose content hash
 is unchanged is not re-parsed; changed pages are re-parsed and re-segmented; deleted pages
 disappear.  Cold builds segment in a process pool across all cores.
+
+Reads never need write space: a refresh is one transaction (rolled back on failure, so the
+previous index stays usable) and writes nothing when nothing changed; an index whose folder
+cannot be written (read-only mount, full disk) is opened read-only; only a corrupt or
+old-schema file is deleted and rebuilt, never one the disk merely refused to write.  Disk
+failures are ``DiskError`` (one line naming the file).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 import pickle
@@ -30,6 +38,7 @@ from corpus.model import Corpus, Issue, Skipped
 from corpus.parse import parse_text
 from corpus.search import match_spans, parse_query, snippet
 from corpus.segment import Segmenter, learn_names
+from storage.errors import DiskError, disk_error, explain, os_errno
 
 SCHEMA = 3
 Progress = Callable[[int, int], None]
@@ -45,6 +54,10 @@ class IndexStats:
     removed: int = 0
     skipped: int = 0
     seconds: float = 0.0
+    stale: bool = False
+    """The index could not be brought up to date; these are the numbers of the one in use."""
+    warning: str = ""
+    """Why it is stale, one line (say it once: "the index may be stale: …")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,33 +162,102 @@ class Index:
         self.cache_dir = cache_dir
         self.user_dict = user_dict
         self.path = index_path(cache_dir, corpus_root)
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        self.readonly = False
+        """Opened read-only (its folder cannot be written now): ``refresh`` raises."""
+        self.warning = ""
+        """Why it is read-only (one line)."""
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if not self.path.exists():
+                raise disk_error(exc, cache_dir, "create") from exc
         self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
+        existed = self.path.exists()
+        if existed and not (os.access(self.cache_dir, os.W_OK) and os.access(self.path, os.W_OK)):
+            code = errno.EACCES
+            with contextlib.suppress(OSError):
+                if os.statvfs(self.cache_dir).f_flag & os.ST_RDONLY:
+                    code = errno.EROFS
+            return self._open_readonly(OSError(code, os.strerror(code)))
         try:
             db = self._connect()
-            ver = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-            if ver is None or int(ver[0]) != SCHEMA:
-                raise sqlite3.DatabaseError("old schema")
-            db.execute("SELECT count(*) FROM pages").fetchone()
+        except sqlite3.DatabaseError as exc:
+            if os_errno(exc) is None:
+                return self._rebuild()
+            if existed:
+                return self._open_readonly(exc)
+            self._remove_files()  # the empty file the failed attempt left
+            raise disk_error(exc, self.path) from exc
+        try:
+            self._check(db)
             return db
-        except (sqlite3.DatabaseError, ValueError):
-            try:
-                db.close()
-            except Exception:
-                pass
-            for suffix in ("", "-wal", "-shm"):
-                Path(str(self.path) + suffix).unlink(missing_ok=True)
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            db.close()
+            if os_errno(exc) is not None:  # the disk, not the file: keep the file
+                raise disk_error(exc, self.path, "read") from exc
+            return self._rebuild()
+
+    @staticmethod
+    def _check(db: sqlite3.Connection) -> None:
+        """Raises ``DatabaseError``/``ValueError`` unless this is a usable index."""
+        ver = db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if ver is None or int(ver[0]) != SCHEMA:
+            raise sqlite3.DatabaseError("old schema")
+        db.execute("SELECT count(*) FROM pages").fetchone()
+
+    def _rebuild(self) -> sqlite3.Connection:
+        """A corrupt or old index: delete it, start an empty one."""
+        try:
+            self._remove_files(strict=True)
             db = self._connect()
             self._create(db)
+        except (OSError, sqlite3.Error) as exc:
+            raise disk_error(exc, self.path) from exc
+        return db
+
+    def _remove_files(self, strict: bool = False) -> None:
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
+            except OSError:
+                if strict:
+                    raise
+
+    def _open_readonly(self, why: BaseException) -> sqlite3.Connection:
+        """The existing index, read-only (a WAL file left over needs ``-shm`` to be created
+        or present; failing that the file is opened as immutable: nobody can write it)."""
+        uri = self.path.resolve().as_uri()
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                db = sqlite3.connect(f"{uri}?{mode}", uri=True, check_same_thread=False)
+            except sqlite3.Error:
+                continue
+            try:
+                self._check(db)
+            except (sqlite3.DatabaseError, ValueError):
+                db.close()
+                continue
+            self.readonly = True
+            self.warning = explain(why, self.path)
             return db
+        raise disk_error(why, self.path) from why
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            has_meta = db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
+            ).fetchone()
+            if not has_meta:
+                db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
+        except BaseException:
+            db.close()
+            raise
         return db
 
     @staticmethod
@@ -201,7 +283,42 @@ class Index:
     # ----------------------------------------------------------------- refresh
 
     def refresh(self, progress: Progress | None = None, workers: int | None = None) -> IndexStats:
-        """Bring the index up to date with the folder; returns what was done."""
+        """Bring the index up to date with the folder; returns what was done.
+
+        All or nothing: on failure (``DiskError``) the index is as it was before."""
+        if self.readonly:
+            raise DiskError(self.warning, self.path)
+        try:
+            return self._refresh(progress, workers)
+        except BaseException as exc:
+            if self.db.in_transaction:
+                try:
+                    self.db.rollback()
+                except sqlite3.Error:
+                    pass
+            if isinstance(exc, (OSError, sqlite3.OperationalError)) and not isinstance(
+                exc, DiskError
+            ):
+                raise disk_error(exc, self.path, after="the previous index is kept") from exc
+            raise
+
+    def stats(self) -> IndexStats:
+        """What the index holds now (reads only)."""
+        stats = IndexStats()
+        self._count(stats)
+        return stats
+
+    def _count(self, stats: IndexStats) -> None:
+        row = self.db.execute(
+            "SELECT count(*), "
+            "coalesce(sum(length(tokens) - length(replace(tokens, ' ', '')) + 1), 0) FROM articles"
+        ).fetchone()
+        stats.articles, stats.tokens = int(row[0]), int(row[1])
+        stats.pages = self.db.execute(
+            "SELECT count(*) FROM pages WHERE issue IS NOT NULL"
+        ).fetchone()[0]
+
+    def _refresh(self, progress: Progress | None, workers: int | None) -> IndexStats:
         t0 = time.perf_counter()
         stats = IndexStats()
         known = {
@@ -271,16 +388,11 @@ class Index:
             done += 1
             if progress:
                 progress(done, total)
-        self._apply_df(df_delta, docs_delta)
-        self.db.commit()
-        row = self.db.execute(
-            "SELECT count(*), "
-            "coalesce(sum(length(tokens) - length(replace(tokens, ' ', '')) + 1), 0) FROM articles"
-        ).fetchone()
-        stats.articles, stats.tokens = int(row[0]), int(row[1])
-        stats.pages = self.db.execute(
-            "SELECT count(*) FROM pages WHERE issue IS NOT NULL"
-        ).fetchone()[0]
+        if df_delta or docs_delta:
+            self._apply_df(df_delta, docs_delta)
+        if self.db.in_transaction:
+            self.db.commit()
+        self._count(stats)
         stats.seconds = time.perf_counter() - t0
         return stats
 
@@ -288,7 +400,7 @@ class Index:
         if not rels:
             return
         n = workers if workers is not None else (os.cpu_count() or 1)
-        cache = str(self.cache_dir)
+        cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None
         if n <= 1 or len(rels) < 8:
             _worker_init(cache, udict)

@@ -31,6 +31,10 @@ class Library:
     store: Store | None = None
     segmenter: Segmenter = field(init=False)
     _df: DocFreq | None = None
+    index_warning: str | None = None
+    _warned_for: str | None = None
+    """Why the index could not be opened or brought up to date (one line; say it once:
+    "the index may be stale: …").  Reading works without it."""
     _names_learned: bool = False
     _lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -111,24 +115,64 @@ class Library:
             return False
 
     def open_index(self) -> Index | None:
+        """The index (read-only when its folder cannot be written), or None when there is
+        none and none can be made (``index_warning`` says why)."""
         if self.index is None:
             from storage.index import Index
 
             try:
                 self.index = Index(self.root, self.cache_dir, self.user_dict)
-            except OSError:
+            except OSError as exc:  # DiskError included
                 self.index = None
+                self.index_warning = _one_line(exc)
+            else:
+                if self.index.readonly:
+                    self.index_warning = self.index.warning
         return self.index
 
     def refresh_index(
-        self, progress: Progress | None = None, workers: int | None = None
+        self, progress: Progress | None = None, workers: int | None = None, strict: bool = False
     ) -> IndexStats | None:
+        """Bring the index up to date.  When the disk refuses (full, read-only…) a reader
+        goes on with the index as it is: its stats come back marked ``stale`` with the
+        reason (also in ``index_warning``); None when there is no index at all.  ``strict``
+        (the ``index`` command) raises ``DiskError`` instead."""
+        import sqlite3
+
+        from storage.errors import DiskError, disk_error
+
         idx = self.open_index()
         if idx is None:
+            if strict:
+                raise DiskError(
+                    self.index_warning or f"cannot write the index under {self.cache_dir}",
+                    self.cache_dir,
+                )
             return None
-        stats = idx.refresh(progress, workers)
+        try:
+            stats = idx.refresh(progress, workers)
+        except (OSError, sqlite3.OperationalError) as exc:
+            err = exc if isinstance(exc, DiskError) else disk_error(exc, idx.path)
+            if strict:
+                raise err from exc
+            self.index_warning = str(err)
+            try:
+                stats = idx.stats()
+            except sqlite3.Error:
+                return None
+            stats.stale = True
+            stats.warning = str(err)
         self._df = None
         return stats
+
+    def take_index_warning(self) -> str | None:
+        """ "the index may be stale: <why>" the first time it is asked for, then None (the
+        command line says it once, on stderr)."""
+        why = self.index_warning
+        if why is None or why == self._warned_for:
+            return None
+        self._warned_for = why
+        return f"the index may be stale: {why}"
 
     # -- words
 
@@ -168,10 +212,17 @@ class Library:
         return rank(words, df if df is not None else self.doc_freq(), top=top, boost=boost)
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
+        import sqlite3
+
+        from storage.errors import disk_error
+
         idx = self.open_index()
         if idx is None:
             return []
-        return idx.search(query, limit)
+        try:
+            return idx.search(query, limit)
+        except sqlite3.OperationalError as exc:  # only reads: the disk failed them
+            raise disk_error(exc, idx.path, "read") from exc
 
     def reparse_issue(self, issue_id: str) -> Corpus:
         """Parse one page again (after a boundary correction) and swap it in."""
@@ -191,3 +242,9 @@ class Library:
 
     def article(self, article_id: str) -> Article | None:
         return self.load().article(article_id)
+
+
+def _one_line(exc: BaseException) -> str:
+    from storage.errors import explain
+
+    return explain(exc, getattr(exc, "path", None))

@@ -70,3 +70,8 @@ def bundled_seeds() -> Path:
 def default_corpus() -> Path:
     env = os.environ.get("PIYUE_CORPUS")
     return Path(env).expanduser() if env else bundled_seeds()
+
+
+def error_log_path() -> Path:
+    """Where tracebacks of unexpected errors go (the terminal only gets one line naming it)."""
+    return cache_dir() / "error.log"
