@@ -158,52 +158,70 @@ def _page_in(stem: str) -> tuple[int, str | None, int, int] | None:
     return None
 
 
+def _day_named(dirs: Sequence[str], stem: str) -> str | None:
+    """``2018/09/12.txt``: year and month folders, the day as the file name."""
+    day = _BARE_PAGE.match(stem)
+    if day is None:
+        return None
+    if dirs and (ym := _YEAR_MONTH_DIR.match(dirs[-1])):
+        return _iso(int(ym.group(1)), int(ym.group(2)), int(day.group(1)))
+    if len(dirs) >= 2 and (y := _YEAR_DIR.match(dirs[-2])) and (m := _MONTH_DIR.match(dirs[-1])):
+        return _iso(int(y.group(1)), int(m.group(1)), int(day.group(1)))
+    return None
+
+
 def meta_from_path(rel: str) -> PageMeta:
-    """What the path (relative to the corpus root) says about the page."""
+    """What the path (relative to the corpus root) says about the page.
+
+    Paper, most explicit first: the words before a date in the file name or a folder name
+    (``洛阳日报_20180912_01``), the leading folder (``洛阳日报/2018/09/12/01.md``), the words
+    before a page mark (``洛阳日报 第01版``)."""
     parts = PurePosixPath(rel).parts
     dirs, name = parts[:-1], parts[-1]
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    src: dict[str, str] = {}
     date = paper = section = None
     page: int | None = None
 
-    in_name = _find_date(stem)
     rest = stem
+    in_name = _find_date(stem)
     if in_name:
-        date = in_name[0]
-        before = stem[: in_name[1]]
-        rest = stem[in_name[2] :]
-        paper = _label(before)
+        date, paper, rest = in_name[0], _label(stem[: in_name[1]]), stem[in_name[2] :]
     else:
-        for d in reversed(dirs):
-            got = _find_date(d)
+        for folder in reversed(dirs):
+            got = _find_date(folder)
             if got:
-                date = got[0]
+                date, paper = got[0], _label(folder[: got[1]])
                 break
         else:
             date = _date_from_dirs(dirs)
+            if date is None:
+                date = _day_named(dirs, stem)
+                if date is not None:
+                    rest = ""
 
-    found = _page_in(rest)
+    found = _page_in(rest) if rest else None
     if found is None and in_name:
         trailing = _TRAILING_NUMBER.match(rest)
         if trailing:
             found = (int(trailing.group(1)), None, 0, len(rest))
+    before_mark = None
     if found is not None:
         page, letter, start, end = found
         section = _label(rest[end:]) or letter
-        if paper is None and not in_name:
-            paper = _label(rest[:start]) if start else None
+        before_mark = _label(rest[:start]) if start and not in_name else None
 
-    if dirs:
+    if paper is None and dirs:
         lead = dirs[0]
-        got = _find_date(lead)
-        lead_label = _label(lead[: got[1]]) if got else _label(lead)
-        if lead_label and not any(p.match(lead) for p in _DATE_DIRS):
-            paper = lead_label
+        if not any(p.match(lead) for p in _DATE_DIRS):
+            paper = _label(lead)
+    if paper is None:
+        paper = before_mark
 
-    for key, value in (("paper", paper), ("date", date), ("page", page), ("section", section)):
-        if value is not None:
-            src[key] = "path"
+    src = {
+        key: "path"
+        for key, value in (("paper", paper), ("date", date), ("page", page), ("section", section))
+        if value is not None
+    }
     return PageMeta(paper, date, page, section, src)
 
 
@@ -481,10 +499,10 @@ def parse_date_jump(text: str) -> DateJump | None:
             y, mo, d = int(t[:4]), int(t[4:6]), int(t[6:])
         elif len(t) == 6:
             y, mo, d = int(t[:4]), int(t[4:]), None
-        elif len(t) == 4 and int(t[:2]) > 12:
+        elif len(t) in (3, 4) and 1 <= int(t[:-2]) <= 12:
+            y, mo, d = None, int(t[:-2]), int(t[-2:])  # 0912: month and day
+        elif len(t) == 4 and 1800 <= int(t) <= 2200:
             y, mo, d = int(t), None, None
-        elif len(t) in (3, 4):
-            y, mo, d = None, int(t[:-2]), int(t[-2:])
         else:
             return None
     elif m := _JUMP_FULL.match(t):
