@@ -245,13 +245,21 @@ def scan_corpus(location: Path | str) -> Scan:
         scan.manifest = manifest
         scan.skipped.extend(manifest.problems)
         return scan
-    taken: dict[str, int] = {}
+    found: list[tuple[Path, str]] = []
     for path, rel in _walk(root, scan.skipped):
-        if not _is_page(rel):
-            if rel != pagemeta.MANIFEST:
-                scan.skipped.append(Skipped(rel, _not_a_page(rel)))
-            continue
-        pid = page_id(root, Path(rel))
+        if _is_page(rel):
+            found.append((path, rel))
+        elif rel != pagemeta.MANIFEST:
+            scan.skipped.append(Skipped(rel, _not_a_page(rel)))
+    present = {rel.lower() for _, rel in found}
+    taken: dict[str, int] = {}
+    for path, rel in found:
+        base, suffix = os.path.splitext(rel)
+        better = PAGE_SUFFIXES[: PAGE_SUFFIXES.index(suffix.lower())]
+        if any(f"{base}{b}".lower() in present for b in better):
+            pid = rel.replace("/", "~")  # same rule as page_id, without a stat per page
+        else:
+            pid = issue_id_for(Path(rel))
         taken[pid] = taken.get(pid, 0) + 1
         if taken[pid] > 1:  # ``a~b/c.txt`` and ``a/b~c.txt``: astronomically rare, still unique
             pid = f"{pid}~{taken[pid]}"

@@ -14,10 +14,10 @@ from __future__ import annotations
 import bisect
 import csv
 import datetime
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from corpus.model import Corpus, Issue, Skipped
@@ -170,14 +170,28 @@ def _day_named(dirs: Sequence[str], stem: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
+def _folders_date(dirs: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """(date, paper written before it) from the folders; cached: an archive's pages share them."""
+    for folder in reversed(dirs):
+        got = _find_date(folder)
+        if got:
+            return got[0], _label(folder[: got[1]])
+    return _date_from_dirs(dirs), None
+
+
+@functools.lru_cache(maxsize=1024)
+def _lead_paper(lead: str) -> str | None:
+    return None if any(p.match(lead) for p in _DATE_DIRS) else _label(lead)
+
+
 def meta_from_path(rel: str) -> PageMeta:
     """What the path (relative to the corpus root) says about the page.
 
     Paper, most explicit first: the words before a date in the file name or a folder name
     (``洛阳日报_20180912_01``), the leading folder (``洛阳日报/2018/09/12/01.md``), the words
     before a page mark (``洛阳日报 第01版``)."""
-    parts = PurePosixPath(rel).parts
-    dirs, name = parts[:-1], parts[-1]
+    *dirs, name = (p for p in rel.split("/") if p and p != ".")
     stem = name.rsplit(".", 1)[0] if "." in name else name
     date = paper = section = None
     page: int | None = None
@@ -187,17 +201,11 @@ def meta_from_path(rel: str) -> PageMeta:
     if in_name:
         date, paper, rest = in_name[0], _label(stem[: in_name[1]]), stem[in_name[2] :]
     else:
-        for folder in reversed(dirs):
-            got = _find_date(folder)
-            if got:
-                date, paper = got[0], _label(folder[: got[1]])
-                break
-        else:
-            date = _date_from_dirs(dirs)
-            if date is None:
-                date = _day_named(dirs, stem)
-                if date is not None:
-                    rest = ""
+        date, paper = _folders_date(tuple(dirs))
+        if date is None:
+            date = _day_named(dirs, stem)
+            if date is not None:
+                rest = ""
 
     found = _page_in(rest) if rest else None
     if found is None and in_name:
@@ -211,9 +219,7 @@ def meta_from_path(rel: str) -> PageMeta:
         before_mark = _label(rest[:start]) if start and not in_name else None
 
     if paper is None and dirs:
-        lead = dirs[0]
-        if not any(p.match(lead) for p in _DATE_DIRS):
-            paper = _label(lead)
+        paper = _lead_paper(dirs[0])
     if paper is None:
         paper = before_mark
 
