@@ -122,6 +122,8 @@ class Issue:
     meta_source: dict[str, str] = field(default_factory=dict, hash=False)
     """Where each of date/paper/page/section came from: ``manifest``, ``path`` or ``text``;
     ``date_text`` holds the page's own printed date when it disagrees with the kept one."""
+    printed_date: str | None = None
+    """The date the parser found printed on the page, whichever source ``date`` came from."""
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -337,7 +337,8 @@ def resolve(rel: str, issue: Issue, manifest: Manifest | None = None) -> PageMet
     """Merge manifest, path and text for one page: the first source with a value wins."""
     sources = [manifest.rows.get(rel) if manifest else None, meta_from_path(rel)]
     page, section = _text_page(issue.furniture)
-    text = PageMeta(date=issue.date, page=page, section=section)
+    printed = _printed_date(issue)
+    text = PageMeta(date=printed, page=page, section=section)
     got: dict[str, Any] = {}
     src: dict[str, str] = {}
     for key in FIELDS:
@@ -351,15 +352,21 @@ def resolve(rel: str, issue: Issue, manifest: Manifest | None = None) -> PageMet
             if value is not None:
                 got[key] = value
                 src[key] = "text"
-    if issue.date and src.get("date") not in (None, "text") and got["date"] != issue.date:
-        src["date_text"] = issue.date
+    if printed and src.get("date") not in (None, "text") and got["date"] != printed:
+        src["date_text"] = printed
     return PageMeta(got.get("paper"), got.get("date"), got.get("page"), got.get("section"), src)
+
+
+def _printed_date(issue: Issue) -> str | None:
+    # Fresh from the parser (no meta_source yet) ``date`` is still the printed one.
+    return issue.printed_date if issue.meta_source else issue.date
 
 
 def apply_meta(issue: Issue, manifest: Manifest | None = None) -> Issue:
     """The parsed page with its paper/date/page/section filled in from every source.
 
-    ``issue.date`` must still be the parser's (the page's printed date)."""
+    Can be applied again (a changed manifest) without re-parsing: the printed date is kept
+    in ``printed_date``."""
     meta = resolve(issue.source, issue, manifest)
     return replace(
         issue,
@@ -368,6 +375,7 @@ def apply_meta(issue: Issue, manifest: Manifest | None = None) -> Issue:
         page=meta.page,
         section=meta.section,
         meta_source=meta.source,
+        printed_date=_printed_date(issue),
     )
 
 

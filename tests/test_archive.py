@@ -436,3 +436,19 @@ def test_nearest_date() -> None:
     assert nearest_date(DateJump(None, 1, 1), dates) == "2019-01-01"  # latest year
     assert nearest_date(DateJump(2030, None, None), dates) == "2019-01-01"
     assert nearest_date(DateJump(2018, None, None), []) is None
+
+
+def test_metadata_can_be_applied_again(archive: Path) -> None:
+    """A changed manifest needs no re-parse (the index can re-apply it to cached pages)."""
+    from corpus.load import load_manifest
+    from corpus.pagemeta import apply_meta
+
+    corpus = load_corpus(archive)
+    first = by_file(corpus)["洛阳日报/2018/09/12/01.md"]
+    assert first.printed_date == "2018-09-13"
+    assert apply_meta(first) == first
+    put(archive, "pages.csv", "file,date\n洛阳日报/2018/09/12/01.md,2018-09-13\n")
+    again = apply_meta(first, load_manifest(archive))
+    assert (again.date, again.meta_source["date"]) == ("2018-09-13", "manifest")
+    assert "date_text" not in again.meta_source  # manifest and print now agree
+    assert apply_meta(again) == first  # manifest gone again: back to the path's date
