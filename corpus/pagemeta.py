@@ -275,9 +275,14 @@ def _norm_rel(value: str) -> str:
 
 
 def read_manifest(text: str) -> Manifest:
-    """Parse the manifest's text; a bad row or cell is reported by line, never fatal."""
+    """Parse the manifest's text (comma, tab or semicolon separated; header row naming the
+    columns, ``file`` required); a bad row or cell is reported by line, never fatal."""
     out = Manifest()
-    reader = csv.reader(text.splitlines())
+    lines = text.splitlines()
+    first = next((line for line in lines if line.strip()), "")
+    # Spreadsheets in some locales write ``;`` or tabs instead of commas.
+    delimiter = "," if "," in first else "\t" if "\t" in first else ";" if ";" in first else ","
+    reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
     for row in reader:
         line = reader.line_num

@@ -452,3 +452,12 @@ def test_metadata_can_be_applied_again(archive: Path) -> None:
     assert (again.date, again.meta_source["date"]) == ("2018-09-13", "manifest")
     assert "date_text" not in again.meta_source  # manifest and print now agree
     assert apply_meta(again) == first  # manifest gone again: back to the path's date
+
+
+@pytest.mark.parametrize("sep", [",", "\t", ";"])
+def test_manifest_in_gbk_with_other_separators(tmp_path: Path, sep: str) -> None:
+    put(tmp_path, "a.txt")
+    text = f"file{sep}paper{sep}page\r\na.txt{sep}洛阳日报{sep}第3版\r\n"
+    put(tmp_path, "pages.csv", text.encode("gbk"))
+    [issue] = load_corpus(tmp_path).issues
+    assert (issue.paper, issue.page, issue.meta_source["paper"]) == ("洛阳日报", 3, "manifest")
