@@ -34,6 +34,7 @@ __all__ = [
     "matches_term",
     "meta_from_path",
     "nearest_date",
+    "page_label",
     "parse_date",
     "parse_date_jump",
     "parse_term",
@@ -382,6 +383,16 @@ def apply_meta(issue: Issue, manifest: Manifest | None = None) -> Issue:
         meta_source=meta.source,
         printed_date=_printed_date(issue),
     )
+
+
+def page_label(issue: Issue) -> str:
+    """How the issues tree names a page: ``A01``, ``第1版 要闻``, or the file name."""
+    sec = issue.section or ""
+    if issue.page is not None and len(sec) == 1 and sec.isascii() and sec.isupper():
+        return f"{sec}{issue.page:02d}"
+    if issue.page is not None:
+        return f"第{issue.page}版 {sec}".rstrip()
+    return issue.source.rsplit("/", 1)[-1]
 
 
 def editions_json(corpus: Corpus) -> list[dict[str, Any]]:

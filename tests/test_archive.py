@@ -461,3 +461,12 @@ def test_manifest_in_gbk_with_other_separators(tmp_path: Path, sep: str) -> None
     put(tmp_path, "pages.csv", text.encode("gbk"))
     [issue] = load_corpus(tmp_path).issues
     assert (issue.paper, issue.page, issue.meta_source["paper"]) == ("洛阳日报", 3, "manifest")
+
+
+def test_page_label() -> None:
+    from corpus.pagemeta import page_label
+
+    assert page_label(_issue(page=1, section="A")) == "A01"
+    assert page_label(_issue(page=3, section="要闻")) == "第3版 要闻"
+    assert page_label(_issue(page=12)) == "第12版"
+    assert page_label(_issue(source="loose/undated.txt")) == "undated.txt"
