@@ -1,22 +1,50 @@
-"""Reading page files: encodings, line endings, and files that are not pages at all.
+"""Reading page files: which files are pages, encodings, line endings, and files that are not.
 
 Chinese text files come as UTF-8, UTF-8 with a BOM, GB18030/GBK or UTF-16; some have CRLF
 line ends; some "pages" are empty or binary.  None of that is an error: decodable text is
 decoded (invalid bytes replaced, never fatal) and the rest is skipped with a reason.
+
+A corpus is a folder walked recursively (``.txt``, ``.md``, ``.markdown``; hidden files and
+folders ignored; a folder reached twice through symbolic links read once) or a single page
+file.  Each page gets its paper/date/page/section from ``corpus.pagemeta``.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from corpus.model import Corpus, CorpusNotFound, Issue, Skipped
+from corpus import pagemeta
+from corpus.model import Corpus, CorpusNotFound, EmptyCorpus, Issue, Skipped
+from corpus.pagemeta import Manifest
 from corpus.parse import parse_text
 
-__all__ = ["CorpusNotFound", "decode", "issue_id_for", "load_corpus", "page_files", "read_page"]
+__all__ = [
+    "PAGE_SUFFIXES",
+    "CorpusNotFound",
+    "EmptyCorpus",
+    "PageFile",
+    "Scan",
+    "corpus_target",
+    "decode",
+    "describe_counts",
+    "describe_empty",
+    "issue_id_for",
+    "load_corpus",
+    "load_manifest",
+    "page_files",
+    "page_id",
+    "parse_page",
+    "read_page",
+    "scan_corpus",
+]
 
 PAGE_SUFFIX = ".txt"
+PAGE_SUFFIXES = (".txt", ".md", ".markdown")
+"""In order of precedence when two pages in one folder share a name (``01.txt``, ``01.md``)."""
 SNIFF = 8192
 
 
@@ -54,20 +82,220 @@ def _lines(text: str) -> str:
 
 
 def issue_id_for(rel: Path) -> str:
-    """A page's id: its path inside the corpus without the suffix (stable across runs)."""
+    """A page's id: its path inside the corpus without the suffix (stable across runs).
+
+    Folders are joined with ``~`` as they always were, so ids of existing pages (and the
+    annotations pointing at them) never change."""
     return rel.with_suffix("").as_posix().replace("/", "~")
 
 
+def page_id(root: Path, rel: Path) -> str:
+    """``issue_id_for``, unless a page of higher precedence in the same folder has the same
+    name (``01.txt`` beside ``01.md``): then the suffix stays in the id (``01.md``)."""
+    suffix = rel.suffix.lower()
+    if suffix in PAGE_SUFFIXES:
+        for better in PAGE_SUFFIXES[: PAGE_SUFFIXES.index(suffix)]:
+            sibling = root / rel.with_suffix("")
+            for variant in (better, better.upper()):
+                if os.path.isfile(f"{sibling}{variant}"):
+                    return rel.as_posix().replace("/", "~")
+    return issue_id_for(rel)
+
+
+def _is_page(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in PAGE_SUFFIXES
+
+
+def _not_a_page(name: str) -> str:
+    ext = os.path.splitext(name)[1]
+    what = f"a {ext} file" if ext else "a file without extension"
+    return f"not a page: {what} (pages are {', '.join(PAGE_SUFFIXES)})"
+
+
+@dataclass(frozen=True, slots=True)
+class PageFile:
+    path: Path
+    """``root / rel`` as walked (not resolved), so ``path.relative_to(root)`` works."""
+    rel: str
+    """Path relative to the corpus root, ``/``-separated: the page's ``file``."""
+    id: str
+
+
+@dataclass(slots=True)
+class Scan:
+    """What a corpus location holds, before any page is read."""
+
+    root: Path
+    pages: list[PageFile] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    """Files that are not pages (extension, special file, broken link, unreadable folder)
+    and manifest rows that were not used."""
+    manifest: Manifest = field(default_factory=Manifest)
+    single: bool = False
+    """The corpus was given as one page file."""
+
+    def require_pages(self) -> None:
+        """Raise EmptyCorpus (one line: the folder and the extensions) when there is none."""
+        if not self.pages:
+            raise EmptyCorpus(describe_empty(self.root, len(self.skipped)))
+
+
+def corpus_target(location: Path | str) -> tuple[Path, Path | None]:
+    """(root folder, the one page file or None) for a folder or a single file.
+
+    Raises CorpusNotFound when nothing exists there."""
+    where = Path(location).expanduser()
+    if where.is_dir():
+        return where, None
+    if where.is_file():
+        return where.parent, where
+    raise CorpusNotFound(f"corpus folder not found: {where}")
+
+
+def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[Path, str]]:
+    """(path, rel) of every non-hidden regular file below ``root``, in the order of
+    ``sorted(root.rglob("*"))``; a folder already visited (symlink loop) is not entered."""
+    seen: set[tuple[int, int]] = set()
+    try:
+        st = root.stat()
+        seen.add((st.st_dev, st.st_ino))
+    except OSError:
+        pass
+
+    def entries(folder: str, rel: str) -> Iterator[os.DirEntry[str]]:
+        try:
+            with os.scandir(folder) as it:
+                found = sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(rel or ".", f"unreadable folder: {exc.strerror or exc}"))
+            return iter(())
+        return iter(found)
+
+    stack: list[tuple[str, Iterator[os.DirEntry[str]]]] = [("", entries(str(root), ""))]
+    while stack:
+        prefix, it = stack[-1]
+        entry = next(it, None)
+        if entry is None:
+            stack.pop()
+            continue
+        rel = f"{prefix}{entry.name}"
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            try:
+                st = entry.stat()
+            except OSError as exc:
+                skipped.append(Skipped(rel, f"unreadable folder: {exc.strerror or exc}"))
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key in seen:
+                skipped.append(Skipped(rel, "folder already read (a symbolic link loops back)"))
+                continue
+            seen.add(key)
+            stack.append((rel + "/", entries(entry.path, rel)))
+            continue
+        try:
+            is_file = entry.is_file()
+        except OSError:
+            is_file = False
+        if not is_file:
+            broken = entry.is_symlink()
+            why = "unreadable: broken symbolic link" if broken else "not a regular file"
+            if broken or _is_page(entry.name):
+                skipped.append(Skipped(rel, why))
+            else:
+                skipped.append(Skipped(rel, _not_a_page(entry.name)))
+            continue
+        yield Path(entry.path), rel
+
+
+def load_manifest(root: Path) -> Manifest:
+    """``pages.csv`` in ``root`` (an empty Manifest when there is none)."""
+    path = root / pagemeta.MANIFEST
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return Manifest()
+    except OSError as exc:
+        out = Manifest()
+        out.problems.append(Skipped(pagemeta.MANIFEST, f"unreadable: {exc.strerror or exc}"))
+        return out
+    text, _ = decode(data)
+    return pagemeta.read_manifest(text or "")
+
+
+def scan_corpus(location: Path | str) -> Scan:
+    """Every page file of a corpus folder (or the one file given), the files that are not
+    pages, and the manifest.  Cheap: nothing is parsed.  Raises CorpusNotFound."""
+    root, single = corpus_target(location)
+    scan = Scan(root=root, single=single is not None)
+    if single is not None:
+        rel = single.name
+        if _is_page(rel):
+            scan.pages.append(PageFile(single, rel, page_id(root, Path(rel))))
+        else:
+            scan.skipped.append(Skipped(rel, _not_a_page(rel)))
+        # The folder's manifest may describe this page; its other rows are none of our business.
+        manifest = load_manifest(root)
+        line = manifest.lines.get(rel)
+        manifest.rows = {rel: manifest.rows[rel]} if line is not None else {}
+        manifest.problems = [p for p in manifest.problems if line is not None and p.line == line]
+        scan.manifest = manifest
+        scan.skipped.extend(manifest.problems)
+        return scan
+    found: list[tuple[Path, str]] = []
+    for path, rel in _walk(root, scan.skipped):
+        if _is_page(rel):
+            found.append((path, rel))
+        elif rel != pagemeta.MANIFEST:
+            scan.skipped.append(Skipped(rel, _not_a_page(rel)))
+    present = {rel.lower() for _, rel in found}
+    taken: dict[str, int] = {}
+    for path, rel in found:
+        base, suffix = os.path.splitext(rel)
+        better = PAGE_SUFFIXES[: PAGE_SUFFIXES.index(suffix.lower())]
+        if any(f"{base}{b}".lower() in present for b in better):
+            pid = rel.replace("/", "~")  # same rule as page_id, without a stat per page
+        else:
+            pid = issue_id_for(Path(rel))
+        taken[pid] = taken.get(pid, 0) + 1
+        if taken[pid] > 1:  # ``a~b/c.txt`` and ``a/b~c.txt``: astronomically rare, still unique
+            pid = f"{pid}~{taken[pid]}"
+        scan.pages.append(PageFile(path, rel, pid))
+    scan.manifest = load_manifest(root)
+    scan.manifest.check_files(p.rel for p in scan.pages)
+    scan.skipped.extend(scan.manifest.problems)
+    return scan
+
+
 def page_files(root: Path) -> Iterator[Path]:
-    """Every ``.txt`` file below ``root`` in a stable order; other files are ignored."""
-    for path in sorted(root.rglob("*")):
-        if path.suffix.lower() == PAGE_SUFFIX and path.is_file():
-            yield path
+    """Every page file below ``root`` in a stable order (see ``scan_corpus``)."""
+    for page in scan_corpus(root).pages:
+        yield page.path
+
+
+def parse_page(
+    text: str,
+    rel: str,
+    issue_id: str,
+    corrections: Iterable[tuple[str, int]] = (),
+    manifest: Manifest | None = None,
+) -> Issue:
+    """Decoded page text → the Issue with its metadata (what the index's workers call)."""
+    return pagemeta.apply_meta(parse_text(text, issue_id, rel, corrections), manifest)
 
 
 def read_page(
-    root: Path, path: Path, corrections: Iterable[tuple[str, int]] = ()
+    root: Path,
+    path: Path,
+    corrections: Iterable[tuple[str, int]] = (),
+    *,
+    manifest: Manifest | None = None,
+    issue_id: str | None = None,
 ) -> Issue | Skipped:
+    """Read and parse one page.  Without ``manifest`` the root's ``pages.csv`` is read."""
     rel = path.relative_to(root)
     try:
         data = path.read_bytes()
@@ -76,26 +304,56 @@ def read_page(
     text, how = decode(data)
     if text is None:
         return Skipped(rel.as_posix(), how)
-    return parse_text(text, issue_id_for(rel), rel.as_posix(), corrections)
+    if manifest is None:
+        manifest = load_manifest(root)
+    pid = issue_id if issue_id is not None else page_id(root, rel)
+    return parse_page(text, rel.as_posix(), pid, corrections, manifest)
 
 
 def load_corpus(
-    root: Path | str, corrections: Mapping[str, list[tuple[str, int]]] | None = None
+    root: Path | str,
+    corrections: Mapping[str, list[tuple[str, int]]] | None = None,
+    *,
+    require_pages: bool = False,
 ) -> Corpus:
-    """Parse every page below ``root``.  Raises CorpusNotFound for a missing folder.
+    """Parse every page of a corpus folder, or the one page file given.
 
-    ``corrections`` maps issue ids to the user's boundary fixes for that page.
-    """
-    root = Path(root)
-    if not root.is_dir():
-        raise CorpusNotFound(f"corpus folder not found: {root}")
+    Raises CorpusNotFound when nothing exists at ``root``, and with ``require_pages``
+    EmptyCorpus when no page was read.  ``corrections`` maps issue ids to the user's
+    boundary fixes for that page."""
+    scan = scan_corpus(root)
     issues: list[Issue] = []
     skipped: list[Skipped] = []
-    for path in page_files(root):
-        fixes = (corrections or {}).get(issue_id_for(path.relative_to(root)), [])
-        got = read_page(root, path, fixes)
+    for page in scan.pages:
+        fixes = (corrections or {}).get(page.id, [])
+        got = read_page(scan.root, page.path, fixes, manifest=scan.manifest, issue_id=page.id)
         if isinstance(got, Skipped):
             skipped.append(got)
         else:
             issues.append(got)
-    return Corpus(root=str(root), issues=tuple(issues), skipped=tuple(skipped))
+    # Files in walk order, then the manifest's rows by line.
+    files = sorted(
+        (s for s in [*scan.skipped, *skipped] if s.line is None), key=lambda s: s.file.split("/")
+    )
+    rows = [s for s in scan.skipped if s.line is not None]
+    corpus = Corpus(root=str(scan.root), issues=tuple(issues), skipped=(*files, *rows))
+    if require_pages and corpus.is_empty:
+        raise EmptyCorpus(describe_empty(scan.root, corpus.counts()["skipped"]))
+    return corpus
+
+
+def describe_empty(root: Path | str, skipped: int = 0) -> str:
+    """One line for a corpus without pages: the folder and the extensions looked for."""
+    others = f"; {skipped} other file{'s' if skipped != 1 else ''} skipped" if skipped else ""
+    looked = ", ".join(f"*{s}" for s in PAGE_SUFFIXES)
+    return f"no pages in {root} (looked for {looked}{others})"
+
+
+def describe_counts(corpus: Corpus) -> str:
+    """``5 pages read, 2 files skipped, 1 manifest row not used`` for ``list``/``index``."""
+    n = corpus.counts()
+    parts = [f"{n['pages']} page{'s' if n['pages'] != 1 else ''} read"]
+    parts.append(f"{n['skipped']} file{'s' if n['skipped'] != 1 else ''} skipped")
+    if n["manifest"]:
+        parts.append(f"{n['manifest']} manifest row{'s' if n['manifest'] != 1 else ''} not used")
+    return ", ".join(parts)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 Span = tuple[int, int]
 """1-based inclusive line numbers of the source file."""
@@ -18,6 +18,10 @@ Span = tuple[int, int]
 
 class CorpusNotFound(Exception):
     """The corpus folder does not exist or is not a folder."""
+
+
+class EmptyCorpus(CorpusNotFound):
+    """The corpus exists but holds no page: the CLI prints the message and exits with 2."""
 
 
 class Kind(StrEnum):
@@ -112,6 +116,14 @@ class Issue:
     """Page furniture lines: date, editor, proofreader, layout."""
     articles: tuple[Article, ...] = ()
     sha1: str = ""
+    paper: str | None = None
+    page: int | None = None
+    section: str | None = None
+    meta_source: dict[str, str] = field(default_factory=dict, hash=False)
+    """Where each of date/paper/page/section came from: ``manifest``, ``path`` or ``text``;
+    ``date_text`` holds the page's own printed date when it disagrees with the kept one."""
+    printed_date: str | None = None
+    """The date the parser found printed on the page, whichever source ``date`` came from."""
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -119,6 +131,10 @@ class Issue:
             "file": self.source,
             "title": self.title,
             "date": self.date,
+            "paper": self.paper,
+            "page": self.page,
+            "section": self.section,
+            "meta_source": dict(self.meta_source),
             "articles": [a.summary() for a in self.articles],
         }
 
@@ -127,6 +143,27 @@ class Issue:
 class Skipped:
     file: str
     reason: str
+    line: int | None = None
+    """Set for a manifest row that was not used (``file`` is then the manifest)."""
+
+
+class Edition(NamedTuple):
+    """One paper's edition of one day: what a newspaper calls an issue."""
+
+    paper: str | None
+    date: str | None
+    pages: list[str]
+    """Page ids in page order."""
+
+
+_LETTERED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def page_order(issue: Issue) -> tuple[str, int, int]:
+    """Sort key of a page inside its edition: lettered sections (A01…B08) first by letter."""
+    sec = issue.section or ""
+    letter = sec if 0 < len(sec) <= 2 and set(sec) <= _LETTERED else ""
+    return (letter, 0 if issue.page is not None else 1, issue.page or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,3 +189,29 @@ class Corpus:
     @property
     def articles(self) -> list[Article]:
         return [a for i in self.issues for a in i.articles]
+
+    @property
+    def is_empty(self) -> bool:
+        """No page was read (the CLI then prints ``corpus.load.describe_empty``)."""
+        return not self.issues
+
+    def counts(self) -> dict[str, int]:
+        """How many pages were read, files skipped and manifest rows not used."""
+        rows = sum(1 for s in self.skipped if s.line is not None)
+        return {"pages": len(self.issues), "skipped": len(self.skipped) - rows, "manifest": rows}
+
+    def editions(self) -> list[Edition]:
+        """Pages grouped by (paper, date), papers then dates in order, unknowns last; pages
+        without a date (or paper) form their own group rather than being lost."""
+        groups: dict[tuple[str | None, str | None], list[tuple[tuple[str, int, int], int]]] = {}
+        for n, issue in enumerate(self.issues):
+            key = (issue.paper, issue.date)
+            groups.setdefault(key, []).append((page_order(issue), n))
+        out = []
+        for (paper, date), pages in sorted(
+            groups.items(),
+            key=lambda kv: (kv[0][0] is None, kv[0][0] or "", kv[0][1] is None, kv[0][1] or ""),
+        ):
+            ids = [self.issues[n].id for _, n in sorted(pages)]
+            out.append(Edition(paper, date, ids))
+        return out

@@ -59,7 +59,7 @@ def test_binary_empty_and_other_files(tmp_path: Path) -> None:
     write(tmp_path, "empty.txt", b"")
     write(tmp_path, "blank.txt", b"\n \r\n\t\n")
     write(tmp_path, "image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    write(tmp_path, "notes.md", b"# not a page")
+    write(tmp_path, "notes.doc", b"# not a page")  # (.md is a page since issue 17)
     write(tmp_path, "photo.jpg", b"\xff\xd8\xff")
     corpus = load_corpus(tmp_path)
     assert [i.source for i in corpus.issues] == ["a.txt"]
@@ -68,6 +68,8 @@ def test_binary_empty_and_other_files(tmp_path: Path) -> None:
         "blank.txt": "empty file",
         "empty.txt": "empty file",
         "image.txt": "binary file (not text)",
+        "notes.doc": "not a page: a .doc file (pages are .txt, .md, .markdown)",
+        "photo.jpg": "not a page: a .jpg file (pages are .txt, .md, .markdown)",
     }
 
 
