@@ -51,9 +51,7 @@ _LEAD = re.compile(
 _CONTINUATION = re.compile(r"^\s*[（(]\s*(?:上接|接上)[^)）]{0,12}[)）]")
 _JUMP = re.compile(r"[（(]\s*(?:下转|转下|转第)[^)）]{0,12}[)）]\s*$")
 _JUMP_LINE = re.compile(r"^\s*[（(]\s*(?:下转|转下|转第)[^)）]{0,12}[)）]\s*$")
-_ROLE = (
-    r"责任编辑|责任校对|美术编辑|图片编辑|编辑|校对|组版|美编|版式|责编|审读|值班主任|排版|设计"
-)
+_ROLE = r"责任编辑|责任校对|美术编辑|图片编辑|编辑|校对|组版|美编|版式|责编|审读|值班主任|排版|设计"
 _CREDIT = re.compile(rf"({_ROLE})\s*[:：]\s*(.*?)(?=\s*(?:{_ROLE})\s*[:：]|$)")
 _PAGE_NO = re.compile(
     r"(?:^|\s)(?:第\s*([\d一二三四五六七八九十]+)\s*版|([A-Z]?\d{1,2})\s*版)"
@@ -305,6 +303,8 @@ _GOES_ON = set("，,、。．.；;：:）)”’」』》〉】]！？!?…%％"
 FRAGMENT_MIN = 60
 """A continuation shorter than this carries too little to judge: it is joined as before."""
 OVERLAP_MIN = 0.05
+JUDGE_CHARS = 240
+"""Only the start of a long continuation is compared (parse speed: the rest adds little)."""
 """Share of the continuation's character bigrams that must occur in the article so far."""
 _NOT_HAN = re.compile(rf"[^{clean.CJK}]+")
 
@@ -339,11 +339,15 @@ def reads_as_one(context: str, left: str, right: str, page_text: str) -> bool:
         return True
     if lt[-1] + rt[0] in page_text:
         return True
-    mine = _bigrams(rt)
-    if not mine:
-        return True
-    shared = len(mine & _bigrams(context))
-    return shared >= OVERLAP_MIN * len(mine)
+    mine = _bigrams(rt[:JUDGE_CHARS])
+    need = OVERLAP_MIN * len(mine)
+    shared = 0
+    for bigram in mine:
+        if bigram in context:
+            shared += 1
+            if shared >= need:
+                return True
+    return not mine
 
 
 def _add_body(page: _Page, cur: _Draft, line: Line, text: str) -> _Draft:
@@ -370,8 +374,9 @@ def _add_body(page: _Page, cur: _Draft, line: Line, text: str) -> _Draft:
     if back is not None and not back.closed:
         # After a fragment, the interrupted article may resume: when the new paragraph shares
         # more vocabulary with it than with the fragment.
-        mine = _bigrams(text)
-        if len(mine & _bigrams(_draft_text(back))) > len(mine & _bigrams(_draft_text(cur))):
+        mine = _bigrams(text[:JUDGE_CHARS])
+        back_text, frag_text = _draft_text(back), _draft_text(cur)
+        if sum(b in back_text for b in mine) > sum(b in frag_text for b in mine):
             back.add_para(Kind.TEXT, text, line)
             return back
     cur.add_para(Kind.TEXT, text, line)
@@ -383,6 +388,8 @@ def _take_jump(cur: _Draft) -> None:
     if cur.jump or not cur.paras or cur.paras[-1][0] is not Kind.TEXT:
         return
     text = str(cur.paras[-1][1])
+    if "转" not in text[-20:]:
+        return  # the marker is at most 20 characters from the end: skip the regex
     m = _JUMP.search(text)
     if m is None or not text[: m.start()].strip():
         return
