@@ -12,8 +12,13 @@ corpus").  The parser works in two passes:
    lead, a continuation), heading levels, numbering and section markers.
 
 Every character of the page ends up in exactly one field of an article or of the issue
-(``tests/test_parse.py`` proves it with hypothesis); only the ``#`` marks of headings and
-whitespace are dropped.
+(``accounted_text`` lists them; ``tests/test_parse.py`` and ``tests/test_page_content.py``
+prove it with hypothesis); only the ``#`` marks of headings and whitespace are dropped.  Page
+furniture stays on the issue (raw lines, parsed credits, printed page number and section);
+``(上接01版)``/``(下转02版)`` markers stay on their article.  Text under no headline group is a
+*fragment*: an Article with ``fragment=True`` in reading order, never glued to a neighbour
+(a paragraph cut at a blank line is rejoined only where the join reads as one text, see
+``reads_as_one``).
 """
 
 from __future__ import annotations
@@ -307,6 +312,8 @@ JUDGE_CHARS = 240
 """Only the start of a long continuation is compared (parse speed: the rest adds little)."""
 """Share of the continuation's character bigrams that must occur in the article so far."""
 _NOT_HAN = re.compile(rf"[^{clean.CJK}]+")
+_INDENT = re.compile(r"^(?:\u3000|[ \t]{2,})")
+"""A line indented like a paragraph start (full-width or two spaces) starts a new paragraph."""
 
 
 def _bigrams(text: str) -> set[str]:
@@ -358,6 +365,7 @@ def _add_body(page: _Page, cur: _Draft, line: Line, text: str) -> _Draft:
         and last[0] is Kind.TEXT
         and not clean.ends_sentence(str(last[1]))
         and not _is_para_start_parallel(str(last[1]), text)
+        and not _INDENT.match(line.raw)
     ):
         if reads_as_one(_draft_text(cur), str(last[1]), text, page.text):
             # A paragraph broken across a blank line (全市60家重 ⏎⏎ 点企业): join it back.

@@ -308,3 +308,11 @@ def test_every_character_of_a_generated_page_is_accounted_once(
             assert normalise(p.text) == normalise(p.raw)
     ids = [a.id for a in issue.articles]
     assert len(ids) == len(set(ids))
+
+
+def test_indented_line_after_a_cut_paragraph_starts_a_new_one() -> None:
+    page = "## 标题\n\n　　第一段正文，说到一半\n\n　　第二段正文另起一段。\n"
+    (a,) = parse_text(page, "p").articles
+    assert [p.text for p in a.body] == ["第一段正文，说到一半", "第二段正文另起一段。"]
+    joined = parse_text(page.replace("\n\n　　第二", "\n\n第二"), "p").articles[0]
+    assert [p.text for p in joined.body] == ["第一段正文，说到一半第二段正文另起一段。"]
