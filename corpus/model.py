@@ -131,6 +131,7 @@ class Article:
             "continued_from": self.continued_from,
             "continued_on": self.continued_on,
             "fragment": self.fragment,
+            "label": self.label,
         }
 
 

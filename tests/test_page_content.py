@@ -135,7 +135,7 @@ def test_summary_has_the_page_metadata() -> None:
         assert key in s  # the keys list --json already had stay
     art = s["articles"][0]
     assert art["continued_from"] is None and art["continued_on"] is None
-    assert art["fragment"] is False
+    assert art["fragment"] is False and art["label"] == art["title"]
     for key in ("id", "title", "kicker", "subtitle", "column", "byline", "lines"):
         assert key in art
 
@@ -180,6 +180,7 @@ def test_foreign_fragment_not_glued_into_seed_article() -> None:
     assert "现职省级领导同志" in frag.text
     assert frag.label.startswith("（片段）全赞同")
     assert issue.summary()["fragments"] == [frag.id]
+    assert frag.summary()["fragment"] is True and frag.summary()["label"] == frag.label
     assert [f.id for f in issue.fragments] == [frag.id]
     assert frag.spans == ((121, 127),) and a.spans == ((115, 119),)
     # the fragment's own broken paragraph (…中部地区 ⏎⏎ 高质量发展…) is still rejoined
