@@ -41,7 +41,9 @@ def decode(data: bytes) -> tuple[str | None, str]:
     if _control_ratio(head) > BINARY_RATIO:
         return None, NOT_TEXT
     text: str | None = None
-    for codec in ("utf-8", "gb18030"):
+    for codec in ("utf-8", _utf16_without_bom(head), "gb18030"):
+        if codec is None:
+            continue
         try:
             text, how = data.decode(codec), codec
             break
@@ -54,6 +56,19 @@ def decode(data: bytes) -> tuple[str | None, str]:
         if bad > BINARY_RATIO * len(sample):
             return None, NOT_TEXT  # neither control bytes nor a text encoding: binary data
     return _lines(text), how
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text without a BOM puts its NULs on one byte parity (``A`` is ``41 00`` in LE).
+
+    Stray NULs in UTF-8 text fall anywhere; once NULs no longer make a file binary, this keeps
+    BOM-less UTF-16 from being decoded as GB18030 mojibake.
+    """
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    if max(even, odd) < 4 or min(even, odd) > max(even, odd) // 10:
+        return None
+    return "utf-16-le" if odd > even else "utf-16-be"
 
 
 def _control_ratio(head: bytes) -> float:

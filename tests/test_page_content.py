@@ -317,3 +317,10 @@ def test_indented_line_after_a_cut_paragraph_starts_a_new_one() -> None:
     assert [p.text for p in a.body] == ["第一段正文，说到一半", "第二段正文另起一段。"]
     joined = parse_text(page.replace("\n\n　　第二", "\n\n第二"), "p").articles[0]
     assert [p.text for p in joined.body] == ["第一段正文，说到一半第二段正文另起一段。"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_not_read_as_gb18030(codec: str) -> None:
+    page = "## 洛阳市涧西区打造高质量首创之区\n\n本报讯(记者 孙小蕊)昨日，2021年会议召开。\n"
+    text, how = decode(page.encode(codec))
+    assert (text, how) == (page, codec)
