@@ -324,3 +324,14 @@ def test_utf16_without_bom_is_not_read_as_gb18030(codec: str) -> None:
     page = "## 洛阳市涧西区打造高质量首创之区\n\n本报讯(记者 孙小蕊)昨日，2021年会议召开。\n"
     text, how = decode(page.encode(codec))
     assert (text, how) == (page, codec)
+
+
+def test_user_can_merge_a_fragment_back_or_split_it() -> None:
+    text, issue = seed("001")
+    merged = parse_text(text, "p", corrections=[("merge_next", 119)])
+    a = next(a for a in merged.articles if "项目为王" in a.title)
+    assert "全赞同" in a.text and not merged.fragments
+    assert model_chars(merged) == page_chars(text)
+    split = parse_text(text, "p", corrections=[("split", 125)])
+    assert [f.spans for f in split.fragments] == [((121, 123),), ((125, 127),)]
+    assert model_chars(split) == page_chars(text)
