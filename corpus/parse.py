@@ -32,6 +32,9 @@ from enum import Enum, auto
 from corpus import clean
 from corpus.model import Article, Issue, Kind, Paragraph, Span
 
+PARSER_VERSION = 2
+"""Bump when parse output or the model's fields change: the index caches pickled Issues."""
+
 HEADLINE_MAX = 40
 """Longer lines are body text, whatever they end with."""
 
