@@ -46,10 +46,19 @@ PAGE_SUFFIX = ".txt"
 PAGE_SUFFIXES = (".txt", ".md", ".markdown")
 """In order of precedence when two pages in one folder share a name (``01.txt``, ``01.md``)."""
 SNIFF = 8192
+BINARY_RATIO = 0.30
+"""Above this share of control bytes in the first SNIFF bytes a file is not a page."""
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
+_CONTROL_CHARS = frozenset(_CONTROL_BYTES.decode("ascii"))
+NOT_TEXT = "binary file (not text)"
 
 
 def decode(data: bytes) -> tuple[str | None, str]:
-    """Bytes of a page → (text, how) or (None, why it is not a page)."""
+    """Bytes of a page → (text, how) or (None, why it is not a page).
+
+    Stray control bytes (a NUL, a BEL among OCR'd text) stay in the text; the reader shows them
+    visibly.  Only a file that is mostly non-text is skipped.
+    """
     if not data.strip():
         return None, "empty file"
     if data.startswith(codecs.BOM_UTF8):
@@ -57,23 +66,48 @@ def decode(data: bytes) -> tuple[str | None, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _lines(data.decode("utf-16", errors="replace")), "utf-16"
     head = data[:SNIFF]
-    if b"\x00" in head or _control_ratio(head) > 0.10:
-        return None, "binary file (not text)"
-    try:
-        return _lines(data.decode("utf-8")), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return _lines(data.decode("gb18030")), "gb18030"
-    except UnicodeDecodeError:
-        pass
-    return _lines(data.decode("utf-8", errors="replace")), "utf-8 (invalid bytes replaced)"
+    if _control_ratio(head) > BINARY_RATIO:
+        return None, NOT_TEXT
+    text: str | None = None
+    for codec in ("utf-8", _utf16_without_bom(head), "gb18030"):
+        if codec is None:
+            continue
+        try:
+            text, how = data.decode(codec), codec
+            break
+        except UnicodeDecodeError:
+            continue
+    if text is None:
+        text, how = data.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)"
+        sample = head.decode("utf-8", errors="replace")
+        bad = sample.count("\ufffd") + sum(1 for c in sample if c in _CONTROL_CHARS)
+        if bad > BINARY_RATIO * len(sample):
+            return None, NOT_TEXT  # neither control bytes nor a text encoding: binary data
+    return _lines(text), how
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """UTF-16 text without a BOM puts its NULs on one byte parity (``A`` is ``41 00`` in LE).
+
+    Stray NULs in UTF-8 text fall anywhere; once NULs no longer make a file binary, this keeps
+    BOM-less UTF-16 from being decoded as GB18030 mojibake.
+    """
+    even = head[0::2].count(0)
+    odd = head[1::2].count(0)
+    if max(even, odd) < 4 or min(even, odd) > max(even, odd) // 10:
+        return None
+    return "utf-16-le" if odd > even else "utf-16-be"
 
 
 def _control_ratio(head: bytes) -> float:
+    """Share of control bytes (NUL included; not tab, line ends, form feed or ESC) in ``head``.
+
+    OCR output contains stray control bytes among its text: a few of them do not make a page
+    binary; only a file that is mostly control bytes is.
+    """
     if not head:
         return 0.0
-    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(head) - len(head.translate(None, _CONTROL_BYTES))
     return controls / len(head)
 
 

@@ -8,12 +8,22 @@ parser is heuristic and the user must be able to see (and correct) where an arti
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
 Span = tuple[int, int]
 """1-based inclusive line numbers of the source file."""
+
+FRAGMENT_LABEL = "（片段）"
+_PAGE_REF = re.compile(r"^[（(]\s*(?:上接|接上|下转|转下|转)\s*(.*?)\s*[)）]$")
+
+
+def _page_ref(marker: str) -> str | None:
+    """``(上接01版)`` → ``01版``; None without a marker (or a marker naming no page)."""
+    m = _PAGE_REF.match(marker.strip())
+    return (m.group(1) or None) if m else None
 
 
 class CorpusNotFound(Exception):
@@ -57,6 +67,28 @@ class Article:
     paragraphs: tuple[Paragraph, ...] = ()
     spans: tuple[Span, ...] = ()
     heading_lines: tuple[int, ...] = ()
+    jump: str = ""
+    """A jump marker such as ``(下转02版)``: the article goes on on another page."""
+    fragment: bool = False
+    """Text under no headline group (a stray piece of another story): kept apart, never glued."""
+
+    @property
+    def continued_from(self) -> str | None:
+        """The page this article comes from (``01版`` of ``(上接01版)``), if it is continued."""
+        return _page_ref(self.continuation)
+
+    @property
+    def continued_on(self) -> str | None:
+        """The page this article goes on to (``02版`` of ``(下转02版)``)."""
+        return _page_ref(self.jump)
+
+    @property
+    def label(self) -> str:
+        """What a list shows: the title, or ``（片段）`` and the first words of a fragment."""
+        if self.title:
+            return self.title
+        first = next((p.text for p in self.paragraphs if p.text), "")
+        return f"{FRAGMENT_LABEL}{first[:16]}" if self.fragment else first[:16]
 
     @property
     def body(self) -> tuple[Paragraph, ...]:
@@ -100,6 +132,10 @@ class Article:
             "column": self.column,
             "byline": self.reporters,
             "lines": [list(s) for s in self.spans],
+            "continued_from": self.continued_from,
+            "continued_on": self.continued_on,
+            "fragment": self.fragment,
+            "label": self.label,
         }
 
 
@@ -124,6 +160,16 @@ class Issue:
     ``date_text`` holds the page's own printed date when it disagrees with the kept one."""
     printed_date: str | None = None
     """The date the parser found printed on the page, whichever source ``date`` came from."""
+    credits: dict[str, str] = field(default_factory=dict, hash=False)
+    """Who made the page, from the furniture: ``{"编辑": "武力", "校对": "向东"}``."""
+    furniture_page: str | None = None
+    """The page number the furniture prints (``第3版`` → ``3``), not the one from the path."""
+    furniture_section: str | None = None
+    """The section name printed beside that page number (``第3版 要闻`` → ``要闻``)."""
+
+    @property
+    def fragments(self) -> tuple[Article, ...]:
+        return tuple(a for a in self.articles if a.fragment)
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -136,6 +182,11 @@ class Issue:
             "section": self.section,
             "meta_source": dict(self.meta_source),
             "articles": [a.summary() for a in self.articles],
+            "furniture": list(self.furniture),
+            "credits": dict(self.credits),
+            "furniture_page": self.furniture_page,
+            "furniture_section": self.furniture_section,
+            "fragments": [a.id for a in self.articles if a.fragment],
         }
 
 

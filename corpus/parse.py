@@ -12,20 +12,28 @@ corpus").  The parser works in two passes:
    lead, a continuation), heading levels, numbering and section markers.
 
 Every character of the page ends up in exactly one field of an article or of the issue
-(``tests/test_parse.py`` proves it with hypothesis); only the ``#`` marks of headings and
-whitespace are dropped.
+(``accounted_text`` lists them; ``tests/test_parse.py`` and ``tests/test_page_content.py``
+prove it with hypothesis); only the ``#`` marks of headings and whitespace are dropped.  Page
+furniture stays on the issue (raw lines, parsed credits, printed page number and section);
+``(上接01版)``/``(下转02版)`` markers stay on their article.  Text under no headline group is a
+*fragment*: an Article with ``fragment=True`` in reading order, never glued to a neighbour
+(a paragraph cut at a blank line is rejoined only where the join reads as one text, see
+``reads_as_one``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum, auto
 
 from corpus import clean
 from corpus.model import Article, Issue, Kind, Paragraph, Span
+
+PARSER_VERSION = 2
+"""Bump when parse output or the model's fields change: the index caches pickled Issues."""
 
 HEADLINE_MAX = 40
 """Longer lines are body text, whatever they end with."""
@@ -49,7 +57,14 @@ _LEAD = re.compile(
     r"\s*(?:[（(][^（()）\n]{0,80}[)）])?"
 )
 _CONTINUATION = re.compile(r"^\s*[（(]\s*(?:上接|接上)[^)）]{0,12}[)）]")
-_JUMP = re.compile(r"[（(]\s*下转[^)）]{0,12}[)）]\s*$")
+_JUMP = re.compile(r"[（(]\s*(?:下转|转下|转第)[^)）]{0,12}[)）]\s*$")
+_JUMP_LINE = re.compile(r"^\s*[（(]\s*(?:下转|转下|转第)[^)）]{0,12}[)）]\s*$")
+_ROLE = r"责任编辑|责任校对|美术编辑|图片编辑|编辑|校对|组版|美编|版式|责编|审读|值班主任|排版|设计"
+_CREDIT = re.compile(rf"({_ROLE})\s*[:：]\s*(.*?)(?=\s*(?:{_ROLE})\s*[:：]|$)")
+_PAGE_NO = re.compile(
+    r"(?:^|\s)(?:第\s*([\d一二三四五六七八九十]+)\s*版|([A-Z]?\d{1,2})\s*版)"
+    rf"(?:[\s:：]*(?!(?:{_ROLE})\s*[:：])([\u4e00-\u9fff·]{{2,8}})(?=\s|$))?"
+)
 _MARKER = re.compile(r"^[●○◎■□▲△◆◇★☆]\s*\S{1,10}$")
 _NUMBERED = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s+|[、.．]\s*)\S")
 _FURNITURE = re.compile(
@@ -73,6 +88,7 @@ class LineKind(Enum):
     FURNITURE = auto()
     CAPTION = auto()
     MARKER = auto()
+    JUMP = auto()
 
 
 @dataclass(slots=True)
@@ -125,6 +141,8 @@ def classify(lines: Sequence[str]) -> list[Line]:
             line.kind = LineKind.LEAD
         elif _CONTINUATION.match(text):
             line.kind = LineKind.CONTINUATION
+        elif _JUMP_LINE.match(text):
+            line.kind = LineKind.JUMP
         elif _is_byline(text):
             line.kind = LineKind.BYLINE
         elif _MARKER.match(text):
@@ -172,6 +190,9 @@ class _Draft:
     byline: list[str] = field(default_factory=list)
     dateline: str = ""
     continuation: str = ""
+    jump: str = ""
+    interrupted: _Draft | None = None
+    """For a fragment cut off a paragraph: the article it was wrongly joined to."""
     paras: list[list[object]] = field(default_factory=list)
     """[kind, raw text, first line, last line] — mutable while paragraphs are re-joined."""
     lines: list[int] = field(default_factory=list)
@@ -191,6 +212,7 @@ class _Draft:
 
 @dataclass(slots=True)
 class _Page:
+    text: str = ""
     furniture: list[tuple[int, str]] = field(default_factory=list)
     banner: list[tuple[int, str]] = field(default_factory=list)
     drafts: list[_Draft] = field(default_factory=list)
@@ -282,20 +304,108 @@ def _is_para_start_parallel(prev: str, new: str) -> bool:
     return len(prev) >= 2 and len(new) >= 2 and prev[:2] == new[:2]
 
 
-def _add_body(cur: _Draft, line: Line, text: str) -> None:
+_OPEN_END = set("，,、(（“\"‘'《〈【[-－—·的和与及在把对为被将从向于以让使给跟同并或而且其之")
+"""A paragraph cut after a comma, an opening bracket or a function word must go on."""
+_GOES_ON = set("，,、。．.；;：:）)”’」』》〉】]！？!?…%％")
+"""A paragraph that starts with these is the rest of the one before."""
+FRAGMENT_MIN = 60
+"""A continuation shorter than this carries too little to judge: it is joined as before."""
+OVERLAP_MIN = 0.05
+JUDGE_CHARS = 240
+"""Only the start of a long continuation is compared (parse speed: the rest adds little)."""
+"""Share of the continuation's character bigrams that must occur in the article so far."""
+_NOT_HAN = re.compile(rf"[^{clean.CJK}]+")
+_INDENT = re.compile(r"^(?:\u3000|[ \t]{2,})")
+"""A line indented like a paragraph start (full-width or two spaces) starts a new paragraph."""
+
+
+def _bigrams(text: str) -> set[str]:
+    out: set[str] = set()
+    for run in _NOT_HAN.split(text):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def _draft_text(d: _Draft) -> str:
+    return "".join((d.title, *d.kicker, *d.subtitle, *(str(p[1]) for p in d.paras)))
+
+
+def reads_as_one(context: str, left: str, right: str, page_text: str) -> bool:
+    """Whether ``right`` (after a blank line) is the rest of the cut paragraph ``left``.
+
+    OCR breaks a paragraph across a blank line (全市60家重 ⏎⏎ 点企业), but a column break can
+    also put a piece of another story there (…也是城市 ⏎⏎ 全赞同、坚决拥护…).  Cues, cheapest
+    first: the cut is after a comma or function word; the rest starts with punctuation; the rest
+    is too short to judge; the two characters around the break occur together elsewhere on the
+    page (a word broken in two, 重|点); the rest shares vocabulary (character bigrams) with the
+    article so far.  Only when every cue fails is the rest a different text.  (jieba's word
+    boundaries were considered, but the parser must not load a dictionary: page lists appear
+    before jieba is loaded, and one dictionary is shared by the whole app.)
+    """
+    lt, rt = left.rstrip(), right.lstrip()
+    if not lt or not rt or lt[-1] in _OPEN_END or rt[0] in _GOES_ON:
+        return True
+    if len(rt) < FRAGMENT_MIN:
+        return True
+    if lt[-1] + rt[0] in page_text:
+        return True
+    mine = _bigrams(rt[:JUDGE_CHARS])
+    need = OVERLAP_MIN * len(mine)
+    shared = 0
+    for bigram in mine:
+        if bigram in context:
+            shared += 1
+            if shared >= need:
+                return True
+    return not mine
+
+
+def _add_body(page: _Page, cur: _Draft, line: Line, text: str) -> _Draft:
+    """Add a body line to ``cur``; returns the draft it went to (a new fragment, maybe)."""
     last = cur.paras[-1] if cur.paras else None
     if (
         last is not None
         and last[0] is Kind.TEXT
         and not clean.ends_sentence(str(last[1]))
         and not _is_para_start_parallel(str(last[1]), text)
+        and not _INDENT.match(line.raw)
     ):
-        # A paragraph broken across a blank line (全市60家重 ⏎⏎ 点企业): join it back.
-        last[1] = f"{last[1]}\n{text}"
-        last[3] = line.no
-        cur.lines.append(line.no)
-        return
+        if reads_as_one(_draft_text(cur), str(last[1]), text, page.text):
+            # A paragraph broken across a blank line (全市60家重 ⏎⏎ 点企业): join it back.
+            last[1] = f"{last[1]}\n{text}"
+            last[3] = line.no
+            cur.lines.append(line.no)
+            return cur
+        # A piece of another story after a cut paragraph: kept apart as a fragment.
+        frag = _Draft(title="", interrupted=cur)
+        page.drafts.append(frag)
+        frag.add_para(Kind.TEXT, text, line)
+        return frag
+    back = cur.interrupted
+    if back is not None and not back.closed:
+        # After a fragment, the interrupted article may resume: when the new paragraph shares
+        # more vocabulary with it than with the fragment.
+        mine = _bigrams(text[:JUDGE_CHARS])
+        back_text, frag_text = _draft_text(back), _draft_text(cur)
+        if sum(b in back_text for b in mine) > sum(b in frag_text for b in mine):
+            back.add_para(Kind.TEXT, text, line)
+            return back
     cur.add_para(Kind.TEXT, text, line)
+    return cur
+
+
+def _take_jump(cur: _Draft) -> None:
+    """``…建设。(下转02版)``: the jump marker at the end of a paragraph goes on the article."""
+    if cur.jump or not cur.paras or cur.paras[-1][0] is not Kind.TEXT:
+        return
+    text = str(cur.paras[-1][1])
+    if "转" not in text[-20:]:
+        return  # the marker is at most 20 characters from the end: skip the regex
+    m = _JUMP.search(text)
+    if m is None or not text[: m.start()].strip():
+        return
+    cur.paras[-1][1] = text[: m.start()].rstrip()
+    cur.jump = m.group(0).strip()
 
 
 def _take_trailing_byline(cur: _Draft) -> None:
@@ -311,9 +421,9 @@ def _take_trailing_byline(cur: _Draft) -> None:
     cur.closed = True
 
 
-def assemble(items: list[Line]) -> _Page:
+def assemble(items: list[Line], text: str = "") -> _Page:
     """Second pass: walk the classified lines and build article drafts."""
-    page = _Page()
+    page = _Page(text=text)
     marked_page = any(it.kind is LineKind.HEADING for it in items)
     cur: _Draft | None = None
     pending_captions: list[Line] = []
@@ -341,6 +451,18 @@ def assemble(items: list[Line]) -> _Page:
             cur.lines.extend(p.no for p in parts)
             cur.closed = True
             i += len(parts)
+            continue
+        if k is LineKind.JUMP:
+            if cur is None:
+                cur = _Draft(title="")
+                page.drafts.append(cur)
+            if cur.jump:
+                cur.add_para(Kind.TEXT, it.text, it)
+            else:
+                cur.jump = it.text.strip()
+                cur.lines.append(it.no)
+            cur.closed = True
+            i += 1
             continue
         if k is LineKind.CAPTION:
             if cur is None or cur.closed:
@@ -444,7 +566,8 @@ def assemble(items: list[Line]) -> _Page:
             else:
                 cur.lines.append(it.no)
         else:
-            _add_body(cur, it, text)
+            cur = _add_body(page, cur, it, text)
+        _take_jump(cur)
         _take_trailing_byline(cur)
         i += 1
     if pending_captions:
@@ -506,6 +629,9 @@ def apply_corrections(page: _Page, corrections: Iterable[tuple[str, int]]) -> No
                 owner.paras.append([Kind.TEXT, nxt.dateline, line, line])
             if nxt.continuation:
                 owner.paras.append([Kind.TEXT, nxt.continuation, line, line])
+            if owner.jump and nxt.jump:
+                owner.paras.append([Kind.TEXT, owner.jump, line, line])
+            owner.jump = nxt.jump or owner.jump
             owner.paras.extend(nxt.paras)
             owner.lines.extend(nxt.lines)
             owner.byline.extend(nxt.byline)
@@ -549,7 +675,7 @@ def parse_text(
     """
     lines = text.split("\n")
     items = classify(lines)
-    page = assemble(items)
+    page = assemble(items, text)
     apply_corrections(page, corrections)
     owners: dict[int, int] = {}
     for no, _ in page.furniture + page.banner:
@@ -590,6 +716,8 @@ def parse_text(
                 paragraphs=tuple(paragraphs),
                 spans=_spans(d.lines, owners, idx),
                 heading_lines=tuple(d.heading_lines),
+                jump=d.jump,
+                fragment=not (d.title or d.kicker or d.subtitle or d.column or d.heading_lines),
             )
         )
     furniture = tuple(clean.squash_spaces(t) for _, t in page.furniture)
@@ -603,6 +731,7 @@ def parse_text(
                 break
     banner = " ".join(clean.squash_spaces(t) for _, t in page.banner)
     title = banner or next((a.title for a in articles if a.title), "")
+    credits, page_no, section = read_furniture(furniture)
     return Issue(
         id=issue_id,
         source=source,
@@ -612,4 +741,63 @@ def parse_text(
         furniture=furniture,
         articles=tuple(articles),
         sha1=hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        credits=credits,
+        furniture_page=page_no,
+        furniture_section=section,
     )
+
+
+def read_furniture(lines: Iterable[str]) -> tuple[dict[str, str], str | None, str | None]:
+    """Credits (``编辑:武力`` → ``{"编辑": "武力"}``), page number and section from furniture.
+
+    Researchers cite a page's editors and its printed page; both are read from the raw lines,
+    which stay on the issue as they were.  A role named twice keeps both names.
+    """
+    credits: dict[str, str] = {}
+    page_no: str | None = None
+    section: str | None = None
+    for line in lines:
+        for m in _CREDIT.finditer(line):
+            names = []
+            for word in m.group(2).split():
+                if any(ch.isdigit() for ch in word) or word.startswith(("星期", "周")):
+                    break  # the date printed after the names
+                names.append(word.strip("，,;；。"))
+            name = " ".join(n for n in names if n)
+            if name:
+                role = m.group(1)
+                credits[role] = f"{credits[role]} {name}" if role in credits else name
+        if page_no is None:
+            pm = _PAGE_NO.search(line)
+            if pm is not None:
+                page_no = pm.group(1) or pm.group(2)
+                section = pm.group(3)
+    return credits, page_no, section
+
+
+def accounted_text(issue: Issue) -> Iterator[tuple[str, str]]:
+    """Every piece of page text the model keeps, as ``(where, text)`` pairs.
+
+    Together these hold each non-space character of the page exactly once (the ``#`` marks of
+    Markdown headings are markup, not text): page furniture and banner, then for each article
+    (fragments included) its headline group, dateline, continuation and jump markers, byline,
+    and paragraphs (body, section heads, captions) as shown.
+    """
+    yield from (("banner", issue.banner),) if issue.banner else ()
+    for line in issue.furniture:
+        yield "furniture", line
+    for a in issue.articles:
+        for where, value in (
+            ("column", a.column),
+            ("kicker", a.kicker),
+            ("title", a.title),
+            ("subtitle", a.subtitle),
+            ("dateline", a.dateline),
+            ("continuation", a.continuation),
+            ("jump", a.jump),
+            ("byline", a.byline),
+        ):
+            if value:
+                yield f"{a.id}:{where}", value
+        for p in a.paragraphs:
+            yield f"{a.id}:{p.kind.value}:{p.lines[0]}", p.text

@@ -35,12 +35,12 @@ from pathlib import Path
 from corpus.keywords import DocFreq, is_candidate
 from corpus.load import CorpusNotFound, decode, issue_id_for, page_files
 from corpus.model import Corpus, Issue, Skipped
-from corpus.parse import parse_text
+from corpus.parse import PARSER_VERSION, parse_text
 from corpus.search import match_spans, parse_query, snippet
 from corpus.segment import Segmenter, learn_names
 from storage.errors import DiskError, disk_error, explain, os_errno
 
-SCHEMA = 3
+SCHEMA = 3 * 100 + PARSER_VERSION  # cached pickled Issues are stale when the parser changes
 Progress = Callable[[int, int], None]
 
 

@@ -35,6 +35,7 @@ def issue_chars(issue: Issue) -> Counter[str]:
     fields = [issue.banner, *issue.furniture]
     for a in issue.articles:
         fields += [a.title, a.kicker, a.subtitle, a.column, a.byline, a.dateline, a.continuation]
+        fields.append(a.jump)  # a (下转02版) marker is kept on the article, cut from its text
         fields += [p.raw for p in a.paragraphs]
     out: Counter[str] = Counter()
     for f in fields:
