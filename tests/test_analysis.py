@@ -327,3 +327,20 @@ def test_autocode_adds_the_code_to_an_existing_span(fx: Fx) -> None:
     assert next(h for h in hs if h.start == 13).tags == ("营商环境", "党建", "治理")
     fx.store.undo()
     assert [h.tags for h in fx.store.highlights(fx.c.id)] == [("营商环境", "党建")]
+
+
+def test_kwic_from_a_fresh_index_equals_kwic_on_the_corpus(fx: Fx, tmp_path: Path) -> None:
+    from storage.library import Library
+    from workspace.kwic import kwic_library
+
+    root = tmp_path / "corpus"
+    lib = Library(root, cache_dir=tmp_path / "cache", user_dict=tmp_path / "user.txt")
+    lib.refresh_index(workers=1)
+    lib.index = None
+    got = kwic_library(lib, "营商", width=3, sort="left")
+    assert lib.corpus is None  # answered from the index, the pages were not unpickled
+    assert got == kwic(fx.corpus, "营商", width=3, sort="left")
+    assert kwic_library(lib, "营商环境", where="防汛", store=fx.store) == []
+    (root / "p02.txt").write_text(PAGE2.replace("相互促进", "营商营商"), "utf-8")
+    assert len(kwic_library(lib, "营商")) == 6  # a stale index is not used
+    assert lib.corpus is not None

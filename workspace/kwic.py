@@ -10,12 +10,15 @@ the display decides how to show them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from corpus.model import Article, Corpus
 from storage.annotations import Store
+
+if TYPE_CHECKING:  # the library (and through it the index) is only needed by kwic_library
+    from storage.library import Library
 
 Sort = Literal["left", "right"] | None
 Where = Callable[[str], bool] | str | None
@@ -97,23 +100,96 @@ def kwic(
 
     ``sort="left"`` orders by the left context read backwards from the match (the word just
     before the match first), as concordancers do; ``"right"`` by the right context; ``None``
-    keeps corpus order.  ``limit`` applies after sorting.
+    keeps corpus order.  ``limit`` applies after sorting.  ``where``: a predicate on article
+    ids, or a tag expression evaluated with ``store``.
     """
+    _check(width, sort)
+    pred = article_filter(where, store)
+    texts = ((a.id, t) for a, t in matching_articles(corpus, term, pred))
+    return concordance(texts, term, width=width, sort=sort, limit=limit)
+
+
+def kwic_library(
+    library: Library,
+    term: str,
+    *,
+    width: int = 20,
+    sort: Sort = None,
+    where: Where = None,
+    limit: int | None = None,
+    store: Store | None = None,
+) -> list[Line]:
+    """:func:`kwic` for a command: when the corpus is not loaded yet, the index is fresh and no
+    boundary correction applies, the articles' texts come straight from the index (a query,
+    instead of unpickling every parsed page — most of a whole ``piyue kwic`` process); the
+    lines are the same either way."""
+    _check(width, sort)
+    if not term:
+        raise ValueError("the search term is empty")
+    store = store if store is not None else library.store
+    rows = None if library.corpus is not None else _indexed_texts(library, term)
+    if rows is None:
+        corpus = library.load()
+        return kwic(corpus, term, width=width, sort=sort, where=where, limit=limit, store=store)
+    pred = article_filter(where, store)
+    texts = ((aid, t) for aid, t in rows if pred is None or pred(aid))
+    return concordance(texts, term, width=width, sort=sort, limit=limit)
+
+
+def _indexed_texts(library: Library, term: str) -> Iterable[tuple[str, str]] | None:
+    """(article id, text) of the articles containing ``term``, in corpus order, from a fresh
+    index; None when the index cannot answer for the corpus as parsed now."""
+    if library.corrections():
+        return None  # corrected pages are re-parsed on load: the index has the old articles
+    try:
+        from storage.index import Index, index_path
+
+        if not index_path(library.cache_dir, library.root).exists():
+            return None
+        idx = Index(library.root, library.cache_dir, library.user_dict)
+    except Exception:  # a cache is never required for correctness
+        return None
+    try:
+        if not idx.is_fresh():
+            return None
+        hook = getattr(idx, "texts_containing", None)  # the index's own API, when it has one
+        if callable(hook):
+            return list(hook(term))
+        # The index's table of article texts (storage/index.py: ``articles``), page order.
+        sql = "SELECT id, text FROM articles WHERE instr(text, ?) > 0 ORDER BY rel, ord"
+        return [(str(a), str(t)) for a, t in idx.db.execute(sql, (term,))]
+    except Exception:
+        return None
+    finally:
+        idx.close()
+
+
+def _check(width: int, sort: Sort) -> None:
     if width < 0:
         raise ValueError("width must not be negative")
     if sort not in ("left", "right", None):
         raise ValueError(f"unknown sort {sort!r} (left, right or none)")
-    pred = article_filter(where, store)
+
+
+def concordance(
+    texts: Iterable[tuple[str, str]],
+    term: str,
+    *,
+    width: int = 20,
+    sort: Sort = None,
+    limit: int | None = None,
+) -> list[Line]:
+    """KWIC lines of ``term`` over (article id, text) pairs given in corpus order."""
+    _check(width, sort)
+    if not term:
+        raise ValueError("the search term is empty")
     n = len(term)
     out: list[Line] = []
     early = limit if sort is None else None
-    for art, text in matching_articles(corpus, term, pred):
+    for aid, text in texts:
         for i in occurrences(text, term):
-            out.append(
-                Line(
-                    art.id, i, i + n, text[max(0, i - width) : i], term, text[i + n : i + n + width]
-                )
-            )
+            left = text[max(0, i - width) : i]
+            out.append(Line(aid, i, i + n, left, term, text[i + n : i + n + width]))
             if early is not None and len(out) >= early:
                 return out
     if sort == "left":
