@@ -23,6 +23,7 @@ Definitions (the tests pin them down):
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -102,13 +103,69 @@ def _leaves(tree: Any) -> list[str]:
 
 def compile_expression(store: Store, expr: str) -> Any:
     """A code name (spaces and all) or a tag expression, as a tree; unknown codes refused."""
-    known = {t.name for t in store.tag_defs()} | set(store.tag_counts())
+    known = {t.name for t in store.tag_defs()}
     name = " ".join(expr.split())
     tree = ("tag", name) if name in known else parse_expression(expr)
     unknown = [x for x in _leaves(tree) if x not in known]
+    if unknown:  # every code in use is normally in the codebook: look further only now
+        known |= set(store.tag_counts())
+        tree = ("tag", name) if name in known else tree
+        unknown = [x for x in _leaves(tree) if x not in known]
     if unknown:
         raise UnknownCode(f"unknown code: {', '.join(unknown)}")
     return tree
+
+
+# ---------------------------------------------------------------- reading the store in bulk
+
+
+@contextmanager
+def _quiet_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a query builds its (acyclic) rows: with a parsed
+    corpus in memory each collection walks millions of objects, which made a query's time
+    vary threefold.  (An app that calls ``gc.freeze()`` after loading the corpus gets the
+    same for all its code.)"""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _article_docs(store: Store) -> Iterable[dict[str, Any]]:
+    """Every annotated article as ``{"article_id", "tags", "note"}``.
+
+    The store's table is read as it is when the store exposes it (``all_notes()`` builds an
+    object per article, most of a retrieval's time at 20,000 codings); the public API
+    otherwise.  A bulk read in the store's public API would replace this."""
+    raw = getattr(store, "_raw", None)
+    if callable(raw):
+        docs: Iterable[dict[str, Any]] = raw("articles").values()
+        return docs
+    return ({"article_id": n.article_id, "tags": n.tags, "note": n.note} for n in store.all_notes())
+
+
+def _passage_docs(store: Store) -> Iterable[dict[str, Any]]:
+    """Every passage as ``{"id", "article_id", "start", "end", "tags", "note", "orphan"}``
+    (see :func:`_article_docs` for why the table is read as it is)."""
+    raw = getattr(store, "_raw", None)
+    if callable(raw):
+        docs: Iterable[dict[str, Any]] = raw("highlights").values()
+        return docs
+    return (
+        {
+            "id": h.id,
+            "article_id": h.article_id,
+            "start": h.start,
+            "end": h.end,
+            "tags": h.tags,
+            "note": h.note,
+            "orphan": h.orphan,
+        }
+        for h in store.highlights()
+    )
 
 
 # ------------------------------------------------------------------------------- retrieval
@@ -151,7 +208,8 @@ class Item:
 
 
 class _Places:
-    """Where each article sits: its issue and its position in corpus (reading) order."""
+    """Where each article sits: its issue and its position in corpus (reading) order.
+    Built once per corpus object (see :func:`_places`)."""
 
     def __init__(self, corpus: Corpus) -> None:
         self.issue: dict[str, Issue] = {}
@@ -164,6 +222,95 @@ class _Places:
                 self.order[art.id] = n
                 self.article[art.id] = art
                 n += 1
+
+
+_PLACES: list[tuple[Corpus, _Places]] = []
+
+
+def _places(corpus: Corpus) -> _Places:
+    """The places of the last corpus asked about (the TUI asks again and again)."""
+    if _PLACES and _PLACES[0][0] is corpus:
+        return _PLACES[0][1]
+    places = _Places(corpus)
+    _PLACES[:] = [(corpus, places)]
+    return places
+
+
+def _retrieve(
+    corpus: Corpus,
+    store: Store,
+    expr: str,
+    *,
+    children: bool = True,
+    sort: SortBy = "date",
+    width: int = 20,
+) -> list[Item]:
+    if sort not in ("date", "page", "code"):
+        raise ValueError(f"unknown sort {sort!r} (date, page or code)")
+    tree = compile_expression(store, expr)
+    leaves = set(_leaves(tree))
+    expand = _expander(store, children)
+    places = _places(corpus)
+    texts: dict[str, str] = {}
+    found: list[tuple[Item, int, int]] = []
+
+    def item(kind: Literal["passage", "article"], d: dict[str, Any]) -> tuple[Item, int, int]:
+        aid = d["article_id"]
+        issue = places.issue[aid]
+        art = places.article[aid]
+        start = end = None
+        quote = left = right = ""
+        if kind == "passage":
+            text = texts.get(aid)
+            if text is None:
+                text = texts[aid] = art.text
+            start, end = int(d["start"]), int(d["end"])
+            quote = text[start:end]
+            left, right = text[max(0, start - width) : start], text[end : end + width]
+        it = Item(
+            kind,
+            aid,
+            start,
+            end,
+            quote,
+            left,
+            right,
+            tuple(d.get("tags", ())),
+            d.get("note", ""),
+            issue.date,
+            issue.source,
+            art.title,
+            getattr(issue, "page", None),
+            d["id"] if kind == "passage" else None,
+        )
+        return it, -1 if start is None else start, -1 if end is None else end
+
+    for d in _article_docs(store):
+        tags = d.get("tags")
+        if tags and d["article_id"] in places.issue and evaluate(tree, expand(tags)):
+            found.append(item("article", d))
+    for d in _passage_docs(store):
+        if d.get("orphan") or d["article_id"] not in places.issue:
+            continue
+        if evaluate(tree, expand(d.get("tags", ()))):
+            found.append(item("passage", d))
+
+    def code_of(it: Item) -> str:
+        for t in it.tags:
+            if leaves & expand([t]):
+                return t
+        return it.tags[0] if it.tags else ""
+
+    def place(p: tuple[Item, int, int]) -> tuple[int, int, int]:
+        return places.order[p[0].article_id], p[1], p[2]
+
+    if sort == "date":
+        found.sort(key=lambda p: (p[0].date is None, p[0].date or "", *place(p)))
+    elif sort == "page":
+        found.sort(key=place)
+    else:
+        found.sort(key=lambda p: (code_of(p[0]), p[0].date is None, p[0].date or "", *place(p)))
+    return [p[0] for p in found]
 
 
 def retrieve(
@@ -180,74 +327,8 @@ def retrieve(
     ``sort``: ``"date"`` (undated last, then corpus order), ``"page"`` (corpus order: page,
     article, offset) or ``"code"`` (the first matching code, then date).
     """
-    if sort not in ("date", "page", "code"):
-        raise ValueError(f"unknown sort {sort!r} (date, page or code)")
-    tree = compile_expression(store, expr)
-    leaves = set(_leaves(tree))
-    expand = _expander(store, children)
-    places = _Places(corpus)
-    texts: dict[str, str] = {}
-    found: list[tuple[Item, int]] = []
-
-    def item(
-        kind: Literal["passage", "article"],
-        aid: str,
-        tags: tuple[str, ...],
-        note: str,
-        h: Highlight | None,
-    ) -> Item:
-        issue = places.issue[aid]
-        art = places.article[aid]
-        start = end = None
-        quote = left = right = ""
-        if h is not None:
-            text = texts.get(aid)
-            if text is None:
-                text = texts[aid] = art.text
-            start, end, quote = h.start, h.end, text[h.start : h.end]
-            left, right = text[max(0, h.start - width) : h.start], text[h.end : h.end + width]
-        return Item(
-            kind,
-            aid,
-            start,
-            end,
-            quote,
-            left,
-            right,
-            tags,
-            note,
-            issue.date,
-            issue.source,
-            art.title,
-            getattr(issue, "page", None),
-            h.id if h is not None else None,
-        )
-
-    for n in store.all_notes():
-        if n.tags and n.article_id in places.issue and evaluate(tree, expand(n.tags)):
-            found.append((item("article", n.article_id, n.tags, n.note, None), -1))
-    for h in store.highlights():
-        if h.orphan or h.article_id not in places.issue:
-            continue
-        if evaluate(tree, expand(h.tags)):
-            found.append((item("passage", h.article_id, h.tags, h.note, h), h.start))
-
-    def code_of(it: Item) -> str:
-        for t in it.tags:
-            if leaves & expand([t]):
-                return t
-        return it.tags[0] if it.tags else ""
-
-    def place(pair: tuple[Item, int]) -> tuple[int, int]:
-        return places.order[pair[0].article_id], pair[1]
-
-    if sort == "date":
-        found.sort(key=lambda p: (p[0].date is None, p[0].date or "", *place(p)))
-    elif sort == "page":
-        found.sort(key=place)
-    else:
-        found.sort(key=lambda p: (code_of(p[0]), p[0].date is None, p[0].date or "", *place(p)))
-    return [it for it, _ in found]
+    with _quiet_gc():
+        return _retrieve(corpus, store, expr, children=children, sort=sort, width=width)
 
 
 def retrieve_dict(items: Sequence[Item]) -> dict[str, Any]:
@@ -326,30 +407,37 @@ def retrieve_md(items: Sequence[Item], title: str = "piyue retrieve") -> bytes:
 # ------------------------------------------------------------------------- co-occurrence
 
 
-def _coded(corpus: Corpus, store: Store) -> tuple[dict[str, set[str]], dict[str, list[Highlight]]]:
-    """Per corpus article: the codes it carries (own + passages') and its live passages."""
-    known = {a.id for a in corpus.articles}
+_Span = tuple[int, int, tuple[str, ...]]
+
+
+def _coded(corpus: Corpus, store: Store) -> tuple[dict[str, set[str]], dict[str, list[_Span]]]:
+    """Per corpus article: the codes it carries (own + passages') and its live coded passages
+    as (start, end, codes)."""
+    known = _places(corpus).issue
     carries: dict[str, set[str]] = {}
-    passages: dict[str, list[Highlight]] = {}
-    for n in store.all_notes():
-        if n.tags and n.article_id in known:
-            carries.setdefault(n.article_id, set()).update(n.tags)
-    for h in store.highlights():
-        if h.orphan or h.article_id not in known or not h.tags:
+    passages: dict[str, list[_Span]] = {}
+    for d in _article_docs(store):
+        tags = d.get("tags")
+        if tags and d["article_id"] in known:
+            carries.setdefault(d["article_id"], set()).update(tags)
+    for d in _passage_docs(store):
+        tags = d.get("tags")
+        aid = d["article_id"]
+        if d.get("orphan") or not tags or aid not in known:
             continue
-        carries.setdefault(h.article_id, set()).update(h.tags)
-        passages.setdefault(h.article_id, []).append(h)
+        carries.setdefault(aid, set()).update(tags)
+        passages.setdefault(aid, []).append((int(d["start"]), int(d["end"]), tuple(tags)))
     return carries, passages
 
 
 def code_names(store: Store) -> list[str]:
     """Every code of the codebook and every code in use, sorted by name."""
-    return sorted({t.name for t in store.tag_defs()} | set(store.tag_counts()))
+    used = {t for d in _article_docs(store) for t in d.get("tags", ())}
+    used |= {t for d in _passage_docs(store) for t in d.get("tags", ())}
+    return sorted({t.name for t in store.tag_defs()} | used)
 
 
-def cooccur(corpus: Corpus, store: Store) -> dict[str, Any]:
-    """``{"codes": [...], "articles": [[int]], "passages": [[int]]}``: square and symmetric,
-    diagonal = the code's own count (see the module docstring for what counts)."""
+def _cooccur(corpus: Corpus, store: Store) -> dict[str, Any]:
     codes = code_names(store)
     ix = {c: i for i, c in enumerate(codes)}
     k = len(codes)
@@ -362,27 +450,34 @@ def cooccur(corpus: Corpus, store: Store) -> dict[str, Any]:
             row = arts[i]
             for j in idx[a:]:
                 row[j] += 1
-    for hs in passages.values():
-        hs.sort(key=lambda h: h.start)
-        for a, p in enumerate(hs):
-            pi = sorted({ix[t] for t in p.tags})
+    for spans in passages.values():
+        spans.sort()
+        coded = [(st, en, sorted({ix[t] for t in tags})) for st, en, tags in spans]
+        for a, (_, p_end, pi) in enumerate(coded):
             for i in pi:
                 pas[i][i] += 1
-            for a2 in range(a, len(hs)):
-                q = hs[a2]
-                if q.start >= p.end:
-                    break  # sorted by start: no later passage overlaps p
-                qi = pi if a2 == a else sorted({ix[t] for t in q.tags})
+                for j in pi:  # a passage with two codes pairs with itself
+                    if i != j:
+                        pas[i][j] += 1
+            for q_start, _, qi in coded[a + 1 :]:
+                if q_start >= p_end:
+                    break  # sorted by start: no later passage overlaps this one
                 for i in pi:
                     for j in qi:
                         if i != j:
                             pas[i][j] += 1
-                            if a2 != a:
-                                pas[j][i] += 1
+                            pas[j][i] += 1
     for i in range(k):
         for j in range(i + 1, k):
             arts[j][i] = arts[i][j]
     return {"codes": codes, "articles": arts, "passages": pas}
+
+
+def cooccur(corpus: Corpus, store: Store) -> dict[str, Any]:
+    """``{"codes": [...], "articles": [[int]], "passages": [[int]]}``: square and symmetric,
+    diagonal = the code's own count (see the module docstring for what counts)."""
+    with _quiet_gc():
+        return _cooccur(corpus, store)
 
 
 def cooccur_csv(
@@ -419,27 +514,36 @@ class StatRow:
         }
 
 
+def _stats(corpus: Corpus, store: Store, by: Literal["date", "page"]) -> list[StatRow]:
+    if by not in ("date", "page"):
+        raise ValueError(f"unknown grouping {by!r} (date or page)")
+    places = _places(corpus)
+
+    def key(aid: str) -> tuple[bool, str]:
+        issue = places.issue[aid]
+        if by == "date" and issue.date:
+            return False, issue.date
+        return True, issue.id
+
+    carries, passages = _coded(corpus, store)
+    counts: dict[tuple[str, tuple[bool, str]], list[int]] = {}
+    for aid, tags in carries.items():
+        k = key(aid)
+        for t in tags:
+            counts.setdefault((t, k), [0, 0])[0] += 1
+    for aid, spans in passages.items():
+        k = key(aid)
+        for _, _, codes in spans:
+            for t in set(codes):
+                counts.setdefault((t, k), [0, 0])[1] += 1
+    return [StatRow(c, k, a, p) for (c, (_, k)), (a, p) in sorted(counts.items())]
+
+
 def stats(corpus: Corpus, store: Store, by: Literal["date", "page"] = "date") -> list[StatRow]:
     """Code × issue date counts (``by="page"``: code × page, keyed by issue id); undated pages
     are keyed by their issue id.  Rows sorted by code, then dates before ids."""
-    if by not in ("date", "page"):
-        raise ValueError(f"unknown grouping {by!r} (date or page)")
-    places = _Places(corpus)
-
-    def key(aid: str) -> str:
-        issue = places.issue[aid]
-        return issue.date if by == "date" and issue.date else issue.id
-
-    carries, passages = _coded(corpus, store)
-    counts: dict[tuple[str, str], list[int]] = {}
-    for aid, tags in carries.items():
-        for t in tags:
-            counts.setdefault((t, key(aid)), [0, 0])[0] += 1
-    for aid, hs in passages.items():
-        for h in hs:
-            for t in set(h.tags):
-                counts.setdefault((t, key(aid)), [0, 0])[1] += 1
-    return [StatRow(c, k, a, p) for (c, k), (a, p) in sorted(counts.items())]
+    with _quiet_gc():
+        return _stats(corpus, store, by)
 
 
 def stats_dict(rows: Sequence[StatRow], by: str = "date") -> dict[str, Any]:
