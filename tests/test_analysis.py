@@ -190,6 +190,26 @@ def test_cooccur_counts_symmetric_diagonal(fx: Fx) -> None:
     assert rows[0] == ["articles", *codes] and rows[1 + ix["营商环境"]][1 + ix["党建"]] == "2"
 
 
+def test_cooccur_cell_items(fx: Fx) -> None:
+    arts = an.cooccur_items(fx.corpus, fx.store, "营商环境", "党建")
+    assert kinds(arts) == [
+        ("article", "优化", ""),
+        ("passage", "优化", "优化营商环境十条措施"),
+        ("passage", "优化", "营商环境十条"),
+        ("article", "党建", ""),
+        ("passage", "党建", "营商环境与党建"),
+    ]
+    pas = an.cooccur_items(fx.corpus, fx.store, "营商环境", "党建", "passages")
+    assert [it.quote for it in pas] == ["优化营商环境十条措施", "营商环境十条", "营商环境与党建"]
+    pair = an.cooccur_items(fx.corpus, fx.store, "放管服", "审批", "passages", sort="code")
+    assert [it.tags for it in pair] == [("审批",), ("放管服",)]
+    assert an.cooccur_items(fx.corpus, fx.store, "防汛", "营商环境") == []
+    diag = an.cooccur_items(fx.corpus, fx.store, "党建", "党建", "passages")
+    m = an.cooccur(fx.corpus, fx.store)
+    i = m["codes"].index("党建")
+    assert len(diag) == m["passages"][i][i] == 2
+
+
 def test_stats_by_date_and_page(fx: Fx) -> None:
     rows = {(r.code, r.key): (r.articles, r.passages) for r in an.stats(fx.corpus, fx.store)}
     p2 = fx.corpus.issue_of(fx.c).id

@@ -236,37 +236,31 @@ def _places(corpus: Corpus) -> _Places:
     return places
 
 
-def _retrieve(
-    corpus: Corpus,
-    store: Store,
-    expr: str,
-    *,
-    children: bool = True,
-    sort: SortBy = "date",
-    width: int = 20,
-) -> list[Item]:
-    if sort not in ("date", "page", "code"):
-        raise ValueError(f"unknown sort {sort!r} (date, page or code)")
-    tree = compile_expression(store, expr)
-    leaves = set(_leaves(tree))
-    expand = _expander(store, children)
-    places = _places(corpus)
-    texts: dict[str, str] = {}
-    found: list[tuple[Item, int, int]] = []
+class _Items:
+    """Builds items of one query: article places, article texts cut once, the context width."""
 
-    def item(kind: Literal["passage", "article"], d: dict[str, Any]) -> tuple[Item, int, int]:
+    def __init__(self, corpus: Corpus, width: int) -> None:
+        self.places = _places(corpus)
+        self.width = width
+        self.texts: dict[str, str] = {}
+        self.found: list[tuple[Item, int, int]] = []
+
+    def __contains__(self, article_id: str) -> bool:
+        return article_id in self.places.issue
+
+    def add(self, kind: Literal["passage", "article"], d: dict[str, Any]) -> None:
         aid = d["article_id"]
-        issue = places.issue[aid]
-        art = places.article[aid]
+        issue = self.places.issue[aid]
+        art = self.places.article[aid]
         start = end = None
         quote = left = right = ""
         if kind == "passage":
-            text = texts.get(aid)
+            text = self.texts.get(aid)
             if text is None:
-                text = texts[aid] = art.text
-            start, end = int(d["start"]), int(d["end"])
+                text = self.texts[aid] = art.text
+            start, end, w = int(d["start"]), int(d["end"]), self.width
             quote = text[start:end]
-            left, right = text[max(0, start - width) : start], text[end : end + width]
+            left, right = text[max(0, start - w) : start], text[end : end + w]
         it = Item(
             kind,
             aid,
@@ -283,17 +277,46 @@ def _retrieve(
             getattr(issue, "page", None),
             d["id"] if kind == "passage" else None,
         )
-        return it, -1 if start is None else start, -1 if end is None else end
+        self.found.append((it, -1 if start is None else start, -1 if end is None else end))
 
+    def sorted(self, sort: SortBy, code_of: Callable[[Item], str]) -> list[Item]:
+        order = self.places.order
+
+        def place(p: tuple[Item, int, int]) -> tuple[int, int, int]:
+            return order[p[0].article_id], p[1], p[2]
+
+        found = self.found
+        if sort == "date":
+            found.sort(key=lambda p: (p[0].date is None, p[0].date or "", *place(p)))
+        elif sort == "page":
+            found.sort(key=place)
+        else:
+            found.sort(key=lambda p: (code_of(p[0]), p[0].date is None, p[0].date or "", *place(p)))
+        return [p[0] for p in found]
+
+
+def _check_sort(sort: str) -> None:
+    if sort not in ("date", "page", "code"):
+        raise ValueError(f"unknown sort {sort!r} (date, page or code)")
+
+
+def _retrieve(
+    corpus: Corpus, store: Store, expr: str, children: bool, sort: SortBy, width: int
+) -> list[Item]:
+    _check_sort(sort)
+    tree = compile_expression(store, expr)
+    leaves = set(_leaves(tree))
+    expand = _expander(store, children)
+    items = _Items(corpus, width)
     for d in _article_docs(store):
         tags = d.get("tags")
-        if tags and d["article_id"] in places.issue and evaluate(tree, expand(tags)):
-            found.append(item("article", d))
+        if tags and d["article_id"] in items and evaluate(tree, expand(tags)):
+            items.add("article", d)
     for d in _passage_docs(store):
-        if d.get("orphan") or d["article_id"] not in places.issue:
+        if d.get("orphan") or d["article_id"] not in items:
             continue
         if evaluate(tree, expand(d.get("tags", ()))):
-            found.append(item("passage", d))
+            items.add("passage", d)
 
     def code_of(it: Item) -> str:
         for t in it.tags:
@@ -301,16 +324,7 @@ def _retrieve(
                 return t
         return it.tags[0] if it.tags else ""
 
-    def place(p: tuple[Item, int, int]) -> tuple[int, int, int]:
-        return places.order[p[0].article_id], p[1], p[2]
-
-    if sort == "date":
-        found.sort(key=lambda p: (p[0].date is None, p[0].date or "", *place(p)))
-    elif sort == "page":
-        found.sort(key=place)
-    else:
-        found.sort(key=lambda p: (code_of(p[0]), p[0].date is None, p[0].date or "", *place(p)))
-    return [p[0] for p in found]
+    return items.sorted(sort, code_of)
 
 
 def retrieve(
@@ -328,7 +342,7 @@ def retrieve(
     article, offset) or ``"code"`` (the first matching code, then date).
     """
     with _quiet_gc():
-        return _retrieve(corpus, store, expr, children=children, sort=sort, width=width)
+        return _retrieve(corpus, store, expr, children, sort, width)
 
 
 def retrieve_dict(items: Sequence[Item]) -> dict[str, Any]:
@@ -491,6 +505,62 @@ def cooccur_csv(
     for c, row in zip(codes, matrix[which], strict=True):
         w.writerow([cell(c), *row])
     return BOM + buf.getvalue().encode("utf-8")
+
+
+def _cross(p: dict[str, Any], q: dict[str, Any], a: str, b: str) -> bool:
+    """Passages ``p`` and ``q`` overlap and one is coded ``a``, the other ``b``."""
+    if not (int(q["start"]) < int(p["end"]) and int(p["start"]) < int(q["end"])):
+        return False
+    pt, qt = p.get("tags", ()), q.get("tags", ())
+    return (a in pt and b in qt) or (b in pt and a in qt)
+
+
+def cooccur_items(
+    corpus: Corpus,
+    store: Store,
+    a: str,
+    b: str,
+    which: Literal["articles", "passages"] = "articles",
+    *,
+    sort: SortBy = "date",
+    width: int = 20,
+) -> list[Item]:
+    """The segments behind one cell of :func:`cooccur` (Enter on a cell).
+
+    ``"articles"``: in every article carrying both codes, its article item (when it is tagged
+    ``a`` or ``b``) and its passages coded ``a`` or ``b``.  ``"passages"``: the passages of
+    the cell's overlapping pairs (a passage carrying both codes is one).  ``a == b`` gives
+    the diagonal's segments."""
+    _check_sort(sort)
+    with _quiet_gc():
+        items = _Items(corpus, width)
+        pair = {a, b}
+        carries, _ = _coded(corpus, store)
+        if which == "articles":
+            both = {aid for aid, tags in carries.items() if pair <= tags}
+            for d in _article_docs(store):
+                if d["article_id"] in both and pair & set(d.get("tags", ())):
+                    items.add("article", d)
+            for d in _passage_docs(store):
+                if d["article_id"] in both and not d.get("orphan"):
+                    if pair & set(d.get("tags", ())):
+                        items.add("passage", d)
+        elif which == "passages":
+            by_article: dict[str, list[dict[str, Any]]] = {}
+            for d in _passage_docs(store):
+                if d.get("orphan") or d["article_id"] not in items:
+                    continue
+                if pair & set(d.get("tags", ())):
+                    by_article.setdefault(d["article_id"], []).append(d)
+            for docs in by_article.values():
+                for p in docs:
+                    if pair <= set(p.get("tags", ())) or any(
+                        q is not p and _cross(p, q, a, b) for q in docs
+                    ):
+                        items.add("passage", p)
+        else:
+            raise ValueError(f"unknown matrix {which!r} (articles or passages)")
+        return items.sorted(sort, lambda it: a if a in it.tags else b)
 
 
 # --------------------------------------------------------------------------------- stats
