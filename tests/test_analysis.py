@@ -7,8 +7,9 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
@@ -364,3 +365,47 @@ def test_kwic_from_a_fresh_index_equals_kwic_on_the_corpus(fx: Fx, tmp_path: Pat
     (root / "p02.txt").write_text(PAGE2.replace("相互促进", "营商营商"), "utf-8")
     assert len(kwic_library(lib, "营商")) == 6  # a stale index is not used
     assert lib.corpus is not None
+
+
+class PublicOnly:
+    """The store seen through its public API only (the bulk read falls back to it)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self._store, name)
+
+
+def test_public_api_path_gives_the_same_answers(fx: Fx) -> None:
+    public = cast(Store, PublicOnly(fx.store))
+    for expr in ("营商环境", "党建 or 防汛", "not 党建"):
+        assert an.retrieve(fx.corpus, public, expr) == an.retrieve(fx.corpus, fx.store, expr)
+    assert an.cooccur(fx.corpus, public) == an.cooccur(fx.corpus, fx.store)
+    assert an.stats(fx.corpus, public) == an.stats(fx.corpus, fx.store)
+
+
+def test_codes_with_spaces_and_descendants(fx: Fx) -> None:
+    fx.store.highlight_quote(fx.b, "防汛准备", ["一把手 访谈"])
+    assert [it.quote for it in an.retrieve(fx.corpus, fx.store, " 一把手  访谈 ")] == ["防汛准备"]
+    assert an.descendants(fx.store, "营商环境") == {"营商环境", "放管服", "审批"}
+    fx.store.define_tag("营商环境", parent="审批")  # a cycle: the walk stops, nothing hangs
+    assert an.descendants(fx.store, "审批") == {"审批", "营商环境", "放管服"}
+
+
+def test_autocode_uses_the_stores_batch_when_it_has_one(
+    fx: Fx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    labels: list[str] = []
+
+    @contextmanager
+    def batch(label: str) -> Iterator[None]:
+        labels.append(label)
+        yield
+
+    monkeypatch.setattr(fx.store, "batch", batch, raising=False)
+    plan = an.plan_autocode(fx.corpus, "防汛", "sentence")
+    assert an.preview(plan) == (2, 1)
+    assert an.apply_autocode(fx.store, plan, "防汛") == 2 and labels == ["autocode 防汛"]
