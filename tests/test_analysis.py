@@ -409,3 +409,18 @@ def test_autocode_uses_the_stores_batch_when_it_has_one(
     plan = an.plan_autocode(fx.corpus, "防汛", "sentence")
     assert an.preview(plan) == (2, 1)
     assert an.apply_autocode(fx.store, plan, "防汛") == 2 and labels == ["autocode 防汛"]
+
+
+def test_aligned_lines_share_one_column() -> None:
+    from workspace.kwic import Line, aligned, cell_width
+
+    lines = [
+        Line("x", 3, 5, "ab营", "营商", "环境\nok"),
+        Line("y", 30, 32, "很长的左边上下文很长的", "营商", "x"),
+    ]
+    cols = [aligned(ln, 7) for ln in lines]
+    assert all(cell_width(left) == 7 and cell_width(right) == 7 for left, _, right in cols)
+    assert cols[0] == ("   ab营", "营商", "环境 ok")
+    assert cols[1] == (" 很长的", "营商", "x      ")  # a wide character never split
+    with pytest.raises(ValueError):
+        kwic(Corpus("/"), "营商", limit=-1)

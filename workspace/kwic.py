@@ -10,6 +10,7 @@ the display decides how to show them.
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -103,7 +104,7 @@ def kwic(
     keeps corpus order.  ``limit`` applies after sorting.  ``where``: a predicate on article
     ids, or a tag expression evaluated with ``store``.
     """
-    _check(width, sort)
+    _check(width, sort, limit)
     pred = article_filter(where, store)
     texts = ((a.id, t) for a, t in matching_articles(corpus, term, pred))
     return concordance(texts, term, width=width, sort=sort, limit=limit)
@@ -123,7 +124,7 @@ def kwic_library(
     boundary correction applies, the articles' texts come straight from the index (a query,
     instead of unpickling every parsed page — most of a whole ``piyue kwic`` process); the
     lines are the same either way."""
-    _check(width, sort)
+    _check(width, sort, limit)
     if not term:
         raise ValueError("the search term is empty")
     store = store if store is not None else library.store
@@ -164,9 +165,11 @@ def _indexed_texts(library: Library, term: str) -> Iterable[tuple[str, str]] | N
         idx.close()
 
 
-def _check(width: int, sort: Sort) -> None:
+def _check(width: int, sort: Sort, limit: int | None = None) -> None:
     if width < 0:
         raise ValueError("width must not be negative")
+    if limit is not None and limit < 0:
+        raise ValueError("limit must not be negative")
     if sort not in ("left", "right", None):
         raise ValueError(f"unknown sort {sort!r} (left, right or none)")
 
@@ -180,7 +183,7 @@ def concordance(
     limit: int | None = None,
 ) -> list[Line]:
     """KWIC lines of ``term`` over (article id, text) pairs given in corpus order."""
-    _check(width, sort)
+    _check(width, sort, limit)
     if not term:
         raise ValueError("the search term is empty")
     n = len(term)
@@ -197,6 +200,34 @@ def concordance(
     elif sort == "right":
         out.sort(key=lambda ln: ln.right)
     return out if limit is None else out[:limit]
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells: 2 for wide and full-width characters (汉字, ，), 0 for combining marks."""
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
+
+
+def aligned(line: Line, cells: int) -> tuple[str, str, str]:
+    """A line for a fixed-width column display: left context cut from its start and padded to
+    exactly ``cells`` cells, right context cut and padded the same, line breaks shown as
+    spaces — so the matches of many lines stand in one column whatever their scripts."""
+
+    def flat(s: str) -> str:
+        return s.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+    left, right = flat(line.left), flat(line.right)
+    while cell_width(left) > cells:
+        left = left[1:]
+    while cell_width(right) > cells:
+        right = right[:-1]
+    pad_l = " " * (cells - cell_width(left))
+    pad_r = " " * (cells - cell_width(right))
+    return pad_l + left, flat(line.match), right + pad_r
 
 
 def kwic_dict(lines: list[Line]) -> dict[str, Any]:
