@@ -209,7 +209,8 @@ class Item:
 
 class _Places:
     """Where each article sits: its issue and its position in corpus (reading) order.
-    Built once per corpus object (see :func:`_places`)."""
+    Built per query (a few ms at 17,000 articles) rather than cached: a cache would keep a
+    replaced corpus alive in the TUI."""
 
     def __init__(self, corpus: Corpus) -> None:
         self.issue: dict[str, Issue] = {}
@@ -224,23 +225,11 @@ class _Places:
                 n += 1
 
 
-_PLACES: list[tuple[Corpus, _Places]] = []
-
-
-def _places(corpus: Corpus) -> _Places:
-    """The places of the last corpus asked about (the TUI asks again and again)."""
-    if _PLACES and _PLACES[0][0] is corpus:
-        return _PLACES[0][1]
-    places = _Places(corpus)
-    _PLACES[:] = [(corpus, places)]
-    return places
-
-
 class _Items:
     """Builds items of one query: article places, article texts cut once, the context width."""
 
     def __init__(self, corpus: Corpus, width: int) -> None:
-        self.places = _places(corpus)
+        self.places = _Places(corpus)
         self.width = width
         self.texts: dict[str, str] = {}
         self.found: list[tuple[Item, int, int]] = []
@@ -427,7 +416,7 @@ _Span = tuple[int, int, tuple[str, ...]]
 def _coded(corpus: Corpus, store: Store) -> tuple[dict[str, set[str]], dict[str, list[_Span]]]:
     """Per corpus article: the codes it carries (own + passages') and its live coded passages
     as (start, end, codes)."""
-    known = _places(corpus).issue
+    known = _Places(corpus).issue
     carries: dict[str, set[str]] = {}
     passages: dict[str, list[_Span]] = {}
     for d in _article_docs(store):
@@ -587,7 +576,7 @@ class StatRow:
 def _stats(corpus: Corpus, store: Store, by: Literal["date", "page"]) -> list[StatRow]:
     if by not in ("date", "page"):
         raise ValueError(f"unknown grouping {by!r} (date or page)")
-    places = _places(corpus)
+    places = _Places(corpus)
 
     def key(aid: str) -> tuple[bool, str]:
         issue = places.issue[aid]
