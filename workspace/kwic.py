@@ -1,0 +1,239 @@
+"""Concordance (KWIC): every occurrence of a term in the corpus with its context.
+
+A term is matched as a plain substring of ``article.text`` — not as a jieba token — so 营商
+inside 营商环境 counts; offsets count into ``article.text`` like highlight offsets, so a line
+can be opened in the reader or coded as a passage as it is.  Occurrences do not overlap (the
+search resumes after a match, as ``str.count`` does).  Context is raw text, newlines included:
+the display decides how to show them.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from corpus.model import Article, Corpus
+from storage.annotations import Store
+
+if TYPE_CHECKING:  # the library (and through it the index) is only needed by kwic_library
+    from storage.library import Library
+
+Sort = Literal["left", "right"] | None
+Where = Callable[[str], bool] | str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One occurrence: ``match == article.text[start:end]``."""
+
+    article_id: str
+    start: int
+    end: int
+    left: str
+    match: str
+    right: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "article_id": self.article_id,
+            "start": self.start,
+            "end": self.end,
+            "left": self.left,
+            "match": self.match,
+            "right": self.right,
+        }
+
+
+def occurrences(text: str, term: str) -> Iterator[int]:
+    """Start offsets of ``term`` in ``text``, left to right, not overlapping."""
+    i = text.find(term)
+    n = len(term)
+    while i >= 0:
+        yield i
+        i = text.find(term, i + n)
+
+
+def article_filter(where: Where, store: Store | None) -> Callable[[str], bool] | None:
+    """``where`` as a predicate on article ids: a callable as is, a tag expression through the
+    store (the article's own tags and its passages', as ``export --where`` selects)."""
+    if where is None:
+        return None
+    if isinstance(where, str):
+        if not where.strip():
+            return None
+        if store is None:
+            raise ValueError("a tag expression needs the annotation store")
+        chosen = store.select(where)
+        return chosen.__contains__
+    return where
+
+
+def matching_articles(
+    corpus: Corpus, term: str, where: Callable[[str], bool] | None = None
+) -> Iterator[tuple[Article, str]]:
+    """Articles (in corpus order) whose text contains ``term``, with that text (``.text``
+    joins the paragraphs on every call, so it is computed once here)."""
+    if not term:
+        raise ValueError("the search term is empty")
+    for issue in corpus.issues:
+        for art in issue.articles:
+            if where is not None and not where(art.id):
+                continue
+            text = art.text
+            if term in text:
+                yield art, text
+
+
+def kwic(
+    corpus: Corpus,
+    term: str,
+    *,
+    width: int = 20,
+    sort: Sort = None,
+    where: Where = None,
+    limit: int | None = None,
+    store: Store | None = None,
+) -> list[Line]:
+    """Every occurrence of ``term`` with ``width`` characters each side.
+
+    ``sort="left"`` orders by the left context read backwards from the match (the word just
+    before the match first), as concordancers do; ``"right"`` by the right context; ``None``
+    keeps corpus order.  ``limit`` applies after sorting.  ``where``: a predicate on article
+    ids, or a tag expression evaluated with ``store``.
+    """
+    _check(width, sort, limit)
+    pred = article_filter(where, store)
+    texts = ((a.id, t) for a, t in matching_articles(corpus, term, pred))
+    return concordance(texts, term, width=width, sort=sort, limit=limit)
+
+
+def kwic_library(
+    library: Library,
+    term: str,
+    *,
+    width: int = 20,
+    sort: Sort = None,
+    where: Where = None,
+    limit: int | None = None,
+    store: Store | None = None,
+) -> list[Line]:
+    """:func:`kwic` for a command: when the corpus is not loaded yet, the index is fresh and no
+    boundary correction applies, the articles' texts come straight from the index (a query,
+    instead of unpickling every parsed page — most of a whole ``piyue kwic`` process); the
+    lines are the same either way."""
+    _check(width, sort, limit)
+    if not term:
+        raise ValueError("the search term is empty")
+    store = store if store is not None else library.store
+    rows = None if library.corpus is not None else _indexed_texts(library, term)
+    if rows is None:
+        corpus = library.load()
+        return kwic(corpus, term, width=width, sort=sort, where=where, limit=limit, store=store)
+    pred = article_filter(where, store)
+    texts = ((aid, t) for aid, t in rows if pred is None or pred(aid))
+    return concordance(texts, term, width=width, sort=sort, limit=limit)
+
+
+def _indexed_texts(library: Library, term: str) -> Iterable[tuple[str, str]] | None:
+    """(article id, text) of the articles containing ``term``, in corpus order, from a fresh
+    index; None when the index cannot answer for the corpus as parsed now."""
+    if library.corrections():
+        return None  # corrected pages are re-parsed on load: the index has the old articles
+    try:
+        from storage.index import Index, index_path
+
+        if not index_path(library.cache_dir, library.root).exists():
+            return None
+        idx = Index(library.root, library.cache_dir, library.user_dict)
+    except Exception:  # a cache is never required for correctness
+        return None
+    try:
+        if not idx.is_fresh():
+            return None
+        hook = getattr(idx, "texts_containing", None)  # the index's own API, when it has one
+        if callable(hook):
+            return list(hook(term))
+        # The index's table of article texts (storage/index.py: ``articles``), page order.
+        sql = "SELECT id, text FROM articles WHERE instr(text, ?) > 0 ORDER BY rel, ord"
+        return [(str(a), str(t)) for a, t in idx.db.execute(sql, (term,))]
+    except Exception:
+        return None
+    finally:
+        idx.close()
+
+
+def _check(width: int, sort: Sort, limit: int | None = None) -> None:
+    if width < 0:
+        raise ValueError("width must not be negative")
+    if limit is not None and limit < 0:
+        raise ValueError("limit must not be negative")
+    if sort not in ("left", "right", None):
+        raise ValueError(f"unknown sort {sort!r} (left, right or none)")
+
+
+def concordance(
+    texts: Iterable[tuple[str, str]],
+    term: str,
+    *,
+    width: int = 20,
+    sort: Sort = None,
+    limit: int | None = None,
+) -> list[Line]:
+    """KWIC lines of ``term`` over (article id, text) pairs given in corpus order."""
+    _check(width, sort, limit)
+    if not term:
+        raise ValueError("the search term is empty")
+    n = len(term)
+    out: list[Line] = []
+    early = limit if sort is None else None
+    for aid, text in texts:
+        for i in occurrences(text, term):
+            left = text[max(0, i - width) : i]
+            out.append(Line(aid, i, i + n, left, term, text[i + n : i + n + width]))
+            if early is not None and len(out) >= early:
+                return out
+    if sort == "left":
+        out.sort(key=lambda ln: ln.left[::-1])
+    elif sort == "right":
+        out.sort(key=lambda ln: ln.right)
+    return out if limit is None else out[:limit]
+
+
+def cell_width(text: str) -> int:
+    """Terminal cells: 2 for wide and full-width characters (汉字, ，), 0 for combining marks."""
+    n = 0
+    for ch in text:
+        if unicodedata.combining(ch):
+            continue
+        n += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return n
+
+
+def aligned(line: Line, cells: int) -> tuple[str, str, str]:
+    """A line for a fixed-width column display: left context cut from its start and padded to
+    exactly ``cells`` cells, right context cut and padded the same, line breaks shown as
+    spaces — so the matches of many lines stand in one column whatever their scripts."""
+
+    def flat(s: str) -> str:
+        return s.replace("\r", " ").replace("\n", " ").replace("\t", " ")
+
+    left, right = flat(line.left), flat(line.right)
+    while cell_width(left) > cells:
+        left = left[1:]
+    while cell_width(right) > cells:
+        right = right[:-1]
+    pad_l = " " * (cells - cell_width(left))
+    pad_r = " " * (cells - cell_width(right))
+    return pad_l + left, flat(line.match), right + pad_r
+
+
+def kwic_dict(lines: list[Line]) -> dict[str, Any]:
+    """The ``piyue kwic --json`` object."""
+    return {"lines": [ln.as_dict() for ln in lines]}
+
+
+def kwic_json(lines: list[Line]) -> str:
+    return json.dumps(kwic_dict(lines), ensure_ascii=False)
