@@ -532,4 +532,4 @@ async def test_issue_row_shows_progress_after_tagging(seeds_copy: Path, db: Path
         il = screen.query_one(IssueList)
         issue = screen.corpus.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
         prompt = str(il.get_option(issue.id).prompt)
-        assert "✓1" in prompt and "●7" in prompt
+        assert "✓1" in prompt and "●8" in prompt

@@ -104,7 +104,7 @@ def test_incremental_index(tmp_path: Path, seeds_copy: Path) -> None:
     cache = tmp_path / "cache"
     idx = Index(seeds_copy, cache)
     s1 = idx.refresh(workers=1)
-    assert (s1.pages, s1.parsed) == (5, 5) and s1.articles == 29 and s1.tokens > 10000
+    assert (s1.pages, s1.parsed) == (5, 5) and s1.articles == 30 and s1.tokens > 10000
     s2 = idx.refresh()
     assert (s2.parsed, s2.unchanged) == (0, 5)
     page = next(seeds_copy.glob("001_*.txt"))
@@ -182,7 +182,7 @@ def test_unusable_cache_dir_is_not_fatal(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     lib = Library(SEEDS, cache_dir=blocker / "cache")
-    assert len(lib.load().articles) == 29
+    assert len(lib.load().articles) == 30
     assert lib.refresh_index() is None
 
 
