@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,7 @@ PAGE_SUFFIX = ".txt"
 PAGE_SUFFIXES = (".txt", ".md", ".markdown")
 """In order of precedence when two pages in one folder share a name (``01.txt``, ``01.md``)."""
 SNIFF = 8192
-BINARY_RATIO = 0.30
+BINARY_RATIO = 0.10
 """Above this share of control bytes in the first SNIFF bytes a file is not a page."""
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 _CONTROL_CHARS = frozenset(_CONTROL_BYTES.decode("ascii"))
@@ -66,10 +67,18 @@ def decode(data: bytes) -> tuple[str | None, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _lines(data.decode("utf-16", errors="replace")), "utf-16"
     head = data[:SNIFF]
+    utf16 = _utf16_without_bom(head)  # its NULs are not control bytes: try it first
+    if utf16 is not None:
+        try:
+            got = data.decode(utf16)
+            if _reads_as_text(got[: SNIFF // 2]):
+                return _lines(got), utf16
+        except UnicodeDecodeError:
+            pass
     if _control_ratio(head) > BINARY_RATIO:
         return None, NOT_TEXT
     text: str | None = None
-    for codec in ("utf-8", _utf16_without_bom(head), "gb18030"):
+    for codec in ("utf-8", "gb18030"):
         if codec is None:
             continue
         try:
@@ -84,6 +93,16 @@ def decode(data: bytes) -> tuple[str | None, str]:
         if bad > BINARY_RATIO * len(sample):
             return None, NOT_TEXT  # neither control bytes nor a text encoding: binary data
     return _lines(text), how
+
+
+def _reads_as_text(sample: str) -> bool:
+    """Mostly letters, digits, punctuation and spaces — not control, combining, private-use
+    or unassigned code points (what binary data decodes to under a wrong guess)."""
+    if not sample:
+        return False
+    odd = sum(1 for c in sample if unicodedata.category(c) in ("Cc", "Mn", "Co", "Cn", "Cs"))
+    odd -= sum(1 for c in sample if c in "\t\n\r\x0c")
+    return odd <= BINARY_RATIO * len(sample)
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
