@@ -33,13 +33,19 @@ _NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几�
 _BREAK = frozenset(
     "的 了 和 与 及 或 在 是 对 把 将 从 为 以 等 并 也 都 而 又 让 被 向 于 就 才 之 其 "
     "着 过 给 到 由 但 还 即 及其 以及 并且 而且 或者 通过 按照 围绕 对于 关于 根据 为了 "
-    "这 那 该 此 各 每 我 你 他 她 它 我们 他们 要 能 会 可 不 没有 已 已经 正 正在 更 很 最".split()
+    "这 那 该 此 各 每 我 你 他 她 它 我们 他们 要 能 会 可 不 没有 已 已经 正 正在 更 很 最 "
+    "作 获 带动 构筑 喜获 获评 荣获 受到 来到 位于".split()
 )
 # A term does not start with these (verbs and adverbs that open a phrase, not a name).
-_BAD_START_TAGS = frozenset("d p c u r y e o f q v ad ul uj uz ug ud".split())
-_BAD_END_TAGS = frozenset("d p c u r y e o f ad v ul uj uz ug ud".split())
-# Generic heads that may end a term although they are boilerplate on their own.
-_HEAD_OK = frozenset("工作 建设 会议 活动 规划 领域 基础 单位 部门 水平 组织 干部 任务 项目".split())
+_BAD_START_TAGS = frozenset("d p c u r y e o f q v i ad ul uj uz ug ud".split())
+_BAD_END_TAGS = frozenset("d p c u r y e o f ad v a i ul uj uz ug ud".split())
+# Generic words that may sit in a term although they are boilerplate on their own
+# (关心下一代工作, 全国自然灾害综合风险普查).
+_EDGE_OK = frozenset(
+    "工作 会议 活动 规划 领域 基础 单位 部门 水平 组织 干部 任务 全国 全省 全市 全区 全县 "
+    "市民 群众 领导 重点 重大 主要 二期".split()
+)
+_ADMIN = frozenset("市 省 县 区".split())
 
 ORG_SUFFIXES = (
     "有限公司",
@@ -342,8 +348,10 @@ def select_terms(
         if text in reject or len(text) < 3 or len(text) > 24:
             continue
         first, last = parts[0], parts[-1]
-        if first in stop or (last in stop and last not in _HEAD_OK):
+        if any(p in stop and p not in _EDGE_OK for p in parts):
             continue
+        if kind is None and first in _ADMIN and last.endswith(ORG_SUFFIXES):
+            kind = "organisation"  # 市/政协党组, 市/应急/管理局
         if _NUMERIC.match(last) or (_NUMERIC.match(first) and kind != "organisation"):
             continue
         if tags.get(first, "n") in _BAD_START_TAGS or tags.get(last, "n") in _BAD_END_TAGS:
@@ -398,7 +406,10 @@ def select_terms(
             continue
         parts = cands[g]
         text = "".join(parts)
-        out.append(Term(text, f, _suffix_kind(text) or "term", tuple(parts)))
+        kind = _token_suffix_kind(parts)
+        if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
+            kind = "organisation"
+        out.append(Term(text, f, kind or "term", tuple(parts)))
         n = len(parts)
         for k in range(2, n):
             for i in range(n - k + 1):
