@@ -37,11 +37,14 @@ __all__ = [
 ]
 KEYWORD_KINDS = ("word", "term", "person", "place", "organisation")
 _WORDLIKE = re.compile(
-    r"^(?:[\u3400-\u9fff]{2,}|(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9\-]+)$"
+    r"^(?:[\u3400-\u9fff]{2,}|(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9][A-Za-z0-9\-]+"
+    r"|(?=(?:.*[\u3400-\u9fff]){2})[\u3400-\u9fff][\u3400-\u9fffA-Za-z0-9·\-]{2,})$"
 )
 _NUMERIC_CJK = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几多余个年月日号时分点%％.]+$")
 FULL_WEIGHT_DOCS = 500
 """With this many articles the corpus IDF is trusted fully."""
+TERM_FULL_WEIGHT_DOCS = 50
+"""The same for learned multi-word terms, whose general IDF is only a guess."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +117,8 @@ class DocFreq:
         # Scale the corpus IDF into jieba's range so the two can be blended.
         local_scaled = local / (math.log(self.docs + 1) + 1.0) * 12.0
         alpha = min(1.0, self.docs / FULL_WEIGHT_DOCS)
+        if word in self.parts:  # jieba's table has no opinion on a term: trust the corpus
+            alpha = min(1.0, self.docs / TERM_FULL_WEIGHT_DOCS)
         return alpha * local_scaled + (1 - alpha) * g
 
 
@@ -158,12 +163,15 @@ def rank(
     more than their frequency (a term is rarer than each of its parts, and more telling).
     Without ``kinds`` this is the ranking piyue had before terms.
     """
-    counts = Counter(w for w in words if is_candidate(w))
+    kinds = kinds or {}
+    # a learned term may hold digits or numerals (十四五, 伏牛1号旅游公路)
+    counts = Counter(
+        w for w in words if is_candidate(w) or (w in kinds and len(w) > 2 and not w.isdigit())
+    )
     if not counts:
         return []
     total = sum(counts.values())
     boosted = set(boost)
-    kinds = kinds or {}
     scored: list[Keyword] = []
     for w, c in counts.items():
         score = (c / total) * df.idf(w)

@@ -271,6 +271,9 @@ class Segmenter:
         if not self._term_allowed(term.text) or term.text in self.terms:
             return False
         freq_tab = tk.FREQ  # type: ignore[attr-defined]
+        if term.kind != "person" and len(term.parts) <= 1 and term.text in freq_tab:
+            self.terms[term.text] = term.kind  # already one word: known, nothing to learn
+            return True
         if term.kind == "person" or len(term.parts) <= 1:
             if freq_tab.get(term.text, 0) > 300:
                 return False  # a common word that matched a pattern

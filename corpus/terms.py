@@ -27,7 +27,8 @@ MAX_N = 5
 KINDS = ("term", "person", "place", "organisation")
 
 _CONTENT = re.compile(r"^(?:[\u3400-\u9fff]+|[A-Za-z0-9][A-Za-z0-9.\-]*)$")
-_DIGITS = re.compile(r"^[0-9.]+$")
+_NUMERAL_NAME = re.compile(r"^[一二三四五六七八九十百千]{3,}$")
+"""Numerals that name a thing when quoted: 十四五 (the plan), 七二五 (the institute)."""
 _NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几多余个年月日号时分点%％.]+$")
 # Tokens that never sit inside a term: they break the stream into runs.
 _BREAK = frozenset(
@@ -103,6 +104,7 @@ PLACE_SUFFIXES = (
 )
 _ORG_SET = frozenset(ORG_SUFFIXES)
 _PLACE_SET = frozenset(PLACE_SUFFIXES)
+_SUFFIX_SET = _ORG_SET | _PLACE_SET
 _TITLES = frozenset(
     "书记 副书记 市长 副市长 县长 区长 省长 主任 副主任 局长 部长 主席 副主席 院长 组长 "
     "秘书长 董事长 总经理 厅长 处长 校长 检察长 常委 委员 主委 总工程师 镇长 乡长 村长 "
@@ -157,18 +159,25 @@ class Counts:
     people: Counter[str] = field(default_factory=Counter)
     tokens: int = 0
     docs: int = 0
+    quoted: Counter[str] = field(default_factory=Counter)
+    """Short spans the paper put in quotes (“河洛英才计划”, “十四五”): the genre marks its terms."""
 
     def merge(self, other: Counts) -> Counts:
         """Add ``other`` in place (and return self)."""
         self.grams.update(other.grams)
         self.people.update(other.people)
+        self.quoted.update(other.quoted)
         self.tokens += other.tokens
         self.docs += other.docs
         return self
 
     def subtract(self, other: Counts) -> Counts:
         """Remove a page counted before (a page changed or went away)."""
-        for table, minus in ((self.grams, other.grams), (self.people, other.people)):
+        for table, minus in (
+            (self.grams, other.grams),
+            (self.people, other.people),
+            (self.quoted, other.quoted),
+        ):
             for k, v in minus.items():
                 n = table.get(k, 0) - v
                 if n > 0:
@@ -185,6 +194,7 @@ class Counts:
             "people": dict(self.people),
             "tokens": self.tokens,
             "docs": self.docs,
+            "quoted": dict(self.quoted),
         }
 
     @classmethod
@@ -194,7 +204,43 @@ class Counts:
             Counter(data.get("people", {})),
             int(data.get("tokens", 0)),
             int(data.get("docs", 0)),
+            Counter(data.get("quoted", {})),
         )
+
+
+_OPEN = frozenset("“「『《")
+_CLOSE = frozenset("”」』》")
+_QUOTE_SET = _OPEN | _CLOSE | {'"'}
+
+
+def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
+    """Token runs between quotation marks, short and without punctuation inside."""
+    if _QUOTE_SET.isdisjoint(tokens):
+        return
+    start = -1
+    ascii_open = False
+    for i, t in enumerate(tokens):
+        opening = t in _OPEN or (t == '"' and not ascii_open)
+        closing = t in _CLOSE or (t == '"' and ascii_open)
+        if t == '"':
+            ascii_open = not ascii_open
+        if closing and start >= 0:
+            inner = tokens[start + 1 : i]
+            text = "".join(inner)
+            if (
+                inner
+                and len(inner) <= MAX_N
+                and 2 <= len(text) <= 12
+                and all(_CONTENT.match(x) for x in inner)
+                and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
+                and text not in stopwords()
+            ):
+                out[" ".join(inner)] += 1
+            start = -1
+        elif opening:
+            start = i
+        elif start >= 0 and not _is_content(t) and t not in _BREAK:
+            start = -1  # punctuation inside: not a quoted term
 
 
 def _is_content(tok: str) -> bool:
@@ -250,6 +296,8 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
     n = len(tokens)
     for i, t in enumerate(tokens):
+        if not t or t[0] not in SURNAMES:
+            continue
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
         for width in (1, 2):
             if i + width > n:
@@ -277,8 +325,9 @@ def count_page(
     """
     grams: Counter[str] = Counter()
     people: Counter[str] = Counter()
+    quoted: Counter[str] = Counter()
     tokens = docs = 0
-    longer: Counter[str] = Counter()
+    runs: list[list[str]] = []
     for toks in tokens_per_article:
         if expand:
             flat: list[str] = []
@@ -292,16 +341,36 @@ def count_page(
         docs += 1
         tokens += len(toks)
         _people(toks, people)
-        for run in _runs(toks):
-            grams.update(run)
-            m = len(run)
-            for n in range(2, MAX_N + 1):
-                for i in range(m - n + 1):
-                    longer[" ".join(run[i : i + n])] += 1
+        _quotes(toks, quoted)
+        runs.extend(_runs(toks))
+    bigrams: Counter[tuple[str, ...]] = Counter()
+    for run in runs:
+        grams.update(run)
+        bigrams.update(zip(run, run[1:]))
+    # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
+    rep = {b for b, c in bigrams.items() if c >= 2}
+    longer: Counter[tuple[str, ...]] = Counter()
+    suffixed: Counter[tuple[str, ...]] = Counter()
+    for run in runs:
+        m = len(run)
+        for i in range(m - 1):
+            if run[i + 1] in _SUFFIX_SET:
+                suffixed[(run[i], run[i + 1])] += 1
+                if i:
+                    suffixed[(run[i - 1], run[i], run[i + 1])] += 1
+            j = i + 1
+            while j < m and j - i < MAX_N and (run[j - 1], run[j]) in rep:
+                if j - i >= 2:
+                    longer[tuple(run[i : j + 1])] += 1
+                j += 1
+    for b in rep:
+        grams[" ".join(b)] = bigrams[b]
     for g, c in longer.items():
-        if c >= 2 or (g.count(" ") < 3 and _token_suffix_kind(g.rsplit(" ", 1)) is not None):
-            grams[g] = c
-    return Counts(grams, people, tokens, docs)
+        if c >= 2:
+            grams[" ".join(g)] = c
+    for g, c in suffixed.items():
+        grams[" ".join(g)] = c
+    return Counts(grams, people, tokens, docs, quoted)
 
 
 def _entropy(f: int, ext: list[int]) -> float:
@@ -402,7 +471,7 @@ def select_terms(
     for _, g in scored:
         f = grams[g]
         left_over = f - free.get(g, 0)
-        if left_over < min(min_freq, f):
+        if left_over < 1:
             continue
         parts = cands[g]
         text = "".join(parts)
@@ -416,6 +485,16 @@ def select_terms(
                 sub = " ".join(parts[i : i + k])
                 free[sub] = free.get(sub, 0) + f
     have = {t.text for t in out}
+    for g, q in counts.quoted.items():
+        parts = g.split(" ")
+        text = "".join(parts)
+        if text in reject or text in have:
+            continue
+        if len(parts) > 1 and (looks_like_name(parts[0]) or parts[0] in stop):
+            continue
+        have.add(text)
+        f = max(grams.get(g, 0), q)
+        out.append(Term(text, f, _token_suffix_kind(parts) or "term", tuple(parts)))
     for name, ev in counts.people.items():
         if name in reject or name in have or not looks_like_name(name):
             continue
