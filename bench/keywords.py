@@ -30,7 +30,9 @@ from corpus.terms import Counts, count_page, select_terms, stopwords
 
 ROOT = Path(__file__).resolve().parent.parent
 _FUNCTION = "的了和与及在是对把将从为以等并也都而又让被向于就才之其着过"
-_BOILERPLATE = frozenset("本报讯 本报 记者 通讯员 编辑 校对 组版 洛报融媒 图片 资料图片 上接 下转".split())
+_BOILERPLATE = frozenset(
+    "本报讯 本报 记者 通讯员 编辑 校对 组版 洛报融媒 图片 资料图片 上接 下转".split()
+)
 _NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几多余个年月日号时分点%％.]+$")
 
 

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -346,7 +347,7 @@ def count_page(
     bigrams: Counter[tuple[str, ...]] = Counter()
     for run in runs:
         grams.update(run)
-        bigrams.update(zip(run, run[1:]))
+        bigrams.update(pairwise(run))
     # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
     rep = {b for b, c in bigrams.items() if c >= 2}
     longer: Counter[tuple[str, ...]] = Counter()
@@ -429,7 +430,7 @@ def select_terms(
             continue  # 市/县/全 + word: a phrase, not a name
         if f < min_freq:
             # a suffix alone (X所, X局 seen once) needs a proper-noun-like start, not a name
-            if len(last) == 1 and kind == "place" or looks_like_name(first):
+            if (len(last) == 1 and kind == "place") or looks_like_name(first):
                 continue
             if not tags.get(first, "x").startswith(("ns", "nr", "nz", "nt", "j", "x", "m")):
                 continue
@@ -440,7 +441,7 @@ def select_terms(
     for g, f in grams.items():
         if g.count(" ") < 2:
             continue
-        head, _, tail_gram = g.partition(" ")
+        tail_gram = g.partition(" ")[2]
         init_gram = g.rsplit(" ", 1)[0]
         left.setdefault(tail_gram, []).append(f)
         right.setdefault(init_gram, []).append(f)
