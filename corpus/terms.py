@@ -40,7 +40,7 @@ _BREAK = frozenset(
 )
 # A term does not start with these (verbs and adverbs that open a phrase, not a name).
 _BAD_START_TAGS = frozenset("d p c u r y e o f q v i ad ul uj uz ug ud".split())
-_BAD_END_TAGS = frozenset("d p c u r y e o f ad v a i ul uj uz ug ud".split())
+_BAD_END_TAGS = frozenset("d p c u r y e o f ad a i ul uj uz ug ud".split())
 # Generic words that may sit in a term although they are boilerplate on their own
 # (关心下一代工作, 全国自然灾害综合风险普查).
 _EDGE_OK = frozenset(
@@ -435,10 +435,12 @@ def select_terms(
             if not tags.get(first, "x").startswith(("ns", "nr", "nz", "nt", "j", "x", "m")):
                 continue
         cands[g] = parts
-    # boundary statistics from the (n+1)-grams that were kept
+    # boundary statistics: how a candidate extends into longer candidates (an extension that
+    # is no term itself, like 洛阳特色餐饮 + 传承 or 推动 + X, does not make it a fragment)
     left: dict[str, list[int]] = {}
     right: dict[str, list[int]] = {}
-    for g, f in grams.items():
+    for g in cands:
+        f = grams[g]
         if g.count(" ") < 2:
             continue
         tail_gram = g.partition(" ")[2]
