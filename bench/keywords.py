@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus.keywords import DocFreq, Keyword, kinds_of, rank
+from corpus.keywords import LEAD_CHARS, DocFreq, Keyword, kinds_of, rank
 from corpus.load import load_corpus
 from corpus.model import Article
 from corpus.segment import Segmenter, learn_names
@@ -137,7 +137,9 @@ def main() -> None:
         for a in arts:
             t = time.perf_counter()
             kinds = kinds_of(terms, seg.names, tags, words2[a.id])
-            after_kw[a.id] = rank(words2[a.id], df2, args.top, boost2, kinds)
+            title = seg.words(a.title)
+            lead = seg.words(a.text[:LEAD_CHARS])
+            after_kw[a.id] = rank(words2[a.id], df2, args.top, boost2, kinds, title, lead)
             times.append(time.perf_counter() - t)
         after = {aid: [k.word for k in ks] for aid, ks in after_kw.items()}
         assert kinds_all is not None

@@ -145,6 +145,10 @@ def kinds_of(
     return out
 
 
+TITLE_BONUS = 1.6
+LEAD_BONUS = 1.5
+LEAD_CHARS = 120
+"""The lead: roughly the first sentence of a story (本报讯… 昨日, X 到 Y 调研 Z)."""
 _KIND_BONUS = {"term": 1.3, "person": 2.0, "place": 1.2, "organisation": 1.3}
 
 
@@ -154,6 +158,8 @@ def rank(
     top: int = 20,
     boost: Iterable[str] = (),
     kinds: Mapping[str, str] | None = None,
+    title: Iterable[str] = (),
+    lead: Iterable[str] = (),
 ) -> list[Keyword]:
     """Top keywords of one article's words, best first.
 
@@ -161,7 +167,9 @@ def rank(
     reader underlines them, so they get a modest bonus.  ``kinds`` (``kinds_of``) says which
     words are terms, people, places, organisations: those compete with single words on
     more than their frequency (a term is rarer than each of its parts, and more telling).
-    Without ``kinds`` this is the ranking piyue had before terms.
+    ``title`` are the headline's words and ``lead`` those of the first ``LEAD_CHARS``
+    characters of the text: what a news story names first, it is about.
+    Without ``kinds``, ``title`` and ``lead`` this is the ranking piyue had before terms.
     """
     kinds = kinds or {}
     # a learned term may hold digits or numerals (十四五, 伏牛1号旅游公路)
@@ -172,6 +180,8 @@ def rank(
         return []
     total = sum(counts.values())
     boosted = set(boost)
+    in_title = set(title)
+    in_lead = set(lead)
     scored: list[Keyword] = []
     for w, c in counts.items():
         score = (c / total) * df.idf(w)
@@ -180,6 +190,10 @@ def rank(
             score *= 1.5
         if kind != "word" and w in boosted:
             score *= _KIND_BONUS.get(kind, 1.0)
+        if w in in_title:
+            score *= TITLE_BONUS
+        if w in in_lead:
+            score *= LEAD_BONUS
         if len(w) >= 4:
             score *= 1.15  # longer words are more specific terms (专精特新, 减污降碳)
         scored.append(Keyword(w, score, kind))
