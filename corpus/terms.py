@@ -109,7 +109,7 @@ _SUFFIX_SET = _ORG_SET | _PLACE_SET
 _TITLES = frozenset(
     "书记 副书记 市长 副市长 县长 区长 省长 主任 副主任 局长 部长 主席 副主席 院长 组长 "
     "秘书长 董事长 总经理 厅长 处长 校长 检察长 常委 委员 主委 总工程师 镇长 乡长 村长 "
-    "记者 通讯员 实习生 市民 专家 教授 代表 负责人".split()
+    "记者 通讯员 实习生 市民 专家 教授 院士 代表 负责人 主持人 队长 站长 所长".split()
 )
 _SAYS = frozenset(
     "强调 指出 表示 说 要求 介绍 认为 带领 带队 主持 出席 参加 调研 先后 深入 点评 代表 还".split()
@@ -345,8 +345,9 @@ def count_page(
         _quotes(toks, quoted)
         runs.extend(_runs(toks))
     bigrams: Counter[tuple[str, ...]] = Counter()
+    unigrams: Counter[str] = Counter()
     for run in runs:
-        grams.update(run)
+        unigrams.update(run)
         bigrams.update(pairwise(run))
     # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
     rep = {b for b, c in bigrams.items() if c >= 2}
@@ -371,6 +372,12 @@ def count_page(
             grams[" ".join(g)] = c
     for g, c in suffixed.items():
         grams[" ".join(g)] = c
+    # A word seen once on the page, in no n-gram kept here, is left out (most of a page's
+    # words): its corpus count is then a little low, which only matters for rare words.
+    used = {t for g in grams for t in g.split(" ")}
+    for t, c in unigrams.items():
+        if c >= 2 or t in used:
+            grams[t] = c
     return Counts(grams, people, tokens, docs, quoted)
 
 
