@@ -100,6 +100,9 @@ def main() -> None:
     )
     ap.add_argument("--top", type=int, default=10)
     ap.add_argument("--show", action="store_true", help="print each article's keywords")
+    ap.add_argument(
+        "--no-tags", action="store_true", help="select terms without jieba's parts of speech"
+    )
     args = ap.parse_args()
     corpus = load_corpus(args.corpus)
     arts = list(corpus.articles)
@@ -122,7 +125,7 @@ def main() -> None:
         for issue in corpus.issues:
             counts.merge(count_page([words[a.id] for a in issue.articles]))
         tags = seg.tags()
-        terms = select_terms(counts, tags=tags)
+        terms = select_terms(counts, tags=None if args.no_tags else tags)
         discover = time.perf_counter() - t
         seg.add_terms(terms)
         boost2 = boost | set(seg.terms)

@@ -431,8 +431,11 @@ def select_terms(
             kind = "organisation"  # 市/政协党组, 市/应急/管理局
         if _NUMERIC.match(last) or (_NUMERIC.match(first) and kind != "organisation"):
             continue
-        if tags.get(first, "n") in _BAD_START_TAGS or tags.get(last, "n") in _BAD_END_TAGS:
+        first_tag, last_tag = tags.get(first, "n"), tags.get(last, "n")
+        if first_tag in _BAD_START_TAGS or last_tag in _BAD_END_TAGS:
             continue
+        if last_tag == "v" and (len(last) == 1 or first_tag in ("a", "ad", "d", "v")):
+            continue  # 反诈宣传+进, 牢固+树立: a phrase, not a name
         if len(first) == 1 and first not in "七八九十" and kind is None:
             continue  # 市/县/全 + word: a phrase, not a name
         if f < min_freq:
@@ -454,6 +457,22 @@ def select_terms(
         init_gram = g.rsplit(" ", 1)[0]
         left.setdefault(tail_gram, []).append(f)
         right.setdefault(init_gram, []).append(f)
+    # a candidate of MAX_N tokens has no longer grams: how its head and tail extend into any
+    # MAX_N-gram tells (习近平新时代中国特色 is always followed by 社会主义)
+    heads = {" ".join(p[:-1]) for p in cands.values() if len(p) == MAX_N}
+    tails = {" ".join(p[1:]) for p in cands.values() if len(p) == MAX_N}
+    left_any: dict[str, list[int]] = {}
+    right_any: dict[str, list[int]] = {}
+    if heads:
+        for g, f in grams.items():
+            if g.count(" ") != MAX_N - 1:
+                continue
+            tail_gram = g.partition(" ")[2]
+            init_gram = g.rsplit(" ", 1)[0]
+            if tail_gram in heads:
+                left_any.setdefault(tail_gram, []).append(f)
+            if init_gram in tails:
+                right_any.setdefault(init_gram, []).append(f)
     scored: list[tuple[float, str]] = []
     for g, parts in cands.items():
         f = grams[g]
@@ -468,8 +487,8 @@ def select_terms(
         hr = _entropy(f, right.get(g, []))
         if len(parts) == MAX_N:  # no longer grams: its head and tail tell how it branches
             init, tail = " ".join(parts[:-1]), " ".join(parts[1:])
-            hl = min(hl, _entropy(grams[init], left.get(init, [])))
-            hr = min(hr, _entropy(grams[tail], right.get(tail, [])))
+            hl = min(hl, _entropy(grams[init], left_any.get(init, [])))
+            hr = min(hr, _entropy(grams[tail], right_any.get(tail, [])))
         if f >= min_freq and min(hl, hr) < 0.3 * math.log(f + 1):
             continue  # nearly always inside one longer sequence: a fragment
         cvalue = math.log2(len(parts) + 1) * f * coh
