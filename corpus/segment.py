@@ -196,7 +196,8 @@ class Segmenter:
                 continue
             old_freq, new_prefixes, old_tag = undo
             freq_tab = tk.FREQ  # type: ignore[attr-defined]
-            tk.total -= freq_tab.get(name, 0) - (old_freq or 0)  # type: ignore[attr-defined]
+            # jieba added the whole frequency to its total (not the change): take it back
+            tk.total -= freq_tab.get(name, 0)  # type: ignore[attr-defined]
             if old_freq is None:
                 freq_tab.pop(name, None)
             else:
