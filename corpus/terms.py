@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +114,7 @@ _TITLES = frozenset(
 _SAYS = frozenset(
     "强调 指出 表示 说 要求 介绍 认为 带领 带队 主持 出席 参加 调研 先后 深入 点评 代表 还".split()
 )
+_CUES = _SAYS | _TITLES
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
     "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
@@ -216,43 +217,54 @@ _QUOTE_SET = _OPEN | _CLOSE | {'"'}
 
 def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
     """Token runs between quotation marks, short and without punctuation inside."""
-    if _QUOTE_SET.isdisjoint(tokens):
-        return
-    start = -1
+    marks = [i for i, t in enumerate(tokens) if t in _QUOTE_SET]
     ascii_open = False
-    for i, t in enumerate(tokens):
+    start = -1
+    for i in marks:
+        t = tokens[i]
         opening = t in _OPEN or (t == '"' and not ascii_open)
-        closing = t in _CLOSE or (t == '"' and ascii_open)
         if t == '"':
             ascii_open = not ascii_open
-        if closing and start >= 0:
-            inner = tokens[start + 1 : i]
-            text = "".join(inner)
-            if (
-                inner
-                and len(inner) <= MAX_N
-                and 2 <= len(text) <= 12
-                and all(_CONTENT.match(x) for x in inner)
-                and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
-                and text not in stopwords()
-            ):
-                out[" ".join(inner)] += 1
-            start = -1
-        elif opening:
+        if opening:
             start = i
-        elif start >= 0 and not _is_content(t) and t not in _BREAK:
-            start = -1  # punctuation inside: not a quoted term
+            continue
+        if start < 0:
+            continue
+        inner = tokens[start + 1 : i]
+        start = -1
+        text = "".join(inner)
+        if (
+            inner
+            and len(inner) <= MAX_N
+            and 2 <= len(text) <= 12
+            and all(_CONTENT.match(x) for x in inner)
+            and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
+            and text not in stopwords()
+        ):
+            out[" ".join(inner)] += 1
+
+
+_CONTENT_SEEN: dict[str, bool] = {}
 
 
 def _is_content(tok: str) -> bool:
-    return tok not in _BREAK and _CONTENT.match(tok) is not None
+    known = _CONTENT_SEEN.get(tok)
+    if known is None:
+        if len(_CONTENT_SEEN) > 500_000:
+            _CONTENT_SEEN.clear()
+        known = _CONTENT_SEEN[tok] = tok not in _BREAK and _CONTENT.match(tok) is not None
+    return known
 
 
 def _runs(tokens: Sequence[str]) -> list[list[str]]:
     runs: list[list[str]] = []
     cur: list[str] = []
+    seen = _CONTENT_SEEN
     for t in tokens:
-        if _is_content(t):
+        ok = seen.get(t)
+        if ok is None:
+            ok = _is_content(t)
+        if ok:
             cur.append(t)
         elif cur:
             runs.append(cur)
@@ -293,26 +305,35 @@ def looks_like_name(word: str) -> bool:
     )
 
 
+_TITLE_ENDS = ("书记", "主任", "长")
+_TITLE_LAST = frozenset("记任长")
+
+
 def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
     n = len(tokens)
-    for i, t in enumerate(tokens):
-        if not t or t[0] not in SURNAMES:
-            continue
+    cues = [i for i, t in enumerate(tokens) if t in _CUES or t[-1:] in _TITLE_LAST]
+    for c in cues:
+        cue = tokens[c]
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
-        for width in (1, 2):
-            if i + width > n:
-                break
-            cand = "".join(tokens[i : i + width])
-            if width == 2 and (len(tokens[i]) != 1 or tokens[i] in _BREAK):
-                break
-            if not looks_like_name(cand):
-                continue
-            before = tokens[i - 1] if i else ""
-            after = tokens[i + width] if i + width < n else ""
-            if before in _TITLES or before.endswith(("书记", "主任", "长")) or after in _SAYS:
-                out[cand] += 1
-                break
+        if cue in _SAYS and c >= 1:
+            for start in (c - 1, c - 2):
+                if start < 0 or (
+                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in _BREAK)
+                ):
+                    continue
+                cand = "".join(tokens[start:c])
+                if looks_like_name(cand):
+                    out[cand] += 1
+                    break
+        if (cue in _TITLES or cue.endswith(_TITLE_ENDS)) and c + 1 < n:
+            first = tokens[c + 1]
+            if looks_like_name(first):
+                out[first] += 1
+            elif len(first) == 1 and first not in _BREAK and c + 2 < n:
+                cand = first + tokens[c + 2]
+                if looks_like_name(cand):
+                    out[cand] += 1
 
 
 def count_page(
@@ -344,22 +365,19 @@ def count_page(
         _people(toks, people)
         _quotes(toks, quoted)
         runs.extend(_runs(toks))
-    bigrams: Counter[tuple[str, ...]] = Counter()
-    unigrams: Counter[str] = Counter()
-    for run in runs:
-        unigrams.update(run)
-        bigrams.update(pairwise(run))
+    unigrams = Counter(chain.from_iterable(runs))
+    bigrams: Counter[tuple[str, ...]] = Counter(chain.from_iterable(pairwise(r) for r in runs))
     # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
     rep = {b for b, c in bigrams.items() if c >= 2}
     longer: Counter[tuple[str, ...]] = Counter()
     suffixed: Counter[tuple[str, ...]] = Counter()
     for run in runs:
         m = len(run)
-        for i in range(m - 1):
-            if run[i + 1] in _SUFFIX_SET:
-                suffixed[(run[i], run[i + 1])] += 1
-                if i:
-                    suffixed[(run[i - 1], run[i], run[i + 1])] += 1
+        for i in [k for k, t in enumerate(run) if k and t in _SUFFIX_SET]:
+            suffixed[(run[i - 1], run[i])] += 1
+            if i > 1:
+                suffixed[(run[i - 2], run[i - 1], run[i])] += 1
+        for i in [k for k, b in enumerate(pairwise(run)) if b in rep]:
             j = i + 1
             while j < m and j - i < MAX_N and (run[j - 1], run[j]) in rep:
                 if j - i >= 2:
