@@ -182,3 +182,32 @@ def test_labelled_sets_are_disjoint_and_cover_fifteen_articles() -> None:
     ids = {a.id for a in load_corpus(SEEDS).articles}
     assert set(held) <= ids and set(tune) <= ids
     assert all(4 <= len(v["terms"]) <= 6 for v in held.values())
+
+
+def test_one_dictionary_and_one_idf_table_in_memory(tmp_path: Path) -> None:
+    """jieba's word/tag table is read once (posseg's own), jieba.analyse never loads."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from pathlib import Path
+import jieba.posseg
+reads = []
+orig = jieba.posseg.POSTokenizer.load_word_tag
+jieba.posseg.POSTokenizer.load_word_tag = lambda self, f: reads.append(1) or orig(self, f)
+from corpus.segment import Segmenter
+from corpus.keywords import jieba_idf
+s = Segmenter(Path({str(tmp_path / "j")!r}))
+s.add_names(["阮金泉"])
+assert ("阮金泉", "nr") in [(w, t) for w, t, _, _ in s.iter_pos("阮金泉在洛阳强调")]
+s.tags()
+assert jieba_idf()[0]
+assert "jieba.analyse" not in sys.modules, "a second IDF table"
+assert not reads, reads
+assert not jieba.dt.initialized, "jieba's global dictionary was loaded"
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
