@@ -260,9 +260,19 @@ class Segmenter:
         self.add_terms([t for t in terms if t.text not in self.terms])
 
     def _term_allowed(self, text: str) -> bool:
+        """The user wins: no learned term over a word the user split, nor one that would cut
+        a word the user joined (洛阳信息科技 against the user's 信息科技港)."""
         if text in self.user_words or text in self.names or len(text) < 2:
             return False
-        return not any(w in text for w in self.user_splits)
+        if any(w in text for w in self.user_splits):
+            return False
+        for w in self.user_words:
+            if w in text or text in w:
+                continue
+            for k in range(1, len(w)):
+                if text.endswith(w[:k]) or text.startswith(w[k:]):
+                    return False
+        return True
 
     def _add_term(self, tk: object, term: Term) -> bool:
         if not self._term_allowed(term.text) or term.text in self.terms:
@@ -297,9 +307,14 @@ class Segmenter:
     def add_word(self, word: str, freq: int | None = None) -> None:
         """A word the user fixed in the reader: applies at once (the caller persists it)."""
         tk = self._tokenizer()
-        tk.add_word(word, freq)  # type: ignore[attr-defined]
         self.user_words.add(word)
         self.user_splits.discard(word)
+        # learned terms it cuts go; one that is this very word becomes the user's
+        self.forget_terms([t for t in self.terms if t != word and not self._term_allowed(t)])
+        if word in self.terms:
+            del self.terms[word]
+            self._undo.pop(word, None)
+        tk.add_word(word, freq)  # type: ignore[attr-defined]
 
     def split_word(self, word: str, parts: list[str]) -> None:
         """Make jieba split ``word`` into ``parts`` from now on (learned terms that would
