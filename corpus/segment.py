@@ -3,10 +3,13 @@
 * A dedicated ``jieba.Tokenizer`` (never the global one), so dictionaries added here never
   leak into other code, and its cache file lives in piyue's cache dir rather than /tmp.
 * The ~1 s dictionary load is lazy and thread-safe: the TUI triggers it from a worker.
-* Three word sources on top of jieba's own dictionary, applied in this order (see README):
+* Four word sources on top of jieba's own dictionary, applied in this order (see README):
   the domain dictionary shipped with piyue, names learned from the corpus (bylines,
-  ``记者 X``, ``X强调/指出/表示``, officials' titles before a name), and the user's own
-  dictionary file, which wins because it is applied last.
+  ``记者 X``, ``X强调/指出/表示``, officials' titles before a name), terms discovered in the
+  corpus (``corpus.terms``), and the user's own dictionary file, which wins: a learned term
+  never undoes a word the user split or joined.
+* One dictionary in memory: part-of-speech tagging uses this tokenizer and shares jieba's
+  word/tag table instead of loading a second copy.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections import ChainMap
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+
+from corpus.terms import SURNAMES, Term
 
 DOMAIN_DICT = Path(__file__).with_name("data") / "domain_dict.txt"
 
@@ -34,9 +40,7 @@ _NOT_A_NAME = set(
     "会议 他们 我们 市委 区委 县委 省委 大家 专家 负责人 有关 相关 该局 该区 该县 "
     "企业 部门 同时 并且 他 她 记者".split()
 )
-_SURNAMES = set(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
+_SURNAMES = SURNAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +91,10 @@ def read_dict_words(path: Path) -> list[tuple[str, int | None, str | None]]:
     return out
 
 
+def _nothing() -> None:
+    return None
+
+
 class Segmenter:
     """Thread-safe lazy jieba tokenizer with piyue's dictionaries."""
 
@@ -99,6 +107,11 @@ class Segmenter:
         self._pending_names: set[str] = set()
         self.names: set[str] = set()
         self.user_words: set[str] = set()
+        self.user_splits: set[str] = set()
+        self.terms: dict[str, str] = {}
+        """Learned terms now in the dictionary: text → kind (term/person/place/organisation)."""
+        self._pending_terms: list[Term] = []
+        self._own_tags: dict[str, str] = {}
         self._undo: dict[str, tuple[int | None, list[str], str | None]] = {}
 
     @property
@@ -130,10 +143,14 @@ class Segmenter:
             for name in sorted(self._pending_names):
                 if self._add_name(tk, name):
                     self.names.add(name)
-            if self.user_dict is not None:
-                for word, freq, tag in read_dict_words(self.user_dict):
-                    tk.add_word(word, freq, tag)
-                    self.user_words.add(word)
+            user = read_dict_words(self.user_dict) if self.user_dict is not None else []
+            for word, freq, _tag in user:
+                (self.user_splits if freq == 0 else self.user_words).add(word)
+            for term in self._pending_terms:
+                self._add_term(tk, term)
+            self._pending_terms = []
+            for word, freq, tag in user:
+                tk.add_word(word, freq, tag)
             self._tk = tk
             return tk
 
@@ -162,14 +179,21 @@ class Segmenter:
     def forget_names(self, names: Iterable[str]) -> None:
         """Exactly undo ``add_names`` (the indexer keeps each page's names to that page, so a
         page segments the same whichever pool worker, and whatever page before, it gets)."""
-        tk = self._tokenizer()
+        names = list(names)
+        self._undo_words(names)
         for name in names:
+            self.names.discard(name)
+
+    def _undo_words(self, words: Iterable[str]) -> None:
+        tk = self._tokenizer()
+        for name in words:
             undo = self._undo.pop(name, None)
             if undo is None:
                 continue
             old_freq, new_prefixes, old_tag = undo
             freq_tab = tk.FREQ  # type: ignore[attr-defined]
-            tk.total -= 2000  # type: ignore[attr-defined]
+            # jieba added the whole frequency to its total (not the change): take it back
+            tk.total -= freq_tab.get(name, 0)  # type: ignore[attr-defined]
             if old_freq is None:
                 freq_tab.pop(name, None)
             else:
@@ -181,7 +205,7 @@ class Segmenter:
                 tags.pop(name, None)
             else:
                 tags[name] = old_tag
-            self.names.discard(name)
+            self._own_tags.pop(name, None)
         self._pos = None
 
     def _add_name(self, tk: object, name: str) -> bool:
@@ -196,17 +220,109 @@ class Segmenter:
             tk.user_word_tag_tab.get(name),  # type: ignore[attr-defined]
         )
         tk.add_word(name, 2000, "nr")  # type: ignore[attr-defined]
+        self._own_tags[name] = "nr"
+        return True
+
+    def add_terms(self, terms: Iterable[Term]) -> set[str]:
+        """The learned dictionary layer: terms discovered in the corpus (``select_terms``),
+        kept whole from now on, below the user dictionary (a term the user split, or one that
+        would swallow a word the user split, is not added).  Returns the texts added."""
+        terms = list(terms)
+        with self._lock:
+            if self._tk is None:
+                self._pending_terms.extend(terms)
+                return {t.text for t in terms if self._term_allowed(t.text)}
+        tk = self._tk
+        added = {t.text for t in terms if self._add_term(tk, t)}
+        self._pos = None
+        return added
+
+    def forget_terms(self, texts: Iterable[str] | None = None) -> None:
+        """Undo ``add_terms`` (all learned terms when ``texts`` is None): the index re-runs
+        the selection as pages change, and a rejected term must go at once."""
+        gone = list(self.terms) if texts is None else [t for t in texts if t in self.terms]
+        if self._tk is None:
+            drop = set(gone)
+            self._pending_terms = [t for t in self._pending_terms if t.text not in drop]
+            for t in gone:
+                self.terms.pop(t, None)
+            return
+        for text in gone:
+            self.terms.pop(text, None)
+            self._own_tags.pop(text, None)
+        self._undo_words(gone)
+
+    def set_terms(self, terms: Iterable[Term]) -> None:
+        """Replace the learned layer by ``terms`` (what the index calls after a refresh)."""
+        terms = list(terms)
+        keep = {t.text for t in terms}
+        self.forget_terms([t for t in self.terms if t not in keep])
+        self.add_terms([t for t in terms if t.text not in self.terms])
+
+    def _term_allowed(self, text: str) -> bool:
+        """The user wins: no learned term over a word the user split, nor one that would cut
+        a word the user joined (洛阳信息科技 against the user's 信息科技港)."""
+        if text in self.user_words or text in self.names or len(text) < 2:
+            return False
+        if any(w in text for w in self.user_splits):
+            return False
+        for w in self.user_words:
+            if w in text or text in w:
+                continue
+            for k in range(1, len(w)):
+                if text.endswith(w[:k]) or text.startswith(w[k:]):
+                    return False
+        return True
+
+    def _add_term(self, tk: object, term: Term) -> bool:
+        if not self._term_allowed(term.text) or term.text in self.terms:
+            return False
+        freq_tab = tk.FREQ  # type: ignore[attr-defined]
+        if term.kind != "person" and len(term.parts) <= 1 and term.text in freq_tab:
+            self.terms[term.text] = term.kind  # already one word: known, nothing to learn
+            return True
+        if term.kind == "person" or len(term.parts) <= 1:
+            if freq_tab.get(term.text, 0) > 300:
+                return False  # a common word that matched a pattern
+            freq = 2000
+        else:
+            # just enough to beat the split jieba would make: below every user word (2000)
+            freq = min(1500, max(10, tk.suggest_freq(term.text, False) + 1))  # type: ignore[attr-defined]
+        tag = {"person": "nr", "place": "ns", "organisation": "nt"}.get(term.kind, "nz")
+        prefixes = [
+            term.text[: i + 1]
+            for i in range(len(term.text) - 1)
+            if term.text[: i + 1] not in freq_tab
+        ]
+        self._undo[term.text] = (
+            freq_tab.get(term.text),
+            prefixes,
+            tk.user_word_tag_tab.get(term.text),  # type: ignore[attr-defined]
+        )
+        tk.add_word(term.text, freq, tag)  # type: ignore[attr-defined]
+        self.terms[term.text] = term.kind
+        self._own_tags[term.text] = tag
         return True
 
     def add_word(self, word: str, freq: int | None = None) -> None:
         """A word the user fixed in the reader: applies at once (the caller persists it)."""
         tk = self._tokenizer()
-        tk.add_word(word, freq)  # type: ignore[attr-defined]
         self.user_words.add(word)
+        self.user_splits.discard(word)
+        # learned terms it cuts go; one that is this very word becomes the user's
+        self.forget_terms([t for t in self.terms if t != word and not self._term_allowed(t)])
+        if word in self.terms:
+            del self.terms[word]
+            self._undo.pop(word, None)
+        tk.add_word(word, freq)  # type: ignore[attr-defined]
 
     def split_word(self, word: str, parts: list[str]) -> None:
-        """Make jieba split ``word`` into ``parts`` from now on."""
+        """Make jieba split ``word`` into ``parts`` from now on (learned terms that would
+        keep it whole go too: the user wins)."""
         tk = self._tokenizer()
+        self.user_splits.add(word)
+        self.user_words.discard(word)
+        self.forget_terms([t for t in self.terms if word in t])
         tk.suggest_freq(tuple(parts), True)  # type: ignore[attr-defined]
         tk.del_word(word)  # type: ignore[attr-defined]
 
@@ -227,19 +343,40 @@ class Segmenter:
 
     def iter_pos(self, text: str) -> Iterator[tuple[str, str, int, int]]:
         """(word, part-of-speech, start, end): ~6x slower, for the article on screen only."""
-        tk = self._tokenizer()
-        if self._pos is None:
-            import jieba.posseg
-
-            self._pos = jieba.posseg.POSTokenizer(tk)
+        pos_tk = self._pos_tokenizer()
         pos = 0
-        for pair in self._pos.cut(text):  # type: ignore[union-attr]
+        for pair in pos_tk.cut(text):  # type: ignore[attr-defined]
             word, flag = pair.word, pair.flag
             start = text.find(word, pos)
             if start < 0:
                 continue
             pos = start + len(word)
             yield word, flag, start, pos
+
+    def _pos_tokenizer(self) -> object:
+        """jieba's POS tagger over *this* tokenizer, sharing the word/tag table that importing
+        ``jieba.posseg`` loads anyway (``POSTokenizer(tk)`` would read dict.txt a second time);
+        piyue's own words and tags sit in front of it, so the shared table is never changed."""
+        tk = self._tokenizer()
+        if self._pos is None:
+            import jieba.posseg
+
+            pos = object.__new__(jieba.posseg.POSTokenizer)
+            pos.tokenizer = tk
+            own: dict[str, str] = dict(tk.user_word_tag_tab)  # type: ignore[attr-defined]
+            own.update(self._own_tags)
+            pos.word_tag_tab = ChainMap(own, jieba.posseg.dt.word_tag_tab)
+            # jieba would move (and clear) the tokenizer's user tags: ``own`` has them already
+            pos.makesure_userdict_loaded = _nothing
+            self._pos = pos
+        return self._pos
+
+    def tags(self) -> Mapping[str, str]:
+        """Dictionary part of speech of a word (no tagging run): what ``select_terms`` uses to
+        keep adverbs and prepositions off a term's edges."""
+        pos = self._pos_tokenizer()
+        table: Mapping[str, str] = pos.word_tag_tab  # type: ignore[attr-defined]
+        return table
 
     def entities(self, text: str) -> list[tuple[int, int, str]]:
         """Spans of people (nr), places (ns) and organisations (nt) in ``text``."""

@@ -1,0 +1,577 @@
+"""Term discovery: multi-word terms, people, places and organisations of a corpus.
+
+jieba splits the terms of this genre into pieces (国家/产业/转型/升级/示范区, 七/二五/所), so a
+reader, a search and a keyword list never see them whole.  Here, from token streams only (no
+storage, no jieba): adjacent tokens that occur together far more often than their parts allow,
+kept only where they stand alone (nested terms counted once, boundaries that branch), plus
+suffix rules for organisations and places and person names from titles and verbs of speech.
+
+The index is incremental, so counting and selecting are separate: ``count_page`` per page,
+``Counts.merge``/``Counts.subtract`` as pages come and go, ``select_terms`` over the merged counts.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain, pairwise
+from pathlib import Path
+from typing import Any
+
+STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
+MAX_N = 5
+"""Longest term, in tokens."""
+KINDS = ("term", "person", "place", "organisation")
+
+_CONTENT = re.compile(r"^(?:[\u3400-\u9fff]+|[A-Za-z0-9][A-Za-z0-9.\-]*)$")
+_NUMERAL_NAME = re.compile(r"^[一二三四五六七八九十百千]{3,}$")
+"""Numerals that name a thing when quoted: 十四五 (the plan), 七二五 (the institute)."""
+_NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几多余个年月日号时分点%％.]+$")
+# Tokens that never sit inside a term: they break the stream into runs.
+_BREAK = frozenset(
+    "的 了 和 与 及 或 在 是 对 把 将 从 为 以 等 并 也 都 而 又 让 被 向 于 就 才 之 其 "
+    "着 过 给 到 由 但 还 即 及其 以及 并且 而且 或者 通过 按照 围绕 对于 关于 根据 为了 "
+    "这 那 该 此 各 每 我 你 他 她 它 我们 他们 要 能 会 可 不 没有 已 已经 正 正在 更 很 最 "
+    "作 获 带动 构筑 喜获 获评 荣获 受到 来到 位于".split()
+)
+# A term does not start with these (verbs and adverbs that open a phrase, not a name).
+_BAD_START_TAGS = frozenset("d p c u r y e o f q v i ad ul uj uz ug ud".split())
+_BAD_END_TAGS = frozenset("d p c u r y e o f ad a i ul uj uz ug ud".split())
+# Generic words that may sit in a term although they are boilerplate on their own
+# (关心下一代工作, 全国自然灾害综合风险普查).
+_EDGE_OK = frozenset(
+    "工作 会议 活动 规划 领域 基础 单位 部门 水平 组织 干部 任务 全国 全省 全市 全区 全县 "
+    "市民 群众 领导 重点 重大 主要 二期".split()
+)
+_ADMIN = frozenset("市 省 县 区".split())
+
+ORG_SUFFIXES = (
+    "有限公司",
+    "委员会",
+    "研究所",
+    "研究院",
+    "设计院",
+    "管理局",
+    "办公室",
+    "党支部",
+    "党工委",
+    "工委",
+    "党委",
+    "党组",
+    "集团",
+    "公司",
+    "银行",
+    "大学",
+    "学院",
+    "医院",
+    "法院",
+    "检察院",
+    "商会",
+    "协会",
+    "学会",
+    "联合会",
+    "管委会",
+    "中心",
+    "局",
+    "厅",
+    "所",
+    "院",
+    "社",
+)
+PLACE_SUFFIXES = (
+    "街道",
+    "社区",
+    "新区",
+    "片区",
+    "园区",
+    "开发区",
+    "示范区",
+    "水库",
+    "公园",
+    "大道",
+    "公路",
+    "省",
+    "市",
+    "县",
+    "区",
+    "镇",
+    "乡",
+    "村",
+    "路",
+)
+_ORG_SET = frozenset(ORG_SUFFIXES)
+_PLACE_SET = frozenset(PLACE_SUFFIXES)
+_SUFFIX_SET = _ORG_SET | _PLACE_SET
+_TITLES = frozenset(
+    "书记 副书记 市长 副市长 县长 区长 省长 主任 副主任 局长 部长 主席 副主席 院长 组长 "
+    "秘书长 董事长 总经理 厅长 处长 校长 检察长 常委 委员 主委 总工程师 镇长 乡长 村长 "
+    "记者 通讯员 实习生 市民 专家 教授 院士 代表 负责人 主持人 队长 站长 所长".split()
+)
+_SAYS = frozenset(
+    "强调 指出 表示 说 要求 介绍 认为 带领 带队 主持 出席 参加 调研 先后 深入 点评 代表 还".split()
+)
+_CUES = _SAYS | _TITLES
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
+    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
+    "万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘"
+    "祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟"
+    "艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞"
+    "姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
+)
+NOT_A_NAME = frozenset(
+    "会议 他们 我们 市委 区委 县委 省委 大家 专家 负责人 有关 相关 该局 该区 该县 "
+    "企业 部门 同时 并且 记者 全市 全省 全区 全县 高质量 要求 任务 会上 随后 此外".split()
+)
+
+
+@lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    """The genre's boilerplate (data/stopwords.txt): never a keyword, never a term's edge."""
+    words: set[str] = set()
+    for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
+        words.update(line.split("#", 1)[0].split())
+    return frozenset(words)
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    text: str
+    freq: int
+    kind: str
+    """One of KINDS: term, person, place, organisation."""
+    parts: tuple[str, ...] = ()
+    """The tokens it joins (one for a name jieba already keeps whole)."""
+
+
+@dataclass
+class Counts:
+    """Mergeable n-gram statistics of some pages (what the index stores per page).
+
+    ``grams`` maps space-joined token n-grams (1 to MAX_N tokens) to their frequency; a longer
+    n-gram is kept for a page only if it recurs on that page (or ends in an organisation or
+    place suffix), which keeps a page's counts small.  ``people`` counts name evidence.
+    """
+
+    grams: Counter[str] = field(default_factory=Counter)
+    people: Counter[str] = field(default_factory=Counter)
+    tokens: int = 0
+    docs: int = 0
+    quoted: Counter[str] = field(default_factory=Counter)
+    """Short spans the paper put in quotes (“河洛英才计划”, “十四五”): the genre marks its terms."""
+
+    def merge(self, other: Counts) -> Counts:
+        """Add ``other`` in place (and return self)."""
+        self.grams.update(other.grams)
+        self.people.update(other.people)
+        self.quoted.update(other.quoted)
+        self.tokens += other.tokens
+        self.docs += other.docs
+        return self
+
+    def subtract(self, other: Counts) -> Counts:
+        """Remove a page counted before (a page changed or went away)."""
+        for table, minus in (
+            (self.grams, other.grams),
+            (self.people, other.people),
+            (self.quoted, other.quoted),
+        ):
+            for k, v in minus.items():
+                n = table.get(k, 0) - v
+                if n > 0:
+                    table[k] = n
+                else:
+                    table.pop(k, None)
+        self.tokens -= other.tokens
+        self.docs -= other.docs
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "grams": dict(self.grams),
+            "people": dict(self.people),
+            "tokens": self.tokens,
+            "docs": self.docs,
+            "quoted": dict(self.quoted),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Counts:
+        return cls(
+            Counter(data.get("grams", {})),
+            Counter(data.get("people", {})),
+            int(data.get("tokens", 0)),
+            int(data.get("docs", 0)),
+            Counter(data.get("quoted", {})),
+        )
+
+
+_OPEN = frozenset("“「『《")
+_CLOSE = frozenset("”」』》")
+_QUOTE_SET = _OPEN | _CLOSE | {'"'}
+
+
+def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
+    """Token runs between quotation marks, short and without punctuation inside."""
+    marks = [i for i, t in enumerate(tokens) if t in _QUOTE_SET]
+    ascii_open = False
+    start = -1
+    for i in marks:
+        t = tokens[i]
+        opening = t in _OPEN or (t == '"' and not ascii_open)
+        if t == '"':
+            ascii_open = not ascii_open
+        if opening:
+            start = i
+            continue
+        if start < 0:
+            continue
+        inner = tokens[start + 1 : i]
+        start = -1
+        text = "".join(inner)
+        if (
+            inner
+            and len(inner) <= MAX_N
+            and 2 <= len(text) <= 12
+            and all(_CONTENT.match(x) for x in inner)
+            and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
+            and text not in stopwords()
+        ):
+            out[" ".join(inner)] += 1
+
+
+_CONTENT_SEEN: dict[str, bool] = {}
+
+
+def _is_content(tok: str) -> bool:
+    known = _CONTENT_SEEN.get(tok)
+    if known is None:
+        if len(_CONTENT_SEEN) > 500_000:
+            _CONTENT_SEEN.clear()
+        known = _CONTENT_SEEN[tok] = tok not in _BREAK and _CONTENT.match(tok) is not None
+    return known
+
+
+def _runs(tokens: Sequence[str]) -> list[list[str]]:
+    runs: list[list[str]] = []
+    cur: list[str] = []
+    seen = _CONTENT_SEEN
+    for t in tokens:
+        ok = seen.get(t)
+        if ok is None:
+            ok = _is_content(t)
+        if ok:
+            cur.append(t)
+        elif cur:
+            runs.append(cur)
+            cur = []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _suffix_kind(text: str) -> str | None:
+    for s in ORG_SUFFIXES:
+        if text.endswith(s) and len(text) > len(s):
+            return "organisation"
+    for s in PLACE_SUFFIXES:
+        if text.endswith(s) and len(text) > len(s):
+            return "place"
+    return None
+
+
+def _token_suffix_kind(parts: Sequence[str]) -> str | None:
+    """Organisation or place when the last token is the suffix itself (安乐/街道, 七/二五/所)."""
+    last = parts[-1]
+    if last in _ORG_SET:
+        return "organisation"
+    if last in _PLACE_SET:
+        return "place"
+    return None
+
+
+def looks_like_name(word: str) -> bool:
+    """Two or three Chinese characters starting with a common surname."""
+    return (
+        2 <= len(word) <= 3
+        and word[0] in SURNAMES
+        and word not in NOT_A_NAME
+        and word not in stopwords()
+        and all("\u4e00" <= c <= "\u9fff" for c in word)
+    )
+
+
+_TITLE_ENDS = ("书记", "主任", "长")
+_TITLE_LAST = frozenset("记任长")
+
+
+def _people(tokens: Sequence[str], out: Counter[str]) -> None:
+    """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
+    n = len(tokens)
+    cues = [i for i, t in enumerate(tokens) if t in _CUES or t[-1:] in _TITLE_LAST]
+    for c in cues:
+        cue = tokens[c]
+        # a name is one token (赵会生) or a surname plus given name (吴/劲松)
+        if cue in _SAYS and c >= 1:
+            for start in (c - 1, c - 2):
+                if start < 0 or (
+                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in _BREAK)
+                ):
+                    continue
+                cand = "".join(tokens[start:c])
+                if looks_like_name(cand):
+                    out[cand] += 1
+                    break
+        if (cue in _TITLES or cue.endswith(_TITLE_ENDS)) and c + 1 < n:
+            first = tokens[c + 1]
+            if looks_like_name(first):
+                out[first] += 1
+            elif len(first) == 1 and first not in _BREAK and c + 2 < n:
+                cand = first + tokens[c + 2]
+                if looks_like_name(cand):
+                    out[cand] += 1
+
+
+def count_page(
+    tokens_per_article: Iterable[Sequence[str]],
+    expand: Mapping[str, Sequence[str]] | None = None,
+) -> Counts:
+    """Counts of one page, from each article's tokens.
+
+    ``expand`` maps learned terms to their parts: tokens segmented with the learned layer are
+    counted as the base tokens they came from, so the selection is the same either way.
+    """
+    grams: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    quoted: Counter[str] = Counter()
+    tokens = docs = 0
+    runs: list[list[str]] = []
+    for toks in tokens_per_article:
+        if expand:
+            flat: list[str] = []
+            for t in toks:
+                parts = expand.get(t)
+                if parts is None:
+                    flat.append(t)
+                else:
+                    flat.extend(parts)
+            toks = flat
+        docs += 1
+        tokens += len(toks)
+        _people(toks, people)
+        _quotes(toks, quoted)
+        runs.extend(_runs(toks))
+    unigrams = Counter(chain.from_iterable(runs))
+    bigrams: Counter[tuple[str, ...]] = Counter(chain.from_iterable(pairwise(r) for r in runs))
+    # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
+    rep = {b for b, c in bigrams.items() if c >= 2}
+    longer: Counter[tuple[str, ...]] = Counter()
+    suffixed: Counter[tuple[str, ...]] = Counter()
+    for run in runs:
+        m = len(run)
+        for i in [k for k, t in enumerate(run) if k and t in _SUFFIX_SET]:
+            suffixed[(run[i - 1], run[i])] += 1
+            if i > 1:
+                suffixed[(run[i - 2], run[i - 1], run[i])] += 1
+        for i in [k for k, b in enumerate(pairwise(run)) if b in rep]:
+            j = i + 1
+            while j < m and j - i < MAX_N and (run[j - 1], run[j]) in rep:
+                if j - i >= 2:
+                    longer[tuple(run[i : j + 1])] += 1
+                j += 1
+    for b in rep:
+        grams[" ".join(b)] = bigrams[b]
+    for g, c in longer.items():
+        if c >= 2:
+            grams[" ".join(g)] = c
+    for g, c in suffixed.items():
+        grams[" ".join(g)] = c
+    # A word seen once on the page, in no n-gram kept here, is left out (most of a page's
+    # words): its corpus count is then a little low, which only matters for rare words.
+    used = {t for g in grams for t in g.split(" ")}
+    for t, c in unigrams.items():
+        if c >= 2 or t in used:
+            grams[t] = c
+    return Counts(grams, people, tokens, docs, quoted)
+
+
+def _entropy(f: int, ext: list[int]) -> float:
+    """Branching entropy of a gram seen ``f`` times whose seen extensions are ``ext``; the
+    remainder (punctuation, breaks, extensions not kept) counts as distinct neighbours."""
+    h = 0.0
+    rest = f - sum(ext)
+    for c in ext:
+        p = c / f
+        h -= p * math.log(p)
+    if rest > 0:
+        h -= rest * (1 / f) * math.log(1 / f)
+    return h
+
+
+def select_terms(
+    counts: Counts,
+    rejected: Iterable[str] = (),
+    *,
+    tags: Mapping[str, str] | None = None,
+    min_freq: int = 2,
+    min_cohesion: float = 0.12,
+    limit: int | None = None,
+) -> list[Term]:
+    """The corpus's terms, most frequent first.
+
+    ``tags`` are dictionary parts of speech of single tokens (``Segmenter.tags()``): a term does
+    not start or end with an adverb, preposition, conjunction or pronoun.  ``rejected`` texts
+    never come back (and do not hide their parts).
+    """
+    reject = set(rejected)
+    tags = tags or {}
+    stop = stopwords()
+    grams = counts.grams
+    cands: dict[str, list[str]] = {}
+    for g, f in grams.items():
+        if " " not in g:
+            continue
+        parts = g.split(" ")
+        text = "".join(parts)
+        kind = _token_suffix_kind(parts)
+        if f < min_freq and kind is None:
+            continue
+        if text in reject or len(text) < 3 or len(text) > 24:
+            continue
+        first, last = parts[0], parts[-1]
+        if any(p in stop and p not in _EDGE_OK for p in parts):
+            continue
+        if kind is None and first in _ADMIN and last.endswith(ORG_SUFFIXES):
+            kind = "organisation"  # 市/政协党组, 市/应急/管理局
+        if _NUMERIC.match(last) or (_NUMERIC.match(first) and kind != "organisation"):
+            continue
+        first_tag, last_tag = tags.get(first, "n"), tags.get(last, "n")
+        if first_tag in _BAD_START_TAGS or last_tag in _BAD_END_TAGS:
+            continue
+        if last_tag == "v" and (len(last) == 1 or first_tag in ("a", "ad", "d", "v")):
+            continue  # 反诈宣传+进, 牢固+树立: a phrase, not a name
+        if len(first) == 1 and first not in "七八九十" and kind is None:
+            continue  # 市/县/全 + word: a phrase, not a name
+        if f < min_freq:
+            # a suffix alone (X所, X局 seen once) needs a proper-noun-like start, not a name
+            if (len(last) == 1 and kind == "place") or looks_like_name(first):
+                continue
+            if not tags.get(first, "x").startswith(("ns", "nr", "nz", "nt", "j", "x", "m")):
+                continue
+        cands[g] = parts
+    # boundary statistics: how a candidate extends into longer candidates (an extension that
+    # is no term itself, like 洛阳特色餐饮 + 传承 or 推动 + X, does not make it a fragment)
+    left: dict[str, list[int]] = {}
+    right: dict[str, list[int]] = {}
+    for g in cands:
+        f = grams[g]
+        if g.count(" ") < 2:
+            continue
+        tail_gram = g.partition(" ")[2]
+        init_gram = g.rsplit(" ", 1)[0]
+        left.setdefault(tail_gram, []).append(f)
+        right.setdefault(init_gram, []).append(f)
+    # a candidate of MAX_N tokens has no longer grams: how its head and tail extend into any
+    # MAX_N-gram tells (习近平新时代中国特色 is always followed by 社会主义)
+    heads = {" ".join(p[:-1]) for p in cands.values() if len(p) == MAX_N}
+    tails = {" ".join(p[1:]) for p in cands.values() if len(p) == MAX_N}
+    left_any: dict[str, list[int]] = {}
+    right_any: dict[str, list[int]] = {}
+    if heads:
+        for g, f in grams.items():
+            if g.count(" ") != MAX_N - 1:
+                continue
+            tail_gram = g.partition(" ")[2]
+            init_gram = g.rsplit(" ", 1)[0]
+            if tail_gram in heads:
+                left_any.setdefault(tail_gram, []).append(f)
+            if init_gram in tails:
+                right_any.setdefault(init_gram, []).append(f)
+    scored: list[tuple[float, str]] = []
+    for g, parts in cands.items():
+        f = grams[g]
+        coh = 1.0
+        for k in range(1, len(parts)):
+            fl = grams.get(" ".join(parts[:k]), f)
+            fr = grams.get(" ".join(parts[k:]), f)
+            coh = min(coh, f / math.sqrt(fl * fr))
+        if coh < min_cohesion and _suffix_kind("".join(parts)) is None:
+            continue
+        hl = _entropy(f, left.get(g, []))
+        hr = _entropy(f, right.get(g, []))
+        if len(parts) == MAX_N:  # no longer grams: its head and tail tell how it branches
+            init, tail = " ".join(parts[:-1]), " ".join(parts[1:])
+            hl = min(hl, _entropy(grams[init], left_any.get(init, [])))
+            hr = min(hr, _entropy(grams[tail], right_any.get(tail, [])))
+        if f >= min_freq and min(hl, hr) < 0.3 * math.log(f + 1):
+            continue  # nearly always inside one longer sequence: a fragment
+        cvalue = math.log2(len(parts) + 1) * f * coh
+        scored.append((cvalue, g))
+    # nested terms: longest first; a shorter one must stand on its own often enough
+    scored.sort(key=lambda x: (-x[1].count(" "), -x[0], x[1]))
+    free: dict[str, int] = {}
+    out: list[Term] = []
+    for _, g in scored:
+        f = grams[g]
+        left_over = f - free.get(g, 0)
+        if left_over < 1:
+            continue
+        parts = cands[g]
+        text = "".join(parts)
+        kind = _token_suffix_kind(parts)
+        if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
+            kind = "organisation"
+        out.append(Term(text, f, kind or "term", tuple(parts)))
+        n = len(parts)
+        for k in range(2, n):
+            for i in range(n - k + 1):
+                sub = " ".join(parts[i : i + k])
+                free[sub] = free.get(sub, 0) + f
+    have = {t.text for t in out}
+    for g, q in counts.quoted.items():
+        parts = g.split(" ")
+        text = "".join(parts)
+        if text in reject or text in have:
+            continue
+        if len(parts) > 1 and (looks_like_name(parts[0]) or parts[0] in stop):
+            continue
+        have.add(text)
+        f = max(grams.get(g, 0), q)
+        out.append(Term(text, f, _token_suffix_kind(parts) or "term", tuple(parts)))
+    for name, ev in counts.people.items():
+        if name in reject or name in have or not looks_like_name(name):
+            continue
+        if not tags.get(name, "nr").startswith("nr"):
+            continue  # a dictionary word that is not a name (时代 in 新时代…还)
+        f = max(grams.get(name, 0), ev)
+        out.append(Term(name, f, "person", (name,)))
+    out.sort(key=lambda t: (-t.freq, t.text))
+    return out[:limit] if limit is not None else out
+
+
+def join_terms(tokens: Sequence[str], terms: Iterable[Term]) -> list[str]:
+    """Tokens with each learned term's parts joined into one token (longest match first): how
+    the index can apply the learned layer to stored tokens without segmenting again."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for t in terms:
+        if len(t.parts) > 1:
+            by_first.setdefault(t.parts[0], []).append(t.parts)
+    for seqs in by_first.values():
+        seqs.sort(key=len, reverse=True)
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        for seq in by_first.get(tokens[i], ()):
+            k = len(seq)
+            if tuple(tokens[i : i + k]) == seq:
+                out.append("".join(seq))
+                i += k
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out

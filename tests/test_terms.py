@@ -1,0 +1,218 @@
+"""Term discovery, the learned dictionary layer and keyword ranking over terms."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from corpus.keywords import KEYWORD_KINDS, DocFreq, kinds_of, rank
+from corpus.load import load_corpus
+from corpus.segment import Segmenter
+from corpus.terms import KINDS, Counts, Term, count_page, join_terms, select_terms
+
+from .conftest import ROOT, SEEDS
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def seg() -> Segmenter:
+    s = Segmenter(ROOT / ".pytest_cache" / "jieba")
+    s.load()
+    return s
+
+
+@pytest.fixture(scope="module")
+def seed_counts(seg: Segmenter) -> Counts:
+    total = Counts()
+    for issue in load_corpus(SEEDS).issues:
+        total.merge(count_page([seg.words(f"{a.title}\n{a.text}") for a in issue.articles]))
+    return total
+
+
+def _page(*articles: str) -> list[list[str]]:
+    return [a.split() for a in articles]
+
+
+def test_recurring_token_sequences_become_terms() -> None:
+    page = _page(
+        "国家 产业 转型 升级 示范区 是 涧西 的 优势 ， 国家 产业 转型 升级 示范区 有利",
+        "依托 国家 产业 转型 升级 示范区 ， 产业 发展",
+    )
+    terms = {t.text: t for t in select_terms(count_page(page))}
+    assert "国家产业转型升级示范区" in terms
+    t = terms["国家产业转型升级示范区"]
+    assert t.freq == 3 and t.parts == ("国家", "产业", "转型", "升级", "示范区")
+    # nested: the long term does not also count as its parts
+    assert "产业转型升级" not in terms and "国家产业" not in terms
+
+
+def test_suffix_rules_name_organisations_and_places() -> None:
+    page = _page(
+        "洛阳 轴承 研究所 研发 ， 中国 船舶 七 二五 所 研发",
+        "洛龙区 安乐 街道 组织 ， 安乐 街道 将",
+        "市 应急 管理局 组织 ， 市 应急 管理局 针对",
+    )
+    kinds = {t.text: t.kind for t in select_terms(count_page(page))}
+    assert kinds.get("洛阳轴承研究所") == "organisation"
+    assert kinds.get("七二五所") == "organisation"
+    assert kinds.get("安乐街道") == "place"
+    assert kinds.get("市应急管理局") == "organisation"
+
+
+def test_people_from_titles_and_verbs_of_speech() -> None:
+    page = _page(
+        "市委 副书记 赵会生 带领 相关 部门 ， 赵会生 强调 ， 要",
+        "吴 劲松 表示 ， 全市 生态 环境 系统",
+        "时代 还 在",  # a dictionary word before 还 is no name
+    )
+    tags = {"时代": "n"}
+    people = {t.text for t in select_terms(count_page(page), tags=tags) if t.kind == "person"}
+    assert {"赵会生", "吴劲松"} <= people
+    assert "时代" not in people
+
+
+def test_names_with_numbers_and_quoted_terms() -> None:
+    page = _page(
+        "督导 伏牛 1 号 旅游 公路 建设 ， 伏牛 1 号 旅游 公路 建成",
+        "以 “ 河洛 英才 计划 ” 为 依托 ， 力争 “ 十四五 ” 翻番",
+    )
+    texts = {t.text for t in select_terms(count_page(page))}
+    assert {"伏牛1号旅游公路", "河洛英才计划", "十四五"} <= texts
+
+
+def test_fragments_and_boilerplate_are_not_terms(seed_counts: Counts, seg: Segmenter) -> None:
+    terms = select_terms(seed_counts, tags=seg.tags())
+    texts = {t.text for t in terms}
+    assert "制造业高质量发展" in texts
+    for t in terms:
+        assert t.kind in KINDS
+        assert not t.text.isdigit() and len(t.text) >= 2
+        function_words = {"的", "了", "和", "与", "在", "是", "推动", "加快"}
+        assert t.parts[0] not in function_words and t.parts[-1] not in function_words, t
+
+
+def test_counts_merge_subtract_and_json_round_trip(seg: Segmenter) -> None:
+    pages = [p for p in load_corpus(SEEDS).issues]
+    per_page = [count_page([seg.words(a.text) for a in p.articles]) for p in pages]
+    total = Counts()
+    for c in per_page:
+        total.merge(c)
+    again = Counts()
+    for c in per_page:
+        again.merge(Counts.from_json(json.loads(json.dumps(c.to_json()))))
+    assert again == total
+    before = select_terms(total)
+    total.merge(per_page[0]).subtract(per_page[0])
+    assert select_terms(total) == before
+    empty = Counts()
+    for c in per_page:
+        total.subtract(c)
+    assert total == empty
+
+
+def test_rejected_terms_never_come_back(seed_counts: Counts) -> None:
+    terms = select_terms(seed_counts)
+    gone = {terms[0].text, next(t.text for t in terms if t.kind == "person")}
+    again = select_terms(seed_counts, rejected=gone)
+    assert not gone & {t.text for t in again}
+
+
+def test_learned_tokens_are_counted_as_their_parts() -> None:
+    base = _page("河洛 英才 计划 实施 ， 河洛 英才 计划 推进")
+    terms = select_terms(count_page(base))
+    joined = [join_terms(toks, terms) for toks in base]
+    assert "河洛英才计划" in joined[0]
+    expand = {t.text: t.parts for t in terms}
+    assert count_page(joined, expand) == count_page(base)
+
+
+def test_learned_layer_keeps_terms_whole_below_the_user_dictionary(tmp_path: Path) -> None:
+    ud = tmp_path / "userdict.txt"
+    ud.write_text("应急管理局 0\n应急 2000\n管理局 2000\n信息科技港 2000\n", encoding="utf-8")
+    s = Segmenter(tmp_path / "j", ud)
+    term = Term("河洛英才计划", 3, "term", ("河洛", "英才", "计划"))
+    split = Term("市应急管理局", 3, "organisation", ("市", "应急", "管理局"))
+    cut = Term("洛阳信息科技", 4, "term", ("洛阳", "信息", "科技"))  # would cut 信息科技港
+    s.add_terms([term, split, cut])  # before the dictionary is loaded: applied on load
+    assert "河洛英才计划" in s.words("以河洛英才计划为依托")
+    assert "市应急管理局" not in s.words("市应急管理局组织")  # the user's split wins
+    assert "信息科技港" in s.words("洛阳信息科技港二期")  # and the user's join
+    assert s.terms == {"河洛英才计划": "term"}
+    s.split_word("英才计划", ["英才", "计划"])  # a later split undoes a term that holds it
+    assert "河洛英才计划" not in s.words("以河洛英才计划为依托")
+    s.set_terms([Term("伏牛1号旅游公路", 4, "place", ("伏牛", "1", "号", "旅游", "公路"))])
+    assert "伏牛1号旅游公路" in s.words("督导伏牛1号旅游公路建设")
+    s.add_word("公路建设")  # a word the user joins later cuts the learned term: it goes
+    assert "伏牛1号旅游公路" not in s.terms
+    assert "伏牛1号旅游公路" not in s.words("督导伏牛1号旅游公路建设")
+    s.set_terms([Term("河洛英才", 2, "term", ("河洛", "英才"))])
+    s.forget_terms()
+    assert s.terms == {} and "河洛英才" not in s.words("河洛英才计划")
+
+
+def test_pos_uses_the_one_tokenizer_and_its_words(tmp_path: Path) -> None:
+    s = Segmenter(tmp_path / "j")
+    s.add_terms([Term("东方红国际陆港联运中心", 2, "organisation", ("东方红", "国际"))])
+    spans = s.entities("东方红国际陆港联运中心开通")
+    assert (0, 11, "org") in spans
+    import jieba.posseg
+
+    # the module's own tagger was not given our words: nothing leaked into shared state
+    assert "东方红国际陆港联运中心" not in jieba.posseg.dt.word_tag_tab
+
+
+def test_keywords_carry_kinds_and_terms_compete(seg: Segmenter, seed_counts: Counts) -> None:
+    terms = select_terms(seed_counts, tags=seg.tags())
+    words = ["制造业高质量发展"] * 3 + ["制造业"] * 4 + ["发展"] * 9 + ["赵会生", "洛阳"]
+    df = DocFreq()
+    df.add_terms(terms)
+    kinds = kinds_of(terms, {"赵会生"}, seg.tags(), words)
+    ks = rank(words, df, 5, boost={"赵会生", "制造业高质量发展"}, kinds=kinds)
+    by_word = {k.word: k.kind for k in ks}
+    assert by_word["制造业高质量发展"] == "term"
+    assert by_word["赵会生"] == "person"
+    assert "发展" not in by_word
+    assert all(k.kind in KEYWORD_KINDS for k in ks)
+    # without kinds: the ranking piyue had before terms
+    assert {k.kind for k in rank(words, df, 5)} == {"word"}
+
+
+def test_labelled_sets_are_disjoint_and_cover_fifteen_articles() -> None:
+    held = json.loads((FIXTURES / "keyterms.json").read_text("utf-8"))["articles"]
+    tune = json.loads((FIXTURES / "keyterms_tune.json").read_text("utf-8"))["articles"]
+    assert len(held) >= 15 and not set(held) & set(tune)
+    ids = {a.id for a in load_corpus(SEEDS).articles}
+    assert set(held) <= ids and set(tune) <= ids
+    assert all(4 <= len(v["terms"]) <= 6 for v in held.values())
+
+
+def test_one_dictionary_and_one_idf_table_in_memory(tmp_path: Path) -> None:
+    """jieba's word/tag table is read once (posseg's own), jieba.analyse never loads."""
+    import subprocess
+    import sys
+
+    code = f"""
+import sys
+from pathlib import Path
+import jieba.posseg
+reads = []
+orig = jieba.posseg.POSTokenizer.load_word_tag
+jieba.posseg.POSTokenizer.load_word_tag = lambda self, f: reads.append(1) or orig(self, f)
+from corpus.segment import Segmenter
+from corpus.keywords import jieba_idf
+s = Segmenter(Path({str(tmp_path / "j")!r}))
+s.add_names(["阮金泉"])
+assert ("阮金泉", "nr") in [(w, t) for w, t, _, _ in s.iter_pos("阮金泉在洛阳强调")]
+s.tags()
+assert jieba_idf()[0]
+assert "jieba.analyse" not in sys.modules, "a second IDF table"
+assert not reads, reads
+assert not jieba.dt.initialized, "jieba's global dictionary was loaded"
+"""
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
