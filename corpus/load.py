@@ -78,9 +78,8 @@ def decode(data: bytes) -> tuple[str | None, str]:
     if _control_ratio(head) > BINARY_RATIO:
         return None, NOT_TEXT
     text: str | None = None
+    how = ""
     for codec in ("utf-8", "gb18030"):
-        if codec is None:
-            continue
         try:
             text, how = data.decode(codec), codec
             break
