@@ -90,3 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the machine's errors in one line; anything else is logged
+        from storage.errors import last_resort
+
+        fail(last_resort(exc))

@@ -27,11 +27,19 @@ def add_common(p: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def corpus_root(args: argparse.Namespace) -> Path:
-    root = getattr(args, "corpus", None) or locations.default_corpus()
-    root = Path(root).expanduser()
-    if not root.is_dir():
-        raise UsageError(f"corpus folder not found: {root}")
+    """The corpus folder, or one page file (``CorpusNotFound`` when nothing is there)."""
+    from corpus.load import corpus_target
+
+    root = Path(getattr(args, "corpus", None) or locations.default_corpus()).expanduser()
+    corpus_target(root)
     return root
+
+
+def stale_notice(ws: Workspace) -> None:
+    """Say once on stderr that results come from an index that could not be refreshed."""
+    note = ws.library.take_index_warning()
+    if note:
+        sys.stderr.write(f"piyue: {scrub(note)}\n")
 
 
 def db_path(args: argparse.Namespace) -> Path | None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cli.common import add_common, workspace
+from cli.common import add_common, stale_notice, workspace
 from storage.export import FORMATS
 from workspace import exchange
 
@@ -40,6 +40,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         articles = exchange.select(ws, args.tag, args.where, args.all)
         got = exchange.export(ws, articles, opts, args.output)
+        stale_notice(ws)
     if got.data is None:
         print(f"{got.files} articles → {args.output}/", file=sys.stderr)
     elif args.output is None:

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import UsageError, add_common, out, print_json, workspace
+from cli.common import UsageError, add_common, out, print_json, stale_notice, workspace
 from corpus.model import Article, Issue, Kind
 from workspace.session import Workspace
 
@@ -35,13 +35,20 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from corpus.load import describe_counts, describe_empty
+    from corpus.model import EmptyCorpus
+    from corpus.pagemeta import editions_json
+
     with workspace(args) as ws:
         corpus = ws.corpus()
+        if not corpus.issues:
+            raise EmptyCorpus(describe_empty(ws.library.root, len(corpus.skipped)))
         if args.json:
             print_json(
                 {
                     "issues": [i.summary() for i in corpus.issues],
-                    "skipped": [{"file": s.file, "reason": s.reason} for s in corpus.skipped],
+                    "skipped": [skipped_json(s) for s in corpus.skipped],
+                    "editions": editions_json(corpus),
                 }
             )
             return 0
@@ -57,7 +64,15 @@ def cmd_list(args: argparse.Namespace) -> int:
         for s in corpus.skipped:
             lines.append(f"skipped: {s.file}: {s.reason}")
         out("\n".join(lines) + "\n")
+        print(describe_counts(corpus), file=sys.stderr)
     return 0
+
+
+def skipped_json(s: Any) -> dict[str, Any]:
+    d: dict[str, Any] = {"file": s.file, "reason": s.reason}
+    if getattr(s, "line", None) is not None:
+        d["line"] = s.line
+    return d
 
 
 def article_json(ws: Workspace, art: Article, issue: Issue) -> dict[str, Any]:
@@ -67,6 +82,11 @@ def article_json(ws: Workspace, art: Article, issue: Issue) -> dict[str, Any]:
             "issue": issue.id,
             "file": issue.source,
             "date": issue.date,
+            "paper": issue.paper,
+            "page": issue.page,
+            "section": issue.section,
+            "credits": dict(issue.credits),
+            "furniture": list(issue.furniture),
             "dateline": art.dateline,
             "continuation": art.continuation,
             "section_heads": list(art.section_heads),
@@ -87,6 +107,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         art = ws.article(args.article_id)
         issue = ws.corpus().issue_of(art)
         ws.library.refresh_index()
+        stale_notice(ws)
         data = article_json(ws, art, issue)
     if args.json:
         print_json(data)
@@ -137,7 +158,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
 
-            stats = lib.refresh_index(progress, args.workers)
+            stats = lib.refresh_index(progress, args.workers, strict=True)
         if stats is None:
             raise UsageError(f"cannot write the index under {lib.cache_dir}")
     print(
@@ -145,6 +166,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"({stats.parsed} parsed, {stats.unchanged} unchanged, {stats.removed} removed, "
         f"{stats.skipped} skipped) in {stats.seconds:.2f} s"
     )
+    from corpus.load import describe_counts
+
+    print(describe_counts(corpus), file=sys.stderr)
     return 0
 
 
@@ -152,6 +176,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         ws.corpus()
         ws.library.refresh_index()
+        stale_notice(ws)
         hits = ws.search(" ".join(args.query), args.limit)
     if args.json:
         print_json(

@@ -28,10 +28,12 @@ def test_list_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "list", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"issues", "skipped"}
+    assert set(data) == {"issues", "skipped", "editions"}  # editions: issue #17
     assert len(data["issues"]) == 5
     issue = data["issues"][2]
     assert set(issue) >= {"id", "file", "title", "date", "articles"}
+    assert set(issue) >= {"paper", "page", "section", "meta_source", "furniture", "credits"}
+    assert sum(len(e["pages"]) for e in data["editions"]) == 5
     assert issue["date"] == "2018-09-12"
     art = issue["articles"][0]
     assert set(art) >= {"id", "title", "kicker", "subtitle", "byline", "lines"}
@@ -126,3 +128,35 @@ def test_opening_the_reader_parses_only_corpus_and_db() -> None:
     assert not _just_the_reader(["--corpus", "x", "search", "a"])
     assert not _just_the_reader(["--help"])
     assert not _just_the_reader(["--bogus"])  # the full parser reports it
+
+
+def test_one_file_is_a_corpus_and_an_empty_folder_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = tmp_path / "洛阳日报 2018-09-12 第01版.md"
+    page.write_text("## 标题一\n\n本报讯 正文。\n", encoding="utf-8")
+    db = str(tmp_path / "db.json")
+    code, out, _ = run(capsys, "--corpus", str(page), "--db", db, "list", "--json")
+    assert code == 0
+    (issue,) = json.loads(out)["issues"]
+    assert (issue["paper"], issue["date"], issue["page"]) == ("洛阳日报", "2018-09-12", 1)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, out, err = run(capsys, "--corpus", str(empty), "--db", db, "list")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "no pages in" in err and "*.md" in err
+    code, _, err = run(capsys, "--corpus", str(tmp_path / "nowhere"), "list")
+    assert code == 2 and "not found" in err
+
+
+def test_an_unexpected_error_is_one_line_and_logged(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import cli.reading
+
+    def boom(_args: object) -> int:
+        raise RuntimeError("something piyue did not expect")
+
+    monkeypatch.setattr(cli.reading, "cmd_list", boom)
+    code, out, err = run(capsys, "list")
+    assert code == 2 and err.count("\n") == 1 and "bug in piyue" in err and "Traceback" not in err

@@ -127,7 +127,16 @@ class PiyueApp(App[None]):
         self.main_screen.search_requested(msg.query)
 
     def on_unmount(self) -> None:
-        self.workspace.close()
+        """Fold the journal into the database; if the disk refuses, say so in one line
+        when the terminal is back (the changes are safe in the journal)."""
+        from storage.errors import StoreError, last_resort
+
+        try:
+            self.workspace.close()
+        except StoreError as exc:
+            self.fatal = self.fatal or str(exc)
+        except Exception as exc:
+            self.fatal = self.fatal or last_resort(exc)
 
     def open_export(self, where: str) -> None:
         from tui.dialogs.export import ExportDialog

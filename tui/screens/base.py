@@ -119,7 +119,8 @@ class ScreenBase(Screen[None]):
 
     def writable(self) -> bool:
         if self.ws.store.readonly:
-            self.notify("只读模式 read-only: another piyue holds the database", severity="warning")
+            why = self.ws.store.storage.readonly_reason or "another piyue holds the database"
+            self.notify(f"只读模式 read-only: {why}", severity="warning")
             return False
         return True
 

@@ -191,22 +191,16 @@ class MainScreen(
     def on_main_screen_store_ready(self, _msg: StoreReady) -> None:
         store = self.ws.store
         if store.readonly:
-            who = store.storage.holder() or "another piyue"
+            why = store.storage.readonly_reason or "in use by another piyue"
             self.mount(
                 Static(
-                    plain(
-                        f"只读 READ-ONLY: {store.path} is in use by {who}; "
-                        "changes are not possible here."
-                    ),
+                    plain(f"只读 READ-ONLY: {store.path}: {why}; changes are not possible here."),
                     id="readonly-banner",
                 ),
                 before=0,
             )
-            self.notify(
-                "另一个 piyue 正在使用数据库：只读打开 opened read-only",
-                severity="warning",
-                timeout=8,
-            )
+            who = "另一个 piyue 正在使用数据库" if why.startswith("in use") else "数据库不可写"
+            self.notify(f"{who}：只读打开 opened read-only", severity="warning", timeout=8)
         if self.article is None:
             self.query_one(Reader).show_notes(self.notes_of(None), [], {})
         self.refresh_codebook()
@@ -223,6 +217,11 @@ class MainScreen(
             self.status(f"无法读取 cannot read the corpus: {msg.error}")
             return
         self.corpus = msg.corpus
+        if not self.corpus.issues:
+            from corpus.load import describe_empty
+
+            self.status(describe_empty(self.ws.library.root, len(self.corpus.skipped)))
+            return
         n = len(self.corpus.articles)
         skipped = f", {len(self.corpus.skipped)} skipped" if self.corpus.skipped else ""
         self.status(
@@ -269,6 +268,8 @@ class MainScreen(
         self.keywords.clear()
         if msg.error or msg.stats is None:
             self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
+        elif msg.stats.stale:
+            self.status(f"搜索可用 search works; {msg.stats.warning or 'the index may be stale'}")
         elif self.corpus is not None:
             self.status(
                 f"{len(self.corpus.issues)} 版 pages · {len(self.corpus.articles)} 篇 articles · "
