@@ -66,7 +66,7 @@ async def open_article(pilot, screen: MainScreen, title_part: str) -> None:  # t
 async def test_startup_lists_and_open(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
-        assert screen.query_one(IssueList).option_count == 5
+        assert screen.query_one(IssueList).page_count == 5  # rows: pages under their groups
         assert screen.query_one(ArticleList).option_count == 2
         await pilot.press("tab", "j", "enter")
         await pilot.pause()

@@ -155,18 +155,14 @@ class ScreenBase(Screen[None]):
     def refresh_issue_row(self, issue: Issue) -> None:
         """Progress of one page after an annotation (not the whole list: 3,000 rows)."""
         il = self.query_one(IssueList)
-        with contextlib.suppress(Exception):  # the row may be gone after a re-parse
-            il.replace_option_prompt(
-                issue.id, il.row(issue, *progress_of(issue, self.ws.store.notes))
-            )
+        il.progress[issue.id] = got = progress_of(issue, self.ws.store.notes)
+        with contextlib.suppress(Exception):  # the row may be closed or gone after a re-parse
+            il.replace_option_prompt(issue.id, il.row(issue, *got))
 
     def select_issue(self, issue: Issue, keep: str | None = None, move_cursor: bool = True) -> None:
         self.issue = issue
-        il = self.query_one(IssueList)
         if move_cursor:
-            for i, iss in enumerate(self.corpus.issues if self.corpus else ()):
-                if iss.id == issue.id and il.highlighted != i:
-                    il.highlighted = i
+            self.query_one(IssueList).reveal(issue.id)
         if self.art_filter.tree is None:
             self.visible_articles = list(issue.articles)
             self.query_one("#articles-title", Static).update(

@@ -79,6 +79,7 @@ class MainScreen(
         Binding("C", "mark_caption", "Mark caption", show=False, id="mark_caption"),
         Binding("asterisk", "toggle_star", "Star", show=False, id="toggle_star", key_display="*"),
         Binding("x", "export", "Export", id="export"),
+        Binding("d", "jump_date", "Jump to date", show=False, id="jump_date"),
         Binding("ctrl+left", "resize_lists(-4)", "Narrower lists", show=False, id="narrower"),
         Binding("ctrl+right", "resize_lists(4)", "Wider lists", show=False, id="wider"),
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane_next", priority=True),
@@ -292,7 +293,7 @@ class MainScreen(
             return
         if event.option_index != event.option_list.highlighted:
             return  # stale: the cursor has moved on since this was posted
-        issue = next((i for i in self.corpus.issues if i.id == event.option.id), None)
+        issue = self.query_one(IssueList).issue_at(event.option.id)  # None: a group row
         if issue is not None and issue is not self.issue:
             self.select_issue(issue, move_cursor=False)
 
@@ -346,6 +347,33 @@ class MainScreen(
             ("ctrl+p", "command palette"),
         ]
         self.app.push_screen(dialogs().HelpScreen(rows))
+
+    def action_jump_date(self) -> None:
+        """``d``: the edition of a typed day (2018-09-12, 20180912, 0912) in the issues tree."""
+        from corpus.pagemeta import parse_date_jump
+
+        def go(text: str | None) -> None:
+            if not text:
+                return
+            jump = parse_date_jump(text)
+            if jump is None:
+                self.notify(f"不是日期 not a date: {text}", severity="error")
+                return
+            current = self.issue.date if self.issue is not None else None
+            page = self.query_one(IssueList).jump_to_date(jump, current)
+            if page is None:
+                self.notify("没有带日期的版面 no dated pages")
+                return
+            self.select_issue(page)
+            self.set_pane("issues")
+            self.status(f"{page.date} {page.paper or ''} · {len(page.articles)} 篇")
+
+        self.app.push_screen(
+            dialogs().InputDialog(
+                "跳到日期 Jump to date", hint="2018-09-12 · 20180912 · 0912 · 2018年9月12日"
+            ),
+            go,
+        )
 
     def action_pane(self, step: int) -> None:
         i = PANES.index(self.pane)

@@ -1,7 +1,8 @@
 """The reader's widgets: the lists, the reader view and the codebook line."""
 
 from tui.widgets.codebook import Codebook
-from tui.widgets.lists import ArticleList, IssueList, VimList, truncate
+from tui.widgets.issues import IssueList
+from tui.widgets.lists import ArticleList, VimList, truncate
 from tui.widgets.reader import Reader
 
 __all__ = ["ArticleList", "Codebook", "IssueList", "Reader", "VimList", "truncate"]

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from corpus.model import Article, Issue
+from corpus.model import Article
 
 if TYPE_CHECKING:
     from storage.annotations import ArticleNotes
@@ -46,34 +46,6 @@ class VimList(OptionList):
     ]
 
 
-class IssueList(VimList):
-    """Pages: title, date, article count, tagged/total, unread."""
-
-    def row(self, issue: Issue, tagged: int, unread: int, width: int | None = None) -> Content:
-        meta = f"{issue.date or ''}  {len(issue.articles)}篇 ✓{tagged} ●{unread}".strip()
-        width = self.text_width(28) if width is None else width
-        return Content.assemble(
-            (truncate(issue.title or issue.id, width), "bold" if unread else ""),
-            "\n",
-            (meta, "dim"),
-        )
-
-    def show(self, issues: Sequence[Issue], progress: dict[str, tuple[int, int]]) -> None:
-        width = self.text_width(28)  # once, not per row: 3,000 pages
-        options = [
-            Option(
-                self.row(issue, *progress.get(issue.id, (0, len(issue.articles))), width=width),
-                id=issue.id,
-            )
-            for issue in issues
-        ]
-        keep = self.highlighted
-        self.clear_options()
-        self.add_options(options)
-        if options:
-            self.highlighted = min(keep or 0, len(options) - 1)
-
-
 class ArticleList(VimList):
     """Articles: unread dot, title, tag chips, note marker."""
 
@@ -85,13 +57,13 @@ class ArticleList(VimList):
         keep: str | None = None,
     ) -> None:
         options = []
-        width = self.text_width(42) - 3
+        width = self.text_width(42) - 3  # once per list, not per row
         for a in articles:
             n = notes.get(a.id)
             unread = not (n and n.read)
             parts: list[str | tuple[str, str] | Content] = [
                 ("● " if unread else "  ", "#61afef"),
-                (truncate(a.title or "(无标题) " + a.text[:20], width), "bold" if unread else ""),
+                (truncate(a.title or a.label, width), "bold" if unread else ""),
             ]
             if n and n.starred:
                 parts.append(("  ★", "#e5c07b"))

@@ -78,22 +78,36 @@ class Reader(TextView):
             parts += [(f"【{article.column}】", "bold #c678dd"), "\n"]
         if article.kicker:
             parts += [(article.kicker, "#98a2b3"), "\n"]
-        parts += [(article.title or "(无标题)", "bold #ffffff"), "\n"]
+        parts += [(article.title or article.label, "bold #ffffff"), "\n"]
         if article.subtitle:
             parts += [(article.subtitle, "#98a2b3"), "\n"]
         spans = ", ".join(f"{s}–{e}" for s, e in article.spans)
+        where = " ".join(
+            x
+            for x in (
+                issue.paper or "",
+                issue.date or "",
+                f"第{issue.page}版" if issue.page is not None else "",
+                issue.section or "",
+            )
+            if x
+        )
         meta = "  ·  ".join(
             x
             for x in (
                 article.reporters,
-                issue.date or "",
+                where,
                 issue.source,
                 f"行 {spans}",
-                article.continuation,
+                f"上接 {article.continued_from}" if article.continued_from else "",
+                f"下转 {article.continued_on}" if article.continued_on else "",
             )
             if x
         )
         parts += [(meta, "dim")]
+        credits = "  ".join(f"{k}:{v}" for k, v in issue.credits.items())
+        if credits:
+            parts += ["\n", (credits, "dim")]
         if article.dateline:
             parts += ["\n", (article.dateline, "dim italic")]
         self.head = [Content.assemble(*parts)]

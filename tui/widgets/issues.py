@@ -1,0 +1,282 @@
+"""The issues pane: a tree paper → year → issue (one day's edition) → pages.
+
+One ``OptionList`` (virtualised): only the rows of open groups exist as options, so a decade
+of a daily (30,000 pages) opens collapsed and stays quick. Group rows open and close with
+Enter, →/l and ←/h; a page row is a page, whose articles the articles pane lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from textual import on
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from corpus.model import Issue, page_order
+from corpus.pagemeta import DateJump, nearest_date, page_label
+from tui.widgets.lists import VimList, truncate
+
+GROUP = "\x00"
+"""Group rows' option ids start with this (page ids never do)."""
+OPEN_ALL = 60
+"""Corpora up to this many pages open fully; larger ones open at the current page only."""
+NO_PAPER = "未知报纸 unknown paper"
+NO_DATE = "无日期 undated"
+WEEKDAYS = "一二三四五六日"
+
+
+@dataclass
+class Group:
+    key: str
+    label: str
+    depth: int
+    children: list[Group] = field(default_factory=list)
+    pages: list[Issue] = field(default_factory=list)
+
+    def count(self) -> int:
+        return len(self.pages) + sum(c.count() for c in self.children)
+
+
+def weekday(date: str) -> str:
+    import datetime
+
+    try:
+        return "周" + WEEKDAYS[datetime.date.fromisoformat(date).weekday()]
+    except ValueError:
+        return ""
+
+
+def build_tree(issues: Sequence[Issue]) -> list[Group]:
+    """Papers (named first, unknown last) → years → dates (undated last) → pages in order."""
+    papers: dict[str, dict[str, dict[str, list[Issue]]]] = {}
+    for issue in issues:
+        paper = issue.paper or ""
+        year = issue.date[:4] if issue.date else ""
+        papers.setdefault(paper, {}).setdefault(year, {}).setdefault(issue.date or "", [])
+        papers[paper][year][issue.date or ""].append(issue)
+    out: list[Group] = []
+    for paper in sorted(papers, key=lambda p: (p == "", p)):
+        pg = Group(f"{GROUP}p:{paper}", paper or NO_PAPER, 0)
+        years = papers[paper]
+        for year in sorted(years, key=lambda y: (y == "", y)):
+            yg = Group(f"{GROUP}y:{paper}:{year}", year or NO_DATE, 1)
+            for date in sorted(years[year], key=lambda d: (d == "", d)):
+                pages = sorted(years[year][date], key=page_order)
+                if not date:
+                    yg.pages = pages  # undated pages sit right under their group
+                    continue
+                dg = Group(f"{GROUP}d:{paper}:{date}", f"{date} {weekday(date)}", 2, pages=pages)
+                yg.children.append(dg)
+            pg.children.append(yg)
+        out.append(pg)
+    return out
+
+
+class IssueList(VimList):
+    """The issues tree. Owns which groups are open and where the cursor is."""
+
+    BINDINGS = [
+        Binding("right,l", "open_group", "Open", show=False, id="issues.open"),
+        Binding("left,h", "close_group", "Close", show=False, id="issues.close"),
+    ]
+
+    def __init__(self, **kw: object) -> None:
+        super().__init__(**kw)  # type: ignore[arg-type]
+        self.groups: list[Group] = []
+        self.opened: set[str] = set()
+        self.progress: dict[str, tuple[int, int]] = {}
+        self.by_id: dict[str, Issue] = {}
+        self.parents: dict[str, list[str]] = {}
+        """Page id → the keys of the groups above it (to open them on the way to it)."""
+        self.dates: list[str] = []
+        self.pages_total = 0
+
+    # -- rows
+
+    def row(self, issue: Issue, tagged: int, unread: int, width: int | None = None) -> Content:
+        """A page: its number and section where known, its title; articles, tagged, unread."""
+        depth = len(self.parents.get(issue.id, ())) or 0
+        indent = "  " * depth
+        width = (self.text_width(28) if width is None else width) - len(indent)
+        label = page_label(issue) if issue.page is not None else ""
+        title = f"{label} {issue.title}".strip() if label else (issue.title or issue.id)
+        meta = f"{len(issue.articles)}篇 ✓{tagged} ●{unread}"
+        if not issue.date or issue.paper is None:
+            meta = f"{issue.date or ''}  {meta}".strip()
+        return Content.assemble(
+            indent,
+            (truncate(title, width), "bold" if unread else ""),
+            "\n",
+            indent,
+            (meta, "dim"),
+        )
+
+    def group_row(self, group: Group, width: int) -> Content:
+        mark = "▾ " if group.key in self.opened else "▸ "
+        n = group.count()
+        indent = "  " * group.depth
+        count = f" · {n}版" if group.depth == 2 else f" · {n}"
+        return Content.assemble(
+            indent,
+            (mark, "#61afef"),
+            (truncate(group.label, max(6, width - len(indent) - 2 - len(count))), "bold"),
+            (count, "dim"),
+        )
+
+    # -- showing
+
+    def show(self, issues: Sequence[Issue], progress: dict[str, tuple[int, int]]) -> None:
+        """(Re)build the tree; keeps open groups and the highlighted row where they exist."""
+        keep = self.current_id()
+        self.groups = build_tree(issues)
+        self.progress = dict(progress)
+        self.by_id = {i.id: i for i in issues}
+        self.pages_total = len(issues)
+        self.parents = {}
+        dates: set[str] = set()
+        for pg in self.groups:
+            for yg in pg.children:
+                for page in yg.pages:
+                    self.parents[page.id] = [pg.key, yg.key]
+                for dg in yg.children:
+                    for page in dg.pages:
+                        self.parents[page.id] = [pg.key, yg.key, dg.key]
+                        if page.date:
+                            dates.add(page.date)
+        self.dates = sorted(dates)
+        if not self.opened:
+            if len(issues) <= OPEN_ALL:
+                self.opened = {k for keys in self.parents.values() for k in keys}
+            elif issues:
+                first = issues[0].id if keep is None else keep
+                self.opened = set(self.parents.get(first, []))
+        self.render_rows(keep)
+
+    def render_rows(self, keep: str | None = None) -> None:
+        width = self.text_width(28)  # once, not per row: thousands of pages
+        options: list[Option] = []
+
+        def add_pages(pages: list[Issue]) -> None:
+            for issue in pages:
+                got = self.progress.get(issue.id, (0, len(issue.articles)))
+                options.append(Option(self.row(issue, *got, width=width), id=issue.id))
+
+        for pg in self.groups:
+            options.append(Option(self.group_row(pg, width), id=pg.key))
+            if pg.key not in self.opened:
+                continue
+            for yg in pg.children:
+                options.append(Option(self.group_row(yg, width), id=yg.key))
+                if yg.key not in self.opened:
+                    continue
+                for dg in yg.children:
+                    options.append(Option(self.group_row(dg, width), id=dg.key))
+                    if dg.key in self.opened:
+                        add_pages(dg.pages)
+                add_pages(yg.pages)
+        self.clear_options()
+        self.add_options(options)
+        if options:
+            index = self.index_of(keep) if keep else None
+            if index is None:
+                index = next((i for i, o in enumerate(options) if not _is_group(o.id)), 0)
+            self.highlighted = index
+
+    def index_of(self, option_id: str | None) -> int | None:
+        if option_id is None:
+            return None
+        try:
+            return self.get_option_index(option_id)
+        except Exception:
+            return None
+
+    def current_id(self) -> str | None:
+        if self.highlighted is None or not self.option_count:
+            return None
+        return self.get_option_at_index(self.highlighted).id
+
+    def issue_at(self, option_id: str | None) -> Issue | None:
+        """The page of a row (None for a group row)."""
+        return self.by_id.get(option_id or "")
+
+    @property
+    def page_count(self) -> int:
+        return self.pages_total
+
+    # -- moving
+
+    def reveal(self, issue_id: str) -> int | None:
+        """Open the groups above a page and put the cursor on it; its row index."""
+        missing = [k for k in self.parents.get(issue_id, []) if k not in self.opened]
+        if missing:
+            self.opened.update(missing)
+            self.render_rows(issue_id)
+        index = self.index_of(issue_id)
+        if index is not None and self.highlighted != index:
+            self.highlighted = index
+        return index
+
+    def jump_to_date(self, jump: DateJump, current: str | None = None) -> Issue | None:
+        """The first page of the edition on (or next after) a typed date, revealed."""
+        date = nearest_date(jump, self.dates, current)
+        if date is None:
+            return None
+        pages = sorted((i for i in self.by_id.values() if i.date == date), key=page_order)
+        papers = sorted({p.paper or "" for p in pages}, key=lambda p: (p == "", p))
+        first = next((p for p in pages if (p.paper or "") == papers[0]), None)
+        if first is not None:
+            self.reveal(first.id)
+        return first
+
+    def toggle(self, key: str, open_: bool | None = None) -> None:
+        want = key not in self.opened if open_ is None else open_
+        if want == (key in self.opened):
+            return
+        if want:
+            self.opened.add(key)
+        else:
+            self.opened.discard(key)
+        self.render_rows(key)
+
+    def action_open_group(self) -> None:
+        key = self.current_id()
+        if _is_group(key):
+            self.toggle(key or "", True)
+
+    def action_close_group(self) -> None:
+        key = self.current_id()
+        if _is_group(key) and key in self.opened:
+            self.toggle(key or "", False)
+            return
+        parents = self.parents.get(key or "")
+        if parents is None and key is not None:  # a group row: its parent group
+            parents = [g.key for g in self._groups_above(key)]
+        if parents:
+            self.toggle(parents[-1], False)
+
+    def _groups_above(self, key: str) -> list[Group]:
+        for pg in self.groups:
+            if pg.key == key:
+                return []
+            for yg in pg.children:
+                if yg.key == key:
+                    return [pg]
+                for dg in yg.children:
+                    if dg.key == key:
+                        return [pg, yg]
+        return []
+
+    @on(OptionList.OptionSelected)
+    def _group_selected(self, event: OptionList.OptionSelected) -> None:
+        """Enter on a group row opens or closes it (a page row goes on to the screen)."""
+        if _is_group(event.option.id):
+            event.stop()
+            self.toggle(event.option.id or "")
+
+
+def _is_group(option_id: str | None) -> bool:
+    return bool(option_id) and (option_id or "").startswith(GROUP)
