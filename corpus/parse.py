@@ -19,6 +19,11 @@ furniture stays on the issue (raw lines, parsed credits, printed page number and
 *fragment*: an Article with ``fragment=True`` in reading order, never glued to a neighbour
 (a paragraph cut at a blank line is rejoined only where the join reads as one text, see
 ``reads_as_one``).
+
+The rules live beside this driver, one seam each: ``corpus.drafts`` (the lines and drafts the
+passes share), ``corpus.headlines`` (headline groups), ``corpus.bylines`` (leads and
+bylines), ``corpus.furniture`` (page furniture, credits, jump markers) and ``corpus.joins``
+(cut paragraphs and fragments).  The public names stay importable from here.
 """
 
 from __future__ import annotations
@@ -26,87 +31,44 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from enum import Enum, auto
 
 from corpus import clean
+from corpus.bylines import LEAD, is_byline, take_trailing_byline
+from corpus.drafts import HEADLINE_MAX, Draft, Line, LineKind, Page
+from corpus.furniture import (
+    CONTINUATION,
+    FURNITURE,
+    JUMP_LINE,
+    printed_date,
+    read_furniture,
+    take_jump,
+)
+from corpus.headlines import MARKER, opens_article, rejoin_feature, split_headline_group
+from corpus.joins import FRAGMENT_MIN, JUDGE_CHARS, OVERLAP_MIN, add_body, reads_as_one
 from corpus.model import Article, Issue, Kind, Paragraph, Span
+
+__all__ = [
+    "FRAGMENT_MIN",
+    "HEADLINE_MAX",
+    "JUDGE_CHARS",
+    "OVERLAP_MIN",
+    "PARSER_VERSION",
+    "Line",
+    "LineKind",
+    "accounted_text",
+    "apply_corrections",
+    "assemble",
+    "classify",
+    "parse_text",
+    "read_furniture",
+    "reads_as_one",
+]
+
 
 PARSER_VERSION = 2
 """Bump when parse output or the model's fields change: the index caches pickled Issues."""
 
-HEADLINE_MAX = 40
-"""Longer lines are body text, whatever they end with."""
-
-_NAME = r"[\u4e00-\u9fff·]{2,5}"
-_BYLINE_REPORTER = re.compile(
-    r"^[□■◇◆]?[\u4e00-\u9fff·]{0,12}(?:记者|通讯员|特约撰稿人|实习生)[\s:：]*"
-    r"[\u4e00-\u9fff]{2,4}(?:[\s/]|$)"
-)
-_BYLINE_PAREN = re.compile(rf"^[（(]\s*{_NAME}(?:\s+{_NAME})*\s*[)）]$")
-_BYLINE_CREDIT = re.compile(
-    rf"^{_NAME}(?:\s+{_NAME})*\s*/?\s*(?:文/图|文\s*/\s*图|文图|文|图|摄影?)$"
-)
-_TRAILING_BYLINE = re.compile(
-    rf"(?<=[。！？!?”\"])\s*((?:[（(]\s*{_NAME}(?:\s+{_NAME})*\s*[)）])|(?:{_NAME}(?:\s+{_NAME})*\s*(?:文/图|文图|摄影?)))\s*$"
-)
-_NOT_NAMES = re.compile(r"图片|资料|如图|上接|下转|配图")
-_LEAD = re.compile(
-    r"^\s*(?:本报讯|本报[\d一二三四五六七八九十]+月[\d一二三四五六七八九十]+日讯|"
-    r"新华社[\u4e00-\u9fff]{0,8}\d{0,2}月?\d{0,2}日?电|[\u4e00-\u9fff]{2,8}\d{1,2}月\d{1,2}日电)"
-    r"\s*(?:[（(][^（()）\n]{0,80}[)）])?"
-)
-_CONTINUATION = re.compile(r"^\s*[（(]\s*(?:上接|接上)[^)）]{0,12}[)）]")
-_JUMP = re.compile(r"[（(]\s*(?:下转|转下|转第)[^)）]{0,12}[)）]\s*$")
-_JUMP_LINE = re.compile(r"^\s*[（(]\s*(?:下转|转下|转第)[^)）]{0,12}[)）]\s*$")
-_ROLE = r"责任编辑|责任校对|美术编辑|图片编辑|编辑|校对|组版|美编|版式|责编|审读|值班主任|排版|设计"
-_CREDIT = re.compile(rf"({_ROLE})\s*[:：]\s*(.*?)(?=\s*(?:{_ROLE})\s*[:：]|$)")
-_PAGE_NO = re.compile(
-    r"(?:^|\s)(?:第\s*([\d一二三四五六七八九十]+)\s*版|([A-Z]?\d{1,2})\s*版)"
-    rf"(?:[\s:：]*(?!(?:{_ROLE})\s*[:：])([\u4e00-\u9fff·]{{2,8}})(?=\s|$))?"
-)
-_MARKER = re.compile(r"^[●○◎■□▲△◆◇★☆]\s*\S{1,10}$")
-_NUMBERED = re.compile(r"^(?:\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s+|[、.．]\s*)\S")
-_FURNITURE = re.compile(
-    r"(?:编辑|校对|组版|美编|版式|责编|审读|值班主任)\s*[:：]|"
-    r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:星期|周)[一二三四五六日天]|"
-    r"^\s*(?:第\s*[\d一二三四五六七八九十]+\s*版|[A-Z]?\d{1,2}\s*版)(?:\s|$)"
-)
-_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
-_SUBTITLE = re.compile(r"^(?:——|—|－|-|--|─)+\s*\S|^[-—－]*访\S")
 _CAPTION_HINT = re.compile(r"资料图片|资料照片|配图|供图|图为|（图|\(图|摄$")
-_COLUMN = re.compile(r"^\S{2,6}$")
-
-
-class LineKind(Enum):
-    HEADING = auto()
-    SHORT = auto()
-    BODY = auto()
-    LEAD = auto()
-    CONTINUATION = auto()
-    BYLINE = auto()
-    FURNITURE = auto()
-    CAPTION = auto()
-    MARKER = auto()
-    JUMP = auto()
-
-
-@dataclass(slots=True)
-class Line:
-    no: int
-    raw: str
-    text: str
-    level: int
-    gap: int
-    """Blank lines right before this one (a gap of two or more is where an image stood)."""
-    kind: LineKind = LineKind.BODY
-
-
-def _is_byline(text: str) -> bool:
-    s = text.strip()
-    if not s or len(s) > HEADLINE_MAX or "。" in s or _NOT_NAMES.search(s):
-        return False
-    return bool(_BYLINE_REPORTER.match(s) or _BYLINE_PAREN.match(s) or _BYLINE_CREDIT.match(s))
 
 
 def _is_body(text: str) -> bool:
@@ -131,21 +93,21 @@ def classify(lines: Sequence[str]) -> list[Line]:
         level, text = clean.heading(raw)
         line = Line(no=no, raw=raw, text=text, level=level, gap=gap)
         gap = 0
-        if _FURNITURE.search(text) and len(text) <= 60:
+        if FURNITURE.search(text) and len(text) <= 60:
             line.kind = LineKind.FURNITURE
         elif level and text:
             line.kind = LineKind.HEADING
         elif level:
             line.kind = LineKind.SHORT  # a bare "###": keep it as a (blank) heading line
-        elif _LEAD.match(text) and len(text) > len(_LEAD.match(text).group(0)):  # type: ignore[union-attr]
+        elif LEAD.match(text) and len(text) > len(LEAD.match(text).group(0)):  # type: ignore[union-attr]
             line.kind = LineKind.LEAD
-        elif _CONTINUATION.match(text):
+        elif CONTINUATION.match(text):
             line.kind = LineKind.CONTINUATION
-        elif _JUMP_LINE.match(text):
+        elif JUMP_LINE.match(text):
             line.kind = LineKind.JUMP
-        elif _is_byline(text):
+        elif is_byline(text):
             line.kind = LineKind.BYLINE
-        elif _MARKER.match(text):
+        elif MARKER.match(text):
             line.kind = LineKind.MARKER
         elif _CAPTION_HINT.search(text) and len(text) <= HEADLINE_MAX + 20:
             line.kind = LineKind.CAPTION
@@ -178,254 +140,11 @@ def _second_look(items: list[Line]) -> None:
 # --------------------------------------------------------------------------- assembly
 
 
-@dataclass(slots=True)
-class _Draft:
-    """An article being assembled; frozen into an Article at the end."""
-
-    title: str = ""
-    title_level: int = 0
-    kicker: list[str] = field(default_factory=list)
-    subtitle: list[str] = field(default_factory=list)
-    column: list[str] = field(default_factory=list)
-    byline: list[str] = field(default_factory=list)
-    dateline: str = ""
-    continuation: str = ""
-    jump: str = ""
-    interrupted: _Draft | None = None
-    """For a fragment cut off a paragraph: the article it was wrongly joined to."""
-    paras: list[list[object]] = field(default_factory=list)
-    """[kind, raw text, first line, last line] — mutable while paragraphs are re-joined."""
-    lines: list[int] = field(default_factory=list)
-    heading_lines: list[int] = field(default_factory=list)
-    closed: bool = False
-    markers: set[str] = field(default_factory=set)
-    colon_title: bool = False
-
-    def add_para(self, kind: Kind, text: str, line: Line) -> None:
-        self.paras.append([kind, text, line.no, line.no])
-        self.lines.append(line.no)
-
-    @property
-    def has_text(self) -> bool:
-        return any(p[0] is Kind.TEXT for p in self.paras)
-
-
-@dataclass(slots=True)
-class _Page:
-    text: str = ""
-    furniture: list[tuple[int, str]] = field(default_factory=list)
-    banner: list[tuple[int, str]] = field(default_factory=list)
-    drafts: list[_Draft] = field(default_factory=list)
-
-
-def _split_headline_group(group: list[Line], first_of_page: bool) -> tuple[list[Line], _Draft]:
-    """Assign the lines of a headline group to banner/column/kicker/title/subtitle."""
-    draft = _Draft()
-    banner: list[Line] = []
-    roles: list[tuple[str, Line]] = []
-    for ln in group:
-        if _SUBTITLE.match(ln.text) and roles:
-            roles.append(("subtitle", ln))
-        else:
-            roles.append(("head", ln))
-    heads = [ln for role, ln in roles if role == "head"]
-    # A short banner line followed by the real headline is a column (一把手访谈, 时政·深一度).
-    columns = [
-        ln for ln in heads[:-1] if _COLUMN.match(ln.text) and not ln.text.endswith((":", "："))
-    ]
-    if first_of_page:
-        if columns:
-            cut = heads.index(columns[0])
-            banner = heads[:cut]
-        elif len(heads) >= 3:
-            banner = heads[:1]
-    title_line = heads[-1] if heads else group[-1]
-    for role, ln in roles:
-        if ln in banner:
-            continue
-        if role == "subtitle":
-            draft.subtitle.append(ln.text)
-        elif ln is title_line:
-            draft.title = clean.squash_spaces(ln.text)
-            draft.title_level = ln.level
-        elif ln in columns:
-            draft.column.append(clean.squash_spaces(ln.text))
-        else:
-            draft.kicker.append(clean.squash_spaces(ln.text))
-        draft.lines.append(ln.no)
-        draft.heading_lines.append(ln.no)
-    draft.colon_title = draft.title.endswith((":", "："))
-    return banner, draft
-
-
-def _opens_article(
-    group: list[Line],
-    nxt: Line | None,
-    cur: _Draft | None,
-    marked_page: bool,
-    drafts: list[_Draft],
-) -> bool:
-    if cur is None:
-        return True
-    if nxt is not None and nxt.kind in (LineKind.LEAD, LineKind.CONTINUATION):
-        return True
-    if (
-        nxt is not None
-        and nxt.kind is LineKind.MARKER
-        and any(nxt.text in d.markers for d in drafts)
-    ):
-        return False  # the next section of a feature (●解读), maybe after unrelated news
-    if cur.closed:
-        return True
-    if len(group) > 1 and any(ln.text.endswith((":", "：")) for ln in group[:-1]):
-        return True  # a kicker label such as "南关街道:" belongs to an article, not a section
-    if nxt is not None and nxt.kind is LineKind.MARKER:
-        return False
-    if any(_NUMBERED.match(ln.text) for ln in group):
-        return False
-    levels = [ln.level for ln in group if ln.level]
-    if levels:
-        if not cur.title_level:
-            return True
-        if min(levels) < cur.title_level:
-            return True
-        # The same mark as the current title starts a new article when that title sits at
-        # the page's article level (## 标题 … ## 标题); under an article whose own title is
-        # deeper than that (its real headline lost), same-level marks are its sections.
-        page_level = min((d.title_level for d in drafts if d.title_level), default=0)
-        return min(levels) == cur.title_level and cur.title_level <= page_level
-    # An unmarked short line: on a page with heading marks it is a sub-head, on a page
-    # without any it is how headlines look.
-    return not marked_page
-
-
-def _is_para_start_parallel(prev: str, new: str) -> bool:
-    """Parallel paragraphs (聚焦…。聚焦…) start alike: a cut-off one is not to be joined."""
-    return len(prev) >= 2 and len(new) >= 2 and prev[:2] == new[:2]
-
-
-_OPEN_END = set("，,、(（“\"‘'《〈【[-－—·的和与及在把对为被将从向于以让使给跟同并或而且其之")
-"""A paragraph cut after a comma, an opening bracket or a function word must go on."""
-_GOES_ON = set("，,、。．.；;：:）)”’」』》〉】]！？!?…%％")
-"""A paragraph that starts with these is the rest of the one before."""
-FRAGMENT_MIN = 60
-"""A continuation shorter than this carries too little to judge: it is joined as before."""
-OVERLAP_MIN = 0.05
-JUDGE_CHARS = 240
-"""Only the start of a long continuation is compared (parse speed: the rest adds little)."""
-"""Share of the continuation's character bigrams that must occur in the article so far."""
-_NOT_HAN = re.compile(rf"[^{clean.CJK}]+")
-_INDENT = re.compile(r"^(?:\u3000|[ \t]{2,})")
-"""A line indented like a paragraph start (full-width or two spaces) starts a new paragraph."""
-
-
-def _bigrams(text: str) -> set[str]:
-    out: set[str] = set()
-    for run in _NOT_HAN.split(text):
-        out.update(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def _draft_text(d: _Draft) -> str:
-    return "".join((d.title, *d.kicker, *d.subtitle, *(str(p[1]) for p in d.paras)))
-
-
-def reads_as_one(context: str, left: str, right: str, page_text: str) -> bool:
-    """Whether ``right`` (after a blank line) is the rest of the cut paragraph ``left``.
-
-    OCR breaks a paragraph across a blank line (全市60家重 ⏎⏎ 点企业), but a column break can
-    also put a piece of another story there (…也是城市 ⏎⏎ 全赞同、坚决拥护…).  Cues, cheapest
-    first: the cut is after a comma or function word; the rest starts with punctuation; the rest
-    is too short to judge; the two characters around the break occur together elsewhere on the
-    page (a word broken in two, 重|点); the rest shares vocabulary (character bigrams) with the
-    article so far.  Only when every cue fails is the rest a different text.  (jieba's word
-    boundaries were considered, but the parser must not load a dictionary: page lists appear
-    before jieba is loaded, and one dictionary is shared by the whole app.)
-    """
-    lt, rt = left.rstrip(), right.lstrip()
-    if not lt or not rt or lt[-1] in _OPEN_END or rt[0] in _GOES_ON:
-        return True
-    if len(rt) < FRAGMENT_MIN:
-        return True
-    if lt[-1] + rt[0] in page_text:
-        return True
-    mine = _bigrams(rt[:JUDGE_CHARS])
-    need = OVERLAP_MIN * len(mine)
-    shared = 0
-    for bigram in mine:
-        if bigram in context:
-            shared += 1
-            if shared >= need:
-                return True
-    return not mine
-
-
-def _add_body(page: _Page, cur: _Draft, line: Line, text: str) -> _Draft:
-    """Add a body line to ``cur``; returns the draft it went to (a new fragment, maybe)."""
-    last = cur.paras[-1] if cur.paras else None
-    if (
-        last is not None
-        and last[0] is Kind.TEXT
-        and not clean.ends_sentence(str(last[1]))
-        and not _is_para_start_parallel(str(last[1]), text)
-        and not _INDENT.match(line.raw)
-    ):
-        if reads_as_one(_draft_text(cur), str(last[1]), text, page.text):
-            # A paragraph broken across a blank line (全市60家重 ⏎⏎ 点企业): join it back.
-            last[1] = f"{last[1]}\n{text}"
-            last[3] = line.no
-            cur.lines.append(line.no)
-            return cur
-        # A piece of another story after a cut paragraph: kept apart as a fragment.
-        frag = _Draft(title="", interrupted=cur)
-        page.drafts.append(frag)
-        frag.add_para(Kind.TEXT, text, line)
-        return frag
-    back = cur.interrupted
-    if back is not None and not back.closed:
-        # After a fragment, the interrupted article may resume: when the new paragraph shares
-        # more vocabulary with it than with the fragment.
-        mine = _bigrams(text[:JUDGE_CHARS])
-        back_text, frag_text = _draft_text(back), _draft_text(cur)
-        if sum(b in back_text for b in mine) > sum(b in frag_text for b in mine):
-            back.add_para(Kind.TEXT, text, line)
-            return back
-    cur.add_para(Kind.TEXT, text, line)
-    return cur
-
-
-def _take_jump(cur: _Draft) -> None:
-    """``…建设。(下转02版)``: the jump marker at the end of a paragraph goes on the article."""
-    if cur.jump or not cur.paras or cur.paras[-1][0] is not Kind.TEXT:
-        return
-    text = str(cur.paras[-1][1])
-    if "转" not in text[-20:]:
-        return  # the marker is at most 20 characters from the end: skip the regex
-    m = _JUMP.search(text)
-    if m is None or not text[: m.start()].strip():
-        return
-    cur.paras[-1][1] = text[: m.start()].rstrip()
-    cur.jump = m.group(0).strip()
-
-
-def _take_trailing_byline(cur: _Draft) -> None:
-    """``…更大贡献。(晓蕊 吴言)``: a byline at the end of a paragraph closes the article."""
-    if not cur.paras or cur.paras[-1][0] is not Kind.TEXT:
-        return
-    text = str(cur.paras[-1][1])
-    m = _TRAILING_BYLINE.search(text)
-    if m is None or _NOT_NAMES.search(m.group(1)):
-        return
-    cur.paras[-1][1] = text[: m.start()].rstrip()
-    cur.byline.append(m.group(1).strip())
-    cur.closed = True
-
-
-def assemble(items: list[Line], text: str = "") -> _Page:
+def assemble(items: list[Line], text: str = "") -> Page:
     """Second pass: walk the classified lines and build article drafts."""
-    page = _Page(text=text)
+    page = Page(text=text)
     marked_page = any(it.kind is LineKind.HEADING for it in items)
-    cur: _Draft | None = None
+    cur: Draft | None = None
     pending_captions: list[Line] = []
     i = 0
     n = len(items)
@@ -445,7 +164,7 @@ def assemble(items: list[Line], text: str = "") -> _Page:
                 else:
                     break
             if cur is None:
-                cur = _Draft(title="")
+                cur = Draft(title="")
                 page.drafts.append(cur)
             cur.byline.append(" ".join(clean.squash_spaces(p.text) for p in parts))
             cur.lines.extend(p.no for p in parts)
@@ -454,7 +173,7 @@ def assemble(items: list[Line], text: str = "") -> _Page:
             continue
         if k is LineKind.JUMP:
             if cur is None:
-                cur = _Draft(title="")
+                cur = Draft(title="")
                 page.drafts.append(cur)
             if cur.jump:
                 cur.add_para(Kind.TEXT, it.text, it)
@@ -517,8 +236,8 @@ def assemble(items: list[Line], text: str = "") -> _Page:
                 cur.lines.append(group[0].no)
                 cur.heading_lines.append(group[0].no)
                 continue
-            if _opens_article(group, nxt, cur, marked_page, page.drafts):
-                banner, draft = _split_headline_group(group, first_of_page=not page.drafts)
+            if opens_article(group, nxt, cur, marked_page, page.drafts):
+                banner, draft = split_headline_group(group, first_of_page=not page.drafts)
                 page.banner.extend((b.no, b.text) for b in banner)
                 for cap in pending_captions:
                     draft.add_para(Kind.CAPTION, cap.text, cap)
@@ -528,7 +247,7 @@ def assemble(items: list[Line], text: str = "") -> _Page:
                 continue
             assert cur is not None
             if nxt is not None and nxt.kind is LineKind.MARKER:
-                cur = _rejoin_feature(page, cur, nxt.text)
+                cur = rejoin_feature(page, cur, nxt.text)
             for ln in group:
                 cur.add_para(Kind.SECTION, clean.squash_spaces(ln.text), ln)
             continue
@@ -541,7 +260,7 @@ def assemble(items: list[Line], text: str = "") -> _Page:
         if starts_new:
             # Text with no headline of its own (the headline was lost, or the page starts
             # mid-article): an untitled article, so nothing is glued to the wrong one.
-            cur = _Draft(title="")
+            cur = Draft(title="")
             page.drafts.append(cur)
         assert cur is not None
         for cap in pending_captions:
@@ -552,12 +271,12 @@ def assemble(items: list[Line], text: str = "") -> _Page:
             cur.markers.add(text)
             cur.add_para(Kind.SECTION, text, it)
         elif k is LineKind.LEAD and not cur.dateline and not cur.has_text:
-            m = _LEAD.match(text)
+            m = LEAD.match(text)
             assert m is not None
             cur.dateline = clean.squash_spaces(m.group(0))
             cur.add_para(Kind.TEXT, text[m.end() :].strip(), it)
         elif k is LineKind.CONTINUATION and not cur.continuation and not cur.has_text:
-            m = _CONTINUATION.match(text)
+            m = CONTINUATION.match(text)
             assert m is not None
             cur.continuation = m.group(0).strip()
             rest = text[m.end() :].strip()
@@ -566,28 +285,17 @@ def assemble(items: list[Line], text: str = "") -> _Page:
             else:
                 cur.lines.append(it.no)
         else:
-            cur = _add_body(page, cur, it, text)
-        _take_jump(cur)
-        _take_trailing_byline(cur)
+            cur = add_body(page, cur, it, text)
+        take_jump(cur)
+        take_trailing_byline(cur)
         i += 1
     if pending_captions:
-        cur = cur or _Draft(title="")
+        cur = cur or Draft(title="")
         if cur not in page.drafts:
             page.drafts.append(cur)
         for cap in pending_captions:
             cur.add_para(Kind.CAPTION, cap.text, cap)
     return page
-
-
-def _rejoin_feature(page: _Page, cur: _Draft, marker: str) -> _Draft:
-    """A section with the feature's pattern (●解读) after unrelated short news: go back to it."""
-    if marker in cur.markers:
-        return cur
-    for draft in reversed(page.drafts):
-        if marker in draft.markers:
-            draft.closed = False
-            return draft
-    return cur
 
 
 # --------------------------------------------------------------------------- freezing
@@ -612,7 +320,7 @@ def _short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
 
 
-def apply_corrections(page: _Page, corrections: Iterable[tuple[str, int]]) -> None:
+def apply_corrections(page: Page, corrections: Iterable[tuple[str, int]]) -> None:
     """The user's boundary fixes, by source line: merge_next, split, caption, furniture."""
     for kind, line in corrections:
         owner = next((d for d in page.drafts if line in d.lines), None)
@@ -641,7 +349,7 @@ def apply_corrections(page: _Page, corrections: Iterable[tuple[str, int]]) -> No
                 continue
             moved: list[list[object]] = owner.paras[at:]
             del owner.paras[at:]
-            new = _Draft()
+            new = Draft()
             if moved and moved[0][0] is Kind.SECTION:
                 first = moved.pop(0)
                 new.title = str(first[1])
@@ -721,14 +429,7 @@ def parse_text(
             )
         )
     furniture = tuple(clean.squash_spaces(t) for _, t in page.furniture)
-    date = None
-    for f in furniture:
-        m = _DATE.search(f)
-        if m:
-            y, mo, dd = (int(x) for x in m.groups())
-            if 1 <= mo <= 12 and 1 <= dd <= 31:
-                date = f"{y:04d}-{mo:02d}-{dd:02d}"
-                break
+    date = printed_date(furniture)
     banner = " ".join(clean.squash_spaces(t) for _, t in page.banner)
     title = banner or next((a.title for a in articles if a.title), "")
     credits, page_no, section = read_furniture(furniture)
@@ -745,34 +446,6 @@ def parse_text(
         furniture_page=page_no,
         furniture_section=section,
     )
-
-
-def read_furniture(lines: Iterable[str]) -> tuple[dict[str, str], str | None, str | None]:
-    """Credits (``编辑:武力`` → ``{"编辑": "武力"}``), page number and section from furniture.
-
-    Researchers cite a page's editors and its printed page; both are read from the raw lines,
-    which stay on the issue as they were.  A role named twice keeps both names.
-    """
-    credits: dict[str, str] = {}
-    page_no: str | None = None
-    section: str | None = None
-    for line in lines:
-        for m in _CREDIT.finditer(line):
-            names = []
-            for word in m.group(2).split():
-                if any(ch.isdigit() for ch in word) or word.startswith(("星期", "周")):
-                    break  # the date printed after the names
-                names.append(word.strip("，,;；。"))
-            name = " ".join(n for n in names if n)
-            if name:
-                role = m.group(1)
-                credits[role] = f"{credits[role]} {name}" if role in credits else name
-        if page_no is None:
-            pm = _PAGE_NO.search(line)
-            if pm is not None:
-                page_no = pm.group(1) or pm.group(2)
-                section = pm.group(3)
-    return credits, page_no, section
 
 
 def accounted_text(issue: Issue) -> Iterator[tuple[str, str]]:
