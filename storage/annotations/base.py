@@ -259,8 +259,7 @@ class StoreBase:
             return self.tag(name)
         colour = colour or PALETTE[len(self._tag_ids) % len(PALETTE)]
         doc = {"name": name, "colour": colour, "description": description, "parent": parent}
-        with self.history.paused():  # codebook entries are not undo steps
-            self._put("tags", None, doc)
+        self._put("tags", None, doc)  # part of the step that first used it: undo removes it
         return self.tag(name)
 
     def tag(self, name: str) -> TagDef:

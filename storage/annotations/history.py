@@ -6,8 +6,6 @@ Plain data; the store applies the states to the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +36,6 @@ class History:
         self.redo: list[Change] = []
         self.current: Change | None = None
         self.depth = 0
-        self._paused = 0
 
     def begin(self, label: str) -> None:
         if self.current is None:
@@ -65,15 +62,6 @@ class History:
         return ch
 
     def record(self, table: str, doc_id: str, before: Any, after: Any) -> None:
-        if self.current is not None and not self._paused:
+        if self.current is not None:
             self.current.before.append((table, doc_id, before))
             self.current.after.append((table, doc_id, after))
-
-    @contextmanager
-    def paused(self) -> Iterator[None]:
-        """Writes that are not part of the step (implicit codebook entries)."""
-        self._paused += 1
-        try:
-            yield
-        finally:
-            self._paused -= 1

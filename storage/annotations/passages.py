@@ -67,14 +67,12 @@ class PassagesMixin(StoreBase):
         try:
             if passage_is_empty(doc):
                 self._delete("highlights", doc_id)
-            else:
-                self._put("highlights", doc_id, doc)
+                return None
+            self._put("highlights", doc_id, doc)
+            for t in doc["tags"]:
+                self.ensure_tag(t)
         finally:
             self._end()
-        if passage_is_empty(doc):
-            return None
-        for t in doc["tags"]:
-            self.ensure_tag(t)
         return highlight_from_doc(doc)
 
     def add_highlight(
@@ -112,10 +110,10 @@ class PassagesMixin(StoreBase):
             a_id, a_doc = self._article_doc(article)
             if a_id is None:
                 self._put("articles", None, a_doc)
+            for t in clean:
+                self.ensure_tag(t)
         finally:
             self._end()
-        for t in clean:
-            self.ensure_tag(t)
         return highlight_from_doc(doc)
 
     def highlight_quote(
@@ -140,10 +138,10 @@ class PassagesMixin(StoreBase):
         self._begin("edit highlight")
         try:
             self._put("highlights", doc_id, doc)
+            for t in doc["tags"]:
+                self.ensure_tag(t)
         finally:
             self._end()
-        for t in doc["tags"]:
-            self.ensure_tag(t)
         return highlight_from_doc(doc)
 
     def remove_highlight_tags(self, hid: str, tags: Iterable[str]) -> Highlight | None:

@@ -89,9 +89,14 @@ class Store(PassagesMixin, CodebookMixin):
         for t in clean:
             if t not in doc["tags"]:
                 doc["tags"].append(t)
-        self._save_article(doc_id, doc, f"tag {', '.join(clean)}")
-        for t in clean:
-            self.ensure_tag(t)
+        label = f"tag {', '.join(clean)}"
+        self._begin(label)
+        try:
+            self._save_article(doc_id, doc, label)
+            for t in clean:
+                self.ensure_tag(t)
+        finally:
+            self._end()
         return self.notes(article.id)
 
     def remove_tags(self, article: Article, tags: Iterable[str]) -> ArticleNotes:
