@@ -194,6 +194,8 @@ def test_move_and_cycles_refused(store: Store) -> None:
     with pytest.raises(CodeCycle, match="own parent"):
         store.move_code("党建", "党建")
     assert isinstance(CodeCycle("x"), StoreError)
+    with pytest.raises(CodeCycle):
+        store.define_tag("经济", parent="放管服")
     assert tables(store) == before
     store.move_code("放管服", "")
     store.move_code("党建", "经济")

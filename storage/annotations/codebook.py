@@ -52,6 +52,8 @@ class CodebookMixin(StoreBase):
         name = clean_tag(name)
         if colour:
             clean_colour(colour)
+        if parent and (parent == name or parent in self._descendants(name)):
+            raise CodeCycle(f"{parent!r} cannot be the parent of {name!r}: that makes a cycle")
         doc_id = self._tag_ids.get(name)
         old = self._raw("tags").get(str(doc_id), {}) if doc_id is not None else {}
         doc = {
