@@ -130,6 +130,8 @@ class CodebookMixin(StoreBase):
         if not 1 <= slot <= QUICK_SLOTS:
             raise AnnotationError(f"a quick-tag digit is 1-{QUICK_SLOTS}, not {slot}")
         name = self._require(code) if code.strip() else ""
+        if (slot, name) in {(s, c) for s, (_k, c) in self._pins().items()}:
+            return self.quick_tags()
         with self.batch(f"quick tag {slot}"):
             if name:
                 self._ensure_row(name)
@@ -165,18 +167,19 @@ class CodebookMixin(StoreBase):
     def _parents(self) -> dict[str, str]:
         return {d["name"]: d.get("parent", "") for d in self._raw("tags").values()}
 
-    def _descendants(self, code: str, parents: dict[str, str] | None = None) -> list[str]:
+    def _descendants(self, code: str) -> list[str]:
+        """Children, grandchildren… of a code (breadth first; safe on cyclic old data)."""
         kids: dict[str, list[str]] = {}
-        for name, parent in (parents if parents is not None else self._parents()).items():
+        for name, parent in self._parents().items():
             kids.setdefault(parent, []).append(name)
-        out: list[str] = []
+        out: dict[str, None] = {}
         todo = list(kids.get(code, ()))
         while todo:
             c = todo.pop(0)
             if c != code and c not in out:
-                out.append(c)
+                out[c] = None
                 todo.extend(kids.get(c, ()))
-        return out
+        return list(out)
 
     def _ensure_row(self, name: str, like: dict[str, Any] | None = None) -> tuple[int, Any]:
         """The definition row of a code, created (as part of the current step) if missing."""
