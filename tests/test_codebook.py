@@ -466,3 +466,20 @@ def test_any_edits_then_undo_all_restore_the_tables(ops: list[tuple[str, int, in
             while s.undo() is not None:
                 pass
             assert tables(s) == start
+
+
+def test_text_returning_to_an_article_brings_its_annotations(store: Store) -> None:
+    """Undoing a split (or a re-parse joining two parts): the vanished part's tags, note and
+    passages move into the article its text now sits in — not orphaned."""
+    a0, a1 = ARTS[0], ARTS[1]
+    store.set_note(a1, "第二篇的笔记")
+    store.set_note(a0, "第一篇")
+    joined = art(0, TEXTS[0] + "\n" + TEXTS[1])
+    page = Corpus("x", (Issue("p1", "p1.txt", "p1", None, articles=(joined, ARTS[2], ARTS[3])),))
+    assert store.reattach(page) == 0
+    n = store.notes(joined.id)
+    assert n.tags == ("经济", "营商环境") and n.note == "第一篇\n\n第二篇的笔记"
+    assert store.notes(a1.id).tags == () and a1.id not in {x.article_id for x in store.all_notes()}
+    moved = [h for h in store.highlights(joined.id) if h.tags == ("放管服",)]
+    assert [joined.text[h.start : h.end] for h in moved] == ["放管服改革"]
+    assert moved[0].start == len(TEXTS[0]) + 1 + TEXTS[1].index("放管服改革")

@@ -15,6 +15,9 @@ from corpus.model import Article, Corpus
 from storage.annotations.history import State
 from storage.annotations.model import fingerprint
 
+MIN_HEAD = 8
+"""Characters of an article's opening needed to recognise it inside another article."""
+
 
 def plan_reattach(
     articles: dict[str, dict[str, Any]],
@@ -22,35 +25,51 @@ def plan_reattach(
     corpus: Corpus,
 ) -> list[State]:
     """The document updates that move annotations of vanished article ids to their new
-    articles and flag what cannot be found (``orphan``); unchanged documents are left out."""
+    articles and flag what cannot be found (``orphan``); unchanged documents are left out.
+
+    A vanished article whose text now sits inside another article of its page (a split
+    undone, two parts merged) has its annotations merged into that article's."""
     by_issue: dict[str, list[Article]] = {}
     for issue in corpus.issues:
         by_issue[issue.id] = list(issue.articles)
     known = {a.id for a in corpus.articles}
-    taken = {d["article_id"] for d in articles.values()}
+    key_of = {d["article_id"]: k for k, d in articles.items()}
+    latest = dict(articles)
     moved: dict[str, str] = {}
     out: list[State] = []
-    for k, d in list(articles.items()):
+
+    def put(table: str, key: str, doc: dict[str, Any] | None) -> None:
+        out.append((table, key, doc))
+        if table == "articles" and doc is not None:
+            latest[key] = doc
+
+    # articles still there first, so a merge below starts from their current document
+    for k, d in sorted(articles.items(), key=lambda kv: kv[1]["article_id"] not in known):
         aid = d["article_id"]
         if aid in known:
             if d.get("orphan"):
-                out.append(("articles", k, {**d, "orphan": False}))
+                put("articles", k, {**d, "orphan": False})
             continue
-        target = find_article(by_issue.get(d.get("issue_id", ""), []), d) or find_article(
-            corpus.articles, d, same_text_only=True
-        )
-        if target is None or target.id in taken:
+        cands = by_issue.get(d.get("issue_id", ""), [])
+        target = find_article(cands, d) or find_article(corpus.articles, d, same_text_only=True)
+        inside = containing_article(cands, d) if target is None else None
+        if inside is not None and inside.id in key_of:
+            into = key_of[inside.id]
+            put("articles", into, merge_article_docs(latest[into], d))
+            put("articles", k, None)
+            moved[aid] = inside.id
+            continue
+        target = target or inside
+        if target is None or target.id in key_of:
             if not d.get("orphan"):
-                out.append(("articles", k, {**d, "orphan": True}))
+                put("articles", k, {**d, "orphan": True})
             continue
         moved[aid] = target.id
-        taken.add(target.id)
-        out.append(
-            (
-                "articles",
-                k,
-                {**d, "article_id": target.id, "issue_id": target.issue_id, "orphan": False},
-            )
+        key_of[target.id] = k
+        put(
+            "articles",
+            k,
+            {**d, "article_id": target.id, "issue_id": target.issue_id, "orphan": False},
         )
     for k, d in list(highlights.items()):
         aid = moved.get(d["article_id"], d["article_id"])
@@ -58,16 +77,38 @@ def plan_reattach(
         new = reanchor(art, d) if art is not None else None
         if new is None:
             if not d.get("orphan"):
-                out.append(("highlights", k, {**d, "orphan": True}))
+                put("highlights", k, {**d, "orphan": True})
         elif new != (d["start"], d["end"]) or aid != d["article_id"] or d.get("orphan"):
-            out.append(
-                (
-                    "highlights",
-                    k,
-                    {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False},
-                )
+            put(
+                "highlights",
+                k,
+                {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False},
             )
     return out
+
+
+def containing_article(candidates: Iterable[Article], d: dict[str, Any]) -> Article | None:
+    """The one article of the page whose text contains the vanished article's opening."""
+    head = str(d.get("head", ""))
+    if len(head) < MIN_HEAD:
+        return None
+    hits = [a for a in candidates if head in a.text]
+    return hits[0] if len(hits) == 1 else None
+
+
+def merge_article_docs(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """One article's annotations with another's added: tags of both, both notes, read or
+    starred if either was."""
+    notes = [n for n in (into.get("note", ""), other.get("note", "")) if n]
+    return {
+        **into,
+        "tags": list(dict.fromkeys([*into.get("tags", ()), *other.get("tags", ())])),
+        "note": "\n\n".join(dict.fromkeys(notes)),
+        "read": bool(into.get("read") or other.get("read")),
+        "starred": bool(into.get("starred") or other.get("starred")),
+        "updated": max(float(into.get("updated", 0)), float(other.get("updated", 0))),
+        "orphan": False,
+    }
 
 
 def find_article(
