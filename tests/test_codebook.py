@@ -334,6 +334,11 @@ def test_highlight_at_edit_resize(store: Store) -> None:
     assert store.highlight_at(a.id, 8) == outer
     assert store.highlight_at(a.id, len(a.text) - 1) is None
     assert store.highlight_at("no-such-article", 0) is None
+    coded = store.add_highlight_tags(outer.id, [" 党建 ", "经济"])
+    assert coded.tags == ("经济", "党建") and store.add_highlight_tags(outer.id, ["党建"]) == coded
+    store.undo()
+    with pytest.raises(AnnotationError):
+        store.add_highlight_tags(outer.id, [])
     got = store.remove_highlight_tags(outer.id, ["经济"])
     assert got is None and store.highlight_at(a.id, 8) is None  # nothing left: removed
     store.undo()

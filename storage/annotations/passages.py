@@ -144,6 +144,20 @@ class PassagesMixin(StoreBase):
             self._end()
         return highlight_from_doc(doc)
 
+    def add_highlight_tags(self, hid: str, tags: Iterable[str]) -> Highlight:
+        """Add codes to a passage (``t`` with the caret inside it)."""
+        doc_id, doc = self._hl_doc(hid)
+        clean = [clean_tag(t) for t in tags]
+        if not clean:
+            raise AnnotationError("no code given")
+        new = list(dict.fromkeys([*doc["tags"], *clean]))
+        if new == doc["tags"]:
+            return highlight_from_doc(doc)
+        doc["tags"] = new
+        saved = self._save_passage(doc_id, doc, f"code {', '.join(clean)}")
+        assert saved is not None
+        return saved
+
     def remove_highlight_tags(self, hid: str, tags: Iterable[str]) -> Highlight | None:
         """Take codes off a passage; a passage left with no code and no note is removed
         (then None is returned)."""
