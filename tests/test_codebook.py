@@ -488,3 +488,28 @@ def test_text_returning_to_an_article_brings_its_annotations(store: Store) -> No
     moved = [h for h in store.highlights(joined.id) if h.tags == ("放管服",)]
     assert [joined.text[h.start : h.end] for h in moved] == ["放管服改革"]
     assert moved[0].start == len(TEXTS[0]) + 1 + TEXTS[1].index("放管服改革")
+
+
+def test_a_batch_or_undo_the_disk_refuses_changes_nothing(
+    store: Store, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before, steps = tables(store), len(store.history.undo)
+
+    def full(*a: object, **k: object) -> None:
+        raise StoreError("cannot write the journal: no space left on device")
+
+    monkeypatch.setattr(store.storage, "commit_tables", full)
+    with pytest.raises(StoreError, match="no space"):
+        store.merge_codes("营商环境", "党建")
+    assert tables(store) == before and len(store.history.undo) == steps
+    assert [r.name for r in store.codebook()][1] == "营商环境"  # indexes rolled back too
+    monkeypatch.undo()
+    store.merge_codes("营商环境", "党建")
+    merged = tables(store)
+    monkeypatch.setattr(store.storage, "apply", full)
+    with pytest.raises(StoreError):
+        store.undo()
+    assert tables(store) == merged
+    monkeypatch.undo()
+    assert store.undo() == "merge 营商环境 → 党建"  # the step was kept for a later try
+    assert tables(store) == before

@@ -5,7 +5,6 @@ on this; they never write to TinyDB themselves.
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.model import Article
-from storage.annotations.history import History, State
+from storage.annotations.history import Change, History, State
 from storage.annotations.model import PALETTE, TagDef, clean_tag, copy_doc, fingerprint
 from storage.durable import DurableStorage, PiyueDB
 from storage.errors import ReadOnlyDatabase, StoreError
@@ -171,21 +170,13 @@ class StoreBase:
         self._end()
 
     def _flush(self) -> None:
+        """The whole batch to the journal in one append: all of it durable or none of it
+        (then the caller rolls memory back)."""
         pending = self._pending or {}
         self._pending = None
-        committed: list[str] = []
-        try:
-            for table, changed in pending.items():
-                self.storage.commit(table, changed)
-                committed.append(table)
-                self.db.table(table).clear_cache()
-        except BaseException:
-            # put back what already reached the journal; the in-memory rollback follows
-            for table in committed:
-                restore = {k: before for (t, k), before in self._saved.items() if t == table}
-                with contextlib.suppress(Exception):
-                    self.storage.commit(table, restore)
-            raise
+        self.storage.commit_tables(pending)
+        for table in pending:
+            self.db.table(table).clear_cache()
 
     def _rollback(self) -> None:
         for (table, key), before in self._saved.items():
@@ -198,34 +189,38 @@ class StoreBase:
         self._reindex()
 
     def _apply_states(self, states: list[State]) -> None:
+        """Set the documents of an undo or redo: in memory and on disk together, or neither."""
         by_table: dict[str, dict[str, Any]] = {}
         for table, doc_id, doc in states:
-            raw = self.storage.read().setdefault(table, {})
-            if doc is None:
-                raw.pop(doc_id, None)
-            else:
-                raw[doc_id] = copy_doc(doc)
-            by_table.setdefault(table, {})[doc_id] = copy_doc(doc)
-        for table, changed in by_table.items():
-            self.storage.commit(table, changed)
-            self.db.table(table).clear_cache()
-        self._reindex()
+            by_table.setdefault(table, {})[doc_id] = copy_doc(doc)  # the last state wins
+        try:
+            self.storage.apply(by_table)
+        finally:
+            for table in by_table:
+                self.db.table(table).clear_cache()
+            self._reindex()
+
+    @property
+    def _undo(self) -> list[Change]:
+        """The undo stack under its pre-package name: ``workspace.analysis.one_step`` falls
+        back to it for stores without ``batch``.  Remove once that fallback is gone."""
+        return self.history.undo
 
     def undo(self) -> str | None:
         """Undo the last annotation change; returns its label (None when nothing to undo)."""
         if not self.history.undo or self.readonly or self.history.current is not None:
             return None
-        ch = self.history.undo.pop()
+        ch = self.history.undo[-1]
         self._apply_states(list(reversed(ch.before)))
-        self.history.redo.append(ch)
+        self.history.redo.append(self.history.undo.pop())
         return ch.label
 
     def redo(self) -> str | None:
         if not self.history.redo or self.readonly or self.history.current is not None:
             return None
-        ch = self.history.redo.pop()
+        ch = self.history.redo[-1]
         self._apply_states(ch.after)
-        self.history.undo.append(ch)
+        self.history.undo.append(self.history.redo.pop())
         return ch.label
 
     # -- helpers shared by the feature mixins
