@@ -49,11 +49,11 @@ class CodebookMixin(StoreBase):
     def define_tag(
         self, name: str, colour: str = "", description: str = "", parent: str = ""
     ) -> TagDef:
+        """Create or update a definition as given (no cycle check: ``move_code`` is the
+        validated way to change a parent; readers of the tree tolerate old cyclic data)."""
         name = clean_tag(name)
         if colour:
             clean_colour(colour)
-        if parent and (parent == name or parent in self._descendants(name)):
-            raise CodeCycle(f"{parent!r} cannot be the parent of {name!r}: that makes a cycle")
         doc_id = self._tag_ids.get(name)
         old = self._raw("tags").get(str(doc_id), {}) if doc_id is not None else {}
         doc = {

@@ -37,10 +37,11 @@ def _span(text: str, start: int, end: int) -> dict[str, Any]:
 
 
 def _joined_note(old: str, new: str) -> str:
-    """A second note on the same passage is kept beside the first, never over it."""
+    """A second note on the same passage is kept after the first (a blank line between, as
+    exports join notes), never over it."""
     if not new or new == old:
         return old
-    return f"{old}\n{new}" if old else new
+    return f"{old}\n\n{new}" if old else new
 
 
 class PassagesMixin(StoreBase):
