@@ -71,7 +71,7 @@ class StoreBase:
         """Set (or, with None, delete) one document: in memory, in the indexes, and durably —
         at once, or at the end of the enclosing batch."""
         if self.readonly:
-            raise ReadOnlyDatabase(f"{self.path} is open read-only (another piyue holds it)")
+            raise ReadOnlyDatabase(self._readonly_message())
         raw = self.storage.read().setdefault(table, {})
         before = raw.get(key)
         after = copy_doc(doc)
@@ -137,9 +137,13 @@ class StoreBase:
 
     # -- undo steps and batches
 
+    def _readonly_message(self) -> str:
+        why = self.storage.readonly_reason or "another piyue holds it"
+        return f"{self.path} is open read-only ({why})"
+
     def _begin(self, label: str) -> None:
         if self.readonly:
-            raise StoreError(f"{self.path} is open read-only (another piyue holds it)")
+            raise StoreError(self._readonly_message())
         self.history.begin(label)
 
     def _end(self) -> None:
