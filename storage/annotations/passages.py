@@ -1,0 +1,232 @@
+"""Coded passages (highlights) as first-class objects: one passage per span (coding the same
+span again adds to it), found by offset, edited, resized, removed — each change one undo step.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from corpus.model import Article
+from storage.annotations.base import StoreBase
+from storage.annotations.model import (
+    CONTEXT,
+    Highlight,
+    clean_note,
+    clean_tag,
+    copy_doc,
+    highlight_from_doc,
+    passage_is_empty,
+)
+from storage.errors import AnnotationError
+
+
+def _span(text: str, start: int, end: int) -> dict[str, Any]:
+    """Quote and context of ``text[start:end]`` (what re-attachment looks for)."""
+    if not (0 <= start < end <= len(text)):
+        raise AnnotationError(f"passage {start}-{end} is outside the article (0-{len(text)})")
+    return {
+        "start": start,
+        "end": end,
+        "quote": text[start:end],
+        "prefix": text[max(0, start - CONTEXT) : start],
+        "suffix": text[end : end + CONTEXT],
+    }
+
+
+def _joined_note(old: str, new: str) -> str:
+    """A second note on the same passage is kept after the first (a blank line between, as
+    exports join notes), never over it."""
+    if not new or new == old:
+        return old
+    return f"{old}\n\n{new}" if old else new
+
+
+class PassagesMixin(StoreBase):
+    def _hl_doc(self, hid: str) -> tuple[int, dict[str, Any]]:
+        doc_id = self._hl_ids.get(hid)
+        if doc_id is None:
+            raise AnnotationError(f"no highlight {hid!r}")
+        return doc_id, copy_doc(self._raw("highlights")[str(doc_id)])
+
+    def _hl_docs(self, article_id: str) -> list[tuple[int, dict[str, Any]]]:
+        raw = self._raw("highlights")
+        ids = sorted(self._hl_ids[h] for h in self._hl_by_article.get(article_id, ()))
+        return [(i, raw[str(i)]) for i in ids]
+
+    def _same_span(self, article_id: str, start: int, end: int, but: str = "") -> int | None:
+        for i, d in self._hl_docs(article_id):
+            if d["start"] == start and d["end"] == end and not d.get("orphan") and d["id"] != but:
+                return i
+        return None
+
+    def _save_passage(self, doc_id: int, doc: dict[str, Any], label: str) -> Highlight | None:
+        """Write an edited passage (or remove it when it no longer codes anything)."""
+        self._begin(label)
+        try:
+            if passage_is_empty(doc):
+                self._delete("highlights", doc_id)
+                return None
+            self._put("highlights", doc_id, doc)
+            for t in doc["tags"]:
+                self.ensure_tag(t)
+        finally:
+            self._end()
+        return highlight_from_doc(doc)
+
+    def add_highlight(
+        self, article: Article, start: int, end: int, tags: Sequence[str] = (), note: str = ""
+    ) -> Highlight:
+        """Code a span.  If the article already has a passage on exactly this span, the codes
+        and note are added to it (and it is returned) instead of a duplicate being made."""
+        span = _span(article.text, start, end)
+        clean_note(note)
+        clean = list(dict.fromkeys(clean_tag(t) for t in tags))
+        same = self._same_span(article.id, start, end)
+        if same is not None:
+            doc = copy_doc(self._raw("highlights")[str(same)])
+            old = (list(doc["tags"]), doc.get("note", ""))
+            doc["tags"] = list(dict.fromkeys([*doc["tags"], *clean]))
+            doc["note"] = _joined_note(doc.get("note", ""), note)
+            if (doc["tags"], doc["note"]) == old:
+                return highlight_from_doc(doc)
+            saved = self._save_passage(same, doc, "highlight")
+            assert saved is not None
+            return saved
+        doc = {
+            "id": uuid.uuid4().hex[:12],
+            "article_id": article.id,
+            **span,
+            "tags": clean,
+            "note": note,
+            "created": time.time(),
+            "orphan": False,
+        }
+        self._begin("highlight")
+        try:
+            self._put("highlights", None, doc)
+            # the article gets a fingerprint too, so the passage can be re-attached
+            a_id, a_doc = self._article_doc(article)
+            if a_id is None:
+                self._put("articles", None, a_doc)
+            for t in clean:
+                self.ensure_tag(t)
+        finally:
+            self._end()
+        return highlight_from_doc(doc)
+
+    def highlight_quote(
+        self, article: Article, quote: str, tags: Sequence[str] = (), note: str = ""
+    ) -> Highlight:
+        """Code the first occurrence of ``quote`` in the article."""
+        if not quote.strip():
+            raise AnnotationError("the quote is empty")
+        start = article.text.find(quote)
+        if start < 0:
+            raise AnnotationError(f"{quote!r} does not occur in article {article.id}")
+        return self.add_highlight(article, start, start + len(quote), tags, note)
+
+    def edit_highlight(
+        self, hid: str, tags: Sequence[str] | None = None, note: str | None = None
+    ) -> Highlight:
+        doc_id, doc = self._hl_doc(hid)
+        if tags is not None:
+            doc["tags"] = [clean_tag(t) for t in tags]
+        if note is not None:
+            doc["note"] = clean_note(note)
+        self._begin("edit highlight")
+        try:
+            self._put("highlights", doc_id, doc)
+            for t in doc["tags"]:
+                self.ensure_tag(t)
+        finally:
+            self._end()
+        return highlight_from_doc(doc)
+
+    def add_highlight_tags(self, hid: str, tags: Iterable[str]) -> Highlight:
+        """Add codes to a passage (``t`` with the caret inside it)."""
+        doc_id, doc = self._hl_doc(hid)
+        clean = [clean_tag(t) for t in tags]
+        if not clean:
+            raise AnnotationError("no code given")
+        new = list(dict.fromkeys([*doc["tags"], *clean]))
+        if new == doc["tags"]:
+            return highlight_from_doc(doc)
+        doc["tags"] = new
+        saved = self._save_passage(doc_id, doc, f"code {', '.join(clean)}")
+        assert saved is not None
+        return saved
+
+    def remove_highlight_tags(self, hid: str, tags: Iterable[str]) -> Highlight | None:
+        """Take codes off a passage; a passage left with no code and no note is removed
+        (then None is returned)."""
+        doc_id, doc = self._hl_doc(hid)
+        clean = [clean_tag(t) for t in tags]
+        if not clean:
+            raise AnnotationError("no code given")
+        missing = [t for t in clean if t not in doc["tags"]]
+        if missing:
+            raise AnnotationError(f"passage {hid} has no code {', '.join(missing)}")
+        doc["tags"] = [t for t in doc["tags"] if t not in clean]
+        return self._save_passage(doc_id, doc, f"uncode {', '.join(clean)}")
+
+    def set_highlight_note(self, hid: str, text: str) -> Highlight | None:
+        """Replace a passage's note; an empty note on a passage with no code removes it."""
+        doc_id, doc = self._hl_doc(hid)
+        doc["note"] = clean_note(text)
+        return self._save_passage(doc_id, doc, "passage note")
+
+    def resize_highlight(self, hid: str, start: int, end: int, article: Article) -> Highlight:
+        """Move a passage's boundaries (quote and context follow).  Onto the span of another
+        passage of the article, the two become one."""
+        doc_id, doc = self._hl_doc(hid)
+        if doc["article_id"] != article.id:
+            raise AnnotationError(f"passage {hid} belongs to article {doc['article_id']}")
+        doc.update(_span(article.text, start, end), orphan=False)
+        same = self._same_span(article.id, start, end, but=hid)
+        self._begin("resize passage")
+        try:
+            if same is None:
+                self._put("highlights", doc_id, doc)
+            else:
+                other = copy_doc(self._raw("highlights")[str(same)])
+                other["tags"] = list(dict.fromkeys([*other["tags"], *doc["tags"]]))
+                other["note"] = _joined_note(other.get("note", ""), doc.get("note", ""))
+                self._put("highlights", same, other)
+                self._delete("highlights", doc_id)
+                doc = other
+        finally:
+            self._end()
+        return highlight_from_doc(doc)
+
+    def delete_highlight(self, hid: str) -> None:
+        doc_id, _doc = self._hl_doc(hid)
+        self._begin("delete highlight")
+        try:
+            self._delete("highlights", doc_id)
+        finally:
+            self._end()
+
+    def highlights(self, article_id: str | None = None) -> list[Highlight]:
+        if article_id is None:
+            docs = list(self._raw("highlights").values())
+        else:
+            docs = [d for _i, d in self._hl_docs(article_id)]
+        out = [highlight_from_doc(d) for d in docs]
+        return sorted(out, key=lambda h: (h.article_id, h.start, h.end))
+
+    def highlight_at(self, article_id: str, offset: int) -> Highlight | None:
+        """The passage under an offset of the article's text: the innermost (shortest) one
+        when passages nest or overlap; orphaned passages are not placed."""
+        best: tuple[int, int, int] | None = None
+        found: dict[str, Any] | None = None
+        for i, d in self._hl_docs(article_id):
+            s, e = int(d["start"]), int(d["end"])
+            if d.get("orphan") or not s <= offset < e:
+                continue
+            key = (e - s, -s, i)
+            if best is None or key < best:
+                best, found = key, d
+        return highlight_from_doc(found) if found is not None else None

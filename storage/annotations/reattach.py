@@ -1,0 +1,160 @@
+"""Re-attachment after a re-parse: find an annotated article again by its fingerprint (text
+hash, title, opening, a close title) and a passage by its offsets, its quote with context, or
+the quote nearest its old place.
+
+Pure functions over the stored documents: they plan the updates, the store writes them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from corpus.model import Article, Corpus
+from storage.annotations.history import State
+from storage.annotations.model import fingerprint
+
+MIN_HEAD = 8
+"""Characters of an article's opening needed to recognise it inside another article."""
+
+
+def plan_reattach(
+    articles: dict[str, dict[str, Any]],
+    highlights: dict[str, dict[str, Any]],
+    corpus: Corpus,
+) -> list[State]:
+    """The document updates that move annotations of vanished article ids to their new
+    articles and flag what cannot be found (``orphan``); unchanged documents are left out.
+
+    A vanished article whose text now sits inside another article of its page (a split
+    undone, two parts merged) has its annotations merged into that article's."""
+    by_issue: dict[str, list[Article]] = {}
+    for issue in corpus.issues:
+        by_issue[issue.id] = list(issue.articles)
+    known = {a.id for a in corpus.articles}
+    key_of = {d["article_id"]: k for k, d in articles.items()}
+    latest = dict(articles)
+    moved: dict[str, str] = {}
+    out: list[State] = []
+
+    def put(table: str, key: str, doc: dict[str, Any] | None) -> None:
+        out.append((table, key, doc))
+        if table == "articles" and doc is not None:
+            latest[key] = doc
+
+    # articles still there first, so a merge below starts from their current document
+    for k, d in sorted(articles.items(), key=lambda kv: kv[1]["article_id"] not in known):
+        aid = d["article_id"]
+        if aid in known:
+            if d.get("orphan"):
+                put("articles", k, {**d, "orphan": False})
+            continue
+        cands = by_issue.get(d.get("issue_id", ""), [])
+        target = find_article(cands, d) or find_article(corpus.articles, d, same_text_only=True)
+        inside = containing_article(cands, d) if target is None else None
+        if inside is not None and inside.id in key_of:
+            into = key_of[inside.id]
+            put("articles", into, merge_article_docs(latest[into], d))
+            put("articles", k, None)
+            moved[aid] = inside.id
+            continue
+        target = target or inside
+        if target is None or target.id in key_of:
+            if not d.get("orphan"):
+                put("articles", k, {**d, "orphan": True})
+            continue
+        moved[aid] = target.id
+        key_of[target.id] = k
+        put(
+            "articles",
+            k,
+            {**d, "article_id": target.id, "issue_id": target.issue_id, "orphan": False},
+        )
+    for k, d in list(highlights.items()):
+        aid = moved.get(d["article_id"], d["article_id"])
+        art = corpus.article(aid)
+        new = reanchor(art, d) if art is not None else None
+        if new is None:
+            if not d.get("orphan"):
+                put("highlights", k, {**d, "orphan": True})
+        elif new != (d["start"], d["end"]) or aid != d["article_id"] or d.get("orphan"):
+            put(
+                "highlights",
+                k,
+                {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False},
+            )
+    return out
+
+
+def containing_article(candidates: Iterable[Article], d: dict[str, Any]) -> Article | None:
+    """The one article of the page whose text contains the vanished article's opening."""
+    head = str(d.get("head", ""))
+    if len(head) < MIN_HEAD:
+        return None
+    hits = [a for a in candidates if head in a.text]
+    return hits[0] if len(hits) == 1 else None
+
+
+def merge_article_docs(into: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """One article's annotations with another's added: tags of both, both notes, read or
+    starred if either was."""
+    notes = [n for n in (into.get("note", ""), other.get("note", "")) if n]
+    return {
+        **into,
+        "tags": list(dict.fromkeys([*into.get("tags", ()), *other.get("tags", ())])),
+        "note": "\n\n".join(dict.fromkeys(notes)),
+        "read": bool(into.get("read") or other.get("read")),
+        "starred": bool(into.get("starred") or other.get("starred")),
+        "updated": max(float(into.get("updated", 0)), float(other.get("updated", 0))),
+        "orphan": False,
+    }
+
+
+def find_article(
+    candidates: Iterable[Article], d: dict[str, Any], same_text_only: bool = False
+) -> Article | None:
+    cands = list(candidates)
+    for a in cands:
+        if fingerprint(a)["text_hash"] == d.get("text_hash"):
+            return a
+    if same_text_only:
+        return None
+    title = "".join(str(d.get("title", "")).split())
+    for a in cands:
+        if title and "".join(a.title.split()) == title:
+            return a
+    for a in cands:
+        if d.get("head") and a.text.startswith(d["head"]):
+            return a
+    # OCR re-runs change a character here and there: a close title still identifies it.
+    best, score = None, 0.0
+    for a in cands:
+        other = "".join(a.title.split())
+        if title and other:
+            j = len(set(title) & set(other)) / len(set(title) | set(other))
+            if j > score:
+                best, score = a, j
+    return best if score >= 0.75 else None
+
+
+def reanchor(article: Article, d: dict[str, Any]) -> tuple[int, int] | None:
+    """Find a passage again: same offsets, else quote with context, else the quote alone."""
+    text = article.text
+    quote = d["quote"]
+    s, e = int(d["start"]), int(d["end"])
+    if text[s:e] == quote:
+        return s, e
+    ctx = d.get("prefix", "") + quote + d.get("suffix", "")
+    i = text.find(ctx)
+    if i >= 0:
+        s = i + len(d.get("prefix", ""))
+        return s, s + len(quote)
+    if text.count(quote) >= 1:
+        # nearest occurrence to the old place
+        best = min(
+            (m.start() for m in re.finditer(re.escape(quote), text)),
+            key=lambda x: abs(x - int(d["start"])),
+        )
+        return best, best + len(quote)
+    return None
