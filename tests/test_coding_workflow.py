@@ -328,3 +328,76 @@ async def test_widening_the_terminal_recuts_the_list_titles(seeds_copy: Path, db
         rows = [str(il.get_option_at_index(i).prompt).split("\n")[0] for i in range(5)]
         assert max(cell_len(r) for r in wide_rows) > width
         assert all(cell_len(r) <= width for r in rows)
+
+
+# 1. quick-tag digits keep their code ------------------------------------------------------
+
+
+async def test_quick_tag_digits_keep_their_code_while_coding(seeds_copy: Path, db: Path) -> None:
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        for i, t in enumerate(["党建", "产业升级", "政策话语", "营商环境", "防汛"]):
+            s.add_tags(arts[20 + i], [t] * 1)
+        s.add_tags(arts[25], ["党建", "产业升级"])  # uses differ: a by-use order would move
+        five = s.quick_tags()[4]
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        tagged = []
+        for _ in range(3):
+            await pilot.press("5")
+            await pilot.pause()
+            tagged.append(screen.article.id)  # type: ignore[union-attr]
+            await pilot.press("]")
+        assert "5" in str(screen.query_one("#codebook").render())
+    with stored(db) as s:
+        assert [s.notes(a).tags for a in tagged] == [(five,)] * 3
+
+
+# 7. passages are first-class -------------------------------------------------------------
+
+
+async def test_t_T_n_D_act_on_the_passage_at_the_caret(seeds_copy: Path, db: Path) -> None:
+    art = next(a for a in load_corpus(seeds_copy).articles if a.title.startswith("提升站位"))
+    with Store.open(db) as s:
+        h = s.highlight_quote(art, "尾矿库", ["防汛"])
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("P", "enter")  # the list of passages: jump to the only one
+        await pilot.pause()
+        reader = screen.query_one(Reader)
+        assert reader.mode == "caret" and reader.caret_token()[0] <= h.start  # type: ignore[index]
+        assert "防汛" in str(screen.query_one("#legend").render())  # its code on the meta line
+        await pilot.press("t", *"安全", "enter")
+        await pilot.pause()
+        await pilot.press("n", *"段落说明", "ctrl+s")
+        await pilot.pause()
+        with stored(db) as s:
+            (got,) = s.highlights(art.id)
+            assert got.tags == ("防汛", "安全") and got.note == "段落说明"
+            assert s.notes(art.id).tags == () and s.notes(art.id).note == ""
+        await pilot.press("T", "enter")  # removes the passage's first code, not an article tag
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.highlights(art.id)[0].tags == ("安全",)
+        await pilot.press("D")
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.highlights(art.id) == []
+
+
+async def test_coding_the_same_span_twice_keeps_one_passage(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        reader = screen.query_one(Reader)
+        for keys in (("t", *"甲", "enter"), ("n", *"乙", "ctrl+s")):
+            reader.caret = 0  # the same two words both times
+            await pilot.press("v", "right", "v", "right")
+            await pilot.press(*keys)
+            await pilot.pause()
+        aid = screen.article.id  # type: ignore[union-attr]
+    with stored(db) as s:
+        (h,) = s.highlights(aid)
+        assert h.tags == ("甲",) and h.note == "乙"

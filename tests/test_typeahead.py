@@ -62,8 +62,12 @@ async def test_open_a_hit_then_tag_it_without_pausing(seeds_copy: Path, db: Path
         type_fast(app, "/", *"尾矿库", "enter")
         await settle(pilot, lambda: isinstance(app.screen, SearchScreen) and app.screen.hit_ids)
         type_fast(app, "enter", "t", *"防汛", "enter")
-        await settle(pilot, lambda: app.screen is screen and screen.article is not None)
-        await pilot.pause(0.3)
+
+        def done() -> bool:
+            tagged = any(n.tags for n in screen.ws.store.all_notes())
+            return not app.keys.held and app.screen is screen and tagged
+
+        await settle(pilot, done, rounds=1000)
         assert screen.article is not None and "尾矿库" in screen.article.text
         aid = screen.article.id
     with stored(db) as s:

@@ -90,7 +90,7 @@ def passage_style(colour: str) -> str:
     if len(c) != 6:
         return "underline on #3a3040"
     r, g, b = (int(c[i : i + 2], 16) for i in (0, 2, 4))
-    r, g, b = (int(x * 0.35 + 0x1E * 0.65) for x in (r, g, b))
+    r, g, b = (int(x * 0.5 + 0x1E * 0.5) for x in (r, g, b))
     return f"underline on #{r:02x}{g:02x}{b:02x}"
 
 

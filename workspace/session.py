@@ -204,6 +204,23 @@ class Workspace:
     def delete_passage(self, passage_id: str) -> None:
         self.store.delete_highlight(passage_id)
 
+    def passage_at(self, article: Article, offset: int) -> Highlight | None:
+        """The innermost coded passage at an offset of the article's text."""
+        return self.store.highlight_at(article.id, offset)
+
+    def add_passage_codes(self, passage_id: str, tags: Iterable[str]) -> Highlight:
+        return self.store.add_highlight_tags(passage_id, list(tags))
+
+    def remove_passage_codes(self, passage_id: str, tags: Iterable[str]) -> Highlight | None:
+        """None when the passage was left with no code and no note (and so removed)."""
+        return self.store.remove_highlight_tags(passage_id, list(tags))
+
+    def set_passage_note(self, passage_id: str, text: str) -> Highlight | None:
+        return self.store.set_highlight_note(passage_id, text)
+
+    def resize_passage(self, passage_id: str, article: Article, start: int, end: int) -> Highlight:
+        return self.store.resize_highlight(passage_id, start, end, article)
+
     def add_watch(self, term: str) -> None:
         self.store.add_watch(term)
 

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tui.screens.base import ScreenBase, dialogs
 from tui.widgets import Reader, truncate
+
+if TYPE_CHECKING:
+    from corpus.model import Article
+    from storage.annotations import Highlight
 
 
 class AnnotateActions(ScreenBase):
     """Each action names its target in its dialog: the highlighted row while the article
     list has focus, else the article in the reader (``target_article``)."""
+
+    def passage_here(self, article: Article | None) -> Highlight | None:
+        """The coded passage under the word caret (passage mode, nothing selected)."""
+        reader = self.query_one(Reader)
+        if article is None or article is not self.article or reader.mode != "caret":
+            return None
+        tok = reader.caret_token()
+        return self.ws.passage_at(article, tok[0]) if tok is not None else None
 
     def _vocabulary(self) -> list[str]:
         store = self.ws.store
@@ -40,6 +54,26 @@ class AnnotateActions(ScreenBase):
                 tag_passage,
             )
             return
+        here = self.passage_here(article)
+        if here is not None:
+            hid = here.id
+
+            def code_here(tags: list[str] | None) -> None:
+                if tags and self.guard(
+                    lambda: ws.add_passage_codes(hid, tags),
+                    f"«{truncate(here.quote, 20)}» ← {' '.join(tags)}",
+                ):
+                    self.after_change()
+
+            self.app.push_screen(
+                dialogs().TagDialog(
+                    f"给段落加代码 Code passage «{truncate(here.quote, 30)}»",
+                    self._vocabulary(),
+                    here.tags,
+                ),
+                code_here,
+            )
+            return
 
         def tag_article(tags: list[str] | None) -> None:
             if tags and self.guard(
@@ -59,6 +93,22 @@ class AnnotateActions(ScreenBase):
     def action_untag(self) -> None:
         article = self.target_article()
         if article is None or not self.writable():
+            return
+        here = self.passage_here(article)
+        if here is not None:
+            hid = here.id
+
+            def uncode(tag: str | None) -> None:
+                if tag and self.guard(lambda: self.ws.remove_passage_codes(hid, [tag]), f"− {tag}"):
+                    self.after_change()
+
+            self.app.push_screen(
+                dialogs().PickDialog(
+                    f"删除段落代码 Remove code from «{truncate(here.quote, 24)}»",
+                    [(t, t) for t in here.tags],
+                ),
+                uncode,
+            )
             return
         tags = self.ws.store.notes(article.id).tags
         if not tags:
@@ -98,6 +148,21 @@ class AnnotateActions(ScreenBase):
                 dialogs().NoteDialog(f"段落笔记 Note on «{truncate(quote, 30)}»", ""), note_passage
             )
             return
+        here = self.passage_here(article)
+        if here is not None:
+            hid = here.id
+
+            def note_here(text: str | None) -> None:
+                if text is not None and self.guard(
+                    lambda: ws.set_passage_note(hid, text), "段落笔记 passage note"
+                ):
+                    self.after_change()
+
+            self.app.push_screen(
+                dialogs().NoteDialog(f"段落笔记 Note on «{truncate(here.quote, 30)}»", here.note),
+                note_here,
+            )
+            return
 
         def save_note(text: str | None) -> None:
             if text is not None and self.guard(lambda: ws.set_note(article, text), "笔记 note"):
@@ -126,6 +191,12 @@ class AnnotateActions(ScreenBase):
     def action_delete_passage(self) -> None:
         if self.article is None or not self.writable():
             return
+        here = self.passage_here(self.article)
+        if here is not None:
+            hid = here.id
+            if self.guard(lambda: self.ws.delete_passage(hid), "删除段落 passage deleted (u 撤销)"):
+                self.after_change()
+            return
         passages = self.ws.store.highlights(self.article.id)
         if not passages:
             self.notify("没有编码段落 no coded passages here")
@@ -139,6 +210,49 @@ class AnnotateActions(ScreenBase):
         self.app.push_screen(
             dialogs().PickDialog("删除编码段落 Delete coded passage", items), chosen
         )
+
+    def action_passages(self) -> None:
+        """``P``: the article's coded passages; Enter puts the caret on one."""
+        article = self.article
+        if article is None:
+            return
+        passages = [h for h in self.ws.store.highlights(article.id) if not h.orphan]
+        if not passages:
+            self.notify("没有编码段落 no coded passages here")
+            return
+
+        def jump(hid: str | None) -> None:
+            h = next((p for p in passages if p.id == hid), None)
+            if h is not None:
+                self.set_pane("reader")
+                self.query_one(Reader).caret_to(h.start)
+
+        items = [
+            (h.id, f"«{truncate(h.quote, 36)}» {' '.join(h.tags) or '—'}{' ✎' if h.note else ''}")
+            for h in sorted(passages, key=lambda p: p.start)
+        ]
+        self.app.push_screen(dialogs().PickDialog("编码段落 Coded passages", items), jump)
+
+    def action_resize_passage(self) -> None:
+        """``R`` with a selection: the coded passage it overlaps takes the selection's bounds."""
+        article = self.article
+        sel = self.query_one(Reader).selection()
+        if article is None or sel is None or not self.writable():
+            self.notify("先选择新的范围 select the new extent first (v … v)")
+            return
+        start, end = sel
+        hits = [
+            h
+            for h in self.ws.store.highlights(article.id)
+            if not h.orphan and h.start < end and start < h.end
+        ]
+        if len(hits) != 1:
+            self.notify("选择须与一个编码段落重叠 the selection must overlap one coded passage")
+            return
+        hid = hits[0].id
+        if self.guard(lambda: self.ws.resize_passage(hid, article, start, end), "段落范围 resized"):
+            self.action_cancel_visual()
+            self.after_change()
 
     def action_toggle_read(self) -> None:
         article = self.target_article()
@@ -163,11 +277,11 @@ class AnnotateActions(ScreenBase):
         article = self.target_article()
         if article is None or not self.writable():
             return
-        quick = self.ws.store.recent_tags(9)
-        if n > len(quick):
+        quick = self.ws.store.quick_tags()
+        tag = quick[n - 1] if n <= len(quick) else ""
+        if not tag:
             self.notify(f"快捷标签 {n} 未定义 quick tag {n} is not set")
             return
-        tag = quick[n - 1]
         sel = self.query_one(Reader).selection() if article is self.article else None
         if sel is not None:
             start, end = sel

@@ -204,7 +204,7 @@ class ScreenBase(Screen[None]):
     def refresh_codebook(self) -> None:
         store = self.ws.store
         self.query_one(Codebook).show(
-            store.recent_tags(9), {t.name: t for t in store.tag_defs()}, dict(store.tag_counts())
+            store.quick_tags(), {t.name: t for t in store.tag_defs()}, dict(store.tag_counts())
         )
 
     def after_change(self) -> None:
@@ -370,7 +370,17 @@ class ScreenBase(Screen[None]):
         if on.boundaries:
             parts += [("词界", "on #262b36"), " "]
         reader = self.query_one(Reader)
-        if reader.mode == "caret":
+        tok = reader.caret_token() if reader.mode == "caret" else None
+        here = self.ws.passage_at(self.article, tok[0]) if tok and self.article else None
+        if here is not None:
+            colours = self.colours()
+            parts += [("段落 passage:", "bold"), " "]
+            for t in here.tags or ("—",):
+                parts += [(f" {t} ", f"#101010 on {colours.get(t, '#888888')}"), " "]
+            if here.note:
+                parts += [("✎ ", "#e5c07b"), (truncate(here.note, 24), "#e5c07b"), " "]
+            parts += [("t 加代码 T 删代码 n 笔记 D 删除 R 改范围", "dim")]
+        elif reader.mode == "caret":
             parts += [("选段: ←→↑↓ 移动, v 开始选择 (或拖动鼠标), Esc 取消", "bold #61afef")]
         elif reader.mode == "select":
             parts += [("选段: ←→↑↓ 扩展, t 标签, n 笔记, Esc 取消", "bold #61afef")]

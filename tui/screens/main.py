@@ -46,6 +46,8 @@ class MainScreen(
         Binding("v", "visual", "Select passage", id="visual"),
         Binding("escape", "cancel_visual", "Cancel", show=False, id="cancel"),
         Binding("D", "delete_passage", "Delete passage", show=False, id="delete_passage"),
+        Binding("P", "passages", "Passages", show=False, id="passages"),
+        Binding("R", "resize_passage", "Resize passage", show=False, id="resize_passage"),
         Binding("f", "filter", "Filter", id="filter"),
         Binding("m", "toggle_read", "Read/unread", id="toggle_read"),
         Binding("u", "undo", "Undo", id="undo"),

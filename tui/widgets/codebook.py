@@ -19,11 +19,13 @@ class Codebook(Static):
     """Quick tags 1–9 with their descriptions and counts."""
 
     def show(self, quick: Sequence[str], defs: dict[str, TagDef], counts: dict[str, int]) -> None:
-        if not quick:
+        if not any(quick):
             self.update(plain("快捷标签 quick tags: 用 t 添加标签后出现 (tags appear here)", "dim"))
             return
         parts: list[str | tuple[str, str]] = []
         for i, t in enumerate(quick, start=1):
+            if not t:
+                continue  # a free digit
             d = defs.get(t)
             colour = d.colour if d else "#888888"
             parts += [

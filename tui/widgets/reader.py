@@ -308,6 +308,15 @@ class Reader(TextView):
             return tok
         return min(self.caret, max(0, len(self.tokens) - 1))
 
+    def caret_to(self, offset: int) -> None:
+        """Passage mode with the caret on the word at an article offset, scrolled into view."""
+        if not self.tokens:
+            return
+        self.mode = "caret"
+        self.caret = self.sel_anchor = max(0, bisect_right(self._token_starts(), offset) - 1)
+        self.keep_caret_visible()
+        self.post_message(self.CaretMoved())
+
     # -- search hits
 
     def set_hits(self, hits: list[tuple[int, int]]) -> None:
