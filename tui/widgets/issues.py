@@ -24,8 +24,8 @@ GROUP = "\x00"
 """Group rows' option ids start with this (page ids never do)."""
 OPEN_ALL = 60
 """Corpora up to this many pages open fully; larger ones open at the current page only."""
-NO_PAPER = "未知报纸 unknown paper"
-NO_DATE = "无日期 undated"
+NO_PAPER = "未知报纸"
+NO_DATE = "无日期"
 WEEKDAYS = "一二三四五六日"
 
 
@@ -104,22 +104,20 @@ class IssueList(VimList):
         width = (self.text_width(28) if width is None else width) - len(indent)
         label = page_label(issue) if issue.page is not None else ""
         title = f"{label} {issue.title}".strip() if label else (issue.title or issue.id)
-        meta = f"{len(issue.articles)}篇 ✓{tagged} ●{unread}"
-        if not issue.date or issue.paper is None:
-            meta = f"{issue.date or ''}  {meta}".strip()
+        meta = f"{len(issue.articles)}篇 ✓{tagged} ●{unread}"  # the date is its group's
         return Content.assemble(
             indent,
             (truncate(title, width), "bold" if unread else ""),
             "\n",
             indent,
-            (meta, "dim"),
+            (truncate(meta, width), "dim"),
         )
 
     def group_row(self, group: Group, width: int) -> Content:
         mark = "▾ " if group.key in self.opened else "▸ "
         n = group.count()
         indent = "  " * group.depth
-        count = f" · {n}版" if group.depth == 2 else f" · {n}"
+        count = f" {n}"
         return Content.assemble(
             indent,
             (mark, "#61afef"),
