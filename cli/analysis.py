@@ -366,7 +366,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
         lib = ws.library
         fn = getattr(lib, "reject_term" if rejecting else "terms", None)
         if not callable(fn):
-            raise UsageError("terms are not available yet (this piyue does not discover terms)")
+            raise UsageError("terms are not available yet")
         if rejecting:
             fn(args.term.strip())
             print(f"rejected {args.term.strip()}: it will not be proposed again")
