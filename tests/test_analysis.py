@@ -9,7 +9,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import given, settings
@@ -372,6 +372,32 @@ def test_kwic_from_a_fresh_index_equals_kwic_on_the_corpus(fx: Fx, tmp_path: Pat
     (root / "p02.txt").write_text(PAGE2.replace("相互促进", "营商营商"), "utf-8")
     assert len(kwic_library(lib, "营商")) == 6  # a stale index is not used
     assert lib.corpus is not None
+
+
+class WithSnapshot:
+    """The store plus the bulk read the analysis takes when a store offers it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.store, name)
+
+    def tables_snapshot(self) -> Any:
+        return self.store.storage.read()
+
+
+def test_the_snapshot_bulk_read_gives_the_same_answers(fx: Fx) -> None:
+    fast = cast(Store, WithSnapshot(fx.store))
+    fx.store.highlight_quote(fx.b, "防汛准备", ["防汛"])
+    for expr in ("营商环境", "党建 or 防汛", "not 党建"):
+        assert an.retrieve(fx.corpus, fast, expr) == an.retrieve(fx.corpus, fx.store, expr)
+    assert an.cooccur(fx.corpus, fast) == an.cooccur(fx.corpus, fx.store)
+    assert an.stats(fx.corpus, fast) == an.stats(fx.corpus, fx.store)
+    for which in ("articles", "passages"):
+        got = an.cooccur_items(fx.corpus, fast, "营商环境", "党建", which)  # type: ignore[arg-type]
+        assert got == an.cooccur_items(fx.corpus, fx.store, "营商环境", "党建", which)  # type: ignore[arg-type]
+    assert an.code_names(fast) == an.code_names(fx.store)
 
 
 def test_codes_with_spaces_and_descendants(fx: Fx) -> None:

@@ -8,13 +8,13 @@ autocoding (``workspace.autocode``) build on this; ``workspace.analysis`` gather
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from corpus.model import Article, Corpus, Issue
-from storage.annotations import ArticleNotes, Highlight, Store, parse_expression
+from storage.annotations import Store, parse_expression
 from storage.errors import AnnotationError
 
 SortBy = Literal["date", "page", "code"]
@@ -110,18 +110,58 @@ def quiet_gc() -> Iterator[None]:
             gc.enable()
 
 
-def tagged_articles(store: Store) -> Iterator[ArticleNotes]:
-    """Every article with tags of its own (the store's public bulk read)."""
-    return (n for n in store.all_notes() if n.tags)
+ArticleRow = tuple[str, Sequence[str], str]
+"""An article's id, its own tags and its note."""
+PassageRow = tuple[str, str, int, int, Sequence[str], str]
+"""A passage's id, article id, start, end, codes and note."""
 
 
-def live_passages(store: Store) -> Iterator[Highlight]:
+def snapshot(store: Store) -> Mapping[str, Mapping[str, Mapping[str, Any]]] | None:
+    """The store's tables as they are in memory (table → document id → document, read
+    only), when the store offers that bulk read: a query then builds rows only for what it
+    keeps, instead of an object per article and per passage first."""
+    snap = getattr(store, "tables_snapshot", None)
+    return cast(Mapping[str, Mapping[str, Mapping[str, Any]]], snap()) if callable(snap) else None
+
+
+def tagged_articles(store: Store) -> Iterator[ArticleRow]:
+    """Every article with tags of its own."""
+    snap = snapshot(store)
+    if snap is None:
+        return ((n.article_id, n.tags, n.note) for n in store.all_notes() if n.tags)
+    docs = snap.get("articles", {}).values()
+    return ((d["article_id"], d["tags"], d.get("note", "")) for d in docs if d.get("tags"))
+
+
+def live_passages(store: Store) -> Iterator[PassageRow]:
     """Every passage still attached to its article (orphans are left out of every count)."""
-    return (h for h in store.highlights() if not h.orphan)
+    snap = snapshot(store)
+    if snap is None:
+        return (
+            (h.id, h.article_id, h.start, h.end, h.tags, h.note)
+            for h in store.highlights()
+            if not h.orphan
+        )
+    return (
+        (
+            d["id"],
+            d["article_id"],
+            int(d["start"]),
+            int(d["end"]),
+            d.get("tags", ()),
+            d.get("note", ""),
+        )
+        for d in snap.get("highlights", {}).values()
+        if not d.get("orphan")
+    )
 
 
 def used_codes(store: Store) -> set[str]:
     """Every code some article or passage carries (orphaned passages included)."""
+    snap = snapshot(store)
+    if snap is not None:
+        docs = (*snap.get("articles", {}).values(), *snap.get("highlights", {}).values())
+        return {t for d in docs for t in d.get("tags", ())}
     used = {t for n in store.all_notes() for t in n.tags}
     return used | {t for h in store.highlights() for t in h.tags}
 
@@ -200,11 +240,13 @@ class Items:
     def __contains__(self, article_id: str) -> bool:
         return article_id in self.places.issue
 
-    def add_article(self, n: ArticleNotes) -> None:
-        self._add("article", n.article_id, None, None, n.tags, n.note, None)
+    def add_article(self, row: ArticleRow) -> None:
+        aid, tags, note = row
+        self._add("article", aid, None, None, tags, note, None)
 
-    def add_passage(self, h: Highlight) -> None:
-        self._add("passage", h.article_id, h.start, h.end, h.tags, h.note, h.id)
+    def add_passage(self, row: PassageRow) -> None:
+        hid, aid, start, end, tags, note = row
+        self._add("passage", aid, start, end, tags, note, hid)
 
     def _add(
         self,
@@ -212,7 +254,7 @@ class Items:
         aid: str,
         start: int | None,
         end: int | None,
-        tags: tuple[str, ...],
+        tags: Sequence[str],
         note: str,
         hid: str | None,
     ) -> None:

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from corpus.model import Corpus
-from storage.annotations import Highlight, Store
+from storage.annotations import Store
 from storage.export import cell
 from workspace.coded import (
     Item,
     Items,
+    PassageRow,
     Places,
     SortBy,
     check_sort,
@@ -35,15 +36,14 @@ def _coded(corpus: Corpus, store: Store) -> tuple[dict[str, set[str]], dict[str,
     known = Places(corpus).issue
     carries: dict[str, set[str]] = {}
     passages: dict[str, list[_Span]] = {}
-    for n in tagged_articles(store):
-        if n.article_id in known:
-            carries.setdefault(n.article_id, set()).update(n.tags)
-    for h in live_passages(store):
-        aid = h.article_id
-        if not h.tags or aid not in known:
+    for aid, tags, _ in tagged_articles(store):
+        if aid in known:
+            carries.setdefault(aid, set()).update(tags)
+    for _, aid, start, end, tags, _ in live_passages(store):
+        if not tags or aid not in known:
             continue
-        carries.setdefault(aid, set()).update(h.tags)
-        passages.setdefault(aid, []).append((h.start, h.end, h.tags))
+        carries.setdefault(aid, set()).update(tags)
+        passages.setdefault(aid, []).append((start, end, tuple(tags)))
     return carries, passages
 
 
@@ -106,11 +106,11 @@ def cooccur_csv(matrix: dict[str, Any], which: Matrix = "articles") -> bytes:
     return BOM + buf.getvalue().encode("utf-8")
 
 
-def _cross(p: Highlight, q: Highlight, a: str, b: str) -> bool:
+def _cross(p: PassageRow, q: PassageRow, a: str, b: str) -> bool:
     """Passages ``p`` and ``q`` overlap and one is coded ``a``, the other ``b``."""
-    if not (q.start < p.end and p.start < q.end):
+    if not (q[2] < p[3] and p[2] < q[3]):
         return False
-    return (a in p.tags and b in q.tags) or (b in p.tags and a in q.tags)
+    return (a in p[4] and b in q[4]) or (b in p[4] and a in q[4])
 
 
 def cooccur_items(
@@ -136,20 +136,20 @@ def cooccur_items(
         if which == "articles":
             carries, _ = _coded(corpus, store)
             both = {aid for aid, tags in carries.items() if pair <= tags}
-            for n in tagged_articles(store):
-                if n.article_id in both and pair & set(n.tags):
-                    items.add_article(n)
-            for h in live_passages(store):
-                if h.article_id in both and pair & set(h.tags):
-                    items.add_passage(h)
+            for row in tagged_articles(store):
+                if row[0] in both and pair & set(row[1]):
+                    items.add_article(row)
+            for p in live_passages(store):
+                if p[1] in both and pair & set(p[4]):
+                    items.add_passage(p)
         elif which == "passages":
-            by_article: dict[str, list[Highlight]] = {}
-            for h in live_passages(store):
-                if h.article_id in items and pair & set(h.tags):
-                    by_article.setdefault(h.article_id, []).append(h)
-            for hs in by_article.values():
-                for p in hs:
-                    if pair <= set(p.tags) or any(q is not p and _cross(p, q, a, b) for q in hs):
+            by_article: dict[str, list[PassageRow]] = {}
+            for p in live_passages(store):
+                if p[1] in items and pair & set(p[4]):
+                    by_article.setdefault(p[1], []).append(p)
+            for ps in by_article.values():
+                for p in ps:
+                    if pair <= set(p[4]) or any(q is not p and _cross(p, q, a, b) for q in ps):
                         items.add_passage(p)
         else:
             raise ValueError(f"unknown matrix {which!r} (articles or passages)")

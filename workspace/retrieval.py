@@ -36,12 +36,12 @@ def _retrieve(
     named = set(leaves(tree))
     expand = expander(store, children)
     items = Items(corpus, width)
-    for n in tagged_articles(store):
-        if n.article_id in items and evaluate(tree, expand(n.tags)):
-            items.add_article(n)
-    for h in live_passages(store):
-        if h.article_id in items and evaluate(tree, expand(h.tags)):
-            items.add_passage(h)
+    for row in tagged_articles(store):
+        if row[0] in items and evaluate(tree, expand(row[1])):
+            items.add_article(row)
+    for p in live_passages(store):
+        if p[1] in items and evaluate(tree, expand(p[4])):
+            items.add_passage(p)
 
     def code_of(it: Item) -> str:
         for t in it.tags:
