@@ -45,11 +45,6 @@ TEXT_B = "全市防汛工作会议召开。会议要求做好防汛准备。"
 TEXT_C = "党建引领基层治理取得实效。营商环境与党建相互促进。"
 
 
-NEEDS_BATCH = pytest.mark.skipif(
-    not hasattr(Store, "batch"), reason="one undo step needs Store.batch (the store branch)"
-)
-
-
 class Fx:
     def __init__(self, corpus: Corpus, store: Store) -> None:
         self.corpus = corpus
@@ -331,7 +326,6 @@ def test_plan_units_and_preview(fx: Fx) -> None:
     )
 
 
-@NEEDS_BATCH
 def test_apply_autocode_is_one_undo_step(fx: Fx) -> None:
     before = fx.store.highlights()
     plan = an.plan_autocode(fx.corpus, "营商环境", "sentence")
@@ -346,7 +340,6 @@ def test_apply_autocode_is_one_undo_step(fx: Fx) -> None:
     assert len(fx.store.highlights()) == len(before) + 4
 
 
-@NEEDS_BATCH
 def test_autocode_adds_the_code_to_an_existing_span(fx: Fx) -> None:
     plan = [(fx.c, 0, len("党建引领基层治理")), (fx.c, 13, 20)]  # 13-20: 营商环境与党建 exists
     assert an.apply_autocode(fx.store, plan, "治理") == 2
@@ -408,9 +401,7 @@ def test_codes_with_spaces_and_descendants(fx: Fx) -> None:
     assert an.descendants(fx.store, "审批") == {"审批", "营商环境", "放管服"}
 
 
-def test_autocode_uses_the_stores_batch_when_it_has_one(
-    fx: Fx, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_autocode_is_one_store_batch(fx: Fx, monkeypatch: pytest.MonkeyPatch) -> None:
     labels: list[str] = []
 
     @contextmanager
@@ -418,7 +409,7 @@ def test_autocode_uses_the_stores_batch_when_it_has_one(
         labels.append(label)
         yield
 
-    monkeypatch.setattr(fx.store, "batch", batch, raising=False)
+    monkeypatch.setattr(fx.store, "batch", batch)
     plan = an.plan_autocode(fx.corpus, "防汛", "sentence")
     assert an.preview(plan) == (2, 1)
     assert an.apply_autocode(fx.store, plan, "防汛") == 2 and labels == ["autocode 防汛"]

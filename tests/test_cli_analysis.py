@@ -23,10 +23,6 @@ from workspace.session import Workspace
 
 from .test_analysis import PAGE1, PAGE2, TEXT_A, TEXT_C
 
-NEEDS_BATCH = pytest.mark.skipif(
-    not hasattr(Store, "batch"), reason="one undo step needs Store.batch (the store branch)"
-)
-
 
 @dataclass
 class Fx:
@@ -233,7 +229,6 @@ def test_autocode_applies(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
     assert len(items) == 4
 
 
-@NEEDS_BATCH
 def test_autocode_is_one_undo_step(
     fx: Fx, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

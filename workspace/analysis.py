@@ -23,6 +23,7 @@ Definitions (the tests pin them down):
 
 from __future__ import annotations
 
+from storage.annotations import UnknownCode
 from workspace.autocode import (
     UNITS,
     Plan,
@@ -37,7 +38,6 @@ from workspace.autocode import (
 from workspace.coded import (
     Item,
     SortBy,
-    UnknownCode,
     ancestors,
     compile_expression,
     descendants,

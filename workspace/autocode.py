@@ -3,11 +3,12 @@ with one code, after a preview, as one undo step."""
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager, nullcontext
-from typing import Literal, cast
+from contextlib import AbstractContextManager
+from typing import Literal
 
 from corpus.model import Article, Corpus
-from storage.annotations import Highlight, Store, clean_tag
+from storage.annotations import Store, clean_tag
+from workspace.coded import live_passages
 from workspace.kwic import Where, article_filter, matching_articles, occurrences
 
 Unit = Literal["match", "sentence", "paragraph"]
@@ -89,31 +90,22 @@ def preview(plan: Plan) -> tuple[int, int]:
 
 
 def one_step(store: Store, label: str) -> AbstractContextManager[None]:
-    """Many store changes as one undo step and one journal write: ``Store.batch(label)``.
-    A store without batches (before storage/annotations gained them) makes each change
-    its own step."""
-    batch = getattr(store, "batch", None)
-    if callable(batch):
-        return cast(AbstractContextManager[None], batch(label))
-    return nullcontext()
+    """Many store changes as one undo step and one journal write."""
+    return store.batch(label)
 
 
 def apply_autocode(store: Store, plan: Plan, code: str) -> int:
     """Code every planned span with ``code`` in one undo step; returns the passages coded.
-    A span already coded exactly there gets the code added; one that has it is skipped."""
+    A passage already on exactly that span gets the code added (the store joins them); one
+    that has the code already is skipped."""
     code = clean_tag(code)
-    existing: dict[tuple[str, int, int], Highlight] = {}
-    for h in store.highlights():
-        if not h.orphan:
-            existing.setdefault((h.article_id, h.start, h.end), h)
-    todo = [(art, s, e, existing.get((art.id, s, e))) for art, s, e in plan]
-    todo = [t for t in todo if t[3] is None or code not in t[3].tags]
+    has: dict[tuple[str, int, int], set[str]] = {}
+    for _, aid, start, end, tags, _ in live_passages(store):
+        has.setdefault((aid, start, end), set()).update(tags)
+    todo = [(art, s, e) for art, s, e in plan if code not in has.get((art.id, s, e), ())]
     if not todo:
         return 0
     with one_step(store, f"autocode {code}"):
-        for art, s, e, old in todo:
-            if old is None:
-                store.add_highlight(art, s, e, [code])
-            else:
-                store.edit_highlight(old.id, tags=[*old.tags, code])
+        for art, s, e in todo:
+            store.add_highlight(art, s, e, [code])
     return len(todo)

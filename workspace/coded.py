@@ -14,14 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 from corpus.model import Article, Corpus, Issue
-from storage.annotations import Store, parse_expression
-from storage.errors import AnnotationError
+from storage.annotations import Store, UnknownCode, parse_expression
 
 SortBy = Literal["date", "page", "code"]
-
-
-class UnknownCode(AnnotationError):
-    """The expression names a code nobody has defined or used."""
 
 
 # ---------------------------------------------------------------------------- the codebook
