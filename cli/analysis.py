@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from cli.common import UsageError, add_common, out, print_json, workspace
+from cli.common import UsageError, add_common, out, print_json, stale_notice, workspace
 from workspace.kwic import cell_width
 
 FORMATS = ("md", "csv")
@@ -362,7 +362,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
     if rejecting and not args.term.strip():
         raise UsageError("the term is empty")
     non_negative(args.limit, "--limit")
-    with workspace(args, "write" if rejecting else "read") as ws:
+    with workspace(args) as ws:  # rejected terms live beside the index, not in the database
         lib = ws.library
         fn = getattr(lib, "reject_term" if rejecting else "terms", None)
         if not callable(fn):
@@ -372,6 +372,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
             print(f"rejected {args.term.strip()}: it will not be proposed again")
             return 0
         terms = list(fn(args.limit))
+        stale_notice(ws)
     rows = [{"text": t.text, "freq": t.freq, "kind": t.kind} for t in terms]
     if args.json:
         print_json({"terms": rows})
