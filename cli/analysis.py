@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from cli.common import UsageError, add_common, out, print_json, stale_notice, workspace
-from workspace.kwic import cell_width
+from workspace.kwic import Sort, cell_width
 
 FORMATS = ("md", "csv")
 SORTS = ("date", "page", "code")
@@ -23,7 +23,6 @@ UNITS = ("match", "sentence", "paragraph")
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
-    fmt = argparse.RawDescriptionHelpFormatter
     p = sub.add_parser(
         "retrieve",
         help="every coded passage and tagged article of a code or expression",
@@ -32,7 +31,6 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         epilog='--json prints {"items": [{"kind", "article_id", "start", "end", "quote", '
         '"tags", "note", "date", "file", "title"}]} (an article item has start/end null '
         "and an empty quote).",
-        formatter_class=fmt,
     )
     add_common(p)
     p.add_argument("expr", metavar="EXPR", help="a code name or a tag expression")
@@ -49,7 +47,6 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "or on a passage); passages: pairs of overlapping passages of the two codes.  Square, "
         "symmetric; the diagonal is the code's own count.",
         epilog='--json prints {"codes": [names], "articles": [[int]], "passages": [[int]]}.',
-        formatter_class=fmt,
     )
     add_common(p)
     p.add_argument("--json", action="store_true", help="both matrices as one JSON object")
@@ -63,7 +60,6 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "passages.  Undated pages are keyed by their issue id.",
         epilog='--json prints {"by": "date"|"page", "rows": [{"code", "key", "articles", '
         '"passages"}]}.',
-        formatter_class=fmt,
     )
     add_common(p)
     p.add_argument("--by", default="date", metavar="date|page", help="default: date")
@@ -77,10 +73,9 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "with WIDTH characters each side; offsets count into the article's text.",
         epilog='--json prints {"lines": [{"article_id", "start", "end", "left", "match", '
         '"right"}]}; match is exactly the text at [start, end).',
-        formatter_class=fmt,
     )
     add_common(p)
-    p.add_argument("term", metavar="TERM")
+    p.add_argument("term", metavar="TERM", help="a word or phrase, matched as plain text")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--width", type=int, default=20, help="context characters each side")
     p.add_argument("--sort", metavar="left|right", help="by left or right context")
@@ -93,11 +88,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         description="Code every occurrence of QUERY — the match itself, its sentence or its "
         "paragraph — with CODE, as one undo step.  --dry-run only says how many passages in "
         "how many articles it would code.",
-        formatter_class=fmt,
     )
     add_common(p)
-    p.add_argument("query", metavar="QUERY")
-    p.add_argument("code", metavar="CODE")
+    p.add_argument("query", metavar="QUERY", help="a word or phrase, matched as plain text")
+    p.add_argument("code", metavar="CODE", help="the code to give each passage")
     p.add_argument("--unit", required=True, metavar="match|sentence|paragraph")
     p.add_argument("--where", default="", metavar="EXPR", help="only articles matching it")
     p.add_argument("--dry-run", action="store_true", help="preview only: nothing is written")
@@ -108,7 +102,6 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         description="The corpus's discovered terms with frequency and kind (term, person, "
         "place, organisation).  `piyue terms reject TERM` removes one for good.",
         epilog='--json prints {"terms": [{"text", "freq", "kind"}]}.',
-        formatter_class=fmt,
     )
     add_common(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
@@ -215,7 +208,7 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
             store,
             args.expr,
             children=not args.no_children,
-            sort=sort or "date",  # type: ignore[arg-type]
+            sort=cast(an.SortBy, sort),
             width=args.width,
         )
     if args.json:
@@ -235,16 +228,19 @@ def retrieve_text(items: Sequence[Any], width: int) -> str:
     from workspace.kwic import Line, aligned
 
     cells = 2 * width
+    ww = max(cell_width(it.date or it.file) for it in items)
+    qw = max(8, min(40, max(cell_width(flat(it.quote)) for it in items)))
     lines = []
     for it in items:
-        where = it.date or it.file
+        where = pad(it.date or it.file, ww)
         if it.kind == "article":
-            body = pad("", cells) + " 【" + pad("(整篇 article)", 40) + "】 " + pad("", cells)
+            body = pad("", cells) + " 【" + pad("整篇", qw) + "】 " + pad("", cells)
         else:
             left, _, right = aligned(Line(it.article_id, 0, 0, it.left, "", it.right), cells)
-            body = f"{left} 【{pad(fit(it.quote, 40), 40)}】 {right}"
+            body = f"{left} 【{pad(fit(it.quote, qw), qw)}】 {right}"
         tags = " ".join(f"#{t}" for t in it.tags)
-        lines.append(f"{where}  {body}  {fit(it.title or '(无标题)', 30)}  {tags}\n")
+        title = pad(fit(it.title or "(无标题)", 30), 30)
+        lines.append(f"{where}  {body}  {title}  {tags}".rstrip() + "\n")
     passages = sum(1 for it in items if it.kind == "passage")
     lines.append(f"{passages} passages, {len(items) - passages} articles\n")
     return "".join(lines)
@@ -279,7 +275,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     fmt = choice(args.format, ("csv",), "format")
     by = choice(args.by, GROUPINGS, "grouping") or "date"
     with workspace(args) as ws:
-        rows = an.stats(ws.corpus(), ws.store, by)  # type: ignore[arg-type]
+        rows = an.stats(ws.corpus(), ws.store, cast(Literal["date", "page"], by))
     if args.json:
         print_json(an.stats_dict(rows, by))
     elif fmt == "csv":
@@ -307,7 +303,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
             ws.library,
             args.term,
             width=args.width,
-            sort=sort,  # type: ignore[arg-type]
+            sort=cast(Sort, sort),
             where=where or None,
             limit=args.limit,
             store=ws.store,
@@ -341,7 +337,7 @@ def cmd_autocode(args: argparse.Namespace) -> int:
         plan = an.plan_autocode(
             ws.corpus(),
             args.query,
-            unit,  # type: ignore[arg-type]
+            cast(an.Unit, unit),
             where=where or None,
             store=ws.store,
         )
