@@ -6,7 +6,7 @@ fast way (``Library(root).load()`` from a fresh index); the index is built first
 not fresh, under the same ``PIYUE_HOME``.
 
     python ../shared/tools/make_corpus.py /tmp/c3000 --pages 3000
-    PIYUE_HOME=/tmp/home python -m tui --corpus /tmp/c3000 index
+    PIYUE_HOME=/tmp/home python -m cli --corpus /tmp/c3000 index
     PIYUE_HOME=/tmp/home python -m bench.analysis /tmp/c3000
 """
 
@@ -34,19 +34,21 @@ from workspace import analysis as an
 from workspace.kwic import kwic
 
 TARGET = "营商环境"
-# What ``piyue kwic TERM --json`` will run (the CLI is the lead's): the library path, which
-# reads article texts from the fresh index; and the same over the fully loaded corpus.
+# The whole ``piyue kwic TERM --json`` process ("index": it reads article texts from the fresh
+# index), and for comparison the same lines over the fully loaded corpus ("load").
 KWIC_SCRIPT = (
     "import sys, pathlib\n"
     "from storage.library import Library\n"
-    "from workspace.kwic import kwic, kwic_json, kwic_library\n"
-    "lib = Library(pathlib.Path(sys.argv[1]))\n"
-    "if sys.argv[3] == 'load':\n"
-    "    lines = kwic(lib.load(), sys.argv[2], width=20)\n"
-    "else:\n"
-    "    lines = kwic_library(lib, sys.argv[2], width=20)\n"
+    "from workspace.kwic import kwic, kwic_json\n"
+    "lines = kwic(Library(pathlib.Path(sys.argv[1])).load(), sys.argv[2], width=20)\n"
     "sys.stdout.write(kwic_json(lines))\n"
 )
+
+
+def kwic_command(root: Path, term: str, how: str) -> list[str]:
+    if how == "index":
+        return [sys.executable, "-m", "cli", "--corpus", str(root), "kwic", term, "--json"]
+    return [sys.executable, "-c", KWIC_SCRIPT, str(root), term]
 
 
 def codebook(n: int) -> list[dict[str, Any]]:
@@ -148,7 +150,7 @@ def main() -> None:
     lib = Library(root)
     indexed = lib._index_file_exists()
     if not indexed:  # the fast load needs a fresh index: build it once
-        cmd = [sys.executable, "-m", "tui", "--corpus", str(root), "index"]
+        cmd = [sys.executable, "-m", "cli", "--corpus", str(root), "index"]
         subprocess.run(cmd, check=True, capture_output=True, env=env)
         lib = Library(root)
     t = time.perf_counter()
@@ -183,7 +185,7 @@ def main() -> None:
                 before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t = time.perf_counter()
                 out = subprocess.run(
-                    [sys.executable, "-c", KWIC_SCRIPT, str(root), args.term, how],
+                    kwic_command(root, args.term, how),
                     capture_output=True,
                     env=env,
                     check=True,

@@ -367,24 +367,30 @@ def test_kwic_from_a_fresh_index_equals_kwic_on_the_corpus(fx: Fx, tmp_path: Pat
     assert lib.corpus is not None
 
 
-class PublicOnly:
-    """The store seen through its public API only (the bulk read falls back to it)."""
+class WithSnapshot:
+    """The store plus the bulk read the analysis takes when a store offers it."""
 
     def __init__(self, store: Store) -> None:
-        self._store = store
+        self.store = store
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return getattr(self._store, name)
+        return getattr(self.store, name)
+
+    def tables_snapshot(self) -> Any:
+        return self.store.storage.read()
 
 
-def test_public_api_path_gives_the_same_answers(fx: Fx) -> None:
-    public = cast(Store, PublicOnly(fx.store))
+def test_the_snapshot_bulk_read_gives_the_same_answers(fx: Fx) -> None:
+    fast = cast(Store, WithSnapshot(fx.store))
+    fx.store.highlight_quote(fx.b, "防汛准备", ["防汛"])
     for expr in ("营商环境", "党建 or 防汛", "not 党建"):
-        assert an.retrieve(fx.corpus, public, expr) == an.retrieve(fx.corpus, fx.store, expr)
-    assert an.cooccur(fx.corpus, public) == an.cooccur(fx.corpus, fx.store)
-    assert an.stats(fx.corpus, public) == an.stats(fx.corpus, fx.store)
+        assert an.retrieve(fx.corpus, fast, expr) == an.retrieve(fx.corpus, fx.store, expr)
+    assert an.cooccur(fx.corpus, fast) == an.cooccur(fx.corpus, fx.store)
+    assert an.stats(fx.corpus, fast) == an.stats(fx.corpus, fx.store)
+    for which in ("articles", "passages"):
+        got = an.cooccur_items(fx.corpus, fast, "营商环境", "党建", which)  # type: ignore[arg-type]
+        assert got == an.cooccur_items(fx.corpus, fx.store, "营商环境", "党建", which)  # type: ignore[arg-type]
+    assert an.code_names(fast) == an.code_names(fx.store)
 
 
 def test_codes_with_spaces_and_descendants(fx: Fx) -> None:
@@ -395,9 +401,7 @@ def test_codes_with_spaces_and_descendants(fx: Fx) -> None:
     assert an.descendants(fx.store, "审批") == {"审批", "营商环境", "放管服"}
 
 
-def test_autocode_uses_the_stores_batch_when_it_has_one(
-    fx: Fx, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_autocode_is_one_store_batch(fx: Fx, monkeypatch: pytest.MonkeyPatch) -> None:
     labels: list[str] = []
 
     @contextmanager
@@ -405,7 +409,7 @@ def test_autocode_uses_the_stores_batch_when_it_has_one(
         labels.append(label)
         yield
 
-    monkeypatch.setattr(fx.store, "batch", batch, raising=False)
+    monkeypatch.setattr(fx.store, "batch", batch)
     plan = an.plan_autocode(fx.corpus, "防汛", "sentence")
     assert an.preview(plan) == (2, 1)
     assert an.apply_autocode(fx.store, plan, "防汛") == 2 and labels == ["autocode 防汛"]

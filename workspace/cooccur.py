@@ -1,0 +1,222 @@
+"""Co-occurrence (code × code) and counts over issue dates or pages, with the segments
+behind one cell; the definitions are in ``workspace.analysis``'s docstring."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from corpus.model import Corpus
+from storage.annotations import Store
+from storage.export import cell
+from workspace.coded import (
+    Item,
+    Items,
+    PassageRow,
+    Places,
+    SortBy,
+    check_sort,
+    live_passages,
+    quiet_gc,
+    tagged_articles,
+    used_codes,
+)
+
+BOM = b"\xef\xbb\xbf"
+Matrix = Literal["articles", "passages"]
+_Span = tuple[int, int, tuple[str, ...]]
+
+
+def _coded(corpus: Corpus, store: Store) -> tuple[dict[str, set[str]], dict[str, list[_Span]]]:
+    """Per corpus article: the codes it carries (own + passages') and its live coded passages
+    as (start, end, codes)."""
+    known = Places(corpus).issue
+    carries: dict[str, set[str]] = {}
+    passages: dict[str, list[_Span]] = {}
+    for aid, tags, _ in tagged_articles(store):
+        if aid in known:
+            carries.setdefault(aid, set()).update(tags)
+    for _, aid, start, end, tags, _ in live_passages(store):
+        if not tags or aid not in known:
+            continue
+        carries.setdefault(aid, set()).update(tags)
+        passages.setdefault(aid, []).append((start, end, tuple(tags)))
+    return carries, passages
+
+
+def code_names(store: Store) -> list[str]:
+    """Every code of the codebook and every code in use, sorted by name."""
+    return sorted({t.name for t in store.tag_defs()} | used_codes(store))
+
+
+def _cooccur(corpus: Corpus, store: Store) -> dict[str, Any]:
+    codes = code_names(store)
+    ix = {c: i for i, c in enumerate(codes)}
+    k = len(codes)
+    arts = [[0] * k for _ in range(k)]
+    pas = [[0] * k for _ in range(k)]
+    carries, passages = _coded(corpus, store)
+    for tags in carries.values():
+        idx = sorted(ix[t] for t in tags)
+        for a, i in enumerate(idx):
+            row = arts[i]
+            for j in idx[a:]:
+                row[j] += 1
+    for spans in passages.values():
+        spans.sort()
+        coded = [(st, en, sorted({ix[t] for t in tags})) for st, en, tags in spans]
+        for a, (_, p_end, pi) in enumerate(coded):
+            for i in pi:
+                pas[i][i] += 1
+                for j in pi:  # a passage with two codes pairs with itself
+                    if i != j:
+                        pas[i][j] += 1
+            for q_start, _, qi in coded[a + 1 :]:
+                if q_start >= p_end:
+                    break  # sorted by start: no later passage overlaps this one
+                for i in pi:
+                    for j in qi:
+                        if i != j:
+                            pas[i][j] += 1
+                            pas[j][i] += 1
+    for i in range(k):
+        for j in range(i + 1, k):
+            arts[j][i] = arts[i][j]
+    return {"codes": codes, "articles": arts, "passages": pas}
+
+
+def cooccur(corpus: Corpus, store: Store) -> dict[str, Any]:
+    """``{"codes": [...], "articles": [[int]], "passages": [[int]]}``: square and symmetric,
+    diagonal = the code's own count (see ``workspace.analysis`` for what counts)."""
+    with quiet_gc():
+        return _cooccur(corpus, store)
+
+
+def cooccur_csv(matrix: dict[str, Any], which: Matrix = "articles") -> bytes:
+    """One matrix as CSV (codes as the header row and the first column), UTF-8 with a BOM."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    codes: list[str] = matrix["codes"]
+    w.writerow([cell(which), *(cell(c) for c in codes)])
+    for c, row in zip(codes, matrix[which], strict=True):
+        w.writerow([cell(c), *row])
+    return BOM + buf.getvalue().encode("utf-8")
+
+
+def _cross(p: PassageRow, q: PassageRow, a: str, b: str) -> bool:
+    """Passages ``p`` and ``q`` overlap and one is coded ``a``, the other ``b``."""
+    if not (q[2] < p[3] and p[2] < q[3]):
+        return False
+    return (a in p[4] and b in q[4]) or (b in p[4] and a in q[4])
+
+
+def cooccur_items(
+    corpus: Corpus,
+    store: Store,
+    a: str,
+    b: str,
+    which: Matrix = "articles",
+    *,
+    sort: SortBy = "date",
+    width: int = 20,
+) -> list[Item]:
+    """The segments behind one cell of :func:`cooccur` (Enter on a cell).
+
+    ``"articles"``: in every article carrying both codes, its article item (when it is tagged
+    ``a`` or ``b``) and its passages coded ``a`` or ``b``.  ``"passages"``: the passages of
+    the cell's overlapping pairs (a passage carrying both codes is one).  ``a == b`` gives
+    the diagonal's segments."""
+    check_sort(sort)
+    with quiet_gc():
+        items = Items(corpus, width)
+        pair = {a, b}
+        if which == "articles":
+            carries, _ = _coded(corpus, store)
+            both = {aid for aid, tags in carries.items() if pair <= tags}
+            for row in tagged_articles(store):
+                if row[0] in both and pair & set(row[1]):
+                    items.add_article(row)
+            for p in live_passages(store):
+                if p[1] in both and pair & set(p[4]):
+                    items.add_passage(p)
+        elif which == "passages":
+            by_article: dict[str, list[PassageRow]] = {}
+            for p in live_passages(store):
+                if p[1] in items and pair & set(p[4]):
+                    by_article.setdefault(p[1], []).append(p)
+            for ps in by_article.values():
+                for p in ps:
+                    if pair <= set(p[4]) or any(q is not p and _cross(p, q, a, b) for q in ps):
+                        items.add_passage(p)
+        else:
+            raise ValueError(f"unknown matrix {which!r} (articles or passages)")
+        return items.sorted(sort, lambda it: a if a in it.tags else b)
+
+
+# --------------------------------------------------------------------------------- stats
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """A code's count on one issue date (or page): articles carrying it, passages of it."""
+
+    code: str
+    key: str
+    articles: int
+    passages: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "key": self.key,
+            "articles": self.articles,
+            "passages": self.passages,
+        }
+
+
+def _stats(corpus: Corpus, store: Store, by: Literal["date", "page"]) -> list[StatRow]:
+    if by not in ("date", "page"):
+        raise ValueError(f"unknown grouping {by!r} (date or page)")
+    places = Places(corpus)
+
+    def key(aid: str) -> tuple[bool, str]:
+        issue = places.issue[aid]
+        if by == "date" and issue.date:
+            return False, issue.date
+        return True, issue.id
+
+    carries, passages = _coded(corpus, store)
+    counts: dict[tuple[str, tuple[bool, str]], list[int]] = {}
+    for aid, tags in carries.items():
+        k = key(aid)
+        for t in tags:
+            counts.setdefault((t, k), [0, 0])[0] += 1
+    for aid, spans in passages.items():
+        k = key(aid)
+        for _, _, codes in spans:
+            for t in set(codes):
+                counts.setdefault((t, k), [0, 0])[1] += 1
+    return [StatRow(c, k, a, p) for (c, (_, k)), (a, p) in sorted(counts.items())]
+
+
+def stats(corpus: Corpus, store: Store, by: Literal["date", "page"] = "date") -> list[StatRow]:
+    """Code × issue date counts (``by="page"``: code × page, keyed by issue id); undated pages
+    are keyed by their issue id.  Rows sorted by code, then dates before ids."""
+    with quiet_gc():
+        return _stats(corpus, store, by)
+
+
+def stats_dict(rows: Sequence[StatRow], by: str = "date") -> dict[str, Any]:
+    return {"by": by, "rows": [r.as_dict() for r in rows]}
+
+
+def stats_csv(rows: Sequence[StatRow], by: str = "date") -> bytes:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(["code", by, "articles", "passages"])
+    for r in rows:
+        w.writerow([cell(r.code), cell(r.key), r.articles, r.passages])
+    return BOM + buf.getvalue().encode("utf-8")
