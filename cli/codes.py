@@ -1,0 +1,72 @@
+"""``piyue codes``: the codebook, and its edits (each one undo step in the reader too)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import Any
+
+from cli.common import add_common, out, print_json, workspace
+from workspace import codebook
+
+
+def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
+    p = sub.add_parser(
+        "codes",
+        help="the codebook: names, parents, colours, descriptions, counts; and its edits",
+        description="Without an edit: the codebook as a tree with counts of articles tagged "
+        "and passages coded. Edits: rename OLD NEW · merge SRC DST · move CODE PARENT "
+        "('' = top level) · colour CODE #RRGGBB · describe CODE TEXT · delete CODE.",
+    )
+    add_common(p)
+    p.add_argument("--json", action="store_true", help='print {"codes": [...]}')
+    edits = p.add_subparsers(dest="edit", metavar="EDIT")
+    for name, args, help_text in (
+        ("rename", ("code", "new"), "rename a code everywhere"),
+        ("merge", ("code", "into"), "move every coding of CODE to INTO, then drop CODE"),
+        ("move", ("code", "parent"), "put CODE under PARENT ('' = top level)"),
+        ("colour", ("code", "colour"), "set CODE's colour (#RRGGBB)"),
+        ("describe", ("code", "text"), "set CODE's description"),
+        ("delete", ("code",), "remove CODE from the codebook and every coding"),
+    ):
+        e = edits.add_parser(name, help=help_text)
+        add_common(e)
+        for a in args:
+            e.add_argument(a)
+    return {"codes": cmd_codes}
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    if not getattr(args, "edit", None):
+        with workspace(args) as ws:
+            rows = codebook.rows(ws)
+        if args.json:
+            print_json({"codes": [r.as_json() for r in rows]})
+        elif not rows:
+            print("no codes yet (tag an article: piyue tag ID CODE)")
+        else:
+            out(
+                "".join(
+                    f"{'  ' * r.depth}{r.name}  {r.colour}  {r.articles} articles, "
+                    f"{r.passages} passages"
+                    f"{f'  — {r.description}' if r.description else ''}\n"
+                    for r in rows
+                )
+            )
+        return 0
+    value = {
+        "rename": "new",
+        "merge": "into",
+        "move": "parent",
+        "colour": "colour",
+        "describe": "text",
+    }.get(args.edit)
+    with workspace(args, "write") as ws:
+        got = codebook.edit(ws, args.edit, args.code, getattr(args, value, "") if value else "")
+    if args.edit == "delete":
+        n_art = len(getattr(got, "articles", ()))
+        n_pas = len(getattr(got, "passages", ()))
+        out(f"deleted {args.code} ({n_art} articles, {n_pas} passages)\n")
+    else:
+        out(f"{args.edit}: {getattr(got, 'name', args.code)}\n")
+    return 0
