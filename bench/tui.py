@@ -1,9 +1,11 @@
-"""Reader latency: opening an article of ~5,000 characters (Pilot), and first paint in a real
-terminal (tmux) against a bare Textual app that shows one line, measured side by side.
+"""Reader latency: opening an article of ~5,000 characters (Pilot), and start-up in a real
+terminal (tmux) against a bare Textual app that shows one line, measured side by side: the
+empty frame, and what the user waits for — the issue list with page titles; the reader's
+memory once an article is open with every layer on.
 
-    python -m bench.tui
+    python -m bench.tui [--corpus DIR --title TEXT]   # a large corpus, index already built
 
-Prints one JSON line.  Targets: open ≤ 50 ms; first paint ≤ 1.5× the bare app.
+Prints one JSON line.  Targets: open ≤ 50 ms; titles ≤ 1.3× the bare app; reader ≤ 200 MB.
 Frames are timed at the hand-off to the terminal driver (see ``open_latency``).
 """
 
@@ -88,27 +90,62 @@ async def quiet(frames: list[float], gap: float = 0.15) -> None:
         await asyncio.sleep(0.001)
 
 
-def first_paint(cmd: str, marker: str, env: dict[str, str]) -> float | None:
+def first_paint(
+    cmd: str, markers: list[str], env: dict[str, str], rss_after: float = 0.0
+) -> tuple[list[float | None], float | None]:
+    """Seconds until each marker is on screen (in order), and the app's RSS in MB
+    ``rss_after`` seconds after the last one (0: not measured)."""
     if shutil.which("tmux") is None:
-        return None
+        return [None] * len(markers), None
     name = f"bench{os.getpid()}"
     t = time.perf_counter()
     started = subprocess.run(
         ["tmux", "new", "-d", "-s", name, "-x", "160", "-y", "50", cmd], env=env
     )
     if started.returncode != 0:
-        return None
+        return [None] * len(markers), None
+    seen: list[float | None] = []
+    rss = None
     try:
-        while time.perf_counter() - t < 20:
+        todo = list(markers)
+        while todo and time.perf_counter() - t < 60:
             out = subprocess.run(
                 ["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True
             ).stdout
-            if marker in out:
-                return time.perf_counter() - t
+            while todo and todo[0] in out:
+                seen.append(time.perf_counter() - t)
+                todo.pop(0)
             time.sleep(0.005)
-        return None
+        seen += [None] * len(todo)
+        if rss_after and not todo:
+            time.sleep(rss_after)
+            rss = pane_rss_mb(name)
+        return seen, rss
     finally:
         subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+
+
+def pane_rss_mb(session: str) -> float | None:
+    """Resident memory of the program running in a tmux pane (and its children)."""
+    pid = subprocess.run(
+        ["tmux", "display", "-p", "-t", session, "#{pane_pid}"], capture_output=True, text=True
+    ).stdout.strip()
+    if not pid.isdigit():
+        return None
+    total = 0
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            status = Path(f"/proc/{p}/status").read_text()
+            kids = Path(f"/proc/{p}/task/{p}/children").read_text().split()
+        except OSError:
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1])
+        todo += kids
+    return round(total / 1024, 1)
 
 
 BARE = (
@@ -119,36 +156,68 @@ BARE = (
 
 
 def main() -> None:
+    args = sys.argv[1:]
+    big = Path(args[args.index("--corpus") + 1]) if "--corpus" in args else None
+    big_title = args[args.index("--title") + 1] if "--title" in args else ""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "c"
         folder.mkdir()
         make_corpus(folder)
         os.environ["PIYUE_HOME"] = str(Path(tmp) / "home")
         first, settled = asyncio.run(open_latency(folder, Path(tmp) / "db.json"))
-        env = {**os.environ, "PIYUE_HOME": str(Path(tmp) / "home2")}
+        env = {**os.environ, "PIYUE_HOME": str(Path(tmp) / "home2"), "PYTHONPATH": str(ROOT)}
         bare_py = Path(tmp) / "bare.py"
         bare_py.write_text(BARE)
         # Byte-compile piyue as an installed package is (pip and a first run do this; this
         # machine sets PYTHONDONTWRITEBYTECODE, and Textual's own files are compiled).
-        for pkg in ("corpus", "storage", "tui"):
+        for pkg in ("corpus", "storage", "workspace", "cli", "tui"):
             compileall.compile_dir(ROOT / pkg, quiet=1)
-        bare, ours = [], []
+        seeds_cmd = f"{sys.executable} -m cli --corpus {ROOT / 'seeds'}"
+        subprocess.run(
+            [*seeds_cmd.split(), "index"], env=env, capture_output=True
+        )  # the seeds' index built, as after a first run
+        bare, empty, titles = [], [], []
         # One idle session keeps the tmux server up between runs (no server start-up in
         # the figures, and no race with a server that is shutting down).
         keeper = f"bench-keep{os.getpid()}"
         subprocess.run(["tmux", "new", "-d", "-s", keeper, "sleep 600"], capture_output=True)
         for _ in range(PAIRS):
-            b = first_paint(f"{sys.executable} {bare_py}", "hello from a bare app", env)
-            o = first_paint(
-                f"{sys.executable} -m tui --corpus {ROOT / 'seeds'}",
-                "版面 Issues",
-                {**env, "PYTHONPATH": str(ROOT)},
-            )
-            if b is not None and o is not None:
+            (b,), _r = first_paint(f"{sys.executable} {bare_py}", ["hello from a bare app"], env)
+            (e, ti), _r = first_paint(seeds_cmd, ["版面 Issues", "洛阳市涧西区"], env)
+            if b is not None and e is not None and ti is not None:
                 bare.append(b)
-                ours.append(o)
+                empty.append(e)
+                titles.append(ti)
+        # memory with an article open, words loaded, names found, every layer on
+        _t, reader_rss = first_paint(seeds_cmd, ["关键词"], env, rss_after=4.0)
+        big_result: dict[str, Any] = {}
+        if big is not None and big_title:
+            big_env = {**env, "PIYUE_HOME": str(Path(tmp) / "home3")}
+            subprocess.run(
+                [sys.executable, "-m", "cli", "--corpus", str(big), "index"],
+                env=big_env,
+                capture_output=True,
+            )
+            runs = [
+                first_paint(
+                    f"{sys.executable} -m cli --corpus {big}", [big_title], big_env, rss_after=1.0
+                )
+                for _ in range(3)
+            ]
+            got = [r[0][0] for r in runs if r[0][0] is not None]
+            rss = [r[1] for r in runs if r[1] is not None]
+            if got:
+                big_result = {
+                    "big_titles_s": round(statistics.median(got), 3),
+                    "big_vs_seeds_titles": round(
+                        statistics.median(got) / statistics.median(titles), 2
+                    )
+                    if titles
+                    else None,
+                    "big_rss_mb": max(rss) if rss else None,
+                }
         subprocess.run(["tmux", "kill-session", "-t", keeper], capture_output=True)
-    result = {
+    result: dict[str, Any] = {
         "article_chars": 5200,
         "open_first_frame_p50_ms": round(statistics.median(first), 1),
         "open_first_frame_max_ms": round(max(first), 1),
@@ -156,13 +225,18 @@ def main() -> None:
         "open_settled_max_ms": round(max(settled), 1),
     }
     if bare:
+        b, e, ti = (statistics.median(x) for x in (bare, empty, titles))
         result.update(
             {
-                "first_paint_bare_s": round(statistics.median(bare), 3),
-                "first_paint_piyue_s": round(statistics.median(ours), 3),
-                "first_paint_ratio": round(statistics.median(ours) / statistics.median(bare), 2),
+                "first_paint_bare_s": round(b, 3),
+                "first_paint_empty_frame_s": round(e, 3),
+                "first_paint_titles_s": round(ti, 3),
+                "empty_frame_ratio": round(e / b, 2),
+                "titles_ratio": round(ti / b, 2),
             }
         )
+    result["reader_rss_mb"] = reader_rss
+    result.update(big_result)
     print(json.dumps(result))
 
 

@@ -41,7 +41,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus.model import Article, Corpus
-from storage.annotations import Store, evaluate, parse_expression
+from storage.annotations import Store, parse_expression
+from storage.annotations.expressions import page_matcher
 from storage.errors import AnnotationError
 from storage.export_base import (
     GUID_NS,
@@ -98,8 +99,10 @@ def select(
 ) -> list[Article]:
     """Articles for an export: all given tags (and), a tag expression, or every annotated one."""
     tree = None
+    match = None
     if where.strip():
         tree = parse_expression(where)
+        match = page_matcher(tree)
     wanted = set(tags)
     annotated = store.annotated_ids()
     tags_of = store.tags_by_article()
@@ -108,7 +111,7 @@ def select(
         have = tags_of.get(a.id, set())
         if wanted and not wanted <= have:
             continue
-        if tree is not None and not evaluate(tree, have):
+        if match is not None and not match(have, corpus.issue_of(a)):
             continue
         if not (every or wanted or tree is not None) and a.id not in annotated:
             continue

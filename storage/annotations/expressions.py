@@ -6,8 +6,11 @@ Kept apart from the store so filters can be parsed and checked without a databas
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+from corpus.model import Issue
+from corpus.pagemeta import PageTerm, PageTermError, parse_term
 from storage.errors import AnnotationError
 
 _EXPR_TOKEN = re.compile(r'\s*(\(|\)|"[^"]*"|[^\s()"]+)')
@@ -65,12 +68,53 @@ def parse_expression(expr: str) -> Any:
     return tree
 
 
-def evaluate(tree: Any, tags: set[str]) -> bool:
+def evaluate(tree: Any, tags: set[str], facts: Callable[[str], bool | None] | None = None) -> bool:
+    """Whether ``tags`` satisfy the expression; ``facts`` decides terms that are not tags
+    (``paper:洛阳日报``, ``date:2018-09``: see ``page_matcher``), None meaning "a tag"."""
     op = tree[0]
     if op == "tag":
+        if facts is not None:
+            got = facts(tree[1])
+            if got is not None:
+                return got
         return tree[1] in tags
     if op == "not":
-        return not evaluate(tree[1], tags)
+        return not evaluate(tree[1], tags, facts)
     if op == "and":
-        return evaluate(tree[1], tags) and evaluate(tree[2], tags)
-    return evaluate(tree[1], tags) or evaluate(tree[2], tags)
+        return evaluate(tree[1], tags, facts) and evaluate(tree[2], tags, facts)
+    return evaluate(tree[1], tags, facts) or evaluate(tree[2], tags, facts)
+
+
+def page_terms(tree: Any) -> dict[str, PageTerm]:
+    """The page terms of an expression (``paper:``, ``date:``, ``page:``, ``section:``),
+    parsed once; a malformed one is an ``AnnotationError`` naming it."""
+    out: dict[str, PageTerm] = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if node[0] == "tag":
+            try:
+                term = parse_term(node[1])
+            except PageTermError as exc:
+                raise AnnotationError(str(exc)) from exc
+            if term is not None:
+                out[node[1]] = term
+        else:
+            stack.extend(node[1:])
+    return out
+
+
+def page_matcher(tree: Any) -> Callable[[set[str], Issue | None], bool]:
+    """``match(tags, issue)``: the expression over an article's tags and its page."""
+    terms = page_terms(tree)
+    if not terms:
+        return lambda tags, _issue: evaluate(tree, tags)
+
+    def match(tags: set[str], issue: Issue | None) -> bool:
+        def facts(term: str) -> bool | None:
+            got = terms.get(term)
+            return None if got is None else (issue is not None and got.matches(issue))
+
+        return evaluate(tree, tags, facts)
+
+    return match

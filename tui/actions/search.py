@@ -82,8 +82,10 @@ class SearchActions(ScreenBase):
                 return
             try:
                 from storage.annotations import parse_expression
+                from storage.annotations.expressions import page_matcher
 
-                self.art_filter = Filter(expr, parse_expression(expr))
+                tree = parse_expression(expr)
+                self.art_filter = Filter(expr, tree, page_matcher(tree))
             except AnnotationError as exc:
                 self.notify(str(exc), severity="error")
                 return
@@ -95,7 +97,8 @@ class SearchActions(ScreenBase):
                 "筛选 Filter articles",
                 self.art_filter.expr,
                 "标签表达式 tag expression: 营商环境 and not 党建 · or · ( ) · "
-                "is:unread · has:note · is:starred — 空 = 清除 empty clears",
+                "is:unread · has:note · is:starred · paper:洛阳日报 · date:2018-09 · "
+                "date:2018-09-01..2018-10-31 · page:1 — 空 = 清除 empty clears",
             ),
             apply,
         )

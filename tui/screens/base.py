@@ -45,8 +45,12 @@ def progress_of(issue: Issue, note_of: Callable[[str], ArticleNotes | None]) -> 
 
 @dataclass
 class Filter:
+    """The article filter: a tag expression, with page terms (``paper:``, ``date:``…)."""
+
     expr: str = ""
     tree: Any = None
+    match: Any = None
+    """``match(tags, issue)``, built once from ``tree`` (see ``page_matcher``)."""
 
 
 class ScreenBase(Screen[None]):
@@ -197,9 +201,12 @@ class ScreenBase(Screen[None]):
             tags.add("has:note")
         if n and n.starred:
             tags.add("is:starred")
-        from storage.annotations import evaluate
+        if self.art_filter.match is None:
+            from storage.annotations.expressions import page_matcher
 
-        return bool(evaluate(self.art_filter.tree, tags))
+            self.art_filter.match = page_matcher(self.art_filter.tree)
+        issue = self.corpus.issue_of(article) if self.corpus is not None else None
+        return bool(self.art_filter.match(tags, issue))
 
     def refresh_codebook(self) -> None:
         store = self.ws.store
