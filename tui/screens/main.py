@@ -5,7 +5,7 @@ post. Workers compute and post messages; the handlers here own the state and tou
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -123,6 +123,11 @@ class MainScreen(
 
     # ------------------------------------------------------------------ composition
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._words_started = False
+        self._words_timer: Any = None
+
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             with Vertical(id="issues-pane", classes="pane"):
@@ -151,7 +156,16 @@ class MainScreen(
     def start_workers(self) -> None:
         self.papp.after_first_paint()
         self.load_corpus()
-        self.set_timer(0.05, self.load_words)
+        # The dictionary load holds the GIL for most of a second: it starts once the lists
+        # with their titles are on screen (see on_main_screen_corpus_loaded), or after a
+        # moment if the corpus is slow, so it never delays what the user waits for.
+        self._words_timer = self.set_timer(1.5, self.start_words)
+
+    def start_words(self) -> None:
+        if not self._words_started:
+            self._words_started = True
+            self._words_timer.stop()
+            self.load_words()
 
     # ------------------------------------------------------------------ workers
 
@@ -216,6 +230,7 @@ class MainScreen(
 
     def on_main_screen_corpus_loaded(self, msg: CorpusLoaded) -> None:
         self.call_after_refresh(ready, self)  # keys typed meanwhile go to the filled lists
+        self.call_after_refresh(self.start_words)  # after the frame with the titles
         if msg.corpus is None:
             self.status(f"无法读取 cannot read the corpus: {msg.error}")
             return
