@@ -15,9 +15,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from corpus.terms import STOPWORDS_FILE, Term, stopwords
@@ -55,24 +54,31 @@ class Keyword:
     """One of KEYWORD_KINDS: word, term, person, place, organisation."""
 
 
-@lru_cache(maxsize=1)
-def jieba_idf() -> tuple[dict[str, float], float]:
-    """jieba's general-purpose IDF table and its median (for unseen words)."""
+JIEBA_IDF_MEDIAN = 11.9547675029
+"""The median of jieba's IDF table: the general IDF of a word it does not know (a test
+checks it against the table)."""
+
+
+def jieba_idf(vocabulary: Collection[str] | None = None) -> tuple[dict[str, float], float]:
+    """jieba's general-purpose IDF table — only the words of ``vocabulary`` when given (the
+    file is streamed: the whole 270,000-word table, ≈40 MB as a dict, is never built) — and
+    its median."""
     import importlib.util
 
     spec = importlib.util.find_spec("jieba")
     assert spec is not None and spec.origin is not None
     path = Path(spec.origin).parent / "analyse" / "idf.txt"
     table: dict[str, float] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if len(parts) == 2:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            word, _, value = line.rstrip("\n").partition(" ")
+            if not value or (vocabulary is not None and word not in vocabulary):
+                continue
             try:
-                table[parts[0]] = float(parts[1])
+                table[word] = float(value)
             except ValueError:
                 continue
-    values = sorted(table.values())
-    return table, values[len(values) // 2] if values else 10.0
+    return table, JIEBA_IDF_MEDIAN
 
 
 def is_candidate(word: str) -> bool:
@@ -91,6 +97,17 @@ class DocFreq:
         self.df: dict[str, int] = dict(df or {})
         self.docs = docs
         self.parts: dict[str, tuple[str, ...]] = {}
+        self._general: dict[str, float] | None = None
+
+    def general(self) -> dict[str, float]:
+        """jieba's IDF of the corpus's own words and their parts (read once; call from a
+        worker first — it streams a 6 MB file)."""
+        if self._general is None:
+            vocabulary = set(self.df)
+            for parts in self.parts.values():
+                vocabulary.update(parts)
+            self._general = jieba_idf(vocabulary)[0]
+        return self._general
 
     def add_terms(self, terms: Iterable[Term]) -> None:
         """Learned terms: jieba's IDF table does not know them, so their general IDF is that
@@ -112,15 +129,15 @@ class DocFreq:
         if word in self.parts:  # jieba's table has no opinion on a term: trust the corpus
             alpha = min(1.0, self.docs / TERM_FULL_WEIGHT_DOCS)
         g = 0.0
+        if self.docs == 0:  # no corpus figures yet (the index is loading): one constant
+            return JIEBA_IDF_MEDIAN
         if alpha < 1.0:
-            general, median = jieba_idf()
+            general, median = self.general(), JIEBA_IDF_MEDIAN
             found = general.get(word)
             if found is None:
                 parts = self.parts.get(word)
                 found = max(general.get(p, median) for p in parts) if parts else median
             g = found
-        if self.docs == 0:
-            return g
         local = math.log((self.docs + 1) / (self.df.get(word, 0) + 1)) + 1.0
         # Scale the corpus IDF into jieba's range so the two can be blended.
         local_scaled = local / (math.log(self.docs + 1) + 1.0) * 12.0

@@ -216,3 +216,15 @@ assert not jieba.dt.initialized, "jieba's global dictionary was loaded"
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+
+
+def test_jieba_idf_median_and_the_vocabulary_filter() -> None:
+    from corpus.keywords import JIEBA_IDF_MEDIAN, DocFreq, jieba_idf
+
+    table, _median = jieba_idf()
+    values = sorted(table.values())
+    assert abs(values[len(values) // 2] - JIEBA_IDF_MEDIAN) < 1e-6
+    small, _ = jieba_idf({"营商", "环境", "不是一个词的词"})
+    assert small == {w: table[w] for w in ("营商", "环境")}
+    df = DocFreq({"营商": 2, "环境": 5}, docs=10)
+    assert df.general() == small  # only the corpus's words are kept

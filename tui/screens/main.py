@@ -199,6 +199,7 @@ class MainScreen(
 
             stats = lib.refresh_index(progress)
             df = lib.doc_freq() if stats is not None else DocFreq()
+            df.general()  # jieba's IDF of the corpus's words, read here and not on screen
             self.post_message(self.IndexReady(stats, df))
         except Exception as exc:
             self.post_message(self.IndexReady(None, DocFreq(), str(exc)))
