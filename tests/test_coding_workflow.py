@@ -401,3 +401,45 @@ async def test_coding_the_same_span_twice_keeps_one_passage(seeds_copy: Path, db
     with stored(db) as s:
         (h,) = s.highlights(aid)
         assert h.tags == ("甲",) and h.note == "乙"
+
+
+# snapshots: the reader with coloured, named passages ----------------------------------
+
+
+def _passages_app(seeds: Path, db: Path):  # type: ignore[no-untyped-def]
+    art = next(a for a in load_corpus(seeds).articles if a.title.startswith("提升站位"))
+    with Store.open(db) as s:
+        s.define_tag("防汛", colour="#e5c07b", description="汛期安全")
+        s.define_tag("安全生产", colour="#61afef")
+        s.highlight_quote(art, "尾矿库", ["防汛", "安全生产"], "重点")
+        s.highlight_quote(art, art.text[:12], ["安全生产"])
+    return make_app(seeds, db)
+
+
+def _in_passage(size: tuple[int, int]):  # type: ignore[no-untyped-def]
+    from .test_tui import ready
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        screen = pilot.app.main_screen
+        await ready(pilot, screen)
+        while not screen.index_ready:
+            await pilot.pause(0.05)
+        await open_article(pilot, screen, "提升站位")
+        while screen.article.id not in screen.entities:
+            await pilot.pause(0.05)
+        await pilot.press("P", "down", "enter")  # the caret into the 尾矿库 passage
+        await pilot.pause(0.3)
+
+    return run_before
+
+
+def test_snapshot_reader_passages_160x50(seeds_copy: Path, db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(
+        _passages_app(seeds_copy, db), terminal_size=(160, 50), run_before=_in_passage((160, 50))
+    )
+
+
+def test_snapshot_reader_passages_80x24(seeds_copy: Path, db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(
+        _passages_app(seeds_copy, db), terminal_size=(80, 24), run_before=_in_passage((80, 24))
+    )

@@ -363,6 +363,17 @@ class ScreenBase(Screen[None]):
         from textual.content import Content
 
         parts: list[Any] = []
+        reader = self.query_one(Reader)
+        tok = reader.caret_token() if reader.mode == "caret" else None
+        here = self.ws.passage_at(self.article, tok[0]) if tok and self.article else None
+        if here is not None:  # first: on a narrow screen the layer names can go
+            colours = self.colours()
+            parts += [("段落", "bold"), " "]
+            for t in here.tags or ("—",):
+                parts += [(f" {t} ", f"#101010 on {colours.get(t, '#888888')}"), " "]
+            if here.note:
+                parts += [("✎ ", "#e5c07b"), (truncate(here.note, 24), "#e5c07b"), " "]
+            parts += [("t/T 代码 n 笔记 D 删 R 范围", "dim"), "  "]
         on = self.hl_layers
         if on.keywords and marks.keywords:
             parts += [("关键词", "bold #f0c674"), " "]
@@ -376,21 +387,10 @@ class ScreenBase(Screen[None]):
             parts += [("编码", "underline"), " "]
         if on.boundaries:
             parts += [("词界", "on #262b36"), " "]
-        reader = self.query_one(Reader)
-        tok = reader.caret_token() if reader.mode == "caret" else None
-        here = self.ws.passage_at(self.article, tok[0]) if tok and self.article else None
-        if here is not None:
-            colours = self.colours()
-            parts += [("段落 passage:", "bold"), " "]
-            for t in here.tags or ("—",):
-                parts += [(f" {t} ", f"#101010 on {colours.get(t, '#888888')}"), " "]
-            if here.note:
-                parts += [("✎ ", "#e5c07b"), (truncate(here.note, 24), "#e5c07b"), " "]
-            parts += [("t 加代码 T 删代码 n 笔记 D 删除 R 改范围", "dim")]
-        elif reader.mode == "caret":
+        if here is None and reader.mode == "caret":
             parts += [("选段: ←→↑↓ 移动, v 开始选择 (或拖动鼠标), Esc 取消", "bold #61afef")]
         elif reader.mode == "select":
-            parts += [("选段: ←→↑↓ 扩展, t 标签, n 笔记, Esc 取消", "bold #61afef")]
+            parts += [("选段: ←→↑↓ 扩展, t 标签, n 笔记, R 改范围, Esc 取消", "bold #61afef")]
         self.query_one("#legend", Static).update(Content.assemble(*parts) if parts else "")
 
     def target_article(self) -> Article | None:

@@ -343,10 +343,7 @@ class MainScreen(
         self.words_changed()
 
     def on_resize(self, event: Resize) -> None:
-        self.layout_classes(event.size.width)
-        if self.corpus is not None:  # rows are cut to the pane width: cut them again
-            self.call_after_refresh(self.refresh_issues)
-            self.call_after_refresh(self.refresh_articles)
+        self.layout_classes(event.size.width)  # the lists re-cut their rows themselves
 
     # ------------------------------------------------------------------ screen actions
 

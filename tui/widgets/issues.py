@@ -154,7 +154,11 @@ class IssueList(VimList):
                 self.opened = set(self.parents.get(first, []))
         self.render_rows(keep)
 
+    def recut(self) -> None:
+        self.render_rows(self.current_id())
+
     def render_rows(self, keep: str | None = None) -> None:
+        self._cut_for = self.scrollable_content_region.width
         width = self.text_width(28)  # once, not per row: thousands of pages
         options: list[Option] = []
 

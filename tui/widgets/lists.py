@@ -33,6 +33,19 @@ def truncate(text: str, cells: int) -> str:
 
 
 class VimList(OptionList):
+    """An option list whose rows are cut to its width: when the width changes (the terminal,
+    or the pane focus in narrow layouts) it cuts them again itself."""
+
+    _cut_for = 0
+
+    def on_resize(self) -> None:
+        width = self.scrollable_content_region.width
+        if self._cut_for and width != self._cut_for:
+            self.call_after_refresh(self.recut)
+
+    def recut(self) -> None:
+        """Rebuild the rows for the current width (the subclass knows its rows)."""
+
     def text_width(self, fallback: int) -> int:
         """Cells available for a row's text (rows are cut, not wrapped mid-title)."""
         w = self.scrollable_content_region.width
@@ -49,6 +62,13 @@ class VimList(OptionList):
 class ArticleList(VimList):
     """Articles: unread dot, title, tag chips, note marker."""
 
+    _shown: tuple[Sequence[Article], dict[str, ArticleNotes], dict[str, str]] | None = None
+
+    def recut(self) -> None:
+        if self._shown is not None and self.option_count:
+            keep = self.get_option_at_index(self.highlighted or 0).id
+            self.show(*self._shown, keep=keep)
+
     def show(
         self,
         articles: Sequence[Article],
@@ -56,6 +76,8 @@ class ArticleList(VimList):
         colours: dict[str, str],
         keep: str | None = None,
     ) -> None:
+        self._shown = (articles, notes, colours)
+        self._cut_for = self.scrollable_content_region.width
         options = []
         width = self.text_width(42) - 3  # once per list, not per row
         for a in articles:
