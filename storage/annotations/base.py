@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.model import Article
-from storage.annotations.coders import VISIBLE, Coders, clean_coder, default_coder
+from storage.annotations.coders import Coders, _Visible, clean_coder, default_coder
 from storage.annotations.history import Change, History, State
 from storage.annotations.model import PALETTE, TagDef, clean_tag, copy_doc, fingerprint
 from storage.durable import DurableStorage, PiyueDB
@@ -29,7 +29,7 @@ class StoreBase:
         self.coder = clean_coder(coder) if coder else default_coder()
         """The current coder: every coding written is theirs."""
         meta = self.storage.read().get("meta", {})
-        first = next(iter(meta.values()), {}) if meta else {}
+        first: dict[str, Any] = next(iter(meta.values()), {}) if meta else {}
         self.legacy_coder: str = first.get("default_coder") or self.coder
         """Whose the codings written before coders were recorded are (schema 1)."""
         self.visible: frozenset[str] | None = frozenset({self.coder})
@@ -105,18 +105,17 @@ class StoreBase:
         """Show every coder's codings in reads (``True``) or only yours again (blind)."""
         self.visible = None if everyone else frozenset({self.coder})
 
-    def _scope(self, coders: Coders) -> frozenset[str] | None:
+    def scope(self, coders: Coders) -> frozenset[str] | None:
         """A read's coders as a set, ``None`` for all."""
-        if coders is VISIBLE:
+        if isinstance(coders, _Visible):
             return self.visible
         if coders is None:
             return None
-        assert not isinstance(coders, type(VISIBLE))
         return frozenset(coders)
 
     def _shown(self, coders: Coders) -> Callable[[dict[str, Any]], bool]:
         """A predicate on documents: is this document's coder in the read's scope?"""
-        scope = self._scope(coders)
+        scope = self.scope(coders)
         if scope is None:
             return lambda d: True
         legacy = self.legacy_coder

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.model import Article, Corpus
+from storage.annotations.attribution import AttributionMixin
 from storage.annotations.codebook import CodebookMixin
 from storage.annotations.coders import VISIBLE, Coders, clean_coder, default_coder
 from storage.annotations.model import (
@@ -32,7 +33,7 @@ SCHEMA = 2
 coder (old ones belong to ``meta.default_coder``)."""
 
 
-class Store(PassagesMixin, CodebookMixin):
+class Store(AttributionMixin, PassagesMixin, CodebookMixin):
     """The annotation database.  ``Store.open(path)``; ``readonly`` when another writer holds it."""
 
     @classmethod
@@ -162,7 +163,7 @@ class Store(PassagesMixin, CodebookMixin):
     def notes(self, article_id: str, coders: Coders = VISIBLE) -> ArticleNotes:
         """The article's tags, note, read state — of the visible coders by default (yours
         while coding blind); several coders' are combined (tags of all, notes joined)."""
-        scope = self._scope(coders)
+        scope = self.scope(coders)
         if scope is not None and scope == {self.coder}:
             doc_id = self._art_ids.get(article_id)
             if doc_id is None:
@@ -188,7 +189,7 @@ class Store(PassagesMixin, CodebookMixin):
 
     def notes_by_coder(self, article_id: str, coders: Coders = None) -> dict[str, ArticleNotes]:
         """Each coder's own state of the article (every coder by default), by coder name."""
-        scope = self._scope(coders)
+        scope = self.scope(coders)
         raw = self._raw("articles")
         return {
             who: notes_from_doc(article_id, raw[str(k)], self.legacy_coder)
@@ -198,7 +199,7 @@ class Store(PassagesMixin, CodebookMixin):
 
     def all_notes(self, coders: Coders = VISIBLE) -> list[ArticleNotes]:
         """One entry per article and coder (``.coder`` says whose) in the scope."""
-        scope = self._scope(coders)
+        scope = self.scope(coders)
         if scope is not None and scope == {self.coder}:
             return [self.notes(aid, coders) for aid in self._art_ids]
         raw, legacy = self._raw("articles"), self.legacy_coder
