@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from storage.errors import StoreError
+from storage.errors import AnnotationError, StoreError
 from workspace.agreement import (
     AgreementReport,
     Coding,
@@ -173,7 +173,7 @@ class Adjudication:
         from storage.annotations import CHOICES, clean_coder
 
         if choice not in CHOICES:
-            raise StoreError(f"choose one of {', '.join(CHOICES)}, not {choice!r}")
+            raise AnnotationError(f"choose one of {', '.join(CHOICES)}, not {choice!r}")
         who = clean_coder(final) if final else self.final
         a_tag = code in self.a.tags.get(unit, set())
         b_tag = code in self.b.tags.get(unit, set())
