@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.model import Article
-from storage.annotations.coders import Coders, _Visible, clean_coder, default_coder
+from storage.annotations.coders import Coders, VisibleCoders, clean_coder, default_coder
 from storage.annotations.history import Change, History, State
 from storage.annotations.model import PALETTE, TagDef, clean_tag, copy_doc, fingerprint
 from storage.durable import DurableStorage, PiyueDB
@@ -107,7 +107,7 @@ class StoreBase:
 
     def scope(self, coders: Coders) -> frozenset[str] | None:
         """A read's coders as a set, ``None`` for all."""
-        if isinstance(coders, _Visible):
+        if isinstance(coders, VisibleCoders):
             return self.visible
         if coders is None:
             return None

@@ -22,15 +22,15 @@ ALL = "all"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-class _Visible:
+class VisibleCoders:
     """The default of a read's ``coders``: the store's visible coders (see ``Store.reveal``)."""
 
     def __repr__(self) -> str:
         return "VISIBLE"
 
 
-VISIBLE = _Visible()
-Coders = Iterable[str] | None | _Visible
+VISIBLE = VisibleCoders()
+Coders = Iterable[str] | None | VisibleCoders
 """A read's choice of coders: names, ``None`` for every coder, or ``VISIBLE`` (the default)."""
 
 
