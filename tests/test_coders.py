@@ -457,3 +457,25 @@ def test_cli_export_chooses_whose_codings(
     there = json.loads(capsys.readouterr().out)
     assert main(["--corpus", str(SEEDS), "--db", str(db), "agree", "甲", "乙", "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == there
+
+
+def test_reattach_keeps_each_coder_on_their_own_document(tmp_path: Path, seeds_copy: Path) -> None:
+    db = tmp_path / "a.json"
+    corpus = load_corpus(seeds_copy)
+    a = next(x for x in corpus.articles if x.title.startswith("提升站位"))
+    for who, code in (("甲", "防汛"), ("乙", "安全")):
+        with Store.open(db, coder=who) as s:
+            s.add_tags(a, [code])
+            s.highlight_quote(a, "尾矿库是夏季防汛的重点", [code])
+    page = seeds_copy / "001_f7413848275faa8a.txt"
+    text = page.read_text("utf-8").replace("## 提升站位严格落实责任", "## 提升站位 严格落实责任")
+    page.write_text(text, "utf-8")
+    corpus2 = load_corpus(seeds_copy)
+    a2 = next(x for x in corpus2.articles if x.title.startswith("提升站位"))
+    assert a2.id != a.id
+    with Store.open(db, coder="甲") as s:
+        assert s.reattach(corpus2) == 0
+        assert s.notes(a2.id, {"甲"}).tags == ("防汛",)
+        assert s.notes(a2.id, {"乙"}).tags == ("安全",)
+        got = sorted((h.coder, h.tags) for h in s.highlights(a2.id, None))
+        assert got == [("乙", ("安全",)), ("甲", ("防汛",))]
