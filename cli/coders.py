@@ -59,12 +59,19 @@ def cmd_coders(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"coders": [r.as_json() for r in rows]})
         return 0
-    width = max(len(r.name) for r in rows)
-    out(f"{'coder':<{width}}  articles  tags  passages  notes  read\n")
+    from workspace.kwic import cell_width
+
+    width = max(cell_width(r.name) for r in [*rows]) if rows else 5
+    width = max(width, 5)
+
+    def name(text: str) -> str:
+        return text + " " * (width - cell_width(text))
+
+    out(f"{name('coder')}  articles  tags  passages  notes  read\n")
     for r in rows:
         mark = "  (you)" if r.current else ""
         out(
-            f"{r.name:<{width}}  {r.articles:>8}  {r.tags:>4}  {r.passages:>8}  {r.notes:>5}"
+            f"{name(r.name)}  {r.articles:>8}  {r.tags:>4}  {r.passages:>8}  {r.notes:>5}"
             f"  {r.read:>4}{mark}\n"
         )
     return 0
