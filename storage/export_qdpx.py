@@ -73,6 +73,11 @@ def to_qdpx(
     article note as its source's Description (the source memo), and each also as a `<Note>`
     with its own PlainTextSelection and a NoteRef from its source (an annotation) — one
     annotation per span, as that importer's database requires.
+
+    Coders: one ``<User>`` per coder of the items and every selection and coding names its
+    coder as ``creatingUser`` (so NVivo/MAXQDA can compute their own agreement); an article
+    coded by several coders is one TextSource with each coder's selections.  With one coder,
+    ``coder`` names them (the export's label) and GUIDs are as they always were.
     """
     ET.register_namespace("", QDA_NS)
     q = f"{{{QDA_NS}}}"

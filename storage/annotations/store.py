@@ -81,14 +81,14 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             durable_copy(path, keep, 0o600, after="the database was not upgraded")
 
     @classmethod
-    def open_for_ui(cls, path: Path) -> Store:
+    def open_for_ui(cls, path: Path, coder: str | None = None) -> Store:
         """Writer if free, else read-only (the TUI's policy)."""
         from storage.errors import DatabaseLocked
 
         try:
-            return cls.open(path)
+            return cls.open(path, coder=coder)
         except DatabaseLocked:
-            return cls.open(path, readonly=True)
+            return cls.open(path, readonly=True, coder=coder)
 
     def __enter__(self) -> Store:
         return self
