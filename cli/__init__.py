@@ -33,10 +33,10 @@ def build_parser(commands: bool = True) -> tuple[argparse.ArgumentParser, dict[s
     parser.set_defaults(cmd=None)
     handlers: dict[str, Handler] = {}
     if commands:
-        from cli import analysis, annotate, codes, exchange, reading
+        from cli import analysis, annotate, coders, codes, exchange, reading
 
         sub = parser.add_subparsers(dest="cmd")
-        for module in (reading, annotate, exchange, codes, analysis):
+        for module in (reading, annotate, exchange, codes, analysis, coders):
             handlers.update(module.register(sub))
     return parser, handlers
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cli.coders import add_coder_flag, use_coder
 from cli.common import add_common, stale_notice, workspace
 from storage.export import FORMATS
 from workspace import exchange
@@ -25,10 +26,18 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p.add_argument("--tokens", action="store_true", help="JSON Lines: add space-joined tokens")
     p.add_argument("--per", choices=("article", "highlight"), default="article", help="CSV rows")
     p.add_argument("--full", action="store_true", help="Markdown: include the full text")
-    p.add_argument("--coder", default="", help="your name in the provenance")
-    p = sub.add_parser("import", help="merge another coder's JSON Lines export")
+    p.add_argument(
+        "--coder",
+        default="",
+        help="whose codings: a coder's name or 'all' (default: yours); the provenance names them",
+    )
+    p = sub.add_parser("import", help="another coder's JSON Lines export, kept as theirs")
     add_common(p)
     p.add_argument("file", type=Path)
+    who = p.add_mutually_exclusive_group()
+    who.add_argument("--as-coder", default="", help="the coder the codings belong to")
+    who.add_argument("--merge", action="store_true", help="unite them with your own codings")
+    add_coder_flag(p)
     return {"export": cmd_export, "import": cmd_import}
 
 
@@ -38,7 +47,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.format, args.tokens, args.per, args.full, args.coder, args.force
     )
     with workspace(args) as ws:
-        articles = exchange.select(ws, args.tag, args.where, args.all)
+        articles = exchange.select(ws, args.tag, args.where, args.all, args.coder)
         got = exchange.export(ws, articles, opts, args.output)
         stale_notice(ws)
     if got.data is None:
@@ -53,11 +62,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     with workspace(args, "write") as ws:
-        rep = exchange.import_file(ws, args.file)
+        use_coder(ws, args)
+        rep = exchange.import_file(ws, args.file, args.as_coder, args.merge)
+    who = "merged" if rep.merged else f"imported as {', '.join(rep.coders) or '-'}:"
     print(
-        f"merged {rep.articles} articles: +{rep.tags_added} tags, {rep.notes_set} notes "
+        f"{who} {rep.articles} articles: +{rep.tags_added} tags, {rep.notes_set} notes "
         f"({rep.notes_conflicts} kept both), +{rep.highlights_added} passages"
+        + (f", {len(rep.orphans)} kept as orphans" if rep.orphans else "")
     )
+    for s in rep.orphans:
+        print(f"orphan: {s}", file=sys.stderr)
     for s in rep.skipped or []:
         print(f"skipped: {s}", file=sys.stderr)
     return 0

@@ -1,5 +1,11 @@
-"""Exports of tagged sets: JSON Lines, CSV, Markdown, REFI-QDA (.qdpx), a segmented corpus —
-and the import of another coder's JSON Lines.
+"""Exports of tagged sets: JSON Lines, CSV, Markdown, REFI-QDA (.qdpx), a segmented corpus.
+(The import of another coder's JSON Lines lives in storage.annotations.importing and is
+re-exported here.)
+
+Coders: every exported item is one coder's codings of one article (``Item.coder``); an export
+of several coders has one item per article and coder. JSON Lines records carry ``coder`` and
+name it in their provenance, CSV rows have a ``coder`` column, a REFI-QDA project has one
+``<User>`` per coder and each coding's ``creatingUser``.
 
 Nothing here lets article text choose a path, reach a shell or a markup interpreter: file
 names come from article ids (sanitised), CSV cells that a spreadsheet would evaluate are
@@ -11,13 +17,14 @@ share in storage.export_base; this module is the one to import (it re-exports th
 Page metadata (paper, page number, section, furniture, credits, continuations) is read through
 `page_meta` only, with defaults, so every format carries it as soon as the model has it.
 
-CSV, one row per article (``per="article"``), UTF-8 with a BOM, CRLF, RFC 4180 quoting:
+CSV, one row per article (``per="article"``; per article and coder when several coders are
+exported), UTF-8 with a BOM, CRLF, RFC 4180 quoting:
 
 - ``id, issue, file, date, paper, page, section, continued_from, continued_on, credits, title,
-  kicker, byline, read, starred, tags, passage_codes, note, highlights, text`` — ``tags`` are the
-  article's own tags, ``passage_codes`` the codes of its passages (both ``;``-separated),
-  ``highlights`` the number of coded passages, ``read``/``starred`` 0 or 1, ``credits`` as
-  ``编辑:武力;校对:向东``.
+  kicker, byline, read, starred, tags, passage_codes, note, highlights, text, coder`` —
+  ``tags`` are the article's own tags, ``passage_codes`` the codes of its passages (both
+  ``;``-separated), ``highlights`` the number of coded passages, ``read``/``starred`` 0 or 1,
+  ``credits`` as ``编辑:武力;校对:向东``, ``coder`` whose codings the row holds.
 - then three groups of 0/1 columns, each with one column per code in the export (codebook order,
   children after their parent): ``CODE`` — the article carries the code anywhere (its own tag
   or a passage); ``tag:CODE`` — the article itself is tagged CODE; ``passage:CODE`` — at least
@@ -25,7 +32,7 @@ CSV, one row per article (``per="article"``), UTF-8 with a BOM, CRLF, RFC 4180 q
   left out (its ``tag:``/``passage:`` columns are always there).
 
 With ``per="highlight"`` there is one row per coded passage: ``article_id, title, tag, quote,
-note, start, end, issue, file, date, paper, page, section``.
+note, start, end, issue, file, date, paper, page, section, coder``.
 """
 
 from __future__ import annotations
@@ -36,13 +43,13 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from corpus.model import Article, Corpus
-from storage.annotations import Store, parse_expression
+from storage.annotations import VISIBLE, Coders, Store, parse_expression
 from storage.annotations.expressions import page_matcher
+from storage.annotations.importing import ImportReport, import_jsonl
 from storage.errors import AnnotationError
 from storage.export_base import (
     GUID_NS,
@@ -95,17 +102,23 @@ class ExportError(AnnotationError):
 
 
 def select(
-    corpus: Corpus, store: Store, tags: Sequence[str] = (), where: str = "", every: bool = False
+    corpus: Corpus,
+    store: Store,
+    tags: Sequence[str] = (),
+    where: str = "",
+    every: bool = False,
+    coders: Coders = VISIBLE,
 ) -> list[Article]:
-    """Articles for an export: all given tags (and), a tag expression, or every annotated one."""
+    """Articles for an export: all given tags (and), a tag expression, or every annotated one
+    — by the codings of ``coders`` (default: the store's visible coders)."""
     tree = None
     match = None
     if where.strip():
         tree = parse_expression(where)
         match = page_matcher(tree)
     wanted = set(tags)
-    annotated = store.annotated_ids()
-    tags_of = store.tags_by_article()
+    annotated = store.annotated_ids(coders)
+    tags_of = store.tags_by_article(coders)
     out = []
     for a in corpus.articles:
         have = tags_of.get(a.id, set())
@@ -119,26 +132,53 @@ def select(
     return out
 
 
-def items(corpus: Corpus, store: Store, articles: Iterable[Article]) -> list[Item]:
+def items(
+    corpus: Corpus,
+    store: Store,
+    articles: Iterable[Article],
+    coders: Coders = VISIBLE,
+    label: str = "",
+) -> list[Item]:
+    """The exported items: for each article, one per coder in ``coders`` who coded it (the
+    store's visible coders by default; with one coder, one item per article even when
+    empty). ``label`` renames a single coder's items (an export ``--coder NAME`` from a
+    database where NAME coded nothing: the user naming themselves)."""
+    scope = store.scope(coders)
+    single = scope is not None and len(scope) == 1
     out = []
     for a in articles:
         issue = corpus.issue_of(a)
-        n = store.notes(a.id)
-        out.append(
-            Item(
-                a,
-                issue.id,
-                issue.source,
-                issue.date,
-                issue.sha1,
-                list(n.tags),
-                n.note,
-                [h for h in store.highlights(a.id) if not h.orphan],
-                n.read,
-                n.starred,
-                page_meta(issue, a),
+        meta = page_meta(issue, a)
+        if single:
+            assert scope is not None
+            (who,) = scope
+            per = {who: store.notes(a.id, scope)}
+        else:
+            per = store.notes_by_coder(a.id, scope)
+        passages = [h for h in store.highlights(a.id, scope) if not h.orphan]
+        for h in passages:
+            if h.coder not in per:
+                per[h.coder] = store.notes(a.id, {h.coder})
+        if not per:
+            per = {store.coder: store.notes(a.id, {store.coder})}
+        for who in sorted(per):
+            n = per[who]
+            out.append(
+                Item(
+                    a,
+                    issue.id,
+                    issue.source,
+                    issue.date,
+                    issue.sha1,
+                    list(n.tags),
+                    n.note,
+                    [h for h in passages if h.coder == who],
+                    n.read,
+                    n.starred,
+                    meta,
+                    (label if single and label else who),
+                )
             )
-        )
     return out
 
 
@@ -157,12 +197,16 @@ def to_jsonl(
     coder: str = "",
     progress: Progress | None = None,
 ) -> bytes:
+    """One record per item; ``coder`` (when given) names every record's coder, else each
+    item's own coder does."""
     buf = io.StringIO()
     for i, it in enumerate(its):
+        who = coder or it.coder
         a = it.article
         meta = it.meta or page_meta(None, a)
         rec: dict[str, Any] = {
             "id": a.id,
+            "coder": who,
             "issue": it.issue_id,
             "file": it.source,
             "date": it.date,
@@ -200,7 +244,7 @@ def to_jsonl(
                 "title": a.title,
                 "text_hash": hashlib.sha1(a.text.encode()).hexdigest()[:16],
             },
-            "provenance": {"source_sha1": it.source_sha1, "piyue": version(), "coder": coder},
+            "provenance": {"source_sha1": it.source_sha1, "piyue": version(), "coder": who},
         }
         if keywords is not None:
             rec["keywords"] = [{"word": w, "weight": wt} for w, wt in keywords(a)]
@@ -242,6 +286,7 @@ CSV_COLUMNS = (
     "note",
     "highlights",
     "text",
+    "coder",
 )
 CSV_HIGHLIGHT_COLUMNS = (
     "article_id",
@@ -257,6 +302,7 @@ CSV_HIGHLIGHT_COLUMNS = (
     "paper",
     "page",
     "section",
+    "coder",
 )
 
 
@@ -288,6 +334,7 @@ def to_csv(
                     m.get("paper"),
                     m.get("page"),
                     m.get("section"),
+                    it.coder,
                 )
                 w.writerow([cell(x) for x in hrow])
     else:
@@ -329,6 +376,7 @@ def to_csv(
                 it.note,
                 len(it.highlights),
                 it.article.text,
+                it.coder,
             ]
             w.writerow(
                 [cell(x) for x in row]
@@ -385,79 +433,3 @@ def write_file(path: Path, data: bytes, force: bool = False) -> None:
         raise ExportError(f"{path} exists (use --force to overwrite)")
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, data, 0o644)
-
-
-# ------------------------------------------------------------------------ import
-
-
-@dataclass
-class ImportReport:
-    articles: int = 0
-    tags_added: int = 0
-    notes_set: int = 0
-    notes_conflicts: int = 0
-    highlights_added: int = 0
-    skipped: list[str] | None = None
-
-
-def import_jsonl(data: str, corpus: Corpus, store: Store, coder: str = "") -> ImportReport:
-    """Merge another coder's export: union of tags, both notes kept on conflict, new passages."""
-    rep = ImportReport(skipped=[])
-    assert rep.skipped is not None
-    for lineno, line in enumerate(data.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-            aid = rec["id"]
-        except (ValueError, KeyError, TypeError):
-            rep.skipped.append(f"line {lineno}: not a piyue JSON Lines record")
-            continue
-        art = corpus.article(aid) or _by_title(corpus, rec)
-        if art is None:
-            rep.skipped.append(f"line {lineno}: article {aid} is not in this corpus")
-            continue
-        rep.articles += 1
-        have = set(store.notes(art.id).tags)
-        new_tags = [t for t in rec.get("tags", []) if t not in have]
-        if new_tags:
-            store.add_tags(art, new_tags)
-            rep.tags_added += len(new_tags)
-        theirs = str(rec.get("note") or "")
-        mine = store.notes(art.id).note
-        if theirs and theirs != mine and theirs not in mine:
-            who = (rec.get("provenance") or {}).get("coder") or coder or "another coder"
-            if mine:
-                store.set_note(art, f"{mine}\n\n--- 来自 {who} (imported) ---\n{theirs}")
-                rep.notes_conflicts += 1
-            else:
-                store.set_note(art, theirs)
-            rep.notes_set += 1
-        existing = {(h.start, h.end, h.quote) for h in store.highlights(art.id)}
-        for h in rec.get("highlights", []):
-            quote = str(h.get("quote", ""))
-            s, e = int(h.get("start", -1)), int(h.get("end", -1))
-            if art.text[s:e] != quote:
-                i = art.text.find(quote) if quote else -1
-                if i < 0:
-                    rep.skipped.append(
-                        f"line {lineno}: passage «{quote[:20]}» not found in {art.id}"
-                    )
-                    continue
-                s, e = i, i + len(quote)
-            if (s, e, quote) in existing:
-                continue
-            store.add_highlight(art, s, e, h.get("tags", []), str(h.get("note") or ""))
-            existing.add((s, e, quote))
-            rep.highlights_added += 1
-    return rep
-
-
-def _by_title(corpus: Corpus, rec: dict[str, Any]) -> Article | None:
-    title = rec.get("title")
-    if not title:
-        return None
-    for a in corpus.articles:
-        if a.title == title and a.issue_id == rec.get("issue"):
-            return a
-    return None

@@ -55,6 +55,8 @@ class Item:
     starred: bool = False
     meta: dict[str, Any] = field(default_factory=dict)
     """`page_meta` of the article's page."""
+    coder: str = ""
+    """Whose codings these are."""
 
 
 # ------------------------------------------------------------------------ page metadata

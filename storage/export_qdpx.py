@@ -73,11 +73,24 @@ def to_qdpx(
     article note as its source's Description (the source memo), and each also as a `<Note>`
     with its own PlainTextSelection and a NoteRef from its source (an annotation) — one
     annotation per span, as that importer's database requires.
+
+    Coders: one ``<User>`` per coder of the items and every selection and coding names its
+    coder as ``creatingUser`` (so NVivo/MAXQDA can compute their own agreement); an article
+    coded by several coders is one TextSource with each coder's selections.  With one coder,
+    ``coder`` names them (the export's label) and GUIDs are as they always were.
     """
     ET.register_namespace("", QDA_NS)
     q = f"{{{QDA_NS}}}"
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    user = guid("user", coder)
+    # one <User> per coder; with one coder, ``coder`` names them (the export's label)
+    multi = len({it.coder for it in its}) > 1
+
+    def who(it: Item) -> str:
+        return (it.coder or coder) if multi else (coder or it.coder or "piyue")
+
+    names = list(dict.fromkeys([coder or (who(its[0]) if its else "piyue"), *map(who, its)]))
+    user_guid = {name: guid("user", name) for name in names}
+    user = user_guid[names[0]]
     project = ET.Element(
         f"{q}Project",
         {
@@ -88,7 +101,8 @@ def to_qdpx(
         },
     )
     users = ET.SubElement(project, f"{q}Users")
-    ET.SubElement(users, f"{q}User", {"guid": user, "name": coder})
+    for name in names:
+        ET.SubElement(users, f"{q}User", {"guid": user_guid[name], "name": name})
     used = {t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))}
     defs = {d.name: d for d in codebook}
     tree = code_tree(codebook, used | set(defs))
@@ -130,6 +144,7 @@ def to_qdpx(
         end: int,
         codings: list[tuple[str, str]],
         description: str = "",
+        by: str = "",
     ) -> ET.Element:
         """A PlainTextSelection (code-point positions) with one Coding per code."""
         sel = ET.SubElement(
@@ -140,7 +155,7 @@ def to_qdpx(
                 "name": name,
                 "startPosition": str(start),
                 "endPosition": str(end),
-                "creatingUser": user,
+                "creatingUser": by or user,
                 "creationDateTime": now,
             },
         )
@@ -152,7 +167,7 @@ def to_qdpx(
                 f"{q}Coding",
                 {
                     "guid": coding_guid,
-                    "creatingUser": user,
+                    "creatingUser": by or user,
                     "creationDateTime": now,
                 },
             )
@@ -162,10 +177,15 @@ def to_qdpx(
     files: dict[str, bytes] = {}
     # guid, name, text, source-text span the note is about
     notes: list[tuple[str, str, str, int, int]] = []
+    # one TextSource per article, whatever number of coders coded it
+    by_article: dict[str, list[Item]] = {}
+    for it in its:
+        by_article.setdefault(it.article.id, []).append(it)
     if its:
         sources = ET.SubElement(project, f"{q}Sources")
-        for i, it in enumerate(its):
-            a = it.article
+        for i, group in enumerate(by_article.values()):
+            it0 = group[0]
+            a = it0.article
             sg = guid("source", a.id)
             text = a.text
             files[f"sources/{sg}.txt"] = text.encode("utf-8")
@@ -176,65 +196,80 @@ def to_qdpx(
                     "guid": sg,
                     "name": f"{a.title or a.id} ({a.id})",
                     "plainTextPath": f"internal://{sg}.txt",
-                    "creatingUser": user,
+                    "creatingUser": user_guid[who(it0)],
                     "creationDateTime": now,
                 },
             )
-            if it.note:
-                ET.SubElement(src, f"{q}Description").text = it.note
-            if it.tags and text:
-                selection(
-                    src,
-                    guid("whole", a.id),
-                    "全文 whole article",
-                    0,
-                    len(text),
-                    [(guid("coding", a.id, t), code_guid[t]) for t in it.tags],
-                )
+
+            def tail(it: Item) -> tuple[str, ...]:
+                """GUID parts that keep coders apart (none with one coder: GUIDs as before)."""
+                return (who(it),) if multi else ()
+
+            def labelled(it: Item, note: str) -> str:
+                return f"[{who(it)}] {note}" if multi else note
+
+            article_notes = [labelled(it, it.note) for it in group if it.note]
+            if article_notes:
+                ET.SubElement(src, f"{q}Description").text = "\n\n".join(article_notes)
+            for it in group:
+                if it.tags and text:
+                    selection(
+                        src,
+                        guid("whole", a.id, *tail(it)),
+                        "全文 whole article",
+                        0,
+                        len(text),
+                        [(guid("coding", a.id, t, *tail(it)), code_guid[t]) for t in it.tags],
+                        by=user_guid[who(it)],
+                    )
             # One annotation per span: QualCoder keeps annotations unique by (source, span) and
             # aborts the whole import on a second one. Notes on one span share one <Note>; an
             # uncoded passage is itself an annotation there, so it carries the span's notes.
             groups: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
-            for h in it.highlights:
-                if h.note:
-                    groups.setdefault((h.start, h.end), []).append(
-                        (guid("note", h.id), f"«{h.quote[:30]}»", h.note)
+            for it in group:
+                for h in it.highlights:
+                    if h.note:
+                        groups.setdefault((h.start, h.end), []).append(
+                            (guid("note", h.id), f"«{h.quote[:30]}»", labelled(it, h.note))
+                        )
+            for it in group:
+                if it.note:
+                    groups.setdefault((0, len(text)), []).append(
+                        (guid("note", a.id, *tail(it)), a.title or a.id, labelled(it, it.note))
                     )
-            if it.note:
-                groups.setdefault((0, len(text)), []).append(
-                    (guid("note", a.id), a.title or a.id, it.note)
-                )
             joined = {span: "\n\n".join(t for _, _, t in g) for span, g in groups.items()}
             uncoded: set[tuple[int, int]] = set()
-            for h in it.highlights:
-                span = (h.start, h.end)
-                if not h.tags and span in uncoded:
-                    continue  # the same uncoded span again would be a second annotation
-                if not h.tags:
-                    uncoded.add(span)
-                sel = selection(
-                    src,
-                    guid("selection", h.id),
-                    h.quote[:40],
-                    h.start,
-                    h.end,
-                    [(guid("coding", h.id, t), code_guid[t]) for t in h.tags],
-                    h.note if h.tags else joined.get(span, ""),
-                )
-                if span in groups and (h.note or not h.tags):
-                    ET.SubElement(sel, f"{q}NoteRef", {"targetGUID": groups[span][0][0]})
+            for it in group:
+                for h in it.highlights:
+                    span = (h.start, h.end)
+                    if not h.tags and span in uncoded:
+                        continue  # the same uncoded span again would be a second annotation
+                    if not h.tags:
+                        uncoded.add(span)
+                    sel = selection(
+                        src,
+                        guid("selection", h.id),
+                        h.quote[:40],
+                        h.start,
+                        h.end,
+                        [(guid("coding", h.id, t), code_guid[t]) for t in h.tags],
+                        h.note if h.tags else joined.get(span, ""),
+                        by=user_guid[who(it)],
+                    )
+                    if span in groups and (h.note or not h.tags):
+                        ET.SubElement(sel, f"{q}NoteRef", {"targetGUID": groups[span][0][0]})
             for span, g in groups.items():
                 notes.append((g[0][0], g[0][1], joined[span], *span))
                 if span not in uncoded:  # what importers follow to an annotation
                     ET.SubElement(src, f"{q}NoteRef", {"targetGUID": g[0][0]})
-            for name, value in values[i].items():
+            for name, value in _variable_values(it0).items():
                 vv = ET.SubElement(src, f"{q}VariableValue")
                 ET.SubElement(vv, f"{q}VariableRef", {"targetGUID": var_guid[name]})
                 kind = var_type[name]
                 tag = {"Date": "DateValue", "Integer": "IntegerValue"}.get(kind, "TextValue")
                 ET.SubElement(vv, f"{q}{tag}").text = value
             if progress:
-                progress(i + 1, len(its))
+                progress(i + 1, len(by_article))
     if notes:
         ne = ET.SubElement(project, f"{q}Notes")
         for ng, name, text, start, end in notes:

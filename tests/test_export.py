@@ -182,7 +182,7 @@ def test_cli_export_never_overwrites_and_round_trips(
     assert main(["--db", db2, "tag", a.id, "党建"]) == 0
     assert main(["--db", db2, "note", a.id, "乙的笔记"]) == 0
     capsys.readouterr()
-    assert main(["--db", db2, "import", str(out)]) == 0
+    assert main(["--db", db2, "import", str(out), "--merge"]) == 0
     report = capsys.readouterr().out
     assert "+1 tags" in report and "1 kept both" in report and "+1 passages" in report
     with Store.open(Path(db2), readonly=True) as s:
@@ -191,7 +191,7 @@ def test_cli_export_never_overwrites_and_round_trips(
         assert "乙的笔记" in n.note and "甲的笔记" in n.note
         (h,) = s.highlights(a.id)
         assert a.text[h.start : h.end] == "营商环境"
-    assert main(["--db", db2, "import", str(out)]) == 0  # importing twice adds nothing
+    assert main(["--db", db2, "import", str(out), "--merge"]) == 0  # importing twice adds nothing
     assert "+0 tags" in capsys.readouterr().out
     for fmt in ("csv", "md"):
         assert main(["--db", db1, "export", "--format", fmt, "--tag", "营商环境"]) == 0

@@ -11,6 +11,7 @@ from storage.errors import StoreError
 
 if TYPE_CHECKING:
     from corpus.model import Article
+    from storage.annotations import Coders
     from storage.export import ImportReport
     from workspace.session import Workspace
 
@@ -25,6 +26,7 @@ class ExportOptions:
     per: str = "article"
     full: bool = False
     coder: str = ""
+    """Whose codings: "" the current coder's, a name, or ``all``; see ``export_coders``."""
     force: bool = False
 
 
@@ -38,14 +40,41 @@ class Exported:
     files: int = 0
 
 
+def export_coders(ws: Workspace, coder: str = "") -> tuple[Coders, str]:
+    """Whose codings an export writes, and the name its provenance gives them.
+
+    "" → the current coder's; ``all`` → every coder's (each record names its own); a coder
+    of this database → theirs.  A name that coded nothing here keeps what ``export --coder``
+    meant before coders were recorded — you naming yourself: the codings of the coder you
+    are without the flag (``PIYUE_CODER`` or the login name), under that name."""
+    from storage.annotations import ALL, default_coder
+
+    store = ws.store
+    if not coder.strip():
+        return {store.coder}, store.coder
+    if coder.strip().lower() == ALL:
+        return None, ""
+    known = {s.name for s in store.coder_summaries() if s.articles or s.passages}
+    name = " ".join(coder.split())
+    if name in known:
+        return {name}, name
+    return {default_coder()}, name
+
+
 def select(
-    ws: Workspace, tags: Sequence[str] = (), where: str = "", every: bool = False
+    ws: Workspace,
+    tags: Sequence[str] = (),
+    where: str = "",
+    every: bool = False,
+    coder: str = "",
 ) -> list[Article]:
     """The articles an export covers: all given tags, a tag expression, every annotated
-    article by default, or every article (``every``)."""
+    article by default, or every article (``every``) — by ``coder``'s codings (see
+    ``export_coders``)."""
     from storage import export as ex
 
-    return ex.select(ws.corpus(), ws.store, tags, where, every)
+    scope, _label = export_coders(ws, coder)
+    return ex.select(ws.corpus(), ws.store, tags, where, every, scope)
 
 
 def check_target(fmt: str, output: Path | None, force: bool) -> None:
@@ -71,7 +100,8 @@ def export(
 
     check_target(opts.fmt, output, opts.force)
     lib, store = ws.library, ws.store
-    its = ex.items(ws.corpus(), store, articles)
+    scope, label = export_coders(ws, opts.coder)
+    its = ex.items(ws.corpus(), store, articles, scope, label)
     if opts.fmt in ("jsonl", "corpus") or opts.tokens:
         lib.open_index()
 
@@ -84,13 +114,13 @@ def export(
         def kw(a: Article) -> list[tuple[str, float]]:
             return [(k.word, k.weight) for k in lib.keywords(a)]
 
-        data = ex.to_jsonl(its, kw, tok if opts.tokens else None, opts.coder, progress)
+        data = ex.to_jsonl(its, kw, tok if opts.tokens else None, label, progress)
     elif opts.fmt == "csv":
         data = ex.to_csv(its, opts.per, progress, store.tag_defs())
     elif opts.fmt == "md":
         data = ex.to_markdown(its, opts.full, codebook=store.tag_defs())
     elif opts.fmt == "qdpx":
-        data = ex.to_qdpx(its, store.tag_defs(), opts.coder or "piyue", progress)
+        data = ex.to_qdpx(its, store.tag_defs(), label or store.coder, progress)
     elif opts.fmt == "corpus":
         assert output is not None  # check_target
         files = ex.write_corpus(its, output, tok, opts.force, progress)
@@ -102,12 +132,13 @@ def export(
     return Exported(data, len(articles))
 
 
-def import_file(ws: Workspace, path: Path) -> ImportReport:
-    """Merge another coder's JSON Lines export into this database."""
-    from storage import export as ex
+def import_file(ws: Workspace, path: Path, as_coder: str = "", merge: bool = False) -> ImportReport:
+    """Another coder's JSON Lines export: kept as the coder its provenance names (or
+    ``as_coder``), or with ``merge`` united with your own codings."""
+    from storage.annotations.importing import import_jsonl
 
     try:
         data = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc
-    return ex.import_jsonl(data, ws.corpus(), ws.store)
+    return import_jsonl(data, ws.corpus(), ws.store, as_coder, merge)

@@ -6,12 +6,13 @@ on this; they never write to TinyDB themselves.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from corpus.model import Article
+from storage.annotations.coders import Coders, VisibleCoders, clean_coder, default_coder
 from storage.annotations.history import Change, History, State
 from storage.annotations.model import PALETTE, TagDef, clean_tag, copy_doc, fingerprint
 from storage.durable import DurableStorage, PiyueDB
@@ -21,11 +22,22 @@ from storage.errors import ReadOnlyDatabase, StoreError
 class StoreBase:
     """Database, indexes (article id, highlight id, code name → document id), writes, history."""
 
-    def __init__(self, db: PiyueDB, path: Path) -> None:
+    def __init__(self, db: PiyueDB, path: Path, coder: str | None = None) -> None:
         self.db = db
         self.path = path
         self.storage: DurableStorage = db.storage  # type: ignore[assignment]
+        self.coder = clean_coder(coder) if coder else default_coder()
+        """The current coder: every coding written is theirs."""
+        meta = self.storage.read().get("meta", {})
+        first: dict[str, Any] = next(iter(meta.values()), {}) if meta else {}
+        self.legacy_coder: str = first.get("default_coder") or self.coder
+        """Whose the codings written before coders were recorded are (schema 1)."""
+        self.visible: frozenset[str] | None = frozenset({self.coder})
+        """The coders reads show by default: yours (blind), or None for everyone's."""
+        self._arts: dict[str, dict[str, int]] = {}
+        """article id → coder → document id, every coder."""
         self._art_ids: dict[str, int] = {}
+        """article id → document id of the current coder's document."""
         self._hl_ids: dict[str, int] = {}
         self._hl_by_article: dict[str, set[str]] = {}
         self._tag_ids: dict[str, int] = {}
@@ -49,13 +61,74 @@ class StoreBase:
         def by_id(table: str) -> list[tuple[int, dict[str, Any]]]:
             return sorted((int(k), d) for k, d in raw.get(table, {}).items())
 
-        self._art_ids = {d["article_id"]: k for k, d in by_id("articles")}
+        self._arts = {}
+        for k, d in by_id("articles"):
+            self._arts.setdefault(d["article_id"], {})[self.coder_of(d)] = k
+        self._mine()
         self._hl_ids = {}
         self._hl_by_article = {}
         for k, d in by_id("highlights"):
             self._hl_ids[d["id"]] = k
             self._hl_by_article.setdefault(d["article_id"], set()).add(d["id"])
         self._tag_ids = {d["name"]: k for k, d in by_id("tags")}
+
+    # -- coders
+
+    def coder_of(self, doc: dict[str, Any]) -> str:
+        """The coder of an article or passage document (old ones: the legacy coder)."""
+        return str(doc.get("coder") or self.legacy_coder)
+
+    def _mine(self) -> None:
+        self._art_ids = {aid: m[self.coder] for aid, m in self._arts.items() if self.coder in m}
+
+    def set_coder(self, name: str) -> str:
+        """Code as ``name`` from now on (what is visible follows: yours, unless revealed)."""
+        name = clean_coder(name)
+        if self.visible is not None:
+            self.visible = frozenset({name})
+        self.coder = name
+        self._mine()
+        return name
+
+    @contextmanager
+    def as_coder(self, name: str) -> Iterator[None]:
+        """Write as another coder for a while (adjudication writes as ``final``)."""
+        old, seen = self.coder, self.visible
+        self.set_coder(name)
+        try:
+            yield
+        finally:
+            self.coder, self.visible = old, seen
+            self._mine()
+
+    def reveal(self, everyone: bool = True) -> None:
+        """Show every coder's codings in reads (``True``) or only yours again (blind)."""
+        self.visible = None if everyone else frozenset({self.coder})
+
+    def scope(self, coders: Coders) -> frozenset[str] | None:
+        """A read's coders as a set, ``None`` for all."""
+        if isinstance(coders, VisibleCoders):
+            return self.visible
+        if coders is None:
+            return None
+        return frozenset(coders)
+
+    def _shown(self, coders: Coders) -> Callable[[dict[str, Any]], bool]:
+        """A predicate on documents: is this document's coder in the read's scope?"""
+        scope = self.scope(coders)
+        if scope is None:
+            return lambda d: True
+        legacy = self.legacy_coder
+        return lambda d: (d.get("coder") or legacy) in scope
+
+    def coders(self) -> list[str]:
+        """Every coder with a document in the database (the current one too), by name."""
+        names = {self.coder}
+        for aid_coders in self._arts.values():
+            names.update(aid_coders)
+        for d in self._raw("highlights").values():
+            names.add(self.coder_of(d))
+        return sorted(names)
 
     # -- low-level writes (every change of the database goes through ``_write``)
 
@@ -98,13 +171,19 @@ class StoreBase:
     def _index(self, table: str, key: str, before: Any, after: Any) -> None:
         i = int(key)
         if table == "articles":
-            if before is not None and (
-                after is None or after["article_id"] != before["article_id"]
-            ):
-                if self._art_ids.get(before["article_id"]) == i:
-                    del self._art_ids[before["article_id"]]
+            if before is not None:
+                aid, who = before["article_id"], self.coder_of(before)
+                if self._arts.get(aid, {}).get(who) == i:
+                    del self._arts[aid][who]
+                    if not self._arts[aid]:
+                        del self._arts[aid]
+                    if who == self.coder:
+                        self._art_ids.pop(aid, None)
             if after is not None:
-                self._art_ids[after["article_id"]] = i
+                aid, who = after["article_id"], self.coder_of(after)
+                self._arts.setdefault(aid, {})[who] = i
+                if who == self.coder:
+                    self._art_ids[aid] = i
         elif table == "highlights":
             if before is not None:
                 self._hl_ids.pop(before["id"], None)
@@ -237,6 +316,7 @@ class StoreBase:
             now = time.time()
             doc = {
                 "article_id": article.id,
+                "coder": self.coder,
                 "issue_id": article.issue_id,
                 "tags": [],
                 "note": "",

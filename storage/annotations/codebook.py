@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from storage.annotations.base import StoreBase
+from storage.annotations.coders import VISIBLE, Coders
 from storage.annotations.expressions import evaluate, parse_expression
 from storage.annotations.model import (
     MAX_NOTE,
@@ -72,13 +73,16 @@ class CodebookMixin(StoreBase):
     def tag_defs(self) -> list[TagDef]:
         return [self.tag(n) for n in self._tag_ids]
 
-    def tag_counts(self) -> Counter[str]:
-        """How many articles and passages carry each tag."""
+    def tag_counts(self, coders: Coders = VISIBLE) -> Counter[str]:
+        """How many articles and passages carry each tag (the visible coders' codings)."""
+        shown = self._shown(coders)
         c: Counter[str] = Counter()
         for d in self._raw("articles").values():
-            c.update(d.get("tags", ()))
+            if shown(d):
+                c.update(d.get("tags", ()))
         for d in self._raw("highlights").values():
-            c.update(d.get("tags", ()))
+            if shown(d):
+                c.update(d.get("tags", ()))
         return c
 
     def recent_tags(self, n: int = 9) -> list[str]:
@@ -87,19 +91,22 @@ class CodebookMixin(StoreBase):
         names = sorted(self._tag_ids, key=lambda t: (-counts.get(t, 0), -self._tag_ids[t]))
         return names[:n]
 
-    def select(self, expr: str) -> set[str]:
+    def select(self, expr: str, coders: Coders = VISIBLE) -> set[str]:
         """Article ids whose tags (own or on their passages) satisfy a tag expression."""
         tree = parse_expression(expr)
-        return {aid for aid, tags in self.tags_by_article().items() if evaluate(tree, tags)}
+        return {aid for aid, tags in self.tags_by_article(coders).items() if evaluate(tree, tags)}
 
-    def tags_by_article(self) -> dict[str, set[str]]:
+    def tags_by_article(self, coders: Coders = VISIBLE) -> dict[str, set[str]]:
         """Every annotated article's tags, its own and its passages', in one pass over the
         tables (filters and exports over 20,000 articles must not scan per article)."""
+        shown = self._shown(coders)
         tags_of: dict[str, set[str]] = {}
         for d in self._raw("articles").values():
-            tags_of.setdefault(d["article_id"], set()).update(d.get("tags", ()))
+            if shown(d):
+                tags_of.setdefault(d["article_id"], set()).update(d.get("tags", ()))
         for d in self._raw("highlights").values():
-            tags_of.setdefault(d["article_id"], set()).update(d.get("tags", ()))
+            if shown(d):
+                tags_of.setdefault(d["article_id"], set()).update(d.get("tags", ()))
         return tags_of
 
     # -- quick tags: digits 1-9 keep their code until the user pins another
@@ -333,14 +340,17 @@ class CodebookMixin(StoreBase):
 
     # -- reading the codebook
 
-    def code_usage(self, code: str) -> CodeUsage:
+    def code_usage(self, code: str, coders: Coders = VISIBLE) -> CodeUsage:
         """What a code codes: article ids and passage ids, its own and with its descendants."""
         code = self._require(code)
+        shown = self._shown(coders)
         family = self._descendants(code)
         want = {code, *family}
         own_a: list[str] = []
         all_a: list[str] = []
         for d in self._raw("articles").values():
+            if not shown(d):
+                continue
             tags = set(d.get("tags", ()))
             if code in tags:
                 own_a.append(d["article_id"])
@@ -349,6 +359,8 @@ class CodebookMixin(StoreBase):
         own_p: list[str] = []
         all_p: list[str] = []
         for d in self._raw("highlights").values():
+            if not shown(d):
+                continue
             tags = set(d.get("tags", ()))
             if code in tags:
                 own_p.append(d["id"])
@@ -358,20 +370,24 @@ class CodebookMixin(StoreBase):
             code, tuple(own_a), tuple(own_p), tuple(family), tuple(all_a), tuple(all_p)
         )
 
-    def codebook(self) -> list[CodeRow]:
+    def codebook(self, coders: Coders = VISIBLE) -> list[CodeRow]:
         """Every code in tree order (children right after their parent, siblings in creation
-        order), with counts — the ``piyue codes`` table and the codebook screen."""
+        order), with counts of the coders' codings — the ``piyue codes`` table and the
+        codebook screen."""
+        shown = self._shown(coders)
         names = self._code_names()
         rows = {d["name"]: d for d in self._raw("tags").values()}
         parent_of = {n: rows.get(n, {}).get("parent", "") for n in names}
         arts: dict[str, set[str]] = {n: set() for n in names}
         hls: dict[str, set[str]] = {n: set() for n in names}
         for d in self._raw("articles").values():
-            for t in set(d.get("tags", ())):
-                arts[t].add(d["article_id"])
+            if shown(d):
+                for t in set(d.get("tags", ())):
+                    arts[t].add(d["article_id"])
         for d in self._raw("highlights").values():
-            for t in set(d.get("tags", ())):
-                hls[t].add(d["id"])
+            if shown(d):
+                for t in set(d.get("tags", ())):
+                    hls[t].add(d["id"])
         kids: dict[str, list[str]] = {}
         for n in names:
             p = parent_of[n]

@@ -48,6 +48,8 @@ class Highlight:
     tags: tuple[str, ...] = ()
     note: str = ""
     orphan: bool = False
+    coder: str = ""
+    """Who coded the passage."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +63,8 @@ class ArticleNotes:
     starred: bool = False
     orphan: bool = False
     updated: float = 0.0
+    coder: str = ""
+    """Whose tags, note and read state these are ("" when several coders' are combined)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +169,7 @@ def copy_doc(doc: Any) -> Any:
     return copy.deepcopy(dict(doc))
 
 
-def highlight_from_doc(d: dict[str, Any]) -> Highlight:
+def highlight_from_doc(d: dict[str, Any], legacy: str = "") -> Highlight:
     return Highlight(
         d["id"],
         d["article_id"],
@@ -177,10 +181,11 @@ def highlight_from_doc(d: dict[str, Any]) -> Highlight:
         tuple(d.get("tags", ())),
         d.get("note", ""),
         bool(d.get("orphan")),
+        d.get("coder") or legacy,
     )
 
 
-def notes_from_doc(article_id: str, d: dict[str, Any]) -> ArticleNotes:
+def notes_from_doc(article_id: str, d: dict[str, Any], legacy: str = "") -> ArticleNotes:
     return ArticleNotes(
         article_id,
         d.get("issue_id", ""),
@@ -191,6 +196,7 @@ def notes_from_doc(article_id: str, d: dict[str, Any]) -> ArticleNotes:
         bool(d.get("starred")),
         bool(d.get("orphan")),
         float(d.get("updated", 0.0)),
+        d.get("coder") or legacy,
     )
 
 

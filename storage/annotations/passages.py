@@ -11,6 +11,7 @@ from typing import Any
 
 from corpus.model import Article
 from storage.annotations.base import StoreBase
+from storage.annotations.coders import VISIBLE, Coders
 from storage.annotations.model import (
     CONTEXT,
     Highlight,
@@ -46,10 +47,16 @@ def _joined_note(old: str, new: str) -> str:
 
 class PassagesMixin(StoreBase):
     def _hl_doc(self, hid: str) -> tuple[int, dict[str, Any]]:
+        """A passage to change: only the current coder's own (another coder's opinion is
+        theirs; adjudication writes a third coder's)."""
         doc_id = self._hl_ids.get(hid)
         if doc_id is None:
             raise AnnotationError(f"no highlight {hid!r}")
-        return doc_id, copy_doc(self._raw("highlights")[str(doc_id)])
+        doc = copy_doc(self._raw("highlights")[str(doc_id)])
+        who = self.coder_of(doc)
+        if who != self.coder:
+            raise AnnotationError(f"passage {hid} is {who}'s; {self.coder} cannot change it")
+        return doc_id, doc
 
     def _hl_docs(self, article_id: str) -> list[tuple[int, dict[str, Any]]]:
         raw = self._raw("highlights")
@@ -57,8 +64,15 @@ class PassagesMixin(StoreBase):
         return [(i, raw[str(i)]) for i in ids]
 
     def _same_span(self, article_id: str, start: int, end: int, but: str = "") -> int | None:
+        """The current coder's passage on exactly this span."""
         for i, d in self._hl_docs(article_id):
-            if d["start"] == start and d["end"] == end and not d.get("orphan") and d["id"] != but:
+            if (
+                d["start"] == start
+                and d["end"] == end
+                and not d.get("orphan")
+                and d["id"] != but
+                and self.coder_of(d) == self.coder
+            ):
                 return i
         return None
 
@@ -74,7 +88,7 @@ class PassagesMixin(StoreBase):
                 self.ensure_tag(t)
         finally:
             self._end()
-        return highlight_from_doc(doc)
+        return highlight_from_doc(doc, self.legacy_coder)
 
     def add_highlight(
         self, article: Article, start: int, end: int, tags: Sequence[str] = (), note: str = ""
@@ -91,13 +105,14 @@ class PassagesMixin(StoreBase):
             doc["tags"] = list(dict.fromkeys([*doc["tags"], *clean]))
             doc["note"] = _joined_note(doc.get("note", ""), note)
             if (doc["tags"], doc["note"]) == old:
-                return highlight_from_doc(doc)
+                return highlight_from_doc(doc, self.legacy_coder)
             saved = self._save_passage(same, doc, "highlight")
             assert saved is not None
             return saved
         doc = {
             "id": uuid.uuid4().hex[:12],
             "article_id": article.id,
+            "coder": self.coder,
             **span,
             "tags": clean,
             "note": note,
@@ -115,7 +130,7 @@ class PassagesMixin(StoreBase):
                 self.ensure_tag(t)
         finally:
             self._end()
-        return highlight_from_doc(doc)
+        return highlight_from_doc(doc, self.legacy_coder)
 
     def highlight_quote(
         self, article: Article, quote: str, tags: Sequence[str] = (), note: str = ""
@@ -143,7 +158,7 @@ class PassagesMixin(StoreBase):
                 self.ensure_tag(t)
         finally:
             self._end()
-        return highlight_from_doc(doc)
+        return highlight_from_doc(doc, self.legacy_coder)
 
     def add_highlight_tags(self, hid: str, tags: Iterable[str]) -> Highlight:
         """Add codes to a passage (``t`` with the caret inside it)."""
@@ -153,7 +168,7 @@ class PassagesMixin(StoreBase):
             raise AnnotationError("no code given")
         new = list(dict.fromkeys([*doc["tags"], *clean]))
         if new == doc["tags"]:
-            return highlight_from_doc(doc)
+            return highlight_from_doc(doc, self.legacy_coder)
         doc["tags"] = new
         saved = self._save_passage(doc_id, doc, f"code {', '.join(clean)}")
         assert saved is not None
@@ -199,7 +214,7 @@ class PassagesMixin(StoreBase):
                 doc = other
         finally:
             self._end()
-        return highlight_from_doc(doc)
+        return highlight_from_doc(doc, self.legacy_coder)
 
     def delete_highlight(self, hid: str) -> None:
         doc_id, _doc = self._hl_doc(hid)
@@ -209,24 +224,32 @@ class PassagesMixin(StoreBase):
         finally:
             self._end()
 
-    def highlights(self, article_id: str | None = None) -> list[Highlight]:
+    def highlights(
+        self, article_id: str | None = None, coders: Coders = VISIBLE
+    ) -> list[Highlight]:
+        """Passages (of one article, or all) of the coders in the scope (``.coder`` says
+        whose); the visible coders by default — yours while coding blind."""
         if article_id is None:
             docs = list(self._raw("highlights").values())
         else:
             docs = [d for _i, d in self._hl_docs(article_id)]
-        out = [highlight_from_doc(d) for d in docs]
-        return sorted(out, key=lambda h: (h.article_id, h.start, h.end))
+        shown = self._shown(coders)
+        out = [highlight_from_doc(d, self.legacy_coder) for d in docs if shown(d)]
+        return sorted(out, key=lambda h: (h.article_id, h.start, h.end, h.coder))
 
-    def highlight_at(self, article_id: str, offset: int) -> Highlight | None:
+    def highlight_at(
+        self, article_id: str, offset: int, coders: Coders = VISIBLE
+    ) -> Highlight | None:
         """The passage under an offset of the article's text: the innermost (shortest) one
         when passages nest or overlap; orphaned passages are not placed."""
         best: tuple[int, int, int] | None = None
         found: dict[str, Any] | None = None
+        shown = self._shown(coders)
         for i, d in self._hl_docs(article_id):
             s, e = int(d["start"]), int(d["end"])
-            if d.get("orphan") or not s <= offset < e:
+            if d.get("orphan") or not s <= offset < e or not shown(d):
                 continue
             key = (e - s, -s, i)
             if best is None or key < best:
                 best, found = key, d
-        return highlight_from_doc(found) if found is not None else None
+        return highlight_from_doc(found, self.legacy_coder) if found is not None else None

@@ -23,19 +23,27 @@ def plan_reattach(
     articles: dict[str, dict[str, Any]],
     highlights: dict[str, dict[str, Any]],
     corpus: Corpus,
+    legacy: str = "",
 ) -> list[State]:
     """The document updates that move annotations of vanished article ids to their new
     articles and flag what cannot be found (``orphan``); unchanged documents are left out.
 
     A vanished article whose text now sits inside another article of its page (a split
-    undone, two parts merged) has its annotations merged into that article's."""
+    undone, two parts merged) has its annotations merged into that article's.  Coders are
+    kept apart: a coder's document moves onto (or merges into) that coder's document only;
+    ``legacy`` is the coder of documents that name none."""
     by_issue: dict[str, list[Article]] = {}
     for issue in corpus.issues:
         by_issue[issue.id] = list(issue.articles)
     known = {a.id for a in corpus.articles}
-    key_of = {d["article_id"]: k for k, d in articles.items()}
+
+    def who(d: dict[str, Any]) -> str:
+        return str(d.get("coder") or legacy)
+
+    key_of = {(d["article_id"], who(d)): k for k, d in articles.items()}
     latest = dict(articles)
-    moved: dict[str, str] = {}
+    moved: dict[tuple[str, str], str] = {}
+    moved_any: dict[str, str] = {}
     out: list[State] = []
 
     def put(table: str, key: str, doc: dict[str, Any] | None) -> None:
@@ -53,26 +61,29 @@ def plan_reattach(
         cands = by_issue.get(d.get("issue_id", ""), [])
         target = find_article(cands, d) or find_article(corpus.articles, d, same_text_only=True)
         inside = containing_article(cands, d) if target is None else None
-        if inside is not None and inside.id in key_of:
-            into = key_of[inside.id]
+        c = who(d)
+        if inside is not None and (inside.id, c) in key_of:
+            into = key_of[(inside.id, c)]
             put("articles", into, merge_article_docs(latest[into], d))
             put("articles", k, None)
-            moved[aid] = inside.id
+            moved[(aid, c)] = moved_any[aid] = inside.id
             continue
         target = target or inside
-        if target is None or target.id in key_of:
+        if target is None or (target.id, c) in key_of:
             if not d.get("orphan"):
                 put("articles", k, {**d, "orphan": True})
             continue
-        moved[aid] = target.id
-        key_of[target.id] = k
+        moved[(aid, c)] = moved_any[aid] = target.id
+        key_of[(target.id, c)] = k
         put(
             "articles",
             k,
             {**d, "article_id": target.id, "issue_id": target.issue_id, "orphan": False},
         )
     for k, d in list(highlights.items()):
-        aid = moved.get(d["article_id"], d["article_id"])
+        aid = moved.get((d["article_id"], who(d))) or moved_any.get(
+            d["article_id"], d["article_id"]
+        )
         art = corpus.article(aid)
         new = reanchor(art, d) if art is not None else None
         if new is None:

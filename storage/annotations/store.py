@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from corpus.model import Article, Corpus
+from storage.annotations.attribution import AttributionMixin
 from storage.annotations.codebook import CodebookMixin
+from storage.annotations.coders import VISIBLE, Coders, clean_coder, default_coder
 from storage.annotations.model import (
     CORRECTION_KINDS,
     PALETTE,
@@ -26,14 +28,24 @@ from storage.annotations.reattach import plan_reattach
 from storage.durable import DurableStorage, open_db
 from storage.errors import AnnotationError, NewerSchema
 
-SCHEMA = 1
+SCHEMA = 2
+"""1: one coder, documents without ``coder``; 2: every article and passage document names its
+coder (old ones belong to ``meta.default_coder``)."""
 
 
-class Store(PassagesMixin, CodebookMixin):
+class Store(AttributionMixin, PassagesMixin, CodebookMixin):
     """The annotation database.  ``Store.open(path)``; ``readonly`` when another writer holds it."""
 
     @classmethod
-    def open(cls, path: Path, readonly: bool = False, lock_timeout: float = 0.0) -> Store:
+    def open(
+        cls,
+        path: Path,
+        readonly: bool = False,
+        lock_timeout: float = 0.0,
+        coder: str | None = None,
+    ) -> Store:
+        """``coder``: who codes in this session (default ``PIYUE_CODER`` or the login name)."""
+        coder = clean_coder(coder) if coder else default_coder()
         db = open_db(path, readonly=readonly, lock_timeout=lock_timeout)
         try:
             meta = db.table("meta").all()
@@ -47,23 +59,36 @@ class Store(PassagesMixin, CodebookMixin):
             if not readonly:
                 storage.start_session()
                 if version is None:
-                    db.table("meta").insert({"schema": SCHEMA})
-                elif version < SCHEMA:  # pragma: no cover - no older schema exists yet
-                    db.table("meta").update({"schema": SCHEMA})
+                    db.table("meta").insert({"schema": SCHEMA, "default_coder": coder})
+                elif version < SCHEMA:
+                    cls._upgrade(storage, path, version)
+                    # the codings made so far are the default coder's (said once, in meta)
+                    db.table("meta").update({"schema": SCHEMA, "default_coder": coder})
         except BaseException:
             db.close()
             raise
-        return cls(db, path)
+        return cls(db, path, coder)
+
+    @staticmethod
+    def _upgrade(storage: DurableStorage, path: Path, version: int) -> None:
+        """Before a schema upgrade: a copy of the database as it was, kept for good
+        (``FILE.schemaN.bak``; the rotating ``.bak.1..3`` would lose it after three
+        sessions).  Nothing is changed if the copy cannot be made."""
+        from storage.files import durable_copy
+
+        keep = path.with_name(f"{path.name}.schema{version}.bak")
+        if path.exists() and not keep.exists():  # start_session folded the journal into it
+            durable_copy(path, keep, 0o600, after="the database was not upgraded")
 
     @classmethod
-    def open_for_ui(cls, path: Path) -> Store:
+    def open_for_ui(cls, path: Path, coder: str | None = None) -> Store:
         """Writer if free, else read-only (the TUI's policy)."""
         from storage.errors import DatabaseLocked
 
         try:
-            return cls.open(path)
+            return cls.open(path, coder=coder)
         except DatabaseLocked:
-            return cls.open(path, readonly=True)
+            return cls.open(path, readonly=True, coder=coder)
 
     def __enter__(self) -> Store:
         return self
@@ -135,19 +160,61 @@ class Store(PassagesMixin, CodebookMixin):
         doc["starred"] = starred
         self._save_article(doc_id, doc, "star" if starred else "unstar")
 
-    def notes(self, article_id: str) -> ArticleNotes:
-        doc_id = self._art_ids.get(article_id)
-        if doc_id is None:
+    def notes(self, article_id: str, coders: Coders = VISIBLE) -> ArticleNotes:
+        """The article's tags, note, read state — of the visible coders by default (yours
+        while coding blind); several coders' are combined (tags of all, notes joined)."""
+        scope = self.scope(coders)
+        if scope is not None and scope == {self.coder}:
+            doc_id = self._art_ids.get(article_id)
+            if doc_id is None:
+                return ArticleNotes(article_id, coder=self.coder)
+            return notes_from_doc(article_id, self._raw("articles")[str(doc_id)], self.coder)
+        found = self.notes_by_coder(article_id, coders)
+        if len(found) == 1:
+            return next(iter(found.values()))
+        if not found:
             return ArticleNotes(article_id)
-        return notes_from_doc(article_id, self._raw("articles")[str(doc_id)])
+        ns = list(found.values())
+        return ArticleNotes(
+            article_id,
+            ns[0].issue_id,
+            ns[0].title,
+            tuple(dict.fromkeys(t for n in ns for t in n.tags)),
+            "\n\n".join(dict.fromkeys(n.note for n in ns if n.note)),
+            any(n.read for n in ns),
+            any(n.starred for n in ns),
+            all(n.orphan for n in ns),
+            max(n.updated for n in ns),
+        )
 
-    def all_notes(self) -> list[ArticleNotes]:
-        return [self.notes(aid) for aid in self._art_ids]
+    def notes_by_coder(self, article_id: str, coders: Coders = None) -> dict[str, ArticleNotes]:
+        """Each coder's own state of the article (every coder by default), by coder name."""
+        scope = self.scope(coders)
+        raw = self._raw("articles")
+        return {
+            who: notes_from_doc(article_id, raw[str(k)], self.legacy_coder)
+            for who, k in sorted(self._arts.get(article_id, {}).items())
+            if scope is None or who in scope
+        }
 
-    def annotated_ids(self) -> set[str]:
-        """Articles with any tag, note or highlight."""
-        ids = {n.article_id for n in self.all_notes() if n.tags or n.note}
-        ids |= {h["article_id"] for h in self._raw("highlights").values()}
+    def all_notes(self, coders: Coders = VISIBLE) -> list[ArticleNotes]:
+        """One entry per article and coder (``.coder`` says whose) in the scope."""
+        scope = self.scope(coders)
+        if scope is not None and scope == {self.coder}:
+            return [self.notes(aid, coders) for aid in self._art_ids]
+        raw, legacy = self._raw("articles"), self.legacy_coder
+        return [
+            notes_from_doc(aid, raw[str(k)], legacy)
+            for aid, m in self._arts.items()
+            for who, k in m.items()
+            if scope is None or who in scope
+        ]
+
+    def annotated_ids(self, coders: Coders = VISIBLE) -> set[str]:
+        """Articles with any tag, note or highlight (of the coders in the scope)."""
+        shown = self._shown(coders)
+        ids = {n.article_id for n in self.all_notes(coders) if n.tags or n.note}
+        ids |= {h["article_id"] for h in self._raw("highlights").values() if shown(h)}
         return ids
 
     # -- watch list
@@ -212,22 +279,27 @@ class Store(PassagesMixin, CodebookMixin):
         if self.readonly:
             return len(self.orphans())
         for table, key, doc in plan_reattach(
-            self._raw("articles"), self._raw("highlights"), corpus
+            self._raw("articles"), self._raw("highlights"), corpus, self.legacy_coder
         ):
             self._write(table, key, doc)  # not an undo step: the corpus changed, not the user
         self._reindex()
         return len(self.orphans())
 
-    def orphans(self) -> list[dict[str, Any]]:
-        """Annotations whose article or passage could not be found again.  An article that
-        was only read or starred (no tag, note or passage) is nothing to lose: not listed."""
+    def orphans(self, coders: Coders = None) -> list[dict[str, Any]]:
+        """Annotations whose article or passage could not be found again (every coder's by
+        default; each names its ``coder``).  An article that was only read or starred (no
+        tag, note or passage) is nothing to lose: not listed."""
         out = []
+        shown = self._shown(coders)
         for d in self._raw("articles").values():
+            if not shown(d):
+                continue
+            d = {**d, "coder": self.coder_of(d)}
             if d.get("orphan") and (
                 d.get("tags") or d.get("note") or self._hl_by_article.get(d["article_id"])
             ):
                 out.append({"type": "article", **d})
         for d in self._raw("highlights").values():
-            if d.get("orphan"):
-                out.append({"type": "highlight", **d})
+            if d.get("orphan") and shown(d):
+                out.append({"type": "highlight", **d, "coder": self.coder_of(d)})
         return out

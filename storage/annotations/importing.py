@@ -1,0 +1,193 @@
+"""Importing another coder's JSON Lines export (``piyue import``).
+
+By default the file's codings stay the coder's named in its provenance (or ``as_coder``):
+kept apart from yours, so the two opinions can be compared and settled.  ``merge`` is the
+old union into your own codings.  Either way re-importing the same file changes nothing,
+and nothing is dropped silently: an article this corpus does not have, or a passage whose
+quote is not in its article, is kept as an orphan and reported.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from corpus.model import Article, Corpus
+from storage.annotations.coders import clean_coder
+from storage.errors import AnnotationError
+
+if TYPE_CHECKING:
+    from storage.annotations.store import Store
+
+
+@dataclass
+class ImportReport:
+    articles: int = 0
+    tags_added: int = 0
+    notes_set: int = 0
+    notes_conflicts: int = 0
+    highlights_added: int = 0
+    skipped: list[str] | None = field(default_factory=list)
+    """Lines that are not piyue records (nothing of them could be kept)."""
+    coders: list[str] = field(default_factory=list)
+    """Whose the imported codings now are (yours with ``merge``)."""
+    orphans: list[str] = field(default_factory=list)
+    """What was kept as an orphan: articles not in this corpus, passages not found."""
+    merged: bool = False
+
+
+def _records(data: str, rep: ImportReport) -> list[tuple[int, dict[str, Any]]]:
+    out = []
+    assert rep.skipped is not None
+    for lineno, line in enumerate(data.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            if not isinstance(rec, dict) or not isinstance(rec["id"], str):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            rep.skipped.append(f"line {lineno}: not a piyue JSON Lines record")
+            continue
+        out.append((lineno, rec))
+    return out
+
+
+def _coder_of(rec: dict[str, Any]) -> str:
+    prov = rec.get("provenance")
+    name = prov.get("coder") if isinstance(prov, dict) else None
+    return str(name or rec.get("coder") or "")
+
+
+def import_jsonl(
+    data: str, corpus: Corpus, store: Store, coder: str = "", merge: bool = False
+) -> ImportReport:
+    """Import a JSON Lines export: as the coder its records name (``coder`` overrides), or
+    with ``merge`` into the current coder's codings.  One undo step, one journal write."""
+    rep = ImportReport(merged=merge)
+    recs = _records(data, rep)
+    who_of: list[str] = []
+    for lineno, rec in recs:
+        who = store.coder if merge else (coder or _coder_of(rec))
+        if not who:
+            raise AnnotationError(
+                f"line {lineno} names no coder (exported without --coder): import with "
+                "--as-coder NAME, or --merge into your own codings"
+            )
+        who_of.append(clean_coder(who))
+    rep.coders = sorted(set(who_of))
+    if not recs:
+        return rep
+    with store.batch("import"):
+        for (lineno, rec), who in zip(recs, who_of, strict=True):
+            with store.as_coder(who):
+                _one(rec, lineno, corpus, store, rep, merge)
+    return rep
+
+
+def _one(
+    rec: dict[str, Any], lineno: int, corpus: Corpus, store: Store, rep: ImportReport, merge: bool
+) -> None:
+    aid = str(rec["id"])
+    tags = [str(t) for t in rec.get("tags") or []]
+    theirs = str(rec.get("note") or "")
+    art = corpus.article(aid) or _by_title(corpus, rec)
+    if art is None:
+        fp = rec.get("fingerprint") if isinstance(rec.get("fingerprint"), dict) else {}
+        text = str(rec.get("text") or "")
+        store.keep_orphan(
+            aid,
+            str(rec.get("issue") or ""),
+            str(rec.get("title") or (fp or {}).get("title") or ""),
+            text[:40],
+            str((fp or {}).get("text_hash") or ""),
+            tags,
+            theirs,
+            bool(rec.get("read")) and not merge,
+            bool(rec.get("starred")) and not merge,
+        )
+        for h in rec.get("highlights") or []:
+            store.keep_orphan_passage(
+                aid,
+                int(h.get("start", 0)),
+                int(h.get("end", 0)),
+                str(h.get("quote", "")),
+                str(h.get("prefix", "")),
+                str(h.get("suffix", "")),
+                [str(t) for t in h.get("tags") or []],
+                str(h.get("note") or ""),
+            )
+        rep.orphans.append(f"line {lineno}: article {aid} is not in this corpus (kept as orphan)")
+        return
+    rep.articles += 1
+    have = set(store.notes(art.id, {store.coder}).tags)
+    new_tags = [t for t in dict.fromkeys(tags) if t not in have]
+    if new_tags:
+        store.add_tags(art, new_tags)
+        rep.tags_added += len(new_tags)
+    mine = store.notes(art.id, {store.coder}).note
+    if theirs and theirs != mine and theirs not in mine:
+        if mine:
+            who = _coder_of(rec) or "another coder"
+            store.set_note(art, f"{mine}\n\n--- 来自 {who} (imported) ---\n{theirs}")
+            rep.notes_conflicts += 1
+        else:
+            store.set_note(art, theirs)
+        rep.notes_set += 1
+    if not merge:
+        if rec.get("read"):
+            store.set_read(art, True, undoable=False)
+        if rec.get("starred") and not store.notes(art.id, {store.coder}).starred:
+            store.set_starred(art, True)
+    _passages(rec, lineno, art, store, rep)
+
+
+def _passages(
+    rec: dict[str, Any], lineno: int, art: Article, store: Store, rep: ImportReport
+) -> None:
+    existing = {(h.start, h.end, h.quote): h for h in store.highlights(art.id, {store.coder})}
+    for h in rec.get("highlights") or []:
+        quote = str(h.get("quote", ""))
+        codes = [str(t) for t in h.get("tags") or []]
+        note = str(h.get("note") or "")
+        s, e = int(h.get("start", -1)), int(h.get("end", -1))
+        if not (0 <= s < e) or art.text[s:e] != quote:
+            i = art.text.find(quote) if quote else -1
+            if i < 0:
+                if store.keep_orphan_passage(
+                    art.id,
+                    s,
+                    e,
+                    quote,
+                    str(h.get("prefix", "")),
+                    str(h.get("suffix", "")),
+                    codes,
+                    note,
+                ):
+                    rep.orphans.append(
+                        f"line {lineno}: passage «{quote[:20]}» not found in {art.id} "
+                        "(kept as orphan)"
+                    )
+                continue
+            s, e = i, i + len(quote)
+        old = existing.get((s, e, quote))
+        if old is not None:
+            more = [t for t in codes if t not in old.tags]
+            if not more and (not note or note in old.note):
+                continue
+            new = store.add_highlight(art, s, e, more, "" if note in old.note else note)
+        else:
+            new = store.add_highlight(art, s, e, codes, note)
+            rep.highlights_added += 1
+        existing[(s, e, quote)] = new
+
+
+def _by_title(corpus: Corpus, rec: dict[str, Any]) -> Article | None:
+    title = rec.get("title")
+    if not title:
+        return None
+    for a in corpus.articles:
+        if a.title == title and a.issue_id == rec.get("issue"):
+            return a
+    return None

@@ -1,0 +1,195 @@
+"""Two coders and a third: who coded what, the agreement between two of them, and the
+adjudication of their disagreements into a third coder (``final``) — the use cases behind
+``piyue coders``, ``piyue agree`` and the reader's agreement screen.
+
+The figures come from ``workspace.agreement`` (pure); this module gathers each coder's
+codings from the store (one pass over its tables) and the units' text lengths from the corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from storage.errors import AnnotationError, StoreError
+from workspace.agreement import (
+    AgreementReport,
+    Coding,
+    agreement_report,
+    coded_units,
+    disagreements,
+)
+
+if TYPE_CHECKING:
+    from storage.annotations import CoderSummary, Store
+    from workspace.session import Step, Workspace
+
+FINAL = "final"
+"""The adjudicator's coder name unless another is given."""
+
+
+class UnknownCoder(StoreError):
+    """A coder with no codings in this database (one line, status 2 on the command line)."""
+
+
+def current_coder(ws: Workspace) -> str:
+    """Who codes now (``--coder``, ``PIYUE_CODER`` or the login name)."""
+    return ws.store.coder
+
+
+def coder_list(ws: Workspace) -> list[CoderSummary]:
+    """Every coder with their counts, by name; the current coder is among them."""
+    return ws.store.coder_summaries()
+
+
+def require_coder(store: Store, name: str) -> str:
+    name = " ".join(name.split())
+    known = store.coders()
+    if name not in known:
+        raise UnknownCoder(f"no coder {name!r} in this database (coders: {', '.join(known)})")
+    return name
+
+
+def coding(store: Store, coder: str) -> Coding:
+    """One coder's codings as ``workspace.agreement`` takes them (orphans left out)."""
+    rows = store.coder_rows(coder)
+    return Coding.build(coder, rows.tags, rows.passages, rows.read)
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two coders' codings and the units both coded that this corpus has (with lengths)."""
+
+    a: Coding
+    b: Coding
+    units: list[str]
+    lengths: dict[str, int]
+
+
+def pair(ws: Workspace, coder_a: str, coder_b: str) -> Pair:
+    store = ws.store
+    a = coding(store, require_coder(store, coder_a))
+    b = coding(store, require_coder(store, coder_b))
+    corpus = ws.corpus()
+    lengths: dict[str, int] = {}
+    units = []
+    for u in coded_units(a, b):
+        art = corpus.article(u)
+        if art is not None:  # a unit the corpus lost cannot be measured (orphans list it)
+            lengths[u] = len(art.text)
+            units.append(u)
+    return Pair(a, b, units, lengths)
+
+
+def agree(ws: Workspace, coder_a: str, coder_b: str, codes: Sequence[str] = ()) -> AgreementReport:
+    """κ, α, character κ and uα per code and overall (``piyue agree``'s JSON)."""
+    p = pair(ws, coder_a, coder_b)
+    return agreement_report(p.a, p.b, p.lengths, p.units, list(codes) or None)
+
+
+# ------------------------------------------------------------------ adjudication
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One article × code the two coders differ on, and how it was settled (None: not yet).
+    Passages are ``(start, end)`` offsets into the article's text."""
+
+    unit: str
+    title: str
+    code: str
+    a_tag: bool
+    b_tag: bool
+    a_passages: tuple[tuple[int, int], ...]
+    b_passages: tuple[tuple[int, int], ...]
+    settled: str | None = None
+
+
+class Adjudication:
+    """The disagreements between coders ``a`` and ``b``, settled into coder ``final``.
+
+    ``rows()`` is the queue (article, code, what A and B did); ``settle`` writes a decision
+    as ``final`` — one undo step each (``undo``) — and ``progress()`` says how many are done.
+    The queue is fixed when it is made: settling does not change what A and B did.
+    """
+
+    def __init__(
+        self,
+        ws: Workspace,
+        coder_a: str,
+        coder_b: str,
+        final: str = FINAL,
+        codes: Iterable[str] | None = None,
+    ) -> None:
+        from storage.annotations import clean_coder
+
+        self.ws = ws
+        self.final = clean_coder(final)
+        p = pair(ws, coder_a, coder_b)
+        self.a, self.b = p.a, p.b
+        if self.final in (self.a.coder, self.b.coder):
+            raise StoreError(f"the adjudicator cannot be one of the coders ({self.final})")
+        corpus = ws.corpus()
+        self._rows = [
+            Disagreement(
+                r.unit,
+                (art.title if (art := corpus.article(r.unit)) is not None else ""),
+                r.code,
+                r.a_tag,
+                r.b_tag,
+                r.a_passages,
+                r.b_passages,
+            )
+            for r in disagreements(self.a, self.b, p.units, codes)
+        ]
+
+    def rows(self) -> list[Disagreement]:
+        """The queue, each row with its current settlement (``a``/``b``/``both``/``neither``)."""
+        done = self.ws.store.settled(self.final)
+        return [
+            Disagreement(
+                r.unit,
+                r.title,
+                r.code,
+                r.a_tag,
+                r.b_tag,
+                r.a_passages,
+                r.b_passages,
+                done.get((r.unit, r.code)),
+            )
+            for r in self._rows
+        ]
+
+    def progress(self) -> tuple[int, int]:
+        """(settled, all) rows of the queue."""
+        done = self.ws.store.settled(self.final)
+        return sum((r.unit, r.code) in done for r in self._rows), len(self._rows)
+
+    def settle(self, unit: str, code: str, choice: str, final: str | None = None) -> None:
+        """Write the decision on ``unit`` × ``code`` as the final coder: ``a`` or ``b`` takes
+        that coder's tag and passages of the code, ``both`` the union, ``neither`` none.
+        One undo step."""
+        from storage.annotations import CHOICES, clean_coder
+
+        if choice not in CHOICES:
+            raise AnnotationError(f"choose one of {', '.join(CHOICES)}, not {choice!r}")
+        who = clean_coder(final) if final else self.final
+        a_tag = code in self.a.tags.get(unit, set())
+        b_tag = code in self.b.tags.get(unit, set())
+        a_sp = {(p.start, p.end) for p in self.a.passages.get(unit, ()) if p.code == code}
+        b_sp = {(p.start, p.end) for p in self.b.passages.get(unit, ()) if p.code == code}
+        tag, spans = {
+            "a": (a_tag, a_sp),
+            "b": (b_tag, b_sp),
+            "both": (a_tag or b_tag, a_sp | b_sp),
+            "neither": (False, set()),
+        }[choice]
+        store = self.ws.store
+        article = self.ws.article(unit)
+        with store.as_coder(who):
+            store.settle_code(article, code, choice, tag, spans)
+
+    def undo(self) -> Step | None:
+        """Undo the last step (a settlement is one)."""
+        return self.ws.undo()
