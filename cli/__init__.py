@@ -46,9 +46,9 @@ def just_the_reader(argv: list[str]) -> bool:
     i = 0
     while i < len(argv):
         a = argv[i]
-        if a in ("--corpus", "--db"):
+        if a in ("--corpus", "--db", "--coder"):
             i += 2
-        elif a.startswith(("--corpus=", "--db=")):
+        elif a.startswith(("--corpus=", "--db=", "--coder=")):
             i += 1
         else:
             return False
@@ -61,7 +61,7 @@ def open_reader(args: argparse.Namespace) -> int:
     root = corpus_root(args)
     gc.disable()  # until the first paint: see PiyueApp.after_first_paint
     try:
-        app = make_app(root, db_path(args))
+        app = make_app(root, db_path(args), coder=getattr(args, "coder", None))
         app.run()
     finally:
         gc.enable()

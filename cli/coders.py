@@ -12,16 +12,6 @@ from cli.common import add_common, out, print_json, stale_notice, workspace
 from workspace.session import Workspace
 
 
-def add_coder_flag(p: argparse.ArgumentParser) -> None:
-    """``--coder NAME``: who codes in this command (default ``PIYUE_CODER``, else the login
-    name); SUPPRESS so a flag given before the subcommand is kept."""
-    p.add_argument(
-        "--coder",
-        default=argparse.SUPPRESS,
-        help="code as NAME (default: $PIYUE_CODER, else your login name)",
-    )
-
-
 def use_coder(ws: Workspace, args: argparse.Namespace) -> None:
     """Make ``--coder`` the workspace's current coder (when given)."""
     name = getattr(args, "coder", "")
@@ -32,7 +22,6 @@ def use_coder(ws: Workspace, args: argparse.Namespace) -> None:
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser("coders", help="every coder in the database with what they coded")
     add_common(p)
-    add_coder_flag(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
     p = sub.add_parser(
         "agree",

@@ -18,12 +18,21 @@ class UsageError(Exception):
     """A mistake the user can fix: reported as one line, exit status 2."""
 
 
-def add_common(p: argparse.ArgumentParser, top: bool = False) -> None:
-    """``--corpus`` and ``--db``; on subcommands SUPPRESS keeps a flag given before the
-    subcommand from being reset to its default."""
+def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True) -> None:
+    """``--corpus``, ``--db`` and ``--coder``; on subcommands SUPPRESS keeps a flag given
+    before the subcommand from being reset to its default."""
     default = None if top else argparse.SUPPRESS
-    p.add_argument("--corpus", type=Path, default=default, help="folder of page files (.txt)")
+    p.add_argument(
+        "--corpus", type=Path, default=default, help="folder of pages (.txt, .md) or one page"
+    )
     p.add_argument("--db", type=Path, default=default, help="annotation database file")
+    if coder:
+        p.add_argument(
+            "--coder",
+            default=default,
+            help="who codes: every coding records its coder (default: $PIYUE_CODER, else "
+            "your login name)",
+        )
 
 
 def corpus_root(args: argparse.Namespace) -> Path:
@@ -48,9 +57,14 @@ def db_path(args: argparse.Namespace) -> Path | None:
 
 
 @contextmanager
-def workspace(args: argparse.Namespace, mode: Mode = "read") -> Iterator[Workspace]:
+def workspace(
+    args: argparse.Namespace, mode: Mode = "read", own_coder: bool = True
+) -> Iterator[Workspace]:
     """The workspace of the command's ``--corpus``/``--db``; closed (journal folded) after."""
-    ws = Workspace(corpus_root(args), db_path(args), mode=mode)
+    coder = getattr(args, "coder", None) if own_coder else None
+    if not isinstance(coder, str):
+        coder = None
+    ws = Workspace(corpus_root(args), db_path(args), mode=mode, coder=coder or None)
     try:
         yield ws
     finally:

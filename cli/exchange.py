@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from cli.coders import add_coder_flag, use_coder
+from cli.coders import use_coder
 from cli.common import add_common, stale_notice, workspace
 from storage.export import FORMATS
 from workspace import exchange
@@ -16,7 +16,7 @@ from workspace import exchange
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser("export", help="export a tagged set")
-    add_common(p)
+    add_common(p, coder=False)
     p.add_argument("--tag", action="append", default=[], help="repeat: articles with all of them")
     p.add_argument("--where", default="", help="tag expression, e.g. '营商环境 and not 党建'")
     p.add_argument("--all", action="store_true", help="every article, annotated or not")
@@ -37,7 +37,6 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     who = p.add_mutually_exclusive_group()
     who.add_argument("--as-coder", default="", help="the coder the codings belong to")
     who.add_argument("--merge", action="store_true", help="unite them with your own codings")
-    add_coder_flag(p)
     return {"export": cmd_export, "import": cmd_import}
 
 
@@ -46,7 +45,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     opts = exchange.ExportOptions(
         args.format, args.tokens, args.per, args.full, args.coder, args.force
     )
-    with workspace(args) as ws:
+    with workspace(args, own_coder=False) as ws:  # --coder: whose codings
         articles = exchange.select(ws, args.tag, args.where, args.all, args.coder)
         got = exchange.export(ws, articles, opts, args.output)
         stale_notice(ws)

@@ -35,7 +35,11 @@ class PiyueApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
-        self, corpus_root: Path, db_path: Path | None = None, cache_dir: Path | None = None
+        self,
+        corpus_root: Path,
+        db_path: Path | None = None,
+        cache_dir: Path | None = None,
+        coder: str | None = None,
     ) -> None:
         super().__init__()
         self.corpus_root = corpus_root
@@ -43,7 +47,7 @@ class PiyueApp(App[None]):
         self.cache_dir = cache_dir
         self.fatal = ""
         """Why the app gave up (a database it cannot open); the CLI prints it, exit 2."""
-        self.workspace = Workspace(corpus_root, db_path, cache_dir, mode="ui")
+        self.workspace = Workspace(corpus_root, db_path, cache_dir, mode="ui", coder=coder)
         """Every use case goes through here; it opens nothing until a worker first asks."""
         self.keys = KeyBuffer()
         """Keys typed before the screen that will take them is ready (see tui.typeahead)."""
@@ -145,8 +149,12 @@ class PiyueApp(App[None]):
 
 
 def make_app(
-    corpus_root: Path, db_path: Path | None = None, cache_dir: Path | None = None
+    corpus_root: Path,
+    db_path: Path | None = None,
+    cache_dir: Path | None = None,
+    coder: str | None = None,
 ) -> PiyueApp:
-    """The app for a corpus folder and a database (default: the user's); nothing is opened
-    or even located until it runs."""
-    return PiyueApp(corpus_root, db_path, cache_dir)
+    """The app for a corpus folder and a database (default: the user's), coding as ``coder``
+    (default: ``PIYUE_CODER`` or the login name); nothing is opened or even located until it
+    runs."""
+    return PiyueApp(corpus_root, db_path, cache_dir, coder)

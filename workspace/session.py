@@ -55,8 +55,11 @@ class Workspace:
         db_path: Path | None = None,
         cache_dir: Path | None = None,
         mode: Mode = "ui",
+        coder: str | None = None,
     ) -> None:
         self.root = corpus_root
+        self.coder = coder
+        """Who codes in this session (None: ``PIYUE_CODER`` or the login name)."""
         self.db_path = db_path
         self.cache_dir = cache_dir
         self.mode: Mode = mode
@@ -76,12 +79,13 @@ class Workspace:
 
                 path = self.db_path or locations.default_db()
                 if self.mode == "ui":
-                    self._store = Store.open_for_ui(path)
+                    self._store = Store.open_for_ui(path, coder=self.coder)
                 else:
                     self._store = Store.open(
                         path,
                         readonly=self.mode == "read",
                         lock_timeout=LOCK_WAIT if self.mode == "write" else 0.0,
+                        coder=self.coder,
                     )
             return self._store
 
