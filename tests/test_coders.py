@@ -479,3 +479,19 @@ def test_reattach_keeps_each_coder_on_their_own_document(tmp_path: Path, seeds_c
         assert s.notes(a2.id, {"乙"}).tags == ("安全",)
         got = sorted((h.coder, h.tags) for h in s.highlights(a2.id, None))
         assert got == [("乙", ("安全",)), ("甲", ("防汛",))]
+
+
+def test_workspace_switches_coder_and_reveals(db: Path, arts: list[Article]) -> None:
+    from workspace.coders import current_coder, is_blind, reveal, set_coder
+
+    a, _ = two(arts)
+    with Workspace(SEEDS, db, mode="write") as ws:
+        set_coder(ws, "甲")
+        ws.tag(a, ["营商环境"])
+        assert current_coder(ws) == "甲" and is_blind(ws)
+        set_coder(ws, "乙")
+        assert ws.store.notes(a.id).tags == ()
+        reveal(ws)
+        assert not is_blind(ws) and ws.store.notes(a.id).tags == ("营商环境",)
+        reveal(ws, False)
+        assert ws.store.notes(a.id).tags == ()

@@ -38,6 +38,22 @@ def current_coder(ws: Workspace) -> str:
     return ws.store.coder
 
 
+def set_coder(ws: Workspace, name: str) -> str:
+    """Code as ``name`` from now on (the reader asks once, the command line has ``--coder``);
+    what is shown follows: the new coder's codings only, unless revealed."""
+    return ws.store.set_coder(name)
+
+
+def reveal(ws: Workspace, everyone: bool = True) -> None:
+    """Blind mode off (every coder's codings in reads, lists and counts) or back on."""
+    ws.store.reveal(everyone)
+
+
+def is_blind(ws: Workspace) -> bool:
+    """Whether reads show only the current coder's codings."""
+    return ws.store.visible is not None
+
+
 def coder_list(ws: Workspace) -> list[CoderSummary]:
     """Every coder with their counts, by name; the current coder is among them."""
     return ws.store.coder_summaries()
