@@ -37,3 +37,27 @@ def save(corpus_root: Path, **values: Any) -> None:
         data[key] = entry
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def coder() -> str:
+    """The coder name the reader was told on its first start ("" when never asked)."""
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        data = json.loads(state_file().read_text(encoding="utf-8"))
+        got = data.get("", {}).get("coder", "") if isinstance(data.get(""), dict) else ""
+        return str(got)
+    return ""
+
+
+def remember_coder(name: str) -> None:
+    """Keep the coder's name for later starts (under the key no corpus path can have)."""
+    path = state_file()
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        data: dict[str, Any] = {}
+        with contextlib.suppress(OSError, ValueError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+        got = data.get("")
+        entry: dict[str, Any] = got if isinstance(got, dict) else {}
+        entry["coder"] = name
+        data[""] = entry
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))

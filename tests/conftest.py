@@ -20,12 +20,21 @@ def piyue_home(
     monkeypatch.setenv("PIYUE_HOME", str(home))
     for var in ("PIYUE_CORPUS", "PIYUE_DB"):
         monkeypatch.delenv(var, raising=False)
+    # One coder name on every machine (the login name differs); the reader does not ask it.
+    # Set directly, not through ``monkeypatch``: tests that call ``monkeypatch.undo()`` must
+    # not change who is coding half-way.
+    old_coder = os.environ.get("PIYUE_CODER")
+    os.environ["PIYUE_CODER"] = "测试员"
     # The jieba dictionary cache is slow to build: share one across the session.
     shared = ROOT / ".pytest_cache" / "jieba"
     shared.mkdir(parents=True, exist_ok=True)
     (home / "cache").mkdir()
     os.symlink(shared, home / "cache" / "jieba")
     yield home
+    if old_coder is None:
+        os.environ.pop("PIYUE_CODER", None)
+    else:
+        os.environ["PIYUE_CODER"] = old_coder
 
 
 @pytest.fixture

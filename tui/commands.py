@@ -26,6 +26,7 @@ class PiyueCommands(Provider):
             ("Add a watch-list term", "add_watch", "关注词"),
             ("Star / unstar the article (filter: is:starred)", "toggle_star", "星标"),
             ("Clear the filter", "clear_filter", "清除筛选"),
+            ("Set the coder (who is coding)", "set_coder", "编码者"),
         ]
         return out
 

@@ -19,6 +19,7 @@ from corpus.model import Corpus
 from storage import state
 from storage.errors import StoreError
 from tui.actions.annotate import AnnotateActions
+from tui.actions.coders import CoderActions
 from tui.actions.corrections import CorrectionActions
 from tui.actions.export import ExportActions
 from tui.actions.layers import LayerActions
@@ -34,7 +35,13 @@ if TYPE_CHECKING:
 
 
 class MainScreen(
-    AnnotateActions, SearchActions, CorrectionActions, LayerActions, ExportActions, ScreenBase
+    AnnotateActions,
+    SearchActions,
+    CorrectionActions,
+    LayerActions,
+    ExportActions,
+    CoderActions,
+    ScreenBase,
 ):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
@@ -82,6 +89,8 @@ class MainScreen(
         Binding("asterisk", "toggle_star", "Star", show=False, id="toggle_star", key_display="*"),
         Binding("x", "export", "Export", id="export"),
         Binding("d", "jump_date", "Jump to date", show=False, id="jump_date"),
+        Binding("A", "agreement", "Agreement", show=False, id="agreement"),
+        Binding("B", "toggle_blind", "Blind / all coders", show=False, id="toggle_blind"),
         Binding("ctrl+left", "resize_lists(-4)", "Narrower lists", show=False, id="narrower"),
         Binding("ctrl+right", "resize_lists(4)", "Wider lists", show=False, id="wider"),
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane_next", priority=True),
@@ -144,6 +153,7 @@ class MainScreen(
         yield Codebook(id="codebook")
         with Horizontal(id="status"):
             yield Static(plain("正在读取版面 reading pages…", "dim"), id="status-text")
+            yield Static("", id="coder-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -221,6 +231,7 @@ class MainScreen(
             self.notify(f"{who}：只读打开 opened read-only", severity="warning", timeout=8)
         if self.article is None:
             self.query_one(Reader).show_notes(self.notes_of(None), [], {})
+        self.settle_coder()
         self.refresh_codebook()
 
     def on_main_screen_store_failed(self, msg: StoreFailed) -> None:

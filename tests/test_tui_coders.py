@@ -1,0 +1,96 @@
+"""Two coders in the reader (issue #12): asked once, shown, blind until revealed, agreement and
+adjudication screens."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, OptionList
+
+from corpus.load import load_corpus
+from storage.annotations import Store
+from tui.app import make_app
+from tui.dialogs import InputDialog
+from tui.screens.agreement import AdjudicationScreen, AgreementScreen
+
+from .test_tui import open_article, ready, running, stored
+
+
+async def test_the_coder_is_asked_once_and_shown(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PIYUE_CODER")
+    db = tmp_path / "db.json"
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        for _ in range(300):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, InputDialog):
+                break
+        assert isinstance(app.screen, InputDialog) and "编码者" in app.screen.heading
+        app.screen.query_one("Input").value = ""  # type: ignore[attr-defined]
+        await pilot.press(*"小李", "enter")
+        await pilot.pause()
+        assert app.store.coder == "小李"
+        assert "小李" in str(app.main_screen.query_one("#coder-status").render())
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await ready(pilot, app.main_screen)
+        assert not isinstance(app.screen, InputDialog)  # asked once
+        assert app.store.coder == "小李"
+
+
+async def test_blind_until_revealed(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    art = next(a for a in load_corpus(seeds_copy).articles if a.title.startswith("提升站位"))
+    with Store.open(db, coder="甲") as s:
+        s.add_tags(art, ["甲的代码"])
+    app = make_app(seeds_copy, db, coder="乙")
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        assert "甲的代码" not in screen.query_one("#reader").notes[0].plain  # type: ignore[attr-defined]
+        await pilot.press("B")
+        await pilot.pause()
+        assert "甲的代码" in screen.query_one("#reader").notes[0].plain  # type: ignore[attr-defined]
+        assert "全部" in str(screen.query_one("#coder-status").render())
+
+
+async def test_agreement_and_adjudication(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "db.json"
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db, coder="甲") as s:
+        s.add_tags(arts[0], ["营商环境"])
+        s.add_tags(arts[1], ["营商环境", "党建"])
+    with Store.open(db, coder="乙") as s:
+        s.add_tags(arts[0], ["营商环境"])
+        s.add_tags(arts[1], ["营商环境"])
+    app = make_app(seeds_copy, db, coder="丙")
+    async with running(app) as (pilot, screen):
+        await pilot.press("A", "enter")  # coder A: the first listed
+        await pilot.pause()
+        await pilot.press("enter")  # coder B
+        for _ in range(200):
+            await pilot.pause(0.02)
+            if (
+                isinstance(app.screen, AgreementScreen)
+                and app.screen.query_one(DataTable).row_count
+            ):
+                break
+        assert isinstance(app.screen, AgreementScreen)
+        assert app.screen.query_one(DataTable).row_count == 3  # two codes and the overall row
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, AdjudicationScreen)
+        assert app.screen.query_one(OptionList).option_count == 1  # 党建 on the second article
+        a = app.screen.adj.a.coder
+        await pilot.press("1" if a == "甲" else "2")  # accept 甲's tag
+        await pilot.pause()
+        assert app.screen.adj.progress() == (1, 1)
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.screen.adj.progress() == (0, 1)
+        await pilot.press("1" if a == "甲" else "2")
+        await pilot.pause()
+    with stored(db) as s:
+        assert "党建" in s.notes_by_coder(arts[1].id)["final"].tags

@@ -1,0 +1,263 @@
+"""Two coders: the agreement table (κ, α, character κ, uα per code, coloured by strength) and
+the adjudication queue (accept A, B, both or neither; written as a third coder, undoable).
+
+Everything is computed by ``workspace.coders``; these screens show it and pass keys on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from storage.errors import StoreError
+from tui.render import plain
+from tui.widgets import truncate
+
+if TYPE_CHECKING:
+    from workspace.coders import Adjudication, Disagreement
+    from workspace.session import Workspace
+
+STRENGTH = {
+    "reliable": "bold #98c379",
+    "tentative": "bold #e5c07b",
+    "unreliable": "bold #e06c75",
+    "undefined": "dim",
+}
+CHOICES = {"1": "a", "2": "b", "3": "both", "0": "neither"}
+
+
+def figure(value: float | None) -> Content:
+    from workspace.agreement import strength
+
+    text = "—" if value is None else f"{value:.3f}"
+    return Content.styled(text, STRENGTH[strength(value)])
+
+
+class AgreementScreen(Screen[None]):
+    """Per-code agreement between coder A and coder B; ``d`` opens the disagreements."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="agree.close"),
+        Binding("d", "adjudicate", "Disagreements", id="agree.adjudicate"),
+    ]
+
+    class Computed(Message):
+        def __init__(self, report: dict[str, Any] | None, error: str = "") -> None:
+            super().__init__()
+            self.report, self.error = report, error
+
+    def __init__(self, ws: Workspace, coder_a: str, coder_b: str) -> None:
+        super().__init__()
+        self.ws, self.a, self.b = ws, coder_a, coder_b
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="analysis"):
+            yield Static(
+                plain(f"一致性 Agreement · {self.a} × {self.b}", "bold"), classes="pane-title"
+            )
+            yield Static(plain("计算中 computing…", "dim"), id="agree-status")
+            yield DataTable(id="agree-table", cursor_type="row", zebra_stripes=True)
+            yield Static(
+                plain(
+                    "≥ .800 可靠 reliable · ≥ .667 存疑 tentative · 其余不可靠 unreliable "
+                    "(Krippendorff) · d 分歧裁定 disagreements · Esc 返回 back",
+                    "dim",
+                )
+            )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.compute()
+
+    @work(thread=True, exclusive=True)
+    def compute(self) -> None:
+        from workspace.coders import agree
+
+        try:
+            self.post_message(self.Computed(dict(agree(self.ws, self.a, self.b))))
+        except (StoreError, ValueError) as exc:
+            self.post_message(self.Computed(None, str(exc)))
+
+    def on_agreement_screen_computed(self, msg: Computed) -> None:
+        status = self.query_one("#agree-status", Static)
+        if msg.report is None:
+            status.update(plain(f"无法计算 cannot compute: {msg.error}", "bold red"))
+            return
+        rep = msg.report
+        status.update(plain(f"{rep['units']} 篇共同编码的文章 articles both coded", "dim"))
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_columns("代码 code", "units", "agreement", "κ", "α", "char κ", "uα", "note")
+        for row in rep["codes"]:
+            table.add_row(
+                row["code"],
+                str(row["units"]),
+                figure(row["agreement"]),
+                figure(row["kappa"]),
+                figure(row["alpha"]),
+                figure(row["char_kappa"]),
+                figure(row["alpha_u"]),
+                Content.styled(truncate(str(row.get("note", "")), 50), "dim"),
+            )
+        o = rep["overall"]
+        table.add_row(
+            Content.styled("(overall)", "bold"),
+            str(rep["units"]),
+            "",
+            figure(o["kappa"]),
+            figure(o["alpha"]),
+            figure(o["char_kappa"]),
+            figure(o["alpha_u"]),
+            "",
+        )
+        table.focus()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_adjudicate(self) -> None:
+        try:
+            from workspace.coders import Adjudication
+
+            adj = Adjudication(self.ws, self.a, self.b)
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.app.push_screen(AdjudicationScreen(self.ws, adj))
+
+
+class AdjudicationScreen(Screen[None]):
+    """The disagreements one by one: what A and B did, their passages side by side; 1 accepts
+    A, 2 B, 3 both, 0 neither — each written as the final coder, one undo step (u)."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Back", id="adj.close"),
+        Binding("1", "settle('1')", "Accept A", id="adj.a"),
+        Binding("2", "settle('2')", "Accept B", id="adj.b"),
+        Binding("3", "settle('3')", "Both", id="adj.both"),
+        Binding("0", "settle('0')", "Neither", id="adj.neither"),
+        Binding("u", "undo", "Undo", id="adj.undo"),
+    ]
+
+    def __init__(self, ws: Workspace, adj: Adjudication) -> None:
+        super().__init__()
+        self.ws, self.adj = ws, adj
+        self.rows: list[Disagreement] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="analysis"):
+            yield Static("", id="adj-title", classes="pane-title")
+            yield OptionList(id="adj-list")
+            with Horizontal(id="adj-sides"):
+                yield Static("", id="adj-a", classes="adj-side")
+                yield Static("", id="adj-b", classes="adj-side")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show_rows()
+        self.query_one(OptionList).focus()
+
+    def show_rows(self, keep: int = 0) -> None:
+        self.rows = self.adj.rows()
+        done, total = self.adj.progress()
+        self.query_one("#adj-title", Static).update(
+            plain(
+                f"裁定 Adjudication · {self.adj.a.coder} × {self.adj.b.coder} → "
+                f"{self.adj.final} · {done}/{total} settled",
+                "bold",
+            )
+        )
+        ol = self.query_one(OptionList)
+        ol.clear_options()
+        ol.add_options(
+            [Option(self.row(r), id=str(i)) for i, r in enumerate(self.rows)]
+            or [Option(plain("没有分歧 no disagreements", "dim"), disabled=True)]
+        )
+        if self.rows:
+            ol.highlighted = min(keep, len(self.rows) - 1)
+            self.show_sides(self.rows[ol.highlighted])
+
+    def row(self, r: Disagreement) -> Content:
+        def did(tag: bool, passages: tuple[tuple[int, int], ...]) -> str:
+            parts = (["标签 tag"] if tag else []) + (
+                [f"{len(passages)} 段 passages"] if passages else []
+            )
+            return " + ".join(parts) or "—"
+
+        mark = {"a": "A", "b": "B", "both": "A+B", "neither": "∅"}.get(r.settled or "", "·")
+        title = truncate(r.title or r.unit, 30)
+        pad = " " * max(0, 30 - cell_len(title))
+        return Content.assemble(
+            (f"{mark:>3} ", "bold #98c379" if r.settled else "dim"),
+            (title + pad, ""),
+            "  ",
+            (f" {r.code} ", "#101010 on #e5c07b"),
+            "  A: ",
+            (did(r.a_tag, r.a_passages), "#61afef"),
+            "  B: ",
+            (did(r.b_tag, r.b_passages), "#c678dd"),
+        )
+
+    def show_sides(self, r: Disagreement) -> None:
+        art = self.ws.corpus().article(r.unit)
+        text = art.text if art is not None else ""
+
+        def side(who: str, tag: bool, spans: tuple[tuple[int, int], ...], style: str) -> Content:
+            parts: list[Any] = [(f"{who}\n", f"bold {style}")]
+            parts.append(("标签 tag ✓\n" if tag else "标签 tag ✗\n", "dim"))
+            for s, e in spans:
+                left = text[max(0, s - 12) : s].replace("\n", " ")
+                right = text[e : e + 12].replace("\n", " ")
+                parts += [(left, "dim"), (text[s:e], f"bold {style}"), (right, "dim"), "\n"]
+            if not spans:
+                parts.append(("(没有段落 no passages)", "dim"))
+            return Content.assemble(*parts)
+
+        self.query_one("#adj-a", Static).update(
+            side(f"A · {self.adj.a.coder}", r.a_tag, r.a_passages, "#61afef")
+        )
+        self.query_one("#adj-b", Static).update(
+            side(f"B · {self.adj.b.coder}", r.b_tag, r.b_passages, "#c678dd")
+        )
+
+    @on(OptionList.OptionHighlighted, "#adj-list")
+    def moved(self, event: OptionList.OptionHighlighted) -> None:
+        i = event.option_index
+        if 0 <= i < len(self.rows):
+            self.show_sides(self.rows[i])
+
+    def action_settle(self, key: str) -> None:
+        ol = self.query_one(OptionList)
+        i = ol.highlighted
+        if i is None or not 0 <= i < len(self.rows):
+            return
+        r = self.rows[i]
+        try:
+            self.adj.settle(r.unit, r.code, CHOICES[key])
+        except StoreError as exc:
+            self.notify(str(exc), title="未保存 not saved", severity="error")
+            return
+        self.show_rows(keep=i + 1)
+
+    def action_undo(self) -> None:
+        try:
+            step = self.adj.undo()
+        except StoreError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        if step is None:
+            self.notify("没有可撤销的 nothing to undo")
+        self.show_rows(keep=self.query_one(OptionList).highlighted or 0)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
