@@ -30,7 +30,7 @@ def _commands() -> type[Provider]:
 
 class PiyueApp(App[None]):
     TITLE = "piyue 批阅"
-    CSS_PATH = "piyue.tcss"
+    CSS_PATH = ["piyue.tcss", "analysis.tcss"]
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 
@@ -143,6 +143,26 @@ class PiyueApp(App[None]):
             self.fatal = self.fatal or str(exc)
         except Exception as exc:
             self.fatal = self.fatal or last_resort(exc)
+
+    def action_analysis(self, which: str, arg: str = "") -> None:
+        """An analysis screen over the main one: codebook, retrieval, cooccur, concordance
+        (imported on first use)."""
+        if which == "codebook":
+            from tui.screens.codebook import CodebookScreen
+
+            self.push_screen(CodebookScreen())
+        elif which == "retrieval":
+            from tui.screens.retrieval import RetrievalScreen
+
+            self.push_screen(RetrievalScreen(arg))
+        elif which == "cooccur":
+            from tui.screens.cooccur import CooccurScreen
+
+            self.push_screen(CooccurScreen())
+        elif which == "concordance":
+            from tui.screens.concordance import ConcordanceScreen
+
+            self.push_screen(ConcordanceScreen(arg))
 
     def open_export(self, where: str) -> None:
         from tui.dialogs.export import ExportDialog

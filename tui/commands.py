@@ -27,6 +27,8 @@ class PiyueCommands(Provider):
             ("Star / unstar the article (filter: is:starred)", "toggle_star", "星标"),
             ("Clear the filter", "clear_filter", "清除筛选"),
             ("Set the coder (who is coding)", "set_coder", "编码者"),
+            ("Retrieve coded segments", "app.analysis('retrieval')", "检索编码段落"),
+            ("Co-occurrence of codes (and a plot over dates)", "app.analysis('cooccur')", "共现"),
         ]
         return out
 

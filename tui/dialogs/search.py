@@ -21,7 +21,10 @@ from tui.typeahead import Dialog
 class SearchScreen(Dialog[str | None]):
     """``/``: type a query, Enter lists hits with snippets, Enter on a hit opens it."""
 
-    BINDINGS = [Binding("escape", "cancel", "Close", id="search.close")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Close", id="search.close"),
+        Binding("ctrl+k", "concordance", "Concordance", id="search.kwic", priority=True),
+    ]
 
     class Run(Message):
         """Posted to ask the app to search; the app answers with ``show_hits``."""
@@ -37,7 +40,10 @@ class SearchScreen(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search-dialog"):
-            yield Label('搜索 Search  (词语, "短语", -排除)', classes="dialog-title")
+            yield Label(
+                '搜索 Search  (词语, "短语", -排除) · ctrl+k 语境索引 concordance',
+                classes="dialog-title",
+            )
             yield Input(
                 self.query_text, placeholder='营商环境 "优化 营商" -党建', id="search-input"
             )
@@ -92,6 +98,17 @@ class SearchScreen(Dialog[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_concordance(self) -> None:
+        """ctrl+k: the concordance of the query's first term (every occurrence, in context)."""
+        from corpus.search import parse_query
+
+        value = self.query_one("#search-input", Input).value
+        terms = parse_query(value).positives if value.strip() else []
+        term = terms[0].replace(" ", "") if terms else ""
+        app = self.app
+        self.dismiss(None)
+        app.call_later(app.run_action, f"analysis('concordance', {term!r})")
 
 
 def _snippet(snippet: str) -> Content:

@@ -95,6 +95,8 @@ class MainScreen(
         Binding("ctrl+right", "resize_lists(4)", "Wider lists", show=False, id="wider"),
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane_next", priority=True),
         Binding("shift+tab", "pane(-1)", "Prev pane", show=False, id="pane_prev", priority=True),
+        Binding("c", "app.analysis('codebook')", "Codebook", show=False, id="codebook"),
+        Binding("K", "app.analysis('concordance')", "Concordance", show=False, id="concordance"),
         *[
             Binding(str(i), f"quick_tag({i})", f"Quick tag {i}", show=False, id=f"quick_tag_{i}")
             for i in range(1, 10)

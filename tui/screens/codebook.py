@@ -1,0 +1,320 @@
+"""The codebook screen (``c``): every code as a tree with its colour, counts (children
+included) and description, and the edits a researcher makes to it — each one undo step
+through ``workspace.codebook``; Enter retrieves what a code codes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from storage.annotations import PALETTE
+from tui.dialogs import ConfirmDialog, InputDialog, PickDialog
+from tui.render import plain
+from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, fit_right, flat
+from tui.typeahead import Dialog
+from tui.widgets import VimList, truncate
+from workspace import codebook
+
+if TYPE_CHECKING:
+    from storage.annotations import CodeRow
+
+
+def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
+    """One line a code: indent, swatch, name, articles and passages (children included),
+    description — the counts in one column whatever the names' scripts."""
+    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
+    name_w = max(8, name_w)
+    options = []
+    for r in rows:
+        indent = "  " * r.depth
+        name = fit_right(truncate(flat(r.name), max(4, name_w - len(indent))), name_w - len(indent))
+        counts = f"{r.articles_with_children:>5} 篇 {r.passages_with_children:>6} 段"
+        slot = f" {r.slot}" if r.slot else "  "
+        desc_w = avail - name_w - cell_len(counts) - 9
+        parts: list[str | tuple[str, str]] = [
+            indent,
+            ("██", r.colour or "#888888"),
+            " ",
+            (name, "bold" if r.depth == 0 else ""),
+            (slot, "dim"),
+            "  ",
+            (counts, ""),
+        ]
+        if r.description and desc_w > 4:
+            parts += ["  ", (truncate(flat(r.description), desc_w), "dim italic")]
+        options.append(Option(Content.assemble(*parts), id=r.name))
+    return options
+
+
+class ColourDialog(Dialog[str | None]):
+    """A colour: typed as #RRGGBB, or picked from the palette."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="colour.cancel")]
+
+    def __init__(self, code: str, current: str) -> None:
+        super().__init__()
+        self.code, self.current = code, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog pick-dialog"):
+            yield Label(plain(f"颜色 Colour of 「{self.code}」"), classes="dialog-title")
+            yield Input(self.current, placeholder="#RRGGBB", id="colour-input")
+            yield OptionList(
+                *[
+                    Option(Content.assemble(("████", c), "  ", c), id=c)
+                    for c in dict.fromkeys(PALETTE)
+                ],
+                id="colour-palette",
+            )
+            yield Static(plain("Enter 选择 choose · Tab 调色板 palette · Esc 取消 cancel", "dim"))
+
+    def on_mount(self) -> None:
+        self.query_one("#colour-palette").focus()
+
+    @on(Input.Submitted)
+    def typed(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    @on(OptionList.OptionSelected)
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CodebookScreen(AnalysisScreen):
+    BINDINGS = [
+        *AnalysisScreen.BINDINGS,
+        Binding("enter", "retrieve", "Retrieve", id="codebook.retrieve", priority=False),
+        Binding("a", "create", "New", id="codebook.create"),
+        Binding("r", "rename", "Rename", id="codebook.rename"),
+        Binding("m", "merge", "Merge", id="codebook.merge"),
+        Binding("p", "move", "Move", id="codebook.move"),
+        Binding("o", "colour", "Colour", id="codebook.colour"),
+        Binding("e", "describe", "Describe", id="codebook.describe"),
+        Binding("d", "delete", "Delete", id="codebook.delete"),
+        Binding("x", "cooccur", "Co-occurrence", id="codebook.cooccur"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[CodeRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(plain("代码本 Codebook", "bold"), classes="analysis-title")
+        yield Static("", classes="analysis-status")
+        yield VimList(id="codes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.render_rows()
+        self.query_one("#codes").focus()
+        self.call_after_refresh(self.shown)
+
+    def on_screen_resume(self) -> None:
+        self.render_rows()
+        super().on_screen_resume()
+
+    def after_edit(self) -> None:
+        self.render_rows()
+
+    def render_rows(self, keep: str | None = None) -> None:
+        ol = self.query_one("#codes", OptionList)
+        if keep is None and self.rows and ol.highlighted is not None:
+            keep = self.rows[min(ol.highlighted, len(self.rows) - 1)].name
+        self.rows = codebook.rows(self.ws)
+        w = ol.scrollable_content_region.width
+        avail = max(40, (w if w > 4 else self.app.size.width - 4) - 2)
+        at = ol.highlighted or 0
+        ol.clear_options()
+        ol.add_options(code_rows(self.rows, avail))
+        names = [r.name for r in self.rows]
+        if self.rows:
+            ol.highlighted = names.index(keep) if keep in names else min(at, len(names) - 1)
+        arts = sum(r.articles for r in self.rows)
+        pas = sum(r.passages for r in self.rows)
+        self.status(
+            f"{len(self.rows)} 个代码 codes · {arts} 篇次 article codings · {pas} 段次 passage "
+            "codings · 计数含子代码 counts include children · Enter 检索 retrieve"
+        )
+
+    def current(self) -> CodeRow | None:
+        ol = self.query_one("#codes", OptionList)
+        if not self.rows or ol.highlighted is None:
+            self.notify("还没有代码 no codes yet — a 新建 creates one")
+            return None
+        return self.rows[min(ol.highlighted, len(self.rows) - 1)]
+
+    def changed_to(self, keep: str | None = None) -> None:
+        self.render_rows(keep)
+
+    # ------------------------------------------------------------------ actions
+
+    @on(OptionList.OptionSelected, "#codes")
+    def selected(self, _event: OptionList.OptionSelected) -> None:
+        self.action_retrieve()
+
+    def action_retrieve(self) -> None:
+        row = self.current()
+        if row is not None:
+            self.app.push_screen(RetrievalScreen(row.name))
+
+    def action_cooccur(self) -> None:
+        from tui.screens.cooccur import CooccurScreen
+
+        self.app.push_screen(CooccurScreen())
+
+    def action_create(self) -> None:
+        def create(name: str | None) -> None:
+            if name is None:
+                return
+            name = " ".join(name.split())
+            if not name:
+                self.notify("代码名不能为空 a code name cannot be empty", severity="error")
+                return
+            if name in {r.name for r in self.rows}:
+                self.notify(f"已有代码 a code 「{name}」 exists", severity="warning")
+                self.changed_to(name)
+                return
+            if self.edit(lambda: self.ws.store.define_tag(name), f"+ {name}"):
+                self.changed_to(name)
+
+        self.app.push_screen(InputDialog("新代码 New code", hint="名称 name"), create)
+
+    def action_rename(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        old = row.name
+
+        def rename(new: str | None) -> None:
+            if new is None or " ".join(new.split()) == old:
+                return
+            new = " ".join(new.split())
+            if not new:
+                self.notify("代码名不能为空 a code name cannot be empty", severity="error")
+                return
+            if new in {r.name for r in self.rows}:  # onto an existing code: offer a merge
+                self.offer_merge(old, new)
+                return
+            if self.edit(lambda: codebook.edit(self.ws, "rename", old, new), f"{old} → {new}"):
+                self.changed_to(new)
+
+        self.app.push_screen(InputDialog(f"重命名 Rename 「{old}」", old), rename)
+
+    def offer_merge(self, src: str, dst: str) -> None:
+        def decided(yes: bool | None) -> None:
+            if yes and self.edit(
+                lambda: codebook.edit(self.ws, "merge", src, dst), f"{src} ⇒ {dst}"
+            ):
+                self.changed_to(dst)
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"「{dst}」已存在 exists. 把「{src}」合并进去? Merge 「{src}」 into 「{dst}」 "
+                "(every coding moves)?"
+            ),
+            decided,
+        )
+
+    def others(self, row: CodeRow) -> list[tuple[str, str]]:
+        return [(r.name, "  " * r.depth + r.name) for r in self.rows if r.name != row.name]
+
+    def action_merge(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        src = row.name
+        if not self.others(row):
+            self.notify("没有别的代码 no other code to merge into")
+            return
+
+        def merge(dst: str | None) -> None:
+            if dst and self.edit(
+                lambda: codebook.edit(self.ws, "merge", src, dst), f"{src} ⇒ {dst}"
+            ):
+                self.changed_to(dst)
+
+        self.app.push_screen(PickDialog(f"合并 Merge 「{src}」 into…", self.others(row)), merge)
+
+    def action_move(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        code = row.name
+
+        def move(parent: str | None) -> None:
+            if parent is not None and self.edit(
+                lambda: codebook.edit(self.ws, "move", code, parent),
+                f"{code} → {parent or '顶层 top level'}",
+            ):
+                self.changed_to(code)
+
+        items = [("", "(顶层 top level)"), *self.others(row)]
+        self.app.push_screen(PickDialog(f"移动 Move 「{code}」 under…", items), move)
+
+    def action_colour(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        code = row.name
+
+        def colour(value: str | None) -> None:
+            if value and self.edit(
+                lambda: codebook.edit(self.ws, "colour", code, value), f"{code} {value}"
+            ):
+                self.changed_to(code)
+
+        self.app.push_screen(ColourDialog(code, row.colour), colour)
+
+    def action_describe(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        code = row.name
+
+        def describe(text: str | None) -> None:
+            if text is not None and self.edit(
+                lambda: codebook.edit(self.ws, "describe", code, text), f"{code}: 描述 described"
+            ):
+                self.changed_to(code)
+
+        self.app.push_screen(
+            InputDialog(f"描述 Describe 「{code}」", row.description, "空 = 清除 empty clears"),
+            describe,
+        )
+
+    def action_delete(self) -> None:
+        row = self.current()
+        if row is None:
+            return
+        code = row.name
+        try:
+            use = codebook.usage(self.ws, code)
+        except Exception as exc:
+            self.notify(str(exc), severity="error")
+            return
+        kids = f"; its {len(use.descendants)} child codes move up" if use.descendants else ""
+
+        def decided(yes: bool | None) -> None:
+            if yes and self.edit(
+                lambda: codebook.edit(self.ws, "delete", code), f"删除 deleted {code} (u 撤销)"
+            ):
+                self.changed_to()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"删除代码「{code}」? Delete code 「{code}」: it codes {len(use.articles)} "
+                f"articles and {len(use.passages)} passages{kids}. (u undoes)"
+            ),
+            decided,
+        )

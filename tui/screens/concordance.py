@@ -1,0 +1,238 @@
+"""The concordance (``K``, and ctrl+k from the search dialog): every occurrence of a term with
+its context, matches in one column; sorted by left or right context; Enter opens the article
+at the occurrence, ``c``/``C`` code it (or its sentence), ``A`` autocodes every hit."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tui.dialogs import ConfirmDialog, PickDialog, TagDialog
+from tui.render import plain
+from tui.screens.retrieval import (
+    QUOTE_STYLE,
+    AnalysisScreen,
+    fit_left,
+    fit_right,
+    flat,
+    kwic_cells,
+)
+from tui.widgets import VimList, truncate
+
+if TYPE_CHECKING:
+    from corpus.model import Corpus
+    from workspace.kwic import Line, Sort
+
+LIMIT = 5000
+"""Lines shown (the count says how many there are)."""
+UNIT_NAMES = {
+    "match": "匹配 the match itself",
+    "sentence": "句子 its sentence",
+    "paragraph": "段落 its paragraph",
+}
+
+
+def kwic_rows(lines: list[Line], corpus: Corpus | None, avail: int, first: int = 0) -> list[Option]:
+    """Aligned lines: left context right-aligned, the match, right context, then where."""
+    match_w = max((cell_len(flat(ln.match)) for ln in lines), default=4)
+    side, meta_w = kwic_cells(avail, match_w, meta=corpus is not None)
+    options = []
+    for i, ln in enumerate(lines, start=first):
+        parts: list[str | tuple[str, str]] = [
+            (fit_left(flat(ln.left), side), ""),
+            " ",
+            (flat(ln.match), QUOTE_STYLE),
+            " ",
+            (fit_right(flat(ln.right), side), ""),
+        ]
+        if meta_w and corpus is not None:
+            art = corpus.article(ln.article_id)
+            if art is not None:
+                issue = corpus.issue_of(art)
+                where = f"{issue.date or issue.id} {flat(art.title)}"
+                parts += ["  ", (truncate(where, meta_w), "dim")]
+        options.append(Option(Content.assemble(*parts), id=str(i)))
+    return options
+
+
+class ConcordanceScreen(AnalysisScreen):
+    BINDINGS = [
+        *AnalysisScreen.BINDINGS,
+        Binding("l", "sort('left')", "Sort left", id="kwic.left"),
+        Binding("r", "sort('right')", "Sort right", id="kwic.right"),
+        Binding("c", "code('match')", "Code it", id="kwic.code"),
+        Binding("C", "code('sentence')", "Code sentence", id="kwic.sentence"),
+        Binding("A", "autocode", "Autocode all", id="kwic.autocode"),
+        Binding("slash", "edit_term", "Term", show=False, id="kwic.term"),
+    ]
+
+    def __init__(self, term: str = "") -> None:
+        super().__init__()
+        self.term = term
+        self.sort: Sort = None
+        self.lines: list[Line] = []
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(plain("语境索引 Concordance (KWIC)", "bold"), classes="analysis-title")
+        yield Input(self.term, placeholder="词语 a term: 营商环境", id="kwic-input")
+        yield Static("", classes="analysis-status")
+        yield VimList(id="kwic-lines")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.term.strip():
+            self.run()
+            self.query_one("#kwic-lines").focus()
+        else:
+            self.query_one("#kwic-input").focus()
+        self.call_after_refresh(self.shown)
+
+    @on(Input.Submitted, "#kwic-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        self.term = event.value.strip()
+        if self.term:
+            self.run()
+            self.query_one("#kwic-lines").focus()
+
+    def action_edit_term(self) -> None:
+        self.query_one("#kwic-input").focus()
+
+    def action_sort(self, side: str) -> None:
+        self.sort = None if self.sort == side else ("left" if side == "left" else "right")
+        self.run()
+
+    def after_edit(self) -> None:
+        self.status_line()
+
+    def width(self) -> int:
+        w = self.query_one("#kwic-lines", OptionList).scrollable_content_region.width
+        return max(30, (w if w > 4 else self.app.size.width - 4) - 2)
+
+    def run(self) -> None:
+        from workspace.kwic import kwic
+
+        corpus = self.corpus()
+        ol = self.query_one("#kwic-lines", OptionList)
+        ol.clear_options()
+        if corpus is None or not self.term:
+            self.lines = []
+            self.status("语料还在加载 the corpus is still loading" if corpus is None else "")
+            return
+        avail = self.width()
+        side, _ = kwic_cells(avail, cell_len(self.term), meta=True)
+        every = kwic(corpus, self.term, width=side, sort=self.sort)
+        self.total = len(every)
+        self.lines = every[:LIMIT]
+        ol.add_options(kwic_rows(self.lines, corpus, avail))
+        if self.lines:
+            ol.highlighted = 0
+        self.status_line()
+
+    def status_line(self) -> None:
+        sort = {None: "语料顺序 corpus order", "left": "左 left", "right": "右 right"}[self.sort]
+        shown = f" (前 first {LIMIT})" if self.total > len(self.lines) else ""
+        arts = len({ln.article_id for ln in self.lines})
+        self.status(
+            f"「{self.term}」 {self.total} 处 occurrences{shown} in {arts} 篇 articles · "
+            f"排序 sort: {sort} (l/r) · Enter 打开 open · c 编码 code · C 句子 sentence · "
+            "A 自动编码 autocode"
+        )
+
+    def current(self) -> Line | None:
+        ol = self.query_one("#kwic-lines", OptionList)
+        if not self.lines or ol.highlighted is None:
+            return None
+        return self.lines[min(ol.highlighted, len(self.lines) - 1)]
+
+    @on(OptionList.OptionSelected, "#kwic-lines")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        ln = self.lines[int(event.option.id or 0)]
+        self.open_in_reader(ln.article_id, ln.start)
+
+    def action_code(self, unit: str) -> None:
+        ln = self.current()
+        if ln is None:
+            return
+        art = self.article(ln.article_id)
+        if art is None:
+            return
+        start, end = ln.start, ln.end
+        if unit == "sentence":
+            from workspace.analysis import sentence_span
+
+            start, end = sentence_span(art.text, start, end)
+        quote = art.text[start:end]
+
+        def code(tags: list[str] | None) -> None:
+            if tags and self.edit(
+                lambda: self.ws.code_passage(art, start, end, tags),
+                f"«{truncate(flat(quote), 20)}» ← {' '.join(tags)}",
+            ):
+                self.after_edit()
+
+        what = "句子 sentence" if unit == "sentence" else "这一处 occurrence"
+        self.app.push_screen(
+            TagDialog(f"编码{what} Code «{truncate(flat(quote), 40)}»", self.vocabulary()), code
+        )
+
+    def action_autocode(self) -> None:
+        corpus = self.corpus()
+        if corpus is None or not self.term or not self.lines:
+            self.notify("先输入词语 type a term with hits first")
+            return
+        term = self.term
+
+        def unit_chosen(unit: str | None) -> None:
+            if unit is None:
+                return
+
+            def code_chosen(tags: list[str] | None) -> None:
+                if tags:
+                    self.confirm_autocode(corpus, term, unit, tags[0])
+
+            self.app.push_screen(
+                TagDialog(
+                    f"自动编码「{term}」({UNIT_NAMES[unit]}) — 代码 code as", self.vocabulary()
+                ),
+                code_chosen,
+            )
+
+        self.app.push_screen(
+            PickDialog(f"自动编码 Autocode every 「{term}」: 单位 unit", list(UNIT_NAMES.items())),
+            unit_chosen,
+        )
+
+    def confirm_autocode(self, corpus: Corpus, term: str, unit: str, code: str) -> None:
+        from workspace.analysis import apply_autocode, plan_autocode, preview
+
+        plan = plan_autocode(corpus, term, unit)  # type: ignore[arg-type]
+        passages, articles = preview(plan)
+
+        def decided(yes: bool | None) -> None:
+            if not yes:
+                return
+            n = self.edit(lambda: apply_autocode(self.ws.store, plan, code))
+            if n is None:
+                return
+            count = 0 if n is True else n
+            self.notify(
+                f"{count} 段 passages ← {code} (u 一步撤销 undoes in one step)",
+                title="已保存 saved",
+            )
+            self.after_edit()
+
+        self.app.push_screen(
+            ConfirmDialog(
+                f"{passages} passages in {articles} articles — code them as 「{code}」? "
+                f"({passages} 段 · {articles} 篇 · {UNIT_NAMES[unit]})"
+            ),
+            decided,
+        )

@@ -1,0 +1,217 @@
+"""Co-occurrence (from the codebook, ``x``, or the palette): a code × code table shaded by
+count — articles carrying both codes, or overlapping passages (``t``) — Enter on a cell
+retrieves its segments; ``g`` plots codes' counts over issue dates (space marks codes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from tui.render import plain
+from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, flat
+from tui.widgets import truncate
+
+if TYPE_CHECKING:
+    from textual_plotext import PlotextPlot
+
+    from workspace.analysis import Item, SortBy, StatRow
+
+HEAT_FROM = (0x23, 0x27, 0x2E)
+HEAT_TO = (0xE0, 0x6C, 0x3C)
+COLUMN_CELLS = 8
+
+
+def heat(count: int, top: int) -> str:
+    """A background from dark (0) to hot (the largest count off the diagonal)."""
+    if count <= 0 or top <= 0:
+        return ""
+    t = 0.2 + 0.8 * min(1.0, count / top)
+    r, g, b = (round(a + (z - a) * t) for a, z in zip(HEAT_FROM, HEAT_TO, strict=True))
+    fg = "#101010" if t > 0.6 else "#e6e6e6"
+    return f"{fg} on #{r:02x}{g:02x}{b:02x}"
+
+
+class CooccurScreen(AnalysisScreen):
+    BINDINGS = [
+        *AnalysisScreen.BINDINGS,
+        Binding("t", "toggle_matrix", "Articles/passages", id="cooccur.toggle"),
+        Binding("space", "mark", "Mark code", id="cooccur.mark"),
+        Binding("g", "plot", "Plot", id="cooccur.plot"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.which = "articles"
+        self.matrix: dict[str, Any] = {"codes": [], "articles": [], "passages": []}
+        self.marked: list[str] = []
+        self.stat_rows: list[StatRow] | None = None
+        self.plotted: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(plain("共现 Co-occurrence", "bold"), classes="analysis-title")
+        yield Static("", classes="analysis-status")
+        table: DataTable[Any] = DataTable(id="matrix", cursor_type="cell", zebra_stripes=False)
+        yield table
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.compute()
+        self.query_one("#matrix").focus()
+        self.call_after_refresh(self.shown)
+
+    def after_edit(self) -> None:
+        self.stat_rows = None
+        self.compute()
+        if self.plotted:
+            self.draw_plot(self.plotted)
+
+    def compute(self) -> None:
+        from workspace.analysis import cooccur
+
+        corpus = self.corpus()
+        if corpus is None:
+            self.status("语料还在加载 the corpus is still loading")
+            return
+        self.matrix = cooccur(corpus, self.ws.store)
+        self.fill()
+
+    def fill(self) -> None:
+        table: DataTable[Any] = self.query_one("#matrix", DataTable)
+        where = table.cursor_coordinate
+        table.clear(columns=True)
+        codes: list[str] = self.matrix["codes"]
+        counts: list[list[int]] = self.matrix[self.which]
+        table.add_column(Text("代码 code"), key="__code__")
+        for i, c in enumerate(codes):
+            table.add_column(Text(truncate(flat(c), COLUMN_CELLS)), key=str(i))
+        table.fixed_columns = 1
+        top = max(
+            (n for i, row in enumerate(counts) for j, n in enumerate(row) if i != j), default=0
+        )
+        for i, c in enumerate(codes):
+            mark = "● " if c in self.marked else "  "
+            cells: list[Text] = [Text(mark + truncate(flat(c), 14), style="bold")]
+            for j, n in enumerate(counts[i]):
+                style = "bold" if i == j else heat(n, top)
+                cells.append(Text(f"{n:>{COLUMN_CELLS - 1}}" if n else "·".rjust(7), style=style))
+            table.add_row(*cells, key=str(i))
+        if codes:
+            table.move_cursor(
+                row=min(where.row, len(codes) - 1), column=max(1, min(where.column, len(codes)))
+            )
+        what = (
+            "文章 articles carrying both"
+            if self.which == "articles"
+            else "重叠段落 overlapping passages"
+        )
+        self.status(
+            f"{len(codes)} 个代码 codes · {what} (t 切换 toggle) · Enter 检索 retrieve the cell · "
+            "空格 mark · g 图 plot over dates"
+        )
+
+    def action_toggle_matrix(self) -> None:
+        self.which = "passages" if self.which == "articles" else "articles"
+        self.fill()
+        if self.plotted:
+            self.draw_plot(self.plotted)
+
+    def row_code(self) -> str | None:
+        codes: list[str] = self.matrix["codes"]
+        row = self.query_one("#matrix", DataTable).cursor_coordinate.row
+        return codes[row] if 0 <= row < len(codes) else None
+
+    def action_mark(self) -> None:
+        code = self.row_code()
+        if code is None:
+            return
+        if code in self.marked:
+            self.marked.remove(code)
+        else:
+            self.marked.append(code)
+        table = self.query_one("#matrix", DataTable)
+        mark = "● " if code in self.marked else "  "
+        table.update_cell_at(
+            table.cursor_coordinate._replace(column=0),
+            Text(mark + truncate(flat(code), 14), style="bold"),
+        )
+
+    @on(DataTable.CellSelected, "#matrix")
+    def cell_selected(self, event: DataTable.CellSelected) -> None:
+        codes: list[str] = self.matrix["codes"]
+        i, j = event.coordinate.row, event.coordinate.column - 1
+        if not (0 <= i < len(codes) and 0 <= j < len(codes)):
+            return
+        a, b = codes[i], codes[j]
+        which = self.which
+        corpus = self.corpus()
+        if corpus is None:
+            return
+        store = self.ws.store
+
+        def fetch(sort: SortBy, width: int) -> list[Item]:
+            from workspace.analysis import cooccur_items
+
+            return cooccur_items(corpus, store, a, b, which, sort=sort, width=width)  # type: ignore[arg-type]
+
+        pair = f"「{a}」" if a == b else f"「{a}」×「{b}」"
+        what = "文章 articles" if which == "articles" else "重叠段落 overlapping passages"
+        self.app.push_screen(RetrievalScreen(fetch=fetch, title=f"共现 {pair} · {what}"))
+
+    # ------------------------------------------------------------------ the plot
+
+    def action_plot(self) -> None:
+        codes = list(self.marked) or [c for c in [self.row_code()] if c]
+        if not codes:
+            return
+        if self.plotted == codes:
+            self.plotted = []
+            for p in self.query("#plot"):
+                p.display = False
+            return
+        self.draw_plot(codes)
+
+    def draw_plot(self, codes: list[str]) -> None:
+        from textual_plotext import PlotextPlot
+
+        from workspace.analysis import stats
+
+        corpus = self.corpus()
+        if corpus is None:
+            return
+        if self.stat_rows is None:
+            self.stat_rows = stats(corpus, self.ws.store, "date")
+        found = self.query("#plot")
+        plot: PlotextPlot
+        if found:
+            plot = found.first(PlotextPlot)
+        else:
+            plot = PlotextPlot(id="plot")
+            self.mount(plot, before=self.query_one(Footer))
+        plot.display = True
+        self.plotted = codes
+        keys = sorted({r.key for r in self.stat_rows})
+        dated = [k for k in keys if len(k) == 10 and k[4] == "-" and k[7] == "-"]
+        xs = dated or keys
+        at = {k: i for i, k in enumerate(xs)}
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        field = 0 if self.which == "articles" else 1
+        for code in codes:
+            ys = [0] * len(xs)
+            for r in self.stat_rows:
+                if r.code == code and r.key in at:
+                    ys[at[r.key]] += r.articles if field == 0 else r.passages
+            if dated:
+                plt.date_form("Y-m-d")
+                plt.plot(xs, ys, label=code)
+            else:
+                plt.plot(list(range(len(xs))), ys, label=code)
+        unit = "文章 articles" if field == 0 else "段落 passages"
+        plt.title(f"{unit} per issue date — {', '.join(codes)}")
+        plot.refresh()

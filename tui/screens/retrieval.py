@@ -1,0 +1,380 @@
+"""Retrieval: every coded passage and tagged article of a code or a tag expression, one row
+each — the quote centred in its context (KWIC-like), then date, page, title, codes and note.
+Enter opens the reader at the passage, selected.
+
+Also the base the analysis screens share (``AnalysisScreen``): the way back to the main
+screen and its reader, edits through the workspace with errors as notifications, undo/redo,
+and cell-width helpers for CJK columns."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from storage.errors import AnnotationError, StoreError
+from tui.render import plain, visible
+from tui.typeahead import ready, resumed
+from tui.widgets import Reader, VimList, truncate
+
+if TYPE_CHECKING:
+    from corpus.model import Article, Corpus
+    from tui.app import PiyueApp
+    from tui.screens.main import MainScreen
+    from workspace.analysis import Item, SortBy
+    from workspace.session import Workspace
+
+QUOTE_STYLE = "bold #101010 on #f0c674"
+SORTS: tuple[SortBy, ...] = ("date", "page", "code")
+SORT_NAMES = {"date": "日期 date", "page": "版面 page", "code": "代码 code"}
+FIRST_ROWS = 120
+"""Rows shown at once; the rest follow after the first frame (a code with 2,000 passages)."""
+
+
+# ------------------------------------------------------------------ cell-width helpers
+
+
+def flat(text: str) -> str:
+    """One line of page text for a column: breaks and tabs as spaces, controls visible."""
+    return visible(text.replace("\r", " ").replace("\n", " ").replace("\t", " "))
+
+
+def fit_left(text: str, cells: int) -> str:
+    """The end of ``text`` in exactly ``cells`` cells, right-aligned (left context)."""
+    out: list[str] = []
+    width = 0
+    for ch in reversed(text):
+        w = cell_len(ch)
+        if width + w > cells:
+            break
+        out.append(ch)
+        width += w
+    return " " * (cells - width) + "".join(reversed(out))
+
+
+def fit_right(text: str, cells: int) -> str:
+    """The start of ``text`` in exactly ``cells`` cells, padded (right context)."""
+    out: list[str] = []
+    width = 0
+    for ch in text:
+        w = cell_len(ch)
+        if width + w > cells:
+            break
+        out.append(ch)
+        width += w
+    return "".join(out) + " " * (cells - width)
+
+
+def cut_middle(text: str, cells: int) -> str:
+    """A quote in at most ``cells`` cells: its beginning and its end around an ellipsis."""
+    if cell_len(text) <= cells:
+        return text
+    half = max(1, (cells - 1) // 2)
+    head = fit_right(text, half).rstrip(" ")
+    tail = fit_left(text, cells - 1 - cell_len(head)).lstrip(" ")
+    return head + "…" + tail
+
+
+def kwic_cells(avail: int, match: int, meta: bool) -> tuple[int, int]:
+    """(context cells each side, meta cells) for a one-line concordance of ``avail`` cells."""
+    meta_w = 34 if meta and avail >= 110 else 0
+    side = max(6, (avail - match - 2 - meta_w - (2 if meta_w else 0)) // 2)
+    return side, meta_w
+
+
+# ------------------------------------------------------------------ the shared base
+
+
+class AnalysisScreen(Screen[None]):
+    """A full screen over the main one; Esc goes back.  Edits go through the workspace;
+    when any was made, the main screen's lists, codebook line and reader follow."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="analysis.back"),
+        Binding("u", "undo", "Undo", id="analysis.undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="analysis.redo"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed = False
+        self.typeahead_ready = False
+        self.shown_at = 0.0
+        """When the first rows were on screen (perf_counter; the benchmark reads it)."""
+
+    @property
+    def papp(self) -> PiyueApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def ws(self) -> Workspace:
+        return self.papp.workspace
+
+    @property
+    def main(self) -> MainScreen:
+        return self.papp.main_screen
+
+    def corpus(self) -> Corpus | None:
+        return self.main.corpus
+
+    def shown(self) -> None:
+        """The screen can take keys; note when its first rows were drawn."""
+        self.shown_at = time.perf_counter()
+        ready(self)
+
+    def on_screen_resume(self) -> None:
+        resumed(self)
+
+    def status(self, text: str) -> None:
+        for s in self.query(".analysis-status").results(Static):
+            s.update(plain(text, "dim"))
+
+    def edit(self, fn: Callable[[], Any], saved: str = "") -> Any:
+        """A change through the workspace: None (and a notification) when refused."""
+        if self.ws.store.readonly:
+            why = self.ws.store.storage.readonly_reason or "another piyue holds the database"
+            self.notify(f"只读模式 read-only: {why}", severity="warning")
+            return None
+        try:
+            result = fn()
+        except (AnnotationError, StoreError, ValueError) as exc:
+            self.notify(str(exc), title="未保存 not saved", severity="error")
+            return None
+        except OSError as exc:
+            self.notify(f"disk error: {exc}", title="未保存 not saved", severity="error")
+            return None
+        self.changed = True
+        if saved:
+            self.notify(saved, title="已保存 saved", timeout=2)
+        return result if result is not None else True
+
+    def after_edit(self) -> None:
+        """Re-render after an edit (or its undo); each screen says how."""
+
+    def action_undo(self) -> None:
+        self._history(redo=False)
+
+    def action_redo(self) -> None:
+        self._history(redo=True)
+
+    def _history(self, redo: bool) -> None:
+        step = self.edit(self.ws.redo if redo else self.ws.undo)
+        if step is None:
+            return
+        if step is True:
+            self.notify("没有可重做的 nothing to redo" if redo else "没有可撤销的 nothing to undo")
+            return
+        self.notify(f"{'重做 redone' if redo else '撤销 undone'}: {step.label}", timeout=2)
+        if step.corpus_changed:
+            self.main.corpus_reloaded(self.ws.corpus())
+        self.after_edit()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        if self.changed:
+            self.main.after_change()
+
+    def vocabulary(self) -> list[str]:
+        store = self.ws.store
+        vocab = [t for t, _ in sorted(store.tag_counts().items(), key=lambda kv: -kv[1])]
+        return vocab + [t.name for t in store.tag_defs() if t.name not in vocab]
+
+    def article(self, article_id: str) -> Article | None:
+        corpus = self.corpus()
+        return corpus.article(article_id) if corpus is not None else None
+
+    def open_in_reader(
+        self, article_id: str, start: int | None = None, end: int | None = None
+    ) -> None:
+        """Back to the main screen with the article in the reader: the caret on ``start``,
+        and with ``end`` the span selected (passage mode)."""
+        main = self.main
+        art = self.article(article_id)
+        if art is None or main.corpus is None:
+            self.notify(f"文章不在语料中 article not in the corpus: {article_id}", severity="error")
+            return
+        while len(self.app.screen_stack) > 1 and self.app.screen is not main:
+            self.app.pop_screen()
+        main.select_issue(main.corpus.issue_of(art), keep=art.id)
+        main.open_article(art, focus=True)
+        if start is None:
+            return
+
+        def place() -> None:
+            reader = main.query_one(Reader)
+            reader.caret_to(start)
+            if end is not None and end > start and reader.tokens:
+                reader.mode = "select"
+                reader.sel_anchor = reader.caret
+                last = max(start, end - 1)
+                reader.caret = max(
+                    reader.sel_anchor,
+                    next(
+                        (i for i, (s, e) in enumerate(reader.tokens) if s <= last < e),
+                        reader.caret,
+                    ),
+                )
+                reader.post_message(Reader.CaretMoved())
+
+        main.call_after_refresh(place)
+
+
+# ------------------------------------------------------------------ retrieval
+
+
+def item_rows(items: list[Item], avail: int, first: int = 0) -> list[Option]:
+    """Two lines an item: the quote centred in its context, then where it is (option ids
+    count from ``first``)."""
+    quote_w = max(12, min(48, avail // 3))
+    side = max(6, (avail - quote_w - 2) // 2)
+    options = []
+    for i, it in enumerate(items, start=first):
+        if it.kind == "passage":
+            quote = cut_middle(flat(it.quote), quote_w)
+            line = Content.assemble(
+                (fit_left(flat(it.left), side), ""),
+                " ",
+                (quote, QUOTE_STYLE),
+                " ",
+                (fit_right(flat(it.right), side), ""),
+            )
+        else:
+            line = Content.assemble((" " * side, ""), " ", ("整篇 whole article", "bold #61afef"))
+        where = " · ".join(
+            x
+            for x in (
+                it.date or "",
+                f"第{it.page}版" if it.page is not None else it.file,
+                truncate(flat(it.title) or "(无标题)", 40),
+            )
+            if x
+        )
+        meta: list[str | tuple[str, str]] = ["  ", (where, "dim")]
+        meta += ["  ", (truncate(" ".join(it.tags), 30), "#c678dd")]
+        if it.note:
+            meta += ["  ", ("✎ " + truncate(flat(it.note), 40), "#e5c07b")]
+        options.append(Option(Content.assemble(line, "\n", Content.assemble(*meta)), id=str(i)))
+    return options
+
+
+class RetrievalScreen(AnalysisScreen):
+    """Rows of coded segments for an expression typed at the top, or given (a co-occurrence
+    cell's segments).  ``s`` cycles the sort, Enter opens the reader at the passage."""
+
+    BINDINGS = [
+        *AnalysisScreen.BINDINGS,
+        Binding("s", "sort", "Sort", id="retrieval.sort"),
+        Binding("slash", "edit_query", "Expression", id="retrieval.query"),
+    ]
+
+    def __init__(
+        self,
+        expr: str = "",
+        fetch: Callable[[SortBy, int], list[Item]] | None = None,
+        title: str = "",
+    ) -> None:
+        super().__init__()
+        self.expr = expr
+        self.fetch = fetch
+        self.heading = title
+        self.sort: SortBy = "date"
+        self.items: list[Item] = []
+        self.generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(plain(self.heading or "检索 Retrieval", "bold"), classes="analysis-title")
+        if self.fetch is None:
+            yield Input(
+                self.expr,
+                placeholder="代码或标签表达式 code or tag expression: 营商环境 and not 党建",
+                id="retrieve-input",
+            )
+        yield Static("", classes="analysis-status")
+        yield VimList(id="items")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        if self.fetch is not None or self.expr.strip():
+            self.run()
+            self.query_one("#items").focus()
+        else:
+            self.query_one("#retrieve-input").focus()
+            self.call_after_refresh(self.shown)
+
+    @on(Input.Submitted, "#retrieve-input")
+    def submitted(self, event: Input.Submitted) -> None:
+        self.expr = event.value
+        if self.expr.strip():
+            self.run()
+            self.query_one("#items").focus()
+
+    def action_edit_query(self) -> None:
+        for box in self.query("#retrieve-input"):
+            box.focus()
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.run()
+
+    def after_edit(self) -> None:
+        self.run()
+
+    def width(self) -> int:
+        w = self.query_one("#items", OptionList).scrollable_content_region.width
+        return max(40, (w if w > 4 else self.app.size.width - 4) - 2)
+
+    def retrieve(self, sort: SortBy, width: int) -> list[Item]:
+        if self.fetch is not None:
+            return self.fetch(sort, width)
+        from workspace.analysis import retrieve
+
+        corpus = self.corpus()
+        if corpus is None:
+            raise ValueError("语料还在加载 the corpus is still loading")
+        return retrieve(corpus, self.ws.store, self.expr, sort=sort, width=width)
+
+    def run(self) -> None:
+        avail = self.width()
+        try:
+            self.items = self.retrieve(self.sort, avail // 2)
+        except (AnnotationError, StoreError, ValueError) as exc:
+            self.items = []
+            self.status(f"{exc}")
+            self.query_one("#items", OptionList).clear_options()
+            self.call_after_refresh(self.shown)
+            return
+        ol = self.query_one("#items", OptionList)
+        ol.clear_options()
+        ol.add_options(item_rows(self.items[:FIRST_ROWS], avail))
+        if self.items:
+            ol.highlighted = 0
+        self.generation += 1
+        if len(self.items) > FIRST_ROWS:
+            self.call_after_refresh(self._rest, avail, self.generation)
+        passages = sum(1 for it in self.items if it.kind == "passage")
+        self.status(
+            f"{passages} 段 passages · {len(self.items) - passages} 篇 articles · "
+            f"排序 sort: {SORT_NAMES[self.sort]} (s) · Enter 打开 open · / 表达式 expression"
+        )
+        self.call_after_refresh(self.shown)
+
+    def _rest(self, avail: int, generation: int) -> None:
+        if generation == self.generation:  # not replaced by a newer query meanwhile
+            rest = item_rows(self.items[FIRST_ROWS:], avail, FIRST_ROWS)
+            self.query_one("#items", OptionList).add_options(rest)
+
+    @on(OptionList.OptionSelected, "#items")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        it = self.items[int(event.option.id or 0)]
+        self.open_in_reader(it.article_id, it.start, it.end)
