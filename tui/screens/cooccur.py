@@ -10,8 +10,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
+from storage.annotations import PALETTE
 from tui.render import plain
 from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, flat
 from tui.widgets import truncate
@@ -42,6 +44,10 @@ class CooccurScreen(AnalysisScreen):
         Binding("t", "toggle_matrix", "Articles/passages", id="cooccur.toggle"),
         Binding("space", "mark", "Mark code", id="cooccur.mark"),
         Binding("g", "plot", "Plot", id="cooccur.plot"),
+        Binding("j", "move(1, 0)", "Down", show=False, id="cooccur.down"),
+        Binding("k", "move(-1, 0)", "Up", show=False, id="cooccur.up"),
+        Binding("l", "move(0, 1)", "Right", show=False, id="cooccur.right"),
+        Binding("h", "move(0, -1)", "Left", show=False, id="cooccur.left"),
     ]
 
     def __init__(self) -> None:
@@ -120,6 +126,11 @@ class CooccurScreen(AnalysisScreen):
         if self.plotted:
             self.draw_plot(self.plotted)
 
+    def action_move(self, rows: int, columns: int) -> None:
+        table = self.query_one("#matrix", DataTable)
+        at = table.cursor_coordinate
+        table.move_cursor(row=max(0, at.row + rows), column=max(1, at.column + columns))
+
     def row_code(self) -> str | None:
         codes: list[str] = self.matrix["codes"]
         row = self.query_one("#matrix", DataTable).cursor_coordinate.row
@@ -170,8 +181,8 @@ class CooccurScreen(AnalysisScreen):
             return
         if self.plotted == codes:
             self.plotted = []
-            for p in self.query("#plot"):
-                p.display = False
+            for w in self.query("#plot, #plot-legend"):
+                w.display = False
             return
         self.draw_plot(codes)
 
@@ -191,7 +202,9 @@ class CooccurScreen(AnalysisScreen):
             plot = found.first(PlotextPlot)
         else:
             plot = PlotextPlot(id="plot")
-            self.mount(plot, before=self.query_one(Footer))
+            footer = self.query_one(Footer)
+            self.mount(Static(id="plot-legend"), before=footer)
+            self.mount(plot, before=footer)
         plot.display = True
         self.plotted = codes
         keys = sorted({r.key for r in self.stat_rows})
@@ -202,16 +215,36 @@ class CooccurScreen(AnalysisScreen):
         plt.clear_data()
         plt.clear_figure()
         field = 0 if self.which == "articles" else 1
-        for code in codes:
+        colours = {t.name: t.colour for t in self.ws.store.tag_defs()}
+        legend: list[str | tuple[str, str]] = []
+        for k, code in enumerate(codes):
+            colour = colours.get(code) or PALETTE[k % len(PALETTE)]
+            rgb = (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
+            legend += [("━━ ", colour), (flat(code), "bold"), "   "]
             ys = [0] * len(xs)
             for r in self.stat_rows:
                 if r.code == code and r.key in at:
                     ys[at[r.key]] += r.articles if field == 0 else r.passages
-            if dated:
-                plt.date_form("Y-m-d")
-                plt.plot(xs, ys, label=code)
-            else:
-                plt.plot(list(range(len(xs))), ys, label=code)
-        unit = "文章 articles" if field == 0 else "段落 passages"
-        plt.title(f"{unit} per issue date — {', '.join(codes)}")
+            # names stay out of plotext (it counts a wide character as one cell): the legend
+            # is a line above the plot, in the codes' own colours
+            plt.plot(list(range(len(xs))), ys, color=rgb, marker="braille")
+        # dates as tick labels over their positions: plotext's own date axis spreads a
+        # single date over a century
+        step = max(1, len(xs) // 6)
+        ticks: list[float] = [float(i) for i in range(0, len(xs), step)]
+        plt.xticks(ticks, [xs[int(i)] for i in ticks])
+        if len(xs) == 1:
+            plt.xlim(-1, 1)
+        unit = "articles" if field == 0 else "passages"
+        plt.title(f"{unit} per issue {'date' if dated else 'page'}")
+        self.query_one("#plot-legend", Static).update(
+            Content.assemble(
+                *legend,
+                ("文章 articles" if field == 0 else "段落 passages", "dim"),
+                "  ",
+                ("g 关闭 close · 空格 mark codes to compare", "dim"),
+            )
+        )
+        for w in self.query("#plot-legend"):
+            w.display = True
         plot.refresh()
