@@ -56,7 +56,7 @@ def kwic_rows(lines: list[Line], corpus: Corpus | None, avail: int, first: int =
             art = corpus.article(ln.article_id)
             if art is not None:
                 issue = corpus.issue_of(art)
-                where = f"{issue.date or issue.id} {flat(art.title)}"
+                where = " ".join(x for x in (issue.date or "", flat(art.title)) if x)
                 parts += ["  ", (truncate(where, meta_w), "dim")]
         options.append(Option(Content.assemble(*parts), id=str(i)))
     return options
