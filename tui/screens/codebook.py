@@ -116,8 +116,10 @@ class CodebookScreen(AnalysisScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        codes = self.query_one("#codes")
+        codes.border_title = "代码 code · 数字 quick key · 篇 articles · 段 passages · 描述"
         self.render_rows()
-        self.query_one("#codes").focus()
+        codes.focus()
         self.call_after_refresh(self.shown)
 
     def on_screen_resume(self) -> None:
@@ -133,7 +135,7 @@ class CodebookScreen(AnalysisScreen):
             keep = self.rows[min(ol.highlighted, len(self.rows) - 1)].name
         self.rows = codebook.rows(self.ws)
         w = ol.scrollable_content_region.width
-        avail = max(40, (w if w > 4 else self.app.size.width - 4) - 2)
+        avail = max(40, (w if w > 4 else self.app.size.width - 4) - 4)
         at = ol.highlighted or 0
         ol.clear_options()
         ol.add_options(code_rows(self.rows, avail))

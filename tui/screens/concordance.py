@@ -114,7 +114,7 @@ class ConcordanceScreen(AnalysisScreen):
 
     def width(self) -> int:
         w = self.query_one("#kwic-lines", OptionList).scrollable_content_region.width
-        return max(30, (w if w > 4 else self.app.size.width - 4) - 2)
+        return max(30, (w if w > 4 else self.app.size.width - 4) - 4)
 
     def run(self) -> None:
         from workspace.kwic import kwic

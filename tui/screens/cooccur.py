@@ -217,6 +217,7 @@ class CooccurScreen(AnalysisScreen):
         field = 0 if self.which == "articles" else 1
         colours = {t.name: t.colour for t in self.ws.store.tag_defs()}
         legend: list[str | tuple[str, str]] = []
+        top_y = 0
         for k, code in enumerate(codes):
             colour = colours.get(code) or PALETTE[k % len(PALETTE)]
             rgb = (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
@@ -227,6 +228,7 @@ class CooccurScreen(AnalysisScreen):
                     ys[at[r.key]] += r.articles if field == 0 else r.passages
             # names stay out of plotext (it counts a wide character as one cell): the legend
             # is a line above the plot, in the codes' own colours
+            top_y = max(top_y, *ys) if ys else top_y
             plt.plot(list(range(len(xs))), ys, color=rgb, marker="braille")
         # dates as tick labels over their positions: plotext's own date axis spreads a
         # single date over a century
@@ -235,6 +237,7 @@ class CooccurScreen(AnalysisScreen):
         plt.xticks(ticks, [xs[int(i)] for i in ticks])
         if len(xs) == 1:
             plt.xlim(-1, 1)
+        plt.ylim(0, max(1, top_y))
         unit = "articles" if field == 0 else "passages"
         plt.title(f"{unit} per issue {'date' if dated else 'page'}")
         self.query_one("#plot-legend", Static).update(

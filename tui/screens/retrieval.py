@@ -235,8 +235,9 @@ class AnalysisScreen(Screen[None]):
 
 def item_rows(items: list[Item], avail: int, first: int = 0) -> list[Option]:
     """Two lines an item: the quote centred in its context, then where it is (option ids
-    count from ``first``)."""
-    quote_w = max(12, min(48, avail // 3))
+    count from ``first``), each cut to ``avail`` cells."""
+    longest = max((cell_len(flat(it.quote)) for it in items[:FIRST_ROWS]), default=8)
+    quote_w = max(8, min(longest, 48, avail // 3))
     side = max(6, (avail - quote_w - 2) // 2)
     options = []
     for i, it in enumerate(items, start=first):
@@ -251,20 +252,17 @@ def item_rows(items: list[Item], avail: int, first: int = 0) -> list[Option]:
             )
         else:
             line = Content.assemble((" " * side, ""), " ", ("整篇 whole article", "bold #61afef"))
-        where = " · ".join(
-            x
-            for x in (
-                it.date or "",
-                f"第{it.page}版" if it.page is not None else it.file,
-                truncate(flat(it.title) or "(无标题)", 40),
-            )
-            if x
-        )
-        meta: list[str | tuple[str, str]] = ["  ", (where, "dim")]
-        meta += ["  ", (truncate(" ".join(it.tags), 30), "#c678dd")]
+        place = f"第{it.page}版" if it.page is not None else it.file.rsplit(".", 1)[0]
+        meta: list[str | tuple[str, str]] = ["  "]
+        if it.date:
+            meta += [(it.date, "dim"), "  "]
+        meta += [(truncate(flat(it.title) or "(无标题)", 36), ""), "  "]
+        meta += [(truncate(" ".join(it.tags), 24), "#c678dd"), "  "]
         if it.note:
-            meta += ["  ", ("✎ " + truncate(flat(it.note), 40), "#e5c07b")]
-        options.append(Option(Content.assemble(line, "\n", Content.assemble(*meta)), id=str(i)))
+            meta += [("✎ " + truncate(flat(it.note), 30), "#e5c07b"), "  "]
+        meta += [(place, "dim")]
+        second = Content.assemble(*meta).truncate(avail, ellipsis=True)
+        options.append(Option(Content.assemble(line, "\n", second), id=str(i)))
     return options
 
 
@@ -332,7 +330,7 @@ class RetrievalScreen(AnalysisScreen):
 
     def width(self) -> int:
         w = self.query_one("#items", OptionList).scrollable_content_region.width
-        return max(40, (w if w > 4 else self.app.size.width - 4) - 2)
+        return max(40, (w if w > 4 else self.app.size.width - 4) - 4)
 
     def retrieve(self, sort: SortBy, width: int) -> list[Item]:
         if self.fetch is not None:

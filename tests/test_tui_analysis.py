@@ -1,0 +1,468 @@
+"""The analysis screens under the Pilot (codebook, retrieval, co-occurrence, concordance):
+every flow asserts on what was stored, and snapshots of the new screens."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable, OptionList, Static
+
+from corpus.load import load_corpus
+from corpus.model import Article
+from storage.annotations import Store
+from tests.test_tui import SIZE, ready, stored
+from tui.app import PiyueApp, make_app
+from tui.dialogs import ConfirmDialog, InputDialog, PickDialog, SearchScreen, TagDialog
+from tui.screens.codebook import CodebookScreen
+from tui.screens.concordance import ConcordanceScreen
+from tui.screens.cooccur import CooccurScreen
+from tui.screens.main import MainScreen
+from tui.screens.retrieval import QUOTE_STYLE, RetrievalScreen
+from tui.widgets import Reader
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
+
+
+def article(seeds: Path, title: str) -> Article:
+    return next(a for a in load_corpus(seeds).articles if a.title.startswith(title))
+
+
+def seed(seeds: Path, db: Path) -> None:
+    """营商环境 (with the child 政企关系) and 党建 on two articles:
+
+    A 对损害营商环境…: tags 营商环境 党建; «优化营商环境» 营商环境; «洛玻集团» 政企关系
+    B 西工区…: tag 营商环境; the first «营商环境» coded 营商环境 and 党建
+    """
+    a, b = article(seeds, "对损害营商环境"), article(seeds, "西工区")
+    with Store.open(db) as s:
+        s.define_tag("营商环境", "#e5c07b", "优化营商环境的报道")
+        s.define_tag("政企关系", "#98c379", parent="营商环境")
+        s.define_tag("党建", "#e06c75", "党的建设")
+        s.add_tags(a, ["营商环境", "党建"])
+        s.highlight_quote(a, "优化营商环境", ["营商环境"], "关键")
+        s.highlight_quote(a, "洛玻集团", ["政企关系"])
+        s.add_tags(b, ["营商环境"])
+        s.highlight_quote(b, "营商环境", ["营商环境", "党建"])
+
+
+@asynccontextmanager
+async def running(app: PiyueApp) -> AsyncIterator[tuple[Any, MainScreen]]:
+    async with app.run_test(size=SIZE) as pilot:
+        screen = app.main_screen
+        await ready(pilot, screen)
+        yield pilot, screen
+
+
+async def until(pilot: Any, cond: Callable[[], bool], what: str = "") -> None:
+    for _ in range(200):
+        if cond():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+def pick(ol: OptionList, option_id: str) -> None:
+    ol.highlighted = ol.get_option_index(option_id)
+
+
+def choose(dialog: Any, value: str) -> None:
+    """Highlight the item of a PickDialog whose value is ``value``."""
+    assert isinstance(dialog, PickDialog)
+    i = next(k for k, (v, _label) in enumerate(dialog.items) if v == value)
+    dialog.query_one(OptionList).highlighted = i
+
+
+def match_cell(prompt: Any) -> int:
+    """The cell where a row's highlighted quote or match begins."""
+    from rich.cells import cell_len
+
+    span = next(sp for sp in prompt.spans if str(sp.style) == QUOTE_STYLE)
+    return cell_len(prompt.plain[: span.start])
+
+
+def notices(app: PiyueApp) -> str:
+    return " ".join(str(n.message) for n in app._notifications)
+
+
+def codebook_of(db: Path) -> dict[str, tuple[str, int, int]]:
+    with stored(db) as s:
+        return {r.name: (r.parent, r.articles, r.passages) for r in s.codebook()}
+
+
+async def open_codebook(pilot: Any, app: PiyueApp) -> CodebookScreen:
+    await pilot.press("c")
+    await until(pilot, lambda: isinstance(app.screen, CodebookScreen), "codebook")
+    assert isinstance(app.screen, CodebookScreen)
+    return app.screen
+
+
+async def test_codebook_tree_counts_and_edits(seeds_copy: Path, db: Path) -> None:
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, main):
+        cb = await open_codebook(pilot, app)
+        codes = cb.query_one("#codes", OptionList)
+        rows = [str(codes.get_option_at_index(i).prompt) for i in range(codes.option_count)]
+        assert [r.name for r in cb.rows] == ["营商环境", "政企关系", "党建"]
+        # the parent's counts include its child: 2 articles, 3 passages (2 own + 1 child's)
+        assert "营商环境" in rows[0] and "2 篇" in rows[0] and "3 段" in rows[0]
+        assert "优化营商环境的报道" in rows[0]
+        assert rows[1].startswith("  ██ 政企关系")
+        # rename
+        pick(codes, "党建")
+        await pilot.press("r")
+        assert isinstance(app.screen, InputDialog)
+        app.screen.query_one("Input").value = "党的建设"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "党的建设" in codebook_of(db) and "党建" not in codebook_of(db)
+        # rename onto an existing name offers a merge
+        pick(codes, "党的建设")
+        await pilot.press("r")
+        app.screen.query_one("Input").value = "营商环境"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "merge offered")
+        assert "Merge" in str(app.screen.query_one(Static).render())
+        await pilot.press("y")
+        await pilot.pause()
+        book = codebook_of(db)
+        assert "党的建设" not in book
+        assert book["营商环境"] == ("", 2, 2)  # every coding moved; B's passage had both
+        # undo brings the merged code back, byte for byte its codings
+        await pilot.press("u")
+        await pilot.pause()
+        assert codebook_of(db)["党的建设"] == ("", 1, 1)
+        # a cycle is refused with the message, nothing stored
+        pick(codes, "营商环境")
+        await pilot.press("p")
+        assert isinstance(app.screen, PickDialog)
+        choose(app.screen, "政企关系")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is cb
+        assert "cannot move" in notices(app)
+        assert codebook_of(db)["营商环境"][0] == ""
+        # a legal move
+        pick(codes, "党的建设")
+        await pilot.press("p")
+        choose(app.screen, "营商环境")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert codebook_of(db)["党的建设"][0] == "营商环境"
+        # colour typed, description
+        await pilot.press("o")
+        app.screen.query_one("Input").value = "#123456"  # type: ignore[attr-defined]
+        app.screen.query_one("Input").focus()  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("e")
+        app.screen.query_one("Input").value = "新描述"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.tag("党的建设").colour == "#123456"
+            assert s.tag("党的建设").description == "新描述"
+        # delete says what it codes and asks first
+        pick(codes, "政企关系")
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(Static).render())
+        assert "0 articles and 1 passages" in question
+        await pilot.press("n")
+        await pilot.pause()
+        assert "政企关系" in codebook_of(db)
+        await pilot.press("d", "y")
+        await pilot.pause()
+        assert "政企关系" not in codebook_of(db)
+        await pilot.press("u")
+        await pilot.pause()
+        assert codebook_of(db)["政企关系"] == ("营商环境", 0, 1)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert "政企关系" not in codebook_of(db)
+        # back on the main screen the codebook line shows the edits
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is main, "back")
+        line = str(main.query_one("#codebook", Static).render())
+        assert "党的建设" in line and "政企关系" not in line
+
+
+async def test_codebook_create_and_refusals(seeds_copy: Path, db: Path) -> None:
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        await pilot.press("a", *"新代码", "enter")
+        await pilot.pause()
+        assert "新代码" in codebook_of(db)
+        assert cb.rows[-1].name == "新代码"
+        await pilot.press("a", " ", "enter")  # an empty name is refused
+        await pilot.pause()
+        assert "empty" in notices(app)
+        await pilot.press("o")
+        app.screen.query_one("Input").value = "red"  # type: ignore[attr-defined]
+        app.screen.query_one("Input").focus()  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "#RRGGBB" in notices(app)
+
+
+async def test_retrieval_rows_and_enter_opens_the_passage_selected(
+    seeds_copy: Path, db: Path
+) -> None:
+    seed(seeds_copy, db)
+    a = article(seeds_copy, "对损害营商环境")
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, main):
+        cb = await open_codebook(pilot, app)
+        pick(cb.query_one("#codes", OptionList), "营商环境")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
+        rs = app.screen
+        assert isinstance(rs, RetrievalScreen)
+        # children included: 2 tagged articles, 3 passages (one coded with the child)
+        kinds = sorted(it.kind for it in rs.items)
+        assert kinds == ["article", "article", "passage", "passage", "passage"]
+        items = rs.query_one("#items", OptionList)
+        assert items.option_count == 5
+        i = next(k for k, it in enumerate(rs.items) if it.quote == "优化营商环境")
+        row = str(items.get_option_at_index(i).prompt)
+        left, right = rs.items[i].left, rs.items[i].right
+        assert f"{left[-4:]} 优化营商环境 {right[:4]}" in row.replace("\n", "")
+        assert "关键" in row and a.title[:8] in row
+        # the quote column: every passage's quote starts in the same cell
+
+        starts = {
+            match_cell(items.get_option_at_index(k).prompt)
+            for k, it in enumerate(rs.items)
+            if it.kind == "passage"
+        }
+        assert len(starts) == 1
+        # sort cycles
+        await pilot.press("s")
+        assert rs.sort == "page"
+        items.highlighted = next(k for k, it in enumerate(rs.items) if it.quote == "优化营商环境")
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is main, "back to the reader")
+        await pilot.pause(0.1)
+        reader = main.query_one(Reader)
+        assert main.article is not None and main.article.id == a.id
+        assert reader.mode == "select"
+        sel = reader.selection()
+        assert sel is not None
+        start = a.text.index("优化营商环境")
+        assert sel[0] <= start and start + len("优化营商环境") <= sel[1]
+        assert sel[1] - sel[0] <= len("优化营商环境") + 4  # the passage's words, no more
+
+
+async def test_retrieval_of_an_expression(seeds_copy: Path, db: Path) -> None:
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        app.action_analysis("retrieval")
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
+        rs = app.screen
+        assert isinstance(rs, RetrievalScreen)
+        await pilot.press(*"营商环境 and 党建", "enter")
+        await pilot.pause()
+        # A's article item; B's passage carrying both codes
+        assert sorted(it.kind for it in rs.items) == ["article", "passage"]
+        await pilot.press("slash")
+        rs.query_one("#retrieve-input").value = "没有这个代码"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert rs.items == [] and "unknown code" in str(
+            rs.query_one(".analysis-status", Static).render()
+        )
+
+
+async def test_cooccurrence_counts_and_enter_retrieves(seeds_copy: Path, db: Path) -> None:
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
+        cs = app.screen
+        assert isinstance(cs, CooccurScreen)
+        codes = cs.matrix["codes"]
+        assert codes == ["党建", "政企关系", "营商环境"]
+        y, z, d = codes.index("营商环境"), codes.index("政企关系"), codes.index("党建")
+        table = cs.query_one("#matrix", DataTable)
+        cell = str(table.get_cell_at((y, d + 1)))
+        assert cell.strip() == "2"  # A and B carry both
+        assert str(table.get_cell_at((y, z + 1))).strip() == "1"
+        assert str(table.get_cell_at((y, y + 1))).strip() == "2"
+        await pilot.press("t")
+        assert cs.which == "passages"
+        assert str(table.get_cell_at((y, d + 1))).strip() == "1"  # B's passage with both
+        assert str(table.get_cell_at((y, y + 1))).strip() == "2"
+        await pilot.press("t")
+        table.move_cursor(row=y, column=d + 1)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "cell segments")
+        rs = app.screen
+        assert isinstance(rs, RetrievalScreen)
+        # in A and B: their article items and their passages coded 营商环境 or 党建
+        assert sorted((it.kind, it.article_id[-8:]) for it in rs.items) == sorted(
+            [
+                ("article", article(seeds_copy, "对损害营商环境").id[-8:]),
+                ("passage", article(seeds_copy, "对损害营商环境").id[-8:]),
+                ("article", article(seeds_copy, "西工区").id[-8:]),
+                ("passage", article(seeds_copy, "西工区").id[-8:]),
+            ]
+        )
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is cs, "back")
+        # the plot: marked codes over issue dates
+        table.move_cursor(row=y, column=1)
+        await pilot.press("space", "g")
+        await pilot.pause()
+        assert cs.plotted == ["营商环境"]
+        assert cs.query_one("#plot").display
+        await pilot.press("g")
+        assert not cs.query_one("#plot").display
+        assert cb is not None
+
+
+async def test_concordance_offsets_and_coding_an_occurrence(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, main):
+        await pilot.press("K")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await pilot.press(*"营商环境", "enter")
+        await pilot.pause()
+        assert main.corpus is not None
+        assert len(ks.lines) == 11  # every occurrence, in corpus order
+        for ln in ks.lines:
+            art = main.corpus.article(ln.article_id)
+            assert art is not None and art.text[ln.start : ln.end] == "营商环境"
+        ol = ks.query_one("#kwic-lines", OptionList)
+
+        prompts = [ol.get_option_at_index(i).prompt for i in range(ol.option_count)]
+        assert {match_cell(p) for p in prompts} == {match_cell(prompts[0])}  # one column
+        for p in prompts:
+            span = next(sp for sp in p.spans if sp.style == QUOTE_STYLE)
+            assert p.plain[span.start : span.end] == "营商环境"
+        await pilot.press("r")
+        assert [ln.right for ln in ks.lines] == sorted(ln.right for ln in ks.lines)
+        await pilot.press("l")
+        assert [ln.left[::-1] for ln in ks.lines] == sorted(ln.left[::-1] for ln in ks.lines)
+        # code the occurrence, then its sentence
+        ol.highlighted = 2
+        ln = ks.lines[2]
+        await pilot.press("c")
+        assert isinstance(app.screen, TagDialog)
+        await pilot.press(*"营商", "enter")
+        await pilot.pause()
+        with stored(db) as s:
+            (h,) = s.highlights(ln.article_id)
+            assert (h.start, h.end, h.tags) == (ln.start, ln.end, ("营商",))
+        await pilot.press("C", *"句子", "enter")
+        await pilot.pause()
+        art = main.corpus.article(ln.article_id)
+        assert art is not None
+        with stored(db) as s:
+            sentence = next(h for h in s.highlights(ln.article_id) if h.tags == ("句子",))
+            assert sentence.start <= ln.start and ln.end <= sentence.end
+            assert (
+                sentence.quote.endswith(("。", "！", "？", "；", "”"))
+                or "\n" in art.text[sentence.end : sentence.end + 1]
+            )
+        # Enter opens the article with the caret on the occurrence
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is main, "reader")
+        await pilot.pause(0.1)
+        reader = main.query_one(Reader)
+        assert main.article is not None and main.article.id == ln.article_id
+        tok = reader.caret_token()
+        assert reader.mode == "caret" and tok is not None and tok[0] <= ln.start < tok[1]
+
+
+async def test_autocode_preview_and_one_step_undo(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        await pilot.press("K", *"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        await until(pilot, lambda: bool(ks.lines), "lines")  # type: ignore[attr-defined]
+        await pilot.press("A")
+        assert isinstance(app.screen, PickDialog)
+        choose(app.screen, "sentence")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TagDialog), "code")
+        await pilot.press(*"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "preview")
+        question = str(app.screen.query_one(Static).render())
+        assert "passages in 3 articles — code them as 「营商环境」?" in question
+        n = int(question.split(" passages")[0])
+        assert 3 <= n <= 11
+        await pilot.press("y")
+        await pilot.pause()
+        with stored(db) as s:
+            hs = s.highlights()
+            assert len(hs) == n and all(h.tags == ("营商环境",) for h in hs)
+            assert all("营商环境" in h.quote for h in hs)
+        await pilot.press("u")
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.highlights() == []
+
+
+async def test_search_dialog_opens_the_concordance(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        await pilot.press("slash")
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"防汛 -党建", "ctrl+k")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        assert ks.term == "防汛" and len(ks.lines) == 12
+
+
+# ---------------------------------------------------------------------------- snapshots
+
+
+def _snap(which: str, keys: tuple[str, ...] = ()) -> Callable[..., Awaitable[None]]:
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        app = pilot.app
+        screen = app.main_screen
+        await ready(pilot, screen)
+        while not screen.index_ready:
+            await pilot.pause(0.05)
+        await pilot.press(*keys)
+        await until(pilot, lambda: type(app.screen).__name__ == which, which)
+        await pilot.pause(0.3)
+
+    return run_before
+
+
+SNAPS = {
+    "codebook": ("CodebookScreen", ("c",)),
+    "retrieval": ("RetrievalScreen", ("c", "enter")),
+    "concordance": ("ConcordanceScreen", ("K", *"营商环境", "enter")),
+}
+
+
+@pytest.mark.parametrize("size", [(160, 50), (80, 24)], ids=["160x50", "80x24"])
+@pytest.mark.parametrize("name", list(SNAPS))
+def test_snapshot_analysis(
+    seeds_copy: Path,
+    db: Path,
+    snap_compare: Any,
+    name: str,
+    size: tuple[int, int],
+) -> None:
+    seed(seeds_copy, db)
+    which, keys = SNAPS[name]
+    assert snap_compare(make_app(seeds_copy, db), terminal_size=size, run_before=_snap(which, keys))
