@@ -65,11 +65,11 @@ def kwic_rows(lines: list[Line], corpus: Corpus | None, avail: int, first: int =
 class ConcordanceScreen(AnalysisScreen):
     BINDINGS = [
         *AnalysisScreen.BINDINGS,
-        Binding("l", "sort('left')", "Sort left", id="kwic.left"),
-        Binding("r", "sort('right')", "Sort right", id="kwic.right"),
-        Binding("c", "code('match')", "Code it", id="kwic.code"),
-        Binding("C", "code('sentence')", "Code sentence", id="kwic.sentence"),
-        Binding("A", "autocode", "Autocode all", id="kwic.autocode"),
+        Binding("l", "sort('left')", "Left", id="kwic.left"),
+        Binding("r", "sort('right')", "Right", id="kwic.right"),
+        Binding("c", "code('match')", "Code", id="kwic.code"),
+        Binding("C", "code('sentence')", "Sentence", id="kwic.sentence"),
+        Binding("A", "autocode", "Autocode", id="kwic.autocode"),
         Binding("slash", "edit_term", "Term", show=False, id="kwic.term"),
     ]
 
