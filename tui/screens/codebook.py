@@ -123,7 +123,8 @@ class CodebookScreen(AnalysisScreen):
         self.call_after_refresh(self.shown)
 
     def on_screen_resume(self) -> None:
-        self.render_rows()
+        if self.shown_at:  # back from a screen or dialog above (not the first showing)
+            self.render_rows()
         super().on_screen_resume()
 
     def after_edit(self) -> None:
