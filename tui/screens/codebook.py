@@ -130,6 +130,9 @@ class CodebookScreen(AnalysisScreen):
     def after_edit(self) -> None:
         self.render_rows()
 
+    def rows_for_width(self) -> None:
+        self.render_rows()
+
     def render_rows(self, keep: str | None = None) -> None:
         ol = self.query_one("#codes", OptionList)
         if keep is None and self.rows and ol.highlighted is not None:

@@ -112,6 +112,13 @@ class ConcordanceScreen(AnalysisScreen):
     def after_edit(self) -> None:
         self.status_line()
 
+    def rows_for_width(self) -> None:
+        if self.term:
+            at = self.query_one("#kwic-lines", OptionList).highlighted
+            self.run()
+            if at is not None and self.lines:
+                self.query_one("#kwic-lines", OptionList).highlighted = min(at, len(self.lines) - 1)
+
     def width(self) -> int:
         w = self.query_one("#kwic-lines", OptionList).scrollable_content_region.width
         return max(30, (w if w > 4 else self.app.size.width - 4) - 4)

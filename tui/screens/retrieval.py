@@ -18,6 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -112,6 +113,7 @@ class AnalysisScreen(Screen[None]):
         self.typeahead_ready = False
         self.shown_at = 0.0
         """When the first rows were on screen (perf_counter; the benchmark reads it)."""
+        self.drawn_width = 0
         self.shown_cpu = 0.0
         """The UI thread's CPU clock then (thread_time: the work, without waiting for a
         core on a busy machine)."""
@@ -165,6 +167,15 @@ class AnalysisScreen(Screen[None]):
 
     def after_edit(self) -> None:
         """Re-render after an edit (or its undo); each screen says how."""
+
+    def rows_for_width(self) -> None:
+        """Rows are cut to the list's width: cut them again after a resize."""
+
+    def on_resize(self, event: Resize) -> None:
+        width = event.size.width
+        if self.shown_at and width != self.drawn_width:
+            self.call_after_refresh(self.rows_for_width)
+        self.drawn_width = width
 
     def action_undo(self) -> None:
         self._history(redo=False)
@@ -336,6 +347,14 @@ class RetrievalScreen(AnalysisScreen):
 
     def after_edit(self) -> None:
         self.run()
+
+    def rows_for_width(self) -> None:
+        if self.items or self.fetch is not None or self.expr.strip():
+            ol = self.query_one("#items", OptionList)
+            at = ol.highlighted
+            self.run()
+            if at is not None and at < ol.option_count:
+                ol.highlighted = at
 
     def width(self) -> int:
         w = self.query_one("#items", OptionList).scrollable_content_region.width
