@@ -157,10 +157,7 @@ async def test_codebook_tree_counts_and_edits(seeds_copy: Path, db: Path) -> Non
         await pilot.pause()
         assert codebook_of(db)["党的建设"][0] == "营商环境"
         # colour typed, description
-        await pilot.press("o")
-        app.screen.query_one("Input").value = "#123456"  # type: ignore[attr-defined]
-        app.screen.query_one("Input").focus()  # type: ignore[attr-defined]
-        await pilot.press("enter")
+        await pilot.press("o", *"#123456", "enter")
         await pilot.pause()
         await pilot.press("e")
         app.screen.query_one("Input").value = "新描述"  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -54,6 +54,9 @@ def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
     return options
 
 
+HEX = frozenset("#0123456789abcdefABCDEF")
+
+
 class ColourDialog(Dialog[str | None]):
     """A colour: typed as #RRGGBB, or picked from the palette."""
 
@@ -78,6 +81,18 @@ class ColourDialog(Dialog[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#colour-palette").focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing a colour in the palette list goes to the input (#, hex digits)."""
+        box = self.query_one("#colour-input", Input)
+        if self.focused is not box and event.character and event.character in HEX:
+            if event.character == "#":
+                box.value = ""
+            box.select_on_focus = False  # keep what is typed: focus would select it all
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     @on(Input.Submitted)
     def typed(self, event: Input.Submitted) -> None:
