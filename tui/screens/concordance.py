@@ -4,6 +4,7 @@ at the occurrence, ``c``/``C`` code it (or its sentence), ``A`` autocodes every 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -17,6 +18,8 @@ from textual.widgets.option_list import Option
 from tui.dialogs import ConfirmDialog, PickDialog, TagDialog
 from tui.render import plain
 from tui.screens.retrieval import (
+    FIRST_ROWS,
+    MORE_ROWS,
     QUOTE_STYLE,
     AnalysisScreen,
     fit_left,
@@ -138,10 +141,23 @@ class ConcordanceScreen(AnalysisScreen):
         every = kwic(corpus, self.term, width=side, sort=self.sort)
         self.total = len(every)
         self.lines = every[:LIMIT]
-        ol.add_options(kwic_rows(self.lines, corpus, avail))
+        ol.add_options(kwic_rows(self.lines[:FIRST_ROWS], corpus, avail))
         if self.lines:
             ol.highlighted = 0
         self.status_line()
+        if len(self.lines) > FIRST_ROWS:
+            more = partial(self._more, corpus, avail, FIRST_ROWS)
+            self.call_after_refresh(self.set_timer, 0.02, more)
+
+    def _more(self, corpus: Corpus, avail: int, done: int) -> None:
+        """The lines after the first screenful, a batch per tick (keys go in between)."""
+        ol = self.query_one("#kwic-lines", OptionList)
+        if done != ol.option_count or done >= len(self.lines):
+            return  # replaced by a newer concordance meanwhile, or finished
+        batch = self.lines[done : done + MORE_ROWS]
+        ol.add_options(kwic_rows(batch, corpus, avail, done))
+        if done + len(batch) < len(self.lines):
+            self.set_timer(0.01, partial(self._more, corpus, avail, done + len(batch)))
 
     def status_line(self) -> None:
         sort = {None: "语料顺序 corpus order", "left": "左 left", "right": "右 right"}[self.sort]
