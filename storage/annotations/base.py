@@ -6,7 +6,7 @@ on this; they never write to TinyDB themselves.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,19 @@ class StoreBase:
         for d in self._raw("highlights").values():
             names.add(self.coder_of(d))
         return sorted(names)
+
+    def tables_snapshot(self) -> Mapping[str, Mapping[str, Mapping[str, Any]]]:
+        """The tables as they are in memory, read only (table → document id → document),
+        articles and passages limited to the visible coders: analysis queries build rows
+        only for what they keep, not an object per article and passage first."""
+        tables = self.storage.read()
+        seen = self.visible
+        if seen is None:
+            return tables
+        out: dict[str, Mapping[str, Mapping[str, Any]]] = dict(tables)
+        for name in ("articles", "highlights"):
+            out[name] = {k: d for k, d in tables.get(name, {}).items() if self.coder_of(d) in seen}
+        return out
 
     # -- low-level writes (every change of the database goes through ``_write``)
 

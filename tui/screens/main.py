@@ -5,6 +5,7 @@ post. Workers compute and post messages; the handlers here own the state and tou
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -245,6 +246,9 @@ class MainScreen(
     def on_main_screen_corpus_loaded(self, msg: CorpusLoaded) -> None:
         self.call_after_refresh(ready, self)  # keys typed meanwhile go to the filled lists
         self.call_after_refresh(self.start_words)  # after the frame with the titles
+        # The corpus lives as long as the app: out of later full collections (at 3,000
+        # pages they walked millions of objects, 0.3–0.5 s pauses in the analysis screens).
+        gc.freeze()
         if msg.corpus is None:
             self.status(f"无法读取 cannot read the corpus: {msg.error}")
             return
