@@ -1,14 +1,23 @@
-"""The persistent corpus index: parsed pages, tokens, document frequencies, full-text search.
+"""The persistent corpus index: parsed pages, tokens, document frequencies, terms, search.
 
-One SQLite file per corpus folder under the cache dir.  SQLite's FTS5 does the full-text
-search (BM25 ranking) over space-joined jieba tokens; a substring scan backs it up for short
-queries that segmentation split differently.  The index is a cache, never the truth: a
-missing, corrupt or older-version file is rebuilt, and every consumer can work without it
-(``Library`` falls back to parsing the pages).
+One SQLite file per corpus (a folder, or one page file) under the cache dir.  SQLite's FTS5
+does the full-text search (BM25 ranking) over space-joined jieba tokens; a substring scan
+backs it up for short queries that segmentation split differently.  The index is a cache,
+never the truth: a missing, corrupt or older-version file is rebuilt, and every consumer can
+work without it (``Library`` falls back to parsing the pages).
+
+Pages are found by ``corpus.load.scan_corpus`` and parsed with their metadata (manifest, path,
+text) exactly as ``load_corpus`` would, so the index and the page files give the same Corpus.
+Article text is stored once (``articles.text``); the rest of a page (headline groups, spans,
+paragraph kinds, furniture, metadata) is stored compactly beside it, so an Issue is rebuilt
+without re-parsing and the pages' rows (what a tree of papers and dates shows) are read
+without rebuilding any article.  FTS5 is contentless: it keeps only its inverted index.
 
 Incremental: a page whose size and mtime are unchanged is not read; one whose content hash
 is unchanged is not re-parsed; changed pages are re-parsed and re-segmented; deleted pages
-disappear.  Cold builds segment in a process pool across all cores.
+disappear; a changed manifest re-applies metadata without re-parsing.  Each page's term
+counts (``corpus.terms.count_page``) are kept, their sum is updated as pages come and go, and
+the corpus's terms are selected again from it.  Cold builds segment in a process pool.
 
 Reads never need write space: a refresh is one transaction (rolled back on failure, so the
 previous index stays usable) and writes nothing when nothing changed; an index whose folder
@@ -22,26 +31,31 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
-import pickle
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from corpus.keywords import DocFreq, is_candidate
-from corpus.load import CorpusNotFound, decode, issue_id_for, page_files
-from corpus.model import Corpus, Issue, Skipped
-from corpus.parse import PARSER_VERSION, parse_text
+from corpus.load import corpus_target, decode, parse_page, scan_corpus
+from corpus.model import Article, Corpus, Edition, Issue, Kind, Paragraph, Skipped
+from corpus.pagemeta import MANIFEST, Manifest, apply_meta
+from corpus.parse import PARSER_VERSION
 from corpus.search import match_spans, parse_query, snippet
 from corpus.segment import Segmenter, learn_names
+from corpus.terms import Counts, Term, count_page, select_terms
 from storage.errors import DiskError, disk_error, explain, os_errno
 
-SCHEMA = 3 * 100 + PARSER_VERSION  # cached pickled Issues are stale when the parser changes
+SCHEMA = 4 * 100 + PARSER_VERSION  # stored pages are stale when the parser changes
 Progress = Callable[[int, int], None]
+Tags = Callable[[], Mapping[str, str]]
 
 
 @dataclass(slots=True)
@@ -58,6 +72,10 @@ class IndexStats:
     """The index could not be brought up to date; these are the numbers of the one in use."""
     warning: str = ""
     """Why it is stale, one line (say it once: "the index may be stale: …")."""
+    terms: int = 0
+    """Terms discovered in the corpus (after this refresh)."""
+    terms_seconds: float = 0.0
+    """Time spent merging counts and selecting terms."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,54 +91,204 @@ class Hit:
     """Offsets of every match in the article text."""
 
 
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """What a tree of papers, dates and pages shows of one page (no article is built)."""
+
+    id: str
+    file: str
+    paper: str | None
+    date: str | None
+    page: int | None
+    section: str | None
+    title: str
+    articles: int
+
+
 def index_path(cache_dir: Path, corpus_root: Path) -> Path:
     key = hashlib.sha1(str(corpus_root.resolve()).encode("utf-8")).hexdigest()[:12]
     return cache_dir / f"index-{key}.sqlite"
 
 
+def _sort_key(rel: str) -> str:
+    """Orders rows as the folder walk does (a folder's pages before ``name.txt`` beside it)."""
+    return rel.replace("/", "\x01")
+
+
+# ------------------------------------------------------------- compact pages (no pickles)
+
+
+def _is_tuple(f: Any) -> bool:
+    return str(f.type).startswith("tuple")
+
+
+_ISSUE_SKIP = {"id", "source", "articles"}
+_ART_COLS = {"id", "issue_id", "title", "paragraphs"}
+_KINDS = {k.value: k for k in Kind}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _tupled(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+def encode_issue(issue: Issue) -> str:
+    """An Issue's own fields (not its articles) as JSON."""
+    return json.dumps(
+        {
+            f.name: _jsonable(getattr(issue, f.name))
+            for f in fields(Issue)
+            if f.name not in _ISSUE_SKIP
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def decode_issue(pid: str, rel: str, meta: str, articles: tuple[Article, ...] = ()) -> Issue:
+    data = json.loads(meta)
+    kw: dict[str, Any] = {}
+    for f in fields(Issue):
+        if f.name in data:
+            kw[f.name] = _tupled(data[f.name]) if _is_tuple(f) else data[f.name]
+    return Issue(id=pid, source=rel, articles=articles, **kw)
+
+
+def encode_article(a: Article) -> tuple[str, bytes]:
+    """(summary JSON, compressed body) — with the text column, all an Article holds."""
+    body: dict[str, Any] = {}
+    for f in fields(Article):
+        if f.name in _ART_COLS:
+            continue
+        value = getattr(a, f.name)
+        if value != f.default:
+            body[f.name] = _jsonable(value)
+    texts = a.text.split("\n")
+    main = [p for p in a.paragraphs if p.kind is not Kind.CAPTION]
+    derivable = len(texts) == len(main) and all(
+        p.text == t for p, t in zip(main, texts, strict=True)
+    )
+    paras = []
+    for p in a.paragraphs:
+        own = p.text if (p.kind is Kind.CAPTION or not derivable) else None
+        paras.append(
+            [p.kind.value, p.lines[0], p.lines[1], p.raw if p.raw != p.text else None, own]
+        )
+    body["p"] = paras
+    summary = json.dumps(a.summary(), ensure_ascii=False, separators=(",", ":"))
+    packed = zlib.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+    return summary, packed
+
+
+def decode_article(aid: str, issue_id: str, title: str, text: str, body: bytes) -> Article:
+    data = json.loads(zlib.decompress(body))
+    texts = iter(text.split("\n"))
+    paras = []
+    for kind, first, last, raw, own in data.pop("p"):
+        t = own if own is not None else next(texts, "")
+        paras.append(Paragraph(_KINDS[kind], t, (first, last), raw if raw is not None else t))
+    kw: dict[str, Any] = {}
+    for f in fields(Article):
+        if f.name in data:
+            kw[f.name] = _tupled(data[f.name]) if _is_tuple(f) else data[f.name]
+    return Article(id=aid, issue_id=issue_id, title=title, paragraphs=tuple(paras), **kw)
+
+
+def _pack_counts(counts: Counts) -> bytes:
+    return zlib.compress(json.dumps(counts.to_json(), ensure_ascii=False).encode(), 1)
+
+
+def _unpack_counts(blob: bytes | None) -> Counts:
+    return Counts.from_json(json.loads(zlib.decompress(blob))) if blob else Counts()
+
+
 # ----------------------------------------------------------------- worker side (processes)
 
 _WORKER_SEG: Segmenter | None = None
+_WORKER_MANIFEST: Manifest | None = None
+_WORKER_EXPAND: dict[str, tuple[str, ...]] = {}
 
 
-def _worker_init(cache_dir: str | None, user_dict: str | None) -> None:
-    global _WORKER_SEG
-    _WORKER_SEG = Segmenter(
-        Path(cache_dir) if cache_dir else None, Path(user_dict) if user_dict else None
-    )
-    _WORKER_SEG.load()
+def _worker_init(
+    cache_dir: str | None,
+    user_dict: str | None,
+    manifest: Manifest | None = None,
+    terms: Iterable[Term] = (),
+) -> None:
+    """One segmenter per worker, with the learned terms the index knows (below the user's
+    dictionary); tokens are counted as the base tokens those terms join."""
+    global _WORKER_SEG, _WORKER_MANIFEST, _WORKER_EXPAND
+    seg = Segmenter(Path(cache_dir) if cache_dir else None, Path(user_dict) if user_dict else None)
+    terms = list(terms)
+    seg.add_terms(terms)
+    seg.load()
+    _WORKER_SEG = seg
+    _WORKER_MANIFEST = manifest
+    _WORKER_EXPAND = {t.text: t.parts for t in terms if len(t.parts) > 1 and t.text in seg.terms}
 
 
 Rows = list[tuple[str, str, list[str]]]
 """(article id, space-joined tokens of title + text, keyword-candidate words) per article."""
 
 
-def _segment_issue(seg: Segmenter, issue: Issue) -> Rows:
+def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
     texts = [f"{a.reporters}\n{a.title}\n{a.text}" for a in issue.articles]
     added = seg.add_names(learn_names(texts))
     out: Rows = []
+    per_article: list[list[str]] = []
     for a in issue.articles:
-        words = [w for w in seg.words(f"{a.title}\n{a.text}") if not w.isspace()]
+        words = seg.words(f"{a.title}\n{a.text}")
+        per_article.append(words)
         out.append((a.id, " ".join(words), [w for w in set(words) if is_candidate(w)]))
     seg.forget_names(added)
-    return out
+    return out, count_page(per_article, _WORKER_EXPAND or None)
 
 
 @dataclass(frozen=True, slots=True)
 class _PageRows:
-    """What the main process needs of a parsed page (cheap to send between processes)."""
+    """What the main process stores of a parsed page (cheap to send between processes)."""
 
     issue_id: str
+    meta: str
+    paper: str | None
     date: str | None
-    articles: int
-    blob: bytes
-    texts: list[tuple[str, str, str]]
+    page: int | None
+    section: str | None
+    title: str
+    articles: list[tuple[str, str, str, str, bytes]]
+    """(id, title, text, summary JSON, compressed body) per article."""
+    counts: bytes
 
 
 Result = tuple[str, object, Rows, str]
 
 
-def process_page(root: str, rel: str) -> Result:
+def _page_rows(issue: Issue, counts: Counts) -> _PageRows:
+    arts = []
+    for a in issue.articles:
+        summary, body = encode_article(a)
+        arts.append((a.id, a.title, a.text, summary, body))
+    return _PageRows(
+        issue.id,
+        encode_issue(issue),
+        issue.paper,
+        issue.date,
+        issue.page,
+        issue.section,
+        issue.title,
+        arts,
+        _pack_counts(counts),
+    )
+
+
+def process_page(root: str, rel: str, pid: str | None = None) -> Result:
     """Read, parse and segment one page (runs in a pool worker)."""
     seg = _WORKER_SEG
     assert seg is not None
@@ -133,32 +301,28 @@ def process_page(root: str, rel: str) -> Result:
     text, how = decode(data)
     if text is None:
         return rel, Skipped(rel, how), [], digest
-    issue = parse_text(text, issue_id_for(Path(rel)), rel)
-    # Pickled here, in the worker: the main process stores the bytes as they are.
-    page = _PageRows(
-        issue.id,
-        issue.date,
-        len(issue.articles),
-        pickle.dumps(issue, protocol=pickle.HIGHEST_PROTOCOL),
-        [(a.id, a.title, a.text) for a in issue.articles],
+    issue = parse_page(
+        text, rel, pid or Path(rel).with_suffix("").as_posix(), manifest=_WORKER_MANIFEST
     )
-    return rel, page, _segment_issue(seg, issue), digest
+    rows, counts = _segment_issue(seg, issue)
+    return rel, _page_rows(issue, counts), rows, digest
 
 
-def _process_chunk(root: str, rels: list[str]) -> list[Result]:
-    return [process_page(root, rel) for rel in rels]
+def _process_chunk(root: str, items: list[tuple[str, str]]) -> list[Result]:
+    return [process_page(root, rel, pid) for rel, pid in items]
 
 
 # ----------------------------------------------------------------------- the index itself
 
 
 class Index:
-    """Open (creating or rebuilding as needed) the index of one corpus folder."""
+    """Open (creating or rebuilding as needed) the index of one corpus folder or page file."""
 
     def __init__(self, corpus_root: Path, cache_dir: Path, user_dict: Path | None = None) -> None:
-        self.root = corpus_root
-        if not corpus_root.is_dir():
-            raise CorpusNotFound(f"corpus folder not found: {corpus_root}")
+        self.location = corpus_root
+        """What the user gave: a folder, or one page file."""
+        self.root, single = corpus_target(corpus_root)  # CorpusNotFound when nothing is there
+        self.single = single is not None
         self.cache_dir = cache_dir
         self.user_dict = user_dict
         self.path = index_path(cache_dir, corpus_root)
@@ -166,6 +330,9 @@ class Index:
         """Opened read-only (its folder cannot be written now): ``refresh`` raises."""
         self.warning = ""
         """Why it is read-only (one line)."""
+        self.discover_terms = True
+        """Count and select terms on refresh (the benchmark turns it off to measure it)."""
+        self._tags_seg: Segmenter | None = None
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -264,13 +431,20 @@ class Index:
     def _create(db: sqlite3.Connection) -> None:
         db.executescript(
             """
-            CREATE TABLE pages(rel TEXT PRIMARY KEY, size INT, mtime INT, sha1 TEXT,
-                               issue BLOB, skipped TEXT);
-            CREATE TABLE articles(id TEXT PRIMARY KEY, rel TEXT, ord INT, title TEXT,
-                                  issue_id TEXT, date TEXT, text TEXT, tokens TEXT);
+            CREATE TABLE pages(rel TEXT PRIMARY KEY, key TEXT, id TEXT, size INT, mtime INT,
+                               sha1 TEXT, skipped TEXT, paper TEXT, date TEXT, page INT,
+                               section TEXT, title TEXT, articles INT, meta TEXT,
+                               counts BLOB);
+            CREATE INDEX pages_key ON pages(key);
+            CREATE INDEX pages_id ON pages(id);
+            CREATE TABLE articles(n INTEGER PRIMARY KEY, id TEXT UNIQUE, rel TEXT, ord INT,
+                                  title TEXT, issue_id TEXT, date TEXT, text TEXT,
+                                  tokens BLOB, summary TEXT, body BLOB);
             CREATE INDEX articles_rel ON articles(rel);
-            CREATE TABLE df(word TEXT PRIMARY KEY, n INT);
-            CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, tokens, tokenize='unicode61');
+            CREATE TABLE df(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
+            CREATE TABLE terms(text TEXT PRIMARY KEY, freq INT, kind TEXT, parts TEXT);
+            CREATE TABLE blobs(key TEXT PRIMARY KEY, value BLOB);
+            CREATE VIRTUAL TABLE fts USING fts5(tokens, content='', tokenize='unicode61');
             """
         )
         db.execute("INSERT OR REPLACE INTO meta VALUES('schema', ?)", (str(SCHEMA),))
@@ -282,14 +456,23 @@ class Index:
 
     # ----------------------------------------------------------------- refresh
 
-    def refresh(self, progress: Progress | None = None, workers: int | None = None) -> IndexStats:
+    def refresh(
+        self,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        *,
+        rejected: Iterable[str] = (),
+        tags: Tags | None = None,
+    ) -> IndexStats:
         """Bring the index up to date with the folder; returns what was done.
 
+        ``rejected`` terms are never selected; ``tags`` gives parts of speech for the term
+        selection (by default a segmenter of the index's own is loaded when terms change).
         All or nothing: on failure (``DiskError``) the index is as it was before."""
         if self.readonly:
             raise DiskError(self.warning, self.path)
         try:
-            return self._refresh(progress, workers)
+            return self._refresh(progress, workers, set(rejected), tags)
         except BaseException as exc:
             if self.db.in_transaction:
                 try:
@@ -309,51 +492,72 @@ class Index:
         return stats
 
     def _count(self, stats: IndexStats) -> None:
-        row = self.db.execute(
-            "SELECT count(*), "
-            "coalesce(sum(length(tokens) - length(replace(tokens, ' ', '')) + 1), 0) FROM articles"
-        ).fetchone()
-        stats.articles, stats.tokens = int(row[0]), int(row[1])
+        stats.articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        row = self.db.execute("SELECT value FROM meta WHERE key='tokens'").fetchone()
+        stats.tokens = int(row[0]) if row else 0
         stats.pages = self.db.execute(
-            "SELECT count(*) FROM pages WHERE issue IS NOT NULL"
+            "SELECT count(*) FROM pages WHERE skipped IS NULL"
         ).fetchone()[0]
+        stats.terms = self.db.execute("SELECT count(*) FROM terms").fetchone()[0]
 
-    def _refresh(self, progress: Progress | None, workers: int | None) -> IndexStats:
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        if self._meta(key) != value:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
+
+    def _manifest_stamp(self) -> str:
+        try:
+            st = (self.root / MANIFEST).stat()
+        except OSError:
+            return ""
+        return f"{st.st_size}:{st.st_mtime_ns}"
+
+    def _refresh(
+        self, progress: Progress | None, workers: int | None, rejected: set[str], tags: Tags | None
+    ) -> IndexStats:
         t0 = time.perf_counter()
         stats = IndexStats()
+        scan = scan_corpus(self.location)
         known = {
-            rel: (size, mtime, sha1)
-            for rel, size, mtime, sha1 in self.db.execute(
-                "SELECT rel, size, mtime, sha1 FROM pages"
+            rel: (size, mtime, sha1, pid)
+            for rel, size, mtime, sha1, pid in self.db.execute(
+                "SELECT rel, size, mtime, sha1, id FROM pages"
             )
         }
-        todo: list[str] = []
+        todo: list[tuple[str, str]] = []
         present: set[str] = set()
         stat_of: dict[str, tuple[int, int]] = {}
-        for path in page_files(self.root):
-            rel = path.relative_to(self.root).as_posix()
+        for page in scan.pages:
+            rel = page.rel
             present.add(rel)
             try:
-                st = path.stat()
+                st = page.path.stat()
             except OSError:
                 continue
             stat_of[rel] = (st.st_size, st.st_mtime_ns)
             old = known.get(rel)
-            if old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            if old is not None and old[:2] == stat_of[rel] and old[3] == page.id:
                 stats.unchanged += 1
                 continue
-            todo.append(rel)
+            todo.append((rel, page.id))
         removed = [rel for rel in known if rel not in present]
         df_delta: dict[str, int] = {}
-        docs_delta = 0
+        docs_delta = tokens_delta = 0
+        counts_gone = Counts()
+        counts_new = Counts()
         for rel in removed:
-            docs_delta -= self._drop_page(rel, df_delta)
+            d, t = self._drop_page(rel, df_delta, counts_gone)
+            docs_delta -= d
+            tokens_delta -= t
             stats.removed += 1
         # Content unchanged (touched, copied): only the stat needs updating.
-        really: list[str] = []
-        for rel in todo:
+        really: list[tuple[str, str]] = []
+        for rel, pid in todo:
             old = known.get(rel)
-            if old is not None:
+            if old is not None and old[3] == pid:
                 try:
                     digest = hashlib.sha1((self.root / rel).read_bytes()).hexdigest()
                 except OSError:
@@ -365,65 +569,161 @@ class Index:
                     )
                     stats.unchanged += 1
                     continue
-            really.append(rel)
+            really.append((rel, pid))
         total = len(really)
+        pid_of = dict(really)
         done = 0
         if progress:
             progress(0, total)
-        for rel, got, toks, digest in self._run(really, workers):
+        for rel, got, toks, digest in self._run(really, workers, scan.manifest):
             if rel in known:
-                docs_delta -= self._drop_page(rel, df_delta)
+                d, t = self._drop_page(rel, df_delta, counts_gone)
+                docs_delta -= d
+                tokens_delta -= t
             size, mtime = stat_of.get(rel, (0, 0))
             if isinstance(got, Skipped):
                 self.db.execute(
-                    "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,?)",
-                    (rel, size, mtime, digest, None, got.reason),
+                    "INSERT OR REPLACE INTO pages(rel, key, id, size, mtime, sha1, skipped) "
+                    "VALUES(?,?,?,?,?,?,?)",
+                    (rel, _sort_key(rel), pid_of.get(rel), size, mtime, digest, got.reason),
                 )
                 stats.skipped += 1
             else:
                 assert isinstance(got, _PageRows)
-                self._store_page(rel, size, mtime, digest, got, toks, df_delta)
-                docs_delta += got.articles
+                tokens_delta += self._store_page(rel, size, mtime, digest, got, toks, df_delta)
+                if self.discover_terms:
+                    counts_new.merge(_unpack_counts(got.counts))
+                docs_delta += len(got.articles)
                 stats.parsed += 1
             done += 1
             if progress:
                 progress(done, total)
         if df_delta or docs_delta:
             self._apply_df(df_delta, docs_delta)
+        if tokens_delta:
+            self._set_meta("tokens", str(int(self._meta("tokens") or 0) + tokens_delta))
+        stamp = self._manifest_stamp()
+        if self._meta("manifest") != stamp:
+            self._reapply_meta(scan.manifest, {rel for rel, _ in really})
+            self._set_meta("manifest", stamp)
+        self._set_meta(
+            "scan_skipped",
+            json.dumps([[s.file, s.reason, s.line] for s in scan.skipped], ensure_ascii=False),
+        )
+        if self.discover_terms and (stats.parsed or stats.removed or counts_gone.docs):
+            t1 = time.perf_counter()
+            totals = _unpack_counts(self._blob("totals"))
+            totals.subtract(counts_gone).merge(counts_new)
+            self.db.execute(
+                "INSERT OR REPLACE INTO blobs VALUES('totals', ?)", (_pack_counts(totals),)
+            )
+            self._store_terms(totals, rejected, tags)
+            stats.terms_seconds = time.perf_counter() - t1
         if self.db.in_transaction:
             self.db.commit()
         self._count(stats)
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    def _run(self, rels: list[str], workers: int | None) -> Iterator[Result]:
-        if not rels:
+    def _blob(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM blobs WHERE key=?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def _tags(self) -> Mapping[str, str]:
+        seg = _WORKER_SEG if _WORKER_SEG is not None else self._tags_seg
+        if seg is None:
+            seg = self._tags_seg = Segmenter(self.cache_dir / "jieba", self.user_dict)
+        return seg.tags()
+
+    def _store_terms(self, totals: Counts, rejected: set[str], tags: Tags | None) -> None:
+        chosen = select_terms(totals, rejected, tags=(tags or self._tags)())
+        new = {t.text: (t.freq, t.kind, " ".join(t.parts)) for t in chosen}
+        old = {
+            text: (freq, kind, parts)
+            for text, freq, kind, parts in self.db.execute("SELECT * FROM terms")
+        }
+        if new == old:
+            return
+        gone = [(text,) for text in old if text not in new]
+        if gone:
+            self.db.executemany("DELETE FROM terms WHERE text=?", gone)
+        changed = [(k, *v) for k, v in new.items() if old.get(k) != v]
+        self.db.executemany("INSERT OR REPLACE INTO terms VALUES(?,?,?,?)", changed)
+
+    def reselect_terms(self, rejected: Iterable[str], tags: Tags | None = None) -> list[Term]:
+        """Select terms again from the stored counts (a term was rejected); returns them."""
+        if self.readonly:
+            raise DiskError(self.warning, self.path)
+        try:
+            self._store_terms(_unpack_counts(self._blob("totals")), set(rejected), tags)
+            if self.db.in_transaction:
+                self.db.commit()
+        except (OSError, sqlite3.OperationalError) as exc:
+            if self.db.in_transaction:
+                self.db.rollback()
+            raise disk_error(exc, self.path, after="the previous index is kept") from exc
+        return self.terms()
+
+    def _reapply_meta(self, manifest: Manifest, skip: set[str]) -> None:
+        """The manifest changed: metadata again for every page, without parsing any."""
+        rows = self.db.execute(
+            "SELECT rel, id, meta FROM pages WHERE skipped IS NULL AND meta IS NOT NULL"
+        ).fetchall()
+        for rel, pid, meta in rows:
+            if rel in skip:
+                continue
+            issue = decode_issue(pid, rel, meta)
+            again = apply_meta(issue, manifest)
+            if again == issue:
+                continue
+            self.db.execute(
+                "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE rel=?",
+                (again.paper, again.date, again.page, again.section, encode_issue(again), rel),
+            )
+            if again.date != issue.date:
+                self.db.execute("UPDATE articles SET date=? WHERE rel=?", (again.date, rel))
+
+    def _run(
+        self, items: list[tuple[str, str]], workers: int | None, manifest: Manifest
+    ) -> Iterator[Result]:
+        if not items:
             return
         n = workers if workers is not None else (os.cpu_count() or 1)
         cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None
-        if n <= 1 or len(rels) < 8:
-            _worker_init(cache, udict)
-            for rel in rels:
-                yield process_page(str(self.root), rel)
+        terms = self.terms()
+        if n <= 1 or len(items) < 8:
+            _worker_init(cache, udict, manifest, terms)
+            for rel, pid in items:
+                yield process_page(str(self.root), rel, pid)
             return
-        chunk = max(4, min(32, len(rels) // (n * 4) or 1))
-        chunks = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
+        chunk = max(4, min(32, len(items) // (n * 4) or 1))
+        chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
         with ProcessPoolExecutor(
-            max_workers=n, initializer=_worker_init, initargs=(cache, udict)
+            max_workers=n, initializer=_worker_init, initargs=(cache, udict, manifest, terms)
         ) as ex:
             for result in ex.map(_process_chunk, [str(self.root)] * len(chunks), chunks):
                 yield from result
 
-    def _drop_page(self, rel: str, df_delta: dict[str, int]) -> int:
-        rows = self.db.execute("SELECT id, tokens FROM articles WHERE rel=?", (rel,)).fetchall()
-        for aid, tokens in rows:
+    def _drop_page(self, rel: str, df_delta: dict[str, int], counts: Counts) -> tuple[int, int]:
+        """Remove a page; returns (articles, tokens) it had, its term counts into ``counts``."""
+        rows = self.db.execute("SELECT n, tokens FROM articles WHERE rel=?", (rel,)).fetchall()
+        ntok = 0
+        for n, blob in rows:
+            tokens = zlib.decompress(blob).decode() if blob else ""
+            ntok += tokens.count(" ") + 1 if tokens else 0
             for w in {t for t in tokens.split(" ") if is_candidate(t)}:
                 df_delta[w] = df_delta.get(w, 0) - 1
-            self.db.execute("DELETE FROM fts WHERE id=?", (aid,))
+            self.db.execute(
+                "INSERT INTO fts(fts, rowid, tokens) VALUES('delete', ?, ?)", (n, tokens)
+            )
+        if self.discover_terms:
+            row = self.db.execute("SELECT counts FROM pages WHERE rel=?", (rel,)).fetchone()
+            if row is not None and row[0]:
+                counts.merge(_unpack_counts(row[0]))
         self.db.execute("DELETE FROM articles WHERE rel=?", (rel,))
         self.db.execute("DELETE FROM pages WHERE rel=?", (rel,))
-        return len(rows)
+        return len(rows), ntok
 
     def _store_page(
         self,
@@ -434,22 +734,51 @@ class Index:
         page: _PageRows,
         toks: Rows,
         df_delta: dict[str, int],
-    ) -> None:
+    ) -> int:
         self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,NULL)",
-            (rel, size, mtime, digest, page.blob),
+            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
+            (
+                rel,
+                _sort_key(rel),
+                page.issue_id,
+                size,
+                mtime,
+                digest,
+                page.paper,
+                page.date,
+                page.page,
+                page.section,
+                page.title,
+                len(page.articles),
+                page.meta,
+                page.counts if self.discover_terms else None,
+            ),
         )
         tok_of = {aid: (tokens, cands) for aid, tokens, cands in toks}
-        rows = []
-        fts_rows = []
-        for ordinal, (aid, title, text) in enumerate(page.texts):
+        ntok = 0
+        for ordinal, (aid, title, text, summary, body) in enumerate(page.articles):
             tokens, cands = tok_of.get(aid, ("", []))
-            rows.append((aid, rel, ordinal, title, page.issue_id, page.date, text, tokens))
-            fts_rows.append((aid, tokens))
+            ntok += tokens.count(" ") + 1 if tokens else 0
+            cur = self.db.execute(
+                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, date, text, "
+                "tokens, summary, body) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                (
+                    aid,
+                    rel,
+                    ordinal,
+                    title,
+                    page.issue_id,
+                    page.date,
+                    text,
+                    zlib.compress(tokens.encode(), 1),
+                    summary,
+                    body,
+                ),
+            )
+            self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, tokens))
             for w in cands:
                 df_delta[w] = df_delta.get(w, 0) + 1
-        self.db.executemany("INSERT OR REPLACE INTO articles VALUES(?,?,?,?,?,?,?,?)", rows)
-        self.db.executemany("INSERT INTO fts(id, tokens) VALUES(?,?)", fts_rows)
+        return ntok
 
     def _apply_df(self, delta: dict[str, int], docs_delta: int) -> None:
         changed = [(w, d) for w, d in delta.items() if d]
@@ -467,94 +796,182 @@ class Index:
     # ------------------------------------------------------------------- reading
 
     def is_fresh(self) -> bool:
-        """True when every page file has the size and mtime the index recorded (stat only)."""
+        """True when every page file has the size and mtime the index recorded and the
+        manifest is the one it applied (stat only)."""
         known = {
-            rel: (size, mtime)
-            for rel, size, mtime in self.db.execute("SELECT rel, size, mtime FROM pages")
+            rel: (size, mtime, pid)
+            for rel, size, mtime, pid in self.db.execute("SELECT rel, size, mtime, id FROM pages")
         }
         if not known:
             return False
+        if (self._meta("manifest") or "") != self._manifest_stamp():
+            return False
         seen = 0
-        for path in page_files(self.root):
-            rel = path.relative_to(self.root).as_posix()
+        for page in scan_corpus(self.location).pages:
             try:
-                st = path.stat()
+                st = page.path.stat()
             except OSError:
                 return False
-            if known.get(rel) != (st.st_size, st.st_mtime_ns):
+            got = known.get(page.rel)
+            if got is None or got[:2] != (st.st_size, st.st_mtime_ns):
+                return False
+            if got[2] is not None and got[2] != page.id:
                 return False
             seen += 1
         return seen == len(known)
 
+    def skipped(self) -> list[Skipped]:
+        """Files that are not pages and pages that could not be read, as ``load_corpus``
+        orders them (files in walk order, then the manifest's rows by line)."""
+        got = [Skipped(f, r, line) for f, r, line in json.loads(self._meta("scan_skipped") or "[]")]
+        for rel, reason in self.db.execute(
+            "SELECT rel, skipped FROM pages WHERE skipped IS NOT NULL"
+        ):
+            got.append(Skipped(rel, reason or "skipped"))
+        files = sorted((s for s in got if s.line is None), key=lambda s: s.file.split("/"))
+        rows = [s for s in got if s.line is not None]
+        return [*files, *rows]
+
+    def _articles_of(self, rel: str, issue_id: str) -> tuple[Article, ...]:
+        return tuple(
+            decode_article(aid, issue_id, title, text, body)
+            for aid, title, text, body in self.db.execute(
+                "SELECT id, title, text, body FROM articles WHERE rel=? ORDER BY ord", (rel,)
+            )
+        )
+
     def corpus(self) -> Corpus:
         """The parsed corpus from the cache (call ``refresh`` first)."""
         issues: list[Issue] = []
-        skipped: list[Skipped] = []
-        for rel, blob, reason in self.db.execute(
-            "SELECT rel, issue, skipped FROM pages ORDER BY rel"
+        by_rel: dict[str, list[Article]] = {}
+        pages = self.db.execute(
+            "SELECT rel, id, meta FROM pages WHERE skipped IS NULL ORDER BY key"
+        ).fetchall()
+        ids = {rel: pid for rel, pid, _ in pages}
+        for aid, rel, title, text, body in self.db.execute(
+            "SELECT id, rel, title, text, body FROM articles ORDER BY rel, ord"
         ):
-            if blob is None:
-                skipped.append(Skipped(rel, reason or "skipped"))
-                continue
-            try:
-                issue = pickle.loads(blob)
-            except Exception:
-                continue
-            if isinstance(issue, Issue):
-                issues.append(issue)
-        return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(skipped))
+            by_rel.setdefault(rel, []).append(
+                decode_article(aid, ids.get(rel, ""), title, text, body)
+            )
+        for rel, pid, meta in pages:
+            issues.append(decode_issue(pid, rel, meta, tuple(by_rel.get(rel, ()))))
+        return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(self.skipped()))
+
+    def issue(self, page_id: str) -> Issue | None:
+        """One page, rebuilt from the index (no parsing)."""
+        row = self.db.execute(
+            "SELECT rel, meta FROM pages WHERE id=? AND skipped IS NULL", (page_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        rel, meta = row
+        return decode_issue(page_id, rel, meta, self._articles_of(rel, page_id))
+
+    def page_rows(self) -> list[PageRow]:
+        """Every page's row in walk order, without building an article."""
+        return [
+            PageRow(pid, rel, paper, date, page, section, title or "", n or 0)
+            for pid, rel, paper, date, page, section, title, n in self.db.execute(
+                "SELECT id, rel, paper, date, page, section, title, articles FROM pages "
+                "WHERE skipped IS NULL ORDER BY key"
+            )
+        ]
+
+    def editions(self) -> list[Edition]:
+        """Pages grouped into editions (``Corpus.editions``) from the page rows alone."""
+        bare = tuple(
+            Issue(r.id, r.file, r.title, r.date, paper=r.paper, page=r.page, section=r.section)
+            for r in self.page_rows()
+        )
+        return Corpus(str(self.root), bare).editions()
+
+    def iter_summaries(self) -> Iterator[dict[str, Any]]:
+        """``Issue.summary()`` of every page in walk order, one page at a time, from stored
+        JSON (no Article is built): what ``list --json`` streams."""
+        cur = self.db.execute(
+            "SELECT p.rel, p.id, p.meta, a.summary FROM pages p LEFT JOIN articles a "
+            "ON a.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
+        )
+        rel_now: str | None = None
+        head: dict[str, Any] = {}
+        arts: list[dict[str, Any]] = []
+        for rel, pid, meta, summary in cur:
+            if rel != rel_now:
+                if rel_now is not None:
+                    yield _summary(head, arts)
+                rel_now = rel
+                head = {"id": pid, "file": rel, **json.loads(meta)}
+                arts = []
+            if summary is not None:
+                arts.append(json.loads(summary))
+        if rel_now is not None:
+            yield _summary(head, arts)
 
     def doc_freq(self) -> DocFreq:
-        docs = int(self.db.execute("SELECT value FROM meta WHERE key='docs'").fetchone()[0])
+        docs = int(self._meta("docs") or 0)
         return DocFreq(dict(self.db.execute("SELECT word, n FROM df")), docs)
+
+    def terms(self) -> list[Term]:
+        """The corpus's discovered terms, most frequent first."""
+        return [
+            Term(text, freq, kind, tuple(parts.split(" ")))
+            for text, freq, kind, parts in self.db.execute(
+                "SELECT text, freq, kind, parts FROM terms ORDER BY freq DESC, text"
+            )
+        ]
 
     def tokens_of(self, article_id: str) -> list[str] | None:
         row = self.db.execute("SELECT tokens FROM articles WHERE id=?", (article_id,)).fetchone()
-        return row[0].split(" ") if row and row[0] else None
+        if not row or not row[0]:
+            return None
+        tokens = zlib.decompress(row[0]).decode()
+        return tokens.split(" ") if tokens else None
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
         """Ranked hits for a query (words, "phrases", -excluded)."""
         q = parse_query(text)
         if not q.positives:
             return []
-        scores: dict[str, float] = {}
+        scores: dict[int, float] = {}
         fts_expr = " AND ".join(_fts_term(t) for t in q.positives)
         if q.excluded:
             fts_expr += "".join(f" NOT {_fts_term(t)}" for t in q.excluded)
         try:
-            for aid, rank in self.db.execute(
-                "SELECT id, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
+            for n, rank in self.db.execute(
+                "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
                 (fts_expr, limit * 4),
             ):
-                scores[aid] = -float(rank) + 10.0
+                scores[n] = -float(rank) + 10.0
         except sqlite3.OperationalError:
             pass
         # Substring fallback: a word that segmentation split differently (洛阳制造 as 洛阳/制造),
         # or a phrase typed without spaces that spans several tokens (打造高质量首创之区).
+        # Its hits rank below every FTS hit, so it is not needed when those fill the page.
         terms = [t.replace(" ", "") for t in q.positives]
-        if all(terms):
+        if all(terms) and len(scores) < limit:
             where = " AND ".join("instr(text, ?) > 0" for _ in terms)
             params: list[str] = terms
             if q.excluded:
                 where += "".join(" AND instr(text, ?) = 0" for _ in q.excluded)
                 params += q.excluded
-            for aid, body in self.db.execute(
-                f"SELECT id, text FROM articles WHERE {where} LIMIT ?", (*params, limit * 4)
+            for n, body in self.db.execute(
+                f"SELECT n, text FROM articles WHERE {where} LIMIT ?", (*params, limit * 4)
             ):
-                if aid not in scores:
-                    n = sum(body.count(t) for t in q.positives)
-                    scores[aid] = n / (1 + len(body) / 1000)
+                if n not in scores:
+                    c = sum(body.count(t) for t in q.positives)
+                    scores[n] = c / (1 + len(body) / 1000)
         if not scores:
             return []
         ordered = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
         hits: list[Hit] = []
-        for aid, score in ordered:
+        for n, score in ordered:
             row = self.db.execute(
-                "SELECT title, issue_id, date, text FROM articles WHERE id=?", (aid,)
+                "SELECT id, title, issue_id, date, text FROM articles WHERE n=?", (n,)
             ).fetchone()
             if row is None:
                 continue
-            title, issue_id, date, body = row
+            aid, title, issue_id, date, body = row
             if any(x in body for x in q.excluded):
                 continue
             spans = match_spans(body, q.positives)
@@ -564,6 +981,26 @@ class Index:
                 Hit(aid, title, issue_id, date, round(score, 4), snippet(body, spans), tuple(spans))
             )
         return hits
+
+
+def _summary(head: dict[str, Any], arts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The keys and order of ``Issue.summary()``."""
+    return {
+        "id": head["id"],
+        "file": head["file"],
+        "title": head.get("title", ""),
+        "date": head.get("date"),
+        "paper": head.get("paper"),
+        "page": head.get("page"),
+        "section": head.get("section"),
+        "meta_source": head.get("meta_source", {}),
+        "articles": arts,
+        "furniture": head.get("furniture", []),
+        "credits": head.get("credits", {}),
+        "furniture_page": head.get("furniture_page"),
+        "furniture_section": head.get("furniture_section"),
+        "fragments": [a["id"] for a in arts if a.get("fragment")],
+    }
 
 
 def _fts_term(term: str) -> str:
