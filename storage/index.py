@@ -193,7 +193,11 @@ def decode_article(aid: str, issue_id: str, title: str, text: str, body: bytes) 
     paras = []
     for kind, first, last, raw, own in data.pop("p"):
         t = own if own is not None else next(texts, "")
-        paras.append(Paragraph(_KINDS[kind], t, (first, last), raw if raw is not None else t))
+        if raw is None:
+            raw = t
+        elif isinstance(raw, list):
+            raw = _apply_ops(t, raw)
+        paras.append(Paragraph(_KINDS[kind], t, (first, last), raw))
     kw: dict[str, Any] = {}
     for f in fields(Article):
         if f.name in data:
@@ -202,7 +206,65 @@ def decode_article(aid: str, issue_id: str, title: str, text: str, body: bytes) 
 
 
 def _pack_counts(counts: Counts) -> bytes:
-    return zlib.compress(json.dumps(counts.to_json(), ensure_ascii=False).encode(), 1)
+    return zlib.compress(json.dumps(counts.to_json(), ensure_ascii=False).encode(), 6)
+
+
+def pack_tokens(source: str, tokens: str) -> bytes:
+    """Tokens as their lengths, cut from ``source`` (what was segmented) again when read:
+    segmentation only drops whitespace, so lengths are enough.  ``b"="`` + the tokens
+    themselves when that does not hold (a token longer than 255 characters)."""
+    words = tokens.split(" ") if tokens else []
+    if words and max(map(len, words)) < 256:
+        lengths = b"#" + bytes(map(len, words))
+        if unpack_tokens(source, lengths) == words:
+            return zlib.compress(lengths, 6)
+    return zlib.compress(b"=" + tokens.encode(), 6)
+
+
+def unpack_tokens(source: str, packed: bytes) -> list[str]:
+    """``pack_tokens`` undone (``packed`` already decompressed)."""
+    if packed[:1] == b"=":
+        text = packed[1:].decode()
+        return text.split(" ") if text else []
+    lengths = packed[1:]
+    out: list[str] = []
+    i, n = 0, len(source)
+    for k in lengths:
+        while i < n and source[i].isspace():
+            i += 1
+        out.append(source[i : i + k])
+        i += k
+    return out
+
+
+def _raw_ops(raw: str, text: str) -> list[Any] | None:
+    """How ``raw`` differs from ``text`` as characters inserted into it ([offset in raw,
+    characters]), or None when ``text`` is not ``raw`` with characters taken out."""
+    ops: list[Any] = []
+    j = 0
+    m = len(text)
+    for i, ch in enumerate(raw):
+        if j < m and text[j] == ch:
+            j += 1
+        elif ops and ops[-1][0] + len(ops[-1][1]) == i:
+            ops[-1][1] += ch
+        else:
+            ops.append([i, ch])
+    return ops if j == m else None
+
+
+def _apply_ops(text: str, ops: list[Any]) -> str:
+    parts: list[str] = []
+    j = 0
+    pos = 0  # length of the raw string built so far
+    for at, chars in ops:
+        take = at - pos
+        parts.append(text[j : j + take])
+        j += take
+        parts.append(chars)
+        pos = at + len(chars)
+    parts.append(text[j:])
+    return "".join(parts)
 
 
 def _unpack_counts(blob: bytes | None) -> Counts:
@@ -214,6 +276,7 @@ def _unpack_counts(blob: bytes | None) -> Counts:
 _WORKER_SEG: Segmenter | None = None
 _WORKER_MANIFEST: Manifest | None = None
 _WORKER_EXPAND: dict[str, tuple[str, ...]] = {}
+_WORKER_COUNT = True
 
 
 def _worker_init(
@@ -221,21 +284,24 @@ def _worker_init(
     user_dict: str | None,
     manifest: Manifest | None = None,
     terms: Iterable[Term] = (),
+    count: bool = True,
 ) -> None:
     """One segmenter per worker, with the learned terms the index knows (below the user's
     dictionary); tokens are counted as the base tokens those terms join."""
-    global _WORKER_SEG, _WORKER_MANIFEST, _WORKER_EXPAND
+    global _WORKER_SEG, _WORKER_MANIFEST, _WORKER_EXPAND, _WORKER_COUNT
     seg = Segmenter(Path(cache_dir) if cache_dir else None, Path(user_dict) if user_dict else None)
     terms = list(terms)
     seg.add_terms(terms)
     seg.load()
     _WORKER_SEG = seg
     _WORKER_MANIFEST = manifest
+    _WORKER_COUNT = count
     _WORKER_EXPAND = {t.text: t.parts for t in terms if len(t.parts) > 1 and t.text in seg.terms}
 
 
-Rows = list[tuple[str, str, list[str]]]
-"""(article id, space-joined tokens of title + text, keyword-candidate words) per article."""
+Rows = list[tuple[str, str, list[str], bytes]]
+"""(article id, space-joined tokens of title + text, keyword-candidate words, the tokens
+packed by ``pack_tokens``) per article."""
 
 
 def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
@@ -244,10 +310,15 @@ def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
     out: Rows = []
     per_article: list[list[str]] = []
     for a in issue.articles:
-        words = seg.words(f"{a.title}\n{a.text}")
+        source = f"{a.title}\n{a.text}"
+        words = seg.words(source)
         per_article.append(words)
-        out.append((a.id, " ".join(words), [w for w in set(words) if is_candidate(w)]))
+        joined = " ".join(words)
+        cands = [w for w in set(words) if is_candidate(w)]
+        out.append((a.id, joined, cands, pack_tokens(source, joined)))
     seg.forget_names(added)
+    if not _WORKER_COUNT:
+        return out, Counts()
     return out, count_page(per_article, _WORKER_EXPAND or None)
 
 
@@ -692,26 +763,28 @@ class Index:
         cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None
         terms = self.terms()
+        init = (cache, udict, manifest, terms, self.discover_terms)
         if n <= 1 or len(items) < 8:
-            _worker_init(cache, udict, manifest, terms)
+            _worker_init(*init)
             for rel, pid in items:
                 yield process_page(str(self.root), rel, pid)
             return
         chunk = max(4, min(32, len(items) // (n * 4) or 1))
         chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-        with ProcessPoolExecutor(
-            max_workers=n, initializer=_worker_init, initargs=(cache, udict, manifest, terms)
-        ) as ex:
+        with ProcessPoolExecutor(max_workers=n, initializer=_worker_init, initargs=init) as ex:
             for result in ex.map(_process_chunk, [str(self.root)] * len(chunks), chunks):
                 yield from result
 
     def _drop_page(self, rel: str, df_delta: dict[str, int], counts: Counts) -> tuple[int, int]:
         """Remove a page; returns (articles, tokens) it had, its term counts into ``counts``."""
-        rows = self.db.execute("SELECT n, tokens FROM articles WHERE rel=?", (rel,)).fetchall()
+        rows = self.db.execute(
+            "SELECT n, title, text, tokens FROM articles WHERE rel=?", (rel,)
+        ).fetchall()
         ntok = 0
-        for n, blob in rows:
-            tokens = zlib.decompress(blob).decode() if blob else ""
-            ntok += tokens.count(" ") + 1 if tokens else 0
+        for n, title, text, blob in rows:
+            words = unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) if blob else []
+            tokens = " ".join(words)
+            ntok += len(words)
             for w in {t for t in tokens.split(" ") if is_candidate(t)}:
                 df_delta[w] = df_delta.get(w, 0) - 1
             self.db.execute(
@@ -754,10 +827,10 @@ class Index:
                 page.counts if self.discover_terms else None,
             ),
         )
-        tok_of = {aid: (tokens, cands) for aid, tokens, cands in toks}
+        tok_of = {aid: (tokens, cands, packed) for aid, tokens, cands, packed in toks}
         ntok = 0
         for ordinal, (aid, title, text, summary, body) in enumerate(page.articles):
-            tokens, cands = tok_of.get(aid, ("", []))
+            tokens, cands, packed = tok_of.get(aid, ("", [], b""))
             ntok += tokens.count(" ") + 1 if tokens else 0
             cur = self.db.execute(
                 "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, date, text, "
@@ -770,7 +843,7 @@ class Index:
                     page.issue_id,
                     page.date,
                     text,
-                    zlib.compress(tokens.encode(), 1),
+                    packed or None,
                     summary,
                     body,
                 ),
@@ -922,11 +995,12 @@ class Index:
         ]
 
     def tokens_of(self, article_id: str) -> list[str] | None:
-        row = self.db.execute("SELECT tokens FROM articles WHERE id=?", (article_id,)).fetchone()
-        if not row or not row[0]:
+        row = self.db.execute(
+            "SELECT title, text, tokens FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        if not row or not row[2]:
             return None
-        tokens = zlib.decompress(row[0]).decode()
-        return tokens.split(" ") if tokens else None
+        return unpack_tokens(f"{row[0]}\n{row[1]}", zlib.decompress(row[2])) or None
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
         """Ranked hits for a query (words, "phrases", -excluded)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ import pytest
 from corpus.load import load_corpus
 from corpus.model import Corpus
 from corpus.terms import Counts, count_page, select_terms
-from storage.index import Index
+from storage.index import Index, _unpack_counts
 from storage.library import Library
 
 from .conftest import SEEDS
@@ -100,9 +101,7 @@ def test_pool_workers_apply_metadata_too(tmp_path: Path, archive: Path) -> None:
     idx.close()
 
 
-def test_manifest_change_reapplies_metadata_without_parsing(
-    tmp_path: Path, archive: Path
-) -> None:
+def test_manifest_change_reapplies_metadata_without_parsing(tmp_path: Path, archive: Path) -> None:
     idx = Index(archive, tmp_path / "cache")
     idx.refresh(workers=1)
     manifest = archive / "pages.csv"
@@ -175,12 +174,8 @@ def test_terms_are_stored_and_follow_the_pages(tmp_path: Path, seeds_copy: Path)
     # the stored sum is the sum of the pages' counts
     total = Counts()
     for (blob,) in idx.db.execute("SELECT counts FROM pages WHERE counts IS NOT NULL"):
-        from storage.index import _unpack_counts
-
         total.merge(_unpack_counts(blob))
-    assert total.to_json() == __import__("storage.index").index._unpack_counts(
-        idx._blob("totals")
-    ).to_json()
+    assert total.to_json() == _unpack_counts(idx._blob("totals")).to_json()
     # removing a page takes its counts away: the same as counting the rest from scratch
     gone = sorted(seeds_copy.glob("*.txt"))[0]
     gone.unlink()
@@ -190,7 +185,7 @@ def test_terms_are_stored_and_follow_the_pages(tmp_path: Path, seeds_copy: Path)
     expand = {t.text: t.parts for t in terms if len(t.parts) > 1}
     for issue in load_corpus(seeds_copy).issues:
         rest.merge(count_page([seg.words(f"{a.title}\n{a.text}") for a in issue.articles], expand))
-    stored = __import__("storage.index").index._unpack_counts(idx._blob("totals"))
+    stored = _unpack_counts(idx._blob("totals"))
     assert stored.docs == rest.docs
     fresh_terms = {t.text for t in select_terms(stored, tags=seg.tags())}
     assert {t.text for t in lib.terms()} == fresh_terms
@@ -230,3 +225,35 @@ def test_keywords_carry_kinds_and_see_terms(tmp_path: Path, seeds_copy: Path) ->
     # the stored tokens are joined into the learned terms
     multi = {t.text for t in lib.terms() if len(t.parts) > 1}
     assert any(w in multi for a in corpus.articles for w in lib.article_words(a))
+
+
+# ------------------------------------------------------------------------ compact forms
+
+
+def test_tokens_packed_as_lengths_come_back() -> None:
+    from storage.index import pack_tokens, unpack_tokens
+
+    source = "标题 Windows 10\n正文，有\u3000空格。\n\n第二段"
+    words = ["标题", "Windows", "10", "正文", "，", "有", "空格", "。", "第二段"]
+    packed = zlib.decompress(pack_tokens(source, " ".join(words)))
+    assert packed[:1] == b"#"
+    assert unpack_tokens(source, packed) == words
+    long = "长" * 300
+    got = zlib.decompress(pack_tokens(long, long))
+    assert got[:1] == b"=" and unpack_tokens(long, got) == [long]
+    assert unpack_tokens("", zlib.decompress(pack_tokens("", ""))) == []
+
+
+def test_raw_paragraph_text_as_insertions() -> None:
+    from storage.index import _apply_ops, _raw_ops
+
+    for raw, text in [
+        ("全市60家重\n点企业", "全市60家重点企业"),
+        ("综 保区  建设", "综保区 建设"),
+        ("a", "a"),
+        ("\n开头", "开头"),
+        ("结尾\n", "结尾"),
+    ]:
+        ops = _raw_ops(raw, text)
+        assert ops is not None and _apply_ops(text, ops) == raw
+    assert _raw_ops("甲 乙", "甲乙丙") is None  # not an insertion: the raw text is kept whole
