@@ -238,30 +238,38 @@ def unpack_tokens(source: str, packed: bytes) -> list[str]:
 
 
 def _raw_ops(raw: str, text: str) -> list[Any] | None:
-    """How ``raw`` differs from ``text`` as characters inserted into it ([offset in raw,
-    characters]), or None when ``text`` is not ``raw`` with characters taken out."""
-    ops: list[Any] = []
+    """How ``raw`` differs from ``text``: [offset in raw, raw characters, text characters
+    they replace] for the spaces and line breaks the cleaner took out and the punctuation it
+    normalised; None when ``text`` is not ``raw`` so cleaned."""
+    ops: list[list[Any]] = []
     j = 0
     m = len(text)
     for i, ch in enumerate(raw):
         if j < m and text[j] == ch:
             j += 1
-        elif ops and ops[-1][0] + len(ops[-1][1]) == i:
-            ops[-1][1] += ch
+            continue
+        used = 0 if (ch.isspace() or j >= m) else 1
+        j += used
+        last = ops[-1] if ops else None
+        if last is not None and last[0] + len(last[1]) == i:
+            last[1] += ch
+            last[2] += used
         else:
-            ops.append([i, ch])
-    return ops if j == m else None
+            ops.append([i, ch, used])
+    if j != m or _apply_ops(text, ops) != raw:
+        return None
+    return ops
 
 
 def _apply_ops(text: str, ops: list[Any]) -> str:
     parts: list[str] = []
     j = 0
     pos = 0  # length of the raw string built so far
-    for at, chars in ops:
+    for at, chars, used in ops:
         take = at - pos
         parts.append(text[j : j + take])
-        j += take
         parts.append(chars)
+        j += take + used
         pos = at + len(chars)
     parts.append(text[j:])
     return "".join(parts)
@@ -485,6 +493,7 @@ class Index:
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)
         try:
+            db.execute("PRAGMA page_size=16384")  # rows of article text pack better (new files)
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")

@@ -253,7 +253,8 @@ def test_raw_paragraph_text_as_insertions() -> None:
         ("a", "a"),
         ("\n开头", "开头"),
         ("结尾\n", "结尾"),
+        ('他说:"好, 很好"。', "他说：“好，很好”。"),
     ]:
         ops = _raw_ops(raw, text)
         assert ops is not None and _apply_ops(text, ops) == raw
-    assert _raw_ops("甲 乙", "甲乙丙") is None  # not an insertion: the raw text is kept whole
+    assert _raw_ops("甲 乙", "甲乙丙") is None  # not the cleaner's work: the raw text is kept whole
