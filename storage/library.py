@@ -124,6 +124,7 @@ class Library:
                 self.segmenter.set_terms(self.terms(stored_only=True))
                 self._terms_applied = True
         self.segmenter.load()
+        self.segmenter.tags()  # keywords need the word/tag table: load it here, off-screen
         return self.segmenter
 
     def _learn_names(self) -> None:
