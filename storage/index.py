@@ -178,9 +178,12 @@ def encode_article(a: Article) -> tuple[str, bytes]:
     paras = []
     for p in a.paragraphs:
         own = p.text if (p.kind is Kind.CAPTION or not derivable) else None
-        paras.append(
-            [p.kind.value, p.lines[0], p.lines[1], p.raw if p.raw != p.text else None, own]
-        )
+        raw: Any = None
+        if p.raw != p.text:
+            ops = _raw_ops(p.raw, p.text)
+            short = ops is not None and len(json.dumps(ops, ensure_ascii=False)) < len(p.raw)
+            raw = ops if short else p.raw
+        paras.append([p.kind.value, p.lines[0], p.lines[1], raw, own])
     body["p"] = paras
     summary = json.dumps(a.summary(), ensure_ascii=False, separators=(",", ":"))
     packed = zlib.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
