@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus.keywords import LEAD_CHARS, DocFreq, Keyword, kinds_of, rank
-from corpus.model import Article, Corpus, Edition, Issue
+from corpus.model import Article, Corpus, Edition, Issue, Skipped
 from corpus.segment import Segmenter, learn_names
 from corpus.terms import Counts, Term, count_page, join_terms, select_terms
 from storage import locations
@@ -432,7 +432,7 @@ class Library:
         finally:
             idx.close()
 
-    def skipped(self) -> list[Any]:
+    def skipped(self) -> list[Skipped]:
         """Files that were not read, with their reasons (``Corpus.skipped``)."""
         idx = self._fresh_index() if self.corpus is None else None
         if idx is None:
