@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.keywords import DocFreq, is_candidate
-from corpus.load import corpus_target, decode, parse_page, scan_corpus
+from corpus.load import PAGE_SUFFIXES, corpus_target, decode, parse_page, scan_corpus
 from corpus.model import Article, Corpus, Edition, Issue, Kind, Paragraph, Skipped
 from corpus.pagemeta import MANIFEST, Manifest, apply_meta
 from corpus.parse import PARSER_VERSION
@@ -603,13 +603,19 @@ class Index:
     ) -> IndexStats:
         t0 = time.perf_counter()
         stats = IndexStats()
-        scan = scan_corpus(self.location)
         known = {
             rel: (size, mtime, sha1, pid)
             for rel, size, mtime, sha1, pid in self.db.execute(
                 "SELECT rel, size, mtime, sha1, id FROM pages"
             )
         }
+        walked, others = self._quick_walk()
+        if self._unchanged(walked, others, known):
+            stats.unchanged = len(known)
+            self._count(stats)
+            stats.seconds = time.perf_counter() - t0
+            return stats
+        scan = scan_corpus(self.location)
         todo: list[tuple[str, str]] = []
         present: set[str] = set()
         stat_of: dict[str, tuple[int, int]] = {}
@@ -689,6 +695,7 @@ class Index:
         if self._meta("manifest") != stamp:
             self._reapply_meta(scan.manifest, {rel for rel, _ in really})
             self._set_meta("manifest", stamp)
+        self._set_meta("others", others)
         self._set_meta(
             "scan_skipped",
             json.dumps([[s.file, s.reason, s.line] for s in scan.skipped], ensure_ascii=False),
@@ -880,30 +887,79 @@ class Index:
 
     # ------------------------------------------------------------------- reading
 
-    def is_fresh(self) -> bool:
-        """True when every page file has the size and mtime the index recorded and the
-        manifest is the one it applied (stat only)."""
-        known = {
-            rel: (size, mtime, pid)
-            for rel, size, mtime, pid in self.db.execute("SELECT rel, size, mtime, id FROM pages")
-        }
-        if not known:
+    def _quick_walk(self) -> tuple[dict[str, tuple[int, int]], str]:
+        """(size, mtime) of every page file and a digest of the other files' names: the
+        files ``scan_corpus`` would find, without building its Paths (a decade of a daily is
+        30,000 pages: every search and every start asks whether the index is fresh)."""
+        pages: dict[str, tuple[int, int]] = {}
+        others: list[str] = []
+        if self.single:
+            name = self.location.name
+            try:
+                st = os.stat(self.location)
+                pages[name] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                others.append(name)
+            return pages, ""
+        seen: set[tuple[int, int]] = set()
+        with contextlib.suppress(OSError):
+            st = os.stat(self.root)
+            seen.add((st.st_dev, st.st_ino))
+        stack = [(str(self.root), "")]
+        while stack:
+            folder, prefix = stack.pop()
+            try:
+                with os.scandir(folder) as it:
+                    entries = [e for e in it if not e.name.startswith(".")]
+            except OSError:
+                others.append(f"{prefix}/!")
+                continue
+            for e in entries:
+                rel = prefix + e.name
+                try:
+                    if e.is_dir():
+                        st = e.stat()
+                        key = (st.st_dev, st.st_ino)
+                        if key not in seen:
+                            seen.add(key)
+                            stack.append((e.path, rel + "/"))
+                        else:
+                            others.append(rel)
+                        continue
+                    if e.is_file() and os.path.splitext(e.name)[1].lower() in PAGE_SUFFIXES:
+                        st = e.stat()
+                        pages[rel] = (st.st_size, st.st_mtime_ns)
+                        continue
+                except OSError:
+                    pass
+                if rel != MANIFEST:
+                    others.append(rel)
+        digest = hashlib.sha1("\n".join(sorted(others)).encode("utf-8", "replace")).hexdigest()
+        return pages, digest
+
+    def _unchanged(
+        self,
+        walked: dict[str, tuple[int, int]],
+        others: str,
+        known: Mapping[str, tuple[int, int, str, str | None]],
+    ) -> bool:
+        if not known or len(walked) != len(known):
             return False
         if (self._meta("manifest") or "") != self._manifest_stamp():
             return False
-        seen = 0
-        for page in scan_corpus(self.location).pages:
-            try:
-                st = page.path.stat()
-            except OSError:
-                return False
-            got = known.get(page.rel)
-            if got is None or got[:2] != (st.st_size, st.st_mtime_ns):
-                return False
-            if got[2] is not None and got[2] != page.id:
-                return False
-            seen += 1
-        return seen == len(known)
+        if self._meta("others") != others:
+            return False
+        return all(known.get(rel, (-1, -1))[:2] == st for rel, st in walked.items())
+
+    def is_fresh(self) -> bool:
+        """True when every page file has the size and mtime the index recorded, no file came
+        or went, and the manifest is the one it applied (stat only)."""
+        known = {
+            rel: (size, mtime, "", pid)
+            for rel, size, mtime, pid in self.db.execute("SELECT rel, size, mtime, id FROM pages")
+        }
+        walked, others = self._quick_walk()
+        return self._unchanged(walked, others, known)
 
     def skipped(self) -> list[Skipped]:
         """Files that are not pages and pages that could not be read, as ``load_corpus``

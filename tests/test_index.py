@@ -258,3 +258,24 @@ def test_raw_paragraph_text_as_insertions() -> None:
         ops = _raw_ops(raw, text)
         assert ops is not None and _apply_ops(text, ops) == raw
     assert _raw_ops("甲 乙", "甲乙丙") is None  # not the cleaner's work: the raw text is kept whole
+
+
+def test_freshness_sees_pages_and_other_files(tmp_path: Path, archive: Path) -> None:
+    idx = Index(archive, tmp_path / "cache")
+    idx.refresh(workers=1)
+    assert idx.is_fresh()
+    (archive / "洛阳日报" / "scan.pdf").write_bytes(b"%PDF")
+    assert not idx.is_fresh()
+    stats = idx.refresh(workers=1)
+    assert stats.parsed == 0 and idx.is_fresh()
+    assert any(s.file == "洛阳日报/scan.pdf" for s in idx.skipped())
+    assert idx.skipped() == list(load_corpus(archive).skipped)
+    page = archive / "洛阳日报/2018/09/13/01.md"
+    os.utime(page, (time.time() + 9, time.time() + 9))
+    assert not idx.is_fresh()
+    assert idx.refresh(workers=1).parsed == 0 and idx.is_fresh()
+    (archive / "河南日报" / "2018-09-12" / "第04版.md").write_bytes(page.read_bytes())
+    assert not idx.is_fresh()
+    assert idx.refresh(workers=1).parsed == 1
+    _same(idx.corpus(), load_corpus(archive))
+    idx.close()
