@@ -1049,6 +1049,28 @@ class Index:
         if rel_now is not None:
             yield _summary(head, arts)
 
+    def iter_summary_json(self) -> Iterator[tuple[str, str]]:
+        """(page id, ``Issue.summary()`` as JSON text) of every page in walk order: the
+        articles' stored JSON is spliced in as it is, never decoded (``list --json`` at
+        scale; the same value as ``iter_summaries``, compact separators inside articles)."""
+        cur = self.db.execute(
+            "SELECT p.rel, p.id, p.meta, (SELECT group_concat(summary, ',') FROM "
+            "(SELECT summary FROM articles a WHERE a.rel = p.rel ORDER BY a.ord)) "
+            "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
+        )
+        hole = "\x00articles\x00"
+        for rel, pid, meta, joined in cur:
+            arts = joined or ""
+            frags: list[dict[str, Any]] = []
+            if '"fragment":true' in arts:
+                frags = [a for a in json.loads(f"[{arts}]") if a.get("fragment")]
+            head = {"id": pid, "file": rel, **json.loads(meta)}
+            summary = _summary(head, [])
+            summary["articles"] = hole
+            summary["fragments"] = [a["id"] for a in frags]
+            text = json.dumps(summary, ensure_ascii=False)
+            yield pid, text.replace(json.dumps(hole), f"[{arts}]", 1)
+
     def doc_freq(self) -> DocFreq:
         docs = int(self._meta("docs") or 0)
         return DocFreq(dict(self.db.execute("SELECT word, n FROM df")), docs)

@@ -432,6 +432,24 @@ class Library:
         finally:
             idx.close()
 
+    def iter_summary_json(self) -> Iterator[str]:
+        """``iter_summaries`` as JSON text, one page at a time (what ``list --json`` writes
+        between ``[`` and ``]``): from a fresh index without decoding articles."""
+        import json
+
+        idx = self._fresh_index() if self.corpus is None else None
+        if idx is None:
+            for issue in self.load().issues:
+                yield json.dumps(issue.summary(), ensure_ascii=False)
+            return
+        fixed = self.corrections()
+        try:
+            for pid, text in idx.iter_summary_json():
+                again = self._corrected(pid) if pid in fixed else None
+                yield text if again is None else json.dumps(again.summary(), ensure_ascii=False)
+        finally:
+            idx.close()
+
     def skipped(self) -> list[Skipped]:
         """Files that were not read, with their reasons (``Corpus.skipped``)."""
         idx = self._fresh_index() if self.corpus is None else None

@@ -3,6 +3,7 @@ single-file corpora; terms stored and incremental; page rows and summaries witho
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import zlib
@@ -85,6 +86,9 @@ def test_index_gives_the_corpus_load_corpus_gives(tmp_path: Path, archive: Path)
         for i in expected.issues
     ]
     assert list(idx.iter_summaries()) == [i.summary() for i in expected.issues]
+    assert [json.loads(t) for _, t in idx.iter_summary_json()] == [
+        i.summary() for i in expected.issues
+    ]
     assert idx.editions() == expected.editions()
     idx.close()
 
@@ -143,6 +147,8 @@ def test_library_reads_rows_and_pages_from_the_index(tmp_path: Path, archive: Pa
     assert [r.id for r in fresh.page_rows()] == [i.id for i in expected.issues]
     assert fresh.corpus is None  # nothing parsed, no article built
     assert list(fresh.iter_summaries()) == [i.summary() for i in expected.issues]
+    got = json.loads("[" + ",".join(fresh.iter_summary_json()) + "]")
+    assert got == [i.summary() for i in expected.issues]
     assert fresh.skipped() == list(expected.skipped)
     assert fresh.editions() == expected.editions()
     pid = expected.issues[2].id
