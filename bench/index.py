@@ -118,21 +118,22 @@ _SCALE = {
         "w(', \"skipped\": ' + json.dumps([[s.file, s.reason] for s in lib.skipped()],"
         " ensure_ascii=False) + '}')\n"
     ),
-    "summary_json": (
+    "listing": (
         "import json, sys\nfrom pathlib import Path\nfrom storage.library import Library\n"
         "lib = Library(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))\n"
+        "got = lib.listing()\n"
         "w = sys.stdout.write\nw('{\"issues\": [')\n"
-        "for n, s in enumerate(lib.iter_summary_json()):\n"
+        "for n, s in enumerate(got.pages):\n"
         "    w((',' if n else '') + s)\n"
-        "w('], \"editions\": ' + json.dumps([e._asdict() for e in lib.editions()],"
+        "w('], \"editions\": ' + json.dumps([e._asdict() for e in got.editions],"
         " ensure_ascii=False))\n"
-        "w(', \"skipped\": ' + json.dumps([[s.file, s.reason] for s in lib.skipped()],"
+        "w(', \"skipped\": ' + json.dumps([[s.file, s.reason] for s in got.skipped],"
         " ensure_ascii=False) + '}')\n"
     ),
     "page_rows": (
         "import sys\nfrom pathlib import Path\nfrom storage.library import Library\n"
         "lib = Library(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))\n"
-        "rows = lib.page_rows(); eds = lib.editions()\n"
+        "rows = lib.page_rows(); eds = lib.editions(rows)\n"
         "print(len(rows), len(eds))\n"
     ),
     "search": (

@@ -54,6 +54,8 @@ class Library:
     _terms: list[Term] | None = None
     _terms_applied: bool = False
     _rejected: set[str] | None = None
+    _reader: Index | None = None
+    _reader_checked: bool = False
 
     def __post_init__(self) -> None:
         from corpus.load import CorpusNotFound, corpus_target
@@ -193,6 +195,7 @@ class Library:
             stats.warning = str(err)
         self._df = None
         self._terms = None
+        self._reader_checked = False  # rows and pages: check freshness again
         if self._terms_applied:  # the reader's segmenter follows the index's terms
             with self._lock:
                 self.segmenter.set_terms(self.terms(stored_only=True))
@@ -357,6 +360,19 @@ class Library:
         idx.close()
         return None
 
+    def _reading_index(self) -> Index | None:
+        """The index pages and rows are read from, checked fresh once (a walk of every page
+        file: not per page opened) and again after each refresh; None: parse the pages."""
+        if self.corpus is not None:
+            return None
+        with self._lock:
+            if not self._reader_checked:
+                if self._reader is not None:
+                    self._reader.close()
+                self._reader = self._fresh_index()
+                self._reader_checked = True
+            return self._reader
+
     def _corrected(self, issue_id: str) -> Issue | None:
         """The page parsed again with the user's boundary corrections, when it has any."""
         fixes = self.corrections().get(issue_id)
@@ -366,13 +382,10 @@ class Library:
             return self.corpus._issues.get(issue_id)
         from corpus.load import read_page
 
-        idx = self._fresh_index()
+        idx = self._reading_index()
         row = None
         if idx is not None:
-            try:
-                row = idx.db.execute("SELECT rel FROM pages WHERE id=?", (issue_id,)).fetchone()
-            finally:
-                idx.close()
+            row = idx.db.execute("SELECT rel FROM pages WHERE id=?", (issue_id,)).fetchone()
         if row is None:
             return self.load()._issues.get(issue_id)
         got = read_page(self.root, self.root / row[0], fixes, issue_id=issue_id)
@@ -383,21 +396,15 @@ class Library:
         a tree: from a fresh index without building any article, else from the parsed pages."""
         from storage.index import PageRow
 
-        rows: list[PageRow] | None = None
-        if self.corpus is None:
-            idx = self._fresh_index()
-            if idx is not None:
-                try:
-                    rows = idx.page_rows()
-                finally:
-                    idx.close()
-        if rows is None:
+        idx = self._reading_index()
+        if idx is None:
             return [
                 PageRow(
                     i.id, i.source, i.paper, i.date, i.page, i.section, i.title, len(i.articles)
                 )
                 for i in self.load().issues
             ]
+        rows = idx.page_rows()
         fixed = self.corrections()
         if fixed:
             out = []
@@ -407,58 +414,59 @@ class Library:
             rows = out
         return rows
 
-    def editions(self) -> list[Edition]:
+    def editions(self, rows: list[PageRow] | None = None) -> list[Edition]:
         """Pages grouped into editions, from the page rows."""
-        bare = tuple(
-            Issue(r.id, r.file, r.title, r.date, paper=r.paper, page=r.page, section=r.section)
-            for r in self.page_rows()
-        )
-        return Corpus(str(self.root), bare).editions()
+        return editions_of(self.root, self.page_rows() if rows is None else rows)
+
+    def listing(self) -> Listing:
+        """Everything ``list --json`` prints: each page's ``Issue.summary()`` as JSON text
+        (streamed from a fresh index, no article decoded; pages with boundary corrections as
+        corrected), the editions and the skipped files."""
+        import json
+
+        idx = self._reading_index()
+        if idx is None:
+            corpus = self.load()
+            return Listing(
+                (json.dumps(i.summary(), ensure_ascii=False) for i in corpus.issues),
+                corpus.editions(),
+                list(corpus.skipped),
+            )
+        return Listing(self.iter_summary_json(), self.editions(), idx.skipped())
 
     def iter_summaries(self) -> Iterator[dict[str, Any]]:
-        """``Issue.summary()`` of every page, one at a time (``list --json`` streams them):
-        from a fresh index without building articles, else from the parsed pages.  Pages
-        with boundary corrections come as corrected."""
-        idx = self._fresh_index() if self.corpus is None else None
+        """``Issue.summary()`` of every page, one at a time: from a fresh index without
+        building articles, else from the parsed pages.  Pages with boundary corrections come
+        as corrected."""
+        idx = self._reading_index()
         if idx is None:
             for issue in self.load().issues:
                 yield issue.summary()
             return
         fixed = self.corrections()
-        try:
-            for summary in idx.iter_summaries():
-                again = self._corrected(summary["id"]) if summary["id"] in fixed else None
-                yield summary if again is None else again.summary()
-        finally:
-            idx.close()
+        for summary in idx.iter_summaries():
+            again = self._corrected(summary["id"]) if summary["id"] in fixed else None
+            yield summary if again is None else again.summary()
 
     def iter_summary_json(self) -> Iterator[str]:
-        """``iter_summaries`` as JSON text, one page at a time (what ``list --json`` writes
-        between ``[`` and ``]``): from a fresh index without decoding articles."""
+        """``iter_summaries`` as JSON text, one page at a time: from a fresh index without
+        decoding articles."""
         import json
 
-        idx = self._fresh_index() if self.corpus is None else None
+        idx = self._reading_index()
         if idx is None:
             for issue in self.load().issues:
                 yield json.dumps(issue.summary(), ensure_ascii=False)
             return
         fixed = self.corrections()
-        try:
-            for pid, text in idx.iter_summary_json():
-                again = self._corrected(pid) if pid in fixed else None
-                yield text if again is None else json.dumps(again.summary(), ensure_ascii=False)
-        finally:
-            idx.close()
+        for pid, text in idx.iter_summary_json():
+            again = self._corrected(pid) if pid in fixed else None
+            yield text if again is None else json.dumps(again.summary(), ensure_ascii=False)
 
     def skipped(self) -> list[Skipped]:
         """Files that were not read, with their reasons (``Corpus.skipped``)."""
-        idx = self._fresh_index() if self.corpus is None else None
-        if idx is None:
-            return list(self.load().skipped)
-        try:
-            return idx.skipped()
-        finally:
-            idx.close()
+        idx = self._reading_index()
+        return list(self.load().skipped) if idx is None else idx.skipped()
 
     def issue(self, page_id: str) -> Issue | None:
         """One page, on demand: corrected, or from the index, or parsed from its file."""
@@ -468,12 +476,9 @@ class Library:
             got = self._corrected(page_id)
             if got is not None:
                 return got
-        idx = self._fresh_index()
+        idx = self._reading_index()
         if idx is not None:
-            try:
-                found = idx.issue(page_id)
-            finally:
-                idx.close()
+            found = idx.issue(page_id)
             if found is not None:
                 return found
         return self.load()._issues.get(page_id)
@@ -509,6 +514,25 @@ class Library:
 
     def article(self, article_id: str) -> Article | None:
         return self.load().article(article_id)
+
+
+@dataclass
+class Listing:
+    """What ``list --json`` prints (``Library.listing``)."""
+
+    pages: Iterator[str]
+    """``Issue.summary()`` of each page as JSON text, in walk order (consume it once)."""
+    editions: list[Edition]
+    skipped: list[Skipped]
+
+
+def editions_of(root: Path, rows: list[PageRow]) -> list[Edition]:
+    """``Corpus.editions`` from page rows alone."""
+    bare = tuple(
+        Issue(r.id, r.file, r.title, r.date, paper=r.paper, page=r.page, section=r.section)
+        for r in rows
+    )
+    return Corpus(str(root), bare).editions()
 
 
 def replace_count(row: PageRow, articles: int) -> PageRow:

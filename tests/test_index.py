@@ -150,6 +150,10 @@ def test_library_reads_rows_and_pages_from_the_index(tmp_path: Path, archive: Pa
     got = json.loads("[" + ",".join(fresh.iter_summary_json()) + "]")
     assert got == [i.summary() for i in expected.issues]
     assert fresh.skipped() == list(expected.skipped)
+    listing = fresh.listing()
+    assert listing.editions == expected.editions()
+    assert listing.skipped == list(expected.skipped)
+    assert [json.loads(t) for t in listing.pages] == [i.summary() for i in expected.issues]
     assert fresh.editions() == expected.editions()
     pid = expected.issues[2].id
     assert fresh.issue(pid) == expected.issues[2]
