@@ -33,25 +33,36 @@ import errno
 import hashlib
 import json
 import os
-import re
 import sqlite3
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from corpus.keywords import DocFreq, is_candidate
-from corpus.load import PAGE_SUFFIXES, corpus_target, decode, parse_page, scan_corpus
-from corpus.model import Article, Corpus, Edition, Issue, Kind, Paragraph, Skipped
-from corpus.pagemeta import MANIFEST, Manifest, apply_meta
+from corpus.keywords import is_candidate
+from corpus.load import corpus_target, scan_corpus
+from corpus.model import Skipped
+from corpus.pagemeta import Manifest, apply_meta
 from corpus.parse import PARSER_VERSION
-from corpus.search import match_spans, parse_query, snippet
-from corpus.segment import Segmenter, learn_names
-from corpus.terms import Counts, Term, count_page, select_terms
+from corpus.search import parse_query as parse_query  # the query syntax, for callers
+from corpus.segment import Segmenter
+from corpus.terms import Counts, Term, select_terms
+from storage import indexer
 from storage.errors import DiskError, disk_error, explain, os_errno
+from storage.index_read import Hit as Hit
+from storage.index_read import IndexReader
+from storage.indexer import PageRows, Result, Rows, process_chunk, process_page, worker_init
+from storage.pagestore import PageRow as PageRow
+from storage.pagestore import (
+    decode_issue,
+    encode_issue,
+    pack_counts,
+    sort_key,
+    unpack_counts,
+    unpack_tokens,
+)
 
 SCHEMA = 4 * 100 + PARSER_VERSION  # stored pages are stale when the parser changes
 Progress = Callable[[int, int], None]
@@ -78,326 +89,15 @@ class IndexStats:
     """Time spent merging counts and selecting terms."""
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    article_id: str
-    title: str
-    issue_id: str
-    date: str | None
-    score: float
-    snippet: str
-    """Context around the first match; the match is wrapped in ``«»``."""
-    spans: tuple[tuple[int, int], ...] = ()
-    """Offsets of every match in the article text."""
-
-
-@dataclass(frozen=True, slots=True)
-class PageRow:
-    """What a tree of papers, dates and pages shows of one page (no article is built)."""
-
-    id: str
-    file: str
-    paper: str | None
-    date: str | None
-    page: int | None
-    section: str | None
-    title: str
-    articles: int
-
-
 def index_path(cache_dir: Path, corpus_root: Path) -> Path:
     key = hashlib.sha1(str(corpus_root.resolve()).encode("utf-8")).hexdigest()[:12]
     return cache_dir / f"index-{key}.sqlite"
 
 
-def _sort_key(rel: str) -> str:
-    """Orders rows as the folder walk does (a folder's pages before ``name.txt`` beside it)."""
-    return rel.replace("/", "\x01")
-
-
-# ------------------------------------------------------------- compact pages (no pickles)
-
-
-def _is_tuple(f: Any) -> bool:
-    return str(f.type).startswith("tuple")
-
-
-_ISSUE_SKIP = {"id", "source", "articles"}
-_ART_COLS = {"id", "issue_id", "title", "paragraphs"}
-_KINDS = {k.value: k for k in Kind}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
-def _tupled(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_tupled(v) for v in value)
-    return value
-
-
-def encode_issue(issue: Issue) -> str:
-    """An Issue's own fields (not its articles) as JSON."""
-    return json.dumps(
-        {
-            f.name: _jsonable(getattr(issue, f.name))
-            for f in fields(Issue)
-            if f.name not in _ISSUE_SKIP
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-
-
-def decode_issue(pid: str, rel: str, meta: str, articles: tuple[Article, ...] = ()) -> Issue:
-    data = json.loads(meta)
-    kw: dict[str, Any] = {}
-    for f in fields(Issue):
-        if f.name in data:
-            kw[f.name] = _tupled(data[f.name]) if _is_tuple(f) else data[f.name]
-    return Issue(id=pid, source=rel, articles=articles, **kw)
-
-
-def encode_article(a: Article) -> tuple[str, bytes]:
-    """(summary JSON, compressed body) — with the text column, all an Article holds."""
-    body: dict[str, Any] = {}
-    for f in fields(Article):
-        if f.name in _ART_COLS:
-            continue
-        value = getattr(a, f.name)
-        if value != f.default:
-            body[f.name] = _jsonable(value)
-    texts = a.text.split("\n")
-    main = [p for p in a.paragraphs if p.kind is not Kind.CAPTION]
-    derivable = len(texts) == len(main) and all(
-        p.text == t for p, t in zip(main, texts, strict=True)
-    )
-    paras = []
-    for p in a.paragraphs:
-        own = p.text if (p.kind is Kind.CAPTION or not derivable) else None
-        raw: Any = None
-        if p.raw != p.text:
-            ops = _raw_ops(p.raw, p.text)
-            short = ops is not None and len(json.dumps(ops, ensure_ascii=False)) < len(p.raw)
-            raw = ops if short else p.raw
-        paras.append([p.kind.value, p.lines[0], p.lines[1], raw, own])
-    body["p"] = paras
-    summary = json.dumps(a.summary(), ensure_ascii=False, separators=(",", ":"))
-    packed = zlib.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
-    return summary, packed
-
-
-def decode_article(aid: str, issue_id: str, title: str, text: str, body: bytes) -> Article:
-    data = json.loads(zlib.decompress(body))
-    texts = iter(text.split("\n"))
-    paras = []
-    for kind, first, last, raw, own in data.pop("p"):
-        t = own if own is not None else next(texts, "")
-        if raw is None:
-            raw = t
-        elif isinstance(raw, list):
-            raw = _apply_ops(t, raw)
-        paras.append(Paragraph(_KINDS[kind], t, (first, last), raw))
-    kw: dict[str, Any] = {}
-    for f in fields(Article):
-        if f.name in data:
-            kw[f.name] = _tupled(data[f.name]) if _is_tuple(f) else data[f.name]
-    return Article(id=aid, issue_id=issue_id, title=title, paragraphs=tuple(paras), **kw)
-
-
-def _pack_counts(counts: Counts) -> bytes:
-    return zlib.compress(json.dumps(counts.to_json(), ensure_ascii=False).encode(), 6)
-
-
-def pack_tokens(source: str, tokens: str) -> bytes:
-    """Tokens as their lengths, cut from ``source`` (what was segmented) again when read:
-    segmentation only drops whitespace, so lengths are enough.  ``b"="`` + the tokens
-    themselves when that does not hold (a token longer than 255 characters)."""
-    words = tokens.split(" ") if tokens else []
-    if words and max(map(len, words)) < 256:
-        lengths = b"#" + bytes(map(len, words))
-        if unpack_tokens(source, lengths) == words:
-            return zlib.compress(lengths, 6)
-    return zlib.compress(b"=" + tokens.encode(), 6)
-
-
-def unpack_tokens(source: str, packed: bytes) -> list[str]:
-    """``pack_tokens`` undone (``packed`` already decompressed)."""
-    if packed[:1] == b"=":
-        text = packed[1:].decode()
-        return text.split(" ") if text else []
-    lengths = packed[1:]
-    out: list[str] = []
-    i, n = 0, len(source)
-    for k in lengths:
-        while i < n and source[i].isspace():
-            i += 1
-        out.append(source[i : i + k])
-        i += k
-    return out
-
-
-def _raw_ops(raw: str, text: str) -> list[Any] | None:
-    """How ``raw`` differs from ``text``: [offset in raw, raw characters, text characters
-    they replace] for the spaces and line breaks the cleaner took out and the punctuation it
-    normalised; None when ``text`` is not ``raw`` so cleaned."""
-    ops: list[list[Any]] = []
-    j = 0
-    m = len(text)
-    for i, ch in enumerate(raw):
-        if j < m and text[j] == ch:
-            j += 1
-            continue
-        used = 0 if (ch.isspace() or j >= m) else 1
-        j += used
-        last = ops[-1] if ops else None
-        if last is not None and last[0] + len(last[1]) == i:
-            last[1] += ch
-            last[2] += used
-        else:
-            ops.append([i, ch, used])
-    if j != m or _apply_ops(text, ops) != raw:
-        return None
-    return ops
-
-
-def _apply_ops(text: str, ops: list[Any]) -> str:
-    parts: list[str] = []
-    j = 0
-    pos = 0  # length of the raw string built so far
-    for at, chars, used in ops:
-        take = at - pos
-        parts.append(text[j : j + take])
-        parts.append(chars)
-        j += take + used
-        pos = at + len(chars)
-    parts.append(text[j:])
-    return "".join(parts)
-
-
-def _unpack_counts(blob: bytes | None) -> Counts:
-    return Counts.from_json(json.loads(zlib.decompress(blob))) if blob else Counts()
-
-
-# ----------------------------------------------------------------- worker side (processes)
-
-_WORKER_SEG: Segmenter | None = None
-_WORKER_MANIFEST: Manifest | None = None
-_WORKER_EXPAND: dict[str, tuple[str, ...]] = {}
-_WORKER_COUNT = True
-
-
-def _worker_init(
-    cache_dir: str | None,
-    user_dict: str | None,
-    manifest: Manifest | None = None,
-    terms: Iterable[Term] = (),
-    count: bool = True,
-) -> None:
-    """One segmenter per worker, with the learned terms the index knows (below the user's
-    dictionary); tokens are counted as the base tokens those terms join."""
-    global _WORKER_SEG, _WORKER_MANIFEST, _WORKER_EXPAND, _WORKER_COUNT
-    seg = Segmenter(Path(cache_dir) if cache_dir else None, Path(user_dict) if user_dict else None)
-    terms = list(terms)
-    seg.add_terms(terms)
-    seg.load()
-    _WORKER_SEG = seg
-    _WORKER_MANIFEST = manifest
-    _WORKER_COUNT = count
-    _WORKER_EXPAND = {t.text: t.parts for t in terms if len(t.parts) > 1 and t.text in seg.terms}
-
-
-Rows = list[tuple[str, str, list[str], bytes]]
-"""(article id, space-joined tokens of title + text, keyword-candidate words, the tokens
-packed by ``pack_tokens``) per article."""
-
-
-def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
-    texts = [f"{a.reporters}\n{a.title}\n{a.text}" for a in issue.articles]
-    added = seg.add_names(learn_names(texts))
-    out: Rows = []
-    per_article: list[list[str]] = []
-    for a in issue.articles:
-        source = f"{a.title}\n{a.text}"
-        words = seg.words(source)
-        per_article.append(words)
-        joined = " ".join(words)
-        cands = [w for w in set(words) if is_candidate(w)]
-        out.append((a.id, joined, cands, pack_tokens(source, joined)))
-    seg.forget_names(added)
-    if not _WORKER_COUNT:
-        return out, Counts()
-    return out, count_page(per_article, _WORKER_EXPAND or None)
-
-
-@dataclass(frozen=True, slots=True)
-class _PageRows:
-    """What the main process stores of a parsed page (cheap to send between processes)."""
-
-    issue_id: str
-    meta: str
-    paper: str | None
-    date: str | None
-    page: int | None
-    section: str | None
-    title: str
-    articles: list[tuple[str, str, str, str, bytes]]
-    """(id, title, text, summary JSON, compressed body) per article."""
-    counts: bytes
-
-
-Result = tuple[str, object, Rows, str]
-
-
-def _page_rows(issue: Issue, counts: Counts) -> _PageRows:
-    arts = []
-    for a in issue.articles:
-        summary, body = encode_article(a)
-        arts.append((a.id, a.title, a.text, summary, body))
-    return _PageRows(
-        issue.id,
-        encode_issue(issue),
-        issue.paper,
-        issue.date,
-        issue.page,
-        issue.section,
-        issue.title,
-        arts,
-        _pack_counts(counts),
-    )
-
-
-def process_page(root: str, rel: str, pid: str | None = None) -> Result:
-    """Read, parse and segment one page (runs in a pool worker)."""
-    seg = _WORKER_SEG
-    assert seg is not None
-    path = Path(root) / rel
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return rel, Skipped(rel, f"unreadable: {exc.strerror or exc}"), [], ""
-    digest = hashlib.sha1(data).hexdigest()
-    text, how = decode(data)
-    if text is None:
-        return rel, Skipped(rel, how), [], digest
-    issue = parse_page(
-        text, rel, pid or Path(rel).with_suffix("").as_posix(), manifest=_WORKER_MANIFEST
-    )
-    rows, counts = _segment_issue(seg, issue)
-    return rel, _page_rows(issue, counts), rows, digest
-
-
-def _process_chunk(root: str, items: list[tuple[str, str]]) -> list[Result]:
-    return [process_page(root, rel, pid) for rel, pid in items]
-
-
 # ----------------------------------------------------------------------- the index itself
 
 
-class Index:
+class Index(IndexReader):
     """Open (creating or rebuilding as needed) the index of one corpus folder or page file."""
 
     def __init__(self, corpus_root: Path, cache_dir: Path, user_dict: Path | None = None) -> None:
@@ -583,20 +283,9 @@ class Index:
         ).fetchone()[0]
         stats.terms = self.db.execute("SELECT count(*) FROM terms").fetchone()[0]
 
-    def _meta(self, key: str) -> str | None:
-        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
     def _set_meta(self, key: str, value: str) -> None:
         if self._meta(key) != value:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
-
-    def _manifest_stamp(self) -> str:
-        try:
-            st = (self.root / MANIFEST).stat()
-        except OSError:
-            return ""
-        return f"{st.st_size}:{st.st_mtime_ns}"
 
     def _refresh(
         self, progress: Progress | None, workers: int | None, rejected: set[str], tags: Tags | None
@@ -674,14 +363,14 @@ class Index:
                 self.db.execute(
                     "INSERT OR REPLACE INTO pages(rel, key, id, size, mtime, sha1, skipped) "
                     "VALUES(?,?,?,?,?,?,?)",
-                    (rel, _sort_key(rel), pid_of.get(rel), size, mtime, digest, got.reason),
+                    (rel, sort_key(rel), pid_of.get(rel), size, mtime, digest, got.reason),
                 )
                 stats.skipped += 1
             else:
-                assert isinstance(got, _PageRows)
+                assert isinstance(got, PageRows)
                 tokens_delta += self._store_page(rel, size, mtime, digest, got, toks, df_delta)
                 if self.discover_terms:
-                    counts_new.merge(_unpack_counts(got.counts))
+                    counts_new.merge(unpack_counts(got.counts))
                 docs_delta += len(got.articles)
                 stats.parsed += 1
             done += 1
@@ -702,10 +391,10 @@ class Index:
         )
         if self.discover_terms and (stats.parsed or stats.removed or counts_gone.docs):
             t1 = time.perf_counter()
-            totals = _unpack_counts(self._blob("totals"))
+            totals = unpack_counts(self._blob("totals"))
             totals.subtract(counts_gone).merge(counts_new)
             self.db.execute(
-                "INSERT OR REPLACE INTO blobs VALUES('totals', ?)", (_pack_counts(totals),)
+                "INSERT OR REPLACE INTO blobs VALUES('totals', ?)", (pack_counts(totals),)
             )
             self._store_terms(totals, rejected, tags)
             stats.terms_seconds = time.perf_counter() - t1
@@ -715,12 +404,8 @@ class Index:
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    def _blob(self, key: str) -> bytes | None:
-        row = self.db.execute("SELECT value FROM blobs WHERE key=?", (key,)).fetchone()
-        return None if row is None else bytes(row[0])
-
     def _tags(self) -> Mapping[str, str]:
-        seg = _WORKER_SEG if _WORKER_SEG is not None else self._tags_seg
+        seg = indexer._WORKER_SEG if indexer._WORKER_SEG is not None else self._tags_seg
         if seg is None:
             seg = self._tags_seg = Segmenter(self.cache_dir / "jieba", self.user_dict)
         return seg.tags()
@@ -745,7 +430,7 @@ class Index:
         if self.readonly:
             raise DiskError(self.warning, self.path)
         try:
-            self._store_terms(_unpack_counts(self._blob("totals")), set(rejected), tags)
+            self._store_terms(unpack_counts(self._blob("totals")), set(rejected), tags)
             if self.db.in_transaction:
                 self.db.commit()
         except (OSError, sqlite3.OperationalError) as exc:
@@ -784,14 +469,14 @@ class Index:
         terms = self.terms()
         init = (cache, udict, manifest, terms, self.discover_terms)
         if n <= 1 or len(items) < 8:
-            _worker_init(*init)
+            worker_init(*init)
             for rel, pid in items:
                 yield process_page(str(self.root), rel, pid)
             return
         chunk = max(4, min(32, len(items) // (n * 4) or 1))
         chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-        with ProcessPoolExecutor(max_workers=n, initializer=_worker_init, initargs=init) as ex:
-            for result in ex.map(_process_chunk, [str(self.root)] * len(chunks), chunks):
+        with ProcessPoolExecutor(max_workers=n, initializer=worker_init, initargs=init) as ex:
+            for result in ex.map(process_chunk, [str(self.root)] * len(chunks), chunks):
                 yield from result
 
     def _drop_page(self, rel: str, df_delta: dict[str, int], counts: Counts) -> tuple[int, int]:
@@ -812,7 +497,7 @@ class Index:
         if self.discover_terms:
             row = self.db.execute("SELECT counts FROM pages WHERE rel=?", (rel,)).fetchone()
             if row is not None and row[0]:
-                counts.merge(_unpack_counts(row[0]))
+                counts.merge(unpack_counts(row[0]))
         self.db.execute("DELETE FROM articles WHERE rel=?", (rel,))
         self.db.execute("DELETE FROM pages WHERE rel=?", (rel,))
         return len(rows), ntok
@@ -823,7 +508,7 @@ class Index:
         size: int,
         mtime: int,
         digest: str,
-        page: _PageRows,
+        page: PageRows,
         toks: Rows,
         df_delta: dict[str, int],
     ) -> int:
@@ -831,7 +516,7 @@ class Index:
             "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
             (
                 rel,
-                _sort_key(rel),
+                sort_key(rel),
                 page.issue_id,
                 size,
                 mtime,
@@ -886,288 +571,3 @@ class Index:
         )
 
     # ------------------------------------------------------------------- reading
-
-    def _quick_walk(self) -> tuple[dict[str, tuple[int, int]], str]:
-        """(size, mtime) of every page file and a digest of the other files' names: the
-        files ``scan_corpus`` would find, without building its Paths (a decade of a daily is
-        30,000 pages: every search and every start asks whether the index is fresh)."""
-        pages: dict[str, tuple[int, int]] = {}
-        others: list[str] = []
-        if self.single:
-            name = self.location.name
-            try:
-                st = os.stat(self.location)
-                pages[name] = (st.st_size, st.st_mtime_ns)
-            except OSError:
-                others.append(name)
-            return pages, ""
-        seen: set[tuple[int, int]] = set()
-        with contextlib.suppress(OSError):
-            st = os.stat(self.root)
-            seen.add((st.st_dev, st.st_ino))
-        stack = [(str(self.root), "")]
-        while stack:
-            folder, prefix = stack.pop()
-            try:
-                with os.scandir(folder) as it:
-                    entries = [e for e in it if not e.name.startswith(".")]
-            except OSError:
-                others.append(f"{prefix}/!")
-                continue
-            for e in entries:
-                rel = prefix + e.name
-                try:
-                    if e.is_dir():
-                        st = e.stat()
-                        key = (st.st_dev, st.st_ino)
-                        if key not in seen:
-                            seen.add(key)
-                            stack.append((e.path, rel + "/"))
-                        else:
-                            others.append(rel)
-                        continue
-                    if e.is_file() and os.path.splitext(e.name)[1].lower() in PAGE_SUFFIXES:
-                        st = e.stat()
-                        pages[rel] = (st.st_size, st.st_mtime_ns)
-                        continue
-                except OSError:
-                    pass
-                if rel != MANIFEST:
-                    others.append(rel)
-        digest = hashlib.sha1("\n".join(sorted(others)).encode("utf-8", "replace")).hexdigest()
-        return pages, digest
-
-    def _unchanged(
-        self,
-        walked: dict[str, tuple[int, int]],
-        others: str,
-        known: Mapping[str, tuple[int, int, str, str | None]],
-    ) -> bool:
-        if not known or len(walked) != len(known):
-            return False
-        if (self._meta("manifest") or "") != self._manifest_stamp():
-            return False
-        if self._meta("others") != others:
-            return False
-        return all(known.get(rel, (-1, -1))[:2] == st for rel, st in walked.items())
-
-    def is_fresh(self) -> bool:
-        """True when every page file has the size and mtime the index recorded, no file came
-        or went, and the manifest is the one it applied (stat only)."""
-        known = {
-            rel: (size, mtime, "", pid)
-            for rel, size, mtime, pid in self.db.execute("SELECT rel, size, mtime, id FROM pages")
-        }
-        walked, others = self._quick_walk()
-        return self._unchanged(walked, others, known)
-
-    def skipped(self) -> list[Skipped]:
-        """Files that are not pages and pages that could not be read, as ``load_corpus``
-        orders them (files in walk order, then the manifest's rows by line)."""
-        got = [Skipped(f, r, line) for f, r, line in json.loads(self._meta("scan_skipped") or "[]")]
-        for rel, reason in self.db.execute(
-            "SELECT rel, skipped FROM pages WHERE skipped IS NOT NULL"
-        ):
-            got.append(Skipped(rel, reason or "skipped"))
-        files = sorted((s for s in got if s.line is None), key=lambda s: s.file.split("/"))
-        rows = [s for s in got if s.line is not None]
-        return [*files, *rows]
-
-    def _articles_of(self, rel: str, issue_id: str) -> tuple[Article, ...]:
-        return tuple(
-            decode_article(aid, issue_id, title, text, body)
-            for aid, title, text, body in self.db.execute(
-                "SELECT id, title, text, body FROM articles WHERE rel=? ORDER BY ord", (rel,)
-            )
-        )
-
-    def corpus(self) -> Corpus:
-        """The parsed corpus from the cache (call ``refresh`` first)."""
-        issues: list[Issue] = []
-        by_rel: dict[str, list[Article]] = {}
-        pages = self.db.execute(
-            "SELECT rel, id, meta FROM pages WHERE skipped IS NULL ORDER BY key"
-        ).fetchall()
-        ids = {rel: pid for rel, pid, _ in pages}
-        for aid, rel, title, text, body in self.db.execute(
-            "SELECT id, rel, title, text, body FROM articles ORDER BY rel, ord"
-        ):
-            by_rel.setdefault(rel, []).append(
-                decode_article(aid, ids.get(rel, ""), title, text, body)
-            )
-        for rel, pid, meta in pages:
-            issues.append(decode_issue(pid, rel, meta, tuple(by_rel.get(rel, ()))))
-        return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(self.skipped()))
-
-    def issue(self, page_id: str) -> Issue | None:
-        """One page, rebuilt from the index (no parsing)."""
-        row = self.db.execute(
-            "SELECT rel, meta FROM pages WHERE id=? AND skipped IS NULL", (page_id,)
-        ).fetchone()
-        if row is None:
-            return None
-        rel, meta = row
-        return decode_issue(page_id, rel, meta, self._articles_of(rel, page_id))
-
-    def page_rows(self) -> list[PageRow]:
-        """Every page's row in walk order, without building an article."""
-        return [
-            PageRow(pid, rel, paper, date, page, section, title or "", n or 0)
-            for pid, rel, paper, date, page, section, title, n in self.db.execute(
-                "SELECT id, rel, paper, date, page, section, title, articles FROM pages "
-                "WHERE skipped IS NULL ORDER BY key"
-            )
-        ]
-
-    def editions(self) -> list[Edition]:
-        """Pages grouped into editions (``Corpus.editions``) from the page rows alone."""
-        bare = tuple(
-            Issue(r.id, r.file, r.title, r.date, paper=r.paper, page=r.page, section=r.section)
-            for r in self.page_rows()
-        )
-        return Corpus(str(self.root), bare).editions()
-
-    def iter_summaries(self) -> Iterator[dict[str, Any]]:
-        """``Issue.summary()`` of every page in walk order, one page at a time, from stored
-        JSON (no Article is built): what ``list --json`` streams."""
-        cur = self.db.execute(
-            "SELECT p.rel, p.id, p.meta, a.summary FROM pages p LEFT JOIN articles a "
-            "ON a.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
-        )
-        rel_now: str | None = None
-        head: dict[str, Any] = {}
-        arts: list[dict[str, Any]] = []
-        for rel, pid, meta, summary in cur:
-            if rel != rel_now:
-                if rel_now is not None:
-                    yield _summary(head, arts)
-                rel_now = rel
-                head = {"id": pid, "file": rel, **json.loads(meta)}
-                arts = []
-            if summary is not None:
-                arts.append(json.loads(summary))
-        if rel_now is not None:
-            yield _summary(head, arts)
-
-    def iter_summary_json(self) -> Iterator[tuple[str, str]]:
-        """(page id, ``Issue.summary()`` as JSON text) of every page in walk order: the
-        articles' stored JSON is spliced in as it is, never decoded (``list --json`` at
-        scale; the same value as ``iter_summaries``, compact separators inside articles)."""
-        cur = self.db.execute(
-            "SELECT p.rel, p.id, p.meta, (SELECT group_concat(summary, ',') FROM "
-            "(SELECT summary FROM articles a WHERE a.rel = p.rel ORDER BY a.ord)) "
-            "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
-        )
-        hole = "\x00articles\x00"
-        for rel, pid, meta, joined in cur:
-            arts = joined or ""
-            frags: list[dict[str, Any]] = []
-            if '"fragment":true' in arts:
-                frags = [a for a in json.loads(f"[{arts}]") if a.get("fragment")]
-            head = {"id": pid, "file": rel, **json.loads(meta)}
-            summary = _summary(head, [])
-            summary["articles"] = hole
-            summary["fragments"] = [a["id"] for a in frags]
-            text = json.dumps(summary, ensure_ascii=False)
-            yield pid, text.replace(json.dumps(hole), f"[{arts}]", 1)
-
-    def doc_freq(self) -> DocFreq:
-        docs = int(self._meta("docs") or 0)
-        return DocFreq(dict(self.db.execute("SELECT word, n FROM df")), docs)
-
-    def terms(self) -> list[Term]:
-        """The corpus's discovered terms, most frequent first."""
-        return [
-            Term(text, freq, kind, tuple(parts.split(" ")))
-            for text, freq, kind, parts in self.db.execute(
-                "SELECT text, freq, kind, parts FROM terms ORDER BY freq DESC, text"
-            )
-        ]
-
-    def tokens_of(self, article_id: str) -> list[str] | None:
-        row = self.db.execute(
-            "SELECT title, text, tokens FROM articles WHERE id=?", (article_id,)
-        ).fetchone()
-        if not row or not row[2]:
-            return None
-        return unpack_tokens(f"{row[0]}\n{row[1]}", zlib.decompress(row[2])) or None
-
-    def search(self, text: str, limit: int = 50) -> list[Hit]:
-        """Ranked hits for a query (words, "phrases", -excluded)."""
-        q = parse_query(text)
-        if not q.positives:
-            return []
-        scores: dict[int, float] = {}
-        fts_expr = " AND ".join(_fts_term(t) for t in q.positives)
-        if q.excluded:
-            fts_expr += "".join(f" NOT {_fts_term(t)}" for t in q.excluded)
-        try:
-            for n, rank in self.db.execute(
-                "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
-                (fts_expr, limit * 4),
-            ):
-                scores[n] = -float(rank) + 10.0
-        except sqlite3.OperationalError:
-            pass
-        # Substring fallback: a word that segmentation split differently (洛阳制造 as 洛阳/制造),
-        # or a phrase typed without spaces that spans several tokens (打造高质量首创之区).
-        # Its hits rank below every FTS hit, so it is not needed when those fill the page.
-        terms = [t.replace(" ", "") for t in q.positives]
-        if all(terms) and len(scores) < limit:
-            where = " AND ".join("instr(text, ?) > 0" for _ in terms)
-            params: list[str] = terms
-            if q.excluded:
-                where += "".join(" AND instr(text, ?) = 0" for _ in q.excluded)
-                params += q.excluded
-            for n, body in self.db.execute(
-                f"SELECT n, text FROM articles WHERE {where} LIMIT ?", (*params, limit * 4)
-            ):
-                if n not in scores:
-                    c = sum(body.count(t) for t in q.positives)
-                    scores[n] = c / (1 + len(body) / 1000)
-        if not scores:
-            return []
-        ordered = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
-        hits: list[Hit] = []
-        for n, score in ordered:
-            row = self.db.execute(
-                "SELECT id, title, issue_id, date, text FROM articles WHERE n=?", (n,)
-            ).fetchone()
-            if row is None:
-                continue
-            aid, title, issue_id, date, body = row
-            if any(x in body for x in q.excluded):
-                continue
-            spans = match_spans(body, q.positives)
-            if not spans and title and not any(t in title for t in q.positives):
-                continue
-            hits.append(
-                Hit(aid, title, issue_id, date, round(score, 4), snippet(body, spans), tuple(spans))
-            )
-        return hits
-
-
-def _summary(head: dict[str, Any], arts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The keys and order of ``Issue.summary()``."""
-    return {
-        "id": head["id"],
-        "file": head["file"],
-        "title": head.get("title", ""),
-        "date": head.get("date"),
-        "paper": head.get("paper"),
-        "page": head.get("page"),
-        "section": head.get("section"),
-        "meta_source": head.get("meta_source", {}),
-        "articles": arts,
-        "furniture": head.get("furniture", []),
-        "credits": head.get("credits", {}),
-        "furniture_page": head.get("furniture_page"),
-        "furniture_section": head.get("furniture_section"),
-        "fragments": [a["id"] for a in arts if a.get("fragment")],
-    }
-
-
-def _fts_term(term: str) -> str:
-    words = [w for w in re.split(r"\s+", term) if w]
-    escaped = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return f"({escaped}*)" if len(words) == 1 else f"({escaped})"

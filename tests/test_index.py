@@ -14,8 +14,9 @@ import pytest
 from corpus.load import load_corpus
 from corpus.model import Corpus
 from corpus.terms import Counts, count_page, select_terms
-from storage.index import Index, _unpack_counts
+from storage.index import Index
 from storage.library import Library
+from storage.pagestore import unpack_counts
 
 from .conftest import SEEDS
 
@@ -184,8 +185,8 @@ def test_terms_are_stored_and_follow_the_pages(tmp_path: Path, seeds_copy: Path)
     # the stored sum is the sum of the pages' counts
     total = Counts()
     for (blob,) in idx.db.execute("SELECT counts FROM pages WHERE counts IS NOT NULL"):
-        total.merge(_unpack_counts(blob))
-    assert total.to_json() == _unpack_counts(idx._blob("totals")).to_json()
+        total.merge(unpack_counts(blob))
+    assert total.to_json() == unpack_counts(idx._blob("totals")).to_json()
     # removing a page takes its counts away: the same as counting the rest from scratch
     gone = sorted(seeds_copy.glob("*.txt"))[0]
     gone.unlink()
@@ -195,7 +196,7 @@ def test_terms_are_stored_and_follow_the_pages(tmp_path: Path, seeds_copy: Path)
     expand = {t.text: t.parts for t in terms if len(t.parts) > 1}
     for issue in load_corpus(seeds_copy).issues:
         rest.merge(count_page([seg.words(f"{a.title}\n{a.text}") for a in issue.articles], expand))
-    stored = _unpack_counts(idx._blob("totals"))
+    stored = unpack_counts(idx._blob("totals"))
     assert stored.docs == rest.docs
     fresh_terms = {t.text for t in select_terms(stored, tags=seg.tags())}
     assert {t.text for t in lib.terms()} == fresh_terms
@@ -241,7 +242,7 @@ def test_keywords_carry_kinds_and_see_terms(tmp_path: Path, seeds_copy: Path) ->
 
 
 def test_tokens_packed_as_lengths_come_back() -> None:
-    from storage.index import pack_tokens, unpack_tokens
+    from storage.pagestore import pack_tokens, unpack_tokens
 
     source = "标题 Windows 10\n正文，有\u3000空格。\n\n第二段"
     words = ["标题", "Windows", "10", "正文", "，", "有", "空格", "。", "第二段"]
@@ -255,7 +256,7 @@ def test_tokens_packed_as_lengths_come_back() -> None:
 
 
 def test_raw_paragraph_text_as_insertions() -> None:
-    from storage.index import _apply_ops, _raw_ops
+    from storage.pagestore import _apply_ops, _raw_ops
 
     for raw, text in [
         ("全市60家重\n点企业", "全市60家重点企业"),
