@@ -1,8 +1,16 @@
-"""Index benchmark: cold index vs a plain single-process jieba.lcut loop, warm re-index,
-search latency (as a whole process), peak memory.  Prints one JSON line.
+"""Index benchmark.  Prints one JSON object; every ratio is measured in this one run.
+
+* cold index with term discovery against the same build without it (#14: ≤ 1.25×), and
+  against a plain single-process ``jieba.lcut`` loop;
+* warm re-index, index size against the corpus's bytes (#17: ≤ 1×);
+* whole processes, each timed with its peak RSS: ``piyue search``, ``piyue list --json``, and
+  what the scale APIs do (``Library.iter_summaries`` streamed as ``list --json``,
+  ``Library.page_rows`` for a tree, ``Library.search`` without loading the corpus,
+  ``Library.issue`` of one page).
 
     python ../shared/tools/make_corpus.py /tmp/c1000 --pages 1000
     python -m bench.index /tmp/c1000
+    python -m bench.index /tmp/c30000 --skip-plain --skip-no-terms   (a cold build is minutes)
 """
 
 from __future__ import annotations
@@ -17,6 +25,28 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
+
+# Run in a child process and report (seconds, peak RSS in MB) of that child alone.
+_TIMED = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.PIPE)\n"
+    "dt = time.perf_counter() - t\n"
+    "sys.stderr.write(p.stderr.decode(errors='replace')[-2000:])\n"
+    "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(dt, rss, len(p.stdout), p.returncode)\n"
+)
+
+
+def measure(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", _TIMED, *cmd], capture_output=True, text=True, env=env, check=True
+    )
+    secs, rss, size, rc = out.stdout.split()
+    if rc != "0":
+        raise SystemExit(f"{cmd} failed ({rc}): {out.stderr}")
+    return {"s": round(float(secs), 3), "rss_mb": round(int(rss) / 1024, 1), "out_bytes": int(size)}
 
 
 def plain_jieba(root: Path) -> float:
@@ -25,8 +55,8 @@ def plain_jieba(root: Path) -> float:
         "import sys, time, jieba, logging, pathlib\n"
         "jieba.setLogLevel(logging.WARNING)\n"
         "t = time.perf_counter(); jieba.initialize()\n"
-        "for p in sorted(pathlib.Path(sys.argv[1]).glob('*.txt')):\n"
-        "    jieba.lcut(p.read_text('utf-8'))\n"
+        "for p in sorted(pathlib.Path(sys.argv[1]).rglob('*')):\n"
+        "    if p.suffix in ('.txt', '.md', '.markdown'): jieba.lcut(p.read_text('utf-8'))\n"
         "print(time.perf_counter() - t)\n"
     )
     out = subprocess.run(
@@ -35,73 +65,194 @@ def plain_jieba(root: Path) -> float:
     return float(out.stdout.strip())
 
 
-def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, str]:
-    t = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
-    return time.perf_counter() - t, out.stdout
+def build(corpus: Path, home: Path, env: dict[str, str], terms: bool) -> dict[str, Any]:
+    """A cold build in a process of its own (the ``index`` command's work)."""
+    code = (
+        "import sys, time, json\n"
+        "from pathlib import Path\n"
+        "from storage.library import Library\n"
+        "lib = Library(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))\n"
+        "idx = lib.open_index()\n"
+        f"idx.discover_terms = {terms!r}\n"
+        "t = time.perf_counter()\n"
+        "s = lib.refresh_index(strict=True)\n"
+        "print(json.dumps({'s': time.perf_counter() - t, 'pages': s.pages, 'articles': s.articles,"
+        " 'terms': s.terms, 'terms_s': s.terms_seconds, 'path': str(idx.path)}))\n"
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(corpus), str(home / "cache")],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    got: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    # CPU seconds of the build and its pool workers: what the machine's load does not change
+    got["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return got
+
+
+def corpus_bytes(root: Path) -> tuple[int, int]:
+    size = files = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for f in filenames:
+            if f.endswith((".txt", ".md", ".markdown")) and not f.startswith("."):
+                size += os.path.getsize(os.path.join(dirpath, f))
+                files += 1
+    return size, files
+
+
+def index_bytes(path: Path) -> int:
+    return sum(
+        Path(str(path) + s).stat().st_size for s in ("", "-wal") if Path(str(path) + s).exists()
+    )
+
+
+_SCALE = {
+    "summaries": (
+        "import json, sys\nfrom pathlib import Path\nfrom storage.library import Library\n"
+        "lib = Library(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))\n"
+        "w = sys.stdout.write\nw('{\"issues\": [')\n"
+        "for n, s in enumerate(lib.iter_summaries()):\n"
+        "    w((',' if n else '') + json.dumps(s, ensure_ascii=False))\n"
+        "w('], \"editions\": ' + json.dumps([e._asdict() for e in lib.editions()],"
+        " ensure_ascii=False))\n"
+        "w(', \"skipped\": ' + json.dumps([[s.file, s.reason] for s in lib.skipped()],"
+        " ensure_ascii=False) + '}')\n"
+    ),
+    "listing": (
+        "import json, sys\nfrom pathlib import Path\nfrom storage.library import Library\n"
+        "lib = Library(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))\n"
+        "got = lib.listing()\n"
+        "w = sys.stdout.write\nw('{\"issues\": [')\n"
+        "for n, s in enumerate(got.pages):\n"
+        "    w((',' if n else '') + s)\n"
+        "w('], \"editions\": ' + json.dumps([e._asdict() for e in got.editions],"
+        " ensure_ascii=False))\n"
+        "w(', \"skipped\": ' + json.dumps([[s.file, s.reason] for s in got.skipped],"
+        " ensure_ascii=False) + '}')\n"
+    ),
+    "page_rows": (
+        "import sys\nfrom pathlib import Path\nfrom storage.library import Library\n"
+        "lib = Library(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))\n"
+        "rows = lib.page_rows(); eds = lib.editions(rows)\n"
+        "print(len(rows), len(eds))\n"
+    ),
+    "search": (
+        "import sys\nfrom pathlib import Path\nfrom storage.library import Library\n"
+        "lib = Library(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))\n"
+        "lib.refresh_index()\n"
+        "for h in lib.search(sys.argv[3], 20): print(h.article_id, h.snippet)\n"
+    ),
+    "issue": (
+        "import sys\nfrom pathlib import Path\nfrom storage.library import Library\n"
+        "lib = Library(Path(sys.argv[1]), cache_dir=Path(sys.argv[2]))\n"
+        "rows = lib.page_rows()\n"
+        "i = lib.issue(rows[len(rows) // 2].id)\n"
+        "print(i.id, len(i.articles))\n"
+    ),
+}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--query", default="营商环境")
+    ap.add_argument("--skip-plain", action="store_true", help="no plain-jieba baseline")
+    ap.add_argument(
+        "--skip-no-terms", action="store_true", help="no second cold build without terms"
+    )
+    ap.add_argument("--skip-cli", action="store_true", help="no piyue list/search processes")
+    ap.add_argument("--repeat", type=int, default=1, help="cold builds of each kind (best kept)")
     args = ap.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="piyue-bench-"))
-    env = {**os.environ, "PIYUE_HOME": str(home)}
+    corpus = args.corpus.resolve()
+    root = Path(__file__).resolve().parent.parent
+    base_env = {**os.environ, "PYTHONPATH": str(root)}
+    homes = [Path(tempfile.mkdtemp(prefix="piyue-bench-")) for _ in range(2)]
     # warm jieba's own dictionary cache for both sides, so neither pays the first build
     subprocess.run([sys.executable, "-c", "import jieba; jieba.initialize()"], capture_output=True)
-    piyue = [sys.executable, "-m", "tui", "--corpus", str(args.corpus)]
-    subprocess.run(
-        [*piyue, "show", "none"], capture_output=True, env=env
-    )  # builds piyue's jieba cache
-    shutil.rmtree(home / "cache", ignore_errors=True)
-    (home / "cache").mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "from corpus.segment import Segmenter; from pathlib import Path; "
-            f"Segmenter(Path({str(home / 'cache' / 'jieba')!r})).load()",
-        ],
-        env=env,
-        check=True,
-    )
-    baseline = plain_jieba(args.corpus)
-    cold, _ = timed([*piyue, "index"], env)
-    warm, _ = timed([*piyue, "index"], env)
-    search, out = timed([*piyue, "search", args.query, "--json"], env)
-    hits = len(json.loads(out)["hits"])
-    peak = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import resource, subprocess, sys; subprocess.run(sys.argv[1:], capture_output=True); "
-            "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)",
-            *piyue,
-            "index",
-        ],
-        capture_output=True,
-        text=True,
-        env={**env, "PIYUE_HOME": tempfile.mkdtemp()},
-    )
-    pages = len(list(args.corpus.glob("*.txt")))
-    print(
-        json.dumps(
-            {
-                "pages": pages,
-                "plain_jieba_s": round(baseline, 2),
-                "cold_index_s": round(cold, 2),
-                "cold_vs_plain": round(cold / baseline, 3),
-                "warm_reindex_s": round(warm, 2),
-                "warm_vs_cold": round(warm / cold, 3),
-                "search_process_s": round(search, 3),
-                "search_hits": hits,
-                "peak_rss_mb_one_process": round(int(peak.stdout.strip() or 0) / 1024, 1),
-                "self_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-            }
+    for home in homes:
+        (home / "cache").mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from corpus.segment import Segmenter; from pathlib import Path; "
+                f"Segmenter(Path({str(home / 'cache' / 'jieba')!r})).load()",
+            ],
+            env=base_env,
+            check=True,
         )
+    env = {**base_env, "PIYUE_HOME": str(homes[0])}
+    result: dict[str, Any] = {}
+    size, files = corpus_bytes(corpus)
+    result["files"] = files
+    result["corpus_mb"] = round(size / 2**20, 1)
+    if not args.skip_plain:
+        result["plain_jieba_s"] = round(plain_jieba(corpus), 2)
+    # with and without term discovery, interleaved (the machine's load changes): best of each
+    offs: list[float] = []
+    off_cpu: list[float] = []
+    ons: list[dict[str, Any]] = []
+    for _ in range(args.repeat):
+        if not args.skip_no_terms:
+            off = build(corpus, homes[1], {**base_env, "PIYUE_HOME": str(homes[1])}, terms=False)
+            offs.append(off["s"])
+            off_cpu.append(off["cpu"])
+            Path(off["path"]).unlink(missing_ok=True)
+        if ons:
+            Path(ons[-1]["path"]).unlink(missing_ok=True)
+        ons.append(build(corpus, homes[0], env, terms=True))
+    on = min(ons, key=lambda x: x["s"])
+    on["path"] = ons[-1]["path"]
+    if offs:
+        result["cold_no_terms_s"] = round(min(offs), 2)
+        result["cold_no_terms_runs"] = [round(x, 2) for x in offs]
+        result["cold_index_runs"] = [round(x["s"], 2) for x in ons]
+    result.update(
+        {
+            "pages": on["pages"],
+            "articles": on["articles"],
+            "terms": on["terms"],
+            "cold_index_s": round(on["s"], 2),
+            "terms_select_s": round(on["terms_s"], 2),
+        }
     )
-    shutil.rmtree(home, ignore_errors=True)
+    result["cold_index_cpu_s"] = round(min(x["cpu"] for x in ons), 2)
+    if "cold_no_terms_s" in result:
+        result["terms_cost_ratio"] = round(on["s"] / result["cold_no_terms_s"], 3)
+        result["cold_no_terms_cpu_s"] = round(min(off_cpu), 2)
+        result["terms_cost_ratio_cpu"] = round(
+            result["cold_index_cpu_s"] / result["cold_no_terms_cpu_s"], 3
+        )
+    if "plain_jieba_s" in result:
+        result["cold_vs_plain"] = round(on["s"] / result["plain_jieba_s"], 3)
+    path = Path(on["path"])
+    result["index_mb"] = round(index_bytes(path) / 2**20, 1)
+    result["index_vs_corpus"] = round(index_bytes(path) / size, 3)
+    t = time.perf_counter()
+    warm = build(corpus, homes[0], env, terms=True)
+    result["warm_reindex_s"] = round(warm["s"], 2)
+    result["warm_process_s"] = round(time.perf_counter() - t, 2)
+    cache = str(homes[0] / "cache")
+    for name, code in _SCALE.items():
+        extra = [args.query] if name == "search" else []
+        got = measure([sys.executable, "-c", code, str(corpus), cache, *extra], env)
+        result[f"{name}_process"] = got
+    if not args.skip_cli:
+        piyue = [sys.executable, "-m", "cli"]
+        result["cli_search_process"] = measure(
+            [*piyue, "search", "--corpus", str(corpus), args.query, "--json"], env
+        )
+        result["cli_list_json_process"] = measure(
+            [*piyue, "list", "--corpus", str(corpus), "--json"], env
+        )
+    print(json.dumps(result, ensure_ascii=False))
+    for home in homes:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,23 @@
-"""The persistent corpus index: parsed pages, tokens, document frequencies, full-text search.
+"""The persistent corpus index: parsed pages, tokens, document frequencies, terms, search.
 
-One SQLite file per corpus folder under the cache dir.  SQLite's FTS5 does the full-text
-search (BM25 ranking) over space-joined jieba tokens; a substring scan backs it up for short
-queries that segmentation split differently.  The index is a cache, never the truth: a
-missing, corrupt or older-version file is rebuilt, and every consumer can work without it
-(``Library`` falls back to parsing the pages).
+One SQLite file per corpus (a folder, or one page file) under the cache dir.  SQLite's FTS5
+does the full-text search (BM25 ranking) over space-joined jieba tokens; a substring scan
+backs it up for short queries that segmentation split differently.  The index is a cache,
+never the truth: a missing, corrupt or older-version file is rebuilt, and every consumer can
+work without it (``Library`` falls back to parsing the pages).
+
+Pages are found by ``corpus.load.scan_corpus`` and parsed with their metadata (manifest, path,
+text) exactly as ``load_corpus`` would, so the index and the page files give the same Corpus.
+Article text is stored once (``articles.text``); the rest of a page (headline groups, spans,
+paragraph kinds, furniture, metadata) is stored compactly beside it, so an Issue is rebuilt
+without re-parsing and the pages' rows (what a tree of papers and dates shows) are read
+without rebuilding any article.  FTS5 is contentless: it keeps only its inverted index.
 
 Incremental: a page whose size and mtime are unchanged is not read; one whose content hash
 is unchanged is not re-parsed; changed pages are re-parsed and re-segmented; deleted pages
-disappear.  Cold builds segment in a process pool across all cores.
+disappear; a changed manifest re-applies metadata without re-parsing.  Each page's term
+counts (``corpus.terms.count_page``) are kept, their sum is updated as pages come and go, and
+the corpus's terms are selected again from it.  Cold builds segment in a process pool.
 
 Reads never need write space: a refresh is one transaction (rolled back on failure, so the
 previous index stays usable) and writes nothing when nothing changed; an index whose folder
@@ -22,26 +31,42 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
+import json
 import os
-import pickle
-import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.keywords import DocFreq, is_candidate
-from corpus.load import CorpusNotFound, decode, issue_id_for, page_files
-from corpus.model import Corpus, Issue, Skipped
-from corpus.parse import PARSER_VERSION, parse_text
-from corpus.search import match_spans, parse_query, snippet
-from corpus.segment import Segmenter, learn_names
+from corpus.keywords import is_candidate
+from corpus.load import corpus_target, scan_corpus
+from corpus.model import Skipped
+from corpus.pagemeta import Manifest, apply_meta
+from corpus.parse import PARSER_VERSION
+from corpus.search import parse_query as parse_query  # the query syntax, for callers
+from corpus.segment import Segmenter
+from corpus.terms import Counts, Term, select_terms
+from storage import indexer
 from storage.errors import DiskError, disk_error, explain, os_errno
+from storage.index_read import Hit as Hit
+from storage.index_read import IndexReader
+from storage.indexer import PageRows, Result, Rows, process_chunk, process_page, worker_init
+from storage.pagestore import PageRow as PageRow
+from storage.pagestore import (
+    decode_issue,
+    encode_issue,
+    pack_counts,
+    sort_key,
+    unpack_counts,
+    unpack_tokens,
+)
 
-SCHEMA = 3 * 100 + PARSER_VERSION  # cached pickled Issues are stale when the parser changes
+SCHEMA = 4 * 100 + PARSER_VERSION  # stored pages are stale when the parser changes
 Progress = Callable[[int, int], None]
+Tags = Callable[[], Mapping[str, str]]
 
 
 @dataclass(slots=True)
@@ -58,19 +83,10 @@ class IndexStats:
     """The index could not be brought up to date; these are the numbers of the one in use."""
     warning: str = ""
     """Why it is stale, one line (say it once: "the index may be stale: …")."""
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    article_id: str
-    title: str
-    issue_id: str
-    date: str | None
-    score: float
-    snippet: str
-    """Context around the first match; the match is wrapped in ``«»``."""
-    spans: tuple[tuple[int, int], ...] = ()
-    """Offsets of every match in the article text."""
+    terms: int = 0
+    """Terms discovered in the corpus (after this refresh)."""
+    terms_seconds: float = 0.0
+    """Time spent merging counts and selecting terms."""
 
 
 def index_path(cache_dir: Path, corpus_root: Path) -> Path:
@@ -78,87 +94,17 @@ def index_path(cache_dir: Path, corpus_root: Path) -> Path:
     return cache_dir / f"index-{key}.sqlite"
 
 
-# ----------------------------------------------------------------- worker side (processes)
-
-_WORKER_SEG: Segmenter | None = None
-
-
-def _worker_init(cache_dir: str | None, user_dict: str | None) -> None:
-    global _WORKER_SEG
-    _WORKER_SEG = Segmenter(
-        Path(cache_dir) if cache_dir else None, Path(user_dict) if user_dict else None
-    )
-    _WORKER_SEG.load()
-
-
-Rows = list[tuple[str, str, list[str]]]
-"""(article id, space-joined tokens of title + text, keyword-candidate words) per article."""
-
-
-def _segment_issue(seg: Segmenter, issue: Issue) -> Rows:
-    texts = [f"{a.reporters}\n{a.title}\n{a.text}" for a in issue.articles]
-    added = seg.add_names(learn_names(texts))
-    out: Rows = []
-    for a in issue.articles:
-        words = [w for w in seg.words(f"{a.title}\n{a.text}") if not w.isspace()]
-        out.append((a.id, " ".join(words), [w for w in set(words) if is_candidate(w)]))
-    seg.forget_names(added)
-    return out
-
-
-@dataclass(frozen=True, slots=True)
-class _PageRows:
-    """What the main process needs of a parsed page (cheap to send between processes)."""
-
-    issue_id: str
-    date: str | None
-    articles: int
-    blob: bytes
-    texts: list[tuple[str, str, str]]
-
-
-Result = tuple[str, object, Rows, str]
-
-
-def process_page(root: str, rel: str) -> Result:
-    """Read, parse and segment one page (runs in a pool worker)."""
-    seg = _WORKER_SEG
-    assert seg is not None
-    path = Path(root) / rel
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        return rel, Skipped(rel, f"unreadable: {exc.strerror or exc}"), [], ""
-    digest = hashlib.sha1(data).hexdigest()
-    text, how = decode(data)
-    if text is None:
-        return rel, Skipped(rel, how), [], digest
-    issue = parse_text(text, issue_id_for(Path(rel)), rel)
-    # Pickled here, in the worker: the main process stores the bytes as they are.
-    page = _PageRows(
-        issue.id,
-        issue.date,
-        len(issue.articles),
-        pickle.dumps(issue, protocol=pickle.HIGHEST_PROTOCOL),
-        [(a.id, a.title, a.text) for a in issue.articles],
-    )
-    return rel, page, _segment_issue(seg, issue), digest
-
-
-def _process_chunk(root: str, rels: list[str]) -> list[Result]:
-    return [process_page(root, rel) for rel in rels]
-
-
 # ----------------------------------------------------------------------- the index itself
 
 
-class Index:
-    """Open (creating or rebuilding as needed) the index of one corpus folder."""
+class Index(IndexReader):
+    """Open (creating or rebuilding as needed) the index of one corpus folder or page file."""
 
     def __init__(self, corpus_root: Path, cache_dir: Path, user_dict: Path | None = None) -> None:
-        self.root = corpus_root
-        if not corpus_root.is_dir():
-            raise CorpusNotFound(f"corpus folder not found: {corpus_root}")
+        self.location = corpus_root
+        """What the user gave: a folder, or one page file."""
+        self.root, single = corpus_target(corpus_root)  # CorpusNotFound when nothing is there
+        self.single = single is not None
         self.cache_dir = cache_dir
         self.user_dict = user_dict
         self.path = index_path(cache_dir, corpus_root)
@@ -166,6 +112,9 @@ class Index:
         """Opened read-only (its folder cannot be written now): ``refresh`` raises."""
         self.warning = ""
         """Why it is read-only (one line)."""
+        self.discover_terms = True
+        """Count and select terms on refresh (the benchmark turns it off to measure it)."""
+        self._tags_seg: Segmenter | None = None
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -247,6 +196,7 @@ class Index:
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)
         try:
+            db.execute("PRAGMA page_size=16384")  # rows of article text pack better (new files)
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -264,13 +214,20 @@ class Index:
     def _create(db: sqlite3.Connection) -> None:
         db.executescript(
             """
-            CREATE TABLE pages(rel TEXT PRIMARY KEY, size INT, mtime INT, sha1 TEXT,
-                               issue BLOB, skipped TEXT);
-            CREATE TABLE articles(id TEXT PRIMARY KEY, rel TEXT, ord INT, title TEXT,
-                                  issue_id TEXT, date TEXT, text TEXT, tokens TEXT);
+            CREATE TABLE pages(rel TEXT PRIMARY KEY, key TEXT, id TEXT, size INT, mtime INT,
+                               sha1 TEXT, skipped TEXT, paper TEXT, date TEXT, page INT,
+                               section TEXT, title TEXT, articles INT, meta TEXT,
+                               counts BLOB);
+            CREATE INDEX pages_key ON pages(key);
+            CREATE INDEX pages_id ON pages(id);
+            CREATE TABLE articles(n INTEGER PRIMARY KEY, id TEXT UNIQUE, rel TEXT, ord INT,
+                                  title TEXT, issue_id TEXT, date TEXT, text TEXT,
+                                  tokens BLOB, summary TEXT, body BLOB);
             CREATE INDEX articles_rel ON articles(rel);
-            CREATE TABLE df(word TEXT PRIMARY KEY, n INT);
-            CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, tokens, tokenize='unicode61');
+            CREATE TABLE df(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
+            CREATE TABLE terms(text TEXT PRIMARY KEY, freq INT, kind TEXT, parts TEXT);
+            CREATE TABLE blobs(key TEXT PRIMARY KEY, value BLOB);
+            CREATE VIRTUAL TABLE fts USING fts5(tokens, content='', tokenize='unicode61');
             """
         )
         db.execute("INSERT OR REPLACE INTO meta VALUES('schema', ?)", (str(SCHEMA),))
@@ -282,14 +239,23 @@ class Index:
 
     # ----------------------------------------------------------------- refresh
 
-    def refresh(self, progress: Progress | None = None, workers: int | None = None) -> IndexStats:
+    def refresh(
+        self,
+        progress: Progress | None = None,
+        workers: int | None = None,
+        *,
+        rejected: Iterable[str] = (),
+        tags: Tags | None = None,
+    ) -> IndexStats:
         """Bring the index up to date with the folder; returns what was done.
 
+        ``rejected`` terms are never selected; ``tags`` gives parts of speech for the term
+        selection (by default a segmenter of the index's own is loaded when terms change).
         All or nothing: on failure (``DiskError``) the index is as it was before."""
         if self.readonly:
             raise DiskError(self.warning, self.path)
         try:
-            return self._refresh(progress, workers)
+            return self._refresh(progress, workers, set(rejected), tags)
         except BaseException as exc:
             if self.db.in_transaction:
                 try:
@@ -309,51 +275,67 @@ class Index:
         return stats
 
     def _count(self, stats: IndexStats) -> None:
-        row = self.db.execute(
-            "SELECT count(*), "
-            "coalesce(sum(length(tokens) - length(replace(tokens, ' ', '')) + 1), 0) FROM articles"
-        ).fetchone()
-        stats.articles, stats.tokens = int(row[0]), int(row[1])
+        stats.articles = self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+        row = self.db.execute("SELECT value FROM meta WHERE key='tokens'").fetchone()
+        stats.tokens = int(row[0]) if row else 0
         stats.pages = self.db.execute(
-            "SELECT count(*) FROM pages WHERE issue IS NOT NULL"
+            "SELECT count(*) FROM pages WHERE skipped IS NULL"
         ).fetchone()[0]
+        stats.terms = self.db.execute("SELECT count(*) FROM terms").fetchone()[0]
 
-    def _refresh(self, progress: Progress | None, workers: int | None) -> IndexStats:
+    def _set_meta(self, key: str, value: str) -> None:
+        if self._meta(key) != value:
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
+
+    def _refresh(
+        self, progress: Progress | None, workers: int | None, rejected: set[str], tags: Tags | None
+    ) -> IndexStats:
         t0 = time.perf_counter()
         stats = IndexStats()
         known = {
-            rel: (size, mtime, sha1)
-            for rel, size, mtime, sha1 in self.db.execute(
-                "SELECT rel, size, mtime, sha1 FROM pages"
+            rel: (size, mtime, sha1, pid)
+            for rel, size, mtime, sha1, pid in self.db.execute(
+                "SELECT rel, size, mtime, sha1, id FROM pages"
             )
         }
-        todo: list[str] = []
+        walked, others = self._quick_walk()
+        if self._unchanged(walked, others, known):
+            stats.unchanged = len(known)
+            self._count(stats)
+            stats.seconds = time.perf_counter() - t0
+            return stats
+        scan = scan_corpus(self.location)
+        todo: list[tuple[str, str]] = []
         present: set[str] = set()
         stat_of: dict[str, tuple[int, int]] = {}
-        for path in page_files(self.root):
-            rel = path.relative_to(self.root).as_posix()
+        for page in scan.pages:
+            rel = page.rel
             present.add(rel)
             try:
-                st = path.stat()
+                st = page.path.stat()
             except OSError:
                 continue
             stat_of[rel] = (st.st_size, st.st_mtime_ns)
             old = known.get(rel)
-            if old is not None and old[0] == st.st_size and old[1] == st.st_mtime_ns:
+            if old is not None and old[:2] == stat_of[rel] and old[3] == page.id:
                 stats.unchanged += 1
                 continue
-            todo.append(rel)
+            todo.append((rel, page.id))
         removed = [rel for rel in known if rel not in present]
         df_delta: dict[str, int] = {}
-        docs_delta = 0
+        docs_delta = tokens_delta = 0
+        counts_gone = Counts()
+        counts_new = Counts()
         for rel in removed:
-            docs_delta -= self._drop_page(rel, df_delta)
+            d, t = self._drop_page(rel, df_delta, counts_gone)
+            docs_delta -= d
+            tokens_delta -= t
             stats.removed += 1
         # Content unchanged (touched, copied): only the stat needs updating.
-        really: list[str] = []
-        for rel in todo:
+        really: list[tuple[str, str]] = []
+        for rel, pid in todo:
             old = known.get(rel)
-            if old is not None:
+            if old is not None and old[3] == pid:
                 try:
                     digest = hashlib.sha1((self.root / rel).read_bytes()).hexdigest()
                 except OSError:
@@ -365,65 +347,160 @@ class Index:
                     )
                     stats.unchanged += 1
                     continue
-            really.append(rel)
+            really.append((rel, pid))
         total = len(really)
+        pid_of = dict(really)
         done = 0
         if progress:
             progress(0, total)
-        for rel, got, toks, digest in self._run(really, workers):
+        for rel, got, toks, digest in self._run(really, workers, scan.manifest):
             if rel in known:
-                docs_delta -= self._drop_page(rel, df_delta)
+                d, t = self._drop_page(rel, df_delta, counts_gone)
+                docs_delta -= d
+                tokens_delta -= t
             size, mtime = stat_of.get(rel, (0, 0))
             if isinstance(got, Skipped):
                 self.db.execute(
-                    "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,?)",
-                    (rel, size, mtime, digest, None, got.reason),
+                    "INSERT OR REPLACE INTO pages(rel, key, id, size, mtime, sha1, skipped) "
+                    "VALUES(?,?,?,?,?,?,?)",
+                    (rel, sort_key(rel), pid_of.get(rel), size, mtime, digest, got.reason),
                 )
                 stats.skipped += 1
             else:
-                assert isinstance(got, _PageRows)
-                self._store_page(rel, size, mtime, digest, got, toks, df_delta)
-                docs_delta += got.articles
+                assert isinstance(got, PageRows)
+                tokens_delta += self._store_page(rel, size, mtime, digest, got, toks, df_delta)
+                if self.discover_terms:
+                    counts_new.merge(unpack_counts(got.counts))
+                docs_delta += len(got.articles)
                 stats.parsed += 1
             done += 1
             if progress:
                 progress(done, total)
         if df_delta or docs_delta:
             self._apply_df(df_delta, docs_delta)
+        if tokens_delta:
+            self._set_meta("tokens", str(int(self._meta("tokens") or 0) + tokens_delta))
+        stamp = self._manifest_stamp()
+        if self._meta("manifest") != stamp:
+            self._reapply_meta(scan.manifest, {rel for rel, _ in really})
+            self._set_meta("manifest", stamp)
+        self._set_meta("others", others)
+        self._set_meta(
+            "scan_skipped",
+            json.dumps([[s.file, s.reason, s.line] for s in scan.skipped], ensure_ascii=False),
+        )
+        if self.discover_terms and (stats.parsed or stats.removed or counts_gone.docs):
+            t1 = time.perf_counter()
+            totals = unpack_counts(self._blob("totals"))
+            totals.subtract(counts_gone).merge(counts_new)
+            self.db.execute(
+                "INSERT OR REPLACE INTO blobs VALUES('totals', ?)", (pack_counts(totals),)
+            )
+            self._store_terms(totals, rejected, tags)
+            stats.terms_seconds = time.perf_counter() - t1
         if self.db.in_transaction:
             self.db.commit()
         self._count(stats)
         stats.seconds = time.perf_counter() - t0
         return stats
 
-    def _run(self, rels: list[str], workers: int | None) -> Iterator[Result]:
-        if not rels:
+    def _tags(self) -> Mapping[str, str]:
+        seg = indexer._WORKER_SEG if indexer._WORKER_SEG is not None else self._tags_seg
+        if seg is None:
+            seg = self._tags_seg = Segmenter(self.cache_dir / "jieba", self.user_dict)
+        return seg.tags()
+
+    def _store_terms(self, totals: Counts, rejected: set[str], tags: Tags | None) -> None:
+        chosen = select_terms(totals, rejected, tags=(tags or self._tags)())
+        new = {t.text: (t.freq, t.kind, " ".join(t.parts)) for t in chosen}
+        old = {
+            text: (freq, kind, parts)
+            for text, freq, kind, parts in self.db.execute("SELECT * FROM terms")
+        }
+        if new == old:
+            return
+        gone = [(text,) for text in old if text not in new]
+        if gone:
+            self.db.executemany("DELETE FROM terms WHERE text=?", gone)
+        changed = [(k, *v) for k, v in new.items() if old.get(k) != v]
+        self.db.executemany("INSERT OR REPLACE INTO terms VALUES(?,?,?,?)", changed)
+
+    def reselect_terms(self, rejected: Iterable[str], tags: Tags | None = None) -> list[Term]:
+        """Select terms again from the stored counts (a term was rejected); returns them."""
+        if self.readonly:
+            raise DiskError(self.warning, self.path)
+        try:
+            self._store_terms(unpack_counts(self._blob("totals")), set(rejected), tags)
+            if self.db.in_transaction:
+                self.db.commit()
+        except (OSError, sqlite3.OperationalError) as exc:
+            if self.db.in_transaction:
+                self.db.rollback()
+            raise disk_error(exc, self.path, after="the previous index is kept") from exc
+        return self.terms()
+
+    def _reapply_meta(self, manifest: Manifest, skip: set[str]) -> None:
+        """The manifest changed: metadata again for every page, without parsing any."""
+        rows = self.db.execute(
+            "SELECT rel, id, meta FROM pages WHERE skipped IS NULL AND meta IS NOT NULL"
+        ).fetchall()
+        for rel, pid, meta in rows:
+            if rel in skip:
+                continue
+            issue = decode_issue(pid, rel, meta)
+            again = apply_meta(issue, manifest)
+            if again == issue:
+                continue
+            self.db.execute(
+                "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE rel=?",
+                (again.paper, again.date, again.page, again.section, encode_issue(again), rel),
+            )
+            if again.date != issue.date:
+                self.db.execute("UPDATE articles SET date=? WHERE rel=?", (again.date, rel))
+
+    def _run(
+        self, items: list[tuple[str, str]], workers: int | None, manifest: Manifest
+    ) -> Iterator[Result]:
+        if not items:
             return
         n = workers if workers is not None else (os.cpu_count() or 1)
         cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None
-        if n <= 1 or len(rels) < 8:
-            _worker_init(cache, udict)
-            for rel in rels:
-                yield process_page(str(self.root), rel)
+        terms = self.terms()
+        init = (cache, udict, manifest, terms, self.discover_terms)
+        if n <= 1 or len(items) < 8:
+            worker_init(*init)
+            for rel, pid in items:
+                yield process_page(str(self.root), rel, pid)
             return
-        chunk = max(4, min(32, len(rels) // (n * 4) or 1))
-        chunks = [rels[i : i + chunk] for i in range(0, len(rels), chunk)]
-        with ProcessPoolExecutor(
-            max_workers=n, initializer=_worker_init, initargs=(cache, udict)
-        ) as ex:
-            for result in ex.map(_process_chunk, [str(self.root)] * len(chunks), chunks):
+        chunk = max(4, min(32, len(items) // (n * 4) or 1))
+        chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
+        with ProcessPoolExecutor(max_workers=n, initializer=worker_init, initargs=init) as ex:
+            for result in ex.map(process_chunk, [str(self.root)] * len(chunks), chunks):
                 yield from result
 
-    def _drop_page(self, rel: str, df_delta: dict[str, int]) -> int:
-        rows = self.db.execute("SELECT id, tokens FROM articles WHERE rel=?", (rel,)).fetchall()
-        for aid, tokens in rows:
+    def _drop_page(self, rel: str, df_delta: dict[str, int], counts: Counts) -> tuple[int, int]:
+        """Remove a page; returns (articles, tokens) it had, its term counts into ``counts``."""
+        rows = self.db.execute(
+            "SELECT n, title, text, tokens FROM articles WHERE rel=?", (rel,)
+        ).fetchall()
+        ntok = 0
+        for n, title, text, blob in rows:
+            words = unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) if blob else []
+            tokens = " ".join(words)
+            ntok += len(words)
             for w in {t for t in tokens.split(" ") if is_candidate(t)}:
                 df_delta[w] = df_delta.get(w, 0) - 1
-            self.db.execute("DELETE FROM fts WHERE id=?", (aid,))
+            self.db.execute(
+                "INSERT INTO fts(fts, rowid, tokens) VALUES('delete', ?, ?)", (n, tokens)
+            )
+        if self.discover_terms:
+            row = self.db.execute("SELECT counts FROM pages WHERE rel=?", (rel,)).fetchone()
+            if row is not None and row[0]:
+                counts.merge(unpack_counts(row[0]))
         self.db.execute("DELETE FROM articles WHERE rel=?", (rel,))
         self.db.execute("DELETE FROM pages WHERE rel=?", (rel,))
-        return len(rows)
+        return len(rows), ntok
 
     def _store_page(
         self,
@@ -431,25 +508,54 @@ class Index:
         size: int,
         mtime: int,
         digest: str,
-        page: _PageRows,
+        page: PageRows,
         toks: Rows,
         df_delta: dict[str, int],
-    ) -> None:
+    ) -> int:
         self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,NULL)",
-            (rel, size, mtime, digest, page.blob),
+            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
+            (
+                rel,
+                sort_key(rel),
+                page.issue_id,
+                size,
+                mtime,
+                digest,
+                page.paper,
+                page.date,
+                page.page,
+                page.section,
+                page.title,
+                len(page.articles),
+                page.meta,
+                page.counts if self.discover_terms else None,
+            ),
         )
-        tok_of = {aid: (tokens, cands) for aid, tokens, cands in toks}
-        rows = []
-        fts_rows = []
-        for ordinal, (aid, title, text) in enumerate(page.texts):
-            tokens, cands = tok_of.get(aid, ("", []))
-            rows.append((aid, rel, ordinal, title, page.issue_id, page.date, text, tokens))
-            fts_rows.append((aid, tokens))
+        tok_of = {aid: (tokens, cands, packed) for aid, tokens, cands, packed in toks}
+        ntok = 0
+        for ordinal, (aid, title, text, summary, body) in enumerate(page.articles):
+            tokens, cands, packed = tok_of.get(aid, ("", [], b""))
+            ntok += tokens.count(" ") + 1 if tokens else 0
+            cur = self.db.execute(
+                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, date, text, "
+                "tokens, summary, body) VALUES(?,?,?,?,?,?,?,?,?,?)",
+                (
+                    aid,
+                    rel,
+                    ordinal,
+                    title,
+                    page.issue_id,
+                    page.date,
+                    text,
+                    packed or None,
+                    summary,
+                    body,
+                ),
+            )
+            self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, tokens))
             for w in cands:
                 df_delta[w] = df_delta.get(w, 0) + 1
-        self.db.executemany("INSERT OR REPLACE INTO articles VALUES(?,?,?,?,?,?,?,?)", rows)
-        self.db.executemany("INSERT INTO fts(id, tokens) VALUES(?,?)", fts_rows)
+        return ntok
 
     def _apply_df(self, delta: dict[str, int], docs_delta: int) -> None:
         changed = [(w, d) for w, d in delta.items() if d]
@@ -465,108 +571,3 @@ class Index:
         )
 
     # ------------------------------------------------------------------- reading
-
-    def is_fresh(self) -> bool:
-        """True when every page file has the size and mtime the index recorded (stat only)."""
-        known = {
-            rel: (size, mtime)
-            for rel, size, mtime in self.db.execute("SELECT rel, size, mtime FROM pages")
-        }
-        if not known:
-            return False
-        seen = 0
-        for path in page_files(self.root):
-            rel = path.relative_to(self.root).as_posix()
-            try:
-                st = path.stat()
-            except OSError:
-                return False
-            if known.get(rel) != (st.st_size, st.st_mtime_ns):
-                return False
-            seen += 1
-        return seen == len(known)
-
-    def corpus(self) -> Corpus:
-        """The parsed corpus from the cache (call ``refresh`` first)."""
-        issues: list[Issue] = []
-        skipped: list[Skipped] = []
-        for rel, blob, reason in self.db.execute(
-            "SELECT rel, issue, skipped FROM pages ORDER BY rel"
-        ):
-            if blob is None:
-                skipped.append(Skipped(rel, reason or "skipped"))
-                continue
-            try:
-                issue = pickle.loads(blob)
-            except Exception:
-                continue
-            if isinstance(issue, Issue):
-                issues.append(issue)
-        return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(skipped))
-
-    def doc_freq(self) -> DocFreq:
-        docs = int(self.db.execute("SELECT value FROM meta WHERE key='docs'").fetchone()[0])
-        return DocFreq(dict(self.db.execute("SELECT word, n FROM df")), docs)
-
-    def tokens_of(self, article_id: str) -> list[str] | None:
-        row = self.db.execute("SELECT tokens FROM articles WHERE id=?", (article_id,)).fetchone()
-        return row[0].split(" ") if row and row[0] else None
-
-    def search(self, text: str, limit: int = 50) -> list[Hit]:
-        """Ranked hits for a query (words, "phrases", -excluded)."""
-        q = parse_query(text)
-        if not q.positives:
-            return []
-        scores: dict[str, float] = {}
-        fts_expr = " AND ".join(_fts_term(t) for t in q.positives)
-        if q.excluded:
-            fts_expr += "".join(f" NOT {_fts_term(t)}" for t in q.excluded)
-        try:
-            for aid, rank in self.db.execute(
-                "SELECT id, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
-                (fts_expr, limit * 4),
-            ):
-                scores[aid] = -float(rank) + 10.0
-        except sqlite3.OperationalError:
-            pass
-        # Substring fallback: a word that segmentation split differently (洛阳制造 as 洛阳/制造),
-        # or a phrase typed without spaces that spans several tokens (打造高质量首创之区).
-        terms = [t.replace(" ", "") for t in q.positives]
-        if all(terms):
-            where = " AND ".join("instr(text, ?) > 0" for _ in terms)
-            params: list[str] = terms
-            if q.excluded:
-                where += "".join(" AND instr(text, ?) = 0" for _ in q.excluded)
-                params += q.excluded
-            for aid, body in self.db.execute(
-                f"SELECT id, text FROM articles WHERE {where} LIMIT ?", (*params, limit * 4)
-            ):
-                if aid not in scores:
-                    n = sum(body.count(t) for t in q.positives)
-                    scores[aid] = n / (1 + len(body) / 1000)
-        if not scores:
-            return []
-        ordered = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
-        hits: list[Hit] = []
-        for aid, score in ordered:
-            row = self.db.execute(
-                "SELECT title, issue_id, date, text FROM articles WHERE id=?", (aid,)
-            ).fetchone()
-            if row is None:
-                continue
-            title, issue_id, date, body = row
-            if any(x in body for x in q.excluded):
-                continue
-            spans = match_spans(body, q.positives)
-            if not spans and title and not any(t in title for t in q.positives):
-                continue
-            hits.append(
-                Hit(aid, title, issue_id, date, round(score, 4), snippet(body, spans), tuple(spans))
-            )
-        return hits
-
-
-def _fts_term(term: str) -> str:
-    words = [w for w in re.split(r"\s+", term) if w]
-    escaped = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return f"({escaped}*)" if len(words) == 1 else f"({escaped})"

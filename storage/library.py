@@ -1,29 +1,41 @@
-"""One object the CLI and the TUI talk to: the corpus, its index, words and keywords.
+"""One object the CLI and the TUI talk to: the corpus, its index, words, terms and keywords.
 
 It hides where things come from: the parsed corpus comes from the index when the index is
 usable and from the page files otherwise (the cache is never required for correctness).
+At scale, what a list or a tree shows is read from the index row by row (``page_rows``,
+``iter_summaries``) and a page is built when it is opened (``issue``).
+
+Terms discovered in the corpus (``corpus.terms``) are the segmenter's learned layer, below the
+user dictionary.  A term the user rejects is written to a small file beside the index and
+never comes back, whatever the index does.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from corpus.keywords import DocFreq, Keyword, rank
-from corpus.model import Article, Corpus
+from corpus.keywords import LEAD_CHARS, DocFreq, Keyword, kinds_of, rank
+from corpus.model import Article, Corpus, Edition, Issue, Skipped
 from corpus.segment import Segmenter, learn_names
+from corpus.terms import Counts, Term, count_page, join_terms, select_terms
 from storage import locations
 from storage.annotations import Store
 
 if TYPE_CHECKING:  # the index (sqlite3, multiprocessing) is imported when first used
-    from storage.index import Hit, Index, IndexStats, Progress
+    from storage.index import Hit, Index, IndexStats, PageRow, Progress
+
+REJECTED_FILE = "rejected-terms.txt"
+"""In the cache dir: one rejected term a line, for every corpus (a judgement on a word)."""
 
 
 @dataclass
 class Library:
     root: Path
+    """The corpus folder (for a corpus given as one page file, the file's folder)."""
     cache_dir: Path = field(default_factory=locations.cache_dir)
     user_dict: Path = field(default_factory=locations.user_dict)
     corpus: Corpus | None = None
@@ -37,8 +49,22 @@ class Library:
     "the index may be stale: …").  Reading works without it."""
     _names_learned: bool = False
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    location: Path = field(init=False)
+    """What the user gave: the folder, or the one page file."""
+    _terms: list[Term] | None = None
+    _terms_applied: bool = False
+    _rejected: set[str] | None = None
+    _reader: Index | None = None
+    _reader_checked: bool = False
 
     def __post_init__(self) -> None:
+        from corpus.load import CorpusNotFound, corpus_target
+
+        self.location = Path(self.root)
+        try:
+            self.root, _ = corpus_target(self.location)
+        except CorpusNotFound:
+            self.root = self.location  # said when the pages are read
         self.segmenter = Segmenter(self.cache_dir / "jieba", self.user_dict)
 
     # -- loading
@@ -69,7 +95,7 @@ class Library:
                 try:
                     from storage.index import Index
 
-                    idx = Index(self.root, self.cache_dir, self.user_dict)
+                    idx = Index(self.location, self.cache_dir, self.user_dict)
                     try:
                         if idx.is_fresh():
                             corpus = idx.corpus()
@@ -80,7 +106,7 @@ class Library:
             if corpus is None:
                 from corpus.load import load_corpus
 
-                corpus = load_corpus(self.root, self.corrections())
+                corpus = load_corpus(self.location, self.corrections())
             else:
                 self.corpus = corpus
                 for issue_id in self.corrections():
@@ -90,12 +116,17 @@ class Library:
         return self.corpus
 
     def prepare_words(self) -> Segmenter:
-        """Names learned from the corpus, dictionary loaded (≈1 s: call from a worker)."""
-        if self._names_learned and self.segmenter.loaded:
+        """Names learned from the corpus, the index's terms as the learned layer, dictionary
+        loaded (≈1 s: call from a worker)."""
+        if self._names_learned and self._terms_applied and self.segmenter.loaded:
             return self.segmenter  # the reader's hot path: no lock
         with self._lock:
             self._learn_names()
+            if not self._terms_applied:
+                self.segmenter.set_terms(self.terms(stored_only=True))
+                self._terms_applied = True
         self.segmenter.load()
+        self.segmenter.tags()  # keywords need the word/tag table: load it here, off-screen
         return self.segmenter
 
     def _learn_names(self) -> None:
@@ -121,7 +152,7 @@ class Library:
             from storage.index import Index
 
             try:
-                self.index = Index(self.root, self.cache_dir, self.user_dict)
+                self.index = Index(self.location, self.cache_dir, self.user_dict)
             except OSError as exc:  # DiskError included
                 self.index = None
                 self.index_warning = _one_line(exc)
@@ -150,7 +181,7 @@ class Library:
                 )
             return None
         try:
-            stats = idx.refresh(progress, workers)
+            stats = idx.refresh(progress, workers, rejected=self.rejected_terms(), tags=self._tags)
         except (OSError, sqlite3.OperationalError) as exc:
             err = exc if isinstance(exc, DiskError) else disk_error(exc, idx.path)
             if strict:
@@ -163,7 +194,16 @@ class Library:
             stats.stale = True
             stats.warning = str(err)
         self._df = None
+        self._terms = None
+        self._reader_checked = False  # rows and pages: check freshness again
+        if self._terms_applied:  # the reader's segmenter follows the index's terms
+            with self._lock:
+                self.segmenter.set_terms(self.terms(stored_only=True))
         return stats
+
+    def _tags(self) -> Mapping[str, str]:
+        """Parts of speech for the term selection: the reader's own segmenter, loaded once."""
+        return self.segmenter.tags()
 
     def take_index_warning(self) -> str | None:
         """ "the index may be stale: <why>" the first time it is asked for, then None (the
@@ -179,21 +219,30 @@ class Library:
     def doc_freq(self) -> DocFreq:
         if self._df is None:
             idx = self.index
+            terms = self.terms()
             if idx is not None:
-                self._df = idx.doc_freq()
+                df = idx.doc_freq()
+                # Pages indexed before a term was learned hold it as its parts: a term is in
+                # at most as many articles as it occurs, and as its rarest part.
+                for t in terms:
+                    if len(t.parts) > 1:
+                        est = min([t.freq, *(df.df.get(p, t.freq) for p in t.parts)])
+                        df.df[t.text] = max(df.df.get(t.text, 0), est)
             else:
                 df = DocFreq()
                 for a in self.load().articles:
                     df.add_document(self.prepare_words().words(f"{a.title}\n{a.text}"))
-                self._df = df
+            df.add_terms(terms)
+            self._df = df
         return self._df
 
     def article_words(self, article: Article) -> list[str]:
-        """Words of title + text: from the index when it has them, else segmented now."""
+        """Words of title + text: from the index when it has them (learned terms joined,
+        whenever the page was indexed), else segmented now."""
         if self.index is not None:
             cached = self.index.tokens_of(article.id)
             if cached is not None:
-                return cached
+                return join_terms(cached, self.terms())
         return self.prepare_words().words(f"{article.title}\n{article.text}")
 
     def keywords(
@@ -203,13 +252,236 @@ class Library:
         words: list[str] | None = None,
         df: DocFreq | None = None,
     ) -> list[Keyword]:
-        """Top keywords; the reader passes the words it already has and the document
-        frequencies it has so far (it must not segment the whole corpus on its thread)."""
+        """Top keywords, each with its kind (word, term, person, place, organisation); the
+        reader passes the words it already has and the document frequencies it has so far
+        (it must not segment the whole corpus on its thread)."""
         if words is None:
             words = self.article_words(article)
-        self.prepare_words()
-        boost = self.segmenter.names | self.segmenter.user_words
-        return rank(words, df if df is not None else self.doc_freq(), top=top, boost=boost)
+        seg = self.prepare_words()
+        terms = self.terms(stored_only=True)
+        boost = seg.names | seg.user_words | set(seg.terms)
+        kinds = kinds_of(terms, seg.names, seg.tags(), words)
+        title = seg.words(article.title)
+        lead = seg.words(article.text[:LEAD_CHARS])
+        return rank(
+            words,
+            df if df is not None else self.doc_freq(),
+            top=top,
+            boost=boost,
+            kinds=kinds,
+            title=title,
+            lead=lead,
+        )
+
+    # -- terms
+
+    def rejected_terms(self) -> set[str]:
+        """Terms the user rejected (never selected again)."""
+        if self._rejected is None:
+            try:
+                text = (self.cache_dir / REJECTED_FILE).read_text(encoding="utf-8")
+            except OSError:
+                text = ""
+            self._rejected = {line.strip() for line in text.splitlines() if line.strip()}
+        return self._rejected
+
+    def reject_term(self, text: str) -> None:
+        """The user says ``text`` is no term: remembered (file written atomically), gone from
+        the segmenter and the index's terms at once.  Raises ``DiskError`` when the file
+        cannot be written."""
+        from storage.errors import DiskError
+        from storage.files import atomic_write
+
+        text = text.strip()
+        if not text:
+            return
+        with self._lock:
+            rejected = self.rejected_terms() | {text}
+            data = "".join(f"{t}\n" for t in sorted(rejected)).encode("utf-8")
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.cache_dir / REJECTED_FILE, data, mode=0o644)
+            self._rejected = rejected
+            self.segmenter.forget_terms([text])
+            idx = self.open_index()
+            if idx is not None and not idx.readonly:
+                try:
+                    idx.reselect_terms(rejected, self._tags)
+                except DiskError:
+                    pass  # the file has it; the index catches up on its next refresh
+            self._terms = None
+            self._df = None
+
+    def terms(self, limit: int | None = None, *, stored_only: bool = False) -> list[Term]:
+        """The corpus's discovered terms, most frequent first, rejected ones left out: from
+        the index (as last refreshed); without an index, counted from the pages now (slow;
+        not with ``stored_only``, which then gives none)."""
+        if self._terms is None:
+            found: list[Term] | None = None
+            idx = self.index
+            if idx is None and self._index_file_exists():
+                idx = self.open_index()
+            if idx is not None:
+                try:
+                    found = idx.terms()
+                except Exception:  # a cache is never required for correctness
+                    found = None
+            if found is None:
+                if stored_only:
+                    return []
+                found = self._count_terms()
+            rejected = self.rejected_terms()
+            self._terms = [t for t in found if t.text not in rejected]
+        return self._terms[:limit] if limit is not None else list(self._terms)
+
+    def _count_terms(self) -> list[Term]:
+        seg = self.prepare_words()
+        total = Counts()
+        for issue in self.load().issues:
+            total.merge(count_page([seg.words(f"{a.title}\n{a.text}") for a in issue.articles]))
+        return select_terms(total, self.rejected_terms(), tags=seg.tags())
+
+    # -- pages at scale
+
+    def _fresh_index(self) -> Index | None:
+        """A connection of its own to an index that matches the page files, or None."""
+        if not self._index_file_exists():
+            return None
+        from storage.index import Index
+
+        try:
+            idx = Index(self.location, self.cache_dir, self.user_dict)
+        except Exception:
+            return None
+        try:
+            if idx.is_fresh():
+                return idx
+        except Exception:
+            pass
+        idx.close()
+        return None
+
+    def _reading_index(self) -> Index | None:
+        """The index pages and rows are read from, checked fresh once (a walk of every page
+        file: not per page opened) and again after each refresh; None: parse the pages."""
+        if self.corpus is not None:
+            return None
+        with self._lock:
+            if not self._reader_checked:
+                if self._reader is not None:
+                    self._reader.close()
+                self._reader = self._fresh_index()
+                self._reader_checked = True
+            return self._reader
+
+    def _corrected(self, issue_id: str) -> Issue | None:
+        """The page parsed again with the user's boundary corrections, when it has any."""
+        fixes = self.corrections().get(issue_id)
+        if not fixes:
+            return None
+        if self.corpus is not None:
+            return self.corpus._issues.get(issue_id)
+        from corpus.load import read_page
+
+        idx = self._reading_index()
+        row = None
+        if idx is not None:
+            row = idx.db.execute("SELECT rel FROM pages WHERE id=?", (issue_id,)).fetchone()
+        if row is None:
+            return self.load()._issues.get(issue_id)
+        got = read_page(self.root, self.root / row[0], fixes, issue_id=issue_id)
+        return got if isinstance(got, Issue) else None
+
+    def page_rows(self) -> list[PageRow]:
+        """Every page's row (id, file, paper, date, page, section, title, article count) for
+        a tree: from a fresh index without building any article, else from the parsed pages."""
+        from storage.index import PageRow
+
+        idx = self._reading_index()
+        if idx is None:
+            return [
+                PageRow(
+                    i.id, i.source, i.paper, i.date, i.page, i.section, i.title, len(i.articles)
+                )
+                for i in self.load().issues
+            ]
+        rows = idx.page_rows()
+        fixed = self.corrections()
+        if fixed:
+            out = []
+            for r in rows:
+                again = self._corrected(r.id) if r.id in fixed else None
+                out.append(r if again is None else replace_count(r, len(again.articles)))
+            rows = out
+        return rows
+
+    def editions(self, rows: list[PageRow] | None = None) -> list[Edition]:
+        """Pages grouped into editions, from the page rows."""
+        return editions_of(self.root, self.page_rows() if rows is None else rows)
+
+    def listing(self) -> Listing:
+        """Everything ``list --json`` prints: each page's ``Issue.summary()`` as JSON text
+        (streamed from a fresh index, no article decoded; pages with boundary corrections as
+        corrected), the editions and the skipped files."""
+        import json
+
+        idx = self._reading_index()
+        if idx is None:
+            corpus = self.load()
+            return Listing(
+                (json.dumps(i.summary(), ensure_ascii=False) for i in corpus.issues),
+                corpus.editions(),
+                list(corpus.skipped),
+            )
+        return Listing(self.iter_summary_json(), self.editions(), idx.skipped())
+
+    def iter_summaries(self) -> Iterator[dict[str, Any]]:
+        """``Issue.summary()`` of every page, one at a time: from a fresh index without
+        building articles, else from the parsed pages.  Pages with boundary corrections come
+        as corrected."""
+        idx = self._reading_index()
+        if idx is None:
+            for issue in self.load().issues:
+                yield issue.summary()
+            return
+        fixed = self.corrections()
+        for summary in idx.iter_summaries():
+            again = self._corrected(summary["id"]) if summary["id"] in fixed else None
+            yield summary if again is None else again.summary()
+
+    def iter_summary_json(self) -> Iterator[str]:
+        """``iter_summaries`` as JSON text, one page at a time: from a fresh index without
+        decoding articles."""
+        import json
+
+        idx = self._reading_index()
+        if idx is None:
+            for issue in self.load().issues:
+                yield json.dumps(issue.summary(), ensure_ascii=False)
+            return
+        fixed = self.corrections()
+        for pid, text in idx.iter_summary_json():
+            again = self._corrected(pid) if pid in fixed else None
+            yield text if again is None else json.dumps(again.summary(), ensure_ascii=False)
+
+    def skipped(self) -> list[Skipped]:
+        """Files that were not read, with their reasons (``Corpus.skipped``)."""
+        idx = self._reading_index()
+        return list(self.load().skipped) if idx is None else idx.skipped()
+
+    def issue(self, page_id: str) -> Issue | None:
+        """One page, on demand: corrected, or from the index, or parsed from its file."""
+        if self.corpus is not None:
+            return self.corpus._issues.get(page_id)
+        if page_id in self.corrections():
+            got = self._corrected(page_id)
+            if got is not None:
+                return got
+        idx = self._reading_index()
+        if idx is not None:
+            found = idx.issue(page_id)
+            if found is not None:
+                return found
+        return self.load()._issues.get(page_id)
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
         import sqlite3
@@ -233,7 +505,7 @@ class Library:
         issues = []
         for issue in corpus.issues:
             if issue.id == issue_id:
-                got = read_page(self.root, self.root / issue.source, fixes)
+                got = read_page(self.root, self.root / issue.source, fixes, issue_id=issue.id)
                 issues.append(got if isinstance(got, type(issue)) else issue)
             else:
                 issues.append(issue)
@@ -242,6 +514,31 @@ class Library:
 
     def article(self, article_id: str) -> Article | None:
         return self.load().article(article_id)
+
+
+@dataclass
+class Listing:
+    """What ``list --json`` prints (``Library.listing``)."""
+
+    pages: Iterator[str]
+    """``Issue.summary()`` of each page as JSON text, in walk order (consume it once)."""
+    editions: list[Edition]
+    skipped: list[Skipped]
+
+
+def editions_of(root: Path, rows: list[PageRow]) -> list[Edition]:
+    """``Corpus.editions`` from page rows alone."""
+    bare = tuple(
+        Issue(r.id, r.file, r.title, r.date, paper=r.paper, page=r.page, section=r.section)
+        for r in rows
+    )
+    return Corpus(str(root), bare).editions()
+
+
+def replace_count(row: PageRow, articles: int) -> PageRow:
+    from dataclasses import replace
+
+    return replace(row, articles=articles)
 
 
 def _one_line(exc: BaseException) -> str:

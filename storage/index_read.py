@@ -1,0 +1,340 @@
+"""Reading the index: freshness, pages and rows, summaries, terms, search (no writes)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import zlib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.keywords import DocFreq
+from corpus.load import PAGE_SUFFIXES
+from corpus.model import Article, Corpus, Edition, Issue, Skipped
+from corpus.pagemeta import MANIFEST
+from corpus.search import match_spans, parse_query, snippet
+from corpus.terms import Term
+from storage.pagestore import (
+    PageRow,
+    decode_article,
+    decode_issue,
+    summary_shape,
+    unpack_tokens,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article_id: str
+    title: str
+    issue_id: str
+    date: str | None
+    score: float
+    snippet: str
+    """Context around the first match; the match is wrapped in ``«»``."""
+    spans: tuple[tuple[int, int], ...] = ()
+    """Offsets of every match in the article text."""
+
+
+class IndexReader:
+    """The read side of ``storage.index.Index``."""
+
+    db: sqlite3.Connection
+    root: Path
+    location: Path
+    single: bool
+
+    def _meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _manifest_stamp(self) -> str:
+        try:
+            st = (self.root / MANIFEST).stat()
+        except OSError:
+            return ""
+        return f"{st.st_size}:{st.st_mtime_ns}"
+
+    def _blob(self, key: str) -> bytes | None:
+        row = self.db.execute("SELECT value FROM blobs WHERE key=?", (key,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def _quick_walk(self) -> tuple[dict[str, tuple[int, int]], str]:
+        """(size, mtime) of every page file and a digest of the other files' names: the
+        files ``scan_corpus`` would find, without building its Paths (a decade of a daily is
+        30,000 pages: every search and every start asks whether the index is fresh)."""
+        pages: dict[str, tuple[int, int]] = {}
+        others: list[str] = []
+        if self.single:
+            name = self.location.name
+            try:
+                st = os.stat(self.location)
+                pages[name] = (st.st_size, st.st_mtime_ns)
+            except OSError:
+                others.append(name)
+            return pages, ""
+        seen: set[tuple[int, int]] = set()
+        with contextlib.suppress(OSError):
+            st = os.stat(self.root)
+            seen.add((st.st_dev, st.st_ino))
+        stack = [(str(self.root), "")]
+        while stack:
+            folder, prefix = stack.pop()
+            try:
+                with os.scandir(folder) as it:
+                    entries = [e for e in it if not e.name.startswith(".")]
+            except OSError:
+                others.append(f"{prefix}/!")
+                continue
+            for e in entries:
+                rel = prefix + e.name
+                try:
+                    if e.is_dir():
+                        st = e.stat()
+                        key = (st.st_dev, st.st_ino)
+                        if key not in seen:
+                            seen.add(key)
+                            stack.append((e.path, rel + "/"))
+                        else:
+                            others.append(rel)
+                        continue
+                    if e.is_file() and os.path.splitext(e.name)[1].lower() in PAGE_SUFFIXES:
+                        st = e.stat()
+                        pages[rel] = (st.st_size, st.st_mtime_ns)
+                        continue
+                except OSError:
+                    pass
+                if rel != MANIFEST:
+                    others.append(rel)
+        digest = hashlib.sha1("\n".join(sorted(others)).encode("utf-8", "replace")).hexdigest()
+        return pages, digest
+
+    def _unchanged(
+        self,
+        walked: dict[str, tuple[int, int]],
+        others: str,
+        known: Mapping[str, tuple[int, int, str, str | None]],
+    ) -> bool:
+        if not known or len(walked) != len(known):
+            return False
+        if (self._meta("manifest") or "") != self._manifest_stamp():
+            return False
+        if self._meta("others") != others:
+            return False
+        return all(known.get(rel, (-1, -1))[:2] == st for rel, st in walked.items())
+
+    def is_fresh(self) -> bool:
+        """True when every page file has the size and mtime the index recorded, no file came
+        or went, and the manifest is the one it applied (stat only)."""
+        known = {
+            rel: (size, mtime, "", pid)
+            for rel, size, mtime, pid in self.db.execute("SELECT rel, size, mtime, id FROM pages")
+        }
+        walked, others = self._quick_walk()
+        return self._unchanged(walked, others, known)
+
+    def skipped(self) -> list[Skipped]:
+        """Files that are not pages and pages that could not be read, as ``load_corpus``
+        orders them (files in walk order, then the manifest's rows by line)."""
+        got = [Skipped(f, r, line) for f, r, line in json.loads(self._meta("scan_skipped") or "[]")]
+        for rel, reason in self.db.execute(
+            "SELECT rel, skipped FROM pages WHERE skipped IS NOT NULL"
+        ):
+            got.append(Skipped(rel, reason or "skipped"))
+        files = sorted((s for s in got if s.line is None), key=lambda s: s.file.split("/"))
+        rows = [s for s in got if s.line is not None]
+        return [*files, *rows]
+
+    def _articles_of(self, rel: str, issue_id: str) -> tuple[Article, ...]:
+        return tuple(
+            decode_article(aid, issue_id, title, text, body)
+            for aid, title, text, body in self.db.execute(
+                "SELECT id, title, text, body FROM articles WHERE rel=? ORDER BY ord", (rel,)
+            )
+        )
+
+    def corpus(self) -> Corpus:
+        """The parsed corpus from the cache (call ``refresh`` first)."""
+        issues: list[Issue] = []
+        by_rel: dict[str, list[Article]] = {}
+        pages = self.db.execute(
+            "SELECT rel, id, meta FROM pages WHERE skipped IS NULL ORDER BY key"
+        ).fetchall()
+        ids = {rel: pid for rel, pid, _ in pages}
+        for aid, rel, title, text, body in self.db.execute(
+            "SELECT id, rel, title, text, body FROM articles ORDER BY rel, ord"
+        ):
+            by_rel.setdefault(rel, []).append(
+                decode_article(aid, ids.get(rel, ""), title, text, body)
+            )
+        for rel, pid, meta in pages:
+            issues.append(decode_issue(pid, rel, meta, tuple(by_rel.get(rel, ()))))
+        return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(self.skipped()))
+
+    def issue(self, page_id: str) -> Issue | None:
+        """One page, rebuilt from the index (no parsing)."""
+        row = self.db.execute(
+            "SELECT rel, meta FROM pages WHERE id=? AND skipped IS NULL", (page_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        rel, meta = row
+        return decode_issue(page_id, rel, meta, self._articles_of(rel, page_id))
+
+    def page_rows(self) -> list[PageRow]:
+        """Every page's row in walk order, without building an article."""
+        return [
+            PageRow(pid, rel, paper, date, page, section, title or "", n or 0)
+            for pid, rel, paper, date, page, section, title, n in self.db.execute(
+                "SELECT id, rel, paper, date, page, section, title, articles FROM pages "
+                "WHERE skipped IS NULL ORDER BY key"
+            )
+        ]
+
+    def editions(self) -> list[Edition]:
+        """Pages grouped into editions (``Corpus.editions``) from the page rows alone."""
+        bare = tuple(
+            Issue(r.id, r.file, r.title, r.date, paper=r.paper, page=r.page, section=r.section)
+            for r in self.page_rows()
+        )
+        return Corpus(str(self.root), bare).editions()
+
+    def iter_summaries(self) -> Iterator[dict[str, Any]]:
+        """``Issue.summary()`` of every page in walk order, one page at a time, from stored
+        JSON (no Article is built): what ``list --json`` streams."""
+        cur = self.db.execute(
+            "SELECT p.rel, p.id, p.meta, a.summary FROM pages p LEFT JOIN articles a "
+            "ON a.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
+        )
+        rel_now: str | None = None
+        head: dict[str, Any] = {}
+        arts: list[dict[str, Any]] = []
+        for rel, pid, meta, summary in cur:
+            if rel != rel_now:
+                if rel_now is not None:
+                    yield summary_shape(head, arts)
+                rel_now = rel
+                head = {"id": pid, "file": rel, **json.loads(meta)}
+                arts = []
+            if summary is not None:
+                arts.append(json.loads(summary))
+        if rel_now is not None:
+            yield summary_shape(head, arts)
+
+    def iter_summary_json(self) -> Iterator[tuple[str, str]]:
+        """(page id, ``Issue.summary()`` as JSON text) of every page in walk order: the
+        articles' stored JSON is spliced in as it is, never decoded (``list --json`` at
+        scale; the same value as ``iter_summaries``, compact separators inside articles)."""
+        cur = self.db.execute(
+            "SELECT p.rel, p.id, p.meta, (SELECT group_concat(summary, ',') FROM "
+            "(SELECT summary FROM articles a WHERE a.rel = p.rel ORDER BY a.ord)) "
+            "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
+        )
+        hole = "\x00articles\x00"
+        for rel, pid, meta, joined in cur:
+            arts = joined or ""
+            frags: list[dict[str, Any]] = []
+            if '"fragment":true' in arts:
+                frags = [a for a in json.loads(f"[{arts}]") if a.get("fragment")]
+            head = {"id": pid, "file": rel, **json.loads(meta)}
+            summary = summary_shape(head, [])
+            summary["articles"] = hole
+            summary["fragments"] = [a["id"] for a in frags]
+            text = json.dumps(summary, ensure_ascii=False)
+            yield pid, text.replace(json.dumps(hole), f"[{arts}]", 1)
+
+    def texts_containing(self, term: str) -> Iterator[tuple[str, str]]:
+        """(article id, text) of every article whose text contains ``term``, in corpus
+        order (the concordance's hook)."""
+        yield from self.db.execute(
+            "SELECT a.id, a.text FROM articles a JOIN pages p ON p.rel = a.rel "
+            "WHERE instr(a.text, ?) > 0 ORDER BY p.key, a.ord",
+            (term,),
+        )
+
+    def doc_freq(self) -> DocFreq:
+        docs = int(self._meta("docs") or 0)
+        return DocFreq(dict(self.db.execute("SELECT word, n FROM df")), docs)
+
+    def terms(self) -> list[Term]:
+        """The corpus's discovered terms, most frequent first."""
+        return [
+            Term(text, freq, kind, tuple(parts.split(" ")))
+            for text, freq, kind, parts in self.db.execute(
+                "SELECT text, freq, kind, parts FROM terms ORDER BY freq DESC, text"
+            )
+        ]
+
+    def tokens_of(self, article_id: str) -> list[str] | None:
+        row = self.db.execute(
+            "SELECT title, text, tokens FROM articles WHERE id=?", (article_id,)
+        ).fetchone()
+        if not row or not row[2]:
+            return None
+        return unpack_tokens(f"{row[0]}\n{row[1]}", zlib.decompress(row[2])) or None
+
+    def search(self, text: str, limit: int = 50) -> list[Hit]:
+        """Ranked hits for a query (words, "phrases", -excluded)."""
+        q = parse_query(text)
+        if not q.positives:
+            return []
+        scores: dict[int, float] = {}
+        fts_expr = " AND ".join(_fts_term(t) for t in q.positives)
+        if q.excluded:
+            fts_expr += "".join(f" NOT {_fts_term(t)}" for t in q.excluded)
+        try:
+            for n, rank in self.db.execute(
+                "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
+                (fts_expr, limit * 4),
+            ):
+                scores[n] = -float(rank) + 10.0
+        except sqlite3.OperationalError:
+            pass
+        # Substring fallback: a word that segmentation split differently (洛阳制造 as 洛阳/制造),
+        # or a phrase typed without spaces that spans several tokens (打造高质量首创之区).
+        # Its hits rank below every FTS hit, so it is not needed when those fill the page.
+        terms = [t.replace(" ", "") for t in q.positives]
+        if all(terms) and len(scores) < limit:
+            where = " AND ".join("instr(text, ?) > 0" for _ in terms)
+            params: list[str] = terms
+            if q.excluded:
+                where += "".join(" AND instr(text, ?) = 0" for _ in q.excluded)
+                params += q.excluded
+            for n, body in self.db.execute(
+                f"SELECT n, text FROM articles WHERE {where} LIMIT ?", (*params, limit * 4)
+            ):
+                if n not in scores:
+                    c = sum(body.count(t) for t in q.positives)
+                    scores[n] = c / (1 + len(body) / 1000)
+        if not scores:
+            return []
+        ordered = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+        hits: list[Hit] = []
+        for n, score in ordered:
+            row = self.db.execute(
+                "SELECT id, title, issue_id, date, text FROM articles WHERE n=?", (n,)
+            ).fetchone()
+            if row is None:
+                continue
+            aid, title, issue_id, date, body = row
+            if any(x in body for x in q.excluded):
+                continue
+            spans = match_spans(body, q.positives)
+            if not spans and title and not any(t in title for t in q.positives):
+                continue
+            hits.append(
+                Hit(aid, title, issue_id, date, round(score, 4), snippet(body, spans), tuple(spans))
+            )
+        return hits
+
+
+def _fts_term(term: str) -> str:
+    words = [w for w in re.split(r"\s+", term) if w]
+    escaped = " ".join('"' + w.replace('"', '""') + '"' for w in words)
+    return f"({escaped}*)" if len(words) == 1 else f"({escaped})"

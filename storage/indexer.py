@@ -1,0 +1,126 @@
+"""The indexer's worker side: read, parse (with page metadata) and segment one page, count
+its terms; runs in pool processes, so everything it returns is cheap to send back."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.keywords import is_candidate
+from corpus.load import decode, parse_page
+from corpus.model import Issue, Skipped
+from corpus.pagemeta import Manifest
+from corpus.segment import Segmenter, learn_names
+from corpus.terms import Counts, Term, count_page
+from storage.pagestore import encode_article, encode_issue, pack_counts, pack_tokens
+
+_WORKER_SEG: Segmenter | None = None
+_WORKER_MANIFEST: Manifest | None = None
+_WORKER_EXPAND: dict[str, tuple[str, ...]] = {}
+_WORKER_COUNT = True
+
+
+def worker_init(
+    cache_dir: str | None,
+    user_dict: str | None,
+    manifest: Manifest | None = None,
+    terms: Iterable[Term] = (),
+    count: bool = True,
+) -> None:
+    """One segmenter per worker, with the learned terms the index knows (below the user's
+    dictionary); tokens are counted as the base tokens those terms join."""
+    global _WORKER_SEG, _WORKER_MANIFEST, _WORKER_EXPAND, _WORKER_COUNT
+    seg = Segmenter(Path(cache_dir) if cache_dir else None, Path(user_dict) if user_dict else None)
+    terms = list(terms)
+    seg.add_terms(terms)
+    seg.load()
+    _WORKER_SEG = seg
+    _WORKER_MANIFEST = manifest
+    _WORKER_COUNT = count
+    _WORKER_EXPAND = {t.text: t.parts for t in terms if len(t.parts) > 1 and t.text in seg.terms}
+
+
+Rows = list[tuple[str, str, list[str], bytes]]
+"""(article id, space-joined tokens of title + text, keyword-candidate words, the tokens
+packed by ``pack_tokens``) per article."""
+
+
+def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
+    texts = [f"{a.reporters}\n{a.title}\n{a.text}" for a in issue.articles]
+    added = seg.add_names(learn_names(texts))
+    out: Rows = []
+    per_article: list[list[str]] = []
+    for a in issue.articles:
+        source = f"{a.title}\n{a.text}"
+        words = seg.words(source)
+        per_article.append(words)
+        joined = " ".join(words)
+        cands = [w for w in set(words) if is_candidate(w)]
+        out.append((a.id, joined, cands, pack_tokens(source, joined)))
+    seg.forget_names(added)
+    if not _WORKER_COUNT:
+        return out, Counts()
+    return out, count_page(per_article, _WORKER_EXPAND or None)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRows:
+    """What the main process stores of a parsed page (cheap to send between processes)."""
+
+    issue_id: str
+    meta: str
+    paper: str | None
+    date: str | None
+    page: int | None
+    section: str | None
+    title: str
+    articles: list[tuple[str, str, str, str, bytes]]
+    """(id, title, text, summary JSON, compressed body) per article."""
+    counts: bytes
+
+
+Result = tuple[str, object, Rows, str]
+
+
+def _page_rows(issue: Issue, counts: Counts) -> PageRows:
+    arts = []
+    for a in issue.articles:
+        summary, body = encode_article(a)
+        arts.append((a.id, a.title, a.text, summary, body))
+    return PageRows(
+        issue.id,
+        encode_issue(issue),
+        issue.paper,
+        issue.date,
+        issue.page,
+        issue.section,
+        issue.title,
+        arts,
+        pack_counts(counts),
+    )
+
+
+def process_page(root: str, rel: str, pid: str | None = None) -> Result:
+    """Read, parse and segment one page (runs in a pool worker)."""
+    seg = _WORKER_SEG
+    assert seg is not None
+    path = Path(root) / rel
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return rel, Skipped(rel, f"unreadable: {exc.strerror or exc}"), [], ""
+    digest = hashlib.sha1(data).hexdigest()
+    text, how = decode(data)
+    if text is None:
+        return rel, Skipped(rel, how), [], digest
+    issue = parse_page(
+        text, rel, pid or Path(rel).with_suffix("").as_posix(), manifest=_WORKER_MANIFEST
+    )
+    rows, counts = _segment_issue(seg, issue)
+    return rel, _page_rows(issue, counts), rows, digest
+
+
+def process_chunk(root: str, items: list[tuple[str, str]]) -> list[Result]:
+    return [process_page(root, rel, pid) for rel, pid in items]

@@ -1,0 +1,220 @@
+"""Pages in the index without pickles: an Issue's own fields as JSON, each article as its
+summary (what a list shows) and a compressed body; its text is stored once, beside them.
+
+Everything here rebuilds exactly what the parser made (the tests compare whole Corpora), and
+keeps what is stored small: token streams as lengths cut from the text again, raw paragraph
+text as the cleaner's edits, term counts compressed.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from dataclasses import dataclass, fields
+from typing import Any
+
+from corpus.model import Article, Issue, Kind, Paragraph
+from corpus.terms import Counts
+
+
+@dataclass(frozen=True, slots=True)
+class PageRow:
+    """What a tree of papers, dates and pages shows of one page (no article is built)."""
+
+    id: str
+    file: str
+    paper: str | None
+    date: str | None
+    page: int | None
+    section: str | None
+    title: str
+    articles: int
+
+
+def sort_key(rel: str) -> str:
+    """Orders rows as the folder walk does (a folder's pages before ``name.txt`` beside it)."""
+    return rel.replace("/", "\x01")
+
+
+def _is_tuple(f: Any) -> bool:
+    return str(f.type).startswith("tuple")
+
+
+_ISSUE_SKIP = {"id", "source", "articles"}
+_ART_COLS = {"id", "issue_id", "title", "paragraphs"}
+_KINDS = {k.value: k for k in Kind}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _tupled(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_tupled(v) for v in value)
+    return value
+
+
+def encode_issue(issue: Issue) -> str:
+    """An Issue's own fields (not its articles) as JSON."""
+    return json.dumps(
+        {
+            f.name: _jsonable(getattr(issue, f.name))
+            for f in fields(Issue)
+            if f.name not in _ISSUE_SKIP
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def decode_issue(pid: str, rel: str, meta: str, articles: tuple[Article, ...] = ()) -> Issue:
+    data = json.loads(meta)
+    kw: dict[str, Any] = {}
+    for f in fields(Issue):
+        if f.name in data:
+            kw[f.name] = _tupled(data[f.name]) if _is_tuple(f) else data[f.name]
+    return Issue(id=pid, source=rel, articles=articles, **kw)
+
+
+def encode_article(a: Article) -> tuple[str, bytes]:
+    """(summary JSON, compressed body) — with the text column, all an Article holds."""
+    body: dict[str, Any] = {}
+    for f in fields(Article):
+        if f.name in _ART_COLS:
+            continue
+        value = getattr(a, f.name)
+        if value != f.default:
+            body[f.name] = _jsonable(value)
+    texts = a.text.split("\n")
+    main = [p for p in a.paragraphs if p.kind is not Kind.CAPTION]
+    derivable = len(texts) == len(main) and all(
+        p.text == t for p, t in zip(main, texts, strict=True)
+    )
+    paras = []
+    for p in a.paragraphs:
+        own = p.text if (p.kind is Kind.CAPTION or not derivable) else None
+        raw: Any = None
+        if p.raw != p.text:
+            ops = _raw_ops(p.raw, p.text)
+            short = ops is not None and len(json.dumps(ops, ensure_ascii=False)) < len(p.raw)
+            raw = ops if short else p.raw
+        paras.append([p.kind.value, p.lines[0], p.lines[1], raw, own])
+    body["p"] = paras
+    summary = json.dumps(a.summary(), ensure_ascii=False, separators=(",", ":"))
+    packed = zlib.compress(json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode())
+    return summary, packed
+
+
+def decode_article(aid: str, issue_id: str, title: str, text: str, body: bytes) -> Article:
+    data = json.loads(zlib.decompress(body))
+    texts = iter(text.split("\n"))
+    paras = []
+    for kind, first, last, raw, own in data.pop("p"):
+        t = own if own is not None else next(texts, "")
+        if raw is None:
+            raw = t
+        elif isinstance(raw, list):
+            raw = _apply_ops(t, raw)
+        paras.append(Paragraph(_KINDS[kind], t, (first, last), raw))
+    kw: dict[str, Any] = {}
+    for f in fields(Article):
+        if f.name in data:
+            kw[f.name] = _tupled(data[f.name]) if _is_tuple(f) else data[f.name]
+    return Article(id=aid, issue_id=issue_id, title=title, paragraphs=tuple(paras), **kw)
+
+
+def pack_counts(counts: Counts) -> bytes:
+    return zlib.compress(json.dumps(counts.to_json(), ensure_ascii=False).encode(), 6)
+
+
+def pack_tokens(source: str, tokens: str) -> bytes:
+    """Tokens as their lengths, cut from ``source`` (what was segmented) again when read:
+    segmentation only drops whitespace, so lengths are enough.  ``b"="`` + the tokens
+    themselves when that does not hold (a token longer than 255 characters)."""
+    words = tokens.split(" ") if tokens else []
+    if words and max(map(len, words)) < 256:
+        lengths = b"#" + bytes(map(len, words))
+        if unpack_tokens(source, lengths) == words:
+            return zlib.compress(lengths, 6)
+    return zlib.compress(b"=" + tokens.encode(), 6)
+
+
+def unpack_tokens(source: str, packed: bytes) -> list[str]:
+    """``pack_tokens`` undone (``packed`` already decompressed)."""
+    if packed[:1] == b"=":
+        text = packed[1:].decode()
+        return text.split(" ") if text else []
+    lengths = packed[1:]
+    out: list[str] = []
+    i, n = 0, len(source)
+    for k in lengths:
+        while i < n and source[i].isspace():
+            i += 1
+        out.append(source[i : i + k])
+        i += k
+    return out
+
+
+def _raw_ops(raw: str, text: str) -> list[Any] | None:
+    """How ``raw`` differs from ``text``: [offset in raw, raw characters, text characters
+    they replace] for the spaces and line breaks the cleaner took out and the punctuation it
+    normalised; None when ``text`` is not ``raw`` so cleaned."""
+    ops: list[list[Any]] = []
+    j = 0
+    m = len(text)
+    for i, ch in enumerate(raw):
+        if j < m and text[j] == ch:
+            j += 1
+            continue
+        used = 0 if (ch.isspace() or j >= m) else 1
+        j += used
+        last = ops[-1] if ops else None
+        if last is not None and last[0] + len(last[1]) == i:
+            last[1] += ch
+            last[2] += used
+        else:
+            ops.append([i, ch, used])
+    if j != m or _apply_ops(text, ops) != raw:
+        return None
+    return ops
+
+
+def _apply_ops(text: str, ops: list[Any]) -> str:
+    parts: list[str] = []
+    j = 0
+    pos = 0  # length of the raw string built so far
+    for at, chars, used in ops:
+        take = at - pos
+        parts.append(text[j : j + take])
+        parts.append(chars)
+        j += take + used
+        pos = at + len(chars)
+    parts.append(text[j:])
+    return "".join(parts)
+
+
+def unpack_counts(blob: bytes | None) -> Counts:
+    return Counts.from_json(json.loads(zlib.decompress(blob))) if blob else Counts()
+
+
+def summary_shape(head: dict[str, Any], arts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The keys and order of ``Issue.summary()``."""
+    return {
+        "id": head["id"],
+        "file": head["file"],
+        "title": head.get("title", ""),
+        "date": head.get("date"),
+        "paper": head.get("paper"),
+        "page": head.get("page"),
+        "section": head.get("section"),
+        "meta_source": head.get("meta_source", {}),
+        "articles": arts,
+        "furniture": head.get("furniture", []),
+        "credits": head.get("credits", {}),
+        "furniture_page": head.get("furniture_page"),
+        "furniture_section": head.get("furniture_section"),
+        "fragments": [a["id"] for a in arts if a.get("fragment")],
+    }
