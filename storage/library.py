@@ -147,19 +147,21 @@ class Library:
 
     def open_index(self) -> Index | None:
         """The index (read-only when its folder cannot be written), or None when there is
-        none and none can be made (``index_warning`` says why)."""
-        if self.index is None:
-            from storage.index import Index
+        none and none can be made (``index_warning`` says why).  One thread opens it: two
+        opening (and perhaps rebuilding) the same file at once is how a reader crashes."""
+        with self._lock:
+            if self.index is None:
+                from storage.index import Index
 
-            try:
-                self.index = Index(self.location, self.cache_dir, self.user_dict)
-            except OSError as exc:  # DiskError included
-                self.index = None
-                self.index_warning = _one_line(exc)
-            else:
-                if self.index.readonly:
-                    self.index_warning = self.index.warning
-        return self.index
+                try:
+                    self.index = Index(self.location, self.cache_dir, self.user_dict)
+                except OSError as exc:  # DiskError included
+                    self.index = None
+                    self.index_warning = _one_line(exc)
+                else:
+                    if self.index.readonly:
+                        self.index_warning = self.index.warning
+            return self.index
 
     def refresh_index(
         self, progress: Progress | None = None, workers: int | None = None, strict: bool = False
@@ -318,6 +320,8 @@ class Library:
         if self._terms is None:
             found: list[Term] | None = None
             idx = self.index
+            if idx is None and stored_only:
+                return []  # the reader's thread never opens (or builds) the index
             if idx is None and self._index_file_exists():
                 idx = self.open_index()
             if idx is not None:
