@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -37,21 +38,34 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
 def cmd_list(args: argparse.Namespace) -> int:
     from corpus.load import describe_counts, describe_empty
     from corpus.model import EmptyCorpus
-    from corpus.pagemeta import editions_json
 
     with workspace(args) as ws:
+        if args.json:
+            # streamed: each page's summary as stored in a fresh index (corrections applied),
+            # so a decade of a daily prints without building every article
+            listing = ws.library.listing()
+            pages = iter(listing.pages)
+            first = next(pages, None)
+            if first is None:
+                raise EmptyCorpus(describe_empty(ws.library.root, len(listing.skipped)))
+            write = sys.stdout.write
+            write('{"issues": [')
+            write(first)
+            for page in pages:
+                write(", ")
+                write(page)
+            write('], "skipped": ')
+            write(json.dumps([skipped_json(s) for s in listing.skipped], ensure_ascii=False))
+            write(', "editions": ')
+            editions = [
+                {"paper": e.paper, "date": e.date, "pages": e.pages} for e in listing.editions
+            ]
+            write(json.dumps(editions, ensure_ascii=False))
+            write("}\n")
+            return 0
         corpus = ws.corpus()
         if not corpus.issues:
             raise EmptyCorpus(describe_empty(ws.library.root, len(corpus.skipped)))
-        if args.json:
-            print_json(
-                {
-                    "issues": [i.summary() for i in corpus.issues],
-                    "skipped": [skipped_json(s) for s in corpus.skipped],
-                    "editions": editions_json(corpus),
-                }
-            )
-            return 0
         lines: list[str] = []
         for issue in corpus.issues:
             lines.append(
@@ -174,8 +188,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_search(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        ws.corpus()
-        ws.library.refresh_index()
+        ws.library.refresh_index()  # the pages are not loaded: the index answers
         stale_notice(ws)
         hits = ws.search(" ".join(args.query), args.limit)
     if args.json:

@@ -144,17 +144,13 @@ class Workspace:
         from corpus.search import match_spans, parse_query, snippet
         from storage.index import Hit
 
-        corpus = self.corpus()
         corrected = {c.issue_id for c in self.store.corrections()}
-        hits = [
-            h
-            for h in self.library.search(query, limit)
-            if h.issue_id not in corrected and corpus.article(h.article_id) is not None
-        ]
+        hits = [h for h in self.library.search(query, limit) if h.issue_id not in corrected]
         q = parse_query(query)
         if corrected and q.positives:
-            for issue in corpus.issues:
-                if issue.id not in corrected:
+            for issue_id in sorted(corrected):
+                issue = self.library.issue(issue_id)  # that page alone, as corrected
+                if issue is None:
                     continue
                 for a in issue.articles:
                     if any(x in a.text for x in q.excluded):
