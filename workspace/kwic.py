@@ -145,20 +145,15 @@ def _indexed_texts(library: Library, term: str) -> Iterable[tuple[str, str]] | N
     try:
         from storage.index import Index, index_path
 
-        if not index_path(library.cache_dir, library.root).exists():
+        if not index_path(library.cache_dir, library.location).exists():
             return None
-        idx = Index(library.root, library.cache_dir, library.user_dict)
+        idx = Index(library.location, library.cache_dir, library.user_dict)
     except Exception:  # a cache is never required for correctness
         return None
     try:
         if not idx.is_fresh():
             return None
-        hook = getattr(idx, "texts_containing", None)  # the index's own API, when it has one
-        if callable(hook):
-            return list(hook(term))
-        # The index's table of article texts (storage/index.py: ``articles``), page order.
-        sql = "SELECT id, text FROM articles WHERE instr(text, ?) > 0 ORDER BY rel, ord"
-        return [(str(a), str(t)) for a, t in idx.db.execute(sql, (term,))]
+        return list(idx.texts_containing(term))
     except Exception:
         return None
     finally:
