@@ -24,17 +24,26 @@ class AnnotateActions(ScreenBase):
         tok = reader.caret_token()
         return self.ws.passage_at(article, tok[0]) if tok is not None else None
 
+    def coding_target(self) -> tuple[Article, tuple[int, int] | None] | None:
+        """The target article and the selection in it (only when it is the reader's); None
+        when there is no article or the database is read-only (said once)."""
+        article = self.target_article()
+        if article is None or not self.writable():
+            return None
+        sel = self.query_one(Reader).selection() if article is self.article else None
+        return article, sel
+
     def _vocabulary(self) -> list[str]:
         store = self.ws.store
         vocab = [t for t, _ in sorted(store.tag_counts().items(), key=lambda kv: -kv[1])]
         return vocab + [t.name for t in store.tag_defs() if t.name not in vocab]
 
     def action_tag(self) -> None:
-        article = self.target_article()
-        if article is None or not self.writable():
+        target = self.coding_target()
+        if target is None:
             return
+        article, sel = target
         ws = self.ws
-        sel = self.query_one(Reader).selection() if article is self.article else None
         if sel is not None:
             start, end = sel
             quote = article.text[start:end]
@@ -127,11 +136,11 @@ class AnnotateActions(ScreenBase):
         )
 
     def action_note(self) -> None:
-        article = self.target_article()
-        if article is None or not self.writable():
+        target = self.coding_target()
+        if target is None:
             return
+        article, sel = target
         ws = self.ws
-        sel = self.query_one(Reader).selection() if article is self.article else None
         if sel is not None:
             start, end = sel
             quote = article.text[start:end]
@@ -274,15 +283,15 @@ class AnnotateActions(ScreenBase):
             self.after_change()
 
     def action_quick_tag(self, n: int) -> None:
-        article = self.target_article()
-        if article is None or not self.writable():
+        target = self.coding_target()
+        if target is None:
             return
+        article, sel = target
         quick = self.ws.store.quick_tags()
         tag = quick[n - 1] if n <= len(quick) else ""
         if not tag:
             self.notify(f"快捷标签 {n} 未定义 quick tag {n} is not set")
             return
-        sel = self.query_one(Reader).selection() if article is self.article else None
         if sel is not None:
             start, end = sel
             if self.guard(
