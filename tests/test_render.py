@@ -93,3 +93,13 @@ async def test_draws_only_the_lines_on_screen() -> None:
         # a restyle keeps the wrapping (cached by text) and redraws
         view.set_blocks([Content("标题"), Content(body_text)], [0, 1])
         assert view.line_count - 1 == last
+
+
+def test_keyword_kinds_have_their_own_style() -> None:
+    from tui.render import KEYWORD_KIND_STYLES, keyword_style
+
+    assert keyword_style(0.9) == keyword_style(0.9, "word")
+    assert "italic" in keyword_style(0.9, "term")
+    for kind in ("person", "place", "organisation"):
+        assert keyword_style(0.9, kind) == KEYWORD_KIND_STYLES[kind]
+    assert len({keyword_style(0.9, k) for k in ("word", "term", "person", "place")}) == 4

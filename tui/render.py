@@ -68,6 +68,8 @@ class Marks:
 
     tokens: list[tuple[int, int]] = field(default_factory=list)
     keywords: dict[str, float] = field(default_factory=dict)
+    keyword_kinds: dict[str, str] = field(default_factory=dict)
+    """What each keyword is: word, term, person, place, organisation (the legend says)."""
     watch: list[tuple[str, str]] = field(default_factory=list)
     entities: list[tuple[int, int, str]] = field(default_factory=list)
     hits: list[tuple[int, int]] = field(default_factory=list)
@@ -76,7 +78,33 @@ class Marks:
     caret: tuple[int, int] | None = None
 
 
-def keyword_style(weight: float) -> str:
+KEYWORD_KIND_STYLES = {
+    "term": "italic",
+    "person": f"bold {ENTITY_STYLES['person']}",
+    "place": f"bold {ENTITY_STYLES['place']}",
+    "organisation": f"bold {ENTITY_STYLES['org']}",
+}
+"""A keyword that is a multi-word term is set in italics; a name keyword in its kind's colour."""
+KEYWORD_LEGEND = (
+    ("术语 term", "italic #f0c674"),
+    ("人名 person", KEYWORD_KIND_STYLES["person"]),
+    ("地名 place", KEYWORD_KIND_STYLES["place"]),
+    ("机构 org", KEYWORD_KIND_STYLES["organisation"]),
+)
+
+
+def keyword_style(weight: float, kind: str = "word") -> str:
+    """Three strengths by weight; terms and names marked by their kind."""
+    base = _weight_style(weight)
+    extra = KEYWORD_KIND_STYLES.get(kind)
+    if extra is None:
+        return base
+    if kind == "term":
+        return f"{base} {extra}"
+    return f"{extra} underline" if "underline" in base else extra
+
+
+def _weight_style(weight: float) -> str:
     if weight >= 0.6:
         return KEYWORD_STYLES[0]
     if weight >= 0.3:
@@ -120,9 +148,10 @@ def text_spans(text: str, marks: Marks, layers: Layers) -> list[Span]:
             spans.append(Span(s, e, ENTITY_STYLES.get(kind, "")))
     if layers.keywords and marks.keywords:
         for s, e in marks.tokens:
-            w = marks.keywords.get(text[s:e])
+            word = text[s:e]
+            w = marks.keywords.get(word)
             if w is not None:
-                spans.append(Span(s, e, keyword_style(w)))
+                spans.append(Span(s, e, keyword_style(w, marks.keyword_kinds.get(word, "word"))))
     if layers.watch:
         for term, colour in marks.watch:
             for s, e in find_all(text, term):

@@ -79,6 +79,7 @@ class ScreenBase(Screen[None]):
         self.typeahead_ready = False
         """Keys typed before the lists are filled wait for them (see tui.typeahead)."""
         self.keywords: dict[str, dict[str, float]] = {}
+        self.keyword_kinds: dict[str, dict[str, str]] = {}
         self.entities: dict[str, list[tuple[int, int, str]]] = {}
         self.pane = "issues"
         self._tokens: dict[str, list[Any]] = {}
@@ -304,8 +305,10 @@ class ScreenBase(Screen[None]):
                 ranked = lib.keywords(article, 15, words, self.df or DocFreq())
                 kw = {k.word: k.weight for k in ranked}
                 self.keywords[article.id] = kw
+                self.keyword_kinds[article.id] = {k.word: k.kind for k in ranked}
             marks.tokens = reader.tokens
             marks.keywords = kw
+            marks.keyword_kinds = self.keyword_kinds.get(article.id, {})
         else:
             reader.tokens = [(i, i + 1) for i, ch in enumerate(article.text) if not ch.isspace()]
         marks.watch = store.watch_terms()
@@ -377,6 +380,15 @@ class ScreenBase(Screen[None]):
         on = self.hl_layers
         if on.keywords and marks.keywords:
             parts += [("关键词", "bold #f0c674"), " "]
+            kinds = set(marks.keyword_kinds.values())
+            from tui.render import KEYWORD_LEGEND
+
+            for (label, style), kind in zip(
+                KEYWORD_LEGEND, ("term", "person", "place", "organisation"), strict=True
+            ):
+                if kind in kinds:
+                    parts += [(label.split()[0], style), " "]
+            parts += ["· "]
         if on.entities:
             parts += [("人名", "#7fb6f0"), " ", ("地名", "#8fce7a"), " ", ("机构", "#c49ae0"), " "]
         if on.watch and marks.watch:
