@@ -15,23 +15,26 @@ def state_file() -> Path:
     return locations.data_dir() / "state.json"
 
 
-def load(corpus_root: Path) -> dict[str, Any]:
+GLOBAL = ""
+"""The entry for settings of no corpus (the coder's name): no corpus path is empty."""
+
+
+def _entry(key: str) -> dict[str, Any]:
     with contextlib.suppress(OSError, ValueError, TypeError):
         data = json.loads(state_file().read_text(encoding="utf-8"))
-        got = data.get(str(corpus_root.resolve()), {})
+        got = data.get(key, {})
         if isinstance(got, dict):
             return got
     return {}
 
 
-def save(corpus_root: Path, **values: Any) -> None:
+def _update(key: str, values: dict[str, Any]) -> None:
     """Best effort: losing the scroll position is no reason to bother the user."""
     path = state_file()
     with contextlib.suppress(OSError, ValueError, TypeError):
         data: dict[str, Any] = {}
         with contextlib.suppress(OSError, ValueError):
             data = json.loads(path.read_text(encoding="utf-8"))
-        key = str(corpus_root.resolve())
         entry = data.get(key, {}) if isinstance(data.get(key), dict) else {}
         entry.update(values)
         data[key] = entry
@@ -39,25 +42,19 @@ def save(corpus_root: Path, **values: Any) -> None:
         atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
+def load(corpus_root: Path) -> dict[str, Any]:
+    return _entry(str(corpus_root.resolve()))
+
+
+def save(corpus_root: Path, **values: Any) -> None:
+    _update(str(corpus_root.resolve()), values)
+
+
 def coder() -> str:
     """The coder name the reader was told on its first start ("" when never asked)."""
-    with contextlib.suppress(OSError, ValueError, TypeError):
-        data = json.loads(state_file().read_text(encoding="utf-8"))
-        got = data.get("", {}).get("coder", "") if isinstance(data.get(""), dict) else ""
-        return str(got)
-    return ""
+    return str(_entry(GLOBAL).get("coder", ""))
 
 
 def remember_coder(name: str) -> None:
-    """Keep the coder's name for later starts (under the key no corpus path can have)."""
-    path = state_file()
-    with contextlib.suppress(OSError, ValueError, TypeError):
-        data: dict[str, Any] = {}
-        with contextlib.suppress(OSError, ValueError):
-            data = json.loads(path.read_text(encoding="utf-8"))
-        got = data.get("")
-        entry: dict[str, Any] = got if isinstance(got, dict) else {}
-        entry["coder"] = name
-        data[""] = entry
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+    """Keep the coder's name for later starts."""
+    _update(GLOBAL, {"coder": name})
