@@ -66,9 +66,11 @@ async def open_latency(folder: Path, db: Path) -> tuple[list[float], list[float]
         screen = app.main_screen
         for _ in range(500):
             await pilot.pause(0.02)
-            if screen.corpus is not None and screen.index_ready:
+            if screen.pages is not None and screen.index_ready:
                 break
-        arts = screen.corpus.articles  # type: ignore[union-attr]
+        pages = screen.pages
+        assert pages is not None
+        arts = [a for r in pages.rows for a in getattr(pages.issue(r.id), "articles", ())]
         for i in range(20):
             art = arts[i % 2]
             screen.keywords.clear()  # no cache: segment, rank, style, lay out every time

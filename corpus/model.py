@@ -11,7 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 Span = tuple[int, int]
 """1-based inclusive line numbers of the source file."""
@@ -210,7 +210,17 @@ class Edition(NamedTuple):
 _LETTERED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-def page_order(issue: Issue) -> tuple[str, int, int]:
+class Paged(Protocol):
+    """A page or a page's row: what ordering pages inside an edition looks at."""
+
+    @property
+    def section(self) -> str | None: ...
+
+    @property
+    def page(self) -> int | None: ...
+
+
+def page_order(issue: Paged) -> tuple[str, int, int]:
     """Sort key of a page inside its edition: lettered sections (A01…B08) first by letter."""
     sec = issue.section or ""
     letter = sec if 0 < len(sec) <= 2 and set(sec) <= _LETTERED else ""

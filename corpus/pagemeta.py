@@ -34,6 +34,7 @@ __all__ = [
     "matches_term",
     "meta_from_path",
     "nearest_date",
+    "number_label",
     "page_label",
     "parse_date",
     "parse_date_jump",
@@ -387,12 +388,17 @@ def apply_meta(issue: Issue, manifest: Manifest | None = None) -> Issue:
 
 def page_label(issue: Issue) -> str:
     """How the issues tree names a page: ``A01``, ``第1版 要闻``, or the file name."""
-    sec = issue.section or ""
-    if issue.page is not None and len(sec) == 1 and sec.isascii() and sec.isupper():
-        return f"{sec}{issue.page:02d}"
     if issue.page is not None:
-        return f"第{issue.page}版 {sec}".rstrip()
+        return number_label(issue.page, issue.section)
     return issue.source.rsplit("/", 1)[-1]
+
+
+def number_label(page: int, section: str | None) -> str:
+    """A page number as the paper prints it: ``A01`` in lettered sections, else ``第1版 要闻``."""
+    sec = section or ""
+    if len(sec) == 1 and sec.isascii() and sec.isupper():
+        return f"{sec}{page:02d}"
+    return f"第{page}版 {sec}".rstrip()
 
 
 def editions_json(corpus: Corpus) -> list[dict[str, Any]]:
@@ -433,7 +439,8 @@ class PageTerm:
     none: bool = False
     """``KEY:none`` — pages that have no value for KEY."""
 
-    def matches(self, issue: Issue) -> bool:
+    def matches(self, issue: Any) -> bool:
+        """``issue``: a page or its row (anything with paper, date, page and section)."""
         value: Any = getattr(issue, self.key)
         if self.none:
             return value is None

@@ -13,13 +13,14 @@ never comes back, whatever the index does.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus.keywords import LEAD_CHARS, DocFreq, Keyword, kinds_of, rank
-from corpus.model import Article, Corpus, Edition, Issue, Skipped
+from corpus.model import FRAGMENT_LABEL, Article, Corpus, Edition, Issue, Skipped
 from corpus.segment import Segmenter, learn_names
 from corpus.terms import Counts, Term, count_page, join_terms, select_terms
 from storage import locations
@@ -28,6 +29,8 @@ from storage.annotations import Store
 if TYPE_CHECKING:  # the index (sqlite3, multiprocessing) is imported when first used
     from storage.index import Hit, Index, IndexStats, PageRow, Progress
 
+PAGES_KEPT = 48
+"""Pages kept built in memory when they come from the index one at a time."""
 REJECTED_FILE = "rejected-terms.txt"
 """In the cache dir: one rejected term a line, for every corpus (a judgement on a word)."""
 
@@ -56,6 +59,8 @@ class Library:
     _rejected: set[str] | None = None
     _reader: Index | None = None
     _reader_checked: bool = False
+    _pages: OrderedDict[str, Issue] = field(default_factory=OrderedDict)
+    """Pages built from the index lately (the reader goes back and forth between a few)."""
 
     def __post_init__(self) -> None:
         from corpus.load import CorpusNotFound, corpus_target
@@ -73,6 +78,7 @@ class Library:
         """Annotations to use: their boundary corrections apply when pages are parsed."""
         self.store = store
         self.corpus = None
+        self._pages.clear()
 
     def corrections(self) -> dict[str, list[tuple[str, int]]]:
         out: dict[str, list[tuple[str, int]]] = {}
@@ -130,6 +136,10 @@ class Library:
         return self.segmenter
 
     def _learn_names(self) -> None:
+        """Names from every page; when pages come from the index one at a time, from each
+        page as it is built (``issue``) instead of reading the whole corpus."""
+        if not self._names_learned and self.lazy:
+            self._names_learned = True
         if not self._names_learned:
             corpus = self.load()
             self.segmenter.add_names(
@@ -198,6 +208,7 @@ class Library:
         self._df = None
         self._terms = None
         self._reader_checked = False  # rows and pages: check freshness again
+        self._pages.clear()
         if self._terms_applied:  # the reader's segmenter follows the index's terms
             with self._lock:
                 self.segmenter.set_terms(self.terms(stored_only=True))
@@ -482,10 +493,94 @@ class Library:
                 return got
         idx = self._reading_index()
         if idx is not None:
-            found = idx.issue(page_id)
+            with self._lock:
+                found = self._pages.get(page_id)
+                if found is None:
+                    found = idx.issue(page_id)
+                    if found is not None:  # its names, as the indexer learned them
+                        self.segmenter.add_names(
+                            learn_names(f"{a.reporters}\n{a.text}" for a in found.articles)
+                        )
+                if found is not None:
+                    self._pages[page_id] = found
+                    self._pages.move_to_end(page_id)
+                    while len(self._pages) > PAGES_KEPT:
+                        self._pages.popitem(last=False)
+                    return found
+        return self.load()._issues.get(page_id)
+
+    @property
+    def lazy(self) -> bool:
+        """Pages are read from a fresh index one at a time; the corpus is not in memory."""
+        return self.corpus is None and self._reading_index() is not None
+
+    def let_go(self) -> None:
+        """Drop the corpus read whole (for a one-off re-attachment): pages on demand again."""
+        with self._lock:
+            self.corpus = None
+            self._pages.clear()
+
+    def forget_page(self, page_id: str) -> None:
+        """A page's articles changed (a correction, or its undo): build it again when asked."""
+        with self._lock:
+            self._pages.pop(page_id, None)
+
+    def article_on_demand(self, article_id: str) -> Article | None:
+        """One article, building only its page when the corpus is not in memory."""
+        idx = self._reading_index()
+        if idx is None:
+            return self.load().article(article_id)
+        pid = self.issue_ids_of([article_id]).get(article_id)
+        candidates = [pid] if pid is not None else sorted(self.corrections())
+        for page_id in candidates:  # an id a correction made is not in the index
+            page = self.issue(page_id)
+            found = next((a for a in page.articles if a.id == article_id), None) if page else None
             if found is not None:
                 return found
-        return self.load()._issues.get(page_id)
+        return None
+
+    def issue_ids_of(self, article_ids: Iterable[str]) -> dict[str, str]:
+        """Article id → page id, for the ids the index knows (pages as indexed)."""
+        idx = self._reading_index()
+        wanted = list(dict.fromkeys(article_ids))
+        if idx is None:
+            corpus = self.load()
+            return {a: art.issue_id for a in wanted if (art := corpus.article(a)) is not None}
+        out: dict[str, str] = {}
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            out.update(
+                idx.db.execute(
+                    f"SELECT id, issue_id FROM articles WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
+        return out
+
+    def article_rows(self) -> list[Article]:
+        """Every article in page order. From the index they carry id, page and title only
+        (a fragment's title is its label): enough for a list; ``article_on_demand`` opens one.
+        Pages with corrections come as corrected."""
+        idx = self._reading_index()
+        if idx is None:
+            return self.load().articles
+        fixed = self.corrections()
+        out: list[Article] = []
+        done: set[str] = set()
+        for aid, pid, title, label in idx.db.execute(
+            "SELECT a.id, a.issue_id, a.title, CASE WHEN a.title = '' THEN "
+            "json_extract(a.summary, '$.label') END FROM articles a JOIN pages p "
+            "ON p.rel = a.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
+        ):
+            if pid in fixed:
+                if pid not in done:
+                    done.add(pid)
+                    page = self.issue(pid)
+                    out.extend(page.articles if page else ())
+                continue
+            frag = not title and (label or "").startswith(FRAGMENT_LABEL)
+            out.append(Article(aid, pid, title or label or "", fragment=frag))
+        return out
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
         import sqlite3

@@ -49,7 +49,7 @@ async def test_t_tags_the_highlighted_row_when_the_list_has_focus(
         al = screen.query_one(ArticleList)
         row = al.get_option_at_index(al.highlighted or 0)
         assert row.id != reading.id
-        target = screen.corpus.article(row.id or "")  # type: ignore[union-attr]
+        target = screen.pages.article(row.id or "")  # type: ignore[union-attr]
         assert target is not None
         await pilot.press("t")
         assert isinstance(app.screen, TagDialog)
@@ -68,17 +68,17 @@ async def test_undo_of_a_split_refreshes_lists_and_reader(seeds_copy: Path, db: 
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "提升站位")
-        assert screen.corpus is not None and screen.article is not None
+        assert screen.pages is not None and screen.article is not None
         issue_id = screen.article.issue_id
-        n_before = len(next(i for i in screen.corpus.issues if i.id == issue_id).articles)
+        n_before = len(screen.pages.issue(issue_id).articles)
         await pilot.press("S", "down", "enter")  # split at the second paragraph
         await pilot.pause()
-        issue = next(i for i in screen.corpus.issues if i.id == issue_id)
+        issue = screen.pages.issue(issue_id)
         assert len(issue.articles) == n_before + 1
         assert screen.query_one(ArticleList).option_count == n_before + 1
         await pilot.press("u")
         await pilot.pause()
-        issue = next(i for i in screen.corpus.issues if i.id == issue_id)
+        issue = screen.pages.issue(issue_id)
         assert len(issue.articles) == n_before
         assert screen.query_one(ArticleList).option_count == n_before
         assert screen.article is not None and screen.article.title.startswith("提升站位")
@@ -86,7 +86,7 @@ async def test_undo_of_a_split_refreshes_lists_and_reader(seeds_copy: Path, db: 
         assert screen.article.id in ids
         await pilot.press("ctrl+r")
         await pilot.pause()
-        issue = next(i for i in screen.corpus.issues if i.id == issue_id)
+        issue = screen.pages.issue(issue_id)
         assert screen.query_one(ArticleList).option_count == n_before + 1
 
 
@@ -197,8 +197,8 @@ async def test_tab_completes_and_a_half_typed_code_asks_first(seeds_copy: Path, 
 async def test_v_after_scrolling_puts_the_caret_on_screen(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
-        assert screen.corpus is not None
-        longest = max(screen.corpus.articles, key=lambda a: len(a.text))
+        assert screen.pages is not None
+        longest = max(screen.ws.corpus().articles, key=lambda a: len(a.text))
         await open_article(pilot, screen, longest.title)
         reader = screen.query_one(Reader)
         reader.scroll_end(animate=False)
@@ -317,7 +317,7 @@ async def test_widening_the_terminal_recuts_the_list_titles(seeds_copy: Path, db
         screen = app.main_screen
         for _ in range(200):
             await pilot.pause(0.02)
-            if screen.corpus is not None:
+            if screen.pages is not None:
                 break
         await pilot.pause(0.1)
         il = screen.query_one(IssueList)

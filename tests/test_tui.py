@@ -33,7 +33,7 @@ def stored(db: Path) -> Store:
 async def ready(pilot, screen: MainScreen, entities: bool = False) -> None:  # type: ignore[no-untyped-def]
     for _ in range(400):
         await pilot.pause(0.02)
-        if screen.corpus is not None and (screen.index_ready or screen.df is not None):
+        if screen.pages is not None and (screen.index_ready or screen.df is not None):
             if not entities or (
                 screen.article is not None and screen.article.id in screen.entities
             ):
@@ -56,9 +56,11 @@ async def running(app: PiyueApp) -> AsyncIterator[tuple[Any, MainScreen]]:
 
 
 async def open_article(pilot, screen: MainScreen, title_part: str) -> None:  # type: ignore[no-untyped-def]
-    assert screen.corpus is not None
-    art = next(a for a in screen.corpus.articles if title_part in a.title)
-    screen.select_issue(screen.corpus.issue_of(art), keep=art.id)
+    assert screen.pages is not None
+    row = next(a for a in screen.pages.article_rows() if title_part in a.title)
+    art = screen.pages.article(row.id)
+    assert art is not None
+    screen.select_issue(screen.pages.issue_of(art), keep=art.id)
     screen.open_article(art, focus=True)
     await pilot.pause()
 
@@ -257,10 +259,10 @@ async def test_corrections_merge_and_caption(seeds_copy: Path, db: Path) -> None
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "市政协党组")
-        before = len(screen.corpus.issue_of(screen.article).articles)  # type: ignore[union-attr, arg-type]
+        before = len(screen.pages.issue_of(screen.article).articles)  # type: ignore[union-attr, arg-type]
         await pilot.press("M")
         await pilot.pause()
-        issue = screen.corpus.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
+        issue = screen.pages.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
         assert len(issue.articles) == before - 1
         assert (
             screen.article is not None
@@ -276,7 +278,7 @@ async def test_corrections_merge_and_caption(seeds_copy: Path, db: Path) -> None
     # applied again on the next start
     app2 = make_app(seeds_copy, db)
     async with running(app2) as (pilot, screen2):
-        issue2 = next(i for i in screen2.corpus.issues if i.id == issue.id)  # type: ignore[union-attr]
+        issue2 = screen2.pages.issue(issue.id)  # type: ignore[union-attr]
         assert len(issue2.articles) == before - 1
 
 
@@ -303,7 +305,7 @@ async def test_nothing_is_opened_before_the_first_paint(seeds_copy: Path, db: Pa
     assert not db.parent.exists()  # the factory touches no file: the app opens the store
     async with running(app) as (_pilot, screen):
         assert db.exists() and not app.store.readonly
-        assert screen.corpus is not None and app.library.root == seeds_copy
+        assert screen.pages is not None and app.library.root == seeds_copy
 
 
 async def test_a_corrupt_database_ends_the_app_with_a_message(seeds_copy: Path, db: Path) -> None:
@@ -530,6 +532,6 @@ async def test_issue_row_shows_progress_after_tagging(seeds_copy: Path, db: Path
         await pilot.press("t", *"防汛", "enter")
         await pilot.pause()
         il = screen.query_one(IssueList)
-        issue = screen.corpus.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
+        issue = screen.pages.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
         prompt = str(il.get_option(issue.id).prompt)
         assert "✓1" in prompt and "●8" in prompt

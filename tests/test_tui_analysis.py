@@ -338,10 +338,10 @@ async def test_concordance_offsets_and_coding_an_occurrence(seeds_copy: Path, db
         assert isinstance(ks, ConcordanceScreen)
         await pilot.press(*"营商环境", "enter")
         await pilot.pause()
-        assert main.corpus is not None
+        assert main.pages is not None
         assert len(ks.lines) == 11  # every occurrence, in corpus order
         for ln in ks.lines:
-            art = main.corpus.article(ln.article_id)
+            art = main.pages.article(ln.article_id)
             assert art is not None and art.text[ln.start : ln.end] == "营商环境"
         ol = ks.query_one("#kwic-lines", OptionList)
 
@@ -366,7 +366,7 @@ async def test_concordance_offsets_and_coding_an_occurrence(seeds_copy: Path, db
             assert (h.start, h.end, h.tags) == (ln.start, ln.end, ("营商",))
         await pilot.press("C", *"句子", "enter")
         await pilot.pause()
-        art = main.corpus.article(ln.article_id)
+        art = main.pages.article(ln.article_id)
         assert art is not None
         with stored(db) as s:
             sentence = next(h for h in s.highlights(ln.article_id) if h.tags == ("句子",))

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from storage.annotations import ArticleNotes, Highlight, Store
     from storage.index import Hit
     from storage.library import Library
+    from storage.pages import PageView
 
 Mode = Literal["ui", "write", "read"]
 LOCK_WAIT = 3.0
@@ -116,6 +117,32 @@ class Workspace:
                 if not self.store.readonly:
                     self.store.reattach(corpus)
         return corpus
+
+    def pages(self) -> PageView:
+        """What the reader's lists show, pages built on demand from a fresh index (the
+        corpus is read whole only without one).  Annotations whose article is gone from the
+        index are re-attached once, which then reads the whole corpus (page files changed)."""
+        from storage.pages import PageView
+
+        lib = self.library
+        view = PageView.open(lib)
+        with self._opening:
+            if not self._reattached:
+                self._reattached = True
+                store = self.store
+                if not store.readonly and not lib.lazy:
+                    store.reattach(lib.load())
+                elif not store.readonly:
+                    ids = store.attached_ids()
+                    fixed = {c.issue_id for c in store.corrections()}
+                    known = lib.issue_ids_of(ids)
+                    missing = {
+                        a for a in ids - set(known) if not any(a.startswith(f"{f}-") for f in fixed)
+                    }
+                    if missing:
+                        store.reattach(lib.load())
+                        lib.let_go()  # back to pages on demand
+        return view
 
     def article(self, article_id: str) -> Article:
         """The article, or ``UnknownArticle`` naming the id."""
@@ -255,9 +282,25 @@ class Workspace:
         return self._reparse(issue_id)
 
     def _reparse(self, issue_id: str) -> Corpus:
-        corpus = self.library.reparse_issue(issue_id)
+        """The page parsed again with its corrections.  With the corpus in memory, the whole
+        corpus comes back; with pages on demand, a corpus of that page alone, and only its
+        annotations are re-attached."""
+        lib = self.library
+        if not lib.lazy:
+            corpus = lib.reparse_issue(issue_id)
+            if not self.store.readonly:
+                self.store.reattach(corpus)
+            return corpus
+        from corpus.model import Corpus
+
+        before = lib.issue(issue_id)
+        lib.forget_page(issue_id)
+        after = lib.issue(issue_id)
+        pages = tuple(p for p in (after,) if p is not None)
+        corpus = Corpus(str(lib.root), pages)
         if not self.store.readonly:
-            self.store.reattach(corpus)
+            ids = {issue_id, *(a.id for p in (before, after) if p for a in p.articles)}
+            self.store.reattach(corpus, within=ids)
         return corpus
 
     # ------------------------------------------------------------------ words

@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from corpus.model import Issue
 from corpus.pagemeta import PageTerm, PageTermError, parse_term
 from storage.errors import AnnotationError
 
@@ -104,13 +103,14 @@ def page_terms(tree: Any) -> dict[str, PageTerm]:
     return out
 
 
-def page_matcher(tree: Any) -> Callable[[set[str], Issue | None], bool]:
-    """``match(tags, issue)``: the expression over an article's tags and its page."""
+def page_matcher(tree: Any) -> Callable[[set[str], Any], bool]:
+    """``match(tags, issue)``: the expression over an article's tags and its page (an
+    ``Issue`` or a page's row: anything with paper, date, page and section)."""
     terms = page_terms(tree)
     if not terms:
         return lambda tags, _issue: evaluate(tree, tags)
 
-    def match(tags: set[str], issue: Issue | None) -> bool:
+    def match(tags: set[str], issue: Any) -> bool:
         def facts(term: str) -> bool | None:
             got = terms.get(term)
             return None if got is None else (issue is not None and got.matches(issue))

@@ -274,16 +274,35 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
 
     # -- re-attaching after a re-parse
 
-    def reattach(self, corpus: Corpus) -> int:
-        """Move annotations of vanished article ids to their new articles; returns orphans."""
+    def reattach(self, corpus: Corpus, within: set[str] | None = None) -> int:
+        """Move annotations of vanished article ids to their new articles; returns orphans.
+
+        ``within``: ``corpus`` holds only some pages (one re-parsed page, when the rest is
+        not in memory); only annotations of these article and page ids are considered."""
         if self.readonly:
             return len(self.orphans())
-        for table, key, doc in plan_reattach(
-            self._raw("articles"), self._raw("highlights"), corpus, self.legacy_coder
-        ):
+        articles, highlights = self._raw("articles"), self._raw("highlights")
+        if within is not None:
+            articles = {
+                k: d
+                for k, d in articles.items()
+                if d["article_id"] in within or d.get("issue_id") in within
+            }
+            highlights = {k: d for k, d in highlights.items() if d["article_id"] in within}
+        for table, key, doc in plan_reattach(articles, highlights, corpus, self.legacy_coder):
             self._write(table, key, doc)  # not an undo step: the corpus changed, not the user
         self._reindex()
         return len(self.orphans())
+
+    def attached_ids(self) -> set[str]:
+        """Article ids that every coder's attached (not orphaned) annotations name: what a
+        corpus must still contain for nothing to need re-attaching."""
+        return {
+            str(d["article_id"])
+            for table in ("articles", "highlights")
+            for d in self._raw(table).values()
+            if not d.get("orphan")
+        }
 
     def orphans(self, coders: Coders = None) -> list[dict[str, Any]]:
         """Annotations whose article or passage could not be found again (every coder's by

@@ -270,8 +270,8 @@ class AnnotateActions(ScreenBase):
         now = not self.ws.store.notes(article.id).read
         if self.guard(lambda: self.ws.set_read(article, now)):
             self.refresh_articles(article.id)
-            if self.corpus is not None:
-                self.refresh_issue_row(self.corpus.issue_of(article))
+            if self.pages is not None:
+                self.refresh_issue_row(self.pages.issue_of(article))
             self.status("已读 marked read" if now else "未读 marked unread")
 
     def action_toggle_star(self) -> None:
@@ -320,7 +320,7 @@ class AnnotateActions(ScreenBase):
             return
         self.notify(f"{'重做 redone' if redo else '撤销 undone'}: {step.label}", timeout=2)
         if step.corpus_changed:
-            self.corpus_reloaded(self.ws.corpus())
+            self.corpus_reloaded()
         else:
             self.after_change()
 

@@ -40,14 +40,14 @@ class CorrectionActions(ScreenBase):
         )
 
     def _correct(self, kind: str, line: int) -> None:
-        if self.article is None or self.corpus is None or not self.writable():
+        if self.article is None or self.pages is None or not self.writable():
             return
         issue_id, title = self.article.issue_id, self.article.title
         corpus = self.guard(
             lambda: self.ws.correct(issue_id, kind, line), f"更正 correction: {kind} @ {line}"
         )
         if corpus is not None and corpus is not True:
-            self.corpus_reloaded(corpus, issue_id, title)
+            self.corpus_reloaded(issue_id, title)
 
     def action_merge_next(self) -> None:
         if self.article is None:

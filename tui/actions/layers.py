@@ -32,6 +32,6 @@ class LayerActions(ScreenBase):
             widget = self.query_one(pane)
             width = widget.outer_size.width or low
             widget.styles.width = max(low, min(high, width + delta))
-        if self.corpus is not None:
+        if self.pages is not None:
             self.call_after_refresh(self.refresh_issues)
             self.call_after_refresh(self.refresh_articles)

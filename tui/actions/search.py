@@ -23,10 +23,10 @@ class SearchActions(ScreenBase):
 
     def action_search(self) -> None:
         def opened(article_id: str | None) -> None:
-            if article_id and self.corpus is not None:
-                art = self.corpus.article(article_id)
+            if article_id and self.pages is not None:
+                art = self.pages.article(article_id)
                 if art is not None:
-                    self.select_issue(self.corpus.issue_of(art), keep=art.id)
+                    self.select_issue(self.pages.issue_of(art), keep=art.id)
                     self.open_article(art, focus=True)
                     self.action_next_hit()
 
@@ -115,17 +115,22 @@ class SearchActions(ScreenBase):
         i = ids.index(self.article.id) if self.article.id in ids else -1
         j = i + step
         if not (0 <= j < len(ids)):
-            if self.art_filter.tree is None and self.corpus is not None and self.issue is not None:
-                issues = list(self.corpus.issues)
-                k = issues.index(self.issue) + (1 if step > 0 else -1)
-                if 0 <= k < len(issues) and issues[k].articles:
-                    self.select_issue(issues[k])
-                    art = issues[k].articles[0 if step > 0 else -1]
+            pages = self.pages
+            if self.art_filter.tree is None and pages is not None and self.issue is not None:
+                order = [r.id for r in pages.rows]
+                here = order.index(self.issue.id) if self.issue.id in order else -1
+                k = here + (1 if step > 0 else -1)
+                page = pages.issue(order[k]) if here >= 0 and 0 <= k < len(order) else None
+                if page is not None and page.articles:
+                    self.select_issue(page)
+                    art = page.articles[0 if step > 0 else -1]
                     self.refresh_articles(art.id)
                     self.open_article(art)
             return
-        self.refresh_articles(ids[j])
-        self.open_article(self.visible_articles[j])
+        found = self.pages.article(ids[j]) if self.pages is not None else None
+        if found is not None:
+            self.refresh_articles(ids[j])
+            self.open_article(found)
 
     def action_next_article(self) -> None:
         self._step_article(1)

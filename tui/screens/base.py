@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from corpus.model import Article, Corpus, Issue
+from corpus.model import Article, Issue
 from corpus.search import match_spans, parse_query
 from storage import state
 from storage.errors import AnnotationError, StoreError
@@ -24,6 +24,7 @@ from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
 if TYPE_CHECKING:
     from corpus.keywords import DocFreq
     from storage.annotations import ArticleNotes
+    from storage.pages import PageView
     from tui.app import PiyueApp
     from workspace.session import Workspace
 
@@ -41,6 +42,24 @@ def progress_of(issue: Issue, note_of: Callable[[str], ArticleNotes | None]) -> 
     """(tagged, unread) articles of a page."""
     notes = [note_of(a.id) for a in issue.articles]
     return sum(1 for n in notes if n and n.tags), sum(1 for n in notes if not (n and n.read))
+
+
+def progress_of_all(pages: PageView, notes: list[ArticleNotes]) -> dict[str, tuple[int, int]]:
+    """(tagged, unread) of every page from the notes alone (no page is built): a note names
+    its page; an older one that does not is looked up in the index."""
+    tagged: dict[str, int] = {}
+    read: dict[str, int] = {}
+    unknown = [n.article_id for n in notes if not n.issue_id and not n.orphan]
+    page_of = pages.library.issue_ids_of(unknown) if unknown else {}
+    for n in notes:
+        if n.orphan or not (n.tags or n.read):
+            continue
+        pid = n.issue_id or page_of.get(n.article_id, "")
+        if n.tags:
+            tagged[pid] = tagged.get(pid, 0) + 1
+        if n.read:
+            read[pid] = read.get(pid, 0) + 1
+    return {r.id: (tagged.get(r.id, 0), max(0, r.articles - read.get(r.id, 0))) for r in pages.rows}
 
 
 @dataclass
@@ -65,10 +84,12 @@ class ScreenBase(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__(classes="focus-issues")
-        self.corpus: Corpus | None = None
+        self.pages: PageView | None = None
+        """The pages: rows for the tree, a page's articles and an article on demand."""
         self.issue: Issue | None = None
         self.article: Article | None = None
         self.visible_articles: list[Article] = []
+        self.visible_ids: set[str] = set()
         self.art_filter = Filter()
         self.hl_layers = Layers()
         self.df: DocFreq | None = None
@@ -151,18 +172,19 @@ class ScreenBase(Screen[None]):
     # ------------------------------------------------------------------ lists
 
     def refresh_issues(self) -> None:
-        if self.corpus is None:
+        if self.pages is None:
             return
-        note_of = {n.article_id: n for n in self.ws.store.all_notes()}.get
-        progress = {issue.id: progress_of(issue, note_of) for issue in self.corpus.issues}
-        self.query_one(IssueList).show(self.corpus.issues, progress)
+        progress = progress_of_all(self.pages, self.ws.store.all_notes())
+        self.query_one(IssueList).show(self.pages.rows, progress)
 
     def refresh_issue_row(self, issue: Issue) -> None:
         """Progress of one page after an annotation (not the whole list: 3,000 rows)."""
         il = self.query_one(IssueList)
         il.progress[issue.id] = got = progress_of(issue, self.ws.store.notes)
+        row = il.by_id.get(issue.id)
         with contextlib.suppress(Exception):  # the row may be closed or gone after a re-parse
-            il.replace_option_prompt(issue.id, il.row(issue, *got))
+            if row is not None:
+                il.replace_option_prompt(issue.id, il.row(row, *got))
 
     def select_issue(self, issue: Issue, keep: str | None = None, move_cursor: bool = True) -> None:
         self.issue = issue
@@ -178,10 +200,10 @@ class ScreenBase(Screen[None]):
     def refresh_articles(self, keep: str | None = None) -> None:
         store = self.ws.store
         notes = {n.article_id: n for n in store.all_notes()}
-        if self.art_filter.tree is not None and self.corpus is not None:
+        if self.art_filter.tree is not None and self.pages is not None:
             tags_of = store.tags_by_article()
             self.visible_articles = [
-                a for a in self.corpus.articles if self._matches(a, notes, tags_of)
+                a for a in self.pages.article_rows() if self._matches(a, notes, tags_of)
             ]
             self.query_one("#articles-title", Static).update(
                 plain(
@@ -190,6 +212,7 @@ class ScreenBase(Screen[None]):
                 )
             )
         keep = keep or (self.article.id if self.article else None)
+        self.visible_ids = {a.id for a in self.visible_articles}
         self.query_one(ArticleList).show(self.visible_articles, notes, self.colours(), keep)
 
     def _matches(
@@ -206,8 +229,8 @@ class ScreenBase(Screen[None]):
             from storage.annotations.expressions import page_matcher
 
             self.art_filter.match = page_matcher(self.art_filter.tree)
-        issue = self.corpus.issue_of(article) if self.corpus is not None else None
-        return bool(self.art_filter.match(tags, issue))
+        row = self.pages.by_id.get(article.issue_id) if self.pages is not None else None
+        return bool(self.art_filter.match(tags, row))
 
     def refresh_codebook(self) -> None:
         store = self.ws.store
@@ -217,31 +240,34 @@ class ScreenBase(Screen[None]):
 
     def after_change(self) -> None:
         """An annotation changed: the page's row, the list, the codebook line, the reader."""
-        if self.article is not None and self.corpus is not None:
-            self.refresh_issue_row(self.corpus.issue_of(self.article))
+        if self.article is not None and self.pages is not None:
+            self.refresh_issue_row(self.pages.issue_of(self.article))
         self.refresh_articles()
         self.refresh_codebook()
         self.render_article(keep_scroll=True)
 
-    def corpus_reloaded(self, corpus: Corpus, issue_id: str = "", title: str = "") -> None:
+    def corpus_reloaded(self, issue_id: str = "", title: str = "") -> None:
         """Boundaries changed (a correction, or its undo/redo): every view follows. The
         reader stays on its article when it still exists, else the article of the same page
         with the same title (or the page's first)."""
-        self.corpus = corpus
+        pages = self.pages
+        if pages is None:
+            return
+        pages.reload()
         self.keywords.clear()
         current = self.article
         issue_id = issue_id or (current.issue_id if current else "")
         title = title or (current.title if current else "")
-        art = corpus.article(current.id) if current else None
+        art = pages.article(current.id) if current else None
         if art is None:
-            issue = next((i for i in corpus.issues if i.id == issue_id), None)
+            issue = pages.issue(issue_id) if issue_id else None
             if issue is not None and issue.articles:
                 art = next((a for a in issue.articles if a.title == title), issue.articles[0])
         self.refresh_issues()
         if art is None:
             self.refresh_articles()
             return
-        self.select_issue(corpus.issue_of(art), keep=art.id)
+        self.select_issue(pages.issue_of(art), keep=art.id)
         self.open_article(art, mark_read=False)
 
     # ------------------------------------------------------------------ the reader
@@ -252,8 +278,8 @@ class ScreenBase(Screen[None]):
         reader = self.query_one(Reader)
         reader.reset_for(article)
         self.article = article
-        if self.corpus is not None:
-            reader.show_head(article, self.corpus.issue_of(article))
+        if self.pages is not None:
+            reader.show_head(article, self.pages.issue_of(article))
         self.render_article()
         reader.jump_to(scroll)
         store = self.ws.store
@@ -262,8 +288,8 @@ class ScreenBase(Screen[None]):
             self.guard(lambda: self.ws.set_read(article, True, undoable=False))
             if not was:
                 self.refresh_articles(article.id)
-                if self.corpus is not None:
-                    self.refresh_issue_row(self.corpus.issue_of(article))
+                if self.pages is not None:
+                    self.refresh_issue_row(self.pages.issue_of(article))
         if focus:
             self.set_pane("reader")
         if self.ws.library.segmenter.loaded and article.id not in self.entities:
@@ -271,7 +297,8 @@ class ScreenBase(Screen[None]):
         ids = [a.id for a in self.visible_articles]
         if article.id in ids:
             i = ids.index(article.id)
-            self.prefetch([self.visible_articles[j] for j in (i + 1, i - 1) if 0 <= j < len(ids)])
+            near = [self.visible_articles[j] for j in (i + 1, i - 1) if 0 <= j < len(ids)]
+            self.prefetch([a for a in near if a.paragraphs])  # rows of a filter: not built
         self.remember_position()
 
     def remember_position(self) -> None:
@@ -408,11 +435,11 @@ class ScreenBase(Screen[None]):
     def target_article(self) -> Article | None:
         """What an action acts on: the highlighted row while the article list has focus,
         else the article in the reader."""
-        if self.pane == "articles" and self.corpus is not None:
+        if self.pane == "articles" and self.pages is not None:
             al = self.query_one(ArticleList)
             if al.highlighted is not None and al.option_count:
                 row = al.get_option_at_index(al.highlighted)
-                found = self.corpus.article(row.id or "")
+                found = self.pages.article(row.id or "")
                 if found is not None:
                     return found
         return self.article

@@ -16,7 +16,6 @@ from textual.events import Resize
 from textual.message import Message
 from textual.widgets import Footer, OptionList, Static
 
-from corpus.model import Corpus
 from storage import state
 from storage.errors import StoreError
 from tui.actions.annotate import AnnotateActions
@@ -32,7 +31,9 @@ from tui.widgets import ArticleList, Codebook, IssueList, Reader
 
 if TYPE_CHECKING:
     from corpus.keywords import DocFreq
+    from corpus.model import Article
     from storage.index import IndexStats
+    from storage.pages import PageView
 
 
 class MainScreen(
@@ -115,10 +116,13 @@ class MainScreen(
             self.error = error
 
     class CorpusLoaded(Message):
-        def __init__(self, corpus: Corpus | None, error: str = "") -> None:
+        """The pages' rows are read (the tree can be drawn), and the first page to show."""
+
+        def __init__(
+            self, pages: PageView | None, first: Article | None = None, error: str = ""
+        ) -> None:
             super().__init__()
-            self.corpus = corpus
-            self.error = error
+            self.pages, self.first, self.error = pages, first, error
 
     class WordsReady(Message):
         pass
@@ -191,9 +195,17 @@ class MainScreen(
             return
         self.post_message(self.StoreReady())
         try:
-            self.post_message(self.CorpusLoaded(self.ws.corpus()))
+            pages = self.ws.pages()
+            remembered = state.load(self.ws.root)
+            first = pages.article(str(remembered.get("article", ""))) if remembered else None
+            if first is not None:
+                pages.issue(first.issue_id)  # built here, off the UI thread
+            elif pages.rows:
+                page = pages.first_page()
+                first = page.articles[0] if page and page.articles else None
+            self.post_message(self.CorpusLoaded(pages, first))
         except Exception as exc:  # shown, not crashed
-            self.post_message(self.CorpusLoaded(None, str(exc)))
+            self.post_message(self.CorpusLoaded(None, None, str(exc)))
 
     @work(thread=True, exclusive=True, group="words")
     def load_words(self) -> None:
@@ -249,31 +261,33 @@ class MainScreen(
         # The corpus lives as long as the app: out of later full collections (at 3,000
         # pages they walked millions of objects, 0.3–0.5 s pauses in the analysis screens).
         gc.freeze()
-        if msg.corpus is None:
+        if msg.pages is None:
             self.status(f"无法读取 cannot read the corpus: {msg.error}")
             return
-        self.corpus = msg.corpus
-        if not self.corpus.issues:
+        pages = self.pages = msg.pages
+        if pages.is_empty:
             from corpus.load import describe_empty
 
-            self.status(describe_empty(self.ws.library.root, len(self.corpus.skipped)))
+            self.status(describe_empty(self.ws.library.root, len(pages.skipped)))
             return
-        n = len(self.corpus.articles)
-        skipped = f", {len(self.corpus.skipped)} skipped" if self.corpus.skipped else ""
+        n = pages.article_count
+        skipped = f", {len(pages.skipped)} skipped" if pages.skipped else ""
         self.status(
-            f"{len(self.corpus.issues)} 版 pages · {n} 篇 articles{skipped} · "
-            "正在加载词典 loading words…"
+            f"{len(pages.rows)} 版 pages · {n} 篇 articles{skipped} · 正在加载词典 loading words…"
         )
         self.refresh_issues()
         remembered = state.load(self.ws.root)
-        art = self.corpus.article(str(remembered.get("article", ""))) if remembered else None
-        if art is not None:
-            self.select_issue(self.corpus.issue_of(art), keep=art.id)
+        art = msg.first
+        if art is not None and remembered and remembered.get("article") == art.id:
+            self.select_issue(pages.issue_of(art), keep=art.id)
             self.open_article(art, scroll=float(remembered.get("scroll", 0)), focus=True)
-        elif self.corpus.issues:
-            self.select_issue(self.corpus.issues[0])
-            if self.corpus.issues[0].articles:
-                self.open_article(self.corpus.issues[0].articles[0], mark_read=False)
+        elif art is not None:
+            self.select_issue(pages.issue_of(art))
+            self.open_article(art, mark_read=False)
+        else:
+            page = pages.first_page()
+            if page is not None:
+                self.select_issue(page)
 
     def on_main_screen_words_ready(self, _msg: WordsReady) -> None:
         if self.article is not None:
@@ -306,9 +320,9 @@ class MainScreen(
             self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
         elif msg.stats.stale:
             self.status(f"搜索可用 search works; {msg.stats.warning or 'the index may be stale'}")
-        elif self.corpus is not None:
+        elif self.pages is not None:
             self.status(
-                f"{len(self.corpus.issues)} 版 pages · {len(self.corpus.articles)} 篇 articles · "
+                f"{len(self.pages.rows)} 版 pages · {self.pages.article_count} 篇 articles · "
                 "索引就绪 index ready · / 搜索 search"
             )
         if self.article is not None:
@@ -324,13 +338,15 @@ class MainScreen(
 
     @on(OptionList.OptionHighlighted, "#issues")
     def issue_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if self.corpus is None or self.art_filter.tree is not None:
+        if self.pages is None or self.art_filter.tree is not None:
             return
         if event.option_index != event.option_list.highlighted:
             return  # stale: the cursor has moved on since this was posted
-        issue = self.query_one(IssueList).issue_at(event.option.id)  # None: a group row
-        if issue is not None and issue is not self.issue:
-            self.select_issue(issue, move_cursor=False)
+        row = self.query_one(IssueList).issue_at(event.option.id)  # None: a group row
+        if row is not None and (self.issue is None or row.id != self.issue.id):
+            issue = self.pages.issue(row.id)
+            if issue is not None:
+                self.select_issue(issue, move_cursor=False)
 
     @on(OptionList.OptionSelected, "#issues")
     def issue_selected(self, event: OptionList.OptionSelected) -> None:
@@ -340,15 +356,17 @@ class MainScreen(
     def article_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if event.option_index != event.option_list.highlighted:
             return  # stale
-        art = self.corpus.article(event.option.id or "") if self.corpus else None
-        if art is not None and art not in self.visible_articles:
+        if self.pages is None or event.option.id not in self.visible_ids:
             return
-        if art is not None and art is not self.article and self.pane == "articles":
+        if self.article is not None and event.option.id == self.article.id:
+            return
+        art = self.pages.article(event.option.id or "")
+        if art is not None and self.pane == "articles":
             self.open_article(art, mark_read=False)
 
     @on(OptionList.OptionSelected, "#articles")
     def article_selected(self, event: OptionList.OptionSelected) -> None:
-        art = self.corpus.article(event.option.id or "") if self.corpus else None
+        art = self.pages.article(event.option.id or "") if self.pages else None
         if art is not None:
             self.open_article(art, focus=True)
 
@@ -392,7 +410,8 @@ class MainScreen(
                 self.notify(f"不是日期 not a date: {text}", severity="error")
                 return
             current = self.issue.date if self.issue is not None else None
-            page = self.query_one(IssueList).jump_to_date(jump, current)
+            row = self.query_one(IssueList).jump_to_date(jump, current)
+            page = self.pages.issue(row.id) if row is not None and self.pages else None
             if page is None:
                 self.notify("没有带日期的版面 no dated pages")
                 return

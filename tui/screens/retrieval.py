@@ -131,7 +131,9 @@ class AnalysisScreen(Screen[None]):
         return self.papp.main_screen
 
     def corpus(self) -> Corpus | None:
-        return self.main.corpus
+        """The whole corpus, which an analysis reads page by page: None until the main screen
+        has its pages; when those come from the index one at a time, read whole on first use."""
+        return self.ws.corpus() if self.main.pages is not None else None
 
     def shown(self) -> None:
         """The screen can take keys; note when its first rows were drawn."""
@@ -192,7 +194,7 @@ class AnalysisScreen(Screen[None]):
             return
         self.notify(f"{'重做 redone' if redo else '撤销 undone'}: {step.label}", timeout=2)
         if step.corpus_changed:
-            self.main.corpus_reloaded(self.ws.corpus())
+            self.main.corpus_reloaded()
         self.after_edit()
 
     def action_back(self) -> None:
@@ -208,8 +210,8 @@ class AnalysisScreen(Screen[None]):
         return vocab + [t.name for t in store.tag_defs() if t.name not in vocab]
 
     def article(self, article_id: str) -> Article | None:
-        corpus = self.corpus()
-        return corpus.article(article_id) if corpus is not None else None
+        pages = self.main.pages
+        return pages.article(article_id) if pages is not None else None
 
     def open_in_reader(
         self, article_id: str, start: int | None = None, end: int | None = None
@@ -218,12 +220,12 @@ class AnalysisScreen(Screen[None]):
         and with ``end`` the span selected (passage mode)."""
         main = self.main
         art = self.article(article_id)
-        if art is None or main.corpus is None:
+        if art is None or main.pages is None:
             self.notify(f"文章不在语料中 article not in the corpus: {article_id}", severity="error")
             return
         while len(self.app.screen_stack) > 1 and self.app.screen is not main:
             self.app.pop_screen()
-        main.select_issue(main.corpus.issue_of(art), keep=art.id)
+        main.select_issue(main.pages.issue_of(art), keep=art.id)
         main.open_article(art, focus=True)
         if start is None:
             return

@@ -16,8 +16,9 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from corpus.model import Issue, page_order
-from corpus.pagemeta import DateJump, nearest_date, page_label
+from corpus.model import page_order
+from corpus.pagemeta import DateJump, nearest_date, number_label
+from storage.pagestore import PageRow
 from tui.widgets.lists import VimList, truncate
 
 GROUP = "\x00"
@@ -35,7 +36,7 @@ class Group:
     label: str
     depth: int
     children: list[Group] = field(default_factory=list)
-    pages: list[Issue] = field(default_factory=list)
+    pages: list[PageRow] = field(default_factory=list)
 
     def count(self) -> int:
         return len(self.pages) + sum(c.count() for c in self.children)
@@ -50,9 +51,9 @@ def weekday(date: str) -> str:
         return ""
 
 
-def build_tree(issues: Sequence[Issue]) -> list[Group]:
+def build_tree(issues: Sequence[PageRow]) -> list[Group]:
     """Papers (named first, unknown last) → years → dates (undated last) → pages in order."""
-    papers: dict[str, dict[str, dict[str, list[Issue]]]] = {}
+    papers: dict[str, dict[str, dict[str, list[PageRow]]]] = {}
     for issue in issues:
         paper = issue.paper or ""
         year = issue.date[:4] if issue.date else ""
@@ -89,7 +90,7 @@ class IssueList(VimList):
         self.groups: list[Group] = []
         self.opened: set[str] = set()
         self.progress: dict[str, tuple[int, int]] = {}
-        self.by_id: dict[str, Issue] = {}
+        self.by_id: dict[str, PageRow] = {}
         self.parents: dict[str, list[str]] = {}
         """Page id → the keys of the groups above it (to open them on the way to it)."""
         self.dates: list[str] = []
@@ -97,14 +98,14 @@ class IssueList(VimList):
 
     # -- rows
 
-    def row(self, issue: Issue, tagged: int, unread: int, width: int | None = None) -> Content:
+    def row(self, issue: PageRow, tagged: int, unread: int, width: int | None = None) -> Content:
         """A page: its number and section where known, its title; articles, tagged, unread."""
         depth = len(self.parents.get(issue.id, ())) or 0
         indent = "  " * depth
         width = (self.text_width(28) if width is None else width) - len(indent)
-        label = page_label(issue) if issue.page is not None else ""
+        label = number_label(issue.page, issue.section) if issue.page is not None else ""
         title = f"{label} {issue.title}".strip() if label else (issue.title or issue.id)
-        meta = f"{len(issue.articles)}篇 ✓{tagged} ●{unread}"  # the date is its group's
+        meta = f"{issue.articles}篇 ✓{tagged} ●{unread}"  # the date is its group's
         return Content.assemble(
             indent,
             (truncate(title, width), "bold" if unread else ""),
@@ -127,7 +128,7 @@ class IssueList(VimList):
 
     # -- showing
 
-    def show(self, issues: Sequence[Issue], progress: dict[str, tuple[int, int]]) -> None:
+    def show(self, issues: Sequence[PageRow], progress: dict[str, tuple[int, int]]) -> None:
         """(Re)build the tree; keeps open groups and the highlighted row where they exist."""
         keep = self.current_id()
         self.groups = build_tree(issues)
@@ -162,9 +163,9 @@ class IssueList(VimList):
         width = self.text_width(28)  # once, not per row: thousands of pages
         options: list[Option] = []
 
-        def add_pages(pages: list[Issue]) -> None:
+        def add_pages(pages: list[PageRow]) -> None:
             for issue in pages:
-                got = self.progress.get(issue.id, (0, len(issue.articles)))
+                got = self.progress.get(issue.id, (0, issue.articles))
                 options.append(Option(self.row(issue, *got, width=width), id=issue.id))
 
         for pg in self.groups:
@@ -201,7 +202,7 @@ class IssueList(VimList):
             return None
         return self.get_option_at_index(self.highlighted).id
 
-    def issue_at(self, option_id: str | None) -> Issue | None:
+    def issue_at(self, option_id: str | None) -> PageRow | None:
         """The page of a row (None for a group row)."""
         return self.by_id.get(option_id or "")
 
@@ -222,7 +223,7 @@ class IssueList(VimList):
             self.highlighted = index
         return index
 
-    def jump_to_date(self, jump: DateJump, current: str | None = None) -> Issue | None:
+    def jump_to_date(self, jump: DateJump, current: str | None = None) -> PageRow | None:
         """The first page of the edition on (or next after) a typed date, revealed."""
         date = nearest_date(jump, self.dates, current)
         if date is None:
