@@ -321,3 +321,29 @@ def test_cli_annotation_commands(tmp_path: Path, capsys: pytest.CaptureFixture[s
         main(["--db", db, "tag", "no-such-article", "x"])
     assert main(["--db", db, "orphans"]) == 0
     assert "no orphans" in capsys.readouterr().out
+
+
+def test_merged_in_article_keeps_its_tags_not_a_neighbour_with_a_close_title(
+    tmp_path: Path,
+) -> None:
+    """市纪委监委领导班子… merged into the article before it: its tags go with its text, not to
+    the next article, whose title 市委办公室领导班子… is close enough to pass as an OCR variant."""
+    import shutil
+
+    from workspace.session import Workspace
+
+    shutil.copytree(SEEDS, tmp_path / "c")
+    corpus = load_corpus(tmp_path / "c")
+    target = next(a for a in corpus.articles if "市政协党组" in a.title)
+    page = corpus._issues[target.issue_id]
+    nxt = page.articles[page.articles.index(target) + 1]
+    db = tmp_path / "db.json"
+    with Store.open(db) as s:
+        s.add_tags(nxt, ["合并"])
+    with Workspace(tmp_path / "c", db, mode="write") as ws:
+        ws.corpus()
+        after = ws.correct(target.issue_id, "merge_next", target.spans[0][0])
+        merged = next(a for a in after._issues[target.issue_id].articles if a.id == target.id)
+        assert nxt.text in merged.text
+        assert ws.store.notes(target.id).tags == ("合并",)
+        assert all(n.article_id == target.id for n in ws.store.all_notes() if n.tags)

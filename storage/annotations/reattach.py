@@ -59,8 +59,12 @@ def plan_reattach(
                 put("articles", k, {**d, "orphan": False})
             continue
         cands = by_issue.get(d.get("issue_id", ""), [])
-        target = find_article(cands, d) or find_article(corpus.articles, d, same_text_only=True)
+        target = find_article(cands, d, fuzzy=False) or find_article(
+            corpus.articles, d, same_text_only=True
+        )
         inside = containing_article(cands, d) if target is None else None
+        if target is None and inside is None:  # last: a close title (merged text goes first)
+            target = find_article(cands, d)
         c = who(d)
         if inside is not None and (inside.id, c) in key_of:
             into = key_of[(inside.id, c)]
@@ -123,8 +127,13 @@ def merge_article_docs(into: dict[str, Any], other: dict[str, Any]) -> dict[str,
 
 
 def find_article(
-    candidates: Iterable[Article], d: dict[str, Any], same_text_only: bool = False
+    candidates: Iterable[Article],
+    d: dict[str, Any],
+    same_text_only: bool = False,
+    fuzzy: bool = True,
 ) -> Article | None:
+    """The article a stored document names: same text, same title, same opening, and with
+    ``fuzzy`` a close title (an OCR re-run changed a character)."""
     cands = list(candidates)
     for a in cands:
         if fingerprint(a)["text_hash"] == d.get("text_hash"):
@@ -138,6 +147,8 @@ def find_article(
     for a in cands:
         if d.get("head") and a.text.startswith(d["head"]):
             return a
+    if not fuzzy:
+        return None
     # OCR re-runs change a character here and there: a close title still identifies it.
     best, score = None, 0.0
     for a in cands:

@@ -1,0 +1,148 @@
+"""The reader over a built index: the tree comes from page rows and pages are built one at a
+time (the corpus is never read whole), yet every flow behaves as over a parsed corpus."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.load import load_corpus
+from storage.annotations import Store
+from storage.library import Library
+from tui.app import make_app
+from tui.screens.main import MainScreen
+from tui.widgets import ArticleList, IssueList
+
+from .test_tui import open_article, running, stored
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
+
+
+@pytest.fixture
+def indexed(seeds_copy: Path) -> Path:
+    """The seeds with their index built, as after a first run."""
+    lib = Library(seeds_copy)
+    assert lib.refresh_index() is not None
+    return seeds_copy
+
+
+def never_whole(screen: MainScreen) -> None:
+    assert screen.pages is not None and screen.pages.lazy
+    assert screen.ws.library.corpus is None, "the corpus was read whole"
+
+
+async def test_tree_and_lists_from_rows(indexed: Path, db: Path) -> None:
+    corpus = load_corpus(indexed)
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        never_whole(screen)
+        assert screen.pages is not None
+        assert [r.id for r in screen.pages.rows] == [i.id for i in corpus.issues]
+        assert screen.pages.article_count == len(corpus.articles)
+        assert screen.query_one(IssueList).page_count == len(corpus.issues)
+        assert screen.article is not None and screen.article.text  # a whole article
+        want = corpus.article(screen.article.id)
+        assert want is not None and screen.article.text == want.text
+        # moving down the tree builds the page under the cursor
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert screen.issue is not None
+        page = corpus._issues[screen.issue.id]
+        assert [a.id for a in screen.visible_articles] == [a.id for a in page.articles]
+        await pilot.press("tab", "enter")
+        await pilot.pause()
+        assert screen.article is not None and screen.article.text == page.articles[0].text
+        never_whole(screen)
+
+
+async def test_tag_progress_and_filter_over_rows(indexed: Path, db: Path) -> None:
+    arts = load_corpus(indexed).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[0], ["营商环境"])
+        s.add_tags(arts[9], ["营商环境", "党建"])
+        s.set_read(arts[9], True)
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        never_whole(screen)
+        il = screen.query_one(IssueList)
+        page9 = arts[9].issue_id
+        n9 = sum(1 for a in arts if a.issue_id == page9)
+        assert il.progress[page9][0] >= 1 and il.progress[page9][1] == n9 - 1
+        await pilot.press("f", *"营商环境 and not 党建", "enter")
+        await pilot.pause()
+        assert [a.id for a in screen.visible_articles] == [arts[0].id]
+        await pilot.press("f")
+        app.screen.query_one("Input").value = "is:unread"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert len(screen.visible_articles) == len(arts) - 1
+        # a filtered row opens as the whole article, and ] steps to the next one, whole
+        screen.set_pane("articles")
+        await pilot.press("enter")
+        await pilot.pause()
+        first = screen.article
+        assert first is not None and first.text == arts[0].text
+        await pilot.press("right_square_bracket")
+        await pilot.pause()
+        assert screen.article is not None and screen.article.text == arts[1].text
+        await open_article(pilot, screen, arts[3].title[:6])
+        await pilot.press("t", *"目标", "enter")
+        await pilot.pause()
+        never_whole(screen)
+    with stored(db) as s:
+        assert "目标" in s.notes(arts[3].id).tags
+
+
+async def test_correction_reattaches_only_its_page(indexed: Path, db: Path) -> None:
+    corpus = load_corpus(indexed)
+    target = next(a for a in corpus.articles if "市政协党组" in a.title)
+    page = corpus._issues[target.issue_id]
+    i = page.articles.index(target)
+    nxt = page.articles[i + 1]
+    other = next(a for a in corpus.articles if a.issue_id != target.issue_id)
+    with Store.open(db) as s:
+        s.add_tags(nxt, ["被合并"])
+        s.add_tags(other, ["别处"])
+        s.add_highlight(other, 0, 4, ["别处段落"])
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "市政协党组")
+        await pilot.press("M")
+        await pilot.pause()
+        assert screen.pages is not None and screen.article is not None
+        assert len(screen.pages.issue(target.issue_id).articles) == len(page.articles) - 1  # type: ignore[union-attr]
+        assert screen.query_one(ArticleList).option_count == len(page.articles) - 1
+        never_whole(screen)
+        with stored(db) as s:
+            merged = s.notes(screen.article.id)
+            assert "被合并" in merged.tags  # the merged-in article's tag moved along
+            assert s.notes(other.id).tags == ("别处",)  # other pages untouched
+            assert not s.orphans()
+        await pilot.press("u")
+        await pilot.pause()
+        assert len(screen.pages.issue(target.issue_id).articles) == len(page.articles)  # type: ignore[union-attr]
+        never_whole(screen)
+    with stored(db) as s:
+        assert not s.orphans()
+        assert s.notes(other.id).tags == ("别处",)
+
+
+async def test_date_jump_and_search_over_rows(indexed: Path, db: Path) -> None:
+    corpus = load_corpus(indexed)
+    dated = next(i for i in corpus.issues if i.date)
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        await pilot.press("d", *dated.date.replace("-", ""), "enter")  # type: ignore[union-attr]
+        await pilot.pause()
+        assert screen.issue is not None and screen.issue.date == dated.date
+        assert screen.issue.articles
+        await pilot.press("slash", *"尾矿库", "enter")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert screen.article is not None and "尾矿库" in screen.article.text
+        never_whole(screen)
