@@ -59,6 +59,8 @@ class Library:
     _rejected: set[str] | None = None
     _reader: Index | None = None
     _reader_checked: bool = False
+    _reader_trust: bool = False
+    """Open the index for reading without walking the page files (see ``trust_index``)."""
     _pages: OrderedDict[str, Issue] = field(default_factory=OrderedDict)
     """Pages built from the index lately (the reader goes back and forth between a few)."""
 
@@ -207,7 +209,8 @@ class Library:
             stats.warning = str(err)
         self._df = None
         self._terms = None
-        self._reader_checked = False  # rows and pages: check freshness again
+        self._reader_checked = False  # rows and pages: read again, from the index just made
+        self._reader_trust = not stats.stale
         self._pages.clear()
         if self._terms_applied:  # the reader's segmenter follows the index's terms
             with self._lock:
@@ -357,8 +360,9 @@ class Library:
 
     # -- pages at scale
 
-    def _fresh_index(self) -> Index | None:
-        """A connection of its own to an index that matches the page files, or None."""
+    def _fresh_index(self, trust: bool = False) -> Index | None:
+        """A connection of its own to an index that matches the page files, or None.
+        ``trust``: any index that holds pages will do (its freshness is checked later)."""
         if not self._index_file_exists():
             return None
         from storage.index import Index
@@ -368,12 +372,23 @@ class Library:
         except Exception:
             return None
         try:
-            if idx.is_fresh():
+            if trust:
+                if idx.db.execute("SELECT 1 FROM pages WHERE skipped IS NULL LIMIT 1").fetchone():
+                    return idx
+            elif idx.is_fresh():
                 return idx
         except Exception:
             pass
         idx.close()
         return None
+
+    def trust_index(self) -> None:
+        """Read rows and pages from the index as it is, without first walking every page file
+        (a second at 30,000 pages): the reader's start. The refresh that follows walks them,
+        and what it changed is read again (``refresh_index`` resets the reader)."""
+        with self._lock:
+            if not self._reader_checked:
+                self._reader_trust = True
 
     def _reading_index(self) -> Index | None:
         """The index pages and rows are read from, checked fresh once (a walk of every page
@@ -384,7 +399,8 @@ class Library:
             if not self._reader_checked:
                 if self._reader is not None:
                     self._reader.close()
-                self._reader = self._fresh_index()
+                self._reader = self._fresh_index(trust=self._reader_trust)
+                self._reader_trust = False
                 self._reader_checked = True
             return self._reader
 

@@ -35,9 +35,12 @@ class PageView:
 
     def reload(self) -> None:
         """Rows again (after a correction changed a page's articles, or a refresh)."""
-        self.rows = self.library.page_rows()
-        self.by_id = {r.id: r for r in self.rows}
-        self.skipped = self.library.skipped()
+        self.replace(self.library.page_rows(), self.library.skipped())
+
+    def replace(self, rows: list[PageRow], skipped: list[Skipped]) -> None:
+        """Rows read elsewhere (by a worker, after a refresh)."""
+        self.rows, self.skipped = rows, skipped
+        self.by_id = {r.id: r for r in rows}
 
     @property
     def lazy(self) -> bool:

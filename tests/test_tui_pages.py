@@ -146,3 +146,26 @@ async def test_date_jump_and_search_over_rows(indexed: Path, db: Path) -> None:
         await pilot.pause(0.2)
         assert screen.article is not None and "尾矿库" in screen.article.text
         never_whole(screen)
+
+
+async def test_tree_follows_page_files_changed_since_the_index(indexed: Path, db: Path) -> None:
+    """The tree is drawn from the index before the page files are walked; the refresh that
+    follows finds a page added and one removed, and the tree follows."""
+    pages = sorted(indexed.glob("*.txt"))
+    gone = pages[-1]
+    added = indexed / "zz_new.txt"
+    added.write_text("## 新增的版面标题\n\n这是一篇新文章的正文，讲述尾矿库的治理。\n", "utf-8")
+    gone_id = gone.stem
+    gone.unlink()
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        for _ in range(100):
+            await pilot.pause(0.05)
+            ids = [r.id for r in screen.pages.rows] if screen.pages else []
+            if "zz_new" in ids:
+                break
+        assert "zz_new" in ids and not any(i.startswith(gone_id) for i in ids)
+        il = screen.query_one(IssueList)
+        assert il.page_count == len(ids)
+        assert "zz_new" in il.by_id
+        never_whole(screen)

@@ -125,24 +125,31 @@ class Workspace:
         from storage.pages import PageView
 
         lib = self.library
+        lib.trust_index()  # the refresh that follows checks every page file
         view = PageView.open(lib)
         with self._opening:
             if not self._reattached:
                 self._reattached = True
-                store = self.store
-                if not store.readonly and not lib.lazy:
-                    store.reattach(lib.load())
-                elif not store.readonly:
-                    ids = store.attached_ids()
-                    fixed = {c.issue_id for c in store.corrections()}
-                    known = lib.issue_ids_of(ids)
-                    missing = {
-                        a for a in ids - set(known) if not any(a.startswith(f"{f}-") for f in fixed)
-                    }
-                    if missing:
-                        store.reattach(lib.load())
-                        lib.let_go()  # back to pages on demand
+                self.reattach_moved()
         return view
+
+    def reattach_moved(self) -> None:
+        """Re-attach annotations whose article is gone (page files changed): with pages on
+        demand, only when the index lacks an annotated article, which then reads the corpus
+        whole once. Called at start and after an index refresh that changed pages."""
+        store, lib = self.store, self.library
+        if store.readonly:
+            return
+        if not lib.lazy:
+            store.reattach(lib.load())
+            return
+        ids = store.attached_ids()
+        fixed = {c.issue_id for c in store.corrections()}
+        known = lib.issue_ids_of(ids)
+        missing = {a for a in ids - set(known) if not any(a.startswith(f"{f}-") for f in fixed)}
+        if missing:
+            store.reattach(lib.load())
+            lib.let_go()  # back to pages on demand
 
     def article(self, article_id: str) -> Article:
         """The article, or ``UnknownArticle`` naming the id."""

@@ -246,14 +246,15 @@ class ScreenBase(Screen[None]):
         self.refresh_codebook()
         self.render_article(keep_scroll=True)
 
-    def corpus_reloaded(self, issue_id: str = "", title: str = "") -> None:
+    def corpus_reloaded(self, issue_id: str = "", title: str = "", reload: bool = True) -> None:
         """Boundaries changed (a correction, or its undo/redo): every view follows. The
         reader stays on its article when it still exists, else the article of the same page
         with the same title (or the page's first)."""
         pages = self.pages
         if pages is None:
             return
-        pages.reload()
+        if reload:
+            pages.reload()
         self.keywords.clear()
         current = self.article
         issue_id = issue_id or (current.issue_id if current else "")

@@ -31,9 +31,10 @@ from tui.widgets import ArticleList, Codebook, IssueList, Reader
 
 if TYPE_CHECKING:
     from corpus.keywords import DocFreq
-    from corpus.model import Article
+    from corpus.model import Article, Skipped
     from storage.index import IndexStats
     from storage.pages import PageView
+    from storage.pagestore import PageRow
 
 
 class MainScreen(
@@ -133,9 +134,18 @@ class MainScreen(
             self.done, self.total = done, total
 
     class IndexReady(Message):
-        def __init__(self, stats: IndexStats | None, df: DocFreq | None, error: str = "") -> None:
+        def __init__(
+            self,
+            stats: IndexStats | None,
+            df: DocFreq | None,
+            error: str = "",
+            rows: tuple[list[PageRow], list[Skipped]] | None = None,
+        ) -> None:
             super().__init__()
             self.stats, self.df, self.error = stats, df, error
+            self.rows = rows
+            """The pages' rows again, when the refresh found page files changed since the
+            index the screen was drawn from."""
 
     # ------------------------------------------------------------------ composition
 
@@ -225,7 +235,11 @@ class MainScreen(
             stats = lib.refresh_index(progress)
             df = lib.doc_freq() if stats is not None else DocFreq()
             df.general()  # jieba's IDF of the corpus's words, read here and not on screen
-            self.post_message(self.IndexReady(stats, df))
+            rows = None
+            if stats is not None and (stats.parsed or stats.removed) and lib.lazy:
+                self.ws.reattach_moved()  # the tree was drawn from the index before this
+                rows = (lib.page_rows(), lib.skipped())
+            self.post_message(self.IndexReady(stats, df, rows=rows))
         except Exception as exc:
             self.post_message(self.IndexReady(None, DocFreq(), str(exc)))
 
@@ -316,6 +330,9 @@ class MainScreen(
         self.df = msg.df
         self.index_ready = msg.stats is not None
         self.keywords.clear()
+        if msg.rows is not None and self.pages is not None:
+            self.pages.replace(*msg.rows)
+            self.corpus_reloaded(reload=False)
         if msg.error or msg.stats is None:
             self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
         elif msg.stats.stale:
