@@ -3,9 +3,10 @@ terminal (tmux) against a bare Textual app that shows one line, measured side by
 empty frame, and what the user waits for — the issue list with page titles; the reader's
 memory once an article is open with every layer on.
 
-    python -m bench.tui [--corpus DIR --title TEXT]   # a large corpus, index already built
+    python -m bench.tui [--corpus DIR --title TEXT]   # a large corpus (its index is built)
 
-Prints one JSON line.  Targets: open ≤ 50 ms; titles ≤ 1.3× the bare app; reader ≤ 200 MB.
+Prints one JSON line.  Targets: open ≤ 50 ms; titles ≤ 1.3× the bare app; reader ≤ 200 MB;
+a large corpus's titles ≤ 1.5× the seeds' and ≤ 250 MB; a date jump ≤ 100 ms (to the frame).
 Frames are timed at the hand-off to the terminal driver (see ``open_latency``).
 """
 
@@ -83,6 +84,36 @@ async def open_latency(folder: Path, db: Path) -> tuple[list[float], list[float]
                 first.append((frames[0] - t) * 1000)
                 settled.append((frames[-1] - t) * 1000)
     return first, settled
+
+
+async def date_jumps(folder: Path, dates: list[str]) -> list[float]:
+    """Milliseconds from a typed date to the frame showing that edition's first page and its
+    articles, once start-up work (dictionary, index refresh) is over."""
+    from corpus.pagemeta import parse_date_jump
+    from tui.app import make_app
+    from tui.widgets import IssueList
+
+    app = make_app(folder)
+    out: list[float] = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.main_screen
+        for _ in range(3000):
+            await pilot.pause(0.02)
+            if screen.pages is not None and screen.index_ready:
+                break
+        await pilot.pause(0.5)
+        il = screen.query_one(IssueList)
+        for d in dates:
+            jump = parse_date_jump(d)
+            assert jump is not None and screen.pages is not None
+            t = time.perf_counter()
+            row = il.jump_to_date(jump, screen.issue.date if screen.issue else None)
+            page = screen.pages.issue(row.id) if row is not None else None
+            if page is not None:
+                screen.select_issue(page)
+            await pilot.pause()
+            out.append((time.perf_counter() - t) * 1000)
+    return out
 
 
 async def quiet(frames: list[float], gap: float = 0.15) -> None:
@@ -208,8 +239,11 @@ def main() -> None:
             ]
             got = [r[0][0] for r in runs if r[0][0] is not None]
             rss = [r[1] for r in runs if r[1] is not None]
+            os.environ["PIYUE_HOME"] = big_env["PIYUE_HOME"]
+            jumps = asyncio.run(date_jumps(big, ["2018-09-12", "20170101", "0315", "2016-07-04"]))
             if got:
                 big_result = {
+                    "big_date_jump_ms": [round(j, 1) for j in jumps],
                     "big_titles_s": round(statistics.median(got), 3),
                     "big_vs_seeds_titles": round(
                         statistics.median(got) / statistics.median(titles), 2

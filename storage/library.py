@@ -514,9 +514,7 @@ class Library:
                 if found is None:
                     found = idx.issue(page_id)
                     if found is not None:  # its names, as the indexer learned them
-                        self.segmenter.add_names(
-                            learn_names(f"{a.reporters}\n{a.text}" for a in found.articles)
-                        )
+                        self._learn_page_names(found)
                 if found is not None:
                     self._pages[page_id] = found
                     self._pages.move_to_end(page_id)
@@ -529,6 +527,13 @@ class Library:
     def lazy(self) -> bool:
         """Pages are read from a fresh index one at a time; the corpus is not in memory."""
         return self.corpus is None and self._reading_index() is not None
+
+    def _learn_page_names(self, page: Issue) -> None:
+        """Teach the segmenter a page's names without waiting: while the dictionary loads
+        (a second) the segmenter is busy, and a page opened meanwhile must not wait for it."""
+        names = learn_names(f"{a.reporters}\n{a.text}" for a in page.articles)
+        if names - self.segmenter.names:
+            threading.Thread(target=self.segmenter.add_names, args=(names,), daemon=True).start()
 
     def let_go(self) -> None:
         """Drop the corpus read whole (for a one-off re-attachment): pages on demand again."""

@@ -37,9 +37,13 @@ class Group:
     depth: int
     children: list[Group] = field(default_factory=list)
     pages: list[PageRow] = field(default_factory=list)
+    n: int = -1
 
     def count(self) -> int:
-        return len(self.pages) + sum(c.count() for c in self.children)
+        """Pages under the group (counted once: a year row is drawn again on every change)."""
+        if self.n < 0:
+            self.n = len(self.pages) + sum(c.count() for c in self.children)
+        return self.n
 
 
 def weekday(date: str) -> str:
@@ -94,6 +98,7 @@ class IssueList(VimList):
         self.parents: dict[str, list[str]] = {}
         """Page id → the keys of the groups above it (to open them on the way to it)."""
         self.dates: list[str] = []
+        self.on_date: dict[str, list[PageRow]] = {}
         self.pages_total = 0
 
     # -- rows
@@ -147,6 +152,10 @@ class IssueList(VimList):
                         if page.date:
                             dates.add(page.date)
         self.dates = sorted(dates)
+        self.on_date = {}
+        for row in issues:
+            if row.date:
+                self.on_date.setdefault(row.date, []).append(row)
         if not self.opened:
             if len(issues) <= OPEN_ALL:
                 self.opened = {k for keys in self.parents.values() for k in keys}
@@ -228,10 +237,13 @@ class IssueList(VimList):
         date = nearest_date(jump, self.dates, current)
         if date is None:
             return None
-        pages = sorted((i for i in self.by_id.values() if i.date == date), key=page_order)
+        pages = sorted(self.on_date.get(date, ()), key=page_order)
         papers = sorted({p.paper or "" for p in pages}, key=lambda p: (p == "", p))
         first = next((p for p in pages if (p.paper or "") == papers[0]), None)
         if first is not None:
+            if self.pages_total > OPEN_ALL:  # at scale only the way to it stays open
+                self.opened = {g.key for g in self.groups} | set(self.parents.get(first.id, []))
+                self.render_rows(first.id)
             self.reveal(first.id)
         return first
 
