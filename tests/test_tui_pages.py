@@ -169,3 +169,30 @@ async def test_tree_follows_page_files_changed_since_the_index(indexed: Path, db
         assert il.page_count == len(ids)
         assert "zz_new" in il.by_id
         never_whole(screen)
+
+
+async def test_analysis_screens_read_the_corpus_whole_first(indexed: Path, db: Path) -> None:
+    """K and the term typed without a pause: the corpus is read whole in a worker while the
+    keys wait, then the concordance takes them; the codebook's Enter retrieves likewise."""
+    from tests.test_tui_analysis import seed, until
+    from tui.screens.codebook import CodebookScreen
+    from tui.screens.concordance import ConcordanceScreen
+    from tui.screens.retrieval import RetrievalScreen
+
+    seed(indexed, db)
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        never_whole(screen)
+        await pilot.press("K", *"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await until(pilot, lambda: len(ks.lines) == 11, "every occurrence")
+        assert ks.term == "营商环境"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CodebookScreen), "codebook")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
+        assert app.screen.items  # type: ignore[attr-defined]

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import gc
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from textual import events
+from textual import events, work
 from textual.app import App
+from textual.message import Message
+from textual.screen import Screen
 
-from tui.typeahead import HOLD_LIMIT, IN_FLIGHT_LIMIT, Delivered, KeyBuffer, Ready, is_ready
+from tui.typeahead import (
+    HOLD_LIMIT,
+    IN_FLIGHT_LIMIT,
+    Delivered,
+    KeyBuffer,
+    Ready,
+    is_ready,
+    ready,
+)
 from workspace.session import Workspace
 
 if TYPE_CHECKING:
@@ -51,6 +61,8 @@ class PiyueApp(App[None]):
         self.coder_given = bool(coder)
         """``--coder`` was given: the reader does not ask who is coding."""
         """Every use case goes through here; it opens nothing until a worker first asks."""
+        self.waiting: Screen[Any] | None = None
+        """The screen whose keys wait while the corpus is read whole for an analysis."""
         self.keys = KeyBuffer()
         """Keys typed before the screen that will take them is ready (see tui.typeahead)."""
 
@@ -144,9 +156,45 @@ class PiyueApp(App[None]):
         except Exception as exc:
             self.fatal = self.fatal or last_resort(exc)
 
+    class CorpusWhole(Message):
+        """The corpus is read whole (the analyses go through every page): open ``which``."""
+
+        def __init__(self, which: str, arg: str, error: str = "") -> None:
+            super().__init__()
+            self.which, self.arg, self.error = which, arg, error
+
     def action_analysis(self, which: str, arg: str = "") -> None:
         """An analysis screen over the main one: codebook, retrieval, cooccur, concordance
-        (imported on first use)."""
+        (imported on first use).  Retrieval, co-occurrence and concordance read every page:
+        when the reader has pages on demand, the corpus is read whole first, in a worker
+        (keys typed meanwhile wait for the screen)."""
+        if which != "codebook" and self.workspace.library.lazy:
+            self.waiting = self.screen
+            self.waiting.typeahead_ready = False  # type: ignore[attr-defined]
+            self.notify("正在读取全部版面 reading every page for the analysis…", timeout=3)
+            self._read_whole(which, arg)
+            return
+        self.open_analysis(which, arg)
+
+    @work(thread=True, exclusive=True, group="whole")
+    def _read_whole(self, which: str, arg: str) -> None:
+        try:
+            self.workspace.corpus()
+        except Exception as exc:  # shown, not crashed
+            self.post_message(self.CorpusWhole(which, arg, str(exc)))
+            return
+        self.post_message(self.CorpusWhole(which, arg))
+
+    def on_piyue_app_corpus_whole(self, msg: CorpusWhole) -> None:
+        waiting, self.waiting = self.waiting, None
+        if msg.error:
+            self.notify(msg.error, title="无法读取 cannot read the corpus", severity="error")
+        else:
+            self.open_analysis(msg.which, msg.arg)
+        if waiting is not None:
+            ready(waiting)
+
+    def open_analysis(self, which: str, arg: str = "") -> None:
         if which == "codebook":
             from tui.screens.codebook import CodebookScreen
 

@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from storage.annotations import PALETTE
 from tui.dialogs import ConfirmDialog, InputDialog, PickDialog
 from tui.render import plain
-from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, fit_right, flat
+from tui.screens.retrieval import AnalysisScreen, fit_right, flat
 from tui.typeahead import Dialog
 from tui.widgets import VimList, truncate
 from workspace import codebook
@@ -187,12 +187,10 @@ class CodebookScreen(AnalysisScreen):
     def action_retrieve(self) -> None:
         row = self.current()
         if row is not None:
-            self.app.push_screen(RetrievalScreen(row.name))
+            self.papp.action_analysis("retrieval", row.name)
 
     def action_cooccur(self) -> None:
-        from tui.screens.cooccur import CooccurScreen
-
-        self.app.push_screen(CooccurScreen())
+        self.papp.action_analysis("cooccur")
 
     def action_create(self) -> None:
         def create(name: str | None) -> None:
