@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from corpus.keywords import LEAD_CHARS, DocFreq, Keyword, kinds_of, rank
-from corpus.model import FRAGMENT_LABEL, Article, Corpus, Edition, Issue, Skipped
+from corpus.model import Article, Corpus, Edition, Issue, Skipped
 from corpus.segment import Segmenter, learn_names
 from corpus.terms import Counts, Term, count_page, join_terms, select_terms
 from storage import locations
@@ -390,7 +390,7 @@ class Library:
             if not self._reader_checked:
                 self._reader_trust = True
 
-    def _reading_index(self) -> Index | None:
+    def reading_index(self) -> Index | None:
         """The index pages and rows are read from, checked fresh once (a walk of every page
         file: not per page opened) and again after each refresh; None: parse the pages."""
         if self.corpus is not None:
@@ -413,7 +413,7 @@ class Library:
             return self.corpus._issues.get(issue_id)
         from corpus.load import read_page
 
-        idx = self._reading_index()
+        idx = self.reading_index()
         row = None
         if idx is not None:
             row = idx.db.execute("SELECT rel FROM pages WHERE id=?", (issue_id,)).fetchone()
@@ -427,7 +427,7 @@ class Library:
         a tree: from a fresh index without building any article, else from the parsed pages."""
         from storage.index import PageRow
 
-        idx = self._reading_index()
+        idx = self.reading_index()
         if idx is None:
             return [
                 PageRow(
@@ -455,7 +455,7 @@ class Library:
         corrected), the editions and the skipped files."""
         import json
 
-        idx = self._reading_index()
+        idx = self.reading_index()
         if idx is None:
             corpus = self.load()
             return Listing(
@@ -469,7 +469,7 @@ class Library:
         """``Issue.summary()`` of every page, one at a time: from a fresh index without
         building articles, else from the parsed pages.  Pages with boundary corrections come
         as corrected."""
-        idx = self._reading_index()
+        idx = self.reading_index()
         if idx is None:
             for issue in self.load().issues:
                 yield issue.summary()
@@ -484,7 +484,7 @@ class Library:
         decoding articles."""
         import json
 
-        idx = self._reading_index()
+        idx = self.reading_index()
         if idx is None:
             for issue in self.load().issues:
                 yield json.dumps(issue.summary(), ensure_ascii=False)
@@ -496,7 +496,7 @@ class Library:
 
     def skipped(self) -> list[Skipped]:
         """Files that were not read, with their reasons (``Corpus.skipped``)."""
-        idx = self._reading_index()
+        idx = self.reading_index()
         return list(self.load().skipped) if idx is None else idx.skipped()
 
     def issue(self, page_id: str) -> Issue | None:
@@ -507,7 +507,7 @@ class Library:
             got = self._corrected(page_id)
             if got is not None:
                 return got
-        idx = self._reading_index()
+        idx = self.reading_index()
         if idx is not None:
             with self._lock:
                 found = self._pages.get(page_id)
@@ -526,7 +526,7 @@ class Library:
     @property
     def lazy(self) -> bool:
         """Pages are read from a fresh index one at a time; the corpus is not in memory."""
-        return self.corpus is None and self._reading_index() is not None
+        return self.corpus is None and self.reading_index() is not None
 
     def _learn_page_names(self, page: Issue) -> None:
         """Teach the segmenter a page's names without waiting: while the dictionary loads
@@ -545,63 +545,6 @@ class Library:
         """A page's articles changed (a correction, or its undo): build it again when asked."""
         with self._lock:
             self._pages.pop(page_id, None)
-
-    def article_on_demand(self, article_id: str) -> Article | None:
-        """One article, building only its page when the corpus is not in memory."""
-        idx = self._reading_index()
-        if idx is None:
-            return self.load().article(article_id)
-        pid = self.issue_ids_of([article_id]).get(article_id)
-        candidates = [pid] if pid is not None else sorted(self.corrections())
-        for page_id in candidates:  # an id a correction made is not in the index
-            page = self.issue(page_id)
-            found = next((a for a in page.articles if a.id == article_id), None) if page else None
-            if found is not None:
-                return found
-        return None
-
-    def issue_ids_of(self, article_ids: Iterable[str]) -> dict[str, str]:
-        """Article id → page id, for the ids the index knows (pages as indexed)."""
-        idx = self._reading_index()
-        wanted = list(dict.fromkeys(article_ids))
-        if idx is None:
-            corpus = self.load()
-            return {a: art.issue_id for a in wanted if (art := corpus.article(a)) is not None}
-        out: dict[str, str] = {}
-        for i in range(0, len(wanted), 500):
-            chunk = wanted[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            out.update(
-                idx.db.execute(
-                    f"SELECT id, issue_id FROM articles WHERE id IN ({marks})", chunk
-                ).fetchall()
-            )
-        return out
-
-    def article_rows(self) -> list[Article]:
-        """Every article in page order. From the index they carry id, page and title only
-        (a fragment's title is its label): enough for a list; ``article_on_demand`` opens one.
-        Pages with corrections come as corrected."""
-        idx = self._reading_index()
-        if idx is None:
-            return self.load().articles
-        fixed = self.corrections()
-        out: list[Article] = []
-        done: set[str] = set()
-        for aid, pid, title, label in idx.db.execute(
-            "SELECT a.id, a.issue_id, a.title, CASE WHEN a.title = '' THEN "
-            "json_extract(a.summary, '$.label') END FROM articles a JOIN pages p "
-            "ON p.rel = a.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
-        ):
-            if pid in fixed:
-                if pid not in done:
-                    done.add(pid)
-                    page = self.issue(pid)
-                    out.extend(page.articles if page else ())
-                continue
-            frag = not title and (label or "").startswith(FRAGMENT_LABEL)
-            out.append(Article(aid, pid, title or label or "", fragment=frag))
-        return out
 
     def search(self, query: str, limit: int = 50) -> list[Hit]:
         import sqlite3

@@ -9,10 +9,11 @@ boundary corrections apply (``Library.issue``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from corpus.model import Article, Issue, Skipped
+from corpus.model import FRAGMENT_LABEL, Article, Issue, Skipped
 
 if TYPE_CHECKING:
     from storage.library import Library
@@ -59,7 +60,18 @@ class PageView:
         return self.library.issue(page_id)
 
     def article(self, article_id: str) -> Article | None:
-        return self.library.article_on_demand(article_id)
+        """One article, building only its page when the corpus is not in memory."""
+        lib = self.library
+        if lib.reading_index() is None:
+            return lib.load().article(article_id)
+        pid = issue_ids_of(lib, [article_id]).get(article_id)
+        candidates = [pid] if pid is not None else sorted(lib.corrections())
+        for page_id in candidates:  # an id a correction made is not in the index
+            page = lib.issue(page_id)
+            found = next((a for a in page.articles if a.id == article_id), None) if page else None
+            if found is not None:
+                return found
+        return None
 
     def issue_of(self, article: Article) -> Issue:
         """The page an article is on (as corrected); the article must exist."""
@@ -72,6 +84,47 @@ class PageView:
         return self.issue(self.rows[0].id) if self.rows else None
 
     def article_rows(self) -> list[Article]:
-        """Every article in page order, for a filter over the whole corpus: from the index
-        these carry id, page and title only (open one with ``article``)."""
-        return self.library.article_rows()
+        """Every article in page order, for a filter over the whole corpus. From the index
+        they carry id, page and title only (a fragment's title is its label): enough for a
+        list; ``article`` opens one. Pages with corrections come as corrected."""
+        lib = self.library
+        idx = lib.reading_index()
+        if idx is None:
+            return lib.load().articles
+        fixed = lib.corrections()
+        out: list[Article] = []
+        done: set[str] = set()
+        for aid, pid, title, label in idx.db.execute(
+            "SELECT a.id, a.issue_id, a.title, CASE WHEN a.title = '' THEN "
+            "json_extract(a.summary, '$.label') END FROM articles a JOIN pages p "
+            "ON p.rel = a.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
+        ):
+            if pid in fixed:
+                if pid not in done:
+                    done.add(pid)
+                    page = lib.issue(pid)
+                    out.extend(page.articles if page else ())
+                continue
+            frag = not title and (label or "").startswith(FRAGMENT_LABEL)
+            out.append(Article(aid, pid, title or label or "", fragment=frag))
+        return out
+
+
+def issue_ids_of(library: Library, article_ids: Iterable[str]) -> dict[str, str]:
+    """Article id → page id, for the ids the corpus knows (from the index: pages as
+    indexed, without building any)."""
+    idx = library.reading_index()
+    wanted = list(dict.fromkeys(article_ids))
+    if idx is None:
+        corpus = library.load()
+        return {a: art.issue_id for a in wanted if (art := corpus.article(a)) is not None}
+    out: dict[str, str] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update(
+            idx.db.execute(
+                f"SELECT id, issue_id FROM articles WHERE id IN ({marks})", chunk
+            ).fetchall()
+        )
+    return out

@@ -137,6 +137,8 @@ class Workspace:
         """Re-attach annotations whose article is gone (page files changed): with pages on
         demand, only when the index lacks an annotated article, which then reads the corpus
         whole once. Called at start and after an index refresh that changed pages."""
+        from storage.pages import issue_ids_of
+
         store, lib = self.store, self.library
         if store.readonly:
             return
@@ -145,7 +147,7 @@ class Workspace:
             return
         ids = store.attached_ids()
         fixed = {c.issue_id for c in store.corrections()}
-        known = lib.issue_ids_of(ids)
+        known = issue_ids_of(lib, ids)
         missing = {a for a in ids - set(known) if not any(a.startswith(f"{f}-") for f in fixed)}
         if missing:
             store.reattach(lib.load())

@@ -49,8 +49,10 @@ def progress_of_all(pages: PageView, notes: list[ArticleNotes]) -> dict[str, tup
     its page; an older one that does not is looked up in the index."""
     tagged: dict[str, int] = {}
     read: dict[str, int] = {}
+    from storage.pages import issue_ids_of
+
     unknown = [n.article_id for n in notes if not n.issue_id and not n.orphan]
-    page_of = pages.library.issue_ids_of(unknown) if unknown else {}
+    page_of = issue_ids_of(pages.library, unknown) if unknown else {}
     for n in notes:
         if n.orphan or not (n.tags or n.read):
             continue
