@@ -9,7 +9,7 @@ boundary corrections apply (``Library.issue``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -108,6 +108,98 @@ class PageView:
             frag = not title and (label or "").startswith(FRAGMENT_LABEL)
             out.append(Article(aid, pid, title or label or "", fragment=frag))
         return out
+
+    def matching(
+        self,
+        match: Callable[[set[str], PageRow], bool],
+        facts_of: Callable[[str], set[str] | None],
+        annotated: Iterable[str],
+        limit: int,
+    ) -> tuple[list[Article], int]:
+        """Articles an expression selects, in page order: the first ``limit`` and how many
+        in all.  ``facts_of(id)``: an annotated article's tags and states (``is:read``…);
+        every other article is ``{"is:unread"}``, so for those the expression is judged
+        once per page, from its row (paper, date, page), and only annotated articles one
+        by one: a filter over 180,000 articles reads only the rows it shows."""
+        lib = self.library
+        if lib.reading_index() is None:
+            chosen = [
+                a
+                for a in lib.load().articles
+                if match(facts_of(a.id) or {"is:unread"}, self.by_id[a.issue_id])
+            ]
+            return chosen[:limit], len(chosen)
+        marked = list(annotated)
+        page_of = issue_ids_of(lib, marked)
+        fixed = set(lib.corrections())
+        on_page: dict[str, int] = {}
+        for aid in marked:
+            if aid in page_of:
+                on_page[page_of[aid]] = on_page.get(page_of[aid], 0) + 1
+        plain_ok: set[str] = set()
+        total = 0
+        for row in self.rows:
+            if row.id in fixed:
+                continue
+            if match({"is:unread"}, row):
+                plain_ok.add(row.id)
+                total += row.articles - on_page.get(row.id, 0)
+        marked_set = set(marked)
+        keep: set[str] = set()
+        for aid in marked:
+            pid = page_of.get(aid)
+            facts = facts_of(aid)
+            if pid is not None and pid not in fixed and facts is not None:
+                if match(facts, self.by_id[pid]):
+                    keep.add(aid)
+        total += len(keep)
+        out: list[Article] = []
+        for row in self.rows:
+            if row.id in fixed:  # built as corrected, judged one by one
+                page = lib.issue(row.id)
+                for a in page.articles if page else ():
+                    if match(facts_of(a.id) or {"is:unread"}, row):
+                        total += 1
+                        if len(out) < limit:
+                            out.append(a)
+        if len(out) >= limit:
+            return out, total
+        wanted = plain_ok | {page_of[a] for a in keep}
+        in_order = [r.id for r in self.rows if r.id in wanted]
+        for aid, pid, title, label in _stubs(lib, in_order, len(self.rows)):
+            if aid in keep or (pid in plain_ok and aid not in marked_set):
+                frag = not title and (label or "").startswith(FRAGMENT_LABEL)
+                out.append(Article(aid, pid, title or label or "", fragment=frag))
+                if len(out) >= limit:
+                    break
+        order = {r.id: n for n, r in enumerate(self.rows)}
+        out.sort(key=lambda a: order.get(a.issue_id, -1))  # corrected pages in their place
+        return out, total
+
+
+def _stubs(
+    library: Library, pages: list[str], all_pages: int
+) -> Iterable[tuple[str, str, str, str | None]]:
+    """(id, page id, title, fragment label) of the articles of some pages (given in page
+    order), in page order."""
+    idx = library.reading_index()
+    if idx is None or not pages:
+        return
+    head = (
+        "SELECT a.id, a.issue_id, a.title, CASE WHEN a.title = '' THEN "
+        "json_extract(a.summary, '$.label') END FROM articles a JOIN pages p ON p.rel = a.rel "
+        "WHERE p.skipped IS NULL"
+    )
+    if len(pages) * 4 > all_pages:  # most pages: one pass over all, skipping the others
+        wanted = set(pages)
+        for row in idx.db.execute(f"{head} ORDER BY p.key, a.ord"):
+            if row[1] in wanted:
+                yield row
+        return
+    for i in range(0, len(pages), 500):
+        chunk = pages[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        yield from idx.db.execute(f"{head} AND p.id IN ({marks}) ORDER BY p.key, a.ord", chunk)
 
 
 def issue_ids_of(library: Library, article_ids: Iterable[str]) -> dict[str, str]:

@@ -196,3 +196,25 @@ async def test_analysis_screens_read_the_corpus_whole_first(indexed: Path, db: P
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
         assert app.screen.items  # type: ignore[attr-defined]
+
+
+async def test_a_broad_filter_lists_the_first_rows_and_says_how_many(
+    indexed: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Static
+
+    import tui.screens.base as base
+
+    monkeypatch.setattr(base, "FILTER_ROWS", 5)
+    arts = load_corpus(indexed).articles
+    with Store.open(db) as s:
+        s.set_read(arts[0], True)
+        s.add_tags(arts[2], ["x"])
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        await pilot.press("f", *"is:unread", "enter")
+        await pilot.pause()
+        assert [a.id for a in screen.visible_articles] == [a.id for a in arts[1:6]]
+        title = str(screen.query_one("#articles-title", Static).render())
+        assert f"({len(arts) - 1}, 前 5 条 first 5 shown)" in title
+        never_whole(screen)
