@@ -136,9 +136,11 @@ def _lines(text: str) -> str:
 def issue_id_for(rel: Path) -> str:
     """A page's id: its path inside the corpus without the suffix (stable across runs).
 
-    Folders are joined with ``~`` as they always were, so ids of existing pages (and the
-    annotations pointing at them) never change."""
-    return rel.with_suffix("").as_posix().replace("/", "~")
+    A page at the root keeps its file name (ids of existing pages, and the annotations
+    pointing at them, never change); a page in a folder has its relative path
+    (``洛阳日报/2018/09/12/01``).  Annotations made when folders were joined with ``~`` find
+    their articles again by their text (``Store.reattach``)."""
+    return rel.with_suffix("").as_posix()
 
 
 def page_id(root: Path, rel: Path) -> str:
@@ -150,7 +152,7 @@ def page_id(root: Path, rel: Path) -> str:
             sibling = root / rel.with_suffix("")
             for variant in (better, better.upper()):
                 if os.path.isfile(f"{sibling}{variant}"):
-                    return rel.as_posix().replace("/", "~")
+                    return rel.as_posix()
     return issue_id_for(rel)
 
 
@@ -309,11 +311,11 @@ def scan_corpus(location: Path | str) -> Scan:
         base, suffix = os.path.splitext(rel)
         better = PAGE_SUFFIXES[: PAGE_SUFFIXES.index(suffix.lower())]
         if any(f"{base}{b}".lower() in present for b in better):
-            pid = rel.replace("/", "~")  # same rule as page_id, without a stat per page
+            pid = rel  # same rule as page_id, without a stat per page
         else:
             pid = issue_id_for(Path(rel))
         taken[pid] = taken.get(pid, 0) + 1
-        if taken[pid] > 1:  # ``a~b/c.txt`` and ``a/b~c.txt``: astronomically rare, still unique
+        if taken[pid] > 1:  # cannot happen with paths as ids; kept unique whatever comes
             pid = f"{pid}~{taken[pid]}"
         scan.pages.append(PageFile(path, rel, pid))
     scan.manifest = load_manifest(root)

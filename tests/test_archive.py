@@ -140,8 +140,8 @@ def test_tree_intake(archive: Path) -> None:
 def test_ids_nested_and_root(archive: Path) -> None:
     ids = {i.source: i.id for i in load_corpus(archive).issues}
     assert ids["root.txt"] == "root"  # root pages keep today's ids
-    assert ids["洛阳日报/2018/09/12/01.md"] == "洛阳日报~2018~09~12~01"
-    assert ids["洛阳日报/2018/09/13/01.md"] == "洛阳日报~2018~09~13~01"
+    assert ids["洛阳日报/2018/09/12/01.md"] == "洛阳日报/2018/09/12/01"
+    assert ids["洛阳日报/2018/09/13/01.md"] == "洛阳日报/2018/09/13/01"
     assert len(set(ids.values())) == len(ids)
     corpus = load_corpus(archive)
     assert all(a.id.startswith(f"{a.issue_id}-") for a in corpus.articles)
@@ -184,25 +184,25 @@ def test_editions_group_papers_and_days(archive: Path) -> None:
     corpus = load_corpus(archive)
     eds = [(e.paper, e.date, e.pages) for e in corpus.editions()]
     assert eds == [
-        ("loose", None, ["loose~undated"]),
+        ("loose", None, ["loose/undated"]),
         (
             "河南日报",
             "2018-09-12",
-            ["河南日报~2018~09~12~01", "河南日报 2018-09-12 第02版"],
+            ["河南日报/2018/09/12/01", "河南日报 2018-09-12 第02版"],
         ),
         (
             "洛阳日报",
             "2018-09-12",
-            ["洛阳日报~2018~09~12~01", "洛阳日报~2018~09~12~02", "洛阳日报~2018~09~12~10"],
+            ["洛阳日报/2018/09/12/01", "洛阳日报/2018/09/12/02", "洛阳日报/2018/09/12/10"],
         ),
-        ("洛阳日报", "2018-09-13", ["洛阳日报~2018~09~13~01"]),
+        ("洛阳日报", "2018-09-13", ["洛阳日报/2018/09/13/01"]),
         (None, "2018-09-13", ["root"]),
     ]
     assert sum(len(e.pages) for e in corpus.editions()) == len(corpus.issues)
     assert editions_json(corpus)[1] == {
         "paper": "河南日报",
         "date": "2018-09-12",
-        "pages": ["河南日报~2018~09~12~01", "河南日报 2018-09-12 第02版"],
+        "pages": ["河南日报/2018/09/12/01", "河南日报 2018-09-12 第02版"],
     }
 
 
@@ -210,7 +210,7 @@ def test_lettered_sections_order_pages(tmp_path: Path) -> None:
     for name in ("B01", "A02", "A01", "B02"):
         put(tmp_path, f"日报/2020/01/05/{name}.md")
     [ed] = load_corpus(tmp_path).editions()
-    assert [p.rsplit("~", 1)[1] for p in ed.pages] == ["A01", "A02", "B01", "B02"]
+    assert [p.rsplit("/", 1)[1] for p in ed.pages] == ["A01", "A02", "B01", "B02"]
 
 
 # ------------------------------------------------------------------------------- manifest
@@ -470,3 +470,27 @@ def test_page_label() -> None:
     assert page_label(_issue(page=3, section="要闻")) == "第3版 要闻"
     assert page_label(_issue(page=12)) == "第12版"
     assert page_label(_issue(source="loose/undated.txt")) == "undated.txt"
+
+
+def test_annotations_of_tilde_ids_find_their_articles_again(tmp_path: Path) -> None:
+    """Nested pages were once ``洛阳日报~2018~09~12~01``; now they are paths. A tag and a
+    passage made then re-attach to the same article by its text."""
+    from dataclasses import replace
+
+    from storage.annotations import Store
+    from workspace.session import Workspace
+
+    root = tmp_path / "c"
+    put(root, "洛阳日报/2018/09/12/01.md")
+    art = load_corpus(root).articles[0]
+    assert art.id.startswith("洛阳日报/2018/09/12/01-")
+    old = replace(art, id=art.id.replace("/", "~"), issue_id=art.issue_id.replace("/", "~"))
+    db = tmp_path / "db.json"
+    with Store.open(db) as s:
+        s.add_tags(old, ["旧"])
+        s.add_highlight(old, 0, 4, ["旧段"])
+    with Workspace(root, db, mode="write") as ws:
+        ws.corpus()
+        assert ws.store.notes(art.id).tags == ("旧",)
+        assert [h.tags for h in ws.store.highlights(art.id)] == [("旧段",)]
+        assert not ws.store.orphans()

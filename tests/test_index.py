@@ -118,7 +118,7 @@ def test_manifest_change_reapplies_metadata_without_parsing(tmp_path: Path, arch
     stats = idx.refresh(workers=1)
     assert stats.parsed == 0
     _same(idx.corpus(), load_corpus(archive))
-    page = idx.issue("洛阳日报~2018~09~12~02")
+    page = idx.issue("洛阳日报/2018/09/12/02")
     assert page is not None and (page.paper, page.date, page.page) == ("洛阳商报", "2018-10-01", 7)
     assert page.meta_source["date"] == "manifest"
     hits = [h for h in idx.search("营商环境") if h.issue_id == page.id]

@@ -79,7 +79,7 @@ def test_subfolders_give_distinct_issue_ids(tmp_path: Path) -> None:
     write(tmp_path / "2018", "01.txt", PAGE.encode())
     write(tmp_path / "2019", "01.txt", PAGE.encode())
     corpus = load_corpus(tmp_path)
-    assert sorted(i.id for i in corpus.issues) == ["2018~01", "2019~01"]
+    assert sorted(i.id for i in corpus.issues) == ["2018/01", "2019/01"]
     assert len({a.id for a in corpus.articles}) == 2
 
 
