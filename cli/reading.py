@@ -119,7 +119,7 @@ def article_json(ws: Workspace, art: Article, issue: Issue) -> dict[str, Any]:
 def cmd_show(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
         art = ws.article(args.article_id)
-        issue = ws.corpus().issue_of(art)
+        issue = ws.page_of(art)
         ws.library.refresh_index()
         stale_notice(ws)
         data = article_json(ws, art, issue)

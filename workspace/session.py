@@ -18,7 +18,7 @@ from storage import locations
 from storage.errors import StoreError
 
 if TYPE_CHECKING:
-    from corpus.model import Article, Corpus
+    from corpus.model import Article, Corpus, Issue
     from storage.annotations import ArticleNotes, Highlight, Store
     from storage.index import Hit
     from storage.library import Library
@@ -154,11 +154,31 @@ class Workspace:
             lib.let_go()  # back to pages on demand
 
     def article(self, article_id: str) -> Article:
-        """The article, or ``UnknownArticle`` naming the id."""
-        art = self.corpus().article(article_id)
+        """The article, or ``UnknownArticle`` naming the id.  With a fresh index only its
+        page is built (``show``/``tag`` at 30,000 pages: not the whole corpus)."""
+        lib = self.library
+        if lib.lazy:
+            from storage.pages import PageView
+
+            with self._opening:
+                if not self._reattached:
+                    self._reattached = True
+                    self.reattach_moved()
+            art = PageView(lib).article(article_id) if lib.lazy else None
+            if art is None and not lib.lazy:  # re-attaching read the corpus whole
+                art = self.corpus().article(article_id)
+        else:
+            art = self.corpus().article(article_id)
         if art is None:
             raise UnknownArticle(f"no article with id {article_id!r} (see `piyue list`)")
         return art
+
+    def page_of(self, article: Article) -> Issue:
+        """The page an article is on, as corrected (built alone from a fresh index)."""
+        page = self.library.issue(article.issue_id)
+        if page is None:
+            raise UnknownArticle(f"no page {article.issue_id!r} for article {article.id!r}")
+        return page
 
     def close(self) -> None:
         with self._opening:
