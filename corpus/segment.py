@@ -223,7 +223,7 @@ class Lexicon:
             else:
                 hi = mid
         res: tuple[int | None, str | None] = (None, None)
-        if lo < self._n:
+        if lo < self._n and key:
             w, f, t = self._row(lo).split(b"\t")
             if w == key:
                 res = (int(f), t.decode("utf-8"))
@@ -348,6 +348,9 @@ class Segmenter:
         self._total = 0
         self._utags: dict[str, str] = {}
         self._split: set[str] = set()
+        self._added: set[str] = set()
+        """Every word given to add_word (and not taken back): their prefixes stay."""
+        self._prefix_of_added: dict[str, int] = {}
         # the rjieba instance's state
         self._rs: dict[str, int] = {}
         self._rs_total = 0
@@ -416,6 +419,10 @@ class Segmenter:
         """``jieba.Tokenizer.add_word``, exactly (``freq`` 0 is its ``del_word``)."""
         f = int(freq) if freq is not None else self._suggest(word)
         self._freq[word] = f
+        if word not in self._added:
+            self._added.add(word)
+            for k in range(1, len(word)):
+                self._prefix_of_added[word[:k]] = self._prefix_of_added.get(word[:k], 0) + 1
         self._total += f
         if tag:
             self._utags[word] = tag
@@ -536,7 +543,8 @@ class Segmenter:
 
     def _cut(self, text: str, hmm: bool) -> list[str]:
         with self._lock:
-            j = self._engine()
+            # while loading (this thread holds the lock) the instance is there, not yet ready
+            j = self._j if self._j is not None else self._engine()
             hits = [w for w in self._watch if w in text]
             if not hits:
                 return j.cut(text, hmm)
@@ -701,14 +709,22 @@ class Segmenter:
             old_freq, new_prefixes, old_tag = undo
             # jieba added the whole frequency to its total (not the change): take it back
             self._total -= self._fget(name) or 0
+            # jieba's DAG walks a word's prefixes: those another added word still has must stay
             if old_freq is None:
-                self._freq.pop(name, None)
+                self._added.discard(name)
+                for k in range(1, len(name)):
+                    self._prefix_of_added[name[:k]] -= 1
+                if self._prefix_of_added.get(name):
+                    self._freq[name] = 0
+                else:
+                    self._freq.pop(name, None)
             else:
                 self._freq[name] = old_freq
             self._sync(name)
             for p in new_prefixes:
-                self._freq.pop(p, None)
-                self._sync(p)
+                if p not in self._added and not self._prefix_of_added.get(p):
+                    self._freq.pop(p, None)
+                    self._sync(p)
             if old_tag is None:
                 self._utags.pop(name, None)
             else:
@@ -919,6 +935,8 @@ class JiebaSegmenter:
         self._pending_terms: list[Term] = []
         self._own_tags: dict[str, str] = {}
         self._undo: dict[str, tuple[int | None, list[str], str | None]] = {}
+        self._added: set[str] = set()
+        """Every word given to jieba's add_word (and not taken back): their prefixes stay."""
 
     @property
     def loaded(self) -> bool:
@@ -946,6 +964,7 @@ class JiebaSegmenter:
             tk.initialize()
             for word, freq, tag in read_dict_words(DOMAIN_DICT):
                 tk.add_word(word, freq, tag)
+                self._added.add(word)
             for name in sorted(self._pending_names):
                 if self._add_name(tk, name):
                     self.names.add(name)
@@ -957,6 +976,7 @@ class JiebaSegmenter:
             self._pending_terms = []
             for word, freq, tag in user:
                 tk.add_word(word, freq, tag)
+                self._added.add(word)
             self._tk = tk
             return tk
 
@@ -1000,12 +1020,21 @@ class JiebaSegmenter:
             freq_tab = tk.FREQ  # type: ignore[attr-defined]
             # jieba added the whole frequency to its total (not the change): take it back
             tk.total -= freq_tab.get(name, 0)  # type: ignore[attr-defined]
+            # jieba's DAG walks a word's prefixes: those another added word still has must stay
+            # (forgetting 全国先进 must not take 全国先进制造业基地 out of reach)
             if old_freq is None:
-                freq_tab.pop(name, None)
+                self._added.discard(name)
+            needed = {w[:i] for w in self._added for i in range(1, len(w))} | self._added
+            if old_freq is None:
+                if name in needed:
+                    freq_tab[name] = 0
+                else:
+                    freq_tab.pop(name, None)
             else:
                 freq_tab[name] = old_freq
             for p in new_prefixes:
-                freq_tab.pop(p, None)
+                if p not in needed:
+                    freq_tab.pop(p, None)
             tags = tk.user_word_tag_tab  # type: ignore[attr-defined]
             if old_tag is None:
                 tags.pop(name, None)
@@ -1026,6 +1055,7 @@ class JiebaSegmenter:
             tk.user_word_tag_tab.get(name),  # type: ignore[attr-defined]
         )
         tk.add_word(name, 2000, "nr")  # type: ignore[attr-defined]
+        self._added.add(name)
         self._own_tags[name] = "nr"
         return True
 
@@ -1106,6 +1136,7 @@ class JiebaSegmenter:
             tk.user_word_tag_tab.get(term.text),  # type: ignore[attr-defined]
         )
         tk.add_word(term.text, freq, tag)  # type: ignore[attr-defined]
+        self._added.add(term.text)
         self.terms[term.text] = term.kind
         self._own_tags[term.text] = tag
         return True
@@ -1121,6 +1152,7 @@ class JiebaSegmenter:
             del self.terms[word]
             self._undo.pop(word, None)
         tk.add_word(word, freq)  # type: ignore[attr-defined]
+        self._added.add(word)
 
     def split_word(self, word: str, parts: list[str]) -> None:
         """Make jieba split ``word`` into ``parts`` from now on (learned terms that would
@@ -1131,6 +1163,7 @@ class JiebaSegmenter:
         self.forget_terms([t for t in self.terms if word in t])
         tk.suggest_freq(tuple(parts), True)  # type: ignore[attr-defined]
         tk.del_word(word)  # type: ignore[attr-defined]
+        self._added.add(word)
 
     def tokens(self, text: str) -> list[Token]:
         """Words with character offsets into ``text``; whitespace runs are not tokens."""
