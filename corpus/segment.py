@@ -50,6 +50,7 @@ from array import array
 from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import filterfalse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -154,7 +155,12 @@ class Lexicon:
         stem = folder / f"lexicon-{_LEXICON_VERSION}-{st.st_size}-{st.st_mtime_ns}"
         data, index, meta = (stem.with_suffix(s) for s in (".txt", ".idx", ".json"))
         if not meta.exists():
-            self._build(src, data, index, meta)
+            from filelock import FileLock
+
+            folder.mkdir(parents=True, exist_ok=True)
+            with FileLock(str(stem.with_suffix(".lock"))):  # pool workers start together
+                if not meta.exists():
+                    self._build(src, data, index, meta)
         info = json.loads(meta.read_text("utf-8"))
         self.py_total: int = info["py_total"]
         """jieba's total: every line's frequency (dict.txt has one word twice)."""
@@ -251,6 +257,11 @@ _PAD = "\ue000"
 inside a block of word characters, so no text ever matches it."""
 _EXT_HAN = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 """Characters rjieba cuts as word characters and jieba as single symbols."""
+_SPACES = frozenset(
+    [*"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000", "\r\n"]
+    + [chr(c) for c in range(0x2000, 0x200B)]
+)
+"""The whitespace tokens jieba gives: one character each, and ``\r\n``."""
 _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+#&._%-")
 _DEAD_REBUILD = 300
 """Dead words (added, then forgotten) rjieba may keep before a rebuild drops them: each is one
@@ -357,7 +368,7 @@ class Segmenter:
         self._pad = 0
         self._dead_base: set[str] = set()
         self._dead_new: set[str] = set()
-        self._watch: tuple[str, ...] = ()
+        self._watch: tuple[str, ...] | None = ()
         self._mirror: Any = None
         self.rebuilds = 0
         """rjieba instances rebuilt to drop dead words (each ≈0.06 s)."""
@@ -503,7 +514,13 @@ class Segmenter:
         self._mirror = None
 
     def _update_watch(self) -> None:
-        self._watch = tuple(self._dead_new | self._dead_base | self._split)
+        self._watch = None
+
+    def _watched(self) -> tuple[str, ...]:
+        """Words whose presence sends a text the careful way (dead or force-split)."""
+        if self._watch is None:
+            self._watch = tuple(self._dead_new | self._dead_base | self._split)
+        return self._watch
 
     def _rebuild(self) -> None:
         """A fresh rjieba instance without the dead words piyue added (≈0.06 s)."""
@@ -545,7 +562,7 @@ class Segmenter:
         with self._lock:
             # while loading (this thread holds the lock) the instance is there, not yet ready
             j = self._j if self._j is not None else self._engine()
-            hits = [w for w in self._watch if w in text]
+            hits = [w for w in self._watched() if w in text]
             if not hits:
                 return j.cut(text, hmm)
             try:
@@ -554,7 +571,7 @@ class Segmenter:
                 pass
             if self._dead_new:
                 self._rebuild()
-                hits = [w for w in self._watch if w in text]
+                hits = [w for w in self._watched() if w in text]
                 try:
                     return self._careful(text, hmm, hits) if hits else self._j_cut(text, hmm)
                 except _Unsure:
@@ -856,7 +873,7 @@ class Segmenter:
 
     def words(self, text: str) -> list[str]:
         """Words without offsets (the indexer's hot path: no Token objects)."""
-        return [w for w in self._pieces(text) if not w.isspace()]
+        return list(filterfalse(_SPACES.__contains__, self._pieces(text)))
 
     def _dict_tag(self, word: str) -> str | None:
         """jieba's POS table: piyue's own tags, the user's, then dict.txt's."""

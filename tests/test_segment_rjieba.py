@@ -267,3 +267,8 @@ print(tracemalloc.get_traced_memory()[1] // 2**20)
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert int(out.stdout.strip()) < 20  # MB of Python objects at the peak (jieba's: ≈90)
+
+
+def test_whitespace_tokens_are_the_ones_isspace_knows() -> None:
+    every = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+    assert frozenset([*every, "\r\n"]) == segmod._SPACES
