@@ -328,6 +328,9 @@ class _TagTable(Mapping[str, str]):
                 if word not in own:
                     yield word
 
+    def __bool__(self) -> bool:
+        return True  # never empty (``tags or {}`` must not count 349,000 words)
+
     def __len__(self) -> int:
         lex = self._seg._lex
         own = self._own()

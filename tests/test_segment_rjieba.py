@@ -117,7 +117,7 @@ def test_lexicon_answers_what_jiebas_tables_answer(tmp_path: Path) -> None:
     tk.initialize()
     assert lex.py_total == tk.total
     rng = random.Random(3)
-    words = rng.sample(sorted(tk.FREQ), 20000) + ["中华人民", "B超", "zzz", "", "洛阳"]
+    words = [*rng.sample(sorted(tk.FREQ), 20000), "中华人民", "B超", "zzz", "", "洛阳"]
     tags = jieba.posseg.dt.word_tag_tab
     for w in words:
         freq, tag = lex.entry(w)
@@ -272,3 +272,20 @@ print(tracemalloc.get_traced_memory()[1] // 2**20)
 def test_whitespace_tokens_are_the_ones_isspace_knows() -> None:
     every = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
     assert frozenset([*every, "\r\n"]) == segmod._SPACES
+
+
+def test_indexer_packs_words_as_pack_tokens_does() -> None:
+    import zlib
+
+    from storage.indexer import pack_words
+    from storage.pagestore import pack_tokens
+
+    s = Segmenter(CACHE)
+    for a in load_corpus(SEEDS).articles:
+        source = f"{a.title}\n{a.text}\r\n\u3000 x"
+        words = s.words(source)
+        packed = pack_words(words)
+        assert packed is not None
+        assert zlib.decompress(packed) == zlib.decompress(pack_tokens(source, " ".join(words)))
+    assert zlib.decompress(pack_words([]) or b"") == zlib.decompress(pack_tokens("", ""))
+    assert pack_words(["长" * 300]) is None
