@@ -1,6 +1,6 @@
 """rjieba as the engine: the same tokens as Python jieba with every layer piyue adds and removes.
 
-``JiebaSegmenter`` is the former implementation (a dedicated ``jieba.Tokenizer``); ``Segmenter``
+``JiebaSegmenter`` (``corpus.segment_jieba``) is the former implementation (a dedicated ``jieba.Tokenizer``); ``Segmenter``
 must give exactly its tokens, on the seed pages and on pages made by shuffling their sentences,
 with names learned and forgotten page by page, terms set and replaced, the user's words and
 splits, and the cases where rjieba differs from jieba (deleted words, CJK extension characters).
@@ -16,10 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from corpus import segment as segmod
+from corpus import tokenizer as tokmod
 from corpus.load import load_corpus
-from corpus.segment import JiebaSegmenter, Lexicon, Segmenter, learn_names
+from corpus.segment import Segmenter, learn_names
+from corpus.segment_jieba import JiebaSegmenter
 from corpus.terms import Counts, Term, count_page, select_terms
+from corpus.tokenizer import Lexicon
 
 from .conftest import ROOT, SEEDS
 
@@ -154,7 +156,7 @@ def test_same_tokens_on_the_seeds_with_every_layer(
     a.forget_terms()
     b.forget_terms()
     _run_pages(a, b, _pages())
-    assert a._total == b._tk.total  # type: ignore[attr-defined]
+    assert a._t.total == b._tk.total  # type: ignore[attr-defined]
 
 
 def test_same_tokens_on_generated_pages(
@@ -175,7 +177,7 @@ def test_dead_words_and_force_splits_follow_jieba(
 ) -> None:
     """Words added then removed stay in rjieba's trie at frequency 0: a run of single characters
     that spells one must still go to the HMM (and a split word's HMM output be split)."""
-    monkeypatch.setattr(segmod, "_DEAD_REBUILD", 5)
+    monkeypatch.setattr(tokmod, "_DEAD_REBUILD", 5)
     a = Segmenter(tmp_path / "a")
     b = JiebaSegmenter(tmp_path / "b")
     a.load()
@@ -271,7 +273,7 @@ print(tracemalloc.get_traced_memory()[1] // 2**20)
 
 def test_whitespace_tokens_are_the_ones_isspace_knows() -> None:
     every = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
-    assert frozenset([*every, "\r\n"]) == segmod._SPACES
+    assert frozenset([*every, "\r\n"]) == tokmod.SPACES
 
 
 def test_indexer_packs_words_as_pack_tokens_does() -> None:
