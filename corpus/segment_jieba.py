@@ -23,8 +23,7 @@ def _nothing() -> None:
 
 
 class JiebaSegmenter:
-    """The same segmenter on Python jieba (the reference ``Segmenter`` is tested against, and
-    what it falls back to in the one case rjieba cannot follow exactly)."""
+    """The same layers on a Python jieba tokenizer (``Segmenter``'s reference in the tests)."""
 
     def __init__(self, cache_dir: Path | None = None, user_dict: Path | None = None) -> None:
         self.cache_dir = cache_dir
