@@ -291,3 +291,16 @@ def test_indexer_packs_words_as_pack_tokens_does() -> None:
         assert zlib.decompress(packed) == zlib.decompress(pack_tokens(source, " ".join(words)))
     assert zlib.decompress(pack_words([]) or b"") == zlib.decompress(pack_tokens("", ""))
     assert pack_words(["长" * 300]) is None
+
+
+def test_a_dead_dictionary_word_rjieba_cannot_follow_falls_back_to_jieba(tmp_path: Path) -> None:
+    """揶揄 is in jieba's dictionary, 揶 alone is no word: split, its zero-frequency edge may be
+    the only one where it starts, and a rebuild cannot drop a word of jieba's own dictionary."""
+    a = Segmenter(tmp_path / "a")
+    b = JiebaSegmenter(tmp_path / "b")
+    for s in (a, b):
+        s.split_word("揶揄", ["揶", "揄"])
+    for t in ["他揶揄地笑了", "揶揄。", "不要揶揄别人，揶揄是不好的"]:
+        _same(a, b, t)
+    assert a.jieba_fallbacks >= 1
+    _same(a, b, "没有那个词的句子照常切分")
