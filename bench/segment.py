@@ -2,7 +2,8 @@
 
     python -m bench.segment [CORPUS_DIR] [--pages N]
 
-Prints one JSON line: dictionary load (cold, from cache), words/s for both, the cost of offsets
+Prints one JSON line: dictionary load (cold, from cache), words/s for both (piyue's runs on rjieba,
+Python jieba's algorithm in Rust; plain is Python jieba), the cost of offsets
 (``tokens``) and of part-of-speech names for one article (the reader does this per article), and
 what term discovery adds to segmenting the pages (``count_page`` per page, merge, ``select_terms``:
 the issue's budget is 25% of a cold index) and the RSS after segmenter + keywords + POS.
@@ -92,6 +93,10 @@ def main() -> None:
             segment_pages += t2 - t
             count_s += time.perf_counter() - t2
         art_words = seg.words(longest)
+        # what a removal costs when rjieba must drop dead words: a fresh instance, layers again
+        t = time.perf_counter()
+        seg._rebuild()
+        rebuild = time.perf_counter() - t
         t = time.perf_counter()
         total = Counts()
         for c in per_page:
@@ -141,6 +146,9 @@ def main() -> None:
                 "grams_stored_per_page": round(grams / max(1, len(per_page)), 1),
                 "merged_grams": len(total.grams),
                 "rank_longest_article_ms": round(rank_s * 1000, 2),
+                "rjieba_rebuild_s": round(rebuild, 3),
+                "rjieba_rebuilds": seg.rebuilds,
+                "jieba_fallbacks": seg.jieba_fallbacks,
             }
         )
     )

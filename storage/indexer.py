@@ -4,6 +4,7 @@ its terms; runs in pool processes, so everything it returns is cheap to send bac
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,21 @@ def worker_init(
     _WORKER_EXPAND = {t.text: t.parts for t in terms if len(t.parts) > 1 and t.text in seg.terms}
 
 
+_CANDIDATE: dict[str, bool] = {}
+"""``is_candidate`` of the words this worker has seen (a page repeats most of its words)."""
+
+
+def pack_words(words: list[str]) -> bytes | None:
+    """What ``pack_tokens`` stores, without cutting the source again to check: the segmenter's
+    words are the source's pieces in order, whitespace the only thing left out (None: a word
+    too long for a length byte, ``pack_tokens`` decides)."""
+    if not words:
+        return zlib.compress(b"=", 6)
+    if max(map(len, words)) >= 256:
+        return None
+    return zlib.compress(b"#" + bytes(map(len, words)), 6)
+
+
 Rows = list[tuple[str, str, list[str], bytes]]
 """(article id, space-joined tokens of title + text, keyword-candidate words, the tokens
 packed by ``pack_tokens``) per article."""
@@ -52,13 +68,20 @@ def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
     added = seg.add_names(learn_names(texts))
     out: Rows = []
     per_article: list[list[str]] = []
+    known = _CANDIDATE
     for a in issue.articles:
         source = f"{a.title}\n{a.text}"
         words = seg.words(source)
         per_article.append(words)
         joined = " ".join(words)
-        cands = [w for w in set(words) if is_candidate(w)]
-        out.append((a.id, joined, cands, pack_tokens(source, joined)))
+        cands = []
+        for w in set(words):
+            ok = known.get(w)
+            if ok is None:
+                ok = known[w] = is_candidate(w)
+            if ok:
+                cands.append(w)
+        out.append((a.id, joined, cands, pack_words(words) or pack_tokens(source, joined)))
     seg.forget_names(added)
     if not _WORKER_COUNT:
         return out, Counts()

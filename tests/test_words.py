@@ -62,10 +62,10 @@ def test_user_dictionary_applies(tmp_path: Path) -> None:
     assert "信息科技港" in s.words("洛阳信息科技港")
 
 
-def test_jieba_cache_not_in_tmp(tmp_path: Path) -> None:
+def test_dictionary_cache_not_in_tmp(tmp_path: Path) -> None:
     s = Segmenter(tmp_path / "cachedir")
     s.load()
-    assert list((tmp_path / "cachedir").glob("*.cache"))
+    assert list((tmp_path / "cachedir").glob("lexicon-*.idx"))
 
 
 def test_keyword_candidates_filter_junk() -> None:
