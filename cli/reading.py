@@ -156,9 +156,13 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+    from corpus.load import corpus_target, describe_empty, describe_numbers
+    from corpus.model import EmptyCorpus
+    from storage.pages import PageView
+
     with workspace(args) as ws:
         lib = ws.library
-        corpus = ws.corpus()  # counted as the boundary corrections make it
+        corpus_target(lib.location)  # a missing folder: said before anything is built
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -175,14 +179,17 @@ def cmd_index(args: argparse.Namespace) -> int:
             stats = lib.refresh_index(progress, args.workers, strict=True)
         if stats is None:
             raise UsageError(f"cannot write the index under {lib.cache_dir}")
+        # counted from the index just built, as the boundary corrections make the pages
+        view = PageView.open(lib)
+        if view.is_empty:
+            raise EmptyCorpus(describe_empty(lib.root, len(view.skipped)))
+        ws.reattach_moved()
     print(
-        f"{len(corpus.issues)} pages, {len(corpus.articles)} articles, {stats.tokens} tokens "
+        f"{len(view.rows)} pages, {view.article_count} articles, {stats.tokens} tokens "
         f"({stats.parsed} parsed, {stats.unchanged} unchanged, {stats.removed} removed, "
         f"{stats.skipped} skipped) in {stats.seconds:.2f} s"
     )
-    from corpus.load import describe_counts
-
-    print(describe_counts(corpus), file=sys.stderr)
+    print(describe_numbers(len(view.rows), view.skipped), file=sys.stderr)
     return 0
 
 

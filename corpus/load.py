@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +33,7 @@ __all__ = [
     "decode",
     "describe_counts",
     "describe_empty",
+    "describe_numbers",
     "issue_id_for",
     "load_corpus",
     "load_manifest",
@@ -405,7 +406,13 @@ def describe_empty(root: Path | str, skipped: int = 0) -> str:
 
 def describe_counts(corpus: Corpus) -> str:
     """``5 pages read, 2 files skipped, 1 manifest row not used`` for ``list``/``index``."""
-    n = corpus.counts()
+    return describe_numbers(len(corpus.issues), corpus.skipped)
+
+
+def describe_numbers(pages: int, skipped: Sequence[Skipped]) -> str:
+    """``describe_counts`` from a page count and the skipped files (no corpus built)."""
+    n = Corpus("", (), tuple(skipped)).counts()
+    n["pages"] = pages
     parts = [f"{n['pages']} page{'s' if n['pages'] != 1 else ''} read"]
     parts.append(f"{n['skipped']} file{'s' if n['skipped'] != 1 else ''} skipped")
     if n["manifest"]:
