@@ -212,7 +212,12 @@ def main() -> None:
         make_corpus(folder)
         os.environ["PIYUE_HOME"] = str(Path(tmp) / "home")
         first, settled = asyncio.run(open_latency(folder, Path(tmp) / "db.json"))
-        env = {**os.environ, "PIYUE_HOME": str(Path(tmp) / "home2"), "PYTHONPATH": str(ROOT)}
+        env = {
+            **os.environ,
+            "PIYUE_HOME": str(Path(tmp) / "home2"),
+            "PYTHONPATH": str(ROOT),
+            "PIYUE_CODER": os.environ.get("PIYUE_CODER", "bench"),  # no "who is coding?"
+        }
         bare_py = Path(tmp) / "bare.py"
         bare_py.write_text(BARE)
         # Byte-compile piyue as an installed package is (pip and a first run do this; this
