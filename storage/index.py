@@ -41,6 +41,7 @@ import os
 import sqlite3
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -128,7 +129,7 @@ class Index(IndexReader):
         self.discover_terms = True
         """Count and select terms on refresh (the benchmark turns it off to measure it)."""
         self._tags_seg: Segmenter | None = None
-        self._vocab_delta: dict[str, int] = {}
+        self._vocab_delta: Counter[str] = Counter()
         self._counted: str | None = None
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
@@ -340,7 +341,7 @@ class Index(IndexReader):
             todo.append((rel, page.id))
         removed = [rel for rel in known if rel not in present]
         df_delta: dict[str, int] = {}
-        self._vocab_delta = {}
+        self._vocab_delta = Counter()
         docs_delta = tokens_delta = 0
         counts_gone = Counts()
         counts_new = Counts()
@@ -550,9 +551,9 @@ class Index(IndexReader):
         for n, words in rows:
             tokens = " ".join(words)
             ntok += len(words)
-            distinct = set(words) if words else set()
+            distinct = set(words)
+            vocab.subtract(distinct)
             for w in distinct:
-                vocab[w] = vocab.get(w, 0) - 1
                 if is_candidate(w):
                     df_delta[w] = df_delta.get(w, 0) - 1
             self.db.execute(
@@ -619,11 +620,10 @@ class Index(IndexReader):
             for w in cands:
                 df_delta[w] = df_delta.get(w, 0) + 1
             if tokens:
-                for w in set(tokens.split(" ")):
-                    vocab[w] = vocab.get(w, 0) + 1
+                vocab.update(set(tokens.split(" ")))
         return ntok
 
-    def _apply_vocab(self, delta: dict[str, int]) -> None:
+    def _apply_vocab(self, delta: Counter[str]) -> None:
         changed = [(w, d) for w, d in delta.items() if d]
         self.db.executemany(
             "INSERT INTO vocab(word, n) VALUES(?, ?) "
