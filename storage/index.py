@@ -216,6 +216,10 @@ class Index(IndexReader):
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # a refresh is one transaction inserting at random places of the articles' id
+            # index: pages it changes stay in memory instead of spilling to the WAL (an
+            # upper bound: reads use a few pages)
+            db.execute("PRAGMA cache_size=-65536")
             has_meta = db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
             ).fetchone()
