@@ -304,6 +304,12 @@ class IndexReader:
         them; every position must be covered, so the sets intersect."""
         groups: list[str] = []
         for term in terms:
+            phrases = self._phrases(term)
+            if phrases is not None:
+                if not phrases:
+                    return set()  # no run of tokens could spell it: no article has it
+                groups.append(" OR ".join(phrases))
+                continue
             chars = sorted({c for c in term if _solid(c)})
             if not chars:
                 continue
@@ -341,6 +347,53 @@ class IndexReader:
                 "SELECT text, freq, kind, parts FROM terms ORDER BY freq DESC, text"
             )
         ]
+
+    def _phrases(self, s: str) -> list[str] | None:
+        """FTS5 phrases, one of which every article containing ``s`` matches, or None.
+
+        Where ``s`` occurs, its characters are covered by tokens without gaps (it holds no
+        whitespace): either one token holds all of it, or a token starts inside it, at 0 or
+        after a token that ends with the part before; from there it is whole tokens and a
+        last one that begins with the rest (a prefix query).  The vocabulary says which
+        cuts are possible; too many of them and the caller narrows by characters instead."""
+        n = len(s)
+        if not s or n > 24 or any(c.isspace() for c in s):
+            return None
+        out = [_quoted(w) for (w,) in self._vocab_with(s)]
+        starts = {0}
+        for (w,) in self._vocab_with(s[0]):
+            starts.update(i for i in range(1, n) if w.endswith(s[:i]))
+        pieces = sorted({s[a:b] for a in range(n) for b in range(a + 1, n)})
+        marks = ",".join("?" * len(pieces))
+        exact = {
+            w for (w,) in self.db.execute(f"SELECT word FROM vocab WHERE word IN ({marks})", pieces)
+        }
+        prefix = {
+            a
+            for a in range(n)
+            if self.db.execute(
+                "SELECT 1 FROM vocab WHERE word >= ? AND word < ? LIMIT 1",
+                (s[a:], s[a:] + "\U0010ffff"),
+            ).fetchone()
+        }
+        cuts: dict[int, list[list[str]]] = {}
+        for a in range(n - 1, -1, -1):
+            ways = [[s[a:]]] if a in prefix else []
+            for b in range(a + 1, n):
+                if s[a:b] in exact:
+                    ways.extend([s[a:b], *rest] for rest in cuts[b])
+                if len(ways) > _MAX_OR:
+                    return None
+            cuts[a] = ways
+        for i in sorted(starts):
+            if cuts[i] and not any(_solid(c) for c in s[i:]):
+                return None  # a phrase FTS5 would read as empty
+            out.extend(_quoted(" ".join(ws)) + " *" for ws in cuts[i])
+        return None if len(out) > _MAX_OR else out
+
+    def _vocab_with(self, part: str) -> list[tuple[str]]:
+        q = "SELECT word FROM vocab WHERE instr(word, ?) > 0"
+        return self.db.execute(q, (part,)).fetchall()
 
     def tokens_of(self, article_id: str) -> list[str] | None:
         row = self.db.execute(
