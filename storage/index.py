@@ -216,10 +216,6 @@ class Index(IndexReader):
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            # a refresh is one transaction inserting at random places of the articles' id
-            # index: pages it changes stay in memory instead of spilling to the WAL (an
-            # upper bound: reads use a few pages)
-            db.execute("PRAGMA cache_size=-65536")
             has_meta = db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
             ).fetchone()
@@ -326,6 +322,25 @@ class Index(IndexReader):
             self._count(stats)
             stats.seconds = time.perf_counter() - t0
             return stats
+        # one transaction inserting at random places of the articles' id index: the pages it
+        # changes stay in memory instead of spilling to the WAL (reads keep the default)
+        self.db.execute("PRAGMA cache_size=-65536")
+        try:
+            return self._update(t0, stats, known, others, progress, workers, rejected, tags)
+        finally:
+            self.db.execute("PRAGMA cache_size=-2000")
+
+    def _update(
+        self,
+        t0: float,
+        stats: IndexStats,
+        known: dict[str, tuple[int, int, str, str | None]],
+        others: str,
+        progress: Progress | None,
+        workers: int | None,
+        rejected: set[str],
+        tags: Tags | None,
+    ) -> IndexStats:
         scan = scan_corpus(self.location)
         todo: list[tuple[str, str]] = []
         present: set[str] = set()
