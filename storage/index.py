@@ -13,8 +13,8 @@ page (headline groups, spans, paragraph kinds, furniture, metadata) is stored co
 it, so an Issue is rebuilt without re-parsing and the pages' rows (what a tree of papers and
 dates shows) are read without rebuilding any article.  FTS5 is contentless: it keeps only its
 inverted index; ``vocab`` counts every token's articles, so a substring search asks FTS5 for
-the articles holding a token that could cover the substring's rarest character, and reads the
-text of those alone.
+the articles holding a run of tokens that could spell the substring (or, failing that, tokens
+that could cover its rarest characters) and reads the text of those alone.
 
 Incremental: a page whose size and mtime are unchanged is not read; one whose content hash
 is unchanged is not re-parsed; changed pages are re-parsed and re-segmented; deleted pages
