@@ -95,7 +95,9 @@ class IndexReader:
                 others.append(f"{prefix}/!")
                 continue
             for e in entries:
-                rel = prefix + e.name
+                name = e.name
+                rel = prefix + name
+                dot = name.rfind(".")  # os.path.splitext, for a name not starting with "."
                 try:
                     if e.is_dir():
                         st = e.stat()
@@ -106,7 +108,7 @@ class IndexReader:
                         else:
                             others.append(rel)
                         continue
-                    if e.is_file() and os.path.splitext(e.name)[1].lower() in PAGE_SUFFIXES:
+                    if dot > 0 and name[dot:].lower() in PAGE_SUFFIXES and e.is_file():
                         st = e.stat()
                         pages[rel] = (st.st_size, st.st_mtime_ns)
                         continue
