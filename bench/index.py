@@ -175,6 +175,17 @@ _SCALE = {
 }
 
 
+def search_words(corpus: Path, cache: str, words: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """``piyue search`` and ``Library.search`` as whole processes for each of ``words`` (#17:
+    ≤ 0.5 s, a word with no or few FTS hits included)."""
+    got: dict[str, Any] = {}
+    for word in words:
+        lib = [sys.executable, "-c", _SCALE["search"], str(corpus), cache, word]
+        cli = [sys.executable, "-m", "cli", "search", "--corpus", str(corpus), word, "--json"]
+        got[word] = {"search_process": measure(lib, env), "cli_search_process": measure(cli, env)}
+    return got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", type=Path)
@@ -185,6 +196,7 @@ def main() -> None:
     )
     ap.add_argument("--skip-cli", action="store_true", help="no piyue list/search processes")
     ap.add_argument("--repeat", type=int, default=1, help="cold builds of each kind (best kept)")
+    ap.add_argument("--words", default="", help="comma-separated queries to time (search_words)")
     args = ap.parse_args()
     corpus = args.corpus.resolve()
     root = Path(__file__).resolve().parent.parent
@@ -276,6 +288,9 @@ def main() -> None:
         index_cmd = [*piyue, "index", "--corpus", str(corpus), "--db", str(home / "a.json")]
         result["cli_index_cold_process"] = measure(index_cmd, ienv)
         result["cli_index_warm_process"] = measure(index_cmd, ienv)
+    if args.words:
+        words = [w for w in args.words.split(",") if w]
+        result["search_words"] = search_words(corpus, cache, words, env)
     print(json.dumps(result, ensure_ascii=False))
     for home in homes:
         shutil.rmtree(home, ignore_errors=True)

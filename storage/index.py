@@ -8,16 +8,21 @@ work without it (``Library`` falls back to parsing the pages).
 
 Pages are found by ``corpus.load.scan_corpus`` and parsed with their metadata (manifest, path,
 text) exactly as ``load_corpus`` would, so the index and the page files give the same Corpus.
-Article text is stored once (``articles.text``); the rest of a page (headline groups, spans,
-paragraph kinds, furniture, metadata) is stored compactly beside it, so an Issue is rebuilt
-without re-parsing and the pages' rows (what a tree of papers and dates shows) are read
-without rebuilding any article.  FTS5 is contentless: it keeps only its inverted index.
+Article text is stored once, a page's texts compressed together (``pagetext``); the rest of a
+page (headline groups, spans, paragraph kinds, furniture, metadata) is stored compactly beside
+it, so an Issue is rebuilt without re-parsing and the pages' rows (what a tree of papers and
+dates shows) are read without rebuilding any article.  FTS5 is contentless: it keeps only its
+inverted index; ``vocab`` counts every token's articles, so a substring search asks FTS5 for
+the articles holding a run of tokens that could spell the substring (or, failing that, tokens
+that could cover its rarest characters) and reads the text of those alone.
 
 Incremental: a page whose size and mtime are unchanged is not read; one whose content hash
 is unchanged is not re-parsed; changed pages are re-parsed and re-segmented; deleted pages
-disappear; a changed manifest re-applies metadata without re-parsing.  Each page's term
-counts (``corpus.terms.count_page``) are kept, their sum is updated as pages come and go, and
-the corpus's terms are selected again from it.  Cold builds segment in a process pool.
+disappear; a changed manifest re-applies metadata without re-parsing.  The sum of the pages'
+term counts (``corpus.terms.count_page``) is kept and updated as pages come and go (a page's
+counts are counted again from its stored tokens when it goes, with the learned terms it was
+counted with, ``pages.counted``), and the corpus's terms are selected again from it.  Cold
+builds segment in a process pool.
 
 Reads never need write space: a refresh is one transaction (rolled back on failure, so the
 previous index stays usable) and writes nothing when nothing changed; an index whose folder
@@ -36,6 +41,7 @@ import os
 import sqlite3
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -48,7 +54,7 @@ from corpus.pagemeta import Manifest, apply_meta
 from corpus.parse import PARSER_VERSION
 from corpus.search import parse_query as parse_query  # the query syntax, for callers
 from corpus.segment import Segmenter
-from corpus.terms import Counts, Term, select_terms
+from corpus.terms import Counts, Term, count_page, select_terms
 from storage import indexer
 from storage.errors import DiskError, disk_error, explain, os_errno
 from storage.index_read import Hit as Hit
@@ -58,13 +64,16 @@ from storage.pagestore import PageRow as PageRow
 from storage.pagestore import (
     decode_issue,
     encode_issue,
+    pack_bodies,
     pack_counts,
+    pack_texts,
     sort_key,
     unpack_counts,
+    unpack_texts,
     unpack_tokens,
 )
 
-SCHEMA = 4 * 100 + PARSER_VERSION  # stored pages are stale when the parser changes
+SCHEMA = 5 * 100 + PARSER_VERSION  # stored pages are stale when the parser changes
 Progress = Callable[[int, int], None]
 Tags = Callable[[], Mapping[str, str]]
 
@@ -87,6 +96,11 @@ class IndexStats:
     """Terms discovered in the corpus (after this refresh)."""
     terms_seconds: float = 0.0
     """Time spent merging counts and selecting terms."""
+
+
+def _worker_expand() -> dict[str, tuple[str, ...]]:
+    """What a pool worker counts learned terms as (run in the worker)."""
+    return dict(indexer._WORKER_EXPAND)
 
 
 def index_path(cache_dir: Path, corpus_root: Path) -> Path:
@@ -115,6 +129,8 @@ class Index(IndexReader):
         self.discover_terms = True
         """Count and select terms on refresh (the benchmark turns it off to measure it)."""
         self._tags_seg: Segmenter | None = None
+        self._vocab_delta: Counter[str] = Counter()
+        self._counted: str | None = None
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -196,7 +212,7 @@ class Index(IndexReader):
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)
         try:
-            db.execute("PRAGMA page_size=16384")  # rows of article text pack better (new files)
+            db.execute("PRAGMA page_size=65536")  # a page's texts (~7 KB) waste less (new files)
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -217,14 +233,16 @@ class Index(IndexReader):
             CREATE TABLE pages(rel TEXT PRIMARY KEY, key TEXT, id TEXT, size INT, mtime INT,
                                sha1 TEXT, skipped TEXT, paper TEXT, date TEXT, page INT,
                                section TEXT, title TEXT, articles INT, meta TEXT,
-                               counts BLOB);
+                               counted TEXT);
             CREATE INDEX pages_key ON pages(key);
             CREATE INDEX pages_id ON pages(id);
             CREATE TABLE articles(n INTEGER PRIMARY KEY, id TEXT UNIQUE, rel TEXT, ord INT,
-                                  title TEXT, issue_id TEXT, date TEXT, text TEXT,
-                                  tokens BLOB, summary TEXT, body BLOB);
+                                  title TEXT, issue_id TEXT, date TEXT, tokens BLOB,
+                                  summary TEXT);
             CREATE INDEX articles_rel ON articles(rel);
+            CREATE TABLE pagetext(rel TEXT PRIMARY KEY, texts BLOB, bodies BLOB);
             CREATE TABLE df(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
+            CREATE TABLE vocab(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
             CREATE TABLE terms(text TEXT PRIMARY KEY, freq INT, kind TEXT, parts TEXT);
             CREATE TABLE blobs(key TEXT PRIMARY KEY, value BLOB);
             CREATE VIRTUAL TABLE fts USING fts5(tokens, content='', tokenize='unicode61');
@@ -304,6 +322,25 @@ class Index(IndexReader):
             self._count(stats)
             stats.seconds = time.perf_counter() - t0
             return stats
+        # one transaction inserting at random places of the articles' id index: the pages it
+        # changes stay in memory instead of spilling to the WAL (reads keep the default)
+        self.db.execute("PRAGMA cache_size=-65536")
+        try:
+            return self._update(t0, stats, known, others, progress, workers, rejected, tags)
+        finally:
+            self.db.execute("PRAGMA cache_size=-2000")
+
+    def _update(
+        self,
+        t0: float,
+        stats: IndexStats,
+        known: dict[str, tuple[int, int, str, str | None]],
+        others: str,
+        progress: Progress | None,
+        workers: int | None,
+        rejected: set[str],
+        tags: Tags | None,
+    ) -> IndexStats:
         scan = scan_corpus(self.location)
         todo: list[tuple[str, str]] = []
         present: set[str] = set()
@@ -323,6 +360,7 @@ class Index(IndexReader):
             todo.append((rel, page.id))
         removed = [rel for rel in known if rel not in present]
         df_delta: dict[str, int] = {}
+        self._vocab_delta = Counter()
         docs_delta = tokens_delta = 0
         counts_gone = Counts()
         counts_new = Counts()
@@ -378,6 +416,8 @@ class Index(IndexReader):
                 progress(done, total)
         if df_delta or docs_delta:
             self._apply_df(df_delta, docs_delta)
+        if self._vocab_delta:
+            self._apply_vocab(self._vocab_delta)
         if tokens_delta:
             self._set_meta("tokens", str(int(self._meta("tokens") or 0) + tokens_delta))
         stamp = self._manifest_stamp()
@@ -389,6 +429,11 @@ class Index(IndexReader):
             "scan_skipped",
             json.dumps([[s.file, s.reason, s.line] for s in scan.skipped], ensure_ascii=False),
         )
+        if stats.parsed or stats.removed:
+            self.db.execute(
+                "DELETE FROM blobs WHERE key LIKE 'expand:%' AND substr(key, 8) NOT IN "
+                "(SELECT counted FROM pages WHERE counted IS NOT NULL)"
+            )
         if self.discover_terms and (stats.parsed or stats.removed or counts_gone.docs):
             t1 = time.perf_counter()
             totals = unpack_counts(self._blob("totals"))
@@ -470,35 +515,75 @@ class Index(IndexReader):
         init = (cache, udict, manifest, terms, self.discover_terms)
         if n <= 1 or len(items) < 8:
             worker_init(*init)
+            self._remember_expand(indexer._WORKER_EXPAND)
             for rel, pid in items:
                 yield process_page(str(self.root), rel, pid)
             return
         chunk = max(4, min(32, len(items) // (n * 4) or 1))
         chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
         with ProcessPoolExecutor(max_workers=n, initializer=worker_init, initargs=init) as ex:
+            self._remember_expand(ex.submit(_worker_expand).result())
             for result in ex.map(process_chunk, [str(self.root)] * len(chunks), chunks):
                 yield from result
 
+    def _remember_expand(self, expand: Mapping[str, tuple[str, ...]]) -> None:
+        """The learned terms this refresh's pages are counted with (``count_page``'s
+        ``expand``), stored once under their digest: a page that goes is counted again with
+        them, so its counts need not be stored."""
+        if not self.discover_terms:
+            self._counted = None
+            return
+        text = json.dumps(sorted((k, list(v)) for k, v in expand.items()), ensure_ascii=False)
+        key = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+        self.db.execute(
+            "INSERT OR IGNORE INTO blobs VALUES(?, ?)", (f"expand:{key}", text.encode("utf-8"))
+        )
+        self._counted = key
+
+    def _page_tokens(self, rel: str) -> list[tuple[int, list[str]]]:
+        """(article rowid, tokens) of a page's articles, in page order."""
+        texts = unpack_texts(self._pagetext(rel)[0])
+        out: list[tuple[int, list[str]]] = []
+        for n, o, title, blob in self.db.execute(
+            "SELECT n, ord, title, tokens FROM articles WHERE rel=? ORDER BY ord", (rel,)
+        ):
+            text = texts[o] if o < len(texts) else ""
+            words = unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) if blob else []
+            out.append((n, words))
+        return out
+
+    def page_counts(self, rel: str) -> Counts | None:
+        """A page's term counts, counted again from its stored tokens with the learned terms
+        it was counted with (None: it was not counted)."""
+        row = self.db.execute("SELECT counted FROM pages WHERE rel=?", (rel,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        blob = self._blob(f"expand:{row[0]}")
+        expand = {k: tuple(v) for k, v in json.loads(blob or b"[]")}
+        return count_page([words for _, words in self._page_tokens(rel)], expand or None)
+
     def _drop_page(self, rel: str, df_delta: dict[str, int], counts: Counts) -> tuple[int, int]:
         """Remove a page; returns (articles, tokens) it had, its term counts into ``counts``."""
-        rows = self.db.execute(
-            "SELECT n, title, text, tokens FROM articles WHERE rel=?", (rel,)
-        ).fetchall()
+        rows = self._page_tokens(rel)
         ntok = 0
-        for n, title, text, blob in rows:
-            words = unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) if blob else []
+        vocab = self._vocab_delta
+        for n, words in rows:
             tokens = " ".join(words)
             ntok += len(words)
-            for w in {t for t in tokens.split(" ") if is_candidate(t)}:
-                df_delta[w] = df_delta.get(w, 0) - 1
+            distinct = set(words)
+            vocab.subtract(distinct)
+            for w in distinct:
+                if is_candidate(w):
+                    df_delta[w] = df_delta.get(w, 0) - 1
             self.db.execute(
                 "INSERT INTO fts(fts, rowid, tokens) VALUES('delete', ?, ?)", (n, tokens)
             )
         if self.discover_terms:
-            row = self.db.execute("SELECT counts FROM pages WHERE rel=?", (rel,)).fetchone()
-            if row is not None and row[0]:
-                counts.merge(unpack_counts(row[0]))
+            got = self.page_counts(rel)
+            if got is not None:
+                counts.merge(got)
         self.db.execute("DELETE FROM articles WHERE rel=?", (rel,))
+        self.db.execute("DELETE FROM pagetext WHERE rel=?", (rel,))
         self.db.execute("DELETE FROM pages WHERE rel=?", (rel,))
         return len(rows), ntok
 
@@ -528,34 +613,44 @@ class Index(IndexReader):
                 page.title,
                 len(page.articles),
                 page.meta,
-                page.counts if self.discover_terms else None,
+                self._counted,
+            ),
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO pagetext VALUES(?,?,?)",
+            (
+                rel,
+                pack_texts([a[2] for a in page.articles]),
+                pack_bodies([a[4] for a in page.articles]),
             ),
         )
         tok_of = {aid: (tokens, cands, packed) for aid, tokens, cands, packed in toks}
         ntok = 0
-        for ordinal, (aid, title, text, summary, body) in enumerate(page.articles):
+        vocab = self._vocab_delta
+        for ordinal, (aid, title, _text, summary, _body) in enumerate(page.articles):
             tokens, cands, packed = tok_of.get(aid, ("", [], b""))
             ntok += tokens.count(" ") + 1 if tokens else 0
             cur = self.db.execute(
-                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, date, text, "
-                "tokens, summary, body) VALUES(?,?,?,?,?,?,?,?,?,?)",
-                (
-                    aid,
-                    rel,
-                    ordinal,
-                    title,
-                    page.issue_id,
-                    page.date,
-                    text,
-                    packed or None,
-                    summary,
-                    body,
-                ),
+                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, date, tokens, "
+                "summary) VALUES(?,?,?,?,?,?,?,?)",
+                (aid, rel, ordinal, title, page.issue_id, page.date, packed or None, summary),
             )
             self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, tokens))
             for w in cands:
                 df_delta[w] = df_delta.get(w, 0) + 1
+            if tokens:
+                vocab.update(set(tokens.split(" ")))
         return ntok
+
+    def _apply_vocab(self, delta: Counter[str]) -> None:
+        changed = [(w, d) for w, d in delta.items() if d]
+        self.db.executemany(
+            "INSERT INTO vocab(word, n) VALUES(?, ?) "
+            "ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
+            changed,
+        )
+        if any(d < 0 for _, d in changed):
+            self.db.execute("DELETE FROM vocab WHERE n <= 0")
 
     def _apply_df(self, delta: dict[str, int], docs_delta: int) -> None:
         changed = [(w, d) for w, d in delta.items() if d]

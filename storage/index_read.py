@@ -9,7 +9,7 @@ import os
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,8 @@ from storage.pagestore import (
     decode_article,
     decode_issue,
     summary_shape,
+    unpack_bodies,
+    unpack_texts,
     unpack_tokens,
 )
 
@@ -93,7 +95,9 @@ class IndexReader:
                 others.append(f"{prefix}/!")
                 continue
             for e in entries:
-                rel = prefix + e.name
+                name = e.name
+                rel = prefix + name
+                dot = name.rfind(".")  # os.path.splitext, for a name not starting with "."
                 try:
                     if e.is_dir():
                         st = e.stat()
@@ -104,7 +108,7 @@ class IndexReader:
                         else:
                             others.append(rel)
                         continue
-                    if e.is_file() and os.path.splitext(e.name)[1].lower() in PAGE_SUFFIXES:
+                    if dot > 0 and name[dot:].lower() in PAGE_SUFFIXES and e.is_file():
                         st = e.stat()
                         pages[rel] = (st.st_size, st.st_mtime_ns)
                         continue
@@ -151,30 +155,36 @@ class IndexReader:
         rows = [s for s in got if s.line is not None]
         return [*files, *rows]
 
+    def _pagetext(self, rel: str) -> tuple[bytes | None, bytes | None]:
+        row = self.db.execute("SELECT texts, bodies FROM pagetext WHERE rel=?", (rel,)).fetchone()
+        return (None, None) if row is None else (row[0], row[1])
+
+    def _texts(self, rel: str) -> list[str]:
+        return unpack_texts(self._pagetext(rel)[0])
+
     def _articles_of(self, rel: str, issue_id: str) -> tuple[Article, ...]:
-        return tuple(
-            decode_article(aid, issue_id, title, text, body)
-            for aid, title, text, body in self.db.execute(
-                "SELECT id, title, text, body FROM articles WHERE rel=? ORDER BY ord", (rel,)
-            )
+        texts_blob, bodies_blob = self._pagetext(rel)
+        return _decode_page(
+            issue_id,
+            self.db.execute("SELECT id, title FROM articles WHERE rel=? ORDER BY ord", (rel,)),
+            texts_blob,
+            bodies_blob,
         )
 
     def corpus(self) -> Corpus:
         """The parsed corpus from the cache (call ``refresh`` first)."""
         issues: list[Issue] = []
-        by_rel: dict[str, list[Article]] = {}
-        pages = self.db.execute(
-            "SELECT rel, id, meta FROM pages WHERE skipped IS NULL ORDER BY key"
-        ).fetchall()
-        ids = {rel: pid for rel, pid, _ in pages}
-        for aid, rel, title, text, body in self.db.execute(
-            "SELECT id, rel, title, text, body FROM articles ORDER BY rel, ord"
+        heads: dict[str, list[tuple[str, str]]] = {}
+        for aid, rel, title in self.db.execute(
+            "SELECT id, rel, title FROM articles ORDER BY rel, ord"
         ):
-            by_rel.setdefault(rel, []).append(
-                decode_article(aid, ids.get(rel, ""), title, text, body)
-            )
-        for rel, pid, meta in pages:
-            issues.append(decode_issue(pid, rel, meta, tuple(by_rel.get(rel, ()))))
+            heads.setdefault(rel, []).append((aid, title))
+        for rel, pid, meta, texts_blob, bodies_blob in self.db.execute(
+            "SELECT p.rel, p.id, p.meta, t.texts, t.bodies FROM pages p LEFT JOIN pagetext t "
+            "ON t.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key"
+        ):
+            arts = _decode_page(pid, heads.get(rel, ()), texts_blob, bodies_blob)
+            issues.append(decode_issue(pid, rel, meta, arts))
         return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(self.skipped()))
 
     def issue(self, page_id: str) -> Issue | None:
@@ -252,11 +262,80 @@ class IndexReader:
     def texts_containing(self, term: str) -> Iterator[tuple[str, str]]:
         """(article id, text) of every article whose text contains ``term``, in corpus
         order (the concordance's hook)."""
-        yield from self.db.execute(
-            "SELECT a.id, a.text FROM articles a JOIN pages p ON p.rel = a.rel "
-            "WHERE instr(a.text, ?) > 0 ORDER BY p.key, a.ord",
-            (term,),
-        )
+        found = self._candidates([term])
+        if found is None:
+            for rel, blob in self.db.execute(
+                "SELECT p.rel, t.texts FROM pages p JOIN pagetext t ON t.rel = p.rel "
+                "WHERE p.skipped IS NULL ORDER BY p.key"
+            ):
+                texts = unpack_texts(blob)
+                hits = [o for o, text in enumerate(texts) if term in text]
+                if not hits:
+                    continue
+                ids: dict[int, str] = dict(
+                    self.db.execute("SELECT ord, id FROM articles WHERE rel=?", (rel,))
+                )
+                for o in hits:
+                    if o in ids:
+                        yield ids[o], texts[o]
+            return
+        rows: list[tuple[str, int, str, str]] = []
+        for chunk in _chunks(sorted(found), 500):
+            marks = ",".join("?" * len(chunk))
+            rows.extend(
+                self.db.execute(
+                    f"SELECT p.key, a.ord, a.id, a.rel FROM articles a JOIN pages p "
+                    f"ON p.rel = a.rel WHERE a.n IN ({marks})",
+                    chunk,
+                )
+            )
+        rows.sort()
+        cache = _PageTexts(self)
+        for _key, o, aid, rel in rows:
+            text = cache.get(rel, o)
+            if term in text:
+                yield aid, text
+
+    def _candidates(self, terms: list[str]) -> set[int] | None:
+        """Rowids of the articles that may contain every one of ``terms`` as a substring
+        (a superset), or None when no character narrows them (read every text).
+
+        An article containing ``term`` has, over each of its characters, a token that agrees
+        with ``term`` wherever they overlap.  For a few of the term's rarest positions (by
+        the articles of such tokens, from ``vocab``), FTS5 finds the articles holding one of
+        them; every position must be covered, so the sets intersect."""
+        groups: list[str] = []
+        for term in terms:
+            phrases = self._phrases(term)
+            if phrases is not None:
+                if not phrases:
+                    return set()  # no run of tokens could spell it: no article has it
+                groups.append(" OR ".join(phrases))
+                continue
+            chars = sorted({c for c in term if _solid(c)})
+            if not chars:
+                continue
+            where = " OR ".join("instr(word, ?) > 0" for _ in chars)
+            vocab = self.db.execute(f"SELECT word, n FROM vocab WHERE {where}", chars).fetchall()
+            options: list[tuple[int, list[str]]] = []
+            for p, c in enumerate(term):
+                if not _solid(c):
+                    continue
+                got = [(w, n) for w, n in vocab if c in w and _covers(w, term, p)]
+                options.append((sum(n for _, n in got), [w for w, _ in got]))
+            options.sort(key=lambda o: o[0])
+            if options and not options[0][1]:
+                return set()  # no token could cover that character: no article has it
+            chosen = [words for _, words in options if len(words) <= _MAX_OR][:3]
+            groups.extend(" OR ".join(_quoted(w) for w in ws) for ws in chosen)
+        if not groups:
+            return None
+        expr = " AND ".join(f"({g})" for g in groups)
+        try:
+            rows = self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))
+            return {n for (n,) in rows}
+        except sqlite3.OperationalError:
+            return None
 
     def doc_freq(self) -> DocFreq:
         docs = int(self._meta("docs") or 0)
@@ -271,13 +350,92 @@ class IndexReader:
             )
         ]
 
+    def _phrases(self, s: str) -> list[str] | None:
+        """FTS5 phrases, one of which every article containing ``s`` matches, or None.
+
+        Where ``s`` occurs, its characters are covered by tokens without gaps (it holds no
+        whitespace): either one token holds all of it, or a token starts inside it, at 0 or
+        after a token that ends with the part before; from there it is whole tokens and a
+        last one that begins with the rest (a prefix query).  The vocabulary says which
+        cuts are possible; too many of them and the caller narrows by characters instead."""
+        n = len(s)
+        if not s or n > 24 or any(c.isspace() for c in s):
+            return None
+        out = [_quoted(w) for (w,) in self._vocab_with(s)]
+        starts = {0}
+        for (w,) in self._vocab_with(s[0]):
+            starts.update(i for i in range(1, n) if w.endswith(s[:i]))
+        pieces = sorted({s[a:b] for a in range(n) for b in range(a + 1, n)})
+        marks = ",".join("?" * len(pieces))
+        exact = {
+            w for (w,) in self.db.execute(f"SELECT word FROM vocab WHERE word IN ({marks})", pieces)
+        }
+        prefix = {
+            a
+            for a in range(n)
+            if self.db.execute(
+                "SELECT 1 FROM vocab WHERE word >= ? AND word < ? LIMIT 1",
+                (s[a:], s[a:] + "\U0010ffff"),
+            ).fetchone()
+        }
+        cuts: dict[int, list[list[str]]] = {}
+        for a in range(n - 1, -1, -1):
+            ways = [[s[a:]]] if a in prefix else []
+            for b in range(a + 1, n):
+                if s[a:b] in exact:
+                    ways.extend([s[a:b], *rest] for rest in cuts[b])
+                if len(ways) > _MAX_OR:
+                    return None
+            cuts[a] = ways
+        for i in sorted(starts):
+            if cuts[i] and not any(_solid(c) for c in s[i:]):
+                return None  # a phrase FTS5 would read as empty
+            out.extend(_quoted(" ".join(ws)) + " *" for ws in cuts[i])
+        return None if len(out) > _MAX_OR else out
+
+    def _vocab_with(self, part: str) -> list[tuple[str]]:
+        q = "SELECT word FROM vocab WHERE instr(word, ?) > 0"
+        return self.db.execute(q, (part,)).fetchall()
+
     def tokens_of(self, article_id: str) -> list[str] | None:
         row = self.db.execute(
-            "SELECT title, text, tokens FROM articles WHERE id=?", (article_id,)
+            "SELECT rel, ord, title, tokens FROM articles WHERE id=?", (article_id,)
         ).fetchone()
-        if not row or not row[2]:
+        if not row or not row[3]:
             return None
-        return unpack_tokens(f"{row[0]}\n{row[1]}", zlib.decompress(row[2])) or None
+        rel, o, title, blob = row
+        texts = self._texts(rel)
+        text = texts[o] if o < len(texts) else ""
+        return unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) or None
+
+    def _substring_hits(
+        self, terms: list[str], excluded: list[str], cap: int
+    ) -> list[tuple[int, str]]:
+        """(rowid, text) of the first ``cap`` articles, in rowid order, whose text contains
+        every term and none of ``excluded``."""
+        found = self._candidates(terms)
+        if found is None:
+            rows: Iterator[tuple[int, str, int]] = iter(
+                self.db.execute("SELECT n, rel, ord FROM articles ORDER BY n")
+            )
+        else:
+            rows = self._locate(sorted(found))
+        texts = _PageTexts(self)
+        out: list[tuple[int, str]] = []
+        for n, rel, o in rows:
+            body = texts.get(rel, o)
+            if all(t in body for t in terms) and not any(x in body for x in excluded):
+                out.append((n, body))
+                if len(out) >= cap:
+                    break
+        return out
+
+    def _locate(self, ns: list[int]) -> Iterator[tuple[int, str, int]]:
+        for chunk in _chunks(ns, 500):
+            marks = ",".join("?" * len(chunk))
+            yield from self.db.execute(
+                f"SELECT n, rel, ord FROM articles WHERE n IN ({marks}) ORDER BY n", chunk
+            )
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
         """Ranked hits for a query (words, "phrases", -excluded)."""
@@ -301,28 +459,23 @@ class IndexReader:
         # Its hits rank below every FTS hit, so it is not needed when those fill the page.
         terms = [t.replace(" ", "") for t in q.positives]
         if all(terms) and len(scores) < limit:
-            where = " AND ".join("instr(text, ?) > 0" for _ in terms)
-            params: list[str] = terms
-            if q.excluded:
-                where += "".join(" AND instr(text, ?) = 0" for _ in q.excluded)
-                params += q.excluded
-            for n, body in self.db.execute(
-                f"SELECT n, text FROM articles WHERE {where} LIMIT ?", (*params, limit * 4)
-            ):
+            for n, body in self._substring_hits(terms, list(q.excluded), limit * 4):
                 if n not in scores:
                     c = sum(body.count(t) for t in q.positives)
                     scores[n] = c / (1 + len(body) / 1000)
         if not scores:
             return []
         ordered = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
+        texts = _PageTexts(self)
         hits: list[Hit] = []
         for n, score in ordered:
             row = self.db.execute(
-                "SELECT id, title, issue_id, date, text FROM articles WHERE n=?", (n,)
+                "SELECT id, title, issue_id, date, rel, ord FROM articles WHERE n=?", (n,)
             ).fetchone()
             if row is None:
                 continue
-            aid, title, issue_id, date, body = row
+            aid, title, issue_id, date, rel, o = row
+            body = texts.get(rel, o)
             if any(x in body for x in q.excluded):
                 continue
             spans = match_spans(body, q.positives)
@@ -332,6 +485,69 @@ class IndexReader:
                 Hit(aid, title, issue_id, date, round(score, 4), snippet(body, spans), tuple(spans))
             )
         return hits
+
+
+_MAX_OR = 400
+"""Tokens one position may ask FTS5 for; a position covered by more narrows too little."""
+
+
+def _solid(c: str) -> bool:
+    """A character FTS5's unicode61 tokenizer (Unicode 6.1 tables) surely keeps in a token:
+    ASCII letters and digits, CJK ideographs of the basic block and extension A."""
+    return (c.isascii() and c.isalnum()) or "\u4e00" <= c <= "\u9fcb" or "\u3400" <= c <= "\u4db5"
+
+
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _covers(word: str, term: str, p: int) -> bool:
+    """Could ``word``, as a token of a text containing ``term``, cover ``term[p]``?"""
+    c = term[p]
+    k = word.find(c)
+    while k >= 0:
+        start = p - k  # where word[0] falls in term
+        lo, hi = max(0, start), min(len(term), start + len(word))
+        if term[lo:hi] == word[lo - start : hi - start]:
+            return True
+        k = word.find(c, k + 1)
+    return False
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+class _PageTexts:
+    """The texts of the pages read last (articles come page by page)."""
+
+    def __init__(self, reader: IndexReader) -> None:
+        self.reader = reader
+        self.cache: dict[str, list[str]] = {}
+
+    def get(self, rel: str, o: int) -> str:
+        texts = self.cache.get(rel)
+        if texts is None:
+            if len(self.cache) > 64:
+                self.cache.clear()
+            texts = self.cache[rel] = self.reader._texts(rel)
+        return texts[o] if o < len(texts) else ""
+
+
+def _decode_page(
+    issue_id: str,
+    heads: Iterable[tuple[str, str]],
+    texts_blob: bytes | None,
+    bodies_blob: bytes | None,
+) -> tuple[Article, ...]:
+    """A page's articles from their (id, title) rows and the page's texts and bodies."""
+    texts = unpack_texts(texts_blob)
+    bodies = unpack_bodies(bodies_blob)
+    return tuple(
+        decode_article(aid, issue_id, title, texts[o], bodies[o])
+        for o, (aid, title) in enumerate(heads)
+    )
 
 
 def _fts_term(term: str) -> str:

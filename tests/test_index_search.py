@@ -1,0 +1,70 @@
+"""The substring search reads only the texts FTS5 and the token vocabulary point at: it must
+find exactly what reading every text would (soundness), at any substring."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from pathlib import Path
+
+from storage.index import Index
+
+
+def _texts(idx: Index) -> list[tuple[int, str, str]]:
+    """(rowid, article id, text) of every article, in rowid order, from the corpus."""
+    text_of = {a.id: a.text for a in idx.corpus().articles}
+    rows = idx.db.execute("SELECT n, id FROM articles ORDER BY n").fetchall()
+    return [(n, aid, text_of[aid]) for n, aid in rows]
+
+
+def _samples(texts: list[str], k: int) -> list[str]:
+    rng = random.Random(17)
+    out = ["", "洛阳", "营商环境", "打造高质量首创之区", "不存在的词语甲乙", "。", "，“", "2018"]
+    for _ in range(k):
+        t = rng.choice(texts)
+        if not t:
+            continue
+        i = rng.randrange(len(t))
+        out.append(t[i : i + rng.choice((1, 2, 3, 4, 5, 7, 9, 12, 30))])
+    out += [s + "丙" for s in out[8:20]]  # mostly absent: one character too many
+    return out
+
+
+def test_substring_hits_are_those_of_a_full_scan(tmp_path: Path, seeds_copy: Path) -> None:
+    idx = Index(seeds_copy, tmp_path / "c")
+    idx.refresh(workers=1)
+    arts = _texts(idx)
+    order = {a.id: k for k, a in enumerate(idx.corpus().articles)}
+    for s in _samples([t for _, _, t in arts], 500):
+        want = [(n, t) for n, _, t in arts if s in t]
+        assert idx._substring_hits([s], [], 10**6) == want, s
+        assert idx._substring_hits([s], [], 2) == want[:2], s
+        got = list(idx.texts_containing(s))
+        assert got == sorted(((aid, t) for _, aid, t in arts if s in t), key=lambda x: order[x[0]])
+    # several terms and an exclusion
+    want = [(n, t) for n, _, t in arts if "洛阳" in t and "发展" in t and "环境" not in t]
+    assert idx._substring_hits(["洛阳", "发展"], ["环境"], 10**6) == want
+    idx.close()
+
+
+def test_vocab_follows_the_pages(tmp_path: Path, seeds_copy: Path) -> None:
+    idx = Index(seeds_copy, tmp_path / "a")
+    idx.refresh(workers=1)
+    gone = sorted(seeds_copy.glob("*.txt"))[0]
+    gone.unlink()
+    changed = sorted(seeds_copy.glob("*.txt"))[0]
+    changed.write_text(
+        changed.read_text(encoding="utf-8") + "\n新增一段关于龙门石窟的文字。\n", "utf-8"
+    )
+    idx.refresh(workers=1)
+    # what the stored tokens say now, counted from scratch
+    want: Counter[str] = Counter()
+    for (aid,) in idx.db.execute("SELECT id FROM articles").fetchall():
+        want.update(set(idx.tokens_of(aid) or []))
+    assert dict(idx.db.execute("SELECT word, n FROM vocab").fetchall()) == dict(want)
+    arts = _texts(idx)
+    assert idx._substring_hits(["龙门石窟的文"], [], 10) == [
+        (n, t) for n, _, t in arts if "龙门石窟的文" in t
+    ]
+    assert idx.search("龙门石窟的文")
+    idx.close()
