@@ -226,6 +226,11 @@ def rank(
             break
         if kinds and any(k.word in b.word for b in best):
             continue  # 民主生活会 under 专题民主生活会: the longer one already shows it
+        inside = [i for i, b in enumerate(best) if kinds and b.word in k.word]
+        if inside:  # 副中心城市, then 洛阳副中心城市: one slot, the longer name in it
+            best[inside[0]] = Keyword(k.word, best[inside[0]].weight, k.kind)
+            best = [b for i, b in enumerate(best) if i not in inside[1:]]
+            continue
         best.append(k)
     if best:
         m = best[0].weight

@@ -450,6 +450,8 @@ def select_terms(
         if _NUMERIC.match(last) or (_NUMERIC.match(first) and kind != "organisation"):
             continue
         first_tag, last_tag = tags.get(first, "n"), tags.get(last, "n")
+        if kind is not None and len(last) == 1:
+            last_tag = "n"  # 所, 局 as suffixes, whatever the dictionary says of them alone
         if first_tag in _BAD_START_TAGS or last_tag in _BAD_END_TAGS:
             continue
         if last_tag == "v" and (len(last) == 1 or first_tag in ("a", "ad", "d", "v")):
