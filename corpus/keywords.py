@@ -154,7 +154,7 @@ def kinds_of(
     and among ``words`` those jieba's dictionary tags as places (ns) or organisations (nt)."""
     out: dict[str, str] = {}
     if tags:
-        for w in words:
+        for w in set(words):
             tag = tags.get(w, "")
             if tag.startswith("ns"):
                 out[w] = "place"

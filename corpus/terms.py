@@ -45,7 +45,7 @@ _BAD_END_TAGS = frozenset("d p c u r y e o f ad a i ul uj uz ug ud".split())
 # (关心下一代工作, 全国自然灾害综合风险普查).
 _EDGE_OK = frozenset(
     "工作 会议 活动 规划 领域 基础 单位 部门 水平 组织 干部 任务 全国 全省 全市 全区 全县 "
-    "市民 群众 领导 重点 重大 主要 二期".split()
+    "市民 群众 领导 重点 重大 主要 二期 工作者 建设".split()
 )
 _ADMIN = frozenset("市 省 县 区".split())
 
@@ -105,7 +105,8 @@ PLACE_SUFFIXES = (
 )
 _ORG_SET = frozenset(ORG_SUFFIXES)
 _PLACE_SET = frozenset(PLACE_SUFFIXES)
-_SUFFIX_SET = _ORG_SET | _PLACE_SET
+SUFFIX_SET = _ORG_SET | _PLACE_SET
+_SUFFIX_SET = SUFFIX_SET
 _TITLES = frozenset(
     "书记 副书记 市长 副市长 县长 区长 省长 主任 副主任 局长 部长 主席 副主席 院长 组长 "
     "秘书长 董事长 总经理 厅长 处长 校长 检察长 常委 委员 主委 总工程师 镇长 乡长 村长 "
@@ -274,7 +275,8 @@ def _runs(tokens: Sequence[str]) -> list[list[str]]:
     return runs
 
 
-def _suffix_kind(text: str) -> str | None:
+def suffix_kind(text: str) -> str | None:
+    """Organisation or place by the text's ending (X集团, X街道), or None."""
     for s in ORG_SUFFIXES:
         if text.endswith(s) and len(text) > len(s):
             return "organisation"
@@ -498,10 +500,14 @@ def select_terms(
         f = grams[g]
         coh = 1.0
         for k in range(1, len(parts)):
+            if len(parts) > 2 and (
+                (k == 1 and parts[0] in _EDGE_OK) or (k == len(parts) - 1 and parts[-1] in _EDGE_OK)
+            ):
+                continue  # a generic edge (全国, 工作) is everywhere: judge the inner splits
             fl = grams.get(" ".join(parts[:k]), f)
             fr = grams.get(" ".join(parts[k:]), f)
             coh = min(coh, f / math.sqrt(fl * fr))
-        if coh < min_cohesion and _suffix_kind("".join(parts)) is None:
+        if coh < min_cohesion and suffix_kind("".join(parts)) is None:
             continue
         hl = _entropy(f, left.get(g, []))
         hr = _entropy(f, right.get(g, []))
