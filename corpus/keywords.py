@@ -170,6 +170,8 @@ def kinds_of(
 TF_SUBLINEAR = True
 """1 + log(count): a word repeated ten times is not ten times the topic (项目, 企业)."""
 KIND_ANY = True
+KIND_ANY_LEN = 3
+"""…when they are three characters or more (洛阳 or 南路 alone is everywhere or a fragment)."""
 """Places and organisations from the dictionary's tags (高新区, 中国一拖) count as names too."""
 BOOST = 1.5
 LONG_BONUS = 1.15
@@ -218,7 +220,7 @@ def rank(
         kind = kinds.get(w, "word")
         if w in boosted:
             score *= BOOST
-        if kind != "word" and (w in boosted or KIND_ANY):
+        if kind != "word" and (w in boosted or (KIND_ANY and len(w) >= KIND_ANY_LEN)):
             score *= _KIND_BONUS.get(kind, 1.0)
         if w in in_title:
             score *= TITLE_BONUS
