@@ -81,9 +81,14 @@ def jieba_idf(vocabulary: Collection[str] | None = None) -> tuple[dict[str, floa
     return table, JIEBA_IDF_MEDIAN
 
 
+_PRESS = re.compile(r"(?:融媒|日报|晚报|报社|新华社|客户端|新闻网)$")
+"""The press itself (洛报融媒, 洛阳日报社): in a paper's own text, a credit or a byline."""
+
+
 def is_candidate(word: str) -> bool:
-    """A word worth ranking: no digits-only, punctuation, markup, single characters."""
-    if word in stopwords():
+    """A word worth ranking: no digits-only, punctuation, markup, single characters, nor the
+    press itself."""
+    if word in stopwords() or _PRESS.search(word):
         return False
     if not _WORDLIKE.match(word):
         return False
@@ -169,10 +174,10 @@ def kinds_of(
 
 TF_SUBLINEAR = True
 """1 + log(count): a word repeated ten times is not ten times the topic (项目, 企业)."""
-KIND_ANY = True
+KIND_ANY: tuple[str, ...] = ("place", "organisation")
+"""Places and organisations from the dictionary's tags (高新区, 中国一拖) count as names too…"""
 KIND_ANY_LEN = 3
 """…when they are three characters or more (洛阳 or 南路 alone is everywhere or a fragment)."""
-"""Places and organisations from the dictionary's tags (高新区, 中国一拖) count as names too."""
 BOOST = 1.5
 LONG_BONUS = 1.15
 TITLE_BONUS = 1.6
@@ -181,6 +186,13 @@ LEAD_CHARS = 120
 """The lead: roughly the first sentence of a story (本报讯… 昨日, X 到 Y 调研 Z)."""
 _KIND_BONUS = {"term": 1.3, "person": 2.5, "place": 2.0, "organisation": 2.0}
 """Names are what a reader skims for: people, places and organisations first."""
+
+
+def _rankable(w: str, kinds: Mapping[str, str]) -> bool:
+    if is_candidate(w):
+        return True
+    # a learned term may hold digits or numerals (十四五, 伏牛1号旅游公路)
+    return w in kinds and len(w) > 2 and not w.isdigit() and not _PRESS.search(w)
 
 
 def rank(
@@ -203,10 +215,9 @@ def rank(
     Without ``kinds``, ``title`` and ``lead`` this is the ranking piyue had before terms.
     """
     kinds = kinds or {}
-    # a learned term may hold digits or numerals (十四五, 伏牛1号旅游公路)
-    counts = Counter(
-        w for w in words if is_candidate(w) or (w in kinds and len(w) > 2 and not w.isdigit())
-    )
+    counts = Counter(words)
+    for w in [w for w in counts if not _rankable(w, kinds)]:
+        del counts[w]
     if not counts:
         return []
     total = sum(counts.values())
@@ -220,7 +231,7 @@ def rank(
         kind = kinds.get(w, "word")
         if w in boosted:
             score *= BOOST
-        if kind != "word" and (w in boosted or (KIND_ANY and len(w) >= KIND_ANY_LEN)):
+        if kind != "word" and (w in boosted or (kind in KIND_ANY and len(w) >= KIND_ANY_LEN)):
             score *= _KIND_BONUS.get(kind, 1.0)
         if w in in_title:
             score *= TITLE_BONUS

@@ -45,8 +45,10 @@ _BAD_END_TAGS = frozenset("d p c u r y e o f ad a i ul uj uz ug ud".split())
 # (关心下一代工作, 全国自然灾害综合风险普查).
 _EDGE_OK = frozenset(
     "工作 会议 活动 规划 领域 基础 单位 部门 水平 组织 干部 任务 全国 全省 全市 全区 全县 "
-    "市民 群众 领导 重点 重大 主要 二期 工作者 建设".split()
+    "市民 群众 领导 重点 重大 主要 二期".split()
 )
+_TAIL_OK = frozenset("工作者 建设".split())
+"""Generic words that may end a term, never start one (全国优秀党务工作者, 项目建设)."""
 _ADMIN = frozenset("市 省 县 区".split())
 
 ORG_SUFFIXES = (
@@ -445,7 +447,9 @@ def select_terms(
         if text in reject or len(text) < 3 or len(text) > 24:
             continue
         first, last = parts[0], parts[-1]
-        if any(p in stop and p not in _EDGE_OK for p in parts):
+        if any(p in stop and p not in _EDGE_OK for p in parts[:-1]) or (
+            last in stop and last not in _EDGE_OK and last not in _TAIL_OK
+        ):
             continue
         if kind is None and first in _ADMIN and last.endswith(ORG_SUFFIXES):
             kind = "organisation"  # 市/政协党组, 市/应急/管理局
@@ -458,7 +462,12 @@ def select_terms(
             continue
         if last_tag == "v" and (len(last) == 1 or first_tag in ("a", "ad", "d", "v")):
             continue  # 反诈宣传+进, 牢固+树立: a phrase, not a name
-        if len(first) == 1 and first not in "七八九十" and kind is None:
+        if kind is not None and first_tag == "v":
+            continue  # 做强/吉利/片区: a name does not start with a verb
+        if len(parts) == 2 and last in ("市", "省", "县") and tags and first in tags:
+            if not tags[first].startswith(("ns", "nz", "j")):
+                continue  # 代表/市 (of 代表市纪委): a word the dictionary knows is no place name
+        if len(first) == 1 and first not in "七八九十" and (kind is None or first not in _ADMIN):
             continue  # 市/县/全 + word: a phrase, not a name
         if f < min_freq:
             # a suffix alone (X所, X局 seen once) needs a proper-noun-like start, not a name
@@ -501,7 +510,8 @@ def select_terms(
         coh = 1.0
         for k in range(1, len(parts)):
             if len(parts) > 2 and (
-                (k == 1 and parts[0] in _EDGE_OK) or (k == len(parts) - 1 and parts[-1] in _EDGE_OK)
+                (k == 1 and parts[0] in _EDGE_OK)
+                or (k == len(parts) - 1 and (parts[-1] in _EDGE_OK or parts[-1] in _TAIL_OK))
             ):
                 continue  # a generic edge (全国, 工作) is everywhere: judge the inner splits
             fl = grams.get(" ".join(parts[:k]), f)
