@@ -96,6 +96,9 @@ PLACE_SUFFIXES = (
     "公园",
     "大道",
     "公路",
+    "科技园",
+    "产业园",
+    "工业园",
     "省",
     "市",
     "县",
@@ -295,7 +298,21 @@ def _token_suffix_kind(parts: Sequence[str]) -> str | None:
         return "organisation"
     if last in _PLACE_SET:
         return "place"
+    if TOKEN_ENDINGS and len(parts) > 1 and len(last) > 2:
+        # a token that ends in a suffix of two characters or more (行政/服务中心): one
+        # character is too little to tell (格局, 思路, 城市 end in 局, 路, 市)
+        for s in _LONG_ORG:
+            if last.endswith(s):
+                return "organisation"
+        for s in _LONG_PLACE:
+            if last.endswith(s):
+                return "place"
     return None
+
+
+TOKEN_ENDINGS = True
+_LONG_ORG = tuple(s for s in ORG_SUFFIXES if len(s) > 1)
+_LONG_PLACE = tuple(s for s in PLACE_SUFFIXES if len(s) > 1)
 
 
 def looks_like_name(word: str) -> bool:
@@ -381,6 +398,8 @@ def count_page(
             suffixed[(run[i - 1], run[i])] += 1
             if i > 1:
                 suffixed[(run[i - 2], run[i - 1], run[i])] += 1
+                if i > 2:
+                    suffixed[(run[i - 3], run[i - 2], run[i - 1], run[i])] += 1
         for i in [k for k, b in enumerate(pairwise(run)) if b in rep]:
             j = i + 1
             while j < m and j - i < MAX_N and (run[j - 1], run[j]) in rep:
