@@ -398,7 +398,7 @@ def count_page(
             suffixed[(run[i - 1], run[i])] += 1
             if i > 1:
                 suffixed[(run[i - 2], run[i - 1], run[i])] += 1
-                if i > 2:
+                if i > 2 and len(run[i]) > 1:  # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
                     suffixed[(run[i - 3], run[i - 2], run[i - 1], run[i])] += 1
         for i in [k for k, b in enumerate(pairwise(run)) if b in rep]:
             j = i + 1
