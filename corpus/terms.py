@@ -435,6 +435,22 @@ def _entropy(f: int, ext: list[int]) -> float:
     return h
 
 
+PROPER_ONLY = True
+_PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "m")
+_COUNTED = re.compile(r"^[一二三四五六七八九十两几多百千万亿]+[大个项条家名位批级]$")
+
+
+def _proper_start(first: str, tags: Mapping[str, str]) -> bool:
+    """A name starts with a proper noun, a place or a numeral (洛阳, 鼎门, 七), or with a word
+    the dictionary does not know (西工区), or 市/县/区 of an office; not with a common noun."""
+    tag = tags.get(first)
+    if _COUNTED.match(first):
+        return False  # 六大/产业园, 四大/园区: a count of places
+    if tag is not None and tag.startswith("m"):
+        return _NUMERIC.match(first) is not None  # 七/二五/所, not 五大/产业园
+    return tag is None or tag.startswith(_PROPER_TAGS) or first in _ADMIN
+
+
 def select_terms(
     counts: Counts,
     rejected: Iterable[str] = (),
@@ -562,6 +578,8 @@ def select_terms(
         kind = _token_suffix_kind(parts)
         if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
             kind = "organisation"
+        if kind is not None and PROPER_ONLY and not _proper_start(parts[0], tags):
+            kind = None  # 僵尸/园区, 五大/产业园: a kind of place, not a place's name
         out.append(Term(text, f, kind or "term", tuple(parts)))
         n = len(parts)
         for k in range(2, n):
@@ -578,7 +596,10 @@ def select_terms(
             continue
         have.add(text)
         f = max(grams.get(g, 0), q)
-        out.append(Term(text, f, _token_suffix_kind(parts) or "term", tuple(parts)))
+        kind = _token_suffix_kind(parts)
+        if kind is not None and PROPER_ONLY and not _proper_start(parts[0], tags):
+            kind = None
+        out.append(Term(text, f, kind or "term", tuple(parts)))
     for name, ev in counts.people.items():
         if name in reject or name in have or not looks_like_name(name):
             continue
