@@ -85,14 +85,23 @@ _PRESS = re.compile(r"(?:融媒|日报|晚报|报社|新华社|客户端|新闻�
 """The press itself (洛报融媒, 洛阳日报社): in a paper's own text, a credit or a byline."""
 
 
+_CANDIDATE: dict[str, bool] = {}
+
+
 def is_candidate(word: str) -> bool:
     """A word worth ranking: no digits-only, punctuation, markup, single characters, nor the
     press itself."""
-    if word in stopwords() or _PRESS.search(word):
-        return False
-    if not _WORDLIKE.match(word):
-        return False
-    return not _NUMERIC_CJK.match(word)
+    known = _CANDIDATE.get(word)
+    if known is None:
+        if len(_CANDIDATE) > 200_000:
+            _CANDIDATE.clear()
+        known = _CANDIDATE[word] = not (
+            word in stopwords()
+            or _PRESS.search(word)
+            or not _WORDLIKE.match(word)
+            or _NUMERIC_CJK.match(word)
+        )
+    return known
 
 
 class DocFreq:
@@ -156,19 +165,25 @@ def kinds_of(
     words: Iterable[str] = (),
 ) -> dict[str, str]:
     """What each word is, for ``rank``: learned terms by their kind, learned names as people,
-    and among ``words`` those jieba's dictionary tags as places (ns) or organisations (nt)."""
+    and among ``words`` (the article's, when given: then only those) those jieba's dictionary
+    tags as places (ns) or organisations (nt)."""
     out: dict[str, str] = {}
+    present = set(words)
+    for t in terms:
+        if not present or t.text in present:
+            out[t.text] = t.kind
+    for n in names:
+        if not present or n in present:
+            out[n] = "person"
     if tags:
-        for w in set(words):
+        for w in present:
+            if len(w) < 2 or w in out or not is_candidate(w):
+                continue  # learned kinds first; the table is slow to ask: only what may rank
             tag = tags.get(w, "")
             if tag.startswith("ns"):
                 out[w] = "place"
             elif tag.startswith("nt"):
                 out[w] = "organisation"
-    for t in terms:
-        out[t.text] = t.kind
-    for n in names:
-        out[n] = "person"
     return out
 
 
@@ -224,14 +239,18 @@ def rank(
     boosted = boost if isinstance(boost, (set, frozenset)) else set(boost)
     in_title = set(title)
     in_lead = set(lead)
-    scored: list[Keyword] = []
+    sublinear = TF_SUBLINEAR and bool(kinds)
+    log = math.log
+    idf = df.idf
+    scored: list[tuple[float, str]] = []
     for w, c in counts.items():
-        tf = (1.0 + math.log(c)) if TF_SUBLINEAR and kinds else c
-        score = (tf / total) * df.idf(w)
-        kind = kinds.get(w, "word")
+        score = ((1.0 + log(c)) if sublinear else c) / total * idf(w)
+        kind = kinds.get(w)
         if w in boosted:
             score *= BOOST
-        if kind != "word" and (w in boosted or (kind in KIND_ANY and len(w) >= KIND_ANY_LEN)):
+            if kind is not None:
+                score *= _KIND_BONUS.get(kind, 1.0)
+        elif kind in KIND_ANY and len(w) >= KIND_ANY_LEN:
             score *= _KIND_BONUS.get(kind, 1.0)
         if w in in_title:
             score *= TITLE_BONUS
@@ -239,20 +258,22 @@ def rank(
             score *= LEAD_BONUS
         if len(w) >= 4:
             score *= LONG_BONUS  # longer words are more specific terms (专精特新, 减污降碳)
-        scored.append(Keyword(w, score, kind))
-    scored.sort(key=lambda k: (-k.weight, k.word))
+        scored.append((-score, w))
+    scored.sort()
     best: list[Keyword] = []
-    for k in scored:
+    for neg, w in scored:
         if len(best) >= top:
             break
-        if kinds and any(k.word in b.word for b in best):
-            continue  # 民主生活会 under 专题民主生活会: the longer one already shows it
-        inside = [i for i, b in enumerate(best) if kinds and b.word in k.word]
-        if inside:  # 副中心城市, then 洛阳副中心城市: one slot, the longer name in it
-            best[inside[0]] = Keyword(k.word, best[inside[0]].weight, k.kind)
-            best = [b for i, b in enumerate(best) if i not in inside[1:]]
-            continue
-        best.append(k)
+        kind = kinds.get(w, "word")
+        if kinds:
+            if any(w in b.word for b in best):
+                continue  # 民主生活会 under 专题民主生活会: the longer one already shows it
+            inside = [i for i, b in enumerate(best) if b.word in w]
+            if inside:  # 副中心城市, then 洛阳副中心城市: one slot, the longer name in it
+                best[inside[0]] = Keyword(w, best[inside[0]].weight, kind)
+                best = [b for i, b in enumerate(best) if i not in inside[1:]]
+                continue
+        best.append(Keyword(w, -neg, kind))
     if best:
         m = best[0].weight
         best = [Keyword(k.word, round(k.weight / m, 4), k.kind) for k in best]
