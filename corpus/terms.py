@@ -326,6 +326,8 @@ def looks_like_name(word: str) -> bool:
     )
 
 
+_GIVEN = re.compile(r"^[\u4e00-\u9fff]$(?<![在给对向和与及等说到为是的了也都就还又从把被将以由带率来去指称讲要会已并同])")
+"""One character that may end a name after a title (not a preposition, verb or particle)."""
 _TITLE_ENDS = ("书记", "主任", "长")
 _TITLE_LAST = frozenset("记任长")
 
@@ -350,6 +352,9 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
         if (cue in _TITLES or cue.endswith(_TITLE_ENDS)) and c + 1 < n:
             first = tokens[c + 1]
             if looks_like_name(first):
+                nxt = tokens[c + 2] if c + 2 < n else ""
+                if len(first) == 2 and len(nxt) == 1 and _GIVEN.match(nxt):
+                    first += nxt  # 院士/李俊/贤/入选: jieba cut a three-character name
                 out[first] += 1
             elif len(first) == 1 and first not in _BREAK and c + 2 < n:
                 cand = first + tokens[c + 2]
