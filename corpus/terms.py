@@ -326,7 +326,8 @@ def looks_like_name(word: str) -> bool:
     )
 
 
-_GIVEN = re.compile(r"^[\u4e00-\u9fff]$(?<![在给对向和与及等说到为是的了也都就还又从把被将以由带率来去指称讲要会已并同])")
+_NOT_GIVEN = "在给对向和与及等说到为是的了也都就还又从把被将以由带率来去指称讲要会已并同"
+_GIVEN = re.compile(rf"^[\u4e00-\u9fff]$(?<![{_NOT_GIVEN}])")
 """One character that may end a name after a title (not a preposition, verb or particle)."""
 _TITLE_ENDS = ("书记", "主任", "长")
 _TITLE_LAST = frozenset("记任长")
