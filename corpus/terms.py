@@ -442,6 +442,8 @@ def _entropy(f: int, ext: list[int]) -> float:
 
 
 PROPER_ONLY = True
+FRAGMENT = 0.3
+"""A candidate whose neighbours branch less than this × log(f + 1) is a fragment."""
 _PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "m")
 _COUNTED = re.compile(r"^[一二三四五六七八九十两几多百千万亿]+[大个项条家名位批级]$")
 
@@ -566,7 +568,7 @@ def select_terms(
             init, tail = " ".join(parts[:-1]), " ".join(parts[1:])
             hl = min(hl, _entropy(grams[init], left_any.get(init, [])))
             hr = min(hr, _entropy(grams[tail], right_any.get(tail, [])))
-        if f >= min_freq and min(hl, hr) < 0.3 * math.log(f + 1):
+        if f >= min_freq and min(hl, hr) < FRAGMENT * math.log(f + 1):
             continue  # nearly always inside one longer sequence: a fragment
         cvalue = math.log2(len(parts) + 1) * f * coh
         scored.append((cvalue, g))
