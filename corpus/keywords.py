@@ -196,6 +196,9 @@ KIND_ANY_LEN = 3
 BOOST = 1.5
 LONG_BONUS = 1.15
 TITLE_BONUS = 1.6
+USE_RATIO = 0.5
+"""A term that holds a chosen word takes its slot only if the article uses it half as often."""
+_NAME_KINDS = frozenset(("person", "place", "organisation"))
 LEAD_BONUS = 1.5
 LEAD_CHARS = 120
 """The lead: roughly the first sentence of a story (本报讯… 昨日, X 到 Y 调研 Z)."""
@@ -269,6 +272,12 @@ def rank(
             if any(w in b.word for b in best):
                 continue  # 民主生活会 under 专题民主生活会: the longer one already shows it
             inside = [i for i, b in enumerate(best) if b.word in w]
+            if (
+                inside
+                and kind not in _NAME_KINDS
+                and any(counts[w] < USE_RATIO * counts[best[i].word] for i in inside)
+            ):
+                continue  # 防汛 stands alone far more than in 检查防汛: it says it better
             if inside:  # 副中心城市, then 洛阳副中心城市: one slot, the longer name in it
                 best[inside[0]] = Keyword(w, best[inside[0]].weight, kind)
                 best = [b for i, b in enumerate(best) if i not in inside[1:]]
