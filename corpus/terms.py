@@ -442,6 +442,8 @@ def _entropy(f: int, ext: list[int]) -> float:
 
 
 PROPER_ONLY = True
+QUOTED_WORDS: tuple[str, ...] = ("n", "v", "a", "i", "l")
+"""Tags of a dictionary word that, alone in quotes, is a figure (“防火墙”), not a new term."""
 FRAGMENT = 0.3
 """A candidate whose neighbours branch less than this × log(f + 1) is a fragment."""
 _PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "m")
@@ -602,6 +604,8 @@ def select_terms(
             continue
         if len(parts) > 1 and (looks_like_name(parts[0]) or parts[0] in stop):
             continue
+        if QUOTED_WORDS and len(parts) == 1 and tags.get(text, "") in QUOTED_WORDS:
+            continue  # “防火墙”, “钱袋子”: a dictionary word used as a figure, not a new term
         have.add(text)
         f = max(grams.get(g, 0), q)
         kind = _token_suffix_kind(parts)
