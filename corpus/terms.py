@@ -354,9 +354,15 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
             first = tokens[c + 1]
             if looks_like_name(first):
                 nxt = tokens[c + 2] if c + 2 < n else ""
+                j = c + 2
                 if len(first) == 2 and len(nxt) == 1 and _GIVEN.match(nxt):
                     first += nxt  # 院士/李俊/贤/入选: jieba cut a three-character name
+                    j += 1
                 out[first] += 1
+                # a list of people under one title: 副主任/郭晓芒/、/马东安/等
+                while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
+                    out[tokens[j + 1]] += 1
+                    j += 2
             elif len(first) == 1 and first not in _BREAK and c + 2 < n:
                 cand = first + tokens[c + 2]
                 if looks_like_name(cand):

@@ -98,7 +98,7 @@ def test_names_need_a_proper_start_and_generic_edges_need_inner_cohesion() -> No
     page = _page(
         "西工区 行政 服务中心 开通 ， 西工区 行政 服务中心 办理",
         "整治 僵尸 园区 ， 盘活 僵尸 园区 ， 六大 产业园 ， 六大 产业园 建设",
-        "院士 李俊 贤 入选 ， 书记 谢峰 在 讲话",
+        "院士 李俊 贤 入选 ， 书记 谢峰 在 讲话 ， 副主任 郭晓芒 、 马东安 等 参加",
         "做好 宣传 思想 工作 ， 宣传 思想 工作 会议",
         "工作 开展 工作 落实 工作 部署 工作 推进 工作 任务 工作 安排",
     )
@@ -108,6 +108,7 @@ def test_names_need_a_proper_start_and_generic_edges_need_inner_cohesion() -> No
     assert kinds.get("西工区行政服务中心") == "organisation"  # 服务中心 ends in 中心
     assert kinds.get("僵尸园区") == "term" and kinds.get("六大产业园") == "term"
     assert kinds.get("李俊贤") == "person" and kinds.get("谢峰") == "person"
+    assert kinds.get("马东安") == "person"  # a list under one title
     assert "宣传思想工作" in kinds  # 工作 is everywhere: the inner split decides
     assert "宣传思想" not in kinds
 
