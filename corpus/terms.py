@@ -51,62 +51,14 @@ _TAIL_OK = frozenset("工作者 建设".split())
 """Generic words that may end a term, never start one (全国优秀党务工作者, 项目建设)."""
 _ADMIN = frozenset("市 省 县 区".split())
 
-ORG_SUFFIXES = (
-    "有限公司",
-    "委员会",
-    "研究所",
-    "研究院",
-    "设计院",
-    "管理局",
-    "办公室",
-    "党支部",
-    "党工委",
-    "工委",
-    "党委",
-    "党组",
-    "集团",
-    "公司",
-    "银行",
-    "大学",
-    "学院",
-    "医院",
-    "法院",
-    "检察院",
-    "商会",
-    "协会",
-    "学会",
-    "联合会",
-    "管委会",
-    "中心",
-    "局",
-    "厅",
-    "所",
-    "院",
-    "社",
+ORG_SUFFIXES = tuple(
+    "有限公司 委员会 研究所 研究院 设计院 管理局 办公室 党支部 党工委 工委 党委 党组 集团 公司 "
+    "银行 大学 学院 医院 法院 检察院 商会 协会 学会 联合会 管委会 中心 局 厅 所 院 社".split()
 )
-PLACE_SUFFIXES = (
-    "街道",
-    "社区",
-    "新区",
-    "片区",
-    "园区",
-    "开发区",
-    "示范区",
-    "水库",
-    "公园",
-    "大道",
-    "公路",
-    "科技园",
-    "产业园",
-    "工业园",
-    "省",
-    "市",
-    "县",
-    "区",
-    "镇",
-    "乡",
-    "村",
-    "路",
+"""Longest first: an organisation's name ends in one of these (X集团, X研究所, 七二五所)."""
+PLACE_SUFFIXES = tuple(
+    "街道 社区 新区 片区 园区 开发区 示范区 水库 公园 大道 公路 科技园 产业园 工业园 "
+    "省 市 县 区 镇 乡 村 路".split()
 )
 _ORG_SET = frozenset(ORG_SUFFIXES)
 _PLACE_SET = frozenset(PLACE_SUFFIXES)
@@ -298,21 +250,28 @@ def _token_suffix_kind(parts: Sequence[str]) -> str | None:
         return "organisation"
     if last in _PLACE_SET:
         return "place"
-    if TOKEN_ENDINGS and len(parts) > 1 and len(last) > 2:
+    if len(parts) > 1 and len(last) > 2:
         # a token that ends in a suffix of two characters or more (行政/服务中心): one
         # character is too little to tell (格局, 思路, 城市 end in 局, 路, 市)
-        for s in _LONG_ORG:
-            if last.endswith(s):
-                return "organisation"
-        for s in _LONG_PLACE:
-            if last.endswith(s):
-                return "place"
+        if last.endswith(_LONG_ORG):
+            return "organisation"
+        if last.endswith(_LONG_PLACE):
+            return "place"
     return None
 
 
-TOKEN_ENDINGS = True
 _LONG_ORG = tuple(s for s in ORG_SUFFIXES if len(s) > 1)
 _LONG_PLACE = tuple(s for s in PLACE_SUFFIXES if len(s) > 1)
+
+
+def _name_kind(parts: Sequence[str], tags: Mapping[str, str]) -> str | None:
+    """Organisation or place for a term that is a name: a suffix after a proper start."""
+    kind = _token_suffix_kind(parts)
+    if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
+        kind = "organisation"  # 市/政协党组, 市/应急/管理局
+    if kind is not None and not _proper_start(parts[0], tags):
+        kind = None  # 僵尸/园区, 五大/产业园: a kind of place, not a place's name
+    return kind
 
 
 def looks_like_name(word: str) -> bool:
@@ -353,10 +312,9 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
         if (cue in _TITLES or cue.endswith(_TITLE_ENDS)) and c + 1 < n:
             first = tokens[c + 1]
             if looks_like_name(first):
-                nxt = tokens[c + 2] if c + 2 < n else ""
                 j = c + 2
-                if len(first) == 2 and len(nxt) == 1 and _GIVEN.match(nxt):
-                    first += nxt  # 院士/李俊/贤/入选: jieba cut a three-character name
+                if len(first) == 2 and j < n and _GIVEN.match(tokens[j]):
+                    first += tokens[j]  # 院士/李俊/贤/入选: jieba cut a three-character name
                     j += 1
                 out[first] += 1
                 # a list of people under one title: 副主任/郭晓芒/、/马东安/等
@@ -447,7 +405,6 @@ def _entropy(f: int, ext: list[int]) -> float:
     return h
 
 
-PROPER_ONLY = True
 QUOTED_WORDS: tuple[str, ...] = ("n", "v", "a", "i", "l")
 """Tags of a dictionary word that, alone in quotes, is a figure (“防火墙”), not a new term."""
 FRAGMENT = 0.3
@@ -460,10 +417,8 @@ def _proper_start(first: str, tags: Mapping[str, str]) -> bool:
     """A name starts with a proper noun, a place or a numeral (洛阳, 鼎门, 七), or with a word
     the dictionary does not know (西工区), or 市/县/区 of an office; not with a common noun."""
     tag = tags.get(first)
-    if _COUNTED.match(first):
-        return False  # 六大/产业园, 四大/园区: a count of places
-    if tag is not None and tag.startswith("m"):
-        return _NUMERIC.match(first) is not None  # 七/二五/所, not 五大/产业园
+    if _COUNTED.match(first) or (tag or "").startswith("m"):
+        return _NUMERIC.match(first) is not None  # 七/二五/所, not 六大/产业园, 四大/园区
     return tag is None or tag.startswith(_PROPER_TAGS) or first in _ADMIN
 
 
@@ -591,12 +546,7 @@ def select_terms(
             continue
         parts = cands[g]
         text = "".join(parts)
-        kind = _token_suffix_kind(parts)
-        if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
-            kind = "organisation"
-        if kind is not None and PROPER_ONLY and not _proper_start(parts[0], tags):
-            kind = None  # 僵尸/园区, 五大/产业园: a kind of place, not a place's name
-        out.append(Term(text, f, kind or "term", tuple(parts)))
+        out.append(Term(text, f, _name_kind(parts, tags) or "term", tuple(parts)))
         n = len(parts)
         for k in range(2, n):
             for i in range(n - k + 1):
@@ -614,10 +564,7 @@ def select_terms(
             continue  # “防火墙”, “钱袋子”: a dictionary word used as a figure, not a new term
         have.add(text)
         f = max(grams.get(g, 0), q)
-        kind = _token_suffix_kind(parts)
-        if kind is not None and PROPER_ONLY and not _proper_start(parts[0], tags):
-            kind = None
-        out.append(Term(text, f, kind or "term", tuple(parts)))
+        out.append(Term(text, f, _name_kind(parts, tags) or "term", tuple(parts)))
     for name, ev in counts.people.items():
         if name in reject or name in have or not looks_like_name(name):
             continue
