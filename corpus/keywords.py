@@ -81,13 +81,27 @@ def jieba_idf(vocabulary: Collection[str] | None = None) -> tuple[dict[str, floa
     return table, JIEBA_IDF_MEDIAN
 
 
+_PRESS = re.compile(r"(?:融媒|日报|晚报|报社|新华社|客户端|新闻网)$")
+"""The press itself (洛报融媒, 洛阳日报社): in a paper's own text, a credit or a byline."""
+
+
+_CANDIDATE: dict[str, bool] = {}
+
+
 def is_candidate(word: str) -> bool:
-    """A word worth ranking: no digits-only, punctuation, markup, single characters."""
-    if word in stopwords():
-        return False
-    if not _WORDLIKE.match(word):
-        return False
-    return not _NUMERIC_CJK.match(word)
+    """A word worth ranking: no digits-only, punctuation, markup, single characters, nor the
+    press itself."""
+    known = _CANDIDATE.get(word)
+    if known is None:
+        if len(_CANDIDATE) > 200_000:
+            _CANDIDATE.clear()
+        known = _CANDIDATE[word] = not (
+            word in stopwords()
+            or _PRESS.search(word)
+            or not _WORDLIKE.match(word)
+            or _NUMERIC_CJK.match(word)
+        )
+    return known
 
 
 class DocFreq:
@@ -151,27 +165,52 @@ def kinds_of(
     words: Iterable[str] = (),
 ) -> dict[str, str]:
     """What each word is, for ``rank``: learned terms by their kind, learned names as people,
-    and among ``words`` those jieba's dictionary tags as places (ns) or organisations (nt)."""
+    and among ``words`` (the article's, when given: then only those) those jieba's dictionary
+    tags as places (ns) or organisations (nt)."""
     out: dict[str, str] = {}
+    present = set(words)
+    for t in terms:
+        if not present or t.text in present:
+            out[t.text] = t.kind
+    for n in names:
+        if not present or n in present:
+            out[n] = "person"
     if tags:
-        for w in words:
+        for w in present:
+            if len(w) < 2 or w in out or not is_candidate(w):
+                continue  # learned kinds first; the table is slow to ask: only what may rank
             tag = tags.get(w, "")
             if tag.startswith("ns"):
                 out[w] = "place"
             elif tag.startswith("nt"):
                 out[w] = "organisation"
-    for t in terms:
-        out[t.text] = t.kind
-    for n in names:
-        out[n] = "person"
     return out
 
 
+TF_SUBLINEAR = True
+"""1 + log(count): a word repeated ten times is not ten times the topic (项目, 企业)."""
+KIND_ANY: tuple[str, ...] = ("place", "organisation")
+"""Places and organisations from the dictionary's tags (高新区, 中国一拖) count as names too…"""
+KIND_ANY_LEN = 3
+"""…when they are three characters or more (洛阳 or 南路 alone is everywhere or a fragment)."""
+BOOST = 1.5
+LONG_BONUS = 1.15
 TITLE_BONUS = 1.6
+USE_RATIO = 0.5
+"""A term that holds a chosen word takes its slot only if the article uses it half as often."""
+_NAME_KINDS = frozenset(("person", "place", "organisation"))
 LEAD_BONUS = 1.5
 LEAD_CHARS = 120
 """The lead: roughly the first sentence of a story (本报讯… 昨日, X 到 Y 调研 Z)."""
-_KIND_BONUS = {"term": 1.3, "person": 2.0, "place": 1.2, "organisation": 1.3}
+_KIND_BONUS = {"term": 1.3, "person": 2.5, "place": 2.0, "organisation": 2.0}
+"""Names are what a reader skims for: people, places and organisations first."""
+
+
+def _rankable(w: str, kinds: Mapping[str, str]) -> bool:
+    if is_candidate(w):
+        return True
+    # a learned term may hold digits or numerals (十四五, 伏牛1号旅游公路)
+    return w in kinds and len(w) > 2 and not w.isdigit() and not _PRESS.search(w)
 
 
 def rank(
@@ -194,39 +233,56 @@ def rank(
     Without ``kinds``, ``title`` and ``lead`` this is the ranking piyue had before terms.
     """
     kinds = kinds or {}
-    # a learned term may hold digits or numerals (十四五, 伏牛1号旅游公路)
-    counts = Counter(
-        w for w in words if is_candidate(w) or (w in kinds and len(w) > 2 and not w.isdigit())
-    )
+    counts = Counter(words)
+    for w in [w for w in counts if not _rankable(w, kinds)]:
+        del counts[w]
     if not counts:
         return []
     total = sum(counts.values())
-    boosted = set(boost)
+    boosted = boost if isinstance(boost, (set, frozenset)) else set(boost)
     in_title = set(title)
     in_lead = set(lead)
-    scored: list[Keyword] = []
+    sublinear = TF_SUBLINEAR and bool(kinds)
+    log = math.log
+    idf = df.idf
+    scored: list[tuple[float, str]] = []
     for w, c in counts.items():
-        score = (c / total) * df.idf(w)
-        kind = kinds.get(w, "word")
+        score = ((1.0 + log(c)) if sublinear else c) / total * idf(w)
+        kind = kinds.get(w)
         if w in boosted:
-            score *= 1.5
-        if kind != "word" and w in boosted:
+            score *= BOOST
+            if kind is not None:
+                score *= _KIND_BONUS.get(kind, 1.0)
+        elif kind in KIND_ANY and len(w) >= KIND_ANY_LEN:
             score *= _KIND_BONUS.get(kind, 1.0)
         if w in in_title:
             score *= TITLE_BONUS
         if w in in_lead:
             score *= LEAD_BONUS
         if len(w) >= 4:
-            score *= 1.15  # longer words are more specific terms (专精特新, 减污降碳)
-        scored.append(Keyword(w, score, kind))
-    scored.sort(key=lambda k: (-k.weight, k.word))
+            score *= LONG_BONUS  # longer words are more specific terms (专精特新, 减污降碳)
+        scored.append((-score, w))
+    scored.sort()
     best: list[Keyword] = []
-    for k in scored:
+    for neg, w in scored:
         if len(best) >= top:
             break
-        if kinds and any(k.word in b.word for b in best):
-            continue  # 民主生活会 under 专题民主生活会: the longer one already shows it
-        best.append(k)
+        kind = kinds.get(w, "word")
+        if kinds:
+            if any(w in b.word for b in best):
+                continue  # 民主生活会 under 专题民主生活会: the longer one already shows it
+            inside = [i for i, b in enumerate(best) if b.word in w]
+            if (
+                inside
+                and kind not in _NAME_KINDS
+                and any(counts[w] < USE_RATIO * counts[best[i].word] for i in inside)
+            ):
+                continue  # 防汛 stands alone far more than in 检查防汛: it says it better
+            if inside:  # 副中心城市, then 洛阳副中心城市: one slot, the longer name in it
+                best[inside[0]] = Keyword(w, best[inside[0]].weight, kind)
+                best = [b for i, b in enumerate(best) if i not in inside[1:]]
+                continue
+        best.append(Keyword(w, -neg, kind))
     if best:
         m = best[0].weight
         best = [Keyword(k.word, round(k.weight / m, 4), k.kind) for k in best]

@@ -47,65 +47,23 @@ _EDGE_OK = frozenset(
     "工作 会议 活动 规划 领域 基础 单位 部门 水平 组织 干部 任务 全国 全省 全市 全区 全县 "
     "市民 群众 领导 重点 重大 主要 二期".split()
 )
+_TAIL_OK = frozenset("工作者 建设".split())
+"""Generic words that may end a term, never start one (全国优秀党务工作者, 项目建设)."""
 _ADMIN = frozenset("市 省 县 区".split())
 
-ORG_SUFFIXES = (
-    "有限公司",
-    "委员会",
-    "研究所",
-    "研究院",
-    "设计院",
-    "管理局",
-    "办公室",
-    "党支部",
-    "党工委",
-    "工委",
-    "党委",
-    "党组",
-    "集团",
-    "公司",
-    "银行",
-    "大学",
-    "学院",
-    "医院",
-    "法院",
-    "检察院",
-    "商会",
-    "协会",
-    "学会",
-    "联合会",
-    "管委会",
-    "中心",
-    "局",
-    "厅",
-    "所",
-    "院",
-    "社",
+ORG_SUFFIXES = tuple(
+    "有限公司 委员会 研究所 研究院 设计院 管理局 办公室 党支部 党工委 工委 党委 党组 集团 公司 "
+    "银行 大学 学院 医院 法院 检察院 商会 协会 学会 联合会 管委会 中心 局 厅 所 院 社".split()
 )
-PLACE_SUFFIXES = (
-    "街道",
-    "社区",
-    "新区",
-    "片区",
-    "园区",
-    "开发区",
-    "示范区",
-    "水库",
-    "公园",
-    "大道",
-    "公路",
-    "省",
-    "市",
-    "县",
-    "区",
-    "镇",
-    "乡",
-    "村",
-    "路",
+"""Longest first: an organisation's name ends in one of these (X集团, X研究所, 七二五所)."""
+PLACE_SUFFIXES = tuple(
+    "街道 社区 新区 片区 园区 开发区 示范区 水库 公园 大道 公路 科技园 产业园 工业园 "
+    "省 市 县 区 镇 乡 村 路".split()
 )
 _ORG_SET = frozenset(ORG_SUFFIXES)
 _PLACE_SET = frozenset(PLACE_SUFFIXES)
-_SUFFIX_SET = _ORG_SET | _PLACE_SET
+SUFFIX_SET = _ORG_SET | _PLACE_SET
+_SUFFIX_SET = SUFFIX_SET
 _TITLES = frozenset(
     "书记 副书记 市长 副市长 县长 区长 省长 主任 副主任 局长 部长 主席 副主席 院长 组长 "
     "秘书长 董事长 总经理 厅长 处长 校长 检察长 常委 委员 主委 总工程师 镇长 乡长 村长 "
@@ -274,7 +232,8 @@ def _runs(tokens: Sequence[str]) -> list[list[str]]:
     return runs
 
 
-def _suffix_kind(text: str) -> str | None:
+def suffix_kind(text: str) -> str | None:
+    """Organisation or place by the text's ending (X集团, X街道), or None."""
     for s in ORG_SUFFIXES:
         if text.endswith(s) and len(text) > len(s):
             return "organisation"
@@ -291,7 +250,28 @@ def _token_suffix_kind(parts: Sequence[str]) -> str | None:
         return "organisation"
     if last in _PLACE_SET:
         return "place"
+    if len(parts) > 1 and len(last) > 2:
+        # a token that ends in a suffix of two characters or more (行政/服务中心): one
+        # character is too little to tell (格局, 思路, 城市 end in 局, 路, 市)
+        if last.endswith(_LONG_ORG):
+            return "organisation"
+        if last.endswith(_LONG_PLACE):
+            return "place"
     return None
+
+
+_LONG_ORG = tuple(s for s in ORG_SUFFIXES if len(s) > 1)
+_LONG_PLACE = tuple(s for s in PLACE_SUFFIXES if len(s) > 1)
+
+
+def _name_kind(parts: Sequence[str], tags: Mapping[str, str]) -> str | None:
+    """Organisation or place for a term that is a name: a suffix after a proper start."""
+    kind = _token_suffix_kind(parts)
+    if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
+        kind = "organisation"  # 市/政协党组, 市/应急/管理局
+    if kind is not None and not _proper_start(parts[0], tags):
+        kind = None  # 僵尸/园区, 五大/产业园: a kind of place, not a place's name
+    return kind
 
 
 def looks_like_name(word: str) -> bool:
@@ -305,6 +285,9 @@ def looks_like_name(word: str) -> bool:
     )
 
 
+_NOT_GIVEN = "在给对向和与及等说到为是的了也都就还又从把被将以由带率来去指称讲要会已并同"
+_GIVEN = re.compile(rf"^[\u4e00-\u9fff]$(?<![{_NOT_GIVEN}])")
+"""One character that may end a name after a title (not a preposition, verb or particle)."""
 _TITLE_ENDS = ("书记", "主任", "长")
 _TITLE_LAST = frozenset("记任长")
 
@@ -329,7 +312,15 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
         if (cue in _TITLES or cue.endswith(_TITLE_ENDS)) and c + 1 < n:
             first = tokens[c + 1]
             if looks_like_name(first):
+                j = c + 2
+                if len(first) == 2 and j < n and _GIVEN.match(tokens[j]):
+                    first += tokens[j]  # 院士/李俊/贤/入选: jieba cut a three-character name
+                    j += 1
                 out[first] += 1
+                # a list of people under one title: 副主任/郭晓芒/、/马东安/等
+                while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
+                    out[tokens[j + 1]] += 1
+                    j += 2
             elif len(first) == 1 and first not in _BREAK and c + 2 < n:
                 cand = first + tokens[c + 2]
                 if looks_like_name(cand):
@@ -377,6 +368,8 @@ def count_page(
             suffixed[(run[i - 1], run[i])] += 1
             if i > 1:
                 suffixed[(run[i - 2], run[i - 1], run[i])] += 1
+                if i > 2 and len(run[i]) > 1:  # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
+                    suffixed[(run[i - 3], run[i - 2], run[i - 1], run[i])] += 1
         for i in [k for k, b in enumerate(pairwise(run)) if b in rep]:
             j = i + 1
             while j < m and j - i < MAX_N and (run[j - 1], run[j]) in rep:
@@ -412,6 +405,23 @@ def _entropy(f: int, ext: list[int]) -> float:
     return h
 
 
+QUOTED_WORDS: tuple[str, ...] = ("n", "v", "a", "i", "l")
+"""Tags of a dictionary word that, alone in quotes, is a figure (“防火墙”), not a new term."""
+FRAGMENT = 0.3
+"""A candidate whose neighbours branch less than this × log(f + 1) is a fragment."""
+_PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "m")
+_COUNTED = re.compile(r"^[一二三四五六七八九十两几多百千万亿]+[大个项条家名位批级]$")
+
+
+def _proper_start(first: str, tags: Mapping[str, str]) -> bool:
+    """A name starts with a proper noun, a place or a numeral (洛阳, 鼎门, 七), or with a word
+    the dictionary does not know (西工区), or 市/县/区 of an office; not with a common noun."""
+    tag = tags.get(first)
+    if _COUNTED.match(first) or (tag or "").startswith("m"):
+        return _NUMERIC.match(first) is not None  # 七/二五/所, not 六大/产业园, 四大/园区
+    return tag is None or tag.startswith(_PROPER_TAGS) or first in _ADMIN
+
+
 def select_terms(
     counts: Counts,
     rejected: Iterable[str] = (),
@@ -443,18 +453,27 @@ def select_terms(
         if text in reject or len(text) < 3 or len(text) > 24:
             continue
         first, last = parts[0], parts[-1]
-        if any(p in stop and p not in _EDGE_OK for p in parts):
+        if any(p in stop and p not in _EDGE_OK for p in parts[:-1]) or (
+            last in stop and last not in _EDGE_OK and last not in _TAIL_OK
+        ):
             continue
         if kind is None and first in _ADMIN and last.endswith(ORG_SUFFIXES):
             kind = "organisation"  # 市/政协党组, 市/应急/管理局
         if _NUMERIC.match(last) or (_NUMERIC.match(first) and kind != "organisation"):
             continue
         first_tag, last_tag = tags.get(first, "n"), tags.get(last, "n")
+        if kind is not None and len(last) == 1:
+            last_tag = "n"  # 所, 局 as suffixes, whatever the dictionary says of them alone
         if first_tag in _BAD_START_TAGS or last_tag in _BAD_END_TAGS:
             continue
         if last_tag == "v" and (len(last) == 1 or first_tag in ("a", "ad", "d", "v")):
             continue  # 反诈宣传+进, 牢固+树立: a phrase, not a name
-        if len(first) == 1 and first not in "七八九十" and kind is None:
+        if kind is not None and first_tag == "v":
+            continue  # 做强/吉利/片区: a name does not start with a verb
+        if len(parts) == 2 and last in ("市", "省", "县") and tags and first in tags:
+            if not tags[first].startswith(("ns", "nz", "j")):
+                continue  # 代表/市 (of 代表市纪委): a word the dictionary knows is no place name
+        if len(first) == 1 and first not in "七八九十" and (kind is None or first not in _ADMIN):
             continue  # 市/县/全 + word: a phrase, not a name
         if f < min_freq:
             # a suffix alone (X所, X局 seen once) needs a proper-noun-like start, not a name
@@ -496,10 +515,15 @@ def select_terms(
         f = grams[g]
         coh = 1.0
         for k in range(1, len(parts)):
+            if len(parts) > 2 and (
+                (k == 1 and parts[0] in _EDGE_OK)
+                or (k == len(parts) - 1 and (parts[-1] in _EDGE_OK or parts[-1] in _TAIL_OK))
+            ):
+                continue  # a generic edge (全国, 工作) is everywhere: judge the inner splits
             fl = grams.get(" ".join(parts[:k]), f)
             fr = grams.get(" ".join(parts[k:]), f)
             coh = min(coh, f / math.sqrt(fl * fr))
-        if coh < min_cohesion and _suffix_kind("".join(parts)) is None:
+        if coh < min_cohesion and suffix_kind("".join(parts)) is None:
             continue
         hl = _entropy(f, left.get(g, []))
         hr = _entropy(f, right.get(g, []))
@@ -507,7 +531,7 @@ def select_terms(
             init, tail = " ".join(parts[:-1]), " ".join(parts[1:])
             hl = min(hl, _entropy(grams[init], left_any.get(init, [])))
             hr = min(hr, _entropy(grams[tail], right_any.get(tail, [])))
-        if f >= min_freq and min(hl, hr) < 0.3 * math.log(f + 1):
+        if f >= min_freq and min(hl, hr) < FRAGMENT * math.log(f + 1):
             continue  # nearly always inside one longer sequence: a fragment
         cvalue = math.log2(len(parts) + 1) * f * coh
         scored.append((cvalue, g))
@@ -522,10 +546,7 @@ def select_terms(
             continue
         parts = cands[g]
         text = "".join(parts)
-        kind = _token_suffix_kind(parts)
-        if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
-            kind = "organisation"
-        out.append(Term(text, f, kind or "term", tuple(parts)))
+        out.append(Term(text, f, _name_kind(parts, tags) or "term", tuple(parts)))
         n = len(parts)
         for k in range(2, n):
             for i in range(n - k + 1):
@@ -539,9 +560,11 @@ def select_terms(
             continue
         if len(parts) > 1 and (looks_like_name(parts[0]) or parts[0] in stop):
             continue
+        if QUOTED_WORDS and len(parts) == 1 and tags.get(text, "") in QUOTED_WORDS:
+            continue  # “防火墙”, “钱袋子”: a dictionary word used as a figure, not a new term
         have.add(text)
         f = max(grams.get(g, 0), q)
-        out.append(Term(text, f, _token_suffix_kind(parts) or "term", tuple(parts)))
+        out.append(Term(text, f, _name_kind(parts, tags) or "term", tuple(parts)))
     for name, ev in counts.people.items():
         if name in reject or name in have or not looks_like_name(name):
             continue

@@ -94,6 +94,37 @@ def test_fragments_and_boilerplate_are_not_terms(seed_counts: Counts, seg: Segme
         assert t.parts[0] not in function_words and t.parts[-1] not in function_words, t
 
 
+def test_names_need_a_proper_start_and_generic_edges_need_inner_cohesion() -> None:
+    page = _page(
+        "西工区 行政 服务中心 开通 ， 西工区 行政 服务中心 办理",
+        "整治 僵尸 园区 ， 盘活 僵尸 园区 ， 六大 产业园 ， 六大 产业园 建设",
+        "院士 李俊 贤 入选 ， 书记 谢峰 在 讲话 ， 副主任 郭晓芒 、 马东安 等 参加",
+        "做好 宣传 思想 工作 ， 宣传 思想 工作 会议",
+        "工作 开展 工作 落实 工作 部署 工作 推进 工作 任务 工作 安排",
+    )
+    tags = {"行政": "n", "服务中心": "n", "僵尸": "n", "园区": "n", "六大": "m", "宣传": "vn"}
+    tags |= {"思想": "n", "工作": "vn", "开通": "v", "办理": "v", "整治": "v", "盘活": "v"}
+    kinds = {t.text: t.kind for t in select_terms(count_page(page), tags=tags)}
+    assert kinds.get("西工区行政服务中心") == "organisation"  # 服务中心 ends in 中心
+    assert kinds.get("僵尸园区") == "term" and kinds.get("六大产业园") == "term"
+    assert kinds.get("李俊贤") == "person" and kinds.get("谢峰") == "person"
+    assert kinds.get("马东安") == "person"  # a list under one title
+    assert "宣传思想工作" in kinds  # 工作 is everywhere: the inner split decides
+    assert "宣传思想" not in kinds
+
+
+def test_keyword_slots_hold_distinct_things(seg: Segmenter) -> None:
+    words = ["副中心城市"] * 4 + ["洛阳副中心城市"] * 2 + ["洛报融媒"] * 3 + ["南路", "高新区"]
+    df = DocFreq({"副中心城市": 1, "洛阳副中心城市": 1}, docs=600)  # corpus IDF alone
+    kinds = {"洛阳副中心城市": "term", "副中心城市": "term", "洛报融媒": "organisation"}
+    kinds |= {"南路": "place", "高新区": "place"}
+    ks = [k.word for k in rank(words, df, 5, kinds=kinds)]
+    assert "洛阳副中心城市" in ks and "副中心城市" not in ks  # one slot, the longer name
+    assert "洛报融媒" not in ks  # the press itself
+    # a place of three characters or more counts as a name; 南路 alone does not
+    assert ks.index("高新区") < ks.index("南路")
+
+
 def test_counts_merge_subtract_and_json_round_trip(seg: Segmenter) -> None:
     pages = [p for p in load_corpus(SEEDS).issues]
     per_page = [count_page([seg.words(a.text) for a in p.articles]) for p in pages]
