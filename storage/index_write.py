@@ -1,0 +1,164 @@
+"""The index's write side for one page: store it (row, texts, tokens, FTS, document
+frequencies, vocabulary) or drop it, keeping every total exact (a dropped page's term counts
+are counted again from its stored tokens)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections import Counter
+from collections.abc import Mapping
+
+from corpus.keywords import is_candidate
+from corpus.terms import Counts, count_page
+from storage.index_read import IndexReader
+from storage.indexer import PageRows, Rows
+from storage.pagestore import pack_bodies, pack_texts, sort_key, unpack_texts, unpack_tokens
+
+
+class PageWriter(IndexReader):
+    """Pages in and out of the index (``Index.refresh`` calls these in one transaction)."""
+
+    discover_terms: bool
+    _counted: str | None
+    _vocab_delta: Counter[str]
+
+    def _remember_expand(self, expand: Mapping[str, tuple[str, ...]]) -> None:
+        """The learned terms this refresh's pages are counted with (``count_page``'s
+        ``expand``), stored once under their digest: a page that goes is counted again with
+        them, so its counts need not be stored."""
+        if not self.discover_terms:
+            self._counted = None
+            return
+        text = json.dumps(sorted((k, list(v)) for k, v in expand.items()), ensure_ascii=False)
+        key = hashlib.sha1(text.encode("utf-8")).hexdigest()[:16]
+        self.db.execute(
+            "INSERT OR IGNORE INTO blobs VALUES(?, ?)", (f"expand:{key}", text.encode("utf-8"))
+        )
+        self._counted = key
+
+    def _page_tokens(self, rel: str) -> list[tuple[int, list[str]]]:
+        """(article rowid, tokens) of a page's articles, in page order."""
+        texts = unpack_texts(self._pagetext(rel)[0])
+        out: list[tuple[int, list[str]]] = []
+        for n, o, title, blob in self.db.execute(
+            "SELECT n, ord, title, tokens FROM articles WHERE rel=? ORDER BY ord", (rel,)
+        ):
+            text = texts[o] if o < len(texts) else ""
+            words = unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) if blob else []
+            out.append((n, words))
+        return out
+
+    def page_counts(self, rel: str) -> Counts | None:
+        """A page's term counts, counted again from its stored tokens with the learned terms
+        it was counted with (None: it was not counted)."""
+        row = self.db.execute("SELECT counted FROM pages WHERE rel=?", (rel,)).fetchone()
+        if row is None or row[0] is None:
+            return None
+        blob = self._blob(f"expand:{row[0]}")
+        expand = {k: tuple(v) for k, v in json.loads(blob or b"[]")}
+        return count_page([words for _, words in self._page_tokens(rel)], expand or None)
+
+    def _drop_page(self, rel: str, df_delta: dict[str, int], counts: Counts) -> tuple[int, int]:
+        """Remove a page; returns (articles, tokens) it had, its term counts into ``counts``."""
+        rows = self._page_tokens(rel)
+        ntok = 0
+        vocab = self._vocab_delta
+        for n, words in rows:
+            tokens = " ".join(words)
+            ntok += len(words)
+            distinct = set(words)
+            vocab.subtract(distinct)
+            for w in distinct:
+                if is_candidate(w):
+                    df_delta[w] = df_delta.get(w, 0) - 1
+            self.db.execute(
+                "INSERT INTO fts(fts, rowid, tokens) VALUES('delete', ?, ?)", (n, tokens)
+            )
+        if self.discover_terms:
+            got = self.page_counts(rel)
+            if got is not None:
+                counts.merge(got)
+        self.db.execute("DELETE FROM articles WHERE rel=?", (rel,))
+        self.db.execute("DELETE FROM pagetext WHERE rel=?", (rel,))
+        self.db.execute("DELETE FROM pages WHERE rel=?", (rel,))
+        return len(rows), ntok
+
+    def _store_page(
+        self,
+        rel: str,
+        size: int,
+        mtime: int,
+        digest: str,
+        page: PageRows,
+        toks: Rows,
+        df_delta: dict[str, int],
+    ) -> int:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
+            (
+                rel,
+                sort_key(rel),
+                page.issue_id,
+                size,
+                mtime,
+                digest,
+                page.paper,
+                page.date,
+                page.page,
+                page.section,
+                page.title,
+                len(page.articles),
+                page.meta,
+                self._counted,
+            ),
+        )
+        self.db.execute(
+            "INSERT OR REPLACE INTO pagetext VALUES(?,?,?)",
+            (
+                rel,
+                pack_texts([a[2] for a in page.articles]),
+                pack_bodies([a[4] for a in page.articles]),
+            ),
+        )
+        tok_of = {aid: (tokens, cands, packed) for aid, tokens, cands, packed in toks}
+        ntok = 0
+        vocab = self._vocab_delta
+        for ordinal, (aid, title, _text, summary, _body) in enumerate(page.articles):
+            tokens, cands, packed = tok_of.get(aid, ("", [], b""))
+            ntok += tokens.count(" ") + 1 if tokens else 0
+            cur = self.db.execute(
+                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, date, tokens, "
+                "summary) VALUES(?,?,?,?,?,?,?,?)",
+                (aid, rel, ordinal, title, page.issue_id, page.date, packed or None, summary),
+            )
+            self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, tokens))
+            for w in cands:
+                df_delta[w] = df_delta.get(w, 0) + 1
+            if tokens:
+                vocab.update(set(tokens.split(" ")))
+        return ntok
+
+    def _apply_vocab(self, delta: Counter[str]) -> None:
+        changed = [(w, d) for w, d in delta.items() if d]
+        self.db.executemany(
+            "INSERT INTO vocab(word, n) VALUES(?, ?) "
+            "ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
+            changed,
+        )
+        if any(d < 0 for _, d in changed):
+            self.db.execute("DELETE FROM vocab WHERE n <= 0")
+
+    def _apply_df(self, delta: dict[str, int], docs_delta: int) -> None:
+        changed = [(w, d) for w, d in delta.items() if d]
+        self.db.executemany(
+            "INSERT INTO df(word, n) VALUES(?, ?) "
+            "ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
+            changed,
+        )
+        self.db.execute("DELETE FROM df WHERE n <= 0")
+        self.db.execute(
+            "UPDATE meta SET value = CAST(CAST(value AS INT) + ? AS TEXT) WHERE key='docs'",
+            (docs_delta,),
+        )
