@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, pairwise
+from itertools import chain, compress, groupby, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +175,8 @@ _QUOTE_SET = _OPEN | _CLOSE | {'"'}
 
 def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
     """Token runs between quotation marks, short and without punctuation inside."""
+    if _QUOTE_SET.isdisjoint(tokens):
+        return
     marks = [i for i, t in enumerate(tokens) if t in _QUOTE_SET]
     ascii_open = False
     start = -1
@@ -215,21 +217,15 @@ def _is_content(tok: str) -> bool:
 
 
 def _runs(tokens: Sequence[str]) -> list[list[str]]:
-    runs: list[list[str]] = []
-    cur: list[str] = []
+    """Maximal runs of content tokens (grouped in C once every token's verdict is known:
+    the indexer's hottest loop)."""
     seen = _CONTENT_SEEN
-    for t in tokens:
-        ok = seen.get(t)
-        if ok is None:
-            ok = _is_content(t)
-        if ok:
-            cur.append(t)
-        elif cur:
-            runs.append(cur)
-            cur = []
-    if cur:
-        runs.append(cur)
-    return runs
+    for t in set(tokens).difference(seen):
+        _is_content(t)
+    try:
+        return [list(g) for ok, g in groupby(tokens, key=seen.__getitem__) if ok]
+    except KeyError:  # the cache was cleared while this page's tokens went in
+        return [list(g) for ok, g in groupby(tokens, key=_is_content) if ok]
 
 
 def suffix_kind(text: str) -> str | None:
@@ -292,10 +288,23 @@ _TITLE_ENDS = ("书记", "主任", "长")
 _TITLE_LAST = frozenset("记任长")
 
 
+_CUE_SEEN: dict[str, bool] = {}
+"""Token → may it be a cue of a name (a title, a verb of speech)? Remembered per process."""
+
+
 def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
     n = len(tokens)
-    cues = [i for i, t in enumerate(tokens) if t in _CUES or t[-1:] in _TITLE_LAST]
+    cue_of = _CUE_SEEN
+    distinct = set(tokens)
+    for t in distinct.difference(cue_of):
+        if len(cue_of) > 500_000:
+            cue_of.clear()
+        cue_of[t] = t in _CUES or t[-1:] in _TITLE_LAST
+    here = {t for t in distinct if cue_of.get(t, False)}
+    if not here:
+        return
+    cues = [i for i, t in enumerate(tokens) if t in here]
     for c in cues:
         cue = tokens[c]
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
@@ -364,15 +373,24 @@ def count_page(
     suffixed: Counter[tuple[str, ...]] = Counter()
     for run in runs:
         m = len(run)
-        for i in [k for k, t in enumerate(run) if k and t in _SUFFIX_SET]:
+        if m < 2:
+            continue
+        if _SUFFIX_SET.isdisjoint(run):
+            suffix_at: list[int] = []
+        else:
+            suffix_at = [k for k, t in enumerate(run) if k and t in _SUFFIX_SET]
+        for i in suffix_at:
             suffixed[(run[i - 1], run[i])] += 1
             if i > 1:
                 suffixed[(run[i - 2], run[i - 1], run[i])] += 1
                 if i > 2 and len(run[i]) > 1:  # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
                     suffixed[(run[i - 3], run[i - 2], run[i - 1], run[i])] += 1
-        for i in [k for k, b in enumerate(pairwise(run)) if b in rep]:
+        flags = list(map(rep.__contains__, pairwise(run)))  # bigram k..k+1 repeats
+        if flags.count(True) < 2:  # a longer gram needs two repeated bigrams in a row
+            continue
+        for i in compress(range(m - 1), flags):
             j = i + 1
-            while j < m and j - i < MAX_N and (run[j - 1], run[j]) in rep:
+            while j < m and j - i < MAX_N and flags[j - 1]:
                 if j - i >= 2:
                     longer[tuple(run[i : j + 1])] += 1
                 j += 1
