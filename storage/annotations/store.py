@@ -296,13 +296,16 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
 
     def attached_ids(self) -> set[str]:
         """Article ids that every coder's attached (not orphaned) annotations name: what a
-        corpus must still contain for nothing to need re-attaching."""
-        return {
-            str(d["article_id"])
-            for table in ("articles", "highlights")
-            for d in self._raw(table).values()
-            if not d.get("orphan")
+        corpus must still contain for nothing to need re-attaching.  An article that was only
+        read or starred is left out (nothing to lose, as ``orphans`` says): its id going
+        must not make a reader of 30,000 pages read them all."""
+        out = {
+            str(d["article_id"]) for d in self._raw("highlights").values() if not d.get("orphan")
         }
+        for d in self._raw("articles").values():
+            if not d.get("orphan") and (d.get("tags") or d.get("note")):
+                out.add(str(d["article_id"]))
+        return out
 
     def orphans(self, coders: Coders = None) -> list[dict[str, Any]]:
         """Annotations whose article or passage could not be found again (every coder's by
