@@ -199,13 +199,15 @@ class IndexReader:
 
     def page_rows(self) -> list[PageRow]:
         """Every page's row in walk order, without building an article."""
-        return [
-            PageRow(pid, rel, paper, date, page, section, title or "", n or 0)
-            for pid, rel, paper, date, page, section, title, n in self.db.execute(
-                "SELECT id, rel, paper, date, page, section, title, articles FROM pages "
-                "WHERE skipped IS NULL ORDER BY key"
+        return list(
+            map(
+                PageRow._make,
+                self.db.execute(
+                    "SELECT id, rel, paper, date, page, section, coalesce(title, ''), "
+                    "coalesce(articles, 0) FROM pages WHERE skipped IS NULL ORDER BY key"
+                ),
             )
-        ]
+        )
 
     def editions(self) -> list[Edition]:
         """Pages grouped into editions (``Corpus.editions``) from the page rows alone."""

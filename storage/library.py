@@ -599,9 +599,7 @@ def editions_of(root: Path, rows: list[PageRow]) -> list[Edition]:
 
 
 def replace_count(row: PageRow, articles: int) -> PageRow:
-    from dataclasses import replace
-
-    return replace(row, articles=articles)
+    return row._replace(articles=articles)
 
 
 def _one_line(exc: BaseException) -> str:

@@ -140,22 +140,19 @@ class IssueList(VimList):
         self.progress = dict(progress)
         self.by_id = {i.id: i for i in issues}
         self.pages_total = len(issues)
-        self.parents = {}
-        dates: set[str] = set()
+        parents: dict[str, list[str]] = {}
+        self.parents = parents
+        self.on_date = {}
         for pg in self.groups:
             for yg in pg.children:
-                for page in yg.pages:
-                    self.parents[page.id] = [pg.key, yg.key]
+                above = [pg.key, yg.key]  # one list per group, shared by its pages (read only)
+                parents.update(dict.fromkeys([p.id for p in yg.pages], above))
                 for dg in yg.children:
-                    for page in dg.pages:
-                        self.parents[page.id] = [pg.key, yg.key, dg.key]
-                        if page.date:
-                            dates.add(page.date)
-        self.dates = sorted(dates)
-        self.on_date = {}
-        for row in issues:
-            if row.date:
-                self.on_date.setdefault(row.date, []).append(row)
+                    above = [pg.key, yg.key, dg.key]
+                    parents.update(dict.fromkeys([p.id for p in dg.pages], above))
+                    if dg.pages and dg.pages[0].date:
+                        self.on_date.setdefault(dg.pages[0].date, []).extend(dg.pages)
+        self.dates = sorted(self.on_date)
         if not self.opened:
             if len(issues) <= OPEN_ALL:
                 self.opened = {k for keys in self.parents.values() for k in keys}
