@@ -1,6 +1,6 @@
 """rjieba as the engine: the same tokens as Python jieba with every layer piyue adds and removes.
 
-``JiebaSegmenter`` (``corpus.segment_jieba``) is the former implementation (a dedicated ``jieba.Tokenizer``); ``Segmenter``
+``JiebaSegmenter`` (``tests/jieba_reference.py``) is the former implementation (a dedicated ``jieba.Tokenizer``); ``Segmenter``
 must give exactly its tokens, on the seed pages and on pages made by shuffling their sentences,
 with names learned and forgotten page by page, terms set and replaced, the user's words and
 splits, and the cases where rjieba differs from jieba (deleted words, CJK extension characters).
@@ -19,9 +19,9 @@ import pytest
 from corpus import tokenizer as tokmod
 from corpus.load import load_corpus
 from corpus.segment import Segmenter, learn_names
-from corpus.segment_jieba import JiebaSegmenter
 from corpus.terms import Counts, Term, count_page, select_terms
 from corpus.tokenizer import Lexicon
+from tests.jieba_reference import JiebaSegmenter
 
 from .conftest import ROOT, SEEDS
 
