@@ -10,7 +10,7 @@ import pytest
 from corpus.load import load_corpus
 from storage.annotations import Store
 from storage.library import Library
-from tui.app import make_app
+from tui.app import PiyueApp, make_app
 from tui.screens.main import MainScreen
 from tui.widgets import ArticleList, IssueList
 
@@ -218,3 +218,26 @@ async def test_a_broad_filter_lists_the_first_rows_and_says_how_many(
         title = str(screen.query_one("#articles-title", Static).render())
         assert f"({len(arts) - 1}, 前 5 条 first 5 shown)" in title
         never_whole(screen)
+
+
+async def test_search_typed_at_start_up_runs_over_a_built_index(indexed: Path, db: Path) -> None:
+    """With pages from the index the lists, the index and the search dialog are all ready
+    within moments of each other: the query typed at start-up still runs (it was lost when
+    the index became ready while the search worker was deciding to wait for it)."""
+    from textual.widgets import Input, OptionList
+
+    from tests.test_typeahead import settle, type_fast
+    from tui.dialogs import SearchScreen
+
+    for _ in range(3):
+        app = make_app(indexed, db)
+        async with app.run_test(size=(160, 50)) as pilot:
+            type_fast(app, "/", *"尾矿库", "enter")
+
+            def searched(app: PiyueApp = app) -> bool:
+                screen = app.screen
+                return isinstance(screen, SearchScreen) and bool(screen.hit_ids)
+
+            await settle(pilot, searched)
+            assert app.screen.query_one("#search-input", Input).value == "尾矿库"
+            assert app.screen.query_one("#search-hits", OptionList).option_count >= 1

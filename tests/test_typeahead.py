@@ -91,3 +91,34 @@ async def test_each_dialog_takes_keys_typed_as_it_opens(seeds_copy: Path, db: Pa
         type_fast(app, "f", *"营商环境", "enter")
         await settle(pilot, lambda: screen.art_filter.expr == "营商环境")
         assert [a.id for a in screen.visible_articles] == [arts[0].id]
+
+
+async def test_enter_typed_before_raw_mode_is_enter_and_waits_for_the_hits(
+    seeds_copy: Path, db: Path
+) -> None:
+    """Keys typed while Python starts go through the terminal's line discipline, which turns
+    Enter into LF (read as ctrl+j).  `/ 尾矿库 Enter Enter t 防汛 Enter` typed blind at
+    start-up: the query runs, the second Enter waits for the hits and opens the first, and
+    the article is tagged 防汛."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.main_screen
+        type_fast(app, "/", *"尾矿库", "ctrl+j", "ctrl+j", "t", *"防汛", "ctrl+j")
+
+        def done() -> bool:
+            tagged = any(n.tags for n in screen.ws.store.all_notes())
+            return not app.keys.held and app.screen is screen and tagged
+
+        await settle(pilot, done, rounds=1000)
+        assert screen.article is not None and "尾矿库" in screen.article.text
+        aid = screen.article.id
+    with stored(db) as s:
+        assert s.notes(aid).tags == ("防汛",)
+
+
+async def test_ctrl_j_once_the_app_is_up_stays_ctrl_j(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        assert not app.keys.starting
+        got = app.keys.as_typed(events.Key("ctrl+j", "\n"))
+        assert isinstance(got, events.Key) and got.key == "ctrl+j"

@@ -96,12 +96,15 @@ class PiyueApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if self.keys.wants(event):
-            self.keys.held.append(event)
+            self.keys.held.append(self.keys.as_typed(event))
             await self._deliver(force=False)
             return
         await super().on_event(event)
 
-    async def on_ready(self, _msg: Ready) -> None:
+    async def on_ready(self, msg: Ready | events.Ready) -> None:
+        """A screen can take keys (and Textual's own Ready: the first frame is drawn)."""
+        if isinstance(msg, Ready):  # not Textual's: keys may still be arriving from before
+            self.keys.starting = False
         await self._deliver(force=False)
 
     async def on_delivered(self, msg: Delivered) -> None:

@@ -84,6 +84,8 @@ class KeyBuffer:
         self.held: list[events.Event] = []
         self.deadline: Any = None
         self.in_flight = False
+        self.starting = True
+        """No screen has been ready yet (see ``as_typed``)."""
         self.target: Any = None
         """The widget the key in flight went to (its ``Delivered`` comes back through it)."""
 
@@ -95,6 +97,14 @@ class KeyBuffer:
         except Exception:
             return True
         return screen not in stack
+
+    def as_typed(self, event: events.Event) -> events.Event:
+        """The key the user pressed.  Keys typed before the app put the terminal in raw mode
+        went through the terminal's line discipline, which turns Enter's CR into LF, read as
+        ctrl+j: until the first screen is ready, a ctrl+j is the Enter it was."""
+        if self.starting and isinstance(event, events.Key) and event.key == "ctrl+j":
+            return events.Key("enter", "\r")
+        return event
 
     def wants(self, event: events.Event) -> bool:
         """Every key and paste from the terminal goes through the queue: a key takes effect

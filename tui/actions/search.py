@@ -17,9 +17,13 @@ class SearchActions(ScreenBase):
     class SearchDone(Message):
         """Hits for a query (a worker's result), shown by the search dialog."""
 
-        def __init__(self, query: str, hits: list[Any], note: str = "") -> None:
+        def __init__(
+            self, query: str, hits: list[Any], note: str = "", pending: bool = False
+        ) -> None:
             super().__init__()
             self.text, self.hits, self.note = query, hits, note
+            self.pending = pending
+            """The search waits for the index: more hits will come."""
 
     def action_search(self) -> None:
         def opened(article_id: str | None) -> None:
@@ -35,15 +39,15 @@ class SearchActions(ScreenBase):
     def search_requested(self, query: str) -> None:
         """The search dialog asked (via the app) for hits."""
         self.search_query = query
+        if not self.index_ready:  # decided here, on the UI thread, as IndexReady is handled
+            self.pending_query = query
+            note = "正在建立索引 building the index — the search runs as soon as it is ready"
+            self.post_message(self.SearchDone(query, [], note, pending=True))
+            return
         self.run_search(query)
 
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
-        if not self.index_ready:
-            self.pending_query = query
-            note = "正在建立索引 building the index — the search runs as soon as it is ready"
-            self.post_message(self.SearchDone(query, [], note))
-            return
         try:
             hits = self.ws.search(query, 200)
             self.post_message(self.SearchDone(query, hits))
@@ -52,7 +56,7 @@ class SearchActions(ScreenBase):
 
     def on_search_actions_search_done(self, msg: SearchDone) -> None:
         if isinstance(self.app.screen, dialogs().SearchScreen):
-            self.app.screen.show_hits(msg.text, msg.hits, msg.note)
+            self.app.screen.show_hits(msg.text, msg.hits, msg.note, msg.pending)
 
     def hits_in_article(self) -> list[tuple[int, int]]:
         if not self.search_query or self.article is None:

@@ -15,7 +15,18 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.render import plain
-from tui.typeahead import Dialog
+from tui.typeahead import Dialog, ready
+
+
+class QueryInput(Input):
+    """The query box. Enter holds the keys typed after it until the hits are listed (the
+    next Enter is meant for a hit): said here, while the Enter itself is handled, before
+    the app can hand on the next key."""
+
+    async def action_submit(self) -> None:
+        if self.value.strip():
+            self.screen.typeahead_ready = False  # type: ignore[attr-defined]
+        await super().action_submit()
 
 
 class SearchScreen(Dialog[str | None]):
@@ -44,7 +55,7 @@ class SearchScreen(Dialog[str | None]):
                 '搜索 Search  (词语, "短语", -排除) · ctrl+k 语境索引 concordance',
                 classes="dialog-title",
             )
-            yield Input(
+            yield QueryInput(
                 self.query_text, placeholder='营商环境 "优化 营商" -党建', id="search-input"
             )
             yield Static("", id="search-status")
@@ -59,7 +70,11 @@ class SearchScreen(Dialog[str | None]):
             self.query_one("#search-status", Static).update(plain("搜索中 searching…", "dim"))
             self.post_message(self.Run(event.value))
 
-    def show_hits(self, query: str, hits: Sequence[Any], note: str = "") -> None:
+    def show_hits(
+        self, query: str, hits: Sequence[Any], note: str = "", pending: bool = False
+    ) -> None:
+        """The hits (or a note); ``pending``: the search runs once the index is ready, and
+        keys typed after Enter keep waiting for its hits (at most ``HOLD_LIMIT``)."""
         ol = self.query_one("#search-hits", OptionList)
         ol.clear_options()
         self.hit_ids = [h.article_id for h in hits]
@@ -81,6 +96,8 @@ class SearchScreen(Dialog[str | None]):
         if hits:
             ol.highlighted = 0
             ol.focus()
+        if not pending:
+            self.call_after_refresh(ready, self)  # with the focus where the hits put it
 
     def on_key(self, event: events.Key) -> None:
         """Typing in the hit list goes to the query (a new search, not a lost keystroke)."""
