@@ -241,3 +241,34 @@ async def test_search_typed_at_start_up_runs_over_a_built_index(indexed: Path, d
             await settle(pilot, searched)
             assert app.screen.query_one("#search-input", Input).value == "尾矿库"
             assert app.screen.query_one("#search-hits", OptionList).option_count >= 1
+
+
+async def test_filter_over_rows_follows_a_corrected_page(indexed: Path, db: Path) -> None:
+    """A page with a boundary correction is built as corrected: a filter lists its articles
+    as they are now (the index knows them as parsed), in page order among the others."""
+    from workspace.session import Workspace
+
+    corpus = load_corpus(indexed)
+    target = next(a for a in corpus.articles if "市政协党组" in a.title)
+    page = corpus._issues[target.issue_id]
+    with Workspace(indexed, db, mode="write") as ws:
+        ws.corpus()
+        after = ws.correct(target.issue_id, "merge_next", target.spans[0][0])
+        merged = next(a for a in after._issues[target.issue_id].articles if a.id == target.id)
+        ws.tag(merged, ["合并后"])
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        never_whole(screen)
+        await pilot.press("f", *"合并后", "enter")
+        await pilot.pause()
+        assert [a.id for a in screen.visible_articles] == [target.id]
+        await pilot.press("f")
+        app.screen.query_one("Input").value = "is:unread"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        ids = [a.id for a in screen.visible_articles]
+        assert len(ids) == len(corpus.articles) - 1  # one merged into the other
+        assert target.id in ids  # tagged, still unread
+        assert page.articles[page.articles.index(target) + 1].id not in ids
+        firsts = [a.issue_id for a in screen.visible_articles]
+        assert firsts == sorted(firsts, key=[r.id for r in screen.pages.rows].index)  # type: ignore[union-attr]
