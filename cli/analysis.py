@@ -204,7 +204,7 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
         store = ws.store
         an.compile_expression(store, args.expr)  # an unknown code fails before the corpus loads
         items = an.retrieve(
-            ws.corpus(),
+            ws.coded_corpus(),
             store,
             args.expr,
             children=not args.no_children,
@@ -253,7 +253,7 @@ def cmd_cooccur(args: argparse.Namespace) -> int:
     fmt = choice(args.format, ("csv",), "format")
     which: Literal["articles", "passages"] = "passages" if args.passages else "articles"
     with workspace(args) as ws:
-        matrix = an.cooccur(ws.corpus(), ws.store)
+        matrix = an.cooccur(ws.coded_corpus(), ws.store)
     if args.json:
         print_json(matrix)
     elif fmt == "csv":
@@ -275,7 +275,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     fmt = choice(args.format, ("csv",), "format")
     by = choice(args.by, GROUPINGS, "grouping") or "date"
     with workspace(args) as ws:
-        rows = an.stats(ws.corpus(), ws.store, cast(Literal["date", "page"], by))
+        rows = an.stats(ws.coded_corpus(), ws.store, cast(Literal["date", "page"], by))
     if args.json:
         print_json(an.stats_dict(rows, by))
     elif fmt == "csv":

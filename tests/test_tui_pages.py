@@ -171,9 +171,10 @@ async def test_tree_follows_page_files_changed_since_the_index(indexed: Path, db
         never_whole(screen)
 
 
-async def test_analysis_screens_read_the_corpus_whole_first(indexed: Path, db: Path) -> None:
-    """K and the term typed without a pause: the corpus is read whole in a worker while the
-    keys wait, then the concordance takes them; the codebook's Enter retrieves likewise."""
+async def test_analysis_screens_build_what_they_read_first(indexed: Path, db: Path) -> None:
+    """The codebook's Enter retrieves over the pages of coded articles only (the corpus is
+    not read whole); K and a term typed without a pause: the corpus is read whole in a
+    worker while the keys wait, then the concordance takes them."""
     from tests.test_tui_analysis import seed, until
     from tui.screens.codebook import CodebookScreen
     from tui.screens.concordance import ConcordanceScreen
@@ -183,19 +184,20 @@ async def test_analysis_screens_read_the_corpus_whole_first(indexed: Path, db: P
     app = make_app(indexed, db)
     async with running(app) as (pilot, screen):
         never_whole(screen)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CodebookScreen), "codebook")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
+        assert app.screen.items  # type: ignore[attr-defined]
+        never_whole(screen)
+        await pilot.press("escape", "escape")
+        await until(pilot, lambda: app.screen is screen, "back")
         await pilot.press("K", *"营商环境", "enter")
         await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
         ks = app.screen
         assert isinstance(ks, ConcordanceScreen)
         await until(pilot, lambda: len(ks.lines) == 11, "every occurrence")
         assert ks.term == "营商环境"
-        await pilot.press("escape")
-        await pilot.pause()
-        await pilot.press("c")
-        await until(pilot, lambda: isinstance(app.screen, CodebookScreen), "codebook")
-        await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
-        assert app.screen.items  # type: ignore[attr-defined]
 
 
 async def test_a_broad_filter_lists_the_first_rows_and_says_how_many(
@@ -272,3 +274,33 @@ async def test_filter_over_rows_follows_a_corrected_page(indexed: Path, db: Path
         assert page.articles[page.articles.index(target) + 1].id not in ids
         firsts = [a.issue_id for a in screen.visible_articles]
         assert firsts == sorted(firsts, key=[r.id for r in screen.pages.rows].index)  # type: ignore[union-attr]
+
+
+def test_coded_corpus_gives_what_the_whole_corpus_gives(indexed: Path, db: Path) -> None:
+    """Retrieval, co-occurrence and their statistics over the pages of coded articles equal
+    the same over every page (and only those pages are built)."""
+    from tests.test_tui_analysis import seed
+    from workspace import analysis as an
+    from workspace.session import Workspace
+
+    seed(indexed, db)
+    with Workspace(indexed, db, mode="read") as ws:
+        assert ws.library.lazy
+        coded = ws.coded_corpus()
+        assert 0 < len(coded.issues) < len(ws.library.page_rows())
+        assert ws.library.corpus is None
+        got = (
+            an.retrieve_dict(an.retrieve(coded, ws.store, "营商环境", sort="date", width=20)),
+            an.cooccur(coded, ws.store),
+            an.stats(coded, ws.store, "date"),
+            an.stats(coded, ws.store, "page"),
+        )
+        whole = ws.corpus()
+        want = (
+            an.retrieve_dict(an.retrieve(whole, ws.store, "营商环境", sort="date", width=20)),
+            an.cooccur(whole, ws.store),
+            an.stats(whole, ws.store, "date"),
+            an.stats(whole, ws.store, "page"),
+        )
+        assert got == want
+        assert got[0]  # something was retrieved

@@ -168,9 +168,9 @@ class PiyueApp(App[None]):
 
     def action_analysis(self, which: str, arg: str = "") -> None:
         """An analysis screen over the main one: codebook, retrieval, cooccur, concordance
-        (imported on first use).  Retrieval, co-occurrence and concordance read every page:
-        when the reader has pages on demand, the corpus is read whole first, in a worker
-        (keys typed meanwhile wait for the screen)."""
+        (imported on first use).  With pages on demand, what the screen reads is built first
+        in a worker (keys typed meanwhile wait for the screen): every page for the
+        concordance, the pages of coded articles for retrieval and co-occurrence."""
         if which != "codebook" and self.workspace.library.lazy:
             self.waiting = self.screen
             self.waiting.typeahead_ready = False  # type: ignore[attr-defined]
@@ -182,7 +182,10 @@ class PiyueApp(App[None]):
     @work(thread=True, exclusive=True, group="whole")
     def _read_whole(self, which: str, arg: str) -> None:
         try:
-            self.workspace.corpus()
+            if which == "concordance":
+                self.workspace.corpus()
+            else:  # retrieval and co-occurrence read the pages of coded articles
+                self.workspace.coded_corpus()
         except Exception as exc:  # shown, not crashed
             self.post_message(self.CorpusWhole(which, arg, str(exc)))
             return

@@ -87,7 +87,7 @@ def pair(ws: Workspace, coder_a: str, coder_b: str) -> Pair:
     store = ws.store
     a = coding(store, require_coder(store, coder_a))
     b = coding(store, require_coder(store, coder_b))
-    corpus = ws.corpus()
+    corpus = ws.coded_corpus()  # the units are coded articles: their pages suffice
     lengths: dict[str, int] = {}
     units = []
     for u in coded_units(a, b):
@@ -146,7 +146,7 @@ class Adjudication:
         self.a, self.b = p.a, p.b
         if self.final in (self.a.coder, self.b.coder):
             raise StoreError(f"the adjudicator cannot be one of the coders ({self.final})")
-        corpus = ws.corpus()
+        corpus = ws.coded_corpus()
         self._rows = [
             Disagreement(
                 r.unit,

@@ -209,7 +209,7 @@ class AdjudicationScreen(Screen[None]):
         )
 
     def show_sides(self, r: Disagreement) -> None:
-        art = self.ws.corpus().article(r.unit)
+        art = self.ws.coded_corpus().article(r.unit)
         text = art.text if art is not None else ""
 
         def side(who: str, tag: bool, spans: tuple[tuple[int, int], ...], style: str) -> Content:

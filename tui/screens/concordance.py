@@ -66,6 +66,7 @@ def kwic_rows(lines: list[Line], corpus: Corpus | None, avail: int, first: int =
 
 
 class ConcordanceScreen(AnalysisScreen):
+    WHOLE = True  # every occurrence, coded or not
     BINDINGS = [
         *AnalysisScreen.BINDINGS,
         Binding("l", "sort('left')", "Left", id="kwic.left"),
