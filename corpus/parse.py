@@ -65,8 +65,7 @@ __all__ = [
 ]
 
 
-PARSER_VERSION = 3
-"""Bump when parse output or the model's fields change: the index caches pickled Issues."""
+from corpus.version import PARSER_VERSION as PARSER_VERSION
 
 _CAPTION_HINT = re.compile(r"资料图片|资料照片|配图|供图|图为|（图|\(图|摄$")
 

@@ -49,7 +49,6 @@ from pathlib import Path
 from corpus.load import corpus_target, scan_corpus
 from corpus.model import Skipped
 from corpus.pagemeta import Manifest, apply_meta
-from corpus.parse import PARSER_VERSION
 from corpus.search import parse_query as parse_query  # the query syntax, for callers
 from corpus.segment import Segmenter
 from corpus.terms import Counts, Term, select_terms
@@ -58,6 +57,7 @@ from storage.errors import DiskError, disk_error, explain, os_errno
 from storage.index_read import Hit as Hit
 from storage.index_write import PageWriter
 from storage.indexer import PageRows, Result, process_chunk, process_page, worker_init
+from storage.pagerow import SCHEMA, index_path
 from storage.pagestore import PageRow as PageRow
 from storage.pagestore import (
     decode_issue,
@@ -67,7 +67,6 @@ from storage.pagestore import (
     unpack_counts,
 )
 
-SCHEMA = 5 * 100 + PARSER_VERSION  # stored pages are stale when the parser changes
 Progress = Callable[[int, int], None]
 Tags = Callable[[], Mapping[str, str]]
 
@@ -95,11 +94,6 @@ class IndexStats:
 def _worker_expand() -> dict[str, tuple[str, ...]]:
     """What a pool worker counts learned terms as (run in the worker)."""
     return dict(indexer._WORKER_EXPAND)
-
-
-def index_path(cache_dir: Path, corpus_root: Path) -> Path:
-    key = hashlib.sha1(str(corpus_root.resolve()).encode("utf-8")).hexdigest()[:12]
-    return cache_dir / f"index-{key}.sqlite"
 
 
 # ----------------------------------------------------------------------- the index itself

@@ -20,6 +20,7 @@ from corpus.model import Article, Corpus, Edition, Issue, Skipped
 from corpus.pagemeta import MANIFEST
 from corpus.search import match_spans, parse_query, snippet
 from corpus.terms import Term
+from storage.pagerow import ROWS_SQL
 from storage.pagestore import (
     PageRow,
     decode_article,
@@ -199,15 +200,7 @@ class IndexReader:
 
     def page_rows(self) -> list[PageRow]:
         """Every page's row in walk order, without building an article."""
-        return list(
-            map(
-                PageRow._make,
-                self.db.execute(
-                    "SELECT id, rel, paper, date, page, section, coalesce(title, ''), "
-                    "coalesce(articles, 0) FROM pages WHERE skipped IS NULL ORDER BY key"
-                ),
-            )
-        )
+        return list(map(PageRow._make, self.db.execute(ROWS_SQL)))
 
     def editions(self) -> list[Edition]:
         """Pages grouped into editions (``Corpus.editions``) from the page rows alone."""

@@ -150,10 +150,10 @@ class Library:
             self._names_learned = True
 
     def _index_file_exists(self) -> bool:
-        from storage.index import index_path
+        from storage.pagerow import index_path
 
         try:
-            return index_path(self.cache_dir, self.root).exists()
+            return index_path(self.cache_dir, self.location).exists()
         except OSError:
             return False
 

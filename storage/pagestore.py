@@ -13,24 +13,11 @@ import json
 import struct
 import zlib
 from dataclasses import fields
-from typing import Any, NamedTuple
+from typing import Any
 
 from corpus.model import Article, Issue, Kind, Paragraph
 from corpus.terms import Counts
-
-
-class PageRow(NamedTuple):
-    """What a tree of papers, dates and pages shows of one page (no article is built).
-    A named tuple: 30,000 of them are made each time the reader starts."""
-
-    id: str
-    file: str
-    paper: str | None
-    date: str | None
-    page: int | None
-    section: str | None
-    title: str
-    articles: int
+from storage.pagerow import PageRow as PageRow
 
 
 def sort_key(rel: str) -> str:

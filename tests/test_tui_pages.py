@@ -304,3 +304,41 @@ def test_coded_corpus_gives_what_the_whole_corpus_gives(indexed: Path, db: Path)
         )
         assert got == want
         assert got[0]  # something was retrieved
+
+
+def test_quick_rows_are_the_index_rows(indexed: Path, tmp_path: Path) -> None:
+    """What the first frame draws: the index's rows, read without the index module; none
+    from a missing index, an index of another schema, or one over the size limit."""
+    import sqlite3
+
+    from storage import locations
+    from storage.pagerow import index_path, quick_rows
+
+    lib = Library(indexed)
+    cache = locations.cache_dir()
+    rows = quick_rows(cache, indexed)
+    assert rows is not None and rows == lib.page_rows()
+    assert quick_rows(cache, indexed, most=len(rows) - 1) is None
+    assert quick_rows(cache, tmp_path / "nowhere") is None
+    other = tmp_path / "other-cache"
+    other.mkdir()
+    copy = index_path(other, indexed)
+    with sqlite3.connect(index_path(cache, indexed)) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)  # the index is in WAL mode: copying the file alone misses pages
+    with sqlite3.connect(copy) as db:
+        db.execute("UPDATE meta SET value='1' WHERE key='schema'")
+    assert quick_rows(other, indexed) is None
+
+
+async def test_first_frame_has_the_titles(indexed: Path, db: Path) -> None:
+    app = make_app(indexed, db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        il = app.main_screen.query_one(IssueList)
+        assert il.page_count == 5  # drawn from the index's rows in on_mount
+        rows_before = il.shown_rows
+        from tests.test_typeahead import settle
+
+        await settle(pilot, lambda: app.main_screen.pages is not None)
+        await pilot.pause(0.2)
+        assert il.shown_rows == rows_before  # the full reading found the same pages

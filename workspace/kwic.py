@@ -143,7 +143,8 @@ def _indexed_texts(library: Library, term: str) -> Iterable[tuple[str, str]] | N
     if library.corrections():
         return None  # corrected pages are re-parsed on load: the index has the old articles
     try:
-        from storage.index import Index, index_path
+        from storage.index import Index
+        from storage.pagerow import index_path
 
         if not index_path(library.cache_dir, library.location).exists():
             return None

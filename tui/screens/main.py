@@ -37,6 +37,10 @@ if TYPE_CHECKING:
     from storage.pagestore import PageRow
 
 
+QUICK_ROWS = 5000
+"""Up to this many pages, the first frame has the titles (see ``on_mount``)."""
+
+
 class MainScreen(
     AnnotateActions,
     SearchActions,
@@ -176,6 +180,18 @@ class MainScreen(
     def on_mount(self) -> None:
         self.query_one("#reader-pane").border_title = "阅读 Reader"
         self.set_pane("issues")
+        # The titles are in the first frame: the rows as the index stored them are one
+        # read-only query, done before the store, the segmenter or the index module are
+        # imported; the full reading (with corrections, notes and freshness) replaces them
+        # moments later.  A large corpus's rows (and their tree) come from the worker only:
+        # drawn twice they cost more than they save.
+        from storage import locations
+        from storage.pagerow import quick_rows
+
+        cache = self.ws.cache_dir or locations.cache_dir()
+        rows = quick_rows(cache, self.ws.root, most=QUICK_ROWS)
+        if rows:
+            self.query_one(IssueList).show(rows, {})
         # Workers hold the GIL while they open the database, parse and load the dictionary:
         # paint first.
         self.call_after_refresh(self.start_workers)

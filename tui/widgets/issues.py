@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 
 from corpus.model import page_order
 from corpus.pagemeta import DateJump, nearest_date, number_label
-from storage.pagestore import PageRow
+from storage.pagerow import PageRow
 from tui.widgets.lists import VimList, truncate
 
 GROUP = "\x00"
@@ -98,6 +98,7 @@ class IssueList(VimList):
         self.parents: dict[str, list[str]] = {}
         """Page id → the keys of the groups above it (to open them on the way to it)."""
         self.dates: list[str] = []
+        self.shown_rows: list[PageRow] = []
         self.on_date: dict[str, list[PageRow]] = {}
         self.pages_total = 0
 
@@ -136,8 +137,12 @@ class IssueList(VimList):
     def show(self, issues: Sequence[PageRow], progress: dict[str, tuple[int, int]]) -> None:
         """(Re)build the tree; keeps open groups and the highlighted row where they exist."""
         keep = self.current_id()
-        self.groups = build_tree(issues)
         self.progress = dict(progress)
+        if list(issues) == self.shown_rows:  # the same pages: only their marks changed
+            self.render_rows(keep)
+            return
+        self.shown_rows = list(issues)
+        self.groups = build_tree(issues)
         self.by_id = {i.id: i for i in issues}
         self.pages_total = len(issues)
         parents: dict[str, list[str]] = {}
