@@ -105,8 +105,7 @@ class PageView:
                     page = lib.issue(pid)
                     out.extend(page.articles if page else ())
                 continue
-            frag = not title and (label or "").startswith(FRAGMENT_LABEL)
-            out.append(Article(aid, pid, title or label or "", fragment=frag))
+            out.append(_stub(aid, pid, title, label))
         return out
 
     def matching(
@@ -148,9 +147,8 @@ class PageView:
         keep: set[str] = set()
         for aid in marked:
             pid = page_of.get(aid)
-            facts = facts_of(aid)
-            if pid is not None and pid not in fixed and facts is not None:
-                if match(facts, self.by_id[pid]):
+            if pid is not None and pid not in fixed:
+                if match(facts_of(aid) or {"is:unread"}, self.by_id[pid]):
                     keep.add(aid)
         total += len(keep)
         out: list[Article] = []
@@ -168,13 +166,18 @@ class PageView:
         in_order = [r.id for r in self.rows if r.id in wanted]
         for aid, pid, title, label in _stubs(lib, in_order, len(self.rows)):
             if aid in keep or (pid in plain_ok and aid not in marked_set):
-                frag = not title and (label or "").startswith(FRAGMENT_LABEL)
-                out.append(Article(aid, pid, title or label or "", fragment=frag))
+                out.append(_stub(aid, pid, title, label))
                 if len(out) >= limit:
                     break
         order = {r.id: n for n, r in enumerate(self.rows)}
         out.sort(key=lambda a: order.get(a.issue_id, -1))  # corrected pages in their place
         return out, total
+
+
+def _stub(aid: str, pid: str, title: str, label: str | None) -> Article:
+    """An article as a list shows it (id, page, title; a fragment's title is its label)."""
+    frag = not title and (label or "").startswith(FRAGMENT_LABEL)
+    return Article(aid, pid, title or label or "", fragment=frag)
 
 
 def _stubs(
