@@ -94,11 +94,8 @@ class PageView:
         fixed = lib.corrections()
         out: list[Article] = []
         done: set[str] = set()
-        for aid, pid, title, label in idx.db.execute(
-            "SELECT a.id, a.issue_id, a.title, CASE WHEN a.title = '' THEN "
-            "json_extract(a.summary, '$.label') END FROM articles a JOIN pages p "
-            "ON p.rel = a.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
-        ):
+        every = [r.id for r in self.rows]
+        for aid, pid, title, label in _stubs(lib, every, len(every)):
             if pid in fixed:
                 if pid not in done:
                     done.add(pid)

@@ -129,11 +129,15 @@ class Workspace:
         lib = self.library
         lib.trust_index()  # the refresh that follows checks every page file
         view = PageView.open(lib)
+        self._reattach_once()
+        return view
+
+    def _reattach_once(self) -> None:
+        """``reattach_moved`` the first time pages are read without the whole corpus."""
         with self._opening:
             if not self._reattached:
                 self._reattached = True
                 self.reattach_moved()
-        return view
 
     def reattach_moved(self) -> None:
         """Re-attach annotations whose article is gone (page files changed): with pages on
@@ -163,10 +167,7 @@ class Workspace:
         if lib.lazy:
             from storage.pages import PageView
 
-            with self._opening:
-                if not self._reattached:
-                    self._reattached = True
-                    self.reattach_moved()
+            self._reattach_once()
             art = PageView(lib).article(article_id) if lib.lazy else None
             if art is None and not lib.lazy:  # re-attaching read the corpus whole
                 art = self.corpus().article(article_id)
@@ -188,18 +189,11 @@ class Workspace:
         if not lib.lazy:
             return self.corpus()
         store = self.store
-        with self._opening:
-            if not self._reattached:
-                self._reattached = True
-                self.reattach_moved()
-        wanted = set(issue_ids_of(lib, store.attached_ids()).values())
-        wanted |= {c.issue_id for c in store.corrections()}
+        self._reattach_once()
+        fixed = {c.issue_id for c in store.corrections()}
+        wanted = set(issue_ids_of(lib, store.attached_ids()).values()) | fixed
         built = self._coded_pages
-        for pid in wanted - built.keys():
-            page = lib.issue(pid)
-            if page is not None:
-                built[pid] = page
-        for pid in {c.issue_id for c in store.corrections()}:  # as corrected now
+        for pid in (wanted - built.keys()) | fixed:  # corrected pages: as corrected now
             page = lib.issue(pid)
             if page is not None:
                 built[pid] = page
