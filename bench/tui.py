@@ -89,7 +89,7 @@ async def open_latency(folder: Path, db: Path) -> tuple[list[float], list[float]
 async def date_jumps(folder: Path, dates: list[str]) -> list[float]:
     """Milliseconds from a typed date to the frame showing that edition's first page and its
     articles, once start-up work (dictionary, index refresh) is over."""
-    from corpus.pagemeta import parse_date_jump
+    from corpus.dates import parse_date_jump
     from tui.app import make_app
     from tui.widgets import IssueList
 

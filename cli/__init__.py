@@ -7,25 +7,31 @@ never a traceback. The command line imports the reader only to launch it.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cli.common import UsageError, add_common, corpus_root, db_path
 from corpus.clean import scrub
 from corpus.model import CorpusNotFound
 from storage.errors import StoreError
 
-Handler = Callable[[argparse.Namespace], int]
+if TYPE_CHECKING:
+    import argparse
+
+Handler = Callable[["argparse.Namespace"], int]
 
 
 def build_parser(commands: bool = True) -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     """The whole command line and its handlers; without ``commands`` only what opening the
     reader needs (building every subcommand's parser costs start-up time the reader should
     not pay)."""
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="piyue", description="批阅 — read, tag and export Chinese newspaper pages."
     )
@@ -55,6 +61,24 @@ def just_the_reader(argv: list[str]) -> bool:
     return True
 
 
+def reader_args(argv: list[str]) -> Any:
+    """The flags of ``just_the_reader`` read without argparse (whose import and parser cost
+    the first frame ~10 ms); None when one lacks its value (argparse then says so)."""
+    got: dict[str, Any] = {"corpus": None, "db": None, "coder": None, "cmd": None}
+    i = 0
+    while i < len(argv):
+        flag, eq, value = argv[i].partition("=")
+        if not eq:
+            if i + 1 >= len(argv):
+                return None
+            value = argv[i + 1]
+            i += 1
+        i += 1
+        name = flag.removeprefix("--")
+        got[name] = value if name == "coder" else Path(value)
+    return SimpleNamespace(**got)
+
+
 def open_reader(args: argparse.Namespace) -> int:
     from tui.app import make_app
 
@@ -78,8 +102,12 @@ def fail(msg: str, code: int = 2) -> NoReturn:
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser, handlers = build_parser(commands=not just_the_reader(argv))
-    args = parser.parse_args(argv)
+    reader = just_the_reader(argv)
+    args = reader_args(argv) if reader else None
+    handlers: dict[str, Handler] = {}
+    if args is None:
+        parser, handlers = build_parser(commands=not reader)
+        args = parser.parse_args(argv)
     try:
         if args.cmd is None:
             return open_reader(args)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.clean import scrub
+from corpus.model import corpus_target
 from storage import locations
 from workspace.session import Mode, Workspace
+
+if TYPE_CHECKING:  # argparse is left unimported when only the reader is opened
+    import argparse
 
 
 class UsageError(Exception):
@@ -21,7 +24,9 @@ class UsageError(Exception):
 def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True) -> None:
     """``--corpus``, ``--db`` and ``--coder``; on subcommands SUPPRESS keeps a flag given
     before the subcommand from being reset to its default."""
-    default = None if top else argparse.SUPPRESS
+    from argparse import SUPPRESS
+
+    default = None if top else SUPPRESS
     p.add_argument(
         "--corpus", type=Path, default=default, help="folder of pages (.txt, .md) or one page"
     )
@@ -37,8 +42,6 @@ def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True
 
 def corpus_root(args: argparse.Namespace) -> Path:
     """The corpus folder, or one page file (``CorpusNotFound`` when nothing is there)."""
-    from corpus.load import corpus_target
-
     root = Path(getattr(args, "corpus", None) or locations.default_corpus()).expanduser()
     corpus_target(root)
     return root
@@ -77,4 +80,6 @@ def out(text: str) -> None:
 
 
 def print_json(obj: object) -> None:
+    import json
+
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")

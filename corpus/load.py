@@ -20,6 +20,7 @@ from pathlib import Path
 
 from corpus import pagemeta
 from corpus.model import Corpus, CorpusNotFound, EmptyCorpus, Issue, Skipped
+from corpus.model import corpus_target as corpus_target  # where it always was, for callers
 from corpus.pagemeta import Manifest
 from corpus.parse import parse_text
 
@@ -193,18 +194,6 @@ class Scan:
         """Raise EmptyCorpus (one line: the folder and the extensions) when there is none."""
         if not self.pages:
             raise EmptyCorpus(describe_empty(self.root, len(self.skipped)))
-
-
-def corpus_target(location: Path | str) -> tuple[Path, Path | None]:
-    """(root folder, the one page file or None) for a folder or a single file.
-
-    Raises CorpusNotFound when nothing exists there."""
-    where = Path(location).expanduser()
-    if where.is_dir():
-        return where, None
-    if where.is_file():
-        return where.parent, where
-    raise CorpusNotFound(f"corpus folder not found: {where}")
 
 
 def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[Path, str]]:

@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
 Span = tuple[int, int]
@@ -28,6 +29,18 @@ def _page_ref(marker: str) -> str | None:
 
 class CorpusNotFound(Exception):
     """The corpus folder does not exist or is not a folder."""
+
+
+def corpus_target(location: Path | str) -> tuple[Path, Path | None]:
+    """(root folder, the one page file or None) for a folder or a single file.
+
+    Raises CorpusNotFound when nothing exists there."""
+    where = Path(location).expanduser()
+    if where.is_dir():
+        return where, None
+    if where.is_file():
+        return where.parent, where
+    raise CorpusNotFound(f"corpus folder not found: {where}")
 
 
 class EmptyCorpus(CorpusNotFound):

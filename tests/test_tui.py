@@ -339,6 +339,29 @@ async def test_next_prev_article_help_and_layers(seeds_copy: Path, db: Path) -> 
     assert app.return_code in (0, None)
 
 
+async def test_key_hints_follow_focus_and_a_click_presses_the_key(
+    seeds_copy: Path, db: Path
+) -> None:
+    """The one-widget footer shows what Textual's Footer would (keys of the focused widget
+    and its screen, the palette on the right) and a click on a key presses it."""
+    from tui.widgets.keyhints import KeyHints
+
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        hints = screen.query_one(KeyHints)
+        shown = [(k, d) for k, _, d, _ in hints.hints()]
+        assert ("q", "Quit") in shown and ("question_mark", "Help") in shown
+        assert shown[-1][0] == app.COMMAND_PALETTE_BINDING
+        line = hints.render().plain
+        assert line.startswith(" q Quit  ? Help ") and line.rstrip().endswith("^p palette")
+        first, end, key, _ = next(k for k in hints._keys if k[2] == "question_mark")
+        await pilot.click(KeyHints, offset=(first + 1, 0))
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
 async def test_remembers_last_article(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):

@@ -16,12 +16,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, OptionList, Static
+from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.errors import StoreError
 from tui.render import plain
 from tui.widgets import truncate
+from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
     from workspace.coders import Adjudication, Disagreement
@@ -74,7 +75,7 @@ class AgreementScreen(Screen[None]):
                     "dim",
                 )
             )
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.compute()
@@ -161,7 +162,7 @@ class AdjudicationScreen(Screen[None]):
             with Horizontal(id="adj-sides"):
                 yield Static("", id="adj-a", classes="adj-side")
                 yield Static("", id="adj-b", classes="adj-side")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.show_rows()

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Footer, Input, Label, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.annotations import PALETTE
@@ -21,6 +21,7 @@ from tui.render import plain
 from tui.screens.retrieval import AnalysisScreen, fit_right, flat
 from tui.typeahead import Dialog
 from tui.widgets import VimList, truncate
+from tui.widgets.keyhints import KeyHints
 from workspace import codebook
 
 if TYPE_CHECKING:
@@ -128,7 +129,7 @@ class CodebookScreen(AnalysisScreen):
         yield Static(plain("代码本 Codebook", "bold"), classes="analysis-title")
         yield Static("", classes="analysis-status")
         yield VimList(id="codes")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         codes = self.query_one("#codes")

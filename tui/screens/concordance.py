@@ -12,7 +12,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.dialogs import ConfirmDialog, PickDialog, TagDialog
@@ -28,6 +28,7 @@ from tui.screens.retrieval import (
     kwic_cells,
 )
 from tui.widgets import VimList, truncate
+from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
     from corpus.model import Corpus
@@ -89,7 +90,7 @@ class ConcordanceScreen(AnalysisScreen):
         yield Input(self.term, placeholder="词语 a term: 营商环境", id="kwic-input")
         yield Static("", classes="analysis-status")
         yield VimList(id="kwic-lines")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         if self.term.strip():

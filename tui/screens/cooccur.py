@@ -11,12 +11,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from storage.annotations import PALETTE
 from tui.render import plain
 from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, flat
 from tui.widgets import truncate
+from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
@@ -63,7 +64,7 @@ class CooccurScreen(AnalysisScreen):
         yield Static("", classes="analysis-status")
         table: DataTable[Any] = DataTable(id="matrix", cursor_type="cell", zebra_stripes=False)
         yield table
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.compute()
@@ -202,7 +203,7 @@ class CooccurScreen(AnalysisScreen):
             plot = found.first(PlotextPlot)
         else:
             plot = PlotextPlot(id="plot")
-            footer = self.query_one(Footer)
+            footer = self.query_one(KeyHints)
             self.mount(Static(id="plot-legend"), before=footer)
             self.mount(plot, before=footer)
         plot.display = True

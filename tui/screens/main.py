@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 
 from storage import state
 from storage.errors import StoreError
@@ -28,6 +28,7 @@ from tui.render import plain
 from tui.screens.base import PANES, ScreenBase, dialogs
 from tui.typeahead import ready
 from tui.widgets import ArticleList, Codebook, IssueList, Reader
+from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
     from corpus.keywords import DocFreq
@@ -175,7 +176,7 @@ class MainScreen(
         with Horizontal(id="status"):
             yield Static(plain("正在读取版面 reading pages…", "dim"), id="status-text")
             yield Static("", id="coder-status")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.query_one("#reader-pane").border_title = "阅读 Reader"
@@ -433,7 +434,7 @@ class MainScreen(
 
     def action_jump_date(self) -> None:
         """``d``: the edition of a typed day (2018-09-12, 20180912, 0912) in the issues tree."""
-        from corpus.pagemeta import parse_date_jump
+        from corpus.dates import parse_date_jump
 
         def go(text: str | None) -> None:
             if not text:

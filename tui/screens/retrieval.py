@@ -20,13 +20,14 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.errors import AnnotationError, StoreError
 from tui.render import plain, visible
 from tui.typeahead import ready, resumed
 from tui.widgets import Reader, VimList, truncate
+from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
     from corpus.model import Article, Corpus
@@ -328,7 +329,7 @@ class RetrievalScreen(AnalysisScreen):
             )
         yield Static("", classes="analysis-status")
         yield VimList(id="items")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         if self.fetch is not None or self.expr.strip():

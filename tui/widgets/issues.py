@@ -16,8 +16,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from corpus.dates import DateJump, nearest_date, number_label
 from corpus.model import page_order
-from corpus.pagemeta import DateJump, nearest_date, number_label
 from storage.pagerow import PageRow
 from tui.widgets.lists import VimList, truncate
 

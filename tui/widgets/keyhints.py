@@ -1,0 +1,121 @@
+"""The key hints at the foot of a screen: the keys the focused widget and its screen offer.
+
+Textual's ``Footer`` mounts a widget per key and mounts them again whenever focus moves; on
+the main screen that was ~15 ms of the first frame.  This draws the same line as one widget:
+keys in the theme's footer colours, disabled ones dim, the command palette's key on the right;
+a click on a key presses it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.widget import Widget
+
+
+class KeyHints(Widget, can_focus=False):
+    """One line of ``key description`` pairs, redrawn when the active bindings change."""
+
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"keyhints--key", "keyhints--description"}
+    DEFAULT_CSS = """
+    KeyHints {
+        dock: bottom;
+        height: 1;
+        width: 1fr;
+        background: $footer-background;
+        .keyhints--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .keyhints--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+    }
+    """
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._keys: list[tuple[int, int, str, bool]] = []
+        """(first cell, end cell, key, enabled) of each hint as last drawn."""
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _changed(self, screen: Any) -> None:
+        if self.is_attached and screen is self.screen:
+            self.refresh()
+
+    def hints(self) -> list[tuple[str, str, str, bool]]:
+        """(key, key as shown, description, enabled) of each shown binding, one per action,
+        in the order Textual's Footer shows them; the palette's key last, if there is one."""
+        seen: set[str] = set()
+        out: list[tuple[str, str, str, bool]] = []
+        palette = None
+        app = self.app
+        for _node, binding, enabled, _tip in self.screen.active_bindings.values():
+            if binding.key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
+                palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
+                continue
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            out.append((binding.key, app.get_key_display(binding), binding.description, enabled))
+        if palette is not None:
+            out.append(palette)
+        return out
+
+    def render(self) -> Text:
+        base = self.rich_style
+        key_style = base + self.get_component_rich_style("keyhints--key", partial=True)
+        text_style = base + self.get_component_rich_style("keyhints--description", partial=True)
+        hints = self.hints()
+        palette = None
+        if hints and hints[-1][0] == self.app.COMMAND_PALETTE_BINDING:
+            palette = hints.pop()
+        width = self.size.width
+        room = width - (cell_len(f"▏{palette[1]} {palette[2]} ") if palette else 0)
+        line = Text(no_wrap=True, overflow="crop")
+        keys: list[tuple[int, int, str, bool]] = []
+        at = 0
+        for key, shown, description, enabled in hints:
+            part = f" {shown} "
+            label = f"{description} " if description else ""
+            need = cell_len(part) + cell_len(label)
+            if at + need > room:
+                break
+            dim = Style() if enabled else Style(dim=True)
+            line.append(part, key_style + dim)
+            line.append(label, text_style + dim)
+            keys.append((at, at + need, key, enabled))
+            at += need
+        if palette is not None and width > at:
+            key, shown, description, enabled = palette
+            tail = f"▏{shown} {description} "
+            line.append(" " * max(0, width - at - cell_len(tail)))
+            start = max(at, width - cell_len(tail))
+            line.append("▏", text_style)
+            line.append(shown, key_style)
+            line.append(f" {description} ", text_style)
+            keys.append((start, width, key, enabled))
+        self._keys = keys
+        line.stylize_before(self.rich_style)
+        return line
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        for first, end, key, enabled in self._keys:
+            if first <= event.x < end:
+                if enabled:
+                    self.app.simulate_key(key)
+                else:
+                    self.app.bell()
+                return
