@@ -7,7 +7,6 @@ parser is heuristic and the user must be able to see (and correct) where an arti
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -134,6 +133,8 @@ class Article:
     @property
     def fingerprint(self) -> str:
         """Content hash used to re-attach annotations after a re-parse."""
+        import hashlib  # OpenSSL's start-up is not paid by the reader's first frame
+
         return hashlib.sha1(self.text.encode("utf-8")).hexdigest()[:16]
 
     def summary(self) -> dict[str, Any]:

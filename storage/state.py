@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,8 @@ GLOBAL = ""
 
 def _entry(key: str) -> dict[str, Any]:
     with contextlib.suppress(OSError, ValueError, TypeError):
+        import json  # not at start-up: state is read once the pages are
+
         data = json.loads(state_file().read_text(encoding="utf-8"))
         got = data.get(key, {})
         if isinstance(got, dict):
@@ -30,6 +31,8 @@ def _entry(key: str) -> dict[str, Any]:
 
 def _update(key: str, values: dict[str, Any]) -> None:
     """Best effort: losing the scroll position is no reason to bother the user."""
+    import json
+
     path = state_file()
     with contextlib.suppress(OSError, ValueError, TypeError):
         data: dict[str, Any] = {}

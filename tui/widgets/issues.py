@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 from corpus.dates import DateJump, nearest_date, number_label
 from corpus.model import page_order
 from storage.pagerow import PageRow
-from tui.widgets.lists import VimList, truncate
+from tui.widgets.lists import Cut, VimList, truncate
 
 GROUP = "\x00"
 """Group rows' option ids start with this (page ids never do)."""
@@ -101,6 +101,7 @@ class IssueList(VimList):
         self.shown_rows: list[PageRow] = []
         self.on_date: dict[str, list[PageRow]] = {}
         self.pages_total = 0
+        self._group_rows: dict[tuple[str, bool, int], Content] = {}
 
     # -- rows
 
@@ -112,7 +113,7 @@ class IssueList(VimList):
         label = number_label(issue.page, issue.section) if issue.page is not None else ""
         title = f"{label} {issue.title}".strip() if label else (issue.title or issue.id)
         meta = f"{issue.articles}篇 ✓{tagged} ●{unread}"  # the date is its group's
-        return Content.assemble(
+        return Cut.assemble(
             indent,
             (truncate(title, width), "bold" if unread else ""),
             "\n",
@@ -121,16 +122,24 @@ class IssueList(VimList):
         )
 
     def group_row(self, group: Group, width: int) -> Content:
-        mark = "▾ " if group.key in self.opened else "▸ "
+        """A group's row, made once per state and width (a year's 365 dates are drawn again
+        on every jump)."""
+        opened = group.key in self.opened
+        made = self._group_rows.get((group.key, opened, width))
+        if made is not None:
+            return made
+        mark = "▾ " if opened else "▸ "
         n = group.count()
         indent = "  " * group.depth
         count = f" {n}"
-        return Content.assemble(
+        made = Cut.assemble(
             indent,
             (mark, "#61afef"),
             (truncate(group.label, max(6, width - len(indent) - 2 - len(count))), "bold"),
             (count, "dim"),
         )
+        self._group_rows[(group.key, opened, width)] = made
+        return made
 
     # -- showing
 
@@ -143,6 +152,7 @@ class IssueList(VimList):
             return
         self.shown_rows = list(issues)
         self.groups = build_tree(issues)
+        self._group_rows = {}
         self.by_id = {i.id: i for i in issues}
         self.pages_total = len(issues)
         parents: dict[str, list[str]] = {}

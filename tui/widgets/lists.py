@@ -15,6 +15,8 @@ from textual.widgets.option_list import Option
 from corpus.model import Article
 
 if TYPE_CHECKING:
+    from textual.css.styles import RulesMap
+
     from storage.annotations import ArticleNotes
 
 
@@ -30,6 +32,14 @@ def truncate(text: str, cells: int) -> str:
         out.append(ch)
         width += w
     return "".join(out) + "…"
+
+
+class Cut(Content):
+    """A row already cut to its list's width: as tall as its lines, never wrapped.  Textual
+    measures a plain Content by wrapping it (~0.1 ms a row): 400 rows on a date jump."""
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        return self.plain.count("\n") + 1
 
 
 class VimList(OptionList):
