@@ -435,7 +435,11 @@ class Library:
                 )
                 for i in self.load().issues
             ]
+        from storage.pagerow import index_stamp, save_rows
+
+        stamp = index_stamp(idx.path)
         rows = idx.page_rows()
+        save_rows(idx.path, stamp, rows)  # the next start's first frame (pagerow.quick_rows)
         fixed = self.corrections()
         if fixed:
             out = []

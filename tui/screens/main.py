@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from storage.pagestore import PageRow
 
 
-QUICK_ROWS = 5000
+QUICK_ROWS = 100_000
 """Up to this many pages, the first frame has the titles (see ``on_mount``)."""
 
 

@@ -56,28 +56,37 @@ def weekday(date: str) -> str:
 
 
 def build_tree(issues: Sequence[PageRow]) -> list[Group]:
-    """Papers (named first, unknown last) → years → dates (undated last) → pages in order."""
-    papers: dict[str, dict[str, dict[str, list[PageRow]]]] = {}
+    """Papers (named first, unknown last) → years → dates (undated last) → pages in order.
+
+    Pages are bucketed by edition in one pass and the buckets sorted once (30,000 pages:
+    ~3,700 editions), so the tree of a decade is built before the first frame."""
+    editions: dict[tuple[str, str], list[PageRow]] = {}
     for issue in issues:
-        paper = issue.paper or ""
-        year = issue.date[:4] if issue.date else ""
-        papers.setdefault(paper, {}).setdefault(year, {}).setdefault(issue.date or "", [])
-        papers[paper][year][issue.date or ""].append(issue)
+        key = (issue.paper or "", issue.date or "")
+        got = editions.get(key)
+        if got is None:
+            editions[key] = [issue]
+        else:
+            got.append(issue)
     out: list[Group] = []
-    for paper in sorted(papers, key=lambda p: (p == "", p)):
-        pg = Group(f"{GROUP}p:{paper}", paper or NO_PAPER, 0)
-        years = papers[paper]
-        for year in sorted(years, key=lambda y: (y == "", y)):
+    pg: Group | None = None
+    yg: Group | None = None
+    for paper, date in sorted(editions, key=lambda k: (k[0] == "", k[0], k[1] == "", k[1])):
+        if pg is None or pg.key != f"{GROUP}p:{paper}":
+            pg = Group(f"{GROUP}p:{paper}", paper or NO_PAPER, 0)
+            out.append(pg)
+            yg = None
+        year = date[:4]
+        if yg is None or yg.key != f"{GROUP}y:{paper}:{year}":
             yg = Group(f"{GROUP}y:{paper}:{year}", year or NO_DATE, 1)
-            for date in sorted(years[year], key=lambda d: (d == "", d)):
-                pages = sorted(years[year][date], key=page_order)
-                if not date:
-                    yg.pages = pages  # undated pages sit right under their group
-                    continue
-                dg = Group(f"{GROUP}d:{paper}:{date}", f"{date} {weekday(date)}", 2, pages=pages)
-                yg.children.append(dg)
             pg.children.append(yg)
-        out.append(pg)
+        pages = sorted(editions[paper, date], key=page_order)
+        if not date:
+            yg.pages = pages  # undated pages sit right under their group
+            continue
+        yg.children.append(
+            Group(f"{GROUP}d:{paper}:{date}", f"{date} {weekday(date)}", 2, pages=pages)
+        )
     return out
 
 
