@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 
@@ -139,6 +138,8 @@ def quick_rows(cache_dir: Path, corpus_root: Path, most: int | None = None) -> l
     saved = _saved_rows(path, most)
     if saved is not None:
         return saved or None
+    import sqlite3  # only now: the kept rows spare the first frame its import
+
     try:
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
         try:
