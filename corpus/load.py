@@ -22,7 +22,6 @@ from corpus import pagemeta
 from corpus.model import Corpus, CorpusNotFound, EmptyCorpus, Issue, Skipped
 from corpus.model import corpus_target as corpus_target  # where it always was, for callers
 from corpus.pagemeta import Manifest
-from corpus.parse import parse_text
 
 __all__ = [
     "PAGE_SUFFIXES",
@@ -328,6 +327,8 @@ def parse_page(
     manifest: Manifest | None = None,
 ) -> Issue:
     """Decoded page text → the Issue with its metadata (what the index's workers call)."""
+    from corpus.parse import parse_text  # not for a command that reads a fresh index only
+
     return pagemeta.apply_meta(parse_text(text, issue_id, rel, corrections), manifest)
 
 

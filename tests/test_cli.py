@@ -160,3 +160,25 @@ def test_an_unexpected_error_is_one_line_and_logged(
     monkeypatch.setattr(cli.reading, "cmd_list", boom)
     code, out, err = run(capsys, "list")
     assert code == 2 and err.count("\n") == 1 and "bug in piyue" in err and "Traceback" not in err
+
+
+def test_each_subcommand_imports_only_its_own_module() -> None:
+    """``cli.MODULES`` says which module registers which subcommand; a command builds only
+    its module's parser, and anything else (help, a typo) builds them all."""
+    import argparse
+    import importlib
+
+    import cli
+
+    for name, commands in cli.MODULES.items():
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="cmd")
+        handlers = importlib.import_module(f"cli.{name}").register(sub)
+        assert sorted(handlers) == sorted(commands) == sorted(sub.choices)
+    assert cli.command_in(["--corpus", "x", "search", "营商"]) == "search"
+    assert cli.command_in(["--db=x", "list"]) == "list"
+    assert cli.command_in(["--help"]) is None
+    _, handlers = cli.build_parser(only="search")
+    assert sorted(handlers) == ["index", "list", "search", "show"]
+    _, handlers = cli.build_parser(only="nonsense")
+    assert len(handlers) == sum(len(c) for c in cli.MODULES.values())
