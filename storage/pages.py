@@ -205,18 +205,25 @@ def _stubs(
 def issue_ids_of(library: Library, article_ids: Iterable[str]) -> dict[str, str]:
     """Article id → page id, for the ids the corpus knows (from the index: pages as
     indexed, without building any)."""
+    return {a: pid for a, (pid, _) in article_heads(library, article_ids).items()}
+
+
+def article_heads(library: Library, article_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Article id → (page id, title), for the ids the corpus knows; from the index without
+    building a page (a fragment's title is empty, as on the Article)."""
     idx = library.reading_index()
     wanted = list(dict.fromkeys(article_ids))
     if idx is None:
         corpus = library.load()
-        return {a: art.issue_id for a in wanted if (art := corpus.article(a)) is not None}
-    out: dict[str, str] = {}
+        return {
+            a: (art.issue_id, art.title) for a in wanted if (art := corpus.article(a)) is not None
+        }
+    out: dict[str, tuple[str, str]] = {}
     for i in range(0, len(wanted), 500):
         chunk = wanted[i : i + 500]
         marks = ",".join("?" * len(chunk))
-        out.update(
-            idx.db.execute(
-                f"SELECT id, issue_id FROM articles WHERE id IN ({marks})", chunk
-            ).fetchall()
-        )
+        for aid, pid, title in idx.db.execute(
+            f"SELECT id, issue_id, title FROM articles WHERE id IN ({marks})", chunk
+        ):
+            out[aid] = (pid, title)
     return out

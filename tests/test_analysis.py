@@ -428,3 +428,27 @@ def test_aligned_lines_share_one_column() -> None:
     assert cols[1] == (" 很长的", "营商", "x      ")  # a wide character never split
     with pytest.raises(ValueError):
         kwic(Corpus("/"), "营商", limit=-1)
+
+
+def test_concordance_head_is_the_head_of_the_concordance() -> None:
+    """The first lines in each order and the count of all, holding only those lines."""
+    from workspace.kwic import concordance, concordance_head
+
+    texts = [
+        ("a", "发展经济，发展产业，高质量发展"),
+        ("b", "没有"),
+        ("c", "发展发展发展"),
+        ("d", "推动发展"),
+    ]
+    every = concordance(texts, "发展", width=3)
+    for sort in (None, "left", "right"):
+        whole = concordance(texts, "发展", width=3, sort=sort)  # type: ignore[arg-type]
+        for limit in (1, 3, 100):
+            head, total = concordance_head(
+                iter(texts),
+                "发展",
+                width=3,
+                sort=sort,
+                limit=limit,  # type: ignore[arg-type]
+            )
+            assert head == whole[:limit] and total == len(every) == 7

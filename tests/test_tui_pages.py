@@ -371,3 +371,52 @@ def test_rows_kept_beside_the_index_until_it_is_written(indexed: Path) -> None:
     assert fresh is not None and "changed" in {r.title for r in fresh}
     kept.write_bytes(b"\x00\x00\x00\xffnot marshal")
     assert quick_rows(cache, indexed) == fresh
+
+
+async def test_concordance_reads_the_term_not_the_corpus(indexed: Path, db: Path) -> None:
+    """With pages from the index, the concordance takes the texts holding its term from the
+    index (no page built, the corpus never read whole): the same lines as over every page,
+    with their places; keys typed while it looks wait for the lines."""
+    from tui.screens.concordance import ConcordanceScreen
+    from workspace.kwic import kwic
+
+    corpus = load_corpus(indexed)
+    app = make_app(indexed, db)
+    async with running(app) as (pilot, screen):
+        await pilot.press("K", *"营商环境", "enter", "r")  # "r" sorts what arrives
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        for _ in range(200):
+            if ks.lines and ks.sort == "right":
+                break
+            await pilot.pause(0.02)
+        want = kwic(corpus, "营商环境", width=len(ks.lines[0].left), sort="right")
+        assert [(ln.article_id, ln.start) for ln in ks.lines] == [
+            (ln.article_id, ln.start) for ln in want
+        ]
+        one = corpus.article(ks.lines[0].article_id)
+        assert one is not None and one.title[:6] in ks.places[one.id]
+        never_whole(screen)
+
+
+def test_term_pages_are_the_pages_it_is_on_as_corrected(indexed: Path, db: Path) -> None:
+    """Autocoding (and a concordance while a boundary correction exists) reads the pages the
+    term is on, as corrected: the same lines as over every page."""
+    from workspace.kwic import kwic
+    from workspace.session import Workspace
+
+    corpus = load_corpus(indexed)
+    target = next(a for a in corpus.articles if "市政协党组" in a.title)
+    with Workspace(indexed, db, mode="write") as ws:
+        ws.corpus()
+        ws.correct(target.issue_id, "merge_next", target.spans[0][0])
+    with Workspace(indexed, db, mode="read") as ws:
+        assert ws.library.lazy
+        assert ws.indexed_texts("营商环境") is None  # the index has the articles as parsed
+        some = ws.term_corpus("营商环境")
+        assert ws.library.corpus is None
+        assert 0 < len(some.issues) < len(corpus.issues)
+        assert target.issue_id in {i.id for i in some.issues}  # corrected pages come along
+        whole = ws.corpus()
+        for term in ("营商环境", "防汛"):
+            assert kwic(ws.term_corpus(term), term) == kwic(whole, term)

@@ -168,10 +168,10 @@ class PiyueApp(App[None]):
 
     def action_analysis(self, which: str, arg: str = "") -> None:
         """An analysis screen over the main one: codebook, retrieval, cooccur, concordance
-        (imported on first use).  With pages on demand, what the screen reads is built first
-        in a worker (keys typed meanwhile wait for the screen): every page for the
-        concordance, the pages of coded articles for retrieval and co-occurrence."""
-        if which != "codebook" and self.workspace.library.lazy:
+        (imported on first use).  With pages on demand, what retrieval and co-occurrence read
+        (the pages of coded articles) is built first in a worker (keys typed meanwhile wait
+        for the screen); the concordance finds each term's texts itself."""
+        if which not in ("codebook", "concordance") and self.workspace.library.lazy:
             self.waiting = self.screen
             self.waiting.typeahead_ready = False  # type: ignore[attr-defined]
             self.notify("正在读取全部版面 reading every page for the analysis…", timeout=3)
@@ -182,10 +182,7 @@ class PiyueApp(App[None]):
     @work(thread=True, exclusive=True, group="whole")
     def _read_whole(self, which: str, arg: str) -> None:
         try:
-            if which == "concordance":
-                self.workspace.corpus()
-            else:  # retrieval and co-occurrence read the pages of coded articles
-                self.workspace.coded_corpus()
+            self.workspace.coded_corpus()  # what retrieval and co-occurrence read
         except Exception as exc:  # shown, not crashed
             self.post_message(self.CorpusWhole(which, arg, str(exc)))
             return

@@ -9,6 +9,8 @@ the display decides how to show them.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -170,6 +172,22 @@ def _check(width: int, sort: Sort, limit: int | None = None) -> None:
         raise ValueError(f"unknown sort {sort!r} (left, right or none)")
 
 
+def _lines(texts: Iterable[tuple[str, str]], term: str, width: int) -> Iterator[Line]:
+    n = len(term)
+    for aid, text in texts:
+        for i in occurrences(text, term):
+            left = text[max(0, i - width) : i]
+            yield Line(aid, i, i + n, left, term, text[i + n : i + n + width])
+
+
+def _order(sort: Sort) -> Callable[[Line], str] | None:
+    if sort == "left":
+        return lambda ln: ln.left[::-1]
+    if sort == "right":
+        return lambda ln: ln.right
+    return None
+
+
 def concordance(
     texts: Iterable[tuple[str, str]],
     term: str,
@@ -182,20 +200,39 @@ def concordance(
     _check(width, sort, limit)
     if not term:
         raise ValueError("the search term is empty")
-    n = len(term)
-    out: list[Line] = []
-    early = limit if sort is None else None
-    for aid, text in texts:
-        for i in occurrences(text, term):
-            left = text[max(0, i - width) : i]
-            out.append(Line(aid, i, i + n, left, term, text[i + n : i + n + width]))
-            if early is not None and len(out) >= early:
-                return out
-    if sort == "left":
-        out.sort(key=lambda ln: ln.left[::-1])
-    elif sort == "right":
-        out.sort(key=lambda ln: ln.right)
+    lines = _lines(texts, term, width)
+    key = _order(sort)
+    if key is None:
+        return list(lines if limit is None else itertools.islice(lines, limit))
+    out = sorted(lines, key=key)
     return out if limit is None else out[:limit]
+
+
+def concordance_head(
+    texts: Iterable[tuple[str, str]], term: str, *, width: int, sort: Sort, limit: int
+) -> tuple[list[Line], int]:
+    """The first ``limit`` lines of :func:`concordance` and how many there are in all, holding
+    no more than ``limit`` lines (a frequent word at 30,000 pages has ~1,000,000)."""
+    _check(width, sort, limit)
+    if not term:
+        raise ValueError("the search term is empty")
+    seen = 0
+
+    def counted(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+        nonlocal seen
+        for aid, text in pairs:
+            seen += text.count(term)  # non-overlapping, as ``occurrences`` finds them
+            yield aid, text
+
+    lines = _lines(counted(texts), term, width)
+    key = _order(sort)
+    if key is None:
+        head = list(itertools.islice(lines, limit))
+        for _ in lines:  # the rest is only counted
+            pass
+    else:
+        head = heapq.nsmallest(limit, lines, key=key)  # = sorted(...)[:limit], stable
+    return head, seen
 
 
 def cell_width(text: str) -> int:

@@ -9,7 +9,7 @@ screen before the database or the dictionary is touched.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -199,6 +199,34 @@ class Workspace:
                 built[pid] = page
         order = [r.id for r in lib.page_rows() if r.id in wanted and r.id in built]
         return Corpus(str(lib.root), tuple(built[pid] for pid in order))
+
+    def indexed_texts(self, term: str) -> Iterator[tuple[str, str]] | None:
+        """(article id, text) of the articles holding ``term``, in corpus order, from the
+        index the reader reads — no page is built; None when the corpus is in memory, or a
+        boundary correction makes the index's articles differ from the ones coded."""
+        lib = self.library
+        if not lib.lazy or lib.corrections():
+            return None
+        idx = lib.reading_index()
+        return None if idx is None else idx.texts_containing(term)  # read as consumed
+
+    def term_corpus(self, term: str) -> Corpus:
+        """The pages on which ``term`` occurs (as corrected), in corpus order: what autocoding
+        it, or its concordance with corrections about, reads — the same result as over every
+        page; at 30,000 pages a rare term builds a few.  With the corpus in memory, that."""
+        from corpus.model import Corpus
+        from storage.pages import issue_ids_of
+
+        lib = self.library
+        idx = lib.reading_index() if lib.lazy else None
+        if idx is None or not term:
+            return self.corpus()
+        self._reattach_once()
+        ids = [aid for aid, _ in idx.texts_containing(term)]
+        wanted = set(issue_ids_of(lib, ids).values()) | set(lib.corrections())
+        pages = {pid: page for pid in wanted if (page := lib.issue(pid)) is not None}
+        order = [r.id for r in lib.page_rows() if r.id in pages]
+        return Corpus(str(lib.root), tuple(pages[pid] for pid in order))
 
     def page_of(self, article: Article) -> Issue:
         """The page an article is on, as corrected (built alone from a fresh index)."""

@@ -8,10 +8,11 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -27,6 +28,7 @@ from tui.screens.retrieval import (
     flat,
     kwic_cells,
 )
+from tui.typeahead import ready
 from tui.widgets import VimList, truncate
 from tui.widgets.keyhints import KeyHints
 
@@ -43,10 +45,23 @@ UNIT_NAMES = {
 }
 
 
-def kwic_rows(lines: list[Line], corpus: Corpus | None, avail: int, first: int = 0) -> list[Option]:
+def places_in(corpus: Corpus, lines: list[Line]) -> dict[str, str]:
+    """Where each line's article is (its date and title), from a corpus in memory."""
+    out: dict[str, str] = {}
+    for ln in lines:
+        art = corpus.article(ln.article_id)
+        if art is not None and ln.article_id not in out:
+            issue = corpus.issue_of(art)
+            out[ln.article_id] = " ".join(x for x in (issue.date or "", flat(art.title)) if x)
+    return out
+
+
+def kwic_rows(
+    lines: list[Line], places: dict[str, str], avail: int, first: int = 0
+) -> list[Option]:
     """Aligned lines: left context right-aligned, the match, right context, then where."""
     match_w = max((cell_len(flat(ln.match)) for ln in lines), default=4)
-    side, meta_w = kwic_cells(avail, match_w, meta=corpus is not None)
+    side, meta_w = kwic_cells(avail, match_w, meta=True)
     options = []
     for i, ln in enumerate(lines, start=first):
         parts: list[str | tuple[str, str]] = [
@@ -56,18 +71,40 @@ def kwic_rows(lines: list[Line], corpus: Corpus | None, avail: int, first: int =
             " ",
             (fit_right(flat(ln.right), side), ""),
         ]
-        if meta_w and corpus is not None:
-            art = corpus.article(ln.article_id)
-            if art is not None:
-                issue = corpus.issue_of(art)
-                where = " ".join(x for x in (issue.date or "", flat(art.title)) if x)
-                parts += ["  ", (truncate(where, meta_w), "dim")]
+        where = places.get(ln.article_id)
+        if meta_w and where:
+            parts += ["  ", (truncate(where, meta_w), "dim")]
         options.append(Option(Content.assemble(*parts), id=str(i)))
     return options
 
 
 class ConcordanceScreen(AnalysisScreen):
-    WHOLE = True  # every occurrence, coded or not
+    """Every occurrence, coded or not.  With the corpus in memory the lines are made at once;
+    with pages read from the index (a decade of a daily) a worker takes the texts that hold
+    the term from the index — no page is built — and keys typed meanwhile wait for the lines;
+    with boundary corrections, or to autocode, it builds the pages the term is on."""
+
+    class Found(Message):
+        def __init__(
+            self,
+            term: str,
+            sort: Sort,
+            lines: list[Line],
+            places: dict[str, str],
+            total: int,
+            error: str = "",
+        ) -> None:
+            super().__init__()
+            self.term, self.sort, self.lines, self.places = term, sort, lines, places
+            self.total, self.error = total, error
+
+    class TermPages(Message):
+        """The pages a term is on, built for autocoding it."""
+
+        def __init__(self, term: str, unit: str, code: str, corpus: Corpus | None) -> None:
+            super().__init__()
+            self.term, self.unit, self.code, self.corpus = term, unit, code, corpus
+
     BINDINGS = [
         *AnalysisScreen.BINDINGS,
         Binding("l", "sort('left')", "Left", id="kwic.left"),
@@ -84,6 +121,7 @@ class ConcordanceScreen(AnalysisScreen):
         self.sort: Sort = None
         self.lines: list[Line] = []
         self.total = 0
+        self.places: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(plain("语境索引 Concordance (KWIC)", "bold"), classes="analysis-title")
@@ -131,35 +169,83 @@ class ConcordanceScreen(AnalysisScreen):
     def run(self) -> None:
         from workspace.kwic import kwic
 
-        corpus = self.corpus()
         ol = self.query_one("#kwic-lines", OptionList)
         ol.clear_options()
-        if corpus is None or not self.term:
-            self.lines = []
-            self.status("语料还在加载 the corpus is still loading" if corpus is None else "")
+        self.lines = []
+        if self.main.pages is None or not self.term:
+            self.status("语料还在加载 the corpus is still loading" if self.term else "")
             return
-        avail = self.width()
-        side, _ = kwic_cells(avail, cell_len(self.term), meta=True)
+        side, _ = kwic_cells(self.width(), cell_len(self.term), meta=True)
+        if self.ws.library.lazy:
+            self.status(f"「{self.term}」 查找中 finding…")
+            self.typeahead_ready = False  # keys typed meanwhile act on the lines
+            self._find(self.term, self.sort, side)
+            return
+        corpus = self.ws.corpus()
         every = kwic(corpus, self.term, width=side, sort=self.sort)
-        self.total = len(every)
-        self.lines = every[:LIMIT]
-        ol.add_options(kwic_rows(self.lines[:FIRST_ROWS], corpus, avail))
+        self.show_lines(every[:LIMIT], places_in(corpus, every[:LIMIT]), len(every))
+
+    @work(thread=True, exclusive=True, group="kwic")
+    def _find(self, term: str, sort: Sort, side: int) -> None:
+        from storage.pages import article_heads
+        from workspace.kwic import concordance_head, kwic
+
+        try:
+            texts = self.ws.indexed_texts(term)
+            if texts is not None:
+                head, total = concordance_head(texts, term, width=side, sort=sort, limit=LIMIT)
+                ids = [ln.article_id for ln in head]
+                pages = self.main.pages
+                rows = pages.by_id if pages is not None else {}
+                places = {}
+                for aid, (pid, title) in article_heads(self.ws.library, ids).items():
+                    row = rows.get(pid)
+                    date = row.date if row is not None else None
+                    places[aid] = " ".join(x for x in (date or "", flat(title)) if x)
+            else:
+                corpus = self.ws.term_corpus(term)
+                every = kwic(corpus, term, width=side, sort=sort)
+                head, total = every[:LIMIT], len(every)
+                places = places_in(corpus, head)
+        except Exception as exc:  # shown, not crashed
+            self.post_message(self.Found(term, sort, [], {}, 0, str(exc)))
+            return
+        self.post_message(self.Found(term, sort, head, places, total))
+
+    def on_concordance_screen_found(self, msg: Found) -> None:
+        if (msg.term, msg.sort) != (self.term, self.sort):
+            return  # a newer query is on its way
+        if msg.error:
+            self.status(f"无法查找 cannot search: {msg.error}")
+        else:
+            self.show_lines(msg.lines, msg.places, msg.total)
+        ready(self)
+
+    def show_lines(self, lines: list[Line], places: dict[str, str], total: int) -> None:
+        """The first ``LIMIT`` lines (of ``total``), a screenful now and the rest in batches."""
+        ol = self.query_one("#kwic-lines", OptionList)
+        ol.clear_options()
+        avail = self.width()
+        self.total = total
+        self.lines = lines
+        self.places = places
+        ol.add_options(kwic_rows(self.lines[:FIRST_ROWS], places, avail))
         if self.lines:
             ol.highlighted = 0
         self.status_line()
         if len(self.lines) > FIRST_ROWS:
-            more = partial(self._more, corpus, avail, FIRST_ROWS)
+            more = partial(self._more, avail, FIRST_ROWS)
             self.call_after_refresh(self.set_timer, 0.02, more)
 
-    def _more(self, corpus: Corpus, avail: int, done: int) -> None:
+    def _more(self, avail: int, done: int) -> None:
         """The lines after the first screenful, a batch per tick (keys go in between)."""
         ol = self.query_one("#kwic-lines", OptionList)
         if done != ol.option_count or done >= len(self.lines):
             return  # replaced by a newer concordance meanwhile, or finished
         batch = self.lines[done : done + MORE_ROWS]
-        ol.add_options(kwic_rows(batch, corpus, avail, done))
+        ol.add_options(kwic_rows(batch, self.places, avail, done))
         if done + len(batch) < len(self.lines):
-            self.set_timer(0.01, partial(self._more, corpus, avail, done + len(batch)))
+            self.set_timer(0.01, partial(self._more, avail, done + len(batch)))
 
     def status_line(self) -> None:
         sort = {None: "语料顺序 corpus order", "left": "左 left", "right": "右 right"}[self.sort]
@@ -209,8 +295,7 @@ class ConcordanceScreen(AnalysisScreen):
         )
 
     def action_autocode(self) -> None:
-        corpus = self.corpus()
-        if corpus is None or not self.term or not self.lines:
+        if self.main.pages is None or not self.term or not self.lines:
             self.notify("先输入词语 type a term with hits first")
             return
         term = self.term
@@ -221,7 +306,8 @@ class ConcordanceScreen(AnalysisScreen):
 
             def code_chosen(tags: list[str] | None) -> None:
                 if tags:
-                    self.confirm_autocode(corpus, term, unit, tags[0])
+                    self.notify(f"正在读取「{term}」所在的版面 reading its pages…", timeout=2)
+                    self._term_pages(term, unit, tags[0])
 
             self.app.push_screen(
                 TagDialog(
@@ -234,6 +320,19 @@ class ConcordanceScreen(AnalysisScreen):
             PickDialog(f"自动编码 Autocode every 「{term}」: 单位 unit", list(UNIT_NAMES.items())),
             unit_chosen,
         )
+
+    @work(thread=True, exclusive=True, group="autocode")
+    def _term_pages(self, term: str, unit: str, code: str) -> None:
+        try:
+            corpus = self.ws.term_corpus(term)
+        except Exception as exc:  # shown, not crashed
+            self.notify(str(exc), title="无法读取 cannot read the pages", severity="error")
+            return
+        self.post_message(self.TermPages(term, unit, code, corpus))
+
+    def on_concordance_screen_term_pages(self, msg: TermPages) -> None:
+        if msg.corpus is not None:
+            self.confirm_autocode(msg.corpus, msg.term, msg.unit, msg.code)
 
     def confirm_autocode(self, corpus: Corpus, term: str, unit: str, code: str) -> None:
         from workspace.analysis import apply_autocode, plan_autocode, preview

@@ -131,16 +131,13 @@ class AnalysisScreen(Screen[None]):
     def main(self) -> MainScreen:
         return self.papp.main_screen
 
-    WHOLE = False
-    """Reads every page (the concordance), not only the pages of coded articles."""
-
     def corpus(self) -> Corpus | None:
-        """What the analysis reads: every page (``WHOLE``) or the pages of coded articles
-        (``Workspace.coded_corpus``: the same results); None until the main screen has its
-        pages.  The app builds it in a worker before the screen opens."""
+        """What retrieval and co-occurrence read: the pages of coded articles
+        (``Workspace.coded_corpus``: the same results as over every page); None until the
+        main screen has its pages.  The app builds it in a worker before the screen opens."""
         if self.main.pages is None:
             return None
-        return self.ws.corpus() if self.WHOLE else self.ws.coded_corpus()
+        return self.ws.coded_corpus()
 
     def shown(self) -> None:
         """The screen can take keys; note when its first rows were drawn."""
