@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, compress, groupby, pairwise
+from itertools import chain, compress, pairwise
+from operator import and_
 from pathlib import Path
 from typing import Any
 
@@ -173,15 +174,24 @@ _CLOSE = frozenset("”」』》")
 _QUOTE_SET = _OPEN | _CLOSE | {'"'}
 
 
-def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
+_SEP = ""
+"""Between two articles in a page's one token list: no token is empty, and it is no content,
+no cue and no quotation mark (a run, a name or a quote never spans two articles)."""
+_MARKS = _QUOTE_SET | {_SEP}
+
+
+def _quotes(tokens: Sequence[str], distinct: set[str], out: Counter[str]) -> None:
     """Token runs between quotation marks, short and without punctuation inside."""
-    if _QUOTE_SET.isdisjoint(tokens):
+    if _QUOTE_SET.isdisjoint(distinct):
         return
-    marks = [i for i, t in enumerate(tokens) if t in _QUOTE_SET]
     ascii_open = False
     start = -1
-    for i in marks:
+    for i in compress(range(len(tokens)), map(_MARKS.__contains__, tokens)):
         t = tokens[i]
+        if t == _SEP:  # a new article: nothing is open
+            ascii_open = False
+            start = -1
+            continue
         opening = t in _OPEN or (t == '"' and not ascii_open)
         if t == '"':
             ascii_open = not ascii_open
@@ -197,7 +207,7 @@ def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
             inner
             and len(inner) <= MAX_N
             and 2 <= len(text) <= 12
-            and all(_CONTENT.match(x) for x in inner)
+            and all(map(_CONTENT.match, inner))
             and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
             and text not in stopwords()
         ):
@@ -205,27 +215,28 @@ def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
 
 
 _CONTENT_SEEN: dict[str, bool] = {}
+"""Token → may it sit inside a term?  Remembered per process (the indexer's hottest question)."""
+_CUE_SEEN: dict[str, bool] = {}
+"""Token → may it be a cue of a name (a title, a verb of speech)?  Remembered per process."""
 
 
 def _is_content(tok: str) -> bool:
-    known = _CONTENT_SEEN.get(tok)
-    if known is None:
-        if len(_CONTENT_SEEN) > 500_000:
-            _CONTENT_SEEN.clear()
-        known = _CONTENT_SEEN[tok] = tok not in _BREAK and _CONTENT.match(tok) is not None
-    return known
+    return tok not in _BREAK and _CONTENT.match(tok) is not None
 
 
-def _runs(tokens: Sequence[str]) -> list[list[str]]:
-    """Maximal runs of content tokens (grouped in C once every token's verdict is known:
-    the indexer's hottest loop)."""
-    seen = _CONTENT_SEEN
-    for t in set(tokens).difference(seen):
-        _is_content(t)
-    try:
-        return [list(g) for ok, g in groupby(tokens, key=seen.__getitem__) if ok]
-    except KeyError:  # the cache was cleared while this page's tokens went in
-        return [list(g) for ok, g in groupby(tokens, key=_is_content) if ok]
+def _is_cue(tok: str) -> bool:
+    return tok in _CUES or tok[-1:] in _TITLE_LAST
+
+
+def _judge(seen: dict[str, bool], distinct: set[str], judge: Callable[[str], bool]) -> None:
+    """Every token of ``distinct`` gets its verdict in ``seen`` (asked once per process)."""
+    new = distinct.difference(seen)
+    if new:
+        if len(seen) + len(new) > 500_000:
+            seen.clear()
+            new = distinct
+        for t in new:
+            seen[t] = judge(t)
 
 
 def suffix_kind(text: str) -> str | None:
@@ -288,24 +299,10 @@ _TITLE_ENDS = ("书记", "主任", "长")
 _TITLE_LAST = frozenset("记任长")
 
 
-_CUE_SEEN: dict[str, bool] = {}
-"""Token → may it be a cue of a name (a title, a verb of speech)? Remembered per process."""
-
-
 def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
     n = len(tokens)
-    cue_of = _CUE_SEEN
-    distinct = set(tokens)
-    for t in distinct.difference(cue_of):
-        if len(cue_of) > 500_000:
-            cue_of.clear()
-        cue_of[t] = t in _CUES or t[-1:] in _TITLE_LAST
-    here = {t for t in distinct if cue_of.get(t, False)}
-    if not here:
-        return
-    cues = [i for i, t in enumerate(tokens) if t in here]
-    for c in cues:
+    for c in compress(range(n), map(_CUE_SEEN.__getitem__, tokens)):
         cue = tokens[c]
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
         if cue in _SAYS and c >= 1:
@@ -336,6 +333,17 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
                     out[cand] += 1
 
 
+def _expanded(toks: Sequence[str], expand: Mapping[str, Sequence[str]]) -> Sequence[str]:
+    """Learned terms back into the base tokens they came from."""
+    if expand.keys().isdisjoint(toks):
+        return toks
+    parts_of = {t: expand.get(t, (t,)) for t in set(toks)}
+    return list(chain.from_iterable(map(parts_of.__getitem__, toks)))
+
+
+_TWO_OR_MORE = (1).__lt__
+
+
 def count_page(
     tokens_per_article: Iterable[Sequence[str]],
     expand: Mapping[str, Sequence[str]] | None = None,
@@ -344,58 +352,55 @@ def count_page(
 
     ``expand`` maps learned terms to their parts: tokens segmented with the learned layer are
     counted as the base tokens they came from, so the selection is the same either way.
+    The indexer's hottest loop: the page's articles go into one token list (``_SEP`` between
+    them) and every pass over tokens or pairs runs in C; Python loops only over the few places
+    where a longer gram can start (two repeated pairs in a row) or a suffix stands.
     """
-    grams: Counter[str] = Counter()
-    people: Counter[str] = Counter()
-    quoted: Counter[str] = Counter()
+    flat: list[str] = []
     tokens = docs = 0
-    runs: list[list[str]] = []
     for toks in tokens_per_article:
         if expand:
-            flat: list[str] = []
-            for t in toks:
-                parts = expand.get(t)
-                if parts is None:
-                    flat.append(t)
-                else:
-                    flat.extend(parts)
-            toks = flat
+            toks = _expanded(toks, expand)
         docs += 1
         tokens += len(toks)
-        _people(toks, people)
-        _quotes(toks, quoted)
-        runs.extend(_runs(toks))
-    unigrams = Counter(chain.from_iterable(runs))
-    bigrams: Counter[tuple[str, ...]] = Counter(chain.from_iterable(pairwise(r) for r in runs))
+        flat += toks
+        flat.append(_SEP)
+    distinct = set(flat)
+    _judge(_CONTENT_SEEN, distinct, _is_content)
+    _judge(_CUE_SEEN, distinct, _is_cue)
+    people: Counter[str] = Counter()
+    quoted: Counter[str] = Counter()
+    _people(flat, people)
+    _quotes(flat, distinct, quoted)
+    ok = list(map(_CONTENT_SEEN.__getitem__, flat))  # a content token: inside a run
+    unigrams = Counter(compress(flat, ok))
+    # pairs are made as they are counted (pairwise reuses the tuple of a pair it drops)
+    bigrams = Counter(compress(pairwise(flat), map(and_, ok, ok[1:])))
     # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
-    rep = {b for b, c in bigrams.items() if c >= 2}
+    rep = set(compress(bigrams, map(_TWO_OR_MORE, bigrams.values())))
+    n = len(flat)
     longer: Counter[tuple[str, ...]] = Counter()
-    suffixed: Counter[tuple[str, ...]] = Counter()
-    for run in runs:
-        m = len(run)
-        if m < 2:
-            continue
-        if _SUFFIX_SET.isdisjoint(run):
-            suffix_at: list[int] = []
-        else:
-            suffix_at = [k for k, t in enumerate(run) if k and t in _SUFFIX_SET]
-        for i in suffix_at:
-            suffixed[(run[i - 1], run[i])] += 1
-            if i > 1:
-                suffixed[(run[i - 2], run[i - 1], run[i])] += 1
-                if i > 2 and len(run[i]) > 1:  # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
-                    suffixed[(run[i - 3], run[i - 2], run[i - 1], run[i])] += 1
-        flags = list(map(rep.__contains__, pairwise(run)))  # bigram k..k+1 repeats
-        if flags.count(True) < 2:  # a longer gram needs two repeated bigrams in a row
-            continue
-        for i in compress(range(m - 1), flags):
-            j = i + 1
-            while j < m and j - i < MAX_N and flags[j - 1]:
-                if j - i >= 2:
-                    longer[tuple(run[i : j + 1])] += 1
+    if rep:
+        flags = list(map(rep.__contains__, pairwise(flat)))  # the pair at k..k+1 repeats
+        for i in compress(range(n - 2), map(and_, flags, flags[1:])):
+            j = i + 2
+            while j < n and j - i < MAX_N and flags[j - 1]:
+                longer[tuple(flat[i : j + 1])] += 1
                 j += 1
-    for b in rep:
-        grams[" ".join(b)] = bigrams[b]
+    suffixed: Counter[tuple[str, ...]] = Counter()
+    if not _SUFFIX_SET.isdisjoint(distinct):
+        for i in compress(range(n), map(_SUFFIX_SET.__contains__, flat)):
+            if i < 1 or not (ok[i] and ok[i - 1]):
+                continue
+            suffixed[(flat[i - 1], flat[i])] += 1
+            if i > 1 and ok[i - 2]:
+                suffixed[tuple(flat[i - 2 : i + 1])] += 1
+                if (
+                    i > 2 and ok[i - 3] and len(flat[i]) > 1
+                ):  # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
+                    suffixed[tuple(flat[i - 3 : i + 1])] += 1
+    grams: Counter[str] = Counter()
+    dict.update(grams, zip(map(" ".join, rep), map(bigrams.__getitem__, rep), strict=True))
     for g, c in longer.items():
         if c >= 2:
             grams[" ".join(g)] = c
@@ -403,10 +408,11 @@ def count_page(
         grams[" ".join(g)] = c
     # A word seen once on the page, in no n-gram kept here, is left out (most of a page's
     # words): its corpus count is then a little low, which only matters for rare words.
-    used = {t for g in grams for t in g.split(" ")}
-    for t, c in unigrams.items():
-        if c >= 2 or t in used:
-            grams[t] = c
+    # (A longer gram's words are in repeated pairs: the pairs and suffixes name them all.)
+    keep = set(chain.from_iterable(rep))
+    keep.update(chain.from_iterable(suffixed))
+    keep.update(compress(unigrams, map(_TWO_OR_MORE, unigrams.values())))
+    dict.update(grams, zip(keep, map(unigrams.__getitem__, keep), strict=True))
     return Counts(grams, people, tokens, docs, quoted)
 
 
