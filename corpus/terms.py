@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, compress, pairwise
+from itertools import chain, compress, pairwise, repeat
 from operator import and_
 from pathlib import Path
 from typing import Any
@@ -180,13 +180,12 @@ no cue and no quotation mark (a run, a name or a quote never spans two articles)
 _MARKS = _QUOTE_SET | {_SEP}
 
 
-def _quotes(tokens: Sequence[str], distinct: set[str], out: Counter[str]) -> None:
-    """Token runs between quotation marks, short and without punctuation inside."""
-    if _QUOTE_SET.isdisjoint(distinct):
-        return
+def _quotes(tokens: Sequence[str], marks: Iterable[int], out: Counter[str]) -> None:
+    """Token runs between quotation marks, short and without punctuation inside (``marks``:
+    where the quotation marks and article ends are)."""
     ascii_open = False
     start = -1
-    for i in compress(range(len(tokens)), map(_MARKS.__contains__, tokens)):
+    for i in marks:
         t = tokens[i]
         if t == _SEP:  # a new article: nothing is open
             ascii_open = False
@@ -216,19 +215,22 @@ def _quotes(tokens: Sequence[str], distinct: set[str], out: Counter[str]) -> Non
 
 _CONTENT_SEEN: dict[str, bool] = {}
 """Token → may it sit inside a term?  Remembered per process (the indexer's hottest question)."""
-_CUE_SEEN: dict[str, bool] = {}
-"""Token → may it be a cue of a name (a title, a verb of speech)?  Remembered per process."""
+_SPECIAL_SEEN: dict[str, int] = {}
+"""Token → is it a cue of a name (a title, a verb of speech: _CUE), a suffix (_SUFFIX), a
+quotation mark or an article's end (_MARK)?  Remembered per process."""
+_CUE, _SUFFIX, _MARK = 1, 2, 4
 
 
 def _is_content(tok: str) -> bool:
     return tok not in _BREAK and _CONTENT.match(tok) is not None
 
 
-def _is_cue(tok: str) -> bool:
-    return tok in _CUES or tok[-1:] in _TITLE_LAST
+def _special(tok: str) -> int:
+    cue = _CUE if tok in _CUES or tok[-1:] in _TITLE_LAST else 0
+    return cue | (_SUFFIX if tok in _SUFFIX_SET else 0) | (_MARK if tok in _MARKS else 0)
 
 
-def _judge(seen: dict[str, bool], distinct: set[str], judge: Callable[[str], bool]) -> None:
+def _judge(seen: dict[str, Any], distinct: set[str], judge: Callable[[str], Any]) -> None:
     """Every token of ``distinct`` gets its verdict in ``seen`` (asked once per process)."""
     new = distinct.difference(seen)
     if new:
@@ -299,10 +301,11 @@ _TITLE_ENDS = ("书记", "主任", "长")
 _TITLE_LAST = frozenset("记任长")
 
 
-def _people(tokens: Sequence[str], out: Counter[str]) -> None:
-    """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
+def _people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -> None:
+    """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调); ``cues``:
+    where the titles and verbs of speech are."""
     n = len(tokens)
-    for c in compress(range(n), map(_CUE_SEEN.__getitem__, tokens)):
+    for c in cues:
         cue = tokens[c]
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
         if cue in _SAYS and c >= 1:
@@ -367,18 +370,22 @@ def count_page(
         flat.append(_SEP)
     distinct = set(flat)
     _judge(_CONTENT_SEEN, distinct, _is_content)
-    _judge(_CUE_SEEN, distinct, _is_cue)
+    _judge(_SPECIAL_SEEN, distinct, _special)
+    n = len(flat)
+    # where a cue, a suffix, a quotation mark or an article's end is (one pass for the three)
+    at = list(compress(range(n), map(_SPECIAL_SEEN.__getitem__, flat)))
+    what = list(map(_SPECIAL_SEEN.__getitem__, map(flat.__getitem__, at)))
     people: Counter[str] = Counter()
     quoted: Counter[str] = Counter()
-    _people(flat, people)
-    _quotes(flat, distinct, quoted)
+    _people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
+    if not _QUOTE_SET.isdisjoint(distinct):
+        _quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
     ok = list(map(_CONTENT_SEEN.__getitem__, flat))  # a content token: inside a run
     unigrams = Counter(compress(flat, ok))
     # pairs are made as they are counted (pairwise reuses the tuple of a pair it drops)
     bigrams = Counter(compress(pairwise(flat), map(and_, ok, ok[1:])))
     # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
     rep = set(compress(bigrams, map(_TWO_OR_MORE, bigrams.values())))
-    n = len(flat)
     longer: Counter[tuple[str, ...]] = Counter()
     if rep:
         flags = list(map(rep.__contains__, pairwise(flat)))  # the pair at k..k+1 repeats
@@ -389,7 +396,7 @@ def count_page(
                 j += 1
     suffixed: Counter[tuple[str, ...]] = Counter()
     if not _SUFFIX_SET.isdisjoint(distinct):
-        for i in compress(range(n), map(_SUFFIX_SET.__contains__, flat)):
+        for i in compress(at, map(and_, what, repeat(_SUFFIX))):
             if i < 1 or not (ok[i] and ok[i - 1]):
                 continue
             suffixed[(flat[i - 1], flat[i])] += 1
