@@ -206,6 +206,22 @@ _KIND_BONUS = {"term": 1.3, "person": 2.5, "place": 2.0, "organisation": 2.0}
 """Names are what a reader skims for: people, places and organisations first."""
 
 
+def _count_nested(counts: Counter[str], kinds: Mapping[str, str]) -> None:
+    """A term or name also occurs inside the longer terms the article uses (先进制造业基地 in
+    全国先进制造业基地, 鼎门社区 in 鼎门社区党委): count it there too, as C-value does, so a term
+    is not ranked down for being said in several longer ways."""
+    inside: Counter[str] = Counter()
+    for big, c in counts.items():
+        if big not in kinds or len(big) < 4:
+            continue
+        n = len(big)
+        subs = {big[i:j] for i in range(n) for j in range(i + 3, n + 1) if j - i < n}
+        for sub in subs:
+            if sub in kinds and sub in counts:
+                inside[sub] += c
+    counts.update(inside)
+
+
 def _rankable(w: str, kinds: Mapping[str, str]) -> bool:
     if is_candidate(w):
         return True
@@ -239,6 +255,8 @@ def rank(
     if not counts:
         return []
     total = sum(counts.values())
+    if kinds:
+        _count_nested(counts, kinds)
     boosted = boost if isinstance(boost, (set, frozenset)) else set(boost)
     in_title = set(title)
     in_lead = set(lead)

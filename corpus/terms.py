@@ -441,6 +441,8 @@ QUOTED_WORDS: tuple[str, ...] = ("n", "v", "a", "i", "l")
 FRAGMENT = 0.3
 """A candidate whose neighbours branch less than this × log(f + 1) is a fragment."""
 _PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "m")
+_PEOPLE_COUNT = re.compile(r"^[一二三四五六七八九十两几多百千万]+[名位]$")
+"""A count of people (两名, 三位): 两名个人 is how many, never a name."""
 _COUNTED = re.compile(r"^[一二三四五六七八九十两几多百千万亿]+[大个项条家名位批级]$")
 
 
@@ -504,6 +506,8 @@ def select_terms(
         if len(parts) == 2 and last in ("市", "省", "县") and tags and first in tags:
             if not tags[first].startswith(("ns", "nz", "j")):
                 continue  # 代表/市 (of 代表市纪委): a word the dictionary knows is no place name
+        if _PEOPLE_COUNT.match(first):
+            continue
         if len(first) == 1 and first not in "七八九十" and (kind is None or first not in _ADMIN):
             continue  # 市/县/全 + word: a phrase, not a name
         if f < min_freq:
