@@ -197,20 +197,37 @@ def _quotes(tokens: Sequence[str], marks: Iterable[int], out: Counter[str]) -> N
         if opening:
             start = i
             continue
-        if start < 0:
+        if start < 0 or i - start - 1 > MAX_N:
+            start = -1
             continue
-        inner = tokens[start + 1 : i]
+        inner = tuple(tokens[start + 1 : i])
         start = -1
-        text = "".join(inner)
-        if (
-            inner
-            and len(inner) <= MAX_N
-            and 2 <= len(text) <= 12
-            and all(map(_CONTENT.match, inner))
-            and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
-            and text not in stopwords()
-        ):
-            out[" ".join(inner)] += 1
+        if inner in _QUOTE_SEEN:
+            key = _QUOTE_SEEN[inner]
+        else:
+            if len(_QUOTE_SEEN) > 200_000:
+                _QUOTE_SEEN.clear()
+            key = _QUOTE_SEEN[inner] = _quote_key(inner)
+        if key is not None:
+            out[key] += 1
+
+
+_QUOTE_SEEN: dict[tuple[str, ...], str | None] = {}
+"""A quoted token run → its key in ``Counts.quoted``, or None: the genre quotes the same
+terms again and again (“十四五”), so each is judged once per process."""
+
+
+def _quote_key(inner: tuple[str, ...]) -> str | None:
+    text = "".join(inner)
+    if (
+        inner
+        and 2 <= len(text) <= 12
+        and all(map(_CONTENT.match, inner))
+        and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
+        and text not in stopwords()
+    ):
+        return " ".join(inner)
+    return None
 
 
 _CONTENT_SEEN: dict[str, bool] = {}
