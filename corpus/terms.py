@@ -405,11 +405,15 @@ def count_page(
     rep = set(compress(bigrams, map(_TWO_OR_MORE, bigrams.values())))
     longer: Counter[tuple[str, ...]] = Counter()
     if rep:
-        flags = list(map(rep.__contains__, pairwise(flat)))  # the pair at k..k+1 repeats
-        for i in compress(range(n - 2), map(and_, flags, flags[1:])):
-            j = i + 2
-            while j < n and j - i < MAX_N and flags[j - 1]:
-                longer[tuple(flat[i : j + 1])] += 1
+        # a longer gram starts where two repeated pairs follow: two tokens in a row that start
+        # a repeated pair (a set of strings: no pair is made for the page's other tokens)
+        firsts = {a for a, _ in rep}
+        starts = list(map(firsts.__contains__, flat))
+        for i in compress(range(n - 2), map(and_, starts, starts[1:])):
+            j = i + 1
+            while j < n and j - i < MAX_N and (flat[j - 1], flat[j]) in rep:
+                if j - i >= 2:
+                    longer[tuple(flat[i : j + 1])] += 1
                 j += 1
     suffixed: Counter[tuple[str, ...]] = Counter()
     if not _SUFFIX_SET.isdisjoint(distinct):
