@@ -403,7 +403,7 @@ def count_page(
     bigrams = Counter(compress(pairwise(flat), map(and_, ok, ok[1:])))
     # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
     rep = set(compress(bigrams, map(_TWO_OR_MORE, bigrams.values())))
-    longer: Counter[tuple[str, ...]] = Counter()
+    longer: list[tuple[str, ...]] = []  # each occurrence (counted in C below)
     if rep:
         # a longer gram starts where two repeated pairs follow: two tokens in a row that start
         # a repeated pair (a set of strings: no pair is made for the page's other tokens)
@@ -413,32 +413,32 @@ def count_page(
             j = i + 1
             while j < n and j - i < MAX_N and (flat[j - 1], flat[j]) in rep:
                 if j - i >= 2:
-                    longer[tuple(flat[i : j + 1])] += 1
+                    longer.append(tuple(flat[i : j + 1]))
                 j += 1
-    suffixed: Counter[tuple[str, ...]] = Counter()
+    suffixed: list[tuple[str, ...]] = []
     if not _SUFFIX_SET.isdisjoint(distinct):
         for i in compress(at, map(and_, what, repeat(_SUFFIX))):
             if i < 1 or not (ok[i] and ok[i - 1]):
                 continue
-            suffixed[(flat[i - 1], flat[i])] += 1
+            suffixed.append((flat[i - 1], flat[i]))
             if i > 1 and ok[i - 2]:
-                suffixed[tuple(flat[i - 2 : i + 1])] += 1
-                if (
-                    i > 2 and ok[i - 3] and len(flat[i]) > 1
-                ):  # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
-                    suffixed[tuple(flat[i - 3 : i + 1])] += 1
+                suffixed.append(tuple(flat[i - 2 : i + 1]))
+                # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
+                if i > 2 and ok[i - 3] and len(flat[i]) > 1:
+                    suffixed.append(tuple(flat[i - 3 : i + 1]))
     grams: Counter[str] = Counter()
     dict.update(grams, zip(map(" ".join, rep), map(bigrams.__getitem__, rep), strict=True))
-    for g, c in longer.items():
-        if c >= 2:
-            grams[" ".join(g)] = c
-    for g, c in suffixed.items():
-        grams[" ".join(g)] = c
+    if longer:
+        seen = Counter(longer)
+        again = list(compress(seen, map(_TWO_OR_MORE, seen.values())))
+        dict.update(grams, zip(map(" ".join, again), map(seen.__getitem__, again), strict=True))
+    by_suffix = Counter(suffixed)
+    dict.update(grams, zip(map(" ".join, by_suffix), by_suffix.values(), strict=True))
     # A word seen once on the page, in no n-gram kept here, is left out (most of a page's
     # words): its corpus count is then a little low, which only matters for rare words.
     # (A longer gram's words are in repeated pairs: the pairs and suffixes name them all.)
     keep = set(chain.from_iterable(rep))
-    keep.update(chain.from_iterable(suffixed))
+    keep.update(chain.from_iterable(by_suffix))
     keep.update(compress(unigrams, map(_TWO_OR_MORE, unigrams.values())))
     dict.update(grams, zip(keep, map(unigrams.__getitem__, keep), strict=True))
     return Counts(grams, people, tokens, docs, quoted)
