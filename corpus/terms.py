@@ -172,8 +172,6 @@ class Counts:
 _OPEN = frozenset("“「『《")
 _CLOSE = frozenset("”」』》")
 _QUOTE_SET = _OPEN | _CLOSE | {'"'}
-
-
 _SEP = ""
 """Between two articles in a page's one token list: no token is empty, and it is no content,
 no cue and no quotation mark (a run, a name or a quote never spans two articles)."""
@@ -197,18 +195,15 @@ def _quotes(tokens: Sequence[str], marks: Iterable[int], out: Counter[str]) -> N
         if opening:
             start = i
             continue
-        if start < 0 or i - start - 1 > MAX_N:
-            start = -1
-            continue
-        inner = tuple(tokens[start + 1 : i])
+        inner = tuple(tokens[start + 1 : i]) if 0 <= start and i - start - 1 <= MAX_N else ()
         start = -1
-        if inner in _QUOTE_SEEN:
-            key = _QUOTE_SEEN[inner]
-        else:
+        if not inner:
+            continue
+        if inner not in _QUOTE_SEEN:
             if len(_QUOTE_SEEN) > 200_000:
                 _QUOTE_SEEN.clear()
-            key = _QUOTE_SEEN[inner] = _quote_key(inner)
-        if key is not None:
+            _QUOTE_SEEN[inner] = _quote_key(inner)
+        if (key := _QUOTE_SEEN[inner]) is not None:
             out[key] += 1
 
 
@@ -219,15 +214,10 @@ terms again and again (“十四五”), so each is judged once per process."""
 
 def _quote_key(inner: tuple[str, ...]) -> str | None:
     text = "".join(inner)
-    if (
-        inner
-        and 2 <= len(text) <= 12
-        and all(map(_CONTENT.match, inner))
-        and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
-        and text not in stopwords()
-    ):
-        return " ".join(inner)
-    return None
+    ok = inner and 2 <= len(text) <= 12 and all(map(_CONTENT.match, inner))
+    if not ok or (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text)) or text in stopwords():
+        return None
+    return " ".join(inner)
 
 
 _CONTENT_SEEN: dict[str, bool] = {}
