@@ -206,6 +206,23 @@ _KIND_BONUS = {"term": 1.3, "person": 2.5, "place": 2.0, "organisation": 2.0}
 """Names are what a reader skims for: people, places and organisations first."""
 
 
+def _count_nested(counts: Counter[str], kinds: Mapping[str, str]) -> None:
+    """A term also occurs inside the longer terms the article uses (先进制造业基地 in
+    全国先进制造业基地): count it there too, as C-value does, so a term is not ranked down for
+    being said in several longer ways.  Names are left alone: 涧西区 inside 涧西区委 is
+    another thing."""
+    inside: Counter[str] = Counter()
+    for big, c in counts.items():
+        if kinds.get(big) != "term" or len(big) < 4:
+            continue
+        n = len(big)
+        subs = {big[i:j] for i in range(n) for j in range(i + 3, n + 1) if j - i < n}
+        for sub in subs:
+            if kinds.get(sub) == "term" and sub in counts:
+                inside[sub] += c
+    counts.update(inside)
+
+
 def _rankable(w: str, kinds: Mapping[str, str]) -> bool:
     if is_candidate(w):
         return True
@@ -239,6 +256,9 @@ def rank(
     if not counts:
         return []
     total = sum(counts.values())
+    own = counts.copy()  # as said alone, before counting terms inside longer ones
+    if kinds:
+        _count_nested(counts, kinds)
     boosted = boost if isinstance(boost, (set, frozenset)) else set(boost)
     in_title = set(title)
     in_lead = set(lead)
@@ -275,7 +295,7 @@ def rank(
             if (
                 inside
                 and kind not in _NAME_KINDS
-                and any(counts[w] < USE_RATIO * counts[best[i].word] for i in inside)
+                and any(own[w] < USE_RATIO * own[best[i].word] for i in inside)
             ):
                 continue  # 防汛 stands alone far more than in 检查防汛: it says it better
             if inside:  # 副中心城市, then 洛阳副中心城市: one slot, the longer name in it

@@ -15,10 +15,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, compress, groupby, pairwise
+from itertools import chain, compress, pairwise, repeat
+from operator import and_
 from pathlib import Path
 from typing import Any
 
@@ -171,61 +172,80 @@ class Counts:
 _OPEN = frozenset("“「『《")
 _CLOSE = frozenset("”」』》")
 _QUOTE_SET = _OPEN | _CLOSE | {'"'}
+_SEP = ""
+"""Between two articles in a page's one token list: no token is empty, and it is no content,
+no cue and no quotation mark (a run, a name or a quote never spans two articles)."""
+_MARKS = _QUOTE_SET | {_SEP}
 
 
-def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
-    """Token runs between quotation marks, short and without punctuation inside."""
-    if _QUOTE_SET.isdisjoint(tokens):
-        return
-    marks = [i for i, t in enumerate(tokens) if t in _QUOTE_SET]
+def _quotes(tokens: Sequence[str], marks: Iterable[int], out: Counter[str]) -> None:
+    """Token runs between quotation marks, short and without punctuation inside (``marks``:
+    where the quotation marks and article ends are)."""
     ascii_open = False
     start = -1
     for i in marks:
         t = tokens[i]
+        if t == _SEP:  # a new article: nothing is open
+            ascii_open = False
+            start = -1
+            continue
         opening = t in _OPEN or (t == '"' and not ascii_open)
         if t == '"':
             ascii_open = not ascii_open
         if opening:
             start = i
             continue
-        if start < 0:
-            continue
-        inner = tokens[start + 1 : i]
+        inner = tuple(tokens[start + 1 : i]) if 0 <= start and i - start - 1 <= MAX_N else ()
         start = -1
-        text = "".join(inner)
-        if (
-            inner
-            and len(inner) <= MAX_N
-            and 2 <= len(text) <= 12
-            and all(_CONTENT.match(x) for x in inner)
-            and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
-            and text not in stopwords()
-        ):
-            out[" ".join(inner)] += 1
+        if not inner:
+            continue
+        if inner not in _QUOTE_SEEN:
+            if len(_QUOTE_SEEN) > 200_000:
+                _QUOTE_SEEN.clear()
+            _QUOTE_SEEN[inner] = _quote_key(inner)
+        if (key := _QUOTE_SEEN[inner]) is not None:
+            out[key] += 1
+
+
+_QUOTE_SEEN: dict[tuple[str, ...], str | None] = {}
+"""A quoted token run → its key in ``Counts.quoted``, or None: the genre quotes the same
+terms again and again (“十四五”), so each is judged once per process."""
+
+
+def _quote_key(inner: tuple[str, ...]) -> str | None:
+    text = "".join(inner)
+    ok = inner and 2 <= len(text) <= 12 and all(map(_CONTENT.match, inner))
+    if not ok or (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text)) or text in stopwords():
+        return None
+    return " ".join(inner)
 
 
 _CONTENT_SEEN: dict[str, bool] = {}
+"""Token → may it sit inside a term?  Remembered per process (the indexer's hottest question)."""
+_SPECIAL_SEEN: dict[str, int] = {}
+"""Token → is it a cue of a name (a title, a verb of speech: _CUE), a suffix (_SUFFIX), a
+quotation mark or an article's end (_MARK)?  Remembered per process."""
+_CUE, _SUFFIX, _MARK = 1, 2, 4
 
 
 def _is_content(tok: str) -> bool:
-    known = _CONTENT_SEEN.get(tok)
-    if known is None:
-        if len(_CONTENT_SEEN) > 500_000:
-            _CONTENT_SEEN.clear()
-        known = _CONTENT_SEEN[tok] = tok not in _BREAK and _CONTENT.match(tok) is not None
-    return known
+    return tok not in _BREAK and _CONTENT.match(tok) is not None
 
 
-def _runs(tokens: Sequence[str]) -> list[list[str]]:
-    """Maximal runs of content tokens (grouped in C once every token's verdict is known:
-    the indexer's hottest loop)."""
-    seen = _CONTENT_SEEN
-    for t in set(tokens).difference(seen):
-        _is_content(t)
-    try:
-        return [list(g) for ok, g in groupby(tokens, key=seen.__getitem__) if ok]
-    except KeyError:  # the cache was cleared while this page's tokens went in
-        return [list(g) for ok, g in groupby(tokens, key=_is_content) if ok]
+def _special(tok: str) -> int:
+    cue = _CUE if tok in _CUES or tok[-1:] in _TITLE_LAST else 0
+    return cue | (_SUFFIX if tok in _SUFFIX_SET else 0) | (_MARK if tok in _MARKS else 0)
+
+
+def _judge(seen: dict[str, Any], distinct: set[str], judge: Callable[[str], Any]) -> None:
+    """Every token of ``distinct`` gets its verdict in ``seen`` (asked once per process)."""
+    new = distinct.difference(seen)
+    if new:
+        if len(seen) + len(new) > 500_000:
+            seen.clear()
+            new = distinct
+        for t in new:
+            seen[t] = judge(t)
 
 
 def suffix_kind(text: str) -> str | None:
@@ -288,23 +308,10 @@ _TITLE_ENDS = ("书记", "主任", "长")
 _TITLE_LAST = frozenset("记任长")
 
 
-_CUE_SEEN: dict[str, bool] = {}
-"""Token → may it be a cue of a name (a title, a verb of speech)? Remembered per process."""
-
-
-def _people(tokens: Sequence[str], out: Counter[str]) -> None:
-    """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
+def _people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -> None:
+    """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调); ``cues``:
+    where the titles and verbs of speech are."""
     n = len(tokens)
-    cue_of = _CUE_SEEN
-    distinct = set(tokens)
-    for t in distinct.difference(cue_of):
-        if len(cue_of) > 500_000:
-            cue_of.clear()
-        cue_of[t] = t in _CUES or t[-1:] in _TITLE_LAST
-    here = {t for t in distinct if cue_of.get(t, False)}
-    if not here:
-        return
-    cues = [i for i, t in enumerate(tokens) if t in here]
     for c in cues:
         cue = tokens[c]
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
@@ -336,6 +343,17 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
                     out[cand] += 1
 
 
+def _expanded(toks: Sequence[str], expand: Mapping[str, Sequence[str]]) -> Sequence[str]:
+    """Learned terms back into the base tokens they came from."""
+    if expand.keys().isdisjoint(toks):
+        return toks
+    parts_of = {t: expand.get(t, (t,)) for t in set(toks)}
+    return list(chain.from_iterable(map(parts_of.__getitem__, toks)))
+
+
+_TWO_OR_MORE = (1).__lt__
+
+
 def count_page(
     tokens_per_article: Iterable[Sequence[str]],
     expand: Mapping[str, Sequence[str]] | None = None,
@@ -344,69 +362,75 @@ def count_page(
 
     ``expand`` maps learned terms to their parts: tokens segmented with the learned layer are
     counted as the base tokens they came from, so the selection is the same either way.
+    The indexer's hottest loop: the page's articles go into one token list (``_SEP`` between
+    them) and every pass over tokens or pairs runs in C; Python loops only over the few places
+    where a longer gram can start (two repeated pairs in a row) or a suffix stands.
     """
-    grams: Counter[str] = Counter()
-    people: Counter[str] = Counter()
-    quoted: Counter[str] = Counter()
+    flat: list[str] = []
     tokens = docs = 0
-    runs: list[list[str]] = []
     for toks in tokens_per_article:
         if expand:
-            flat: list[str] = []
-            for t in toks:
-                parts = expand.get(t)
-                if parts is None:
-                    flat.append(t)
-                else:
-                    flat.extend(parts)
-            toks = flat
+            toks = _expanded(toks, expand)
         docs += 1
         tokens += len(toks)
-        _people(toks, people)
-        _quotes(toks, quoted)
-        runs.extend(_runs(toks))
-    unigrams = Counter(chain.from_iterable(runs))
-    bigrams: Counter[tuple[str, ...]] = Counter(chain.from_iterable(pairwise(r) for r in runs))
+        flat += toks
+        flat.append(_SEP)
+    distinct = set(flat)
+    _judge(_CONTENT_SEEN, distinct, _is_content)
+    _judge(_SPECIAL_SEEN, distinct, _special)
+    n = len(flat)
+    # where a cue, a suffix, a quotation mark or an article's end is (one pass for the three)
+    at = list(compress(range(n), map(_SPECIAL_SEEN.__getitem__, flat)))
+    what = list(map(_SPECIAL_SEEN.__getitem__, map(flat.__getitem__, at)))
+    people: Counter[str] = Counter()
+    quoted: Counter[str] = Counter()
+    _people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
+    if not _QUOTE_SET.isdisjoint(distinct):
+        _quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
+    ok = list(map(_CONTENT_SEEN.__getitem__, flat))  # a content token: inside a run
+    unigrams = Counter(compress(flat, ok))
+    # pairs are made as they are counted (pairwise reuses the tuple of a pair it drops)
+    bigrams = Counter(compress(pairwise(flat), map(and_, ok, ok[1:])))
     # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
-    rep = {b for b, c in bigrams.items() if c >= 2}
-    longer: Counter[tuple[str, ...]] = Counter()
-    suffixed: Counter[tuple[str, ...]] = Counter()
-    for run in runs:
-        m = len(run)
-        if m < 2:
-            continue
-        if _SUFFIX_SET.isdisjoint(run):
-            suffix_at: list[int] = []
-        else:
-            suffix_at = [k for k, t in enumerate(run) if k and t in _SUFFIX_SET]
-        for i in suffix_at:
-            suffixed[(run[i - 1], run[i])] += 1
-            if i > 1:
-                suffixed[(run[i - 2], run[i - 1], run[i])] += 1
-                if i > 2 and len(run[i]) > 1:  # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
-                    suffixed[(run[i - 3], run[i - 2], run[i - 1], run[i])] += 1
-        flags = list(map(rep.__contains__, pairwise(run)))  # bigram k..k+1 repeats
-        if flags.count(True) < 2:  # a longer gram needs two repeated bigrams in a row
-            continue
-        for i in compress(range(m - 1), flags):
+    rep = set(compress(bigrams, map(_TWO_OR_MORE, bigrams.values())))
+    longer: list[tuple[str, ...]] = []  # each occurrence (counted in C below)
+    if rep:
+        # a longer gram starts where two repeated pairs follow: two tokens in a row that start
+        # a repeated pair (a set of strings: no pair is made for the page's other tokens)
+        firsts = {a for a, _ in rep}
+        starts = list(map(firsts.__contains__, flat))
+        for i in compress(range(n - 2), map(and_, starts, starts[1:])):
             j = i + 1
-            while j < m and j - i < MAX_N and flags[j - 1]:
+            while j < n and j - i < MAX_N and (flat[j - 1], flat[j]) in rep:
                 if j - i >= 2:
-                    longer[tuple(run[i : j + 1])] += 1
+                    longer.append(tuple(flat[i : j + 1]))
                 j += 1
-    for b in rep:
-        grams[" ".join(b)] = bigrams[b]
-    for g, c in longer.items():
-        if c >= 2:
-            grams[" ".join(g)] = c
-    for g, c in suffixed.items():
-        grams[" ".join(g)] = c
+    suffixed: list[tuple[str, ...]] = []
+    if not _SUFFIX_SET.isdisjoint(distinct):
+        for i in compress(at, map(and_, what, repeat(_SUFFIX))):
+            if i < 1 or not (ok[i] and ok[i - 1]):
+                continue
+            suffixed.append((flat[i - 1], flat[i]))
+            if i > 1 and ok[i - 2]:
+                suffixed.append(tuple(flat[i - 2 : i + 1]))
+                # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
+                if i > 2 and ok[i - 3] and len(flat[i]) > 1:
+                    suffixed.append(tuple(flat[i - 3 : i + 1]))
+    grams: Counter[str] = Counter()
+    dict.update(grams, zip(map(" ".join, rep), map(bigrams.__getitem__, rep), strict=True))
+    if longer:
+        seen = Counter(longer)
+        again = list(compress(seen, map(_TWO_OR_MORE, seen.values())))
+        dict.update(grams, zip(map(" ".join, again), map(seen.__getitem__, again), strict=True))
+    by_suffix = Counter(suffixed)
+    dict.update(grams, zip(map(" ".join, by_suffix), by_suffix.values(), strict=True))
     # A word seen once on the page, in no n-gram kept here, is left out (most of a page's
     # words): its corpus count is then a little low, which only matters for rare words.
-    used = {t for g in grams for t in g.split(" ")}
-    for t, c in unigrams.items():
-        if c >= 2 or t in used:
-            grams[t] = c
+    # (A longer gram's words are in repeated pairs: the pairs and suffixes name them all.)
+    keep = set(chain.from_iterable(rep))
+    keep.update(chain.from_iterable(by_suffix))
+    keep.update(compress(unigrams, map(_TWO_OR_MORE, unigrams.values())))
+    dict.update(grams, zip(keep, map(unigrams.__getitem__, keep), strict=True))
     return Counts(grams, people, tokens, docs, quoted)
 
 
@@ -428,6 +452,8 @@ QUOTED_WORDS: tuple[str, ...] = ("n", "v", "a", "i", "l")
 FRAGMENT = 0.3
 """A candidate whose neighbours branch less than this × log(f + 1) is a fragment."""
 _PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "m")
+_PEOPLE_COUNT = re.compile(r"^[一二三四五六七八九十两几多百千万]+[名位]$")
+"""A count of people (两名, 三位): 两名个人 is how many, never a name."""
 _COUNTED = re.compile(r"^[一二三四五六七八九十两几多百千万亿]+[大个项条家名位批级]$")
 
 
@@ -491,6 +517,8 @@ def select_terms(
         if len(parts) == 2 and last in ("市", "省", "县") and tags and first in tags:
             if not tags[first].startswith(("ns", "nz", "j")):
                 continue  # 代表/市 (of 代表市纪委): a word the dictionary knows is no place name
+        if _PEOPLE_COUNT.match(first):
+            continue
         if len(first) == 1 and first not in "七八九十" and (kind is None or first not in _ADMIN):
             continue  # 市/县/全 + word: a phrase, not a name
         if f < min_freq:

@@ -1,0 +1,204 @@
+"""Term counting per page as it was before it was made faster: the reference
+``corpus.terms.count_page`` is tested against (same counts on the seeds and generated pages)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain, compress, groupby, pairwise
+
+from corpus.terms import (
+    _BREAK,
+    _CONTENT,
+    _CUES,
+    _GIVEN,
+    _NUMERAL_NAME,
+    _NUMERIC,
+    _OPEN,
+    _QUOTE_SET,
+    _SAYS,
+    _SUFFIX_SET,
+    _TITLE_ENDS,
+    _TITLE_LAST,
+    _TITLES,
+    MAX_N,
+    Counts,
+    looks_like_name,
+    stopwords,
+)
+
+_CONTENT_SEEN: dict[str, bool] = {}
+
+
+def _is_content(tok: str) -> bool:
+    known = _CONTENT_SEEN.get(tok)
+    if known is None:
+        if len(_CONTENT_SEEN) > 500_000:
+            _CONTENT_SEEN.clear()
+        known = _CONTENT_SEEN[tok] = tok not in _BREAK and _CONTENT.match(tok) is not None
+    return known
+
+
+def _runs(tokens: Sequence[str]) -> list[list[str]]:
+    """Maximal runs of content tokens (grouped in C once every token's verdict is known:
+    the indexer's hottest loop)."""
+    seen = _CONTENT_SEEN
+    for t in set(tokens).difference(seen):
+        _is_content(t)
+    try:
+        return [list(g) for ok, g in groupby(tokens, key=seen.__getitem__) if ok]
+    except KeyError:  # the cache was cleared while this page's tokens went in
+        return [list(g) for ok, g in groupby(tokens, key=_is_content) if ok]
+
+
+_CUE_SEEN: dict[str, bool] = {}
+"""Token → may it be a cue of a name (a title, a verb of speech)? Remembered per process."""
+
+
+def _people(tokens: Sequence[str], out: Counter[str]) -> None:
+    """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
+    n = len(tokens)
+    cue_of = _CUE_SEEN
+    distinct = set(tokens)
+    for t in distinct.difference(cue_of):
+        if len(cue_of) > 500_000:
+            cue_of.clear()
+        cue_of[t] = t in _CUES or t[-1:] in _TITLE_LAST
+    here = {t for t in distinct if cue_of.get(t, False)}
+    if not here:
+        return
+    cues = [i for i, t in enumerate(tokens) if t in here]
+    for c in cues:
+        cue = tokens[c]
+        # a name is one token (赵会生) or a surname plus given name (吴/劲松)
+        if cue in _SAYS and c >= 1:
+            for start in (c - 1, c - 2):
+                if start < 0 or (
+                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in _BREAK)
+                ):
+                    continue
+                cand = "".join(tokens[start:c])
+                if looks_like_name(cand):
+                    out[cand] += 1
+                    break
+        if (cue in _TITLES or cue.endswith(_TITLE_ENDS)) and c + 1 < n:
+            first = tokens[c + 1]
+            if looks_like_name(first):
+                j = c + 2
+                if len(first) == 2 and j < n and _GIVEN.match(tokens[j]):
+                    first += tokens[j]  # 院士/李俊/贤/入选: jieba cut a three-character name
+                    j += 1
+                out[first] += 1
+                # a list of people under one title: 副主任/郭晓芒/、/马东安/等
+                while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
+                    out[tokens[j + 1]] += 1
+                    j += 2
+            elif len(first) == 1 and first not in _BREAK and c + 2 < n:
+                cand = first + tokens[c + 2]
+                if looks_like_name(cand):
+                    out[cand] += 1
+
+
+def count_page_reference(
+    tokens_per_article: Iterable[Sequence[str]],
+    expand: Mapping[str, Sequence[str]] | None = None,
+) -> Counts:
+    """Counts of one page, from each article's tokens.
+
+    ``expand`` maps learned terms to their parts: tokens segmented with the learned layer are
+    counted as the base tokens they came from, so the selection is the same either way.
+    """
+    grams: Counter[str] = Counter()
+    people: Counter[str] = Counter()
+    quoted: Counter[str] = Counter()
+    tokens = docs = 0
+    runs: list[list[str]] = []
+    for toks in tokens_per_article:
+        if expand:
+            flat: list[str] = []
+            for t in toks:
+                parts = expand.get(t)
+                if parts is None:
+                    flat.append(t)
+                else:
+                    flat.extend(parts)
+            toks = flat
+        docs += 1
+        tokens += len(toks)
+        _people(toks, people)
+        _quotes(toks, quoted)
+        runs.extend(_runs(toks))
+    unigrams = Counter(chain.from_iterable(runs))
+    bigrams: Counter[tuple[str, ...]] = Counter(chain.from_iterable(pairwise(r) for r in runs))
+    # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
+    rep = {b for b, c in bigrams.items() if c >= 2}
+    longer: Counter[tuple[str, ...]] = Counter()
+    suffixed: Counter[tuple[str, ...]] = Counter()
+    for run in runs:
+        m = len(run)
+        if m < 2:
+            continue
+        if _SUFFIX_SET.isdisjoint(run):
+            suffix_at: list[int] = []
+        else:
+            suffix_at = [k for k, t in enumerate(run) if k and t in _SUFFIX_SET]
+        for i in suffix_at:
+            suffixed[(run[i - 1], run[i])] += 1
+            if i > 1:
+                suffixed[(run[i - 2], run[i - 1], run[i])] += 1
+                if i > 2 and len(run[i]) > 1:  # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
+                    suffixed[(run[i - 3], run[i - 2], run[i - 1], run[i])] += 1
+        flags = list(map(rep.__contains__, pairwise(run)))  # bigram k..k+1 repeats
+        if flags.count(True) < 2:  # a longer gram needs two repeated bigrams in a row
+            continue
+        for i in compress(range(m - 1), flags):
+            j = i + 1
+            while j < m and j - i < MAX_N and flags[j - 1]:
+                if j - i >= 2:
+                    longer[tuple(run[i : j + 1])] += 1
+                j += 1
+    for b in rep:
+        grams[" ".join(b)] = bigrams[b]
+    for g, c in longer.items():
+        if c >= 2:
+            grams[" ".join(g)] = c
+    for g, c in suffixed.items():
+        grams[" ".join(g)] = c
+    # A word seen once on the page, in no n-gram kept here, is left out (most of a page's
+    # words): its corpus count is then a little low, which only matters for rare words.
+    used = {t for g in grams for t in g.split(" ")}
+    for t, c in unigrams.items():
+        if c >= 2 or t in used:
+            grams[t] = c
+    return Counts(grams, people, tokens, docs, quoted)
+
+
+def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
+    """Token runs between quotation marks, short and without punctuation inside."""
+    if _QUOTE_SET.isdisjoint(tokens):
+        return
+    marks = [i for i, t in enumerate(tokens) if t in _QUOTE_SET]
+    ascii_open = False
+    start = -1
+    for i in marks:
+        t = tokens[i]
+        opening = t in _OPEN or (t == '"' and not ascii_open)
+        if t == '"':
+            ascii_open = not ascii_open
+        if opening:
+            start = i
+            continue
+        if start < 0:
+            continue
+        inner = tokens[start + 1 : i]
+        start = -1
+        text = "".join(inner)
+        if (
+            inner
+            and len(inner) <= MAX_N
+            and 2 <= len(text) <= 12
+            and all(_CONTENT.match(x) for x in inner)
+            and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
+            and text not in stopwords()
+        ):
+            out[" ".join(inner)] += 1
