@@ -444,11 +444,11 @@ def test_concordance_head_is_the_head_of_the_concordance() -> None:
     for sort in (None, "left", "right"):
         whole = concordance(texts, "发展", width=3, sort=sort)  # type: ignore[arg-type]
         for limit in (1, 3, 100):
-            head, total = concordance_head(
+            head, total, articles = concordance_head(
                 iter(texts),
                 "发展",
                 width=3,
                 sort=sort,
                 limit=limit,  # type: ignore[arg-type]
             )
-            assert head == whole[:limit] and total == len(every) == 7
+            assert head == whole[:limit] and total == len(every) == 7 and articles == 3

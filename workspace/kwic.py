@@ -210,18 +210,21 @@ def concordance(
 
 def concordance_head(
     texts: Iterable[tuple[str, str]], term: str, *, width: int, sort: Sort, limit: int
-) -> tuple[list[Line], int]:
-    """The first ``limit`` lines of :func:`concordance` and how many there are in all, holding
-    no more than ``limit`` lines (a frequent word at 30,000 pages has ~1,000,000)."""
+) -> tuple[list[Line], int, int]:
+    """The first ``limit`` lines of :func:`concordance`, how many lines there are in all and
+    in how many articles, holding no more than ``limit`` lines (a frequent word at 30,000
+    pages has ~1,000,000)."""
     _check(width, sort, limit)
     if not term:
         raise ValueError("the search term is empty")
-    seen = 0
+    seen = articles = 0
 
     def counted(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
-        nonlocal seen
+        nonlocal seen, articles
         for aid, text in pairs:
-            seen += text.count(term)  # non-overlapping, as ``occurrences`` finds them
+            n = text.count(term)  # non-overlapping, as ``occurrences`` finds them
+            seen += n
+            articles += n > 0
             yield aid, text
 
     lines = _lines(counted(texts), term, width)
@@ -232,7 +235,7 @@ def concordance_head(
             pass
     else:
         head = heapq.nsmallest(limit, lines, key=key)  # = sorted(...)[:limit], stable
-    return head, seen
+    return head, seen, articles
 
 
 def cell_width(text: str) -> int:

@@ -91,7 +91,7 @@ class ConcordanceScreen(AnalysisScreen):
             sort: Sort,
             lines: list[Line],
             places: dict[str, str],
-            total: int,
+            total: tuple[int, int],
             error: str = "",
         ) -> None:
             super().__init__()
@@ -121,6 +121,7 @@ class ConcordanceScreen(AnalysisScreen):
         self.sort: Sort = None
         self.lines: list[Line] = []
         self.total = 0
+        self.article_total = 0
         self.places: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
@@ -183,7 +184,8 @@ class ConcordanceScreen(AnalysisScreen):
             return
         corpus = self.ws.corpus()
         every = kwic(corpus, self.term, width=side, sort=self.sort)
-        self.show_lines(every[:LIMIT], places_in(corpus, every[:LIMIT]), len(every))
+        arts = len({ln.article_id for ln in every})
+        self.show_lines(every[:LIMIT], places_in(corpus, every[:LIMIT]), (len(every), arts))
 
     @work(thread=True, exclusive=True, group="kwic")
     def _find(self, term: str, sort: Sort, side: int) -> None:
@@ -193,7 +195,9 @@ class ConcordanceScreen(AnalysisScreen):
         try:
             texts = self.ws.indexed_texts(term)
             if texts is not None:
-                head, total = concordance_head(texts, term, width=side, sort=sort, limit=LIMIT)
+                head, total, arts = concordance_head(
+                    texts, term, width=side, sort=sort, limit=LIMIT
+                )
                 ids = [ln.article_id for ln in head]
                 pages = self.main.pages
                 rows = pages.by_id if pages is not None else {}
@@ -206,11 +210,12 @@ class ConcordanceScreen(AnalysisScreen):
                 corpus = self.ws.term_corpus(term)
                 every = kwic(corpus, term, width=side, sort=sort)
                 head, total = every[:LIMIT], len(every)
+                arts = len({ln.article_id for ln in every})
                 places = places_in(corpus, head)
         except Exception as exc:  # shown, not crashed
-            self.post_message(self.Found(term, sort, [], {}, 0, str(exc)))
+            self.post_message(self.Found(term, sort, [], {}, (0, 0), str(exc)))
             return
-        self.post_message(self.Found(term, sort, head, places, total))
+        self.post_message(self.Found(term, sort, head, places, (total, arts)))
 
     def on_concordance_screen_found(self, msg: Found) -> None:
         if (msg.term, msg.sort) != (self.term, self.sort):
@@ -221,12 +226,13 @@ class ConcordanceScreen(AnalysisScreen):
             self.show_lines(msg.lines, msg.places, msg.total)
         ready(self)
 
-    def show_lines(self, lines: list[Line], places: dict[str, str], total: int) -> None:
-        """The first ``LIMIT`` lines (of ``total``), a screenful now and the rest in batches."""
+    def show_lines(self, lines: list[Line], places: dict[str, str], total: tuple[int, int]) -> None:
+        """The first ``LIMIT`` lines of ``total`` (lines, articles): a screenful now and the
+        rest in batches."""
         ol = self.query_one("#kwic-lines", OptionList)
         ol.clear_options()
         avail = self.width()
-        self.total = total
+        self.total, self.article_total = total
         self.lines = lines
         self.places = places
         ol.add_options(kwic_rows(self.lines[:FIRST_ROWS], places, avail))
@@ -250,9 +256,9 @@ class ConcordanceScreen(AnalysisScreen):
     def status_line(self) -> None:
         sort = {None: "语料顺序 corpus order", "left": "左 left", "right": "右 right"}[self.sort]
         shown = f" (前 first {LIMIT})" if self.total > len(self.lines) else ""
-        arts = len({ln.article_id for ln in self.lines})
         self.status(
-            f"「{self.term}」 {self.total} 处 occurrences{shown} in {arts} 篇 articles · "
+            f"「{self.term}」 {self.total} 处 occurrences{shown} in {self.article_total} 篇 "
+            "articles · "
             f"排序 sort: {sort} (l/r) · Enter 打开 open · c 编码 code · C 句子 sentence · "
             "A 自动编码 autocode"
         )
