@@ -38,28 +38,46 @@ MODULES = {
 command imports its own module only — the others cost a quick ``piyue search`` ~60 ms."""
 
 
-def command_in(argv: list[str]) -> str | None:
-    """The subcommand named in ``argv`` (after the top-level flags), if any."""
+TOP_FLAGS = ("--corpus", "--db", "--coder")
+
+
+def split_top(argv: list[str]) -> tuple[dict[str, str], list[str]] | None:
+    """The top-level flags given first (name → value) and the rest of ``argv``, read without
+    argparse (its import and parsers cost the reader's first frame ~10 ms); None when a flag
+    lacks its value (argparse then says so)."""
+    flags: dict[str, str] = {}
     i = 0
     while i < len(argv):
-        a = argv[i]
-        if a in ("--corpus", "--db", "--coder"):
-            i += 2
-        elif a.startswith(("--corpus=", "--db=", "--coder=")):
+        flag, eq, value = argv[i].partition("=")
+        if flag not in TOP_FLAGS:
+            break
+        if not eq:
+            if i + 1 >= len(argv):
+                return None
+            value = argv[i + 1]
             i += 1
-        elif a.startswith("-"):
-            return None
-        else:
-            return a
-    return None
+        flags[flag.removeprefix("--")] = value
+        i += 1
+    return flags, argv[i:]
 
 
-def build_parser(
-    commands: bool = True, only: str | None = None
-) -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
-    """The whole command line and its handlers; without ``commands`` only what opening the
-    reader needs (building every subcommand's parser costs start-up time the reader should
-    not pay); with ``only`` (a known subcommand) just the module that has it."""
+def command_in(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (after the top-level flags), if any."""
+    split = split_top(argv)
+    rest = split[1] if split is not None else []
+    return rest[0] if rest and not rest[0].startswith("-") else None
+
+
+def just_the_reader(argv: list[str]) -> bool:
+    """Only the top-level flags (no subcommand, no help): the reader is being opened."""
+    split = split_top(argv)
+    return split is not None and not split[1]
+
+
+def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
+    """The command line and its handlers; with ``only`` (a known subcommand) just the module
+    that has it (the reader, opened with the top-level flags alone, needs none: see
+    ``reader_args``)."""
     import argparse
 
     parser = argparse.ArgumentParser(
@@ -67,47 +85,24 @@ def build_parser(
     )
     add_common(parser, top=True)
     parser.set_defaults(cmd=None)
-    handlers: dict[str, Handler] = {}
-    if commands:
-        import importlib
+    import importlib
 
-        names = [m for m, cmds in MODULES.items() if only in cmds] or list(MODULES)
-        sub = parser.add_subparsers(dest="cmd")
-        for module in (importlib.import_module(f"cli.{name}") for name in names):
-            handlers.update(module.register(sub))
+    handlers: dict[str, Handler] = {}
+    names = [m for m, cmds in MODULES.items() if only in cmds] or list(MODULES)
+    sub = parser.add_subparsers(dest="cmd")
+    for module in (importlib.import_module(f"cli.{name}") for name in names):
+        handlers.update(module.register(sub))
     return parser, handlers
 
 
-def just_the_reader(argv: list[str]) -> bool:
-    """Only ``--corpus``/``--db`` (no subcommand, no help): the reader is being opened."""
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in ("--corpus", "--db", "--coder"):
-            i += 2
-        elif a.startswith(("--corpus=", "--db=", "--coder=")):
-            i += 1
-        else:
-            return False
-    return True
-
-
 def reader_args(argv: list[str]) -> Any:
-    """The flags of ``just_the_reader`` read without argparse (whose import and parser cost
-    the first frame ~10 ms); None when one lacks its value (argparse then says so)."""
-    got: dict[str, Any] = {"corpus": None, "db": None, "coder": None, "cmd": None}
-    i = 0
-    while i < len(argv):
-        flag, eq, value = argv[i].partition("=")
-        if not eq:
-            if i + 1 >= len(argv):
-                return None
-            value = argv[i + 1]
-            i += 1
-        i += 1
-        name = flag.removeprefix("--")
-        got[name] = value if name == "coder" else Path(value)
-    return SimpleNamespace(**got)
+    """The namespace argparse would give the reader's flags; None when ``argv`` is more."""
+    split = split_top(argv)
+    if split is None or split[1]:
+        return None
+    flags = split[0]
+    paths = {k: Path(flags[k]) if k in flags else None for k in ("corpus", "db")}
+    return SimpleNamespace(**paths, coder=flags.get("coder"), cmd=None)
 
 
 def open_reader(args: argparse.Namespace) -> int:
@@ -133,11 +128,10 @@ def fail(msg: str, code: int = 2) -> NoReturn:
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
-    reader = just_the_reader(argv)
-    args = reader_args(argv) if reader else None
+    args = reader_args(argv)
     handlers: dict[str, Handler] = {}
     if args is None:
-        parser, handlers = build_parser(commands=not reader, only=command_in(argv))
+        parser, handlers = build_parser(only=command_in(argv))
         args = parser.parse_args(argv)
     try:
         if args.cmd is None:
