@@ -26,8 +26,8 @@ async def test_the_coder_is_asked_once_and_shown(
     async with app.run_test(size=(160, 50)) as pilot:
         for _ in range(300):
             await pilot.pause(0.02)
-            if isinstance(app.screen, InputDialog):
-                break
+            if isinstance(app.screen, InputDialog) and app.screen.query("Input"):
+                break  # the dialog is up with its input (composed a moment after it shows)
         assert isinstance(app.screen, InputDialog) and "编码者" in app.screen.heading
         app.screen.query_one("Input").value = ""  # type: ignore[attr-defined]
         await pilot.press(*"小李", "enter")
