@@ -40,7 +40,7 @@ def _commands() -> type[Provider]:
 
 class PiyueApp(App[None]):
     TITLE = "piyue 批阅"
-    CSS_PATH = ["piyue.tcss", "analysis.tcss"]
+    CSS_PATH = "piyue.tcss"  # dialogs and analysis screens bring their own
     COMMANDS = App.COMMANDS | {_commands}
     ENABLE_COMMAND_PALETTE = True
 

@@ -10,6 +10,7 @@ as a key opens another screen that is not ready (``/`` then a query, ``t`` then 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from textual import events
@@ -56,6 +57,10 @@ ResultT = TypeVar("ResultT")
 
 class Dialog(ModalScreen[ResultT], Generic[ResultT]):
     """A modal dialog that takes keys typed while it opens (after its focus is set)."""
+
+    CSS_PATH = str(Path(__file__).with_name("dialogs.tcss"))
+    """Read when the first dialog opens, not before the first frame (a path of its own: a
+    relative one would be taken from each subclass's module)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

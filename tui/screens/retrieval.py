@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -102,6 +103,8 @@ class AnalysisScreen(Screen[None]):
     """A full screen over the main one; Esc goes back.  Edits go through the workspace;
     when any was made, the main screen's lists, codebook line and reader follow."""
 
+    CSS_PATH = str(Path(__file__).parent.parent / "analysis.tcss")
+    """Read when the first analysis screen opens (a path of its own, as for dialogs)."""
     BINDINGS = [
         Binding("escape", "back", "Back", id="analysis.back"),
         Binding("u", "undo", "Undo", id="analysis.undo"),
