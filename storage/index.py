@@ -225,8 +225,9 @@ class Index(PageWriter):
             CREATE INDEX pages_key ON pages(key);
             CREATE INDEX pages_id ON pages(id);
             CREATE TABLE articles(n INTEGER PRIMARY KEY, id TEXT UNIQUE, rel TEXT, ord INT,
-                                  title TEXT, issue_id TEXT, date TEXT, tokens BLOB,
-                                  summary TEXT);
+                                  title TEXT, issue_id TEXT, tokens BLOB, kicker TEXT,
+                                  subtitle TEXT, col TEXT, byline TEXT, lines TEXT,
+                                  cfrom TEXT, con TEXT, fragment INT, label TEXT);
             CREATE INDEX articles_rel ON articles(rel);
             CREATE TABLE pagetext(rel TEXT PRIMARY KEY, texts BLOB, bodies BLOB);
             CREATE TABLE df(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
@@ -475,21 +476,27 @@ class Index(PageWriter):
     def _reapply_meta(self, manifest: Manifest, skip: set[str]) -> None:
         """The manifest changed: metadata again for every page, without parsing any."""
         rows = self.db.execute(
-            "SELECT rel, id, meta FROM pages WHERE skipped IS NULL AND meta IS NOT NULL"
+            "SELECT rel, id, title, date, paper, page, section, sha1, meta FROM pages "
+            "WHERE skipped IS NULL"
         ).fetchall()
-        for rel, pid, meta in rows:
+        for rel, pid, title, date, paper, page, section, sha1, meta in rows:
             if rel in skip:
                 continue
-            issue = decode_issue(pid, rel, meta)
+            issue = decode_issue(pid, rel, (title, date, paper, page, section, sha1), meta)
             again = apply_meta(issue, manifest)
             if again == issue:
                 continue
             self.db.execute(
                 "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE rel=?",
-                (again.paper, again.date, again.page, again.section, encode_issue(again), rel),
+                (
+                    again.paper,
+                    again.date,
+                    again.page,
+                    again.section,
+                    encode_issue(again, sha1),
+                    rel,
+                ),
             )
-            if again.date != issue.date:
-                self.db.execute("UPDATE articles SET date=? WHERE rel=?", (again.date, rel))
 
     def _run(
         self, items: list[tuple[str, str]], workers: int | None, manifest: Manifest

@@ -22,9 +22,13 @@ from corpus.search import match_spans, parse_query, snippet
 from corpus.terms import Term
 from storage.pagerow import ROWS_SQL
 from storage.pagestore import (
+    ARTICLE_SQL,
+    SUMMARY_SQL,
+    ArticleHead,
     PageRow,
     decode_article,
     decode_issue,
+    issue_head,
     summary_shape,
     unpack_bodies,
     unpack_texts,
@@ -167,7 +171,7 @@ class IndexReader:
         texts_blob, bodies_blob = self._pagetext(rel)
         return _decode_page(
             issue_id,
-            self.db.execute("SELECT id, title FROM articles WHERE rel=? ORDER BY ord", (rel,)),
+            self.db.execute(f"SELECT {ARTICLE_SQL} FROM articles WHERE rel=? ORDER BY ord", (rel,)),
             texts_blob,
             bodies_blob,
         )
@@ -175,28 +179,29 @@ class IndexReader:
     def corpus(self) -> Corpus:
         """The parsed corpus from the cache (call ``refresh`` first)."""
         issues: list[Issue] = []
-        heads: dict[str, list[tuple[str, str]]] = {}
-        for aid, rel, title in self.db.execute(
-            "SELECT id, rel, title FROM articles ORDER BY rel, ord"
+        heads: dict[str, list[ArticleHead]] = {}
+        for rel, *head in self.db.execute(
+            f"SELECT rel, {ARTICLE_SQL} FROM articles ORDER BY rel, ord"
         ):
-            heads.setdefault(rel, []).append((aid, title))
-        for rel, pid, meta, texts_blob, bodies_blob in self.db.execute(
-            "SELECT p.rel, p.id, p.meta, t.texts, t.bodies FROM pages p LEFT JOIN pagetext t "
+            heads.setdefault(rel, []).append(tuple(head))
+        for rel, pid, *cols, meta, texts_blob, bodies_blob in self.db.execute(
+            f"SELECT p.rel, {_PAGE_SQL}, t.texts, t.bodies FROM pages p LEFT JOIN pagetext t "
             "ON t.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key"
         ):
             arts = _decode_page(pid, heads.get(rel, ()), texts_blob, bodies_blob)
-            issues.append(decode_issue(pid, rel, meta, arts))
+            issues.append(decode_issue(pid, rel, tuple(cols), meta, arts))
         return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(self.skipped()))
 
     def issue(self, page_id: str) -> Issue | None:
         """One page, rebuilt from the index (no parsing)."""
         row = self.db.execute(
-            "SELECT rel, meta FROM pages WHERE id=? AND skipped IS NULL", (page_id,)
+            f"SELECT p.rel, {_PAGE_SQL} FROM pages p WHERE p.id=? AND p.skipped IS NULL",
+            (page_id,),
         ).fetchone()
         if row is None:
             return None
-        rel, meta = row
-        return decode_issue(page_id, rel, meta, self._articles_of(rel, page_id))
+        rel, pid, *cols, meta = row
+        return decode_issue(pid, rel, tuple(cols), meta, self._articles_of(rel, page_id))
 
     def page_rows(self) -> list[PageRow]:
         """Every page's row in walk order, without building an article."""
@@ -210,49 +215,41 @@ class IndexReader:
         )
         return Corpus(str(self.root), bare).editions()
 
-    def iter_summaries(self) -> Iterator[dict[str, Any]]:
-        """``Issue.summary()`` of every page in walk order, one page at a time, from stored
-        JSON (no Article is built): what ``list --json`` streams."""
+    def _summary_rows(self) -> Iterator[tuple[str, str, dict[str, Any], str, str]]:
+        """(rel, page id, page head, articles' summaries as a JSON array, fragments' ids as a
+        JSON array) of every page in walk order, the JSON built by SQLite from columns."""
         cur = self.db.execute(
-            "SELECT p.rel, p.id, p.meta, a.summary FROM pages p LEFT JOIN articles a "
-            "ON a.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
+            f"SELECT p.rel, {_PAGE_SQL}, "
+            "'[' || coalesce((SELECT group_concat(s, ',') FROM "
+            f"(SELECT {SUMMARY_SQL} AS s FROM articles a "
+            "WHERE a.rel = p.rel ORDER BY a.ord)), '') || ']', "
+            "(SELECT json_group_array(id) FROM (SELECT a.id FROM articles a "
+            "WHERE a.rel = p.rel AND a.fragment ORDER BY a.ord)) "
+            "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
         )
-        rel_now: str | None = None
-        head: dict[str, Any] = {}
-        arts: list[dict[str, Any]] = []
-        for rel, pid, meta, summary in cur:
-            if rel != rel_now:
-                if rel_now is not None:
-                    yield summary_shape(head, arts)
-                rel_now = rel
-                head = {"id": pid, "file": rel, **json.loads(meta)}
-                arts = []
-            if summary is not None:
-                arts.append(json.loads(summary))
-        if rel_now is not None:
-            yield summary_shape(head, arts)
+        for rel, pid, *cols, meta, arts, frags in cur:
+            head = issue_head(pid, rel, tuple(cols), meta)
+            yield rel, pid, head, arts, frags
+
+    def iter_summaries(self) -> Iterator[dict[str, Any]]:
+        """``Issue.summary()`` of every page in walk order, one page at a time, from the
+        columns (no Article is built): what ``list --json`` streams."""
+        for _rel, _pid, head, arts, _frags in self._summary_rows():
+            yield summary_shape(head, json.loads(arts))
 
     def iter_summary_json(self) -> Iterator[tuple[str, str]]:
         """(page id, ``Issue.summary()`` as JSON text) of every page in walk order: the
-        articles' stored JSON is spliced in as it is, never decoded (``list --json`` at
-        scale; the same value as ``iter_summaries``, compact separators inside articles)."""
-        cur = self.db.execute(
-            "SELECT p.rel, p.id, p.meta, (SELECT group_concat(summary, ',') FROM "
-            "(SELECT summary FROM articles a WHERE a.rel = p.rel ORDER BY a.ord)) "
-            "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
-        )
+        articles' JSON is built by SQLite and spliced in as it is, never decoded (``list
+        --json`` at scale; the same value as ``iter_summaries``, compact separators inside
+        articles)."""
         hole = "\x00articles\x00"
-        for rel, pid, meta, joined in cur:
-            arts = joined or ""
-            frags: list[dict[str, Any]] = []
-            if '"fragment":true' in arts:
-                frags = [a for a in json.loads(f"[{arts}]") if a.get("fragment")]
-            head = {"id": pid, "file": rel, **json.loads(meta)}
+        quoted = json.dumps(hole)
+        for _rel, pid, head, arts, frags in self._summary_rows():
             summary = summary_shape(head, [])
             summary["articles"] = hole
-            summary["fragments"] = [a["id"] for a in frags]
+            summary["fragments"] = json.loads(frags)
             text = json.dumps(summary, ensure_ascii=False)
-            yield pid, text.replace(json.dumps(hole), f"[{arts}]", 1)
+            yield pid, text.replace(quoted, arts, 1)
 
     def texts_containing(self, term: str) -> Iterator[tuple[str, str]]:
         """(article id, text) of every article whose text contains ``term``, in corpus
@@ -465,7 +462,9 @@ class IndexReader:
         hits: list[Hit] = []
         for n, score in ordered:
             row = self.db.execute(
-                "SELECT id, title, issue_id, date, rel, ord FROM articles WHERE n=?", (n,)
+                "SELECT a.id, a.title, a.issue_id, p.date, a.rel, a.ord FROM articles a "
+                "JOIN pages p ON p.rel = a.rel WHERE a.n=?",
+                (n,),
             ).fetchone()
             if row is None:
                 continue
@@ -530,9 +529,13 @@ class _PageTexts:
         return texts[o] if o < len(texts) else ""
 
 
+_PAGE_SQL = "p.id, p.title, p.date, p.paper, p.page, p.section, p.sha1, p.meta"
+"""A page's id, ``PageHead`` and ``meta``, from ``pages p``."""
+
+
 def _decode_page(
     issue_id: str,
-    heads: Iterable[tuple[str, str]],
+    heads: Iterable[ArticleHead],
     texts_blob: bytes | None,
     bodies_blob: bytes | None,
 ) -> tuple[Article, ...]:
@@ -540,8 +543,7 @@ def _decode_page(
     texts = unpack_texts(texts_blob)
     bodies = unpack_bodies(bodies_blob)
     return tuple(
-        decode_article(aid, issue_id, title, texts[o], bodies[o])
-        for o, (aid, title) in enumerate(heads)
+        decode_article(issue_id, head, texts[o], bodies[o]) for o, head in enumerate(heads)
     )
 
 

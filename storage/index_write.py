@@ -125,13 +125,14 @@ class PageWriter(IndexReader):
         tok_of = {aid: (tokens, cands, packed) for aid, tokens, cands, packed in toks}
         ntok = 0
         vocab = self._vocab_delta
-        for ordinal, (aid, title, _text, summary, _body) in enumerate(page.articles):
+        for ordinal, (aid, title, _text, cols, _body) in enumerate(page.articles):
             tokens, cands, packed = tok_of.get(aid, ("", [], b""))
             ntok += tokens.count(" ") + 1 if tokens else 0
             cur = self.db.execute(
-                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, date, tokens, "
-                "summary) VALUES(?,?,?,?,?,?,?,?)",
-                (aid, rel, ordinal, title, page.issue_id, page.date, packed or None, summary),
+                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, tokens, kicker, "
+                "subtitle, col, byline, lines, cfrom, con, fragment, label) "
+                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (aid, rel, ordinal, title, page.issue_id, packed or None, *cols),
             )
             self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, tokens))
             for w in cands:

@@ -15,7 +15,13 @@ from corpus.model import Issue, Skipped
 from corpus.pagemeta import Manifest
 from corpus.segment import Segmenter, learn_names
 from corpus.terms import Counts, Term, count_page
-from storage.pagestore import encode_article, encode_issue, pack_counts, pack_tokens
+from storage.pagestore import (
+    ArticleCols,
+    encode_article,
+    encode_issue,
+    pack_counts,
+    pack_tokens,
+)
 
 _WORKER_SEG: Segmenter | None = None
 _WORKER_MANIFEST: Manifest | None = None
@@ -99,22 +105,22 @@ class PageRows:
     page: int | None
     section: str | None
     title: str
-    articles: list[tuple[str, str, str, str, bytes]]
-    """(id, title, text, summary JSON, compressed body) per article."""
+    articles: list[tuple[str, str, str, ArticleCols, bytes]]
+    """(id, title, text, summary columns, body JSON) per article."""
     counts: bytes
 
 
 Result = tuple[str, object, Rows, str]
 
 
-def _page_rows(issue: Issue, counts: Counts) -> PageRows:
+def _page_rows(issue: Issue, counts: Counts, digest: str) -> PageRows:
     arts = []
     for a in issue.articles:
-        summary, body = encode_article(a)
-        arts.append((a.id, a.title, a.text, summary, body))
+        cols, body = encode_article(a)
+        arts.append((a.id, a.title, a.text, cols, body))
     return PageRows(
         issue.id,
-        encode_issue(issue),
+        encode_issue(issue, digest),
         issue.paper,
         issue.date,
         issue.page,
@@ -142,7 +148,7 @@ def process_page(root: str, rel: str, pid: str | None = None) -> Result:
         text, rel, pid or Path(rel).with_suffix("").as_posix(), manifest=_WORKER_MANIFEST
     )
     rows, counts = _segment_issue(seg, issue)
-    return rel, _page_rows(issue, counts), rows, digest
+    return rel, _page_rows(issue, counts, digest), rows, digest
 
 
 def process_chunk(root: str, items: list[tuple[str, str]]) -> list[Result]:

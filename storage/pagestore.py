@@ -29,9 +29,27 @@ def _is_tuple(f: Any) -> bool:
     return str(f.type).startswith("tuple")
 
 
-_ISSUE_SKIP = {"id", "source", "articles"}
-_ART_COLS = {"id", "issue_id", "title", "paragraphs"}
+_ISSUE_SKIP = {"id", "source", "articles", "title", "date", "paper", "page", "section", "sha1"}
+"""Issue fields that are columns of ``pages`` (or its key), not in its ``meta`` JSON."""
+_ART_COLS = {"id", "issue_id", "title", "paragraphs", "kicker", "subtitle", "column", "spans"}
+"""Article fields that are columns of ``articles`` (``fragment`` and ``byline`` too, below)."""
 _KINDS = {k.value: k for k in Kind}
+
+PageHead = tuple[str | None, str | None, str | None, int | None, str | None, str | None]
+"""(title, date, paper, page, section, sha1): the columns of ``pages`` an Issue takes."""
+
+ArticleCols = tuple[str, str, str, str, str, str | None, str | None, int, str | None]
+"""(kicker, subtitle, column, byline, lines, continued_from, continued_on, fragment, label):
+an article's summary as columns of ``articles``; ``lines`` is JSON, ``label`` None when it
+is the title.  ``list --json`` builds the summary's JSON from them in SQL."""
+
+SUMMARY_SQL = (
+    "json_object('id', a.id, 'title', a.title, 'kicker', a.kicker, 'subtitle', a.subtitle, "
+    "'column', a.col, 'byline', a.byline, 'lines', json(a.lines), 'continued_from', a.cfrom, "
+    "'continued_on', a.con, 'fragment', json(CASE WHEN a.fragment THEN 'true' ELSE 'false' END), "
+    "'label', coalesce(a.label, a.title))"
+)
+"""``Article.summary()`` as JSON, from the columns of ``articles a``."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -46,37 +64,68 @@ def _tupled(value: Any) -> Any:
     return value
 
 
-def encode_issue(issue: Issue) -> str:
-    """An Issue's own fields (not its articles) as JSON."""
-    return json.dumps(
-        {
-            f.name: _jsonable(getattr(issue, f.name))
-            for f in fields(Issue)
-            if f.name not in _ISSUE_SKIP
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+_ISSUE_DEFAULTS = {
+    f.name: (f.default_factory() if callable(f.default_factory) else f.default)
+    for f in fields(Issue)
+    if f.name not in _ISSUE_SKIP
+}
 
 
-def decode_issue(pid: str, rel: str, meta: str, articles: tuple[Article, ...] = ()) -> Issue:
-    data = json.loads(meta)
+def encode_issue(issue: Issue, digest: str = "") -> str:
+    """An Issue's own fields that are neither columns nor defaults, as JSON (``sha1`` only
+    when it is not the file's ``digest``, the column beside it)."""
+    out: dict[str, Any] = {}
+    for name, default in _ISSUE_DEFAULTS.items():
+        value = getattr(issue, name)
+        if value != default:
+            out[name] = _jsonable(value)
+    if issue.sha1 != digest:
+        out["sha1"] = issue.sha1
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":")) if out else ""
+
+
+def issue_head(pid: str, rel: str, head: PageHead, meta: str | None) -> dict[str, Any]:
+    """A page's fields as stored (columns and ``meta``), by field name."""
+    title, date, paper, page, section, sha1 = head
+    data: dict[str, Any] = json.loads(meta) if meta else {}
+    data.setdefault("sha1", sha1 or "")
+    return {
+        "id": pid,
+        "file": rel,
+        "title": title or "",
+        "date": date,
+        "paper": paper,
+        "page": page,
+        "section": section,
+        **data,
+    }
+
+
+def decode_issue(
+    pid: str, rel: str, head: PageHead, meta: str | None, articles: tuple[Article, ...] = ()
+) -> Issue:
+    data = issue_head(pid, rel, head, meta)
     kw: dict[str, Any] = {}
     for f in fields(Issue):
-        if f.name in data:
+        if f.name in data and f.name not in ("id", "articles"):
             kw[f.name] = _tupled(data[f.name]) if _is_tuple(f) else data[f.name]
     return Issue(id=pid, source=rel, articles=articles, **kw)
 
 
-def encode_article(a: Article) -> tuple[str, bytes]:
-    """(summary JSON, body JSON) — with its text, all an Article holds."""
+def encode_article(a: Article) -> tuple[ArticleCols, bytes]:
+    """(summary columns, body JSON) — with its id, title and text, all an Article holds.
+    The body leaves out what the columns hold: a ``byline`` only when it is not the
+    summary's (a dateline's reporters)."""
     body: dict[str, Any] = {}
     for f in fields(Article):
-        if f.name in _ART_COLS:
+        if f.name in _ART_COLS or f.name in ("fragment", "byline"):
             continue
         value = getattr(a, f.name)
         if value != f.default:
             body[f.name] = _jsonable(value)
+    reporters = a.reporters
+    if a.byline != reporters:
+        body["byline"] = a.byline
     texts = a.text.split("\n")
     main = [p for p in a.paragraphs if p.kind is not Kind.CAPTION]
     derivable = len(texts) == len(main) and all(
@@ -92,12 +141,30 @@ def encode_article(a: Article) -> tuple[str, bytes]:
             raw = ops if short else p.raw
         paras.append([p.kind.value, p.lines[0], p.lines[1], raw, own])
     body["p"] = paras
-    summary = json.dumps(a.summary(), ensure_ascii=False, separators=(",", ":"))
+    label = a.label
+    cols: ArticleCols = (
+        a.kicker,
+        a.subtitle,
+        a.column,
+        reporters,
+        json.dumps([list(s) for s in a.spans], separators=(",", ":")),
+        a.continued_from,
+        a.continued_on,
+        int(a.fragment),
+        None if label == a.title else label,
+    )
     packed = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
-    return summary, packed
+    return cols, packed
 
 
-def decode_article(aid: str, issue_id: str, title: str, text: str, body: bytes) -> Article:
+ARTICLE_SQL = "id, title, kicker, subtitle, col, byline, lines, fragment"
+"""What ``decode_article`` takes of an ``articles`` row (its ``heads``)."""
+
+ArticleHead = tuple[str, str, str, str, str, str, str, int]
+
+
+def decode_article(issue_id: str, head: ArticleHead, text: str, body: bytes) -> Article:
+    aid, title, kicker, subtitle, column, byline, lines, fragment = head
     data = json.loads(body)
     texts = iter(text.split("\n"))
     paras = []
@@ -108,11 +175,22 @@ def decode_article(aid: str, issue_id: str, title: str, text: str, body: bytes) 
         elif isinstance(raw, list):
             raw = _apply_ops(t, raw)
         paras.append(Paragraph(_KINDS[kind], t, (first, last), raw))
-    kw: dict[str, Any] = {}
+    kw: dict[str, Any] = {"byline": byline}
     for f in fields(Article):
         if f.name in data:
             kw[f.name] = _tupled(data[f.name]) if _is_tuple(f) else data[f.name]
-    return Article(id=aid, issue_id=issue_id, title=title, paragraphs=tuple(paras), **kw)
+    return Article(
+        id=aid,
+        issue_id=issue_id,
+        title=title,
+        kicker=kicker,
+        subtitle=subtitle,
+        column=column,
+        spans=_tupled(json.loads(lines)),
+        fragment=bool(fragment),
+        paragraphs=tuple(paras),
+        **kw,
+    )
 
 
 def pack_texts(texts: list[str]) -> bytes:
