@@ -8,7 +8,6 @@ import json
 import os
 import re
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from storage.pagestore import (
     PageRow,
     decode_article,
     decode_issue,
+    inflate,
     issue_head,
     summary_shape,
     unpack_bodies,
@@ -398,7 +398,7 @@ class IndexReader:
         rel, o, title, blob = row
         texts = self._texts(rel)
         text = texts[o] if o < len(texts) else ""
-        return unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) or None
+        return unpack_tokens(f"{title}\n{text}", inflate(blob)) or None
 
     def _substring_hits(
         self, terms: list[str], excluded: list[str], cap: int

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections import Counter
 from collections.abc import Mapping
 
@@ -14,7 +13,7 @@ from corpus.keywords import is_candidate
 from corpus.terms import Counts, count_page
 from storage.index_read import IndexReader
 from storage.indexer import PageRows, Rows
-from storage.pagestore import pack_bodies, pack_texts, sort_key, unpack_texts, unpack_tokens
+from storage.pagestore import inflate, sort_key, unpack_texts, unpack_tokens
 
 
 class PageWriter(IndexReader):
@@ -46,7 +45,7 @@ class PageWriter(IndexReader):
             "SELECT n, ord, title, tokens FROM articles WHERE rel=? ORDER BY ord", (rel,)
         ):
             text = texts[o] if o < len(texts) else ""
-            words = unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) if blob else []
+            words = unpack_tokens(f"{title}\n{text}", inflate(blob)) if blob else []
             out.append((n, words))
         return out
 
@@ -116,16 +115,12 @@ class PageWriter(IndexReader):
         )
         self.db.execute(
             "INSERT OR REPLACE INTO pagetext VALUES(?,?,?)",
-            (
-                rel,
-                pack_texts([a[2] for a in page.articles]),
-                pack_bodies([a[4] for a in page.articles]),
-            ),
+            (rel, page.texts, page.bodies),
         )
         tok_of = {aid: (tokens, cands, packed) for aid, tokens, cands, packed in toks}
         ntok = 0
         vocab = self._vocab_delta
-        for ordinal, (aid, title, _text, cols, _body) in enumerate(page.articles):
+        for ordinal, (aid, title, cols) in enumerate(page.articles):
             tokens, cands, packed = tok_of.get(aid, ("", [], b""))
             ntok += tokens.count(" ") + 1 if tokens else 0
             cur = self.db.execute(

@@ -4,7 +4,6 @@ its terms; runs in pool processes, so everything it returns is cheap to send bac
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,9 +16,12 @@ from corpus.segment import Segmenter, learn_names
 from corpus.terms import Counts, Term, count_page
 from storage.pagestore import (
     ArticleCols,
+    deflate,
     encode_article,
     encode_issue,
+    pack_bodies,
     pack_counts,
+    pack_texts,
     pack_tokens,
 )
 
@@ -58,10 +60,10 @@ def pack_words(words: list[str]) -> bytes | None:
     words are the source's pieces in order, whitespace the only thing left out (None: a word
     too long for a length byte, ``pack_tokens`` decides)."""
     if not words:
-        return zlib.compress(b"=", 6)
+        return deflate(b"=")
     if max(map(len, words)) >= 256:
         return None
-    return zlib.compress(b"#" + bytes(map(len, words)), 6)
+    return deflate(b"#" + bytes(map(len, words)))
 
 
 Rows = list[tuple[str, str, list[str], bytes]]
@@ -105,8 +107,12 @@ class PageRows:
     page: int | None
     section: str | None
     title: str
-    articles: list[tuple[str, str, str, ArticleCols, bytes]]
-    """(id, title, text, summary columns, body JSON) per article."""
+    articles: list[tuple[str, str, ArticleCols]]
+    """(id, title, summary columns) per article."""
+    texts: bytes
+    """The articles' texts (``pack_texts``)."""
+    bodies: bytes
+    """The rest of the articles (``pack_bodies``)."""
     counts: bytes
 
 
@@ -115,9 +121,11 @@ Result = tuple[str, object, Rows, str]
 
 def _page_rows(issue: Issue, counts: Counts, digest: str) -> PageRows:
     arts = []
+    bodies = []
     for a in issue.articles:
         cols, body = encode_article(a)
-        arts.append((a.id, a.title, a.text, cols, body))
+        arts.append((a.id, a.title, cols))
+        bodies.append(body)
     return PageRows(
         issue.id,
         encode_issue(issue, digest),
@@ -127,6 +135,8 @@ def _page_rows(issue: Issue, counts: Counts, digest: str) -> PageRows:
         issue.section,
         issue.title,
         arts,
+        pack_texts([a.text for a in issue.articles]),
+        pack_bodies(bodies),
         pack_counts(counts),
     )
 

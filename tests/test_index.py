@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import zlib
 from pathlib import Path
 
 import pytest
@@ -244,17 +243,29 @@ def test_keywords_carry_kinds_and_see_terms(tmp_path: Path, seeds_copy: Path) ->
 
 
 def test_tokens_packed_as_lengths_come_back() -> None:
-    from storage.pagestore import pack_tokens, unpack_tokens
+    from storage.pagestore import inflate, pack_tokens, unpack_tokens
 
     source = "标题 Windows 10\n正文，有\u3000空格。\n\n第二段"
     words = ["标题", "Windows", "10", "正文", "，", "有", "空格", "。", "第二段"]
-    packed = zlib.decompress(pack_tokens(source, " ".join(words)))
+    packed = inflate(pack_tokens(source, " ".join(words)))
     assert packed[:1] == b"#"
     assert unpack_tokens(source, packed) == words
     long = "长" * 300
-    got = zlib.decompress(pack_tokens(long, long))
+    got = inflate(pack_tokens(long, long))
     assert got[:1] == b"=" and unpack_tokens(long, got) == [long]
-    assert unpack_tokens("", zlib.decompress(pack_tokens("", ""))) == []
+    assert unpack_tokens("", inflate(pack_tokens("", ""))) == []
+
+
+def test_page_texts_come_back_in_either_encoding() -> None:
+    from storage.pagestore import pack_texts, unpack_texts
+
+    for texts in (
+        ["标题\n正文 ABC 123。", "", "第二篇"],
+        ["\ud800 lone", "ok"],
+        ["\U0002a6a5 ext-b"],
+    ):
+        assert unpack_texts(pack_texts(texts)) == texts
+    assert pack_texts(["汉字"])[:1] == b"g" and pack_texts(["\ud800"])[:1] == b"u"
 
 
 def test_raw_paragraph_text_as_insertions() -> None:
