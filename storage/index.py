@@ -224,10 +224,13 @@ class Index(PageWriter):
                                counted TEXT);
             CREATE INDEX pages_key ON pages(key);
             CREATE INDEX pages_id ON pages(id);
-            CREATE TABLE articles(n INTEGER PRIMARY KEY, id TEXT UNIQUE, rel TEXT, ord INT,
+            CREATE TABLE articles(n INTEGER PRIMARY KEY, aid TEXT, rel TEXT, ord INT,
                                   title TEXT, issue_id TEXT, tokens BLOB, kicker TEXT,
                                   subtitle TEXT, col TEXT, byline TEXT, lines TEXT,
-                                  cfrom TEXT, con TEXT, fragment INT, label TEXT);
+                                  cfrom TEXT, con TEXT, fragment INT, label TEXT,
+                                  id TEXT GENERATED ALWAYS AS (CASE WHEN unicode(aid) = 1
+                                     THEN substr(aid, 2) ELSE issue_id || '-' || aid END)
+                                     VIRTUAL UNIQUE);
             CREATE INDEX articles_rel ON articles(rel);
             CREATE TABLE pagetext(rel TEXT PRIMARY KEY, texts BLOB, bodies BLOB);
             CREATE TABLE df(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;

@@ -13,7 +13,7 @@ from corpus.keywords import is_candidate
 from corpus.terms import Counts, count_page
 from storage.index_read import IndexReader
 from storage.indexer import PageRows, Rows
-from storage.pagestore import inflate, sort_key, unpack_texts, unpack_tokens
+from storage.pagestore import inflate, own_id, sort_key, unpack_texts, unpack_tokens
 
 
 class PageWriter(IndexReader):
@@ -124,10 +124,18 @@ class PageWriter(IndexReader):
             tokens, cands, packed = tok_of.get(aid, ("", [], b""))
             ntok += tokens.count(" ") + 1 if tokens else 0
             cur = self.db.execute(
-                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, tokens, kicker, "
+                "INSERT OR REPLACE INTO articles(aid, rel, ord, title, issue_id, tokens, kicker, "
                 "subtitle, col, byline, lines, cfrom, con, fragment, label) "
                 "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (aid, rel, ordinal, title, page.issue_id, packed or None, *cols),
+                (
+                    own_id(aid, page.issue_id),
+                    rel,
+                    ordinal,
+                    title,
+                    page.issue_id,
+                    packed or None,
+                    *cols,
+                ),
             )
             self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, tokens))
             for w in cands:

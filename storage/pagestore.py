@@ -157,6 +157,15 @@ def encode_article(a: Article) -> tuple[ArticleCols, bytes]:
     return cols, packed
 
 
+def own_id(aid: str, issue_id: str) -> str:
+    """What ``articles.aid`` stores of an article's id: the part after its page's id (the
+    parser's ids are ``PAGE-HASH``), or the whole id after ``\\x01``; ``articles.id`` is
+    generated from it."""
+    head = f"{issue_id}-"
+    rest = aid[len(head) :]
+    return rest if aid.startswith(head) and rest[:1] not in ("", "\x01") else f"\x01{aid}"
+
+
 ARTICLE_SQL = "id, title, kicker, subtitle, col, byline, lines, fragment"
 """What ``decode_article`` takes of an ``articles`` row (its ``heads``)."""
 
