@@ -55,6 +55,7 @@ from corpus.terms import Counts, Term, select_terms
 from storage import indexer
 from storage.errors import DiskError, disk_error, explain, os_errno
 from storage.index_read import Hit as Hit
+from storage.index_read import Walk
 from storage.index_write import PageWriter
 from storage.indexer import PageRows, Result, process_chunk, process_page, worker_init
 from storage.pagerow import SCHEMA, index_path
@@ -295,6 +296,11 @@ class Index(PageWriter):
         ).fetchone()[0]
         stats.terms = self.db.execute("SELECT count(*) FROM terms").fetchone()[0]
 
+    def _skipped_pages(self) -> int:
+        return int(
+            self.db.execute("SELECT count(*) FROM pages WHERE skipped IS NOT NULL").fetchone()[0]
+        )
+
     def _set_meta(self, key: str, value: str) -> None:
         if self._meta(key) != value:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
@@ -304,14 +310,15 @@ class Index(PageWriter):
     ) -> IndexStats:
         t0 = time.perf_counter()
         stats = IndexStats()
-        known = {
-            rel: (size, mtime, sha1, pid)
-            for rel, size, mtime, sha1, pid in self.db.execute(
-                "SELECT rel, size, mtime, sha1, id FROM pages"
-            )
-        }
-        walked, others = self._quick_walk()
-        if self._unchanged(walked, others, known):
+        walk = self._quick_walk()
+        stamp = self._meta("walk")
+        if stamp is not None and stamp == self._stamp(walk):
+            self._count(stats)
+            stats.unchanged = stats.pages + self._skipped_pages()
+            stats.seconds = time.perf_counter() - t0
+            return stats
+        known = self._known()
+        if self._unchanged(walk, known):
             stats.unchanged = len(known)
             self._count(stats)
             stats.seconds = time.perf_counter() - t0
@@ -320,7 +327,7 @@ class Index(PageWriter):
         # changes stay in memory instead of spilling to the WAL (reads keep the default)
         self.db.execute("PRAGMA cache_size=-65536")
         try:
-            return self._update(t0, stats, known, others, progress, workers, rejected, tags)
+            return self._update(t0, stats, known, walk, progress, workers, rejected, tags)
         finally:
             self.db.execute("PRAGMA cache_size=-2000")
 
@@ -329,7 +336,7 @@ class Index(PageWriter):
         t0: float,
         stats: IndexStats,
         known: dict[str, tuple[int, int, str, str | None]],
-        others: str,
+        walk: Walk,
         progress: Progress | None,
         workers: int | None,
         rejected: set[str],
@@ -418,7 +425,7 @@ class Index(PageWriter):
         if self._meta("manifest") != stamp:
             self._reapply_meta(scan.manifest, {rel for rel, _ in really})
             self._set_meta("manifest", stamp)
-        self._set_meta("others", others)
+        self._set_meta("others", walk.digest)
         self._set_meta(
             "scan_skipped",
             json.dumps([[s.file, s.reason, s.line] for s in scan.skipped], ensure_ascii=False),
@@ -437,6 +444,11 @@ class Index(PageWriter):
             )
             self._store_terms(totals, rejected, tags)
             stats.terms_seconds = time.perf_counter() - t1
+        # the stamp of the walk the index now matches, for the next freshness check
+        if self._unchanged(walk, self._known()):
+            self._set_meta("walk", self._stamp(walk))
+        else:
+            self.db.execute("DELETE FROM meta WHERE key='walk'")
         if self.db.in_transaction:
             self.db.commit()
         self._count(stats)

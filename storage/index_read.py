@@ -8,8 +8,9 @@ import json
 import os
 import re
 import sqlite3
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,21 @@ from storage.pagestore import (
     unpack_texts,
     unpack_tokens,
 )
+
+
+@dataclass(slots=True)
+class Walk:
+    """Page files as the quick walk found them, in walk order."""
+
+    names: list[str] = field(default_factory=list)
+    sizes: array[int] = field(default_factory=lambda: array("q"))
+    mtimes: array[int] = field(default_factory=lambda: array("q"))
+    others: list[str] = field(default_factory=list)
+    """Files and folders that are not pages (a digest of them is ``digest``)."""
+    digest: str = ""
+
+    def pages(self) -> dict[str, tuple[int, int]]:
+        return dict(zip(self.names, zip(self.sizes, self.mtimes, strict=True), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,81 +88,113 @@ class IndexReader:
         row = self.db.execute("SELECT value FROM blobs WHERE key=?", (key,)).fetchone()
         return None if row is None else bytes(row[0])
 
-    def _quick_walk(self) -> tuple[dict[str, tuple[int, int]], str]:
-        """(size, mtime) of every page file and a digest of the other files' names: the
-        files ``scan_corpus`` would find, without building its Paths (a decade of a daily is
+    def _quick_walk(self) -> Walk:
+        """The files ``scan_corpus`` would find, without building its Paths: (size, mtime) of
+        every page file and a digest of the other files' names (a decade of a daily is
         30,000 pages: every search and every start asks whether the index is fresh)."""
-        pages: dict[str, tuple[int, int]] = {}
-        others: list[str] = []
+        walk = Walk()
+        names, sizes, mtimes, others = walk.names, walk.sizes, walk.mtimes, walk.others
         if self.single:
             name = self.location.name
             try:
                 st = os.stat(self.location)
-                pages[name] = (st.st_size, st.st_mtime_ns)
+                names.append(name)
+                sizes.append(st.st_size)
+                mtimes.append(st.st_mtime_ns)
             except OSError:
                 others.append(name)
-            return pages, ""
+            walk.digest = ""
+            return walk
         seen: set[tuple[int, int]] = set()
         with contextlib.suppress(OSError):
             st = os.stat(self.root)
             seen.add((st.st_dev, st.st_ino))
         stack = [(str(self.root), "")]
+        suffixes = PAGE_SUFFIXES
         while stack:
             folder, prefix = stack.pop()
             try:
-                with os.scandir(folder) as it:
-                    entries = [e for e in it if not e.name.startswith(".")]
+                it = os.scandir(folder)
             except OSError:
                 others.append(f"{prefix}/!")
                 continue
-            for e in entries:
-                name = e.name
-                rel = prefix + name
-                dot = name.rfind(".")  # os.path.splitext, for a name not starting with "."
-                try:
-                    if e.is_dir():
-                        st = e.stat()
-                        key = (st.st_dev, st.st_ino)
-                        if key not in seen:
-                            seen.add(key)
-                            stack.append((e.path, rel + "/"))
-                        else:
-                            others.append(rel)
+            with it:
+                for e in it:
+                    name = e.name
+                    if name[0] == ".":
                         continue
-                    if dot > 0 and name[dot:].lower() in PAGE_SUFFIXES and e.is_file():
-                        st = e.stat()
-                        pages[rel] = (st.st_size, st.st_mtime_ns)
-                        continue
-                except OSError:
-                    pass
-                if rel != MANIFEST:
-                    others.append(rel)
-        digest = hashlib.sha1("\n".join(sorted(others)).encode("utf-8", "replace")).hexdigest()
-        return pages, digest
+                    dot = name.rfind(".")  # os.path.splitext, for a name not starting with "."
+                    try:
+                        if e.is_dir():
+                            st = e.stat()
+                            key = (st.st_dev, st.st_ino)
+                            if key not in seen:
+                                seen.add(key)
+                                stack.append((e.path, f"{prefix}{name}/"))
+                            else:
+                                others.append(prefix + name)
+                            continue
+                        if dot > 0 and name[dot:].lower() in suffixes and e.is_file():
+                            st = e.stat()
+                            names.append(prefix + name)
+                            sizes.append(st.st_size)
+                            mtimes.append(st.st_mtime_ns)
+                            continue
+                    except OSError:
+                        pass
+                    rel = prefix + name
+                    if rel != MANIFEST:
+                        others.append(rel)
+        text = "\n".join(sorted(others))
+        walk.digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+        return walk
+
+    def _stamp(self, walk: Walk) -> str:
+        """A digest of everything freshness looks at: each page file's path, size and mtime
+        in walk order, the other files' names and the manifest's stat.  The index stores
+        the one it was brought up to date with (``meta.walk``): the same stamp again means
+        nothing changed, without reading a row."""
+        h = hashlib.sha1("\x00".join(walk.names).encode("utf-8", "surrogatepass"))
+        h.update(walk.sizes.tobytes())
+        h.update(walk.mtimes.tobytes())
+        h.update(f"\x00{walk.digest}\x00{self._manifest_stamp()}".encode())
+        return h.hexdigest()
+
+    def _known(self) -> dict[str, tuple[int, int, str, str | None]]:
+        """(size, mtime, sha1, id) of every page the index holds, by path."""
+        return {
+            rel: (size, mtime, sha1, pid)
+            for rel, size, mtime, sha1, pid in self.db.execute(
+                "SELECT rel, size, mtime, sha1, id FROM pages"
+            )
+        }
 
     def _unchanged(
         self,
-        walked: dict[str, tuple[int, int]],
-        others: str,
+        walk: Walk,
         known: Mapping[str, tuple[int, int, str, str | None]],
     ) -> bool:
+        walked = walk.pages()
         if not known or len(walked) != len(known):
             return False
         if (self._meta("manifest") or "") != self._manifest_stamp():
             return False
-        if self._meta("others") != others:
+        if self._meta("others") != walk.digest:
             return False
         return all(known.get(rel, (-1, -1))[:2] == st for rel, st in walked.items())
+
+    def _fresh(self, walk: Walk) -> bool:
+        """Nothing changed since the index was brought up to date (its stamp, else row by
+        row: an index whose last refresh could not match every file has no stamp)."""
+        stamp = self._meta("walk")
+        if stamp is not None and stamp == self._stamp(walk):
+            return True
+        return self._unchanged(walk, self._known())
 
     def is_fresh(self) -> bool:
         """True when every page file has the size and mtime the index recorded, no file came
         or went, and the manifest is the one it applied (stat only)."""
-        known = {
-            rel: (size, mtime, "", pid)
-            for rel, size, mtime, pid in self.db.execute("SELECT rel, size, mtime, id FROM pages")
-        }
-        walked, others = self._quick_walk()
-        return self._unchanged(walked, others, known)
+        return self._fresh(self._quick_walk())
 
     def skipped(self) -> list[Skipped]:
         """Files that are not pages and pages that could not be read, as ``load_corpus``

@@ -303,3 +303,21 @@ def test_freshness_sees_pages_and_other_files(tmp_path: Path, archive: Path) -> 
     assert idx.refresh(workers=1).parsed == 1
     _same(idx.corpus(), load_corpus(archive))
     idx.close()
+
+
+def test_freshness_stamp_stands_for_the_rows(tmp_path: Path, archive: Path) -> None:
+    idx = Index(archive, tmp_path / "cache")
+    idx.refresh(workers=1)
+    stamp = idx._meta("walk")
+    assert stamp is not None and stamp == idx._stamp(idx._quick_walk())
+    assert idx.refresh(workers=1).unchanged == len(idx._known())
+    page = archive / "洛阳日报/2018/09/13/01.md"
+    page.write_bytes(page.read_bytes().replace(b"\n", b"\r", 1))  # same size, new mtime
+    os.utime(page, (time.time() + 9, time.time() + 9))
+    assert idx._stamp(idx._quick_walk()) != stamp and not idx.is_fresh()
+    assert idx.refresh(workers=1).parsed == 1 and idx._meta("walk") != stamp
+    idx.db.execute("DELETE FROM meta WHERE key='walk'")  # no stamp: row by row, same answer
+    assert idx.is_fresh() and idx.refresh(workers=1).parsed == 0
+    (archive / "pages.csv").write_text("file,page\n", encoding="utf-8")
+    assert not idx.is_fresh()
+    idx.close()
