@@ -42,9 +42,9 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.load import corpus_target, scan_corpus
 from corpus.model import Skipped
@@ -52,12 +52,10 @@ from corpus.pagemeta import Manifest, apply_meta
 from corpus.search import parse_query as parse_query  # the query syntax, for callers
 from corpus.segment import Segmenter
 from corpus.terms import Counts, Term, select_terms
-from storage import indexer
 from storage.errors import DiskError, disk_error, explain, os_errno
 from storage.index_read import Hit as Hit
 from storage.index_read import Walk
 from storage.index_write import PageWriter
-from storage.indexer import PageRows, Result, process_chunk, process_page, worker_init
 from storage.pagerow import SCHEMA, index_path
 from storage.pagestore import PageRow as PageRow
 from storage.pagestore import (
@@ -67,6 +65,9 @@ from storage.pagestore import (
     sort_key,
     unpack_counts,
 )
+
+if TYPE_CHECKING:
+    from storage.indexer import Result
 
 Progress = Callable[[int, int], None]
 Tags = Callable[[], Mapping[str, str]]
@@ -94,6 +95,8 @@ class IndexStats:
 
 def _worker_expand() -> dict[str, tuple[str, ...]]:
     """What a pool worker counts learned terms as (run in the worker)."""
+    from storage import indexer
+
     return dict(indexer._WORKER_EXPAND)
 
 
@@ -406,7 +409,6 @@ class Index(PageWriter):
                 )
                 stats.skipped += 1
             else:
-                assert isinstance(got, PageRows)
                 tokens_delta += self._store_page(rel, size, mtime, digest, got, toks, df_delta)
                 if self.discover_terms:
                     counts_new.merge(unpack_counts(got.counts))
@@ -456,6 +458,8 @@ class Index(PageWriter):
         return stats
 
     def _tags(self) -> Mapping[str, str]:
+        from storage import indexer
+
         seg = indexer._WORKER_SEG if indexer._WORKER_SEG is not None else self._tags_seg
         if seg is None:
             seg = self._tags_seg = Segmenter(self.cache_dir / "jieba", self.user_dict)
@@ -520,6 +524,12 @@ class Index(PageWriter):
     ) -> Iterator[Result]:
         if not items:
             return
+        # the pool and the parser's side: not imported by a reader that only searches
+        from concurrent.futures import ProcessPoolExecutor
+
+        from storage import indexer
+        from storage.indexer import process_chunk, process_page, worker_init
+
         n = workers if workers is not None else (os.cpu_count() or 1)
         cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None

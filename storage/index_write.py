@@ -8,12 +8,15 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from corpus.keywords import is_candidate
 from corpus.terms import Counts, count_page
 from storage.index_read import IndexReader
-from storage.indexer import PageRows, Rows
 from storage.pagestore import inflate, own_id, sort_key, unpack_texts, unpack_tokens
+
+if TYPE_CHECKING:
+    from storage.indexer import PageRows, Rows
 
 
 class PageWriter(IndexReader):

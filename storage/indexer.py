@@ -116,7 +116,7 @@ class PageRows:
     counts: bytes
 
 
-Result = tuple[str, object, Rows, str]
+Result = tuple[str, PageRows | Skipped, Rows, str]
 
 
 def _page_rows(issue: Issue, counts: Counts, digest: str) -> PageRows:
