@@ -23,6 +23,7 @@ from corpus.terms import Term
 from storage.pagerow import ROWS_SQL
 from storage.pagestore import (
     ARTICLE_SQL,
+    FTS_SKIP,
     SUMMARY_SQL,
     ArticleHead,
     PageRow,
@@ -366,7 +367,11 @@ class IndexReader:
             options.sort(key=lambda o: o[0])
             if options and not options[0][1]:
                 return set()  # no token could cover that character: no article has it
-            chosen = [words for _, words in options if len(words) <= _MAX_OR][:3]
+            chosen = [
+                words
+                for _, words in options
+                if len(words) <= _MAX_OR and not any(w in FTS_SKIP for w in words)
+            ][:3]
             groups.extend(" OR ".join(_quoted(w) for w in ws) for ws in chosen)
         if not groups:
             return None
@@ -401,7 +406,10 @@ class IndexReader:
         n = len(s)
         if not s or n > 24 or any(c.isspace() for c in s):
             return None
-        out = [_quoted(w) for (w,) in self._vocab_with(s)]
+        holders = [w for (w,) in self._vocab_with(s)]
+        if any(w in FTS_SKIP for w in holders):
+            return None  # a token FTS5 does not index holds it
+        out = [_quoted(w) for w in holders]
         starts = {0}
         for (w,) in self._vocab_with(s[0]):
             starts.update(i for i in range(1, n) if w.endswith(s[:i]))
@@ -430,7 +438,11 @@ class IndexReader:
         for i in sorted(starts):
             if cuts[i] and not any(_solid(c) for c in s[i:]):
                 return None  # a phrase FTS5 would read as empty
-            out.extend(_quoted(" ".join(ws)) + " *" for ws in cuts[i])
+            for ws in cuts[i]:
+                phrase = _fts_phrase(ws)
+                if phrase is None:
+                    return None  # nothing FTS5 indexes is left of it: it narrows nothing
+                out.append(phrase)
         return None if len(out) > _MAX_OR else out
 
     def _vocab_with(self, part: str) -> list[tuple[str]]:
@@ -483,13 +495,21 @@ class IndexReader:
         if not q.positives:
             return []
         scores: dict[int, float] = {}
-        fts_expr = " AND ".join(_fts_term(t) for t in q.positives)
-        if q.excluded:
-            fts_expr += "".join(f" NOT {_fts_term(t)}" for t in q.excluded)
+        # a word FTS5 does not index (FTS_SKIP) is left to the checks on the text below
+        musts = [(t, _fts_term(t)) for t in q.positives]
+        unchecked = [t.replace(" ", "") for t, expr in musts if expr is None]
+        fts_expr = " AND ".join(expr for _, expr in musts if expr is not None)
+        nots = [expr for expr in map(_fts_term, q.excluded) if expr is not None]
+        if fts_expr and nots:
+            fts_expr += "".join(f" NOT {expr}" for expr in nots)
         try:
-            for n, rank in self.db.execute(
-                "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
-                (fts_expr, limit * 4),
+            for n, rank in (
+                self.db.execute(
+                    "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
+                    (fts_expr, limit * 4),
+                )
+                if fts_expr
+                else ()
             ):
                 scores[n] = -float(rank) + 10.0
         except sqlite3.OperationalError:
@@ -519,6 +539,8 @@ class IndexReader:
             aid, title, issue_id, date, rel, o = row
             body = texts.get(rel, o)
             if any(x in body for x in q.excluded):
+                continue
+            if any(t not in body and t not in title for t in unchecked):
                 continue
             spans = match_spans(body, q.positives)
             if not spans and title and not any(t in title for t in q.positives):
@@ -595,7 +617,24 @@ def _decode_page(
     )
 
 
-def _fts_term(term: str) -> str:
+def _fts_term(term: str) -> str | None:
+    """A query's word or phrase for FTS5 (one word: any token it begins); None when all
+    of it is what FTS5 does not index."""
     words = [w for w in re.split(r"\s+", term) if w]
-    escaped = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return f"({escaped}*)" if len(words) == 1 else f"({escaped})"
+    if len(words) == 1:
+        return None if words[0] in FTS_SKIP else f"({_quoted(words[0])}*)"
+    kept = [w for w in words if w not in FTS_SKIP]
+    return f"({' '.join(map(_quoted, kept))})" if kept else None
+
+
+def _fts_phrase(words: list[str]) -> str | None:
+    """Whole tokens and a last one's beginning as an FTS5 phrase of what it indexes (the
+    tokens of FTS_SKIP left out: their neighbours are neighbours there), or None when none
+    of it is left."""
+    *whole, last = words
+    kept = [w for w in whole if w not in FTS_SKIP]
+    if last in FTS_SKIP:  # the beginning of a token FTS5 does not index: leave it out too
+        if not any(_solid(c) for w in kept for c in w):
+            return None
+        return _quoted(" ".join(kept))
+    return _quoted(" ".join([*kept, last])) + " *"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from corpus.keywords import is_candidate
 from corpus.terms import Counts, count_page
 from storage.index_read import IndexReader
-from storage.pagestore import inflate, own_id, sort_key, unpack_texts, unpack_tokens
+from storage.pagestore import fts_text, inflate, own_id, sort_key, unpack_texts, unpack_tokens
 
 if TYPE_CHECKING:
     from storage.indexer import PageRows, Rows
@@ -68,7 +68,7 @@ class PageWriter(IndexReader):
         ntok = 0
         vocab = self._vocab_delta
         for n, words in rows:
-            tokens = " ".join(words)
+            tokens = fts_text(words)
             ntok += len(words)
             distinct = set(words)
             vocab.subtract(distinct)
@@ -120,12 +120,12 @@ class PageWriter(IndexReader):
             "INSERT OR REPLACE INTO pagetext VALUES(?,?,?)",
             (rel, page.texts, page.bodies),
         )
-        tok_of = {aid: (tokens, cands, packed) for aid, tokens, cands, packed in toks}
+        tok_of = {row[0]: row[1:] for row in toks}
         ntok = 0
         vocab = self._vocab_delta
         for ordinal, (aid, title, cols) in enumerate(page.articles):
-            tokens, cands, packed = tok_of.get(aid, ("", [], b""))
-            ntok += tokens.count(" ") + 1 if tokens else 0
+            fts, count, distinct, cands, packed = tok_of.get(aid, ("", 0, [], [], b""))
+            ntok += count
             cur = self.db.execute(
                 "INSERT OR REPLACE INTO articles(aid, rel, ord, title, issue_id, tokens, kicker, "
                 "subtitle, col, byline, lines, cfrom, con, fragment, label) "
@@ -140,11 +140,10 @@ class PageWriter(IndexReader):
                     *cols,
                 ),
             )
-            self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, tokens))
+            self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, fts))
             for w in cands:
                 df_delta[w] = df_delta.get(w, 0) + 1
-            if tokens:
-                vocab.update(set(tokens.split(" ")))
+            vocab.update(distinct)
         return ntok
 
     def _apply_vocab(self, delta: Counter[str]) -> None:

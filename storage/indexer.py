@@ -19,6 +19,7 @@ from storage.pagestore import (
     deflate,
     encode_article,
     encode_issue,
+    fts_text,
     pack_bodies,
     pack_counts,
     pack_texts,
@@ -66,9 +67,10 @@ def pack_words(words: list[str]) -> bytes | None:
     return deflate(b"#" + bytes(map(len, words)))
 
 
-Rows = list[tuple[str, str, list[str], bytes]]
-"""(article id, space-joined tokens of title + text, keyword-candidate words, the tokens
-packed by ``pack_tokens``) per article."""
+Rows = list[tuple[str, str, int, list[str], list[str], bytes]]
+"""(article id, what FTS5 indexes of its tokens (``fts_text``), how many tokens, its distinct
+tokens, its keyword-candidate words, the tokens packed by ``pack_tokens``) per article; the
+tokens are of title + text."""
 
 
 def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
@@ -81,15 +83,16 @@ def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
         source = f"{a.title}\n{a.text}"
         words = seg.words(source)
         per_article.append(words)
-        joined = " ".join(words)
+        distinct = set(words)
         cands = []
-        for w in set(words):
+        for w in distinct:
             ok = known.get(w)
             if ok is None:
                 ok = known[w] = is_candidate(w)
             if ok:
                 cands.append(w)
-        out.append((a.id, joined, cands, pack_words(words) or pack_tokens(source, joined)))
+        packed = pack_words(words) or pack_tokens(source, " ".join(words))
+        out.append((a.id, fts_text(words), len(words), list(distinct), cands, packed))
     seg.forget_names(added)
     if not _WORKER_COUNT:
         return out, Counts()
