@@ -22,6 +22,7 @@ from storage.pagestore import (
     fts_text,
     pack_bodies,
     pack_counts,
+    pack_lengths,
     pack_texts,
     pack_tokens,
 )
@@ -64,7 +65,7 @@ def pack_words(words: list[str]) -> bytes | None:
         return deflate(b"=")
     if max(map(len, words)) >= 256:
         return None
-    return deflate(b"#" + bytes(map(len, words)))
+    return deflate(pack_lengths(bytes(map(len, words))))
 
 
 Rows = list[tuple[str, str, int, list[str], list[str], bytes]]

@@ -256,6 +256,18 @@ def test_tokens_packed_as_lengths_come_back() -> None:
     assert unpack_tokens("", inflate(pack_tokens("", ""))) == []
 
 
+def test_token_lengths_as_two_bit_codes_come_back() -> None:
+    import random
+
+    from storage.pagestore import pack_lengths, unpack_lengths
+
+    rng = random.Random(3)
+    for n in [*range(1, 13), 100, 4001]:
+        for _ in range(20):
+            lengths = bytes(rng.choice((1, 2, 2, 3, 4, 9, 255)) for _ in range(n))
+            assert unpack_lengths(pack_lengths(lengths)) == list(lengths)
+
+
 def test_page_texts_come_back_in_either_encoding() -> None:
     from storage.pagestore import pack_texts, unpack_texts
 
