@@ -45,7 +45,10 @@ _ISSUE_SKIP = {"id", "source", "articles", "title", "date", "paper", "page", "se
 """Issue fields that are columns of ``pages`` (or its key), not in its ``meta`` JSON."""
 _ART_COLS = {"id", "issue_id", "title", "paragraphs", "kicker", "subtitle", "column", "spans"}
 """Article fields that are columns of ``articles`` (``fragment`` and ``byline`` too, below)."""
-_KINDS = {k.value: k for k in Kind}
+_KINDS = list(Kind)
+_KIND_NO = {k: n for n, k in enumerate(_KINDS)}
+_REPORTERS = "\x01"
+"""Stands in a stored dateline for the reporters (the ``byline`` column) it names."""
 
 PageHead = tuple[str | None, str | None, str | None, int | None, str | None, str | None]
 """(title, date, paper, page, section, sha1): the columns of ``pages`` an Issue takes."""
@@ -138,20 +141,26 @@ def encode_article(a: Article) -> tuple[ArticleCols, bytes]:
     reporters = a.reporters
     if a.byline != reporters:
         body["byline"] = a.byline
+    dateline = body.get("dateline", "")
+    if reporters and dateline.count(reporters) == 1 and _REPORTERS not in dateline:
+        body["dateline"] = dateline.replace(reporters, _REPORTERS)
     texts = a.text.split("\n")
     main = [p for p in a.paragraphs if p.kind is not Kind.CAPTION]
     derivable = len(texts) == len(main) and all(
         p.text == t for p, t in zip(main, texts, strict=True)
     )
     paras = []
+    line = 0
     for p in a.paragraphs:
         own = p.text if (p.kind is Kind.CAPTION or not derivable) else None
         raw: Any = None
         if p.raw != p.text:
             ops = _raw_ops(p.raw, p.text)
             short = ops is not None and len(json.dumps(ops, ensure_ascii=False)) < len(p.raw)
-            raw = ops if short else p.raw
-        paras.append([p.kind.value, p.lines[0], p.lines[1], raw, own])
+            raw = _gaps(ops) if short and ops is not None else p.raw
+        first, last = p.lines
+        paras.append([_KIND_NO[p.kind], first - line, last - first, raw, own])
+        line = last
     body["p"] = paras
     label = a.label
     cols: ArticleCols = (
@@ -189,13 +198,18 @@ def decode_article(issue_id: str, head: ArticleHead, text: str, body: bytes) -> 
     data = json.loads(body)
     texts = iter(text.split("\n"))
     paras = []
-    for kind, first, last, raw, own in data.pop("p"):
+    line = 0
+    for kind, first, span, raw, own in data.pop("p"):
         t = own if own is not None else next(texts, "")
         if raw is None:
             raw = t
         elif isinstance(raw, list):
-            raw = _apply_ops(t, raw)
-        paras.append(Paragraph(_KINDS[kind], t, (first, last), raw))
+            raw = _apply_ops(t, _ungaps(raw))
+        first += line
+        line = first + span
+        paras.append(Paragraph(_KINDS[kind], t, (first, line), raw))
+    if _REPORTERS in data.get("dateline", ""):
+        data["dateline"] = data["dateline"].replace(_REPORTERS, byline)
     kw: dict[str, Any] = {"byline": byline}
     for f in fields(Article):
         if f.name in data:
@@ -360,6 +374,30 @@ def _raw_ops(raw: str, text: str) -> list[Any] | None:
             ops.append([i, ch, used])
     if j != m or _apply_ops(text, ops) != raw:
         return None
+    return ops
+
+
+def _gaps(ops: list[Any]) -> list[Any]:
+    """``_raw_ops`` as stored: each op's offset from the one before, and a space the
+    cleaner took out (most ops: the column-wrap spaces, every line or so) as that alone."""
+    out: list[Any] = []
+    at = 0
+    for pos, chars, used in ops:
+        out.append(pos - at if chars == " " and used == 0 else [pos - at, chars, used])
+        at = pos
+    return out
+
+
+def _ungaps(stored: list[Any]) -> list[Any]:
+    ops: list[Any] = []
+    at = 0
+    for op in stored:
+        if isinstance(op, int):
+            at += op
+            ops.append([at, " ", 0])
+        else:
+            at += op[0]
+            ops.append([at, op[1], op[2]])
     return ops
 
 
