@@ -50,7 +50,11 @@ def measure(cmd: list[str], env: dict[str, str], runs: int | None = None) -> dic
     size = 0
     for _ in range(runs or RUNS):
         out = subprocess.run(
-            [sys.executable, "-c", _TIMED, *cmd], capture_output=True, text=True, env=env, check=True
+            [sys.executable, "-c", _TIMED, *cmd],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
         )
         secs, rss, got, rc = out.stdout.split()
         if rc != "0":

@@ -205,6 +205,7 @@ class Index(PageWriter):
         db = sqlite3.connect(self.path, check_same_thread=False)
         try:
             db.execute("PRAGMA page_size=65536")  # a page's texts (~7 KB) waste less (new files)
+            db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # pages FTS5's merges free go back
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -453,6 +454,9 @@ class Index(PageWriter):
             self.db.execute("DELETE FROM meta WHERE key='walk'")
         if self.db.in_transaction:
             self.db.commit()
+        with contextlib.suppress(sqlite3.OperationalError):  # only the file's size is at stake
+            if self.db.execute("PRAGMA freelist_count").fetchone()[0] > 8:
+                self.db.execute("PRAGMA incremental_vacuum")
         self._count(stats)
         stats.seconds = time.perf_counter() - t0
         return stats
