@@ -204,8 +204,9 @@ class Index(PageWriter):
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)
         try:
-            db.execute("PRAGMA page_size=65536")  # a page's texts (~7 KB) waste less (new files)
-            db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # pages FTS5's merges free go back
+            if db.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new file (else a write)
+                db.execute("PRAGMA page_size=65536")  # a page's texts (~7 KB) waste less
+                db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # pages FTS5's merges free go back
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")

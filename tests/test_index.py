@@ -333,3 +333,16 @@ def test_freshness_stamp_stands_for_the_rows(tmp_path: Path, archive: Path) -> N
     (archive / "pages.csv").write_text("file,page\n", encoding="utf-8")
     assert not idx.is_fresh()
     idx.close()
+
+
+def test_opening_and_reading_a_fresh_index_writes_nothing(tmp_path: Path, archive: Path) -> None:
+    from storage.pagerow import index_stamp
+
+    idx = Index(archive, tmp_path / "cache")
+    idx.refresh(workers=1)
+    idx.close()
+    before = index_stamp(idx.path)
+    again = Index(archive, tmp_path / "cache")
+    assert again.refresh(workers=1).parsed == 0 and again.search("洛阳") is not None
+    again.close()
+    assert index_stamp(idx.path) == before
