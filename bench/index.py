@@ -20,6 +20,7 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,14 +40,36 @@ _TIMED = (
 )
 
 
-def measure(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
-    out = subprocess.run(
-        [sys.executable, "-c", _TIMED, *cmd], capture_output=True, text=True, env=env, check=True
-    )
-    secs, rss, size, rc = out.stdout.split()
-    if rc != "0":
-        raise SystemExit(f"{cmd} failed ({rc}): {out.stderr}")
-    return {"s": round(float(secs), 3), "rss_mb": round(int(rss) / 1024, 1), "out_bytes": int(size)}
+RUNS = 1
+"""Times each process is run (``--runs``): the median is reported, and every run."""
+
+
+def measure(cmd: list[str], env: dict[str, str], runs: int | None = None) -> dict[str, Any]:
+    times: list[float] = []
+    peak = 0
+    size = 0
+    for _ in range(runs or RUNS):
+        out = subprocess.run(
+            [sys.executable, "-c", _TIMED, *cmd],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        secs, rss, got, rc = out.stdout.split()
+        if rc != "0":
+            raise SystemExit(f"{cmd} failed ({rc}): {out.stderr}")
+        times.append(round(float(secs), 3))
+        peak = max(peak, int(rss))
+        size = int(got)
+    result: dict[str, Any] = {
+        "s": statistics.median(times),
+        "rss_mb": round(peak / 1024, 1),
+        "out_bytes": size,
+    }
+    if len(times) > 1:
+        result["runs"] = times
+    return result
 
 
 def plain_jieba(root: Path) -> tuple[float, float]:
@@ -195,9 +218,15 @@ def main() -> None:
         "--skip-no-terms", action="store_true", help="no second cold build without terms"
     )
     ap.add_argument("--skip-cli", action="store_true", help="no piyue list/search processes")
+    ap.add_argument(
+        "--skip-cli-index", action="store_true", help="no third cold build (``piyue index``)"
+    )
+    ap.add_argument("--runs", type=int, default=1, help="runs of each timed process (median)")
     ap.add_argument("--repeat", type=int, default=1, help="cold builds of each kind (best kept)")
     ap.add_argument("--words", default="", help="comma-separated queries to time (search_words)")
     args = ap.parse_args()
+    global RUNS
+    RUNS = max(1, args.runs)
     corpus = args.corpus.resolve()
     root = Path(__file__).resolve().parent.parent
     base_env = {**os.environ, "PYTHONPATH": str(root)}
@@ -270,14 +299,15 @@ def main() -> None:
         extra = [args.query] if name == "search" else []
         got = measure([sys.executable, "-c", code, str(corpus), cache, *extra], env)
         result[f"{name}_process"] = got
+    piyue = [sys.executable, "-m", "cli"]
     if not args.skip_cli:
-        piyue = [sys.executable, "-m", "cli"]
         result["cli_search_process"] = measure(
             [*piyue, "search", "--corpus", str(corpus), args.query, "--json"], env
         )
         result["cli_list_json_process"] = measure(
             [*piyue, "list", "--corpus", str(corpus), "--json"], env
         )
+    if not args.skip_cli and not args.skip_cli_index:
         # ``piyue index`` as a user runs it: a cold build in a home of its own (the dictionary's
         # sorted copy made there first, as the other homes have it), then again (warm); rss_mb is
         # the peak of the largest process (the command or one of its pool workers)
@@ -286,8 +316,8 @@ def main() -> None:
         _warm_dictionary(home, base_env)
         ienv = {**base_env, "PIYUE_HOME": str(home)}
         index_cmd = [*piyue, "index", "--corpus", str(corpus), "--db", str(home / "a.json")]
-        result["cli_index_cold_process"] = measure(index_cmd, ienv)
-        result["cli_index_warm_process"] = measure(index_cmd, ienv)
+        result["cli_index_cold_process"] = measure(index_cmd, ienv, runs=1)
+        result["cli_index_warm_process"] = measure(index_cmd, ienv, runs=1)
     if args.words:
         words = [w for w in args.words.split(",") if w]
         result["search_words"] = search_words(corpus, cache, words, env)

@@ -42,9 +42,9 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.load import corpus_target, scan_corpus
 from corpus.model import Skipped
@@ -52,11 +52,10 @@ from corpus.pagemeta import Manifest, apply_meta
 from corpus.search import parse_query as parse_query  # the query syntax, for callers
 from corpus.segment import Segmenter
 from corpus.terms import Counts, Term, select_terms
-from storage import indexer
 from storage.errors import DiskError, disk_error, explain, os_errno
 from storage.index_read import Hit as Hit
+from storage.index_read import Walk
 from storage.index_write import PageWriter
-from storage.indexer import PageRows, Result, process_chunk, process_page, worker_init
 from storage.pagerow import SCHEMA, index_path
 from storage.pagestore import PageRow as PageRow
 from storage.pagestore import (
@@ -66,6 +65,9 @@ from storage.pagestore import (
     sort_key,
     unpack_counts,
 )
+
+if TYPE_CHECKING:
+    from storage.indexer import Result
 
 Progress = Callable[[int, int], None]
 Tags = Callable[[], Mapping[str, str]]
@@ -93,6 +95,8 @@ class IndexStats:
 
 def _worker_expand() -> dict[str, tuple[str, ...]]:
     """What a pool worker counts learned terms as (run in the worker)."""
+    from storage import indexer
+
     return dict(indexer._WORKER_EXPAND)
 
 
@@ -200,7 +204,9 @@ class Index(PageWriter):
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, check_same_thread=False)
         try:
-            db.execute("PRAGMA page_size=65536")  # a page's texts (~7 KB) waste less (new files)
+            if db.execute("PRAGMA page_count").fetchone()[0] == 0:  # a new file (else a write)
+                db.execute("PRAGMA page_size=65536")  # a page's texts (~7 KB) waste less
+                db.execute("PRAGMA auto_vacuum=INCREMENTAL")  # pages FTS5's merges free go back
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
@@ -224,9 +230,13 @@ class Index(PageWriter):
                                counted TEXT);
             CREATE INDEX pages_key ON pages(key);
             CREATE INDEX pages_id ON pages(id);
-            CREATE TABLE articles(n INTEGER PRIMARY KEY, id TEXT UNIQUE, rel TEXT, ord INT,
-                                  title TEXT, issue_id TEXT, date TEXT, tokens BLOB,
-                                  summary TEXT);
+            CREATE TABLE articles(n INTEGER PRIMARY KEY, aid TEXT, rel TEXT, ord INT,
+                                  title TEXT, issue_id TEXT, tokens BLOB, kicker TEXT,
+                                  subtitle TEXT, col TEXT, byline TEXT, lines TEXT,
+                                  cfrom TEXT, con TEXT, fragment INT, label TEXT,
+                                  id TEXT GENERATED ALWAYS AS (CASE WHEN unicode(aid) = 1
+                                     THEN substr(aid, 2) ELSE issue_id || '-' || aid END)
+                                     VIRTUAL UNIQUE);
             CREATE INDEX articles_rel ON articles(rel);
             CREATE TABLE pagetext(rel TEXT PRIMARY KEY, texts BLOB, bodies BLOB);
             CREATE TABLE df(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
@@ -236,6 +246,8 @@ class Index(PageWriter):
             CREATE VIRTUAL TABLE fts USING fts5(tokens, content='', tokenize='unicode61');
             """
         )
+        # FTS5 leaves of 16 KB, four to a 64 KB page (its default ~4 KB wastes 5% more)
+        db.execute("INSERT INTO fts(fts, rank) VALUES('pgsz', 16000)")
         db.execute("INSERT OR REPLACE INTO meta VALUES('schema', ?)", (str(SCHEMA),))
         db.execute("INSERT OR REPLACE INTO meta VALUES('docs', '0')")
         db.commit()
@@ -289,6 +301,11 @@ class Index(PageWriter):
         ).fetchone()[0]
         stats.terms = self.db.execute("SELECT count(*) FROM terms").fetchone()[0]
 
+    def _skipped_pages(self) -> int:
+        return int(
+            self.db.execute("SELECT count(*) FROM pages WHERE skipped IS NOT NULL").fetchone()[0]
+        )
+
     def _set_meta(self, key: str, value: str) -> None:
         if self._meta(key) != value:
             self.db.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
@@ -298,14 +315,15 @@ class Index(PageWriter):
     ) -> IndexStats:
         t0 = time.perf_counter()
         stats = IndexStats()
-        known = {
-            rel: (size, mtime, sha1, pid)
-            for rel, size, mtime, sha1, pid in self.db.execute(
-                "SELECT rel, size, mtime, sha1, id FROM pages"
-            )
-        }
-        walked, others = self._quick_walk()
-        if self._unchanged(walked, others, known):
+        walk = self._quick_walk()
+        stamp = self._meta("walk")
+        if stamp is not None and stamp == self._stamp(walk):
+            self._count(stats)
+            stats.unchanged = stats.pages + self._skipped_pages()
+            stats.seconds = time.perf_counter() - t0
+            return stats
+        known = self._known()
+        if self._unchanged(walk, known):
             stats.unchanged = len(known)
             self._count(stats)
             stats.seconds = time.perf_counter() - t0
@@ -314,7 +332,7 @@ class Index(PageWriter):
         # changes stay in memory instead of spilling to the WAL (reads keep the default)
         self.db.execute("PRAGMA cache_size=-65536")
         try:
-            return self._update(t0, stats, known, others, progress, workers, rejected, tags)
+            return self._update(t0, stats, known, walk, progress, workers, rejected, tags)
         finally:
             self.db.execute("PRAGMA cache_size=-2000")
 
@@ -323,7 +341,7 @@ class Index(PageWriter):
         t0: float,
         stats: IndexStats,
         known: dict[str, tuple[int, int, str, str | None]],
-        others: str,
+        walk: Walk,
         progress: Progress | None,
         workers: int | None,
         rejected: set[str],
@@ -393,7 +411,6 @@ class Index(PageWriter):
                 )
                 stats.skipped += 1
             else:
-                assert isinstance(got, PageRows)
                 tokens_delta += self._store_page(rel, size, mtime, digest, got, toks, df_delta)
                 if self.discover_terms:
                     counts_new.merge(unpack_counts(got.counts))
@@ -412,7 +429,7 @@ class Index(PageWriter):
         if self._meta("manifest") != stamp:
             self._reapply_meta(scan.manifest, {rel for rel, _ in really})
             self._set_meta("manifest", stamp)
-        self._set_meta("others", others)
+        self._set_meta("others", walk.digest)
         self._set_meta(
             "scan_skipped",
             json.dumps([[s.file, s.reason, s.line] for s in scan.skipped], ensure_ascii=False),
@@ -431,13 +448,23 @@ class Index(PageWriter):
             )
             self._store_terms(totals, rejected, tags)
             stats.terms_seconds = time.perf_counter() - t1
+        # the stamp of the walk the index now matches, for the next freshness check
+        if self._unchanged(walk, self._known()):
+            self._set_meta("walk", self._stamp(walk))
+        else:
+            self.db.execute("DELETE FROM meta WHERE key='walk'")
         if self.db.in_transaction:
             self.db.commit()
+        with contextlib.suppress(sqlite3.OperationalError):  # only the file's size is at stake
+            if self.db.execute("PRAGMA freelist_count").fetchone()[0] > 8:
+                self.db.execute("PRAGMA incremental_vacuum")
         self._count(stats)
         stats.seconds = time.perf_counter() - t0
         return stats
 
     def _tags(self) -> Mapping[str, str]:
+        from storage import indexer
+
         seg = indexer._WORKER_SEG if indexer._WORKER_SEG is not None else self._tags_seg
         if seg is None:
             seg = self._tags_seg = Segmenter(self.cache_dir / "jieba", self.user_dict)
@@ -475,27 +502,39 @@ class Index(PageWriter):
     def _reapply_meta(self, manifest: Manifest, skip: set[str]) -> None:
         """The manifest changed: metadata again for every page, without parsing any."""
         rows = self.db.execute(
-            "SELECT rel, id, meta FROM pages WHERE skipped IS NULL AND meta IS NOT NULL"
+            "SELECT rel, id, title, date, paper, page, section, sha1, meta FROM pages "
+            "WHERE skipped IS NULL"
         ).fetchall()
-        for rel, pid, meta in rows:
+        for rel, pid, title, date, paper, page, section, sha1, meta in rows:
             if rel in skip:
                 continue
-            issue = decode_issue(pid, rel, meta)
+            issue = decode_issue(pid, rel, (title, date, paper, page, section, sha1), meta)
             again = apply_meta(issue, manifest)
             if again == issue:
                 continue
             self.db.execute(
                 "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE rel=?",
-                (again.paper, again.date, again.page, again.section, encode_issue(again), rel),
+                (
+                    again.paper,
+                    again.date,
+                    again.page,
+                    again.section,
+                    encode_issue(again, sha1),
+                    rel,
+                ),
             )
-            if again.date != issue.date:
-                self.db.execute("UPDATE articles SET date=? WHERE rel=?", (again.date, rel))
 
     def _run(
         self, items: list[tuple[str, str]], workers: int | None, manifest: Manifest
     ) -> Iterator[Result]:
         if not items:
             return
+        # the pool and the parser's side: not imported by a reader that only searches
+        from concurrent.futures import ProcessPoolExecutor
+
+        from storage import indexer
+        from storage.indexer import process_chunk, process_page, worker_init
+
         n = workers if workers is not None else (os.cpu_count() or 1)
         cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None

@@ -8,9 +8,9 @@ import json
 import os
 import re
 import sqlite3
-import zlib
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +22,35 @@ from corpus.search import match_spans, parse_query, snippet
 from corpus.terms import Term
 from storage.pagerow import ROWS_SQL
 from storage.pagestore import (
+    ARTICLE_SQL,
+    FTS_SKIP,
+    SUMMARY_SQL,
+    ArticleHead,
     PageRow,
     decode_article,
     decode_issue,
+    inflate,
+    issue_head,
     summary_shape,
     unpack_bodies,
     unpack_texts,
     unpack_tokens,
 )
+
+
+@dataclass(slots=True)
+class Walk:
+    """Page files as the quick walk found them, in walk order."""
+
+    names: list[str] = field(default_factory=list)
+    sizes: array[int] = field(default_factory=lambda: array("q"))
+    mtimes: array[int] = field(default_factory=lambda: array("q"))
+    others: list[str] = field(default_factory=list)
+    """Files and folders that are not pages (a digest of them is ``digest``)."""
+    digest: str = ""
+
+    def pages(self) -> dict[str, tuple[int, int]]:
+        return dict(zip(self.names, zip(self.sizes, self.mtimes, strict=True), strict=True))
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,81 +89,113 @@ class IndexReader:
         row = self.db.execute("SELECT value FROM blobs WHERE key=?", (key,)).fetchone()
         return None if row is None else bytes(row[0])
 
-    def _quick_walk(self) -> tuple[dict[str, tuple[int, int]], str]:
-        """(size, mtime) of every page file and a digest of the other files' names: the
-        files ``scan_corpus`` would find, without building its Paths (a decade of a daily is
+    def _quick_walk(self) -> Walk:
+        """The files ``scan_corpus`` would find, without building its Paths: (size, mtime) of
+        every page file and a digest of the other files' names (a decade of a daily is
         30,000 pages: every search and every start asks whether the index is fresh)."""
-        pages: dict[str, tuple[int, int]] = {}
-        others: list[str] = []
+        walk = Walk()
+        names, sizes, mtimes, others = walk.names, walk.sizes, walk.mtimes, walk.others
         if self.single:
             name = self.location.name
             try:
                 st = os.stat(self.location)
-                pages[name] = (st.st_size, st.st_mtime_ns)
+                names.append(name)
+                sizes.append(st.st_size)
+                mtimes.append(st.st_mtime_ns)
             except OSError:
                 others.append(name)
-            return pages, ""
+            walk.digest = ""
+            return walk
         seen: set[tuple[int, int]] = set()
         with contextlib.suppress(OSError):
             st = os.stat(self.root)
             seen.add((st.st_dev, st.st_ino))
         stack = [(str(self.root), "")]
+        suffixes = PAGE_SUFFIXES
         while stack:
             folder, prefix = stack.pop()
             try:
-                with os.scandir(folder) as it:
-                    entries = [e for e in it if not e.name.startswith(".")]
+                it = os.scandir(folder)
             except OSError:
                 others.append(f"{prefix}/!")
                 continue
-            for e in entries:
-                name = e.name
-                rel = prefix + name
-                dot = name.rfind(".")  # os.path.splitext, for a name not starting with "."
-                try:
-                    if e.is_dir():
-                        st = e.stat()
-                        key = (st.st_dev, st.st_ino)
-                        if key not in seen:
-                            seen.add(key)
-                            stack.append((e.path, rel + "/"))
-                        else:
-                            others.append(rel)
+            with it:
+                for e in it:
+                    name = e.name
+                    if name[0] == ".":
                         continue
-                    if dot > 0 and name[dot:].lower() in PAGE_SUFFIXES and e.is_file():
-                        st = e.stat()
-                        pages[rel] = (st.st_size, st.st_mtime_ns)
-                        continue
-                except OSError:
-                    pass
-                if rel != MANIFEST:
-                    others.append(rel)
-        digest = hashlib.sha1("\n".join(sorted(others)).encode("utf-8", "replace")).hexdigest()
-        return pages, digest
+                    dot = name.rfind(".")  # os.path.splitext, for a name not starting with "."
+                    try:
+                        if e.is_dir():
+                            st = e.stat()
+                            key = (st.st_dev, st.st_ino)
+                            if key not in seen:
+                                seen.add(key)
+                                stack.append((e.path, f"{prefix}{name}/"))
+                            else:
+                                others.append(prefix + name)
+                            continue
+                        if dot > 0 and name[dot:].lower() in suffixes and e.is_file():
+                            st = e.stat()
+                            names.append(prefix + name)
+                            sizes.append(st.st_size)
+                            mtimes.append(st.st_mtime_ns)
+                            continue
+                    except OSError:
+                        pass
+                    rel = prefix + name
+                    if rel != MANIFEST:
+                        others.append(rel)
+        text = "\n".join(sorted(others))
+        walk.digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
+        return walk
+
+    def _stamp(self, walk: Walk) -> str:
+        """A digest of everything freshness looks at: each page file's path, size and mtime
+        in walk order, the other files' names and the manifest's stat.  The index stores
+        the one it was brought up to date with (``meta.walk``): the same stamp again means
+        nothing changed, without reading a row."""
+        h = hashlib.sha1("\x00".join(walk.names).encode("utf-8", "surrogatepass"))
+        h.update(walk.sizes.tobytes())
+        h.update(walk.mtimes.tobytes())
+        h.update(f"\x00{walk.digest}\x00{self._manifest_stamp()}".encode())
+        return h.hexdigest()
+
+    def _known(self) -> dict[str, tuple[int, int, str, str | None]]:
+        """(size, mtime, sha1, id) of every page the index holds, by path."""
+        return {
+            rel: (size, mtime, sha1, pid)
+            for rel, size, mtime, sha1, pid in self.db.execute(
+                "SELECT rel, size, mtime, sha1, id FROM pages"
+            )
+        }
 
     def _unchanged(
         self,
-        walked: dict[str, tuple[int, int]],
-        others: str,
+        walk: Walk,
         known: Mapping[str, tuple[int, int, str, str | None]],
     ) -> bool:
+        walked = walk.pages()
         if not known or len(walked) != len(known):
             return False
         if (self._meta("manifest") or "") != self._manifest_stamp():
             return False
-        if self._meta("others") != others:
+        if self._meta("others") != walk.digest:
             return False
         return all(known.get(rel, (-1, -1))[:2] == st for rel, st in walked.items())
+
+    def _fresh(self, walk: Walk) -> bool:
+        """Nothing changed since the index was brought up to date (its stamp, else row by
+        row: an index whose last refresh could not match every file has no stamp)."""
+        stamp = self._meta("walk")
+        if stamp is not None and stamp == self._stamp(walk):
+            return True
+        return self._unchanged(walk, self._known())
 
     def is_fresh(self) -> bool:
         """True when every page file has the size and mtime the index recorded, no file came
         or went, and the manifest is the one it applied (stat only)."""
-        known = {
-            rel: (size, mtime, "", pid)
-            for rel, size, mtime, pid in self.db.execute("SELECT rel, size, mtime, id FROM pages")
-        }
-        walked, others = self._quick_walk()
-        return self._unchanged(walked, others, known)
+        return self._fresh(self._quick_walk())
 
     def skipped(self) -> list[Skipped]:
         """Files that are not pages and pages that could not be read, as ``load_corpus``
@@ -167,7 +220,7 @@ class IndexReader:
         texts_blob, bodies_blob = self._pagetext(rel)
         return _decode_page(
             issue_id,
-            self.db.execute("SELECT id, title FROM articles WHERE rel=? ORDER BY ord", (rel,)),
+            self.db.execute(f"SELECT {ARTICLE_SQL} FROM articles WHERE rel=? ORDER BY ord", (rel,)),
             texts_blob,
             bodies_blob,
         )
@@ -175,28 +228,29 @@ class IndexReader:
     def corpus(self) -> Corpus:
         """The parsed corpus from the cache (call ``refresh`` first)."""
         issues: list[Issue] = []
-        heads: dict[str, list[tuple[str, str]]] = {}
-        for aid, rel, title in self.db.execute(
-            "SELECT id, rel, title FROM articles ORDER BY rel, ord"
+        heads: dict[str, list[ArticleHead]] = {}
+        for rel, *head in self.db.execute(
+            f"SELECT rel, {ARTICLE_SQL} FROM articles ORDER BY rel, ord"
         ):
-            heads.setdefault(rel, []).append((aid, title))
-        for rel, pid, meta, texts_blob, bodies_blob in self.db.execute(
-            "SELECT p.rel, p.id, p.meta, t.texts, t.bodies FROM pages p LEFT JOIN pagetext t "
+            heads.setdefault(rel, []).append(tuple(head))
+        for rel, pid, *cols, meta, texts_blob, bodies_blob in self.db.execute(
+            f"SELECT p.rel, {_PAGE_SQL}, t.texts, t.bodies FROM pages p LEFT JOIN pagetext t "
             "ON t.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key"
         ):
             arts = _decode_page(pid, heads.get(rel, ()), texts_blob, bodies_blob)
-            issues.append(decode_issue(pid, rel, meta, arts))
+            issues.append(decode_issue(pid, rel, tuple(cols), meta, arts))
         return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(self.skipped()))
 
     def issue(self, page_id: str) -> Issue | None:
         """One page, rebuilt from the index (no parsing)."""
         row = self.db.execute(
-            "SELECT rel, meta FROM pages WHERE id=? AND skipped IS NULL", (page_id,)
+            f"SELECT p.rel, {_PAGE_SQL} FROM pages p WHERE p.id=? AND p.skipped IS NULL",
+            (page_id,),
         ).fetchone()
         if row is None:
             return None
-        rel, meta = row
-        return decode_issue(page_id, rel, meta, self._articles_of(rel, page_id))
+        rel, pid, *cols, meta = row
+        return decode_issue(pid, rel, tuple(cols), meta, self._articles_of(rel, page_id))
 
     def page_rows(self) -> list[PageRow]:
         """Every page's row in walk order, without building an article."""
@@ -210,49 +264,41 @@ class IndexReader:
         )
         return Corpus(str(self.root), bare).editions()
 
-    def iter_summaries(self) -> Iterator[dict[str, Any]]:
-        """``Issue.summary()`` of every page in walk order, one page at a time, from stored
-        JSON (no Article is built): what ``list --json`` streams."""
+    def _summary_rows(self) -> Iterator[tuple[str, str, dict[str, Any], str, str]]:
+        """(rel, page id, page head, articles' summaries as a JSON array, fragments' ids as a
+        JSON array) of every page in walk order, the JSON built by SQLite from columns."""
         cur = self.db.execute(
-            "SELECT p.rel, p.id, p.meta, a.summary FROM pages p LEFT JOIN articles a "
-            "ON a.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key, a.ord"
+            f"SELECT p.rel, {_PAGE_SQL}, "
+            "'[' || coalesce((SELECT group_concat(s, ',') FROM "
+            f"(SELECT {SUMMARY_SQL} AS s FROM articles a "
+            "WHERE a.rel = p.rel ORDER BY a.ord)), '') || ']', "
+            "(SELECT json_group_array(id) FROM (SELECT a.id FROM articles a "
+            "WHERE a.rel = p.rel AND a.fragment ORDER BY a.ord)) "
+            "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
         )
-        rel_now: str | None = None
-        head: dict[str, Any] = {}
-        arts: list[dict[str, Any]] = []
-        for rel, pid, meta, summary in cur:
-            if rel != rel_now:
-                if rel_now is not None:
-                    yield summary_shape(head, arts)
-                rel_now = rel
-                head = {"id": pid, "file": rel, **json.loads(meta)}
-                arts = []
-            if summary is not None:
-                arts.append(json.loads(summary))
-        if rel_now is not None:
-            yield summary_shape(head, arts)
+        for rel, pid, *cols, meta, arts, frags in cur:
+            head = issue_head(pid, rel, tuple(cols), meta)
+            yield rel, pid, head, arts, frags
+
+    def iter_summaries(self) -> Iterator[dict[str, Any]]:
+        """``Issue.summary()`` of every page in walk order, one page at a time, from the
+        columns (no Article is built): what ``list --json`` streams."""
+        for _rel, _pid, head, arts, _frags in self._summary_rows():
+            yield summary_shape(head, json.loads(arts))
 
     def iter_summary_json(self) -> Iterator[tuple[str, str]]:
         """(page id, ``Issue.summary()`` as JSON text) of every page in walk order: the
-        articles' stored JSON is spliced in as it is, never decoded (``list --json`` at
-        scale; the same value as ``iter_summaries``, compact separators inside articles)."""
-        cur = self.db.execute(
-            "SELECT p.rel, p.id, p.meta, (SELECT group_concat(summary, ',') FROM "
-            "(SELECT summary FROM articles a WHERE a.rel = p.rel ORDER BY a.ord)) "
-            "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
-        )
+        articles' JSON is built by SQLite and spliced in as it is, never decoded (``list
+        --json`` at scale; the same value as ``iter_summaries``, compact separators inside
+        articles)."""
         hole = "\x00articles\x00"
-        for rel, pid, meta, joined in cur:
-            arts = joined or ""
-            frags: list[dict[str, Any]] = []
-            if '"fragment":true' in arts:
-                frags = [a for a in json.loads(f"[{arts}]") if a.get("fragment")]
-            head = {"id": pid, "file": rel, **json.loads(meta)}
+        quoted = json.dumps(hole)
+        for _rel, pid, head, arts, frags in self._summary_rows():
             summary = summary_shape(head, [])
             summary["articles"] = hole
-            summary["fragments"] = [a["id"] for a in frags]
+            summary["fragments"] = json.loads(frags)
             text = json.dumps(summary, ensure_ascii=False)
-            yield pid, text.replace(json.dumps(hole), f"[{arts}]", 1)
+            yield pid, text.replace(quoted, arts, 1)
 
     def texts_containing(self, term: str) -> Iterator[tuple[str, str]]:
         """(article id, text) of every article whose text contains ``term``, in corpus
@@ -321,7 +367,11 @@ class IndexReader:
             options.sort(key=lambda o: o[0])
             if options and not options[0][1]:
                 return set()  # no token could cover that character: no article has it
-            chosen = [words for _, words in options if len(words) <= _MAX_OR][:3]
+            chosen = [
+                words
+                for _, words in options
+                if len(words) <= _MAX_OR and not any(w in FTS_SKIP for w in words)
+            ][:3]
             groups.extend(" OR ".join(_quoted(w) for w in ws) for ws in chosen)
         if not groups:
             return None
@@ -356,7 +406,10 @@ class IndexReader:
         n = len(s)
         if not s or n > 24 or any(c.isspace() for c in s):
             return None
-        out = [_quoted(w) for (w,) in self._vocab_with(s)]
+        holders = [w for (w,) in self._vocab_with(s)]
+        if any(w in FTS_SKIP for w in holders):
+            return None  # a token FTS5 does not index holds it
+        out = [_quoted(w) for w in holders]
         starts = {0}
         for (w,) in self._vocab_with(s[0]):
             starts.update(i for i in range(1, n) if w.endswith(s[:i]))
@@ -385,7 +438,11 @@ class IndexReader:
         for i in sorted(starts):
             if cuts[i] and not any(_solid(c) for c in s[i:]):
                 return None  # a phrase FTS5 would read as empty
-            out.extend(_quoted(" ".join(ws)) + " *" for ws in cuts[i])
+            for ws in cuts[i]:
+                phrase = _fts_phrase(ws)
+                if phrase is None:
+                    return None  # nothing FTS5 indexes is left of it: it narrows nothing
+                out.append(phrase)
         return None if len(out) > _MAX_OR else out
 
     def _vocab_with(self, part: str) -> list[tuple[str]]:
@@ -401,7 +458,7 @@ class IndexReader:
         rel, o, title, blob = row
         texts = self._texts(rel)
         text = texts[o] if o < len(texts) else ""
-        return unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) or None
+        return unpack_tokens(f"{title}\n{text}", inflate(blob)) or None
 
     def _substring_hits(
         self, terms: list[str], excluded: list[str], cap: int
@@ -438,13 +495,21 @@ class IndexReader:
         if not q.positives:
             return []
         scores: dict[int, float] = {}
-        fts_expr = " AND ".join(_fts_term(t) for t in q.positives)
-        if q.excluded:
-            fts_expr += "".join(f" NOT {_fts_term(t)}" for t in q.excluded)
+        # a word FTS5 does not index (FTS_SKIP) is left to the checks on the text below
+        musts = [(t, _fts_term(t)) for t in q.positives]
+        unchecked = [t.replace(" ", "") for t, expr in musts if expr is None]
+        fts_expr = " AND ".join(expr for _, expr in musts if expr is not None)
+        nots = [expr for expr in map(_fts_term, q.excluded) if expr is not None]
+        if fts_expr and nots:
+            fts_expr += "".join(f" NOT {expr}" for expr in nots)
         try:
-            for n, rank in self.db.execute(
-                "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
-                (fts_expr, limit * 4),
+            for n, rank in (
+                self.db.execute(
+                    "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
+                    (fts_expr, limit * 4),
+                )
+                if fts_expr
+                else ()
             ):
                 scores[n] = -float(rank) + 10.0
         except sqlite3.OperationalError:
@@ -465,13 +530,17 @@ class IndexReader:
         hits: list[Hit] = []
         for n, score in ordered:
             row = self.db.execute(
-                "SELECT id, title, issue_id, date, rel, ord FROM articles WHERE n=?", (n,)
+                "SELECT a.id, a.title, a.issue_id, p.date, a.rel, a.ord FROM articles a "
+                "JOIN pages p ON p.rel = a.rel WHERE a.n=?",
+                (n,),
             ).fetchone()
             if row is None:
                 continue
             aid, title, issue_id, date, rel, o = row
             body = texts.get(rel, o)
             if any(x in body for x in q.excluded):
+                continue
+            if any(t not in body and t not in title for t in unchecked):
                 continue
             spans = match_spans(body, q.positives)
             if not spans and title and not any(t in title for t in q.positives):
@@ -530,9 +599,13 @@ class _PageTexts:
         return texts[o] if o < len(texts) else ""
 
 
+_PAGE_SQL = "p.id, p.title, p.date, p.paper, p.page, p.section, p.sha1, p.meta"
+"""A page's id, ``PageHead`` and ``meta``, from ``pages p``."""
+
+
 def _decode_page(
     issue_id: str,
-    heads: Iterable[tuple[str, str]],
+    heads: Iterable[ArticleHead],
     texts_blob: bytes | None,
     bodies_blob: bytes | None,
 ) -> tuple[Article, ...]:
@@ -540,12 +613,28 @@ def _decode_page(
     texts = unpack_texts(texts_blob)
     bodies = unpack_bodies(bodies_blob)
     return tuple(
-        decode_article(aid, issue_id, title, texts[o], bodies[o])
-        for o, (aid, title) in enumerate(heads)
+        decode_article(issue_id, head, texts[o], bodies[o]) for o, head in enumerate(heads)
     )
 
 
-def _fts_term(term: str) -> str:
+def _fts_term(term: str) -> str | None:
+    """A query's word or phrase for FTS5 (one word: any token it begins); None when all
+    of it is what FTS5 does not index."""
     words = [w for w in re.split(r"\s+", term) if w]
-    escaped = " ".join('"' + w.replace('"', '""') + '"' for w in words)
-    return f"({escaped}*)" if len(words) == 1 else f"({escaped})"
+    if len(words) == 1:
+        return None if words[0] in FTS_SKIP else f"({_quoted(words[0])}*)"
+    kept = [w for w in words if w not in FTS_SKIP]
+    return f"({' '.join(map(_quoted, kept))})" if kept else None
+
+
+def _fts_phrase(words: list[str]) -> str | None:
+    """Whole tokens and a last one's beginning as an FTS5 phrase of what it indexes (the
+    tokens of FTS_SKIP left out: their neighbours are neighbours there), or None when none
+    of it is left."""
+    *whole, last = words
+    kept = [w for w in whole if w not in FTS_SKIP]
+    if last in FTS_SKIP:  # the beginning of a token FTS5 does not index: leave it out too
+        if not any(_solid(c) for w in kept for c in w):
+            return None
+        return _quoted(" ".join(kept))
+    return _quoted(" ".join([*kept, last])) + " *"

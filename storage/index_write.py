@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from collections import Counter
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from corpus.keywords import is_candidate
 from corpus.terms import Counts, count_page
 from storage.index_read import IndexReader
-from storage.indexer import PageRows, Rows
-from storage.pagestore import pack_bodies, pack_texts, sort_key, unpack_texts, unpack_tokens
+from storage.pagestore import fts_text, inflate, own_id, sort_key, unpack_texts, unpack_tokens
+
+if TYPE_CHECKING:
+    from storage.indexer import PageRows, Rows
 
 
 class PageWriter(IndexReader):
@@ -46,7 +48,7 @@ class PageWriter(IndexReader):
             "SELECT n, ord, title, tokens FROM articles WHERE rel=? ORDER BY ord", (rel,)
         ):
             text = texts[o] if o < len(texts) else ""
-            words = unpack_tokens(f"{title}\n{text}", zlib.decompress(blob)) if blob else []
+            words = unpack_tokens(f"{title}\n{text}", inflate(blob)) if blob else []
             out.append((n, words))
         return out
 
@@ -66,7 +68,7 @@ class PageWriter(IndexReader):
         ntok = 0
         vocab = self._vocab_delta
         for n, words in rows:
-            tokens = " ".join(words)
+            tokens = fts_text(words)
             ntok += len(words)
             distinct = set(words)
             vocab.subtract(distinct)
@@ -116,28 +118,32 @@ class PageWriter(IndexReader):
         )
         self.db.execute(
             "INSERT OR REPLACE INTO pagetext VALUES(?,?,?)",
-            (
-                rel,
-                pack_texts([a[2] for a in page.articles]),
-                pack_bodies([a[4] for a in page.articles]),
-            ),
+            (rel, page.texts, page.bodies),
         )
-        tok_of = {aid: (tokens, cands, packed) for aid, tokens, cands, packed in toks}
+        tok_of = {row[0]: row[1:] for row in toks}
         ntok = 0
         vocab = self._vocab_delta
-        for ordinal, (aid, title, _text, summary, _body) in enumerate(page.articles):
-            tokens, cands, packed = tok_of.get(aid, ("", [], b""))
-            ntok += tokens.count(" ") + 1 if tokens else 0
+        for ordinal, (aid, title, cols) in enumerate(page.articles):
+            fts, count, distinct, cands, packed = tok_of.get(aid, ("", 0, [], [], b""))
+            ntok += count
             cur = self.db.execute(
-                "INSERT OR REPLACE INTO articles(id, rel, ord, title, issue_id, date, tokens, "
-                "summary) VALUES(?,?,?,?,?,?,?,?)",
-                (aid, rel, ordinal, title, page.issue_id, page.date, packed or None, summary),
+                "INSERT OR REPLACE INTO articles(aid, rel, ord, title, issue_id, tokens, kicker, "
+                "subtitle, col, byline, lines, cfrom, con, fragment, label) "
+                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    own_id(aid, page.issue_id),
+                    rel,
+                    ordinal,
+                    title,
+                    page.issue_id,
+                    packed or None,
+                    *cols,
+                ),
             )
-            self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, tokens))
+            self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, fts))
             for w in cands:
                 df_delta[w] = df_delta.get(w, 0) + 1
-            if tokens:
-                vocab.update(set(tokens.split(" ")))
+            vocab.update(distinct)
         return ntok
 
     def _apply_vocab(self, delta: Counter[str]) -> None:

@@ -4,7 +4,6 @@ its terms; runs in pool processes, so everything it returns is cheap to send bac
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,18 @@ from corpus.model import Issue, Skipped
 from corpus.pagemeta import Manifest
 from corpus.segment import Segmenter, learn_names
 from corpus.terms import Counts, Term, count_page
-from storage.pagestore import encode_article, encode_issue, pack_counts, pack_tokens
+from storage.pagestore import (
+    ArticleCols,
+    deflate,
+    encode_article,
+    encode_issue,
+    fts_text,
+    pack_bodies,
+    pack_counts,
+    pack_lengths,
+    pack_texts,
+    pack_tokens,
+)
 
 _WORKER_SEG: Segmenter | None = None
 _WORKER_MANIFEST: Manifest | None = None
@@ -52,15 +62,16 @@ def pack_words(words: list[str]) -> bytes | None:
     words are the source's pieces in order, whitespace the only thing left out (None: a word
     too long for a length byte, ``pack_tokens`` decides)."""
     if not words:
-        return zlib.compress(b"=", 6)
+        return deflate(b"=")
     if max(map(len, words)) >= 256:
         return None
-    return zlib.compress(b"#" + bytes(map(len, words)), 6)
+    return deflate(pack_lengths(bytes(map(len, words))))
 
 
-Rows = list[tuple[str, str, list[str], bytes]]
-"""(article id, space-joined tokens of title + text, keyword-candidate words, the tokens
-packed by ``pack_tokens``) per article."""
+Rows = list[tuple[str, str, int, list[str], list[str], bytes]]
+"""(article id, what FTS5 indexes of its tokens (``fts_text``), how many tokens, its distinct
+tokens, its keyword-candidate words, the tokens packed by ``pack_tokens``) per article; the
+tokens are of title + text."""
 
 
 def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
@@ -73,15 +84,16 @@ def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
         source = f"{a.title}\n{a.text}"
         words = seg.words(source)
         per_article.append(words)
-        joined = " ".join(words)
+        distinct = set(words)
         cands = []
-        for w in set(words):
+        for w in distinct:
             ok = known.get(w)
             if ok is None:
                 ok = known[w] = is_candidate(w)
             if ok:
                 cands.append(w)
-        out.append((a.id, joined, cands, pack_words(words) or pack_tokens(source, joined)))
+        packed = pack_words(words) or pack_tokens(source, " ".join(words))
+        out.append((a.id, fts_text(words), len(words), list(distinct), cands, packed))
     seg.forget_names(added)
     if not _WORKER_COUNT:
         return out, Counts()
@@ -99,28 +111,36 @@ class PageRows:
     page: int | None
     section: str | None
     title: str
-    articles: list[tuple[str, str, str, str, bytes]]
-    """(id, title, text, summary JSON, compressed body) per article."""
+    articles: list[tuple[str, str, ArticleCols]]
+    """(id, title, summary columns) per article."""
+    texts: bytes
+    """The articles' texts (``pack_texts``)."""
+    bodies: bytes
+    """The rest of the articles (``pack_bodies``)."""
     counts: bytes
 
 
-Result = tuple[str, object, Rows, str]
+Result = tuple[str, PageRows | Skipped, Rows, str]
 
 
-def _page_rows(issue: Issue, counts: Counts) -> PageRows:
+def _page_rows(issue: Issue, counts: Counts, digest: str) -> PageRows:
     arts = []
+    bodies = []
     for a in issue.articles:
-        summary, body = encode_article(a)
-        arts.append((a.id, a.title, a.text, summary, body))
+        cols, body = encode_article(a)
+        arts.append((a.id, a.title, cols))
+        bodies.append(body)
     return PageRows(
         issue.id,
-        encode_issue(issue),
+        encode_issue(issue, digest),
         issue.paper,
         issue.date,
         issue.page,
         issue.section,
         issue.title,
         arts,
+        pack_texts([a.text for a in issue.articles]),
+        pack_bodies(bodies),
         pack_counts(counts),
     )
 
@@ -142,7 +162,7 @@ def process_page(root: str, rel: str, pid: str | None = None) -> Result:
         text, rel, pid or Path(rel).with_suffix("").as_posix(), manifest=_WORKER_MANIFEST
     )
     rows, counts = _segment_issue(seg, issue)
-    return rel, _page_rows(issue, counts), rows, digest
+    return rel, _page_rows(issue, counts, digest), rows, digest
 
 
 def process_chunk(root: str, items: list[tuple[str, str]]) -> list[Result]:

@@ -187,7 +187,7 @@ def _stubs(
         return
     head = (
         "SELECT a.id, a.issue_id, a.title, CASE WHEN a.title = '' THEN "
-        "json_extract(a.summary, '$.label') END FROM articles a JOIN pages p ON p.rel = a.rel "
+        "a.label END FROM articles a JOIN pages p ON p.rel = a.rel "
         "WHERE p.skipped IS NULL"
     )
     if len(pages) * 4 > all_pages:  # most pages: one pass over all, skipping the others

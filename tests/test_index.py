@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import zlib
 from pathlib import Path
 
 import pytest
@@ -244,17 +243,41 @@ def test_keywords_carry_kinds_and_see_terms(tmp_path: Path, seeds_copy: Path) ->
 
 
 def test_tokens_packed_as_lengths_come_back() -> None:
-    from storage.pagestore import pack_tokens, unpack_tokens
+    from storage.pagestore import inflate, pack_tokens, unpack_tokens
 
     source = "标题 Windows 10\n正文，有\u3000空格。\n\n第二段"
     words = ["标题", "Windows", "10", "正文", "，", "有", "空格", "。", "第二段"]
-    packed = zlib.decompress(pack_tokens(source, " ".join(words)))
+    packed = inflate(pack_tokens(source, " ".join(words)))
     assert packed[:1] == b"#"
     assert unpack_tokens(source, packed) == words
     long = "长" * 300
-    got = zlib.decompress(pack_tokens(long, long))
+    got = inflate(pack_tokens(long, long))
     assert got[:1] == b"=" and unpack_tokens(long, got) == [long]
-    assert unpack_tokens("", zlib.decompress(pack_tokens("", ""))) == []
+    assert unpack_tokens("", inflate(pack_tokens("", ""))) == []
+
+
+def test_token_lengths_as_two_bit_codes_come_back() -> None:
+    import random
+
+    from storage.pagestore import pack_lengths, unpack_lengths
+
+    rng = random.Random(3)
+    for n in [*range(1, 13), 100, 4001]:
+        for _ in range(20):
+            lengths = bytes(rng.choice((1, 2, 2, 3, 4, 9, 255)) for _ in range(n))
+            assert unpack_lengths(pack_lengths(lengths)) == list(lengths)
+
+
+def test_page_texts_come_back_in_either_encoding() -> None:
+    from storage.pagestore import pack_texts, unpack_texts
+
+    for texts in (
+        ["标题\n正文 ABC 123。", "", "第二篇"],
+        ["\ud800 lone", "ok"],
+        ["\U0002a6a5 ext-b"],
+    ):
+        assert unpack_texts(pack_texts(texts)) == texts
+    assert pack_texts(["汉字"])[:1] == b"g" and pack_texts(["\ud800"])[:1] == b"u"
 
 
 def test_raw_paragraph_text_as_insertions() -> None:
@@ -292,3 +315,34 @@ def test_freshness_sees_pages_and_other_files(tmp_path: Path, archive: Path) -> 
     assert idx.refresh(workers=1).parsed == 1
     _same(idx.corpus(), load_corpus(archive))
     idx.close()
+
+
+def test_freshness_stamp_stands_for_the_rows(tmp_path: Path, archive: Path) -> None:
+    idx = Index(archive, tmp_path / "cache")
+    idx.refresh(workers=1)
+    stamp = idx._meta("walk")
+    assert stamp is not None and stamp == idx._stamp(idx._quick_walk())
+    assert idx.refresh(workers=1).unchanged == len(idx._known())
+    page = archive / "洛阳日报/2018/09/13/01.md"
+    page.write_bytes(page.read_bytes().replace(b"\n", b"\r", 1))  # same size, new mtime
+    os.utime(page, (time.time() + 9, time.time() + 9))
+    assert idx._stamp(idx._quick_walk()) != stamp and not idx.is_fresh()
+    assert idx.refresh(workers=1).parsed == 1 and idx._meta("walk") != stamp
+    idx.db.execute("DELETE FROM meta WHERE key='walk'")  # no stamp: row by row, same answer
+    assert idx.is_fresh() and idx.refresh(workers=1).parsed == 0
+    (archive / "pages.csv").write_text("file,page\n", encoding="utf-8")
+    assert not idx.is_fresh()
+    idx.close()
+
+
+def test_opening_and_reading_a_fresh_index_writes_nothing(tmp_path: Path, archive: Path) -> None:
+    from storage.pagerow import index_stamp
+
+    idx = Index(archive, tmp_path / "cache")
+    idx.refresh(workers=1)
+    idx.close()
+    before = index_stamp(idx.path)
+    again = Index(archive, tmp_path / "cache")
+    assert again.refresh(workers=1).parsed == 0 and again.search("洛阳") is not None
+    again.close()
+    assert index_stamp(idx.path) == before

@@ -68,3 +68,37 @@ def test_vocab_follows_the_pages(tmp_path: Path, seeds_copy: Path) -> None:
     ]
     assert idx.search("龙门石窟的文")
     idx.close()
+
+
+def test_function_words_left_out_of_fts_lose_no_hit(tmp_path: Path, seeds_copy: Path) -> None:
+    from storage.pagestore import FTS_SKIP
+
+    idx = Index(seeds_copy, tmp_path / "f")
+    idx.refresh(workers=1)
+    assert idx.db.execute("SELECT count(*) FROM fts WHERE fts MATCH '\"的\"'").fetchone() == (0,)
+    assert idx.db.execute("SELECT n FROM vocab WHERE word='的'").fetchone()[0] > 0
+    arts = _texts(idx)
+    rng = random.Random(5)
+    found: list[str] = []
+    for _, _, t in arts:  # substrings around a function word, at both ends and inside
+        for i, c in enumerate(t):
+            if c in FTS_SKIP and rng.random() < 0.05:
+                found += [t[max(0, i - 3) : i + 3], t[i : i + 4], t[max(0, i - 4) : i + 1], c]
+    assert len(found) > 50
+    for s in found:
+        want = [(n, t) for n, _, t in arts if s in t]
+        assert idx._substring_hits([s], [], 10**6) == want, s
+    for query in ("的", "的 洛阳", '"发展 的"', "洛阳 -的", "洛阳 -发展的"):
+        hits = idx.search(query)
+        assert hits or "-" in query, query
+        q = [w.strip('"').replace(" ", "") for w in query.split() if not w.startswith("-")]
+        x = [w[1:] for w in query.split() if w.startswith("-")]
+        body = {aid: t for _, aid, t in arts}
+        for h in hits:
+            assert all(w in body[h.article_id] or w in h.title for w in q), (query, h)
+            assert not any(w in body[h.article_id] for w in x), (query, h)
+    # a page that goes takes its tokens out of FTS5 exactly as they went in
+    sorted(seeds_copy.glob("*.txt"))[0].unlink()
+    idx.refresh(workers=1)
+    idx.db.execute("INSERT INTO fts(fts, rank) VALUES('integrity-check', 0)")
+    idx.close()
