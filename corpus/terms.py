@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain, compress, pairwise, repeat
-from operator import and_
+from operator import add, and_
 from pathlib import Path
 from typing import Any
 
@@ -220,32 +220,39 @@ def _quote_key(inner: tuple[str, ...]) -> str | None:
     return " ".join(inner)
 
 
-_CONTENT_SEEN: dict[str, bool] = {}
-"""Token → may it sit inside a term?  Remembered per process (the indexer's hottest question)."""
-_SPECIAL_SEEN: dict[str, int] = {}
-"""Token → is it a cue of a name (a title, a verb of speech: _CUE), a suffix (_SUFFIX), a
-quotation mark or an article's end (_MARK)?  Remembered per process."""
-_CUE, _SUFFIX, _MARK = 1, 2, 4
+_SEEN: dict[str, int] = {}
+"""Token → what it is to ``count_page``, as bits: content (may sit inside a term), a
+cue of a name (a title, a verb of speech: _CUE), a suffix (_SUFFIX), a quotation mark or an
+article's end (_MARK).  Judged once per process (the indexer's hottest question)."""
+_CONTENT_BIT, _CUE, _SUFFIX, _MARK = 1, 2, 4, 8
+_SPECIAL = _CUE | _SUFFIX | _MARK
 
 
 def _is_content(tok: str) -> bool:
     return tok not in _BREAK and _CONTENT.match(tok) is not None
 
 
-def _special(tok: str) -> int:
+def _judge_token(tok: str) -> int:
     cue = _CUE if tok in _CUES or tok[-1:] in _TITLE_LAST else 0
-    return cue | (_SUFFIX if tok in _SUFFIX_SET else 0) | (_MARK if tok in _MARKS else 0)
+    return (
+        cue
+        | (_SUFFIX if tok in _SUFFIX_SET else 0)
+        | (_MARK if tok in _MARKS else 0)
+        | (_CONTENT_BIT if _is_content(tok) else 0)
+    )
 
 
-def _judge(seen: dict[str, Any], distinct: set[str], judge: Callable[[str], Any]) -> None:
-    """Every token of ``distinct`` gets its verdict in ``seen`` (asked once per process)."""
-    new = distinct.difference(seen)
-    if new:
-        if len(seen) + len(new) > 500_000:
-            seen.clear()
-            new = distinct
-        for t in new:
-            seen[t] = judge(t)
+def _codes(distinct: list[str]) -> list[int]:
+    """What each of ``distinct`` is (``_SEEN``'s bits), judging the tokens new to the process."""
+    try:
+        return list(map(_SEEN.__getitem__, distinct))
+    except KeyError:
+        if len(_SEEN) > 500_000:
+            _SEEN.clear()
+        for t in distinct:
+            if t not in _SEEN:
+                _SEEN[t] = _judge_token(t)
+        return list(map(_SEEN.__getitem__, distinct))
 
 
 def suffix_kind(text: str) -> str | None:
@@ -354,6 +361,21 @@ def _expanded(toks: Sequence[str], expand: Mapping[str, Sequence[str]]) -> Seque
 _TWO_OR_MORE = (1).__lt__
 
 
+def _longer(flat: list[str], at: list[int], grams: Counter[str]) -> None:
+    """Grams of 3 to MAX_N tokens that recur on the page, into ``grams``: every pair of one
+    is a repeated pair (``at``: where those stand).  Level by level, in C: a gram of
+    k + 1 tokens at i is one of k at i whose last pair repeats."""
+    get = flat.__getitem__
+    paired = set(at).__contains__
+    for k in range(3, MAX_N + 1):
+        at = list(compress(at, map(paired, map(add, at, repeat(k - 2)))))  # its last pair
+        if not at:
+            return
+        seen = Counter(zip(*(map(get, map(add, at, repeat(o))) for o in range(k))))
+        again = list(compress(seen, map(_TWO_OR_MORE, seen.values())))
+        dict.update(grams, zip(map(" ".join, again), map(seen.__getitem__, again), strict=True))
+
+
 def count_page(
     tokens_per_article: Iterable[Sequence[str]],
     expand: Mapping[str, Sequence[str]] | None = None,
@@ -363,8 +385,9 @@ def count_page(
     ``expand`` maps learned terms to their parts: tokens segmented with the learned layer are
     counted as the base tokens they came from, so the selection is the same either way.
     The indexer's hottest loop: the page's articles go into one token list (``_SEP`` between
-    them) and every pass over tokens or pairs runs in C; Python loops only over the few places
-    where a longer gram can start (two repeated pairs in a row) or a suffix stands.
+    them), tokens are judged as the page's distinct tokens, pairs are made only of tokens that
+    recur on the page, and every pass over tokens or pairs runs in C; Python loops only over
+    the few places where a name's cue, a quotation mark or a suffix stands.
     """
     flat: list[str] = []
     tokens = docs = 0
@@ -375,62 +398,50 @@ def count_page(
         tokens += len(toks)
         flat += toks
         flat.append(_SEP)
-    distinct = set(flat)
-    _judge(_CONTENT_SEEN, distinct, _is_content)
-    _judge(_SPECIAL_SEEN, distinct, _special)
+    every = Counter(flat)
+    distinct = list(every)
+    code = _codes(distinct)
     n = len(flat)
+    special = set(compress(distinct, map(and_, code, repeat(_SPECIAL))))
     # where a cue, a suffix, a quotation mark or an article's end is (one pass for the three)
-    at = list(compress(range(n), map(_SPECIAL_SEEN.__getitem__, flat)))
-    what = list(map(_SPECIAL_SEEN.__getitem__, map(flat.__getitem__, at)))
+    at = list(compress(range(n), map(special.__contains__, flat)))
+    what = list(map(_SEEN.__getitem__, map(flat.__getitem__, at)))
     people: Counter[str] = Counter()
     quoted: Counter[str] = Counter()
     _people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
-    if not _QUOTE_SET.isdisjoint(distinct):
+    if not _QUOTE_SET.isdisjoint(special):
         _quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
-    ok = list(map(_CONTENT_SEEN.__getitem__, flat))  # a content token: inside a run
-    unigrams = Counter(compress(flat, ok))
-    # pairs are made as they are counted (pairwise reuses the tuple of a pair it drops)
-    bigrams = Counter(compress(pairwise(flat), map(and_, ok, ok[1:])))
-    # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
-    rep = set(compress(bigrams, map(_TWO_OR_MORE, bigrams.values())))
-    longer: list[tuple[str, ...]] = []  # each occurrence (counted in C below)
-    if rep:
-        # a longer gram starts where two repeated pairs follow: two tokens in a row that start
-        # a repeated pair (a set of strings: no pair is made for the page's other tokens)
-        firsts = {a for a, _ in rep}
-        starts = list(map(firsts.__contains__, flat))
-        for i in compress(range(n - 2), map(and_, starts, starts[1:])):
-            j = i + 1
-            while j < n and j - i < MAX_N and (flat[j - 1], flat[j]) in rep:
-                if j - i >= 2:
-                    longer.append(tuple(flat[i : j + 1]))
-                j += 1
+    # a pair recurs only if both its tokens do (content tokens that recur on the page)
+    twice = list(compress(distinct, map(_TWO_OR_MORE, every.values())))
+    again1 = set(compress(twice, map(and_, map(_SEEN.__getitem__, twice), repeat(_CONTENT_BIT))))
+    ok = list(map(again1.__contains__, flat))
+    both = list(map(and_, ok, ok[1:]))
+    pairs = list(compress(pairwise(flat), both))
+    counted = Counter(pairs)
+    rep = set(compress(counted, map(_TWO_OR_MORE, counted.values())))
+    grams: Counter[str] = Counter()
+    dict.update(grams, zip(map(" ".join, rep), map(counted.__getitem__, rep), strict=True))
+    if rep:  # where the repeated pairs stand
+        _longer(flat, list(compress(compress(range(n), both), map(rep.__contains__, pairs))), grams)
     suffixed: list[tuple[str, ...]] = []
-    if not _SUFFIX_SET.isdisjoint(distinct):
+    if not _SUFFIX_SET.isdisjoint(special):
+        seen = _SEEN
         for i in compress(at, map(and_, what, repeat(_SUFFIX))):
-            if i < 1 or not (ok[i] and ok[i - 1]):
+            if i < 1 or not (seen[flat[i]] & seen[flat[i - 1]] & _CONTENT_BIT):
                 continue
             suffixed.append((flat[i - 1], flat[i]))
-            if i > 1 and ok[i - 2]:
+            if i > 1 and seen[flat[i - 2]] & _CONTENT_BIT:
                 suffixed.append(tuple(flat[i - 2 : i + 1]))
                 # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
-                if i > 2 and ok[i - 3] and len(flat[i]) > 1:
+                if i > 2 and seen[flat[i - 3]] & _CONTENT_BIT and len(flat[i]) > 1:
                     suffixed.append(tuple(flat[i - 3 : i + 1]))
-    grams: Counter[str] = Counter()
-    dict.update(grams, zip(map(" ".join, rep), map(bigrams.__getitem__, rep), strict=True))
-    if longer:
-        seen = Counter(longer)
-        again = list(compress(seen, map(_TWO_OR_MORE, seen.values())))
-        dict.update(grams, zip(map(" ".join, again), map(seen.__getitem__, again), strict=True))
     by_suffix = Counter(suffixed)
     dict.update(grams, zip(map(" ".join, by_suffix), by_suffix.values(), strict=True))
     # A word seen once on the page, in no n-gram kept here, is left out (most of a page's
     # words): its corpus count is then a little low, which only matters for rare words.
-    # (A longer gram's words are in repeated pairs: the pairs and suffixes name them all.)
-    keep = set(chain.from_iterable(rep))
-    keep.update(chain.from_iterable(by_suffix))
-    keep.update(compress(unigrams, map(_TWO_OR_MORE, unigrams.values())))
-    dict.update(grams, zip(keep, map(unigrams.__getitem__, keep), strict=True))
+    # (The words of a repeated pair or longer gram recur: the suffixes name the others.)
+    again1.update(chain.from_iterable(by_suffix))
+    dict.update(grams, zip(again1, map(every.__getitem__, again1), strict=True))
     return Counts(grams, people, tokens, docs, quoted)
 
 
