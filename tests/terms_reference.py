@@ -7,24 +7,26 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, compress, groupby, pairwise
 
-from corpus.terms import (
+from corpus.termnames import (
     _BREAK,
-    _CONTENT,
     _CUES,
     _GIVEN,
+    _SAYS,
+    _TITLE_ENDS,
+    _TITLE_LAST,
+    _TITLES,
+    looks_like_name,
+    stopwords,
+)
+from corpus.terms import (
+    _CONTENT,
     _NUMERAL_NAME,
     _NUMERIC,
     _OPEN,
     _QUOTE_SET,
-    _SAYS,
     _SUFFIX_SET,
-    _TITLE_ENDS,
-    _TITLE_LAST,
-    _TITLES,
     MAX_N,
     Counts,
-    looks_like_name,
-    stopwords,
 )
 
 _CONTENT_SEEN: dict[str, bool] = {}
