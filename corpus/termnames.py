@@ -16,7 +16,7 @@ from pathlib import Path
 STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
 
 # Tokens that never sit inside a term: they break the stream into runs.
-_BREAK = frozenset(
+BREAK = frozenset(
     "的 了 和 与 及 或 在 是 对 把 将 从 为 以 等 并 也 都 而 又 让 被 向 于 就 才 之 其 "
     "着 过 给 到 由 但 还 即 及其 以及 并且 而且 或者 通过 按照 围绕 对于 关于 根据 为了 "
     "这 那 该 此 各 每 我 你 他 她 它 我们 他们 要 能 会 可 不 没有 已 已经 正 正在 更 很 最 "
@@ -30,7 +30,7 @@ _TITLES = frozenset(
 _SAYS = frozenset(
     "强调 指出 表示 说 要求 介绍 认为 带领 带队 主持 出席 参加 调研 先后 深入 点评 代表 还".split()
 )
-_CUES = _SAYS | _TITLES
+CUES = _SAYS | _TITLES
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
     "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
@@ -69,10 +69,10 @@ _NOT_GIVEN = "在给对向和与及等说到为是的了也都就还又从把被
 _GIVEN = re.compile(rf"^[\u4e00-\u9fff]$(?<![{_NOT_GIVEN}])")
 """One character that may end a name after a title (not a preposition, verb or particle)."""
 _TITLE_ENDS = ("书记", "主任", "长")
-_TITLE_LAST = frozenset("记任长")
+TITLE_LAST = frozenset("记任长")
 
 
-def _people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -> None:
+def find_people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -> None:
     """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调); ``cues``:
     where the titles and verbs of speech are."""
     n = len(tokens)
@@ -82,7 +82,7 @@ def _people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -> No
         if cue in _SAYS and c >= 1:
             for start in (c - 1, c - 2):
                 if start < 0 or (
-                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in _BREAK)
+                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in BREAK)
                 ):
                     continue
                 cand = "".join(tokens[start:c])
@@ -101,7 +101,7 @@ def _people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -> No
                 while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
                     out[tokens[j + 1]] += 1
                     j += 2
-            elif len(first) == 1 and first not in _BREAK and c + 2 < n:
+            elif len(first) == 1 and first not in BREAK and c + 2 < n:
                 cand = first + tokens[c + 2]
                 if looks_like_name(cand):
                     out[cand] += 1

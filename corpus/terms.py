@@ -21,7 +21,7 @@ from itertools import chain, compress, pairwise, repeat
 from operator import add, and_
 from typing import Any
 
-from corpus.termnames import _BREAK, _CUES, _TITLE_LAST, _people
+from corpus.termnames import BREAK, CUES, TITLE_LAST, find_people
 from corpus.termnames import NOT_A_NAME as NOT_A_NAME
 from corpus.termnames import STOPWORDS_FILE as STOPWORDS_FILE
 from corpus.termnames import SURNAMES as SURNAMES
@@ -196,11 +196,11 @@ _SPECIAL = _CUE | _SUFFIX | _MARK
 
 
 def _is_content(tok: str) -> bool:
-    return tok not in _BREAK and _CONTENT.match(tok) is not None
+    return tok not in BREAK and _CONTENT.match(tok) is not None
 
 
 def _judge_token(tok: str) -> int:
-    cue = _CUE if tok in _CUES or tok[-1:] in _TITLE_LAST else 0
+    cue = _CUE if tok in CUES or tok[-1:] in TITLE_LAST else 0
     return (
         cue
         | (_SUFFIX if tok in _SUFFIX_SET else 0)
@@ -322,7 +322,7 @@ def count_page(
     what = list(map(_SEEN.__getitem__, map(flat.__getitem__, at)))
     people: Counter[str] = Counter()
     quoted: Counter[str] = Counter()
-    _people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
+    find_people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
     if not _QUOTE_SET.isdisjoint(special):
         _quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
     # a pair recurs only if both its tokens do (content tokens that recur on the page)

@@ -8,13 +8,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, compress, groupby, pairwise
 
 from corpus.termnames import (
-    _BREAK,
-    _CUES,
     _GIVEN,
     _SAYS,
     _TITLE_ENDS,
-    _TITLE_LAST,
     _TITLES,
+    BREAK,
+    CUES,
+    TITLE_LAST,
     looks_like_name,
     stopwords,
 )
@@ -37,7 +37,7 @@ def _is_content(tok: str) -> bool:
     if known is None:
         if len(_CONTENT_SEEN) > 500_000:
             _CONTENT_SEEN.clear()
-        known = _CONTENT_SEEN[tok] = tok not in _BREAK and _CONTENT.match(tok) is not None
+        known = _CONTENT_SEEN[tok] = tok not in BREAK and _CONTENT.match(tok) is not None
     return known
 
 
@@ -65,7 +65,7 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     for t in distinct.difference(cue_of):
         if len(cue_of) > 500_000:
             cue_of.clear()
-        cue_of[t] = t in _CUES or t[-1:] in _TITLE_LAST
+        cue_of[t] = t in CUES or t[-1:] in TITLE_LAST
     here = {t for t in distinct if cue_of.get(t, False)}
     if not here:
         return
@@ -76,7 +76,7 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
         if cue in _SAYS and c >= 1:
             for start in (c - 1, c - 2):
                 if start < 0 or (
-                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in _BREAK)
+                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in BREAK)
                 ):
                     continue
                 cand = "".join(tokens[start:c])
@@ -95,7 +95,7 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
                 while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
                     out[tokens[j + 1]] += 1
                     j += 2
-            elif len(first) == 1 and first not in _BREAK and c + 2 < n:
+            elif len(first) == 1 and first not in BREAK and c + 2 < n:
                 cand = first + tokens[c + 2]
                 if looks_like_name(cand):
                     out[cand] += 1
