@@ -30,7 +30,10 @@ _TITLES = frozenset(
 _SAYS = frozenset(
     "强调 指出 表示 说 要求 介绍 认为 带领 带队 主持 出席 参加 调研 先后 深入 点评 代表 还".split()
 )
-CUES = _SAYS | _TITLES
+_COMRADE = "同志"
+"""Said right after a name in every report of a meeting (楼阳生同志, 以习近平同志为核心): the
+strongest cue there is, so a name before it needs no common surname."""
+CUES = _SAYS | _TITLES | {_COMRADE}
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
     "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
@@ -54,15 +57,20 @@ def stopwords() -> frozenset[str]:
     return frozenset(words)
 
 
-def looks_like_name(word: str) -> bool:
-    """Two or three Chinese characters starting with a common surname."""
+def name_shaped(word: str) -> bool:
+    """Two or three Chinese characters that are no boilerplate: a name, where a strong cue
+    says so (``find_people``; the dictionary's tags have the last word in ``select_terms``)."""
     return (
         2 <= len(word) <= 3
-        and word[0] in SURNAMES
         and word not in NOT_A_NAME
         and word not in stopwords()
         and all("\u4e00" <= c <= "\u9fff" for c in word)
     )
+
+
+def looks_like_name(word: str) -> bool:
+    """Two or three Chinese characters starting with a common surname."""
+    return word[:1] in SURNAMES and name_shaped(word)
 
 
 _NOT_GIVEN = "在给对向和与及等说到为是的了也都就还又从把被将以由带率来去指称讲要会已并同"
@@ -73,11 +81,15 @@ TITLE_LAST = frozenset("记任长")
 
 
 def find_people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -> None:
-    """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调); ``cues``:
-    where the titles and verbs of speech are."""
+    """Names after a title (书记赵会生), before a verb of speech (阮金泉…强调) or before 同志
+    (楼阳生同志, whatever the surname); ``cues``: where the titles and verbs of speech are."""
     n = len(tokens)
     for c in cues:
         cue = tokens[c]
+        if cue == _COMRADE:
+            if c >= 1 and tokens[c - 1] not in _TITLES and name_shaped(tokens[c - 1]):
+                out[tokens[c - 1]] += 1
+            continue
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
         if cue in _SAYS and c >= 1:
             for start in (c - 1, c - 2):

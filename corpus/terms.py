@@ -21,7 +21,7 @@ from itertools import chain, compress, pairwise, repeat
 from operator import add, and_
 from typing import Any
 
-from corpus.termnames import BREAK, CUES, TITLE_LAST, find_people
+from corpus.termnames import BREAK, CUES, TITLE_LAST, find_people, name_shaped
 from corpus.termnames import NOT_A_NAME as NOT_A_NAME
 from corpus.termnames import STOPWORDS_FILE as STOPWORDS_FILE
 from corpus.termnames import SURNAMES as SURNAMES
@@ -537,7 +537,7 @@ def select_terms(
         f = max(grams.get(g, 0), q)
         out.append(Term(text, f, _name_kind(parts, tags) or "term", tuple(parts)))
     for name, ev in counts.people.items():
-        if name in reject or name in have or not looks_like_name(name):
+        if name in reject or name in have or not name_shaped(name):
             continue
         if not tags.get(name, "nr").startswith("nr"):
             continue  # a dictionary word that is not a name (时代 in 新时代…还)

@@ -16,6 +16,7 @@ from corpus.termnames import (
     CUES,
     TITLE_LAST,
     looks_like_name,
+    name_shaped,
     stopwords,
 )
 from corpus.terms import (
@@ -72,6 +73,10 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     cues = [i for i, t in enumerate(tokens) if t in here]
     for c in cues:
         cue = tokens[c]
+        if cue == "同志":  # the strongest cue: any surname
+            if c >= 1 and tokens[c - 1] not in _TITLES and name_shaped(tokens[c - 1]):
+                out[tokens[c - 1]] += 1
+            continue
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
         if cue in _SAYS and c >= 1:
             for start in (c - 1, c - 2):
