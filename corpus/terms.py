@@ -391,6 +391,43 @@ def _proper_start(first: str, tags: Mapping[str, str]) -> bool:
     return tag is None or tag.startswith(_PROPER_TAGS) or first in _ADMIN
 
 
+LONGEST = 7
+"""Longest term, in tokens, chained from grams of MAX_N (习近平/新/时代/中国/特色/社会主义/思想)."""
+
+
+def _chained(grams: Mapping[str, int], min_freq: int, tags: Mapping[str, str]) -> dict[str, int]:
+    """Terms longer than MAX_N tokens, inferred without counting them: when two grams of MAX_N
+    overlap in MAX_N - 1 tokens and the three are seen equally often, each overlap was always
+    between the two, so the joined gram was seen that often too.  A chain that always goes on
+    with a word a term may hold (市委/十二届/…/经济 + 工作) is a fragment of a longer one; one
+    that a verb always opens (贯彻 + 习近平/…/思想) is not."""
+    by_head: dict[str, list[tuple[str, int]]] = {}
+    level = [(g, f) for g, f in grams.items() if f >= min_freq and g.count(" ") == MAX_N - 1]
+    for g, f in level:
+        by_head.setdefault(g.rsplit(" ", 1)[0], []).append((g, f))
+    chains: dict[str, int] = {}
+    for size in range(MAX_N + 1, LONGEST + 2):
+        grown = []
+        for g, f in level:
+            tail = g.split(" ", size - MAX_N)[-1]
+            if grams.get(tail) != f:
+                continue
+            for nxt, fn in by_head.get(tail, ()):
+                if fn == f:
+                    grown.append((f"{g} {nxt.rsplit(' ', 1)[1]}", f))
+        chains.update(grown)
+        level = grown
+    goes_on: set[str] = set()  # chains that always go on into a longer term
+    for g in chains:
+        head, _, last = g.rpartition(" ")
+        first, _, rest = g.partition(" ")
+        if tags.get(last, "n") not in _BAD_END_TAGS:
+            goes_on.add(head)
+        if tags.get(first, "n") not in _BAD_START_TAGS:
+            goes_on.add(rest)
+    return {g: f for g, f in chains.items() if g.count(" ") < LONGEST and g not in goes_on}
+
+
 def select_terms(
     counts: Counts,
     rejected: Iterable[str] = (),
@@ -409,7 +446,10 @@ def select_terms(
     reject = set(rejected)
     tags = tags or {}
     stop = stopwords()
-    grams = counts.grams
+    grams: Mapping[str, int] = counts.grams
+    longest = _chained(grams, min_freq, tags)
+    if longest:
+        grams = {**grams, **longest}
     cands: dict[str, list[str]] = {}
     for g, f in grams.items():
         if " " not in g:

@@ -49,6 +49,18 @@ def test_recurring_token_sequences_become_terms() -> None:
     assert "产业转型升级" not in terms and "国家产业" not in terms
 
 
+def test_terms_longer_than_the_counted_grams_are_chained() -> None:
+    """Seven tokens, counted as grams of five: the chain of grams seen equally often is one
+    term; a chain a verb opens is not a fragment, one that always goes on with a noun is."""
+    said = "深入 学习 贯彻 习近平 新 时代 中国 特色 社会主义 思想 ， "
+    meeting = "召开 市委 十二届 五次 全会 暨 市委 经济 工作 会议 ， "
+    page = _page(said * 2 + meeting * 2, said + meeting)
+    tags = {"贯彻": "v", "召开": "v", "学习": "v", "深入": "v"}
+    texts = {t.text for t in select_terms(count_page(page), tags=tags)}
+    assert "习近平新时代中国特色社会主义思想" in texts
+    assert not any(t.startswith("市委十二届") and not t.endswith("会议") for t in texts)
+
+
 def test_suffix_rules_name_organisations_and_places() -> None:
     page = _page(
         "洛阳 轴承 研究所 研发 ， 中国 船舶 七 二五 所 研发",
