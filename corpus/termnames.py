@@ -113,6 +113,8 @@ def find_people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -
                 while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
                     out[tokens[j + 1]] += 1
                     j += 2
+            elif len(first) == 3 and name_shaped(first):
+                out[first] += 1  # 书记/楼阳生: a whole name after a title, whatever the surname
             elif len(first) == 1 and first not in BREAK and c + 2 < n:
                 cand = first + tokens[c + 2]
                 if looks_like_name(cand):
