@@ -15,15 +15,19 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import chain, compress, pairwise, repeat
-from operator import and_
-from pathlib import Path
+from operator import add, and_
 from typing import Any
 
-STOPWORDS_FILE = Path(__file__).with_name("data") / "stopwords.txt"
+from corpus.termnames import BREAK, CUES, TITLE_LAST, find_people, name_shaped
+from corpus.termnames import NOT_A_NAME as NOT_A_NAME
+from corpus.termnames import STOPWORDS_FILE as STOPWORDS_FILE
+from corpus.termnames import SURNAMES as SURNAMES
+from corpus.termnames import looks_like_name as looks_like_name
+from corpus.termnames import stopwords as stopwords
+
 MAX_N = 5
 """Longest term, in tokens."""
 KINDS = ("term", "person", "place", "organisation")
@@ -32,13 +36,6 @@ _CONTENT = re.compile(r"^(?:[\u3400-\u9fff]+|[A-Za-z0-9][A-Za-z0-9.\-]*)$")
 _NUMERAL_NAME = re.compile(r"^[一二三四五六七八九十百千]{3,}$")
 """Numerals that name a thing when quoted: 十四五 (the plan), 七二五 (the institute)."""
 _NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几多余个年月日号时分点%％.]+$")
-# Tokens that never sit inside a term: they break the stream into runs.
-_BREAK = frozenset(
-    "的 了 和 与 及 或 在 是 对 把 将 从 为 以 等 并 也 都 而 又 让 被 向 于 就 才 之 其 "
-    "着 过 给 到 由 但 还 即 及其 以及 并且 而且 或者 通过 按照 围绕 对于 关于 根据 为了 "
-    "这 那 该 此 各 每 我 你 他 她 它 我们 他们 要 能 会 可 不 没有 已 已经 正 正在 更 很 最 "
-    "作 获 带动 构筑 喜获 获评 荣获 受到 来到 位于".split()
-)
 # A term does not start with these (verbs and adverbs that open a phrase, not a name).
 _BAD_START_TAGS = frozenset("d p c u r y e o f q v i ad ul uj uz ug ud".split())
 _BAD_END_TAGS = frozenset("d p c u r y e o f ad a i ul uj uz ug ud".split())
@@ -65,36 +62,6 @@ _ORG_SET = frozenset(ORG_SUFFIXES)
 _PLACE_SET = frozenset(PLACE_SUFFIXES)
 SUFFIX_SET = _ORG_SET | _PLACE_SET
 _SUFFIX_SET = SUFFIX_SET
-_TITLES = frozenset(
-    "书记 副书记 市长 副市长 县长 区长 省长 主任 副主任 局长 部长 主席 副主席 院长 组长 "
-    "秘书长 董事长 总经理 厅长 处长 校长 检察长 常委 委员 主委 总工程师 镇长 乡长 村长 "
-    "记者 通讯员 实习生 市民 专家 教授 院士 代表 负责人 主持人 队长 站长 所长".split()
-)
-_SAYS = frozenset(
-    "强调 指出 表示 说 要求 介绍 认为 带领 带队 主持 出席 参加 调研 先后 深入 点评 代表 还".split()
-)
-_CUES = _SAYS | _TITLES
-SURNAMES = frozenset(
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏"
-    "魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵"
-    "万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘"
-    "祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟"
-    "艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞"
-    "姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝"
-)
-NOT_A_NAME = frozenset(
-    "会议 他们 我们 市委 区委 县委 省委 大家 专家 负责人 有关 相关 该局 该区 该县 "
-    "企业 部门 同时 并且 记者 全市 全省 全区 全县 高质量 要求 任务 会上 随后 此外".split()
-)
-
-
-@lru_cache(maxsize=1)
-def stopwords() -> frozenset[str]:
-    """The genre's boilerplate (data/stopwords.txt): never a keyword, never a term's edge."""
-    words: set[str] = set()
-    for line in STOPWORDS_FILE.read_text(encoding="utf-8").splitlines():
-        words.update(line.split("#", 1)[0].split())
-    return frozenset(words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +72,14 @@ class Term:
     """One of KINDS: term, person, place, organisation."""
     parts: tuple[str, ...] = ()
     """The tokens it joins (one for a name jieba already keeps whole)."""
+
+
+def _add(table: Counter[str], more: Mapping[str, int]) -> None:
+    """``table.update(more)`` in C: Counter.update loops in Python once ``table`` has keys, and
+    the index merges every page's counts into one (a quarter faster)."""
+    keys = list(more)
+    sums = map(add, map(table.get, keys, repeat(0)), more.values())
+    dict.update(table, zip(keys, sums, strict=True))
 
 
 @dataclass
@@ -125,9 +100,9 @@ class Counts:
 
     def merge(self, other: Counts) -> Counts:
         """Add ``other`` in place (and return self)."""
-        self.grams.update(other.grams)
-        self.people.update(other.people)
-        self.quoted.update(other.quoted)
+        _add(self.grams, other.grams)
+        _add(self.people, other.people)
+        _add(self.quoted, other.quoted)
         self.tokens += other.tokens
         self.docs += other.docs
         return self
@@ -220,32 +195,39 @@ def _quote_key(inner: tuple[str, ...]) -> str | None:
     return " ".join(inner)
 
 
-_CONTENT_SEEN: dict[str, bool] = {}
-"""Token → may it sit inside a term?  Remembered per process (the indexer's hottest question)."""
-_SPECIAL_SEEN: dict[str, int] = {}
-"""Token → is it a cue of a name (a title, a verb of speech: _CUE), a suffix (_SUFFIX), a
-quotation mark or an article's end (_MARK)?  Remembered per process."""
-_CUE, _SUFFIX, _MARK = 1, 2, 4
+_SEEN: dict[str, int] = {}
+"""Token → what it is to ``count_page``, as bits: content (may sit inside a term), a
+cue of a name (a title, a verb of speech: _CUE), a suffix (_SUFFIX), a quotation mark or an
+article's end (_MARK).  Judged once per process (the indexer's hottest question)."""
+_CONTENT_BIT, _CUE, _SUFFIX, _MARK = 1, 2, 4, 8
+_SPECIAL = _CUE | _SUFFIX | _MARK
 
 
 def _is_content(tok: str) -> bool:
-    return tok not in _BREAK and _CONTENT.match(tok) is not None
+    return tok not in BREAK and _CONTENT.match(tok) is not None
 
 
-def _special(tok: str) -> int:
-    cue = _CUE if tok in _CUES or tok[-1:] in _TITLE_LAST else 0
-    return cue | (_SUFFIX if tok in _SUFFIX_SET else 0) | (_MARK if tok in _MARKS else 0)
+def _judge_token(tok: str) -> int:
+    cue = _CUE if tok in CUES or tok[-1:] in TITLE_LAST else 0
+    return (
+        cue
+        | (_SUFFIX if tok in _SUFFIX_SET else 0)
+        | (_MARK if tok in _MARKS else 0)
+        | (_CONTENT_BIT if _is_content(tok) else 0)
+    )
 
 
-def _judge(seen: dict[str, Any], distinct: set[str], judge: Callable[[str], Any]) -> None:
-    """Every token of ``distinct`` gets its verdict in ``seen`` (asked once per process)."""
-    new = distinct.difference(seen)
-    if new:
-        if len(seen) + len(new) > 500_000:
-            seen.clear()
-            new = distinct
-        for t in new:
-            seen[t] = judge(t)
+def _codes(distinct: list[str]) -> list[int]:
+    """What each of ``distinct`` is (``_SEEN``'s bits), judging the tokens new to the process."""
+    try:
+        return list(map(_SEEN.__getitem__, distinct))
+    except KeyError:
+        if len(_SEEN) > 500_000:
+            _SEEN.clear()
+        for t in distinct:
+            if t not in _SEEN:
+                _SEEN[t] = _judge_token(t)
+        return list(map(_SEEN.__getitem__, distinct))
 
 
 def suffix_kind(text: str) -> str | None:
@@ -290,59 +272,6 @@ def _name_kind(parts: Sequence[str], tags: Mapping[str, str]) -> str | None:
     return kind
 
 
-def looks_like_name(word: str) -> bool:
-    """Two or three Chinese characters starting with a common surname."""
-    return (
-        2 <= len(word) <= 3
-        and word[0] in SURNAMES
-        and word not in NOT_A_NAME
-        and word not in stopwords()
-        and all("\u4e00" <= c <= "\u9fff" for c in word)
-    )
-
-
-_NOT_GIVEN = "在给对向和与及等说到为是的了也都就还又从把被将以由带率来去指称讲要会已并同"
-_GIVEN = re.compile(rf"^[\u4e00-\u9fff]$(?<![{_NOT_GIVEN}])")
-"""One character that may end a name after a title (not a preposition, verb or particle)."""
-_TITLE_ENDS = ("书记", "主任", "长")
-_TITLE_LAST = frozenset("记任长")
-
-
-def _people(tokens: Sequence[str], cues: Iterable[int], out: Counter[str]) -> None:
-    """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调); ``cues``:
-    where the titles and verbs of speech are."""
-    n = len(tokens)
-    for c in cues:
-        cue = tokens[c]
-        # a name is one token (赵会生) or a surname plus given name (吴/劲松)
-        if cue in _SAYS and c >= 1:
-            for start in (c - 1, c - 2):
-                if start < 0 or (
-                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in _BREAK)
-                ):
-                    continue
-                cand = "".join(tokens[start:c])
-                if looks_like_name(cand):
-                    out[cand] += 1
-                    break
-        if (cue in _TITLES or cue.endswith(_TITLE_ENDS)) and c + 1 < n:
-            first = tokens[c + 1]
-            if looks_like_name(first):
-                j = c + 2
-                if len(first) == 2 and j < n and _GIVEN.match(tokens[j]):
-                    first += tokens[j]  # 院士/李俊/贤/入选: jieba cut a three-character name
-                    j += 1
-                out[first] += 1
-                # a list of people under one title: 副主任/郭晓芒/、/马东安/等
-                while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
-                    out[tokens[j + 1]] += 1
-                    j += 2
-            elif len(first) == 1 and first not in _BREAK and c + 2 < n:
-                cand = first + tokens[c + 2]
-                if looks_like_name(cand):
-                    out[cand] += 1
-
-
 def _expanded(toks: Sequence[str], expand: Mapping[str, Sequence[str]]) -> Sequence[str]:
     """Learned terms back into the base tokens they came from."""
     if expand.keys().isdisjoint(toks):
@@ -354,6 +283,21 @@ def _expanded(toks: Sequence[str], expand: Mapping[str, Sequence[str]]) -> Seque
 _TWO_OR_MORE = (1).__lt__
 
 
+def _longer(flat: list[str], at: list[int], grams: Counter[str]) -> None:
+    """Grams of 3 to MAX_N tokens that recur on the page, into ``grams``: every pair of one
+    is a repeated pair (``at``: where those stand).  Level by level, in C: a gram of
+    k + 1 tokens at i is one of k at i whose last pair repeats."""
+    get = flat.__getitem__
+    paired = set(at).__contains__
+    for k in range(3, MAX_N + 1):
+        at = list(compress(at, map(paired, map(add, at, repeat(k - 2)))))  # its last pair
+        if not at:
+            return
+        seen = Counter(zip(*(map(get, map(add, at, repeat(o))) for o in range(k)), strict=True))
+        again = list(compress(seen, map(_TWO_OR_MORE, seen.values())))
+        dict.update(grams, zip(map(" ".join, again), map(seen.__getitem__, again), strict=True))
+
+
 def count_page(
     tokens_per_article: Iterable[Sequence[str]],
     expand: Mapping[str, Sequence[str]] | None = None,
@@ -363,8 +307,9 @@ def count_page(
     ``expand`` maps learned terms to their parts: tokens segmented with the learned layer are
     counted as the base tokens they came from, so the selection is the same either way.
     The indexer's hottest loop: the page's articles go into one token list (``_SEP`` between
-    them) and every pass over tokens or pairs runs in C; Python loops only over the few places
-    where a longer gram can start (two repeated pairs in a row) or a suffix stands.
+    them), tokens are judged as the page's distinct tokens, pairs are made only of tokens that
+    recur on the page, and every pass over tokens or pairs runs in C; Python loops only over
+    the few places where a name's cue, a quotation mark or a suffix stands.
     """
     flat: list[str] = []
     tokens = docs = 0
@@ -375,62 +320,50 @@ def count_page(
         tokens += len(toks)
         flat += toks
         flat.append(_SEP)
-    distinct = set(flat)
-    _judge(_CONTENT_SEEN, distinct, _is_content)
-    _judge(_SPECIAL_SEEN, distinct, _special)
+    every = Counter(flat)
+    distinct = list(every)
+    code = _codes(distinct)
     n = len(flat)
+    special = set(compress(distinct, map(and_, code, repeat(_SPECIAL))))
     # where a cue, a suffix, a quotation mark or an article's end is (one pass for the three)
-    at = list(compress(range(n), map(_SPECIAL_SEEN.__getitem__, flat)))
-    what = list(map(_SPECIAL_SEEN.__getitem__, map(flat.__getitem__, at)))
+    at = list(compress(range(n), map(special.__contains__, flat)))
+    what = list(map(_SEEN.__getitem__, map(flat.__getitem__, at)))
     people: Counter[str] = Counter()
     quoted: Counter[str] = Counter()
-    _people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
-    if not _QUOTE_SET.isdisjoint(distinct):
+    find_people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
+    if not _QUOTE_SET.isdisjoint(special):
         _quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
-    ok = list(map(_CONTENT_SEEN.__getitem__, flat))  # a content token: inside a run
-    unigrams = Counter(compress(flat, ok))
-    # pairs are made as they are counted (pairwise reuses the tuple of a pair it drops)
-    bigrams = Counter(compress(pairwise(flat), map(and_, ok, ok[1:])))
-    # An n-gram recurs on the page only if each of its bigrams does: extend from those alone.
-    rep = set(compress(bigrams, map(_TWO_OR_MORE, bigrams.values())))
-    longer: list[tuple[str, ...]] = []  # each occurrence (counted in C below)
-    if rep:
-        # a longer gram starts where two repeated pairs follow: two tokens in a row that start
-        # a repeated pair (a set of strings: no pair is made for the page's other tokens)
-        firsts = {a for a, _ in rep}
-        starts = list(map(firsts.__contains__, flat))
-        for i in compress(range(n - 2), map(and_, starts, starts[1:])):
-            j = i + 1
-            while j < n and j - i < MAX_N and (flat[j - 1], flat[j]) in rep:
-                if j - i >= 2:
-                    longer.append(tuple(flat[i : j + 1]))
-                j += 1
+    # a pair recurs only if both its tokens do (content tokens that recur on the page)
+    twice = list(compress(distinct, map(_TWO_OR_MORE, every.values())))
+    again1 = set(compress(twice, map(and_, map(_SEEN.__getitem__, twice), repeat(_CONTENT_BIT))))
+    ok = list(map(again1.__contains__, flat))
+    both = list(map(and_, ok, ok[1:]))
+    pairs = list(compress(pairwise(flat), both))
+    counted = Counter(pairs)
+    rep = set(compress(counted, map(_TWO_OR_MORE, counted.values())))
+    grams: Counter[str] = Counter()
+    dict.update(grams, zip(map(" ".join, rep), map(counted.__getitem__, rep), strict=True))
+    if rep:  # where the repeated pairs stand
+        _longer(flat, list(compress(compress(range(n), both), map(rep.__contains__, pairs))), grams)
     suffixed: list[tuple[str, ...]] = []
-    if not _SUFFIX_SET.isdisjoint(distinct):
+    if not _SUFFIX_SET.isdisjoint(special):
+        seen = _SEEN
         for i in compress(at, map(and_, what, repeat(_SUFFIX))):
-            if i < 1 or not (ok[i] and ok[i - 1]):
+            if i < 1 or not (seen[flat[i]] & seen[flat[i - 1]] & _CONTENT_BIT):
                 continue
             suffixed.append((flat[i - 1], flat[i]))
-            if i > 1 and ok[i - 2]:
+            if i > 1 and seen[flat[i - 2]] & _CONTENT_BIT:
                 suffixed.append(tuple(flat[i - 2 : i + 1]))
                 # 洛阳/国家/大学/科技园, not 船舶/七/二五/所
-                if i > 2 and ok[i - 3] and len(flat[i]) > 1:
+                if i > 2 and seen[flat[i - 3]] & _CONTENT_BIT and len(flat[i]) > 1:
                     suffixed.append(tuple(flat[i - 3 : i + 1]))
-    grams: Counter[str] = Counter()
-    dict.update(grams, zip(map(" ".join, rep), map(bigrams.__getitem__, rep), strict=True))
-    if longer:
-        seen = Counter(longer)
-        again = list(compress(seen, map(_TWO_OR_MORE, seen.values())))
-        dict.update(grams, zip(map(" ".join, again), map(seen.__getitem__, again), strict=True))
     by_suffix = Counter(suffixed)
     dict.update(grams, zip(map(" ".join, by_suffix), by_suffix.values(), strict=True))
     # A word seen once on the page, in no n-gram kept here, is left out (most of a page's
     # words): its corpus count is then a little low, which only matters for rare words.
-    # (A longer gram's words are in repeated pairs: the pairs and suffixes name them all.)
-    keep = set(chain.from_iterable(rep))
-    keep.update(chain.from_iterable(by_suffix))
-    keep.update(compress(unigrams, map(_TWO_OR_MORE, unigrams.values())))
-    dict.update(grams, zip(keep, map(unigrams.__getitem__, keep), strict=True))
+    # (The words of a repeated pair or longer gram recur: the suffixes name the others.)
+    again1.update(chain.from_iterable(by_suffix))
+    dict.update(grams, zip(again1, map(every.__getitem__, again1), strict=True))
     return Counts(grams, people, tokens, docs, quoted)
 
 
@@ -466,6 +399,43 @@ def _proper_start(first: str, tags: Mapping[str, str]) -> bool:
     return tag is None or tag.startswith(_PROPER_TAGS) or first in _ADMIN
 
 
+LONGEST = 7
+"""Longest term, in tokens, chained from grams of MAX_N (习近平/新/时代/中国/特色/社会主义/思想)."""
+
+
+def _chained(grams: Mapping[str, int], min_freq: int, tags: Mapping[str, str]) -> dict[str, int]:
+    """Terms longer than MAX_N tokens, inferred without counting them: when two grams of MAX_N
+    overlap in MAX_N - 1 tokens and the three are seen equally often, each overlap was always
+    between the two, so the joined gram was seen that often too.  A chain that always goes on
+    with a word a term may hold (市委/十二届/…/经济 + 工作) is a fragment of a longer one; one
+    that a verb always opens (贯彻 + 习近平/…/思想) is not."""
+    by_head: dict[str, list[tuple[str, int]]] = {}
+    level = [(g, f) for g, f in grams.items() if f >= min_freq and g.count(" ") == MAX_N - 1]
+    for g, f in level:
+        by_head.setdefault(g.rsplit(" ", 1)[0], []).append((g, f))
+    chains: dict[str, int] = {}
+    for size in range(MAX_N + 1, LONGEST + 2):
+        grown = []
+        for g, f in level:
+            tail = g.split(" ", size - MAX_N)[-1]
+            if grams.get(tail) != f:
+                continue
+            for nxt, fn in by_head.get(tail, ()):
+                if fn == f:
+                    grown.append((f"{g} {nxt.rsplit(' ', 1)[1]}", f))
+        chains.update(grown)
+        level = grown
+    goes_on: set[str] = set()  # chains that always go on into a longer term
+    for g in chains:
+        head, _, last = g.rpartition(" ")
+        first, _, rest = g.partition(" ")
+        if tags.get(last, "n") not in _BAD_END_TAGS:
+            goes_on.add(head)
+        if tags.get(first, "n") not in _BAD_START_TAGS:
+            goes_on.add(rest)
+    return {g: f for g, f in chains.items() if g.count(" ") < LONGEST and g not in goes_on}
+
+
 def select_terms(
     counts: Counts,
     rejected: Iterable[str] = (),
@@ -484,7 +454,10 @@ def select_terms(
     reject = set(rejected)
     tags = tags or {}
     stop = stopwords()
-    grams = counts.grams
+    grams: Mapping[str, int] = counts.grams
+    longest = _chained(grams, min_freq, tags)
+    if longest:
+        grams = {**grams, **longest}
     cands: dict[str, list[str]] = {}
     for g, f in grams.items():
         if " " not in g:
@@ -612,7 +585,7 @@ def select_terms(
         f = max(grams.get(g, 0), q)
         out.append(Term(text, f, _name_kind(parts, tags) or "term", tuple(parts)))
     for name, ev in counts.people.items():
-        if name in reject or name in have or not looks_like_name(name):
+        if name in reject or name in have or not name_shaped(name):
             continue
         if not tags.get(name, "nr").startswith("nr"):
             continue  # a dictionary word that is not a name (时代 in 新时代…还)

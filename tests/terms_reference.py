@@ -7,24 +7,27 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, compress, groupby, pairwise
 
-from corpus.terms import (
-    _BREAK,
-    _CONTENT,
-    _CUES,
+from corpus.termnames import (
     _GIVEN,
+    _SAYS,
+    _TITLE_ENDS,
+    _TITLES,
+    BREAK,
+    CUES,
+    TITLE_LAST,
+    looks_like_name,
+    name_shaped,
+    stopwords,
+)
+from corpus.terms import (
+    _CONTENT,
     _NUMERAL_NAME,
     _NUMERIC,
     _OPEN,
     _QUOTE_SET,
-    _SAYS,
     _SUFFIX_SET,
-    _TITLE_ENDS,
-    _TITLE_LAST,
-    _TITLES,
     MAX_N,
     Counts,
-    looks_like_name,
-    stopwords,
 )
 
 _CONTENT_SEEN: dict[str, bool] = {}
@@ -35,7 +38,7 @@ def _is_content(tok: str) -> bool:
     if known is None:
         if len(_CONTENT_SEEN) > 500_000:
             _CONTENT_SEEN.clear()
-        known = _CONTENT_SEEN[tok] = tok not in _BREAK and _CONTENT.match(tok) is not None
+        known = _CONTENT_SEEN[tok] = tok not in BREAK and _CONTENT.match(tok) is not None
     return known
 
 
@@ -63,18 +66,22 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     for t in distinct.difference(cue_of):
         if len(cue_of) > 500_000:
             cue_of.clear()
-        cue_of[t] = t in _CUES or t[-1:] in _TITLE_LAST
+        cue_of[t] = t in CUES or t[-1:] in TITLE_LAST
     here = {t for t in distinct if cue_of.get(t, False)}
     if not here:
         return
     cues = [i for i, t in enumerate(tokens) if t in here]
     for c in cues:
         cue = tokens[c]
+        if cue == "同志":  # the strongest cue: any surname
+            if c >= 1 and tokens[c - 1] not in _TITLES and name_shaped(tokens[c - 1]):
+                out[tokens[c - 1]] += 1
+            continue
         # a name is one token (赵会生) or a surname plus given name (吴/劲松)
         if cue in _SAYS and c >= 1:
             for start in (c - 1, c - 2):
                 if start < 0 or (
-                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in _BREAK)
+                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in BREAK)
                 ):
                     continue
                 cand = "".join(tokens[start:c])
@@ -93,7 +100,9 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
                 while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
                     out[tokens[j + 1]] += 1
                     j += 2
-            elif len(first) == 1 and first not in _BREAK and c + 2 < n:
+            elif len(first) == 3 and name_shaped(first):
+                out[first] += 1  # 书记/楼阳生: a whole name after a title, whatever the surname
+            elif len(first) == 1 and first not in BREAK and c + 2 < n:
                 cand = first + tokens[c + 2]
                 if looks_like_name(cand):
                     out[cand] += 1
