@@ -38,3 +38,22 @@ def test_page_counts_add_up_through_changes(tmp_path: Path, seeds_copy: Path) ->
     used = {f"expand:{c}" for (c,) in idx.db.execute("SELECT DISTINCT counted FROM pages")}
     assert kept == used
     idx.close()
+
+
+def test_counts_pack_as_marshal_and_old_json_still_reads() -> None:
+    """Counts go through marshal (cheap to write in every worker); blobs written as JSON by
+    an earlier piyue read the same."""
+    import json
+    import zlib
+    from collections import Counter
+
+    from corpus.terms import Counts
+    from storage.pagestore import pack_counts, unpack_counts
+
+    c = Counts(
+        Counter({"营商 环境": 3, "洛阳": 2}), Counter({"吴劲松": 1}), 40, 2, Counter({"五每": 1})
+    )
+    assert unpack_counts(pack_counts(c)) == c
+    old = zlib.compress(json.dumps(c.to_json(), ensure_ascii=False).encode(), 6)
+    assert unpack_counts(old) == c
+    assert unpack_counts(None) == Counts()
