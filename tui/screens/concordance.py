@@ -101,9 +101,12 @@ class ConcordanceScreen(AnalysisScreen):
     class TermPages(Message):
         """The pages a term is on, built for autocoding it."""
 
-        def __init__(self, term: str, unit: str, code: str, corpus: Corpus | None) -> None:
+        def __init__(
+            self, term: str, unit: str, code: str, corpus: Corpus | None, error: str = ""
+        ) -> None:
             super().__init__()
             self.term, self.unit, self.code, self.corpus = term, unit, code, corpus
+            self.error = error
 
     BINDINGS = [
         *AnalysisScreen.BINDINGS,
@@ -331,14 +334,16 @@ class ConcordanceScreen(AnalysisScreen):
     def _term_pages(self, term: str, unit: str, code: str) -> None:
         try:
             corpus = self.ws.term_corpus(term)
-        except Exception as exc:  # shown, not crashed
-            self.notify(str(exc), title="无法读取 cannot read the pages", severity="error")
+        except Exception as exc:  # shown (by the handler), not crashed
+            self.post_message(self.TermPages(term, unit, code, None, str(exc)))
             return
         self.post_message(self.TermPages(term, unit, code, corpus))
 
     def on_concordance_screen_term_pages(self, msg: TermPages) -> None:
-        if msg.corpus is not None:
-            self.confirm_autocode(msg.corpus, msg.term, msg.unit, msg.code)
+        if msg.corpus is None:
+            self.notify(msg.error, title="无法读取 cannot read the pages", severity="error")
+            return
+        self.confirm_autocode(msg.corpus, msg.term, msg.unit, msg.code)
 
     def confirm_autocode(self, corpus: Corpus, term: str, unit: str, code: str) -> None:
         from workspace.analysis import apply_autocode, plan_autocode, preview
