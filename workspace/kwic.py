@@ -136,12 +136,15 @@ def kwic_library(
         return kwic(corpus, term, width=width, sort=sort, where=where, limit=limit, store=store)
     pred = article_filter(where, store)
     texts = ((aid, t) for aid, t in rows if pred is None or pred(aid))
-    return concordance(texts, term, width=width, sort=sort, limit=limit)
+    if limit is None or sort is None:  # in corpus order the first lines end the reading
+        return concordance(texts, term, width=width, sort=sort, limit=limit)
+    return concordance_head(texts, term, width=width, sort=sort, limit=limit)[0]
 
 
-def _indexed_texts(library: Library, term: str) -> Iterable[tuple[str, str]] | None:
-    """(article id, text) of the articles containing ``term``, in corpus order, from a fresh
-    index; None when the index cannot answer for the corpus as parsed now."""
+def _indexed_texts(library: Library, term: str) -> Iterator[tuple[str, str]] | None:
+    """(article id, text) of the articles containing ``term``, in corpus order, read from a
+    fresh index as they are consumed (a frequent word's texts are most of the corpus); None
+    when the index cannot answer for the corpus as parsed now."""
     if library.corrections():
         return None  # corrected pages are re-parsed on load: the index has the old articles
     try:
@@ -154,13 +157,20 @@ def _indexed_texts(library: Library, term: str) -> Iterable[tuple[str, str]] | N
     except Exception:  # a cache is never required for correctness
         return None
     try:
-        if not idx.is_fresh():
-            return None
-        return list(idx.texts_containing(term))
+        fresh = idx.is_fresh()
     except Exception:
-        return None
-    finally:
+        fresh = False
+    if not fresh:
         idx.close()
+        return None
+
+    def read() -> Iterator[tuple[str, str]]:
+        try:
+            yield from idx.texts_containing(term)
+        finally:
+            idx.close()
+
+    return read()
 
 
 def _check(width: int, sort: Sort, limit: int | None = None) -> None:
