@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from cli.common import UsageError, add_common, corpus_root, db_path
 from corpus.clean import scrub
-from corpus.model import CorpusNotFound
+from corpus.where import CorpusNotFound
 from storage.errors import StoreError
 
 if TYPE_CHECKING:

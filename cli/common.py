@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.clean import scrub
-from corpus.model import corpus_target
+from corpus.where import corpus_target
 from storage import locations
 from workspace.session import Mode, Workspace
 

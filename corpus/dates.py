@@ -7,7 +7,7 @@ import bisect
 import datetime
 import re
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 
 def iso_date(y: int, m: int, d: int) -> str | None:
@@ -90,3 +90,25 @@ def nearest_date(jump: DateJump, dates: Sequence[str], current: str | None = Non
     target = f"{year:04d}-{jump.month or 1:02d}-{jump.day or 1:02d}"
     i = bisect.bisect_left(dates, target)
     return dates[min(i, len(dates) - 1)]
+
+
+# ---------------------------------------------------------------------------- page order
+
+_LETTERED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+class Paged(Protocol):
+    """A page or a page's row: what ordering pages inside an edition looks at."""
+
+    @property
+    def section(self) -> str | None: ...
+
+    @property
+    def page(self) -> int | None: ...
+
+
+def page_order(issue: Paged) -> tuple[str, int, int]:
+    """Sort key of a page inside its edition: lettered sections (A01…B08) first by letter."""
+    sec = issue.section or ""
+    letter = sec if 0 < len(sec) <= 2 and set(sec) <= _LETTERED else ""
+    return (letter, 0 if issue.page is not None else 1, issue.page or 0)

@@ -10,8 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple
+
+from corpus.dates import Paged as Paged
+from corpus.dates import page_order as page_order
+from corpus.where import CorpusNotFound as CorpusNotFound
+from corpus.where import EmptyCorpus as EmptyCorpus
+from corpus.where import corpus_target as corpus_target
 
 Span = tuple[int, int]
 """1-based inclusive line numbers of the source file."""
@@ -24,26 +29,6 @@ def _page_ref(marker: str) -> str | None:
     """``(上接01版)`` → ``01版``; None without a marker (or a marker naming no page)."""
     m = _PAGE_REF.match(marker.strip())
     return (m.group(1) or None) if m else None
-
-
-class CorpusNotFound(Exception):
-    """The corpus folder does not exist or is not a folder."""
-
-
-def corpus_target(location: Path | str) -> tuple[Path, Path | None]:
-    """(root folder, the one page file or None) for a folder or a single file.
-
-    Raises CorpusNotFound when nothing exists there."""
-    where = Path(location).expanduser()
-    if where.is_dir():
-        return where, None
-    if where.is_file():
-        return where.parent, where
-    raise CorpusNotFound(f"corpus folder not found: {where}")
-
-
-class EmptyCorpus(CorpusNotFound):
-    """The corpus exists but holds no page: the CLI prints the message and exits with 2."""
 
 
 class Kind(StrEnum):
@@ -219,26 +204,6 @@ class Edition(NamedTuple):
     date: str | None
     pages: list[str]
     """Page ids in page order."""
-
-
-_LETTERED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-
-
-class Paged(Protocol):
-    """A page or a page's row: what ordering pages inside an edition looks at."""
-
-    @property
-    def section(self) -> str | None: ...
-
-    @property
-    def page(self) -> int | None: ...
-
-
-def page_order(issue: Paged) -> tuple[str, int, int]:
-    """Sort key of a page inside its edition: lettered sections (A01…B08) first by letter."""
-    sec = issue.section or ""
-    letter = sec if 0 < len(sec) <= 2 and set(sec) <= _LETTERED else ""
-    return (letter, 0 if issue.page is not None else 1, issue.page or 0)
 
 
 @dataclass(frozen=True, slots=True)

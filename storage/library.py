@@ -65,7 +65,7 @@ class Library:
     """Pages built from the index lately (the reader goes back and forth between a few)."""
 
     def __post_init__(self) -> None:
-        from corpus.model import CorpusNotFound, corpus_target
+        from corpus.where import CorpusNotFound, corpus_target
 
         self.location = Path(self.root)
         try:

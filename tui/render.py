@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.cells import get_character_cell_size
 from textual.content import Content, Span
 
-from corpus.model import Article, Kind
+if TYPE_CHECKING:
+    from corpus.model import Article
+
 
 _CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x0A}
 _CONTROL_PICTURES[0x7F] = 0x2421
@@ -205,6 +208,8 @@ class Layout:
 
 def body_layout(article: Article) -> tuple[Layout, list[Span]]:
     """Paragraphs separated by blank lines, captions in place (dim), section heads bold."""
+    from corpus.model import Kind  # not before the first frame (see cli.reader_args)
+
     parts: list[str] = []
     starts: list[tuple[int, int, int]] = []
     blocks: list[tuple[int, int]] = []

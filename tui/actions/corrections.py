@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from corpus.model import Kind
 from tui.screens.base import ScreenBase, dialogs
 from tui.widgets import Reader, truncate
 
@@ -15,6 +14,8 @@ from tui.widgets import Reader, truncate
 class CorrectionActions(ScreenBase):
     def _pick_paragraph(self, title: str, then: Callable[[int], None]) -> None:
         """The paragraph at the caret, or one the user picks from a list."""
+        from corpus.model import Kind  # not before the first frame
+
         if self.article is None:
             return
         reader = self.query_one(Reader)

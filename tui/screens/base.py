@@ -13,7 +13,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from corpus.model import Article, Issue
 from corpus.search import match_spans, parse_query
 from storage import state
 from storage.errors import AnnotationError, StoreError
@@ -23,6 +22,7 @@ from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
 
 if TYPE_CHECKING:
     from corpus.keywords import DocFreq
+    from corpus.model import Article, Issue
     from storage.annotations import ArticleNotes
     from storage.pages import PageView
     from tui.app import PiyueApp

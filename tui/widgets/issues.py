@@ -16,8 +16,7 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from corpus.dates import DateJump, nearest_date, number_label
-from corpus.model import page_order
+from corpus.dates import DateJump, nearest_date, number_label, page_order
 from storage.pagerow import PageRow
 from tui.widgets.lists import Cut, VimList, truncate
 

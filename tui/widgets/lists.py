@@ -12,11 +12,10 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from corpus.model import Article
-
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
 
+    from corpus.model import Article
     from storage.annotations import ArticleNotes
 
 

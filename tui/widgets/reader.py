@@ -13,13 +13,13 @@ from textual.content import Content
 from textual.events import MouseDown, MouseEvent, MouseMove, MouseUp
 from textual.message import Message
 
-from corpus.model import Article, Issue
 from storage.errors import StoreError
 from tui.render import Layers, Layout, Marks, article_body
 from tui.textview import TextView
 from tui.widgets.lists import truncate
 
 if TYPE_CHECKING:
+    from corpus.model import Article, Issue
     from storage.annotations import ArticleNotes, Highlight
     from workspace.session import Workspace
 
