@@ -76,8 +76,12 @@ def save_rows(index: Path, stamp: Stamp, rows: list[PageRow]) -> None:
     Best effort: a cache that cannot be written is only a slower start."""
     target = rows_file(index)
     head = (SCHEMA, stamp, len(rows))
-    if _head(target) == head:
-        return  # kept already (only the header is read)
+    try:
+        with target.open("rb") as f:
+            if _head(f) == head:
+                return  # kept already (only the header is read)
+    except OSError:
+        pass
     tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
     try:
         packed = marshal.dumps(head)
@@ -100,12 +104,9 @@ def _shared(rows: list[PageRow]) -> list[tuple[Any, ...]]:
     return out
 
 
-def _head(target: Path, f: BinaryIO | None = None) -> Any:
+def _head(f: BinaryIO) -> Any:
     """The header of a rows file: (schema, stamp, number of rows); None if unreadable."""
     try:
-        if f is None:
-            with target.open("rb") as g:
-                return _head(target, g)
         n = int.from_bytes(f.read(4), "little")
         return marshal.loads(f.read(n))
     except (OSError, ValueError, EOFError, TypeError):
@@ -117,7 +118,7 @@ def _saved_rows(index: Path, most: int | None) -> list[PageRow] | None:
     Read whole and unmarshalled at once (``marshal.load`` on a file reads piece by piece)."""
     try:
         with rows_file(index).open("rb") as f:
-            head = _head(index, f)
+            head = _head(f)
             if not isinstance(head, tuple) or head[:2] != (SCHEMA, index_stamp(index)):
                 return None
             if most is not None and head[2] > most:

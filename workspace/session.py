@@ -182,7 +182,6 @@ class Workspace:
         retrieval, co-occurrence and their statistics read — the same results as over the
         whole corpus, without reading 30,000 pages for the few thousand that are coded.
         Pages built once are kept; with the corpus in memory, that corpus."""
-        from corpus.model import Corpus
         from storage.pages import issue_ids_of
 
         lib = self.library
@@ -197,8 +196,7 @@ class Workspace:
             page = lib.issue(pid)
             if page is not None:
                 built[pid] = page
-        order = [r.id for r in lib.page_rows() if r.id in wanted and r.id in built]
-        return Corpus(str(lib.root), tuple(built[pid] for pid in order))
+        return self._in_page_order({pid: built[pid] for pid in wanted if pid in built})
 
     def indexed_texts(self, term: str) -> Iterator[tuple[str, str]] | None:
         """(article id, text) of the articles holding ``term``, in corpus order, from the
@@ -214,7 +212,6 @@ class Workspace:
         """The pages on which ``term`` occurs (as corrected), in corpus order: what autocoding
         it, or its concordance with corrections about, reads — the same result as over every
         page; at 30,000 pages a rare term builds a few.  With the corpus in memory, that."""
-        from corpus.model import Corpus
         from storage.pages import issue_ids_of
 
         lib = self.library
@@ -224,7 +221,15 @@ class Workspace:
         self._reattach_once()
         ids = [aid for aid, _ in idx.texts_containing(term)]
         wanted = set(issue_ids_of(lib, ids).values()) | set(lib.corrections())
-        pages = {pid: page for pid in wanted if (page := lib.issue(pid)) is not None}
+        return self._in_page_order(
+            {pid: page for pid in wanted if (page := lib.issue(pid)) is not None}
+        )
+
+    def _in_page_order(self, pages: dict[str, Issue]) -> Corpus:
+        """Some pages as a Corpus, in the corpus's own page order."""
+        from corpus.model import Corpus
+
+        lib = self.library
         order = [r.id for r in lib.page_rows() if r.id in pages]
         return Corpus(str(lib.root), tuple(pages[pid] for pid in order))
 

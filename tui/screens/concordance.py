@@ -45,15 +45,26 @@ UNIT_NAMES = {
 }
 
 
-def places_in(corpus: Corpus, lines: list[Line]) -> dict[str, str]:
-    """Where each line's article is (its date and title), from a corpus in memory."""
-    out: dict[str, str] = {}
-    for ln in lines:
+def place(date: str | None, title: str) -> str:
+    """Where a line's article is, as the row shows it: its date and title."""
+    return " ".join(x for x in (date or "", flat(title)) if x)
+
+
+def corpus_lines(
+    corpus: Corpus, term: str, side: int, sort: Sort
+) -> tuple[list[Line], dict[str, str], tuple[int, int]]:
+    """The first ``LIMIT`` lines over a corpus in memory, their places, and how many lines and
+    articles there are in all."""
+    from workspace.kwic import kwic
+
+    every = kwic(corpus, term, width=side, sort=sort)
+    head = every[:LIMIT]
+    places: dict[str, str] = {}
+    for ln in head:
         art = corpus.article(ln.article_id)
-        if art is not None and ln.article_id not in out:
-            issue = corpus.issue_of(art)
-            out[ln.article_id] = " ".join(x for x in (issue.date or "", flat(art.title)) if x)
-    return out
+        if art is not None and ln.article_id not in places:
+            places[ln.article_id] = place(corpus.issue_of(art).date, art.title)
+    return head, places, (len(every), len({ln.article_id for ln in every}))
 
 
 def kwic_rows(
@@ -171,8 +182,6 @@ class ConcordanceScreen(AnalysisScreen):
         return max(30, (w if w > 4 else self.app.size.width - 4) - 4)
 
     def run(self) -> None:
-        from workspace.kwic import kwic
-
         ol = self.query_one("#kwic-lines", OptionList)
         ol.clear_options()
         self.lines = []
@@ -185,15 +194,12 @@ class ConcordanceScreen(AnalysisScreen):
             self.typeahead_ready = False  # keys typed meanwhile act on the lines
             self._find(self.term, self.sort, side)
             return
-        corpus = self.ws.corpus()
-        every = kwic(corpus, self.term, width=side, sort=self.sort)
-        arts = len({ln.article_id for ln in every})
-        self.show_lines(every[:LIMIT], places_in(corpus, every[:LIMIT]), (len(every), arts))
+        self.show_lines(*corpus_lines(self.ws.corpus(), self.term, side, self.sort))
 
     @work(thread=True, exclusive=True, group="kwic")
     def _find(self, term: str, sort: Sort, side: int) -> None:
         from storage.pages import article_heads
-        from workspace.kwic import concordance_head, kwic
+        from workspace.kwic import concordance_head
 
         try:
             texts = self.ws.indexed_texts(term)
@@ -207,18 +213,14 @@ class ConcordanceScreen(AnalysisScreen):
                 places = {}
                 for aid, (pid, title) in article_heads(self.ws.library, ids).items():
                     row = rows.get(pid)
-                    date = row.date if row is not None else None
-                    places[aid] = " ".join(x for x in (date or "", flat(title)) if x)
+                    places[aid] = place(row.date if row is not None else None, title)
+                counts = (total, arts)
             else:
-                corpus = self.ws.term_corpus(term)
-                every = kwic(corpus, term, width=side, sort=sort)
-                head, total = every[:LIMIT], len(every)
-                arts = len({ln.article_id for ln in every})
-                places = places_in(corpus, head)
+                head, places, counts = corpus_lines(self.ws.term_corpus(term), term, side, sort)
         except Exception as exc:  # shown, not crashed
             self.post_message(self.Found(term, sort, [], {}, (0, 0), str(exc)))
             return
-        self.post_message(self.Found(term, sort, head, places, (total, arts)))
+        self.post_message(self.Found(term, sort, head, places, counts))
 
     def on_concordance_screen_found(self, msg: Found) -> None:
         if (msg.term, msg.sort) != (self.term, self.sort):
