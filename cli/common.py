@@ -8,7 +8,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from corpus.clean import scrub
 from corpus.where import corpus_target
 from storage import locations
 from workspace.session import Mode, Workspace
@@ -51,6 +50,8 @@ def stale_notice(ws: Workspace) -> None:
     """Say once on stderr that results come from an index that could not be refreshed."""
     note = ws.library.take_index_warning()
     if note:
+        from corpus.clean import scrub
+
         sys.stderr.write(f"piyue: {scrub(note)}\n")
 
 
@@ -76,6 +77,8 @@ def workspace(
 
 def out(text: str) -> None:
     """Text for a terminal: control characters from the pages made visible."""
+    from corpus.clean import scrub  # here: the reader's start-up does not need it
+
     sys.stdout.write(scrub(text))
 
 

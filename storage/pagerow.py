@@ -12,7 +12,7 @@ written since, and the rows are read from sqlite again.
 
 from __future__ import annotations
 
-import hashlib
+import importlib
 import marshal
 import os
 from pathlib import Path
@@ -44,9 +44,20 @@ ROWS_SQL = (
 )
 
 
+def _sha1_hex(data: bytes) -> str:
+    """SHA-1 by CPython's builtin module where it has one: hashlib would load OpenSSL (~2 ms)
+    before the first frame, for one short digest."""
+    try:
+        return str(importlib.import_module("_sha1").sha1(data).hexdigest())
+    except (ImportError, AttributeError):
+        import hashlib
+
+        return hashlib.sha1(data).hexdigest()
+
+
 def index_path(cache_dir: Path, corpus_root: Path) -> Path:
     """The index file of a corpus folder or page file (one per path the user gives)."""
-    key = hashlib.sha1(str(corpus_root.resolve()).encode("utf-8")).hexdigest()[:12]
+    key = _sha1_hex(str(corpus_root.resolve()).encode("utf-8"))[:12]
     return cache_dir / f"index-{key}.sqlite"
 
 

@@ -13,7 +13,6 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from corpus.search import match_spans, parse_query
 from storage import state
 from storage.errors import AnnotationError, StoreError
 from tui.render import Layers, Marks, plain
@@ -352,6 +351,8 @@ class ScreenBase(Screen[None]):
         marks.watch = store.watch_terms()
         marks.entities = self.entities.get(article.id, [])
         if self.search_query:
+            from corpus.search import match_spans, parse_query
+
             q = parse_query(self.search_query)
             marks.hits = match_spans(article.text, q.positives)
         colours = self.colours()

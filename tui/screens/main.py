@@ -160,23 +160,21 @@ class MainScreen(
         self._words_timer: Any = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="panes"):
-            with Vertical(id="issues-pane", classes="pane"):
-                yield Static(plain("版面 Issues", "bold"), classes="pane-title", id="issues-title")
-                yield IssueList(id="issues")
-            with Vertical(id="articles-pane", classes="pane"):
-                yield Static(
-                    plain("文章 Articles", "bold"), classes="pane-title", id="articles-title"
-                )
-                yield ArticleList(id="articles")
-            with Vertical(id="reader-pane", classes="pane"):
-                yield Static(plain("", "dim"), id="legend")
-                yield Reader(id="reader")
-        yield Codebook(id="codebook")
-        with Horizontal(id="status"):
-            yield Static(plain("正在读取版面 reading pages…", "dim"), id="status-text")
-            yield Static("", id="coder-status")
-        yield KeyHints()
+        with Vertical(id="issues-pane", classes="pane"):
+            yield Static(plain("版面 Issues", "bold"), classes="pane-title", id="issues-title")
+            yield IssueList(id="issues")
+        with Vertical(id="articles-pane", classes="pane"):
+            yield Static(plain("文章 Articles", "bold"), classes="pane-title", id="articles-title")
+            yield ArticleList(id="articles")
+        with Vertical(id="reader-pane", classes="pane"):
+            yield Static(plain("", "dim"), id="legend")
+            yield Reader(id="reader")
+        with Vertical(id="bottom"):
+            yield Codebook(id="codebook")
+            with Horizontal(id="status"):
+                yield Static(plain("正在读取版面 reading pages…", "dim"), id="status-text")
+                yield Static("", id="coder-status")
+            yield KeyHints()
 
     def on_mount(self) -> None:
         self.query_one("#reader-pane").border_title = "阅读 Reader"
