@@ -16,7 +16,6 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from cli.common import UsageError, add_common, corpus_root, db_path
-from corpus.clean import scrub
 from corpus.where import CorpusNotFound
 from storage.errors import StoreError
 
@@ -121,6 +120,8 @@ def open_reader(args: argparse.Namespace) -> int:
 
 
 def fail(msg: str, code: int = 2) -> NoReturn:
+    from corpus.clean import scrub  # here: a clean start-up never needs it
+
     sys.stderr.write(f"piyue: {scrub(msg)}\n")
     raise SystemExit(code)
 

@@ -39,8 +39,9 @@ class DateJump(NamedTuple):
     day: int | None
 
 
-_JUMP_FULL = re.compile(r"^(\d{4})(?:[-/.年\s]\s*(\d{1,2})(?:[-/.月\s]\s*(\d{1,2})日?)?月?)?年?$")
-_JUMP_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月\s]\s*(\d{1,2})日?$")
+# Patterns as strings: re compiles (and caches) them at the first jump, not at start-up.
+_JUMP_FULL = r"^(\d{4})(?:[-/.年\s]\s*(\d{1,2})(?:[-/.月\s]\s*(\d{1,2})日?)?月?)?年?$"
+_JUMP_MONTH_DAY = r"^(\d{1,2})[-/.月\s]\s*(\d{1,2})日?$"
 
 
 def parse_date_jump(text: str) -> DateJump | None:
@@ -61,11 +62,11 @@ def parse_date_jump(text: str) -> DateJump | None:
             y, mo, d = int(t), None, None
         else:
             return None
-    elif m := _JUMP_FULL.match(t):
+    elif m := re.match(_JUMP_FULL, t):
         y = int(m.group(1))
         mo = int(m.group(2)) if m.group(2) else None
         d = int(m.group(3)) if m.group(3) else None
-    elif m := _JUMP_MONTH_DAY.match(t):
+    elif m := re.match(_JUMP_MONTH_DAY, t):
         y, mo, d = None, int(m.group(1)), int(m.group(2))
     else:
         return None

@@ -7,7 +7,6 @@ from typing import Any
 from textual import work
 from textual.message import Message
 
-from corpus.search import match_spans, parse_query
 from storage.errors import AnnotationError
 from tui.screens.base import Filter, ScreenBase, dialogs
 from tui.widgets import Reader
@@ -61,6 +60,8 @@ class SearchActions(ScreenBase):
     def hits_in_article(self) -> list[tuple[int, int]]:
         if not self.search_query or self.article is None:
             return []
+        from corpus.search import match_spans, parse_query
+
         return match_spans(self.article.text, parse_query(self.search_query).positives)
 
     def action_next_hit(self, step: int = 1) -> None:
