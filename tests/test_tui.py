@@ -539,13 +539,13 @@ async def test_star_from_the_palette_action(seeds_copy: Path, db: Path) -> None:
 async def test_list_panes_resize(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
-        before = screen.query_one("#articles-pane").outer_size.width
+        before = screen.query_one("#articles").outer_size.width
         await pilot.press("ctrl+right")
         await pilot.pause()
-        assert screen.query_one("#articles-pane").outer_size.width == before + 4
+        assert screen.query_one("#articles").outer_size.width == before + 4
         await pilot.press("ctrl+left", "ctrl+left")
         await pilot.pause()
-        assert screen.query_one("#articles-pane").outer_size.width == before - 4
+        assert screen.query_one("#articles").outer_size.width == before - 4
 
 
 async def test_issue_row_shows_progress_after_tagging(seeds_copy: Path, db: Path) -> None:

@@ -33,7 +33,7 @@ async def test_the_coder_is_asked_once_and_shown(
         await pilot.press(*"小李", "enter")
         await pilot.pause()
         assert app.store.coder == "小李"
-        assert "小李" in str(app.main_screen.query_one("#coder-status").render())
+        assert "小李" in str(app.main_screen.query_one("#status").render())
     app = make_app(seeds_copy, db)
     async with app.run_test(size=(160, 50)) as pilot:
         await ready(pilot, app.main_screen)
@@ -53,7 +53,7 @@ async def test_blind_until_revealed(seeds_copy: Path, tmp_path: Path) -> None:
         await pilot.press("B")
         await pilot.pause()
         assert "甲的代码" in screen.query_one("#reader").notes[0].plain  # type: ignore[attr-defined]
-        assert "全部" in str(screen.query_one("#coder-status").render())
+        assert "全部" in str(screen.query_one("#status").render())
 
 
 async def test_agreement_and_adjudication(seeds_copy: Path, tmp_path: Path) -> None:

@@ -203,7 +203,6 @@ async def test_analysis_screens_build_what_they_read_first(indexed: Path, db: Pa
 async def test_a_broad_filter_lists_the_first_rows_and_says_how_many(
     indexed: Path, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from textual.widgets import Static
 
     import tui.screens.base as base
 
@@ -217,7 +216,7 @@ async def test_a_broad_filter_lists_the_first_rows_and_says_how_many(
         await pilot.press("f", *"is:unread", "enter")
         await pilot.pause()
         assert [a.id for a in screen.visible_articles] == [a.id for a in arts[1:6]]
-        title = str(screen.query_one("#articles-title", Static).render())
+        title = str(screen.query_one("#articles").border_title)
         assert f"({len(arts) - 1}, 前 5 条 first 5 shown)" in title
         never_whole(screen)
 

@@ -11,15 +11,11 @@ from tui.screens.base import ScreenBase, dialogs
 
 class CoderActions(ScreenBase):
     def coder_status(self) -> None:
-        from textual.widgets import Static
-
-        from tui.render import plain
+        from tui.widgets.statusline import StatusLine
         from workspace.coders import is_blind
 
         blind = "盲 blind" if is_blind(self.ws) else "全部 all coders"
-        self.query_one("#coder-status", Static).update(
-            plain(f"编码者 {self.ws.store.coder} · {blind}", "dim")
-        )
+        self.query_one(StatusLine).show_coder(f"编码者 {self.ws.store.coder} · {blind}")
 
     def settle_coder(self) -> None:
         """On opening: the coder the user named before, or ask once (first start)."""

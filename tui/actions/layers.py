@@ -28,7 +28,7 @@ class LayerActions(ScreenBase):
 
     def action_resize_lists(self, delta: int) -> None:
         """Give the reader more or less room (the list panes grow or shrink together)."""
-        for pane, low, high in (("#issues-pane", 20, 60), ("#articles-pane", 28, 90)):
+        for pane, low, high in (("#issues", 20, 60), ("#articles", 28, 90)):
             widget = self.query_one(pane)
             width = widget.outer_size.width or low
             widget.styles.width = max(low, min(high, width + delta))

@@ -17,7 +17,7 @@ from storage import state
 from storage.errors import AnnotationError, StoreError
 from tui.render import Layers, Marks, plain
 from tui.typeahead import resumed
-from tui.widgets import ArticleList, Codebook, IssueList, Reader, truncate
+from tui.widgets import ArticleList, Codebook, IssueList, Reader, StatusLine, truncate
 
 if TYPE_CHECKING:
     from corpus.keywords import DocFreq
@@ -139,7 +139,7 @@ class ScreenBase(Screen[None]):
     # ------------------------------------------------------------------ small views
 
     def status(self, text: str) -> None:
-        self.query_one("#status-text", Static).update(plain(text, "dim"))
+        self.query_one(StatusLine).say(text)
 
     def notes_of(self, article: Article | None) -> ArticleNotes:
         return self.ws.store.notes(article.id if article else "")
@@ -211,8 +211,8 @@ class ScreenBase(Screen[None]):
             self.query_one(IssueList).reveal(issue.id)
         if self.art_filter.tree is None:
             self.visible_articles = list(issue.articles)
-            self.query_one("#articles-title", Static).update(
-                plain(f"文章 Articles · {truncate(issue.title, 24)}", "bold")
+            self.query_one(ArticleList).border_title = plain(
+                f"文章 Articles · {truncate(issue.title, 24)}", "bold"
             )
         self.refresh_articles(keep)
 
@@ -234,8 +234,8 @@ class ScreenBase(Screen[None]):
             )
             shown = len(self.visible_articles)
             more = f", 前 {shown} 条 first {shown} shown" if shown < total else ""
-            self.query_one("#articles-title", Static).update(
-                plain(f"筛选 Filter: {self.art_filter.expr} ({total}{more})", "bold #e5c07b")
+            self.query_one(ArticleList).border_title = plain(
+                f"筛选 Filter: {self.art_filter.expr} ({total}{more})", "bold #e5c07b"
             )
         keep = keep or (self.article.id if self.article else None)
         self.visible_ids = {a.id for a in self.visible_articles}

@@ -4,5 +4,6 @@ from tui.widgets.codebook import Codebook
 from tui.widgets.issues import IssueList
 from tui.widgets.lists import ArticleList, VimList, truncate
 from tui.widgets.reader import Reader
+from tui.widgets.statusline import StatusLine
 
-__all__ = ["ArticleList", "Codebook", "IssueList", "Reader", "VimList", "truncate"]
+__all__ = ["ArticleList", "Codebook", "IssueList", "Reader", "StatusLine", "VimList", "truncate"]
