@@ -368,7 +368,9 @@ async def test_t_T_n_D_act_on_the_passage_at_the_caret(seeds_copy: Path, db: Pat
         await pilot.pause()
         reader = screen.query_one(Reader)
         assert reader.mode == "caret" and reader.caret_token()[0] <= h.start  # type: ignore[index]
-        assert "防汛" in str(screen.query_one("#legend").render())  # its code on the meta line
+        assert "防汛" in str(
+            screen.query_one("#reader").border_subtitle
+        )  # its code on the meta line
         await pilot.press("t", *"安全", "enter")
         await pilot.pause()
         await pilot.press("n", *"段落说明", "ctrl+s")

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 from textual import work
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Static
 
 from storage import state
 from storage.errors import AnnotationError, StoreError
@@ -442,7 +441,7 @@ class ScreenBase(Screen[None]):
             parts += [("选段: ←→↑↓ 移动, v 开始选择 (或拖动鼠标), Esc 取消", "bold #61afef")]
         elif reader.mode == "select":
             parts += [("选段: ←→↑↓ 扩展, t 标签, n 笔记, R 改范围, Esc 取消", "bold #61afef")]
-        self.query_one("#legend", Static).update(Content.assemble(*parts) if parts else "")
+        reader.border_subtitle = Content.assemble(*parts) if parts else None
 
     def target_article(self) -> Article | None:
         """What an action acts on: the highlighted row while the article list has focus,

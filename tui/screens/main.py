@@ -164,9 +164,7 @@ class MainScreen(
         # The pane titles are border titles, the lists carry their own borders.
         yield IssueList(id="issues", classes="pane")
         yield ArticleList(id="articles", classes="pane")
-        with Vertical(id="reader-pane", classes="pane"):
-            yield Static(plain("", "dim"), id="legend")
-            yield Reader(id="reader")
+        yield Reader(id="reader", classes="pane")  # its legend is the border's subtitle
         with Vertical(id="bottom"):
             yield Codebook(id="codebook")
             yield StatusLine("正在读取版面 reading pages…", id="status")
@@ -175,7 +173,7 @@ class MainScreen(
     def on_mount(self) -> None:
         self.query_one(IssueList).border_title = plain("版面 Issues", "bold")
         self.query_one(ArticleList).border_title = plain("文章 Articles", "bold")
-        self.query_one("#reader-pane").border_title = plain("阅读 Reader", "bold")
+        self.query_one(Reader).border_title = plain("阅读 Reader", "bold")
         self.set_pane("issues")
         # The titles are in the first frame: the rows as the index stored them are one
         # read-only query, done before the store, the segmenter or the index module are
