@@ -224,21 +224,19 @@ class Index(PageWriter):
     def _create(db: sqlite3.Connection) -> None:
         db.executescript(
             """
-            CREATE TABLE pages(rel TEXT PRIMARY KEY, key TEXT, id TEXT, size INT, mtime INT,
-                               sha1 TEXT, skipped TEXT, paper TEXT, date TEXT, page INT,
-                               section TEXT, title TEXT, articles INT, meta TEXT,
+            CREATE TABLE pages(no INTEGER PRIMARY KEY, rel TEXT, key TEXT, id TEXT, size INT,
+                               mtime INT, sha1 TEXT, skipped TEXT, paper TEXT, date TEXT,
+                               page INT, section TEXT, title TEXT, articles INT, meta TEXT,
                                counted TEXT);
             CREATE INDEX pages_key ON pages(key);
             CREATE INDEX pages_id ON pages(id);
-            CREATE TABLE articles(n INTEGER PRIMARY KEY, aid TEXT, rel TEXT, ord INT,
-                                  title TEXT, issue_id TEXT, tokens BLOB, kicker TEXT,
-                                  subtitle TEXT, col TEXT, byline TEXT, lines TEXT,
-                                  cfrom TEXT, con TEXT, fragment INT, label TEXT,
-                                  id TEXT GENERATED ALWAYS AS (CASE WHEN unicode(aid) = 1
-                                     THEN substr(aid, 2) ELSE issue_id || '-' || aid END)
-                                     VIRTUAL UNIQUE);
-            CREATE INDEX articles_rel ON articles(rel);
-            CREATE TABLE pagetext(rel TEXT PRIMARY KEY, texts BLOB, bodies BLOB);
+            CREATE TABLE articles(n INTEGER PRIMARY KEY, page INT, ord INT, aid TEXT,
+                                  title TEXT, tokens BLOB, kicker TEXT, subtitle TEXT,
+                                  col TEXT, byline TEXT, lines TEXT, cfrom TEXT, con TEXT,
+                                  fragment INT, label TEXT);
+            CREATE INDEX articles_page ON articles(page, ord);
+            CREATE INDEX articles_whole ON articles(aid) WHERE unicode(aid) = 1;
+            CREATE TABLE pagetext(no INTEGER PRIMARY KEY, texts BLOB, bodies BLOB);
             CREATE TABLE df(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
             CREATE TABLE vocab(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
             CREATE TABLE terms(text TEXT PRIMARY KEY, freq INT, kind TEXT, parts TEXT);
@@ -387,7 +385,8 @@ class Index(PageWriter):
                 if digest == old[2]:
                     size, mtime = stat_of[rel]
                     self.db.execute(
-                        "UPDATE pages SET size=?, mtime=? WHERE rel=?", (size, mtime, rel)
+                        "UPDATE pages SET size=?, mtime=? WHERE key=? AND rel=?",
+                        (size, mtime, sort_key(rel), rel),
                     )
                     stats.unchanged += 1
                     continue
@@ -405,7 +404,7 @@ class Index(PageWriter):
             size, mtime = stat_of.get(rel, (0, 0))
             if isinstance(got, Skipped):
                 self.db.execute(
-                    "INSERT OR REPLACE INTO pages(rel, key, id, size, mtime, sha1, skipped) "
+                    "INSERT INTO pages(rel, key, id, size, mtime, sha1, skipped) "
                     "VALUES(?,?,?,?,?,?,?)",
                     (rel, sort_key(rel), pid_of.get(rel), size, mtime, digest, got.reason),
                 )
@@ -457,7 +456,8 @@ class Index(PageWriter):
             self.db.commit()
         with contextlib.suppress(sqlite3.OperationalError):  # only the file's size is at stake
             if self.db.execute("PRAGMA freelist_count").fetchone()[0] > 8:
-                self.db.execute("PRAGMA incremental_vacuum")
+                # to the end: a statement stepped once (``execute``) frees one page
+                self.db.executescript("PRAGMA incremental_vacuum")
         self._count(stats)
         stats.seconds = time.perf_counter() - t0
         return stats
@@ -502,10 +502,10 @@ class Index(PageWriter):
     def _reapply_meta(self, manifest: Manifest, skip: set[str]) -> None:
         """The manifest changed: metadata again for every page, without parsing any."""
         rows = self.db.execute(
-            "SELECT rel, id, title, date, paper, page, section, sha1, meta FROM pages "
+            "SELECT no, rel, id, title, date, paper, page, section, sha1, meta FROM pages "
             "WHERE skipped IS NULL"
         ).fetchall()
-        for rel, pid, title, date, paper, page, section, sha1, meta in rows:
+        for no, rel, pid, title, date, paper, page, section, sha1, meta in rows:
             if rel in skip:
                 continue
             issue = decode_issue(pid, rel, (title, date, paper, page, section, sha1), meta)
@@ -513,14 +513,14 @@ class Index(PageWriter):
             if again == issue:
                 continue
             self.db.execute(
-                "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE rel=?",
+                "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE no=?",
                 (
                     again.paper,
                     again.date,
                     again.page,
                     again.section,
                     encode_issue(again, sha1),
-                    rel,
+                    no,
                 ),
             )
 

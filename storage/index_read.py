@@ -12,7 +12,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from corpus.keywords import DocFreq
 from corpus.load import PAGE_SUFFIXES
@@ -22,6 +22,7 @@ from corpus.search import match_spans, parse_query, snippet
 from corpus.terms import Term
 from storage.pagerow import ROWS_SQL
 from storage.pagestore import (
+    ARTICLE_ID_SQL,
     ARTICLE_SQL,
     FTS_SKIP,
     SUMMARY_SQL,
@@ -29,6 +30,8 @@ from storage.pagestore import (
     PageRow,
     decode_article,
     decode_issue,
+    full_id,
+    id_cuts,
     inflate,
     issue_head,
     summary_shape,
@@ -51,6 +54,18 @@ class Walk:
 
     def pages(self) -> dict[str, tuple[int, int]]:
         return dict(zip(self.names, zip(self.sizes, self.mtimes, strict=True), strict=True))
+
+
+class ArticleRow(NamedTuple):
+    """An article's row as ``IndexReader.article_rows`` finds it by id."""
+
+    n: int
+    page: int
+    """Its page's number (``pages.no``)."""
+    ord: int
+    title: str
+    tokens: bytes | None
+    page_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,18 +224,20 @@ class IndexReader:
         rows = [s for s in got if s.line is not None]
         return [*files, *rows]
 
-    def _pagetext(self, rel: str) -> tuple[bytes | None, bytes | None]:
-        row = self.db.execute("SELECT texts, bodies FROM pagetext WHERE rel=?", (rel,)).fetchone()
+    def _pagetext(self, no: int) -> tuple[bytes | None, bytes | None]:
+        row = self.db.execute("SELECT texts, bodies FROM pagetext WHERE no=?", (no,)).fetchone()
         return (None, None) if row is None else (row[0], row[1])
 
-    def _texts(self, rel: str) -> list[str]:
-        return unpack_texts(self._pagetext(rel)[0])
+    def _texts(self, no: int) -> list[str]:
+        return unpack_texts(self._pagetext(no)[0])
 
-    def _articles_of(self, rel: str, issue_id: str) -> tuple[Article, ...]:
-        texts_blob, bodies_blob = self._pagetext(rel)
+    def _articles_of(self, no: int, issue_id: str) -> tuple[Article, ...]:
+        texts_blob, bodies_blob = self._pagetext(no)
         return _decode_page(
             issue_id,
-            self.db.execute(f"SELECT {ARTICLE_SQL} FROM articles WHERE rel=? ORDER BY ord", (rel,)),
+            self.db.execute(
+                f"SELECT {ARTICLE_SQL} FROM articles a WHERE a.page=? ORDER BY a.ord", (no,)
+            ),
             texts_blob,
             bodies_blob,
         )
@@ -228,29 +245,29 @@ class IndexReader:
     def corpus(self) -> Corpus:
         """The parsed corpus from the cache (call ``refresh`` first)."""
         issues: list[Issue] = []
-        heads: dict[str, list[ArticleHead]] = {}
-        for rel, *head in self.db.execute(
-            f"SELECT rel, {ARTICLE_SQL} FROM articles ORDER BY rel, ord"
+        heads: dict[int, list[ArticleHead]] = {}
+        for no, *head in self.db.execute(
+            f"SELECT a.page, {ARTICLE_SQL} FROM articles a ORDER BY a.page, a.ord"
         ):
-            heads.setdefault(rel, []).append(tuple(head))
-        for rel, pid, *cols, meta, texts_blob, bodies_blob in self.db.execute(
-            f"SELECT p.rel, {_PAGE_SQL}, t.texts, t.bodies FROM pages p LEFT JOIN pagetext t "
-            "ON t.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key"
+            heads.setdefault(no, []).append(tuple(head))
+        for no, rel, pid, *cols, meta, texts_blob, bodies_blob in self.db.execute(
+            f"SELECT p.no, p.rel, {_PAGE_SQL}, t.texts, t.bodies FROM pages p LEFT JOIN "
+            "pagetext t ON t.no = p.no WHERE p.skipped IS NULL ORDER BY p.key"
         ):
-            arts = _decode_page(pid, heads.get(rel, ()), texts_blob, bodies_blob)
+            arts = _decode_page(pid, heads.get(no, ()), texts_blob, bodies_blob)
             issues.append(decode_issue(pid, rel, tuple(cols), meta, arts))
         return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(self.skipped()))
 
     def issue(self, page_id: str) -> Issue | None:
         """One page, rebuilt from the index (no parsing)."""
         row = self.db.execute(
-            f"SELECT p.rel, {_PAGE_SQL} FROM pages p WHERE p.id=? AND p.skipped IS NULL",
+            f"SELECT p.no, p.rel, {_PAGE_SQL} FROM pages p WHERE p.id=? AND p.skipped IS NULL",
             (page_id,),
         ).fetchone()
         if row is None:
             return None
-        rel, pid, *cols, meta = row
-        return decode_issue(pid, rel, tuple(cols), meta, self._articles_of(rel, page_id))
+        no, rel, pid, *cols, meta = row
+        return decode_issue(pid, rel, tuple(cols), meta, self._articles_of(no, page_id))
 
     def page_rows(self) -> list[PageRow]:
         """Every page's row in walk order, without building an article."""
@@ -271,9 +288,9 @@ class IndexReader:
             f"SELECT p.rel, {_PAGE_SQL}, "
             "'[' || coalesce((SELECT group_concat(s, ',') FROM "
             f"(SELECT {SUMMARY_SQL} AS s FROM articles a "
-            "WHERE a.rel = p.rel ORDER BY a.ord)), '') || ']', "
-            "(SELECT json_group_array(id) FROM (SELECT a.id FROM articles a "
-            "WHERE a.rel = p.rel AND a.fragment ORDER BY a.ord)) "
+            "WHERE a.page = p.no ORDER BY a.ord)), '') || ']', "
+            f"(SELECT json_group_array(id) FROM (SELECT {ARTICLE_ID_SQL} AS id FROM articles a "
+            "WHERE a.page = p.no AND a.fragment ORDER BY a.ord)) "
             "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
         )
         for rel, pid, *cols, meta, arts, frags in cur:
@@ -305,8 +322,8 @@ class IndexReader:
         order (the concordance's hook)."""
         found = self._candidates([term])
         if found is None:
-            for rel, blob in self.db.execute(
-                "SELECT p.rel, t.texts FROM pages p JOIN pagetext t ON t.rel = p.rel "
+            for no, pid, blob in self.db.execute(
+                "SELECT p.no, p.id, t.texts FROM pages p JOIN pagetext t ON t.no = p.no "
                 "WHERE p.skipped IS NULL ORDER BY p.key"
             ):
                 texts = unpack_texts(blob)
@@ -314,28 +331,28 @@ class IndexReader:
                 if not hits:
                     continue
                 ids: dict[int, str] = dict(
-                    self.db.execute("SELECT ord, id FROM articles WHERE rel=?", (rel,))
+                    self.db.execute("SELECT ord, aid FROM articles WHERE page=?", (no,))
                 )
                 for o in hits:
                     if o in ids:
-                        yield ids[o], texts[o]
+                        yield full_id(ids[o], pid), texts[o]
             return
-        rows: list[tuple[str, int, str, str]] = []
+        rows: list[tuple[str, int, str, str, int]] = []
         for chunk in _chunks(sorted(found), 500):
             marks = ",".join("?" * len(chunk))
             rows.extend(
                 self.db.execute(
-                    f"SELECT p.key, a.ord, a.id, a.rel FROM articles a JOIN pages p "
-                    f"ON p.rel = a.rel WHERE a.n IN ({marks})",
+                    f"SELECT p.key, a.ord, a.aid, p.id, a.page FROM articles a JOIN pages p "
+                    f"ON p.no = a.page WHERE a.n IN ({marks})",
                     chunk,
                 )
             )
         rows.sort()
         cache = _PageTexts(self)
-        for _key, o, aid, rel in rows:
-            text = cache.get(rel, o)
+        for _key, o, aid, pid, no in rows:
+            text = cache.get(no, o)
             if term in text:
-                yield aid, text
+                yield full_id(aid, pid), text
 
     def _candidates(self, terms: list[str]) -> set[int] | None:
         """Rowids of the articles that may contain every one of ``terms`` as a substring
@@ -449,14 +466,51 @@ class IndexReader:
         q = "SELECT word FROM vocab WHERE instr(word, ?) > 0"
         return self.db.execute(q, (part,)).fetchall()
 
+    def article_rows(self, article_ids: Iterable[str]) -> dict[str, ArticleRow]:
+        """The rows of the articles with these ids that the index holds, by id.  Only
+        an id's parts are stored (its page's number and the rest, ``own_id``): each page
+        an id may begin with is looked up (``pages_id``), then its articles."""
+        wanted = set(article_ids)
+        cuts: dict[str, list[tuple[str, str]]] = {}
+        for aid in wanted:
+            for pid, rest in id_cuts(aid):
+                cuts.setdefault(pid, []).append((rest, aid))
+        out: dict[str, ArticleRow] = {}
+        cols = "a.n, a.page, a.ord, a.title, a.tokens, p.id, a.aid"
+        pages: dict[int, dict[str, str]] = {}
+        for chunk in _chunks(list(cuts), 500):
+            marks = ",".join("?" * len(chunk))
+            for no, pid in self.db.execute(
+                f"SELECT no, id FROM pages WHERE id IN ({marks}) AND skipped IS NULL", chunk
+            ):
+                pages.setdefault(no, {}).update(cuts[pid])
+        for nos in _chunks(sorted(pages), 500):
+            marks = ",".join("?" * len(nos))
+            for row in self.db.execute(
+                f"SELECT {cols} FROM articles a JOIN pages p ON p.no = a.page "
+                f"WHERE a.page IN ({marks})",
+                nos,
+            ):
+                got = pages[row[1]].get(row[6])
+                if got is not None:
+                    out[got] = ArticleRow(*row[:6])
+        whole = [f"\x01{a}" for a in wanted if a not in out]
+        for chunk in _chunks(whole, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT {cols} FROM articles a JOIN pages p ON p.no = a.page "
+                f"WHERE unicode(a.aid) = 1 AND a.aid IN ({marks})",
+                chunk,
+            ):
+                out[row[6][1:]] = ArticleRow(*row[:6])
+        return out
+
     def tokens_of(self, article_id: str) -> list[str] | None:
-        row = self.db.execute(
-            "SELECT rel, ord, title, tokens FROM articles WHERE id=?", (article_id,)
-        ).fetchone()
-        if not row or not row[3]:
+        row = self.article_rows([article_id]).get(article_id)
+        if row is None or not row.tokens:
             return None
-        rel, o, title, blob = row
-        texts = self._texts(rel)
+        texts = self._texts(row.page)
+        o, title, blob = row.ord, row.title, row.tokens
         text = texts[o] if o < len(texts) else ""
         return unpack_tokens(f"{title}\n{text}", inflate(blob)) or None
 
@@ -467,26 +521,26 @@ class IndexReader:
         every term and none of ``excluded``."""
         found = self._candidates(terms)
         if found is None:
-            rows: Iterator[tuple[int, str, int]] = iter(
-                self.db.execute("SELECT n, rel, ord FROM articles ORDER BY n")
+            rows: Iterator[tuple[int, int, int]] = iter(
+                self.db.execute("SELECT n, page, ord FROM articles ORDER BY n")
             )
         else:
             rows = self._locate(sorted(found))
         texts = _PageTexts(self)
         out: list[tuple[int, str]] = []
-        for n, rel, o in rows:
-            body = texts.get(rel, o)
+        for n, no, o in rows:
+            body = texts.get(no, o)
             if all(t in body for t in terms) and not any(x in body for x in excluded):
                 out.append((n, body))
                 if len(out) >= cap:
                     break
         return out
 
-    def _locate(self, ns: list[int]) -> Iterator[tuple[int, str, int]]:
+    def _locate(self, ns: list[int]) -> Iterator[tuple[int, int, int]]:
         for chunk in _chunks(ns, 500):
             marks = ",".join("?" * len(chunk))
             yield from self.db.execute(
-                f"SELECT n, rel, ord FROM articles WHERE n IN ({marks}) ORDER BY n", chunk
+                f"SELECT n, page, ord FROM articles WHERE n IN ({marks}) ORDER BY n", chunk
             )
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
@@ -530,14 +584,15 @@ class IndexReader:
         hits: list[Hit] = []
         for n, score in ordered:
             row = self.db.execute(
-                "SELECT a.id, a.title, a.issue_id, p.date, a.rel, a.ord FROM articles a "
-                "JOIN pages p ON p.rel = a.rel WHERE a.n=?",
+                "SELECT a.aid, a.title, p.id, p.date, a.page, a.ord FROM articles a "
+                "JOIN pages p ON p.no = a.page WHERE a.n=?",
                 (n,),
             ).fetchone()
             if row is None:
                 continue
-            aid, title, issue_id, date, rel, o = row
-            body = texts.get(rel, o)
+            own, title, issue_id, date, no, o = row
+            aid = full_id(own, issue_id)
+            body = texts.get(no, o)
             if any(x in body for x in q.excluded):
                 continue
             if any(t not in body and t not in title for t in unchecked):
@@ -578,7 +633,10 @@ def _covers(word: str, term: str, p: int) -> bool:
     return False
 
 
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+_T = TypeVar("_T")
+
+
+def _chunks(items: list[_T], size: int) -> Iterator[list[_T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -588,14 +646,14 @@ class _PageTexts:
 
     def __init__(self, reader: IndexReader) -> None:
         self.reader = reader
-        self.cache: dict[str, list[str]] = {}
+        self.cache: dict[int, list[str]] = {}
 
-    def get(self, rel: str, o: int) -> str:
-        texts = self.cache.get(rel)
+    def get(self, no: int, o: int) -> str:
+        texts = self.cache.get(no)
         if texts is None:
             if len(self.cache) > 64:
                 self.cache.clear()
-            texts = self.cache[rel] = self.reader._texts(rel)
+            texts = self.cache[no] = self.reader._texts(no)
         return texts[o] if o < len(texts) else ""
 
 
