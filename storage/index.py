@@ -11,7 +11,10 @@ text) exactly as ``load_corpus`` would, so the index and the page files give the
 Article text is stored once, a page's texts compressed together (``pagetext``); the rest of a
 page (headline groups, spans, paragraph kinds, furniture, metadata) is stored compactly beside
 it, so an Issue is rebuilt without re-parsing and the pages' rows (what a tree of papers and
-dates shows) are read without rebuilding any article.  FTS5 is contentless: it keeps only its
+dates shows) are read without rebuilding any article.  An article refers to its page by the
+page's number (``pages.no``, an INTEGER PRIMARY KEY: VACUUM keeps it), and stores only the
+part of its id after its page's: no path, page id or whole article id is repeated per article
+(an id is found by its parts, ``article_rows``).  FTS5 is contentless: it keeps only its
 inverted index; ``vocab`` counts every token's articles, so a substring search asks FTS5 for
 the articles holding a run of tokens that could spell the substring (or, failing that, tokens
 that could cover its rarest characters) and reads the text of those alone.
