@@ -67,7 +67,7 @@ ARTICLE_ID_SQL = "CASE WHEN unicode(a.aid) = 1 THEN substr(a.aid, 2) ELSE p.id |
 
 SUMMARY_SQL = (
     f"json_object('id', {ARTICLE_ID_SQL}, 'title', a.title, "
-    "'kicker', a.kicker, 'title', a.title, 'kicker', a.kicker, 'subtitle', a.subtitle, "
+    "'kicker', a.kicker, 'subtitle', a.subtitle, "
     "'column', a.col, 'byline', a.byline, 'lines', json(a.lines), 'continued_from', a.cfrom, "
     "'continued_on', a.con, 'fragment', json(CASE WHEN a.fragment THEN 'true' ELSE 'false' END), "
     "'label', coalesce(a.label, a.title))"

@@ -4,7 +4,9 @@ its page, its texts and its id, and every id finds its article."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,6 +68,17 @@ def _check(idx: Index, root: Path) -> None:
     assert sorted(in_sql.values()) == sorted(ids)
     assert {rows[a].n: a for a in ids} == in_sql
     db.execute("INSERT INTO fts(fts, rank) VALUES('integrity-check', 0)")
+    # what ``list --json`` splices in as SQLite built it: each key once, as the page has it
+    texts = [t for _, t in idx.iter_summary_json()]
+    assert [json.loads(t, object_pairs_hook=_once) for t in texts] == [
+        i.summary() for i in want.issues
+    ]
+
+
+def _once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    assert len(keys) == len(set(keys)), keys
+    return dict(pairs)
 
 
 def test_pages_changed_deleted_added_keep_every_reference(tmp_path: Path, tree: Path) -> None:
