@@ -477,23 +477,16 @@ class IndexReader:
                 cuts.setdefault(pid, []).append((rest, aid))
         out: dict[str, ArticleRow] = {}
         cols = "a.n, a.page, a.ord, a.title, a.tokens, p.id, a.aid"
-        pages: dict[int, dict[str, str]] = {}
         for chunk in _chunks(list(cuts), 500):
             marks = ",".join("?" * len(chunk))
-            for no, pid in self.db.execute(
-                f"SELECT no, id FROM pages WHERE id IN ({marks}) AND skipped IS NULL", chunk
-            ):
-                pages.setdefault(no, {}).update(cuts[pid])
-        for nos in _chunks(sorted(pages), 500):
-            marks = ",".join("?" * len(nos))
             for row in self.db.execute(
-                f"SELECT {cols} FROM articles a JOIN pages p ON p.no = a.page "
-                f"WHERE a.page IN ({marks})",
-                nos,
+                f"SELECT {cols} FROM pages p JOIN articles a ON a.page = p.no "
+                f"WHERE p.id IN ({marks}) AND p.skipped IS NULL",
+                chunk,
             ):
-                got = pages[row[1]].get(row[6])
-                if got is not None:
-                    out[got] = ArticleRow(*row[:6])
+                for rest, aid in cuts[row[5]]:
+                    if rest == row[6]:
+                        out[aid] = ArticleRow(*row[:6])
         whole = [f"\x01{a}" for a in wanted if a not in out]
         for chunk in _chunks(whole, 500):
             marks = ",".join("?" * len(chunk))
