@@ -187,9 +187,11 @@ def _stubs(
         return
     from storage.pagestore import ARTICLE_ID_SQL  # the index's module is loaded by now
 
+    # pages first (CROSS JOIN), in their order: each page's articles come sorted by its own
+    # index, so the rows stream (a caller stops at its limit) instead of all sorted first
     head = (
         f"SELECT {ARTICLE_ID_SQL}, p.id, a.title, CASE WHEN a.title = '' THEN "
-        "a.label END FROM pages p JOIN articles a ON a.page = p.no "
+        "a.label END FROM pages p CROSS JOIN articles a ON a.page = p.no "
         "WHERE p.skipped IS NULL"
     )
     if len(pages) * 4 > all_pages:  # most pages: one pass over all, skipping the others
