@@ -213,6 +213,9 @@ class Index(PageWriter):
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # a checkpointed log is cut back to 8 MB (it would keep its largest size, up to
+            # 1,000 pages of 64 KB, beside the index for as long as the reader is open)
+            db.execute("PRAGMA journal_size_limit=8388608")
             has_meta = db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
             ).fetchone()

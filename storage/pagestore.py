@@ -1,6 +1,7 @@
 """Pages in the index without pickles: an Issue's own fields as JSON, each article as its
 summary (what a list shows) and a body (JSON); a page's article texts are compressed together
-(GB 18030, or UTF-16: both pack Chinese smaller than UTF-8 before DEFLATE), and so are its bodies.
+(GB 18030, or UTF-16: both pack Chinese smaller than UTF-8 before DEFLATE; GB 18030 with a preset
+dictionary of common words), and so are its bodies.
 
 Everything here rebuilds exactly what the parser made (the tests compare whole Corpora), and
 keeps what is stored small: token streams as lengths cut from the text again, raw paragraph
