@@ -56,8 +56,9 @@ from corpus.search import parse_query as parse_query  # the query syntax, for ca
 from corpus.segment import Segmenter
 from corpus.terms import Counts, Term, select_terms
 from storage.errors import DiskError, disk_error, explain, os_errno
-from storage.index_read import Hit as Hit
 from storage.index_read import Walk
+from storage.index_search import Hit as Hit
+from storage.index_search import Searcher
 from storage.index_write import PageWriter
 from storage.pagerow import SCHEMA, index_path
 from storage.pagestore import PageRow as PageRow
@@ -106,7 +107,7 @@ def _worker_expand() -> dict[str, tuple[str, ...]]:
 # ----------------------------------------------------------------------- the index itself
 
 
-class Index(PageWriter):
+class Index(PageWriter, Searcher):
     """Open (creating or rebuilding as needed) the index of one corpus folder or page file."""
 
     def __init__(self, corpus_root: Path, cache_dir: Path, user_dict: Path | None = None) -> None:
