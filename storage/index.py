@@ -333,8 +333,9 @@ class Index(PageWriter, Searcher):
             self._count(stats)
             stats.seconds = time.perf_counter() - t0
             return stats
-        # one transaction inserting at random places of the articles' id index: the pages it
-        # changes stay in memory instead of spilling to the WAL (reads keep the default)
+        # one transaction inserting at random places of the pages' key and id indexes and of
+        # FTS5's: the pages it changes stay in memory instead of spilling to the WAL (reads
+        # keep the default)
         self.db.execute("PRAGMA cache_size=-65536")
         try:
             return self._update(t0, stats, known, walk, progress, workers, rejected, tags)
