@@ -11,7 +11,10 @@ text) exactly as ``load_corpus`` would, so the index and the page files give the
 Article text is stored once, a page's texts compressed together (``pagetext``); the rest of a
 page (headline groups, spans, paragraph kinds, furniture, metadata) is stored compactly beside
 it, so an Issue is rebuilt without re-parsing and the pages' rows (what a tree of papers and
-dates shows) are read without rebuilding any article.  FTS5 is contentless: it keeps only its
+dates shows) are read without rebuilding any article.  An article refers to its page by the
+page's number (``pages.no``, an INTEGER PRIMARY KEY: VACUUM keeps it), and stores only the
+part of its id after its page's: no path, page id or whole article id is repeated per article
+(an id is found by its parts, ``article_rows``).  FTS5 is contentless: it keeps only its
 inverted index; ``vocab`` counts every token's articles, so a substring search asks FTS5 for
 the articles holding a run of tokens that could spell the substring (or, failing that, tokens
 that could cover its rarest characters) and reads the text of those alone.
@@ -53,8 +56,9 @@ from corpus.search import parse_query as parse_query  # the query syntax, for ca
 from corpus.segment import Segmenter
 from corpus.terms import Counts, Term, select_terms
 from storage.errors import DiskError, disk_error, explain, os_errno
-from storage.index_read import Hit as Hit
 from storage.index_read import Walk
+from storage.index_search import Hit as Hit
+from storage.index_search import Searcher
 from storage.index_write import PageWriter
 from storage.pagerow import SCHEMA, index_path
 from storage.pagestore import PageRow as PageRow
@@ -103,7 +107,7 @@ def _worker_expand() -> dict[str, tuple[str, ...]]:
 # ----------------------------------------------------------------------- the index itself
 
 
-class Index(PageWriter):
+class Index(PageWriter, Searcher):
     """Open (creating or rebuilding as needed) the index of one corpus folder or page file."""
 
     def __init__(self, corpus_root: Path, cache_dir: Path, user_dict: Path | None = None) -> None:
@@ -210,6 +214,9 @@ class Index(PageWriter):
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+            # a checkpointed log is cut back to 8 MB (it would keep its largest size, up to
+            # 1,000 pages of 64 KB, beside the index for as long as the reader is open)
+            db.execute("PRAGMA journal_size_limit=8388608")
             has_meta = db.execute(
                 "SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'"
             ).fetchone()
@@ -224,21 +231,19 @@ class Index(PageWriter):
     def _create(db: sqlite3.Connection) -> None:
         db.executescript(
             """
-            CREATE TABLE pages(rel TEXT PRIMARY KEY, key TEXT, id TEXT, size INT, mtime INT,
-                               sha1 TEXT, skipped TEXT, paper TEXT, date TEXT, page INT,
-                               section TEXT, title TEXT, articles INT, meta TEXT,
+            CREATE TABLE pages(no INTEGER PRIMARY KEY, rel TEXT, key TEXT, id TEXT, size INT,
+                               mtime INT, sha1 TEXT, skipped TEXT, paper TEXT, date TEXT,
+                               page INT, section TEXT, title TEXT, articles INT, meta TEXT,
                                counted TEXT);
             CREATE INDEX pages_key ON pages(key);
             CREATE INDEX pages_id ON pages(id);
-            CREATE TABLE articles(n INTEGER PRIMARY KEY, aid TEXT, rel TEXT, ord INT,
-                                  title TEXT, issue_id TEXT, tokens BLOB, kicker TEXT,
-                                  subtitle TEXT, col TEXT, byline TEXT, lines TEXT,
-                                  cfrom TEXT, con TEXT, fragment INT, label TEXT,
-                                  id TEXT GENERATED ALWAYS AS (CASE WHEN unicode(aid) = 1
-                                     THEN substr(aid, 2) ELSE issue_id || '-' || aid END)
-                                     VIRTUAL UNIQUE);
-            CREATE INDEX articles_rel ON articles(rel);
-            CREATE TABLE pagetext(rel TEXT PRIMARY KEY, texts BLOB, bodies BLOB);
+            CREATE TABLE articles(n INTEGER PRIMARY KEY, page INT, ord INT, aid TEXT,
+                                  title TEXT, tokens BLOB, kicker TEXT, subtitle TEXT,
+                                  col TEXT, byline TEXT, lines TEXT, cfrom TEXT, con TEXT,
+                                  fragment INT, label TEXT);
+            CREATE INDEX articles_page ON articles(page, ord);
+            CREATE INDEX articles_whole ON articles(aid) WHERE unicode(aid) = 1;
+            CREATE TABLE pagetext(no INTEGER PRIMARY KEY, texts BLOB, bodies BLOB);
             CREATE TABLE df(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
             CREATE TABLE vocab(word TEXT PRIMARY KEY, n INT) WITHOUT ROWID;
             CREATE TABLE terms(text TEXT PRIMARY KEY, freq INT, kind TEXT, parts TEXT);
@@ -328,8 +333,9 @@ class Index(PageWriter):
             self._count(stats)
             stats.seconds = time.perf_counter() - t0
             return stats
-        # one transaction inserting at random places of the articles' id index: the pages it
-        # changes stay in memory instead of spilling to the WAL (reads keep the default)
+        # one transaction inserting at random places of the pages' key and id indexes and of
+        # FTS5's: the pages it changes stay in memory instead of spilling to the WAL (reads
+        # keep the default)
         self.db.execute("PRAGMA cache_size=-65536")
         try:
             return self._update(t0, stats, known, walk, progress, workers, rejected, tags)
@@ -387,7 +393,8 @@ class Index(PageWriter):
                 if digest == old[2]:
                     size, mtime = stat_of[rel]
                     self.db.execute(
-                        "UPDATE pages SET size=?, mtime=? WHERE rel=?", (size, mtime, rel)
+                        "UPDATE pages SET size=?, mtime=? WHERE key=? AND rel=?",
+                        (size, mtime, sort_key(rel), rel),
                     )
                     stats.unchanged += 1
                     continue
@@ -405,7 +412,7 @@ class Index(PageWriter):
             size, mtime = stat_of.get(rel, (0, 0))
             if isinstance(got, Skipped):
                 self.db.execute(
-                    "INSERT OR REPLACE INTO pages(rel, key, id, size, mtime, sha1, skipped) "
+                    "INSERT INTO pages(rel, key, id, size, mtime, sha1, skipped) "
                     "VALUES(?,?,?,?,?,?,?)",
                     (rel, sort_key(rel), pid_of.get(rel), size, mtime, digest, got.reason),
                 )
@@ -457,7 +464,8 @@ class Index(PageWriter):
             self.db.commit()
         with contextlib.suppress(sqlite3.OperationalError):  # only the file's size is at stake
             if self.db.execute("PRAGMA freelist_count").fetchone()[0] > 8:
-                self.db.execute("PRAGMA incremental_vacuum")
+                # to the end: a statement stepped once (``execute``) frees one page
+                self.db.executescript("PRAGMA incremental_vacuum")
         self._count(stats)
         stats.seconds = time.perf_counter() - t0
         return stats
@@ -502,10 +510,10 @@ class Index(PageWriter):
     def _reapply_meta(self, manifest: Manifest, skip: set[str]) -> None:
         """The manifest changed: metadata again for every page, without parsing any."""
         rows = self.db.execute(
-            "SELECT rel, id, title, date, paper, page, section, sha1, meta FROM pages "
+            "SELECT no, rel, id, title, date, paper, page, section, sha1, meta FROM pages "
             "WHERE skipped IS NULL"
         ).fetchall()
-        for rel, pid, title, date, paper, page, section, sha1, meta in rows:
+        for no, rel, pid, title, date, paper, page, section, sha1, meta in rows:
             if rel in skip:
                 continue
             issue = decode_issue(pid, rel, (title, date, paper, page, section, sha1), meta)
@@ -513,14 +521,14 @@ class Index(PageWriter):
             if again == issue:
                 continue
             self.db.execute(
-                "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE rel=?",
+                "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE no=?",
                 (
                     again.paper,
                     again.date,
                     again.page,
                     again.section,
                     encode_issue(again, sha1),
-                    rel,
+                    no,
                 ),
             )
 

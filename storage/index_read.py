@@ -1,4 +1,5 @@
-"""Reading the index: freshness, pages and rows, summaries, terms, search (no writes)."""
+"""Reading the index: freshness, pages and rows, summaries, terms, articles by id (no writes;
+searching is ``storage.index_search``)."""
 
 from __future__ import annotations
 
@@ -6,29 +7,28 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from corpus.keywords import DocFreq
 from corpus.load import PAGE_SUFFIXES
 from corpus.model import Article, Corpus, Edition, Issue, Skipped
 from corpus.pagemeta import MANIFEST
-from corpus.search import match_spans, parse_query, snippet
 from corpus.terms import Term
 from storage.pagerow import ROWS_SQL
 from storage.pagestore import (
+    ARTICLE_ID_SQL,
     ARTICLE_SQL,
-    FTS_SKIP,
     SUMMARY_SQL,
     ArticleHead,
     PageRow,
     decode_article,
     decode_issue,
+    id_cuts,
     inflate,
     issue_head,
     summary_shape,
@@ -53,17 +53,16 @@ class Walk:
         return dict(zip(self.names, zip(self.sizes, self.mtimes, strict=True), strict=True))
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
-    article_id: str
+class ArticleRow(NamedTuple):
+    """An article's row as ``IndexReader.article_rows`` finds it by id."""
+
+    n: int
+    page: int
+    """Its page's number (``pages.no``)."""
+    ord: int
     title: str
-    issue_id: str
-    date: str | None
-    score: float
-    snippet: str
-    """Context around the first match; the match is wrapped in ``«»``."""
-    spans: tuple[tuple[int, int], ...] = ()
-    """Offsets of every match in the article text."""
+    tokens: bytes | None
+    page_id: str
 
 
 class IndexReader:
@@ -209,18 +208,20 @@ class IndexReader:
         rows = [s for s in got if s.line is not None]
         return [*files, *rows]
 
-    def _pagetext(self, rel: str) -> tuple[bytes | None, bytes | None]:
-        row = self.db.execute("SELECT texts, bodies FROM pagetext WHERE rel=?", (rel,)).fetchone()
+    def _pagetext(self, no: int) -> tuple[bytes | None, bytes | None]:
+        row = self.db.execute("SELECT texts, bodies FROM pagetext WHERE no=?", (no,)).fetchone()
         return (None, None) if row is None else (row[0], row[1])
 
-    def _texts(self, rel: str) -> list[str]:
-        return unpack_texts(self._pagetext(rel)[0])
+    def _texts(self, no: int) -> list[str]:
+        return unpack_texts(self._pagetext(no)[0])
 
-    def _articles_of(self, rel: str, issue_id: str) -> tuple[Article, ...]:
-        texts_blob, bodies_blob = self._pagetext(rel)
+    def _articles_of(self, no: int, issue_id: str) -> tuple[Article, ...]:
+        texts_blob, bodies_blob = self._pagetext(no)
         return _decode_page(
             issue_id,
-            self.db.execute(f"SELECT {ARTICLE_SQL} FROM articles WHERE rel=? ORDER BY ord", (rel,)),
+            self.db.execute(
+                f"SELECT {ARTICLE_SQL} FROM articles a WHERE a.page=? ORDER BY a.ord", (no,)
+            ),
             texts_blob,
             bodies_blob,
         )
@@ -228,29 +229,29 @@ class IndexReader:
     def corpus(self) -> Corpus:
         """The parsed corpus from the cache (call ``refresh`` first)."""
         issues: list[Issue] = []
-        heads: dict[str, list[ArticleHead]] = {}
-        for rel, *head in self.db.execute(
-            f"SELECT rel, {ARTICLE_SQL} FROM articles ORDER BY rel, ord"
+        heads: dict[int, list[ArticleHead]] = {}
+        for no, *head in self.db.execute(
+            f"SELECT a.page, {ARTICLE_SQL} FROM articles a ORDER BY a.page, a.ord"
         ):
-            heads.setdefault(rel, []).append(tuple(head))
-        for rel, pid, *cols, meta, texts_blob, bodies_blob in self.db.execute(
-            f"SELECT p.rel, {_PAGE_SQL}, t.texts, t.bodies FROM pages p LEFT JOIN pagetext t "
-            "ON t.rel = p.rel WHERE p.skipped IS NULL ORDER BY p.key"
+            heads.setdefault(no, []).append(tuple(head))
+        for no, rel, pid, *cols, meta, texts_blob, bodies_blob in self.db.execute(
+            f"SELECT p.no, p.rel, {_PAGE_SQL}, t.texts, t.bodies FROM pages p LEFT JOIN "
+            "pagetext t ON t.no = p.no WHERE p.skipped IS NULL ORDER BY p.key"
         ):
-            arts = _decode_page(pid, heads.get(rel, ()), texts_blob, bodies_blob)
+            arts = _decode_page(pid, heads.get(no, ()), texts_blob, bodies_blob)
             issues.append(decode_issue(pid, rel, tuple(cols), meta, arts))
         return Corpus(root=str(self.root), issues=tuple(issues), skipped=tuple(self.skipped()))
 
     def issue(self, page_id: str) -> Issue | None:
         """One page, rebuilt from the index (no parsing)."""
         row = self.db.execute(
-            f"SELECT p.rel, {_PAGE_SQL} FROM pages p WHERE p.id=? AND p.skipped IS NULL",
+            f"SELECT p.no, p.rel, {_PAGE_SQL} FROM pages p WHERE p.id=? AND p.skipped IS NULL",
             (page_id,),
         ).fetchone()
         if row is None:
             return None
-        rel, pid, *cols, meta = row
-        return decode_issue(pid, rel, tuple(cols), meta, self._articles_of(rel, page_id))
+        no, rel, pid, *cols, meta = row
+        return decode_issue(pid, rel, tuple(cols), meta, self._articles_of(no, page_id))
 
     def page_rows(self) -> list[PageRow]:
         """Every page's row in walk order, without building an article."""
@@ -271,9 +272,9 @@ class IndexReader:
             f"SELECT p.rel, {_PAGE_SQL}, "
             "'[' || coalesce((SELECT group_concat(s, ',') FROM "
             f"(SELECT {SUMMARY_SQL} AS s FROM articles a "
-            "WHERE a.rel = p.rel ORDER BY a.ord)), '') || ']', "
-            "(SELECT json_group_array(id) FROM (SELECT a.id FROM articles a "
-            "WHERE a.rel = p.rel AND a.fragment ORDER BY a.ord)) "
+            "WHERE a.page = p.no ORDER BY a.ord)), '') || ']', "
+            f"(SELECT json_group_array(id) FROM (SELECT {ARTICLE_ID_SQL} AS id FROM articles a "
+            "WHERE a.page = p.no AND a.fragment ORDER BY a.ord)) "
             "FROM pages p WHERE p.skipped IS NULL ORDER BY p.key"
         )
         for rel, pid, *cols, meta, arts, frags in cur:
@@ -300,88 +301,6 @@ class IndexReader:
             text = json.dumps(summary, ensure_ascii=False)
             yield pid, text.replace(quoted, arts, 1)
 
-    def texts_containing(self, term: str) -> Iterator[tuple[str, str]]:
-        """(article id, text) of every article whose text contains ``term``, in corpus
-        order (the concordance's hook)."""
-        found = self._candidates([term])
-        if found is None:
-            for rel, blob in self.db.execute(
-                "SELECT p.rel, t.texts FROM pages p JOIN pagetext t ON t.rel = p.rel "
-                "WHERE p.skipped IS NULL ORDER BY p.key"
-            ):
-                texts = unpack_texts(blob)
-                hits = [o for o, text in enumerate(texts) if term in text]
-                if not hits:
-                    continue
-                ids: dict[int, str] = dict(
-                    self.db.execute("SELECT ord, id FROM articles WHERE rel=?", (rel,))
-                )
-                for o in hits:
-                    if o in ids:
-                        yield ids[o], texts[o]
-            return
-        rows: list[tuple[str, int, str, str]] = []
-        for chunk in _chunks(sorted(found), 500):
-            marks = ",".join("?" * len(chunk))
-            rows.extend(
-                self.db.execute(
-                    f"SELECT p.key, a.ord, a.id, a.rel FROM articles a JOIN pages p "
-                    f"ON p.rel = a.rel WHERE a.n IN ({marks})",
-                    chunk,
-                )
-            )
-        rows.sort()
-        cache = _PageTexts(self)
-        for _key, o, aid, rel in rows:
-            text = cache.get(rel, o)
-            if term in text:
-                yield aid, text
-
-    def _candidates(self, terms: list[str]) -> set[int] | None:
-        """Rowids of the articles that may contain every one of ``terms`` as a substring
-        (a superset), or None when no character narrows them (read every text).
-
-        An article containing ``term`` has, over each of its characters, a token that agrees
-        with ``term`` wherever they overlap.  For a few of the term's rarest positions (by
-        the articles of such tokens, from ``vocab``), FTS5 finds the articles holding one of
-        them; every position must be covered, so the sets intersect."""
-        groups: list[str] = []
-        for term in terms:
-            phrases = self._phrases(term)
-            if phrases is not None:
-                if not phrases:
-                    return set()  # no run of tokens could spell it: no article has it
-                groups.append(" OR ".join(phrases))
-                continue
-            chars = sorted({c for c in term if _solid(c)})
-            if not chars:
-                continue
-            where = " OR ".join("instr(word, ?) > 0" for _ in chars)
-            vocab = self.db.execute(f"SELECT word, n FROM vocab WHERE {where}", chars).fetchall()
-            options: list[tuple[int, list[str]]] = []
-            for p, c in enumerate(term):
-                if not _solid(c):
-                    continue
-                got = [(w, n) for w, n in vocab if c in w and _covers(w, term, p)]
-                options.append((sum(n for _, n in got), [w for w, _ in got]))
-            options.sort(key=lambda o: o[0])
-            if options and not options[0][1]:
-                return set()  # no token could cover that character: no article has it
-            chosen = [
-                words
-                for _, words in options
-                if len(words) <= _MAX_OR and not any(w in FTS_SKIP for w in words)
-            ][:3]
-            groups.extend(" OR ".join(_quoted(w) for w in ws) for ws in chosen)
-        if not groups:
-            return None
-        expr = " AND ".join(f"({g})" for g in groups)
-        try:
-            rows = self.db.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (expr,))
-            return {n for (n,) in rows}
-        except sqlite3.OperationalError:
-            return None
-
     def doc_freq(self) -> DocFreq:
         docs = int(self._meta("docs") or 0)
         return DocFreq(dict(self.db.execute("SELECT word, n FROM df")), docs)
@@ -395,208 +314,54 @@ class IndexReader:
             )
         ]
 
-    def _phrases(self, s: str) -> list[str] | None:
-        """FTS5 phrases, one of which every article containing ``s`` matches, or None.
-
-        Where ``s`` occurs, its characters are covered by tokens without gaps (it holds no
-        whitespace): either one token holds all of it, or a token starts inside it, at 0 or
-        after a token that ends with the part before; from there it is whole tokens and a
-        last one that begins with the rest (a prefix query).  The vocabulary says which
-        cuts are possible; too many of them and the caller narrows by characters instead."""
-        n = len(s)
-        if not s or n > 24 or any(c.isspace() for c in s):
-            return None
-        holders = [w for (w,) in self._vocab_with(s)]
-        if any(w in FTS_SKIP for w in holders):
-            return None  # a token FTS5 does not index holds it
-        out = [_quoted(w) for w in holders]
-        starts = {0}
-        for (w,) in self._vocab_with(s[0]):
-            starts.update(i for i in range(1, n) if w.endswith(s[:i]))
-        pieces = sorted({s[a:b] for a in range(n) for b in range(a + 1, n)})
-        marks = ",".join("?" * len(pieces))
-        exact = {
-            w for (w,) in self.db.execute(f"SELECT word FROM vocab WHERE word IN ({marks})", pieces)
-        }
-        prefix = {
-            a
-            for a in range(n)
-            if self.db.execute(
-                "SELECT 1 FROM vocab WHERE word >= ? AND word < ? LIMIT 1",
-                (s[a:], s[a:] + "\U0010ffff"),
-            ).fetchone()
-        }
-        cuts: dict[int, list[list[str]]] = {}
-        for a in range(n - 1, -1, -1):
-            ways = [[s[a:]]] if a in prefix else []
-            for b in range(a + 1, n):
-                if s[a:b] in exact:
-                    ways.extend([s[a:b], *rest] for rest in cuts[b])
-                if len(ways) > _MAX_OR:
-                    return None
-            cuts[a] = ways
-        for i in sorted(starts):
-            if cuts[i] and not any(_solid(c) for c in s[i:]):
-                return None  # a phrase FTS5 would read as empty
-            for ws in cuts[i]:
-                phrase = _fts_phrase(ws)
-                if phrase is None:
-                    return None  # nothing FTS5 indexes is left of it: it narrows nothing
-                out.append(phrase)
-        return None if len(out) > _MAX_OR else out
-
-    def _vocab_with(self, part: str) -> list[tuple[str]]:
-        q = "SELECT word FROM vocab WHERE instr(word, ?) > 0"
-        return self.db.execute(q, (part,)).fetchall()
+    def article_rows(self, article_ids: Iterable[str]) -> dict[str, ArticleRow]:
+        """The rows of the articles with these ids that the index holds, by id.  Only
+        an id's parts are stored (its page's number and the rest, ``own_id``): each page
+        an id may begin with is looked up (``pages_id``), then its articles."""
+        wanted = set(article_ids)
+        cuts: dict[str, list[tuple[str, str]]] = {}
+        for aid in wanted:
+            for pid, rest in id_cuts(aid):
+                cuts.setdefault(pid, []).append((rest, aid))
+        out: dict[str, ArticleRow] = {}
+        cols = "a.n, a.page, a.ord, a.title, a.tokens, p.id, a.aid"
+        for chunk in chunks(list(cuts), 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT {cols} FROM pages p JOIN articles a ON a.page = p.no "
+                f"WHERE p.id IN ({marks}) AND p.skipped IS NULL",
+                chunk,
+            ):
+                for rest, aid in cuts[row[5]]:
+                    if rest == row[6]:
+                        out[aid] = ArticleRow(*row[:6])
+        whole = [f"\x01{a}" for a in wanted if a not in out]
+        for chunk in chunks(whole, 500):
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT {cols} FROM articles a JOIN pages p ON p.no = a.page "
+                f"WHERE unicode(a.aid) = 1 AND a.aid IN ({marks})",
+                chunk,
+            ):
+                out[row[6][1:]] = ArticleRow(*row[:6])
+        return out
 
     def tokens_of(self, article_id: str) -> list[str] | None:
-        row = self.db.execute(
-            "SELECT rel, ord, title, tokens FROM articles WHERE id=?", (article_id,)
-        ).fetchone()
-        if not row or not row[3]:
+        row = self.article_rows([article_id]).get(article_id)
+        if row is None or not row.tokens:
             return None
-        rel, o, title, blob = row
-        texts = self._texts(rel)
+        texts = self._texts(row.page)
+        o, title, blob = row.ord, row.title, row.tokens
         text = texts[o] if o < len(texts) else ""
         return unpack_tokens(f"{title}\n{text}", inflate(blob)) or None
 
-    def _substring_hits(
-        self, terms: list[str], excluded: list[str], cap: int
-    ) -> list[tuple[int, str]]:
-        """(rowid, text) of the first ``cap`` articles, in rowid order, whose text contains
-        every term and none of ``excluded``."""
-        found = self._candidates(terms)
-        if found is None:
-            rows: Iterator[tuple[int, str, int]] = iter(
-                self.db.execute("SELECT n, rel, ord FROM articles ORDER BY n")
-            )
-        else:
-            rows = self._locate(sorted(found))
-        texts = _PageTexts(self)
-        out: list[tuple[int, str]] = []
-        for n, rel, o in rows:
-            body = texts.get(rel, o)
-            if all(t in body for t in terms) and not any(x in body for x in excluded):
-                out.append((n, body))
-                if len(out) >= cap:
-                    break
-        return out
 
-    def _locate(self, ns: list[int]) -> Iterator[tuple[int, str, int]]:
-        for chunk in _chunks(ns, 500):
-            marks = ",".join("?" * len(chunk))
-            yield from self.db.execute(
-                f"SELECT n, rel, ord FROM articles WHERE n IN ({marks}) ORDER BY n", chunk
-            )
-
-    def search(self, text: str, limit: int = 50) -> list[Hit]:
-        """Ranked hits for a query (words, "phrases", -excluded)."""
-        q = parse_query(text)
-        if not q.positives:
-            return []
-        scores: dict[int, float] = {}
-        # a word FTS5 does not index (FTS_SKIP) is left to the checks on the text below
-        musts = [(t, _fts_term(t)) for t in q.positives]
-        unchecked = [t.replace(" ", "") for t, expr in musts if expr is None]
-        fts_expr = " AND ".join(expr for _, expr in musts if expr is not None)
-        nots = [expr for expr in map(_fts_term, q.excluded) if expr is not None]
-        if fts_expr and nots:
-            fts_expr += "".join(f" NOT {expr}" for expr in nots)
-        try:
-            for n, rank in (
-                self.db.execute(
-                    "SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? ORDER BY bm25(fts) LIMIT ?",
-                    (fts_expr, limit * 4),
-                )
-                if fts_expr
-                else ()
-            ):
-                scores[n] = -float(rank) + 10.0
-        except sqlite3.OperationalError:
-            pass
-        # Substring fallback: a word that segmentation split differently (洛阳制造 as 洛阳/制造),
-        # or a phrase typed without spaces that spans several tokens (打造高质量首创之区).
-        # Its hits rank below every FTS hit, so it is not needed when those fill the page.
-        terms = [t.replace(" ", "") for t in q.positives]
-        if all(terms) and len(scores) < limit:
-            for n, body in self._substring_hits(terms, list(q.excluded), limit * 4):
-                if n not in scores:
-                    c = sum(body.count(t) for t in q.positives)
-                    scores[n] = c / (1 + len(body) / 1000)
-        if not scores:
-            return []
-        ordered = sorted(scores.items(), key=lambda kv: -kv[1])[:limit]
-        texts = _PageTexts(self)
-        hits: list[Hit] = []
-        for n, score in ordered:
-            row = self.db.execute(
-                "SELECT a.id, a.title, a.issue_id, p.date, a.rel, a.ord FROM articles a "
-                "JOIN pages p ON p.rel = a.rel WHERE a.n=?",
-                (n,),
-            ).fetchone()
-            if row is None:
-                continue
-            aid, title, issue_id, date, rel, o = row
-            body = texts.get(rel, o)
-            if any(x in body for x in q.excluded):
-                continue
-            if any(t not in body and t not in title for t in unchecked):
-                continue
-            spans = match_spans(body, q.positives)
-            if not spans and title and not any(t in title for t in q.positives):
-                continue
-            hits.append(
-                Hit(aid, title, issue_id, date, round(score, 4), snippet(body, spans), tuple(spans))
-            )
-        return hits
+_T = TypeVar("_T")
 
 
-_MAX_OR = 400
-"""Tokens one position may ask FTS5 for; a position covered by more narrows too little."""
-
-
-def _solid(c: str) -> bool:
-    """A character FTS5's unicode61 tokenizer (Unicode 6.1 tables) surely keeps in a token:
-    ASCII letters and digits, CJK ideographs of the basic block and extension A."""
-    return (c.isascii() and c.isalnum()) or "\u4e00" <= c <= "\u9fcb" or "\u3400" <= c <= "\u4db5"
-
-
-def _quoted(word: str) -> str:
-    return '"' + word.replace('"', '""') + '"'
-
-
-def _covers(word: str, term: str, p: int) -> bool:
-    """Could ``word``, as a token of a text containing ``term``, cover ``term[p]``?"""
-    c = term[p]
-    k = word.find(c)
-    while k >= 0:
-        start = p - k  # where word[0] falls in term
-        lo, hi = max(0, start), min(len(term), start + len(word))
-        if term[lo:hi] == word[lo - start : hi - start]:
-            return True
-        k = word.find(c, k + 1)
-    return False
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+def chunks(items: list[_T], size: int) -> Iterator[list[_T]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
-
-
-class _PageTexts:
-    """The texts of the pages read last (articles come page by page)."""
-
-    def __init__(self, reader: IndexReader) -> None:
-        self.reader = reader
-        self.cache: dict[str, list[str]] = {}
-
-    def get(self, rel: str, o: int) -> str:
-        texts = self.cache.get(rel)
-        if texts is None:
-            if len(self.cache) > 64:
-                self.cache.clear()
-            texts = self.cache[rel] = self.reader._texts(rel)
-        return texts[o] if o < len(texts) else ""
 
 
 _PAGE_SQL = "p.id, p.title, p.date, p.paper, p.page, p.section, p.sha1, p.meta"
@@ -615,26 +380,3 @@ def _decode_page(
     return tuple(
         decode_article(issue_id, head, texts[o], bodies[o]) for o, head in enumerate(heads)
     )
-
-
-def _fts_term(term: str) -> str | None:
-    """A query's word or phrase for FTS5 (one word: any token it begins); None when all
-    of it is what FTS5 does not index."""
-    words = [w for w in re.split(r"\s+", term) if w]
-    if len(words) == 1:
-        return None if words[0] in FTS_SKIP else f"({_quoted(words[0])}*)"
-    kept = [w for w in words if w not in FTS_SKIP]
-    return f"({' '.join(map(_quoted, kept))})" if kept else None
-
-
-def _fts_phrase(words: list[str]) -> str | None:
-    """Whole tokens and a last one's beginning as an FTS5 phrase of what it indexes (the
-    tokens of FTS_SKIP left out: their neighbours are neighbours there), or None when none
-    of it is left."""
-    *whole, last = words
-    kept = [w for w in whole if w not in FTS_SKIP]
-    if last in FTS_SKIP:  # the beginning of a token FTS5 does not index: leave it out too
-        if not any(_solid(c) for w in kept for c in w):
-            return None
-        return _quoted(" ".join(kept))
-    return _quoted(" ".join([*kept, last])) + " *"

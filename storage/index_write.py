@@ -40,12 +40,12 @@ class PageWriter(IndexReader):
         )
         self._counted = key
 
-    def _page_tokens(self, rel: str) -> list[tuple[int, list[str]]]:
+    def _page_tokens(self, no: int) -> list[tuple[int, list[str]]]:
         """(article rowid, tokens) of a page's articles, in page order."""
-        texts = unpack_texts(self._pagetext(rel)[0])
+        texts = unpack_texts(self._pagetext(no)[0])
         out: list[tuple[int, list[str]]] = []
         for n, o, title, blob in self.db.execute(
-            "SELECT n, ord, title, tokens FROM articles WHERE rel=? ORDER BY ord", (rel,)
+            "SELECT n, ord, title, tokens FROM articles WHERE page=? ORDER BY ord", (no,)
         ):
             text = texts[o] if o < len(texts) else ""
             words = unpack_tokens(f"{title}\n{text}", inflate(blob)) if blob else []
@@ -55,16 +55,27 @@ class PageWriter(IndexReader):
     def page_counts(self, rel: str) -> Counts | None:
         """A page's term counts, counted again from its stored tokens with the learned terms
         it was counted with (None: it was not counted)."""
-        row = self.db.execute("SELECT counted FROM pages WHERE rel=?", (rel,)).fetchone()
-        if row is None or row[0] is None:
+        row = self.db.execute(
+            "SELECT no, counted FROM pages WHERE key=? AND rel=?", (sort_key(rel), rel)
+        ).fetchone()
+        return None if row is None else self._page_counts(row[0], row[1])
+
+    def _page_counts(self, no: int, counted: str | None) -> Counts | None:
+        if counted is None:
             return None
-        blob = self._blob(f"expand:{row[0]}")
+        blob = self._blob(f"expand:{counted}")
         expand = {k: tuple(v) for k, v in json.loads(blob or b"[]")}
-        return count_page([words for _, words in self._page_tokens(rel)], expand or None)
+        return count_page([words for _, words in self._page_tokens(no)], expand or None)
 
     def _drop_page(self, rel: str, df_delta: dict[str, int], counts: Counts) -> tuple[int, int]:
         """Remove a page; returns (articles, tokens) it had, its term counts into ``counts``."""
-        rows = self._page_tokens(rel)
+        page = self.db.execute(
+            "SELECT no, counted FROM pages WHERE key=? AND rel=?", (sort_key(rel), rel)
+        ).fetchone()
+        if page is None:
+            return 0, 0
+        no, counted = page
+        rows = self._page_tokens(no)
         ntok = 0
         vocab = self._vocab_delta
         for n, words in rows:
@@ -79,12 +90,12 @@ class PageWriter(IndexReader):
                 "INSERT INTO fts(fts, rowid, tokens) VALUES('delete', ?, ?)", (n, tokens)
             )
         if self.discover_terms:
-            got = self.page_counts(rel)
+            got = self._page_counts(no, counted)
             if got is not None:
                 counts.merge(got)
-        self.db.execute("DELETE FROM articles WHERE rel=?", (rel,))
-        self.db.execute("DELETE FROM pagetext WHERE rel=?", (rel,))
-        self.db.execute("DELETE FROM pages WHERE rel=?", (rel,))
+        self.db.execute("DELETE FROM articles WHERE page=?", (no,))
+        self.db.execute("DELETE FROM pagetext WHERE no=?", (no,))
+        self.db.execute("DELETE FROM pages WHERE no=?", (no,))
         return len(rows), ntok
 
     def _store_page(
@@ -97,8 +108,10 @@ class PageWriter(IndexReader):
         toks: Rows,
         df_delta: dict[str, int],
     ) -> int:
-        self.db.execute(
-            "INSERT OR REPLACE INTO pages VALUES(?,?,?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
+        # a new row, a new number (the page's old row, if any, went with ``_drop_page``)
+        no = self.db.execute(
+            "INSERT INTO pages(rel, key, id, size, mtime, sha1, skipped, paper, date, page, "
+            "section, title, articles, meta, counted) VALUES(?,?,?,?,?,?,NULL,?,?,?,?,?,?,?,?)",
             (
                 rel,
                 sort_key(rel),
@@ -115,11 +128,8 @@ class PageWriter(IndexReader):
                 page.meta,
                 self._counted,
             ),
-        )
-        self.db.execute(
-            "INSERT OR REPLACE INTO pagetext VALUES(?,?,?)",
-            (rel, page.texts, page.bodies),
-        )
+        ).lastrowid
+        self.db.execute("INSERT INTO pagetext VALUES(?,?,?)", (no, page.texts, page.bodies))
         tok_of = {row[0]: row[1:] for row in toks}
         ntok = 0
         vocab = self._vocab_delta
@@ -127,18 +137,9 @@ class PageWriter(IndexReader):
             fts, count, distinct, cands, packed = tok_of.get(aid, ("", 0, [], [], b""))
             ntok += count
             cur = self.db.execute(
-                "INSERT OR REPLACE INTO articles(aid, rel, ord, title, issue_id, tokens, kicker, "
-                "subtitle, col, byline, lines, cfrom, con, fragment, label) "
-                "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    own_id(aid, page.issue_id),
-                    rel,
-                    ordinal,
-                    title,
-                    page.issue_id,
-                    packed or None,
-                    *cols,
-                ),
+                "INSERT INTO articles(page, ord, aid, title, tokens, kicker, subtitle, col, "
+                "byline, lines, cfrom, con, fragment, label) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (no, ordinal, own_id(aid, page.issue_id), title, packed or None, *cols),
             )
             self.db.execute("INSERT INTO fts(rowid, tokens) VALUES(?,?)", (cur.lastrowid, fts))
             for w in cands:

@@ -20,7 +20,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from corpus.version import PARSER_VERSION
 
-SCHEMA = 6 * 100 + PARSER_VERSION
+SCHEMA = 7 * 100 + PARSER_VERSION
 """The index's schema: stored pages are stale when the parser changes."""
 
 

@@ -185,9 +185,13 @@ def _stubs(
     idx = library.reading_index()
     if idx is None or not pages:
         return
+    from storage.pagestore import ARTICLE_ID_SQL  # the index's module is loaded by now
+
+    # pages first (CROSS JOIN), in their order: each page's articles come sorted by its own
+    # index, so the rows stream (a caller stops at its limit) instead of all sorted first
     head = (
-        "SELECT a.id, a.issue_id, a.title, CASE WHEN a.title = '' THEN "
-        "a.label END FROM articles a JOIN pages p ON p.rel = a.rel "
+        f"SELECT {ARTICLE_ID_SQL}, p.id, a.title, CASE WHEN a.title = '' THEN "
+        "a.label END FROM pages p CROSS JOIN articles a ON a.page = p.no "
         "WHERE p.skipped IS NULL"
     )
     if len(pages) * 4 > all_pages:  # most pages: one pass over all, skipping the others
@@ -218,12 +222,5 @@ def article_heads(library: Library, article_ids: Iterable[str]) -> dict[str, tup
         return {
             a: (art.issue_id, art.title) for a in wanted if (art := corpus.article(a)) is not None
         }
-    out: dict[str, tuple[str, str]] = {}
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        marks = ",".join("?" * len(chunk))
-        for aid, pid, title in idx.db.execute(
-            f"SELECT id, issue_id, title FROM articles WHERE id IN ({marks})", chunk
-        ):
-            out[aid] = (pid, title)
-    return out
+    rows = idx.article_rows(wanted)
+    return {a: (row.page_id, row.title) for a in wanted if (row := rows.get(a)) is not None}

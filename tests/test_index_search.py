@@ -8,12 +8,15 @@ from collections import Counter
 from pathlib import Path
 
 from storage.index import Index
+from storage.pagestore import ARTICLE_ID_SQL
+
+_IDS = f"SELECT a.n, {ARTICLE_ID_SQL} FROM articles a JOIN pages p ON p.no = a.page"
 
 
 def _texts(idx: Index) -> list[tuple[int, str, str]]:
     """(rowid, article id, text) of every article, in rowid order, from the corpus."""
     text_of = {a.id: a.text for a in idx.corpus().articles}
-    rows = idx.db.execute("SELECT n, id FROM articles ORDER BY n").fetchall()
+    rows = idx.db.execute(f"{_IDS} ORDER BY a.n").fetchall()
     return [(n, aid, text_of[aid]) for n, aid in rows]
 
 
@@ -59,7 +62,7 @@ def test_vocab_follows_the_pages(tmp_path: Path, seeds_copy: Path) -> None:
     idx.refresh(workers=1)
     # what the stored tokens say now, counted from scratch
     want: Counter[str] = Counter()
-    for (aid,) in idx.db.execute("SELECT id FROM articles").fetchall():
+    for _n, aid in idx.db.execute(_IDS).fetchall():
         want.update(set(idx.tokens_of(aid) or []))
     assert dict(idx.db.execute("SELECT word, n FROM vocab").fetchall()) == dict(want)
     arts = _texts(idx)

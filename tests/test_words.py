@@ -136,7 +136,7 @@ def test_parallel_and_serial_index_agree(tmp_path: Path, seeds_copy: Path) -> No
     b = Index(seeds_copy, tmp_path / "b")
     a.refresh(workers=1)
     b.refresh(workers=2)
-    q = "SELECT id, tokens FROM articles ORDER BY id"
+    q = "SELECT aid, tokens FROM articles ORDER BY page, ord"
     assert a.db.execute(q).fetchall() == b.db.execute(q).fetchall()
 
 
