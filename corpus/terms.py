@@ -201,10 +201,19 @@ cue of a name (a title, a verb of speech: _CUE), a suffix (_SUFFIX), a quotation
 article's end (_MARK).  Judged once per process (the indexer's hottest question)."""
 _CONTENT_BIT, _CUE, _SUFFIX, _MARK = 1, 2, 4, 8
 _SPECIAL = _CUE | _SUFFIX | _MARK
+_AGAIN = 16
+"""Recurs on the page (``count_page``'s own bit, not ``_SEEN``'s)."""
+_SPECIAL_BYTES = bytes(b & _SPECIAL for b in range(256))
+_AGAIN_BYTES = bytes(int(b & (_AGAIN | _CONTENT_BIT) == _AGAIN | _CONTENT_BIT) for b in range(256))
+"""1 for content that recurs on the page, 0 for any other token."""
 
 
 def _is_content(tok: str) -> bool:
-    return tok not in BREAK and _CONTENT.match(tok) is not None
+    """A token a term may hold: a word or a number, no break, and no boilerplate
+    (``select_terms`` never keeps a gram that holds 发展 or 进行, so they are not counted)."""
+    if tok in BREAK or _CONTENT.match(tok) is None:
+        return False
+    return tok not in stopwords() or tok in _EDGE_OK or tok in _TAIL_OK
 
 
 def _judge_token(tok: str) -> int:
@@ -324,20 +333,24 @@ def count_page(
     distinct = list(every)
     code = _codes(distinct)
     n = len(flat)
+    # a token's bits as one byte each (_AGAIN: content that recurs on the page): the passes
+    # over the page below are bytes.translate, big-integer AND and compress over bytes
+    twice = int.from_bytes(bytes(map(_TWO_OR_MORE, every.values())), "little") << 4  # _AGAIN
+    vals = (int.from_bytes(bytes(code), "little") | twice).to_bytes(len(code), "little")
+    bits = bytes(map(dict(zip(distinct, vals, strict=True)).__getitem__, flat))
+    special_bits = bits.translate(_SPECIAL_BYTES)
+    at = list(compress(range(n), special_bits))
+    what = special_bits.replace(b"\0", b"")
     special = set(compress(distinct, map(and_, code, repeat(_SPECIAL))))
-    # where a cue, a suffix, a quotation mark or an article's end is (one pass for the three)
-    at = list(compress(range(n), map(special.__contains__, flat)))
-    what = list(map(_SEEN.__getitem__, map(flat.__getitem__, at)))
     people: Counter[str] = Counter()
     quoted: Counter[str] = Counter()
     find_people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
     if not _QUOTE_SET.isdisjoint(special):
         _quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
     # a pair recurs only if both its tokens do (content tokens that recur on the page)
-    twice = list(compress(distinct, map(_TWO_OR_MORE, every.values())))
-    again1 = set(compress(twice, map(and_, map(_SEEN.__getitem__, twice), repeat(_CONTENT_BIT))))
-    ok = list(map(again1.__contains__, flat))
-    both = list(map(and_, ok, ok[1:]))
+    again1 = set(compress(distinct, vals.translate(_AGAIN_BYTES)))
+    ok = int.from_bytes(bits.translate(_AGAIN_BYTES), "little")
+    both = (ok & (ok >> 8)).to_bytes(n, "little")  # both[i]: flat[i] and flat[i + 1] recur
     pairs = list(compress(pairwise(flat), both))
     counted = Counter(pairs)
     rep = set(compress(counted, map(_TWO_OR_MORE, counted.values())))
