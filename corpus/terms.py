@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress, pairwise, repeat
+from itertools import chain, compress, islice, repeat
 from operator import add, and_
 from typing import Any
 
@@ -351,7 +351,7 @@ def count_page(
     again1 = set(compress(distinct, vals.translate(_AGAIN_BYTES)))
     ok = int.from_bytes(bits.translate(_AGAIN_BYTES), "little")
     both = (ok & (ok >> 8)).to_bytes(n, "little")  # both[i]: flat[i] and flat[i + 1] recur
-    pairs = list(compress(pairwise(flat), both))
+    pairs = list(zip(compress(flat, both), compress(islice(flat, 1, None), both)))
     counted = Counter(pairs)
     rep = set(compress(counted, map(_TWO_OR_MORE, counted.values())))
     grams: Counter[str] = Counter()
