@@ -267,6 +267,7 @@ def _token_suffix_kind(parts: Sequence[str]) -> str | None:
     return None
 
 
+_TAG_KIND = {"ns": "place", "nt": "organisation"}
 _LONG_ORG = tuple(s for s in ORG_SUFFIXES if len(s) > 1)
 _LONG_PLACE = tuple(s for s in PLACE_SUFFIXES if len(s) > 1)
 
@@ -276,6 +277,9 @@ def _name_kind(parts: Sequence[str], tags: Mapping[str, str]) -> str | None:
     kind = _token_suffix_kind(parts)
     if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
         kind = "organisation"  # 市/政协党组, 市/应急/管理局
+    if kind is None and len(parts) > 1 and len(parts[-1]) > 1:
+        # a name that ends in a name the dictionary knows: 洛阳市/涧西区, 河南/中信重工
+        kind = _TAG_KIND.get(tags.get(parts[-1], "")[:2])
     if kind is not None and not _proper_start(parts[0], tags):
         kind = None  # 僵尸/园区, 五大/产业园: a kind of place, not a place's name
     return kind

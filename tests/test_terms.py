@@ -72,6 +72,12 @@ def test_suffix_rules_name_organisations_and_places() -> None:
     assert kinds.get("七二五所") == "organisation"
     assert kinds.get("安乐街道") == "place"
     assert kinds.get("市应急管理局") == "organisation"
+    # a name that ends in a name the dictionary knows is one of the same kind
+    tags = {"洛阳市": "ns", "涧西区": "ns", "全省": "n", "联络站": "nt", "代表": "n"}
+    page = _page("洛阳市 涧西区 召开 ， 洛阳市 涧西区 委 ， 代表 联络站 建在 代表 联络站")
+    kinds = {t.text: t.kind for t in select_terms(count_page(page), tags=tags)}
+    assert kinds.get("洛阳市涧西区") == "place"
+    assert kinds.get("代表联络站") == "term"  # a common noun does not start a name
 
 
 def test_people_from_titles_and_verbs_of_speech() -> None:
