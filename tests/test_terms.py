@@ -232,6 +232,21 @@ def test_keywords_carry_kinds_and_terms_compete(seg: Segmenter, seed_counts: Cou
     assert {k.kind for k in rank(words, df, 5)} == {"word"}
 
 
+def test_the_domain_dictionarys_slogans_are_terms() -> None:
+    """主题教育 is one jieba word from piyue's domain dictionary (its policy slogans): a term
+    in the legend, ranked over a word said as often; its officials' titles are none."""
+    from corpus.keywords import domain_kinds
+
+    domain = domain_kinds()
+    assert domain.get("主题教育") == "term" and domain.get("十四五") == "term"
+    assert "市委书记" not in domain and "洛阳" not in domain
+    words = ["主题教育", "学习", "宣传", "会议"] * 2
+    kinds = kinds_of((), (), None, words)
+    assert kinds == {"主题教育": "term"}
+    ks = rank(words, DocFreq({"主题教育": 1, "学习": 1, "宣传": 1, "会议": 1}, 10), 4, kinds=kinds)
+    assert ks[0].word == "主题教育" and ks[0].kind == "term"
+
+
 def test_labelled_sets_are_disjoint_and_cover_fifteen_articles() -> None:
     held = json.loads((FIXTURES / "keyterms.json").read_text("utf-8"))["articles"]
     tune = json.loads((FIXTURES / "keyterms_tune.json").read_text("utf-8"))["articles"]
