@@ -21,7 +21,7 @@ from itertools import chain, compress, islice, repeat
 from operator import add, and_
 from typing import Any
 
-from corpus.termnames import BREAK, CUES, TITLE_LAST, find_people, name_shaped
+from corpus.termnames import BREAK, CUES, TITLE_ENDS, find_people, name_shaped
 from corpus.termnames import NOT_A_NAME as NOT_A_NAME
 from corpus.termnames import STOPWORDS_FILE as STOPWORDS_FILE
 from corpus.termnames import SURNAMES as SURNAMES
@@ -217,7 +217,7 @@ def _is_content(tok: str) -> bool:
 
 
 def _judge_token(tok: str) -> int:
-    cue = _CUE if tok in CUES or tok[-1:] in TITLE_LAST else 0
+    cue = _CUE if tok in CUES or tok.endswith(TITLE_ENDS) else 0  # not 责任, 登记
     return (
         cue
         | (_SUFFIX if tok in _SUFFIX_SET else 0)
