@@ -355,7 +355,7 @@ def count_page(
     again1 = set(compress(distinct, vals.translate(_AGAIN_BYTES)))
     ok = int.from_bytes(bits.translate(_AGAIN_BYTES), "little")
     both = (ok & (ok >> 8)).to_bytes(n, "little")  # both[i]: flat[i] and flat[i + 1] recur
-    pairs = list(zip(compress(flat, both), compress(islice(flat, 1, None), both)))
+    pairs = list(zip(compress(flat, both), compress(islice(flat, 1, None), both), strict=True))
     counted = Counter(pairs)
     rep = set(compress(counted, map(_TWO_OR_MORE, counted.values())))
     grams: Counter[str] = Counter()
