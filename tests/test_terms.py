@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -353,3 +354,33 @@ def test_a_term_counts_where_it_is_said_inside_a_longer_term() -> None:
     counts = Counter(["涧西区"] + ["涧西区委"] * 3 + ["先进制造业基地", "全国先进制造业基地"])
     _count_nested(counts, {"涧西区": "place", "涧西区委": "organisation"} | kinds)
     assert counts["涧西区"] == 1 and counts["先进制造业基地"] == 2
+
+
+def test_a_chunks_counts_are_summed_in_its_worker() -> None:
+    """process_chunk sends a chunk's term counts once, on its last page (the others carry
+    none): their sum is what the pages' own counts add up to."""
+    from storage import indexer
+
+    saved = indexer._WORKER_SEG, indexer._WORKER_MANIFEST, indexer._WORKER_EXPAND
+    indexer.worker_init(str(ROOT / ".pytest_cache" / "jieba"), None)
+    try:
+        _check_chunk(indexer)
+    finally:  # the main process's indexer state as it was (Index._tags reads it)
+        indexer._WORKER_SEG, indexer._WORKER_MANIFEST, indexer._WORKER_EXPAND = saved
+
+
+def _check_chunk(indexer: Any) -> None:
+    from storage.pagestore import unpack_counts
+
+    items = [(p.name, p.stem) for p in sorted(SEEDS.glob("*.txt"))]
+    items.append(("missing.txt", "missing"))  # skipped pages carry no counts either
+    chunk = indexer.process_chunk(str(SEEDS), items)
+    alone = [indexer.process_page(str(SEEDS), rel, pid) for rel, pid in items]
+    rows = [r[1] for r in chunk if isinstance(r[1], indexer.PageRows)]
+    assert [bool(r.counts) for r in rows] == [False] * (len(rows) - 1) + [True]
+    total = Counts()
+    for r in alone:
+        if isinstance(r[1], indexer.PageRows):
+            total.merge(unpack_counts(r[1].counts))
+    assert unpack_counts(rows[-1].counts) == total
+    assert [r[2] for r in chunk] == [r[2] for r in alone]
