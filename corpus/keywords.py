@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from corpus.terms import STOPWORDS_FILE, Term, stopwords
@@ -158,6 +159,30 @@ class DocFreq:
         return alpha * local_scaled + (1 - alpha) * g
 
 
+DOMAIN_DICT = Path(__file__).with_name("data") / "domain_dict.txt"
+_DOMAIN_SECTIONS = {"policy": "term"}
+"""Sections of piyue's domain dictionary (``# --- policy slogans…``) and what their words are:
+only the slogans and programme names (its institutions and places are in jieba's ns and nt
+already, and ranked up as such; its officials' titles are no key terms)."""
+
+
+@lru_cache(maxsize=1)
+def domain_kinds() -> dict[str, str]:
+    """The domain dictionary's curated words and their kind: its policy slogans and programme
+    names are terms (主题教育, 以案促改) that rank as a learned term does."""
+    out: dict[str, str] = {}
+    kind: str | None = None
+    for line in DOMAIN_DICT.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# ---"):
+            words = line[5:].split()
+            kind = _DOMAIN_SECTIONS.get(words[0]) if words else None
+            continue
+        word = line.split("#", 1)[0].split()[:1]
+        if word and kind is not None:
+            out[word[0]] = kind
+    return out
+
+
 def kinds_of(
     terms: Iterable[Term] = (),
     names: Iterable[str] = (),
@@ -165,8 +190,9 @@ def kinds_of(
     words: Iterable[str] = (),
 ) -> dict[str, str]:
     """What each word is, for ``rank``: learned terms by their kind, learned names as people,
-    and among ``words`` (the article's, when given: then only those) those jieba's dictionary
-    tags as places (ns) or organisations (nt)."""
+    the domain dictionary's slogans as terms (``domain_kinds``), and among ``words`` (the
+    article's, when given: then only those) those jieba's dictionary tags as places (ns) or
+    organisations (nt)."""
     out: dict[str, str] = {}
     present = set(words)
     for t in terms:
@@ -175,6 +201,9 @@ def kinds_of(
     for n in names:
         if not present or n in present:
             out[n] = "person"
+    for w, kind in domain_kinds().items():
+        if (not present or w in present) and w not in out:
+            out[w] = kind
     if tags:
         for w in present:
             if len(w) < 2 or w in out or not is_candidate(w):
@@ -275,6 +304,8 @@ def rank(
                 score *= _KIND_BONUS.get(kind, 1.0)
         elif kind in KIND_ANY and len(w) >= KIND_ANY_LEN:
             score *= _KIND_BONUS.get(kind, 1.0)
+        elif kind == "term":  # a slogan of the domain dictionary (主题教育): a term, not boosted
+            score *= _KIND_BONUS["term"]
         if w in in_title:
             score *= TITLE_BONUS
         if w in in_lead:

@@ -77,6 +77,8 @@ _NOT_GIVEN = "在给对向和与及等说到为是的了也都就还又从把被
 _GIVEN = re.compile(rf"^[\u4e00-\u9fff]$(?<![{_NOT_GIVEN}])")
 """One character that may end a name after a title (not a preposition, verb or particle)."""
 _TITLE_ENDS = ("书记", "主任", "长")
+TITLE_ENDS = _TITLE_ENDS
+"""A token that ends so is a title (党委书记, 副主任, 区长): a cue of the name after it."""
 TITLE_LAST = frozenset("记任长")
 
 

@@ -17,11 +17,11 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress, pairwise, repeat
+from itertools import chain, compress, islice, repeat
 from operator import add, and_
 from typing import Any
 
-from corpus.termnames import BREAK, CUES, TITLE_LAST, find_people, name_shaped
+from corpus.termnames import BREAK, CUES, TITLE_ENDS, find_people, name_shaped
 from corpus.termnames import NOT_A_NAME as NOT_A_NAME
 from corpus.termnames import STOPWORDS_FILE as STOPWORDS_FILE
 from corpus.termnames import SURNAMES as SURNAMES
@@ -201,14 +201,23 @@ cue of a name (a title, a verb of speech: _CUE), a suffix (_SUFFIX), a quotation
 article's end (_MARK).  Judged once per process (the indexer's hottest question)."""
 _CONTENT_BIT, _CUE, _SUFFIX, _MARK = 1, 2, 4, 8
 _SPECIAL = _CUE | _SUFFIX | _MARK
+_AGAIN = 16
+"""Recurs on the page (``count_page``'s own bit, not ``_SEEN``'s)."""
+_SPECIAL_BYTES = bytes(b & _SPECIAL for b in range(256))
+_AGAIN_BYTES = bytes(int(b & (_AGAIN | _CONTENT_BIT) == _AGAIN | _CONTENT_BIT) for b in range(256))
+"""1 for content that recurs on the page, 0 for any other token."""
 
 
 def _is_content(tok: str) -> bool:
-    return tok not in BREAK and _CONTENT.match(tok) is not None
+    """A token a term may hold: a word or a number, no break, and no boilerplate
+    (``select_terms`` never keeps a gram that holds 发展 or 进行, so they are not counted)."""
+    if tok in BREAK or _CONTENT.match(tok) is None:
+        return False
+    return tok not in stopwords() or tok in _EDGE_OK or tok in _TAIL_OK
 
 
 def _judge_token(tok: str) -> int:
-    cue = _CUE if tok in CUES or tok[-1:] in TITLE_LAST else 0
+    cue = _CUE if tok in CUES or tok.endswith(TITLE_ENDS) else 0  # not 责任, 登记
     return (
         cue
         | (_SUFFIX if tok in _SUFFIX_SET else 0)
@@ -218,15 +227,15 @@ def _judge_token(tok: str) -> int:
 
 
 def _codes(distinct: list[str]) -> list[int]:
-    """What each of ``distinct`` is (``_SEEN``'s bits), judging the tokens new to the process."""
+    """What each of ``distinct`` is (``_SEEN``'s bits), judging the tokens new to the process
+    (found by a set difference in C: most pages of a cold index bring a few)."""
     try:
         return list(map(_SEEN.__getitem__, distinct))
     except KeyError:
         if len(_SEEN) > 500_000:
             _SEEN.clear()
-        for t in distinct:
-            if t not in _SEEN:
-                _SEEN[t] = _judge_token(t)
+        new = set(distinct).difference(_SEEN)
+        _SEEN.update(zip(new, map(_judge_token, new), strict=True))
         return list(map(_SEEN.__getitem__, distinct))
 
 
@@ -258,6 +267,7 @@ def _token_suffix_kind(parts: Sequence[str]) -> str | None:
     return None
 
 
+_TAG_KIND = {"ns": "place", "nt": "organisation"}
 _LONG_ORG = tuple(s for s in ORG_SUFFIXES if len(s) > 1)
 _LONG_PLACE = tuple(s for s in PLACE_SUFFIXES if len(s) > 1)
 
@@ -267,6 +277,9 @@ def _name_kind(parts: Sequence[str], tags: Mapping[str, str]) -> str | None:
     kind = _token_suffix_kind(parts)
     if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
         kind = "organisation"  # 市/政协党组, 市/应急/管理局
+    if kind is None and len(parts) > 1 and len(parts[-1]) > 1:
+        # a name that ends in a name the dictionary knows: 洛阳市/涧西区, 河南/中信重工
+        kind = _TAG_KIND.get(tags.get(parts[-1], "")[:2])
     if kind is not None and not _proper_start(parts[0], tags):
         kind = None  # 僵尸/园区, 五大/产业园: a kind of place, not a place's name
     return kind
@@ -324,21 +337,25 @@ def count_page(
     distinct = list(every)
     code = _codes(distinct)
     n = len(flat)
+    # a token's bits as one byte each (_AGAIN: content that recurs on the page): the passes
+    # over the page below are bytes.translate, big-integer AND and compress over bytes
+    twice = int.from_bytes(bytes(map(_TWO_OR_MORE, every.values())), "little") << 4  # _AGAIN
+    vals = (int.from_bytes(bytes(code), "little") | twice).to_bytes(len(code), "little")
+    bits = bytes(map(dict(zip(distinct, vals, strict=True)).__getitem__, flat))
+    special_bits = bits.translate(_SPECIAL_BYTES)
+    at = list(compress(range(n), special_bits))
+    what = special_bits.replace(b"\0", b"")
     special = set(compress(distinct, map(and_, code, repeat(_SPECIAL))))
-    # where a cue, a suffix, a quotation mark or an article's end is (one pass for the three)
-    at = list(compress(range(n), map(special.__contains__, flat)))
-    what = list(map(_SEEN.__getitem__, map(flat.__getitem__, at)))
     people: Counter[str] = Counter()
     quoted: Counter[str] = Counter()
     find_people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
     if not _QUOTE_SET.isdisjoint(special):
         _quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
     # a pair recurs only if both its tokens do (content tokens that recur on the page)
-    twice = list(compress(distinct, map(_TWO_OR_MORE, every.values())))
-    again1 = set(compress(twice, map(and_, map(_SEEN.__getitem__, twice), repeat(_CONTENT_BIT))))
-    ok = list(map(again1.__contains__, flat))
-    both = list(map(and_, ok, ok[1:]))
-    pairs = list(compress(pairwise(flat), both))
+    again1 = set(compress(distinct, vals.translate(_AGAIN_BYTES)))
+    ok = int.from_bytes(bits.translate(_AGAIN_BYTES), "little")
+    both = (ok & (ok >> 8)).to_bytes(n, "little")  # both[i]: flat[i] and flat[i + 1] recur
+    pairs = list(zip(compress(flat, both), compress(islice(flat, 1, None), both), strict=True))
     counted = Counter(pairs)
     rep = set(compress(counted, map(_TWO_OR_MORE, counted.values())))
     grams: Counter[str] = Counter()

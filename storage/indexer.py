@@ -3,6 +3,7 @@ its terms; runs in pool processes, so everything it returns is cheap to send bac
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -118,12 +119,14 @@ class PageRows:
     bodies: bytes
     """The rest of the articles (``pack_bodies``)."""
     counts: bytes
+    """Term counts (``pack_counts``): the page's, or a chunk's sum on its last page and
+    nothing (b"") on the others (``process_chunk``)."""
 
 
 Result = tuple[str, PageRows | Skipped, Rows, str]
 
 
-def _page_rows(issue: Issue, counts: Counts, digest: str) -> PageRows:
+def _page_rows(issue: Issue, counts: Counts | None, digest: str) -> PageRows:
     arts = []
     bodies = []
     for a in issue.articles:
@@ -141,12 +144,13 @@ def _page_rows(issue: Issue, counts: Counts, digest: str) -> PageRows:
         arts,
         pack_texts([a.text for a in issue.articles]),
         pack_bodies(bodies),
-        pack_counts(counts),
+        pack_counts(counts) if counts is not None else b"",
     )
 
 
-def process_page(root: str, rel: str, pid: str | None = None) -> Result:
-    """Read, parse and segment one page (runs in a pool worker)."""
+def _process(root: str, rel: str, pid: str | None, into: Counts | None) -> Result:
+    """Read, parse and segment one page; its term counts packed into its rows, or added to
+    ``into`` (then its rows carry none)."""
     seg = _WORKER_SEG
     assert seg is not None
     path = Path(root) / rel
@@ -162,8 +166,27 @@ def process_page(root: str, rel: str, pid: str | None = None) -> Result:
         text, rel, pid or Path(rel).with_suffix("").as_posix(), manifest=_WORKER_MANIFEST
     )
     rows, counts = _segment_issue(seg, issue)
+    if into is not None:
+        into.merge(counts)
+        return rel, _page_rows(issue, None, digest), rows, digest
     return rel, _page_rows(issue, counts, digest), rows, digest
 
 
+def process_page(root: str, rel: str, pid: str | None = None) -> Result:
+    """Read, parse and segment one page (runs in a pool worker)."""
+    return _process(root, rel, pid, None)
+
+
 def process_chunk(root: str, items: list[tuple[str, str]]) -> list[Result]:
-    return [process_page(root, rel, pid) for rel, pid in items]
+    """Pages of a chunk, their term counts added up here and carried by the chunk's last page
+    (the main process only ever needs their sum): one pack and one unpack per chunk, not per
+    page, and the sum is smaller than its parts (a chunk's pages share most of their grams)."""
+    total = Counts()
+    out = [_process(root, rel, pid, total) for rel, pid in items]
+    for i in range(len(out) - 1, -1, -1):
+        rel, got, rows, digest = out[i]
+        if isinstance(got, PageRows):
+            if _WORKER_COUNT:
+                out[i] = rel, dataclasses.replace(got, counts=pack_counts(total)), rows, digest
+            break
+    return out

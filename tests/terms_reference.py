@@ -21,11 +21,13 @@ from corpus.termnames import (
 )
 from corpus.terms import (
     _CONTENT,
+    _EDGE_OK,
     _NUMERAL_NAME,
     _NUMERIC,
     _OPEN,
     _QUOTE_SET,
     _SUFFIX_SET,
+    _TAIL_OK,
     MAX_N,
     Counts,
 )
@@ -38,7 +40,12 @@ def _is_content(tok: str) -> bool:
     if known is None:
         if len(_CONTENT_SEEN) > 500_000:
             _CONTENT_SEEN.clear()
-        known = _CONTENT_SEEN[tok] = tok not in BREAK and _CONTENT.match(tok) is not None
+        # boilerplate (发展, 进行) is no content since select_terms never kept a gram holding it
+        known = _CONTENT_SEEN[tok] = (
+            tok not in BREAK
+            and _CONTENT.match(tok) is not None
+            and (tok not in stopwords() or tok in _EDGE_OK or tok in _TAIL_OK)
+        )
     return known
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,6 +73,12 @@ def test_suffix_rules_name_organisations_and_places() -> None:
     assert kinds.get("七二五所") == "organisation"
     assert kinds.get("安乐街道") == "place"
     assert kinds.get("市应急管理局") == "organisation"
+    # a name that ends in a name the dictionary knows is one of the same kind
+    tags = {"洛阳市": "ns", "涧西区": "ns", "全省": "n", "联络站": "nt", "代表": "n"}
+    page = _page("洛阳市 涧西区 召开 ， 洛阳市 涧西区 委 ， 代表 联络站 建在 代表 联络站")
+    kinds = {t.text: t.kind for t in select_terms(count_page(page), tags=tags)}
+    assert kinds.get("洛阳市涧西区") == "place"
+    assert kinds.get("代表联络站") == "term"  # a common noun does not start a name
 
 
 def test_people_from_titles_and_verbs_of_speech() -> None:
@@ -226,6 +233,21 @@ def test_keywords_carry_kinds_and_terms_compete(seg: Segmenter, seed_counts: Cou
     assert {k.kind for k in rank(words, df, 5)} == {"word"}
 
 
+def test_the_domain_dictionarys_slogans_are_terms() -> None:
+    """主题教育 is one jieba word from piyue's domain dictionary (its policy slogans): a term
+    in the legend, ranked over a word said as often; its officials' titles are none."""
+    from corpus.keywords import domain_kinds
+
+    domain = domain_kinds()
+    assert domain.get("主题教育") == "term" and domain.get("十四五") == "term"
+    assert "市委书记" not in domain and "洛阳" not in domain
+    words = ["主题教育", "学习", "宣传", "会议"] * 2
+    kinds = kinds_of((), (), None, words)
+    assert kinds == {"主题教育": "term"}
+    ks = rank(words, DocFreq({"主题教育": 1, "学习": 1, "宣传": 1, "会议": 1}, 10), 4, kinds=kinds)
+    assert ks[0].word == "主题教育" and ks[0].kind == "term"
+
+
 def test_labelled_sets_are_disjoint_and_cover_fifteen_articles() -> None:
     held = json.loads((FIXTURES / "keyterms.json").read_text("utf-8"))["articles"]
     tune = json.loads((FIXTURES / "keyterms_tune.json").read_text("utf-8"))["articles"]
@@ -332,3 +354,33 @@ def test_a_term_counts_where_it_is_said_inside_a_longer_term() -> None:
     counts = Counter(["涧西区"] + ["涧西区委"] * 3 + ["先进制造业基地", "全国先进制造业基地"])
     _count_nested(counts, {"涧西区": "place", "涧西区委": "organisation"} | kinds)
     assert counts["涧西区"] == 1 and counts["先进制造业基地"] == 2
+
+
+def test_a_chunks_counts_are_summed_in_its_worker() -> None:
+    """process_chunk sends a chunk's term counts once, on its last page (the others carry
+    none): their sum is what the pages' own counts add up to."""
+    from storage import indexer
+
+    saved = indexer._WORKER_SEG, indexer._WORKER_MANIFEST, indexer._WORKER_EXPAND
+    indexer.worker_init(str(ROOT / ".pytest_cache" / "jieba"), None)
+    try:
+        _check_chunk(indexer)
+    finally:  # the main process's indexer state as it was (Index._tags reads it)
+        indexer._WORKER_SEG, indexer._WORKER_MANIFEST, indexer._WORKER_EXPAND = saved
+
+
+def _check_chunk(indexer: Any) -> None:
+    from storage.pagestore import unpack_counts
+
+    items = [(p.name, p.stem) for p in sorted(SEEDS.glob("*.txt"))]
+    items.append(("missing.txt", "missing"))  # skipped pages carry no counts either
+    chunk = indexer.process_chunk(str(SEEDS), items)
+    alone = [indexer.process_page(str(SEEDS), rel, pid) for rel, pid in items]
+    rows = [r[1] for r in chunk if isinstance(r[1], indexer.PageRows)]
+    assert [bool(r.counts) for r in rows] == [False] * (len(rows) - 1) + [True]
+    total = Counts()
+    for r in alone:
+        if isinstance(r[1], indexer.PageRows):
+            total.merge(unpack_counts(r[1].counts))
+    assert unpack_counts(rows[-1].counts) == total
+    assert [r[2] for r in chunk] == [r[2] for r in alone]
