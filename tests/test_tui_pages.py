@@ -419,3 +419,23 @@ def test_term_pages_are_the_pages_it_is_on_as_corrected(indexed: Path, db: Path)
         whole = ws.corpus()
         for term in ("营商环境", "防汛"):
             assert kwic(ws.term_corpus(term), term) == kwic(whole, term)
+
+
+async def test_an_empty_folder_says_so_in_its_empty_lists(tmp_path: Path) -> None:
+    """No pages: the folder and the extensions looked for, on the status line and in the
+    lists, and still there once the (empty) index is ready."""
+    empty = tmp_path / "nothing here"
+    empty.mkdir()
+    (empty / "notes.docx").write_bytes(b"PK\x03\x04")
+    app = make_app(empty, tmp_path / "db.json")
+    async with running(app) as (pilot, screen):
+        for _ in range(100):  # the index is ready a moment after the pages are read
+            if screen.index_ready:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        status = str(screen.query_one("#status").render())
+        assert f"no pages in {empty}" in status and "*.md" in status  # cut at the edge
+        shown = str(screen.query_one(ArticleList).get_option_at_index(0).prompt)
+        assert f"no pages in {empty}" in shown and "*.txt" in shown and "1 other file" in shown
+        assert "no pages" in str(screen.query_one(IssueList).get_option_at_index(0).prompt)

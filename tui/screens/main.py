@@ -291,9 +291,7 @@ class MainScreen(
             return
         pages = self.pages = msg.pages
         if pages.is_empty:
-            from corpus.load import describe_empty
-
-            self.status(describe_empty(self.ws.library.root, len(pages.skipped)))
+            self.show_empty(pages)
             return
         n = pages.article_count
         skipped = f", {len(pages.skipped)} skipped" if pages.skipped else ""
@@ -319,6 +317,20 @@ class MainScreen(
             self.render_article(keep_scroll=True)
             self.compute_entities(self.article)
 
+    def show_empty(self, pages: PageView) -> None:
+        """A corpus without pages: the folder and the extensions looked for, on the status
+        line and in the empty lists (as ``piyue list`` says it)."""
+        from textual.widgets.option_list import Option
+
+        from corpus.load import describe_empty
+
+        why = describe_empty(self.ws.library.root, len(pages.skipped))
+        self.status(why)
+        for lst, text in ((IssueList, "无版面 no pages"), (ArticleList, why)):
+            widget = self.query_one(lst)
+            widget.clear_options()
+            widget.add_option(Option(plain(text, "dim"), disabled=True))
+
     def on_main_screen_index_progress(self, msg: IndexProgress) -> None:
         if msg.total <= 0:
             return
@@ -337,6 +349,8 @@ class MainScreen(
             self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
         elif msg.stats.stale:
             self.status(f"搜索可用 search works; {msg.stats.warning or 'the index may be stale'}")
+        elif self.pages is not None and self.pages.is_empty:
+            self.show_empty(self.pages)  # the reason stays: an index of nothing is no news
         elif self.pages is not None:
             self.status(
                 f"{len(self.pages.rows)} 版 pages · {self.pages.article_count} 篇 articles · "
