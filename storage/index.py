@@ -42,6 +42,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -404,6 +405,12 @@ class Index(PageWriter, Searcher):
         done = 0
         if progress:
             progress(0, total)
+        # The dictionary's tags (for choosing the terms at the end) load on a thread while the
+        # pool works: the choice no longer waits for them after the last page.
+        warm = None
+        if tags is None and self.discover_terms and self._pooled(workers, len(really)):
+            warm = threading.Thread(target=self._warm_tags, name="piyue-tags", daemon=True)
+            warm.start()
         for rel, got, toks, digest in self._run(really, workers, scan.manifest):
             if rel in known:
                 d, t = self._drop_page(rel, df_delta, counts_gone)
@@ -453,6 +460,8 @@ class Index(PageWriter, Searcher):
             self.db.execute(
                 "INSERT OR REPLACE INTO blobs VALUES('totals', ?)", (pack_counts(totals),)
             )
+            if warm is not None:
+                warm.join()
             self._store_terms(totals, rejected, tags)
             stats.terms_seconds = time.perf_counter() - t1
         # the stamp of the walk the index now matches, for the next freshness check
@@ -477,6 +486,12 @@ class Index(PageWriter, Searcher):
         if seg is None:
             seg = self._tags_seg = Segmenter(self.cache_dir / "jieba", self.user_dict)
         return seg.tags()
+
+    def _warm_tags(self) -> None:
+        """``_tags`` ahead of need, on a thread; a failure is met again (and reported) when
+        the terms are chosen."""
+        with contextlib.suppress(Exception):
+            self._tags()
 
     def _store_terms(self, totals: Counts, rejected: set[str], tags: Tags | None) -> None:
         chosen = select_terms(totals, rejected, tags=(tags or self._tags)())
@@ -532,6 +547,12 @@ class Index(PageWriter, Searcher):
                 ),
             )
 
+    @staticmethod
+    def _pooled(workers: int | None, pages: int) -> bool:
+        """Whether ``_run`` parses in a process pool (else here, in this process)."""
+        n = workers if workers is not None else (os.cpu_count() or 1)
+        return n > 1 and pages >= 8
+
     def _run(
         self, items: list[tuple[str, str]], workers: int | None, manifest: Manifest
     ) -> Iterator[Result]:
@@ -543,17 +564,17 @@ class Index(PageWriter, Searcher):
         from storage import indexer
         from storage.indexer import process_chunk, process_page, worker_init
 
-        n = workers if workers is not None else (os.cpu_count() or 1)
         cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None
         terms = self.terms()
         init = (cache, udict, manifest, terms, self.discover_terms)
-        if n <= 1 or len(items) < 8:
+        if not self._pooled(workers, len(items)):
             worker_init(*init)
             self._remember_expand(indexer._WORKER_EXPAND)
             for rel, pid in items:
                 yield process_page(str(self.root), rel, pid)
             return
+        n = workers if workers is not None else (os.cpu_count() or 1)
         chunk = max(4, min(32, len(items) // (n * 4) or 1))
         chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
         with ProcessPoolExecutor(max_workers=n, initializer=worker_init, initargs=init) as ex:
