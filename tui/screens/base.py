@@ -407,7 +407,7 @@ class ScreenBase(Screen[None]):
         reader = self.query_one(Reader)
         tok = reader.caret_token() if reader.mode == "caret" else None
         here = self.ws.passage_at(self.article, tok[0]) if tok and self.article else None
-        if here is not None:  # first: on a narrow screen the layer names can go
+        if here is not None:  # before the layers: on a narrow screen the layer names can go
             colours = self.colours()
             parts += [("段落", "bold"), " "]
             for t in here.tags or ("—",):
@@ -437,10 +437,17 @@ class ScreenBase(Screen[None]):
             parts += [("编码", "underline"), " "]
         if on.boundaries:
             parts += [("词界", "on #262b36"), " "]
+        # the keys of the mode the reader is in come first: the border cuts what follows
         if here is None and reader.mode == "caret":
-            parts += [("选段: ←→↑↓ 移动, v 开始选择 (或拖动鼠标), Esc 取消", "bold #61afef")]
+            parts[:0] = [
+                ("选段: ←→↑↓ 移动, v 开始选择 (或拖动鼠标), Esc 取消", "bold #61afef"),
+                "  ",
+            ]
         elif reader.mode == "select":
-            parts += [("选段: ←→↑↓ 扩展, t 标签, n 笔记, R 改范围, Esc 取消", "bold #61afef")]
+            parts[:0] = [
+                ("选段: ←→↑↓ 扩展, t 标签, n 笔记, R 改范围, Esc 取消", "bold #61afef"),
+                "  ",
+            ]
         reader.border_subtitle = Content.assemble(*parts) if parts else None
 
     def target_article(self) -> Article | None:
