@@ -98,6 +98,13 @@ class IndexStats:
     """Time spent merging counts and selecting terms."""
 
 
+def _warm(tags: Tags) -> None:
+    """The tags for choosing terms, loaded ahead of need on a thread; a failure is met again
+    (and reported) when the terms are chosen."""
+    with contextlib.suppress(Exception):
+        tags()
+
+
 def _worker_expand() -> dict[str, tuple[str, ...]]:
     """What a pool worker counts learned terms as (run in the worker)."""
     from storage import indexer
@@ -408,8 +415,9 @@ class Index(PageWriter, Searcher):
         # The dictionary's tags (for choosing the terms at the end) load on a thread while the
         # pool works: the choice no longer waits for them after the last page.
         warm = None
-        if tags is None and self.discover_terms and self._pooled(workers, len(really)):
-            warm = threading.Thread(target=self._warm_tags, name="piyue-tags", daemon=True)
+        if self.discover_terms and self._pooled(workers, len(really)):
+            get = tags or self._tags
+            warm = threading.Thread(target=_warm, args=(get,), name="piyue-tags", daemon=True)
             warm.start()
         for rel, got, toks, digest in self._run(really, workers, scan.manifest):
             if rel in known:
@@ -486,12 +494,6 @@ class Index(PageWriter, Searcher):
         if seg is None:
             seg = self._tags_seg = Segmenter(self.cache_dir / "jieba", self.user_dict)
         return seg.tags()
-
-    def _warm_tags(self) -> None:
-        """``_tags`` ahead of need, on a thread; a failure is met again (and reported) when
-        the terms are chosen."""
-        with contextlib.suppress(Exception):
-            self._tags()
 
     def _store_terms(self, totals: Counts, rejected: set[str], tags: Tags | None) -> None:
         chosen = select_terms(totals, rejected, tags=(tags or self._tags)())
