@@ -8,15 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, compress, groupby, pairwise
 
 from corpus.termnames import (
-    _GIVEN,
-    _SAYS,
-    _TITLE_ENDS,
-    _TITLES,
     BREAK,
     CUES,
     TITLE_LAST,
-    looks_like_name,
-    name_shaped,
+    find_people,
     stopwords,
 )
 from corpus.terms import (
@@ -67,7 +62,6 @@ _CUE_SEEN: dict[str, bool] = {}
 
 def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     """Names after a title (书记赵会生) or before a verb of speech (阮金泉…强调)."""
-    n = len(tokens)
     cue_of = _CUE_SEEN
     distinct = set(tokens)
     for t in distinct.difference(cue_of):
@@ -77,42 +71,9 @@ def _people(tokens: Sequence[str], out: Counter[str]) -> None:
     here = {t for t in distinct if cue_of.get(t, False)}
     if not here:
         return
-    cues = [i for i, t in enumerate(tokens) if t in here]
-    for c in cues:
-        cue = tokens[c]
-        if cue == "同志":  # the strongest cue: any surname
-            if c >= 1 and tokens[c - 1] not in _TITLES and name_shaped(tokens[c - 1]):
-                out[tokens[c - 1]] += 1
-            continue
-        # a name is one token (赵会生) or a surname plus given name (吴/劲松)
-        if cue in _SAYS and c >= 1:
-            for start in (c - 1, c - 2):
-                if start < 0 or (
-                    start == c - 2 and (len(tokens[start]) != 1 or tokens[start] in BREAK)
-                ):
-                    continue
-                cand = "".join(tokens[start:c])
-                if looks_like_name(cand):
-                    out[cand] += 1
-                    break
-        if (cue in _TITLES or cue.endswith(_TITLE_ENDS)) and c + 1 < n:
-            first = tokens[c + 1]
-            if looks_like_name(first):
-                j = c + 2
-                if len(first) == 2 and j < n and _GIVEN.match(tokens[j]):
-                    first += tokens[j]  # 院士/李俊/贤/入选: jieba cut a three-character name
-                    j += 1
-                out[first] += 1
-                # a list of people under one title: 副主任/郭晓芒/、/马东安/等
-                while j + 1 < n and tokens[j] == "、" and looks_like_name(tokens[j + 1]):
-                    out[tokens[j + 1]] += 1
-                    j += 2
-            elif len(first) == 3 and name_shaped(first):
-                out[first] += 1  # 书记/楼阳生: a whole name after a title, whatever the surname
-            elif len(first) == 1 and first not in BREAK and c + 2 < n:
-                cand = first + tokens[c + 2]
-                if looks_like_name(cand):
-                    out[cand] += 1
+    # every token that may be a cue (wider than count_page's: 责任, 登记 too); the rule that
+    # reads a name at a cue is the one count_page calls, so this checks where the cues are
+    find_people(tokens, [i for i, t in enumerate(tokens) if t in here], out)
 
 
 def count_page_reference(
