@@ -415,7 +415,7 @@ class Index(PageWriter, Searcher):
         # The dictionary's tags (for choosing the terms at the end) load on a thread while the
         # pool works: the choice no longer waits for them after the last page.
         warm = None
-        if self.discover_terms and self._pooled(workers, len(really)):
+        if self.discover_terms and self._pool_size(workers, len(really)) > 1:
             get = tags or self._tags
             warm = threading.Thread(target=_warm, args=(get,), name="piyue-tags", daemon=True)
             warm.start()
@@ -550,10 +550,10 @@ class Index(PageWriter, Searcher):
             )
 
     @staticmethod
-    def _pooled(workers: int | None, pages: int) -> bool:
-        """Whether ``_run`` parses in a process pool (else here, in this process)."""
+    def _pool_size(workers: int | None, pages: int) -> int:
+        """How many processes ``_run`` parses in (1: here, without a pool)."""
         n = workers if workers is not None else (os.cpu_count() or 1)
-        return n > 1 and pages >= 8
+        return n if n > 1 and pages >= 8 else 1
 
     def _run(
         self, items: list[tuple[str, str]], workers: int | None, manifest: Manifest
@@ -570,13 +570,13 @@ class Index(PageWriter, Searcher):
         udict = str(self.user_dict) if self.user_dict else None
         terms = self.terms()
         init = (cache, udict, manifest, terms, self.discover_terms)
-        if not self._pooled(workers, len(items)):
+        n = self._pool_size(workers, len(items))
+        if n == 1:
             worker_init(*init)
             self._remember_expand(indexer._WORKER_EXPAND)
             for rel, pid in items:
                 yield process_page(str(self.root), rel, pid)
             return
-        n = workers if workers is not None else (os.cpu_count() or 1)
         chunk = max(4, min(32, len(items) // (n * 4) or 1))
         chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
         with ProcessPoolExecutor(max_workers=n, initializer=worker_init, initargs=init) as ex:
