@@ -46,6 +46,7 @@ from storage.errors import (
     DiskError,
     NotWritable,
     ReadOnlyDatabase,
+    StoreError,
     disk_error,
 )
 from storage.files import atomic_write, durable_copy, fsync_dir
@@ -495,6 +496,18 @@ class PiyueDB(TinyDB):
     table_class = FastTable
 
 
+def database_file(path: Path) -> Path:
+    """The file a database path names: a symbolic link's target (the database is replaced
+    whole on each save, and a replaced link would leave the real file behind, unchanged);
+    anything but a regular file is refused (a save would put a file in place of /dev/null)."""
+    real = Path(os.path.realpath(path))
+    if real.exists() and not real.is_file():
+        what = "a folder" if real.is_dir() else "not a regular file"
+        raise StoreError(f"{path} is {what}: the database must be a file (.json)")
+    return real
+
+
 def open_db(path: Path, readonly: bool = False, lock_timeout: float = 0.0) -> PiyueDB:
-    db = PiyueDB(str(path), storage=DurableStorage, readonly=readonly, lock_timeout=lock_timeout)
+    real = database_file(path)
+    db = PiyueDB(str(real), storage=DurableStorage, readonly=readonly, lock_timeout=lock_timeout)
     return db

@@ -152,6 +152,36 @@ def test_unwritable_location_is_clear_error(tmp_path: Path) -> None:
         Store.open(blocker / "sub" / "a.json")
 
 
+def test_symlinked_database_is_written_through_the_link(tmp_path: Path, arts: list[Article]) -> None:
+    """A save replaces the database whole: through a link it must replace the link's target,
+    or the real file keeps the old content and the link becomes a second database."""
+    real = tmp_path / "real" / "ann.json"
+    with Store.open(real) as s:
+        s.add_tags(arts[0], ["before"])
+    link = tmp_path / "link.json"
+    link.symlink_to(os.path.relpath(real, tmp_path))
+    with Store.open(link) as s:
+        s.add_tags(arts[0], ["via-link"])
+    assert link.is_symlink()
+    with Store.open(real, readonly=True) as s:
+        assert s.notes(arts[0].id).tags == ("before", "via-link")
+
+
+def test_database_must_be_a_regular_file(tmp_path: Path, arts: list[Article]) -> None:
+    """--db /dev/null (or a pipe, or a folder) is refused before anything is written: a save
+    would otherwise put a file where the device was."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for bad in (fifo, folder, Path(os.devnull)):
+        for readonly in (False, True):
+            with pytest.raises(StoreError, match="must be a file"):
+                Store.open(bad, readonly=readonly)
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and not (tmp_path / "pipe.lock").exists()
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
 def test_corrupt_database_left_byte_identical(db: Path) -> None:
     db.parent.mkdir(parents=True)
     junk = b'{"articles": {"1": {"article_id": "x", '  # truncated
