@@ -84,6 +84,7 @@ __all__ = [
     "md_escape",
     "page_meta",
     "safe_name",
+    "unique_names",
     "select",
     "to_csv",
     "to_jsonl",
@@ -182,9 +183,33 @@ def items(
     return out
 
 
+NAME_BYTES = 200
+"""Longest file name stem, in UTF-8 bytes (file systems allow 255; a suffix and -N follow)."""
+
+
 def safe_name(text: str) -> str:
-    name = re.sub(r"[^0-9A-Za-z_.~-]+", "_", text).strip("._") or "article"
-    return name[:120]
+    """A file name for an id: letters of any script, digits and _.~- kept (洛阳日报 must stay,
+    or two papers' same page collide), the rest one _, never a path."""
+    name = re.sub(r"[^\w.~-]+", "_", text).strip("._") or "article"
+    data = name.encode("utf-8")[:NAME_BYTES]
+    return data.decode("utf-8", "ignore").rstrip("._") or "article"
+
+
+def unique_names(ids: Sequence[str]) -> list[str]:
+    """``safe_name`` of each id, made unique within one export (a/b and a_b, or two ids
+    that agree in their first NAME_BYTES, get -2, -3…; the names compared case-blind, as
+    macOS and Windows compare them)."""
+    taken: set[str] = set()
+    out: list[str] = []
+    for i in ids:
+        base = name = safe_name(i)
+        n = 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.casefold())
+        out.append(name)
+    return out
 
 
 # ------------------------------------------------------------------------ writers
@@ -399,12 +424,17 @@ def write_corpus(
     """One UTF-8 file per article, tokens separated by spaces, a small metadata header."""
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
+    paths = [out / f"{name}.txt" for name in unique_names([it.article.id for it in its])]
+    if not force:  # every file checked before one is written: no half-written folder
+        there = [p for p in paths if p.exists()]
+        if there:
+            what = f"{there[0]} and {len(there) - 1} more files exist" if there[1:] else (
+                f"{there[0]} exists"
+            )
+            raise ExportError(f"{what} (use --force to overwrite)")
     out.mkdir(parents=True, exist_ok=True)
-    for i, it in enumerate(its):
+    for i, (it, path) in enumerate(zip(its, paths, strict=True)):
         a = it.article
-        path = out / f"{safe_name(a.id)}.txt"
-        if path.exists() and not force:
-            raise ExportError(f"{path} exists (use --force to overwrite)")
         m = it.meta
         header = "\n".join(
             f"# {k}: {v}"

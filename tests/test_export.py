@@ -163,6 +163,41 @@ def test_segmented_corpus_export(setup, tmp_path: Path) -> None:  # type: ignore
     assert ex.safe_name("../../etc/passwd") == "etc_passwd"
 
 
+def test_corpus_export_names_never_collide(setup, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Two papers' same page and headline differ only in the paper's (Chinese) name, and ids
+    can agree up to a character file names cannot hold: one file each, none overwritten, and
+    a clash with files already there is found before anything is written."""
+    import dataclasses
+
+    lib, store, corpus, (a, b, c) = setup
+    ids = ["洛阳日报/2018/09/12/01-0eed87d9", "大河报/2018/09/12/01-0eed87d9", "x/y-1", "x_y-1"]
+    base = ex.items(corpus, store, [a])[0]
+    its = [
+        dataclasses.replace(base, article=dataclasses.replace(a, id=i, title=f"{i} 的文本"))
+        for i in ids
+    ]
+    out = tmp_path / "seg"
+    assert ex.write_corpus(its, out, lambda x: x.title) == 4
+    files = sorted(p.name for p in out.iterdir())
+    assert files == sorted(
+        ["洛阳日报_2018_09_12_01-0eed87d9.txt", "大河报_2018_09_12_01-0eed87d9.txt"]
+        + ["x_y-1.txt", "x_y-1-2.txt"]
+    )
+    assert {p.read_text("utf-8").split("\n\n", 1)[1].strip() for p in out.iterdir()} == {
+        f"{i} 的文本" for i in ids
+    }
+    (out / "x_y-1-2.txt").unlink()
+    before = sorted(out.iterdir())
+    with pytest.raises(ex.ExportError, match="and 2 more files exist"):
+        ex.write_corpus(its, out, lambda x: "changed")
+    assert sorted(out.iterdir()) == before  # nothing written, not even the missing one
+    long = "报" * 200
+    assert len(ex.safe_name(long).encode("utf-8")) <= ex.NAME_BYTES
+    assert ex.unique_names([long + "甲", long + "乙"]) == [ex.safe_name(long)] * 1 + [
+        ex.safe_name(long) + "-2"
+    ]
+
+
 def test_cli_export_never_overwrites_and_round_trips(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
