@@ -84,12 +84,12 @@ __all__ = [
     "md_escape",
     "page_meta",
     "safe_name",
-    "unique_names",
     "select",
     "to_csv",
     "to_jsonl",
     "to_markdown",
     "to_qdpx",
+    "unique_names",
     "version",
     "write_corpus",
     "write_file",
@@ -428,8 +428,10 @@ def write_corpus(
     if not force:  # every file checked before one is written: no half-written folder
         there = [p for p in paths if p.exists()]
         if there:
-            what = f"{there[0]} and {len(there) - 1} more files exist" if there[1:] else (
-                f"{there[0]} exists"
+            what = (
+                f"{there[0]} and {len(there) - 1} more files exist"
+                if there[1:]
+                else (f"{there[0]} exists")
             )
             raise ExportError(f"{what} (use --force to overwrite)")
     out.mkdir(parents=True, exist_ok=True)

@@ -180,8 +180,12 @@ def test_corpus_export_names_never_collide(setup, tmp_path: Path) -> None:  # ty
     assert ex.write_corpus(its, out, lambda x: x.title) == 4
     files = sorted(p.name for p in out.iterdir())
     assert files == sorted(
-        ["洛阳日报_2018_09_12_01-0eed87d9.txt", "大河报_2018_09_12_01-0eed87d9.txt"]
-        + ["x_y-1.txt", "x_y-1-2.txt"]
+        [
+            "洛阳日报_2018_09_12_01-0eed87d9.txt",
+            "大河报_2018_09_12_01-0eed87d9.txt",
+            "x_y-1.txt",
+            "x_y-1-2.txt",
+        ]
     )
     assert {p.read_text("utf-8").split("\n\n", 1)[1].strip() for p in out.iterdir()} == {
         f"{i} 的文本" for i in ids
@@ -193,8 +197,9 @@ def test_corpus_export_names_never_collide(setup, tmp_path: Path) -> None:  # ty
     assert sorted(out.iterdir()) == before  # nothing written, not even the missing one
     long = "报" * 200
     assert len(ex.safe_name(long).encode("utf-8")) <= ex.NAME_BYTES
-    assert ex.unique_names([long + "甲", long + "乙"]) == [ex.safe_name(long)] * 1 + [
-        ex.safe_name(long) + "-2"
+    assert ex.unique_names([long + "甲", long + "乙"]) == [
+        ex.safe_name(long),
+        ex.safe_name(long) + "-2",
     ]
 
 

@@ -152,7 +152,9 @@ def test_unwritable_location_is_clear_error(tmp_path: Path) -> None:
         Store.open(blocker / "sub" / "a.json")
 
 
-def test_symlinked_database_is_written_through_the_link(tmp_path: Path, arts: list[Article]) -> None:
+def test_symlinked_database_is_written_through_the_link(
+    tmp_path: Path, arts: list[Article]
+) -> None:
     """A save replaces the database whole: through a link it must replace the link's target,
     or the real file keeps the old content and the link becomes a second database."""
     real = tmp_path / "real" / "ann.json"
