@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from itertools import filterfalse
+from itertools import accumulate, filterfalse, pairwise
 from pathlib import Path
 
 from corpus.terms import SURNAMES, Term
@@ -126,6 +126,44 @@ class _TagTable(Mapping[str, str]):
         return len(own) + sum(1 for w, _ in self._seg._engine().lexicon.words() if w not in own)
 
 
+def force_split(
+    word: str,
+    parts: list[str],
+    cut: Callable[[str], Iterable[str]],
+    suggest: Callable[[str | tuple[str, ...]], int],
+    add_word: Callable[[str, int], object],
+) -> list[tuple[str, int]]:
+    """Frequencies that make jieba cut ``word`` as ``parts``: the word itself goes (frequency
+    0), a dictionary word across a boundary the user drew is tuned down as its pieces there
+    (领导班子 → 领导 班子), a part jieba would cut is tuned up; until the cut is the user's
+    (jieba's own ``suggest_freq`` idiom, repeated: one word tuned can bring out the next).
+    Returns the entries set, in order (the user dictionary replays them)."""
+    done: dict[str, int] = {}
+
+    def tune(w: str, f: int) -> None:
+        add_word(w, f)
+        done[w] = f
+
+    tune(word, 0)
+    bounds = list(accumulate(len(p) for p in parts[:-1]))
+    for _ in range(2 * len(word)):
+        got = list(cut(word))
+        if got == parts:
+            break
+        pos = 0
+        for tok in got:
+            end = pos + len(tok)
+            inner = [b - pos for b in bounds if pos < b < end]
+            if inner:
+                edges = [0, *inner, len(tok)]
+                tune(tok, suggest(tuple(tok[i:j] for i, j in pairwise(edges))))
+            pos = end
+        for p in parts:
+            if len(p) > 1 and list(cut(p)) != [p]:
+                tune(p, suggest(p))
+    return list(done.items())
+
+
 class Segmenter:
     """Thread-safe lazy segmenter with piyue's dictionaries (rjieba, exactly as jieba)."""
 
@@ -185,7 +223,15 @@ class Segmenter:
                         self.names.add(name)
                 user = read_dict_words(self.user_dict) if self.user_dict is not None else []
                 for word, freq, _tag in user:
-                    (self.user_splits if freq == 0 else self.user_words).add(word)
+                    base = tk.freq(word)  # the later line wins, as in the session
+                    self.user_splits.discard(word)
+                    self.user_words.discard(word)
+                    if freq == 0:
+                        self.user_splits.add(word)
+                    elif freq is None or base is None or freq >= base:
+                        self.user_words.add(word)
+                    # else: a word tuned down so that a split the user drew holds (领导班子
+                    # in 市委办公室/领导/班子): neither kept whole by the user nor split
                 for term in self._pending_terms:
                     self._add_term(term)
                 self._pending_terms = []
@@ -344,16 +390,20 @@ class Segmenter:
                 self._undo.pop(word, None)
             self._t.add_word(word, freq)
 
-    def split_word(self, word: str, parts: list[str]) -> None:
+    def split_word(self, word: str, parts: list[str]) -> list[tuple[str, int]]:
         """Make jieba split ``word`` into ``parts`` from now on (learned terms that would
-        keep it whole go too: the user wins)."""
+        keep it whole go too: the user wins); returns the (word, frequency) entries set, for
+        the user dictionary."""
         self._engine()
         with self._lock:
             self.user_splits.add(word)
             self.user_words.discard(word)
             self.forget_terms([t for t in self.terms if word in t])
-            self._t.suggest_freq(tuple(parts), tune=True)
-            self._t.add_word(word, 0)  # jieba's del_word
+            t = self._t
+            tuned = force_split(word, parts, t.cut, t.suggest_freq, t.add_word)
+            self.user_words.update(w for w, f in tuned if f and w in parts)
+            self.user_splits.update(w for w, f in tuned if not f)  # as a restart reads them
+            return tuned
 
     # -- what callers use
 

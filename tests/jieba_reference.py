@@ -14,7 +14,7 @@ from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
-from corpus.segment import DOMAIN_DICT, Token, read_dict_words
+from corpus.segment import DOMAIN_DICT, Token, force_split, read_dict_words
 from corpus.terms import Term
 
 
@@ -266,9 +266,14 @@ class JiebaSegmenter:
         self.user_splits.add(word)
         self.user_words.discard(word)
         self.forget_terms([t for t in self.terms if word in t])
-        tk.suggest_freq(tuple(parts), True)  # type: ignore[attr-defined]
-        tk.del_word(word)  # type: ignore[attr-defined]
-        self._added.add(word)
+        set_words = force_split(
+            word,
+            parts,
+            tk.cut,  # type: ignore[attr-defined]
+            tk.suggest_freq,  # type: ignore[attr-defined]
+            tk.add_word,  # type: ignore[attr-defined]
+        )
+        self._added.update(w for w, _ in set_words)
 
     def tokens(self, text: str) -> list[Token]:
         """Words with character offsets into ``text``; whitespace runs are not tokens."""

@@ -302,3 +302,32 @@ def test_a_dead_dictionary_word_rjieba_cannot_follow_falls_back_to_jieba(tmp_pat
         _same(a, b, t)
     assert a.jieba_fallbacks >= 1
     _same(a, b, "没有那个词的句子照常切分")
+
+
+def test_a_split_is_the_one_the_user_drew(tmp_path: Path) -> None:
+    """Splitting 市委办公室领导班子 as 市委办公室/领导/班子 must cut it so, though jieba's
+    dictionary has 领导班子 (which beats 领导 + 班子) and cuts 市委办公室 as 市委/办公室; the
+    entries written to the user dictionary give the same cut after a restart; jieba, told the
+    same, cuts the same."""
+    word, parts = "市委办公室领导班子", ["市委办公室", "领导", "班子"]
+    text = "市委办公室领导班子召开专题民主生活会。领导班子成员参加。"
+    a = Segmenter(tmp_path / "a")
+    b = JiebaSegmenter(tmp_path / "b")
+    for s in (a, b):
+        s.load()
+        s.add_word(word, 2000)
+        assert s.words(text)[0] == word
+    tuned = a.split_word(word, parts)
+    b.split_word(word, parts)
+    assert a.words(text)[:3] == parts
+    _same(a, b, text)
+    assert word in a.user_splits and {"市委办公室"} <= a.user_words
+    assert "领导班子" not in a.user_words  # tuned down where the user drew a line, not kept
+    assert [w for w in a.words(text) if w == "领导班子"] == []  # jieba has no context: a
+    # word tuned to 0 is gone everywhere (suggest_freq's own result here)
+    userdict = tmp_path / "userdict.txt"
+    userdict.write_text(f"{word} 2000\n" + "".join(f"{w} {f}\n" for w, f in tuned), "utf-8")
+    c = Segmenter(tmp_path / "c", userdict)
+    c.load()
+    assert c.words(text) == a.words(text)
+    assert c.user_splits == a.user_splits and c.user_words == a.user_words

@@ -402,12 +402,16 @@ class Workspace:
 
     def split_word(self, word: str, parts: list[str]) -> None:
         """Segment ``word`` as ``parts`` from now on."""
-        self._append_user_dict([f"{word} 0", *(f"{p} 2000" for p in parts if len(p) > 1)])
-        self.library.segmenter.split_word(word, parts)
+        self._words_writable()
+        tuned = self.library.segmenter.split_word(word, parts)
+        self._append_user_dict([f"{w} {f}" for w, f in tuned])
 
-    def _append_user_dict(self, lines: list[str]) -> None:
+    def _words_writable(self) -> None:
         if self.store.readonly:
             raise StoreError("read-only: another piyue holds the database; words are not saved")
+
+    def _append_user_dict(self, lines: list[str]) -> None:
+        self._words_writable()
         path = self.library.user_dict
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "a", encoding="utf-8") as fh:
