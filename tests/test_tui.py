@@ -108,6 +108,28 @@ async def test_search_open_tag_is_durable(seeds_copy: Path, db: Path) -> None:
             assert s.notes(aid).tags == ("营商环境", "政企关系")
 
 
+async def test_search_says_when_hits_are_cut(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The dialog lists the best SEARCH_ROWS hits; when more match it says so, never a
+    count that reads as the whole."""
+    from tui.actions import search as search_mod
+
+    monkeypatch.setattr(search_mod, "SEARCH_ROWS", 2)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        while not screen.index_ready:
+            await pilot.pause(0.05)
+        await pilot.press("slash", *"营商环境", "enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if app.screen.query_one("#search-hits", OptionList).option_count:
+                break
+        assert app.screen.query_one("#search-hits", OptionList).option_count == 2
+        status = str(app.screen.query_one("#search-status").render())
+        assert "前 2 条结果" in status and "more match" in status
+
+
 async def test_tag_autocomplete(seeds_copy: Path, db: Path) -> None:
     arts = load_corpus(seeds_copy).articles
     with Store.open(db) as s:

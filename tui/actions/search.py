@@ -11,6 +11,9 @@ from storage.errors import AnnotationError
 from tui.screens.base import Filter, ScreenBase, dialogs
 from tui.widgets import Reader
 
+SEARCH_ROWS = 200
+"""Hits the search dialog lists (ranked best first); when more match, it says so."""
+
 
 class SearchActions(ScreenBase):
     class SearchDone(Message):
@@ -48,8 +51,15 @@ class SearchActions(ScreenBase):
     @work(thread=True, exclusive=True, group="search")
     def run_search(self, query: str) -> None:
         try:
-            hits = self.ws.search(query, 200)
-            self.post_message(self.SearchDone(query, hits))
+            hits = self.ws.search(query, SEARCH_ROWS + 1)  # one more: are there more?
+            note = ""
+            if len(hits) > SEARCH_ROWS:
+                hits = hits[:SEARCH_ROWS]
+                note = (
+                    f"前 {SEARCH_ROWS} 条结果 the first {SEARCH_ROWS} hits; more match — "
+                    "narrow the query (`piyue search` lists them all) · Enter 打开 open"
+                )
+            self.post_message(self.SearchDone(query, hits, note))
         except Exception as exc:
             self.post_message(self.SearchDone(query, [], f"search failed: {exc}"))
 
