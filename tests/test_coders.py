@@ -329,6 +329,16 @@ def test_unknown_coder_is_one_line_and_status_2(
     assert err.count("\n") == 1 and "nobody" in err
     with Workspace(SEEDS, db, mode="read") as ws, pytest.raises(UnknownCoder):
         agree(ws, "nobody", "甲")
+    # a coder against themself, or a code nobody knows: 100% over nothing is no answer
+    for argv, said in (
+        (["甲", "甲"], "two different coders"),
+        (["甲", "乙", "--code", "无此码"], "无此码"),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(["--corpus", str(SEEDS), "--db", str(db), "agree", *argv])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and said in err
 
 
 def test_coders_lists_every_coder_with_counts(
@@ -453,6 +463,16 @@ def test_cli_export_chooses_whose_codings(
     db2 = str(tmp_path / "b.json")
     assert main(["--corpus", str(SEEDS), "--db", db2, "import", str(out)]) == 0
     assert "imported as 乙, 甲" in capsys.readouterr().out
+    table = tmp_path / "all.csv"  # not JSON Lines: refused in one line, nothing imported
+    assert main([*base[:-1], "csv", "--coder", "all", "-o", str(table)]) == 0
+    before = Path(db2).read_bytes()
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exc:
+        main(["--corpus", str(SEEDS), "--db", db2, "import", str(table)])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "not a piyue JSON Lines export" in err and err.count("\n") == 1
+    assert Path(db2).read_bytes() == before
     assert main(["--corpus", str(SEEDS), "--db", db2, "agree", "甲", "乙", "--json"]) == 0
     there = json.loads(capsys.readouterr().out)
     assert main(["--corpus", str(SEEDS), "--db", str(db), "agree", "甲", "乙", "--json"]) == 0

@@ -100,7 +100,19 @@ def pair(ws: Workspace, coder_a: str, coder_b: str) -> Pair:
 
 def agree(ws: Workspace, coder_a: str, coder_b: str, codes: Sequence[str] = ()) -> AgreementReport:
     """κ, α, character κ and uα per code and overall (``piyue agree``'s JSON)."""
+    if coder_a == coder_b:
+        raise StoreError(f"agreement needs two different coders (both are {coder_a})")
     p = pair(ws, coder_a, coder_b)
+    if codes:
+        known = {t.name for t in ws.store.tag_defs()}
+        for c in (p.a, p.b):
+            known.update(*c.tags.values())
+            known.update(x.code for ps in c.passages.values() for x in ps)
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise StoreError(
+                f"unknown code {unknown[0]}: not in the codebook, used by neither coder"
+            )
     return agreement_report(p.a, p.b, p.lengths, p.units, list(codes) or None)
 
 

@@ -141,4 +141,11 @@ def import_file(ws: Workspace, path: Path, as_coder: str = "", merge: bool = Fal
         data = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc
-    return import_jsonl(data, ws.corpus(), ws.store, as_coder, merge)
+    rep = import_jsonl(data, ws.corpus(), ws.store, as_coder, merge)
+    if not rep.articles and not rep.orphans and rep.skipped:
+        # not one line was a record: a CSV, a Markdown export, some other file
+        raise StoreError(
+            f"{path} is not a piyue JSON Lines export: none of its {len(rep.skipped)} lines "
+            f"is one ({rep.skipped[0]}); nothing was imported"
+        )
+    return rep
