@@ -14,24 +14,43 @@ from workspace.session import Workspace
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
-    p = sub.add_parser("list", help="issues and their articles")
+    p = sub.add_parser(
+        "list",
+        help="issues and their articles",
+        description="Every page (issue) of the corpus with its articles' ids and titles.",
+    )
     add_common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="one JSON object (issues, skipped files)")
 
-    p = sub.add_parser("show", help="one article")
+    p = sub.add_parser(
+        "show",
+        help="one article",
+        description="One article: headline, byline, text, keywords and your codings.",
+    )
     add_common(p)
-    p.add_argument("article_id")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("article_id", help="an article id, as `piyue list` prints it")
+    p.add_argument("--json", action="store_true", help="one JSON object")
 
-    p = sub.add_parser("index", help="build/refresh the corpus index")
+    p = sub.add_parser(
+        "index",
+        help="build/refresh the corpus index",
+        description="Build or bring up to date the search index and the discovered terms "
+        "(only pages added or changed since are read again).",
+    )
     add_common(p)
-    p.add_argument("--workers", type=int, default=None)
+    p.add_argument(
+        "--workers", type=int, default=None, help="processes that parse (default: one per core)"
+    )
 
-    p = sub.add_parser("search", help="search the corpus")
+    p = sub.add_parser(
+        "search",
+        help="search the corpus",
+        description='Ranked articles for a query: words, "a phrase" in quotes, -word to exclude.',
+    )
     add_common(p)
-    p.add_argument("query", nargs="+")
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("query", nargs="+", help='words, "a phrase", -excluded')
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p.add_argument("--limit", type=int, default=20, help="at most N hits (default 20)")
     return {"list": cmd_list, "show": cmd_show, "index": cmd_index, "search": cmd_search}
 
 
@@ -158,6 +177,9 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     from corpus.load import corpus_target, describe_empty, describe_numbers
     from corpus.model import EmptyCorpus
+
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     from storage.pages import PageView
 
     with workspace(args) as ws:
@@ -194,6 +216,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
     with workspace(args) as ws:
         ws.library.refresh_index()  # the pages are not loaded: the index answers
         stale_notice(ws)

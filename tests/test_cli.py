@@ -182,3 +182,19 @@ def test_each_subcommand_imports_only_its_own_module() -> None:
     assert sorted(handlers) == ["index", "list", "search", "show"]
     _, handlers = cli.build_parser(only="nonsense")
     assert len(handlers) == sum(len(c) for c in cli.MODULES.values())
+
+
+def test_counts_below_one_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """search --limit -1 listed one hit of three (a slice from the end); index --workers 0 was
+    taken silently: both are one line and status 2, as kwic and terms already were."""
+    base = ["--corpus", str(SEEDS), "--db", str(tmp_path / "a.json")]
+    for argv, said in (
+        (["search", "营商环境", "--limit", "-1"], "--limit"),
+        (["search", "营商环境", "--limit", "0"], "--limit"),
+        (["index", "--workers", "0"], "--workers"),
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main([*base, *argv])
+        assert exc.value.code == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and said in err
