@@ -316,6 +316,9 @@ async def test_cooccurrence_counts_and_enter_retrieves(seeds_copy: Path, db: Pat
                 ("passage", article(seeds_copy, "西工区").id[-8:]),
             ]
         )
+        # a cell's list has no expression: / is neither offered nor taken
+        assert "表达式" not in str(rs.query_one(".analysis-status").render())
+        assert rs.check_action("edit_query", ()) is False
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is cs, "back")
         # the plot: marked codes over issue dates

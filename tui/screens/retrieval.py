@@ -346,6 +346,12 @@ class RetrievalScreen(AnalysisScreen):
             self.run()
             self.query_one("#items").focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A co-occurrence cell's list has no expression to edit: ``/`` is not offered."""
+        if action == "edit_query" and self.fetch is not None:
+            return False
+        return super().check_action(action, parameters)
+
     def action_edit_query(self) -> None:
         for box in self.query("#retrieve-input"):
             box.focus()
@@ -398,7 +404,8 @@ class RetrievalScreen(AnalysisScreen):
         passages = sum(1 for it in self.items if it.kind == "passage")
         self.status(
             f"{passages} 段 passages · {len(self.items) - passages} 篇 articles · "
-            f"排序 sort: {SORT_NAMES[self.sort]} (s) · Enter 打开 open · / 表达式 expression"
+            f"排序 sort: {SORT_NAMES[self.sort]} (s) · Enter 打开 open"
+            + (" · / 表达式 expression" if self.fetch is None else "")
         )
         self.call_after_refresh(self.shown)
         if len(self.items) > FIRST_ROWS:
