@@ -173,13 +173,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    if args.workers is not None and args.workers < 1:
+        raise UsageError("--workers must be at least 1")
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from corpus.load import corpus_target, describe_empty, describe_numbers
     from corpus.model import EmptyCorpus
-
-    if args.workers is not None and args.workers < 1:
-        raise UsageError("--workers must be at least 1")
     from storage.pages import PageView
 
     with workspace(args) as ws:

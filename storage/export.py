@@ -428,12 +428,8 @@ def write_corpus(
     if not force:  # every file checked before one is written: no half-written folder
         there = [p for p in paths if p.exists()]
         if there:
-            what = (
-                f"{there[0]} and {len(there) - 1} more files exist"
-                if there[1:]
-                else (f"{there[0]} exists")
-            )
-            raise ExportError(f"{what} (use --force to overwrite)")
+            more = f" and {len(there) - 1} more files exist" if there[1:] else " exists"
+            raise ExportError(f"{there[0]}{more} (use --force to overwrite)")
     out.mkdir(parents=True, exist_ok=True)
     for i, (it, path) in enumerate(zip(its, paths, strict=True)):
         a = it.article
