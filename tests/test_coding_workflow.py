@@ -13,10 +13,10 @@ from cli import main as cli_main
 from corpus.load import load_corpus
 from storage.annotations import Store
 from tui.app import make_app
-from tui.dialogs import ConfirmDialog, InputDialog, SearchScreen, TagDialog
+from tui.dialogs import ConfirmDialog, InputDialog, TagDialog
 from tui.widgets import ArticleList, Reader
 
-from .test_tui import open_article, running, stored
+from .test_tui import open_article, running, searched, stored
 
 
 @pytest.fixture
@@ -130,15 +130,8 @@ async def test_search_after_a_merge_opens_the_merged_article(seeds_copy: Path, d
     first, second, word = _merge_first_page(seeds_copy, db)
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
-        while not screen.index_ready:
-            await pilot.pause(0.05)
-        await pilot.press("slash", *word, "enter")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, SearchScreen) and app.screen.hit_ids:
-                break
-        assert isinstance(app.screen, SearchScreen)
-        assert second not in app.screen.hit_ids and first in app.screen.hit_ids
+        dialog = await searched(pilot, screen, word)
+        assert second not in dialog.hit_ids and first in dialog.hit_ids
 
 
 # 5. ] and [ are the keys Textual sends --------------------------------------------------
@@ -291,13 +284,7 @@ async def test_star_key_and_a_second_export_in_the_same_minute(
 async def test_typing_after_a_search_starts_a_new_query(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
-        while not screen.index_ready:
-            await pilot.pause(0.05)
-        await pilot.press("slash", *"营商环境", "enter")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if isinstance(app.screen, SearchScreen) and app.screen.hit_ids:
-                break
+        await searched(pilot, screen, "营商环境")
         box = app.screen.query_one("#search-input", Input)
         assert app.screen.focused is not box
         box.value = ""

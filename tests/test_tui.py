@@ -55,6 +55,20 @@ async def running(app: PiyueApp) -> AsyncIterator[tuple[Any, MainScreen]]:
         yield pilot, screen
 
 
+async def searched(pilot, screen: MainScreen, query: str) -> SearchScreen:  # type: ignore[no-untyped-def]
+    """Once the index is ready: ``/``, the query and Enter, then the dialog with its hits."""
+    while not screen.index_ready:
+        await pilot.pause(0.05)
+    await pilot.press("slash", *query, "enter")
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if isinstance(screen.app.screen, SearchScreen) and screen.app.screen.hit_ids:
+            break
+    dialog = screen.app.screen
+    assert isinstance(dialog, SearchScreen)
+    return dialog
+
+
 async def open_article(pilot, screen: MainScreen, title_part: str) -> None:  # type: ignore[no-untyped-def]
     assert screen.pages is not None
     row = next(a for a in screen.pages.article_rows() if title_part in a.title)
@@ -118,15 +132,9 @@ async def test_search_says_when_hits_are_cut(
     monkeypatch.setattr(search_mod, "SEARCH_ROWS", 2)
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
-        while not screen.index_ready:
-            await pilot.pause(0.05)
-        await pilot.press("slash", *"营商环境", "enter")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if app.screen.query_one("#search-hits", OptionList).option_count:
-                break
-        assert app.screen.query_one("#search-hits", OptionList).option_count == 2
-        status = str(app.screen.query_one("#search-status").render())
+        dialog = await searched(pilot, screen, "营商环境")
+        assert dialog.query_one("#search-hits", OptionList).option_count == 2
+        status = str(dialog.query_one("#search-status").render())
         assert "前 2 条结果" in status and "more match" in status
 
 
