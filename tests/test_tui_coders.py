@@ -26,8 +26,8 @@ async def test_the_coder_is_asked_once_and_shown(
     async with app.run_test(size=(160, 50)) as pilot:
         for _ in range(300):
             await pilot.pause(0.02)
-            if isinstance(app.screen, InputDialog) and app.screen.query("Input"):
-                break  # the dialog is up with its input (composed a moment after it shows)
+            if isinstance(app.screen, InputDialog) and app.screen.typeahead_ready:
+                break  # on screen: keys typed before that were meant for the reader
         assert isinstance(app.screen, InputDialog) and "编码者" in app.screen.heading
         app.screen.query_one("Input").value = ""  # type: ignore[attr-defined]
         await pilot.press(*"小李", "enter")
@@ -39,6 +39,39 @@ async def test_the_coder_is_asked_once_and_shown(
         await ready(pilot, app.main_screen)
         assert not isinstance(app.screen, InputDialog)  # asked once
         assert app.store.coder == "小李"
+
+
+async def test_keys_typed_before_the_first_start_question_go_to_the_reader(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search typed straight after the very first start is not taken as the coder's name:
+    it waits behind the question and runs once it is answered."""
+    from textual.widgets import Input
+
+    from tui.dialogs import SearchScreen
+
+    from .test_typeahead import settle, type_fast
+
+    monkeypatch.delenv("PIYUE_CODER")
+    app = make_app(seeds_copy, tmp_path / "db.json")
+    async with app.run_test(size=(160, 50)) as pilot:
+        type_fast(app, "/", *"营商环境", "enter")
+        await settle(
+            pilot, lambda: isinstance(app.screen, InputDialog) and app.screen.typeahead_ready
+        )
+        question = app.screen
+        assert isinstance(question, InputDialog) and "编码者" in question.heading
+        box = question.query_one(Input)
+        assert box.value == app.store.coder  # the default, untouched by the typed search
+        box.value = ""
+        type_fast(app, *"小李", "enter")
+
+        def searched() -> bool:
+            return isinstance(app.screen, SearchScreen) and bool(app.screen.hit_ids)
+
+        await settle(pilot, searched)
+        assert app.store.coder == "小李"
+        assert app.screen.query_one("#search-input", Input).value == "营商环境"
 
 
 async def test_blind_until_revealed(seeds_copy: Path, tmp_path: Path) -> None:

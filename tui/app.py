@@ -15,6 +15,7 @@ from tui.typeahead import (
     HOLD_LIMIT,
     IN_FLIGHT_LIMIT,
     Delivered,
+    Dialog,
     KeyBuffer,
     Ready,
     is_ready,
@@ -96,6 +97,8 @@ class PiyueApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if self.keys.wants(event):
+            if isinstance(self.screen, Dialog) and self.screen.keeps_for_below(event):
+                return
             self.keys.held.append(self.keys.as_typed(event))
             await self._deliver(force=False)
             return

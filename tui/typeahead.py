@@ -62,14 +62,43 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
     """Read when the first dialog opens, not before the first frame (a path of its own: a
     relative one would be taken from each subclass's module)."""
 
+    unbidden = False
+    """A question the user did not ask for (who is coding, on the first start): keys typed
+    before it showed were meant for the screen below, so they wait until it closes."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.typeahead_ready = False
+        self.parked: list[events.Event] = []
+        self.shown_at = float("inf")
+        """When it was on screen, by the clock Textual stamps input events with."""
 
     def on_mount(self) -> None:
         # subclasses set focus in their own on_mount (which runs first); focus is applied
         # on the next refresh
-        self.call_after_refresh(ready, self)
+        self.call_after_refresh(self._now_showing)
+
+    def _now_showing(self) -> None:
+        buffer = getattr(self.app, "keys", None)
+        if self.unbidden and isinstance(buffer, KeyBuffer):
+            self.parked[:0] = buffer.park()  # held before it opened, so typed first
+            self.shown_at = Ready().time
+        ready(self)
+
+    def keeps_for_below(self, event: events.Event) -> bool:
+        """An unbidden question keeps a key typed before it showed (it reaches the app
+        a moment later) for the screen below."""
+        if self.unbidden and event.time < self.shown_at:
+            self.parked.append(event)
+            return True
+        return False
+
+    def on_unmount(self) -> None:
+        buffer = getattr(self.app, "keys", None)
+        if self.parked and isinstance(buffer, KeyBuffer):
+            buffer.unpark(self.parked)
+            self.parked = []
+            self.app.post_message(Ready())
 
     def on_screen_resume(self) -> None:
         resumed(self)
@@ -93,6 +122,15 @@ class KeyBuffer:
         """No screen has been ready yet (see ``as_typed``)."""
         self.target: Any = None
         """The widget the key in flight went to (its ``Delivered`` comes back through it)."""
+
+    def park(self) -> list[events.Event]:
+        """Take the held keys away (an unbidden dialog is showing; see ``Dialog.unbidden``)."""
+        parked, self.held = self.held, []
+        return parked
+
+    def unpark(self, parked: list[events.Event]) -> None:
+        """Put parked keys back before any typed since: they were typed first."""
+        self.held[:0] = parked
 
     def target_gone(self, stack: list[Screen[Any]]) -> bool:
         """The key in flight closed the screen of the widget that got it (Enter in a

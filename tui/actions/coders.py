@@ -39,14 +39,13 @@ class CoderActions(ScreenBase):
                 self.coder_status()
                 self.after_change()
 
-        self.app.push_screen(
-            dialogs().InputDialog(
-                "编码者 Who is coding?",
-                store.coder,
-                "每个编码记录编码者 every coding records its coder (--coder / $PIYUE_CODER)",
-            ),
-            named,
+        question = dialogs().InputDialog(
+            "编码者 Who is coding?",
+            store.coder,
+            "每个编码记录编码者 every coding records its coder (--coder / $PIYUE_CODER)",
         )
+        question.unbidden = True  # what was typed before it showed goes to the reader after
+        self.app.push_screen(question, named)
 
     def action_set_coder(self) -> None:
         store = self.ws.store
