@@ -17,8 +17,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, compress, islice, repeat
-from operator import add, and_
+from itertools import chain, compress, repeat
+from operator import add, and_, itemgetter
 from typing import Any
 
 from corpus.termnames import BREAK, CUES, TITLE_ENDS, find_people, name_shaped
@@ -311,6 +311,15 @@ def _longer(flat: list[str], at: list[int], grams: Counter[str]) -> None:
         dict.update(grams, zip(map(" ".join, again), map(seen.__getitem__, again), strict=True))
 
 
+_NONZERO = re.compile(rb"[^\x00]")
+
+
+def _nonzero(flags: bytes) -> list[int]:
+    """Where ``flags`` is not 0: a regex scans the zeros in C (a compress over range(n) makes
+    an int for every token)."""
+    return [m.start() for m in _NONZERO.finditer(flags)]
+
+
 def count_page(
     tokens_per_article: Iterable[Sequence[str]],
     expand: Mapping[str, Sequence[str]] | None = None,
@@ -341,9 +350,11 @@ def count_page(
     # over the page below are bytes.translate, big-integer AND and compress over bytes
     twice = int.from_bytes(bytes(map(_TWO_OR_MORE, every.values())), "little") << 4  # _AGAIN
     vals = (int.from_bytes(bytes(code), "little") | twice).to_bytes(len(code), "little")
-    bits = bytes(map(dict(zip(distinct, vals, strict=True)).__getitem__, flat))
+    bit_of = dict(zip(distinct, vals, strict=True))
+    # itemgetter of many keys looks them all up in one call (a fifth faster than a map)
+    bits = bytes(itemgetter(*flat)(bit_of)) if n > 1 else bytes(map(bit_of.__getitem__, flat))
     special_bits = bits.translate(_SPECIAL_BYTES)
-    at = list(compress(range(n), special_bits))
+    at = _nonzero(special_bits)
     what = special_bits.replace(b"\0", b"")
     special = set(compress(distinct, map(and_, code, repeat(_SPECIAL))))
     people: Counter[str] = Counter()
@@ -355,13 +366,15 @@ def count_page(
     again1 = set(compress(distinct, vals.translate(_AGAIN_BYTES)))
     ok = int.from_bytes(bits.translate(_AGAIN_BYTES), "little")
     both = (ok & (ok >> 8)).to_bytes(n, "little")  # both[i]: flat[i] and flat[i + 1] recur
-    pairs = list(zip(compress(flat, both), compress(islice(flat, 1, None), both), strict=True))
+    at_pair = _nonzero(both)
+    get = flat.__getitem__
+    pairs = list(zip(map(get, at_pair), map(get, map(add, at_pair, repeat(1))), strict=True))
     counted = Counter(pairs)
     rep = set(compress(counted, map(_TWO_OR_MORE, counted.values())))
     grams: Counter[str] = Counter()
     dict.update(grams, zip(map(" ".join, rep), map(counted.__getitem__, rep), strict=True))
     if rep:  # where the repeated pairs stand
-        _longer(flat, list(compress(compress(range(n), both), map(rep.__contains__, pairs))), grams)
+        _longer(flat, list(compress(at_pair, map(rep.__contains__, pairs))), grams)
     suffixed: list[tuple[str, ...]] = []
     if not _SUFFIX_SET.isdisjoint(special):
         seen = _SEEN

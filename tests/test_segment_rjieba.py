@@ -331,3 +331,22 @@ def test_a_split_is_the_one_the_user_drew(tmp_path: Path) -> None:
     c.load()
     assert c.words(text) == a.words(text)
     assert c.user_splits == a.user_splits and c.user_words == a.user_words
+
+
+def test_tags_before_the_engine_loads_are_the_engines(tmp_path: Path) -> None:
+    """The index chooses terms with tags read from the files (no rjieba dictionary in its
+    process): they must be the tags the loaded engine gives, user dictionary included."""
+    from corpus.segment import DOMAIN_DICT, read_dict_words
+
+    user = tmp_path / "userdict.txt"
+    user.write_text("营商环境 2000 n\n洛阳 5 nz\n河洛英才计划 3\n# note\n涧西区 10 ns\n", "utf-8")
+    words = ["营商环境", "洛阳", "河洛英才计划", "涧西区", "的", "发展", "不是一个词xyz"]
+    words += [w for w, _, _ in read_dict_words(DOMAIN_DICT)]
+    words += [w for a in load_corpus(SEEDS).articles[:20] for w in re.findall(r"\w{2,4}", a.title)]
+    light = Segmenter(tmp_path / "c", user)
+    before = {w: light.tags().get(w) for w in words}
+    assert not light.loaded
+    assert before["洛阳"] == "nz" and before["涧西区"] == "ns" and before["的"] == "uj"
+    light.load()
+    assert {w: light.tags().get(w) for w in words} == before
+    assert {w: Segmenter(tmp_path / "c", user).tags().get(w) for w in words} == before
