@@ -509,17 +509,24 @@ def select_terms(
         if _NUMERIC.match(last) or (_NUMERIC.match(first) and kind != "organisation"):
             continue
         first_tag, last_tag = tags.get(first, "n"), tags.get(last, "n")
+        if first not in tags and len(first) > 1 and tags:
+            glued = tags.get(first[0], "n")  # a word jieba's HMM made (以双椒, 做强)
+            if glued in ("p", "c"):
+                first_tag = glued  # 以 + 双椒/融合/产业园: no term starts with a preposition
+            elif glued == "v" and tags.get(first[1:], "") == "a":
+                first_tag = "v"  # 做强, 做大: a verb and its result, an action
         if kind is not None and len(last) == 1:
             last_tag = "n"  # 所, 局 as suffixes, whatever the dictionary says of them alone
         if first_tag in _BAD_START_TAGS or last_tag in _BAD_END_TAGS:
             continue
         if last_tag == "v" and (len(last) == 1 or first_tag in ("a", "ad", "d", "v")):
             continue  # 反诈宣传+进, 牢固+树立: a phrase, not a name
-        if kind is not None and first_tag == "v":
-            continue  # 做强/吉利/片区: a name does not start with a verb
-        if len(parts) == 2 and last in ("市", "省", "县") and tags and first in tags:
-            if not tags[first].startswith(("ns", "nz", "j")):
-                continue  # 代表/市 (of 代表市纪委): a word the dictionary knows is no place name
+        if kind is not None and (first_tag == "v" or (first_tag in ("vn", "a") and len(parts) > 2)):
+            continue  # 做强/吉利/片区, 优化/乡里/中心: a name does not start with a verb
+        before = parts[-2]
+        if last in ("市", "省", "县") and tags and before in tags:
+            if not tags[before].startswith(("ns", "nz", "j")):
+                continue  # (刘应安/)代表/市 of 代表市纪委: a word the dictionary knows is no place
         if _PEOPLE_COUNT.match(first):
             continue
         if len(first) == 1 and first not in "七八九十" and (kind is None or first not in _ADMIN):

@@ -135,6 +135,21 @@ def test_names_need_a_proper_start_and_generic_edges_need_inner_cohesion() -> No
     assert "宣传思想" not in kinds
 
 
+def test_a_phrase_that_recurs_whole_is_no_name(seg: Segmenter) -> None:
+    """A reprinted article repeats its phrases exactly, so counts cannot tell a fragment: the
+    start of a name can. A preposition jieba's HMM glued on (以双椒), a verb and its result
+    (做强), a verb before a phrase (优化 乡里中心) and a person before 代表市 are no name's
+    start; a road named 幸福 and a place of a kind (教育产业园) stay."""
+    said = (
+        "以双椒融合产业园和中药材基地，要做强吉利片区，优化乡里中心，"
+        "刘应安代表市委讲话，幸福路，教育产业园。"
+    )
+    page = [seg.words(said) for _ in range(3)]
+    found = {t.text for t in select_terms(count_page(page), tags=seg.tags())}
+    assert not {"以双椒融合产业园", "做强吉利片区", "优化乡里中心", "刘应安代表市"} & found
+    assert {"吉利片区", "幸福路", "教育产业园"} <= found, found
+
+
 def test_keyword_slots_hold_distinct_things(seg: Segmenter) -> None:
     words = ["副中心城市"] * 4 + ["洛阳副中心城市"] * 2 + ["洛报融媒"] * 3 + ["南路", "高新区"]
     df = DocFreq({"副中心城市": 1, "洛阳副中心城市": 1}, docs=600)  # corpus IDF alone
