@@ -21,6 +21,15 @@ from itertools import chain, compress, repeat
 from operator import add, and_, itemgetter
 from typing import Any
 
+from corpus.termkinds import (
+    ADMIN,
+    NUMERIC,
+    ORG_SUFFIXES,
+    SUFFIX_SET,
+    name_kind,
+    suffix_kind,
+    token_suffix_kind,
+)
 from corpus.termnames import BREAK, CUES, TITLE_ENDS, find_people, name_shaped
 from corpus.termnames import NOT_A_NAME as NOT_A_NAME
 from corpus.termnames import STOPWORDS_FILE as STOPWORDS_FILE
@@ -35,7 +44,6 @@ KINDS = ("term", "person", "place", "organisation")
 _CONTENT = re.compile(r"^(?:[\u3400-\u9fff]+|[A-Za-z0-9][A-Za-z0-9.\-]*)$")
 _NUMERAL_NAME = re.compile(r"^[一二三四五六七八九十百千]{3,}$")
 """Numerals that name a thing when quoted: 十四五 (the plan), 七二五 (the institute)."""
-_NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几多余个年月日号时分点%％.]+$")
 # A term does not start with these (verbs and adverbs that open a phrase, not a name).
 _BAD_START_TAGS = frozenset("d p c u r y e o f q v i ad ul uj uz ug ud".split())
 _BAD_END_TAGS = frozenset("d p c u r y e o f ad a i ul uj uz ug ud".split())
@@ -47,21 +55,6 @@ _EDGE_OK = frozenset(
 )
 _TAIL_OK = frozenset("工作者 建设".split())
 """Generic words that may end a term, never start one (全国优秀党务工作者, 项目建设)."""
-_ADMIN = frozenset("市 省 县 区".split())
-
-ORG_SUFFIXES = tuple(
-    "有限公司 委员会 研究所 研究院 设计院 管理局 办公室 党支部 党工委 工委 党委 党组 集团 公司 "
-    "银行 大学 学院 医院 法院 检察院 商会 协会 学会 联合会 管委会 中心 局 厅 所 院 社".split()
-)
-"""Longest first: an organisation's name ends in one of these (X集团, X研究所, 七二五所)."""
-PLACE_SUFFIXES = tuple(
-    "街道 社区 新区 片区 园区 开发区 示范区 水库 公园 大道 公路 科技园 产业园 工业园 "
-    "省 市 县 区 镇 乡 村 路".split()
-)
-_ORG_SET = frozenset(ORG_SUFFIXES)
-_PLACE_SET = frozenset(PLACE_SUFFIXES)
-SUFFIX_SET = _ORG_SET | _PLACE_SET
-_SUFFIX_SET = SUFFIX_SET
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +183,7 @@ terms again and again (“十四五”), so each is judged once per process."""
 def _quote_key(inner: tuple[str, ...]) -> str | None:
     text = "".join(inner)
     ok = inner and 2 <= len(text) <= 12 and all(map(_CONTENT.match, inner))
-    if not ok or (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text)) or text in stopwords():
+    if not ok or (NUMERIC.match(text) and not _NUMERAL_NAME.match(text)) or text in stopwords():
         return None
     return " ".join(inner)
 
@@ -220,7 +213,7 @@ def _judge_token(tok: str) -> int:
     cue = _CUE if tok in CUES or tok.endswith(TITLE_ENDS) else 0  # not 责任, 登记
     return (
         cue
-        | (_SUFFIX if tok in _SUFFIX_SET else 0)
+        | (_SUFFIX if tok in SUFFIX_SET else 0)
         | (_MARK if tok in _MARKS else 0)
         | (_CONTENT_BIT if _is_content(tok) else 0)
     )
@@ -237,52 +230,6 @@ def _codes(distinct: list[str]) -> list[int]:
         new = set(distinct).difference(_SEEN)
         _SEEN.update(zip(new, map(_judge_token, new), strict=True))
         return list(map(_SEEN.__getitem__, distinct))
-
-
-def suffix_kind(text: str) -> str | None:
-    """Organisation or place by the text's ending (X集团, X街道), or None."""
-    for s in ORG_SUFFIXES:
-        if text.endswith(s) and len(text) > len(s):
-            return "organisation"
-    for s in PLACE_SUFFIXES:
-        if text.endswith(s) and len(text) > len(s):
-            return "place"
-    return None
-
-
-def _token_suffix_kind(parts: Sequence[str]) -> str | None:
-    """Organisation or place when the last token is the suffix itself (安乐/街道, 七/二五/所)."""
-    last = parts[-1]
-    if last in _ORG_SET:
-        return "organisation"
-    if last in _PLACE_SET:
-        return "place"
-    if len(parts) > 1 and len(last) > 2:
-        # a token that ends in a suffix of two characters or more (行政/服务中心): one
-        # character is too little to tell (格局, 思路, 城市 end in 局, 路, 市)
-        if last.endswith(_LONG_ORG):
-            return "organisation"
-        if last.endswith(_LONG_PLACE):
-            return "place"
-    return None
-
-
-_TAG_KIND = {"ns": "place", "nt": "organisation"}
-_LONG_ORG = tuple(s for s in ORG_SUFFIXES if len(s) > 1)
-_LONG_PLACE = tuple(s for s in PLACE_SUFFIXES if len(s) > 1)
-
-
-def _name_kind(parts: Sequence[str], tags: Mapping[str, str]) -> str | None:
-    """Organisation or place for a term that is a name: a suffix after a proper start."""
-    kind = _token_suffix_kind(parts)
-    if kind is None and parts[0] in _ADMIN and parts[-1].endswith(ORG_SUFFIXES):
-        kind = "organisation"  # 市/政协党组, 市/应急/管理局
-    if kind is None and len(parts) > 1 and len(parts[-1]) > 1:
-        # a name that ends in a name the dictionary knows: 洛阳市/涧西区, 河南/中信重工
-        kind = _TAG_KIND.get(tags.get(parts[-1], "")[:2])
-    if kind is not None and not _proper_start(parts[0], tags):
-        kind = None  # 僵尸/园区, 五大/产业园: a kind of place, not a place's name
-    return kind
 
 
 def _expanded(toks: Sequence[str], expand: Mapping[str, Sequence[str]]) -> Sequence[str]:
@@ -376,7 +323,7 @@ def count_page(
     if rep:  # where the repeated pairs stand
         _longer(flat, list(compress(at_pair, map(rep.__contains__, pairs))), grams)
     suffixed: list[tuple[str, ...]] = []
-    if not _SUFFIX_SET.isdisjoint(special):
+    if not SUFFIX_SET.isdisjoint(special):
         seen = _SEEN
         for i in compress(at, map(and_, what, repeat(_SUFFIX))):
             if i < 1 or not (seen[flat[i]] & seen[flat[i - 1]] & _CONTENT_BIT):
@@ -414,21 +361,8 @@ QUOTED_WORDS: tuple[str, ...] = ("n", "v", "a", "i", "l")
 """Tags of a dictionary word that, alone in quotes, is a figure (“防火墙”), not a new term."""
 FRAGMENT = 0.3
 """A candidate whose neighbours branch less than this × log(f + 1) is a fragment."""
-_PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "m")
 _PEOPLE_COUNT = re.compile(r"^[一二三四五六七八九十两几多百千万]+[名位]$")
 """A count of people (两名, 三位): 两名个人 is how many, never a name."""
-_COUNTED = re.compile(r"^[一二三四五六七八九十两几多百千万亿]+[大个项条家名位批级]$")
-
-
-def _proper_start(first: str, tags: Mapping[str, str]) -> bool:
-    """A name starts with a proper noun, a place or a numeral (洛阳, 鼎门, 七), or with a word
-    the dictionary does not know (西工区), or 市/县/区 of an office; not with a common noun."""
-    tag = tags.get(first)
-    if _COUNTED.match(first) or (tag or "").startswith("m"):
-        return _NUMERIC.match(first) is not None  # 七/二五/所, not 六大/产业园, 四大/园区
-    return tag is None or tag.startswith(_PROPER_TAGS) or first in _ADMIN
-
-
 LONGEST = 7
 """Longest term, in tokens, chained from grams of MAX_N (习近平/新/时代/中国/特色/社会主义/思想)."""
 
@@ -494,7 +428,7 @@ def select_terms(
             continue
         parts = g.split(" ")
         text = "".join(parts)
-        kind = _token_suffix_kind(parts)
+        kind = token_suffix_kind(parts)
         if f < min_freq and kind is None:
             continue
         if text in reject or len(text) < 3 or len(text) > 24:
@@ -504,9 +438,9 @@ def select_terms(
             last in stop and last not in _EDGE_OK and last not in _TAIL_OK
         ):
             continue
-        if kind is None and first in _ADMIN and last.endswith(ORG_SUFFIXES):
+        if kind is None and first in ADMIN and last.endswith(ORG_SUFFIXES):
             kind = "organisation"  # 市/政协党组, 市/应急/管理局
-        if _NUMERIC.match(last) or (_NUMERIC.match(first) and kind != "organisation"):
+        if NUMERIC.match(last) or (NUMERIC.match(first) and kind != "organisation"):
             continue
         first_tag, last_tag = tags.get(first, "n"), tags.get(last, "n")
         if first not in tags and len(first) > 1 and tags:
@@ -529,7 +463,7 @@ def select_terms(
                 continue  # (刘应安/)代表/市 of 代表市纪委: a word the dictionary knows is no place
         if _PEOPLE_COUNT.match(first):
             continue
-        if len(first) == 1 and first not in "七八九十" and (kind is None or first not in _ADMIN):
+        if len(first) == 1 and first not in "七八九十" and (kind is None or first not in ADMIN):
             continue  # 市/县/全 + word: a phrase, not a name
         if f < min_freq:
             # a suffix alone (X所, X局 seen once) needs a proper-noun-like start, not a name
@@ -602,7 +536,7 @@ def select_terms(
             continue
         parts = cands[g]
         text = "".join(parts)
-        out.append(Term(text, f, _name_kind(parts, tags) or "term", tuple(parts)))
+        out.append(Term(text, f, name_kind(parts, tags) or "term", tuple(parts)))
         n = len(parts)
         for k in range(2, n):
             for i in range(n - k + 1):
@@ -620,7 +554,7 @@ def select_terms(
             continue  # “防火墙”, “钱袋子”: a dictionary word used as a figure, not a new term
         have.add(text)
         f = max(grams.get(g, 0), q)
-        out.append(Term(text, f, _name_kind(parts, tags) or "term", tuple(parts)))
+        out.append(Term(text, f, name_kind(parts, tags) or "term", tuple(parts)))
     for name, ev in counts.people.items():
         if name in reject or name in have or not name_shaped(name):
             continue

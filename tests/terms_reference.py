@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, compress, groupby, pairwise
 
+from corpus.termkinds import NUMERIC as _NUMERIC
+from corpus.termkinds import SUFFIX_SET as _SUFFIX_SET
 from corpus.termnames import (
     BREAK,
     CUES,
@@ -18,10 +20,8 @@ from corpus.terms import (
     _CONTENT,
     _EDGE_OK,
     _NUMERAL_NAME,
-    _NUMERIC,
     _OPEN,
     _QUOTE_SET,
-    _SUFFIX_SET,
     _TAIL_OK,
     MAX_N,
     Counts,
