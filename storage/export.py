@@ -21,12 +21,14 @@ CSV, one row per article (``per="article"``; per article and coder when several 
 exported), UTF-8 with a BOM, CRLF, RFC 4180 quoting:
 
 - ``id, issue, file, date, paper, page, section, continued_from, continued_on, credits, title,
-  kicker, byline, read, starred, tags, passage_codes, note, highlights, text, coder`` —
-  ``tags`` are the article's own tags, ``passage_codes`` the codes of its passages (both
-  ``;``-separated), ``highlights`` the number of coded passages, ``read``/``starred`` 0 or 1,
-  ``credits`` as ``编辑:武力;校对:向东``, ``coder`` whose codings the row holds.
-- then three groups of 0/1 columns, each with one column per code in the export (codebook order,
-  children after their parent): ``CODE`` — the article carries the code anywhere (its own tag
+  kicker, byline, read, starred, coder, tags, passage_codes, note, highlights, text`` —
+  ``coder`` whose codings the row holds (beside ``read``/``starred``, 0 or 1, which are that
+  coder's too), ``tags`` the article's own tags, ``passage_codes`` the codes of its passages
+  (both ``;``-separated), ``highlights`` the number of coded passages, ``credits`` as
+  ``编辑:武力;校对:向东``; the long ``text`` last.
+- then three groups of 0/1 columns, each with one column per code of the codebook, used in
+  these articles or not (two exports have the same columns and can be stacked), in codebook
+  order, children after their parent: ``CODE`` — the article carries the code anywhere (its own tag
   or a passage); ``tag:CODE`` — the article itself is tagged CODE; ``passage:CODE`` — at least
   one of its passages is coded CODE. A bare ``CODE`` column that would repeat another header is
   left out (its ``tag:``/``passage:`` columns are always there).
@@ -306,12 +308,12 @@ CSV_COLUMNS = (
     "byline",
     "read",
     "starred",
+    "coder",
     "tags",
     "passage_codes",
     "note",
     "highlights",
     "text",
-    "coder",
 )
 CSV_HIGHLIGHT_COLUMNS = (
     "article_id",
@@ -364,7 +366,7 @@ def to_csv(
                 w.writerow([cell(x) for x in hrow])
     else:
         used = {t for it in its for t in (*it.tags, *(t for h in it.highlights for t in h.tags))}
-        vocab = [n for n, _ in code_tree(codebook, used) if n in used]
+        vocab = [n for n, _ in code_tree(codebook, used | {d.name for d in codebook})]
         taken = set(CSV_COLUMNS) | {f"{g}:{t}" for g in ("tag", "passage") for t in vocab}
         bare = [t for t in vocab if t not in taken]
         w.writerow(
@@ -396,12 +398,12 @@ def to_csv(
                 it.article.reporters,
                 int(it.read),
                 int(it.starred),
+                it.coder,
                 ";".join(it.tags),
                 ";".join(coded),
                 it.note,
                 len(it.highlights),
                 it.article.text,
-                it.coder,
             ]
             w.writerow(
                 [cell(x) for x in row]

@@ -126,14 +126,20 @@ def guid(*parts: str) -> str:
 def code_tree(
     codebook: Sequence[CodeDef], names: Iterable[str] | None = None
 ) -> list[tuple[str, int]]:
-    """Codes as a tree walk, ``(name, depth)``, each child right after its parent, siblings by name.
+    """Codes as a tree walk, ``(name, depth)``, each child right after its parent, siblings in
+    codebook order (``piyue codes`` and the reader show them so; a researcher arranged them).
 
     With `names`, only those codes and their ancestors (a child keeps its place under its
-    parent); names the codebook does not know are top-level codes. A cycle in the parents
-    (which the codebook refuses, but a hand-edited file may have) cannot loop: a code of the
-    cycle is put at the top.
+    parent); names the codebook does not know are top-level codes, after the known ones, by
+    name. A cycle in the parents (which the codebook refuses, but a hand-edited file may have)
+    cannot loop: a code of the cycle is put at the top.
     """
     parent = {d.name: d.parent or "" for d in codebook}
+    rank = {n: i for i, n in enumerate(parent)}
+
+    def ordered(codes: Iterable[str]) -> list[str]:
+        return sorted(codes, key=lambda n: (rank.get(n, len(rank)), n))
+
     wanted = set(parent) if names is None else set(names)
     keep: set[str] = set()
     for n in wanted:
@@ -150,14 +156,14 @@ def code_tree(
     visited: set[str] = set()
 
     def walk(p: str, depth: int) -> None:
-        for n in sorted(children.get(p, ())):
+        for n in ordered(children.get(p, ())):
             if n not in visited:
                 visited.add(n)
                 out.append((n, depth))
                 walk(n, depth + 1)
 
     walk("", 0)
-    for n in sorted(keep - visited):  # only codes on or under a cycle are left
+    for n in ordered(keep - visited):  # only codes on or under a cycle are left
         seen = set()
         while n not in seen:  # climb to a code on the cycle: it goes to the top
             seen.add(n)

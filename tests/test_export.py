@@ -347,3 +347,37 @@ def test_csv_code_named_like_a_column_does_not_shadow_it(setup) -> None:  # type
     rb, rc = csv.DictReader(io.StringIO(raw))
     assert rc["note"].startswith("只有笔记") and rc["tag:note"] == "1"
     assert rb["tag:防汛"] == "1" and rc["tag:tag:防汛"] == "1"
+
+
+def test_csv_code_columns_follow_the_codebook_and_include_unused_codes(setup) -> None:  # type: ignore[no-untyped-def]
+    """Two exports of different articles have the same columns, in the order the
+    researcher gave the codebook (not by name); the fixed columns are README's."""
+    lib, store, corpus, (a, b, c) = setup
+    store.define_tag("治理")  # defined after 营商环境, 党建, 防汛
+    store.define_tag("营商环境", parent="治理")
+    store.define_tag("未用")  # in the codebook, on no article
+    only_b = next(
+        csv.reader(
+            io.StringIO(
+                ex.to_csv(ex.items(corpus, store, [b]), codebook=store.tag_defs()).decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    only_c = next(
+        csv.reader(
+            io.StringIO(
+                ex.to_csv(ex.items(corpus, store, [c]), codebook=store.tag_defs()).decode(
+                    "utf-8-sig"
+                )
+            )
+        )
+    )
+    assert only_b == only_c
+    codes = [h.removeprefix("tag:") for h in only_b if h.startswith("tag:")]
+    assert codes == ["党建", "防汛", "治理", "营商环境", "未用"]  # 营商环境 under its parent
+    assert [h for h in only_b[len(ex.CSV_COLUMNS) :] if ":" not in h] == codes
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = readme.split("one row per article: `", 1)[1].split("`", 1)[0]
+    assert [x.strip() for x in documented.split(",")] == list(ex.CSV_COLUMNS)
