@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.where import corpus_target
 from storage import locations
+from storage.errors import DiskError
 from workspace.session import Mode, Workspace
 
 if TYPE_CHECKING:  # argparse is left unimported when only the reader is opened
@@ -50,9 +51,7 @@ def stale_notice(ws: Workspace) -> None:
     """Say once on stderr that results come from an index that could not be refreshed."""
     note = ws.library.take_index_warning()
     if note:
-        from corpus.clean import scrub
-
-        sys.stderr.write(f"piyue: {scrub(note)}\n")
+        warn(note)
 
 
 def db_path(args: argparse.Namespace) -> Path | None:
@@ -64,15 +63,33 @@ def db_path(args: argparse.Namespace) -> Path | None:
 def workspace(
     args: argparse.Namespace, mode: Mode = "read", own_coder: bool = True
 ) -> Iterator[Workspace]:
-    """The workspace of the command's ``--corpus``/``--db``; closed (journal folded) after."""
+    """The workspace of the command's ``--corpus``/``--db``; closed (journal folded) after.
+
+    Folding the journal into the file can fail on a full disk after the command's changes
+    were made durable in the journal: they are saved (DESIGN.md: durable before the UI says
+    so), so the command succeeds — status 0, its usual output — and the failure is one
+    warning line on stderr.  A script must not retry or give up on a change that was made."""
     coder = getattr(args, "coder", None) if own_coder else None
     if not isinstance(coder, str):
         coder = None
     ws = Workspace(corpus_root(args), db_path(args), mode=mode, coder=coder or None)
     try:
         yield ws
-    finally:
+    except BaseException:
+        with suppress(DiskError):  # the command's own error is the one to report
+            ws.close()
+        raise
+    try:
         ws.close()
+    except DiskError as exc:  # only the fold can fail here: the journal holds every change
+        warn(str(exc))
+
+
+def warn(msg: str) -> None:
+    """One line on stderr that does not change the exit status."""
+    from corpus.clean import scrub
+
+    sys.stderr.write(f"piyue: {scrub(msg)}\n")
 
 
 def out(text: str) -> None:

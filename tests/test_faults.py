@@ -516,6 +516,39 @@ def test_cli_full_disk_is_one_line_status_2(
     assert snapshot(tmp_path) == before
 
 
+@pytest.mark.parametrize("code", [errno.ENOSPC, errno.EDQUOT])
+def test_cli_change_saved_in_the_journal_is_a_success_with_a_warning(
+    tmp_path: Path,
+    arts: list[Article],
+    code: int,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The tag is durable in the journal before the fold into the file fails on a full
+    disk: the command did what it was asked (status 0, its usual output) and says once that
+    the file could not be updated; the change is there the next time."""
+    main = cli_main()
+    db = tmp_path / "annotations.json"
+    with_backups(db, arts)
+    real = files.atomic_write
+
+    def full(path: Path, data: bytes, mode: int = 0o600, after: str = "") -> None:
+        if Path(path) == db:
+            raise durable.disk_error(oserror(code), path, after=after)
+        real(path, data, mode, after)
+
+    monkeypatch.setattr(durable, "atomic_write", full)
+    args = ["--corpus", str(SEEDS), "--db", str(db)]
+    assert main(["tag", *args, arts[0].id, "saved"]) == 0
+    got = capsys.readouterr()
+    assert got.out.startswith(f"{arts[0].id}: ") and "saved" in got.out
+    assert got.err.count("\n") == 1 and got.err.startswith("piyue: cannot write ")
+    one_line(got.err.strip(), str(db), "safe in the journal")
+    monkeypatch.undo()
+    with Store.open(db, readonly=True) as again:
+        assert "saved" in again.notes(arts[0].id).tags
+
+
 # ------------------------------------------------------------------------- real mounts
 
 
