@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, cast
 
-from cli.common import UsageError, add_common, out, print_json, stale_notice, workspace
+from cli.common import UsageError, add_common, out, plural, print_json, stale_notice, workspace
 from workspace.kwic import Sort, cell_width
 
 FORMATS = ("md", "csv")
@@ -242,7 +242,7 @@ def retrieve_text(items: Sequence[Any], width: int) -> str:
         title = pad(fit(it.title or "(无标题)", 30), 30)
         lines.append(f"{where}  {body}  {title}  {tags}".rstrip() + "\n")
     passages = sum(1 for it in items if it.kind == "passage")
-    lines.append(f"{passages} passages, {len(items) - passages} articles\n")
+    lines.append(f"{plural(passages, 'passage')}, {plural(len(items) - passages, 'article')}\n")
     return "".join(lines)
 
 
@@ -343,13 +343,19 @@ def cmd_autocode(args: argparse.Namespace) -> int:
         )
         passages, articles = an.preview(plan)
         if args.dry_run:
-            print(f"would code {passages} passages in {articles} articles with {code}")
+            print(
+                f"would code {plural(passages, 'passage')} in {plural(articles, 'article')} "
+                f"with {code}"
+            )
             return 0
-        done = an.apply_autocode(ws.store, plan, code)
-    print(
-        f"coded {done} passages with {code} ({passages} passages in {articles} articles matched; "
-        "one undo step)"
-    )
+        done = an.apply_autocode(ws.store, plan, code) if passages else 0
+    matched = f"{plural(passages, 'passage')} in {plural(articles, 'article')}"
+    if not passages:  # no undo step was made: saying "one undo step" would mislead
+        out(f"nothing coded: no occurrence of {args.query}\n")
+    elif not done:
+        out(f"nothing coded: the {matched} matched already have {code}\n")
+    else:
+        out(f"coded {plural(done, 'passage')} with {code} ({matched} matched; one undo step)\n")
     return 0
 
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import add_common, out, print_json, workspace
+from cli.common import add_common, out, plural, print_json, workspace
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -64,7 +64,7 @@ def cmd_note(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     with workspace(args, "write") as ws:
         ws.set_note(ws.article(args.article_id), text)
-    print(f"{args.article_id}: note saved ({len(text)} characters)")
+    print(f"{args.article_id}: note saved ({plural(len(text), 'character')})")
     return 0
 
 

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import add_common, out, print_json, workspace
+from cli.common import add_common, out, plural, print_json, workspace
 from workspace import codebook
 
 
@@ -47,8 +47,8 @@ def cmd_codes(args: argparse.Namespace) -> int:
         else:
             out(
                 "".join(
-                    f"{'  ' * r.depth}{r.name}  {r.colour}  {r.articles} articles, "
-                    f"{r.passages} passages"
+                    f"{'  ' * r.depth}{r.name}  {r.colour}  {plural(r.articles, 'article')}, "
+                    f"{plural(r.passages, 'passage')}"
                     f"{f'  — {r.description}' if r.description else ''}\n"
                     for r in rows
                 )
@@ -66,7 +66,7 @@ def cmd_codes(args: argparse.Namespace) -> int:
     if args.edit == "delete":
         n_art = len(getattr(got, "articles", ()))
         n_pas = len(getattr(got, "passages", ()))
-        out(f"deleted {args.code} ({n_art} articles, {n_pas} passages)\n")
+        out(f"deleted {args.code} ({plural(n_art, 'article')}, {plural(n_pas, 'passage')})\n")
     else:
         out(f"{args.edit}: {getattr(got, 'name', args.code)}\n")
     return 0

@@ -92,6 +92,11 @@ def warn(msg: str) -> None:
     sys.stderr.write(f"piyue: {scrub(msg)}\n")
 
 
+def plural(n: int, word: str) -> str:
+    """``1 article``, ``2 articles``: counts in messages read as English."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def out(text: str) -> None:
     """Text for a terminal: control characters from the pages made visible."""
     from corpus.clean import scrub  # here: the reader's start-up does not need it

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.coders import use_coder
-from cli.common import add_common, stale_notice, workspace
+from cli.common import add_common, plural, stale_notice, workspace
 from storage.export import FORMATS
 from workspace import exchange
 
@@ -50,12 +50,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         got = exchange.export(ws, articles, opts, args.output)
         stale_notice(ws)
     if got.data is None:
-        print(f"{got.files} articles → {args.output}/", file=sys.stderr)
+        print(f"{plural(got.files, 'article')} → {args.output}/", file=sys.stderr)
     elif args.output is None:
         sys.stdout.buffer.write(got.data)
         sys.stdout.flush()
     else:
-        print(f"{got.articles} articles → {args.output}", file=sys.stderr)
+        print(f"{plural(got.articles, 'article')} → {args.output}", file=sys.stderr)
     return 0
 
 
@@ -65,8 +65,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         rep = exchange.import_file(ws, args.file, args.as_coder, args.merge)
     who = "merged" if rep.merged else f"imported as {', '.join(rep.coders) or '-'}:"
     print(
-        f"{who} {rep.articles} articles: +{rep.tags_added} tags, {rep.notes_set} notes "
-        f"({rep.notes_conflicts} kept both), +{rep.highlights_added} passages"
+        f"{who} {plural(rep.articles, 'article')}: +{plural(rep.tags_added, 'tag')}, "
+        f"{plural(rep.notes_set, 'note')} ({rep.notes_conflicts} kept both), "
+        f"+{plural(rep.highlights_added, 'passage')}"
         + (f", {len(rep.orphans)} kept as orphans" if rep.orphans else "")
     )
     for s in rep.orphans:

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import UsageError, add_common, out, print_json, stale_notice, workspace
+from cli.common import UsageError, add_common, out, plural, print_json, stale_notice, workspace
 from corpus.model import Article, Issue, Kind
 from workspace.session import Workspace
 
@@ -206,7 +206,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             raise EmptyCorpus(describe_empty(lib.root, len(view.skipped)))
         ws.reattach_moved()
     print(
-        f"{len(view.rows)} pages, {view.article_count} articles, {stats.tokens} tokens "
+        f"{plural(len(view.rows), 'page')}, {plural(view.article_count, 'article')}, "
+        f"{plural(stats.tokens, 'token')} "
         f"({stats.parsed} parsed, {stats.unchanged} unchanged, {stats.removed} removed, "
         f"{stats.skipped} skipped) in {stats.seconds:.2f} s"
     )

@@ -430,7 +430,8 @@ def write_corpus(
     if not force:  # every file checked before one is written: no half-written folder
         there = [p for p in paths if p.exists()]
         if there:
-            more = f" and {len(there) - 1} more files exist" if there[1:] else " exists"
+            n = len(there) - 1
+            more = f" and {n} more file{'s' if n > 1 else ''} exist" if n else " exists"
             raise ExportError(f"{there[0]}{more} (use --force to overwrite)")
     out.mkdir(parents=True, exist_ok=True)
     for i, (it, path) in enumerate(zip(its, paths, strict=True)):

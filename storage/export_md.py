@@ -73,7 +73,7 @@ def to_markdown(
     lines = [
         f"# {md_escape(title)}",
         "",
-        f"{len(its)} 篇 articles · {datetime.now(UTC):%Y-%m-%d}",
+        f"{len(its)} 篇 article{'' if len(its) == 1 else 's'} · {datetime.now(UTC):%Y-%m-%d}",
         "",
     ]
     if tree:

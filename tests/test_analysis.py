@@ -147,7 +147,7 @@ def test_retrieve_json_md_csv(fx: Fx) -> None:
     assert len(rows) == 5 and rows[1]["quote"] == "优化营商环境十条措施"
     assert rows[3]["note"].startswith("'=cmd")  # a spreadsheet shows it, does not run it
     md = an.retrieve_md(items).decode("utf-8")
-    assert "> 优化营商环境十条措施" in md and "4 段 passages · 1 篇 articles" in md
+    assert "> 优化营商环境十条措施" in md and "4 段 passages · 1 篇 article\n" in md
 
 
 # ------------------------------------------------------------------------- co-occurrence

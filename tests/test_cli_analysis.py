@@ -118,11 +118,9 @@ def test_retrieve_csv_md_and_text(fx: Fx, capsys: pytest.CaptureFixture[str]) ->
         "营商环境与党建",
     ]
     code, out, _ = fx.run(capsys, "retrieve", "营商环境", "--format", "md")
-    assert code == 0 and "> 优化营商环境十条措施" in out and "3 段 passages · 1 篇 articles" in out
+    assert code == 0 and "> 优化营商环境十条措施" in out and "3 段 passages · 1 篇 article\n" in out
     code, out, _ = fx.run(capsys, "retrieve", "营商环境", "--width", "4")
-    assert (
-        code == 0 and "【优化营商环境十条措施" in out and out.endswith("3 passages, 1 articles\n")
-    )
+    assert code == 0 and "【优化营商环境十条措施" in out and out.endswith("3 passages, 1 article\n")
 
 
 def test_cooccur_json_csv_text(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
@@ -224,7 +222,9 @@ def test_autocode_applies(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
         [(fx.ids["优化"], "营商环境")] * 3 + [(fx.ids["党建"], "营商环境")]
     )
     code, out, _ = fx.run(capsys, "autocode", "营商环境", "自动", "--unit", "match")
-    assert out.startswith("coded 0 passages")  # already coded: nothing new
+    assert out == (  # already coded: nothing new, and no undo step to speak of
+        "nothing coded: the 4 passages in 2 articles matched already have 自动\n"
+    )
     items = fx.json(capsys, "retrieve", "自动")["items"]
     assert len(items) == 4
 
@@ -327,3 +327,32 @@ def test_every_command_has_help(cmd: str, capsys: pytest.CaptureFixture[str]) ->
     assert exc.value.code == 0 and f"piyue {cmd}" in out and "--corpus" in out
     if cmd != "autocode":
         assert "--json" in out
+
+
+def test_autocode_without_a_match_says_nothing_was_coded(
+    fx: Fx, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No occurrence: no undo step was made, so none is announced, and nothing is written."""
+    code, out, err = fx.run(capsys, "autocode", "不存在的词", "自动", "--unit", "match")
+    assert code == 0 and err == ""
+    assert out == "nothing coded: no occurrence of 不存在的词\n"
+    with Store.open(fx.db, readonly=True) as store:
+        assert not [h for h in store.highlights() if "自动" in h.tags]
+
+
+def test_counts_of_one_are_singular(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
+    """No "1 articles": autocode's preview, codes, retrieve, note, delete."""
+    code, out, _ = fx.run(
+        capsys, "autocode", "优化营商环境十条措施", "自动", "--unit", "match", "--dry-run"
+    )
+    assert out == "would code 1 passage in 1 article with 自动\n"
+    fx.run(capsys, "autocode", "优化营商环境十条措施", "自动", "--unit", "match")
+    code, out, _ = fx.run(capsys, "codes")
+    assert "  1 article, 2 passages\n" in out and "  0 articles, 1 passage\n" in out
+    assert "1 articles" not in out and "1 passages" not in out
+    code, out, _ = fx.run(capsys, "retrieve", "自动", "--format", "md")
+    assert "1 段 passage · 0 篇 articles" in out
+    code, out, _ = fx.run(capsys, "note", fx.ids["优化"], "笔")
+    assert out.endswith("(1 character)\n")
+    code, out, _ = fx.run(capsys, "codes", "delete", "自动")
+    assert out == "deleted 自动 (0 articles, 1 passage)\n"

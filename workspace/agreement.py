@@ -532,7 +532,8 @@ def to_markdown(report: AgreementReport) -> str:
     """The report as a Markdown table, three decimals, "—" where a figure is undefined."""
     a, b = report["coders"]
     lines = [
-        f"Agreement between {a} and {b} over {report['units']} units",
+        f"Agreement between {a} and {b} over {report['units']} unit"
+        + ("" if report["units"] == 1 else "s"),
         "",
         "| code | units | agreement | κ | α | char κ | uα | note |",
         "|---|---:|---:|---:|---:|---:|---:|---|",

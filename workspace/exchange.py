@@ -145,7 +145,12 @@ def import_file(ws: Workspace, path: Path, as_coder: str = "", merge: bool = Fal
     if not rep.articles and not rep.orphans and rep.skipped:
         # not one line was a record: a CSV, a Markdown export, some other file
         raise StoreError(
-            f"{path} is not a piyue JSON Lines export: none of its {len(rep.skipped)} lines "
-            f"is one ({rep.skipped[0]}); nothing was imported"
+            f"{path} is not a piyue JSON Lines export: "
+            + (
+                "its one line is not"
+                if len(rep.skipped) == 1
+                else f"none of its {len(rep.skipped)} lines is"
+            )
+            + f" one ({rep.skipped[0]}); nothing was imported"
         )
     return rep

@@ -127,7 +127,8 @@ def retrieve_md(items: Sequence[Item], title: str = "piyue retrieve") -> bytes:
     lines = [
         f"# {md_escape(title)}",
         "",
-        f"{passages} 段 passages · {len(items) - passages} 篇 articles",
+        f"{passages} 段 passage{'' if passages == 1 else 's'} · {len(items) - passages} 篇 "
+        f"article{'' if len(items) - passages == 1 else 's'}",
         "",
     ]
     for it in items:
