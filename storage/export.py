@@ -433,7 +433,7 @@ def write_corpus(
             n = len(there) - 1
             more = f" and {n} more file{'s' if n > 1 else ''} exist" if n else " exists"
             raise ExportError(f"{there[0]}{more} (use --force to overwrite)")
-    out.mkdir(parents=True, exist_ok=True)
+    out.mkdir(exist_ok=True)  # the folder it goes in must exist: see write_file
     for i, (it, path) in enumerate(zip(its, paths, strict=True)):
         a = it.article
         m = it.meta
@@ -462,5 +462,6 @@ def write_corpus(
 def write_file(path: Path, data: bytes, force: bool = False) -> None:
     if path.exists() and not force:
         raise ExportError(f"{path} exists (use --force to overwrite)")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.is_dir():  # never made: a mistyped folder is the user's to fix
+        raise ExportError(f"cannot write {path}: the folder {path.parent} does not exist")
     atomic_write(path, data, 0o644)

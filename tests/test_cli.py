@@ -198,3 +198,21 @@ def test_counts_below_one_are_refused(tmp_path: Path, capsys: pytest.CaptureFixt
         assert exc.value.code == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and said in err
+
+
+@pytest.mark.parametrize("fmt", ["csv", "corpus"])
+def test_export_into_a_missing_folder_is_refused(
+    tmp_path: Path, fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped folder is not made: one line naming it, status 2, nothing created."""
+    db = str(tmp_path / "db.json")
+    target = tmp_path / "no" / "such" / "out"
+    code, out, err = run(capsys, "--db", db, "export", "--all", "--format", fmt, "-o", str(target))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith(f"piyue: cannot write {target}: ") and "does not exist" in err
+    assert not (tmp_path / "no").exists()
+    (tmp_path / "file").write_text("x")
+    code, _, err = run(
+        capsys, "--db", db, "export", "--format", fmt, "-o", str(tmp_path / "file" / "x")
+    )
+    assert code == 2 and "is not a folder" in err

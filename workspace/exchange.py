@@ -78,12 +78,17 @@ def select(
 
 
 def check_target(fmt: str, output: Path | None, force: bool) -> None:
-    """Refuse before any work is done: a missing path where one is needed, or a file that
-    would be overwritten without ``force``."""
+    """Refuse before any work is done: a missing path where one is needed, a folder that
+    does not exist (never made silently: a typo in a path would scatter exports), or a file
+    that would be overwritten without ``force``."""
     from storage.export import ExportError
 
     if fmt in NEEDS_PATH and output is None:
         raise ExportError(f"--format {fmt} needs -o FILE")
+    folder = output.expanduser().absolute().parent if output is not None else None
+    if folder is not None and not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise ExportError(f"cannot write {output}: {folder} {what} (create it first)")
     if output is not None and fmt != "corpus" and output.exists() and not force:
         raise ExportError(f"{output} exists (use --force to overwrite)")
 
