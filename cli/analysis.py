@@ -179,13 +179,11 @@ def table(rows: list[list[str]], numeric_from: int) -> str:
 
 
 def check_where(ws: Any, where: str) -> str:
-    """The ``--where`` expression, its codes checked (a typo is an error, not 0 results)."""
-    if not where.strip():
-        return ""
-    from workspace.analysis import compile_expression
+    """The ``--where`` expression, its codes and page terms checked (a typo is an error,
+    not 0 results)."""
+    from workspace.coded import check_where as checked
 
-    compile_expression(ws.store, where)
-    return where
+    return checked(ws.store, where)
 
 
 # ------------------------------------------------------------------------------ commands

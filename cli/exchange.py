@@ -12,6 +12,7 @@ from cli.coders import use_coder
 from cli.common import add_common, plural, stale_notice, workspace
 from storage.export import FORMATS
 from workspace import exchange
+from workspace.coded import check_where
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -46,7 +47,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.format, args.tokens, args.per, args.full, args.coder, args.force
     )
     with workspace(args, own_coder=False) as ws:  # --coder: whose codings
-        articles = exchange.select(ws, args.tag, args.where, args.all, args.coder)
+        where = check_where(ws.store, args.where)  # a typo must not export nothing, status 0
+        articles = exchange.select(ws, args.tag, where, args.all, args.coder)
         got = exchange.export(ws, articles, opts, args.output)
         stale_notice(ws)
     if got.data is None:

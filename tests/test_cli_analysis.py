@@ -356,3 +356,20 @@ def test_counts_of_one_are_singular(fx: Fx, capsys: pytest.CaptureFixture[str]) 
     assert out.endswith("(1 character)\n")
     code, out, _ = fx.run(capsys, "codes", "delete", "自动")
     assert out == "deleted 自动 (0 articles, 1 passage)\n"
+
+
+def test_where_refuses_an_unknown_field_and_accepts_page_terms(
+    fx: Fx, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``bogus:1`` is neither a page term nor a code: one line, status 2 — in export as in
+    kwic — instead of an empty export that looks like success; page terms pass the check."""
+    for argv in (("export", "--where", "bogus:1"), ("kwic", "营商环境", "--where", "bogus:1")):
+        code, out, err = fx.run(capsys, *argv)
+        assert code == 2 and out == "" and err.count("\n") == 1, argv
+        assert "bogus:1: unknown field 'bogus'" in err and "paper:" in err
+    code, out, err = fx.run(capsys, "export", "--where", "营商环境 or nosuch")
+    assert code == 2 and "unknown code: nosuch" in err
+    code, out, err = fx.run(capsys, "kwic", "营商环境", "--where", "page:1..9 or 营商环境")
+    assert code == 0 and "营商环境" in out
+    code, out, err = fx.run(capsys, "export", "--where", "page:1..9 or 营商环境")
+    assert code == 0 and out

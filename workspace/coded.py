@@ -87,6 +87,34 @@ def compile_expression(store: Store, expr: str) -> Any:
     return tree
 
 
+def check_where(store: Store, expr: str) -> str:
+    """A ``--where`` expression checked before anything is read: every leaf a page term
+    (``paper:``, ``date:``, ``page:``, ``section:``; a malformed value is refused) or a code.
+    Anything else — a typo, an unknown field such as ``bogus:1`` — is an error naming it,
+    not an empty result.  (A code may hold a colon, so ``bogus:1`` is refused here, where
+    the codes are known, not by the parser.)  Returns the expression, "" for none."""
+    from storage.annotations.expressions import page_terms
+
+    if not expr.strip():
+        return ""
+    tree = parse_expression(expr)
+    terms = page_terms(tree)
+    rest = [x for x in leaves(tree) if x not in terms]
+    known = {t.name for t in store.tag_defs()}
+    if any(x not in known for x in rest):
+        known |= set(store.tag_counts(None))
+    unknown = [x for x in rest if x not in known]
+    fielded = [x for x in unknown if ":" in x.strip(":")]
+    if fielded:
+        raise UnknownCode(
+            f"{fielded[0]}: unknown field {fielded[0].partition(':')[0]!r} (page terms are "
+            "paper:, date:, page:, section:) and no code of that name"
+        )
+    if unknown:
+        raise UnknownCode(f"unknown code: {', '.join(unknown)}")
+    return expr
+
+
 # ---------------------------------------------------------------- reading the store in bulk
 
 
