@@ -15,7 +15,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from cli.common import UsageError, add_common, corpus_root, db_path
+from cli.common import UsageError, add_common, corpus_root, db_path, given_coder
 from corpus.where import CorpusNotFound
 from storage.errors import StoreError
 
@@ -108,9 +108,10 @@ def open_reader(args: argparse.Namespace) -> int:
     from tui.app import make_app
 
     root = corpus_root(args)
+    coder = given_coder(args)
     gc.disable()  # until the first paint: see PiyueApp.after_first_paint
     try:
-        app = make_app(root, db_path(args), coder=getattr(args, "coder", None))
+        app = make_app(root, db_path(args), coder=coder)
         app.run()
     finally:
         gc.enable()

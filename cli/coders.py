@@ -8,14 +8,14 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import add_common, out, print_json, stale_notice, workspace
+from cli.common import add_common, given_coder, out, print_json, stale_notice, workspace
 from workspace.session import Workspace
 
 
 def use_coder(ws: Workspace, args: argparse.Namespace) -> None:
     """Make ``--coder`` the workspace's current coder (when given)."""
-    name = getattr(args, "coder", "")
-    if name:
+    name = given_coder(args)
+    if name is not None:
         ws.store.set_coder(name)
 
 

@@ -36,7 +36,7 @@ def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True
             "--coder",
             default=default,
             help="who codes: every coding records its coder (default: $PIYUE_CODER, else "
-            "your login name)",
+            "the coder the reader remembered, else your login name; an empty name is refused)",
         )
 
 
@@ -54,6 +54,21 @@ def stale_notice(ws: Workspace) -> None:
         warn(note)
 
 
+def given_coder(args: argparse.Namespace) -> str | None:
+    """``--coder`` as given, None when left out (``workspace.session.chosen_coder`` decides
+    the default).  ``--coder ""`` and ``--coder "  "`` are both refused: in a script they are
+    usually an unset variable, and coding under a default name would be the wrong name."""
+    name = getattr(args, "coder", None)
+    if not isinstance(name, str):
+        return None
+    if not name.strip():
+        raise UsageError(
+            "--coder is empty: give a name, or leave the flag out for the default "
+            "($PIYUE_CODER, the coder the reader remembered, your login name)"
+        )
+    return name
+
+
 def db_path(args: argparse.Namespace) -> Path | None:
     db = getattr(args, "db", None)
     return Path(db).expanduser() if db else None
@@ -69,10 +84,8 @@ def workspace(
     were made durable in the journal: they are saved (DESIGN.md: durable before the UI says
     so), so the command succeeds — status 0, its usual output — and the failure is one
     warning line on stderr.  A script must not retry or give up on a change that was made."""
-    coder = getattr(args, "coder", None) if own_coder else None
-    if not isinstance(coder, str):
-        coder = None
-    ws = Workspace(corpus_root(args), db_path(args), mode=mode, coder=coder or None)
+    coder = given_coder(args) if own_coder else None
+    ws = Workspace(corpus_root(args), db_path(args), mode=mode, coder=coder)
     try:
         yield ws
     except BaseException:

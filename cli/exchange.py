@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.coders import use_coder
-from cli.common import add_common, plural, stale_notice, workspace
+from cli.common import add_common, given_coder, plural, stale_notice, workspace
 from storage.export import FORMATS
 from workspace import exchange
 from workspace.coded import check_where
@@ -29,8 +29,9 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p.add_argument("--full", action="store_true", help="Markdown: include the full text")
     p.add_argument(
         "--coder",
-        default="",
-        help="whose codings: a coder's name or 'all' (default: yours); the provenance names them",
+        default=None,
+        help="whose codings: a coder's name or 'all' (default: yours); the provenance names "
+        "them; an empty name is refused",
     )
     p = sub.add_parser("import", help="another coder's JSON Lines export, kept as theirs")
     add_common(p)
@@ -42,13 +43,12 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    whose = given_coder(args) or ""  # "" → yours (the session's coder)
     exchange.check_target(args.format, args.output, args.force)
-    opts = exchange.ExportOptions(
-        args.format, args.tokens, args.per, args.full, args.coder, args.force
-    )
+    opts = exchange.ExportOptions(args.format, args.tokens, args.per, args.full, whose, args.force)
     with workspace(args, own_coder=False) as ws:  # --coder: whose codings
         where = check_where(ws.store, args.where)  # a typo must not export nothing, status 0
-        articles = exchange.select(ws, args.tag, where, args.all, args.coder)
+        articles = exchange.select(ws, args.tag, where, args.all, whose)
         got = exchange.export(ws, articles, opts, args.output)
         stale_notice(ws)
     if got.data is None:

@@ -515,3 +515,70 @@ def test_workspace_switches_coder_and_reveals(db: Path, arts: list[Article]) -> 
         assert not is_blind(ws) and ws.store.notes(a.id).tags == ("营商环境",)
         reveal(ws, False)
         assert ws.store.notes(a.id).tags == ()
+
+
+def _cli(argv: list[str]) -> int:
+    from cli import main
+
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+
+
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_a_blank_coder_is_refused_the_same_everywhere(
+    blank: str, db: Path, arts: list[Article], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--coder ""`` and ``--coder "  "`` (an unset variable in a script) are one error,
+    not a silent default for one and an error for the other; nothing is written."""
+    base = ["--corpus", str(SEEDS), "--db", str(db)]
+    assert _cli([*base, "tag", arts[0].id, "x"]) == 0
+    before = db.read_bytes()
+    capsys.readouterr()
+    for argv in (
+        [*base, "tag", "--coder", blank, arts[0].id, "y"],
+        ["--coder", blank, *base, "tag", arts[0].id, "y"],
+        [*base, "export", "--coder", blank],
+        [*base, "coders", "--coder", blank],
+        ["--coder", blank, *base],  # the reader is not opened either
+    ):
+        assert _cli(argv) == 2, argv
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith("piyue: --coder is empty: give a name"), argv
+        assert err.count("\n") == 1
+    assert db.read_bytes() == before
+
+
+def test_the_coder_is_the_flag_then_the_environment_then_the_remembered_one(
+    db: Path, arts: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One order for the command line and the reader: --coder > $PIYUE_CODER > the coder
+    the reader remembered > the login name."""
+    from storage import state
+    from workspace.session import chosen_coder
+
+    monkeypatch.delenv("PIYUE_CODER")
+    monkeypatch.setattr("getpass.getuser", lambda: "login")
+    base = ["--corpus", str(SEEDS), "--db", str(db)]
+
+    def coder_of_tag(*flags: str) -> str:
+        assert _cli([*base, "tag", *flags, arts[0].id, "t"]) == 0
+        with Store.open(db, readonly=True) as s:
+            s.reveal()
+            (who,) = [c.name for c in s.coder_summaries() if c.tags]
+        assert _cli([*base, "untag", *flags, arts[0].id, "t"]) == 0
+        return who
+
+    assert chosen_coder() is None and coder_of_tag() == "login"
+    assert not Workspace(SEEDS, db, mode="read").coder_chosen  # the reader asks once
+    state.remember_coder("小李")
+    assert coder_of_tag() == "小李"
+    assert Workspace(SEEDS, db, mode="read").coder_chosen
+    monkeypatch.setenv("PIYUE_CODER", "老王")
+    assert coder_of_tag() == "老王"
+    assert coder_of_tag("--coder", "张三") == "张三"
+    monkeypatch.setenv("PIYUE_CODER", " ")  # blank: as if unset
+    assert coder_of_tag() == "小李"
+    state.remember_coder("\x00")  # a hand-edited state file cannot stop a command
+    assert coder_of_tag() == "login"

@@ -46,8 +46,8 @@ def export_coders(ws: Workspace, coder: str = "") -> tuple[Coders, str]:
     "" → the current coder's; ``all`` → every coder's (each record names its own); a coder
     of this database → theirs.  A name that coded nothing here keeps what ``export --coder``
     meant before coders were recorded — you naming yourself: the codings of the coder you
-    are without the flag (``PIYUE_CODER`` or the login name), under that name."""
-    from storage.annotations import ALL, default_coder
+    are without the flag (``chosen_coder``), under that name."""
+    from storage.annotations import ALL
 
     store = ws.store
     if not coder.strip():
@@ -58,7 +58,7 @@ def export_coders(ws: Workspace, coder: str = "") -> tuple[Coders, str]:
     name = " ".join(coder.split())
     if name in known:
         return {name}, name
-    return {default_coder()}, name
+    return {store.coder}, name
 
 
 def select(

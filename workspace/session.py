@@ -8,6 +8,7 @@ screen before the database or the dictionary is touched.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -27,6 +28,26 @@ if TYPE_CHECKING:
 Mode = Literal["ui", "write", "read"]
 LOCK_WAIT = 3.0
 """Seconds a command waits for the writer lock before naming the process that holds it."""
+
+
+def chosen_coder(given: str | None = None) -> str | None:
+    """Who codes in a session — decided here for the command line and the reader alike:
+    ``given`` (``--coder``; a blank name is refused, not taken for the default) >
+    ``$PIYUE_CODER`` (blank counts as unset) > the coder the reader remembered when it asked
+    on its first start > None, which is the login name (the store's default)."""
+    from storage import state
+    from storage.annotations import clean_coder
+    from storage.errors import AnnotationError
+
+    if given is not None:
+        return clean_coder(given)
+    env = os.environ.get("PIYUE_CODER", "")
+    if env.strip():
+        return clean_coder(env)
+    try:
+        return clean_coder(state.coder()) or None
+    except AnnotationError:  # never remembered (""), or a name edited by hand into nonsense
+        return None
 
 
 class UnknownArticle(StoreError):
@@ -60,7 +81,7 @@ class Workspace:
     ) -> None:
         self.root = corpus_root
         self.coder = coder
-        """Who codes in this session (None: ``PIYUE_CODER`` or the login name)."""
+        """Who codes in this session as given (None: see ``chosen_coder``)."""
         self.db_path = db_path
         self.cache_dir = cache_dir
         self.mode: Mode = mode
@@ -81,14 +102,15 @@ class Workspace:
                 from storage.annotations import Store
 
                 path = self.db_path or locations.default_db()
+                coder = chosen_coder(self.coder)
                 if self.mode == "ui":
-                    self._store = Store.open_for_ui(path, coder=self.coder)
+                    self._store = Store.open_for_ui(path, coder=coder)
                 else:
                     self._store = Store.open(
                         path,
                         readonly=self.mode == "read",
                         lock_timeout=LOCK_WAIT if self.mode == "write" else 0.0,
-                        coder=self.coder,
+                        coder=coder,
                     )
             return self._store
 
@@ -108,6 +130,12 @@ class Workspace:
     @property
     def readonly(self) -> bool:
         return self.store.readonly
+
+    @property
+    def coder_chosen(self) -> bool:
+        """Someone said who codes (``--coder``, ``PIYUE_CODER``, the remembered coder): the
+        reader asks on its first start only when not — the login name is a guess."""
+        return chosen_coder(self.coder) is not None
 
     def corpus(self) -> Corpus:
         """The parsed corpus with corrections applied; annotations whose article moved are

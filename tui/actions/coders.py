@@ -3,8 +3,6 @@ coding (others' codings hidden until revealed), and agreement between two coders
 
 from __future__ import annotations
 
-import os
-
 from storage import state
 from tui.screens.base import ScreenBase, dialogs
 
@@ -18,18 +16,11 @@ class CoderActions(ScreenBase):
         self.query_one(StatusLine).show_coder(f"编码者 {self.ws.store.coder} · {blind}")
 
     def settle_coder(self) -> None:
-        """On opening: the coder the user named before, or ask once (first start)."""
+        """On opening: the coder the workspace chose (``chosen_coder``: the flag, the
+        environment, the one named before), or ask once (first start)."""
         store = self.ws.store
-        if self.papp.coder_given or os.environ.get("PIYUE_CODER", "").strip():
-            self.coder_status()
-            return
-        known = state.coder()
-        if known:
-            self.guard(lambda: store.set_coder(known))
-            self.coder_status()
-            return
         self.coder_status()
-        if store.readonly:
+        if self.ws.coder_chosen or store.readonly:
             return
 
         def named(name: str | None) -> None:
