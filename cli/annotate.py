@@ -61,7 +61,8 @@ def cmd_untag(args: argparse.Namespace) -> int:
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.text == "-" else args.text
+    # text piped in ends with the newline of its last line (echo, a heredoc): not the note's
+    text = sys.stdin.read().removesuffix("\n") if args.text == "-" else args.text
     with workspace(args, "write") as ws:
         ws.set_note(ws.article(args.article_id), text)
     print(f"{args.article_id}: note saved ({plural(len(text), 'character')})")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cli.coders import use_coder
-from cli.common import add_common, given_coder, plural, stale_notice, workspace
+from cli.common import UsageError, add_common, given_coder, plural, stale_notice, workspace
 from storage.export import FORMATS
 from workspace import exchange
 from workspace.coded import check_where
@@ -44,6 +44,8 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     whose = given_coder(args) or ""  # "" → yours (the session's coder)
+    if args.per != "article" and args.format != "csv":
+        raise UsageError(f"--per {args.per} is for --format csv (one row per passage)")
     exchange.check_target(args.format, args.output, args.force)
     opts = exchange.ExportOptions(args.format, args.tokens, args.per, args.full, whose, args.force)
     with workspace(args, own_coder=False) as ws:  # --coder: whose codings
@@ -56,6 +58,12 @@ def cmd_export(args: argparse.Namespace) -> int:
     elif args.output is None:
         sys.stdout.buffer.write(got.data)
         sys.stdout.flush()
+    elif got.passages is not None:  # one row per passage: say what the rows are
+        print(
+            f"{plural(got.passages, 'passage')} from {plural(got.articles, 'article')} "
+            f"→ {args.output}",
+            file=sys.stderr,
+        )
     else:
         print(f"{plural(got.articles, 'article')} → {args.output}", file=sys.stderr)
     return 0

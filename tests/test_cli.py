@@ -216,3 +216,45 @@ def test_export_into_a_missing_folder_is_refused(
         capsys, "--db", db, "export", "--format", fmt, "-o", str(tmp_path / "file" / "x")
     )
     assert code == 2 and "is not a folder" in err
+
+
+def test_note_from_stdin_drops_the_last_newline_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``echo … | piyue note ID -``: the newline that ends the piped text is not the note's;
+    blank lines the user wrote are."""
+    import io
+
+    from storage.annotations import Store
+
+    db = tmp_path / "db.json"
+    _, out, _ = run(capsys, "list", "--json")
+    aid = json.loads(out)["issues"][0]["articles"][0]["id"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("第一行\n第二行\n\n"))
+    code, out, _ = run(capsys, "--db", str(db), "note", aid, "-")
+    assert code == 0 and out == f"{aid}: note saved (8 characters)\n"
+    with Store.open(db, readonly=True) as s:
+        assert s.notes(aid).note == "第一行\n第二行\n"
+
+
+def test_export_per_highlight_counts_passages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One row per coded passage: the summary counts those rows (and the articles they come
+    from), not the articles selected; --per is refused where it means nothing."""
+    import csv
+
+    db = str(tmp_path / "db.json")
+    _, out, _ = run(capsys, "list", "--json")
+    first, second = json.loads(out)["issues"][0]["articles"][:2]
+    run(capsys, "--db", db, "tag", second["id"], "只标文章")
+    for quote in ("涧西", "制造业", "发展"):
+        assert run(capsys, "--db", db, "highlight", first["id"], quote, "--tag", "码")[0] == 0
+    target = tmp_path / "h.csv"
+    argv = ["--db", db, "export", "--format", "csv", "--per", "highlight", "-o", str(target)]
+    code, _, err = run(capsys, *argv)
+    rows = list(csv.DictReader(target.open(encoding="utf-8-sig")))
+    assert code == 0 and len(rows) == 3
+    assert err == f"3 passages from 1 article → {target}\n"
+    code, _, err = run(capsys, "--db", db, "export", "--per", "highlight")
+    assert code == 2 and "--per highlight is for --format csv" in err

@@ -33,11 +33,13 @@ class ExportOptions:
 @dataclass(frozen=True)
 class Exported:
     """What an export produced: the bytes (to write or print) or, for a corpus folder, the
-    number of files written; and how many articles went in."""
+    number of files written; and how many articles went in.  One row per passage (CSV
+    ``per="highlight"``): ``passages`` rows, from the ``articles`` that have a passage."""
 
     data: bytes | None
     articles: int
     files: int = 0
+    passages: int | None = None
 
 
 def export_coders(ws: Workspace, coder: str = "") -> tuple[Coders, str]:
@@ -134,6 +136,9 @@ def export(
         raise ex.ExportError(f"unknown format {opts.fmt!r}")
     if output is not None:
         ex.write_file(output, data, opts.force)
+    if opts.fmt == "csv" and opts.per == "highlight":
+        rows = sum(len(it.highlights) for it in its)
+        return Exported(data, len({it.article.id for it in its if it.highlights}), 0, rows)
     return Exported(data, len(articles))
 
 
