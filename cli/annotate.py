@@ -95,6 +95,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
                 ]
             }
         )
+    elif not names:  # on stdout, like `codes`, `orphans`, `search` when they find nothing
+        print("no tags yet (tag an article: piyue tag ID TAG)")
     else:
         out("".join(f"{counts.get(n, 0):6d}  {n}\n" for n in names))
     return 0

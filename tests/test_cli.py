@@ -258,3 +258,15 @@ def test_export_per_highlight_counts_passages(
     assert err == f"3 passages from 1 article → {target}\n"
     code, _, err = run(capsys, "--db", db, "export", "--per", "highlight")
     assert code == 2 and "--per highlight is for --format csv" in err
+
+
+def test_tags_on_an_empty_database_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One line instead of nothing (stdout, as `codes` and `orphans` say "none"); --json
+    stays data."""
+    db = str(tmp_path / "db.json")
+    code, out, err = run(capsys, "--db", db, "tags")
+    assert code == 0 and out == "no tags yet (tag an article: piyue tag ID TAG)\n" and err == ""
+    code, out, _ = run(capsys, "--db", db, "tags", "--json")
+    assert code == 0 and json.loads(out) == {"tags": []}
