@@ -15,27 +15,67 @@ from cli.common import add_common, out, plural, print_json, workspace
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
-    for name, help_text in (("tag", "add tags to an article"), ("untag", "remove tags")):
-        p = sub.add_parser(name, help=help_text)
-        add_common(p)
-        p.add_argument("article_id")
-        p.add_argument("tags", nargs="+")
-    p = sub.add_parser("note", help="set the article's note ('-' reads stdin)")
+    aid_help = "an article id, as `piyue list` prints it"
+    p = sub.add_parser(
+        "tag",
+        help="add tags (codes) to an article",
+        description="Tag an article with one or more codes; a code new to the codebook is "
+        "added to it.  Prints the article's tags.  One undo step in the reader.",
+    )
     add_common(p)
-    p.add_argument("article_id")
-    p.add_argument("text")
-    p = sub.add_parser("highlight", help="code a passage (first occurrence of QUOTE)")
+    p.add_argument("article_id", metavar="ARTICLE_ID", help=aid_help)
+    p.add_argument("tags", nargs="+", metavar="TAG", help="a code (quote one with spaces)")
+    p = sub.add_parser(
+        "untag",
+        help="remove tags from an article",
+        description="Remove one or more of your tags from an article (the codebook keeps "
+        "the codes; `piyue codes delete` removes one everywhere).  Prints the tags left.",
+    )
     add_common(p)
-    p.add_argument("article_id")
-    p.add_argument("quote")
-    p.add_argument("--tag", action="append", default=[])
-    p.add_argument("--note", default="")
-    p = sub.add_parser("tags", help="tag vocabulary with counts")
+    p.add_argument("article_id", metavar="ARTICLE_ID", help=aid_help)
+    p.add_argument("tags", nargs="+", metavar="TAG", help="a tag of the article")
+    p = sub.add_parser(
+        "note",
+        help="set the article's note ('-' reads stdin)",
+        description="Set (replace) your note on an article; an empty TEXT clears it.  With "
+        "'-' the note is read from standard input, without the newline that ends it.",
+    )
     add_common(p)
-    p.add_argument("--json", action="store_true")
-    p = sub.add_parser("orphans", help="annotations that could not be re-attached")
+    p.add_argument("article_id", metavar="ARTICLE_ID", help=aid_help)
+    p.add_argument("text", metavar="TEXT", help="the note, or '-' for standard input")
+    p = sub.add_parser(
+        "highlight",
+        help="code a passage (first occurrence of QUOTE)",
+        description="Code the first occurrence of QUOTE in the article as a passage, with "
+        "codes and a note.  Coding the same span again adds to the passage already there.  "
+        "Prints the passage's id, offsets and codes.",
+    )
     add_common(p)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("article_id", metavar="ARTICLE_ID", help=aid_help)
+    p.add_argument("quote", metavar="QUOTE", help="text of the article, exactly as it is there")
+    p.add_argument(
+        "--tag", action="append", default=[], metavar="T", help="repeat: a code for the passage"
+    )
+    p.add_argument("--note", default="", metavar="N", help="a note on the passage")
+    p = sub.add_parser(
+        "tags",
+        help="tag vocabulary with counts",
+        description="Every code with how many articles and passages carry it (your codings), "
+        "most used first.",
+        epilog='--json prints {"tags": [{"name", "count", "colour", "description"}]}.',
+    )
+    add_common(p)
+    p.add_argument("--json", action="store_true", help="one JSON object")
+    p = sub.add_parser(
+        "orphans",
+        help="annotations that could not be re-attached",
+        description="Tags, notes and passages whose article is gone after the pages were "
+        "re-parsed and that could not be re-attached by title or quote; they are kept, "
+        "never dropped.  Reads without the writer lock.",
+        epilog='--json prints {"orphans": [{"type", "article_id", ...}]}.',
+    )
+    add_common(p)
+    p.add_argument("--json", action="store_true", help="one JSON object")
     return {
         "tag": cmd_tag,
         "untag": cmd_untag,

@@ -20,7 +20,15 @@ def use_coder(ws: Workspace, args: argparse.Namespace) -> None:
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
-    p = sub.add_parser("coders", help="every coder in the database with what they coded")
+    p = sub.add_parser(
+        "coders",
+        help="every coder in the database with what they coded",
+        description="Every coder with the articles they annotated, their tags, passages, "
+        "notes and articles read; the current coder (--coder, $PIYUE_CODER, the coder the "
+        "reader remembered, or your login name) is marked (you).",
+        epilog='--json prints {"coders": [{"name", "articles", "tags", "passages", "notes", '
+        '"read", "current"}]}.',
+    )
     add_common(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
     p = sub.add_parser(

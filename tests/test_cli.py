@@ -270,3 +270,20 @@ def test_tags_on_an_empty_database_says_so(
     assert code == 0 and out == "no tags yet (tag an article: piyue tag ID TAG)\n" and err == ""
     code, out, _ = run(capsys, "--db", db, "tags", "--json")
     assert code == 0 and json.loads(out) == {"tags": []}
+
+
+@pytest.mark.parametrize(
+    "command", ["tag", "untag", "note", "highlight", "tags", "orphans", "coders", "list", "show"]
+)
+def test_help_describes_the_command_and_every_argument(command: str) -> None:
+    """`piyue CMD --help` says what the command does and what each argument is."""
+    import argparse
+
+    from cli import build_parser
+
+    parser, _ = build_parser(only=command)
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    sub = subs.choices[command]
+    assert sub.description and len(sub.description) > 40, command
+    for action in sub._actions:
+        assert action.help, (command, action.dest)
