@@ -178,7 +178,7 @@ class DurableStorage(Storage):
                 except (UnicodeDecodeError, json.JSONDecodeError) as exc:
                     raise CorruptDatabase(
                         f"{self.path} is not a valid piyue database ({exc}); it was left "
-                        f"untouched — restore a backup ({self.path.name}.bak.1) or move it away"
+                        f"untouched — {self._restore_hint()}"
                     ) from exc
                 if not isinstance(loaded, dict) or not all(
                     isinstance(v, dict) for v in loaded.values()
@@ -190,6 +190,14 @@ class DurableStorage(Storage):
         if self.journal.exists():
             self._replay(tables)
         return tables
+
+    def _restore_hint(self) -> str:
+        """What to do about a corrupt file, naming only backups that exist."""
+        there = [b.name for k in range(1, BACKUPS + 1) if (b := self.backup_path(k)).is_file()]
+        if not there:
+            return "there is no backup of it: repair it or move it away"
+        newest = f"{there[0]}, the newest" if there[1:] else there[0]
+        return f"restore a backup ({newest}) or move it away"
 
     def _replay(self, tables: Tables) -> None:
         try:

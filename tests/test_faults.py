@@ -772,3 +772,25 @@ def test_apply_is_all_or_nothing(
         raw = again.storage.read()
         assert "1" not in raw["articles"] and raw["articles"]["77"] == {"article_id": "x"}
         assert raw["extra"] == {"1": {"v": 1}}
+
+
+def test_corrupt_database_names_only_backups_that_exist(
+    tmp_path: Path, arts: list[Article], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The message points at a file the user can restore, or says there is none."""
+    main = cli_main()
+    db = tmp_path / "annotations.json"
+    db.write_text("{broken", encoding="utf-8")
+    args = ["--corpus", str(SEEDS), "--db", str(db)]
+    with pytest.raises(SystemExit) as got:
+        main(["tags", *args])
+    err = capsys.readouterr().err
+    assert got.value.code == 2 and err.count("\n") == 1
+    assert ".bak" not in err and "no backup" in err and db.read_text() == "{broken"
+    db.unlink()
+    with_backups(db, arts)
+    db.write_text("{broken", encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["tags", *args])
+    err = capsys.readouterr().err
+    assert f"restore a backup ({db.name}.bak.1, the newest)" in err
