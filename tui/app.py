@@ -59,8 +59,6 @@ class PiyueApp(App[None]):
         self.fatal = ""
         """Why the app gave up (a database it cannot open); the CLI prints it, exit 2."""
         self.workspace = Workspace(corpus_root, db_path, cache_dir, mode="ui", coder=coder)
-        self.coder_given = bool(coder)
-        """``--coder`` was given: the reader does not ask who is coding."""
         """Every use case goes through here; it opens nothing until a worker first asks."""
         self.waiting: Screen[Any] | None = None
         """The screen whose keys wait while the corpus is read whole for an analysis."""
