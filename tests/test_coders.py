@@ -402,6 +402,27 @@ def test_settle_writes_a_third_coder_one_undo_step_each(db: Path, arts: list[Art
         assert report["units"] == 1  # "neither" still makes b a unit final coded
 
 
+def test_the_adjudicated_coder_holds_the_agreements_too(db: Path, arts: list[Article]) -> None:
+    """``final`` is the reconciled coding: what both coders did alike comes with the first
+    decision (the same undo step), so exporting ``final`` loses nothing they agreed on."""
+    a, b = coded(db, arts)  # they agree on 营商环境 in a (tag and passage), differ on 防汛 in b
+    with Workspace(SEEDS, db, mode="write") as ws:
+        adj = Adjudication(ws, "甲", "乙")
+        assert [(r.unit, r.code) for r in adj.rows()] == [(b.id, "防汛")]
+        adj.settle(b.id, "防汛", "neither")
+        assert ws.store.notes(a.id, {"final"}).tags == ("营商环境",)
+        agreed = [(h.start, h.end, h.tags) for h in ws.store.highlights(a.id, {"甲"})]
+        assert [(h.start, h.end, h.tags) for h in ws.store.highlights(a.id, {"final"})] == agreed
+        assert adj.progress() == (1, 1)  # carrying is not settling
+        assert agree(ws, "甲", "final", ["营商环境"])["codes"][0]["agreement"] == 1.0
+        adj.undo()  # the first decision goes, and the agreements with it
+        assert ws.store.notes(a.id, {"final"}).tags == ()
+        assert not ws.store.highlights(a.id, {"final"})
+        adj.settle(b.id, "防汛", "a")  # decided again: carried again
+        assert ws.store.notes(a.id, {"final"}).tags == ("营商环境",)
+        assert ws.store.notes(b.id, {"final"}).tags == ("防汛",)
+
+
 # ------------------------------------------------------------------ exports
 
 

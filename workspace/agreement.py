@@ -474,6 +474,23 @@ def disagreements(
     """Every unit × code where the coders differ (tag presence, or passages once overlaps are
     merged), sorted by unit then code — the adjudication queue. Passages are as each coder
     made them, sorted, in the unit's own offsets."""
+    return [r for r in _unit_codes(a, b, units, codes) if r.tag_differs or r.passages_differ]
+
+
+def agreements(a: Coding, b: Coding, units: Iterable[str]) -> list[DisagreementRow]:
+    """Every unit × code both coders applied alike (the same tag, the same text coded): what
+    the adjudicated coder holds besides the settled disagreements."""
+    return [
+        r
+        for r in _unit_codes(a, b, units, None)
+        if not (r.tag_differs or r.passages_differ) and (r.a_tag or r.a_passages)
+    ]
+
+
+def _unit_codes(
+    a: Coding, b: Coding, units: Iterable[str], codes: Iterable[str] | None
+) -> list[DisagreementRow]:
+    """What each coder did with each code either used on each unit."""
     wanted = None if codes is None else set(codes)
     out: list[DisagreementRow] = []
     for u in sorted(set(units)):
@@ -495,8 +512,7 @@ def disagreements(
                 a_passages=tuple(sorted(pas_a.get(code, []))),
                 b_passages=tuple(sorted(pas_b.get(code, []))),
             )
-            if row.tag_differs or row.passages_differ:
-                out.append(row)
+            out.append(row)
     return out
 
 

@@ -17,6 +17,7 @@ from workspace.agreement import (
     AgreementReport,
     Coding,
     agreement_report,
+    agreements,
     coded_units,
     disagreements,
 )
@@ -171,6 +172,9 @@ class Adjudication:
             )
             for r in disagreements(self.a, self.b, p.units, codes)
         ]
+        self._agreed = agreements(self.a, self.b, p.units)
+        self._carried = False
+        """The agreements are in ``final`` (written with the first settlement)."""
 
     def rows(self) -> list[Disagreement]:
         """The queue, each row with its current settlement (``a``/``b``/``both``/``neither``)."""
@@ -215,9 +219,19 @@ class Adjudication:
         }[choice]
         store = self.ws.store
         article = self.ws.article(unit)
-        with store.as_coder(who):
+        with store.as_coder(who), store.batch(f"settle {code} ({choice})"):
+            if not self._carried:
+                # the adjudicated coder is the whole reconciled coding: what A and B agree
+                # on goes in with the first decision (the same undo step)
+                for r in self._agreed:
+                    spans_of = set(r.a_passages)
+                    store.settle_code(self.ws.article(r.unit), r.code, None, r.a_tag, spans_of)
             store.settle_code(article, code, choice, tag, spans)
+        self._carried = True
 
     def undo(self) -> Step | None:
-        """Undo the last step (a settlement is one)."""
-        return self.ws.undo()
+        """Undo the last step (a settlement is one; the first carries the agreements too)."""
+        step = self.ws.undo()
+        if not self.ws.store.settled(self.final):
+            self._carried = False  # the first settlement went, and the agreements with it
+        return step

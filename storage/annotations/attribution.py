@@ -234,15 +234,16 @@ class AttributionMixin(PassagesMixin):
         self,
         article: Article,
         code: str,
-        choice: str,
+        choice: str | None,
         tag: bool,
         spans: Iterable[tuple[int, int]],
     ) -> None:
         """Write the current coder's (the adjudicator's) decision on one article × code as one
         undo step: the article tagged ``code`` or not, exactly ``spans`` coded ``code`` (their
         earlier passages of it replaced), the article marked read (a unit they coded, even
-        when the answer is "neither"), and the choice remembered."""
-        if choice not in CHOICES:
+        when the answer is "neither"), and the choice remembered (None: what both coders
+        agreed on, carried over — nothing was settled)."""
+        if choice is not None and choice not in CHOICES:
             raise AnnotationError(f"choose one of {', '.join(CHOICES)}, not {choice!r}")
         code = clean_tag(code)
         wanted = sorted(set(spans))
@@ -271,7 +272,8 @@ class AttributionMixin(PassagesMixin):
             elif has and not tag:
                 doc["tags"].remove(code)
             doc["read"] = True
-            doc["settled"] = {**doc.get("settled", {}), code: choice}
+            if choice is not None:
+                doc["settled"] = {**doc.get("settled", {}), code: choice}
             doc["updated"] = time.time()
             self._put("articles", art_id, doc)
             self.ensure_tag(code)
