@@ -106,7 +106,9 @@ class DurableStorage(Storage):
                 f"{self.path} cannot be changed: {why} — it can only be read (open it in the "
                 "reader, or copy it to a writable folder and use --db)"
             )
-        self.lock = FileLock(str(self.lock_path), timeout=timeout, mode=MODE)
+        # not thread-local: the reader opens the store in a worker thread and closes it on
+        # the UI thread, and a thread-local lock released there stayed held by the worker
+        self.lock = FileLock(str(self.lock_path), timeout=timeout, mode=MODE, thread_local=False)
         try:
             self.lock.acquire()
         except Timeout as exc:

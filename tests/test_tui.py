@@ -418,6 +418,26 @@ async def test_remembers_the_scroll_position(seeds_copy: Path, db: Path) -> None
         assert screen2.query_one(Reader).scroll_y == scrolled
 
 
+async def test_putting_the_reader_back_does_not_mark_an_article_read(
+    seeds_copy: Path, db: Path
+) -> None:
+    """An article only passed over in the list is where the reader was: a restart shows it
+    again but does not mark it read (read marks are coded units for agreement)."""
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await pilot.press("tab", "j", "j", "j")
+        await pilot.pause(0.8)  # the position is saved once the user settles
+        passed = screen.article
+        assert passed is not None
+        await pilot.press("q")
+    app2 = make_app(seeds_copy, db)
+    async with running(app2) as (pilot, screen2):
+        await pilot.pause(0.1)
+        assert screen2.article is not None and screen2.article.id == passed.id
+        assert not app2.store.readonly  # the first reader's lock went with it
+        assert not app2.store.notes(passed.id).read
+
+
 async def test_markup_in_pages_is_shown_as_text(tmp_path: Path, db: Path) -> None:
     corpus = tmp_path / "c"
     corpus.mkdir()

@@ -303,7 +303,10 @@ class MainScreen(
         art = msg.first
         if art is not None and remembered and remembered.get("article") == art.id:
             self.select_issue(pages.issue_of(art), keep=art.id)
-            self.open_article(art, scroll=float(remembered.get("scroll", 0)), focus=True)
+            # where the reader was (perhaps an article only passed over in the list): putting
+            # it back is not reading it, and read marks count as coded units for agreement
+            remembered_at = float(remembered.get("scroll", 0))
+            self.open_article(art, scroll=remembered_at, focus=True, mark_read=False)
         elif art is not None:
             self.select_issue(pages.issue_of(art))
             self.open_article(art, mark_read=False)
