@@ -89,6 +89,34 @@ async def test_blind_until_revealed(seeds_copy: Path, tmp_path: Path) -> None:
         assert "全部" in str(screen.query_one("#status").render())
 
 
+async def test_with_every_coder_shown_the_list_shows_every_coders_tags(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """``B`` shows all coders: an article's row carries both coders' tags (it kept the last
+    coder's only, and lost the other's when the article was opened)."""
+    from tui.widgets.lists import ArticleList
+
+    db = tmp_path / "db.json"
+    art = next(a for a in load_corpus(seeds_copy).articles if a.title.startswith("提升站位"))
+    for who, code in (("甲", "甲的代码"), ("乙", "乙的代码")):
+        with Store.open(db, coder=who) as s:
+            s.add_tags(art, [code])
+    app = make_app(seeds_copy, db, coder="甲")
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("B")
+        await pilot.pause()
+
+        def row() -> str:
+            lst = screen.query_one(ArticleList)
+            return str(lst.get_option(art.id).prompt)
+
+        assert "甲的代码" in row() and "乙的代码" in row()
+        await pilot.press("B")  # blind again: yours only
+        await pilot.pause()
+        assert "甲的代码" in row() and "乙的代码" not in row()
+
+
 async def test_agreement_and_adjudication(seeds_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "db.json"
     arts = load_corpus(seeds_copy).articles

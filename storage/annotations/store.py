@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -169,23 +170,16 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             if doc_id is None:
                 return ArticleNotes(article_id, coder=self.coder)
             return notes_from_doc(article_id, self._raw("articles")[str(doc_id)], self.coder)
-        found = self.notes_by_coder(article_id, coders)
-        if len(found) == 1:
-            return next(iter(found.values()))
-        if not found:
-            return ArticleNotes(article_id)
-        ns = list(found.values())
-        return ArticleNotes(
-            article_id,
-            ns[0].issue_id,
-            ns[0].title,
-            tuple(dict.fromkeys(t for n in ns for t in n.tags)),
-            "\n\n".join(dict.fromkeys(n.note for n in ns if n.note)),
-            any(n.read for n in ns),
-            any(n.starred for n in ns),
-            all(n.orphan for n in ns),
-            max(n.updated for n in ns),
-        )
+        return _combined(article_id, list(self.notes_by_coder(article_id, coders).values()))
+
+    def combined_notes(self, coders: Coders = VISIBLE) -> dict[str, ArticleNotes]:
+        """Every article's notes as ``notes`` gives them, by article id: one entry per article
+        with the visible coders' states combined (``all_notes`` has one per coder)."""
+        per: dict[str, list[ArticleNotes]] = {}
+        for n in self.all_notes(coders):
+            per.setdefault(n.article_id, []).append(n)
+        coder = attrgetter("coder")  # in the order ``notes_by_coder`` gives
+        return {aid: _combined(aid, sorted(ns, key=coder)) for aid, ns in per.items()}
 
     def notes_by_coder(self, article_id: str, coders: Coders = None) -> dict[str, ArticleNotes]:
         """Each coder's own state of the article (every coder by default), by coder name."""
@@ -325,3 +319,22 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             if d.get("orphan") and shown(d):
                 out.append({"type": "highlight", **d, "coder": self.coder_of(d)})
         return out
+
+
+def _combined(article_id: str, ns: list[ArticleNotes]) -> ArticleNotes:
+    """Several coders' states of one article as one: tags of all, notes joined."""
+    if len(ns) == 1:
+        return ns[0]
+    if not ns:
+        return ArticleNotes(article_id)
+    return ArticleNotes(
+        article_id,
+        ns[0].issue_id,
+        ns[0].title,
+        tuple(dict.fromkeys(t for n in ns for t in n.tags)),
+        "\n\n".join(dict.fromkeys(n.note for n in ns if n.note)),
+        any(n.read for n in ns),
+        any(n.starred for n in ns),
+        all(n.orphan for n in ns),
+        max(n.updated for n in ns),
+    )

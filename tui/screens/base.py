@@ -192,7 +192,7 @@ class ScreenBase(Screen[None]):
     def refresh_issues(self) -> None:
         if self.pages is None:
             return
-        progress = progress_of_all(self.pages, self.ws.store.all_notes())
+        progress = progress_of_all(self.pages, list(self.ws.store.combined_notes().values()))
         self.query_one(IssueList).show(self.pages.rows, progress)
 
     def refresh_issue_row(self, issue: Issue) -> None:
@@ -217,7 +217,7 @@ class ScreenBase(Screen[None]):
 
     def refresh_articles(self, keep: str | None = None) -> None:
         store = self.ws.store
-        notes = {n.article_id: n for n in store.all_notes()}
+        notes = store.combined_notes()  # every visible coder's tags, not the last coder's
         if self.art_filter.tree is not None and self.pages is not None:
             tags_of = store.tags_by_article()
             if self.art_filter.match is None:
