@@ -139,7 +139,10 @@ async def test_agreement_and_adjudication(seeds_copy: Path, tmp_path: Path) -> N
             ):
                 break
         assert isinstance(app.screen, AgreementScreen)
-        assert app.screen.query_one(DataTable).row_count == 3  # two codes and the overall row
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 3  # two codes and the overall row
+        figures = list(table.columns.values())[2:5]  # agreement, κ, α: "0.333", never "0"
+        assert all(c.content_width >= len("0.333") for c in figures)
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, AdjudicationScreen)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -37,11 +38,13 @@ STRENGTH = {
 CHOICES = {"1": "a", "2": "b", "3": "both", "0": "neither"}
 
 
-def figure(value: float | None) -> Content:
+def figure(value: float | None) -> Text:
+    """A coefficient coloured by its strength, as a rich ``Text``: a DataTable measures that
+    (a ``Content`` cell counts one cell wide, and 0.167 showed as 0)."""
     from workspace.agreement import strength
 
     text = "—" if value is None else f"{value:.3f}"
-    return Content.styled(text, STRENGTH[strength(value)])
+    return Text(text, style=STRENGTH[strength(value)], justify="right")
 
 
 class AgreementScreen(Screen[None]):
@@ -95,10 +98,16 @@ class AgreementScreen(Screen[None]):
             status.update(plain(f"无法计算 cannot compute: {msg.error}", "bold red"))
             return
         rep = msg.report
-        status.update(plain(f"{rep['units']} 篇共同编码的文章 articles both coded", "dim"))
+        status.update(
+            plain(
+                f"{rep['units']} 篇共同编码的文章 articles both coded (every figure is over "
+                "them) · 用到 used: those where either coder used the code",
+                "dim",
+            )
+        )
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_columns("代码 code", "units", "agreement", "κ", "α", "char κ", "uα", "note")
+        table.add_columns("代码 code", "用到 used", "agreement", "κ", "α", "char κ", "uα", "note")
         for row in rep["codes"]:
             table.add_row(
                 row["code"],
@@ -108,11 +117,11 @@ class AgreementScreen(Screen[None]):
                 figure(row["alpha"]),
                 figure(row["char_kappa"]),
                 figure(row["alpha_u"]),
-                Content.styled(truncate(str(row.get("note", "")), 50), "dim"),
+                Text(truncate(str(row.get("note", "")), 50), style="dim"),
             )
         o = rep["overall"]
         table.add_row(
-            Content.styled("(overall)", "bold"),
+            Text("(overall)", style="bold"),
             str(rep["units"]),
             "",
             figure(o["kappa"]),
