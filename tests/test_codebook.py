@@ -290,6 +290,23 @@ def test_quick_tags_are_stable_and_pinnable(store: Store, db: Path) -> None:
         assert s.quick_tags()[4] == "党建" and s.quick_tags()[6] == ""
 
 
+def test_digits_keep_their_codes_when_a_code_goes(store: Store) -> None:
+    """Deleting or merging away a code does not move the codes after it up a digit: 3 means
+    what it meant a moment ago (#15), and an undo puts everything back."""
+    first = store.quick_tags()
+    assert first[:4] == ["经济", "营商环境", "放管服", "党建"]
+    store.merge_codes("营商环境", "经济")  # digit 2's code goes
+    after = store.quick_tags()
+    assert after[0] == "经济" and after[2:4] == ["放管服", "党建"]
+    assert "营商环境" not in after
+    store.undo()
+    assert store.quick_tags() == first
+    store.delete_code("经济")  # digit 1's code goes
+    assert store.quick_tags()[1:4] == ["营商环境", "放管服", "党建"]
+    store.undo()
+    assert store.quick_tags() == first
+
+
 def test_batch_is_one_undo_step_and_all_or_nothing(store: Store, db: Path) -> None:
     before = tables(store)
     with store.batch("autocode"):

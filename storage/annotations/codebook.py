@@ -248,6 +248,16 @@ class CodebookMixin(StoreBase):
                 else:
                     self._delete("quick", k)
 
+    def _hold_digits(self, before: list[str]) -> None:
+        """After a code went (deleted, merged away): the codes that were on digits keep them
+        (pinned where they would have moved up), so 3 still means what it meant a moment ago."""
+        after = self.quick_tags()
+        taken = {c for _k, c in self._pins().values()}
+        for i, code in enumerate(before):
+            if code and code != after[i] and code in self._tag_ids and code not in taken:
+                self._put("quick", None, {"slot": i + 1, "code": code})
+                taken.add(code)
+
     # -- codebook edits
 
     def rename_code(self, old: str, new: str) -> TagDef:
@@ -276,6 +286,7 @@ class CodebookMixin(StoreBase):
         src_id = self._tag_ids.get(src)
         src_doc = copy_doc(self._raw("tags")[str(src_id)]) if src_id is not None else {}
         below = dst in self._descendants(src)
+        digits = self.quick_tags()
         with self.batch(f"merge {src} → {dst}"):
             dst_id, dst_doc = self._ensure_row(dst, like=src_doc)
             if not dst_doc.get("description") and src_doc.get("description"):
@@ -288,6 +299,7 @@ class CodebookMixin(StoreBase):
                 self._delete("tags", src_id)
             self._retag(_swap(src, dst))
             self._repin(src, dst)
+            self._hold_digits(digits)
         return self.tag(dst)
 
     def move_code(self, code: str, parent: str) -> TagDef:
@@ -327,12 +339,14 @@ class CodebookMixin(StoreBase):
         usage = self.code_usage(code)
         doc_id = self._tag_ids.get(code)
         parent = self._parents().get(code, "")
+        digits = self.quick_tags()
         with self.batch(f"delete code {code}"):
             self._reparent(code, parent)
             if doc_id is not None:
                 self._delete("tags", doc_id)
             self._retag(lambda tags: [t for t in tags if t != code])
             self._repin(code, "")
+            self._hold_digits(digits)
         return usage
 
     def _ensure_def(self, name: str) -> TagDef:
