@@ -362,14 +362,19 @@ def cmd_terms(args: argparse.Namespace) -> int:
     if rejecting and not args.term.strip():
         raise UsageError("the term is empty")
     non_negative(args.limit, "--limit")
-    with workspace(args) as ws:  # rejected terms live beside the index, not in the database
+    with workspace(args) as ws:  # rejected terms live beside the user dictionary
         lib = ws.library
         fn = getattr(lib, "reject_term" if rejecting else "terms", None)
         if not callable(fn):
             raise UsageError("terms are not available yet")
         if rejecting:
-            fn(args.term.strip())
-            print(f"rejected {args.term.strip()}: it will not be proposed again")
+            term = args.term.strip()
+            known = {t.text for t in lib.terms()}
+            fn(term)
+            if term in known:
+                print(f"rejected {term}: it will not be proposed again")
+            else:
+                print(f"{term} is not a discovered term; remembered: it will never become one")
             return 0
         terms = list(fn(args.limit))
         stale_notice(ws)

@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # the index (sqlite3, multiprocessing) is imported when first
 PAGES_KEPT = 48
 """Pages kept built in memory when they come from the index one at a time."""
 REJECTED_FILE = "rejected-terms.txt"
-"""In the cache dir: one rejected term a line, for every corpus (a judgement on a word)."""
+"""Where older piyue kept rejected terms (in the cache dir); read when the file
+``locations.rejected_terms`` names does not exist yet."""
 
 
 @dataclass
@@ -41,6 +42,8 @@ class Library:
     """The corpus folder (for a corpus given as one page file, the file's folder)."""
     cache_dir: Path = field(default_factory=locations.cache_dir)
     user_dict: Path = field(default_factory=locations.user_dict)
+    rejected_file: Path = field(default_factory=locations.rejected_terms)
+    """One rejected term a line, for every corpus (a judgement on a word, not a cache)."""
     corpus: Corpus | None = None
     index: Index | None = None
     store: Store | None = None
@@ -294,10 +297,13 @@ class Library:
     def rejected_terms(self) -> set[str]:
         """Terms the user rejected (never selected again)."""
         if self._rejected is None:
-            try:
-                text = (self.cache_dir / REJECTED_FILE).read_text(encoding="utf-8")
-            except OSError:
-                text = ""
+            text = ""
+            for path in (self.rejected_file, self.cache_dir / REJECTED_FILE):
+                try:
+                    text = path.read_text(encoding="utf-8")
+                    break
+                except OSError:
+                    continue
             self._rejected = {line.strip() for line in text.splitlines() if line.strip()}
         return self._rejected
 
@@ -314,8 +320,8 @@ class Library:
         with self._lock:
             rejected = self.rejected_terms() | {text}
             data = "".join(f"{t}\n" for t in sorted(rejected)).encode("utf-8")
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.cache_dir / REJECTED_FILE, data, mode=0o644)
+            self.rejected_file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.rejected_file, data, mode=0o644)
             self._rejected = rejected
             self.segmenter.forget_terms([text])
             idx = self.open_index()

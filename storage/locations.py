@@ -52,6 +52,12 @@ def user_dict() -> Path:
     return config_dir() / "userdict.txt"
 
 
+def rejected_terms() -> Path:
+    """Words the user said are no terms (a judgement, like the user dictionary: never kept
+    in a cache, which may be cleared)."""
+    return config_dir() / "rejected-terms.txt"
+
+
 def config_file() -> Path:
     return config_dir() / "config.json"
 

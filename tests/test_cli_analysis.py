@@ -274,7 +274,9 @@ def test_terms_json_and_reject(
     code, out, _ = fx.run(capsys, "terms")
     assert code == 0 and out.split() == ["5", "term", "营商环境", "2", "term", "放管服"]
     code, out, _ = fx.run(capsys, "terms", "reject", "放管服")
-    assert code == 0 and rejected == ["放管服"] and "放管服" in out
+    assert code == 0 and rejected == ["放管服"] and out.startswith("rejected 放管服")
+    code, out, _ = fx.run(capsys, "terms", "reject", "不存在的词")  # not a term: said so
+    assert code == 0 and "not a discovered term" in out and rejected[-1] == "不存在的词"
 
 
 def test_terms_not_available_is_one_line(

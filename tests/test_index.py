@@ -222,6 +222,16 @@ def test_rejected_term_never_comes_back(tmp_path: Path, seeds_copy: Path) -> Non
     assert victim.text not in {t.text for t in again.terms()}
     assert lib.index is not None
     assert victim.text not in {t.text for t in lib.index.terms()}
+    # a judgement, not a cache: kept beside the user dictionary, so clearing the cache keeps it
+    assert victim.text in lib.rejected_file.read_text("utf-8").split()
+    assert tmp_path / "cache" not in lib.rejected_file.parents
+    fresh = Library(seeds_copy, cache_dir=tmp_path / "cache2")
+    assert victim.text in fresh.rejected_terms()
+    # one an older piyue kept in the cache dir is still read
+    old = Library(seeds_copy, cache_dir=tmp_path / "old", rejected_file=tmp_path / "none.txt")
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "rejected-terms.txt").write_text("旧的词\n", "utf-8")
+    assert old.rejected_terms() == {"旧的词"}
 
 
 def test_keywords_carry_kinds_and_see_terms(tmp_path: Path, seeds_copy: Path) -> None:
