@@ -78,6 +78,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{who} {plural(rep.articles, 'article')}: +{plural(rep.tags_added, 'tag')}, "
         f"{plural(rep.notes_set, 'note')} ({rep.notes_conflicts} kept both), "
         f"+{plural(rep.highlights_added, 'passage')}"
+        + (f", +{plural(rep.codes_defined, 'code')} defined" if rep.codes_defined else "")
         + (f", {len(rep.orphans)} kept as orphans" if rep.orphans else "")
     )
     for s in rep.orphans:

@@ -44,7 +44,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,7 @@ from corpus.model import Article, Corpus
 from storage.annotations import VISIBLE, Coders, Store, parse_expression
 from storage.annotations.expressions import page_matcher
 from storage.annotations.importing import ImportReport, import_jsonl
+from storage.annotations.model import TagDef
 from storage.errors import AnnotationError
 from storage.export_base import (
     GUID_NS,
@@ -223,9 +224,12 @@ def to_jsonl(
     tokens: Callable[[Article], str] | None = None,
     coder: str = "",
     progress: Progress | None = None,
+    codebook: Sequence[TagDef] = (),
 ) -> bytes:
     """One record per item; ``coder`` (when given) names every record's coder, else each
-    item's own coder does."""
+    item's own coder does.  ``codes`` carries the definitions of the codes a record uses
+    (their parents first): an import into another database rebuilds that part of the tree."""
+    defs = {d.name: d for d in codebook}
     buf = io.StringIO()
     for i, it in enumerate(its):
         who = coder or it.coder
@@ -273,6 +277,17 @@ def to_jsonl(
             },
             "provenance": {"source_sha1": it.source_sha1, "piyue": version(), "coder": who},
         }
+        if defs:
+            used = [*it.tags, *(t for h in it.highlights for t in h.tags)]
+            rec["codes"] = [
+                {
+                    "name": d.name,
+                    "parent": d.parent,
+                    "colour": d.colour,
+                    "description": d.description,
+                }
+                for d in _with_parents(used, defs)
+            ]
         if keywords is not None:
             rec["keywords"] = [{"word": w, "weight": wt} for w, wt in keywords(a)]
         if tokens is not None:
@@ -465,3 +480,25 @@ def write_file(path: Path, data: bytes, force: bool = False) -> None:
     if not path.parent.is_dir():  # never made: a mistyped folder is the user's to fix
         raise ExportError(f"cannot write {path}: the folder {path.parent} does not exist")
     atomic_write(path, data, 0o644)
+
+
+def _code_record(d: TagDef) -> dict[str, str]:
+    return {"name": d.name, "parent": d.parent, "colour": d.colour, "description": d.description}
+
+
+def _with_parents(codes: Iterable[str], defs: Mapping[str, TagDef]) -> list[TagDef]:
+    """The definitions of ``codes`` and of every code above them, each parent before its
+    children (a cycle in old data is cut where it closes)."""
+    out: dict[str, TagDef] = {}
+
+    def add(name: str, seen: frozenset[str]) -> None:
+        d = defs.get(name)
+        if d is None or name in out or name in seen:
+            return
+        if d.parent:
+            add(d.parent, seen | {name})
+        out[name] = d
+
+    for c in dict.fromkeys(codes):
+        add(c, frozenset())
+    return list(out.values())

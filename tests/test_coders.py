@@ -191,6 +191,40 @@ def test_import_keeps_the_coder_apart_and_is_idempotent(
         assert s.coders() == ["丙", "乙", "甲"]
 
 
+def test_import_brings_the_codebook_the_codings_use(tmp_path: Path, arts: list[Article]) -> None:
+    """A JSONL export carries the definitions of the codes it uses (parents first): imported
+    into an empty database the tree, colours and descriptions come back; a codebook that
+    already has a code keeps its own definition."""
+    a, b = two(arts)
+    db1, db2, db3 = tmp_path / "one.json", tmp_path / "two.json", tmp_path / "three.json"
+    with Store.open(db1, coder="甲") as s:
+        s.define_tag("营商环境", "#ff0000", "优化营商环境的报道")
+        s.define_tag("党的建设", parent="营商环境")
+        s.define_tag("未用", "#00ff00")
+        s.highlight_quote(a, "营商环境", ["党的建设"])
+        s.add_tags(b, ["防汛"])
+    corpus = load_corpus(SEEDS)
+    with Store.open(db1, readonly=True, coder="甲") as s:
+        its = ex.items(corpus, s, ex.select(corpus, s))
+        data = ex.to_jsonl(its, codebook=s.tag_defs()).decode("utf-8")
+    rec_a = next(r for r in map(json.loads, data.splitlines()) if r["id"] == a.id)
+    assert [c["name"] for c in rec_a["codes"]] == ["营商环境", "党的建设"]  # parent first
+    with Store.open(db2, coder="乙") as s:
+        rep = import_jsonl(data, corpus, s)
+        defs = {d.name: d for d in s.tag_defs()}
+        assert defs["党的建设"].parent == "营商环境"
+        assert (defs["营商环境"].colour, defs["营商环境"].description) == (
+            "#ff0000",
+            "优化营商环境的报道",
+        )
+        assert "未用" not in defs and rep.codes_defined == 3  # 营商环境, 党的建设, 防汛
+    with Store.open(db3, coder="乙") as s:
+        s.define_tag("营商环境", "#0000ff", "我的定义")
+        import_jsonl(data, corpus, s)
+        mine = {d.name: d for d in s.tag_defs()}["营商环境"]
+        assert (mine.colour, mine.description) == ("#0000ff", "我的定义")
+
+
 def test_merge_unites_with_your_own_codings(tmp_path: Path, arts: list[Article]) -> None:
     a, _ = two(arts)
     db1, db2 = tmp_path / "one.json", tmp_path / "two.json"

@@ -121,7 +121,7 @@ def export(
         def kw(a: Article) -> list[tuple[str, float]]:
             return [(k.word, k.weight) for k in lib.keywords(a)]
 
-        data = ex.to_jsonl(its, kw, tok if opts.tokens else None, label, progress)
+        data = ex.to_jsonl(its, kw, tok if opts.tokens else None, label, progress, store.tag_defs())
     elif opts.fmt == "csv":
         data = ex.to_csv(its, opts.per, progress, store.tag_defs())
     elif opts.fmt == "md":

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpus.model import Article, Corpus
 from storage.annotations.coders import clean_coder
+from storage.annotations.model import MAX_NOTE, clean_colour, clean_tag
 from storage.errors import AnnotationError
 
 if TYPE_CHECKING:
@@ -28,6 +29,8 @@ class ImportReport:
     notes_set: int = 0
     notes_conflicts: int = 0
     highlights_added: int = 0
+    codes_defined: int = 0
+    """Codes the file defined that this codebook did not have (with parent, colour, text)."""
     skipped: list[str] | None = field(default_factory=list)
     """Lines that are not piyue records (nothing of them could be kept)."""
     coders: list[str] = field(default_factory=list)
@@ -80,10 +83,45 @@ def import_jsonl(
     if not recs:
         return rep
     with store.batch("import"):
+        _define_codes(recs, store, rep)
         for (lineno, rec), who in zip(recs, who_of, strict=True):
             with store.as_coder(who):
                 _one(rec, lineno, corpus, store, rep, merge)
     return rep
+
+
+def _define_codes(recs: list[tuple[int, dict[str, Any]]], store: Store, rep: ImportReport) -> None:
+    """Codes the file defines (``codes`` of its records: name, parent, colour, description)
+    that this codebook does not have yet, defined as the file has them, parents first.  A code
+    this codebook has keeps its own definition: the user's codebook wins."""
+    have = {d.name for d in store.tag_defs()}
+    for _lineno, rec in recs:
+        codes = rec.get("codes")
+        if not isinstance(codes, list):
+            continue
+        for c in codes:
+            if not isinstance(c, dict) or not isinstance(c.get("name"), str):
+                continue
+            try:
+                name = clean_tag(c["name"])
+                if name in have:
+                    continue
+                parent = str(c.get("parent") or "")
+                colour = str(c.get("colour") or "")
+                try:
+                    clean_colour(colour)
+                except AnnotationError:
+                    colour = ""
+                store.define_tag(
+                    name,
+                    colour,
+                    str(c.get("description") or "")[:MAX_NOTE],
+                    parent if parent in have else "",
+                )
+            except AnnotationError:
+                continue  # a name this codebook cannot hold: its codings still come in
+            have.add(name)
+            rep.codes_defined += 1
 
 
 def _one(
