@@ -224,7 +224,11 @@ def test_cli_export_never_overwrites_and_round_trips(
     capsys.readouterr()
     assert main(["--db", db2, "import", str(out), "--merge"]) == 0
     report = capsys.readouterr().out
-    assert "+1 tag," in report and "1 kept both" in report and "+1 passage, +1 code defined\n" in report
+    assert (
+        "+1 tag," in report
+        and "1 kept both" in report
+        and "+1 passage, +1 code defined\n" in report
+    )
     with Store.open(Path(db2), readonly=True) as s:
         n = s.notes(a.id)
         assert set(n.tags) == {"营商环境", "党建"}
