@@ -64,6 +64,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"→ {args.output}",
             file=sys.stderr,
         )
+    elif got.records is not None:  # --coder all: a record per article and coder
+        print(
+            f"{plural(got.records, 'record')} ({plural(got.articles, 'article')}, one record "
+            f"per coder of each) → {args.output}",
+            file=sys.stderr,
+        )
     else:
         print(f"{plural(got.articles, 'article')} → {args.output}", file=sys.stderr)
     return 0

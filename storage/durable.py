@@ -114,7 +114,10 @@ class DurableStorage(Storage):
         except Timeout as exc:
             _REFUSED.pop(_key(self.path), None)  # the reason is the holder, nothing older
             who = self.holder() or "another piyue process"
-            raise DatabaseLocked(f"{self.path} is in use by {who}") from exc
+            raise DatabaseLocked(
+                f"{self.path} is in use by {who} — close the reader (or wait for that command) "
+                "and try again"
+            ) from exc
         except OSError as exc:
             err = disk_error(exc, self.lock_path, after="nothing was changed")
             _refused(self.path, str(err))

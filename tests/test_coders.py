@@ -515,6 +515,8 @@ def test_cli_export_chooses_whose_codings(
     # import the file elsewhere: kept as 甲 and 乙, then `agree` there gives the same figures
     out = tmp_path / "all.jsonl"
     assert main([*base, "--coder", "all", "-o", str(out)]) == 0
+    said = capsys.readouterr().err  # a record per article and coder: not "N articles"
+    assert said.startswith(f"{len(out.read_text('utf-8').splitlines())} records (")
     db2 = str(tmp_path / "b.json")
     assert main(["--corpus", str(SEEDS), "--db", db2, "import", str(out)]) == 0
     assert "imported as 乙, 甲" in capsys.readouterr().out

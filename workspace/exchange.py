@@ -40,6 +40,9 @@ class Exported:
     articles: int
     files: int = 0
     passages: int | None = None
+    records: int | None = None
+    """Records written when that is not one per article (``--coder all``: one per article
+    and coder)."""
 
 
 def export_coders(ws: Workspace, coder: str = "") -> tuple[Coders, str]:
@@ -139,7 +142,8 @@ def export(
     if opts.fmt == "csv" and opts.per == "highlight":
         rows = sum(len(it.highlights) for it in its)
         return Exported(data, len({it.article.id for it in its if it.highlights}), 0, rows)
-    return Exported(data, len(articles))
+    records = len(its) if opts.fmt in ("jsonl", "csv") and len(its) != len(articles) else None
+    return Exported(data, len(articles), records=records)
 
 
 def import_file(ws: Workspace, path: Path, as_coder: str = "", merge: bool = False) -> ImportReport:
