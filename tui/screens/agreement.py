@@ -183,7 +183,8 @@ class AdjudicationScreen(Screen[None]):
         self.query_one("#adj-title", Static).update(
             plain(
                 f"裁定 Adjudication · {self.adj.a.coder} × {self.adj.b.coder} → "
-                f"{self.adj.final} · {done}/{total} settled",
+                f"{self.adj.final} · {done}/{total} settled · 1 A  2 B  3 两者 both  0 皆否 "
+                "neither: 写入并移到下一条 writes it and moves to the next row",
                 "bold",
             )
         )
