@@ -211,6 +211,34 @@ async def test_codebook_create_and_refusals(seeds_copy: Path, db: Path) -> None:
         assert "#RRGGBB" in notices(app)
 
 
+async def test_move_dialog_filters_and_keeps_keys_typed_while_it_opens(
+    seeds_copy: Path, db: Path
+) -> None:
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        pick(cb.query_one("#codes", OptionList), "党建")
+        # no pause after p: the name typed while the dialog opens narrows its list
+        await pilot.press("p", *"政企", "enter")
+        await until(pilot, lambda: app.screen is cb, "moved")
+        assert codebook_of(db)["党建"][0] == "政企关系"
+        # typing narrows, ↓ moves within what is left, a filter matching nothing keeps it open
+        await pilot.press("p")
+        dialog = app.screen
+        assert isinstance(dialog, PickDialog)
+        await pilot.press(*"TOP")  # any case
+        listed = dialog.query_one("#pick-list", OptionList)
+        assert listed.option_count == 1 and "top level" in str(listed.get_option_at_index(0).prompt)
+        await pilot.press("backspace", "backspace", "backspace", *"营商", "down")
+        assert listed.option_count == 1 and listed.highlighted == 0
+        await pilot.press(*"zzz", "enter")
+        assert app.screen is dialog and listed.option_count == 0
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is cb, "cancelled")
+        assert codebook_of(db)["党建"][0] == "政企关系"
+
+
 async def test_retrieval_rows_and_enter_opens_the_passage_selected(
     seeds_copy: Path, db: Path
 ) -> None:
