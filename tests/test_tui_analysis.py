@@ -239,6 +239,36 @@ async def test_move_dialog_filters_and_keeps_keys_typed_while_it_opens(
         assert codebook_of(db)["党建"][0] == "政企关系"
 
 
+async def test_colour_dialog_enter_keeps_the_current_colour(seeds_copy: Path, db: Path) -> None:
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        codes = cb.query_one("#codes", OptionList)
+        pick(codes, "营商环境")  # #e5c07b: the third swatch of the palette
+        await pilot.press("o", "enter")
+        await until(pilot, lambda: app.screen is cb, "closed")
+        with stored(db) as s:
+            assert s.tag("营商环境").colour == "#e5c07b"
+        # ↓ moves on from the current colour, not from the first swatch
+        await pilot.press("o", "down", "enter")
+        await until(pilot, lambda: app.screen is cb, "closed")
+        with stored(db) as s:
+            assert s.tag("营商环境").colour == "#61afef"
+        # a colour of its own (not in the palette) is listed first, highlighted, and kept
+        await pilot.press("o", *"#123456", "enter")
+        await until(pilot, lambda: app.screen is cb, "closed")
+        await pilot.press("o")
+        palette = app.screen.query_one("#colour-palette", OptionList)
+        assert palette.highlighted == 0
+        assert "#123456" in str(palette.get_option_at_index(0).prompt)
+        assert "当前 current" in str(palette.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is cb, "closed")
+        with stored(db) as s:
+            assert s.tag("营商环境").colour == "#123456"
+
+
 async def test_retrieval_rows_and_enter_opens_the_passage_selected(
     seeds_copy: Path, db: Path
 ) -> None:

@@ -71,17 +71,28 @@ class ColourDialog(Dialog[str | None]):
         with Vertical(classes="dialog pick-dialog"):
             yield Label(plain(f"颜色 Colour of 「{self.code}」"), classes="dialog-title")
             yield Input(self.current, placeholder="#RRGGBB", id="colour-input")
-            yield OptionList(
-                *[
-                    Option(Content.assemble(("████", c), "  ", c), id=c)
-                    for c in dict.fromkeys(PALETTE)
-                ],
-                id="colour-palette",
-            )
+            yield OptionList(*self.swatches(), id="colour-palette")
             yield Static(plain("Enter 选择 choose · Tab 调色板 palette · Esc 取消 cancel", "dim"))
 
+    def swatches(self) -> list[Option]:
+        """The palette, with the code's own colour first when it is not one of them."""
+        colours = list(dict.fromkeys(PALETTE))
+        mine = self.current.lower()
+        if len(mine) == 7 and set(mine) <= HEX and mine not in colours:
+            colours.insert(0, mine)
+        mark = ("  当前 current", "dim")
+        return [
+            Option(Content.assemble(("████", c), "  ", c, mark if c == mine else ""), id=c)
+            for c in colours
+        ]
+
     def on_mount(self) -> None:
-        self.query_one("#colour-palette").focus()
+        palette = self.query_one("#colour-palette", OptionList)
+        ids = [palette.get_option_at_index(i).id for i in range(palette.option_count)]
+        # Enter straight away keeps the colour the code has (the highlighted swatch)
+        mine = self.current.lower()
+        palette.highlighted = ids.index(mine) if mine in ids else 0
+        palette.focus()
 
     def on_key(self, event: events.Key) -> None:
         """Typing a colour in the palette list goes to the input (#, hex digits)."""
@@ -95,13 +106,17 @@ class ColourDialog(Dialog[str | None]):
             event.stop()
             event.prevent_default()
 
+    def choose(self, value: str | None) -> None:
+        """The colour chosen, or None when it is the one the code has (no edit to undo)."""
+        self.dismiss(None if not value or value.lower() == self.current.lower() else value)
+
     @on(Input.Submitted)
     def typed(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        self.choose(event.value.strip())
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.choose(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
