@@ -588,3 +588,62 @@ async def test_issue_row_shows_progress_after_tagging(seeds_copy: Path, db: Path
         issue = screen.pages.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
         prompt = str(il.get_option(issue.id).prompt)
         assert "✓1" in prompt and "●8" in prompt
+
+
+def test_palette_commands_have_both_languages_and_keys_as_typed() -> None:
+    """Every command is found by its English and by its Chinese words; keys read as typed."""
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.fuzzy import Matcher
+
+    from tui.commands import ZH, PiyueCommands, key_display
+
+    bindings = [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]
+    assert all(ZH.get(b.id or "") for b in bindings), "a main-screen key with no Chinese name"
+    app = App[None]()
+    assert [key_display(b) for b in bindings] == [app.get_key_display(b) for b in bindings]
+    commands = PiyueCommands._actions(None)  # type: ignore[arg-type]
+    by_action = {action: title for title, action, _zh in commands}
+    assert by_action["help"] == "Help 帮助 按键 (?)"
+    assert by_action["toggle_star"].endswith("(*)") and by_action["redo"].endswith("(^r)")
+    for title, _action, zh in commands:
+        assert "_" not in title and zh, title
+        english = title.split(" (")[0].replace(zh, "").strip()
+        for words in (english, *zh.split()):
+            assert Matcher(words).match(title) > 0, (words, title)
+
+
+async def test_palette_finds_a_command_by_its_chinese_name(seeds_copy: Path, db: Path) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        for query, wanted in [("导出", "Export 导出 (x)"), ("帮助", "Help 帮助 按键 (?)")]:
+            await pilot.press("ctrl+p")
+            assert isinstance(app.screen, CommandPalette)
+            await pilot.press(*query)
+            results = app.screen.query_one(CommandList)
+            shown: list[str] = []
+            for _ in range(100):
+                await pilot.pause(0.02)
+                shown = [
+                    str(results.get_option_at_index(i).prompt) for i in range(results.option_count)
+                ]
+                if any(wanted in s for s in shown):
+                    break
+            assert any(wanted in s for s in shown), shown
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("ctrl+p", *"星标", "enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if (
+                app.screen is screen
+                and screen.article
+                and screen.ws.store.notes(screen.article.id).starred
+            ):
+                break
+    assert screen.article is not None
+    with stored(db) as s:
+        assert s.notes(screen.article.id).starred
