@@ -392,6 +392,42 @@ async def test_key_hints_follow_focus_and_a_click_presses_the_key(
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_footer_keeps_the_important_keys_at_80_columns(seeds_copy: Path, db: Path) -> None:
+    """Keys that do not fit are left out least important first (the screen's
+    ``HINT_ORDER``), not from the end of the line: Undo, Filter and Export stay."""
+    from tui.screens.codebook import CodebookScreen
+    from tui.widgets.keyhints import KeyHints
+
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        line = screen.query_one(KeyHints).render().plain
+        assert len(line) == 80 and line.rstrip().endswith("^p palette")
+        for key in ("q Quit", "? Help", "/ Search", "t Tag", "n Note", "u Undo", "f Filter"):
+            assert key in line, line
+        assert "x Export" in line and "m Read/unread" not in line
+        # a click still presses the key it is on (the cells moved when the line closed up)
+        first, _end, key, _ = next(k for k in screen.query_one(KeyHints)._keys if k[2] == "u")
+        assert line[first:].startswith(" u Undo")
+        await pilot.press("c")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, CodebookScreen):
+                break
+        line = app.screen.query_one(KeyHints).render().plain
+        for key in ("esc Back", "u Undo", "a New", "r Rename", "m Merge", "p Move", "d Delete"):
+            assert key in line, line
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause(0.1)
+        line = app.screen.query_one(KeyHints).render().plain
+        assert "x Co-occurrence" in line and "e Describe" in line and "o Colour" in line
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        line = screen.query_one(KeyHints).render().plain
+        assert line.startswith(" q Quit  ? Help ") and "s Words  x Export  c Codebook " in line
+
+
 async def test_remembers_last_article(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):

@@ -153,6 +153,19 @@ class CodebookScreen(AnalysisScreen):
         Binding("d", "delete", "Delete", id="codebook.delete"),
         Binding("x", "cooccur", "Co-occurrence", id="codebook.cooccur"),
     ]
+    HINT_ORDER = (
+        "analysis.back",
+        "analysis.undo",
+        "codebook.create",
+        "codebook.rename",
+        "codebook.move",
+        "codebook.merge",
+        "codebook.delete",
+        "codebook.cooccur",
+        "codebook.colour",
+        "codebook.describe",
+    )
+    """The footer's keys, most important first (see ``KeyHints``)."""
 
     def __init__(self) -> None:
         super().__init__()
