@@ -192,7 +192,7 @@ class PickDialog(Dialog[Any]):
             yield Label(plain(self.heading), classes="dialog-title")
             yield Input(placeholder="筛选 type to filter", id="pick-filter")
             yield OptionList(*self.options(), id="pick-list")
-            hint = "输入筛选 type to filter · ↑↓ · Enter 选择 choose · Esc 取消 cancel"
+            hint = "输入筛选 filter · ↑↓ · Enter 选择 choose · Esc 取消 cancel"
             yield Static(plain(hint, "dim"))
 
     def options(self) -> list[Option]:
