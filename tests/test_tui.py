@@ -392,6 +392,42 @@ async def test_key_hints_follow_focus_and_a_click_presses_the_key(
         assert not isinstance(app.screen, HelpScreen)
 
 
+async def test_footer_keeps_the_important_keys_at_80_columns(seeds_copy: Path, db: Path) -> None:
+    """Keys that do not fit are left out least important first (the screen's
+    ``HINT_ORDER``), not from the end of the line: Undo, Filter and Export stay."""
+    from tui.screens.codebook import CodebookScreen
+    from tui.widgets.keyhints import KeyHints
+
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = main(app)
+        await ready(pilot, screen)
+        line = screen.query_one(KeyHints).render().plain
+        assert len(line) == 80 and line.rstrip().endswith("^p palette")
+        for key in ("q Quit", "? Help", "/ Search", "t Tag", "n Note", "u Undo", "f Filter"):
+            assert key in line, line
+        assert "x Export" in line and "m Read/unread" not in line
+        # a click still presses the key it is on (the cells moved when the line closed up)
+        first, _end, key, _ = next(k for k in screen.query_one(KeyHints)._keys if k[2] == "u")
+        assert line[first:].startswith(" u Undo")
+        await pilot.press("c")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if isinstance(app.screen, CodebookScreen):
+                break
+        line = app.screen.query_one(KeyHints).render().plain
+        for key in ("esc Back", "u Undo", "a New", "r Rename", "m Merge", "p Move", "d Delete"):
+            assert key in line, line
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause(0.1)
+        line = app.screen.query_one(KeyHints).render().plain
+        assert "x Co-occurrence" in line and "e Describe" in line and "o Colour" in line
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        line = screen.query_one(KeyHints).render().plain
+        assert line.startswith(" q Quit  ? Help ") and "s Words  x Export  c Codebook " in line
+
+
 async def test_remembers_last_article(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):
@@ -608,3 +644,62 @@ async def test_issue_row_shows_progress_after_tagging(seeds_copy: Path, db: Path
         issue = screen.pages.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
         prompt = str(il.get_option(issue.id).prompt)
         assert "✓1" in prompt and "●8" in prompt
+
+
+def test_palette_commands_have_both_languages_and_keys_as_typed() -> None:
+    """Every command is found by its English and by its Chinese words; keys read as typed."""
+    from textual.app import App
+    from textual.binding import Binding
+    from textual.fuzzy import Matcher
+
+    from tui.commands import ZH, PiyueCommands, key_display
+
+    bindings = [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]
+    assert all(ZH.get(b.id or "") for b in bindings), "a main-screen key with no Chinese name"
+    app = App[None]()
+    assert [key_display(b) for b in bindings] == [app.get_key_display(b) for b in bindings]
+    commands = PiyueCommands._actions(None)  # type: ignore[arg-type]
+    by_action = {action: title for title, action, _zh in commands}
+    assert by_action["help"] == "Help 帮助 按键 (?)"
+    assert by_action["toggle_star"].endswith("(*)") and by_action["redo"].endswith("(^r)")
+    for title, _action, zh in commands:
+        assert "_" not in title and zh, title
+        english = title.split(" (")[0].replace(zh, "").strip()
+        for words in (english, *zh.split()):
+            assert Matcher(words).match(title) > 0, (words, title)
+
+
+async def test_palette_finds_a_command_by_its_chinese_name(seeds_copy: Path, db: Path) -> None:
+    from textual.command import CommandList, CommandPalette
+
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        for query, wanted in [("导出", "Export 导出 (x)"), ("帮助", "Help 帮助 按键 (?)")]:
+            await pilot.press("ctrl+p")
+            assert isinstance(app.screen, CommandPalette)
+            await pilot.press(*query)
+            results = app.screen.query_one(CommandList)
+            shown: list[str] = []
+            for _ in range(100):
+                await pilot.pause(0.02)
+                shown = [
+                    str(results.get_option_at_index(i).prompt) for i in range(results.option_count)
+                ]
+                if any(wanted in s for s in shown):
+                    break
+            assert any(wanted in s for s in shown), shown
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("ctrl+p", *"星标", "enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if (
+                app.screen is screen
+                and screen.article
+                and screen.ws.store.notes(screen.article.id).starred
+            ):
+                break
+    assert screen.article is not None
+    with stored(db) as s:
+        assert s.notes(screen.article.id).starred

@@ -111,8 +111,9 @@ async def test_codebook_tree_counts_and_edits(seeds_copy: Path, db: Path) -> Non
         codes = cb.query_one("#codes", OptionList)
         rows = [str(codes.get_option_at_index(i).prompt) for i in range(codes.option_count)]
         assert [r.name for r in cb.rows] == ["营商环境", "政企关系", "党建"]
-        # the parent's counts include its child: 2 articles, 3 passages (2 own + 1 child's)
-        assert "营商环境" in rows[0] and "2 篇" in rows[0] and "3 段" in rows[0]
+        # the parent's own counts (2 articles, 2 passages), then with its child's passage: 3
+        assert "营商环境" in rows[0] and "   2 篇     2 段  含子    2 篇     3 段" in rows[0]
+        assert "含子" not in rows[1]  # 政企关系 has no children
         assert "优化营商环境的报道" in rows[0]
         assert rows[1].startswith("  ██ 政企关系")
         # rename
@@ -209,6 +210,64 @@ async def test_codebook_create_and_refusals(seeds_copy: Path, db: Path) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert "#RRGGBB" in notices(app)
+
+
+async def test_move_dialog_filters_and_keeps_keys_typed_while_it_opens(
+    seeds_copy: Path, db: Path
+) -> None:
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        pick(cb.query_one("#codes", OptionList), "党建")
+        # no pause after p: the name typed while the dialog opens narrows its list
+        await pilot.press("p", *"政企", "enter")
+        await until(pilot, lambda: app.screen is cb, "moved")
+        assert codebook_of(db)["党建"][0] == "政企关系"
+        # typing narrows, ↓ moves within what is left, a filter matching nothing keeps it open
+        await pilot.press("p")
+        dialog = app.screen
+        assert isinstance(dialog, PickDialog)
+        await pilot.press(*"TOP")  # any case
+        listed = dialog.query_one("#pick-list", OptionList)
+        assert listed.option_count == 1 and "top level" in str(listed.get_option_at_index(0).prompt)
+        await pilot.press("backspace", "backspace", "backspace", *"营商", "down")
+        assert listed.option_count == 1 and listed.highlighted == 0
+        await pilot.press(*"zzz", "enter")
+        assert app.screen is dialog and listed.option_count == 0
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is cb, "cancelled")
+        assert codebook_of(db)["党建"][0] == "政企关系"
+
+
+async def test_colour_dialog_enter_keeps_the_current_colour(seeds_copy: Path, db: Path) -> None:
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        codes = cb.query_one("#codes", OptionList)
+        pick(codes, "营商环境")  # #e5c07b: the third swatch of the palette
+        await pilot.press("o", "enter")
+        await until(pilot, lambda: app.screen is cb, "closed")
+        with stored(db) as s:
+            assert s.tag("营商环境").colour == "#e5c07b"
+        # ↓ moves on from the current colour, not from the first swatch
+        await pilot.press("o", "down", "enter")
+        await until(pilot, lambda: app.screen is cb, "closed")
+        with stored(db) as s:
+            assert s.tag("营商环境").colour == "#61afef"
+        # a colour of its own (not in the palette) is listed first, highlighted, and kept
+        await pilot.press("o", *"#123456", "enter")
+        await until(pilot, lambda: app.screen is cb, "closed")
+        await pilot.press("o")
+        palette = app.screen.query_one("#colour-palette", OptionList)
+        assert palette.highlighted == 0
+        assert "#123456" in str(palette.get_option_at_index(0).prompt)
+        assert "当前 current" in str(palette.get_option_at_index(0).prompt)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is cb, "closed")
+        with stored(db) as s:
+            assert s.tag("营商环境").colour == "#123456"
 
 
 async def test_retrieval_rows_and_enter_opens_the_passage_selected(
@@ -330,6 +389,31 @@ async def test_cooccurrence_counts_and_enter_retrieves(seeds_copy: Path, db: Pat
         await pilot.press("g")
         assert not cs.query_one("#plot").display
         assert cb is not None
+
+
+async def test_codebook_and_cooccurrence_count_a_parent_alike(seeds_copy: Path, db: Path) -> None:
+    """Both count a code's own codings (``workspace.analysis``: no roll-up of children); the
+    codebook adds the total with children, labelled, and each screen says what it counts."""
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        own = {r.name: r.passages for r in cb.rows}
+        codes = cb.query_one("#codes", OptionList)
+        shown = {
+            r.name: str(codes.get_option_at_index(i).prompt).split("段")[0].split()[-1]
+            for i, r in enumerate(cb.rows)
+        }
+        assert "own counts" in str(cb.query_one(".analysis-status", Static).render())
+        assert "with children" in str(codes.border_title)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
+        cs = app.screen
+        assert isinstance(cs, CooccurScreen)
+        diagonal = {c: cs.matrix["passages"][i][i] for i, c in enumerate(cs.matrix["codes"])}
+        assert diagonal == own == {c: int(n) for c, n in shown.items()}
+        assert shown["营商环境"] == "2"  # not 3: its child's passage is the child's
+        assert "children not included" in str(cs.query_one(".analysis-status", Static).render())
 
 
 async def test_concordance_offsets_and_coding_an_occurrence(seeds_copy: Path, db: Path) -> None:

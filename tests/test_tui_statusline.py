@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
@@ -42,3 +44,23 @@ async def test_long_text_is_cut_and_the_coder_stays() -> None:
         line.show_progress(0, 0)
         await pilot.pause()
         assert "▕" not in str(line.render())
+
+
+async def test_a_toast_covers_the_status_line_to_the_edge(seeds_copy: Path, tmp_path: Path) -> None:
+    """The toast rack kept a scrollbar's gutter at the right: the last cells of the status
+    line (the coder's name) showed beside every toast."""
+    from textual.widgets._toast import Toast
+
+    from tests.test_tui import SIZE, ready
+    from tui.app import make_app
+
+    app = make_app(seeds_copy, tmp_path / "db" / "annotations.json")
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await ready(pilot, app.main_screen)
+        app.notify("已保存 saved")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            toasts = list(app.screen.query(Toast))
+            if toasts and toasts[0].region.width:
+                break
+        assert toasts and toasts[0].region.right == app.size.width

@@ -168,24 +168,65 @@ class NoteDialog(Dialog[str | None]):
 
 
 class PickDialog(Dialog[Any]):
-    """Choose one item from a list (Enter), Esc cancels."""
+    """Choose one item from a list: typing narrows it (every word typed, in any case, is in
+    the item), ↑/↓ move, Enter takes the highlighted item, Esc cancels. The filter has the
+    focus, so what is typed while the dialog opens narrows the list too (type-ahead)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("up", "move('cursor_up')", show=False, priority=True),
+        Binding("down", "move('cursor_down')", show=False, priority=True),
+        Binding("pageup", "move('page_up')", show=False, priority=True),
+        Binding("pagedown", "move('page_down')", show=False, priority=True),
+    ]
 
     def __init__(self, title: str, items: Sequence[tuple[Any, str]]) -> None:
         super().__init__()
         self.heading = title
         self.items = list(items)
+        self.shown = list(range(len(self.items)))
+        """Indices into ``items`` of the rows the filter leaves, in order."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog pick-dialog"):
             yield Label(plain(self.heading), classes="dialog-title")
-            yield OptionList(
-                *[Option(plain(label), id=str(i)) for i, (_, label) in enumerate(self.items)]
-            )
-            yield Static(plain("Enter 选择 choose · Esc 取消 cancel", "dim"))
+            yield Input(placeholder="筛选 type to filter", id="pick-filter")
+            yield OptionList(*self.options(), id="pick-list")
+            hint = "输入筛选 filter · ↑↓ · Enter 选择 choose · Esc 取消 cancel"
+            yield Static(plain(hint, "dim"))
 
-    @on(OptionList.OptionSelected)
+    def options(self) -> list[Option]:
+        return [Option(plain(self.items[i][1]), id=str(i)) for i in self.shown]
+
+    def on_mount(self) -> None:
+        self.query_one("#pick-list", OptionList).highlighted = 0 if self.items else None
+        self.query_one("#pick-filter", Input).focus()
+
+    @on(Input.Changed, "#pick-filter")
+    def narrowed(self, event: Input.Changed) -> None:
+        words = event.value.casefold().split()
+        self.shown = [
+            i
+            for i, (_, label) in enumerate(self.items)
+            if all(w in label.casefold() for w in words)
+        ]
+        ol = self.query_one("#pick-list", OptionList)
+        ol.clear_options()
+        ol.add_options(self.options())
+        ol.highlighted = 0 if self.shown else None
+
+    def action_move(self, how: str) -> None:
+        getattr(self.query_one("#pick-list", OptionList), f"action_{how}")()
+
+    @on(Input.Submitted, "#pick-filter")
+    def submitted(self, _event: Input.Submitted) -> None:
+        ol = self.query_one("#pick-list", OptionList)
+        if ol.highlighted is None:
+            self.notify("没有匹配项 nothing matches", severity="warning")
+            return
+        self.dismiss(self.items[int(ol.get_option_at_index(ol.highlighted).id or 0)][0])
+
+    @on(OptionList.OptionSelected, "#pick-list")
     def chosen(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.items[int(event.option.id or 0)][0])
 

@@ -1,6 +1,10 @@
-"""The codebook screen (``c``): every code as a tree with its colour, counts (children
-included) and description, and the edits a researcher makes to it — each one undo step
-through ``workspace.codebook``; Enter retrieves what a code codes."""
+"""The codebook screen (``c``): every code as a tree with its colour, counts and description,
+and the edits a researcher makes to it — each one undo step through ``workspace.codebook``;
+Enter retrieves what a code codes.
+
+The counts are the code's own, as ``piyue codes`` and the co-occurrence table's diagonal count
+them (``workspace.analysis``: no roll-up of children); a code with children also shows its
+total with them, labelled, which is what Enter retrieves."""
 
 from __future__ import annotations
 
@@ -28,18 +32,30 @@ if TYPE_CHECKING:
     from storage.annotations import CodeRow
 
 
+TOTAL_CELLS = cell_len("含子 0000 篇 00000 段")
+"""The width of the with-children column (blank for a code without children)."""
+
+
 def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
-    """One line a code: indent, swatch, name, articles and passages (children included),
-    description — the counts in one column whatever the names' scripts."""
+    """One line a code: indent, swatch, name, its own articles and passages, the same with
+    its children (only a code that has some), description — counts in columns whatever the
+    names' scripts."""
     name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
     name_w = max(8, name_w)
+    parents = {r.parent for r in rows if r.parent}
+    total_w = TOTAL_CELLS + 2 if parents else 0
     options = []
     for r in rows:
         indent = "  " * r.depth
         name = fit_right(truncate(flat(r.name), max(4, name_w - len(indent))), name_w - len(indent))
-        counts = f"{r.articles_with_children:>5} 篇 {r.passages_with_children:>6} 段"
+        counts = f"{r.articles:>4} 篇 {r.passages:>5} 段"
+        total = (
+            f"含子 {r.articles_with_children:>4} 篇 {r.passages_with_children:>5} 段"
+            if r.name in parents
+            else ""
+        )
         slot = f" {r.slot}" if r.slot else "  "
-        desc_w = avail - name_w - cell_len(counts) - 9
+        desc_w = avail - name_w - cell_len(counts) - total_w - 9
         parts: list[str | tuple[str, str]] = [
             indent,
             ("██", r.colour or "#888888"),
@@ -49,6 +65,8 @@ def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
             "  ",
             (counts, ""),
         ]
+        if parents:
+            parts += ["  ", (total + " " * (TOTAL_CELLS - cell_len(total)), "dim")]
         if r.description and desc_w > 4:
             parts += ["  ", (truncate(flat(r.description), desc_w), "dim italic")]
         options.append(Option(Content.assemble(*parts), id=r.name))
@@ -71,17 +89,28 @@ class ColourDialog(Dialog[str | None]):
         with Vertical(classes="dialog pick-dialog"):
             yield Label(plain(f"颜色 Colour of 「{self.code}」"), classes="dialog-title")
             yield Input(self.current, placeholder="#RRGGBB", id="colour-input")
-            yield OptionList(
-                *[
-                    Option(Content.assemble(("████", c), "  ", c), id=c)
-                    for c in dict.fromkeys(PALETTE)
-                ],
-                id="colour-palette",
-            )
+            yield OptionList(*self.swatches(), id="colour-palette")
             yield Static(plain("Enter 选择 choose · Tab 调色板 palette · Esc 取消 cancel", "dim"))
 
+    def swatches(self) -> list[Option]:
+        """The palette, with the code's own colour first when it is not one of them."""
+        colours = list(dict.fromkeys(PALETTE))
+        mine = self.current.lower()
+        if len(mine) == 7 and set(mine) <= HEX and mine not in colours:
+            colours.insert(0, mine)
+        mark = ("  当前 current", "dim")
+        return [
+            Option(Content.assemble(("████", c), "  ", c, mark if c == mine else ""), id=c)
+            for c in colours
+        ]
+
     def on_mount(self) -> None:
-        self.query_one("#colour-palette").focus()
+        palette = self.query_one("#colour-palette", OptionList)
+        ids = [palette.get_option_at_index(i).id for i in range(palette.option_count)]
+        # Enter straight away keeps the colour the code has (the highlighted swatch)
+        mine = self.current.lower()
+        palette.highlighted = ids.index(mine) if mine in ids else 0
+        palette.focus()
 
     def on_key(self, event: events.Key) -> None:
         """Typing a colour in the palette list goes to the input (#, hex digits)."""
@@ -95,13 +124,17 @@ class ColourDialog(Dialog[str | None]):
             event.stop()
             event.prevent_default()
 
+    def choose(self, value: str | None) -> None:
+        """The colour chosen, or None when it is the one the code has (no edit to undo)."""
+        self.dismiss(None if not value or value.lower() == self.current.lower() else value)
+
     @on(Input.Submitted)
     def typed(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip() or None)
+        self.choose(event.value.strip())
 
     @on(OptionList.OptionSelected)
     def picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.choose(event.option.id)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -120,6 +153,19 @@ class CodebookScreen(AnalysisScreen):
         Binding("d", "delete", "Delete", id="codebook.delete"),
         Binding("x", "cooccur", "Co-occurrence", id="codebook.cooccur"),
     ]
+    HINT_ORDER = (
+        "analysis.back",
+        "analysis.undo",
+        "codebook.create",
+        "codebook.rename",
+        "codebook.move",
+        "codebook.merge",
+        "codebook.delete",
+        "codebook.cooccur",
+        "codebook.colour",
+        "codebook.describe",
+    )
+    """The footer's keys, most important first (see ``KeyHints``)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -133,7 +179,10 @@ class CodebookScreen(AnalysisScreen):
 
     def on_mount(self) -> None:
         codes = self.query_one("#codes")
-        codes.border_title = "代码 code · 数字 quick key · 篇 articles · 段 passages · 描述"
+        codes.border_title = (
+            "代码 code · 数字 quick key · 篇 articles tagged · 段 passages (自身 own) · "
+            "含子 with children · 描述"
+        )
         self.render_rows()
         codes.focus()
         self.call_after_refresh(self.shown)
@@ -165,8 +214,9 @@ class CodebookScreen(AnalysisScreen):
         arts = sum(r.articles for r in self.rows)
         pas = sum(r.passages for r in self.rows)
         self.status(
-            f"{len(self.rows)} 个代码 codes · {arts} 篇次 article codings · {pas} 段次 passage "
-            "codings · 计数含子代码 counts include children · Enter 检索 retrieve"
+            f"{len(self.rows)} 个代码 codes · {arts} 篇次 article, {pas} 段次 passage codings · "
+            "计数为自身 own counts, as co-occurrence · 含子 with children: what Enter 检索 "
+            "retrieves"
         )
 
     def current(self) -> CodeRow | None:

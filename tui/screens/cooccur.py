@@ -112,13 +112,13 @@ class CooccurScreen(AnalysisScreen):
                 row=min(where.row, len(codes) - 1), column=max(1, min(where.column, len(codes)))
             )
         what = (
-            "文章 articles carrying both"
+            "文章 articles carrying both (tagged or coded in)"
             if self.which == "articles"
             else "重叠段落 overlapping passages"
         )
         self.status(
-            f"{len(codes)} 个代码 codes · {what} (t 切换 toggle) · Enter 检索 retrieve the cell · "
-            "空格 mark · g 图 plot over dates"
+            f"{len(codes)} 个代码 codes · {what} (t 切换) · 自身计数 own counts, "
+            "children not included, as the codebook · Enter 检索 the cell · 空格 mark · g 图 plot"
         )
 
     def action_toggle_matrix(self) -> None:

@@ -103,13 +103,30 @@ class MainScreen(
         Binding("ctrl+right", "resize_lists(4)", "Wider lists", show=False, id="wider"),
         Binding("tab", "pane(1)", "Next pane", show=False, id="pane_next", priority=True),
         Binding("shift+tab", "pane(-1)", "Prev pane", show=False, id="pane_prev", priority=True),
-        Binding("c", "app.analysis('codebook')", "Codebook", show=False, id="codebook"),
+        Binding("c", "app.analysis('codebook')", "Codebook", id="codebook"),
         Binding("K", "app.analysis('concordance')", "Concordance", show=False, id="concordance"),
         *[
             Binding(str(i), f"quick_tag({i})", f"Quick tag {i}", show=False, id=f"quick_tag_{i}")
             for i in range(1, 10)
         ],
     ]
+    HINT_ORDER = (
+        "help",
+        "search",
+        "tag",
+        "note",
+        "undo",
+        "filter",
+        "export",
+        "quit",
+        "visual",
+        "codebook",
+        "untag",
+        "toggle_read",
+        "toggle_boundaries",
+    )
+    """The footer's keys, most important first: at 80 columns the last ones are left out
+    (see ``KeyHints``)."""
 
     # ------------------------------------------------------------------ messages
 

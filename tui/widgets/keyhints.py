@@ -3,7 +3,9 @@
 Textual's ``Footer`` mounts a widget per key and mounts them again whenever focus moves; on
 the main screen that was ~15 ms of the first frame.  This draws the same line as one widget:
 keys in the theme's footer colours, disabled ones dim, the command palette's key on the right;
-a click on a key presses it.
+a click on a key presses it.  When the keys do not fit (80 columns) the line closes up, then
+leaves out the screen's least important keys (``HINT_ORDER``), not whatever comes last: every
+key stays in help (``?``) and the palette.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from textual.widget import Widget
 
 
 class KeyHints(Widget, can_focus=False):
-    """One line of ``key description`` pairs, redrawn when the active bindings change."""
+    """One line of ``key description`` pairs, redrawn when the active bindings change.
+
+    A screen's ``HINT_ORDER`` names its bindings' ids, most important first: on a narrow
+    screen the keys not named go first, then the named ones from the end."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"keyhints--key", "keyhints--description"}
@@ -44,6 +49,8 @@ class KeyHints(Widget, can_focus=False):
         super().__init__(id=id)
         self._keys: list[tuple[int, int, str, bool]] = []
         """(first cell, end cell, key, enabled) of each hint as last drawn."""
+        self._ids: dict[str, str] = {}
+        """Binding id by key, of the hints as last listed (for ``HINT_ORDER``)."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
@@ -62,6 +69,7 @@ class KeyHints(Widget, can_focus=False):
         out: list[tuple[str, str, str, bool]] = []
         palette = None
         app = self.app
+        self._ids = {}
         for _node, binding, enabled, _tip in self.screen.active_bindings.values():
             if binding.key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
@@ -69,10 +77,33 @@ class KeyHints(Widget, can_focus=False):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
+            self._ids[binding.key] = binding.id or ""
             out.append((binding.key, app.get_key_display(binding), binding.description, enabled))
         if palette is not None:
             out.append(palette)
         return out
+
+    def fitting(self, hints: list[tuple[str, str, str, bool]], room: int) -> tuple[list[int], bool]:
+        """Which hints go on a line of ``room`` cells, and whether closed up (one space
+        between a description and the next key instead of two)."""
+
+        def cells(chosen: list[int], compact: bool) -> int:
+            pad = 2 if compact else 3
+            return sum(cell_len(hints[i][1]) + cell_len(hints[i][2]) + pad for i in chosen)
+
+        chosen = list(range(len(hints)))
+        if cells(chosen, False) <= room:
+            return chosen, False
+        order: list[str] = list(getattr(self.screen, "HINT_ORDER", ()))
+        ids = [self._ids.get(h[0], "") for h in hints]
+        rank = {i: order.index(ids[i]) for i in chosen if ids[i] in order}
+        # the keys the screen does not name go first (from the end), then the named ones,
+        # least important first
+        drop = [i for i in reversed(chosen) if i not in rank]
+        drop += sorted(rank, key=lambda i: -rank[i])
+        while chosen and cells(chosen, True) > room:
+            chosen.remove(drop.pop(0))
+        return chosen, True
 
     def render(self) -> Text:
         base = self.rich_style
@@ -84,12 +115,13 @@ class KeyHints(Widget, can_focus=False):
             palette = hints.pop()
         width = self.size.width
         room = width - (cell_len(f"▏{palette[1]} {palette[2]} ") if palette else 0)
+        chosen, compact = self.fitting(hints, room)
         line = Text(no_wrap=True, overflow="crop")
         keys: list[tuple[int, int, str, bool]] = []
         at = 0
-        for key, shown, description, enabled in hints:
-            part = f" {shown} "
-            label = f"{description} " if description else ""
+        for key, shown, description, enabled in (hints[i] for i in chosen):
+            part = f" {shown}" if compact else f" {shown} "
+            label = (f" {description}" if compact else f"{description} ") if description else ""
             need = cell_len(part) + cell_len(label)
             if at + need > room:
                 break
