@@ -195,6 +195,35 @@ async def test_select_passage_and_tag_it(seeds_copy: Path, db: Path) -> None:
         assert art.text[h.start : h.end] == h.quote
 
 
+async def test_the_caret_stops_inside_a_learned_term(seeds_copy: Path, db: Path) -> None:
+    """A learned term reads as one word, but the passage caret stops at its parts: a passage
+    can be one part of it (巡视整改 of 中央巡视整改专题民主生活会) without splitting it for good."""
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        lib = screen.ws.library
+        for _ in range(200):
+            if screen.index_ready and lib.segmenter.loaded and lib.terms(stored_only=True):
+                break
+            await pilot.pause(0.05)
+        multi = {t.text: t.parts for t in lib.terms(stored_only=True) if len(t.parts) > 1}
+        assert screen.pages is not None
+        art, term = next(
+            (a, w)
+            for r in screen.pages.article_rows()
+            if (a := screen.pages.article(r.id)) is not None
+            for w in (t.word for t in lib.segmenter.tokens(a.text))
+            if w in multi
+        )
+        await open_article(pilot, screen, art.title)
+        reader = screen.query_one(Reader)
+        at = art.text.index(term)
+        stops = [s for s, _e in reader.tokens if at <= s < at + len(term)]
+        assert len(stops) == len(multi[term])  # one caret stop per part
+        first = next(i for i, (s, _e) in enumerate(reader.tokens) if s == at)
+        await pilot.press("v", *["right"] * first, "v")  # select the term's first part alone
+        assert reader.selection() == (at, at + len(multi[term][0]))
+
+
 async def test_caret_moves_by_screen_line_and_the_mouse_selects(seeds_copy: Path, db: Path) -> None:
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, screen):

@@ -332,7 +332,7 @@ class ScreenBase(Screen[None]):
         marks = Marks()
         if lib.segmenter.loaded:
             toks = self.tokens_of(article)
-            reader.tokens = [(t.start, t.end) for t in toks]
+            reader.tokens = self.caret_spans(toks)
             kw = self.keywords.get(article.id)
             if kw is None:
                 words = lib.segmenter.words(article.title) + [t.word for t in toks]
@@ -342,7 +342,7 @@ class ScreenBase(Screen[None]):
                 kw = {k.word: k.weight for k in ranked}
                 self.keywords[article.id] = kw
                 self.keyword_kinds[article.id] = {k.word: k.kind for k in ranked}
-            marks.tokens = reader.tokens
+            marks.tokens = [(t.start, t.end) for t in toks]
             marks.keywords = kw
             marks.keyword_kinds = self.keyword_kinds.get(article.id, {})
         else:
@@ -377,6 +377,24 @@ class ScreenBase(Screen[None]):
             while len(self._tokens) > 64:
                 self._tokens.pop(next(iter(self._tokens)))
         return got
+
+    def caret_spans(self, toks: list[Any]) -> list[tuple[int, int]]:
+        """Where the passage caret stops: every word, a learned term at its parts (中央巡视整改
+        专题民主生活会 is one word to read, but a passage may be 巡视整改 alone)."""
+        parts_of = {
+            t.text: t.parts for t in self.ws.library.terms(stored_only=True) if len(t.parts) > 1
+        }
+        out: list[tuple[int, int]] = []
+        for t in toks:
+            parts = parts_of.get(t.word)
+            if parts and "".join(parts) == t.word:
+                at = t.start
+                for p in parts:
+                    out.append((at, at + len(p)))
+                    at += len(p)
+            else:
+                out.append((t.start, t.end))
+        return out
 
     def words_changed(self) -> None:
         """A word boundary was fixed: everything segmented before is stale."""

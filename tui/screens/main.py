@@ -362,6 +362,7 @@ class MainScreen(
         self.df = msg.df
         self.index_ready = msg.stats is not None
         self.keywords.clear()
+        self._tokens.clear()  # cut before the index's learned terms reached the segmenter
         if msg.rows is not None and self.pages is not None:
             self.pages.replace(*msg.rows)
             self.corpus_reloaded(reload=False)
