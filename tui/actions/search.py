@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import work
 from textual.message import Message
 
 from storage.errors import AnnotationError
 from tui.screens.base import Filter, ScreenBase, dialogs
-from tui.widgets import Reader
+from tui.widgets import Reader, StatusLine
+
+if TYPE_CHECKING:
+    from corpus.model import Article
 
 SEARCH_ROWS = 200
 """Hits the search dialog lists (ranked best first); when more match, it says so."""
 
 
 class SearchActions(ScreenBase):
+    hit_said = ""
+    """The status line's "命中 hit n/m", while it still speaks of the reader's article."""
+
     class SearchDone(Message):
         """Hits for a query (a worker's result), shown by the search dialog."""
 
@@ -81,7 +87,21 @@ class SearchActions(ScreenBase):
             reader.set_hits(hits)
         where = reader.next_hit(step)
         if where is not None:
-            self.status(f"命中 hit {where[0]}/{where[1]}")
+            self.hit_said = f"命中 hit {where[0]}/{where[1]}"
+            self.status(self.hit_said)
+
+    def open_article(
+        self, article: Article, scroll: float = 0.0, focus: bool = False, mark_read: bool = True
+    ) -> None:
+        """Another article in the reader: a hit position said for the last one goes (a tester
+        read "hit 1/6" over an article that was no hit at all)."""
+        before = self.article
+        super().open_article(article, scroll, focus, mark_read)
+        if self.hit_said and (before is None or before.id != article.id):
+            bar = self.query_one(StatusLine)
+            if bar.text == self.hit_said:
+                bar.say("")
+            self.hit_said = ""
 
     def action_prev_hit(self) -> None:
         self.action_next_hit(-1)

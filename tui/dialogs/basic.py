@@ -17,6 +17,7 @@ from textual.widgets.selection_list import Selection
 
 from tui.render import plain
 from tui.typeahead import Dialog
+from tui.widgets.lists import StopList
 
 TAG_SPLIT = re.compile(r"[,，、;；\s]+")
 
@@ -191,7 +192,7 @@ class PickDialog(Dialog[Any]):
         with Vertical(classes="dialog pick-dialog"):
             yield Label(plain(self.heading), classes="dialog-title")
             yield Input(placeholder="筛选 type to filter", id="pick-filter")
-            yield OptionList(*self.options(), id="pick-list")
+            yield StopList(*self.options(), id="pick-list")
             hint = "输入筛选 filter · ↑↓ · Enter 选择 choose · Esc 取消 cancel"
             yield Static(plain(hint, "dim"))
 

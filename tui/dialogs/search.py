@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 from tui.render import plain
 from tui.typeahead import Dialog, ready
+from tui.widgets.lists import StopList, plural
 
 
 class QueryInput(Input):
@@ -59,7 +60,7 @@ class SearchScreen(Dialog[str | None]):
                 self.query_text, placeholder='营商环境 "优化 营商" -党建', id="search-input"
             )
             yield Static("", id="search-status")
-            yield OptionList(id="search-hits")
+            yield StopList(id="search-hits")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -90,7 +91,9 @@ class SearchScreen(Dialog[str | None]):
             options.append(Option(c, id=str(i)))
         ol.add_options(options)
         status = note or (
-            f"{len(hits)} 条结果 hits — Enter 打开 open" if hits else "没有结果 no hits"
+            f"{len(hits)} 条结果 {plural(len(hits), 'hit')} — Enter 打开 open"
+            if hits
+            else "没有结果 no hits"
         )
         self.query_one("#search-status", Static).update(plain(status, "dim"))
         if hits:

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from storage.errors import StoreError
 from tui.render import plain
-from tui.widgets import truncate
+from tui.widgets import StopList, plural, truncate
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
@@ -167,7 +167,7 @@ class AdjudicationScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="analysis"):
             yield Static("", id="adj-title", classes="pane-title")
-            yield OptionList(id="adj-list")
+            yield StopList(id="adj-list")
             with Horizontal(id="adj-sides"):
                 yield Static("", id="adj-a", classes="adj-side")
                 yield Static("", id="adj-b", classes="adj-side")
@@ -201,7 +201,7 @@ class AdjudicationScreen(Screen[None]):
     def row(self, r: Disagreement) -> Content:
         def did(tag: bool, passages: tuple[tuple[int, int], ...]) -> str:
             parts = (["标签 tag"] if tag else []) + (
-                [f"{len(passages)} 段 passages"] if passages else []
+                [f"{len(passages)} 段 {plural(len(passages), 'passage')}"] if passages else []
             )
             return " + ".join(parts) or "—"
 

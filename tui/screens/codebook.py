@@ -24,7 +24,7 @@ from tui.dialogs import ConfirmDialog, InputDialog, PickDialog
 from tui.render import plain
 from tui.screens.retrieval import AnalysisScreen, fit_right, flat
 from tui.typeahead import Dialog
-from tui.widgets import VimList, truncate
+from tui.widgets import VimList, counted, plural, truncate
 from tui.widgets.keyhints import KeyHints
 from workspace import codebook
 
@@ -214,7 +214,8 @@ class CodebookScreen(AnalysisScreen):
         arts = sum(r.articles for r in self.rows)
         pas = sum(r.passages for r in self.rows)
         self.status(
-            f"{len(self.rows)} 个代码 codes · {arts} 篇次 article, {pas} 段次 passage codings · "
+            f"{len(self.rows)} 个代码 {plural(len(self.rows), 'code')} · {arts} 篇次 article, "
+            f"{pas} 段次 passage codings · "
             "计数为自身 own counts, as co-occurrence · 含子 with children: what Enter 检索 "
             "retrieves"
         )
@@ -373,7 +374,9 @@ class CodebookScreen(AnalysisScreen):
         except Exception as exc:
             self.notify(str(exc), severity="error")
             return
-        kids = f"; its {len(use.descendants)} child codes move up" if use.descendants else ""
+        n_kids = len(use.descendants)
+        kids = f"; its {counted(n_kids, 'child code')} move{'s' if n_kids == 1 else ''} up"
+        kids = kids if n_kids else ""
 
         def decided(yes: bool | None) -> None:
             if yes and self.edit(
@@ -383,8 +386,9 @@ class CodebookScreen(AnalysisScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"删除代码「{code}」? Delete code 「{code}」: it codes {len(use.articles)} "
-                f"articles and {len(use.passages)} passages{kids}. (u undoes)"
+                f"删除代码「{code}」? Delete code 「{code}」: it codes "
+                f"{counted(len(use.articles), 'article')} and "
+                f"{counted(len(use.passages), 'passage')}{kids}. (u undoes)"
             ),
             decided,
         )

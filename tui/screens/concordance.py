@@ -29,7 +29,7 @@ from tui.screens.retrieval import (
     kwic_cells,
 )
 from tui.typeahead import ready
-from tui.widgets import VimList, truncate
+from tui.widgets import VimList, counted, plural, truncate
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def kwic_rows(
             " ",
             (flat(ln.match), QUOTE_STYLE),
             " ",
-            (fit_right(flat(ln.right), side), ""),
+            (fit_right(flat(ln.right), side + match_w - cell_len(flat(ln.match))), ""),
         ]
         where = places.get(ln.article_id)
         if meta_w and where:
@@ -262,8 +262,8 @@ class ConcordanceScreen(AnalysisScreen):
         sort = {None: "语料顺序 corpus order", "left": "左 left", "right": "右 right"}[self.sort]
         shown = f" (前 first {LIMIT})" if self.total > len(self.lines) else ""
         self.status(
-            f"「{self.term}」 {self.total} 处 occurrences{shown} in {self.article_total} 篇 "
-            "articles · "
+            f"「{self.term}」 {self.total} 处 {plural(self.total, 'occurrence')}{shown} in "
+            f"{self.article_total} 篇 {plural(self.article_total, 'article')} · "
             f"排序 sort: {sort} (l/r) · Enter 打开 open · c 编码 code · C 句子 sentence · "
             "A 自动编码 autocode"
         )
@@ -301,8 +301,14 @@ class ConcordanceScreen(AnalysisScreen):
                 self.after_edit()
 
         what = "句子 sentence" if unit == "sentence" else "这一处 occurrence"
+        where = self.places.get(ln.article_id) or flat(art.title) or art.label
         self.app.push_screen(
-            TagDialog(f"编码{what} Code «{truncate(flat(quote), 40)}»", self.vocabulary()), code
+            TagDialog(
+                f"编码{what} Code «{truncate(flat(quote), 40)}» — 1 line in 1 article: "
+                f"{truncate(where, 60)}",
+                self.vocabulary(),
+            ),
+            code,
         )
 
     def action_autocode(self) -> None:
@@ -322,7 +328,9 @@ class ConcordanceScreen(AnalysisScreen):
 
             self.app.push_screen(
                 TagDialog(
-                    f"自动编码「{term}」({UNIT_NAMES[unit]}) — 代码 code as", self.vocabulary()
+                    f"自动编码「{term}」({UNIT_NAMES[unit]}): {counted(self.total, 'line')} in "
+                    f"{counted(self.article_total, 'article')} — 代码 code as",
+                    self.vocabulary(),
                 ),
                 code_chosen,
             )
@@ -361,14 +369,15 @@ class ConcordanceScreen(AnalysisScreen):
                 return
             count = 0 if n is True else n
             self.notify(
-                f"{count} 段 passages ← {code} (u 一步撤销 undoes in one step)",
+                f"{count} 段 {plural(count, 'passage')} ← {code} (u 一步撤销 undoes in one step)",
                 title="已保存 saved",
             )
             self.after_edit()
 
         self.app.push_screen(
             ConfirmDialog(
-                f"{passages} passages in {articles} articles — code them as 「{code}」? "
+                f"{counted(passages, 'passage')} in {counted(articles, 'article')} — "
+                f"code {'it' if passages == 1 else 'them'} as 「{code}」? "
                 f"({passages} 段 · {articles} 篇 · {UNIT_NAMES[unit]})"
             ),
             decided,

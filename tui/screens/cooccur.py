@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Static
 from storage.annotations import PALETTE
 from tui.render import plain
 from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, flat
-from tui.widgets import truncate
+from tui.widgets import plural, truncate
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
@@ -37,6 +37,12 @@ def heat(count: int, top: int) -> str:
     r, g, b = (round(a + (z - a) * t) for a, z in zip(HEAT_FROM, HEAT_TO, strict=True))
     fg = "#101010" if t > 0.6 else "#e6e6e6"
     return f"{fg} on #{r:02x}{g:02x}{b:02x}"
+
+
+def count_ticks(top: int, most: int = 6) -> list[int]:
+    """Whole-number ticks from 0 to ``top`` (counts have no 0.33), at most ``most`` of them."""
+    step = max(1, -(-max(1, top) // (most - 1)))
+    return list(range(0, max(1, top) + 1, step))
 
 
 class CooccurScreen(AnalysisScreen):
@@ -95,7 +101,10 @@ class CooccurScreen(AnalysisScreen):
         counts: list[list[int]] = self.matrix[self.which]
         table.add_column(Text("代码 code"), key="__code__")
         for i, c in enumerate(codes):
-            table.add_column(Text(truncate(flat(c), COLUMN_CELLS)), key=str(i))
+            # right-aligned over the right-aligned counts (a label wider than the counts
+            # widened its column and left them a cell off)
+            label = Text(truncate(flat(c), COLUMN_CELLS), justify="right")
+            table.add_column(label, width=COLUMN_CELLS, key=str(i))
         table.fixed_columns = 1
         top = max(
             (n for i, row in enumerate(counts) for j, n in enumerate(row) if i != j), default=0
@@ -105,7 +114,7 @@ class CooccurScreen(AnalysisScreen):
             cells: list[Text] = [Text(mark + truncate(flat(c), 14), style="bold")]
             for j, n in enumerate(counts[i]):
                 style = "bold" if i == j else heat(n, top)
-                cells.append(Text(f"{n:>{COLUMN_CELLS - 1}}" if n else "·".rjust(7), style=style))
+                cells.append(Text(str(n) if n else "·", style=style, justify="right"))
             table.add_row(*cells, key=str(i))
         if codes:
             table.move_cursor(
@@ -117,8 +126,9 @@ class CooccurScreen(AnalysisScreen):
             else "重叠段落 overlapping passages"
         )
         self.status(
-            f"{len(codes)} 个代码 codes · {what} (t 切换) · 自身计数 own counts, "
-            "children not included, as the codebook · Enter 检索 the cell · 空格 mark · g 图 plot"
+            f"{len(codes)} 个代码 {plural(len(codes), 'code')} · {what} (t 切换) · "
+            "自身计数 own counts, children not included, as the codebook · Enter 检索 the cell · "
+            "空格 mark · g 图 plot"
         )
 
     def action_toggle_matrix(self) -> None:
@@ -239,6 +249,7 @@ class CooccurScreen(AnalysisScreen):
         if len(xs) == 1:
             plt.xlim(-1, 1)
         plt.ylim(0, max(1, top_y))
+        plt.yticks(count_ticks(top_y))
         unit = "articles" if field == 0 else "passages"
         plt.title(f"{unit} per issue {'date' if dated else 'page'}")
         self.query_one("#plot-legend", Static).update(

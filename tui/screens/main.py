@@ -27,7 +27,7 @@ from tui.actions.search import SearchActions
 from tui.render import plain
 from tui.screens.base import PANES, ScreenBase, dialogs
 from tui.typeahead import ready
-from tui.widgets import ArticleList, Codebook, IssueList, Reader, StatusLine
+from tui.widgets import ArticleList, Codebook, IssueList, Reader, StatusLine, plural
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
@@ -313,7 +313,8 @@ class MainScreen(
         n = pages.article_count
         skipped = f", {len(pages.skipped)} skipped" if pages.skipped else ""
         self.status(
-            f"{len(pages.rows)} 版 pages · {n} 篇 articles{skipped} · 正在加载词典 loading words…"
+            f"{len(pages.rows)} 版 {plural(len(pages.rows), 'page')} · {n} 篇 "
+            f"{plural(n, 'article')}{skipped} · 正在加载词典 loading words…"
         )
         self.refresh_issues()
         remembered = state.load(self.ws.root)
@@ -374,7 +375,8 @@ class MainScreen(
             self.show_empty(self.pages)  # the reason stays: an index of nothing is no news
         elif self.pages is not None:
             self.status(
-                f"{len(self.pages.rows)} 版 pages · {self.pages.article_count} 篇 articles · "
+                f"{len(self.pages.rows)} 版 {plural(len(self.pages.rows), 'page')} · "
+                f"{self.pages.article_count} 篇 {plural(self.pages.article_count, 'article')} · "
                 "索引就绪 index ready · / 搜索 search"
             )
         if self.article is not None:

@@ -27,7 +27,7 @@ from textual.widgets.option_list import Option
 from storage.errors import AnnotationError, StoreError
 from tui.render import plain, visible
 from tui.typeahead import ready, resumed
-from tui.widgets import Reader, VimList, truncate
+from tui.widgets import Reader, VimList, plural, truncate
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
@@ -273,12 +273,15 @@ def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> li
     for i, it in enumerate(items, start=first):
         if it.kind == "passage":
             quote = cut_middle(flat(it.quote), quote_w)
+            # the right context takes the cells a narrower quote leaves (counted in cells:
+            # a quote with a half-width comma is an odd number of them), so every row is
+            # as wide as the others
             line = Content.assemble(
                 (fit_left(flat(it.left), side), ""),
                 " ",
                 (quote, QUOTE_STYLE),
                 " ",
-                (fit_right(flat(it.right), side), ""),
+                (fit_right(flat(it.right), side + quote_w - cell_len(quote)), ""),
             )
         else:
             line = Content.assemble((" " * side, ""), " ", ("整篇 whole article", "bold #61afef"))
@@ -403,7 +406,8 @@ class RetrievalScreen(AnalysisScreen):
             ol.highlighted = 0
         passages = sum(1 for it in self.items if it.kind == "passage")
         self.status(
-            f"{passages} 段 passages · {len(self.items) - passages} 篇 articles · "
+            f"{passages} 段 {plural(passages, 'passage')} · {len(self.items) - passages} 篇 "
+            f"{plural(len(self.items) - passages, 'article')} · "
             f"排序 sort: {SORT_NAMES[self.sort]} (s) · Enter 打开 open"
             + (" · / 表达式 expression" if self.fetch is None else "")
         )

@@ -2,8 +2,19 @@
 
 from tui.widgets.codebook import Codebook
 from tui.widgets.issues import IssueList
-from tui.widgets.lists import ArticleList, VimList, truncate
+from tui.widgets.lists import ArticleList, StopList, VimList, counted, plural, truncate
 from tui.widgets.reader import Reader
 from tui.widgets.statusline import StatusLine
 
-__all__ = ["ArticleList", "Codebook", "IssueList", "Reader", "StatusLine", "VimList", "truncate"]
+__all__ = [
+    "ArticleList",
+    "Codebook",
+    "IssueList",
+    "Reader",
+    "StatusLine",
+    "StopList",
+    "VimList",
+    "counted",
+    "plural",
+    "truncate",
+]

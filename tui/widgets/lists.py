@@ -33,6 +33,16 @@ def truncate(text: str, cells: int) -> str:
     return "".join(out) + "…"
 
 
+def plural(n: int, noun: str) -> str:
+    """The English noun for ``n`` of it: ``passage`` for one, ``passages`` otherwise."""
+    return noun if n == 1 else f"{noun}s"
+
+
+def counted(n: int, noun: str) -> str:
+    """``1 passage``, ``2 passages`` (a tester saw "1 passages")."""
+    return f"{n} {plural(n, noun)}"
+
+
 class Cut(Content):
     """A row already cut to its list's width: as tall as its lines, never wrapped.  Textual
     measures a plain Content by wrapping it (~0.1 ms a row): 400 rows on a date jump."""
@@ -41,7 +51,30 @@ class Cut(Content):
         return self.plain.count("\n") + 1
 
 
-class VimList(OptionList):
+class StopList(OptionList):
+    """An option list that stops at its ends: Up on the first row stays there (Textual's
+    wraps to the last, so a tester's ``Up Up Up Down Down`` landed on the wrong code)."""
+
+    def _step(self, direction: int) -> None:
+        at = self.highlighted
+        if at is None:
+            (super().action_cursor_down if direction > 0 else super().action_cursor_up)()
+            return
+        i = at + direction
+        while 0 <= i < self.option_count:
+            if not self.get_option_at_index(i).disabled:
+                self.highlighted = i
+                return
+            i += direction
+
+    def action_cursor_up(self) -> None:
+        self._step(-1)
+
+    def action_cursor_down(self) -> None:
+        self._step(1)
+
+
+class VimList(StopList):
     """An option list whose rows are cut to its width: when the width changes (the terminal,
     or the pane focus in narrow layouts) it cuts them again itself."""
 
