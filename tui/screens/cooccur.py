@@ -249,7 +249,7 @@ class CooccurScreen(AnalysisScreen):
         if len(xs) == 1:
             plt.xlim(-1, 1)
         plt.ylim(0, max(1, top_y))
-        plt.yticks(count_ticks(top_y))
+        plt.yticks([float(t) for t in count_ticks(top_y)], [str(t) for t in count_ticks(top_y)])
         unit = "articles" if field == 0 else "passages"
         plt.title(f"{unit} per issue {'date' if dated else 'page'}")
         self.query_one("#plot-legend", Static).update(
