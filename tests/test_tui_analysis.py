@@ -514,6 +514,180 @@ async def test_search_dialog_opens_the_concordance(seeds_copy: Path, db: Path) -
         assert ks.term == "防汛" and len(ks.lines) == 12
 
 
+async def test_concordance_code_dialog_says_what_it_codes(seeds_copy: Path, db: Path) -> None:
+    """«民主生活会» alone did not say where: the dialog names the article of the one line it
+    codes, and autocoding how many lines in how many articles."""
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, main):
+        await pilot.press("K", *"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await until(pilot, lambda: bool(ks.lines), "lines")
+        ks.query_one("#kwic-lines", OptionList).highlighted = 4
+        art = main.pages.article(ks.lines[4].article_id) if main.pages else None
+        assert art is not None
+        for key in ("c", "C"):
+            await pilot.press(key)
+            dialog = app.screen
+            assert isinstance(dialog, TagDialog)
+            assert "1 line in 1 article" in dialog.heading
+            assert art.title[:12] in dialog.heading
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is ks, "back")
+        await pilot.press("A")
+        choose(app.screen, "match")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TagDialog), "code")
+        dialog = app.screen
+        assert isinstance(dialog, TagDialog)
+        assert "11 lines in 3 articles" in dialog.heading
+
+
+async def test_lists_stop_at_their_ends(seeds_copy: Path, db: Path) -> None:
+    """Up on the first code stayed not; it went to the last (Textual's lists wrap), so
+    ``Up Up Up Down Down Enter`` retrieved the wrong code."""
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        codes = cb.query_one("#codes", OptionList)
+        codes.highlighted = 0
+        await pilot.press("up")
+        assert codes.highlighted == 0
+        await pilot.press("up", "up", "down")
+        assert codes.highlighted == 1
+        await pilot.press("down", "down", "down", "j")
+        assert codes.highlighted == codes.option_count - 1
+        await pilot.press("p")  # a pick dialog's list stops too
+        dialog = app.screen
+        assert isinstance(dialog, PickDialog)
+        picks = dialog.query_one(OptionList)
+        await pilot.press("up")
+        assert picks.highlighted == 0
+        for _ in range(picks.option_count + 1):
+            await pilot.press("down")
+        assert picks.highlighted == picks.option_count - 1
+
+
+async def test_one_is_singular(seeds_copy: Path, db: Path) -> None:
+    """「党建」 codes one article (A's tag) and one passage (B's): "1 articles and 1 passages"
+    read wrong."""
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        cb = await open_codebook(pilot, app)
+        pick(cb.query_one("#codes", OptionList), "党建")
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmDialog)
+        question = str(app.screen.query_one(Static).render())
+        assert "it codes 1 article and 1 passage." in question
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen is cb, "back")
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
+        cs = app.screen
+        assert isinstance(cs, CooccurScreen)
+        table = cs.query_one("#matrix", DataTable)
+        table.move_cursor(row=cs.matrix["codes"].index("政企关系"), column=1)
+        await pilot.press("enter")  # 党建 × 政企关系: A's article and its passages
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "cell")
+        status = str(app.screen.query_one(".analysis-status", Static).render())
+        assert "1 段 passage · 1 篇 article ·" in status
+
+
+async def test_cooccurrence_headers_sit_over_their_counts(seeds_copy: Path, db: Path) -> None:
+    """Labels were left-aligned over right-aligned counts: a label as wide as the column (a
+    four-character code) had the counts a cell to its left."""
+    from rich.cells import cell_len
+
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        await open_codebook(pilot, app)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
+        cs = app.screen
+        assert isinstance(cs, CooccurScreen)
+        await pilot.pause()
+        table = cs.query_one("#matrix", DataTable)
+        codes = cs.matrix["codes"]
+        y = codes.index("营商环境")
+        header, row = table.render_line(0), table.render_line(1 + y)
+        x = 0
+        for j, column in enumerate(table.ordered_columns):
+            w = column.get_render_width(table)
+            label, count = header.crop(x, x + w).text, row.crop(x, x + w).text
+            x += w
+            if j == 0:
+                continue
+            n = cs.matrix["articles"][y][j - 1]
+            assert count.strip() == (str(n) if n else "·")
+            assert codes[j - 1][:2] in label
+            # each ends where the other does
+            gap = cell_len(label) - cell_len(label.rstrip())
+            assert gap == cell_len(count) - cell_len(count.rstrip()), (label, count)
+
+
+async def test_plot_ticks_counts_in_whole_numbers(seeds_copy: Path, db: Path) -> None:
+    import re
+
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        await open_codebook(pilot, app)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
+        cs = app.screen
+        assert isinstance(cs, CooccurScreen)
+        table = cs.query_one("#matrix", DataTable)
+        table.move_cursor(row=cs.matrix["codes"].index("营商环境"), column=1)
+        await pilot.press("g")
+        await pilot.pause()
+        plot: Any = cs.query_one("#plot")
+        drawn = re.sub(r"\x1b\[[0-9;]*m", "", plot.plt.build())
+        ticks = re.findall(r"^\s*(\S+)┤", drawn, re.M)
+        assert ticks and all(t.isdigit() for t in ticks), ticks
+
+
+async def test_retrieval_rows_line_up_with_half_width_punctuation(
+    seeds_copy: Path, db: Path
+) -> None:
+    """A quote with an ASCII comma or parenthesis is an odd number of cells: its row came
+    out a cell narrower or wider than the others."""
+    from rich.cells import cell_len
+
+    seed(seeds_copy, db)
+    corpus = load_corpus(seeds_copy)
+    with Store.open(db) as s:
+        for quote in ("发展,近年", "党员(含拟"):
+            art = next(a for a in corpus.articles if quote in a.text)
+            s.highlight_quote(art, quote, ["营商环境"])
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        app.push_screen(RetrievalScreen("营商环境"))
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
+        rs = app.screen
+        assert isinstance(rs, RetrievalScreen)
+        await pilot.pause()
+        ol = rs.query_one("#items", OptionList)
+        firsts = [
+            ol.get_option_at_index(i).prompt
+            for i, it in enumerate(rs.items)
+            if it.kind == "passage"
+        ]
+        quotes = {
+            p.plain[sp.start : sp.end]
+            for p in firsts
+            for sp in p.spans
+            if str(sp.style) == QUOTE_STYLE
+        }
+        assert {"发展,近年", "党员(含拟"} <= quotes
+        widths = {cell_len(p.plain.split("\n")[0]) for p in firsts}
+        assert len(widths) == 1, widths
+        assert len({match_cell(p) for p in firsts}) == 1
+
+
 # ---------------------------------------------------------------------------- snapshots
 
 
