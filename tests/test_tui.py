@@ -540,6 +540,27 @@ def _snap(
     return run_before
 
 
+async def test_hit_position_goes_with_its_article(seeds_copy: Path, db: Path) -> None:
+    """ "命中 hit 1/n" stayed on the status line over articles that were no hit."""
+    from tui.widgets import StatusLine
+
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await searched(pilot, screen, "营商环境")
+        await pilot.press("enter")
+        await pilot.pause()
+        bar = screen.query_one(StatusLine)
+        assert bar.text.startswith("命中 hit 1/")
+        hit = screen.article
+        assert hit is not None
+        await open_article(pilot, screen, "学习讨论")  # no 营商环境 in it
+        assert screen.article is not None and "营商环境" not in screen.article.text
+        assert "命中" not in bar.text
+        await open_article(pilot, screen, hit.title[:8])
+        await pilot.press("greater_than_sign")
+        assert bar.text.startswith("命中 hit 1/")
+
+
 def _snap_app(seeds: Path, db: Path) -> PiyueApp:
     art = next(a for a in load_corpus(seeds).articles if a.title.startswith("对损害营商环境"))
     with Store.open(db) as s:
