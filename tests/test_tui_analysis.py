@@ -172,7 +172,7 @@ async def test_codebook_tree_counts_and_edits(seeds_copy: Path, db: Path) -> Non
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmDialog)
         question = str(app.screen.query_one(Static).render())
-        assert "0 articles and 1 passages" in question
+        assert "0 articles and 1 passage." in question
         await pilot.press("n")
         await pilot.pause()
         assert "政企关系" in codebook_of(db)
