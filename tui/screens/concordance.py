@@ -304,8 +304,8 @@ class ConcordanceScreen(AnalysisScreen):
         where = self.places.get(ln.article_id) or flat(art.title) or art.label
         self.app.push_screen(
             TagDialog(
-                f"编码{what} Code «{truncate(flat(quote), 40)}» — 1 line in 1 article: "
-                f"{truncate(where, 60)}",
+                f"编码{what} Code «{truncate(flat(quote), 40)}»\n"
+                f"1 line in 1 article: {truncate(where, 64)}",
                 self.vocabulary(),
             ),
             code,
