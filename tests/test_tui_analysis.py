@@ -103,6 +103,14 @@ async def open_codebook(pilot: Any, app: PiyueApp) -> CodebookScreen:
     return app.screen
 
 
+async def open_cooccur(pilot: Any, app: PiyueApp) -> CooccurScreen:
+    """From the codebook: ``x``, then the co-occurrence screen."""
+    await pilot.press("x")
+    await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
+    assert isinstance(app.screen, CooccurScreen)
+    return app.screen
+
+
 async def test_codebook_tree_counts_and_edits(seeds_copy: Path, db: Path) -> None:
     seed(seeds_copy, db)
     app = make_app(seeds_copy, db)
@@ -344,10 +352,7 @@ async def test_cooccurrence_counts_and_enter_retrieves(seeds_copy: Path, db: Pat
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, _main):
         cb = await open_codebook(pilot, app)
-        await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
-        cs = app.screen
-        assert isinstance(cs, CooccurScreen)
+        cs = await open_cooccur(pilot, app)
         codes = cs.matrix["codes"]
         assert codes == ["党建", "政企关系", "营商环境"]
         y, z, d = codes.index("营商环境"), codes.index("政企关系"), codes.index("党建")
@@ -406,10 +411,7 @@ async def test_codebook_and_cooccurrence_count_a_parent_alike(seeds_copy: Path, 
         }
         assert "own counts" in str(cb.query_one(".analysis-status", Static).render())
         assert "with children" in str(codes.border_title)
-        await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
-        cs = app.screen
-        assert isinstance(cs, CooccurScreen)
+        cs = await open_cooccur(pilot, app)
         diagonal = {c: cs.matrix["passages"][i][i] for i, c in enumerate(cs.matrix["codes"])}
         assert diagonal == own == {c: int(n) for c, n in shown.items()}
         assert shown["营商环境"] == "2"  # not 3: its child's passage is the child's
@@ -584,10 +586,7 @@ async def test_one_is_singular(seeds_copy: Path, db: Path) -> None:
         assert "it codes 1 article and 1 passage." in question
         await pilot.press("n")
         await until(pilot, lambda: app.screen is cb, "back")
-        await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
-        cs = app.screen
-        assert isinstance(cs, CooccurScreen)
+        cs = await open_cooccur(pilot, app)
         table = cs.query_one("#matrix", DataTable)
         table.move_cursor(row=cs.matrix["codes"].index("政企关系"), column=1)
         await pilot.press("enter")  # 党建 × 政企关系: A's article and its passages
@@ -605,10 +604,7 @@ async def test_cooccurrence_headers_sit_over_their_counts(seeds_copy: Path, db: 
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, _main):
         await open_codebook(pilot, app)
-        await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
-        cs = app.screen
-        assert isinstance(cs, CooccurScreen)
+        cs = await open_cooccur(pilot, app)
         await pilot.pause()
         table = cs.query_one("#matrix", DataTable)
         codes = cs.matrix["codes"]
@@ -636,10 +632,7 @@ async def test_plot_ticks_counts_in_whole_numbers(seeds_copy: Path, db: Path) ->
     app = make_app(seeds_copy, db)
     async with running(app) as (pilot, _main):
         await open_codebook(pilot, app)
-        await pilot.press("x")
-        await until(pilot, lambda: isinstance(app.screen, CooccurScreen), "co-occurrence")
-        cs = app.screen
-        assert isinstance(cs, CooccurScreen)
+        cs = await open_cooccur(pilot, app)
         table = cs.query_one("#matrix", DataTable)
         table.move_cursor(row=cs.matrix["codes"].index("营商环境"), column=1)
         await pilot.press("g")
