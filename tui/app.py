@@ -95,9 +95,10 @@ class PiyueApp(App[None]):
 
     async def on_event(self, event: events.Event) -> None:
         if self.keys.wants(event):
+            event = self.keys.as_typed(event)
             if isinstance(self.screen, Dialog) and self.screen.keeps_for_below(event):
                 return
-            self.keys.held.append(self.keys.as_typed(event))
+            self.keys.held.append(event)
             await self._deliver(force=False)
             return
         await super().on_event(event)
