@@ -252,6 +252,16 @@ def test_delete_code_removes_empty_passages_and_undo_restores(store: Store) -> N
     assert "营" not in [r.name for r in store.codebook()]
 
 
+def test_deleting_a_code_counts_every_coders_codings(store: Store) -> None:
+    """The delete takes every coder's codings of the code, so what it says it removes counts
+    them all (it counted yours only, and removed another coder's without a word)."""
+    with store.as_coder("乙"):
+        store.add_tags(ARTS[3], ["营商环境"])
+    assert len(store.code_usage("营商环境").articles) == 2  # yours (乙's are hidden)
+    usage = store.delete_code("营商环境")
+    assert sorted(usage.articles) == sorted([ARTS[0].id, ARTS[1].id, ARTS[3].id])
+
+
 def test_codebook_edits_are_durable_when_they_return(store: Store, db: Path) -> None:
     store.merge_codes("放管服", "营商环境")
     assert db.with_name(db.name + ".journal").exists()

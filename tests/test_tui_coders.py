@@ -41,6 +41,27 @@ async def test_the_coder_is_asked_once_and_shown(
         assert app.store.coder == "小李"
 
 
+async def test_escape_leaves_the_coder_question_for_next_time(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Esc is no answer: the login name is not remembered as the coder's name."""
+    from storage import state
+
+    monkeypatch.delenv("PIYUE_CODER")
+    db = tmp_path / "db.json"
+    for _ in range(2):  # asked on both starts
+        app = make_app(seeds_copy, db)
+        async with app.run_test(size=(160, 50)) as pilot:
+            for _ in range(300):
+                await pilot.pause(0.02)
+                if isinstance(app.screen, InputDialog) and app.screen.typeahead_ready:
+                    break
+            assert isinstance(app.screen, InputDialog) and "编码者" in app.screen.heading
+            await pilot.press("escape")
+            await pilot.pause()
+        assert state.coder() == ""
+
+
 async def test_keys_typed_before_the_first_start_question_go_to_the_reader(
     seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -18,7 +18,8 @@ def rows(ws: Workspace) -> list[CodeRow]:
 
 
 def usage(ws: Workspace, code: str) -> CodeUsage:
-    return ws.store.code_usage(code)
+    """What deleting ``code`` removes: every coder's codings of it, not only the visible."""
+    return ws.store.code_usage(code, None)
 
 
 def edit(ws: Workspace, what: str, code: str, value: str = "") -> TagDef | CodeUsage:

@@ -336,7 +336,7 @@ class CodebookMixin(StoreBase):
         codes nothing else and has no note goes too); its children move up to its parent.
         Returns what it coded."""
         code = self._require(code)
-        usage = self.code_usage(code)
+        usage = self.code_usage(code, None)  # every coder's: the delete takes them all
         doc_id = self._tag_ids.get(code)
         parent = self._parents().get(code, "")
         digits = self.quick_tags()

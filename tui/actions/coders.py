@@ -24,7 +24,9 @@ class CoderActions(ScreenBase):
             return
 
         def named(name: str | None) -> None:
-            name = (name or "").strip() or store.coder
+            if name is None:  # Esc: not answered, so asked again next time (not "root")
+                return
+            name = name.strip() or store.coder
             if self.guard(lambda: store.set_coder(name)):
                 state.remember_coder(name)
                 self.coder_status()
