@@ -443,6 +443,7 @@ def test_the_adjudicated_coder_holds_the_agreements_too(db: Path, arts: list[Art
     with Workspace(SEEDS, db, mode="write") as ws:
         adj = Adjudication(ws, "甲", "乙")
         assert [(r.unit, r.code) for r in adj.rows()] == [(b.id, "防汛")]
+        assert adj.one_coder_only == 1  # c, only 乙 coded: no unit, said on the screen
         adj.settle(b.id, "防汛", "neither")
         assert ws.store.notes(a.id, {"final"}).tags == ("营商环境",)
         agreed = [(h.start, h.end, h.tags) for h in ws.store.highlights(a.id, {"甲"})]

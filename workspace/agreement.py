@@ -329,6 +329,11 @@ def coded_units(a: Coding, b: Coding) -> list[str]:
     return sorted(_touched(a) & _touched(b))
 
 
+def one_coder_only(a: Coding, b: Coding) -> list[str]:
+    """Articles just one of the two coded: no units of agreement (nothing to compare)."""
+    return sorted(_touched(a) ^ _touched(b))
+
+
 class _Prepared(NamedTuple):
     tagged: dict[str, set[str]]  # code → units tagged with it
     spans: dict[str, list[Span]]  # code → merged spans on the continuum

@@ -20,6 +20,7 @@ from workspace.agreement import (
     agreements,
     coded_units,
     disagreements,
+    one_coder_only,
 )
 
 if TYPE_CHECKING:
@@ -173,6 +174,8 @@ class Adjudication:
             for r in disagreements(self.a, self.b, p.units, codes)
         ]
         self._agreed = agreements(self.a, self.b, p.units)
+        self.one_coder_only = len(one_coder_only(self.a, self.b))
+        """Articles only one of the two coded: no units of agreement, so not in ``final``."""
         self._carried = False
         """The agreements are in ``final`` (written with the first settlement)."""
 

@@ -184,7 +184,13 @@ class AdjudicationScreen(Screen[None]):
             plain(
                 f"裁定 Adjudication · {self.adj.a.coder} × {self.adj.b.coder} → "
                 f"{self.adj.final} · {done}/{total} settled · 1 A  2 B  3 两者 both  0 皆否 "
-                "neither: 写入并移到下一条 writes it and moves to the next row",
+                "neither: 写入并移到下一条 writes it and moves to the next row"
+                + (
+                    f" · {self.adj.one_coder_only} 篇仅一人编码 articles only one coder coded: "
+                    f"not units, not in {self.adj.final}"
+                    if self.adj.one_coder_only
+                    else ""
+                ),
                 "bold",
             )
         )
