@@ -67,6 +67,8 @@ def cmd_codes(args: argparse.Namespace) -> int:
         n_art = len(getattr(got, "articles", ()))
         n_pas = len(getattr(got, "passages", ()))
         out(f"deleted {args.code} ({plural(n_art, 'article')}, {plural(n_pas, 'passage')})\n")
+    elif args.edit in ("rename", "merge"):  # name both: which code went into which
+        out(f"{args.edit}: {args.code} → {getattr(got, 'name', args.code)}\n")
     else:
         out(f"{args.edit}: {getattr(got, 'name', args.code)}\n")
     return 0

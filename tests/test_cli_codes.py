@@ -40,7 +40,8 @@ def test_codes_json_edits_and_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(capsys, "--db", db, "codes", "describe", "党建", "党的建设")[0] == 0
     code, _, err = run(capsys, "--db", db, "codes", "rename", "党建", "营商环境")
     assert code == 2 and "营商环境" in err  # onto an existing name: merge instead
-    assert run(capsys, "--db", db, "codes", "merge", "党建", "营商环境")[0] == 0
+    code, out, _ = run(capsys, "--db", db, "codes", "merge", "党建", "营商环境")
+    assert code == 0 and out == "merge: 党建 → 营商环境\n"  # which went into which
     code, out, _ = run(capsys, "--db", db, "codes", "--json")
     (row,) = json.loads(out)["codes"]
     assert (row["name"], row["articles"], row["passages"]) == ("营商环境", 2, 1)
