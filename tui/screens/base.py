@@ -332,7 +332,8 @@ class ScreenBase(Screen[None]):
         marks = Marks()
         if lib.segmenter.loaded:
             toks = self.tokens_of(article)
-            reader.tokens = self.caret_spans(toks)
+            words_at = [(t.start, t.end) for t in toks]
+            reader.tokens = self.caret_spans(toks, words_at)
             kw = self.keywords.get(article.id)
             if kw is None:
                 words = lib.segmenter.words(article.title) + [t.word for t in toks]
@@ -342,7 +343,7 @@ class ScreenBase(Screen[None]):
                 kw = {k.word: k.weight for k in ranked}
                 self.keywords[article.id] = kw
                 self.keyword_kinds[article.id] = {k.word: k.kind for k in ranked}
-            marks.tokens = [(t.start, t.end) for t in toks]
+            marks.tokens = words_at
             marks.keywords = kw
             marks.keyword_kinds = self.keyword_kinds.get(article.id, {})
         else:
@@ -378,12 +379,17 @@ class ScreenBase(Screen[None]):
                 self._tokens.pop(next(iter(self._tokens)))
         return got
 
-    def caret_spans(self, toks: list[Any]) -> list[tuple[int, int]]:
-        """Where the passage caret stops: every word, a learned term at its parts (中央巡视整改
-        专题民主生活会 is one word to read, but a passage may be 巡视整改 alone)."""
+    def caret_spans(
+        self, toks: list[Any], words_at: list[tuple[int, int]]
+    ) -> list[tuple[int, int]]:
+        """Where the passage caret stops: every word (``words_at``, the words' spans), a
+        learned term at its parts (中央巡视整改专题民主生活会 is one word to read, but a passage
+        may be 巡视整改 alone)."""
         parts_of = {
             t.text: t.parts for t in self.ws.library.terms(stored_only=True) if len(t.parts) > 1
         }
+        if parts_of.keys().isdisjoint(t.word for t in toks):
+            return words_at  # no learned term here: the caret stops at the words
         out: list[tuple[int, int]] = []
         for t in toks:
             parts = parts_of.get(t.word)
