@@ -311,25 +311,41 @@ class Library:
         """The user says ``text`` is no term: remembered (file written atomically), gone from
         the segmenter and the index's terms at once.  Raises ``DiskError`` when the file
         cannot be written."""
+        text = text.strip()
+        if text:
+            self._set_rejected(text, rejecting=True)
+
+    def restore_term(self, text: str) -> bool:
+        """Take back a rejection (the reader's undo on the terms screen): the term may be
+        selected again, and is at once when the corpus still has it.  True if it had been
+        rejected.  Raises ``DiskError`` when the file cannot be written."""
+        text = text.strip()
+        if text not in self.rejected_terms():
+            return False
+        self._set_rejected(text, rejecting=False)
+        return True
+
+    def _set_rejected(self, text: str, rejecting: bool) -> None:
         from storage.errors import DiskError
         from storage.files import atomic_write
 
-        text = text.strip()
-        if not text:
-            return
         with self._lock:
-            rejected = self.rejected_terms() | {text}
+            before = self.rejected_terms()
+            rejected = before | {text} if rejecting else before - {text}
             data = "".join(f"{t}\n" for t in sorted(rejected)).encode("utf-8")
             self.rejected_file.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(self.rejected_file, data, mode=0o644)
             self._rejected = rejected
-            self.segmenter.forget_terms([text])
+            if rejecting:
+                self.segmenter.forget_terms([text])
             idx = self.open_index()
             if idx is not None and not idx.readonly:
                 try:
-                    idx.reselect_terms(rejected, self._tags)
+                    back = idx.reselect_terms(rejected, self._tags)
                 except DiskError:
-                    pass  # the file has it; the index catches up on its next refresh
+                    back = []  # the file has it; the index catches up on its next refresh
+                if not rejecting:
+                    self.segmenter.add_terms(t for t in back if t.text == text)
             self._terms = None
             self._df = None
 

@@ -173,7 +173,7 @@ class PiyueApp(App[None]):
         (imported on first use).  With pages on demand, what retrieval and co-occurrence read
         (the pages of coded articles) is built first in a worker (keys typed meanwhile wait
         for the screen); the concordance finds each term's texts itself."""
-        if which not in ("codebook", "concordance") and self.workspace.library.lazy:
+        if which not in ("codebook", "concordance", "terms") and self.workspace.library.lazy:
             self.waiting = self.screen
             self.waiting.typeahead_ready = False  # type: ignore[attr-defined]
             self.notify("正在读取全部版面 reading every page for the analysis…", timeout=3)
@@ -216,6 +216,10 @@ class PiyueApp(App[None]):
             from tui.screens.concordance import ConcordanceScreen
 
             self.push_screen(ConcordanceScreen(arg))
+        elif which == "terms":
+            from tui.screens.terms import TermsScreen
+
+            self.push_screen(TermsScreen())
 
     def open_export(self, where: str) -> None:
         from tui.dialogs.export import ExportDialog

@@ -45,6 +45,7 @@ ZH = {
     "pane_prev": "上一个窗格",
     "codebook": "代码本",
     "concordance": "语境索引",
+    "terms": "关键术语 术语 人名 地名 机构 拒绝",
     **{f"quick_tag_{i}": f"快捷标签 {i}" for i in range(1, 10)},
 }
 """The Chinese name of each main-screen binding, by its id."""

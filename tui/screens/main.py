@@ -105,6 +105,7 @@ class MainScreen(
         Binding("shift+tab", "pane(-1)", "Prev pane", show=False, id="pane_prev", priority=True),
         Binding("c", "app.analysis('codebook')", "Codebook", id="codebook"),
         Binding("K", "app.analysis('concordance')", "Concordance", show=False, id="concordance"),
+        Binding("W", "app.analysis('terms')", "Key terms", show=False, id="terms"),
         *[
             Binding(str(i), f"quick_tag({i})", f"Quick tag {i}", show=False, id=f"quick_tag_{i}")
             for i in range(1, 10)
