@@ -98,7 +98,10 @@ class TermsScreen(AnalysisScreen):
         self.fetching = True
 
     def compose(self) -> ComposeResult:
-        yield Static(plain("关键术语 Key terms", "bold"), classes="analysis-title")
+        yield Static(
+            plain("关键术语 Key terms · 频次 frequency: on the pages where it recurs", "bold"),
+            classes="analysis-title",
+        )
         yield Input(placeholder="筛选 filter: 园区", id="terms-input")
         yield Static("", classes="analysis-status")
         yield VimList(id="terms-list")
@@ -161,14 +164,13 @@ class TermsScreen(AnalysisScreen):
         which = f"{n} / {total}" if n != total else str(total)
         if total and not n:
             which = f"没有匹配项 no match · {which}"
-        kind = KINDS.get(self.kind, "全部 every kind")
+        kind = KINDS.get(self.kind, "全部 all")
         if not total:
             self.status("还没有发现术语 no terms discovered yet (the index finds them)")
             return
         self.status(
             f"{which} 个 {plural(total, 'term')} · 类别 kind: {kind} (t) · "
-            "Enter 语境索引 concordance · x 拒绝 reject · 频次: 在它重复出现的版面上 "
-            "frequency: on the pages where it recurs"
+            "Enter 语境索引 concordance · x 拒绝 reject"
         )
 
     def rows_for_width(self) -> None:
