@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
@@ -76,6 +77,13 @@ class PiyueApp(App[None]):
     @property
     def library(self) -> Library:
         return self.workspace.library
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands but its Quit: ours (``q``, which remembers where the reader
+        was) is in the palette already, and a tester saw Quit twice."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the first screen (pushing it from ``on_mount`` instead costs

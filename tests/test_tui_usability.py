@@ -1,0 +1,43 @@
+"""Faults test users met in the TUI (session 10), each pressed as a user would: the palette,
+the pick dialogs, new codes' colours, the footer and the analysis screens at 80 columns,
+whose tags are whose with every coder shown, focus in the concordance."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.command import CommandList, CommandPalette
+from textual.widgets import OptionList
+
+from storage.annotations import Store
+from tests.test_tui import SIZE, ready, stored
+from tests.test_tui_analysis import until
+from tui.app import PiyueApp, make_app
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
+
+
+async def started(pilot: Any, app: PiyueApp) -> None:
+    await ready(pilot, app.main_screen)
+
+
+async def test_quit_is_once_in_the_palette(seeds_copy: Path, db: Path) -> None:
+    """Textual's own Quit and ours were both listed: one is enough (ours, with its key)."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "palette")
+        await pilot.press(*"quit")
+        results = app.screen.query_one(CommandList)
+        await until(pilot, lambda: results.option_count > 0, "hits")
+        await pilot.pause(0.3)
+        titles = [str(results.get_option_at_index(i).prompt) for i in range(results.option_count)]
+        quits = [t for t in titles if t.lower().startswith("quit")]
+        assert len(quits) == 1, titles
+        assert "退出" in quits[0] and "(q)" in quits[0]
