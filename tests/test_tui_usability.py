@@ -41,3 +41,40 @@ async def test_quit_is_once_in_the_palette(seeds_copy: Path, db: Path) -> None:
         quits = [t for t in titles if t.lower().startswith("quit")]
         assert len(quits) == 1, titles
         assert "退出" in quits[0] and "(q)" in quits[0]
+
+
+async def test_a_pick_dialog_says_when_its_filter_matches_nothing(
+    seeds_copy: Path, db: Path
+) -> None:
+    """Merge a code, filter with a word no code has: the list says so (it was an empty box),
+    Enter chooses nothing, and clearing the filter brings the codes back."""
+    from tui.dialogs import PickDialog
+    from tui.screens.codebook import CodebookScreen
+
+    with Store.open(db) as s:
+        s.define_tag("营商环境", "#e5c07b")
+        s.define_tag("党建", "#e06c75")
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CodebookScreen), "codebook")
+        await pilot.press("m")
+        await until(pilot, lambda: isinstance(app.screen, PickDialog), "merge dialog")
+        dialog = app.screen
+        ol = dialog.query_one("#pick-list", OptionList)
+        assert ol.option_count == 1  # the one other code
+        await pilot.press(*"zzz")
+        await pilot.pause()
+        assert ol.option_count == 1 and ol.highlighted is None
+        row = ol.get_option_at_index(0)
+        assert row.disabled and "no match" in str(row.prompt) and "没有匹配" in str(row.prompt)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog  # nothing chosen, the dialog stays
+        await pilot.press("backspace", "backspace", "backspace")
+        await pilot.pause()
+        assert ol.option_count == 1 and not ol.get_option_at_index(0).disabled
+        await pilot.press("escape")
+    with stored(db) as s:
+        assert {d.name for d in s.tag_defs()} == {"营商环境", "党建"}
