@@ -78,3 +78,42 @@ async def test_a_pick_dialog_says_when_its_filter_matches_nothing(
         await pilot.press("escape")
     with stored(db) as s:
         assert {d.name for d in s.tag_defs()} == {"营商环境", "党建"}
+
+
+async def test_a_new_code_takes_the_least_used_colour(seeds_copy: Path, db: Path) -> None:
+    """Colours were given by counting codes: after a delete the next code took a colour
+    another code had.  Delete the first of two codes, then make one in the codebook and one
+    with ``t`` in the reader: each takes a colour no code has (palette order)."""
+    from storage.annotations import PALETTE
+    from tui.dialogs import ConfirmDialog, InputDialog, TagDialog
+    from tui.screens.codebook import CodebookScreen
+
+    with Store.open(db) as s:
+        s.define_tag("甲", PALETTE[0])
+        s.define_tag("乙", PALETTE[1])
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, CodebookScreen), "codebook")
+        book = app.screen
+        assert isinstance(book, CodebookScreen)
+        book.query_one("#codes", OptionList).highlighted = 0
+        assert book.current() is not None and book.current().name == "甲"  # type: ignore[union-attr]
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "delete?")
+        await pilot.press("y")
+        await until(pilot, lambda: app.screen is book, "deleted")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, InputDialog), "new code")
+        await pilot.press(*"丙", "enter")
+        await until(pilot, lambda: app.screen is book, "created")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main_screen, "main")
+        await pilot.press("tab", "tab", "t")  # the reader's article
+        await until(pilot, lambda: isinstance(app.screen, TagDialog), "tag")
+        await pilot.press(*"丁", "enter")
+        await until(pilot, lambda: app.screen is app.main_screen, "tagged")
+    with stored(db) as s:
+        colours = {d.name: d.colour for d in s.tag_defs()}
+    assert colours == {"乙": PALETTE[1], "丙": PALETTE[0], "丁": PALETTE[2]}, colours
