@@ -117,3 +117,123 @@ async def test_a_new_code_takes_the_least_used_colour(seeds_copy: Path, db: Path
     with stored(db) as s:
         colours = {d.name: d.colour for d in s.tag_defs()}
     assert colours == {"乙": PALETTE[1], "丙": PALETTE[0], "丁": PALETTE[2]}, colours
+
+
+def shown(widget: Any) -> list[str]:
+    """The lines of a widget as they are on screen (cut where the screen cuts them)."""
+    from textual.geometry import Region
+
+    w, h = widget.outer_size
+    return [strip.text.rstrip() for strip in widget.render_lines(Region(0, 0, w, h))]
+
+
+def squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+async def two_coders_at_80_columns(pilot: Any, app: PiyueApp) -> Any:
+    """The agreement screen of 甲 and 乙 (党建 only tagged: its passages' figures are
+    undefined, with a note why)."""
+    from textual.widgets import DataTable
+
+    from tui.screens.agreement import AgreementScreen
+
+    await started(pilot, app)
+    await pilot.press("A", "enter")
+    await pilot.pause()
+    await pilot.press("enter")
+    await until(
+        pilot,
+        lambda: (
+            isinstance(app.screen, AgreementScreen)
+            and app.screen.query_one(DataTable).row_count > 0
+        ),
+        "agreement",
+    )
+    await pilot.pause(0.2)
+    return app.screen
+
+
+@pytest.fixture
+def two_coders(seeds_copy: Path, tmp_path: Path) -> Path:
+    from corpus.load import load_corpus
+
+    db = tmp_path / "two.json"
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db, coder="甲") as s:
+        s.add_tags(arts[0], ["营商环境"])
+        s.add_tags(arts[1], ["营商环境", "党建"])
+        s.highlight_quote(arts[1], arts[1].text[10:30], ["营商环境"])
+        s.add_tags(arts[2], ["营商环境"])
+    with Store.open(db, coder="乙") as s:
+        s.add_tags(arts[0], ["营商环境"])
+        s.add_tags(arts[1], ["营商环境"])
+        s.highlight_quote(arts[1], arts[1].text[15:40], ["营商环境"])
+        s.add_tags(arts[4], ["党建"])
+    return db
+
+
+async def test_agreement_notes_fit_at_80_columns(seeds_copy: Path, two_coders: Path) -> None:
+    """The note column ran off the screen at 80 columns ("passages: no vari"): it takes the
+    cells the figures leave, cut with an ellipsis, and the highlighted code's whole note is
+    under the table; at 160 columns the note is whole in its column."""
+    from textual.widgets import DataTable, Static
+
+    app = make_app(seeds_copy, two_coders, coder="丙")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await two_coders_at_80_columns(pilot, app)
+        table = screen.query_one(DataTable)
+        note = screen.notes[0] if hasattr(screen, "notes") else ""
+        rows = [ln for ln in shown(table) if ln.lstrip().startswith("党建")]
+        assert rows, shown(table)
+        assert rows[0].endswith("…") and squeezed(rows[0][:-1])[-6:] in squeezed(note or "x")
+        assert len(rows[0]) <= 80
+        below = " ".join(shown(screen.query_one("#agree-note", Static)))
+        assert note and squeezed(note) in squeezed(below), below
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause(0.3)
+        rows = [ln for ln in shown(table) if ln.lstrip().startswith("党建")]
+        assert rows[0].endswith(note), rows
+
+
+async def test_adjudication_title_is_whole_at_80_columns(
+    seeds_copy: Path, two_coders: Path
+) -> None:
+    """The title line with the keys and the one-coder note was cut at 80 columns (and the
+    note at 160): the keys wrap on lines of their own; rows stay one line each."""
+    from textual.widgets import Static
+
+    from tui.screens.agreement import AdjudicationScreen
+
+    app = make_app(seeds_copy, two_coders, coder="丙")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await two_coders_at_80_columns(pilot, app)
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, AdjudicationScreen), "adjudication")
+        await pilot.pause(0.2)
+        adj = app.screen
+        assert isinstance(adj, AdjudicationScreen)
+        top = " ".join(
+            ln for w in adj.query(Static) if w.id in ("adj-title", "adj-help") for ln in shown(w)
+        )
+        for words in (
+            "裁定 Adjudication",
+            "0/2 settled",
+            "0 皆否 neither",
+            "writes it and moves to the next row",
+            "2 篇仅一人编码 articles only one coder coded: not units, not in final",
+        ):
+            assert squeezed(words) in squeezed(top), top
+        ol = adj.query_one(OptionList)
+        lines = [ln.strip("▊▎ ") for ln in shown(ol)[1:-1]]
+        lines = [ln for ln in lines if ln]
+        # two rows, each on two lines: the title and code, then what A and B did, whole
+        assert len(lines) == 4, lines
+        assert lines[0].endswith("党建") and lines[2].endswith("营商环境"), lines
+        assert lines[1] == "A: —  B: 标签 tag", lines
+        assert lines[3] == "A: 标签 tag + 1 段 passage  B: 标签 tag + 1 段 passage", lines
+        await pilot.resize_terminal(160, 50)
+        await pilot.pause(0.3)
+        lines = [ln.strip("▊▎ ") for ln in shown(ol)[1:-1]]
+        lines = [ln for ln in lines if ln]
+        assert len(lines) == 2 and lines[1].endswith("B: 标签 tag + 1 段 passage"), lines
