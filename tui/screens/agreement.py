@@ -124,7 +124,7 @@ class AgreementScreen(Screen[None]):
         at = table.cursor_row
         table.clear(columns=True)
         table.add_columns("代码 code", "用到 used", "agreement", "κ", "α", "char κ", "uα")
-        notes = []
+        notes: list[str] = []
         for row in rep["codes"]:
             table.add_row(
                 row["code"],
