@@ -237,3 +237,44 @@ async def test_adjudication_title_is_whole_at_80_columns(
         lines = [ln.strip("▊▎ ") for ln in shown(ol)[1:-1]]
         lines = [ln for ln in lines if ln]
         assert len(lines) == 2 and lines[1].endswith("B: 标签 tag + 1 段 passage"), lines
+
+
+async def test_with_every_coder_shown_the_reader_says_whose_each_coding_is(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """``B`` merged both coders' tags and passages under the text without a word of whose
+    they were: each says its coder (``@甲``); blind again, the reader's own need no name."""
+    from corpus.load import load_corpus
+    from tests.test_tui import open_article
+    from tui.widgets import Reader
+
+    db = tmp_path / "db.json"
+    art = next(a for a in load_corpus(seeds_copy).articles if a.title.startswith("提升站位"))
+    with Store.open(db, coder="甲") as s:
+        s.add_tags(art, ["党建", "营商环境"])
+        s.highlight_quote(art, art.text[10:20], ["营商环境"])
+        s.set_note(art, "甲的笔记")
+    with Store.open(db, coder="乙") as s:
+        s.add_tags(art, ["党建"])
+        s.highlight_quote(art, art.text[30:40], ["党建"])
+    app = make_app(seeds_copy, db, coder="甲")
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        await open_article(pilot, screen, "提升站位")
+        reader = screen.query_one(Reader)
+
+        def notes() -> list[str]:
+            return reader.notes[0].plain.splitlines()
+
+        assert "@" not in "".join(notes())  # blind: yours only, no names
+        await pilot.press("B")
+        await pilot.pause()
+        tags = next(ln for ln in notes() if ln.startswith("标签"))
+        assert " 党建  @乙 @甲 " in tags and tags.rstrip().endswith(" 营商环境  @甲"), tags
+        assert any("笔记 note @甲" in ln and "甲的笔记" in ln for ln in notes()), notes()
+        quotes = [ln for ln in notes() if ln.startswith("  «")]
+        assert [q.rsplit(" ", 2)[-2:] for q in quotes] == [["营商环境", "@甲"], ["党建", "@乙"]]
+        await pilot.press("B")
+        await pilot.pause()
+        assert "@" not in "".join(notes())
