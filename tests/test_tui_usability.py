@@ -278,3 +278,40 @@ async def test_with_every_coder_shown_the_reader_says_whose_each_coding_is(
         await pilot.press("B")
         await pilot.pause()
         assert "@" not in "".join(notes())
+
+
+async def test_the_plot_keeps_the_highlighted_row_in_view(seeds_copy: Path, db: Path) -> None:
+    """At 80×24 the plot (``g``) takes the lower part of the screen: the table scrolled not,
+    and the highlighted code's row was out of view; after ``g`` again every row is drawn
+    once (a tester saw a row twice once; not reproduced, checked here)."""
+    from textual.widgets import DataTable
+
+    from tests.test_tui_analysis import open_codebook, open_cooccur
+
+    codes = ["乡村振兴", "党建", "制造业", "安全", "改革", "教育", "营商环境", "防汛"]
+    from corpus.load import load_corpus
+
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        for i, a in enumerate(arts):
+            s.add_tags(a, sorted({codes[i % 8], codes[(i * 3 + 1) % 8], codes[(i + 5) % 8]}))
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await open_codebook(pilot, app)
+        screen = await open_cooccur(pilot, app)
+        table = screen.query_one("#matrix", DataTable)
+        await pilot.press(*["down"] * 6)  # 营商环境
+        assert screen.row_code() == "营商环境"
+        await pilot.press("g")
+        await until(pilot, lambda: bool(screen.query("#plot")), "plot")
+        await pilot.pause(0.3)
+
+        def rows() -> list[str]:
+            return [ln.strip("│ ").split(" ")[0] for ln in shown(table)[1:] if ln.strip("│ ")]
+
+        assert "营商环境" in rows(), rows()
+        await pilot.press("g")
+        await pilot.pause(0.3)
+        names = [r for r in rows() if r in codes]
+        assert names == codes, rows()
