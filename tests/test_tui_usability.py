@@ -315,3 +315,30 @@ async def test_the_plot_keeps_the_highlighted_row_in_view(seeds_copy: Path, db: 
         await pilot.pause(0.3)
         names = [r for r in rows() if r in codes]
         assert names == codes, rows()
+
+
+async def test_analysis_status_lines_are_whole_at_80_columns(seeds_copy: Path, db: Path) -> None:
+    """The concordance's and co-occurrence's status took two lines and needed three at 80
+    columns: their last keys (A autocode, g plot) were cut."""
+    from textual.widgets import Static
+
+    from tests.test_tui_analysis import open_codebook, open_cooccur
+    from tui.screens.concordance import ConcordanceScreen
+
+    with Store.open(db) as s:
+        s.define_tag("营商环境")
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        await pilot.press("K", *"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        await pilot.pause(0.3)
+        status = " ".join(shown(app.screen.query_one(".analysis-status", Static)))
+        assert squeezed("A 自动编码 autocode") in squeezed(status), status
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main_screen, "main")
+        await open_codebook(pilot, app)
+        screen = await open_cooccur(pilot, app)
+        await pilot.pause(0.3)
+        status = " ".join(shown(screen.query_one(".analysis-status", Static)))
+        assert squeezed("g 图 plot") in squeezed(status), status
