@@ -342,3 +342,92 @@ async def test_analysis_status_lines_are_whole_at_80_columns(seeds_copy: Path, d
         await pilot.pause(0.3)
         status = " ".join(shown(screen.query_one(".analysis-status", Static)))
         assert squeezed("g 图 plot") in squeezed(status), status
+
+
+@pytest.mark.parametrize("lazy", [False, True], ids=["corpus", "index"])
+async def test_back_in_the_concordance_the_list_has_the_keys(
+    seeds_copy: Path, db: Path, lazy: bool
+) -> None:
+    """Going through a term's occurrences: Enter opens one in the reader, ``K`` comes back.
+    The concordance came back empty with the term box focused, so ↓ did nothing until Tab:
+    it comes back with the term, its lines, the line that was opened highlighted and the
+    focus on the list; ↓ goes on to the next line.  Coding a line keeps the focus there."""
+    from tui.dialogs import TagDialog
+    from tui.screens.concordance import ConcordanceScreen
+
+    if lazy:  # pages read from a built index, as on a second start
+        app = make_app(seeds_copy, db)
+        async with app.run_test(size=SIZE) as pilot:
+            await started(pilot, app)
+            while not app.main_screen.index_ready:
+                await pilot.pause(0.05)
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        assert app.workspace.library.lazy == lazy
+        main = app.main_screen
+
+        async def concordance() -> ConcordanceScreen:
+            await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+            ks = app.screen
+            assert isinstance(ks, ConcordanceScreen)
+            await until(pilot, lambda: bool(ks.lines) and ks.typeahead_ready, "lines")
+            await pilot.pause(0.1)
+            return ks
+
+        await pilot.press("K", *"营商环境", "enter")
+        ks = await concordance()
+        ol = ks.query_one("#kwic-lines", OptionList)
+        await pilot.press("down", "down")
+        assert ol.highlighted == 2 and app.focused is ol
+        opened = ks.lines[2]
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is main, "reader")
+        assert main.article is not None and main.article.id == opened.article_id
+        await pilot.press("K")
+        ks = await concordance()
+        ol = ks.query_one("#kwic-lines", OptionList)
+        assert ks.term == "营商环境" and len(ks.lines) == 11
+        assert app.focused is ol and ol.highlighted == 2
+        await pilot.press("down")
+        assert ol.highlighted == 3
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(app.screen, TagDialog), "code dialog")
+        await pilot.press(*"营商环境", "enter")
+        await until(pilot, lambda: app.screen is ks, "coded")
+        await pilot.press("down")
+        assert app.focused is ol and ol.highlighted == 4
+    with stored(db) as s:
+        (h,) = s.highlights(ks.lines[3].article_id)
+        assert (h.start, h.end) == (ks.lines[3].start, ks.lines[3].end)
+
+
+async def test_a_term_typed_over_the_lines_is_a_new_term(seeds_copy: Path, db: Path) -> None:
+    """Back in the concordance (``K``) the lines have the focus: a new term typed there goes
+    to the term box, replacing the old one; ↓ in the term box goes to the lines."""
+    from tui.screens.concordance import ConcordanceScreen
+
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("K", *"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await until(pilot, lambda: len(ks.lines) == 11, "lines")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main_screen, "main")
+        await pilot.press("K")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "again")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await until(pilot, lambda: len(ks.lines) == 11, "the same lines")
+        ol = ks.query_one("#kwic-lines", OptionList)
+        assert app.focused is ol
+        await pilot.press(*"防汛", "enter")
+        await until(pilot, lambda: ks.term == "防汛" and len(ks.lines) == 12, "防汛")
+        assert app.focused is ol
+        await pilot.press("slash")
+        assert app.focused is ks.query_one("#kwic-input")
+        await pilot.press("down")
+        assert app.focused is ol

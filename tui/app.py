@@ -65,6 +65,8 @@ class PiyueApp(App[None]):
         """The screen whose keys wait while the corpus is read whole for an analysis."""
         self.keys = KeyBuffer()
         """Keys typed before the screen that will take them is ready (see tui.typeahead)."""
+        self.concordance_left: dict[str, Any] = {}
+        """Where the last concordance was left (term, sort, line): ``K`` comes back to it."""
 
     # The database and the corpus are opened by the loading worker after the first paint
     # (their imports and file reads are most of piyue's start-up).
