@@ -450,6 +450,7 @@ async def test_footer_keeps_the_important_keys_at_80_columns(seeds_copy: Path, d
         line = app.screen.query_one(KeyHints).render().plain
         for key in ("esc Back", "u Undo", "a New", "r Rename", "m Merge", "p Move", "d Delete"):
             assert key in line, line
+        assert "x Co-occur " in line, line
         await pilot.resize_terminal(160, 50)
         await pilot.pause(0.1)
         line = app.screen.query_one(KeyHints).render().plain
