@@ -423,7 +423,9 @@ async def test_key_hints_follow_focus_and_a_click_presses_the_key(
 
 async def test_footer_keeps_the_important_keys_at_80_columns(seeds_copy: Path, db: Path) -> None:
     """Keys that do not fit are left out least important first (the screen's
-    ``HINT_ORDER``), not from the end of the line: Undo, Filter and Export stay."""
+    ``HINT_ORDER``), not from the end of the line, and the closed-up line takes the short
+    descriptions (``HINT_SHORT``): the coding keys ``v`` and ``c`` stay (they were left out),
+    with Undo and Quit; Filter and Export go (help and the palette have them)."""
     from tui.screens.codebook import CodebookScreen
     from tui.widgets.keyhints import KeyHints
 
@@ -433,9 +435,10 @@ async def test_footer_keeps_the_important_keys_at_80_columns(seeds_copy: Path, d
         await ready(pilot, screen)
         line = screen.query_one(KeyHints).render().plain
         assert len(line) == 80 and line.rstrip().endswith("^p palette")
-        for key in ("q Quit", "? Help", "/ Search", "t Tag", "n Note", "u Undo", "f Filter"):
+        for key in ("q Quit", "? Help", "/ Search", "t Tag", "n Note", "u Undo"):
             assert key in line, line
-        assert "x Export" in line and "m Read/unread" not in line
+        assert "v Passage" in line and "c Codes" in line, line
+        assert "x Export" not in line and "m Read/unread" not in line
         # a click still presses the key it is on (the cells moved when the line closed up)
         first, _end, key, _ = next(k for k in screen.query_one(KeyHints)._keys if k[2] == "u")
         assert line[first:].startswith(" u Undo")
@@ -447,6 +450,7 @@ async def test_footer_keeps_the_important_keys_at_80_columns(seeds_copy: Path, d
         line = app.screen.query_one(KeyHints).render().plain
         for key in ("esc Back", "u Undo", "a New", "r Rename", "m Merge", "p Move", "d Delete"):
             assert key in line, line
+        assert "x Co-occur " in line, line
         await pilot.resize_terminal(160, 50)
         await pilot.pause(0.1)
         line = app.screen.query_one(KeyHints).render().plain

@@ -242,7 +242,8 @@ async def test_move_dialog_filters_and_keeps_keys_typed_while_it_opens(
         await pilot.press("backspace", "backspace", "backspace", *"营商", "down")
         assert listed.option_count == 1 and listed.highlighted == 0
         await pilot.press(*"zzz", "enter")
-        assert app.screen is dialog and listed.option_count == 0
+        assert app.screen is dialog and listed.highlighted is None
+        assert "no match" in str(listed.get_option_at_index(0).prompt)  # said, not empty
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is cb, "cancelled")
         assert codebook_of(db)["党建"][0] == "政企关系"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.message import Message
 from textual.screen import Screen
 
@@ -64,6 +65,8 @@ class PiyueApp(App[None]):
         """The screen whose keys wait while the corpus is read whole for an analysis."""
         self.keys = KeyBuffer()
         """Keys typed before the screen that will take them is ready (see tui.typeahead)."""
+        self.concordance_left: dict[str, Any] = {}
+        """Where the last concordance was left (term, sort, line): ``K`` comes back to it."""
 
     # The database and the corpus are opened by the loading worker after the first paint
     # (their imports and file reads are most of piyue's start-up).
@@ -76,6 +79,13 @@ class PiyueApp(App[None]):
     @property
     def library(self) -> Library:
         return self.workspace.library
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's own commands but its Quit: ours (``q``, which remembers where the reader
+        was) is in the palette already, and a tester saw Quit twice."""
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the first screen (pushing it from ``on_mount`` instead costs

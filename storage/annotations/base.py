@@ -6,6 +6,7 @@ on this; they never write to TinyDB themselves.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -349,10 +350,16 @@ class StoreBase:
         name = clean_tag(name)
         if name in self._tag_ids:
             return self.tag(name)
-        colour = colour or PALETTE[len(self._tag_ids) % len(PALETTE)]
+        colour = colour or self.fresh_colour()
         doc = {"name": name, "colour": colour, "description": description, "parent": parent}
         self._put("tags", None, doc)  # part of the step that first used it: undo removes it
         return self.tag(name)
+
+    def fresh_colour(self) -> str:
+        """A new code's colour: the palette's least used (ties: palette order). Counting
+        codes took a colour another code had after a delete or a chosen colour."""
+        used = Counter(str(d.get("colour", "")).lower() for d in self._raw("tags").values())
+        return min(PALETTE, key=lambda c: used[c.lower()])
 
     def tag(self, name: str) -> TagDef:
         d = self._raw("tags")[str(self._tag_ids[name])]

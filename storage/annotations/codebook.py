@@ -17,7 +17,6 @@ from storage.annotations.coders import VISIBLE, Coders
 from storage.annotations.expressions import evaluate, parse_expression
 from storage.annotations.model import (
     MAX_NOTE,
-    PALETTE,
     QUICK_SLOTS,
     CodeCycle,
     CodeExists,
@@ -59,7 +58,7 @@ class CodebookMixin(StoreBase):
         old = self._raw("tags").get(str(doc_id), {}) if doc_id is not None else {}
         doc = {
             "name": name,
-            "colour": colour or old.get("colour") or PALETTE[len(self._tag_ids) % len(PALETTE)],
+            "colour": colour or old.get("colour") or self.fresh_colour(),
             "description": description or old.get("description", ""),
             "parent": parent or old.get("parent", ""),
         }
@@ -196,7 +195,7 @@ class CodebookMixin(StoreBase):
         base = like or {}
         doc = {
             "name": name,
-            "colour": base.get("colour") or PALETTE[len(self._tag_ids) % len(PALETTE)],
+            "colour": base.get("colour") or self.fresh_colour(),
             "description": base.get("description", ""),
             "parent": base.get("parent", ""),
         }

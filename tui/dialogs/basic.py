@@ -197,6 +197,10 @@ class PickDialog(Dialog[Any]):
             yield Static(plain(hint, "dim"))
 
     def options(self) -> list[Option]:
+        """The rows the filter leaves; none left is said, not an empty box."""
+        if not self.shown:
+            word = "没有匹配项 no match" if self.items else "没有可选项 nothing to choose"
+            return [Option(plain(word, "dim italic"), disabled=True)]
         return [Option(plain(self.items[i][1]), id=str(i)) for i in self.shown]
 
     def on_mount(self) -> None:

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, OptionList, Static
@@ -63,6 +64,9 @@ class AgreementScreen(Screen[None]):
     def __init__(self, ws: Workspace, coder_a: str, coder_b: str) -> None:
         super().__init__()
         self.ws, self.a, self.b = ws, coder_a, coder_b
+        self.report: dict[str, Any] | None = None
+        self.notes: list[str] = []
+        """Each table row's whole note (the table shows what fits)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="analysis"):
@@ -71,6 +75,7 @@ class AgreementScreen(Screen[None]):
             )
             yield Static(plain("计算中 computing…", "dim"), id="agree-status")
             yield DataTable(id="agree-table", cursor_type="row", zebra_stripes=True)
+            yield Static("", id="agree-note")
             yield Static(
                 plain(
                     "≥ .800 可靠 reliable · ≥ .667 存疑 tentative · 其余不可靠 unreliable "
@@ -105,9 +110,21 @@ class AgreementScreen(Screen[None]):
                 "dim",
             )
         )
+        self.report = rep
+        self.fill_table()
+        self.query_one(DataTable).focus()
+
+    def fill_table(self) -> None:
+        """The codes' rows; the note column takes the cells the figures leave (at 80 columns
+        the table cut notes mid-word), cut with an ellipsis, the whole note under the table."""
+        rep = self.report
+        if rep is None:
+            return
         table = self.query_one(DataTable)
+        at = table.cursor_row
         table.clear(columns=True)
-        table.add_columns("代码 code", "用到 used", "agreement", "κ", "α", "char κ", "uα", "note")
+        table.add_columns("代码 code", "用到 used", "agreement", "κ", "α", "char κ", "uα")
+        notes: list[str] = []
         for row in rep["codes"]:
             table.add_row(
                 row["code"],
@@ -117,8 +134,9 @@ class AgreementScreen(Screen[None]):
                 figure(row["alpha"]),
                 figure(row["char_kappa"]),
                 figure(row["alpha_u"]),
-                Text(truncate(str(row.get("note", "")), 50), style="dim"),
+                key=str(len(notes)),
             )
+            notes.append(str(row.get("note", "")))
         o = rep["overall"]
         table.add_row(
             Text("(overall)", style="bold"),
@@ -128,9 +146,41 @@ class AgreementScreen(Screen[None]):
             figure(o["alpha"]),
             figure(o["char_kappa"]),
             figure(o["alpha_u"]),
-            "",
+            key=str(len(notes)),
         )
-        table.focus()
+        self.notes = [*notes, ""]
+        if 0 <= at < table.row_count:
+            table.move_cursor(row=at)
+        self.show_note(table.cursor_row)
+        self.call_after_refresh(self.fit_notes)  # the columns are measured on the refresh
+
+    def fit_notes(self) -> None:
+        table = self.query_one(DataTable)
+        if "note" in table.columns or not table.row_count:
+            return
+        figures = sum(c.get_render_width(table) for c in table.columns.values())
+        room = table.scrollable_content_region.width or self.app.size.width
+        width = max(8, room - figures - 2 * table.cell_padding - 1)
+        table.add_column("note", width=width, key="note", default="")
+        for i, note in enumerate(self.notes):
+            if note:
+                table.update_cell(str(i), "note", Text(truncate(note, width), style="dim"))
+
+    def show_note(self, row: int) -> None:
+        """The highlighted code's whole note, wrapped under the table."""
+        note = self.notes[row] if 0 <= row < len(self.notes) else ""
+        code = self.report["codes"][row]["code"] if note and self.report else ""
+        self.query_one("#agree-note", Static).update(
+            plain(f"注 note · {code}: {note}" if note else "", "dim")
+        )
+
+    @on(DataTable.RowHighlighted, "#agree-table")
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_note(event.cursor_row)
+
+    def on_resize(self, _event: Resize) -> None:
+        if self.report is not None:
+            self.call_after_refresh(self.fill_table)
 
     def action_close(self) -> None:
         self.dismiss(None)
@@ -167,6 +217,7 @@ class AdjudicationScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="analysis"):
             yield Static("", id="adj-title", classes="pane-title")
+            yield Static("", id="adj-help")
             yield StopList(id="adj-list")
             with Horizontal(id="adj-sides"):
                 yield Static("", id="adj-a", classes="adj-side")
@@ -183,47 +234,86 @@ class AdjudicationScreen(Screen[None]):
         self.query_one("#adj-title", Static).update(
             plain(
                 f"裁定 Adjudication · {self.adj.a.coder} × {self.adj.b.coder} → "
-                f"{self.adj.final} · {done}/{total} settled · 1 A  2 B  3 两者 both  0 皆否 "
-                "neither: 写入并移到下一条 writes it and moves to the next row"
+                f"{self.adj.final} · {done}/{total} settled",
+                "bold",
+            )
+        )
+        # the keys and the note on a line of their own that wraps (one line cut them at 80
+        # columns, and the note at 160)
+        self.query_one("#adj-help", Static).update(
+            plain(
+                "1 A · 2 B · 3 两者 both · 0 皆否 neither: 写入并移到下一条 writes it and "
+                "moves to the next row"
                 + (
                     f" · {self.adj.one_coder_only} 篇仅一人编码 articles only one coder coded: "
                     f"not units, not in {self.adj.final}"
                     if self.adj.one_coder_only
                     else ""
                 ),
-                "bold",
+                "dim",
             )
         )
         ol = self.query_one(OptionList)
         ol.clear_options()
         ol.add_options(
-            [Option(self.row(r), id=str(i)) for i, r in enumerate(self.rows)]
-            or [Option(plain("没有分歧 no disagreements", "dim"), disabled=True)]
+            self.options() or [Option(plain("没有分歧 no disagreements", "dim"), disabled=True)]
         )
         if self.rows:
             ol.highlighted = min(keep, len(self.rows) - 1)
             self.show_sides(self.rows[ol.highlighted])
 
-    def row(self, r: Disagreement) -> Content:
-        def did(tag: bool, passages: tuple[tuple[int, int], ...]) -> str:
-            parts = (["标签 tag"] if tag else []) + (
-                [f"{len(passages)} 段 {plural(len(passages), 'passage')}"] if passages else []
-            )
-            return " + ".join(parts) or "—"
-
+    def row(
+        self, r: Disagreement, title_w: int = 30, code_w: int = 0, two_lines: bool = False
+    ) -> Content:
         mark = {"a": "A", "b": "B", "both": "A+B", "neither": "∅"}.get(r.settled or "", "·")
-        title = truncate(r.title or r.unit, 30)
-        pad = " " * max(0, 30 - cell_len(title))
+        title = truncate(r.title or r.unit, title_w)
+        pad = " " * max(0, title_w - cell_len(title))
         return Content.assemble(
             (f"{mark:>3} ", "bold #98c379" if r.settled else "dim"),
             (title + pad, ""),
             "  ",
             (f" {r.code} ", "#101010 on #e5c07b"),
-            "  A: ",
-            (did(r.a_tag, r.a_passages), "#61afef"),
-            "  B: ",
-            (did(r.b_tag, r.b_passages), "#c678dd"),
+            " " * max(0, code_w - cell_len(r.code)),
+            "\n   " if two_lines else "",
+            *self.did(r),
         )
+
+    @staticmethod
+    def did(r: Disagreement) -> list[str | tuple[str, str]]:
+        """What A and what B did, after the code."""
+
+        def one(tag: bool, passages: tuple[tuple[int, int], ...]) -> str:
+            parts = (["标签 tag"] if tag else []) + (
+                [f"{len(passages)} 段 {plural(len(passages), 'passage')}"] if passages else []
+            )
+            return " + ".join(parts) or "—"
+
+        return [
+            "  A: ",
+            (one(r.a_tag, r.a_passages), "#61afef"),
+            "  B: ",
+            (one(r.b_tag, r.b_passages), "#c678dd"),
+        ]
+
+    def options(self) -> list[Option]:
+        """The rows, their titles as wide as the list leaves (30 cells at most); when what
+        A and B did leaves too little, it goes on a second line (at 80 columns a row
+        wrapped mid-phrase)."""
+        ol = self.query_one(OptionList)
+        avail = ol.scrollable_content_region.width or self.app.size.width - 4
+        code_w = max((cell_len(r.code) for r in self.rows), default=0)
+        rest = max((Content.assemble(*self.did(r)).cell_length for r in self.rows), default=0)
+        title_w = min(30, avail - 1 - 4 - 2 - (code_w + 2) - rest)
+        two_lines = title_w < 14  # what A and B did on a line of its own, under the title
+        if two_lines:
+            title_w = max(10, min(30, avail - 1 - 4 - 2 - (code_w + 2)))
+        return [
+            Option(self.row(r, title_w, code_w, two_lines), id=str(i))
+            for i, r in enumerate(self.rows)
+        ]
+
+    def on_resize(self, _event: Resize) -> None:
+        self.call_after_refresh(self.show_rows, self.query_one(OptionList).highlighted or 0)
 
     def show_sides(self, r: Disagreement) -> None:
         art = self.ws.coded_corpus().article(r.unit)

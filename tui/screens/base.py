@@ -21,7 +21,7 @@ from tui.widgets import ArticleList, Codebook, IssueList, Reader, StatusLine, tr
 if TYPE_CHECKING:
     from corpus.keywords import DocFreq
     from corpus.model import Article, Issue
-    from storage.annotations import ArticleNotes
+    from storage.annotations import ArticleNotes, Highlight
     from storage.pages import PageView
     from tui.app import PiyueApp
     from workspace.session import Workspace
@@ -364,10 +364,23 @@ class ScreenBase(Screen[None]):
         ]
         y = reader.scroll_y
         reader.show_body(article, marks, self.hl_layers)
-        reader.show_notes(store.notes(article.id), passages, colours)
+        reader.show_notes(
+            store.notes(article.id), passages, colours, self.whose(article.id, passages)
+        )
         self.show_legend(marks)
         if keep_scroll:
             reader.jump_to(y)
+
+    def whose(self, article_id: str, passages: list[Highlight]) -> dict[str, ArticleNotes] | None:
+        """Each visible coder's tags and note of the article, when the reader must say
+        whose they are: every coder shown (``B``) and something here not the reader's own."""
+        store = self.ws.store
+        if store.visible is not None:
+            return None
+        by = {c: n for c, n in store.notes_by_coder(article_id).items() if n.tags or n.note}
+        if set(by) | {h.coder for h in passages} <= {store.coder}:
+            return None
+        return by
 
     def tokens_of(self, article: Article) -> list[Any]:
         """Segmented text, cached (and prefetched for the neighbours, see ``prefetch``)."""
@@ -436,6 +449,10 @@ class ScreenBase(Screen[None]):
             parts += [("段落", "bold"), " "]
             for t in here.tags or ("—",):
                 parts += [(f" {t} ", f"#101010 on {colours.get(t, '#888888')}"), " "]
+            if self.ws.store.visible is None and here.coder != self.ws.store.coder:
+                from tui.widgets.reader import CODER_STYLE, at
+
+                parts += [(at((here.coder,)), CODER_STYLE), " "]  # another's passage
             if here.note:
                 parts += [("✎ ", "#e5c07b"), (truncate(here.note, 24), "#e5c07b"), " "]
             parts += [("t/T 代码 n 笔记 D 删 R 范围", "dim"), "  "]

@@ -166,6 +166,8 @@ class CodebookScreen(AnalysisScreen):
         "codebook.describe",
     )
     """The footer's keys, most important first (see ``KeyHints``)."""
+    HINT_SHORT = {"codebook.cooccur": "Co-occur"}
+    """Shorter on a narrow footer: at 80 columns x (the only key to co-occurrence) fits."""
 
     def __init__(self) -> None:
         super().__init__()

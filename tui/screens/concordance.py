@@ -8,7 +8,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -127,18 +127,24 @@ class ConcordanceScreen(AnalysisScreen):
         Binding("C", "code('sentence')", "Sentence", id="kwic.sentence"),
         Binding("A", "autocode", "Autocode", id="kwic.autocode"),
         Binding("slash", "edit_term", "Term", show=False, id="kwic.term"),
+        Binding("down", "lines", "Lines", show=False, id="kwic.lines"),
     ]
 
     def __init__(self, term: str = "") -> None:
         super().__init__()
-        self.term = term
         self.sort: Sort = None
+        self.keep_at: int | None = None
+        """The line to highlight when the lines come (else the first)."""
+        self.term = term
         self.lines: list[Line] = []
         self.total = 0
         self.article_total = 0
         self.places: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
+        left = self.papp.concordance_left
+        if not self.term and left:  # ``K`` again: where the concordance was left
+            self.term, self.sort, self.keep_at = left["term"], left["sort"], left["at"]
         yield Static(plain("语境索引 Concordance (KWIC)", "bold"), classes="analysis-title")
         yield Input(self.term, placeholder="词语 a term: 营商环境", id="kwic-input")
         yield Static("", classes="analysis-status")
@@ -161,7 +167,30 @@ class ConcordanceScreen(AnalysisScreen):
             self.query_one("#kwic-lines").focus()
 
     def action_edit_term(self) -> None:
-        self.query_one("#kwic-input").focus()
+        box = self.query_one("#kwic-input", Input)
+        box.select_on_focus = True
+        box.focus()
+
+    def action_lines(self) -> None:
+        """↓ in the term box: to the lines (it did nothing there)."""
+        if self.lines:
+            self.query_one("#kwic-lines").focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A term typed while the lines have the focus goes to the term box, as a new term
+        (it was lost); the lines' own keys (l r c C A u / j k g G) stay theirs."""
+        box = self.query_one("#kwic-input", Input)
+        if self.focused is box or not (event.is_printable and event.character):
+            return
+        if event.key in self.active_bindings or event.character.isspace():
+            return
+        if box.value == self.term:  # the first key of the new term (focus comes later)
+            box.value = ""
+        box.select_on_focus = False  # keep what is typed: focus would select it all
+        box.focus()
+        box.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
 
     def action_sort(self, side: str) -> None:
         self.sort = None if self.sort == side else ("left" if side == "left" else "right")
@@ -172,10 +201,8 @@ class ConcordanceScreen(AnalysisScreen):
 
     def rows_for_width(self) -> None:
         if self.term:
-            at = self.query_one("#kwic-lines", OptionList).highlighted
+            self.keep_at = self.query_one("#kwic-lines", OptionList).highlighted
             self.run()
-            if at is not None and self.lines:
-                self.query_one("#kwic-lines", OptionList).highlighted = min(at, len(self.lines) - 1)
 
     def width(self) -> int:
         w = self.query_one("#kwic-lines", OptionList).scrollable_content_region.width
@@ -240,12 +267,13 @@ class ConcordanceScreen(AnalysisScreen):
         self.total, self.article_total = total
         self.lines = lines
         self.places = places
-        ol.add_options(kwic_rows(self.lines[:FIRST_ROWS], places, avail))
+        at, self.keep_at = self.keep_at or 0, None
+        ol.add_options(kwic_rows(self.lines[: max(FIRST_ROWS, at + 1)], places, avail))
         if self.lines:
-            ol.highlighted = 0
+            ol.highlighted = min(at, len(self.lines) - 1)
         self.status_line()
-        if len(self.lines) > FIRST_ROWS:
-            more = partial(self._more, avail, FIRST_ROWS)
+        if len(self.lines) > ol.option_count:
+            more = partial(self._more, avail, ol.option_count)
             self.call_after_refresh(self.set_timer, 0.02, more)
 
     def _more(self, avail: int, done: int) -> None:
@@ -277,7 +305,19 @@ class ConcordanceScreen(AnalysisScreen):
     @on(OptionList.OptionSelected, "#kwic-lines")
     def chosen(self, event: OptionList.OptionSelected) -> None:
         ln = self.lines[int(event.option.id or 0)]
+        self.remember()
         self.open_in_reader(ln.article_id, ln.start)
+
+    def remember(self) -> None:
+        """Where this concordance is (term, sort, line): ``K`` comes back to it, the list
+        focused (it came back empty, the term box focused: ↓ did nothing)."""
+        if self.term and self.lines:
+            at = self.query_one("#kwic-lines", OptionList).highlighted
+            self.papp.concordance_left = {"term": self.term, "sort": self.sort, "at": at or 0}
+
+    def action_back(self) -> None:
+        self.remember()
+        super().action_back()
 
     def action_code(self, unit: str) -> None:
         ln = self.current()

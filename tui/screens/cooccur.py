@@ -263,3 +263,6 @@ class CooccurScreen(AnalysisScreen):
         for w in self.query("#plot-legend"):
             w.display = True
         plot.refresh()
+        # the table is lower now: the highlighted code's row stays in view (it scrolled not)
+        table = self.query_one("#matrix", DataTable)
+        self.call_after_refresh(table.move_cursor, scroll=True, animate=False)

@@ -113,21 +113,23 @@ class MainScreen(
     ]
     HINT_ORDER = (
         "help",
-        "search",
         "tag",
+        "visual",
         "note",
+        "codebook",
+        "search",
         "undo",
+        "quit",
         "filter",
         "export",
-        "quit",
-        "visual",
-        "codebook",
         "untag",
         "toggle_read",
         "toggle_boundaries",
     )
     """The footer's keys, most important first: at 80 columns the last ones are left out
-    (see ``KeyHints``)."""
+    (see ``KeyHints``): coding (tag, passage, note, codebook) before filter and export."""
+    HINT_SHORT = {"visual": "Passage", "codebook": "Codes"}
+    """Shorter descriptions on a narrow footer (``v`` and ``c`` did not fit at 80 columns)."""
 
     # ------------------------------------------------------------------ messages
 

@@ -3,9 +3,9 @@
 Textual's ``Footer`` mounts a widget per key and mounts them again whenever focus moves; on
 the main screen that was ~15 ms of the first frame.  This draws the same line as one widget:
 keys in the theme's footer colours, disabled ones dim, the command palette's key on the right;
-a click on a key presses it.  When the keys do not fit (80 columns) the line closes up, then
-leaves out the screen's least important keys (``HINT_ORDER``), not whatever comes last: every
-key stays in help (``?``) and the palette.
+a click on a key presses it.  When the keys do not fit (80 columns) the line closes up and
+takes the screen's short descriptions (``HINT_SHORT``), then leaves out its least important keys
+(``HINT_ORDER``), not whatever comes last: every key stays in help (``?``) and the palette.
 """
 
 from __future__ import annotations
@@ -23,7 +23,8 @@ class KeyHints(Widget, can_focus=False):
     """One line of ``key description`` pairs, redrawn when the active bindings change.
 
     A screen's ``HINT_ORDER`` names its bindings' ids, most important first: on a narrow
-    screen the keys not named go first, then the named ones from the end."""
+    screen the keys not named go first, then the named ones from the end.  Its
+    ``HINT_SHORT`` gives shorter descriptions by binding id, used on a closed-up line."""
 
     ALLOW_SELECT = False
     COMPONENT_CLASSES = {"keyhints--key", "keyhints--description"}
@@ -51,6 +52,8 @@ class KeyHints(Widget, can_focus=False):
         """(first cell, end cell, key, enabled) of each hint as last drawn."""
         self._ids: dict[str, str] = {}
         """Binding id by key, of the hints as last listed (for ``HINT_ORDER``)."""
+        self._short: dict[str, str] = {}
+        """Short description by key, of the hints as last listed (from ``HINT_SHORT``)."""
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._changed)
@@ -70,6 +73,8 @@ class KeyHints(Widget, can_focus=False):
         palette = None
         app = self.app
         self._ids = {}
+        short: dict[str, str] = dict(getattr(self.screen, "HINT_SHORT", {}))
+        self._short = {}
         for _node, binding, enabled, _tip in self.screen.active_bindings.values():
             if binding.key == app.COMMAND_PALETTE_BINDING and app.ENABLE_COMMAND_PALETTE:
                 palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
@@ -78,6 +83,8 @@ class KeyHints(Widget, can_focus=False):
                 continue
             seen.add(binding.action)
             self._ids[binding.key] = binding.id or ""
+            if binding.id in short:
+                self._short[binding.key] = short[binding.id]
             out.append((binding.key, app.get_key_display(binding), binding.description, enabled))
         if palette is not None:
             out.append(palette)
@@ -89,7 +96,10 @@ class KeyHints(Widget, can_focus=False):
 
         def cells(chosen: list[int], compact: bool) -> int:
             pad = 2 if compact else 3
-            return sum(cell_len(hints[i][1]) + cell_len(hints[i][2]) + pad for i in chosen)
+            return sum(
+                cell_len(hints[i][1]) + cell_len(self.label(hints[i], compact)) + pad
+                for i in chosen
+            )
 
         chosen = list(range(len(hints)))
         if cells(chosen, False) <= room:
@@ -105,6 +115,10 @@ class KeyHints(Widget, can_focus=False):
             chosen.remove(drop.pop(0))
         return chosen, True
 
+    def label(self, hint: tuple[str, str, str, bool], compact: bool) -> str:
+        """A hint's description: the short one on a closed-up line, if the screen has one."""
+        return self._short.get(hint[0], hint[2]) if compact else hint[2]
+
     def render(self) -> Text:
         base = self.rich_style
         key_style = base + self.get_component_rich_style("keyhints--key", partial=True)
@@ -119,7 +133,9 @@ class KeyHints(Widget, can_focus=False):
         line = Text(no_wrap=True, overflow="crop")
         keys: list[tuple[int, int, str, bool]] = []
         at = 0
-        for key, shown, description, enabled in (hints[i] for i in chosen):
+        for hint in (hints[i] for i in chosen):
+            key, shown, _, enabled = hint
+            description = self.label(hint, compact)
             part = f" {shown}" if compact else f" {shown} "
             label = (f" {description}" if compact else f"{description} ") if description else ""
             need = cell_len(part) + cell_len(label)

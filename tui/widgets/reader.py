@@ -4,7 +4,7 @@ selection and search-hit jumps (the screen asks it where the caret is; it never 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from corpus.model import Article, Issue
     from storage.annotations import ArticleNotes, Highlight
     from workspace.session import Workspace
+
+
+CODER_STYLE = "italic #8fa1b3"
+"""Whose a coding is, after it (every coder shown)."""
+
+
+def at(coders: Sequence[str]) -> str:
+    """``@甲 @乙``: the coders of a coding, each as a word of its own."""
+    return " ".join(f"@{c}" for c in coders) or "@?"
 
 
 class Reader(TextView):
@@ -132,15 +141,33 @@ class Reader(TextView):
         return "\n\n".join(c.plain for c in self.body)
 
     def show_notes(
-        self, notes: ArticleNotes, passages: Sequence[Highlight], colours: dict[str, str]
+        self,
+        notes: ArticleNotes,
+        passages: Sequence[Highlight],
+        colours: dict[str, str],
+        by_coder: Mapping[str, ArticleNotes] | None = None,
     ) -> None:
+        """The article's tags, note and coded passages under the text.  With ``by_coder``
+        (every coder shown, and not all of it yours) each tag, note and passage says whose
+        it is (``@甲``): merged, they looked like the reader's own."""
         parts: list[str | tuple[str, str]] = [("─" * 20, "dim"), "\n"]
+        whose: dict[str, list[str]] = {}
+        for who, n in (by_coder or {}).items():
+            for t in n.tags:
+                whose.setdefault(t, []).append(who)
         if notes.tags:
             parts.append(("标签 tags: ", "dim"))
             for t in notes.tags:
                 parts += [(f" {t} ", f"#101010 on {colours.get(t, '#888888')}"), " "]
+                if by_coder is not None:
+                    parts += [(at(whose.get(t, ())), CODER_STYLE), "  "]
             parts.append("\n")
-        if notes.note:
+        if by_coder is not None:
+            for who, n in by_coder.items():
+                if n.note:
+                    parts += [("笔记 note ", "dim"), (at((who,)), CODER_STYLE), ("：", "dim")]
+                    parts += [(n.note, "#e5c07b"), "\n"]
+        elif notes.note:
             parts += [("笔记 note: ", "dim"), (notes.note, "#e5c07b"), "\n"]
         if passages:
             parts.append(("编码段落 coded passages:\n", "dim"))
@@ -152,6 +179,8 @@ class Reader(TextView):
                     ("» ", "dim"),
                     (tag, "bold"),
                 ]
+                if by_coder is not None:
+                    parts += [" ", (at((h.coder,)), CODER_STYLE)]
                 if h.note:
                     parts += [("  ✎ ", "#e5c07b"), (truncate(h.note, 40), "#e5c07b")]
                 parts.append("\n")
