@@ -394,23 +394,29 @@ class Workspace:
 
     def correct(self, issue_id: str, kind: str, line: int) -> Corpus:
         """Record a boundary correction (merge_next, split, caption…) and re-parse its page;
-        annotations of articles whose id changed are re-attached."""
-        self.store.add_correction(issue_id, kind, line)
-        return self._reparse(issue_id)
+        every coder's annotations of articles whose id or text changed follow their text —
+        in the same undo step, so undoing it gives both articles back exactly."""
+        store = self.store
+        before = self.library.issue(issue_id)  # as it is now: its article ids are going
+        with store.batch(f"correction {kind}"):
+            store.add_correction(issue_id, kind, line)
+            return self._reparse(issue_id, before, undoable=True)
 
-    def _reparse(self, issue_id: str) -> Corpus:
+    def _reparse(
+        self, issue_id: str, before: Issue | None = None, undoable: bool = False
+    ) -> Corpus:
         """The page parsed again with its corrections.  With the corpus in memory, the whole
         corpus comes back; with pages on demand, a corpus of that page alone, and only its
-        annotations are re-attached."""
+        annotations are re-attached (``undoable``: as part of the step being recorded)."""
         lib = self.library
         if not lib.lazy:
             corpus = lib.reparse_issue(issue_id)
             if not self.store.readonly:
-                self.store.reattach(corpus)
+                self.store.reattach(corpus, undoable=undoable)
             return corpus
         from corpus.model import Corpus
 
-        before = lib.issue(issue_id)
+        before = before or lib.issue(issue_id)
         lib.forget_page(issue_id)
         self._coded_pages.pop(issue_id, None)
         after = lib.issue(issue_id)
@@ -418,7 +424,7 @@ class Workspace:
         corpus = Corpus(str(lib.root), pages)
         if not self.store.readonly:
             ids = {issue_id, *(a.id for p in (before, after) if p for a in p.articles)}
-            self.store.reattach(corpus, within=ids)
+            self.store.reattach(corpus, within=ids, undoable=undoable)
         return corpus
 
     # ------------------------------------------------------------------ words

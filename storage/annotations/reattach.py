@@ -89,17 +89,56 @@ def plan_reattach(
             d["article_id"], d["article_id"]
         )
         art = corpus.article(aid)
-        new = reanchor(art, d) if art is not None else None
-        if new is None:
+        page = art.issue_id if art is not None else _page_of(aid, articles, key_of, who(d))
+        found = find_passage(art, by_issue.get(page, []), d)
+        if found is None:
             if not d.get("orphan"):
                 put("highlights", k, {**d, "orphan": True})
-        elif new != (d["start"], d["end"]) or aid != d["article_id"] or d.get("orphan"):
+            continue
+        aid, new = found
+        if new != (d["start"], d["end"]) or aid != d["article_id"] or d.get("orphan"):
             put(
                 "highlights",
                 k,
                 {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False},
             )
     return out
+
+
+def _page_of(
+    aid: str,
+    articles: dict[str, dict[str, Any]],
+    key_of: dict[tuple[str, str], str],
+    coder: str,
+) -> str:
+    """The page a vanished article was on: its document says, else its id (``PAGE-hash``)."""
+    k = key_of.get((aid, coder))
+    doc = articles.get(k) if k is not None else None
+    if doc is not None and doc.get("issue_id"):
+        return str(doc["issue_id"])
+    return aid.rpartition("-")[0]
+
+
+def find_passage(
+    art: Article | None, page: list[Article], d: dict[str, Any]
+) -> tuple[str, tuple[int, int]] | None:
+    """(article id, offsets) of a passage after its page changed: in its own article by
+    offsets or quote with context; else in the one other article of the page holding the
+    quote with context (a split moved it, a merge took it in); else the quote alone — in its
+    own article first, then in the one article of the page that has it."""
+    if art is not None and (got := reanchor(art, d, context_only=True)) is not None:
+        return art.id, got
+    others = [a for a in page if art is None or a.id != art.id]
+    ctx = d.get("prefix", "") + d["quote"] + d.get("suffix", "")
+    hits = [a for a in others if ctx in a.text]
+    if len(hits) == 1 and (got := reanchor(hits[0], d)) is not None:
+        return hits[0].id, got
+    if art is not None and (got := reanchor(art, d)) is not None:
+        return art.id, got
+    hits = [a for a in others if d["quote"] in a.text]
+    if len(hits) == 1 and (got := reanchor(hits[0], d)) is not None:
+        return hits[0].id, got
+    return None
 
 
 def containing_article(candidates: Iterable[Article], d: dict[str, Any]) -> Article | None:
@@ -160,8 +199,11 @@ def find_article(
     return best if score >= 0.75 else None
 
 
-def reanchor(article: Article, d: dict[str, Any]) -> tuple[int, int] | None:
-    """Find a passage again: same offsets, else quote with context, else the quote alone."""
+def reanchor(
+    article: Article, d: dict[str, Any], context_only: bool = False
+) -> tuple[int, int] | None:
+    """Find a passage again: same offsets, else quote with context, else (unless
+    ``context_only``) the quote alone."""
     text = article.text
     quote = d["quote"]
     s, e = int(d["start"]), int(d["end"])
@@ -172,7 +214,7 @@ def reanchor(article: Article, d: dict[str, Any]) -> tuple[int, int] | None:
     if i >= 0:
         s = i + len(d.get("prefix", ""))
         return s, s + len(quote)
-    if text.count(quote) >= 1:
+    if not context_only and quote and quote in text:
         # nearest occurrence to the old place
         best = min(
             (m.start() for m in re.finditer(re.escape(quote), text)),

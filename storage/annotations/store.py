@@ -22,6 +22,7 @@ from storage.annotations.model import (
     Correction,
     clean_note,
     clean_tag,
+    copy_doc,
     notes_from_doc,
 )
 from storage.annotations.passages import PassagesMixin
@@ -268,23 +269,37 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
 
     # -- re-attaching after a re-parse
 
-    def reattach(self, corpus: Corpus, within: set[str] | None = None) -> int:
+    def reattach(
+        self, corpus: Corpus, within: set[str] | None = None, undoable: bool = False
+    ) -> int:
         """Move annotations of vanished article ids to their new articles; returns orphans.
 
         ``within``: ``corpus`` holds only some pages (one re-parsed page, when the rest is
-        not in memory); only annotations of these article and page ids are considered."""
+        not in memory); only annotations of these article and page ids are considered (an
+        article id names its page: ``PAGE-hash``).  ``undoable``: the moves join the undo
+        step being recorded (a boundary correction: undone, both articles come back as
+        they were); otherwise the corpus changed, not the user, and nothing is recorded."""
         if self.readonly:
             return len(self.orphans())
         articles, highlights = self._raw("articles"), self._raw("highlights")
         if within is not None:
+
+            def inside(aid: str) -> bool:
+                return aid in within or aid.rpartition("-")[0] in within
+
             articles = {
                 k: d
                 for k, d in articles.items()
-                if d["article_id"] in within or d.get("issue_id") in within
+                if inside(d["article_id"]) or d.get("issue_id") in within
             }
-            highlights = {k: d for k, d in highlights.items() if d["article_id"] in within}
+            highlights = {k: d for k, d in highlights.items() if inside(d["article_id"])}
         for table, key, doc in plan_reattach(articles, highlights, corpus, self.legacy_coder):
-            self._write(table, key, doc)  # not an undo step: the corpus changed, not the user
+            if undoable:
+                before = copy_doc(self._raw(table).get(key))
+                self._write(table, key, doc)
+                self.history.record(table, key, before, copy_doc(doc))
+            else:
+                self._write(table, key, doc)
         self._reindex()
         return len(self.orphans())
 
