@@ -91,6 +91,8 @@ class Workspace:
         self._coded_pages: dict[str, Issue] = {}
         """Pages ``coded_corpus`` built (the corpus is not in memory)."""
         self._opening = threading.RLock()
+        self._notices: list[str] = []
+        """Said once by the user interface (``take_notices``)."""
 
     # ------------------------------------------------------------------ opening
 
@@ -267,6 +269,15 @@ class Workspace:
         if page is None:
             raise UnknownArticle(f"no page {article.issue_id!r} for article {article.id!r}")
         return page
+
+    def take_notices(self) -> list[str]:
+        """Lines to tell the user once: what opening the database recovered or found
+        damaged, how many codings re-attaching moved, orphaned or found again."""
+        with self._opening:
+            out = self._store.take_notices() if self._store is not None else []
+            out += self._notices
+            self._notices = []
+        return out
 
     def close(self) -> None:
         with self._opening:

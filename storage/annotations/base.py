@@ -52,6 +52,12 @@ class StoreBase:
     def readonly(self) -> bool:
         return self.storage.readonly
 
+    def take_notices(self) -> list[str]:
+        """What opening the database found that the user must be told once (changes
+        recovered after an unclean exit, a damaged journal line): given once, then gone."""
+        out, self.storage.notices = self.storage.notices, []
+        return out
+
     def close(self) -> None:
         self.db.close()
 

@@ -286,10 +286,16 @@ class MainScreen(
             )
             who = "另一个 piyue 正在使用数据库" if why.startswith("in use") else "数据库不可写"
             self.notify(f"{who}：只读打开 opened read-only", severity="warning", timeout=8)
+        self.tell_notices()
         if self.article is None:
             self.query_one(Reader).show_notes(self.notes_of(None), [], {})
         self.settle_coder()
         self.refresh_codebook()
+
+    def tell_notices(self) -> None:
+        """What opening the database or re-attaching codings found (store9)."""
+        for note in self.ws.take_notices():
+            self.notify(note, severity="warning", timeout=15, markup=False)
 
     def on_main_screen_store_failed(self, msg: StoreFailed) -> None:
         """A database piyue must not touch (corrupt, newer, unreadable): say so and leave."""
@@ -307,6 +313,7 @@ class MainScreen(
             self.status(f"无法读取 cannot read the corpus: {msg.error}")
             return
         pages = self.pages = msg.pages
+        self.tell_notices()
         if pages.is_empty:
             self.show_empty(pages)
             return
