@@ -140,20 +140,16 @@ class Workspace:
         return chosen_coder(self.coder) is not None
 
     def corpus(self) -> Corpus:
-        """The parsed corpus with corrections applied; annotations whose article moved are
-        re-attached once (by a writer only)."""
+        """The parsed corpus with corrections applied; annotations are found again in it
+        once (``anchor``)."""
         corpus = self.library.load()
-        with self._opening:
-            if not self._reattached:
-                self._reattached = True
-                if not self.store.readonly:
-                    self.store.reattach(corpus)
+        self._reattach_once()
         return corpus
 
     def pages(self) -> PageView:
         """What the reader's lists show, pages built on demand from a fresh index (the
-        corpus is read whole only without one).  Annotations whose article is gone from the
-        index are re-attached once, which then reads the whole corpus (page files changed)."""
+        corpus is read whole only without one).  Annotations are anchored once (``anchor``:
+        nothing to do when the pages did not change since they were last)."""
         from storage.pages import PageView
 
         lib = self.library
@@ -163,32 +159,49 @@ class Workspace:
         return view
 
     def _reattach_once(self) -> None:
-        """``reattach_moved`` the first time pages are read without the whole corpus."""
+        """``anchor`` the first time annotations or pages are read in this session."""
         with self._opening:
             if not self._reattached:
                 self._reattached = True
-                self.reattach_moved()
+                self.anchor()
 
     def reattach_moved(self) -> None:
-        """Re-attach annotations whose article is gone (page files changed): with pages on
-        demand, only when the index lacks an annotated article, which then reads the corpus
-        whole once. Called at start and after an index refresh that changed pages."""
-        from storage.pages import issue_ids_of
+        """Anchor the annotations again: called after an index refresh that changed pages."""
+        with self._opening:
+            self._reattached = True
+            self.anchor()
 
-        store, lib = self.store, self.library
-        if store.readonly:
-            return
-        if not lib.lazy:
-            store.reattach(lib.load())
-            return
-        ids = store.attached_ids()
-        fixed = {c.issue_id for c in store.corrections()}
-        known = issue_ids_of(lib, ids)
-        missing = {a for a in ids - set(known) if not any(a.startswith(f"{f}-") for f in fixed)}
-        self._coded_pages.clear()  # pages may have changed
-        if missing:
-            store.reattach(lib.load())
-            lib.let_go()  # back to pages on demand
+    def anchor(self) -> None:
+        """Find every coding again in the pages as they are, if they changed since the
+        codings were last anchored (``workspace.anchoring``): reads, exports and counts then
+        agree with the pages.  What moved, was orphaned or came back is said once
+        (``take_notices``); read-only, it is done in memory for this session."""
+        from workspace.anchoring import anchor, describe
+
+        store = self.store
+        report = anchor(store, self.library)
+        if report is not None:
+            self._coded_pages.clear()  # pages may have changed
+            self._notices += describe(report, store.readonly)
+
+    def _fresh_stamp(self) -> str | None:
+        """The corpus stamp when the annotations are anchored in it now (else None)."""
+        from workspace.anchoring import corpus_stamp
+
+        lib = self.library
+        stamp = corpus_stamp(lib) if lib.lazy else None
+        return stamp if stamp and stamp == self.store.anchored_stamp() else None
+
+    def _still_anchored(self, was: str | None) -> None:
+        """After a correction (or its undo) re-attached its page's annotations: anchored
+        in the new state too, when they were in the old (the next start checks nothing)."""
+        from workspace.anchoring import corpus_stamp
+
+        lib = self.library
+        if was and not self.store.readonly and lib.lazy:
+            stamp = corpus_stamp(lib)
+            if stamp:
+                self.store.set_anchored(stamp)
 
     def article(self, article_id: str) -> Article:
         """The article, or ``UnknownArticle`` naming the id.  With a fresh index only its
@@ -392,6 +405,7 @@ class Workspace:
         the pages involved, so every view sees the articles the corrections now give."""
         store = self.store
         before = {(c.issue_id, c.kind, c.line) for c in store.corrections()}
+        was = self._fresh_stamp()
         label = step()  # type: ignore[operator]
         if label is None:
             return None
@@ -399,6 +413,8 @@ class Workspace:
         changed = before ^ after
         for issue_id in sorted({c[0] for c in changed}):
             self._reparse(issue_id)
+        if changed:
+            self._still_anchored(was)
         return Step(str(label), bool(changed))
 
     # ------------------------------------------------------------------ corrections
@@ -409,9 +425,12 @@ class Workspace:
         in the same undo step, so undoing it gives both articles back exactly."""
         store = self.store
         before = self.library.issue(issue_id)  # as it is now: its article ids are going
+        was = self._fresh_stamp()
         with store.batch(f"correction {kind}"):
             store.add_correction(issue_id, kind, line)
-            return self._reparse(issue_id, before, undoable=True)
+            corpus = self._reparse(issue_id, before, undoable=True)
+        self._still_anchored(was)
+        return corpus
 
     def _reparse(
         self, issue_id: str, before: Issue | None = None, undoable: bool = False

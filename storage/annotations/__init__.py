@@ -55,7 +55,7 @@ from storage.annotations.model import (
     clean_tag,
     fingerprint,
 )
-from storage.annotations.reattach import find_article, reanchor
+from storage.annotations.reattach import Reanchored, find_article, reanchor
 from storage.annotations.store import SCHEMA, Store
 from storage.errors import AnnotationError, StoreError
 
@@ -83,6 +83,7 @@ __all__ = [
     "Correction",
     "Highlight",
     "History",
+    "Reanchored",
     "Store",
     "StoreError",
     "TagDef",

@@ -43,6 +43,8 @@ class StoreBase:
         self._tag_ids: dict[str, int] = {}
         self._next_ids: dict[str, int] = {}
         self.history = History()
+        self._anchored_here: str | None = None
+        """The corpus state this session anchored the annotations in (``anchored_stamp``)."""
         # inside a batch: documents written but not yet committed, and their state before it
         self._pending: dict[str, dict[str, Any]] | None = None
         self._saved: dict[tuple[str, str], Any] = {}

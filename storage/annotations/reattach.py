@@ -9,11 +9,35 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.model import Article, Corpus
 from storage.annotations.history import State
 from storage.annotations.model import fingerprint
+
+@dataclass
+class Reanchored:
+    """What finding the annotations again did: codings (an article's tags and note, or one
+    passage) ``found`` again after being orphans, newly ``orphaned`` (by article id), and
+    ``moved`` (new article or new offsets)."""
+
+    found: int = 0
+    moved: int = 0
+    orphaned: list[str] = field(default_factory=list)
+
+    def count(self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+        was = bool(before and before.get("orphan"))
+        now = bool(after and after.get("orphan"))
+        if table == "articles" and before and not (before.get("tags") or before.get("note")):
+            return  # only read or starred: nothing to lose, not counted (``orphans``)
+        if was and not now:
+            self.found += 1
+        elif now and not was and before is not None:
+            self.orphaned.append(str(before["article_id"]))
+        elif not now:
+            self.moved += 1
+
 
 MIN_HEAD = 8
 """Characters of an article's opening needed to recognise it inside another article."""

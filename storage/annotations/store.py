@@ -26,7 +26,7 @@ from storage.annotations.model import (
     notes_from_doc,
 )
 from storage.annotations.passages import PassagesMixin
-from storage.annotations.reattach import plan_reattach
+from storage.annotations.reattach import Reanchored, plan_reattach
 from storage.durable import DurableStorage, open_db
 from storage.errors import AnnotationError, NewerSchema
 
@@ -272,15 +272,24 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
     def reattach(
         self, corpus: Corpus, within: set[str] | None = None, undoable: bool = False
     ) -> int:
-        """Move annotations of vanished article ids to their new articles; returns orphans.
+        """Move annotations of vanished article ids to their new articles; returns orphans
+        (``anchor`` says what moved)."""
+        self.anchor(corpus, within, undoable)
+        return len(self.orphans())
+
+    def anchor(
+        self, corpus: Corpus, within: set[str] | None = None, undoable: bool = False
+    ) -> Reanchored:
+        """Find every annotation again in ``corpus``: passages at their text's offsets,
+        articles whose id went at their new id, orphans whose article is back re-attached.
 
         ``within``: ``corpus`` holds only some pages (one re-parsed page, when the rest is
         not in memory); only annotations of these article and page ids are considered (an
         article id names its page: ``PAGE-hash``).  ``undoable``: the moves join the undo
         step being recorded (a boundary correction: undone, both articles come back as
-        they were); otherwise the corpus changed, not the user, and nothing is recorded."""
-        if self.readonly:
-            return len(self.orphans())
+        they were); otherwise the corpus changed, not the user, and nothing is recorded.
+        Read-only, the moves are made in memory only: what this session reads and exports
+        agrees with the pages, and the file is left alone."""
         articles, highlights = self._raw("articles"), self._raw("highlights")
         if within is not None:
 
@@ -293,15 +302,47 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                 if inside(d["article_id"]) or d.get("issue_id") in within
             }
             highlights = {k: d for k, d in highlights.items() if inside(d["article_id"])}
-        for table, key, doc in plan_reattach(articles, highlights, corpus, self.legacy_coder):
-            if undoable:
+        plan = plan_reattach(articles, highlights, corpus, self.legacy_coder)
+        report = Reanchored()
+        for table, key, doc in plan:
+            report.count(table, self._raw(table).get(key), doc)
+            if self.readonly:
+                raw = self.storage.read().setdefault(table, {})
+                if doc is None:
+                    raw.pop(key, None)
+                else:
+                    raw[key] = doc
+                self.db.table(table).clear_cache()
+            elif undoable:
                 before = copy_doc(self._raw(table).get(key))
                 self._write(table, key, doc)
                 self.history.record(table, key, before, copy_doc(doc))
             else:
                 self._write(table, key, doc)
-        self._reindex()
-        return len(self.orphans())
+        if plan:
+            self._reindex()
+        return report
+
+    def anchored_stamp(self) -> str:
+        """The corpus state (``workspace.anchoring.corpus_stamp``) every annotation was last
+        found again in; "" when never (or changed in memory only, read-only)."""
+        if self._anchored_here is not None:
+            return self._anchored_here
+        meta = self._raw("meta")
+        first = next(iter(meta.values()), {}) if meta else {}
+        return str(first.get("anchored", ""))
+
+    def set_anchored(self, stamp: str) -> None:
+        """Remember that the annotations are anchored in the corpus state ``stamp`` (not an
+        undo step; read-only: for this session only)."""
+        self._anchored_here = stamp
+        if self.readonly:
+            return
+        meta = self._raw("meta")
+        if not meta or str(next(iter(meta.values())).get("anchored", "")) == stamp:
+            return
+        key = next(iter(meta))
+        self._write("meta", key, {**meta[key], "anchored": stamp})
 
     def attached_ids(self) -> set[str]:
         """Article ids that every coder's attached (not orphaned) annotations name: what a
@@ -313,6 +354,15 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         }
         for d in self._raw("articles").values():
             if not d.get("orphan") and (d.get("tags") or d.get("note")):
+                out.add(str(d["article_id"]))
+        return out
+
+    def coded_ids(self) -> set[str]:
+        """Article ids that any coder's tags, notes or passages name, orphans included: what
+        finding the annotations again must look for."""
+        out = {str(d["article_id"]) for d in self._raw("highlights").values()}
+        for d in self._raw("articles").values():
+            if d.get("tags") or d.get("note"):
                 out.add(str(d["article_id"]))
         return out
 
