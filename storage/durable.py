@@ -129,6 +129,10 @@ class DurableStorage(Storage):
             err = disk_error(exc, self.lock_path, after="nothing was changed")
             _refused(self.path, str(err))
             raise CannotWrite(str(err), err.path, err.errno) from exc
+        self._took_lock()
+
+    def _took_lock(self) -> None:
+        """The lock is ours: note a writer that ended unclean, and name this process."""
         _REFUSED.pop(_key(self.path), None)
         with contextlib.suppress(OSError):
             os.chmod(self.lock_path, MODE)  # one made by an older piyue may be 0644
@@ -140,6 +144,36 @@ class DurableStorage(Storage):
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 os.fchmod(fh.fileno(), MODE)
                 fh.write(f"pid {os.getpid()}")
+
+    def try_write_access(self) -> bool:
+        """Become the writer if the database is free now (the process that held it has
+        ended) — a reader opened read-only because a short command was writing: the file
+        and journal are read again (that command changed them), then as ``start_session``.
+        False, and nothing changed, while another process holds it or it cannot be
+        written."""
+        if not self.readonly:
+            return True
+        if unwritable(self.path):
+            return False
+        lock = FileLock(str(self.lock_path), timeout=0, mode=MODE, thread_local=False)
+        try:
+            lock.acquire()
+        except (Timeout, OSError):
+            return False
+        self.lock = lock
+        try:
+            self._took_lock()
+            self._ops, self._jbytes, self._replayed = 0, 0, set()
+            self.bad_lines = []
+            data = self._load()
+        except BaseException:
+            self._release()
+            self.lock = None
+            raise
+        self.data = data
+        self.readonly = False
+        self._why_readonly = None
+        return True
 
     @property
     def owner_path(self) -> Path:

@@ -86,3 +86,36 @@ def test_changes_recovered_after_kill_are_reported_once(db: Path, arts: list[Art
     assert owner.removeprefix("pid ") in note
     with Store.open(db) as s:  # a clean close before: nothing to say
         assert s.take_notices() == []
+
+
+def test_a_reader_opened_read_only_gets_write_access_when_the_writer_ends(
+    tmp_path: Path, arts: list[Article]
+) -> None:
+    """tester2 N15: a short command held the lock when the reader started."""
+    from workspace.session import Workspace
+
+    db = tmp_path / "annotations.json"
+    writer = Store.open(db, coder="cli")
+    reader = Workspace(SEEDS, db, mode="ui", coder="reader")
+    assert reader.readonly  # waited briefly, then read-only
+    assert not reader.try_write_access()  # still held
+    writer.add_tags(arts[0], ["by the command"])
+    writer.close()
+    assert reader.try_write_access()
+    assert not reader.readonly
+    assert reader.store.notes(arts[0].id, coders=None).tags == ("by the command",)
+    reader.tag(arts[1], ["mine"])
+    reader.close()
+    with Store.open(db, coder="reader") as s:
+        assert s.notes(arts[1].id).tags == ("mine",)
+        assert s.notes(arts[0].id, coders=None).tags == ("by the command",)
+
+
+def test_a_command_mode_store_never_takes_write_access(tmp_path: Path) -> None:
+    from workspace.session import Workspace
+
+    db = tmp_path / "annotations.json"
+    Store.open(db).close()
+    ws = Workspace(SEEDS, db, mode="read")
+    assert ws.readonly and not ws.try_write_access()
+    ws.close()

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 Mode = Literal["ui", "write", "read"]
 LOCK_WAIT = 3.0
 """Seconds a command waits for the writer lock before naming the process that holds it."""
+UI_LOCK_WAIT = 1.0
+"""Seconds the reader waits for the lock (in its loading worker) before opening read-only:
+a short command that is writing lets go by then; a longer one, ``try_write_access``."""
 
 
 def chosen_coder(given: str | None = None) -> str | None:
@@ -106,7 +109,7 @@ class Workspace:
                 path = self.db_path or locations.default_db()
                 coder = chosen_coder(self.coder)
                 if self.mode == "ui":
-                    self._store = Store.open_for_ui(path, coder=coder)
+                    self._store = Store.open_for_ui(path, coder=coder, wait=UI_LOCK_WAIT)
                 else:
                     self._store = Store.open(
                         path,
@@ -142,9 +145,8 @@ class Workspace:
     def corpus(self) -> Corpus:
         """The parsed corpus with corrections applied; annotations are found again in it
         once (``anchor``)."""
-        corpus = self.library.load()
-        self._reattach_once()
-        return corpus
+        self._reattach_once()  # first: while pages come from the index, its stamp is cheap
+        return self.library.load()
 
     def pages(self) -> PageView:
         """What the reader's lists show, pages built on demand from a fresh index (the
@@ -282,6 +284,22 @@ class Workspace:
         if page is None:
             raise UnknownArticle(f"no page {article.issue_id!r} for article {article.id!r}")
         return page
+
+    def try_write_access(self) -> bool:
+        """The reader opened read-only because another piyue was writing: become the writer
+        if that one has ended (True; the codings are read again, the pages rebuilt with any
+        corrections it made).  Call it now and then while read-only, and before a write."""
+        with self._opening:
+            store = self.store
+            if not store.readonly:
+                return True
+            if self.mode != "ui" or not store.try_write_access():
+                return False
+            if self._library is not None:
+                self._library.use_store(store)
+            self._coded_pages.clear()
+            self._reattached = False
+        return True
 
     def take_notices(self) -> list[str]:
         """Lines to tell the user once: what opening the database recovered or found

@@ -27,8 +27,8 @@ from storage.annotations.model import (
 )
 from storage.annotations.passages import PassagesMixin
 from storage.annotations.reattach import Reanchored, plan_reattach
-from storage.durable import DurableStorage, open_db
-from storage.errors import AnnotationError, NewerSchema
+from storage.durable import DurableStorage, PiyueDB, open_db
+from storage.errors import AnnotationError, NewerSchema, StoreError
 
 SCHEMA = 2
 """1: one coder, documents without ``coder``; 2: every article and passage document names its
@@ -57,19 +57,55 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                     f"{path} was written by a newer piyue (schema {version}, this one reads "
                     f"{SCHEMA}); it was left untouched — upgrade piyue"
                 )
-            storage: DurableStorage = db.storage  # type: ignore[assignment]
             if not readonly:
-                storage.start_session()
-                if version is None:
-                    db.table("meta").insert({"schema": SCHEMA, "default_coder": coder})
-                elif version < SCHEMA:
-                    cls._upgrade(storage, path, version)
-                    # the codings made so far are the default coder's (said once, in meta)
-                    db.table("meta").update({"schema": SCHEMA, "default_coder": coder})
+                cls._start_writing(db, path, coder, version)
         except BaseException:
             db.close()
             raise
         return cls(db, path, coder)
+
+    @classmethod
+    def _start_writing(cls, db: PiyueDB, path: Path, coder: str, version: int | None) -> None:
+        """The writer's session starts: backups, the journal folded, the schema brought up
+        to date (after the caller checked it is not newer)."""
+        storage: DurableStorage = db.storage  # type: ignore[assignment]
+        storage.start_session()
+        if version is None:
+            db.table("meta").insert({"schema": SCHEMA, "default_coder": coder})
+        elif version < SCHEMA:
+            cls._upgrade(storage, path, version)
+            # the codings made so far are the default coder's (said once, in meta)
+            db.table("meta").update({"schema": SCHEMA, "default_coder": coder})
+
+    def try_write_access(self) -> bool:
+        """A store opened read-only because another process was writing becomes the writer
+        when that process has ended (the reader retries; see ``DurableStorage``): its data
+        read again, what it shows rebuilt.  False while the database is still held, or
+        when it cannot be written or is of a newer schema."""
+        storage = self.storage
+        if not storage.readonly:
+            return True
+        if not storage.try_write_access():
+            return False
+        try:
+            meta = self.db.table("meta").all()
+            version = int(meta[0].get("schema", SCHEMA)) if meta else None
+            if version is not None and version > SCHEMA:
+                raise NewerSchema(f"{self.path} was written by a newer piyue")
+            self._start_writing(self.db, self.path, self.coder, version)
+        except (StoreError, OSError):
+            storage.readonly = True
+            storage._release()
+            return False
+        for name in self.db.tables():
+            self.db.table(name).clear_cache()
+        meta = self._raw("meta")
+        first: dict[str, Any] = next(iter(meta.values()), {}) if meta else {}
+        self.legacy_coder = first.get("default_coder") or self.coder
+        self._next_ids.clear()
+        self._anchored_here = None
+        self._reindex()
+        return True
 
     @staticmethod
     def _upgrade(storage: DurableStorage, path: Path, version: int) -> None:
@@ -83,12 +119,13 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             durable_copy(path, keep, 0o600, after="the database was not upgraded")
 
     @classmethod
-    def open_for_ui(cls, path: Path, coder: str | None = None) -> Store:
-        """Writer if free, else read-only (the TUI's policy)."""
+    def open_for_ui(cls, path: Path, coder: str | None = None, wait: float = 0.0) -> Store:
+        """Writer if free (within ``wait`` seconds: a short command may be writing), else
+        read-only (the TUI's policy; ``try_write_access`` retries later)."""
         from storage.errors import DatabaseLocked
 
         try:
-            return cls.open(path, coder=coder)
+            return cls.open(path, coder=coder, lock_timeout=wait)
         except DatabaseLocked:
             return cls.open(path, readonly=True, coder=coder)
 
