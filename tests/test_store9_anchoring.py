@@ -37,7 +37,9 @@ def archive(tmp_path: Path) -> Path:
     return root
 
 
-def _run(capsys: pytest.CaptureFixture[str], root: Path, db: Path, *argv: str) -> tuple[int, str, str]:
+def _run(
+    capsys: pytest.CaptureFixture[str], root: Path, db: Path, *argv: str
+) -> tuple[int, str, str]:
     return cli(capsys, "--corpus", str(root), "--db", str(db), "--coder", "alice", *argv)
 
 

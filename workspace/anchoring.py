@@ -30,9 +30,7 @@ def corpus_stamp(lib: Library) -> str | None:
     h = hashlib.sha1()
     for row in idx.db.execute("SELECT value FROM meta WHERE key='schema'"):
         h.update(f"schema {row[0]}\n".encode())
-    for pid, sha in idx.db.execute(
-        "SELECT id, sha1 FROM pages WHERE skipped IS NULL ORDER BY id"
-    ):
+    for pid, sha in idx.db.execute("SELECT id, sha1 FROM pages WHERE skipped IS NULL ORDER BY id"):
         h.update(f"{pid}\0{sha}\n".encode())
     for pid, fixes in sorted(lib.corrections().items()):
         h.update(f"fix {pid}\0{sorted(fixes)}\n".encode())

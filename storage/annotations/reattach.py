@@ -16,6 +16,7 @@ from corpus.model import Article, Corpus
 from storage.annotations.history import State
 from storage.annotations.model import fingerprint
 
+
 @dataclass
 class Reanchored:
     """What finding the annotations again did: codings (an article's tags and note, or one
@@ -26,7 +27,9 @@ class Reanchored:
     moved: int = 0
     orphaned: list[str] = field(default_factory=list)
 
-    def count(self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
+    def count(
+        self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
         was = bool(before and before.get("orphan"))
         now = bool(after and after.get("orphan"))
         if table == "articles" and before and not (before.get("tags") or before.get("note")):

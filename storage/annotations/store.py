@@ -99,8 +99,8 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             return False
         for name in self.db.tables():
             self.db.table(name).clear_cache()
-        meta = self._raw("meta")
-        first: dict[str, Any] = next(iter(meta.values()), {}) if meta else {}
+        raw_meta = self._raw("meta")
+        first: dict[str, Any] = next(iter(raw_meta.values()), {}) if raw_meta else {}
         self.legacy_coder = first.get("default_coder") or self.coder
         self._next_ids.clear()
         self._anchored_here = None
@@ -366,7 +366,7 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         if self._anchored_here is not None:
             return self._anchored_here
         meta = self._raw("meta")
-        first = next(iter(meta.values()), {}) if meta else {}
+        first: dict[str, Any] = next(iter(meta.values()), {}) if meta else {}
         return str(first.get("anchored", ""))
 
     def set_anchored(self, stamp: str) -> None:
