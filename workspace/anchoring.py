@@ -16,6 +16,7 @@ from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from corpus.model import Issue
     from storage.annotations import Reanchored, Store
     from storage.library import Library
 
@@ -37,9 +38,10 @@ def corpus_stamp(lib: Library) -> str | None:
     return h.hexdigest()
 
 
-def anchor(store: Store, lib: Library) -> Reanchored | None:
+def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | None:
     """Find every coding again if the corpus changed since they were last anchored; None
-    when nothing had to be done (the stamp matches: a query and a hash, no page built)."""
+    when nothing had to be done (the stamp matches: a query and a hash, no page built).
+    ``built``: the coded pages, kept by the caller — filled with the pages built here."""
     from corpus.model import Corpus
     from storage.pages import issue_ids_of
 
@@ -57,7 +59,9 @@ def anchor(store: Store, lib: Library) -> Reanchored | None:
         lib.let_go()  # back to pages on demand
     else:
         wanted = set(known.values()) | fixed
-        pages = tuple(p for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
+        built.clear()
+        built.update((pid, p) for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
+        pages = tuple(built.values())
         report = store.anchor(Corpus(str(lib.root), pages), within=wanted | ids)
     store.set_anchored(stamp)
     return report

@@ -181,9 +181,10 @@ class Workspace:
         from workspace.anchoring import anchor, describe
 
         store = self.store
-        report = anchor(store, self.library)
+        built: dict[str, Issue] = {}
+        report = anchor(store, self.library, built)
         if report is not None:
-            self._coded_pages.clear()  # pages may have changed
+            self._coded_pages = built  # as they are now (empty: read again when asked)
             self._notices += describe(report, store.readonly)
 
     def _fresh_stamp(self) -> str | None:

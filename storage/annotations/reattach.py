@@ -78,6 +78,17 @@ def plan_reattach(
         if table == "articles" and doc is not None:
             latest[key] = doc
 
+    by_text: dict[str, Article | None] = {}
+
+    def same_text(d: dict[str, Any]) -> Article | None:
+        """The article anywhere in the corpus with the document's text (hashed once)."""
+        if not by_text:
+            for a in corpus.articles:
+                h = fingerprint(a)["text_hash"]
+                by_text[h] = a if h not in by_text else by_text[h]
+            by_text[""] = None
+        return by_text.get(str(d.get("text_hash", "")))
+
     # articles still there first, so a merge below starts from their current document
     for k, d in sorted(articles.items(), key=lambda kv: kv[1]["article_id"] not in known):
         aid = d["article_id"]
@@ -86,9 +97,7 @@ def plan_reattach(
                 put("articles", k, {**d, "orphan": False})
             continue
         cands = by_issue.get(d.get("issue_id", ""), [])
-        target = find_article(cands, d, fuzzy=False) or find_article(
-            corpus.articles, d, same_text_only=True
-        )
+        target = find_article(cands, d, fuzzy=False) or same_text(d)
         inside = containing_article(cands, d) if target is None else None
         if target is None and inside is None:  # last: a close title (merged text goes first)
             target = find_article(cands, d)
