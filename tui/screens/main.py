@@ -389,6 +389,7 @@ class MainScreen(
         if msg.rows is not None and self.pages is not None:
             self.pages.replace(*msg.rows)
             self.corpus_reloaded(reload=False)
+        self.tell_notices()  # codings the changed pages orphaned or gave back
         if msg.error or msg.stats is None:
             self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
         elif msg.stats.stale:
