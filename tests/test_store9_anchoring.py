@@ -96,19 +96,22 @@ def test_a_folder_gone_and_back(
     assert _run(capsys, archive, db, "index")[0] == 0
     assert _run(capsys, archive, db, "orphans")[1] == "no orphans\n"
     shutil.move(archive / "乙报", tmp_path / "乙报.away")
-    assert _run(capsys, archive, db, "index")[0] == 0
     code, out, err = _run(capsys, archive, db, "orphans", "--json")  # a read says it
     assert len(json.loads(out)["orphans"]) == 3
     assert "3 codings lost their article" in err and "乙报/ 3" in err
-    assert "re-attach when the pages return" in err
-    code, _, err = _run(capsys, archive, db, "tag", str(stay["id"]), "近处")  # a write too
-    assert code == 0 and "3 codings lost their article" in err
-    code, _, err = _run(capsys, archive, db, "tags")  # once stored: not said again
-    assert "lost" not in err
+    assert "re-attach when the pages return" in err and "read-only here" in err
+    code, _, err = _run(capsys, archive, db, "index")  # stored by the command that indexed
+    assert code == 0 and "3 codings lost their article" in err and "read-only" not in err
+    code, out, err = _run(capsys, archive, db, "orphans", "--json")  # once stored: not again
+    assert len(json.loads(out)["orphans"]) == 3 and "lost" not in err
+    code, _, err = _run(capsys, archive, db, "tag", str(stay["id"]), "近处")
+    assert code == 0 and "lost" not in err
     shutil.move(tmp_path / "乙报.away", archive / "乙报")
-    assert _run(capsys, archive, db, "index")[0] == 0
-    code, out, err = _run(capsys, archive, db, "retrieve", "远方", "--json")
+    code, _, err = _run(capsys, archive, db, "retrieve", "远方", "--json")  # before `index`
     assert "3 codings re-attached" in err
+    code, _, err = _run(capsys, archive, db, "index")
+    assert "3 codings re-attached" in err
+    code, out, err = _run(capsys, archive, db, "retrieve", "远方", "--json")
     assert {i["article_id"] for i in json.loads(out)["items"]} == {a["id"] for a in away}
     assert _run(capsys, archive, db, "orphans")[1] == "no orphans\n"
 

@@ -168,9 +168,17 @@ class Workspace:
                 self.anchor()
 
     def reattach_moved(self) -> None:
-        """Anchor the annotations again: called after an index refresh that changed pages."""
+        """Anchor the annotations again: called after an index refresh that changed pages.
+        A command that refreshed the index (``piyue index``, read-only otherwise) stores
+        the result when the database is free, so later reads find nothing to do."""
         with self._opening:
             self._reattached = True
+            store = self.store
+            if store.readonly and self.mode == "read" and self.library.lazy:
+                from workspace.anchoring import corpus_stamp
+
+                if corpus_stamp(self.library) != store.anchored_stamp():
+                    store.try_write_access()
             self.anchor()
 
     def anchor(self) -> None:
