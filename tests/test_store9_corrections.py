@@ -129,3 +129,27 @@ def test_split_moves_the_passages_of_the_second_half(
     assert ws.undo() is not None
     assert _tables(ws) == before
     _check_attached(ws, ids | {art.id})
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_passages_left_on_a_merged_away_id_are_found_again(
+    seeds_copy: Path, tmp_path: Path, indexed: bool
+) -> None:
+    """A database an older piyue left with passages naming the vanished second article of a
+    merge (tester1: 'the passages stay in the file pointing at B's vanished id')."""
+    db = tmp_path / "a.json"
+    ws = _open(seeds_copy, db, indexed)
+    page = ws.corpus().issues[0]
+    first, second = page.articles[0], page.articles[1]
+    s, e = _quote(second, 7)
+    h = ws.code_passage(second, s, e, ["孤儿"])
+    ws.store.add_correction(page.id, "merge_next", first.spans[0][0])  # no re-attachment
+    for k, d in list(ws.store.storage.read()["articles"].items()):
+        if d["article_id"] == second.id:  # merged into the first's while the passages stayed
+            ws.store._write("articles", k, None)
+    ws.close()
+    ws = _open(seeds_copy, db, indexed)
+    ws.corpus()
+    (d,) = ws.store.storage.read()["highlights"].values()
+    assert d["id"] == h.id and d["article_id"] == first.id and not d.get("orphan")
+    assert ws.page_of(first).articles[0].text[d["start"] : d["end"]] == d["quote"]
