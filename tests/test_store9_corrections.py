@@ -74,7 +74,10 @@ def test_merge_with_next_carries_and_undo_restores_every_coder(
     ws.close()
     # a new session: the page is not built before the correction (as after a restart)
     ws = _open(seeds_copy, db, indexed)
+    ws.take_notices()
     ws.correct(page.id, "merge_next", first.spans[0][0])
+    # B's documents (tags and note) of both coders and their passages: said once
+    assert ws.take_notices() == ["编码 codings: 4 codings followed their text"]
     merged = ws.page_of(first).articles[0]
     assert merged.id == first.id and second.text[10:30] in merged.text
     _check_attached(ws, {first.id})
@@ -118,7 +121,9 @@ def test_split_moves_the_passages_of_the_second_half(
     before = _tables(ws)
     ws.close()
     ws = _open(seeds_copy, db, indexed)
+    ws.take_notices()
     ws.correct(page.id, "split", late.lines[0])
+    assert ws.take_notices() == ["编码 codings: 2 codings followed their text"]
     after = ws.page_of(art)
     ids = {a.id for a in after.articles}
     _check_attached(ws, ids)

@@ -91,5 +91,20 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
     return out
 
 
+def describe_correction(report: Reanchored | None) -> list[str]:
+    """What a boundary correction did to the codings of its page (nothing: no line)."""
+    if report is None or not (report.moved or report.orphaned):
+        return []
+    parts = []
+    if report.moved:
+        parts.append(f"{_n(report.moved, 'coding')} followed their text")
+    if report.orphaned:
+        parts.append(
+            f"{_n(len(report.orphaned), 'coding')} could not be found in the new articles "
+            "(`piyue orphans` lists them; undo brings them back)"
+        )
+    return [f"编码 codings: {'; '.join(parts)}"]
+
+
 def _n(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -20,7 +20,7 @@ from storage.errors import StoreError
 
 if TYPE_CHECKING:
     from corpus.model import Article, Corpus, Issue
-    from storage.annotations import ArticleNotes, Highlight, Store
+    from storage.annotations import ArticleNotes, Highlight, Reanchored, Store
     from storage.index import Hit
     from storage.library import Library
     from storage.pages import PageView
@@ -455,22 +455,27 @@ class Workspace:
         was = self._fresh_stamp()
         with store.batch(f"correction {kind}"):
             store.add_correction(issue_id, kind, line)
-            corpus = self._reparse(issue_id, before, undoable=True)
+            corpus, report = self._reparse(issue_id, before, undoable=True)
         self._still_anchored(was)
+        from workspace.anchoring import describe_correction
+
+        self._notices += describe_correction(report)
         return corpus
 
     def _reparse(
         self, issue_id: str, before: Issue | None = None, undoable: bool = False
-    ) -> Corpus:
+    ) -> tuple[Corpus, Reanchored | None]:
         """The page parsed again with its corrections.  With the corpus in memory, the whole
         corpus comes back; with pages on demand, a corpus of that page alone, and only its
-        annotations are re-attached (``undoable``: as part of the step being recorded)."""
+        annotations are re-attached (``undoable``: as part of the step being recorded); with
+        what that did (None read-only)."""
         lib = self.library
+        report = None
         if not lib.lazy:
             corpus = lib.reparse_issue(issue_id)
             if not self.store.readonly:
-                self.store.reattach(corpus, undoable=undoable)
-            return corpus
+                report = self.store.anchor(corpus, undoable=undoable)
+            return corpus, report
         from corpus.model import Corpus
 
         before = before or lib.issue(issue_id)
@@ -481,8 +486,8 @@ class Workspace:
         corpus = Corpus(str(lib.root), pages)
         if not self.store.readonly:
             ids = {issue_id, *(a.id for p in (before, after) if p for a in p.articles)}
-            self.store.reattach(corpus, within=ids, undoable=undoable)
-        return corpus
+            report = self.store.anchor(corpus, within=ids, undoable=undoable)
+        return corpus, report
 
     # ------------------------------------------------------------------ words
 

@@ -30,15 +30,21 @@ class Reanchored:
     def count(
         self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None
     ) -> None:
-        was = bool(before and before.get("orphan"))
-        now = bool(after and after.get("orphan"))
+        """Count one planned document update (an article's document merged into another's
+        counts once: as moved, not again as the one it went into)."""
         if table == "articles" and before and not (before.get("tags") or before.get("note")):
             return  # only read or starred: nothing to lose, not counted (``orphans``)
-        if was and not now:
+        was = bool(before and before.get("orphan"))
+        now = bool(after and after.get("orphan"))
+        if after is None:
+            self.moved += 1
+        elif was and not now:
             self.found += 1
         elif now and not was and before is not None:
             self.orphaned.append(str(before["article_id"]))
-        elif not now:
+        elif not now and (
+            table == "highlights" or before is None or before["article_id"] != after["article_id"]
+        ):
             self.moved += 1
 
 
