@@ -28,14 +28,20 @@ def corpus_stamp(lib: Library) -> str | None:
     idx = lib.reading_index()
     if idx is None:
         return None
-    h = hashlib.sha1()
+    h, names = hashlib.sha1(), hashlib.sha1()
     for row in idx.db.execute("SELECT value FROM meta WHERE key='schema'"):
         h.update(f"schema {row[0]}\n".encode())
     for pid, sha in idx.db.execute("SELECT id, sha1 FROM pages WHERE skipped IS NULL ORDER BY id"):
         h.update(f"{pid}\0{sha}\n".encode())
+        names.update(f"{pid}\n".encode())
     for pid, fixes in sorted(lib.corrections().items()):
         h.update(f"fix {pid}\0{sorted(fixes)}\n".encode())
-    return h.hexdigest()
+    return f"{h.hexdigest()}:{names.hexdigest()}"
+
+
+def _page_set(stamp: str) -> str:
+    """The part of a stamp that changes only when pages come or go (or are renamed)."""
+    return stamp.partition(":")[2]
 
 
 def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | None:
@@ -47,14 +53,17 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
 
     if not lib.lazy:  # the corpus is in memory: checking every coding is cheap beside it
         return store.anchor(lib.load())
-    stamp = corpus_stamp(lib)
-    if stamp is None or stamp == store.anchored_stamp():
+    stamp, last = corpus_stamp(lib), store.anchored_stamp()
+    if stamp is None or stamp == last:
         return None
     ids = store.coded_ids()
     fixed = set(lib.corrections())
     known = issue_ids_of(lib, ids)
     gone = {a for a in ids if a not in known and a.rpartition("-")[0] not in fixed}
-    if gone:  # renamed or removed pages: their articles may be anywhere now
+    # Codings whose article just went, or orphans when pages came or went (a renamed page is
+    # back under another name): their articles may be anywhere now — the whole corpus is
+    # read.  Orphans of long ago, when only page contents changed: not again.
+    if gone & store.attached_ids() or (gone and _page_set(stamp) != _page_set(last)):
         report = store.anchor(lib.load())
         lib.let_go()  # back to pages on demand
     else:
