@@ -138,3 +138,41 @@ def test_an_orphan_whose_page_is_back_counts_again(
     code, out, _ = _run(capsys, archive, db, "stats", "--by", "page", "--json")
     assert "复制测试" in out
     assert _run(capsys, archive, db, "orphans")[1] == "no orphans\n"
+
+
+def test_an_old_orphan_does_not_make_every_page_edit_read_the_whole_corpus(
+    capsys: pytest.CaptureFixture[str],
+    archive: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from storage.library import Library
+    from workspace.session import Workspace
+
+    db = tmp_path / "a.json"
+    arts = _articles(capsys, archive, db)
+    lost = next(x for x in arts if str(x["id"]).startswith("乙报/"))
+    kept = next(x for x in arts if str(x["id"]).startswith("甲报/"))
+    assert _run(capsys, archive, db, "tag", str(lost["id"]), "远方")[0] == 0
+    text = json.loads(_run(capsys, archive, db, "show", str(kept["id"]), "--json")[1])["text"]
+    quote = text[60:66]
+    assert _run(capsys, archive, db, "highlight", str(kept["id"]), quote, "--tag", "近")[0] == 0
+    (archive / (str(lost["id"]).rpartition("-")[0] + ".txt")).unlink()
+    assert "1 coding lost" in _run(capsys, archive, db, "index")[2]
+    page = archive / (str(kept["id"]).rpartition("-")[0] + ".txt")
+    body = page.read_text(encoding="utf-8")
+    at = body.index(text[20:26])
+    page.write_text(body[:at] + "加字" + body[at:], encoding="utf-8")  # same ids, new offsets
+    ws = Workspace(archive, db, mode="write")
+    ws.library.refresh_index()
+
+    def whole(self: Library) -> None:
+        raise AssertionError("the whole corpus was read")
+
+    monkeypatch.setattr(Library, "load", whole)
+    ws.reattach_moved()
+    (d,) = ws.store.storage.read()["highlights"].values()
+    art = ws.article(str(kept["id"]))
+    assert art.text[d["start"] : d["end"]] == quote and d["start"] == 62
+    assert len(ws.store.orphans()) == 1
+    ws.close()
