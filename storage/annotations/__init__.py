@@ -15,7 +15,8 @@ Tables (documented in the README):
 ``quick``        quick-tag digits the user pinned: ``slot`` (1-9), ``code``
 ``watch``        watch-list terms: ``term``, ``colour``
 ``corrections``  boundary fixes the parser applies on load: ``issue_id``, ``kind``, ``line``
-``meta``         ``schema`` version, ``default_coder`` (whose the codings of schema 1 are)
+``meta``         ``schema`` version, ``default_coder`` (whose the codings of schema 1 are),
+                 ``anchored`` (the corpus state the codings were last found again in)
 
 Coders: the store has a current coder (``Store.open(coder=)``, ``set_coder``, ``as_coder``);
 every write is theirs, and reads show the *visible* coders by default — the current one
