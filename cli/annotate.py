@@ -144,7 +144,7 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 def cmd_orphans(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        ws.corpus()
+        ws.anchor()  # the codings found again in the pages as they are (not a corpus load)
         orphans = ws.store.orphans()
     if args.json:
         print_json({"orphans": orphans})

@@ -91,11 +91,15 @@ def workspace(
     except BaseException:
         with suppress(DiskError):  # the command's own error is the one to report
             ws.close()
+        for note in ws.take_notices():
+            warn(note)
         raise
     try:
         ws.close()
     except DiskError as exc:  # only the fold can fail here: the journal holds every change
         warn(str(exc))
+    for note in ws.take_notices():  # recovered after an unclean exit, codings re-attached
+        warn(note)
 
 
 def warn(msg: str) -> None:

@@ -80,6 +80,13 @@ class DurableStorage(Storage):
         self._torn = False
         self._why_readonly: str | None = None
         self._refused = False  # the session could not start as the writer: close quietly
+        self.bad_lines: list[int] = []
+        """Journal lines (1-based) that could not be read and were followed by good ones."""
+        self.stale_owner: str | None = None
+        """The pid a writer that ended without closing left in the owner file."""
+        self.notices: list[str] = []
+        self._replayed: set[tuple[str, str]] = set()
+        """What the user should be told once about this opening (recovery, damage)."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -122,14 +129,51 @@ class DurableStorage(Storage):
             err = disk_error(exc, self.lock_path, after="nothing was changed")
             _refused(self.path, str(err))
             raise CannotWrite(str(err), err.path, err.errno) from exc
+        self._took_lock()
+
+    def _took_lock(self) -> None:
+        """The lock is ours: note a writer that ended unclean, and name this process."""
         _REFUSED.pop(_key(self.path), None)
         with contextlib.suppress(OSError):
             os.chmod(self.lock_path, MODE)  # one made by an older piyue may be 0644
+        left = self.holder()  # a writer that closed removed it: this one ended unclean
+        if left and left.startswith("pid ") and left != f"pid {os.getpid()}":
+            self.stale_owner = left[4:]
         with contextlib.suppress(OSError):
             fd = os.open(self.owner_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, MODE)
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 os.fchmod(fh.fileno(), MODE)
                 fh.write(f"pid {os.getpid()}")
+
+    def try_write_access(self) -> bool:
+        """Become the writer if the database is free now (the process that held it has
+        ended) — a reader opened read-only because a short command was writing: the file
+        and journal are read again (that command changed them), then as ``start_session``.
+        False, and nothing changed, while another process holds it or it cannot be
+        written."""
+        if not self.readonly:
+            return True
+        if unwritable(self.path):
+            return False
+        lock = FileLock(str(self.lock_path), timeout=0, mode=MODE, thread_local=False)
+        try:
+            lock.acquire()
+        except (Timeout, OSError):
+            return False
+        self.lock = lock
+        try:
+            self._took_lock()
+            self._ops, self._jbytes, self._replayed = 0, 0, set()
+            self.bad_lines = []
+            data = self._load()
+        except BaseException:
+            self._release()
+            self.lock = None
+            raise
+        self.data = data
+        self.readonly = False
+        self._why_readonly = None
+        return True
 
     @property
     def owner_path(self) -> Path:
@@ -194,6 +238,8 @@ class DurableStorage(Storage):
                 tables = loaded
         if self.journal.exists():
             self._replay(tables)
+            if self.bad_lines and self.readonly:
+                self._keep_bad_journal()
         return tables
 
     def _restore_hint(self) -> str:
@@ -211,7 +257,9 @@ class DurableStorage(Storage):
             return
         except OSError as exc:  # never fold (and delete) a journal that could not be read
             raise disk_error(exc, self.journal, "read", "nothing was changed") from exc
-        for line in data.split(b"\n"):
+        lines = data.split(b"\n")
+        last = max((n for n, line in enumerate(lines) if line.strip()), default=-1)
+        for n, line in enumerate(lines):
             if not line.strip():
                 continue
             try:
@@ -219,9 +267,14 @@ class DurableStorage(Storage):
                 table, doc_id, doc = op["t"], str(op["i"]), op.get("d")
             except (ValueError, KeyError, TypeError, UnicodeDecodeError):
                 # A torn write (a crash, or a full disk that could not be cut back): never
-                # acknowledged.  Appends after a failed one start on a new line, so what
-                # follows was acknowledged and is kept.
+                # acknowledged.  The append after a write that could not be cut back starts
+                # with an empty line, so what follows was acknowledged and is kept.  Any
+                # other bad line followed by good ones is damage: said, and kept as evidence.
+                torn_known = n + 1 < len(lines) and not lines[n + 1].strip()
+                if n != last and not torn_known:
+                    self.bad_lines.append(n + 1)
                 continue
+            self._replayed.add((table, doc_id))
             t = tables.setdefault(table, {})
             if doc is None:
                 t.pop(doc_id, None)
@@ -229,12 +282,61 @@ class DurableStorage(Storage):
                 t[doc_id] = doc
             self._ops += 1
 
+    def _recovered_summary(self) -> str:
+        """``2 articles, 1 code``: the documents the journal replay changed, by kind."""
+        names = {
+            "articles": "article",
+            "highlights": "passage",
+            "tags": "code",
+            "corrections": "correction",
+            "watch": "watch-list term",
+            "quick": "quick key",
+        }
+        counts: dict[str, int] = {}
+        for table, _ in self._replayed:
+            if table in names:
+                counts[names[table]] = counts.get(names[table], 0) + 1
+        if not counts:
+            return "settings only"
+        return ", ".join(
+            f"{counts[w]} {w}{'s' if counts[w] != 1 else ''}" for w in names.values() if w in counts
+        )
+
+    def _keep_bad_journal(self) -> None:
+        """A journal with damaged lines in the middle: the writer keeps a copy beside the
+        database (``.journal.corrupt-TIME``) before folding it in and removing it; either
+        way the user is told which lines of which file were skipped."""
+        import time
+
+        bad = self.bad_lines
+        where = f"line {bad[0]}" if len(bad) == 1 else "lines " + ", ".join(map(str, bad[:5]))
+        more = f" and {len(bad) - 5} more" if len(bad) > 5 else ""
+        verb = "was" if len(bad) == 1 else "were"
+        kept = "the journal is left as it is"
+        if not self.readonly:
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            keep = self.journal.with_name(f"{self.journal.name}.corrupt-{stamp}")
+            durable_copy(self.journal, keep, MODE, after="the journal was not folded in")
+            kept = f"a copy of the journal as it was is kept in {keep}"
+        self.notices.append(
+            f"{self.journal}: {where}{more} could not be read and {verb} skipped (a change "
+            f"there may be lost); {kept}"
+        )
+
     def start_session(self) -> None:
         """New session as the writer (after the caller checked the schema): rotate backups,
         fold a journal left by a crash into the JSON file."""
         if self.readonly:
             return
         try:
+            if self.bad_lines:
+                self._keep_bad_journal()
+            if self._ops:
+                who = f" (pid {self.stale_owner})" if self.stale_owner else ""
+                self.notices.append(
+                    f"recovered the changes saved before an unclean exit{who} from "
+                    f"{self.journal.name}: {self._recovered_summary()}"
+                )
             if self.path.exists() and self.path.stat().st_size:
                 self.backup()
             if self._ops or not self.path.exists():
@@ -348,8 +450,8 @@ class DurableStorage(Storage):
                 with contextlib.suppress(OSError):
                     os.fchmod(self._jfh, MODE)
             start = os.fstat(self._jfh).st_size
-            if self._torn:
-                buf = b"\n" + buf
+            if self._torn:  # an empty line after the torn one: replay knows it is torn
+                buf = b"\n\n" + buf
             view = memoryview(buf)
             while view:
                 view = view[os.write(self._jfh, view) :]

@@ -20,7 +20,7 @@ from storage.errors import StoreError
 
 if TYPE_CHECKING:
     from corpus.model import Article, Corpus, Issue
-    from storage.annotations import ArticleNotes, Highlight, Store
+    from storage.annotations import ArticleNotes, Highlight, Reanchored, Store
     from storage.index import Hit
     from storage.library import Library
     from storage.pages import PageView
@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 Mode = Literal["ui", "write", "read"]
 LOCK_WAIT = 3.0
 """Seconds a command waits for the writer lock before naming the process that holds it."""
+UI_LOCK_WAIT = 1.0
+"""Seconds the reader waits for the lock (in its loading worker) before opening read-only:
+a short command that is writing lets go by then; a longer one, ``try_write_access``."""
 
 
 def chosen_coder(given: str | None = None) -> str | None:
@@ -91,6 +94,8 @@ class Workspace:
         self._coded_pages: dict[str, Issue] = {}
         """Pages ``coded_corpus`` built (the corpus is not in memory)."""
         self._opening = threading.RLock()
+        self._notices: list[str] = []
+        """Said once by the user interface (``take_notices``)."""
 
     # ------------------------------------------------------------------ opening
 
@@ -104,7 +109,7 @@ class Workspace:
                 path = self.db_path or locations.default_db()
                 coder = chosen_coder(self.coder)
                 if self.mode == "ui":
-                    self._store = Store.open_for_ui(path, coder=coder)
+                    self._store = Store.open_for_ui(path, coder=coder, wait=UI_LOCK_WAIT)
                 else:
                     self._store = Store.open(
                         path,
@@ -138,20 +143,15 @@ class Workspace:
         return chosen_coder(self.coder) is not None
 
     def corpus(self) -> Corpus:
-        """The parsed corpus with corrections applied; annotations whose article moved are
-        re-attached once (by a writer only)."""
-        corpus = self.library.load()
-        with self._opening:
-            if not self._reattached:
-                self._reattached = True
-                if not self.store.readonly:
-                    self.store.reattach(corpus)
-        return corpus
+        """The parsed corpus with corrections applied; annotations are found again in it
+        once (``anchor``)."""
+        self._reattach_once()  # first: while pages come from the index, its stamp is cheap
+        return self.library.load()
 
     def pages(self) -> PageView:
         """What the reader's lists show, pages built on demand from a fresh index (the
-        corpus is read whole only without one).  Annotations whose article is gone from the
-        index are re-attached once, which then reads the whole corpus (page files changed)."""
+        corpus is read whole only without one).  Annotations are anchored once (``anchor``:
+        nothing to do when the pages did not change since they were last)."""
         from storage.pages import PageView
 
         lib = self.library
@@ -161,32 +161,58 @@ class Workspace:
         return view
 
     def _reattach_once(self) -> None:
-        """``reattach_moved`` the first time pages are read without the whole corpus."""
+        """``anchor`` the first time annotations or pages are read in this session."""
         with self._opening:
             if not self._reattached:
                 self._reattached = True
-                self.reattach_moved()
+                self.anchor()
 
     def reattach_moved(self) -> None:
-        """Re-attach annotations whose article is gone (page files changed): with pages on
-        demand, only when the index lacks an annotated article, which then reads the corpus
-        whole once. Called at start and after an index refresh that changed pages."""
-        from storage.pages import issue_ids_of
+        """Anchor the annotations again: called after an index refresh that changed pages.
+        A command that refreshed the index (``piyue index``, read-only otherwise) stores
+        the result when the database is free, so later reads find nothing to do."""
+        with self._opening:
+            self._reattached = True
+            store = self.store
+            if store.readonly and self.mode == "read" and self.library.lazy:
+                from workspace.anchoring import corpus_stamp
 
-        store, lib = self.store, self.library
-        if store.readonly:
-            return
-        if not lib.lazy:
-            store.reattach(lib.load())
-            return
-        ids = store.attached_ids()
-        fixed = {c.issue_id for c in store.corrections()}
-        known = issue_ids_of(lib, ids)
-        missing = {a for a in ids - set(known) if not any(a.startswith(f"{f}-") for f in fixed)}
-        self._coded_pages.clear()  # pages may have changed
-        if missing:
-            store.reattach(lib.load())
-            lib.let_go()  # back to pages on demand
+                if corpus_stamp(self.library) != store.anchored_stamp():
+                    store.try_write_access()
+            self.anchor()
+
+    def anchor(self) -> None:
+        """Find every coding again in the pages as they are, if they changed since the
+        codings were last anchored (``workspace.anchoring``): reads, exports and counts then
+        agree with the pages.  What moved, was orphaned or came back is said once
+        (``take_notices``); read-only, it is done in memory for this session."""
+        from workspace.anchoring import anchor, describe
+
+        store = self.store
+        built: dict[str, Issue] = {}
+        report = anchor(store, self.library, built)
+        if report is not None:
+            self._coded_pages = built  # as they are now (empty: read again when asked)
+            self._notices += describe(report, store.readonly)
+
+    def _fresh_stamp(self) -> str | None:
+        """The corpus stamp when the annotations are anchored in it now (else None)."""
+        from workspace.anchoring import corpus_stamp
+
+        lib = self.library
+        stamp = corpus_stamp(lib) if lib.lazy else None
+        return stamp if stamp and stamp == self.store.anchored_stamp() else None
+
+    def _still_anchored(self, was: str | None) -> None:
+        """After a correction (or its undo) re-attached its page's annotations: anchored
+        in the new state too, when they were in the old (the next start checks nothing)."""
+        from workspace.anchoring import corpus_stamp
+
+        lib = self.library
+        if was and not self.store.readonly and lib.lazy:
+            stamp = corpus_stamp(lib)
+            if stamp:
+                self.store.set_anchored(stamp)
 
     def article(self, article_id: str) -> Article:
         """The article, or ``UnknownArticle`` naming the id.  With a fresh index only its
@@ -267,6 +293,31 @@ class Workspace:
         if page is None:
             raise UnknownArticle(f"no page {article.issue_id!r} for article {article.id!r}")
         return page
+
+    def try_write_access(self) -> bool:
+        """The reader opened read-only because another piyue was writing: become the writer
+        if that one has ended (True; the codings are read again, the pages rebuilt with any
+        corrections it made).  Call it now and then while read-only, and before a write."""
+        with self._opening:
+            store = self.store
+            if not store.readonly:
+                return True
+            if self.mode != "ui" or not store.try_write_access():
+                return False
+            if self._library is not None:
+                self._library.use_store(store)
+            self._coded_pages.clear()
+            self._reattached = False
+        return True
+
+    def take_notices(self) -> list[str]:
+        """Lines to tell the user once: what opening the database recovered or found
+        damaged, how many codings re-attaching moved, orphaned or found again."""
+        with self._opening:
+            out = self._store.take_notices() if self._store is not None else []
+            out += self._notices
+            self._notices = []
+        return out
 
     def close(self) -> None:
         with self._opening:
@@ -381,6 +432,7 @@ class Workspace:
         the pages involved, so every view sees the articles the corrections now give."""
         store = self.store
         before = {(c.issue_id, c.kind, c.line) for c in store.corrections()}
+        was = self._fresh_stamp()
         label = step()  # type: ignore[operator]
         if label is None:
             return None
@@ -388,29 +440,45 @@ class Workspace:
         changed = before ^ after
         for issue_id in sorted({c[0] for c in changed}):
             self._reparse(issue_id)
+        if changed:
+            self._still_anchored(was)
         return Step(str(label), bool(changed))
 
     # ------------------------------------------------------------------ corrections
 
     def correct(self, issue_id: str, kind: str, line: int) -> Corpus:
         """Record a boundary correction (merge_next, split, caption…) and re-parse its page;
-        annotations of articles whose id changed are re-attached."""
-        self.store.add_correction(issue_id, kind, line)
-        return self._reparse(issue_id)
+        every coder's annotations of articles whose id or text changed follow their text —
+        in the same undo step, so undoing it gives both articles back exactly."""
+        store = self.store
+        before = self.library.issue(issue_id)  # as it is now: its article ids are going
+        was = self._fresh_stamp()
+        with store.batch(f"correction {kind}"):
+            store.add_correction(issue_id, kind, line)
+            corpus, report = self._reparse(issue_id, before, undoable=True)
+        self._still_anchored(was)
+        from workspace.anchoring import describe_correction
 
-    def _reparse(self, issue_id: str) -> Corpus:
+        self._notices += describe_correction(report)
+        return corpus
+
+    def _reparse(
+        self, issue_id: str, before: Issue | None = None, undoable: bool = False
+    ) -> tuple[Corpus, Reanchored | None]:
         """The page parsed again with its corrections.  With the corpus in memory, the whole
         corpus comes back; with pages on demand, a corpus of that page alone, and only its
-        annotations are re-attached."""
+        annotations are re-attached (``undoable``: as part of the step being recorded); with
+        what that did (None read-only)."""
         lib = self.library
+        report = None
         if not lib.lazy:
             corpus = lib.reparse_issue(issue_id)
             if not self.store.readonly:
-                self.store.reattach(corpus)
-            return corpus
+                report = self.store.anchor(corpus, undoable=undoable)
+            return corpus, report
         from corpus.model import Corpus
 
-        before = lib.issue(issue_id)
+        before = before or lib.issue(issue_id)
         lib.forget_page(issue_id)
         self._coded_pages.pop(issue_id, None)
         after = lib.issue(issue_id)
@@ -418,8 +486,8 @@ class Workspace:
         corpus = Corpus(str(lib.root), pages)
         if not self.store.readonly:
             ids = {issue_id, *(a.id for p in (before, after) if p for a in p.articles)}
-            self.store.reattach(corpus, within=ids)
-        return corpus
+            report = self.store.anchor(corpus, within=ids, undoable=undoable)
+        return corpus, report
 
     # ------------------------------------------------------------------ words
 

@@ -15,7 +15,8 @@ Tables (documented in the README):
 ``quick``        quick-tag digits the user pinned: ``slot`` (1-9), ``code``
 ``watch``        watch-list terms: ``term``, ``colour``
 ``corrections``  boundary fixes the parser applies on load: ``issue_id``, ``kind``, ``line``
-``meta``         ``schema`` version, ``default_coder`` (whose the codings of schema 1 are)
+``meta``         ``schema`` version, ``default_coder`` (whose the codings of schema 1 are),
+                 ``anchored`` (the corpus state the codings were last found again in)
 
 Coders: the store has a current coder (``Store.open(coder=)``, ``set_coder``, ``as_coder``);
 every write is theirs, and reads show the *visible* coders by default — the current one
@@ -55,7 +56,7 @@ from storage.annotations.model import (
     clean_tag,
     fingerprint,
 )
-from storage.annotations.reattach import find_article, reanchor
+from storage.annotations.reattach import Reanchored, find_article, reanchor
 from storage.annotations.store import SCHEMA, Store
 from storage.errors import AnnotationError, StoreError
 
@@ -83,6 +84,7 @@ __all__ = [
     "Correction",
     "Highlight",
     "History",
+    "Reanchored",
     "Store",
     "StoreError",
     "TagDef",

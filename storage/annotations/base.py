@@ -44,6 +44,8 @@ class StoreBase:
         self._tag_ids: dict[str, int] = {}
         self._next_ids: dict[str, int] = {}
         self.history = History()
+        self._anchored_here: str | None = None
+        """The corpus state this session anchored the annotations in (``anchored_stamp``)."""
         # inside a batch: documents written but not yet committed, and their state before it
         self._pending: dict[str, dict[str, Any]] | None = None
         self._saved: dict[tuple[str, str], Any] = {}
@@ -52,6 +54,12 @@ class StoreBase:
     @property
     def readonly(self) -> bool:
         return self.storage.readonly
+
+    def take_notices(self) -> list[str]:
+        """What opening the database found that the user must be told once (changes
+        recovered after an unclean exit, a damaged journal line): given once, then gone."""
+        out, self.storage.notices = self.storage.notices, []
+        return out
 
     def close(self) -> None:
         self.db.close()

@@ -9,11 +9,44 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.model import Article, Corpus
 from storage.annotations.history import State
 from storage.annotations.model import fingerprint
+
+
+@dataclass
+class Reanchored:
+    """What finding the annotations again did: codings (an article's tags and note, or one
+    passage) ``found`` again after being orphans, newly ``orphaned`` (by article id), and
+    ``moved`` (new article or new offsets)."""
+
+    found: int = 0
+    moved: int = 0
+    orphaned: list[str] = field(default_factory=list)
+
+    def count(
+        self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None
+    ) -> None:
+        """Count one planned document update (an article's document merged into another's
+        counts once: as moved, not again as the one it went into)."""
+        if table == "articles" and before and not (before.get("tags") or before.get("note")):
+            return  # only read or starred: nothing to lose, not counted (``orphans``)
+        was = bool(before and before.get("orphan"))
+        now = bool(after and after.get("orphan"))
+        if after is None:
+            self.moved += 1
+        elif was and not now:
+            self.found += 1
+        elif now and not was and before is not None:
+            self.orphaned.append(str(before["article_id"]))
+        elif not now and (
+            table == "highlights" or before is None or before["article_id"] != after["article_id"]
+        ):
+            self.moved += 1
+
 
 MIN_HEAD = 8
 """Characters of an article's opening needed to recognise it inside another article."""
@@ -51,6 +84,17 @@ def plan_reattach(
         if table == "articles" and doc is not None:
             latest[key] = doc
 
+    by_text: dict[str, Article | None] = {}
+
+    def same_text(d: dict[str, Any]) -> Article | None:
+        """The article anywhere in the corpus with the document's text (hashed once)."""
+        if not by_text:
+            for a in corpus.articles:
+                h = fingerprint(a)["text_hash"]
+                by_text[h] = a if h not in by_text else by_text[h]
+            by_text[""] = None
+        return by_text.get(str(d.get("text_hash", "")))
+
     # articles still there first, so a merge below starts from their current document
     for k, d in sorted(articles.items(), key=lambda kv: kv[1]["article_id"] not in known):
         aid = d["article_id"]
@@ -59,9 +103,7 @@ def plan_reattach(
                 put("articles", k, {**d, "orphan": False})
             continue
         cands = by_issue.get(d.get("issue_id", ""), [])
-        target = find_article(cands, d, fuzzy=False) or find_article(
-            corpus.articles, d, same_text_only=True
-        )
+        target = find_article(cands, d, fuzzy=False) or same_text(d)
         inside = containing_article(cands, d) if target is None else None
         if target is None and inside is None:  # last: a close title (merged text goes first)
             target = find_article(cands, d)
@@ -89,17 +131,56 @@ def plan_reattach(
             d["article_id"], d["article_id"]
         )
         art = corpus.article(aid)
-        new = reanchor(art, d) if art is not None else None
-        if new is None:
+        page = art.issue_id if art is not None else _page_of(aid, articles, key_of, who(d))
+        found = find_passage(art, by_issue.get(page, []), d)
+        if found is None:
             if not d.get("orphan"):
                 put("highlights", k, {**d, "orphan": True})
-        elif new != (d["start"], d["end"]) or aid != d["article_id"] or d.get("orphan"):
+            continue
+        aid, new = found
+        if new != (d["start"], d["end"]) or aid != d["article_id"] or d.get("orphan"):
             put(
                 "highlights",
                 k,
                 {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False},
             )
     return out
+
+
+def _page_of(
+    aid: str,
+    articles: dict[str, dict[str, Any]],
+    key_of: dict[tuple[str, str], str],
+    coder: str,
+) -> str:
+    """The page a vanished article was on: its document says, else its id (``PAGE-hash``)."""
+    k = key_of.get((aid, coder))
+    doc = articles.get(k) if k is not None else None
+    if doc is not None and doc.get("issue_id"):
+        return str(doc["issue_id"])
+    return aid.rpartition("-")[0]
+
+
+def find_passage(
+    art: Article | None, page: list[Article], d: dict[str, Any]
+) -> tuple[str, tuple[int, int]] | None:
+    """(article id, offsets) of a passage after its page changed: in its own article by
+    offsets or quote with context; else in the one other article of the page holding the
+    quote with context (a split moved it, a merge took it in); else the quote alone — in its
+    own article first, then in the one article of the page that has it."""
+    if art is not None and (got := reanchor(art, d, context_only=True)) is not None:
+        return art.id, got
+    others = [a for a in page if art is None or a.id != art.id]
+    ctx = d.get("prefix", "") + d["quote"] + d.get("suffix", "")
+    hits = [a for a in others if ctx in a.text]
+    if len(hits) == 1 and (got := reanchor(hits[0], d)) is not None:
+        return hits[0].id, got
+    if art is not None and (got := reanchor(art, d)) is not None:
+        return art.id, got
+    hits = [a for a in others if d["quote"] in a.text]
+    if len(hits) == 1 and (got := reanchor(hits[0], d)) is not None:
+        return hits[0].id, got
+    return None
 
 
 def containing_article(candidates: Iterable[Article], d: dict[str, Any]) -> Article | None:
@@ -160,8 +241,11 @@ def find_article(
     return best if score >= 0.75 else None
 
 
-def reanchor(article: Article, d: dict[str, Any]) -> tuple[int, int] | None:
-    """Find a passage again: same offsets, else quote with context, else the quote alone."""
+def reanchor(
+    article: Article, d: dict[str, Any], context_only: bool = False
+) -> tuple[int, int] | None:
+    """Find a passage again: same offsets, else quote with context, else (unless
+    ``context_only``) the quote alone."""
     text = article.text
     quote = d["quote"]
     s, e = int(d["start"]), int(d["end"])
@@ -172,7 +256,7 @@ def reanchor(article: Article, d: dict[str, Any]) -> tuple[int, int] | None:
     if i >= 0:
         s = i + len(d.get("prefix", ""))
         return s, s + len(quote)
-    if text.count(quote) >= 1:
+    if not context_only and quote and quote in text:
         # nearest occurrence to the old place
         best = min(
             (m.start() for m in re.finditer(re.escape(quote), text)),

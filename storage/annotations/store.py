@@ -22,12 +22,13 @@ from storage.annotations.model import (
     Correction,
     clean_note,
     clean_tag,
+    copy_doc,
     notes_from_doc,
 )
 from storage.annotations.passages import PassagesMixin
-from storage.annotations.reattach import plan_reattach
-from storage.durable import DurableStorage, open_db
-from storage.errors import AnnotationError, NewerSchema
+from storage.annotations.reattach import Reanchored, plan_reattach
+from storage.durable import DurableStorage, PiyueDB, open_db
+from storage.errors import AnnotationError, NewerSchema, StoreError
 
 SCHEMA = 2
 """1: one coder, documents without ``coder``; 2: every article and passage document names its
@@ -56,19 +57,55 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                     f"{path} was written by a newer piyue (schema {version}, this one reads "
                     f"{SCHEMA}); it was left untouched — upgrade piyue"
                 )
-            storage: DurableStorage = db.storage  # type: ignore[assignment]
             if not readonly:
-                storage.start_session()
-                if version is None:
-                    db.table("meta").insert({"schema": SCHEMA, "default_coder": coder})
-                elif version < SCHEMA:
-                    cls._upgrade(storage, path, version)
-                    # the codings made so far are the default coder's (said once, in meta)
-                    db.table("meta").update({"schema": SCHEMA, "default_coder": coder})
+                cls._start_writing(db, path, coder, version)
         except BaseException:
             db.close()
             raise
         return cls(db, path, coder)
+
+    @classmethod
+    def _start_writing(cls, db: PiyueDB, path: Path, coder: str, version: int | None) -> None:
+        """The writer's session starts: backups, the journal folded, the schema brought up
+        to date (after the caller checked it is not newer)."""
+        storage: DurableStorage = db.storage  # type: ignore[assignment]
+        storage.start_session()
+        if version is None:
+            db.table("meta").insert({"schema": SCHEMA, "default_coder": coder})
+        elif version < SCHEMA:
+            cls._upgrade(storage, path, version)
+            # the codings made so far are the default coder's (said once, in meta)
+            db.table("meta").update({"schema": SCHEMA, "default_coder": coder})
+
+    def try_write_access(self) -> bool:
+        """A store opened read-only because another process was writing becomes the writer
+        when that process has ended (the reader retries; see ``DurableStorage``): its data
+        read again, what it shows rebuilt.  False while the database is still held, or
+        when it cannot be written or is of a newer schema."""
+        storage = self.storage
+        if not storage.readonly:
+            return True
+        if not storage.try_write_access():
+            return False
+        try:
+            meta = self.db.table("meta").all()
+            version = int(meta[0].get("schema", SCHEMA)) if meta else None
+            if version is not None and version > SCHEMA:
+                raise NewerSchema(f"{self.path} was written by a newer piyue")
+            self._start_writing(self.db, self.path, self.coder, version)
+        except (StoreError, OSError):
+            storage.readonly = True
+            storage._release()
+            return False
+        for name in self.db.tables():
+            self.db.table(name).clear_cache()
+        raw_meta = self._raw("meta")
+        first: dict[str, Any] = next(iter(raw_meta.values()), {}) if raw_meta else {}
+        self.legacy_coder = first.get("default_coder") or self.coder
+        self._next_ids.clear()
+        self._anchored_here = None
+        self._reindex()
+        return True
 
     @staticmethod
     def _upgrade(storage: DurableStorage, path: Path, version: int) -> None:
@@ -82,12 +119,13 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             durable_copy(path, keep, 0o600, after="the database was not upgraded")
 
     @classmethod
-    def open_for_ui(cls, path: Path, coder: str | None = None) -> Store:
-        """Writer if free, else read-only (the TUI's policy)."""
+    def open_for_ui(cls, path: Path, coder: str | None = None, wait: float = 0.0) -> Store:
+        """Writer if free (within ``wait`` seconds: a short command may be writing), else
+        read-only (the TUI's policy; ``try_write_access`` retries later)."""
         from storage.errors import DatabaseLocked
 
         try:
-            return cls.open(path, coder=coder)
+            return cls.open(path, coder=coder, lock_timeout=wait)
         except DatabaseLocked:
             return cls.open(path, readonly=True, coder=coder)
 
@@ -268,25 +306,80 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
 
     # -- re-attaching after a re-parse
 
-    def reattach(self, corpus: Corpus, within: set[str] | None = None) -> int:
-        """Move annotations of vanished article ids to their new articles; returns orphans.
+    def reattach(
+        self, corpus: Corpus, within: set[str] | None = None, undoable: bool = False
+    ) -> int:
+        """Move annotations of vanished article ids to their new articles; returns orphans
+        (``anchor`` says what moved)."""
+        self.anchor(corpus, within, undoable)
+        return len(self.orphans())
+
+    def anchor(
+        self, corpus: Corpus, within: set[str] | None = None, undoable: bool = False
+    ) -> Reanchored:
+        """Find every annotation again in ``corpus``: passages at their text's offsets,
+        articles whose id went at their new id, orphans whose article is back re-attached.
 
         ``within``: ``corpus`` holds only some pages (one re-parsed page, when the rest is
-        not in memory); only annotations of these article and page ids are considered."""
-        if self.readonly:
-            return len(self.orphans())
+        not in memory); only annotations of these article and page ids are considered (an
+        article id names its page: ``PAGE-hash``).  ``undoable``: the moves join the undo
+        step being recorded (a boundary correction: undone, both articles come back as
+        they were); otherwise the corpus changed, not the user, and nothing is recorded.
+        Read-only, the moves are made in memory only: what this session reads and exports
+        agrees with the pages, and the file is left alone."""
         articles, highlights = self._raw("articles"), self._raw("highlights")
         if within is not None:
+
+            def inside(aid: str) -> bool:
+                return aid in within or aid.rpartition("-")[0] in within
+
             articles = {
                 k: d
                 for k, d in articles.items()
-                if d["article_id"] in within or d.get("issue_id") in within
+                if inside(d["article_id"]) or d.get("issue_id") in within
             }
-            highlights = {k: d for k, d in highlights.items() if d["article_id"] in within}
-        for table, key, doc in plan_reattach(articles, highlights, corpus, self.legacy_coder):
-            self._write(table, key, doc)  # not an undo step: the corpus changed, not the user
-        self._reindex()
-        return len(self.orphans())
+            highlights = {k: d for k, d in highlights.items() if inside(d["article_id"])}
+        plan = plan_reattach(articles, highlights, corpus, self.legacy_coder)
+        report = Reanchored()
+        for table, key, doc in plan:
+            report.count(table, self._raw(table).get(key), doc)
+            if self.readonly:
+                raw = self.storage.read().setdefault(table, {})
+                if doc is None:
+                    raw.pop(key, None)
+                else:
+                    raw[key] = doc
+                self.db.table(table).clear_cache()
+            elif undoable:
+                before = copy_doc(self._raw(table).get(key))
+                self._write(table, key, doc)
+                self.history.record(table, key, before, copy_doc(doc))
+            else:
+                self._write(table, key, doc)
+        if plan:
+            self._reindex()
+        return report
+
+    def anchored_stamp(self) -> str:
+        """The corpus state (``workspace.anchoring.corpus_stamp``) every annotation was last
+        found again in; "" when never (or changed in memory only, read-only)."""
+        if self._anchored_here is not None:
+            return self._anchored_here
+        meta = self._raw("meta")
+        first: dict[str, Any] = next(iter(meta.values()), {}) if meta else {}
+        return str(first.get("anchored", ""))
+
+    def set_anchored(self, stamp: str) -> None:
+        """Remember that the annotations are anchored in the corpus state ``stamp`` (not an
+        undo step; read-only: for this session only)."""
+        self._anchored_here = stamp
+        if self.readonly:
+            return
+        meta = self._raw("meta")
+        if not meta or str(next(iter(meta.values())).get("anchored", "")) == stamp:
+            return
+        key = next(iter(meta))
+        self._write("meta", key, {**meta[key], "anchored": stamp})
 
     def attached_ids(self) -> set[str]:
         """Article ids that every coder's attached (not orphaned) annotations name: what a
@@ -298,6 +391,15 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         }
         for d in self._raw("articles").values():
             if not d.get("orphan") and (d.get("tags") or d.get("note")):
+                out.add(str(d["article_id"]))
+        return out
+
+    def coded_ids(self) -> set[str]:
+        """Article ids that any coder's tags, notes or passages name, orphans included: what
+        finding the annotations again must look for."""
+        out = {str(d["article_id"]) for d in self._raw("highlights").values()}
+        for d in self._raw("articles").values():
+            if d.get("tags") or d.get("note"):
                 out.add(str(d["article_id"]))
         return out
 

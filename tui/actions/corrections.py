@@ -49,6 +49,8 @@ class CorrectionActions(ScreenBase):
         )
         if corpus is not None and corpus is not True:
             self.corpus_reloaded(issue_id, title)
+        for note in self.ws.take_notices():  # how many codings moved or were orphaned
+            self.notify(note, timeout=8, markup=False)
 
     def action_merge_next(self) -> None:
         if self.article is None:

@@ -162,7 +162,7 @@ class ScreenBase(Screen[None]):
         return result if result is not None else True
 
     def writable(self) -> bool:
-        if self.ws.store.readonly:
+        if self.ws.store.readonly and not self.ws.try_write_access():
             why = self.ws.store.storage.readonly_reason or "another piyue holds the database"
             self.notify(f"只读模式 read-only: {why}", severity="warning")
             return False

@@ -178,6 +178,7 @@ class MainScreen(
         super().__init__()
         self._words_started = False
         self._words_timer: Any = None
+        self._write_retry: Any = None
 
     def compose(self) -> ComposeResult:
         # Few widgets: each one in the first frame costs its styling and layout (~2 ms).
@@ -289,10 +290,30 @@ class MainScreen(
             )
             who = "另一个 piyue 正在使用数据库" if why.startswith("in use") else "数据库不可写"
             self.notify(f"{who}：只读打开 opened read-only", severity="warning", timeout=8)
+            if why.startswith("in use"):  # it may finish soon: write access then (store9)
+                self._write_retry = self.set_interval(2.0, self.retry_write_access)
+        self.tell_notices()
         if self.article is None:
             self.query_one(Reader).show_notes(self.notes_of(None), [], {})
         self.settle_coder()
         self.refresh_codebook()
+
+    def retry_write_access(self) -> None:
+        """Opened read-only while another piyue wrote: the writer once it has ended."""
+        if not self.ws.try_write_access():
+            return
+        if self._write_retry is not None:
+            self._write_retry.stop()
+        for banner in self.query("#readonly-banner"):
+            banner.remove()
+        self.notify("可写 write access: the other piyue has finished", timeout=8)
+        self.tell_notices()
+        self.refresh_codebook()
+
+    def tell_notices(self) -> None:
+        """What opening the database or re-attaching codings found (store9)."""
+        for note in self.ws.take_notices():
+            self.notify(note, severity="warning", timeout=15, markup=False)
 
     def on_main_screen_store_failed(self, msg: StoreFailed) -> None:
         """A database piyue must not touch (corrupt, newer, unreadable): say so and leave."""
@@ -310,6 +331,7 @@ class MainScreen(
             self.status(f"无法读取 cannot read the corpus: {msg.error}")
             return
         pages = self.pages = msg.pages
+        self.tell_notices()
         if pages.is_empty:
             self.show_empty(pages)
             return
@@ -370,6 +392,7 @@ class MainScreen(
         if msg.rows is not None and self.pages is not None:
             self.pages.replace(*msg.rows)
             self.corpus_reloaded(reload=False)
+        self.tell_notices()  # codings the changed pages orphaned or gave back
         if msg.error or msg.stats is None:
             self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
         elif msg.stats.stale:
