@@ -119,6 +119,24 @@ def test_undo_redo(db: Path, arts: list[Article]) -> None:
         assert s.notes(arts[0].id).tags == ()
 
 
+def test_a_change_that_changes_nothing_is_no_undo_step(db: Path, arts: list[Article]) -> None:
+    """A quick tag on an article that has it, or a note saved as it was, leaves the undo
+    history alone: ``u`` undoes the last real change (a tester's ``u`` did nothing first)."""
+    with Store.open(db) as s:
+        s.add_tags(arts[1], ["一"])
+        s.set_note(arts[0], "笔记")
+        s.add_tags(arts[0], ["二"])
+        steps = len(s.history.undo)
+        s.add_tags(arts[0], ["二"])
+        s.set_note(arts[0], "笔记")
+        assert len(s.history.undo) == steps
+        assert s.undo() == "tag 二"
+        assert s.notes(arts[0].id).tags == () and s.notes(arts[0].id).note == "笔记"
+        assert s.undo() is not None  # the note
+        assert s.notes(arts[0].id).note == ""
+        assert s.notes(arts[1].id).tags == ("一",)
+
+
 def test_watch_list_and_codebook(db: Path) -> None:
     with Store.open(db) as s:
         s.add_watch("专精特新", "#ff0000")

@@ -222,10 +222,15 @@ class StoreBase:
             self._tag_ids = dict(sorted(self._tag_ids.items(), key=lambda kv: kv[1]))
 
     def _put(self, table: str, doc_id: int | None, doc: dict[str, Any]) -> int:
+        """Write one document and record it for undo — unless nothing but its ``updated``
+        time would change: a tag the article has, a note as it was, are no step to undo."""
         if doc_id is None:
             doc_id = self._new_id(table)
         key = str(doc_id)
-        before = copy_doc(self._raw(table).get(key))
+        old = self._raw(table).get(key)
+        if old is not None and _same_but_time(old, doc):
+            return doc_id
+        before = copy_doc(old)
         self._write(table, key, doc)
         self.history.record(table, key, before, copy_doc(doc))
         return doc_id
@@ -372,3 +377,8 @@ class StoreBase:
     def tag(self, name: str) -> TagDef:
         d = self._raw("tags")[str(self._tag_ids[name])]
         return TagDef(d["name"], d.get("colour", ""), d.get("description", ""), d.get("parent", ""))
+
+
+def _same_but_time(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """The documents differ at most in when they were last updated."""
+    return old.keys() == new.keys() and all(old[k] == new[k] for k in old if k != "updated")
