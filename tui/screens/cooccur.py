@@ -18,11 +18,13 @@ from tui.render import plain
 from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, flat
 from tui.widgets import plural, truncate
 from tui.widgets.keyhints import KeyHints
+from workspace import codebook
 
 if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
 
     from workspace.analysis import Item, SortBy, StatRow
+    from workspace.session import Workspace
 
 HEAT_FROM = (0x23, 0x27, 0x2E)
 HEAT_TO = (0xE0, 0x6C, 0x3C)
@@ -43,6 +45,20 @@ def count_ticks(top: int, most: int = 6) -> list[int]:
     """Whole-number ticks from 0 to ``top`` (counts have no 0.33), at most ``most`` of them."""
     step = max(1, -(-max(1, top) // (most - 1)))
     return list(range(0, max(1, top) + 1, step))
+
+
+def tree_order(matrix: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+    """The matrix with its rows and columns in the codebook's order (its tree: a child right
+    after its parent), as the codebook screen lists them; codes it does not list last."""
+    codes: list[str] = matrix["codes"]
+    rank = {r.name: i for i, r in enumerate(codebook.rows(ws))}
+    order = sorted(range(len(codes)), key=lambda i: (rank.get(codes[i], len(rank)), codes[i]))
+    out = dict(matrix)
+    out["codes"] = [codes[i] for i in order]
+    for which in ("articles", "passages"):
+        m: list[list[int]] = matrix[which]
+        out[which] = [[m[i][j] for j in order] for i in order]
+    return out
 
 
 class CooccurScreen(AnalysisScreen):
@@ -90,7 +106,7 @@ class CooccurScreen(AnalysisScreen):
         if corpus is None:
             self.status("语料还在加载 the corpus is still loading")
             return
-        self.matrix = cooccur(corpus, self.ws.store)
+        self.matrix = tree_order(cooccur(corpus, self.ws.store), self.ws)
         self.fill()
 
     def fill(self) -> None:
@@ -229,14 +245,19 @@ class CooccurScreen(AnalysisScreen):
         colours = {t.name: t.colour for t in self.ws.store.tag_defs()}
         legend: list[str | tuple[str, str]] = []
         top_y = 0
+        undated = 0
         for k, code in enumerate(codes):
             colour = colours.get(code) or PALETTE[k % len(PALETTE)]
             rgb = (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
             legend += [("━━ ", colour), (flat(code), "bold"), "   "]
             ys = [0] * len(xs)
             for r in self.stat_rows:
-                if r.code == code and r.key in at:
-                    ys[at[r.key]] += r.articles if field == 0 else r.passages
+                if r.code == code:
+                    n = r.articles if field == 0 else r.passages
+                    if r.key in at:
+                        ys[at[r.key]] += n
+                    else:  # a page without a date: no place on a date axis
+                        undated += n
             # names stay out of plotext (it counts a wide character as one cell): the legend
             # is a line above the plot, in the codes' own colours
             top_y = max(top_y, *ys) if ys else top_y
@@ -257,6 +278,13 @@ class CooccurScreen(AnalysisScreen):
                 *legend,
                 ("文章 articles" if field == 0 else "段落 passages", "dim"),
                 "  ",
+                (
+                    f"{undated} {'篇' if field == 0 else '段'}在无日期版面上, 未画出 "
+                    f"{unit if undated != 1 else unit[:-1]} on undated pages not plotted  "
+                    if undated
+                    else "",
+                    "bold #e5c07b",
+                ),
                 ("g 关闭 close · 空格 mark codes to compare", "dim"),
             )
         )
