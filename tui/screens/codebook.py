@@ -388,9 +388,7 @@ class CodebookScreen(AnalysisScreen):
                 self.changed_to(code)
 
         below = set(codebook.usage(self.ws, code).descendants)
-        items = [("", "(顶层 top level)")] + [
-            it for it in self.others(row) if it[0] not in below
-        ]
+        items = [("", "(顶层 top level)")] + [it for it in self.others(row) if it[0] not in below]
         self.app.push_screen(PickDialog(f"移动 Move 「{code}」 under…", items), move)
 
     def action_colour(self) -> None:

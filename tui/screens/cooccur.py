@@ -279,8 +279,8 @@ class CooccurScreen(AnalysisScreen):
                 ("文章 articles" if field == 0 else "段落 passages", "dim"),
                 "  ",
                 (
-                    f"{undated} {'篇' if field == 0 else '段'}在无日期版面上, 未画出 "
-                    f"{unit if undated != 1 else unit[:-1]} on undated pages not plotted  "
+                    f"{undated} {'篇' if field == 0 else '段'}在无日期版面上, 未画出 · "
+                    f"{undated} {plural(undated, unit[:-1])} on undated pages not plotted  "
                     if undated
                     else "",
                     "bold #e5c07b",
