@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -116,11 +117,12 @@ class CooccurScreen(AnalysisScreen):
         codes: list[str] = self.matrix["codes"]
         counts: list[list[int]] = self.matrix[self.which]
         table.add_column(Text("代码 code"), key="__code__")
+        width = self.column_cells(codes)
         for i, c in enumerate(codes):
             # right-aligned over the right-aligned counts (a label wider than the counts
             # widened its column and left them a cell off)
-            label = Text(truncate(flat(c), COLUMN_CELLS), justify="right")
-            table.add_column(label, width=COLUMN_CELLS, key=str(i))
+            label = Text(truncate(flat(c), width), justify="right")
+            table.add_column(label, width=width, key=str(i))
         table.fixed_columns = 1
         top = max(
             (n for i, row in enumerate(counts) for j, n in enumerate(row) if i != j), default=0
@@ -143,9 +145,24 @@ class CooccurScreen(AnalysisScreen):
         )
         self.status(
             f"{len(codes)} 个代码 {plural(len(codes), 'code')} · {what} (t 切换) · "
-            "自身计数 own counts, children not included, as the codebook · Enter 检索 the cell · "
+            "代码本顺序 in the codebook's order · 自身计数 own counts, children not included "
+            "(as the codebook counts) · Enter 检索 the cell · "
             "空格 mark · g 图 plot"
         )
+
+    def column_cells(self, codes: list[str]) -> int:
+        """The count columns' width: 8 cells, narrower (4 at least, labels cut with an
+        ellipsis) when that lets every column fit the screen — at 80 columns the last label
+        was cut mid-name by the screen's edge."""
+        table = self.query_one("#matrix", DataTable)
+        room = table.scrollable_content_region.width or self.app.size.width - 2  # borders
+        names = max((cell_len(truncate(flat(c), 14)) for c in codes), default=0)
+        first = max(cell_len("代码 code"), 2 + names) + 2 * table.cell_padding
+        each = (room - 1 - first) // max(1, len(codes)) - 2 * table.cell_padding
+        return max(4, min(COLUMN_CELLS, each))
+
+    def rows_for_width(self) -> None:
+        self.fill()
 
     def action_toggle_matrix(self) -> None:
         self.which = "passages" if self.which == "articles" else "articles"
