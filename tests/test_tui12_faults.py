@@ -59,7 +59,7 @@ async def test_merge_and_delete_say_whose_codings_change(seeds_copy: Path, db: P
     async with running(app) as (pilot, _main):
         cb = await open_codebook(pilot, app)
         status = str(cb.query_one(".analysis-status", Static).render())
-        assert "your codings (alice)" in status  # whose the row's counts are
+        assert "counts: your codings (alice)" in status  # whose the row's counts are
         codes = cb.query_one("#codes", OptionList)
         pick(codes, "亲清政商")
         # delete: every coder's codings, per coder, and the row's figure said to be yours

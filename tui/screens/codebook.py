@@ -94,8 +94,8 @@ def whose(ws: Workspace, code: str) -> str:
 def counted_as(ws: Workspace) -> str:
     """Whose codings the rows count: the current coder's while blind, else every coder's."""
     if ws.store.visible is None:
-        return "计数为全部编码者的编码 the counts are every coder's codings"
-    return f"计数为你的编码 the counts are your codings ({ws.store.coder})"
+        return "计数: 全部编码者 counts: every coder's codings"
+    return f"计数: 你的编码 counts: your codings ({ws.store.coder})"
 
 
 REFUSALS = (
@@ -267,9 +267,8 @@ class CodebookScreen(AnalysisScreen):
         pas = sum(r.passages for r in self.rows)
         self.status(
             f"{len(self.rows)} 个代码 {plural(len(self.rows), 'code')} · {arts} 篇次 article, "
-            f"{pas} 段次 passage codings · {counted_as(self.ws)} · "
-            "自身 own counts, as co-occurrence · 含子 with children: what Enter 检索 "
-            "retrieves · 代码本共用 the codebook is shared: edits change every coder's codings"
+            f"{pas} 段次 passage codings · {counted_as(self.ws)} · 含子 with children: "
+            "what Enter 检索 retrieves · 代码本共用 shared: edits change every coder's codings"
         )
 
     def current(self) -> CodeRow | None:
