@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from textual.widgets import DataTable, OptionList, Static
 
 from corpus.load import load_corpus
@@ -16,7 +17,6 @@ from tests.test_tui import stored
 from tests.test_tui_analysis import (
     QUOTE_STYLE,
     article,
-    db,
     notices,
     open_codebook,
     open_cooccur,
@@ -31,6 +31,11 @@ from tui.screens.agreement import AdjudicationScreen, AgreementScreen
 from tui.screens.cooccur import CooccurScreen
 from tui.screens.retrieval import RetrievalScreen
 from workspace import codebook
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
 
 
 def three_coders(seeds: Path, db: Path) -> None:
@@ -59,7 +64,7 @@ async def test_merge_and_delete_say_whose_codings_change(seeds_copy: Path, db: P
     async with running(app) as (pilot, _main):
         cb = await open_codebook(pilot, app)
         status = str(cb.query_one(".analysis-status", Static).render())
-        assert "counts: your codings (alice)" in status  # whose the row's counts are
+        assert "own counts of your codings (alice)" in status  # whose the row's counts are
         codes = cb.query_one("#codes", OptionList)
         pick(codes, "亲清政商")
         # delete: every coder's codings, per coder, and the row's figure said to be yours
@@ -194,8 +199,10 @@ async def agreement_screen(pilot: Any, app: Any) -> AgreementScreen:
     await pilot.press("enter")
     await until(
         pilot,
-        lambda: isinstance(app.screen, AgreementScreen)
-        and app.screen.query_one(DataTable).row_count > 0,
+        lambda: (
+            isinstance(app.screen, AgreementScreen)
+            and app.screen.query_one(DataTable).row_count > 0
+        ),
         "agreement",
     )
     assert isinstance(app.screen, AgreementScreen)
@@ -216,9 +223,12 @@ async def test_tag_agreement_is_not_applicable_to_a_code_never_tagged(
         rows = {str(table.get_row_at(i)[0]): table.get_row_at(i) for i in range(table.row_count)}
         assert str(rows["段落码"][2]) == "—"  # only a passage: no tag to agree on
         assert str(rows["党建"][2]) == "0.500"  # a real tag agreement stays
-        assert "neither coder applied it as an article tag" in screen.notes[
-            [str(table.get_row_at(i)[0]) for i in range(table.row_count)].index("段落码")
-        ]
+        assert (
+            "neither coder applied it as an article tag"
+            in screen.notes[
+                [str(table.get_row_at(i)[0]) for i in range(table.row_count)].index("段落码")
+            ]
+        )
 
 
 async def test_a_decision_is_reopened_when_the_coders_change_their_codings(

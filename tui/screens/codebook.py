@@ -94,8 +94,8 @@ def whose(ws: Workspace, code: str) -> str:
 def counted_as(ws: Workspace) -> str:
     """Whose codings the rows count: the current coder's while blind, else every coder's."""
     if ws.store.visible is None:
-        return "计数: 全部编码者 counts: every coder's codings"
-    return f"计数: 你的编码 counts: your codings ({ws.store.coder})"
+        return "自身计数 own counts of every coder's codings"
+    return f"自身计数 own counts of your codings ({ws.store.coder})"
 
 
 REFUSALS = (
