@@ -279,3 +279,26 @@ async def test_a_decision_is_reopened_when_the_coders_change_their_codings(
         assert row.settled == "both" and not row.changed
     with stored(db) as s:
         assert s.notes_by_coder(arts[1].id)["final"].tags.count("党建") == 1
+
+
+def test_a_decision_without_a_fingerprint_stays_settled(seeds_copy: Path, tmp_path: Path) -> None:
+    """Decisions stored before fingerprints (no ``settled_basis``) are not reopened; a decision
+    undone takes its fingerprint with it."""
+    from workspace.coders import Adjudication
+    from workspace.session import Workspace
+
+    db = tmp_path / "db.json"
+    arts = two_coders(seeds_copy, db)
+    with Workspace(seeds_copy, db, mode="write") as ws:
+        adj = Adjudication(ws, "甲", "乙")
+        r = next(r for r in adj.rows() if r.code == "党建")
+        with ws.store.as_coder("final"):
+            ws.store.settle_code(arts[1], "党建", "a", True, ())  # as an older version did
+        assert ws.store.settled_basis("final") == {}
+        assert (
+            adj.progress()[0] == 1 and not next(x for x in adj.rows() if x.code == "党建").changed
+        )
+        adj.settle(r.unit, "党建", "b")
+        assert ws.store.settled_basis("final") == {(r.unit, "党建"): r.basis()}
+        adj.undo()
+        assert ws.store.settled_basis("final") == {}
