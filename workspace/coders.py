@@ -134,6 +134,25 @@ class Disagreement:
     a_passages: tuple[tuple[int, int], ...]
     b_passages: tuple[tuple[int, int], ...]
     settled: str | None = None
+    changed: bool = False
+    """A and B changed their codings of it since it was settled: to be decided again (not
+    counted as settled)."""
+
+    def basis(self) -> str:
+        """A short fingerprint of what A and B did (stored with a decision)."""
+        return fingerprint(self.a_tag, self.b_tag, self.a_passages, self.b_passages)
+
+
+def fingerprint(
+    a_tag: bool,
+    b_tag: bool,
+    a_spans: Iterable[tuple[int, int]],
+    b_spans: Iterable[tuple[int, int]],
+) -> str:
+    import hashlib
+
+    seen = repr((a_tag, b_tag, sorted(set(a_spans)), sorted(set(b_spans))))
+    return hashlib.sha1(seen.encode()).hexdigest()[:12]
 
 
 class Adjudication:
@@ -182,6 +201,7 @@ class Adjudication:
     def rows(self) -> list[Disagreement]:
         """The queue, each row with its current settlement (``a``/``b``/``both``/``neither``)."""
         done = self.ws.store.settled(self.final)
+        bases = self.ws.store.settled_basis(self.final)
         return [
             Disagreement(
                 r.unit,
@@ -192,14 +212,15 @@ class Adjudication:
                 r.a_passages,
                 r.b_passages,
                 done.get((r.unit, r.code)),
+                bases.get((r.unit, r.code), r.basis()) != r.basis(),
             )
             for r in self._rows
         ]
 
     def progress(self) -> tuple[int, int]:
-        """(settled, all) rows of the queue."""
-        done = self.ws.store.settled(self.final)
-        return sum((r.unit, r.code) in done for r in self._rows), len(self._rows)
+        """(settled, all) rows of the queue; a decision the coders' changes reopened is not
+        settled."""
+        return sum(r.settled is not None and not r.changed for r in self.rows()), len(self._rows)
 
     def settle(self, unit: str, code: str, choice: str, final: str | None = None) -> None:
         """Write the decision on ``unit`` × ``code`` as the final coder: ``a`` or ``b`` takes
@@ -229,7 +250,9 @@ class Adjudication:
                 for r in self._agreed:
                     spans_of = set(r.a_passages)
                     store.settle_code(self.ws.article(r.unit), r.code, None, r.a_tag, spans_of)
-            store.settle_code(article, code, choice, tag, spans)
+            store.settle_code(
+                article, code, choice, tag, spans, fingerprint(a_tag, b_tag, a_sp, b_sp)
+            )
         self._carried = True
 
     def undo(self) -> Step | None:

@@ -230,6 +230,18 @@ class AttributionMixin(PassagesMixin):
                     out[(aid, code)] = str(choice)
         return out
 
+    def settled_basis(self, coder: str) -> dict[tuple[str, str], str]:
+        """(article, code) → the fingerprint of what the two coders had done when the
+        decision was made (``settle_code``'s ``basis``; absent for older decisions)."""
+        out: dict[tuple[str, str], str] = {}
+        raw = self._raw("articles")
+        for aid, m in self._arts.items():
+            k = m.get(coder)
+            if k is not None:
+                for code, basis in raw[str(k)].get("settled_basis", {}).items():
+                    out[(aid, code)] = str(basis)
+        return out
+
     def settle_code(
         self,
         article: Article,
@@ -237,12 +249,14 @@ class AttributionMixin(PassagesMixin):
         choice: str | None,
         tag: bool,
         spans: Iterable[tuple[int, int]],
+        basis: str = "",
     ) -> None:
         """Write the current coder's (the adjudicator's) decision on one article × code as one
         undo step: the article tagged ``code`` or not, exactly ``spans`` coded ``code`` (their
         earlier passages of it replaced), the article marked read (a unit they coded, even
         when the answer is "neither"), and the choice remembered (None: what both coders
-        agreed on, carried over — nothing was settled)."""
+        agreed on, carried over — nothing was settled) with ``basis``, a fingerprint of what
+        the two coders had done (a later change of theirs reopens the decision)."""
         if choice is not None and choice not in CHOICES:
             raise AnnotationError(f"choose one of {', '.join(CHOICES)}, not {choice!r}")
         code = clean_tag(code)
@@ -274,6 +288,8 @@ class AttributionMixin(PassagesMixin):
             doc["read"] = True
             if choice is not None:
                 doc["settled"] = {**doc.get("settled", {}), code: choice}
+                if basis:
+                    doc["settled_basis"] = {**doc.get("settled_basis", {}), code: basis}
             doc["updated"] = time.time()
             self._put("articles", art_id, doc)
             self.ensure_tag(code)

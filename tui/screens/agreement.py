@@ -37,6 +37,10 @@ STRENGTH = {
     "undefined": "dim",
 }
 CHOICES = {"1": "a", "2": "b", "3": "both", "0": "neither"}
+NO_TAGS = "neither coder applied it as an article tag"
+"""The agreement report's note for a code no coder used as an article tag."""
+CHANGED_STYLE = "bold #e5c07b"
+"""A decision the coders' later changes reopened."""
 
 
 def figure(value: float | None) -> Text:
@@ -78,8 +82,10 @@ class AgreementScreen(Screen[None]):
             yield Static("", id="agree-note")
             yield Static(
                 plain(
-                    "≥ .800 可靠 reliable · ≥ .667 存疑 tentative · 其余不可靠 unreliable "
-                    "(Krippendorff) · d 分歧裁定 disagreements · Esc 返回 back",
+                    "标签 tag agreement, κ, α: the code as an article tag (— 不适用 not "
+                    "applicable: neither coder tagged an article with it) · char κ, uα: "
+                    "passages · ≥ .800 可靠 reliable · ≥ .667 存疑 tentative · 其余不可靠 "
+                    "unreliable (Krippendorff) · d 分歧裁定 disagreements · Esc 返回 back",
                     "dim",
                 )
             )
@@ -123,13 +129,16 @@ class AgreementScreen(Screen[None]):
         table = self.query_one(DataTable)
         at = table.cursor_row
         table.clear(columns=True)
-        table.add_columns("代码 code", "用到 used", "agreement", "κ", "α", "char κ", "uα")
+        table.add_columns("代码 code", "用到 used", "标签 tag agreement", "κ", "α", "char κ", "uα")
         notes: list[str] = []
         for row in rep["codes"]:
+            untagged = NO_TAGS in str(row.get("note", ""))
             table.add_row(
                 row["code"],
                 str(row["units"]),
-                figure(row["agreement"]),
+                # agreeing on a tag neither coder used is no agreement to speak of (1.000
+                # beside a char κ of 0 misled): not applicable, the note says why
+                figure(None if untagged else row["agreement"]),
                 figure(row["kappa"]),
                 figure(row["alpha"]),
                 figure(row["char_kappa"]),
@@ -231,11 +240,20 @@ class AdjudicationScreen(Screen[None]):
     def show_rows(self, keep: int = 0) -> None:
         self.rows = self.adj.rows()
         done, total = self.adj.progress()
+        changed = sum(r.changed for r in self.rows)
         self.query_one("#adj-title", Static).update(
-            plain(
-                f"裁定 Adjudication · {self.adj.a.coder} × {self.adj.b.coder} → "
-                f"{self.adj.final} · {done}/{total} settled",
-                "bold",
+            Content.assemble(
+                (
+                    f"裁定 Adjudication · {self.adj.a.coder} × {self.adj.b.coder} → "
+                    f"{self.adj.final} · {done}/{total} settled",
+                    "bold",
+                ),
+                (
+                    f" · {changed} 条裁定后编码已变, 请重审 changed since decided (!): decide again"
+                    if changed
+                    else "",
+                    CHANGED_STYLE,
+                ),
             )
         )
         # the keys and the note on a line of their own that wraps (one line cut them at 80
@@ -266,10 +284,13 @@ class AdjudicationScreen(Screen[None]):
         self, r: Disagreement, title_w: int = 30, code_w: int = 0, two_lines: bool = False
     ) -> Content:
         mark = {"a": "A", "b": "B", "both": "A+B", "neither": "∅"}.get(r.settled or "", "·")
+        if r.changed:  # decided before A or B changed their codings: not settled any more
+            mark = "!" + mark[:2]
         title = truncate(r.title or r.unit, title_w)
         pad = " " * max(0, title_w - cell_len(title))
+        style = CHANGED_STYLE if r.changed else "bold #98c379" if r.settled else "dim"
         return Content.assemble(
-            (f"{mark:>3} ", "bold #98c379" if r.settled else "dim"),
+            (f"{mark:>3} ", style),
             (title + pad, ""),
             "  ",
             (f" {r.code} ", "#101010 on #e5c07b"),

@@ -30,6 +30,7 @@ from workspace import codebook
 
 if TYPE_CHECKING:
     from storage.annotations import CodeRow
+    from workspace.session import Workspace
 
 
 TOTAL_CELLS = cell_len("含子 0000 篇 00000 段")
@@ -71,6 +72,52 @@ def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
             parts += ["  ", (truncate(flat(r.description), desc_w), "dim italic")]
         options.append(Option(Content.assemble(*parts), id=r.name))
     return options
+
+
+def whose(ws: Workspace, code: str) -> str:
+    """What a code codes in every coder's codings, per coder — "2 篇 articles: alice 1, bob 1
+    · 4 段 passages: alice 1, bob 1, final 2" — for the edits that change them all (the
+    codebook is shared: a merge or delete by one coder rewrites the others' codings)."""
+    per: list[tuple[str, list[int]]] = []
+    for coder in ws.store.coders():
+        use = ws.store.code_usage(code, [coder])
+        per.append((coder, [len(use.articles), len(use.passages)]))
+
+    def part(k: int, zh: str, en: str) -> str:
+        total = sum(n[k] for _c, n in per)
+        named = ", ".join(f"{c} {n[k]}" for c, n in per if n[k])
+        return f"{total} {zh} {plural(total, en)}" + (f": {named}" if named else "")
+
+    return f"{part(0, '篇', 'article')} · {part(1, '段', 'passage')}"
+
+
+def counted_as(ws: Workspace) -> str:
+    """Whose codings the rows count: the current coder's while blind, else every coder's."""
+    if ws.store.visible is None:
+        return "自身计数 own counts of every coder's codings"
+    return f"自身计数 own counts of your codings ({ws.store.coder})"
+
+
+REFUSALS = (
+    ("cannot move", "不能移到它自己或它的子代码之下"),
+    ("its own parent", "不能做自己的上级代码"),
+    ("already exists", "已有同名代码"),
+    ("no code", "代码本里没有这个代码"),
+    ("into itself", "不能合并进自身"),
+    ("colour must", "颜色应为 #RRGGBB"),
+    ("cannot be empty", "不能为空"),
+    ("at most", "太长"),
+    ("control characters", "不能含控制字符"),
+    ("tag-expression syntax", "是标签表达式的语法词, 不能作代码"),
+)
+"""The store's refusals (English) and what the codebook screen says before them: every line
+of the app is in both languages."""
+
+
+def bilingual(exc: Exception) -> str:
+    msg = str(exc)
+    zh = next((z for key, z in REFUSALS if key in msg), "")
+    return f"{zh} · {msg}" if zh else msg
 
 
 HEX = frozenset("#0123456789abcdefABCDEF")
@@ -197,6 +244,9 @@ class CodebookScreen(AnalysisScreen):
     def after_edit(self) -> None:
         self.render_rows()
 
+    def refusal(self, exc: Exception) -> str:
+        return bilingual(exc)
+
     def rows_for_width(self) -> None:
         self.render_rows()
 
@@ -217,9 +267,8 @@ class CodebookScreen(AnalysisScreen):
         pas = sum(r.passages for r in self.rows)
         self.status(
             f"{len(self.rows)} 个代码 {plural(len(self.rows), 'code')} · {arts} 篇次 article, "
-            f"{pas} 段次 passage codings · "
-            "计数为自身 own counts, as co-occurrence · 含子 with children: what Enter 检索 "
-            "retrieves"
+            f"{pas} 段次 passage codings · {counted_as(self.ws)} · 含子 with children: "
+            "what Enter 检索 retrieves · 代码本共用 shared: edits change every coder's codings"
         )
 
     def current(self) -> CodeRow | None:
@@ -279,22 +328,29 @@ class CodebookScreen(AnalysisScreen):
             if new in {r.name for r in self.rows}:  # onto an existing code: offer a merge
                 self.offer_merge(old, new)
                 return
-            if self.edit(lambda: codebook.edit(self.ws, "rename", old, new), f"{old} → {new}"):
+            changes = whose(self.ws, old)
+            if self.edit(
+                lambda: codebook.edit(self.ws, "rename", old, new),
+                f"{old} → {new} · 所有编码者 every coder's codings: {changes}",
+            ):
                 self.changed_to(new)
 
         self.app.push_screen(InputDialog(f"重命名 Rename 「{old}」", old), rename)
 
-    def offer_merge(self, src: str, dst: str) -> None:
+    def offer_merge(self, src: str, dst: str, exists: bool = True) -> None:
+        """Ask before a merge, saying whose codings move (every coder's, named)."""
+
         def decided(yes: bool | None) -> None:
             if yes and self.edit(
                 lambda: codebook.edit(self.ws, "merge", src, dst), f"{src} ⇒ {dst}"
             ):
                 self.changed_to(dst)
 
+        first = f"「{dst}」已存在 exists. " if exists else ""
         self.app.push_screen(
             ConfirmDialog(
-                f"「{dst}」已存在 exists. 把「{src}」合并进去? Merge 「{src}」 into 「{dst}」 "
-                "(every coding moves)?"
+                f"{first}把「{src}」合并进「{dst}」? Merge 「{src}」 into 「{dst}」: every "
+                f"coder's codings of it move — {whose(self.ws, src)}. (u 撤销 undoes)"
             ),
             decided,
         )
@@ -312,10 +368,8 @@ class CodebookScreen(AnalysisScreen):
             return
 
         def merge(dst: str | None) -> None:
-            if dst and self.edit(
-                lambda: codebook.edit(self.ws, "merge", src, dst), f"{src} ⇒ {dst}"
-            ):
-                self.changed_to(dst)
+            if dst:
+                self.offer_merge(src, dst, exists=False)
 
         self.app.push_screen(PickDialog(f"合并 Merge 「{src}」 into…", self.others(row)), merge)
 
@@ -332,7 +386,8 @@ class CodebookScreen(AnalysisScreen):
             ):
                 self.changed_to(code)
 
-        items = [("", "(顶层 top level)"), *self.others(row)]
+        below = set(codebook.usage(self.ws, code).descendants)
+        items = [("", "(顶层 top level)")] + [it for it in self.others(row) if it[0] not in below]
         self.app.push_screen(PickDialog(f"移动 Move 「{code}」 under…", items), move)
 
     def action_colour(self) -> None:
@@ -374,11 +429,15 @@ class CodebookScreen(AnalysisScreen):
         try:
             use = codebook.usage(self.ws, code)
         except Exception as exc:
-            self.notify(str(exc), severity="error")
+            self.notify(bilingual(exc), severity="error")
             return
         n_kids = len(use.descendants)
-        kids = f"; its {counted(n_kids, 'child code')} move{'s' if n_kids == 1 else ''} up"
+        kids = (
+            f" · {n_kids} 个子代码上移 {counted(n_kids, 'child code')} "
+            f"move{'s' if n_kids == 1 else ''} up"
+        )
         kids = kids if n_kids else ""
+        mine = f"{row.articles} 篇 · {row.passages} 段"
 
         def decided(yes: bool | None) -> None:
             if yes and self.edit(
@@ -388,9 +447,10 @@ class CodebookScreen(AnalysisScreen):
 
         self.app.push_screen(
             ConfirmDialog(
-                f"删除代码「{code}」? Delete code 「{code}」: it codes "
-                f"{counted(len(use.articles), 'article')} and "
-                f"{counted(len(use.passages), 'passage')}{kids}. (u undoes)"
+                f"删除代码「{code}」? Delete code 「{code}」 from every coder's codings: "
+                f"{whose(self.ws, code)}{kids}. (行中 the row counts {mine}: "
+                f"{'全部 every coder' if self.ws.store.visible is None else '你的 yours'}; "
+                "u 撤销 undoes)"
             ),
             decided,
         )

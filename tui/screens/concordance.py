@@ -70,16 +70,15 @@ def corpus_lines(
 def kwic_rows(
     lines: list[Line], places: dict[str, str], avail: int, first: int = 0
 ) -> list[Option]:
-    """Aligned lines: left context right-aligned, the match, right context, then where."""
+    """Aligned lines: left context right-aligned, the match, right context, then where —
+    the match marked by its style only, so the line reads as the page has it."""
     match_w = max((cell_len(flat(ln.match)) for ln in lines), default=4)
     side, meta_w = kwic_cells(avail, match_w, meta=True)
     options = []
     for i, ln in enumerate(lines, start=first):
         parts: list[str | tuple[str, str]] = [
             (fit_left(flat(ln.left), side), ""),
-            " ",
             (flat(ln.match), QUOTE_STYLE),
-            " ",
             (fit_right(flat(ln.right), side + match_w - cell_len(flat(ln.match))), ""),
         ]
         where = places.get(ln.article_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,11 +19,13 @@ from tui.render import plain
 from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, flat
 from tui.widgets import plural, truncate
 from tui.widgets.keyhints import KeyHints
+from workspace import codebook
 
 if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
 
     from workspace.analysis import Item, SortBy, StatRow
+    from workspace.session import Workspace
 
 HEAT_FROM = (0x23, 0x27, 0x2E)
 HEAT_TO = (0xE0, 0x6C, 0x3C)
@@ -43,6 +46,20 @@ def count_ticks(top: int, most: int = 6) -> list[int]:
     """Whole-number ticks from 0 to ``top`` (counts have no 0.33), at most ``most`` of them."""
     step = max(1, -(-max(1, top) // (most - 1)))
     return list(range(0, max(1, top) + 1, step))
+
+
+def tree_order(matrix: dict[str, Any], ws: Workspace) -> dict[str, Any]:
+    """The matrix with its rows and columns in the codebook's order (its tree: a child right
+    after its parent), as the codebook screen lists them; codes it does not list last."""
+    codes: list[str] = matrix["codes"]
+    rank = {r.name: i for i, r in enumerate(codebook.rows(ws))}
+    order = sorted(range(len(codes)), key=lambda i: (rank.get(codes[i], len(rank)), codes[i]))
+    out = dict(matrix)
+    out["codes"] = [codes[i] for i in order]
+    for which in ("articles", "passages"):
+        m: list[list[int]] = matrix[which]
+        out[which] = [[m[i][j] for j in order] for i in order]
+    return out
 
 
 class CooccurScreen(AnalysisScreen):
@@ -90,7 +107,7 @@ class CooccurScreen(AnalysisScreen):
         if corpus is None:
             self.status("语料还在加载 the corpus is still loading")
             return
-        self.matrix = cooccur(corpus, self.ws.store)
+        self.matrix = tree_order(cooccur(corpus, self.ws.store), self.ws)
         self.fill()
 
     def fill(self) -> None:
@@ -100,11 +117,12 @@ class CooccurScreen(AnalysisScreen):
         codes: list[str] = self.matrix["codes"]
         counts: list[list[int]] = self.matrix[self.which]
         table.add_column(Text("代码 code"), key="__code__")
+        width = self.column_cells(codes)
         for i, c in enumerate(codes):
             # right-aligned over the right-aligned counts (a label wider than the counts
             # widened its column and left them a cell off)
-            label = Text(truncate(flat(c), COLUMN_CELLS), justify="right")
-            table.add_column(label, width=COLUMN_CELLS, key=str(i))
+            label = Text(truncate(flat(c), width), justify="right")
+            table.add_column(label, width=width, key=str(i))
         table.fixed_columns = 1
         top = max(
             (n for i, row in enumerate(counts) for j, n in enumerate(row) if i != j), default=0
@@ -127,9 +145,24 @@ class CooccurScreen(AnalysisScreen):
         )
         self.status(
             f"{len(codes)} 个代码 {plural(len(codes), 'code')} · {what} (t 切换) · "
-            "自身计数 own counts, children not included, as the codebook · Enter 检索 the cell · "
+            "代码本顺序 in the codebook's order · 自身计数 own counts, children not included "
+            "(as the codebook counts) · Enter 检索 the cell · "
             "空格 mark · g 图 plot"
         )
+
+    def column_cells(self, codes: list[str]) -> int:
+        """The count columns' width: 8 cells, narrower (4 at least, labels cut with an
+        ellipsis) when that lets every column fit the screen — at 80 columns the last label
+        was cut mid-name by the screen's edge."""
+        table = self.query_one("#matrix", DataTable)
+        room = table.scrollable_content_region.width or self.app.size.width - 2  # borders
+        names = max((cell_len(truncate(flat(c), 14)) for c in codes), default=0)
+        first = max(cell_len("代码 code"), 2 + names) + 2 * table.cell_padding
+        each = (room - 1 - first) // max(1, len(codes)) - 2 * table.cell_padding
+        return max(4, min(COLUMN_CELLS, each))
+
+    def rows_for_width(self) -> None:
+        self.fill()
 
     def action_toggle_matrix(self) -> None:
         self.which = "passages" if self.which == "articles" else "articles"
@@ -229,14 +262,19 @@ class CooccurScreen(AnalysisScreen):
         colours = {t.name: t.colour for t in self.ws.store.tag_defs()}
         legend: list[str | tuple[str, str]] = []
         top_y = 0
+        undated = 0
         for k, code in enumerate(codes):
             colour = colours.get(code) or PALETTE[k % len(PALETTE)]
             rgb = (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
             legend += [("━━ ", colour), (flat(code), "bold"), "   "]
             ys = [0] * len(xs)
             for r in self.stat_rows:
-                if r.code == code and r.key in at:
-                    ys[at[r.key]] += r.articles if field == 0 else r.passages
+                if r.code == code:
+                    n = r.articles if field == 0 else r.passages
+                    if r.key in at:
+                        ys[at[r.key]] += n
+                    else:  # a page without a date: no place on a date axis
+                        undated += n
             # names stay out of plotext (it counts a wide character as one cell): the legend
             # is a line above the plot, in the codes' own colours
             top_y = max(top_y, *ys) if ys else top_y
@@ -257,6 +295,13 @@ class CooccurScreen(AnalysisScreen):
                 *legend,
                 ("文章 articles" if field == 0 else "段落 passages", "dim"),
                 "  ",
+                (
+                    f"{undated} {'篇' if field == 0 else '段'}在无日期版面上, 未画出 · "
+                    f"{undated} {plural(undated, unit[:-1])} on undated pages not plotted  "
+                    if undated
+                    else "",
+                    "bold #e5c07b",
+                ),
                 ("g 关闭 close · 空格 mark codes to compare", "dim"),
             )
         )

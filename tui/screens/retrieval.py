@@ -13,10 +13,11 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from rich.cells import cell_len
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.content import Content
 from textual.events import Resize
@@ -43,6 +44,9 @@ SORT_NAMES = {"date": "日期 date", "page": "版面 page", "code": "代码 code
 FIRST_ROWS = 60
 """Rows shown at once; the rest follow after the first frame (a code with 2,000 passages)."""
 MORE_ROWS = 200
+LAST_SORT: WeakKeyDictionary[App[Any], SortBy] = WeakKeyDictionary()
+"""Each running app's last retrieval sort: ``s`` is remembered for the session (it went back
+to date order each time the screen opened)."""
 
 
 # ------------------------------------------------------------------ cell-width helpers
@@ -92,7 +96,7 @@ def cut_middle(text: str, cells: int) -> str:
 def kwic_cells(avail: int, match: int, meta: bool) -> tuple[int, int]:
     """(context cells each side, meta cells) for a one-line concordance of ``avail`` cells."""
     meta_w = 34 if meta and avail >= 110 else 0
-    side = max(6, (avail - match - 2 - meta_w - (2 if meta_w else 0)) // 2)
+    side = max(6, (avail - match - meta_w - (2 if meta_w else 0)) // 2)
     return side, meta_w
 
 
@@ -164,7 +168,7 @@ class AnalysisScreen(Screen[None]):
         try:
             result = fn()
         except (AnnotationError, StoreError, ValueError) as exc:
-            self.notify(str(exc), title="未保存 not saved", severity="error")
+            self.notify(self.refusal(exc), title="未保存 not saved", severity="error")
             return None
         except OSError as exc:
             self.notify(f"disk error: {exc}", title="未保存 not saved", severity="error")
@@ -173,6 +177,10 @@ class AnalysisScreen(Screen[None]):
         if saved:
             self.notify(saved, title="已保存 saved", timeout=2)
         return result if result is not None else True
+
+    def refusal(self, exc: Exception) -> str:
+        """The line a refused edit shows (a screen may say it in both languages)."""
+        return str(exc)
 
     def after_edit(self) -> None:
         """Re-render after an edit (or its undo); each screen says how."""
@@ -266,9 +274,11 @@ def quote_cells(items: list[Item], avail: int) -> int:
 
 
 def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> list[Option]:
-    """Two lines an item: the quote centred in its context, then where it is (option ids
-    count from ``first``), each cut to ``avail`` cells."""
-    side = max(6, (avail - quote_w - 2) // 2)
+    """Two lines an item: where it is (its header), then the quote centred in its context
+    (option ids count from ``first``), each cut to ``avail`` cells.  The quote is marked by
+    its style only: the line reads as the page has it, with no space put around the quote
+    (a header under its context read as the next item's, and "党的十九 大精神" as a gap)."""
+    side = max(6, (avail - quote_w) // 2)
     options = []
     for i, it in enumerate(items, start=first):
         if it.kind == "passage":
@@ -278,24 +288,22 @@ def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> li
             # as wide as the others
             line = Content.assemble(
                 (fit_left(flat(it.left), side), ""),
-                " ",
                 (quote, QUOTE_STYLE),
-                " ",
                 (fit_right(flat(it.right), side + quote_w - cell_len(quote)), ""),
             )
         else:
-            line = Content.assemble((" " * side, ""), " ", ("整篇 whole article", "bold #61afef"))
+            line = Content.assemble((" " * side, ""), ("整篇 whole article", "bold #61afef"))
         place = f"第{it.page}版" if it.page is not None else it.file.rsplit(".", 1)[0]
-        meta: list[str | tuple[str, str]] = ["  "]
+        meta: list[str | tuple[str, str]] = []
         if it.date:
             meta += [(it.date, "dim"), "  "]
-        meta += [(truncate(flat(it.title) or "(无标题)", 36), ""), "  "]
+        meta += [(truncate(flat(it.title) or "(无标题)", 36), "bold"), "  "]
         meta += [(truncate(" ".join(it.tags), 24), "#c678dd"), "  "]
         if it.note:
             meta += [("✎ " + truncate(flat(it.note), 30), "#e5c07b"), "  "]
         meta += [(place, "dim")]
-        second = Content.assemble(*meta).truncate(avail, ellipsis=True)
-        options.append(Option(Content.assemble(line, "\n", second), id=str(i)))
+        header = Content.assemble(*meta).truncate(avail, ellipsis=True)
+        options.append(Option(Content.assemble(header, "\n", line), id=str(i)))
     return options
 
 
@@ -335,6 +343,7 @@ class RetrievalScreen(AnalysisScreen):
         yield KeyHints()
 
     def on_mount(self) -> None:
+        self.sort = LAST_SORT.get(self.app, self.sort)
         if self.fetch is not None or self.expr.strip():
             self.run()
             self.query_one("#items").focus()
@@ -361,6 +370,7 @@ class RetrievalScreen(AnalysisScreen):
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        LAST_SORT[self.app] = self.sort
         self.run()
 
     def after_edit(self) -> None:
