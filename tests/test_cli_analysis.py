@@ -128,6 +128,9 @@ def test_cooccur_json_csv_text(fx: Fx, capsys: pytest.CaptureFixture[str]) -> No
     assert list(data) == ["codes", "articles", "passages"]
     codes = data["codes"]
     assert sorted(codes) == sorted(["营商环境", "放管服", "党建", "防汛"])
+    # the codebook's tree order, as `piyue codes` and the reader's screen: a child after its parent
+    assert codes == [c["name"] for c in fx.json(capsys, "codes")["codes"]]
+    assert codes.index("放管服") == codes.index("营商环境") + 1
     ix = {c: i for i, c in enumerate(codes)}
     for which in ("articles", "passages"):
         m = data[which]

@@ -48,8 +48,11 @@ def _coded(corpus: Corpus, store: Store) -> tuple[dict[str, set[str]], dict[str,
 
 
 def code_names(store: Store) -> list[str]:
-    """Every code of the codebook and every code in use, sorted by name."""
-    return sorted({t.name for t in store.tag_defs()} | used_codes(store))
+    """Every code of the codebook and every code in use, in the codebook's tree order (a
+    child right after its parent, as ``piyue codes`` and the codebook screen list them)."""
+    names = [r.name for r in store.codebook()]
+    listed = set(names)
+    return names + sorted(used_codes(store) - listed)
 
 
 def _cooccur(corpus: Corpus, store: Store) -> dict[str, Any]:

@@ -19,13 +19,11 @@ from tui.render import plain
 from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, flat
 from tui.widgets import plural, truncate
 from tui.widgets.keyhints import KeyHints
-from workspace import codebook
 
 if TYPE_CHECKING:
     from textual_plotext import PlotextPlot
 
     from workspace.analysis import Item, SortBy, StatRow
-    from workspace.session import Workspace
 
 HEAT_FROM = (0x23, 0x27, 0x2E)
 HEAT_TO = (0xE0, 0x6C, 0x3C)
@@ -46,20 +44,6 @@ def count_ticks(top: int, most: int = 6) -> list[int]:
     """Whole-number ticks from 0 to ``top`` (counts have no 0.33), at most ``most`` of them."""
     step = max(1, -(-max(1, top) // (most - 1)))
     return list(range(0, max(1, top) + 1, step))
-
-
-def tree_order(matrix: dict[str, Any], ws: Workspace) -> dict[str, Any]:
-    """The matrix with its rows and columns in the codebook's order (its tree: a child right
-    after its parent), as the codebook screen lists them; codes it does not list last."""
-    codes: list[str] = matrix["codes"]
-    rank = {r.name: i for i, r in enumerate(codebook.rows(ws))}
-    order = sorted(range(len(codes)), key=lambda i: (rank.get(codes[i], len(rank)), codes[i]))
-    out = dict(matrix)
-    out["codes"] = [codes[i] for i in order]
-    for which in ("articles", "passages"):
-        m: list[list[int]] = matrix[which]
-        out[which] = [[m[i][j] for j in order] for i in order]
-    return out
 
 
 class CooccurScreen(AnalysisScreen):
@@ -107,7 +91,7 @@ class CooccurScreen(AnalysisScreen):
         if corpus is None:
             self.status("语料还在加载 the corpus is still loading")
             return
-        self.matrix = tree_order(cooccur(corpus, self.ws.store), self.ws)
+        self.matrix = cooccur(corpus, self.ws.store)  # in the codebook's order
         self.fill()
 
     def fill(self) -> None:
