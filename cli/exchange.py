@@ -29,9 +29,9 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p.add_argument("--full", action="store_true", help="Markdown: include the full text")
     p.add_argument(
         "--coder",
-        default=None,
+        default=argparse.SUPPRESS,  # `piyue --coder X export` means the same
         help="whose codings: a coder's name or 'all' (default: yours); the provenance names "
-        "them; an empty name is refused",
+        "them; an empty name, or a name with no codings here, is refused",
     )
     p = sub.add_parser("import", help="another coder's JSON Lines export, kept as theirs")
     add_common(p)

@@ -50,7 +50,7 @@ from typing import Any
 
 from corpus.model import Article, Corpus
 from storage.annotations import VISIBLE, Coders, Store, parse_expression
-from storage.annotations.expressions import page_matcher
+from storage.annotations.expressions import codebook_parents, page_matcher, widener
 from storage.annotations.importing import ImportReport, import_jsonl
 from storage.annotations.model import TagDef
 from storage.errors import AnnotationError
@@ -113,24 +113,24 @@ def select(
     every: bool = False,
     coders: Coders = VISIBLE,
 ) -> list[Article]:
-    """Articles for an export: all given tags (and), a tag expression, or every annotated one
-    — by the codings of ``coders`` (default: the store's visible coders)."""
-    tree = None
-    match = None
-    if where.strip():
-        tree = parse_expression(where)
-        match = page_matcher(tree)
+    """Articles for an export, by the codings of ``coders`` (default: the store's visible
+    coders): every annotated one, or every article with ``every``; narrowed by all the
+    given ``tags`` and by a tag expression ``where`` (page terms too).  A code, in ``tags``
+    as in ``where``, stands for itself or any of its descendants (as in ``retrieve``)."""
+    parents = codebook_parents(store.tag_defs())
+    match = page_matcher(parse_expression(where), parents) if where.strip() else None
+    widen = widener(parents)
     wanted = set(tags)
     annotated = store.annotated_ids(coders)
     tags_of = store.tags_by_article(coders)
     out = []
     for a in corpus.articles:
-        have = tags_of.get(a.id, set())
+        if not every and a.id not in annotated:
+            continue
+        have = widen(tags_of.get(a.id, ()))
         if wanted and not wanted <= have:
             continue
         if match is not None and not match(have, corpus.issue_of(a)):
-            continue
-        if not (every or wanted or tree is not None) and a.id not in annotated:
             continue
         out.append(a)
     return out
