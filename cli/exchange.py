@@ -91,4 +91,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"orphan: {s}", file=sys.stderr)
     for s in rep.skipped or []:
         print(f"skipped: {s}", file=sys.stderr)
+    for s in rep.renamed:
+        print(f"renamed: {s}", file=sys.stderr)
     return 0

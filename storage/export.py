@@ -384,14 +384,13 @@ def to_csv(
         vocab = [n for n, _ in code_tree(codebook, used | {d.name for d in codebook})]
         taken = set(CSV_COLUMNS) | {f"{g}:{t}" for g in ("tag", "passage") for t in vocab}
         bare = [t for t in vocab if t not in taken]
-        w.writerow(
-            [
-                *CSV_COLUMNS,
-                *bare,
-                *(f"tag:{t}" for t in vocab),
-                *(f"passage:{t}" for t in vocab),
-            ]
-        )
+        header = [
+            *CSV_COLUMNS,
+            *bare,
+            *(f"tag:{t}" for t in vocab),
+            *(f"passage:{t}" for t in vocab),
+        ]
+        w.writerow([cell(x) for x in header])  # a code named =cmd|… is a header cell too
         for i, it in enumerate(its):
             m = it.meta
             own = set(it.tags)

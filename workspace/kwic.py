@@ -96,8 +96,8 @@ def has_page_terms(where: Where) -> bool:
     """Whether ``where`` is an expression with page terms (they need the loaded corpus)."""
     from storage.annotations.expressions import page_terms, parse_expression
 
-    return isinstance(where, str) and bool(where.strip()) and bool(
-        page_terms(parse_expression(where))
+    return (
+        isinstance(where, str) and bool(where.strip()) and bool(page_terms(parse_expression(where)))
     )
 
 
