@@ -219,7 +219,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
     with workspace(args) as ws:
-        ws.library.refresh_index()  # the pages are not loaded: the index answers
+        stats = ws.library.refresh_index()  # the pages are not loaded: the index answers
+        if stats is None or (stats.stale and not stats.articles):
+            # no index could be made (a full disk…): "no hits" would be a wrong answer
+            why = ws.library.index_warning or "there is no index"
+            raise UsageError(
+                f"search is unavailable: the index could not be built ({why}); "
+                "`piyue kwic WORD` finds a word without it"
+            )
         stale_notice(ws)
         hits = ws.search(" ".join(args.query), args.limit)
     if args.json:

@@ -39,11 +39,15 @@ note, start, end, issue, file, date, paper, page, section, coder``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -53,7 +57,7 @@ from storage.annotations import VISIBLE, Coders, Store, parse_expression
 from storage.annotations.expressions import codebook_parents, page_matcher, widener
 from storage.annotations.importing import ImportReport, import_jsonl
 from storage.annotations.model import TagDef
-from storage.errors import AnnotationError
+from storage.errors import AnnotationError, disk_error
 from storage.export_base import (
     GUID_NS,
     CodeDef,
@@ -68,7 +72,7 @@ from storage.export_base import (
 )
 from storage.export_md import UNTAGGED, md_escape, to_markdown
 from storage.export_qdpx import QDA_NS, to_qdpx
-from storage.files import atomic_write
+from storage.files import atomic_write, fsync_dir
 
 __all__ = [
     "FORMATS",
@@ -437,40 +441,85 @@ def write_corpus(
     force: bool = False,
     progress: Progress | None = None,
 ) -> int:
-    """One UTF-8 file per article, tokens separated by spaces, a small metadata header."""
+    """One UTF-8 file per article, tokens separated by spaces, a small metadata header.
+
+    The files are written into a hidden folder beside ``out`` (``.NAME.partial-…``) and
+    only moved into ``out`` once all are written: an export killed or failing half-way
+    (a full disk) leaves no ``out`` that looks complete — only that hidden folder when
+    killed, nothing when it fails."""
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
-    paths = [out / f"{name}.txt" for name in unique_names([it.article.id for it in its])]
+    names = [f"{name}.txt" for name in unique_names([it.article.id for it in its])]
     if not force:  # every file checked before one is written: no half-written folder
-        there = [p for p in paths if p.exists()]
+        there = [out / n for n in names if (out / n).exists()]
         if there:
             n = len(there) - 1
             more = f" and {n} more file{'s' if n > 1 else ''} exist" if n else " exists"
             raise ExportError(f"{there[0]}{more} (use --force to overwrite)")
-    out.mkdir(exist_ok=True)  # the folder it goes in must exist: see write_file
-    for i, (it, path) in enumerate(zip(its, paths, strict=True)):
-        a = it.article
-        m = it.meta
-        header = "\n".join(
-            f"# {k}: {v}"
-            for k, v in (
-                ("id", a.id),
-                ("title", a.title),
-                ("date", it.date or ""),
-                ("source", it.source),
-                ("paper", m.get("paper")),
-                ("page", m.get("page")),
-                ("section", m.get("section")),
-                ("tags", ";".join(it.tags)),
-            )
-            if v is not None  # page metadata only when the page has it
-        )
-        atomic_write(
-            path, (header.replace("\r", " ") + "\n\n" + tokens(a) + "\n").encode("utf-8"), 0o644
-        )
-        if progress:
-            progress(i + 1, len(its))
+    if not out.parent.is_dir():  # never made: a mistyped folder is the user's to fix
+        raise ExportError(f"cannot write {out}: the folder {out.parent} does not exist")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    except OSError as exc:
+        raise disk_error(exc, out) from exc
+    try:
+        for i, (it, name) in enumerate(zip(its, names, strict=True)):
+            _write_tokens(it, tmp / name, tokens, out / name)
+            if progress:
+                progress(i + 1, len(its))
+        _move_into(tmp, out, names)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return len(its)
+
+
+def _write_tokens(it: Item, path: Path, tokens: Callable[[Article], str], shown: Path) -> None:
+    """One article's file at ``path``; an error names ``shown``, where it was going."""
+    a = it.article
+    m = it.meta
+    header = "\n".join(
+        f"# {k}: {v}"
+        for k, v in (
+            ("id", a.id),
+            ("title", a.title),
+            ("date", it.date or ""),
+            ("source", it.source),
+            ("paper", m.get("paper")),
+            ("page", m.get("page")),
+            ("section", m.get("section")),
+            ("tags", ";".join(it.tags)),
+        )
+        if v is not None  # page metadata only when the page has it
+    )
+    data = (header.replace("\r", " ") + "\n\n" + tokens(a) + "\n").encode("utf-8")
+    try:
+        with path.open("wb") as fh:
+            fh.write(data)
+        path.chmod(0o644)
+    except OSError as exc:
+        raise disk_error(exc, shown) from exc
+
+
+def _move_into(tmp: Path, out: Path, names: Sequence[str]) -> None:
+    """The written files into ``out``: the whole folder renamed when ``out`` is new, else
+    file by file (renames in one file system: no copying, no space needed)."""
+    for name in names:  # written to disk before they are named as the export
+        with contextlib.suppress(OSError):
+            fd = os.open(tmp / name, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    try:
+        if not out.exists():
+            tmp.chmod(0o755)
+            os.replace(tmp, out)
+        else:
+            for name in names:
+                os.replace(tmp / name, out / name)
+    except OSError as exc:
+        raise disk_error(exc, out) from exc
+    fsync_dir(out.parent)
 
 
 def write_file(path: Path, data: bytes, force: bool = False) -> None:
