@@ -74,3 +74,29 @@ def test_corpus_export_failing_half_way_leaves_no_folder(
     assert [p.name for p in out.parent.iterdir()] == ["corp"] and oct(out.stat().st_mode)[
         -3:
     ] == "755"
+
+
+def test_db_in_a_missing_folder_is_refused_and_a_new_one_is_announced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "nonexistent" / "dir" / "a.json"
+    cli = Cli(gone, capsys)
+    code, out, err = cli("tag", A, "x")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"--db {gone}: the folder {gone.parent} does not exist" in err
+    assert not (tmp_path / "nonexistent").exists()
+    monkeypatch.setenv("PIYUE_DB", str(gone))
+    capsys.readouterr()
+    from cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--corpus", str(SEEDS), "tags"])
+    assert exc.value.code == 2 and "PIYUE_DB" in capsys.readouterr().err
+    monkeypatch.delenv("PIYUE_DB")
+    new = Cli(tmp_path / "b.json", capsys)
+    code, out, err = new("tags")  # a read: nothing made, nothing said
+    assert code == 0 and err == "" and not (tmp_path / "b.json").exists()
+    code, out, err = new("tag", A, "x")
+    assert code == 0 and err == f"piyue: new database created at {tmp_path / 'b.json'}\n"
+    code, out, err = new("tag", A, "y")
+    assert code == 0 and err == ""
