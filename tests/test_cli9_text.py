@@ -97,3 +97,27 @@ def test_import_with_control_characters_keeps_text_and_pictures_names(
         assert d.description == f"desc{ESC}]0;PWN\x07x"
     code, out, _ = cli("codes")
     assert code == 0 and ESC not in out and "\x07" not in out
+
+
+def test_import_names_the_line_it_refuses_and_knows_a_qdpx(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "a.json"
+    cli = Cli(db, capsys)
+    aid = article_id(cli)
+    good = {"id": aid, "tags": ["好码"], "coder": "甲"}
+    bad = {"id": aid, "tags": ["a (b)"], "coder": "甲"}
+    f = tmp_path / "in.jsonl"
+    f.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in (good, bad)), "utf-8")
+    code, out, err = cli("import", str(f))
+    assert code == 2 and out == "" and err.startswith("piyue: line 2: ") and err.count("\n") == 1
+    assert "nothing was imported" in err
+    if db.exists():
+        with Store.open(db, readonly=True) as s:
+            assert s.tag_counts(None) == {} and s.notes(aid, None).tags == ()
+    qd = tmp_path / "p.qdpx"
+    assert (
+        cli("tag", aid, "码")[0] == 0 and cli("export", "--format", "qdpx", "-o", str(qd))[0] == 0
+    )
+    code, out, err = cli("import", str(qd))
+    assert code == 2 and "zip file" in err and "JSON Lines" in err and err.count("\n") == 1

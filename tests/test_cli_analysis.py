@@ -303,7 +303,7 @@ def test_terms_not_available_is_one_line(
         (["kwic", ""], "the term is empty"),
         (["kwic", "营商", "--sort", "middle"], "unknown sort 'middle'"),
         (["kwic", "营商", "--where", "没有这个"], "unknown code: 没有这个"),
-        (["kwic", "营商", "--limit", "-1"], "must not be negative"),
+        (["kwic", "营商", "--limit", "-1"], "must be at least 1"),
         (["autocode", "营商", "自动", "--unit", "word"], "unknown unit 'word'"),
         (["autocode", "营商", "and", "--unit", "match"], "cannot be a tag"),
         (["autocode", "", "自动", "--unit", "match"], "the query is empty"),

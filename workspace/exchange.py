@@ -172,9 +172,21 @@ def import_file(ws: Workspace, path: Path, as_coder: str = "", merge: bool = Fal
     from storage.annotations.importing import import_jsonl
 
     try:
-        data = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc
+    if raw.startswith(b"PK\x03\x04"):
+        raise StoreError(
+            f"{path} is a zip file (a REFI-QDA project .qdpx?): import reads piyue JSON Lines "
+            "exports (.jsonl); nothing was imported"
+        )
+    try:
+        data = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StoreError(
+            f"{path} is not UTF-8 text (byte {exc.start}): import reads piyue JSON Lines "
+            "exports (.jsonl); nothing was imported"
+        ) from exc
     rep = import_jsonl(data, ws.corpus(), ws.store, as_coder, merge)
     if not rep.articles and not rep.orphans and rep.skipped:
         # not one line was a record: a CSV, a Markdown export, some other file

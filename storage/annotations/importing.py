@@ -110,7 +110,10 @@ def import_jsonl(
                 f"line {lineno} names no coder (exported without --coder): import with "
                 "--as-coder NAME, or --merge into your own codings"
             )
-        who_of.append(clean_coder(who))
+        try:
+            who_of.append(clean_coder(who))
+        except AnnotationError as exc:
+            raise AnnotationError(f"line {lineno}: {exc}; nothing was imported") from exc
     rep.coders = sorted(set(who_of))
     if not recs:
         return rep
@@ -118,7 +121,10 @@ def import_jsonl(
         _define_codes(recs, store, rep)
         for (lineno, rec), who in zip(recs, who_of, strict=True):
             with store.as_coder(who):
-                _one(rec, lineno, corpus, store, rep, merge)
+                try:
+                    _one(rec, lineno, corpus, store, rep, merge)
+                except AnnotationError as exc:  # the whole file is refused: say where
+                    raise AnnotationError(f"line {lineno}: {exc}; nothing was imported") from exc
     return rep
 
 
