@@ -21,11 +21,12 @@ CSV, one row per article (``per="article"``; per article and coder when several 
 exported), UTF-8 with a BOM, CRLF, RFC 4180 quoting:
 
 - ``id, issue, file, date, paper, page, section, continued_from, continued_on, credits, title,
-  kicker, byline, read, starred, coder, tags, passage_codes, note, highlights, text`` —
-  ``coder`` whose codings the row holds (beside ``read``/``starred``, 0 or 1, which are that
-  coder's too), ``tags`` the article's own tags, ``passage_codes`` the codes of its passages
-  (both ``;``-separated), ``highlights`` the number of coded passages, ``credits`` as
-  ``编辑:武力;校对:向东``; the long ``text`` last.
+  kicker, byline, read, starred, coder, tags, passage_codes, note, highlights, captions,
+  text`` — ``coder`` whose codings the row holds (beside ``read``/``starred``, 0 or 1,
+  which are that coder's too), ``tags`` the article's own tags, ``passage_codes`` the
+  codes of its passages (both ``;``-separated), ``highlights`` the number of coded
+  passages, ``credits`` as ``编辑:武力;校对:向东``, ``captions`` the image captions one per
+  line; the long ``text`` last.
 - then three groups of 0/1 columns, each with one column per code of the codebook, used in
   these articles or not (two exports have the same columns and can be stacked), in codebook
   order, children after their parent: ``CODE`` — the article carries the code anywhere (its own tag
@@ -258,6 +259,7 @@ def to_jsonl(
             "byline": a.reporters,
             "text": a.text,
             "paragraphs": [p.text for p in a.body],
+            "captions": list(a.captions),
             "tags": it.tags,
             "note": it.note,
             "read": it.read,
@@ -332,6 +334,7 @@ CSV_COLUMNS = (
     "passage_codes",
     "note",
     "highlights",
+    "captions",
     "text",
 )
 CSV_HIGHLIGHT_COLUMNS = (
@@ -421,6 +424,7 @@ def to_csv(
                 ";".join(coded),
                 it.note,
                 len(it.highlights),
+                "\n".join(it.article.captions),
                 it.article.text,
             ]
             w.writerow(

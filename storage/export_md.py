@@ -58,6 +58,7 @@ def _md_article(it: Item, level: int, passages: Sequence[Highlight], full: bool)
         lines += [">", line, ""]
     if full:
         lines += [md_escape(p.text) + "\n" for p in a.body]
+        lines += [f"*〔图〕{md_escape(c)}*\n" for c in a.captions]
     return lines
 
 

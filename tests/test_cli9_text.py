@@ -121,3 +121,24 @@ def test_import_names_the_line_it_refuses_and_knows_a_qdpx(
     )
     code, out, err = cli("import", str(qd))
     assert code == 2 and "zip file" in err and "JSON Lines" in err and err.count("\n") == 1
+
+
+def test_captions_are_in_every_export(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An image caption (shown in the reader and in ``show --json``) was in no export."""
+    import zipfile
+
+    cli = Cli(tmp_path / "a.json", capsys)
+    aid = "000_5307bc753add3444-0eed87d9"
+    caption = "发展中的洛阳市涧西区"
+    assert cli("tag", aid, "码")[0] == 0
+    code, out, _ = cli("export")
+    assert code == 0 and json.loads(out)["captions"] == [caption]
+    code, out, _ = cli("export", "--format", "csv")
+    (row,) = csv.DictReader(io.StringIO(out.lstrip("\ufeff")))
+    assert row["captions"] == caption and list(row)[-1] != "captions"
+    code, out, _ = cli("export", "--format", "md", "--full")
+    assert code == 0 and caption in out
+    qd = tmp_path / "p.qdpx"
+    assert cli("export", "--format", "qdpx", "-o", str(qd))[0] == 0
+    with zipfile.ZipFile(qd) as z:
+        assert caption in z.read("project.qde").decode("utf-8")
