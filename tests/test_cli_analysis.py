@@ -356,7 +356,7 @@ def test_counts_of_one_are_singular(fx: Fx, capsys: pytest.CaptureFixture[str]) 
     assert "1 段 passage · 0 篇 articles" in out
     code, out, _ = fx.run(capsys, "note", fx.ids["优化"], "笔")
     assert out.endswith("(1 character)\n")
-    code, out, _ = fx.run(capsys, "codes", "delete", "自动")
+    code, out, _ = fx.run(capsys, "codes", "delete", "自动", "--yes")
     assert out == "deleted 自动 (0 articles, 1 passage)\n"
 
 
