@@ -108,3 +108,18 @@ def test_export_unknown_tag_is_an_error(cli: Cli) -> None:
     assert code == 2 and out == "" and err == "piyue: unknown code: 不存在\n"
     code, out, err = cli("export", "--tag", "营商环境", "--tag", "nosuch", "-o", "x.jsonl")
     assert code == 2 and "unknown code: nosuch" in err and not Path("x.jsonl").exists()
+
+
+def test_export_says_when_it_exports_nothing_or_leaves_orphans_out(
+    tmp_path: Path, seeds_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    c = Cli(tmp_path / "a.json", capsys)
+    c.base[1] = str(seeds_copy)
+    assert c("tag", A, "码")[0] == 0 and c("tag", B, "码")[0] == 0
+    code, out, err = c("export", "--where", "码 and not 码")
+    assert code == 0 and out == "" and err == "piyue: nothing to export: no article matches\n"
+    (seeds_copy / (A.split("-")[0] + ".txt")).unlink()  # A's page is gone
+    assert c("tag", B, "再")[0] == 0  # a write: annotations are re-attached or orphaned
+    code, out, err = c("export")
+    assert code == 0 and [json.loads(x)["id"] for x in out.splitlines()] == [B]
+    assert "1 annotation could not be re-attached" in err and "piyue orphans" in err
