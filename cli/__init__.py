@@ -88,7 +88,8 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
 
     handlers: dict[str, Handler] = {}
     names = [m for m, cmds in MODULES.items() if only in cmds] or list(MODULES)
-    sub = parser.add_subparsers(dest="cmd")
+    every = ",".join(c for cmds in MODULES.values() for c in cmds)
+    sub = parser.add_subparsers(dest="cmd", metavar=f"{{{every}}}")  # all, even if not built
     for module in (importlib.import_module(f"cli.{name}") for name in names):
         handlers.update(module.register(sub))
     return parser, handlers
@@ -127,6 +128,11 @@ def fail(msg: str, code: int = 2) -> NoReturn:
     raise SystemExit(code)
 
 
+def is_exclusion(arg: str) -> bool:
+    """``-党建``: a query word to exclude, not an option (options are ``--name``)."""
+    return len(arg) > 1 and arg.startswith("-") and not arg.startswith("--")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -134,7 +140,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     handlers: dict[str, Handler] = {}
     if args is None:
         parser, handlers = build_parser(only=command_in(argv))
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra and getattr(args, "cmd", None) == "search" and all(is_exclusion(x) for x in extra):
+            args.query = [*args.query, *extra]  # `search 营商环境 -党建`: a word excluded
+        elif extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         if args.cmd is None:
             return open_reader(args)

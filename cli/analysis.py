@@ -140,6 +140,12 @@ def non_negative(value: int | None, what: str) -> None:
         raise UsageError(f"{what} must not be negative")
 
 
+def at_least_one(value: int | None, what: str) -> None:
+    """A count of results: 0 would print "no occurrence" of a word that is there."""
+    if value is not None and value < 1:
+        raise UsageError(f"{what} must be at least 1")
+
+
 def write_bytes(data: bytes) -> None:
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
@@ -292,7 +298,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
     sort = choice(args.sort, KWIC_SORTS, "sort")
     non_negative(args.width, "--width")
-    non_negative(args.limit, "--limit")
+    at_least_one(args.limit, "--limit")
     if not args.term.strip():
         raise UsageError("the term is empty")
     with workspace(args) as ws:
@@ -361,7 +367,7 @@ def cmd_terms(args: argparse.Namespace) -> int:
     rejecting = getattr(args, "terms_cmd", None) == "reject"
     if rejecting and not args.term.strip():
         raise UsageError("the term is empty")
-    non_negative(args.limit, "--limit")
+    at_least_one(args.limit, "--limit")
     with workspace(args) as ws:  # rejected terms live beside the user dictionary
         lib = ws.library
         fn = getattr(lib, "reject_term" if rejecting else "terms", None)

@@ -24,8 +24,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "coders",
         help="every coder in the database with what they coded",
         description="Every coder with the articles they annotated, their tags, passages, "
-        "notes and articles read; the current coder (--coder, $PIYUE_CODER, the coder the "
-        "reader remembered, or your login name) is marked (you).",
+        "notes (on articles and on passages) and articles read — for an adjudicator "
+        "(final) the articles they settled, which a settlement marks read; the current "
+        "coder (--coder, $PIYUE_CODER, the coder the reader remembered, or your login "
+        "name) is marked (you).",
         epilog='--json prints {"coders": [{"name", "articles", "tags", "passages", "notes", '
         '"read", "current"}]}.',
     )

@@ -6,8 +6,9 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import add_common, out, plural, print_json, workspace
+from cli.common import UsageError, add_common, out, plural, print_json, workspace
 from workspace import codebook
+from workspace.session import Workspace
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -33,7 +34,46 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         add_common(e)
         for a in args:
             e.add_argument(a)
+        if name in IRREVERSIBLE:
+            e.add_argument(
+                "--yes",
+                action="store_true",
+                help="do it although the code is in use (every coder's codings of it change; "
+                "the command line cannot undo it)",
+            )
     return {"codes": cmd_codes}
+
+
+IRREVERSIBLE = ("delete", "merge")
+"""Edits the command line cannot take back (the reader's undo lives in the reader): a code
+in use is changed only with ``--yes``."""
+
+
+def check_confirmed(ws: Workspace, args: argparse.Namespace) -> None:
+    """A delete or merge of a code in use needs ``--yes``: it changes every coder's
+    codings of it (blind coding hides theirs from you) and no ``u`` brings them back."""
+    if args.edit not in IRREVERSIBLE or args.yes:
+        return
+    use = codebook.usage(ws, args.code)
+    if not use.articles and not use.passages:
+        return
+    store = ws.store
+    who: dict[str, int] = {}
+    for aid in set(use.articles):
+        for name, n in store.notes_by_coder(aid, None).items():
+            if args.code in n.tags:
+                who[name] = who.get(name, 0) + 1
+    wanted = set(use.passages)
+    for h in store.highlights(None, None):
+        if h.id in wanted:
+            who[h.coder] = who.get(h.coder, 0) + 1
+    coders = ", ".join(f"{k} {v}" for k, v in sorted(who.items()))
+    verb = "deleting" if args.edit == "delete" else "merging"
+    raise UsageError(
+        f"{args.code} codes {plural(len(use.articles), 'article')} and "
+        f"{plural(len(use.passages), 'passage')} (codings by coder: {coders}); {verb} it "
+        "changes them all and cannot be undone from the command line — add --yes to do it"
+    )
 
 
 def cmd_codes(args: argparse.Namespace) -> int:
@@ -62,6 +102,7 @@ def cmd_codes(args: argparse.Namespace) -> int:
         "describe": "text",
     }.get(args.edit)
     with workspace(args, "write") as ws:
+        check_confirmed(ws, args)
         got = codebook.edit(ws, args.edit, args.code, getattr(args, value, "") if value else "")
     if args.edit == "delete":
         n_art = len(getattr(got, "articles", ()))

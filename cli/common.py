@@ -70,8 +70,27 @@ def given_coder(args: argparse.Namespace) -> str | None:
 
 
 def db_path(args: argparse.Namespace) -> Path | None:
+    """``--db`` (else ``PIYUE_DB``) as given, None for the default database.  A database
+    named by hand must be in a folder that exists: a typo in the path would otherwise
+    start an empty project somewhere else, its folders made without a word."""
+    import os
+
     db = getattr(args, "db", None)
-    return Path(db).expanduser() if db else None
+    flag = "--db" if db else "PIYUE_DB"
+    db = db or os.environ.get("PIYUE_DB")
+    if not db:
+        return None
+    path = Path(db).expanduser()
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UsageError(
+            f"{flag} {path}: the folder {folder} {what} — check the path, or create the "
+            "folder first for a new database"
+        )
+    if path.is_dir():
+        raise UsageError(f"{flag} {path} is a folder: give the database file inside it")
+    return path
 
 
 @contextmanager
@@ -85,7 +104,9 @@ def workspace(
     so), so the command succeeds — status 0, its usual output — and the failure is one
     warning line on stderr.  A script must not retry or give up on a change that was made."""
     coder = given_coder(args) if own_coder else None
-    ws = Workspace(corpus_root(args), db_path(args), mode=mode, coder=coder)
+    db = db_path(args)
+    new = db is not None and not db.exists()
+    ws = Workspace(corpus_root(args), db, mode=mode, coder=coder)
     try:
         yield ws
     except BaseException:
@@ -100,6 +121,8 @@ def workspace(
         warn(str(exc))
     for note in ws.take_notices():  # recovered after an unclean exit, codings re-attached
         warn(note)
+    if new and db is not None and db.exists():  # said once, by the command that made it
+        warn(f"new database created at {db}")
 
 
 def warn(msg: str) -> None:

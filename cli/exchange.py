@@ -9,7 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from cli.coders import use_coder
-from cli.common import UsageError, add_common, given_coder, plural, stale_notice, workspace
+from cli.common import (
+    UsageError,
+    add_common,
+    given_coder,
+    plural,
+    stale_notice,
+    warn,
+    workspace,
+)
 from storage.export import FORMATS
 from workspace import exchange
 from workspace.coded import check_where
@@ -29,9 +37,9 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p.add_argument("--full", action="store_true", help="Markdown: include the full text")
     p.add_argument(
         "--coder",
-        default=None,
+        default=argparse.SUPPRESS,  # `piyue --coder X export` means the same
         help="whose codings: a coder's name or 'all' (default: yours); the provenance names "
-        "them; an empty name is refused",
+        "them; an empty name, or a name with no codings here, is refused",
     )
     p = sub.add_parser("import", help="another coder's JSON Lines export, kept as theirs")
     add_common(p)
@@ -53,6 +61,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         articles = exchange.select(ws, args.tag, where, args.all, whose)
         got = exchange.export(ws, articles, opts, args.output)
         stale_notice(ws)
+        lost = len(ws.store.orphans(exchange.export_coders(ws, whose)[0]))
+    if lost:  # kept in the database, but an export of "everything coded" lacks them
+        warn(
+            f"{plural(lost, 'annotation')} could not be re-attached to the pages (orphans) "
+            "and are not in this export: piyue orphans lists them"
+        )
+    if not got.articles and args.output is None:
+        warn("nothing to export: no article matches")
     if got.data is None:
         print(f"{plural(got.files, 'article')} → {args.output}/", file=sys.stderr)
     elif args.output is None:
@@ -91,4 +107,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"orphan: {s}", file=sys.stderr)
     for s in rep.skipped or []:
         print(f"skipped: {s}", file=sys.stderr)
+    for s in rep.renamed:
+        print(f"renamed: {s}", file=sys.stderr)
     return 0

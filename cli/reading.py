@@ -48,7 +48,9 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         description='Ranked articles for a query: words, "a phrase" in quotes, -word to exclude.',
     )
     add_common(p)
-    p.add_argument("query", nargs="+", help='words, "a phrase", -excluded')
+    p.add_argument(
+        "query", nargs="*", help='words, "a phrase", -excluded (also unquoted: 营商环境 -党建)'
+    )
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--limit", type=int, default=20, help="at most N hits (default 20)")
     return {"list": cmd_list, "show": cmd_show, "index": cmd_index, "search": cmd_search}
@@ -218,8 +220,20 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
+    words = " ".join(args.query).split()
+    if not words:
+        raise UsageError('search needs a query: words, "a phrase", -excluded')
+    if all(w.startswith("-") for w in words):
+        raise UsageError("a query needs at least one word to find: -WORD only excludes")
     with workspace(args) as ws:
-        ws.library.refresh_index()  # the pages are not loaded: the index answers
+        stats = ws.library.refresh_index()  # the pages are not loaded: the index answers
+        if stats is None or (stats.stale and not stats.articles):
+            # no index could be made (a full disk…): "no hits" would be a wrong answer
+            why = ws.library.index_warning or "there is no index"
+            raise UsageError(
+                f"search is unavailable: the index could not be built ({why}); "
+                "`piyue kwic WORD` finds a word without it"
+            )
         stale_notice(ws)
         hits = ws.search(" ".join(args.query), args.limit)
     if args.json:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 from pathlib import Path
 
 
@@ -101,6 +102,20 @@ def os_errno(exc: BaseException) -> int | None:
     return None
 
 
+def _out_of_space(exc: BaseException, folder: Path) -> bool:
+    """A SQLite I/O error that is a full disk: SQLite reports ENOSPC while growing its
+    shared-memory or journal file as SQLITE_IOERR_* ("disk I/O error"), which would
+    otherwise read as a failing disk.  Judged by the free space left in ``folder``."""
+    if type(exc).__module__ != "sqlite3":
+        return False
+    if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL":
+        return True
+    try:
+        return shutil.disk_usage(folder).free < 1 << 20
+    except OSError:
+        return False
+
+
 def is_disk_error(exc: BaseException) -> bool:
     """True for an error the user's machine caused (as opposed to a bug in piyue)."""
     return isinstance(exc, OSError) or os_errno(exc) is not None
@@ -122,6 +137,8 @@ def explain(
     where = f" {path}" if path is not None else ""
     folder = Path(path).parent if path is not None else Path(".")
     code = os_errno(exc)
+    if code == errno.EIO and path is not None and _out_of_space(exc, folder):
+        code = errno.ENOSPC  # SQLite says "disk I/O error" when it cannot grow a file
     if code in _WHAT:
         what, todo = _WHAT[code]
         line = (

@@ -21,11 +21,12 @@ CSV, one row per article (``per="article"``; per article and coder when several 
 exported), UTF-8 with a BOM, CRLF, RFC 4180 quoting:
 
 - ``id, issue, file, date, paper, page, section, continued_from, continued_on, credits, title,
-  kicker, byline, read, starred, coder, tags, passage_codes, note, highlights, text`` —
-  ``coder`` whose codings the row holds (beside ``read``/``starred``, 0 or 1, which are that
-  coder's too), ``tags`` the article's own tags, ``passage_codes`` the codes of its passages
-  (both ``;``-separated), ``highlights`` the number of coded passages, ``credits`` as
-  ``编辑:武力;校对:向东``; the long ``text`` last.
+  kicker, byline, read, starred, coder, tags, passage_codes, note, highlights, captions,
+  text`` — ``coder`` whose codings the row holds (beside ``read``/``starred``, 0 or 1,
+  which are that coder's too), ``tags`` the article's own tags, ``passage_codes`` the
+  codes of its passages (both ``;``-separated), ``highlights`` the number of coded
+  passages, ``credits`` as ``编辑:武力;校对:向东``, ``captions`` the image captions one per
+  line; the long ``text`` last.
 - then three groups of 0/1 columns, each with one column per code of the codebook, used in
   these articles or not (two exports have the same columns and can be stacked), in codebook
   order, children after their parent: ``CODE`` — the article carries the code anywhere (its own tag
@@ -39,21 +40,25 @@ note, start, end, issue, file, date, paper, page, section, coder``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
+import os
 import re
+import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from corpus.model import Article, Corpus
 from storage.annotations import VISIBLE, Coders, Store, parse_expression
-from storage.annotations.expressions import page_matcher
+from storage.annotations.expressions import codebook_parents, page_matcher, widener
 from storage.annotations.importing import ImportReport, import_jsonl
 from storage.annotations.model import TagDef
-from storage.errors import AnnotationError
+from storage.errors import AnnotationError, disk_error
 from storage.export_base import (
     GUID_NS,
     CodeDef,
@@ -68,7 +73,7 @@ from storage.export_base import (
 )
 from storage.export_md import UNTAGGED, md_escape, to_markdown
 from storage.export_qdpx import QDA_NS, to_qdpx
-from storage.files import atomic_write
+from storage.files import atomic_write, fsync_dir
 
 __all__ = [
     "FORMATS",
@@ -113,24 +118,24 @@ def select(
     every: bool = False,
     coders: Coders = VISIBLE,
 ) -> list[Article]:
-    """Articles for an export: all given tags (and), a tag expression, or every annotated one
-    — by the codings of ``coders`` (default: the store's visible coders)."""
-    tree = None
-    match = None
-    if where.strip():
-        tree = parse_expression(where)
-        match = page_matcher(tree)
+    """Articles for an export, by the codings of ``coders`` (default: the store's visible
+    coders): every annotated one, or every article with ``every``; narrowed by all the
+    given ``tags`` and by a tag expression ``where`` (page terms too).  A code, in ``tags``
+    as in ``where``, stands for itself or any of its descendants (as in ``retrieve``)."""
+    parents = codebook_parents(store.tag_defs())
+    match = page_matcher(parse_expression(where), parents) if where.strip() else None
+    widen = widener(parents)
     wanted = set(tags)
     annotated = store.annotated_ids(coders)
     tags_of = store.tags_by_article(coders)
     out = []
     for a in corpus.articles:
-        have = tags_of.get(a.id, set())
+        if not every and a.id not in annotated:
+            continue
+        have = widen(tags_of.get(a.id, ()))
         if wanted and not wanted <= have:
             continue
         if match is not None and not match(have, corpus.issue_of(a)):
-            continue
-        if not (every or wanted or tree is not None) and a.id not in annotated:
             continue
         out.append(a)
     return out
@@ -254,6 +259,7 @@ def to_jsonl(
             "byline": a.reporters,
             "text": a.text,
             "paragraphs": [p.text for p in a.body],
+            "captions": list(a.captions),
             "tags": it.tags,
             "note": it.note,
             "read": it.read,
@@ -328,6 +334,7 @@ CSV_COLUMNS = (
     "passage_codes",
     "note",
     "highlights",
+    "captions",
     "text",
 )
 CSV_HIGHLIGHT_COLUMNS = (
@@ -384,14 +391,13 @@ def to_csv(
         vocab = [n for n, _ in code_tree(codebook, used | {d.name for d in codebook})]
         taken = set(CSV_COLUMNS) | {f"{g}:{t}" for g in ("tag", "passage") for t in vocab}
         bare = [t for t in vocab if t not in taken]
-        w.writerow(
-            [
-                *CSV_COLUMNS,
-                *bare,
-                *(f"tag:{t}" for t in vocab),
-                *(f"passage:{t}" for t in vocab),
-            ]
-        )
+        header = [
+            *CSV_COLUMNS,
+            *bare,
+            *(f"tag:{t}" for t in vocab),
+            *(f"passage:{t}" for t in vocab),
+        ]
+        w.writerow([cell(x) for x in header])  # a code named =cmd|… is a header cell too
         for i, it in enumerate(its):
             m = it.meta
             own = set(it.tags)
@@ -418,6 +424,7 @@ def to_csv(
                 ";".join(coded),
                 it.note,
                 len(it.highlights),
+                "\n".join(it.article.captions),
                 it.article.text,
             ]
             w.writerow(
@@ -438,40 +445,85 @@ def write_corpus(
     force: bool = False,
     progress: Progress | None = None,
 ) -> int:
-    """One UTF-8 file per article, tokens separated by spaces, a small metadata header."""
+    """One UTF-8 file per article, tokens separated by spaces, a small metadata header.
+
+    The files are written into a hidden folder beside ``out`` (``.NAME.partial-…``) and
+    only moved into ``out`` once all are written: an export killed or failing half-way
+    (a full disk) leaves no ``out`` that looks complete — only that hidden folder when
+    killed, nothing when it fails."""
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} exists and is not a folder")
-    paths = [out / f"{name}.txt" for name in unique_names([it.article.id for it in its])]
+    names = [f"{name}.txt" for name in unique_names([it.article.id for it in its])]
     if not force:  # every file checked before one is written: no half-written folder
-        there = [p for p in paths if p.exists()]
+        there = [out / n for n in names if (out / n).exists()]
         if there:
             n = len(there) - 1
             more = f" and {n} more file{'s' if n > 1 else ''} exist" if n else " exists"
             raise ExportError(f"{there[0]}{more} (use --force to overwrite)")
-    out.mkdir(exist_ok=True)  # the folder it goes in must exist: see write_file
-    for i, (it, path) in enumerate(zip(its, paths, strict=True)):
-        a = it.article
-        m = it.meta
-        header = "\n".join(
-            f"# {k}: {v}"
-            for k, v in (
-                ("id", a.id),
-                ("title", a.title),
-                ("date", it.date or ""),
-                ("source", it.source),
-                ("paper", m.get("paper")),
-                ("page", m.get("page")),
-                ("section", m.get("section")),
-                ("tags", ";".join(it.tags)),
-            )
-            if v is not None  # page metadata only when the page has it
-        )
-        atomic_write(
-            path, (header.replace("\r", " ") + "\n\n" + tokens(a) + "\n").encode("utf-8"), 0o644
-        )
-        if progress:
-            progress(i + 1, len(its))
+    if not out.parent.is_dir():  # never made: a mistyped folder is the user's to fix
+        raise ExportError(f"cannot write {out}: the folder {out.parent} does not exist")
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    except OSError as exc:
+        raise disk_error(exc, out) from exc
+    try:
+        for i, (it, name) in enumerate(zip(its, names, strict=True)):
+            _write_tokens(it, tmp / name, tokens, out / name)
+            if progress:
+                progress(i + 1, len(its))
+        _move_into(tmp, out, names)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return len(its)
+
+
+def _write_tokens(it: Item, path: Path, tokens: Callable[[Article], str], shown: Path) -> None:
+    """One article's file at ``path``; an error names ``shown``, where it was going."""
+    a = it.article
+    m = it.meta
+    header = "\n".join(
+        f"# {k}: {v}"
+        for k, v in (
+            ("id", a.id),
+            ("title", a.title),
+            ("date", it.date or ""),
+            ("source", it.source),
+            ("paper", m.get("paper")),
+            ("page", m.get("page")),
+            ("section", m.get("section")),
+            ("tags", ";".join(it.tags)),
+        )
+        if v is not None  # page metadata only when the page has it
+    )
+    data = (header.replace("\r", " ") + "\n\n" + tokens(a) + "\n").encode("utf-8")
+    try:
+        with path.open("wb") as fh:
+            fh.write(data)
+        path.chmod(0o644)
+    except OSError as exc:
+        raise disk_error(exc, shown) from exc
+
+
+def _move_into(tmp: Path, out: Path, names: Sequence[str]) -> None:
+    """The written files into ``out``: the whole folder renamed when ``out`` is new, else
+    file by file (renames in one file system: no copying, no space needed)."""
+    for name in names:  # written to disk before they are named as the export
+        with contextlib.suppress(OSError):
+            fd = os.open(tmp / name, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    try:
+        if not out.exists():
+            tmp.chmod(0o755)
+            os.replace(tmp, out)
+        else:
+            for name in names:
+                os.replace(tmp / name, out / name)
+    except OSError as exc:
+        raise disk_error(exc, out) from exc
+    fsync_dir(out.parent)
 
 
 def write_file(path: Path, data: bytes, force: bool = False) -> None:

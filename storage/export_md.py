@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from storage.annotations import Highlight
 from storage.export_base import CodeDef, Item, code_tree, credits_text, page_label, passage_codes
+from storage.printable import visible
 
 UNTAGGED = "(未标注 untagged)"
 
@@ -17,7 +18,9 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
 
 
 def md_escape(text: str) -> str:
-    out = _MD_SPECIAL.sub(r"\\\1", text)
+    """Text as Markdown shows it literally: special characters escaped, control characters
+    made visible (``visible``)."""
+    out = _MD_SPECIAL.sub(r"\\\1", visible(text))
     return re.sub(r"^(\s*)([-+=]|\d+[.)])", r"\1\\\2", out, flags=re.M)
 
 
@@ -55,6 +58,7 @@ def _md_article(it: Item, level: int, passages: Sequence[Highlight], full: bool)
         lines += [">", line, ""]
     if full:
         lines += [md_escape(p.text) + "\n" for p in a.body]
+        lines += [f"*〔图〕{md_escape(c)}*\n" for c in a.captions]
     return lines
 
 

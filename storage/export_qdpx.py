@@ -38,6 +38,7 @@ _VARIABLES = (
     ("continued_from", "Text", "上接 continued from"),
     ("continued_on", "Text", "下转 continued on"),
     ("credits", "Text", "编辑 校对 组版 page credits"),
+    ("captions", "Text", "图片说明 image captions"),
 )
 _ALWAYS = {"issue", "file", "byline", "kicker"}  # one value per source even when empty
 
@@ -56,6 +57,7 @@ def _variable_values(it: Item) -> dict[str, str]:
         "continued_from": m.get("continued_from") or "",
         "continued_on": m.get("continued_on") or "",
         "credits": credits_text(m, " "),
+        "captions": " / ".join(it.article.captions),
     }
     return {k: v for k, v in vals.items() if v or k in _ALWAYS}
 

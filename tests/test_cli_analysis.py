@@ -306,7 +306,7 @@ def test_terms_not_available_is_one_line(
         (["kwic", ""], "the term is empty"),
         (["kwic", "营商", "--sort", "middle"], "unknown sort 'middle'"),
         (["kwic", "营商", "--where", "没有这个"], "unknown code: 没有这个"),
-        (["kwic", "营商", "--limit", "-1"], "must not be negative"),
+        (["kwic", "营商", "--limit", "-1"], "must be at least 1"),
         (["autocode", "营商", "自动", "--unit", "word"], "unknown unit 'word'"),
         (["autocode", "营商", "and", "--unit", "match"], "cannot be a tag"),
         (["autocode", "", "自动", "--unit", "match"], "the query is empty"),
@@ -359,7 +359,7 @@ def test_counts_of_one_are_singular(fx: Fx, capsys: pytest.CaptureFixture[str]) 
     assert "1 段 passage · 0 篇 articles" in out
     code, out, _ = fx.run(capsys, "note", fx.ids["优化"], "笔")
     assert out.endswith("(1 character)\n")
-    code, out, _ = fx.run(capsys, "codes", "delete", "自动")
+    code, out, _ = fx.run(capsys, "codes", "delete", "自动", "--yes")
     assert out == "deleted 自动 (0 articles, 1 passage)\n"
 
 

@@ -40,7 +40,7 @@ def test_codes_json_edits_and_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert run(capsys, "--db", db, "codes", "describe", "党建", "党的建设")[0] == 0
     code, _, err = run(capsys, "--db", db, "codes", "rename", "党建", "营商环境")
     assert code == 2 and "营商环境" in err  # onto an existing name: merge instead
-    code, out, _ = run(capsys, "--db", db, "codes", "merge", "党建", "营商环境")
+    code, out, _ = run(capsys, "--db", db, "codes", "merge", "党建", "营商环境", "--yes")
     assert code == 0 and out == "merge: 党建 → 营商环境\n"  # which went into which
     code, out, _ = run(capsys, "--db", db, "codes", "--json")
     (row,) = json.loads(out)["codes"]
@@ -48,6 +48,6 @@ def test_codes_json_edits_and_errors(tmp_path: Path, capsys: pytest.CaptureFixtu
     for bad in (("rename", "营商环境", "  "), ("delete", "没有"), ("colour", "营商环境", "red")):
         code, out, err = run(capsys, "--db", db, "codes", *bad)
         assert code == 2 and out == "" and err.count("\n") == 1 and "Traceback" not in err
-    assert run(capsys, "--db", db, "codes", "delete", "营商环境")[0] == 0
+    assert run(capsys, "--db", db, "codes", "delete", "营商环境", "--yes")[0] == 0
     code, out, _ = run(capsys, "--db", db, "codes", "--json")
     assert json.loads(out)["codes"] == []

@@ -215,7 +215,7 @@ def test_cli_export_never_overwrites_and_round_trips(
     assert main(["--db", db1, "note", a.id, "甲的笔记"]) == 0
     assert main(["--db", db1, "highlight", a.id, "营商环境", "--tag", "营商环境"]) == 0
     out = tmp_path / "x.jsonl"
-    assert main(["--db", db1, "export", "--format", "jsonl", "-o", str(out), "--coder", "甲"]) == 0
+    assert main(["--db", db1, "export", "--format", "jsonl", "-o", str(out)]) == 0
     with pytest.raises(SystemExit) as exc:
         main(["--db", db1, "export", "-o", str(out)])
     assert exc.value.code == 2

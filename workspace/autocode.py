@@ -71,7 +71,7 @@ def plan_autocode(
         raise ValueError(f"unknown unit {unit!r} (match, sentence or paragraph)")
     plan: Plan = []
     n = len(query)
-    for art, text in matching_articles(corpus, query, article_filter(where, store)):
+    for art, text in matching_articles(corpus, query, article_filter(where, store, corpus)):
         spans = []
         for i in occurrences(text, query):
             if unit == "sentence":

@@ -57,8 +57,19 @@ def is_blind(ws: Workspace) -> bool:
 
 
 def coder_list(ws: Workspace) -> list[CoderSummary]:
-    """Every coder with their counts, by name; the current coder is among them."""
-    return ws.store.coder_summaries()
+    """Every coder with their counts, by name; the current coder is among them.  ``notes``
+    counts every note a coder wrote: on articles and on passages.  ``read`` counts the
+    articles marked read; an adjudicator (``final``) never reads, but each article they
+    settled is marked read by the settlement — it is a unit they coded (see
+    ``Store.settle_code``), so for them ``read`` is the articles adjudicated."""
+    from dataclasses import replace
+
+    store = ws.store
+    on_passages: dict[str, int] = {}
+    for h in store.highlights(None, None):
+        if h.note.strip():
+            on_passages[h.coder] = on_passages.get(h.coder, 0) + 1
+    return [replace(r, notes=r.notes + on_passages.get(r.name, 0)) for r in store.coder_summaries()]
 
 
 def require_coder(store: Store, name: str) -> str:

@@ -49,21 +49,39 @@ def export_coders(ws: Workspace, coder: str = "") -> tuple[Coders, str]:
     """Whose codings an export writes, and the name its provenance gives them.
 
     "" → the current coder's; ``all`` → every coder's (each record names its own); a coder
-    of this database → theirs.  A name that coded nothing here keeps what ``export --coder``
-    meant before coders were recorded — you naming yourself: the codings of the coder you
-    are without the flag (``chosen_coder``), under that name."""
+    who coded something here → theirs.  Any other name is refused (``UnknownCoder``, naming
+    the coders there are): exporting someone's codings under a name that coded nothing —
+    a typo — would file them under the wrong coder when the export is imported."""
     from storage.annotations import ALL
+    from workspace.coders import UnknownCoder
 
     store = ws.store
     if not coder.strip():
         return {store.coder}, store.coder
     if coder.strip().lower() == ALL:
         return None, ""
-    known = {s.name for s in store.coder_summaries() if s.articles or s.passages}
+    known = sorted(s.name for s in store.coder_summaries() if s.articles or s.passages)
     name = " ".join(coder.split())
-    if name in known:
-        return {name}, name
-    return {store.coder}, name
+    if name not in known:
+        raise UnknownCoder(
+            f"no codings by {name!r} in this database "
+            + (f"(coders: {', '.join(known)})" if known else "(nobody has coded anything yet)")
+        )
+    return {name}, name
+
+
+def check_codes(ws: Workspace, codes: Sequence[str]) -> None:
+    """Every code named (``export --tag``) is in the codebook or in use: a typo is an
+    ``UnknownCode`` error, not an empty export that looks like success."""
+    from storage.annotations import UnknownCode
+
+    store = ws.store
+    known = {t.name for t in store.tag_defs()}
+    if any(c not in known for c in codes):
+        known |= set(store.tag_counts(None))
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise UnknownCode(f"unknown code: {', '.join(unknown)}")
 
 
 def select(
@@ -73,11 +91,13 @@ def select(
     every: bool = False,
     coder: str = "",
 ) -> list[Article]:
-    """The articles an export covers: all given tags, a tag expression, every annotated
-    article by default, or every article (``every``) — by ``coder``'s codings (see
-    ``export_coders``)."""
+    """The articles an export covers: every annotated article by ``coder``'s codings (see
+    ``export_coders``), or every article (``every``), narrowed by all the given tags and a
+    tag expression; a code stands for itself and its descendants; an unknown code is
+    refused."""
     from storage import export as ex
 
+    check_codes(ws, tags)
     scope, _label = export_coders(ws, coder)
     return ex.select(ws.corpus(), ws.store, tags, where, every, scope)
 
@@ -152,9 +172,21 @@ def import_file(ws: Workspace, path: Path, as_coder: str = "", merge: bool = Fal
     from storage.annotations.importing import import_jsonl
 
     try:
-        data = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         raise StoreError(f"cannot read {path}: {exc}") from exc
+    if raw.startswith(b"PK\x03\x04"):
+        raise StoreError(
+            f"{path} is a zip file (a REFI-QDA project .qdpx?): import reads piyue JSON Lines "
+            "exports (.jsonl); nothing was imported"
+        )
+    try:
+        data = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise StoreError(
+            f"{path} is not UTF-8 text (byte {exc.start}): import reads piyue JSON Lines "
+            "exports (.jsonl); nothing was imported"
+        ) from exc
     rep = import_jsonl(data, ws.corpus(), ws.store, as_coder, merge)
     if not rep.articles and not rep.orphans and rep.skipped:
         # not one line was a record: a CSV, a Markdown export, some other file

@@ -58,9 +58,14 @@ def occurrences(text: str, term: str) -> Iterator[int]:
         i = text.find(term, i + n)
 
 
-def article_filter(where: Where, store: Store | None) -> Callable[[str], bool] | None:
+def article_filter(
+    where: Where, store: Store | None, corpus: Corpus | None = None
+) -> Callable[[str], bool] | None:
     """``where`` as a predicate on article ids: a callable as is, a tag expression through the
-    store (the article's own tags and its passages', as ``export --where`` selects)."""
+    store — over every article of the corpus, its own tags and its passages' (an article
+    nobody coded has none), a code standing for itself or any of its descendants, as the
+    reader's filter and ``export --where`` judge it.  Page terms (``paper:``, ``date:``…) need
+    the ``corpus``."""
     if where is None:
         return None
     if isinstance(where, str):
@@ -68,9 +73,32 @@ def article_filter(where: Where, store: Store | None) -> Callable[[str], bool] |
             return None
         if store is None:
             raise ValueError("a tag expression needs the annotation store")
-        chosen = store.select(where)
-        return chosen.__contains__
+        from storage.annotations.expressions import (
+            codebook_parents,
+            page_matcher,
+            page_terms,
+            parse_expression,
+        )
+
+        tree = parse_expression(where)
+        match = page_matcher(tree, codebook_parents(store.tag_defs()))
+        tags_of = store.tags_by_article()
+        if not page_terms(tree):
+            return lambda aid: match(tags_of.get(aid, set()), None)
+        if corpus is None:
+            raise ValueError("page terms (paper:, date:, page:, section:) need the corpus")
+        page = {a.id: issue for issue in corpus.issues for a in issue.articles}
+        return lambda aid: match(tags_of.get(aid, set()), page.get(aid))
     return where
+
+
+def has_page_terms(where: Where) -> bool:
+    """Whether ``where`` is an expression with page terms (they need the loaded corpus)."""
+    from storage.annotations.expressions import page_terms, parse_expression
+
+    return (
+        isinstance(where, str) and bool(where.strip()) and bool(page_terms(parse_expression(where)))
+    )
 
 
 def matching_articles(
@@ -107,7 +135,7 @@ def kwic(
     ids, or a tag expression evaluated with ``store``.
     """
     _check(width, sort, limit)
-    pred = article_filter(where, store)
+    pred = article_filter(where, store, corpus)
     texts = ((a.id, t) for a, t in matching_articles(corpus, term, pred))
     return concordance(texts, term, width=width, sort=sort, limit=limit)
 
@@ -130,7 +158,9 @@ def kwic_library(
     if not term:
         raise ValueError("the search term is empty")
     store = store if store is not None else library.store
-    rows = None if library.corpus is not None else _indexed_texts(library, term)
+    rows = None
+    if library.corpus is None and not has_page_terms(where):
+        rows = _indexed_texts(library, term)
     if rows is None:
         corpus = library.load()
         return kwic(corpus, term, width=width, sort=sort, where=where, limit=limit, store=store)

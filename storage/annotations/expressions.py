@@ -1,12 +1,19 @@
 """Tag expressions (``A and not B``, ``A or (B and C)``): the filter and export language.
 
+One meaning everywhere (the reader's filter, ``export --where``/``--tag``, ``kwic`` and
+``autocode --where``, ``retrieve``): a code in an expression stands for the code *or any of
+its descendants* in the codebook, as the codebook's "with children" totals count them — so
+``营商环境 and not 党建`` also finds an article coded only with a child of 营商环境.  The
+caller gives the codebook's parents (``parents``); the tags are widened with their
+ancestors (``with_ancestors``) before the expression is evaluated.
+
 Kept apart from the store so filters can be parsed and checked without a database.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from corpus.pagemeta import PageTerm, PageTermError, parse_term
@@ -84,6 +91,49 @@ def evaluate(tree: Any, tags: set[str], facts: Callable[[str], bool | None] | No
     return evaluate(tree[1], tags, facts) or evaluate(tree[2], tags, facts)
 
 
+def ancestors(parents: Mapping[str, str], code: str) -> list[str]:
+    """The parent chain of ``code`` (nearest first); a cycle stops the walk."""
+    out: list[str] = []
+    seen = {code}
+    p = parents.get(code, "")
+    while p and p not in seen:
+        out.append(p)
+        seen.add(p)
+        p = parents.get(p, "")
+    return out
+
+
+def codebook_parents(defs: Iterable[Any]) -> dict[str, str]:
+    """Code → its parent, from the codebook's definitions (anything with ``name`` and
+    ``parent``: ``Store.tag_defs()``), for the codes that have one."""
+    return {d.name: d.parent for d in defs if d.parent}
+
+
+def widener(parents: Mapping[str, str] | None) -> Callable[[Iterable[str]], set[str]]:
+    """Tags → the tags plus all their ancestors (``parents``: code → its parent; None or
+    empty: the tags as they are).  A code's chain is walked once per widener."""
+    if not parents:
+        return set
+    cache: dict[str, list[str]] = {}
+
+    def widen(tags: Iterable[str]) -> set[str]:
+        out = set(tags)
+        for t in list(out):
+            up = cache.get(t)
+            if up is None:
+                up = cache[t] = ancestors(parents, t)
+            out.update(up)
+        return out
+
+    return widen
+
+
+def with_ancestors(tags: Iterable[str], parents: Mapping[str, str] | None) -> set[str]:
+    """``tags`` and every ancestor of each: what an expression is evaluated on, so that a
+    code in it matches the code or any of its descendants."""
+    return widener(parents)(tags)
+
+
 def page_terms(tree: Any) -> dict[str, PageTerm]:
     """The page terms of an expression (``paper:``, ``date:``, ``page:``, ``section:``),
     parsed once; a malformed one is an ``AnnotationError`` naming it."""
@@ -103,18 +153,23 @@ def page_terms(tree: Any) -> dict[str, PageTerm]:
     return out
 
 
-def page_matcher(tree: Any) -> Callable[[set[str], Any], bool]:
+def page_matcher(
+    tree: Any, parents: Mapping[str, str] | None = None
+) -> Callable[[set[str], Any], bool]:
     """``match(tags, issue)``: the expression over an article's tags and its page (an
-    ``Issue`` or a page's row: anything with paper, date, page and section)."""
+    ``Issue`` or a page's row: anything with paper, date, page and section).  ``parents``
+    (code → parent, the codebook's): a code then matches its descendants too (see the
+    module's docstring); every caller that has a codebook passes it."""
     terms = page_terms(tree)
+    widen = widener(parents)
     if not terms:
-        return lambda tags, _issue: evaluate(tree, tags)
+        return lambda tags, _issue: evaluate(tree, widen(tags))
 
     def match(tags: set[str], issue: Any) -> bool:
         def facts(term: str) -> bool | None:
             got = terms.get(term)
             return None if got is None else (issue is not None and got.matches(issue))
 
-        return evaluate(tree, tags, facts)
+        return evaluate(tree, widen(tags), facts)
 
     return match

@@ -5,6 +5,12 @@ kept apart from yours, so the two opinions can be compared and settled.  ``merge
 old union into your own codings.  Either way re-importing the same file changes nothing,
 and nothing is dropped silently: an article this corpus does not have, or a passage whose
 quote is not in its article, is kept as an orphan and reported.
+
+Control characters (ESC, BEL…) — a file from elsewhere may hold them: free text (article and
+passage notes, code descriptions) is kept exactly as written, as ``piyue note`` keeps it, and
+every output made for people shows them as pictures (the command line strips them, Markdown
+shows ␛); a *name* (a code, a coder) cannot hold them, so instead of refusing the whole file
+such a name comes in with its control characters as pictures (ESC → ␛), reported per line.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from corpus.model import Article, Corpus
 from storage.annotations.coders import clean_coder
 from storage.annotations.model import MAX_NOTE, clean_colour, clean_tag
 from storage.errors import AnnotationError
+from storage.printable import has_control, visible
 
 if TYPE_CHECKING:
     from storage.annotations.store import Store
@@ -38,6 +45,28 @@ class ImportReport:
     orphans: list[str] = field(default_factory=list)
     """What was kept as an orphan: articles not in this corpus, passages not found."""
     merged: bool = False
+    renamed: list[str] = field(default_factory=list)
+    """Names (codes, coders) that held control characters, brought in with their pictures."""
+
+
+class _Names:
+    """Names of one file made storable: control characters as pictures, each change reported
+    once with the first line it was met on."""
+
+    def __init__(self, rep: ImportReport) -> None:
+        self.rep = rep
+        self.seen: set[str] = set()
+
+    def __call__(self, name: str, lineno: int, what: str = "code") -> str:
+        if not has_control(name):
+            return name
+        shown = visible(name).replace("\n", "␊").replace("\t", "␉")
+        if name not in self.seen:
+            self.seen.add(name)
+            self.rep.renamed.append(
+                f"line {lineno}: {what} name with control characters imported as {shown!r}"
+            )
+        return shown
 
 
 def _records(data: str, rep: ImportReport) -> list[tuple[int, dict[str, Any]]]:
@@ -70,15 +99,21 @@ def import_jsonl(
     with ``merge`` into the current coder's codings.  One undo step, one journal write."""
     rep = ImportReport(merged=merge)
     recs = _records(data, rep)
+    names = _Names(rep)
+    for lineno, rec in recs:
+        _clean_names(rec, lineno, names)
     who_of: list[str] = []
     for lineno, rec in recs:
-        who = store.coder if merge else (coder or _coder_of(rec))
+        who = store.coder if merge else (coder or names(_coder_of(rec), lineno, "coder"))
         if not who:
             raise AnnotationError(
                 f"line {lineno} names no coder (exported without --coder): import with "
                 "--as-coder NAME, or --merge into your own codings"
             )
-        who_of.append(clean_coder(who))
+        try:
+            who_of.append(clean_coder(who))
+        except AnnotationError as exc:
+            raise AnnotationError(f"line {lineno}: {exc}; nothing was imported") from exc
     rep.coders = sorted(set(who_of))
     if not recs:
         return rep
@@ -86,8 +121,26 @@ def import_jsonl(
         _define_codes(recs, store, rep)
         for (lineno, rec), who in zip(recs, who_of, strict=True):
             with store.as_coder(who):
-                _one(rec, lineno, corpus, store, rep, merge)
+                try:
+                    _one(rec, lineno, corpus, store, rep, merge)
+                except AnnotationError as exc:  # the whole file is refused: say where
+                    raise AnnotationError(f"line {lineno}: {exc}; nothing was imported") from exc
     return rep
+
+
+def _clean_names(rec: dict[str, Any], lineno: int, names: _Names) -> None:
+    """The record's code names (its tags, its passages', its code definitions and their
+    parents) with control characters as pictures, in place."""
+    if isinstance(rec.get("tags"), list):
+        rec["tags"] = [names(str(t), lineno) for t in rec["tags"]]
+    for h in rec.get("highlights") or []:
+        if isinstance(h, dict) and isinstance(h.get("tags"), list):
+            h["tags"] = [names(str(t), lineno) for t in h["tags"]]
+    for c in rec.get("codes") or []:
+        if isinstance(c, dict):
+            for key in ("name", "parent"):
+                if isinstance(c.get(key), str):
+                    c[key] = names(c[key], lineno)
 
 
 def _define_codes(recs: list[tuple[int, dict[str, Any]]], store: Store, rep: ImportReport) -> None:

@@ -220,10 +220,13 @@ class ScreenBase(Screen[None]):
         notes = store.combined_notes()  # every visible coder's tags, not the last coder's
         if self.art_filter.tree is not None and self.pages is not None:
             tags_of = store.tags_by_article()
-            if self.art_filter.match is None:
-                from storage.annotations.expressions import page_matcher
+            from storage.annotations.expressions import codebook_parents, page_matcher
 
-                self.art_filter.match = page_matcher(self.art_filter.tree)
+            # built on every refresh: a code matches its descendants in the codebook as it
+            # is now (a code moved under another changes what the filter selects)
+            self.art_filter.match = page_matcher(
+                self.art_filter.tree, codebook_parents(store.tag_defs())
+            )
 
             def facts_of(aid: str) -> set[str] | None:
                 return facts(notes.get(aid), tags_of.get(aid))
