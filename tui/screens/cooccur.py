@@ -129,9 +129,8 @@ class CooccurScreen(AnalysisScreen):
         )
         self.status(
             f"{len(codes)} 个代码 {plural(len(codes), 'code')} · {what} (t 切换) · "
-            "代码本顺序 in the codebook's order · 自身计数 own counts, children not included "
-            "(as the codebook counts) · Enter 检索 the cell · "
-            "空格 mark · g 图 plot"
+            "Enter 检索 the cell · 空格 mark · g 图 plot · 代码本顺序 in the codebook's order · "
+            "自身计数 own counts, children not included (as the codebook counts)"
         )
 
     def column_cells(self, codes: list[str]) -> int:
