@@ -33,6 +33,20 @@ class AnnotateActions(ScreenBase):
         sel = self.query_one(Reader).selection() if article is self.article else None
         return article, sel
 
+    def naming(self, article: Article, cells: int) -> str:
+        """A dialog's target: the title, then where it is (date, page), since the same
+        article reprinted on several dates has the same title."""
+        where = ""
+        if self.pages is not None:
+            issue = self.pages.issue_of(article)
+            bits = [issue.date or "", f"第{issue.page}版" if issue.page is not None else ""]
+            where = " ".join(b for b in bits if b) or issue.id
+        return (
+            f"{truncate(article.title or article.label, cells)}  ({where})"
+            if where
+            else (truncate(article.title or article.label, cells))
+        )
+
     def _vocabulary(self) -> list[str]:
         store = self.ws.store
         vocab = [t for t, _ in sorted(store.tag_counts().items(), key=lambda kv: -kv[1])]
@@ -48,55 +62,60 @@ class AnnotateActions(ScreenBase):
             start, end = sel
             quote = article.text[start:end]
 
-            def tag_passage(tags: list[str] | None) -> None:
-                if tags and self.guard(
+            def passage_done() -> None:
+                self.action_cancel_visual()
+                self.after_change()
+
+            def tag_passage(tags: list[str]) -> str:
+                return self.attempt(
                     lambda: ws.code_passage(article, start, end, tags),
                     f"«{truncate(quote, 20)}» ← {' '.join(tags)}",
-                ):
-                    self.action_cancel_visual()
-                    self.after_change()
+                    passage_done,
+                )
 
             self.app.push_screen(
                 dialogs().TagDialog(
-                    f"给段落加标签 Tag passage «{truncate(quote, 30)}»", self._vocabulary()
-                ),
-                tag_passage,
+                    f"给段落加标签 Tag passage «{truncate(quote, 30)}»",
+                    self._vocabulary(),
+                    save=tag_passage,
+                )
             )
             return
         here = self.passage_here(article)
         if here is not None:
             hid = here.id
 
-            def code_here(tags: list[str] | None) -> None:
-                if tags and self.guard(
+            def code_here(tags: list[str]) -> str:
+                return self.attempt(
                     lambda: ws.add_passage_codes(hid, tags),
                     f"«{truncate(here.quote, 20)}» ← {' '.join(tags)}",
-                ):
-                    self.after_change()
+                    self.after_change,
+                )
 
             self.app.push_screen(
                 dialogs().TagDialog(
                     f"给段落加代码 Code passage «{truncate(here.quote, 30)}»",
                     self._vocabulary(),
                     here.tags,
-                ),
-                code_here,
+                    save=code_here,
+                )
             )
             return
 
-        def tag_article(tags: list[str] | None) -> None:
-            if tags and self.guard(
-                lambda: ws.tag(article, tags), f"{' '.join(tags)} → {truncate(article.title, 20)}"
-            ):
-                self.after_change()
+        def tag_article(tags: list[str]) -> str:
+            return self.attempt(
+                lambda: ws.tag(article, tags),
+                f"{' '.join(tags)} → {truncate(article.title, 20)}",
+                self.after_change,
+            )
 
         self.app.push_screen(
             dialogs().TagDialog(
-                f"标签 Tag: {truncate(article.title, 40)}",
+                f"标签 Tag: {self.naming(article, 40)}",
                 self._vocabulary(),
                 ws.store.notes(article.id).tags,
-            ),
-            tag_article,
+                save=tag_article,
+            )
         )
 
     def action_untag(self) -> None:
@@ -145,43 +164,50 @@ class AnnotateActions(ScreenBase):
             start, end = sel
             quote = article.text[start:end]
 
-            def note_passage(text: str | None) -> None:
-                if text is not None and self.guard(
+            def passage_done() -> None:
+                self.action_cancel_visual()
+                self.after_change()
+
+            def note_passage(text: str) -> str:
+                return self.attempt(
                     lambda: ws.code_passage(article, start, end, (), text),
                     "段落笔记 passage note",
-                ):
-                    self.action_cancel_visual()
-                    self.after_change()
+                    passage_done,
+                )
 
             self.app.push_screen(
-                dialogs().NoteDialog(f"段落笔记 Note on «{truncate(quote, 30)}»", ""), note_passage
+                dialogs().NoteDialog(
+                    f"段落笔记 Note on «{truncate(quote, 30)}»", "", save=note_passage
+                )
             )
             return
         here = self.passage_here(article)
         if here is not None:
             hid = here.id
 
-            def note_here(text: str | None) -> None:
-                if text is not None and self.guard(
-                    lambda: ws.set_passage_note(hid, text), "段落笔记 passage note"
-                ):
-                    self.after_change()
+            def note_here(text: str) -> str:
+                return self.attempt(
+                    lambda: ws.set_passage_note(hid, text),
+                    "段落笔记 passage note",
+                    self.after_change,
+                )
 
             self.app.push_screen(
-                dialogs().NoteDialog(f"段落笔记 Note on «{truncate(here.quote, 30)}»", here.note),
-                note_here,
+                dialogs().NoteDialog(
+                    f"段落笔记 Note on «{truncate(here.quote, 30)}»", here.note, save=note_here
+                )
             )
             return
 
-        def save_note(text: str | None) -> None:
-            if text is not None and self.guard(lambda: ws.set_note(article, text), "笔记 note"):
-                self.after_change()
+        def save_note(text: str) -> str:
+            return self.attempt(lambda: ws.set_note(article, text), "笔记 note", self.after_change)
 
         self.app.push_screen(
             dialogs().NoteDialog(
-                f"笔记 Note: {truncate(article.title, 40)}", ws.store.notes(article.id).note
-            ),
-            save_note,
+                f"笔记 Note: {self.naming(article, 40)}",
+                ws.store.notes(article.id).note,
+                save=save_note,
+            )
         )
 
     def action_visual(self) -> None:

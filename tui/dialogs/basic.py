@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual import on
@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static, Tex
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from tui.render import plain
+from tui.render import plain, visible
 from tui.typeahead import Dialog
 from tui.widgets.lists import StopList
 
@@ -24,6 +24,16 @@ TAG_SPLIT = re.compile(r"[,，、;；\s]+")
 
 def split_tags(value: str) -> list[str]:
     return [t for t in TAG_SPLIT.split(value) if t]
+
+
+def refused(dialog: Dialog[Any], error: str, retry: str) -> None:
+    """A write the disk refused: the dialog stays open with what was typed and says why
+    (one line under the input, replaced on the next try)."""
+    for old in dialog.query(".save-error"):
+        old.remove()
+    line = Static(plain(f"未保存 not saved: {error} — {retry}", "bold #e06c75"))
+    line.add_class("save-error")
+    dialog.query_one(".dialog").mount(line, after=1)
 
 
 class TagSuggester(Suggester):
@@ -52,11 +62,20 @@ class TagDialog(Dialog[list[str] | None]):
         Binding("tab", "complete", "Complete", show=False, priority=True, id="dialog.complete"),
     ]
 
-    def __init__(self, title: str, vocabulary: Sequence[str], current: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        title: str,
+        vocabulary: Sequence[str],
+        current: Sequence[str] = (),
+        save: Callable[[list[str]], str] | None = None,
+    ) -> None:
         super().__init__()
         self.heading = title
         self.vocabulary = list(vocabulary)
         self.current = list(current)
+        self.save = save
+        """Writes the tags and returns the error ('' when saved): with it, a write the disk
+        refuses keeps the prompt open with what was typed (it closed and the tags were lost)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -87,19 +106,27 @@ class TagDialog(Dialog[list[str] | None]):
         known = set(self.vocabulary)
         stems = [t for t in tags if t not in known and any(v.startswith(t) for v in known)]
         if not stems:
-            self.dismiss(tags)
+            self.finish(tags)
             return
         longer = next(v for v in self.vocabulary if v.startswith(stems[0]))
 
         def decided(create: bool | None) -> None:
             if create:
-                self.dismiss(tags)
+                self.finish(tags)
 
         # A half-typed code is the usual reason for a new code that begins an existing one.
         self.app.push_screen(
             ConfirmDialog(f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code?"),
             decided,
         )
+
+    def finish(self, tags: list[str]) -> None:
+        error = self.save(tags) if self.save is not None else ""
+        if error:
+            refused(self, error, "Enter 再试 try again · Esc 放弃 give up")
+            self.query_one("#tag-input", Input).focus()
+            return
+        self.dismiss(tags)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -135,10 +162,15 @@ class NoteDialog(Dialog[str | None]):
         Binding("escape", "cancel", "Cancel", id="note.cancel", priority=True),
     ]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, save: Callable[[str], str] | None = None) -> None:
         super().__init__()
         self.heading = title
-        self.original = text
+        self.original = visible(text)
+        """As shown: a control character in a note is drawn as its picture (␛), never sent
+        to the terminal; saved as shown only if the note is edited."""
+        self.save = save
+        """Writes the note and returns the error ('' when saved): with it, a write the disk
+        refuses keeps the editor open with the text (it closed and the note was lost)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog note-dialog"):
@@ -154,7 +186,15 @@ class NoteDialog(Dialog[str | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         # Nothing changed: nothing to write, and nothing to claim as saved.
-        self.dismiss(None if text == self.original else text)
+        if text == self.original:
+            self.dismiss(None)
+            return
+        error = self.save(text) if self.save is not None else ""
+        if error:
+            refused(self, error, "ctrl+s 再试 try again · Esc 放弃 discard")
+            self.query_one(TextArea).focus()
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         if self.query_one(TextArea).text == self.original:

