@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from textual.widgets import Input, TextArea
 
+from storage.annotations import Store
 from storage.errors import DiskError
 from tests.test_tui import SIZE, open_article, ready, stored
 from tests.test_tui_analysis import until
@@ -97,3 +98,80 @@ async def test_a_tag_the_disk_refuses_stays_in_its_prompt(
         assert art is not None
     with stored(db) as s:
         assert list(s.notes(art.id).tags) == ["营商环境", "党建"]
+
+
+EVIL = "\x1b[31m红\x1b]0;T\x07完\x07"
+"""What a page or a user's note may hold: a colour, an OSC retitling the terminal, a bell."""
+
+
+def raw_controls(app: PiyueApp) -> list[str]:
+    """Every line of the screen as drawn that carries a control character (what would reach
+    the terminal as it is)."""
+    bad = []
+    for strip in app.screen._compositor.render_strips():
+        text = "".join(seg.text for seg in strip)
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text):
+            bad.append(text)
+    return bad
+
+
+@pytest.fixture
+def evil_corpus(seeds_copy: Path) -> Path:
+    """A page whose headline, byline and body carry control characters."""
+    (seeds_copy / "zz_evil.txt").write_text(
+        f"## 标题{EVIL}\n\n正文第一段，有{EVIL}控制字符。\n\n□记者 某某{EVIL}\n", encoding="utf-8"
+    )
+    return seeds_copy
+
+
+async def test_control_characters_never_reach_the_terminal(
+    evil_corpus: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSC sequence in a note retitled the terminal; ESC[0m in a headline reset the
+    styling and shifted the borders. Headline, byline, notes (article and passage), a code's
+    description: drawn as ␛ in the lists, the reader, the legend, toasts and dialogs."""
+    from tui.dialogs import NoteDialog, TagDialog
+    from tui.widgets import Reader
+
+    with Store.open(db) as s:
+        s.define_tag("营商环境", "#e5c07b", description=f"描述{EVIL}")
+    app = make_app(evil_corpus, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        await open_article(pilot, screen, "标题")
+        art = screen.article
+        assert art is not None and "\x1b" in art.title
+        ws = app.workspace
+        ws.set_note(art, f"笔记{EVIL}")
+        ws.code_passage(art, 0, 4, ["营商环境"], f"段注{EVIL}")
+        screen.after_change()
+        screen.refresh_codebook()
+        await pilot.pause(0.1)
+        assert raw_controls(app) == []
+        assert "␛[31m红␛]0;T␇完␇" in screen.query_one(Reader).head_text()
+        # the caret in the passage: its note in the legend
+        await pilot.press("v")
+        await pilot.pause(0.1)
+        screen.query_one(Reader).caret_to(0)
+        await pilot.pause(0.1)
+        legend = screen.query_one(Reader).border_subtitle
+        assert legend is not None and "段注␛[31m红" in str(legend)
+        assert raw_controls(app) == []
+        await pilot.press("escape", "tab", "tab")  # the article list: its row
+        await pilot.pause(0.1)
+        assert raw_controls(app) == []
+        screen.set_pane("reader")
+        await pilot.press("1")  # a toast naming the headline
+        await pilot.pause(0.2)
+        assert any("标题␛[31m红" in n.message for n in app._notifications)
+        assert raw_controls(app) == []
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, TagDialog), "tag dialog")
+        await pilot.pause(0.1)
+        assert raw_controls(app) == []
+        await pilot.press("escape", "n")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog), "note editor")
+        await pilot.pause(0.1)
+        assert raw_controls(app) == []
+        await pilot.press("escape")

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.render import plain
+from tui.render import assemble, plain
 from tui.typeahead import Dialog, ready
 from tui.widgets.lists import StopList, plural
 
@@ -81,7 +81,7 @@ class SearchScreen(Dialog[str | None]):
         self.hit_ids = [h.article_id for h in hits]
         options = []
         for i, h in enumerate(hits):
-            c = Content.assemble(
+            c: Content = assemble(
                 (h.title or "(无标题)", "bold"),
                 "  ",
                 (h.date or h.issue_id, "dim"),
@@ -142,4 +142,4 @@ def _snippet(snippet: str) -> Content:
         out.append(plain(rest[a + 1 : b], "bold #101010 on #f0c674"))
         rest = rest[b + 1 :]
     out.append(plain(rest))
-    return Content.assemble(*out)
+    return assemble(*out)

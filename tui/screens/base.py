@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from storage import state
 from storage.errors import AnnotationError, StoreError
-from tui.render import Layers, Marks, plain
+from tui.render import Layers, Marks, assemble, plain
 from tui.typeahead import resumed
 from tui.widgets import ArticleList, Codebook, IssueList, Reader, StatusLine, truncate
 
@@ -451,7 +451,6 @@ class ScreenBase(Screen[None]):
         self.post_message(self.EntitiesReady(article.id, spans))
 
     def show_legend(self, marks: Marks) -> None:
-        from textual.content import Content
 
         parts: list[Any] = []
         reader = self.query_one(Reader)
@@ -502,7 +501,7 @@ class ScreenBase(Screen[None]):
                 ("选段: ←→↑↓ 扩展, t 标签, n 笔记, R 改范围, Esc 取消", "bold #61afef"),
                 "  ",
             ]
-        reader.border_subtitle = Content.assemble(*parts) if parts else None
+        reader.border_subtitle = assemble(*parts) if parts else None
 
     def target_article(self) -> Article | None:
         """What an action acts on: the highlighted row while the article list has focus,

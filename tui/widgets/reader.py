@@ -14,7 +14,7 @@ from textual.events import MouseDown, MouseEvent, MouseMove, MouseUp
 from textual.message import Message
 
 from storage.errors import StoreError
-from tui.render import Layers, Layout, Marks, article_body
+from tui.render import Layers, Layout, Marks, article_body, assemble
 from tui.textview import TextView
 from tui.widgets.lists import truncate
 
@@ -119,7 +119,7 @@ class Reader(TextView):
             parts += ["\n", (credits, "dim")]
         if article.dateline:
             parts += ["\n", (article.dateline, "dim italic")]
-        self.head = [Content.assemble(*parts)]
+        self.head = [assemble(*parts)]
         self._show()
 
     def head_text(self) -> str:
@@ -186,7 +186,7 @@ class Reader(TextView):
                 parts.append("\n")
         if len(parts) == 2:
             parts.append(("t 标签 tag · n 笔记 note · v 选段 select a passage", "dim"))
-        self.notes = [Content.assemble(*parts).rstrip()]
+        self.notes = [assemble(*parts).rstrip()]
         self._show()
 
     # -- passage selection
