@@ -175,3 +175,31 @@ async def test_control_characters_never_reach_the_terminal(
         await pilot.pause(0.1)
         assert raw_controls(app) == []
         await pilot.press("escape")
+
+
+async def test_a_quick_tag_already_there_is_said_and_not_an_undo_step(
+    seeds_copy: Path, db: Path
+) -> None:
+    """``1`` on an article that has the code said "营商环境 → 西工区…" and recorded a step
+    that did nothing: ``u`` then "undid" it. It says the code is there; ``u`` undoes the
+    real last change."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        await open_article(pilot, screen, "西工区")
+        art = screen.article
+        assert art is not None
+        await pilot.press("t", *"营商环境", "enter")
+        await until(pilot, lambda: app.screen is screen, "tagged")
+        await pilot.press("t", *"党建", "enter")
+        await until(pilot, lambda: app.screen is screen, "tagged again")
+        assert app.workspace.store.quick_tags()[0] == "营商环境"
+        app.clear_notifications()
+        await pilot.press("1")
+        await pilot.pause(0.1)
+        said = " ".join(n.message for n in app._notifications)
+        assert "already" in said and "营商环境" in said, said
+        await pilot.press("u")
+        await pilot.pause(0.1)
+        assert list(app.workspace.store.notes(art.id).tags) == ["营商环境"]

@@ -86,6 +86,9 @@ class AnnotateActions(ScreenBase):
             hid = here.id
 
             def code_here(tags: list[str]) -> str:
+                if all(t in here.tags for t in tags):
+                    self.notify(f"«{truncate(here.quote, 20)}» 已有 already has {' '.join(tags)}")
+                    return ""
                 return self.attempt(
                     lambda: ws.add_passage_codes(hid, tags),
                     f"«{truncate(here.quote, 20)}» ← {' '.join(tags)}",
@@ -103,6 +106,8 @@ class AnnotateActions(ScreenBase):
             return
 
         def tag_article(tags: list[str]) -> str:
+            if self.already_tagged(article, tags):
+                return ""
             return self.attempt(
                 lambda: ws.tag(article, tags),
                 f"{' '.join(tags)} → {truncate(article.title, 20)}",
@@ -320,16 +325,42 @@ class AnnotateActions(ScreenBase):
             return
         if sel is not None:
             start, end = sel
+            if self.already_coded(article, start, end, [tag]):
+                self.action_cancel_visual()
+                return
             if self.guard(
                 lambda: self.ws.code_passage(article, start, end, [tag]), f"段落 ← {tag}"
             ):
                 self.action_cancel_visual()
                 self.after_change()
             return
+        if self.already_tagged(article, [tag]):
+            return
         if self.guard(
             lambda: self.ws.tag(article, [tag]), f"{tag} → {truncate(article.title, 20)}"
         ):
             self.after_change()
+
+    def already_tagged(self, article: Article, tags: list[str]) -> bool:
+        """Every tag is on the article already: said, and nothing written (the store would
+        record an undo step that changes nothing; ``u`` then "undid" it)."""
+        have = self.ws.store.notes(article.id).tags
+        if not tags or any(t not in have for t in tags):
+            return False
+        self.notify(
+            f"{' '.join(tags)} 已在 already on {truncate(article.title or article.label, 20)}",
+            timeout=2,
+        )
+        return True
+
+    def already_coded(self, article: Article, start: int, end: int, tags: list[str]) -> bool:
+        """The same span is a passage with these codes already: said, nothing written."""
+        for h in self.ws.store.highlights(article.id):
+            same = h.start == start and h.end == end and not h.orphan
+            if same and h.coder == self.ws.store.coder and all(t in h.tags for t in tags):
+                self.notify(f"«{truncate(h.quote, 20)}» 已有 already has {' '.join(tags)}")
+                return True
+        return False
 
     def action_undo(self) -> None:
         self._history(redo=False)
