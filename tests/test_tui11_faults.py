@@ -203,3 +203,31 @@ async def test_a_quick_tag_already_there_is_said_and_not_an_undo_step(
         await pilot.press("u")
         await pilot.pause(0.1)
         assert list(app.workspace.store.notes(art.id).tags) == ["营商环境"]
+
+
+async def test_j_and_k_move_the_caret_a_line_in_passage_mode(seeds_copy: Path, db: Path) -> None:
+    """``j j`` in passage mode did nothing (h/l moved the caret): j/k are ↓/↑ there."""
+    from tui.widgets import Reader
+
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        await open_article(pilot, screen, "西工区")
+        reader = screen.query_one(Reader)
+        await pilot.press("v")
+        await pilot.pause(0.1)
+        start = reader.caret
+        await pilot.press("down", "down")
+        await pilot.pause(0.1)
+        by_arrows = reader.caret
+        assert by_arrows > start
+        await pilot.press("up", "up")
+        await pilot.pause(0.1)
+        assert reader.caret == start
+        await pilot.press("j", "j")
+        await pilot.pause(0.1)
+        assert reader.caret == by_arrows
+        await pilot.press("k")
+        await pilot.pause(0.1)
+        assert start < reader.caret < by_arrows

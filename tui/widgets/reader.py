@@ -42,8 +42,10 @@ class Reader(TextView):
     """
 
     BINDINGS = [
-        Binding("j", "scroll_down", "Down", show=False, id="reader.down"),
-        Binding("k", "scroll_up", "Up", show=False, id="reader.up"),
+        # j/k as ↓/↑: they scroll while reading, move the caret a line in passage mode (as
+        # h/l move it a word; j/k did nothing there)
+        Binding("j", "caret_line(1)", "Down", show=False, id="reader.down"),
+        Binding("k", "caret_line(-1)", "Up", show=False, id="reader.up"),
         Binding("space", "page_down", "Page", show=False, id="reader.page"),
         Binding("left,h", "caret(-1)", "Word left", show=False, id="reader.left"),
         Binding("right,l", "caret(1)", "Word right", show=False, id="reader.right"),
