@@ -231,3 +231,44 @@ async def test_j_and_k_move_the_caret_a_line_in_passage_mode(seeds_copy: Path, d
         await pilot.press("k")
         await pilot.pause(0.1)
         assert start < reader.caret < by_arrows
+
+
+@pytest.mark.parametrize("size", [(160, 50), (80, 24)])
+async def test_help_lists_every_key_and_the_tree_marks(
+    seeds_copy: Path, db: Path, size: tuple[int, int]
+) -> None:
+    """``?`` had 1–9 (and B, K, W) below the fold of a box that did not say it scrolls, and
+    nothing on screen said what ✓ and ● mean. At 160 columns it all shows at once; at 80
+    ↓ scrolls to the end."""
+    from textual.containers import VerticalScroll
+
+    from tui.dialogs import HelpScreen
+
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=size) as pilot:
+        await started(pilot, app)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        await pilot.pause(0.1)
+        text = str(app.screen.query_one("#help-text").render())
+        for key, what in [
+            ("1–9", "quick tags"),
+            ("W", "Key terms"),
+            ("K", "Concordance"),
+            ("A", "Agreement"),
+            ("B", "Blind"),
+            ("✓", "tagged"),
+            ("●", "unread"),
+        ]:
+            assert key in text and what in text, (key, what)
+        lines = text.count("\n") + 1
+        assert app.screen.query_one("#help-text").size.height == lines, "rows wrap"
+        scroll = app.screen.query_one("#help-scroll", VerticalScroll)
+        if size[0] >= 160:
+            assert scroll.max_scroll_y == 0, "help does not fit at 160x50"
+        else:
+            assert scroll.max_scroll_y > 0
+            for _ in range(40):
+                await pilot.press("down")
+            await pilot.pause(0.1)
+            assert scroll.scroll_y == scroll.max_scroll_y

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -338,13 +339,32 @@ class HelpScreen(Dialog[None]):
         self.rows = list(rows)
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _ in self.rows), default=4) + 2
-        lines = "\n".join(f"{k.ljust(width)}{d}" for k, d in self.rows)
         with Vertical(classes="dialog help-dialog"):
             yield Label("按键 Keys", classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(plain(lines), id="help-text")
-            yield Static(plain("Esc 关闭 close · ctrl+p 命令面板 command palette", "dim"))
+                yield Static(plain(self.text(self.app.size.width)), id="help-text")
+            yield Static(
+                plain("↑↓ 滚动 scroll · Esc 关闭 close · ctrl+p 命令面板 command palette", "dim")
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()  # ↑↓ scroll what does not fit
+
+    def text(self, screen_width: int) -> str:
+        """The keys, in two columns when the screen is wide enough: in one, the quick tags,
+        B, K, W were below the dialog's fold and a tester thought them missing."""
+        key_w = max((cell_len(k) for k, _ in self.rows), default=4) + 2
+        lines = [k + " " * (key_w - cell_len(k)) + d for k, d in self.rows]
+        col_w = max((cell_len(line) for line in lines), default=0) + 3
+        inner = min(150, screen_width * 95 // 100) - 10  # the dialog's border, padding, bar
+        if inner < 2 * col_w or len(lines) < 12:
+            return "\n".join(lines)
+        half = (len(lines) + 1) // 2
+        left, right = lines[:half], lines[half:]
+        return "\n".join(
+            a + " " * (col_w - cell_len(a)) + (right[i] if i < len(right) else "")
+            for i, a in enumerate(left)
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -444,14 +444,20 @@ class MainScreen(
         self.app.exit()
 
     def action_help(self) -> None:
-        rows = [("↑↓ j k", "move / scroll"), ("enter", "open")]
+        rows = [
+            ("↑↓ j k", "move / scroll (passage mode: the caret a line)"),
+            ("←→ h l", "passage mode: the caret a word"),
+            ("enter", "open"),
+        ]
         for b in self.BINDINGS:
             if isinstance(b, Binding) and not b.action.startswith("quick_tag"):
                 rows.append((self.app.get_key_display(b), b.description))
+                if b.id == "untag":
+                    rows.append(("1–9", "quick tags: the codebook line's codes"))
         rows += [
             ("+ / -", "join / split the word at the caret (passage mode)"),
-            ("1–9", "quick tags (codebook line)"),
             ("ctrl+p", "command palette"),
+            ("5篇 ✓2 ●4", "issues tree: 5 articles, 2 tagged (✓), 4 unread (●)"),
         ]
         self.app.push_screen(dialogs().HelpScreen(rows))
 
