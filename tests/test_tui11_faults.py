@@ -272,3 +272,36 @@ async def test_help_lists_every_key_and_the_tree_marks(
                 await pilot.press("down")
             await pilot.pause(0.1)
             assert scroll.scroll_y == scroll.max_scroll_y
+
+
+async def test_the_issues_tree_follows_a_coder_switch(seeds_copy: Path, db: Path) -> None:
+    """After "Set the coder" the tree kept the previous coder's ✓/● (27 unread where the
+    filter said 28). It shows the new coder's; its border says what ✓ and ● mean."""
+    from corpus.load import load_corpus
+    from tui.dialogs import InputDialog
+    from tui.screens.base import progress_of_all
+    from tui.widgets import IssueList
+
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db, coder="甲") as s:  # on a page the reader does not open first
+        s.add_tags(arts[-1], ["营商环境"])
+        s.set_read(arts[-1], True)
+    app = make_app(seeds_copy, db, coder="甲")
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        tree = screen.query_one(IssueList)
+        assert screen.pages is not None
+        page = screen.pages.issue_of(arts[-1]).id
+        before = tree.progress[page]
+        assert "✓" in str(tree.border_subtitle) and "●" in str(tree.border_subtitle)
+        screen.action_set_coder()
+        await until(pilot, lambda: isinstance(app.screen, InputDialog), "coder dialog")
+        await pilot.press("ctrl+u", *"乙", "enter")
+        await until(pilot, lambda: app.screen is screen, "switched")
+        await pilot.pause(0.1)
+        assert app.workspace.store.coder == "乙"
+        notes = list(app.workspace.store.combined_notes().values())
+        fresh = progress_of_all(screen.pages, notes)
+        assert fresh[page] != before
+        assert tree.progress == fresh
