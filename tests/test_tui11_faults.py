@@ -264,12 +264,16 @@ async def test_help_lists_every_key_and_the_tree_marks(
         lines = text.count("\n") + 1
         assert app.screen.query_one("#help-text").size.height == lines, "rows wrap"
         scroll = app.screen.query_one("#help-scroll", VerticalScroll)
+        box = app.screen.query_one(".help-dialog")
+        hint = list(box.query("Static"))[-1]
+        assert "Esc" in str(hint.render())
+        assert scroll.region.bottom <= hint.region.y < hint.region.bottom <= box.region.bottom
         if size[0] >= 160:
             assert scroll.max_scroll_y == 0, "help does not fit at 160x50"
         else:
             assert scroll.max_scroll_y > 0
             for _ in range(40):
-                await pilot.press("down")
+                await pilot.press("j")
             await pilot.pause(0.1)
             assert scroll.scroll_y == scroll.max_scroll_y
 

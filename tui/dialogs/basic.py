@@ -332,7 +332,11 @@ class LayersDialog(Dialog[list[str] | None]):
 
 
 class HelpScreen(Dialog[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("j", "scroll(1)", show=False),
+        Binding("k", "scroll(-1)", show=False),
+    ]
 
     def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
         super().__init__()
@@ -348,7 +352,18 @@ class HelpScreen(Dialog[None]):
             )
 
     def on_mount(self) -> None:
+        self.fit()
         self.query_one("#help-scroll").focus()  # ↑↓ scroll what does not fit
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """The keys scroll inside the dialog: the dialog's border, padding, title and hint
+        stay on screen (at 24 rows the box ran past the dialog and its hint was cut)."""
+        self.query_one("#help-scroll").styles.max_height = max(
+            3, self.app.size.height * 95 // 100 - 8
+        )
 
     def text(self, screen_width: int) -> str:
         """The keys, in two columns when the screen is wide enough: in one, the quick tags,
@@ -365,6 +380,9 @@ class HelpScreen(Dialog[None]):
             a + " " * (col_w - cell_len(a)) + (right[i] if i < len(right) else "")
             for i, a in enumerate(left)
         )
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)
