@@ -309,3 +309,25 @@ async def test_the_issues_tree_follows_a_coder_switch(seeds_copy: Path, db: Path
         fresh = progress_of_all(screen.pages, notes)
         assert fresh[page] != before
         assert tree.progress == fresh
+
+
+@pytest.mark.parametrize("query", ["coder", "编码者"])
+async def test_coder_in_the_palette_sets_the_coder(seeds_copy: Path, db: Path, query: str) -> None:
+    """ "coder" Enter toggled blind mode ("Blind / all coders" ranked first)."""
+    from textual.command import CommandList, CommandPalette
+
+    from tui.dialogs import InputDialog
+
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette), "palette")
+        await pilot.press(*query)
+        results = app.screen.query_one(CommandList)
+        await until(pilot, lambda: results.option_count > 1, "hits")
+        await pilot.pause(0.3)
+        first = str(results.get_option_at_index(0).prompt)
+        assert "Set the coder" in first, first
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, InputDialog), "the coder dialog")
