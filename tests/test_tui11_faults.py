@@ -331,3 +331,50 @@ async def test_coder_in_the_palette_sets_the_coder(seeds_copy: Path, db: Path, q
         assert "Set the coder" in first, first
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, InputDialog), "the coder dialog")
+
+
+async def test_export_format_keeps_the_typed_path_and_a_coder_can_be_chosen(
+    seeds_copy: Path, db: Path, tmp_path: Path
+) -> None:
+    """Choosing CSV after typing a path put the default path back (in the current folder,
+    the source tree); and there was no way to export another coder's or the adjudicated
+    codings. The typed path keeps its folder and name (the extension follows the format);
+    a coder is chosen as with the CLI's ``--coder``."""
+    import csv
+    import io
+
+    from textual.widgets import Select
+
+    from corpus.load import load_corpus
+    from tui.dialogs.export import ExportDialog
+
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db, coder="甲") as s:
+        s.add_tags(arts[0], ["营商环境"])
+    with Store.open(db, coder="final") as s:
+        s.add_tags(arts[1], ["党建"])
+    app = make_app(seeds_copy, db, coder="乙")
+    out = tmp_path / "exp-bob.jsonl"
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        await pilot.press("x")
+        await until(pilot, lambda: isinstance(app.screen, ExportDialog), "export dialog")
+        dialog = app.screen
+        await pilot.press("ctrl+u", *str(tmp_path / "exp-bob.jsonl"))
+        fmt = dialog.query_one("#export-format", Select)
+        fmt.focus()
+        await pilot.press("enter", "down", "enter")  # CSV
+        await pilot.pause(0.1)
+        assert fmt.value == "csv"
+        path = dialog.query_one("#export-path", Input)
+        assert path.value == str(tmp_path / "exp-bob.csv")
+        coder = dialog.query_one("#export-coder", Select)
+        choices = [v for _label, v in coder._options]
+        assert choices == ["", "final", "甲", "all"], choices
+        coder.value = "final"
+        path.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is app.main_screen, "exported")
+    assert not out.exists()
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "exp-bob.csv").read_text("utf-8-sig"))))
+    assert [(r["id"], r["coder"], r["tags"]) for r in rows] == [(arts[1].id, "final", "党建")]
