@@ -378,3 +378,28 @@ async def test_export_format_keeps_the_typed_path_and_a_coder_can_be_chosen(
     assert not out.exists()
     rows = list(csv.DictReader(io.StringIO((tmp_path / "exp-bob.csv").read_text("utf-8-sig"))))
     assert [(r["id"], r["coder"], r["tags"]) for r in rows] == [(arts[1].id, "final", "党建")]
+
+
+async def test_a_date_with_no_edition_says_where_it_went(seeds_copy: Path, db: Path) -> None:
+    """``d 1999-05-05`` silently landed on the nearest edition."""
+    from tui.dialogs import InputDialog
+
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        app.clear_notifications()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, InputDialog), "date")
+        await pilot.press(*"1999-05-05", "enter")
+        await until(pilot, lambda: app.screen is screen, "jumped")
+        await pilot.pause(0.1)
+        said = " ".join(n.message for n in app._notifications)
+        assert "no edition on 1999-05-05; 最近 nearest: 2018-09-12" in said, said
+        app.clear_notifications()
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, InputDialog), "date")
+        await pilot.press(*"2018-09-12", "enter")
+        await until(pilot, lambda: app.screen is screen, "jumped")
+        await pilot.pause(0.1)
+        assert not [n.message for n in app._notifications if "edition" in n.message]

@@ -31,6 +31,7 @@ from tui.widgets import ArticleList, Codebook, IssueList, Reader, StatusLine, pl
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
+    from corpus.dates import DateJump
     from corpus.keywords import DocFreq
     from corpus.model import Article, Skipped
     from storage.index import IndexStats
@@ -40,6 +41,18 @@ if TYPE_CHECKING:
 
 QUICK_ROWS = 100_000
 """Up to this many pages, the first frame has the titles (see ``on_mount``)."""
+
+
+def asked_date(jump: DateJump, current: str) -> str:
+    """The typed date as an ISO prefix (a date without a year in ``current``'s year):
+    ``2018-09-12``, ``2018-09``, ``2018``."""
+    year = jump.year if jump.year is not None else int(current[:4] or 0)
+    out = f"{year:04d}"
+    if jump.month is not None:
+        out += f"-{jump.month:02d}"
+        if jump.day is not None:
+            out += f"-{jump.day:02d}"
+    return out
 
 
 class MainScreen(
@@ -483,6 +496,13 @@ class MainScreen(
             self.select_issue(page)
             self.set_pane("issues")
             self.status(f"{page.date} {page.paper or ''} · {len(page.articles)} 篇")
+            asked = asked_date(jump, current or page.date or "")
+            if not (page.date or "").startswith(asked):  # it landed elsewhere: say so
+                self.notify(
+                    f"{asked} 没有版面 no edition on {asked}; 最近 nearest: {page.date}",
+                    severity="warning",
+                    timeout=5,
+                )
 
         self.app.push_screen(
             dialogs().InputDialog(
