@@ -403,3 +403,27 @@ async def test_a_date_with_no_edition_says_where_it_went(seeds_copy: Path, db: P
         await until(pilot, lambda: app.screen is screen, "jumped")
         await pilot.pause(0.1)
         assert not [n.message for n in app._notifications if "edition" in n.message]
+
+
+async def test_search_says_how_many_match_and_its_header_is_whole_at_80_columns(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "前 200 条结果 … more match" never said how many (the CLI said 600), and its end was
+    cut; at 80 columns the header was cut at "ctrl+k 语境索引 conco"."""
+    from tests.test_tui import searched
+    from tui.actions import search as search_mod
+
+    monkeypatch.setattr(search_mod, "SEARCH_ROWS", 2)
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot, app)
+        dialog = await searched(pilot, app.main_screen, "营商环境")
+        status = dialog.query_one("#search-status")
+        await until(pilot, lambda: "in all" in str(status.render()), "the count")
+        said = str(status.render())
+        assert "前 2 条 the first 2 hits; 3 match in all" in said, said
+        assert status.size.height >= 2  # wrapped, not cut
+        hint = dialog.query_one("#search-hint").region
+        strips = app.screen._compositor.render_strips()
+        shown = "".join(strips[y].crop(hint.x, hint.right).text for y in range(hint.y, hint.bottom))
+        assert "".join(shown.split()).endswith("ctrl+k语境索引concordance"), shown
