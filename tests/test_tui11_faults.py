@@ -427,3 +427,31 @@ async def test_search_says_how_many_match_and_its_header_is_whole_at_80_columns(
         strips = app.screen._compositor.render_strips()
         shown = "".join(strips[y].crop(hint.x, hint.right).text for y in range(hint.y, hint.bottom))
         assert "".join(shown.split()).endswith("ctrl+k语境索引concordance"), shown
+
+
+async def test_the_tag_dialog_names_the_date_and_page_of_its_article(
+    seeds_copy: Path, db: Path
+) -> None:
+    """The same article reprinted on several dates has the same title: the tag and note
+    dialogs name the date and page too."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        assert screen.pages is not None
+        row = next(r for r in screen.pages.rows if r.date)
+        issue = screen.pages.issue(row.id)
+        assert issue is not None
+        art = issue.articles[0]
+        screen.select_issue(issue, keep=art.id)
+        screen.open_article(art, focus=True)
+        await pilot.pause()
+        for key, kind in (("t", TagDialog), ("n", NoteDialog)):
+            await pilot.press(key)
+            await until(pilot, lambda kind=kind: isinstance(app.screen, kind), key)  # type: ignore[misc]
+            heading = app.screen.heading  # type: ignore[attr-defined]
+            assert issue.date in heading, heading
+            if issue.page is not None:
+                assert f"第{issue.page}版" in heading
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is screen, "closed")
