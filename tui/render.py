@@ -22,9 +22,12 @@ _CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x0A}
 _CONTROL_PICTURES[0x7F] = 0x2421
 
 
-def visible(text: str) -> str:
-    """Same length, nothing a terminal would act on."""
-    out = text.translate(_CONTROL_PICTURES)
+_KEEP_TABS = {c: p for c, p in _CONTROL_PICTURES.items() if c != 0x09}
+
+
+def visible(text: str, tabs: bool = False) -> str:
+    """Same length, nothing a terminal would act on (``tabs``: tabs kept, for an editor)."""
+    out = text.translate(_KEEP_TABS if tabs else _CONTROL_PICTURES)
     return (
         "".join("\ufffd" if 0x80 <= ord(ch) <= 0x9F else ch for ch in out)
         if any(0x80 <= ord(ch) <= 0x9F for ch in out)

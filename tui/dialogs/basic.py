@@ -166,7 +166,7 @@ class NoteDialog(Dialog[str | None]):
     def __init__(self, title: str, text: str, save: Callable[[str], str] | None = None) -> None:
         super().__init__()
         self.heading = title
-        self.original = visible(text)
+        self.original = visible(text, tabs=True)
         """As shown: a control character in a note is drawn as its picture (␛), never sent
         to the terminal; saved as shown only if the note is edited."""
         self.save = save
