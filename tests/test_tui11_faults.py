@@ -455,3 +455,28 @@ async def test_the_tag_dialog_names_the_date_and_page_of_its_article(
                 assert f"第{issue.page}版" in heading
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is screen, "closed")
+
+
+async def test_a_quick_tag_another_coder_has_is_still_yours_to_add(
+    seeds_copy: Path, db: Path
+) -> None:
+    """With every coder shown, a code another coder gave the article is not "already
+    there" for you: ``1`` tags it as yours."""
+    from corpus.load import load_corpus
+    from workspace.coders import is_blind, reveal
+
+    art = load_corpus(seeds_copy).articles[0]
+    with Store.open(db, coder="甲") as s:
+        s.add_tags(art, ["营商环境"])
+    app = make_app(seeds_copy, db, coder="乙")
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot, app)
+        screen = app.main_screen
+        reveal(app.workspace, True)
+        assert not is_blind(app.workspace)
+        await open_article(pilot, screen, art.title[:6])
+        assert screen.article is not None and screen.article.id == art.id
+        await pilot.press("1")
+        await pilot.pause(0.1)
+    with stored(db) as s:
+        assert "营商环境" in s.notes(art.id, {"乙"}).tags

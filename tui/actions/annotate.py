@@ -344,7 +344,8 @@ class AnnotateActions(ScreenBase):
     def already_tagged(self, article: Article, tags: list[str]) -> bool:
         """Every tag is on the article already: said, and nothing written (the store would
         record an undo step that changes nothing; ``u`` then "undid" it)."""
-        have = self.ws.store.notes(article.id).tags
+        store = self.ws.store
+        have = store.notes(article.id, {store.coder}).tags  # yours: not another coder's
         if not tags or any(t not in have for t in tags):
             return False
         self.notify(
