@@ -26,6 +26,7 @@ from workspace.session import Workspace
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
 
     from storage.annotations import Store
     from storage.library import Library
@@ -79,6 +80,28 @@ class PiyueApp(App[None]):
     @property
     def library(self) -> Library:
         return self.workspace.library
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast (any screen's ``notify`` comes here) names headlines, tags, notes and
+        files: never markup (``[bold]`` in a headline, or a stray ``[/x]``), never a control
+        character (ESC in a headline restyled the terminal)."""
+        from tui.render import visible
+
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=markup,
+        )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own commands but its Quit: ours (``q``, which remembers where the reader

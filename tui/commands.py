@@ -64,6 +64,10 @@ EXTRA = [
 ]
 """Commands with no key: English, Chinese, action."""
 
+FIRST = {"coder": "set_coder", "编码者": "set_coder", "设置编码者": "set_coder"}
+"""A word typed whole that names one command first: "coder" matched "Blind / all coders"
+best, so ``coder`` Enter toggled blind mode instead of setting the coder."""
+
 
 def key_display(binding: Binding) -> str:
     """The key as the footer shows it (``?``, ``]``, ``^r``): what the user types."""
@@ -104,7 +108,10 @@ class PiyueCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        first = FIRST.get(query.strip().casefold())
         for title, action, _zh in self._actions():
             score = matcher.match(title)
+            if score > 0 and action == first:
+                score += 100.0
             if score > 0:
                 yield Hit(score, matcher.highlight(title), partial(self._run, action))

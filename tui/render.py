@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.cells import get_character_cell_size
 from textual.content import Content, Span
@@ -22,9 +22,12 @@ _CONTROL_PICTURES = {c: 0x2400 + c for c in range(0x20) if c != 0x0A}
 _CONTROL_PICTURES[0x7F] = 0x2421
 
 
-def visible(text: str) -> str:
-    """Same length, nothing a terminal would act on."""
-    out = text.translate(_CONTROL_PICTURES)
+_KEEP_TABS = {c: p for c, p in _CONTROL_PICTURES.items() if c != 0x09}
+
+
+def visible(text: str, tabs: bool = False) -> str:
+    """Same length, nothing a terminal would act on (``tabs``: tabs kept, for an editor)."""
+    out = text.translate(_KEEP_TABS if tabs else _CONTROL_PICTURES)
     return (
         "".join("\ufffd" if 0x80 <= ord(ch) <= 0x9F else ch for ch in out)
         if any(0x80 <= ord(ch) <= 0x9F for ch in out)
@@ -274,6 +277,21 @@ def plain(text: str, style: str = "") -> Content:
     """User or page text as a Content (never markup)."""
     t = visible(text)
     return Content(t, [Span(0, len(t), style)] if style and t else [], strip_control_codes=False)
+
+
+Part = str | tuple[str, str] | Content
+ContentT = TypeVar("ContentT", bound=Content)
+
+
+def assemble(*parts: Part, cls: type[ContentT] = Content) -> ContentT:  # type: ignore[assignment]
+    """``Content.assemble`` for text from pages and users (headlines, bylines, notes, tags,
+    descriptions, coders' names): every control character drawn as its picture (␛), none
+    sent to the terminal (an OSC in a note retitled it; ESC[0m reset the styling)."""
+    safe: list[Part] = [
+        visible(p) if isinstance(p, str) else (visible(p[0]), p[1]) if isinstance(p, tuple) else p
+        for p in parts
+    ]
+    return cls.assemble(*safe, strip_control_codes=False)  # type: ignore[return-value]
 
 
 # -- wrapping Chinese text into terminal lines

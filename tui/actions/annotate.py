@@ -33,6 +33,20 @@ class AnnotateActions(ScreenBase):
         sel = self.query_one(Reader).selection() if article is self.article else None
         return article, sel
 
+    def naming(self, article: Article, cells: int) -> str:
+        """A dialog's target: the title, then where it is (date, page), since the same
+        article reprinted on several dates has the same title."""
+        where = ""
+        if self.pages is not None:
+            issue = self.pages.issue_of(article)
+            bits = [issue.date or "", f"第{issue.page}版" if issue.page is not None else ""]
+            where = " ".join(b for b in bits if b) or issue.id
+        return (
+            f"{truncate(article.title or article.label, cells)}  ({where})"
+            if where
+            else (truncate(article.title or article.label, cells))
+        )
+
     def _vocabulary(self) -> list[str]:
         store = self.ws.store
         vocab = [t for t, _ in sorted(store.tag_counts().items(), key=lambda kv: -kv[1])]
@@ -48,55 +62,65 @@ class AnnotateActions(ScreenBase):
             start, end = sel
             quote = article.text[start:end]
 
-            def tag_passage(tags: list[str] | None) -> None:
-                if tags and self.guard(
+            def passage_done() -> None:
+                self.action_cancel_visual()
+                self.after_change()
+
+            def tag_passage(tags: list[str]) -> str:
+                return self.attempt(
                     lambda: ws.code_passage(article, start, end, tags),
                     f"«{truncate(quote, 20)}» ← {' '.join(tags)}",
-                ):
-                    self.action_cancel_visual()
-                    self.after_change()
+                    passage_done,
+                )
 
             self.app.push_screen(
                 dialogs().TagDialog(
-                    f"给段落加标签 Tag passage «{truncate(quote, 30)}»", self._vocabulary()
-                ),
-                tag_passage,
+                    f"给段落加标签 Tag passage «{truncate(quote, 30)}»",
+                    self._vocabulary(),
+                    save=tag_passage,
+                )
             )
             return
         here = self.passage_here(article)
         if here is not None:
             hid = here.id
 
-            def code_here(tags: list[str] | None) -> None:
-                if tags and self.guard(
+            def code_here(tags: list[str]) -> str:
+                if all(t in here.tags for t in tags):
+                    self.notify(f"«{truncate(here.quote, 20)}» 已有 already has {' '.join(tags)}")
+                    return ""
+                return self.attempt(
                     lambda: ws.add_passage_codes(hid, tags),
                     f"«{truncate(here.quote, 20)}» ← {' '.join(tags)}",
-                ):
-                    self.after_change()
+                    self.after_change,
+                )
 
             self.app.push_screen(
                 dialogs().TagDialog(
                     f"给段落加代码 Code passage «{truncate(here.quote, 30)}»",
                     self._vocabulary(),
                     here.tags,
-                ),
-                code_here,
+                    save=code_here,
+                )
             )
             return
 
-        def tag_article(tags: list[str] | None) -> None:
-            if tags and self.guard(
-                lambda: ws.tag(article, tags), f"{' '.join(tags)} → {truncate(article.title, 20)}"
-            ):
-                self.after_change()
+        def tag_article(tags: list[str]) -> str:
+            if self.already_tagged(article, tags):
+                return ""
+            return self.attempt(
+                lambda: ws.tag(article, tags),
+                f"{' '.join(tags)} → {truncate(article.title, 20)}",
+                self.after_change,
+            )
 
         self.app.push_screen(
             dialogs().TagDialog(
-                f"标签 Tag: {truncate(article.title, 40)}",
+                f"标签 Tag: {self.naming(article, 40)}",
                 self._vocabulary(),
                 ws.store.notes(article.id).tags,
-            ),
-            tag_article,
+                save=tag_article,
+            )
         )
 
     def action_untag(self) -> None:
@@ -145,43 +169,50 @@ class AnnotateActions(ScreenBase):
             start, end = sel
             quote = article.text[start:end]
 
-            def note_passage(text: str | None) -> None:
-                if text is not None and self.guard(
+            def passage_done() -> None:
+                self.action_cancel_visual()
+                self.after_change()
+
+            def note_passage(text: str) -> str:
+                return self.attempt(
                     lambda: ws.code_passage(article, start, end, (), text),
                     "段落笔记 passage note",
-                ):
-                    self.action_cancel_visual()
-                    self.after_change()
+                    passage_done,
+                )
 
             self.app.push_screen(
-                dialogs().NoteDialog(f"段落笔记 Note on «{truncate(quote, 30)}»", ""), note_passage
+                dialogs().NoteDialog(
+                    f"段落笔记 Note on «{truncate(quote, 30)}»", "", save=note_passage
+                )
             )
             return
         here = self.passage_here(article)
         if here is not None:
             hid = here.id
 
-            def note_here(text: str | None) -> None:
-                if text is not None and self.guard(
-                    lambda: ws.set_passage_note(hid, text), "段落笔记 passage note"
-                ):
-                    self.after_change()
+            def note_here(text: str) -> str:
+                return self.attempt(
+                    lambda: ws.set_passage_note(hid, text),
+                    "段落笔记 passage note",
+                    self.after_change,
+                )
 
             self.app.push_screen(
-                dialogs().NoteDialog(f"段落笔记 Note on «{truncate(here.quote, 30)}»", here.note),
-                note_here,
+                dialogs().NoteDialog(
+                    f"段落笔记 Note on «{truncate(here.quote, 30)}»", here.note, save=note_here
+                )
             )
             return
 
-        def save_note(text: str | None) -> None:
-            if text is not None and self.guard(lambda: ws.set_note(article, text), "笔记 note"):
-                self.after_change()
+        def save_note(text: str) -> str:
+            return self.attempt(lambda: ws.set_note(article, text), "笔记 note", self.after_change)
 
         self.app.push_screen(
             dialogs().NoteDialog(
-                f"笔记 Note: {truncate(article.title, 40)}", ws.store.notes(article.id).note
-            ),
-            save_note,
+                f"笔记 Note: {self.naming(article, 40)}",
+                ws.store.notes(article.id).note,
+                save=save_note,
+            )
         )
 
     def action_visual(self) -> None:
@@ -294,16 +325,43 @@ class AnnotateActions(ScreenBase):
             return
         if sel is not None:
             start, end = sel
+            if self.already_coded(article, start, end, [tag]):
+                self.action_cancel_visual()
+                return
             if self.guard(
                 lambda: self.ws.code_passage(article, start, end, [tag]), f"段落 ← {tag}"
             ):
                 self.action_cancel_visual()
                 self.after_change()
             return
+        if self.already_tagged(article, [tag]):
+            return
         if self.guard(
             lambda: self.ws.tag(article, [tag]), f"{tag} → {truncate(article.title, 20)}"
         ):
             self.after_change()
+
+    def already_tagged(self, article: Article, tags: list[str]) -> bool:
+        """Every tag is on the article already: said, and nothing written (the store would
+        record an undo step that changes nothing; ``u`` then "undid" it)."""
+        store = self.ws.store
+        have = store.notes(article.id, {store.coder}).tags  # yours: not another coder's
+        if not tags or any(t not in have for t in tags):
+            return False
+        self.notify(
+            f"{' '.join(tags)} 已在 already on {truncate(article.title or article.label, 20)}",
+            timeout=2,
+        )
+        return True
+
+    def already_coded(self, article: Article, start: int, end: int, tags: list[str]) -> bool:
+        """The same span is a passage with these codes already: said, nothing written."""
+        for h in self.ws.store.highlights(article.id):
+            same = h.start == start and h.end == end and not h.orphan
+            if same and h.coder == self.ws.store.coder and all(t in h.tags for t in tags):
+                self.notify(f"«{truncate(h.quote, 20)}» 已有 already has {' '.join(tags)}")
+                return True
+        return False
 
     def action_undo(self) -> None:
         self._history(redo=False)

@@ -30,6 +30,7 @@ class CoderActions(ScreenBase):
             if self.guard(lambda: store.set_coder(name)):
                 state.remember_coder(name)
                 self.coder_status()
+                self.refresh_issues()  # the tree's ✓/● are the coder's
                 self.after_change()
 
         question = dialogs().InputDialog(
@@ -48,6 +49,7 @@ class CoderActions(ScreenBase):
                 if not store.readonly:
                     state.remember_coder(name.strip())
                 self.coder_status()
+                self.refresh_issues()  # the tree's ✓/● were the previous coder's
                 self.after_change()
 
         self.app.push_screen(

@@ -16,6 +16,22 @@ if TYPE_CHECKING:
 
 SEARCH_ROWS = 200
 """Hits the search dialog lists (ranked best first); when more match, it says so."""
+COUNT_CAP = 1000
+"""When more match, the dialog says how many up to this (counting 1,000 takes ~0.2 s)."""
+
+
+def more_note(total: int | None) -> str:
+    """What the search dialog says when it lists only the first ``SEARCH_ROWS`` hits."""
+    if total is None:
+        of = "more match (counting…)"
+    elif total > COUNT_CAP:
+        of = f"more than {COUNT_CAP:,} match"
+    else:
+        of = f"{total:,} match in all"
+    return (
+        f"前 {SEARCH_ROWS} 条 the first {SEARCH_ROWS} hits; {of} — narrow the query "
+        "(`piyue search --limit N` lists more) · Enter 打开 open"
+    )
 
 
 class SearchActions(ScreenBase):
@@ -32,6 +48,13 @@ class SearchActions(ScreenBase):
             self.text, self.hits, self.note = query, hits, note
             self.pending = pending
             """The search waits for the index: more hits will come."""
+
+    class SearchCounted(Message):
+        """How many hits a query has in all (when more than the dialog lists)."""
+
+        def __init__(self, query: str, total: int) -> None:
+            super().__init__()
+            self.text, self.total = query, total
 
     def action_search(self) -> None:
         def opened(article_id: str | None) -> None:
@@ -58,20 +81,24 @@ class SearchActions(ScreenBase):
     def run_search(self, query: str) -> None:
         try:
             hits = self.ws.search(query, SEARCH_ROWS + 1)  # one more: are there more?
-            note = ""
-            if len(hits) > SEARCH_ROWS:
-                hits = hits[:SEARCH_ROWS]
-                note = (
-                    f"前 {SEARCH_ROWS} 条结果 the first {SEARCH_ROWS} hits; more match — "
-                    "narrow the query (`piyue search` lists them all) · Enter 打开 open"
-                )
-            self.post_message(self.SearchDone(query, hits, note))
+            if len(hits) <= SEARCH_ROWS:
+                self.post_message(self.SearchDone(query, hits))
+                return
+            self.post_message(self.SearchDone(query, hits[:SEARCH_ROWS], more_note(None)))
+            # then how many in all (the first hits are on screen meanwhile)
+            total = len(self.ws.search(query, COUNT_CAP + 1))
+            self.post_message(self.SearchCounted(query, total))
         except Exception as exc:
             self.post_message(self.SearchDone(query, [], f"search failed: {exc}"))
 
     def on_search_actions_search_done(self, msg: SearchDone) -> None:
         if isinstance(self.app.screen, dialogs().SearchScreen):
             self.app.screen.show_hits(msg.text, msg.hits, msg.note, msg.pending)
+
+    def on_search_actions_search_counted(self, msg: SearchCounted) -> None:
+        screen = self.app.screen
+        if isinstance(screen, dialogs().SearchScreen) and msg.text == self.search_query:
+            screen.say(more_note(msg.total))
 
     def hits_in_article(self) -> list[tuple[int, int]]:
         if not self.search_query or self.article is None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,7 +16,7 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static, Tex
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from tui.render import plain
+from tui.render import plain, visible
 from tui.typeahead import Dialog
 from tui.widgets.lists import StopList
 
@@ -24,6 +25,16 @@ TAG_SPLIT = re.compile(r"[,，、;；\s]+")
 
 def split_tags(value: str) -> list[str]:
     return [t for t in TAG_SPLIT.split(value) if t]
+
+
+def refused(dialog: Dialog[Any], error: str, retry: str) -> None:
+    """A write the disk refused: the dialog stays open with what was typed and says why
+    (one line under the input, replaced on the next try)."""
+    for old in dialog.query(".save-error"):
+        old.remove()
+    line = Static(plain(f"未保存 not saved: {error} — {retry}", "bold #e06c75"))
+    line.add_class("save-error")
+    dialog.query_one(".dialog").mount(line, after=1)
 
 
 class TagSuggester(Suggester):
@@ -52,11 +63,20 @@ class TagDialog(Dialog[list[str] | None]):
         Binding("tab", "complete", "Complete", show=False, priority=True, id="dialog.complete"),
     ]
 
-    def __init__(self, title: str, vocabulary: Sequence[str], current: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        title: str,
+        vocabulary: Sequence[str],
+        current: Sequence[str] = (),
+        save: Callable[[list[str]], str] | None = None,
+    ) -> None:
         super().__init__()
         self.heading = title
         self.vocabulary = list(vocabulary)
         self.current = list(current)
+        self.save = save
+        """Writes the tags and returns the error ('' when saved): with it, a write the disk
+        refuses keeps the prompt open with what was typed (it closed and the tags were lost)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -87,19 +107,27 @@ class TagDialog(Dialog[list[str] | None]):
         known = set(self.vocabulary)
         stems = [t for t in tags if t not in known and any(v.startswith(t) for v in known)]
         if not stems:
-            self.dismiss(tags)
+            self.finish(tags)
             return
         longer = next(v for v in self.vocabulary if v.startswith(stems[0]))
 
         def decided(create: bool | None) -> None:
             if create:
-                self.dismiss(tags)
+                self.finish(tags)
 
         # A half-typed code is the usual reason for a new code that begins an existing one.
         self.app.push_screen(
             ConfirmDialog(f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code?"),
             decided,
         )
+
+    def finish(self, tags: list[str]) -> None:
+        error = self.save(tags) if self.save is not None else ""
+        if error:
+            refused(self, error, "Enter 再试 try again · Esc 放弃 give up")
+            self.query_one("#tag-input", Input).focus()
+            return
+        self.dismiss(tags)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -135,10 +163,15 @@ class NoteDialog(Dialog[str | None]):
         Binding("escape", "cancel", "Cancel", id="note.cancel", priority=True),
     ]
 
-    def __init__(self, title: str, text: str) -> None:
+    def __init__(self, title: str, text: str, save: Callable[[str], str] | None = None) -> None:
         super().__init__()
         self.heading = title
-        self.original = text
+        self.original = visible(text, tabs=True)
+        """As shown: a control character in a note is drawn as its picture (␛), never sent
+        to the terminal; saved as shown only if the note is edited."""
+        self.save = save
+        """Writes the note and returns the error ('' when saved): with it, a write the disk
+        refuses keeps the editor open with the text (it closed and the note was lost)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog note-dialog"):
@@ -154,7 +187,15 @@ class NoteDialog(Dialog[str | None]):
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
         # Nothing changed: nothing to write, and nothing to claim as saved.
-        self.dismiss(None if text == self.original else text)
+        if text == self.original:
+            self.dismiss(None)
+            return
+        error = self.save(text) if self.save is not None else ""
+        if error:
+            refused(self, error, "ctrl+s 再试 try again · Esc 放弃 discard")
+            self.query_one(TextArea).focus()
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         if self.query_one(TextArea).text == self.original:
@@ -291,20 +332,57 @@ class LayersDialog(Dialog[list[str] | None]):
 
 
 class HelpScreen(Dialog[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help.close")]
+    BINDINGS = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+        Binding("j", "scroll(1)", show=False),
+        Binding("k", "scroll(-1)", show=False),
+    ]
 
     def __init__(self, rows: Sequence[tuple[str, str]]) -> None:
         super().__init__()
         self.rows = list(rows)
 
     def compose(self) -> ComposeResult:
-        width = max((len(k) for k, _ in self.rows), default=4) + 2
-        lines = "\n".join(f"{k.ljust(width)}{d}" for k, d in self.rows)
         with Vertical(classes="dialog help-dialog"):
             yield Label("按键 Keys", classes="dialog-title")
             with VerticalScroll(id="help-scroll"):
-                yield Static(plain(lines), id="help-text")
-            yield Static(plain("Esc 关闭 close · ctrl+p 命令面板 command palette", "dim"))
+                yield Static(plain(self.text(self.app.size.width)), id="help-text")
+            yield Static(
+                plain("↑↓ 滚动 scroll · Esc 关闭 close · ctrl+p 命令面板 command palette", "dim")
+            )
+
+    def on_mount(self) -> None:
+        self.fit()
+        self.query_one("#help-scroll").focus()  # ↑↓ scroll what does not fit
+
+    def on_resize(self) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """The keys scroll inside the dialog: the dialog's border, padding, title and hint
+        stay on screen (at 24 rows the box ran past the dialog and its hint was cut)."""
+        self.query_one("#help-scroll").styles.max_height = max(
+            3, self.app.size.height * 95 // 100 - 8
+        )
+
+    def text(self, screen_width: int) -> str:
+        """The keys, in two columns when the screen is wide enough: in one, the quick tags,
+        B, K, W were below the dialog's fold and a tester thought them missing."""
+        key_w = max((cell_len(k) for k, _ in self.rows), default=4) + 2
+        lines = [k + " " * (key_w - cell_len(k)) + d for k, d in self.rows]
+        col_w = max((cell_len(line) for line in lines), default=0) + 3
+        inner = min(150, screen_width * 95 // 100) - 10  # the dialog's border, padding, bar
+        if inner < 2 * col_w or len(lines) < 12:
+            return "\n".join(lines)
+        half = (len(lines) + 1) // 2
+        left, right = lines[:half], lines[half:]
+        return "\n".join(
+            a + " " * (col_w - cell_len(a)) + (right[i] if i < len(right) else "")
+            for i, a in enumerate(left)
+        )
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -1,4 +1,5 @@
-"""The export dialog (``x``): format, selection (the current filter by default), path, progress."""
+"""The export dialog (``x``): format, whose codings, selection (the current filter by default),
+path, progress."""
 
 from __future__ import annotations
 
@@ -24,6 +25,18 @@ NAMES = [
     ("REFI-QDA .qdpx (NVivo, ATLAS.ti, MAXQDA, QualCoder)", "qdpx"),
     ("Segmented corpus folder (AntConc, KH Coder, quanteda)", "corpus"),
 ]
+
+
+def with_format(path: str, fmt: str) -> str:
+    """The typed path with the extension of ``fmt``: only the extension follows the format
+    (choosing one replaced a typed path with the default, in the current folder)."""
+    ext = EXT[fmt]
+    p = Path(path.strip())
+    if not path.strip():
+        return str(default_path(fmt))
+    known = {f".{e}" for e in EXT.values() if e}
+    stem = p.with_suffix("") if p.suffix.lower() in known else p
+    return str(stem.with_name(f"{stem.name}.{ext}") if ext else stem)
 
 
 def default_path(fmt: str, folder: Path | None = None) -> Path:
@@ -61,6 +74,7 @@ class ExportDialog(Dialog[None]):
         with Vertical(classes="dialog"):
             yield Label("导出 Export", classes="dialog-title")
             yield Select(NAMES, value="jsonl", allow_blank=False, id="export-format")
+            yield Select(self.coders(), value="", allow_blank=False, id="export-coder")
             yield Input(
                 self.where,
                 placeholder="标签表达式 tag expression (空 = 所有已标注 all annotated)",
@@ -70,13 +84,29 @@ class ExportDialog(Dialog[None]):
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Static(plain("Enter 导出 export · Esc 关闭 close", "dim"), id="export-status")
 
+    def coders(self) -> list[tuple[str, str]]:
+        """Whose codings (as the CLI's ``--coder``): yours, each other coder who coded
+        something (``final``: the adjudicated codings), or every coder's."""
+        from workspace.coders import FINAL
+
+        store = self.app.workspace.store  # type: ignore[attr-defined]
+        me = store.coder
+        out = [(f"编码者 coder: 我的 mine ({me})", "")]
+        for c in store.coder_summaries():
+            if c.name != me and (c.articles or c.passages):
+                what = "裁决 adjudicated" if c.name == FINAL else f"{c.articles} 篇"
+                out.append((f"编码者 coder: {c.name} ({what})", c.name))
+        out.append(("编码者 coder: 全部 every coder (one record each)", "all"))
+        return out
+
     def on_mount(self) -> None:
         self.query_one("#export-progress").display = False
         self.query_one("#export-path", Input).focus()
 
     @on(Select.Changed, "#export-format")
     def format_changed(self, event: Select.Changed) -> None:
-        self.query_one("#export-path", Input).value = str(default_path(str(event.value)))
+        box = self.query_one("#export-path", Input)
+        box.value = with_format(box.value, str(event.value))
 
     @on(Input.Submitted, "#export-where")
     def where_entered(self) -> None:
@@ -86,16 +116,17 @@ class ExportDialog(Dialog[None]):
     @on(Input.Submitted, "#export-path")
     def go(self) -> None:
         fmt = str(self.query_one("#export-format", Select).value)
+        coder = str(self.query_one("#export-coder", Select).value)
         where = self.query_one("#export-where", Input).value.strip()
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         bar = self.query_one("#export-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
         self.query_one("#export-status", Static).update(plain("导出中 exporting…", "dim"))
-        self.export(fmt, where, path)
+        self.export(fmt, where, path, coder)
 
     @work(thread=True, exclusive=True)
-    def export(self, fmt: str, where: str, path: Path) -> None:
+    def export(self, fmt: str, where: str, path: Path, coder: str = "") -> None:
         from storage.export import ExportError
         from workspace import exchange
 
@@ -103,12 +134,13 @@ class ExportDialog(Dialog[None]):
         try:
             if path.exists() and fmt != "corpus":
                 raise ExportError(f"{path} exists — choose another name")
-            articles = exchange.select(ws, (), where)
+            articles = exchange.select(ws, (), where, coder=coder)
 
             def progress(done: int, total: int) -> None:
                 self.post_message(self.Progress(done, total))
 
-            exchange.export(ws, articles, exchange.ExportOptions(fmt), path, progress)
+            opts = exchange.ExportOptions(fmt, coder=coder)
+            exchange.export(ws, articles, opts, path, progress)
             self.post_message(self.Finished(path, len(articles)))
         except (AnnotationError, StoreError, OSError) as exc:
             self.post_message(self.Finished(None, 0, str(exc)))

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui.render import plain
+from tui.render import assemble, plain
 from tui.typeahead import Dialog, ready
 from tui.widgets.lists import StopList, plural
 
@@ -52,10 +52,10 @@ class SearchScreen(Dialog[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search-dialog"):
-            yield Label(
-                '搜索 Search  (词语, "短语", -排除) · ctrl+k 语境索引 concordance',
-                classes="dialog-title",
-            )
+            yield Label("搜索 Search", classes="dialog-title")
+            # a line of its own that wraps: in the title it was cut at 80 columns
+            hint = '词语 words · "短语" phrase · -排除 exclude · ctrl+k 语境索引 concordance'
+            yield Static(plain(hint, "dim"), id="search-hint")
             yield QueryInput(
                 self.query_text, placeholder='营商环境 "优化 营商" -党建', id="search-input"
             )
@@ -81,7 +81,7 @@ class SearchScreen(Dialog[str | None]):
         self.hit_ids = [h.article_id for h in hits]
         options = []
         for i, h in enumerate(hits):
-            c = Content.assemble(
+            c: Content = assemble(
                 (h.title or "(无标题)", "bold"),
                 "  ",
                 (h.date or h.issue_id, "dim"),
@@ -101,6 +101,10 @@ class SearchScreen(Dialog[str | None]):
             ol.focus()
         if not pending:
             self.call_after_refresh(ready, self)  # with the focus where the hits put it
+
+    def say(self, status: str) -> None:
+        """A new status line (how many hits in all, once counted)."""
+        self.query_one("#search-status", Static).update(plain(status, "dim"))
 
     def on_key(self, event: events.Key) -> None:
         """Typing in the hit list goes to the query (a new search, not a lost keystroke)."""
@@ -142,4 +146,4 @@ def _snippet(snippet: str) -> Content:
         out.append(plain(rest[a + 1 : b], "bold #101010 on #f0c674"))
         rest = rest[b + 1 :]
     out.append(plain(rest))
-    return Content.assemble(*out)
+    return assemble(*out)

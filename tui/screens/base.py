@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from storage import state
 from storage.errors import AnnotationError, StoreError
-from tui.render import Layers, Marks, plain
+from tui.render import Layers, Marks, assemble, plain
 from tui.typeahead import resumed
 from tui.widgets import ArticleList, Codebook, IssueList, Reader, StatusLine, truncate
 
@@ -123,6 +123,8 @@ class ScreenBase(Screen[None]):
         self.pane = "issues"
         self._tokens: dict[str, list[Any]] = {}
         self._save_timer: Any = None
+        self.last_error = ""
+        """Why the last ``guard`` call failed ('' when it did not)."""
 
     @property
     def papp(self) -> PiyueApp:
@@ -149,17 +151,28 @@ class ScreenBase(Screen[None]):
     def guard(self, fn: Callable[[], Any], saved: str = "") -> Any:
         """Run a storage call; errors become a notification.  ``saved`` is said only after
         the call returned, i.e. after the change is durable."""
+        self.last_error = ""
         try:
             result = fn()
         except (AnnotationError, StoreError) as exc:
-            self.notify(str(exc), title="未保存 not saved", severity="error")
+            self.last_error = str(exc)
+            self.notify(self.last_error, title="未保存 not saved", severity="error")
             return None
         except OSError as exc:
-            self.notify(f"disk error: {exc}", title="未保存 not saved", severity="error")
+            self.last_error = f"disk error: {exc}"
+            self.notify(self.last_error, title="未保存 not saved", severity="error")
             return None
         if saved:
             self.notify(saved, title="已保存 saved", timeout=2)
         return result if result is not None else True
+
+    def attempt(self, fn: Callable[[], Any], saved: str, then: Callable[[], None]) -> str:
+        """``guard`` for a dialog that stays open when the write fails: ``then`` after a
+        durable write; the error, or '' when saved."""
+        if self.guard(fn, saved) is None:
+            return self.last_error or "未保存 not saved"
+        then()
+        return ""
 
     def writable(self) -> bool:
         if self.ws.store.readonly and not self.ws.try_write_access():
@@ -441,7 +454,6 @@ class ScreenBase(Screen[None]):
         self.post_message(self.EntitiesReady(article.id, spans))
 
     def show_legend(self, marks: Marks) -> None:
-        from textual.content import Content
 
         parts: list[Any] = []
         reader = self.query_one(Reader)
@@ -492,7 +504,7 @@ class ScreenBase(Screen[None]):
                 ("选段: ←→↑↓ 扩展, t 标签, n 笔记, R 改范围, Esc 取消", "bold #61afef"),
                 "  ",
             ]
-        reader.border_subtitle = Content.assemble(*parts) if parts else None
+        reader.border_subtitle = assemble(*parts) if parts else None
 
     def target_article(self) -> Article | None:
         """What an action acts on: the highlighted row while the article list has focus,

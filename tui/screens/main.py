@@ -31,6 +31,7 @@ from tui.widgets import ArticleList, Codebook, IssueList, Reader, StatusLine, pl
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
+    from corpus.dates import DateJump
     from corpus.keywords import DocFreq
     from corpus.model import Article, Skipped
     from storage.index import IndexStats
@@ -40,6 +41,18 @@ if TYPE_CHECKING:
 
 QUICK_ROWS = 100_000
 """Up to this many pages, the first frame has the titles (see ``on_mount``)."""
+
+
+def asked_date(jump: DateJump, current: str) -> str:
+    """The typed date as an ISO prefix (a date without a year in ``current``'s year):
+    ``2018-09-12``, ``2018-09``, ``2018``."""
+    year = jump.year if jump.year is not None else int(current[:4] or 0)
+    out = f"{year:04d}"
+    if jump.month is not None:
+        out += f"-{jump.month:02d}"
+        if jump.day is not None:
+            out += f"-{jump.day:02d}"
+    return out
 
 
 class MainScreen(
@@ -193,6 +206,8 @@ class MainScreen(
 
     def on_mount(self) -> None:
         self.query_one(IssueList).border_title = plain("版面 Issues", "bold")
+        # what a page's "5篇 ✓2 ●4" counts (✓ read like "read"; ? has it too)
+        self.query_one(IssueList).border_subtitle = plain("✓ tagged ● unread", "dim")
         self.query_one(ArticleList).border_title = plain("文章 Articles", "bold")
         self.query_one(Reader).border_title = plain("阅读 Reader", "bold")
         self.set_pane("issues")
@@ -467,14 +482,20 @@ class MainScreen(
         self.app.exit()
 
     def action_help(self) -> None:
-        rows = [("↑↓ j k", "move / scroll"), ("enter", "open")]
+        rows = [
+            ("↑↓ j k", "move / scroll (passage mode: the caret a line)"),
+            ("←→ h l", "passage mode: the caret a word"),
+            ("enter", "open"),
+        ]
         for b in self.BINDINGS:
             if isinstance(b, Binding) and not b.action.startswith("quick_tag"):
                 rows.append((self.app.get_key_display(b), b.description))
+                if b.id == "untag":
+                    rows.append(("1–9", "quick tags: the codebook line's codes"))
         rows += [
             ("+ / -", "join / split the word at the caret (passage mode)"),
-            ("1–9", "quick tags (codebook line)"),
             ("ctrl+p", "command palette"),
+            ("5篇 ✓2 ●4", "issues tree: 5 articles, 2 tagged (✓), 4 unread (●)"),
         ]
         self.app.push_screen(dialogs().HelpScreen(rows))
 
@@ -498,6 +519,13 @@ class MainScreen(
             self.select_issue(page)
             self.set_pane("issues")
             self.status(f"{page.date} {page.paper or ''} · {len(page.articles)} 篇")
+            asked = asked_date(jump, current or page.date or "")
+            if not (page.date or "").startswith(asked):  # it landed elsewhere: say so
+                self.notify(
+                    f"{asked} 没有版面 no edition on {asked}; 最近 nearest: {page.date}",
+                    severity="warning",
+                    timeout=5,
+                )
 
         self.app.push_screen(
             dialogs().InputDialog(

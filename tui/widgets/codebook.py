@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from textual.content import Content
 from textual.widgets import Static
 
-from tui.render import plain
+from tui.render import assemble, plain
 from tui.widgets.lists import truncate
 
 if TYPE_CHECKING:
@@ -37,4 +36,4 @@ class Codebook(Static):
             if d and d.description:
                 parts.append((f" {truncate(d.description, 16)}", "dim italic"))
             parts.append("   ")
-        self.update(Content.assemble(*parts))
+        self.update(assemble(*parts))

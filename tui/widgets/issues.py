@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from corpus.dates import DateJump, nearest_date, number_label, page_order
 from storage.pagerow import PageRow
+from tui.render import assemble
 from tui.widgets.lists import Cut, VimList, truncate
 
 GROUP = "\x00"
@@ -121,12 +122,13 @@ class IssueList(VimList):
         label = number_label(issue.page, issue.section) if issue.page is not None else ""
         title = f"{label} {issue.title}".strip() if label else (issue.title or issue.id)
         meta = f"{issue.articles}篇 ✓{tagged} ●{unread}"  # the date is its group's
-        return Cut.assemble(
+        return assemble(
             indent,
             (truncate(title, width), "bold" if unread else ""),
             "\n",
             indent,
             (truncate(meta, width), "dim"),
+            cls=Cut,
         )
 
     def group_row(self, group: Group, width: int) -> Content:
@@ -140,11 +142,12 @@ class IssueList(VimList):
         n = group.count()
         indent = "  " * group.depth
         count = f" {n}"
-        made = Cut.assemble(
+        made = assemble(
             indent,
             (mark, "#61afef"),
             (truncate(group.label, max(6, width - len(indent) - 2 - len(count))), "bold"),
             (count, "dim"),
+            cls=Cut,
         )
         self._group_rows[(group.key, opened, width)] = made
         return made

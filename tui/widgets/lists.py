@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui.render import assemble
+
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
 
@@ -138,7 +140,7 @@ class ArticleList(VimList):
                 for t in n.tags[:6]:
                     parts.append((f" {t} ", f"#101010 on {colours.get(t, '#888888')}"))
                     parts.append(" ")
-            options.append(Option(Content.assemble(*parts), id=a.id))
+            options.append(Option(assemble(*parts), id=a.id))
         self.clear_options()
         self.add_options(options)
         index = next((i for i, a in enumerate(articles) if a.id == keep), 0)

@@ -14,7 +14,7 @@ from textual.events import MouseDown, MouseEvent, MouseMove, MouseUp
 from textual.message import Message
 
 from storage.errors import StoreError
-from tui.render import Layers, Layout, Marks, article_body
+from tui.render import Layers, Layout, Marks, article_body, assemble
 from tui.textview import TextView
 from tui.widgets.lists import truncate
 
@@ -42,8 +42,10 @@ class Reader(TextView):
     """
 
     BINDINGS = [
-        Binding("j", "scroll_down", "Down", show=False, id="reader.down"),
-        Binding("k", "scroll_up", "Up", show=False, id="reader.up"),
+        # j/k as ↓/↑: they scroll while reading, move the caret a line in passage mode (as
+        # h/l move it a word; j/k did nothing there)
+        Binding("j", "caret_line(1)", "Down", show=False, id="reader.down"),
+        Binding("k", "caret_line(-1)", "Up", show=False, id="reader.up"),
         Binding("space", "page_down", "Page", show=False, id="reader.page"),
         Binding("left,h", "caret(-1)", "Word left", show=False, id="reader.left"),
         Binding("right,l", "caret(1)", "Word right", show=False, id="reader.right"),
@@ -119,7 +121,7 @@ class Reader(TextView):
             parts += ["\n", (credits, "dim")]
         if article.dateline:
             parts += ["\n", (article.dateline, "dim italic")]
-        self.head = [Content.assemble(*parts)]
+        self.head = [assemble(*parts)]
         self._show()
 
     def head_text(self) -> str:
@@ -186,7 +188,7 @@ class Reader(TextView):
                 parts.append("\n")
         if len(parts) == 2:
             parts.append(("t 标签 tag · n 笔记 note · v 选段 select a passage", "dim"))
-        self.notes = [Content.assemble(*parts).rstrip()]
+        self.notes = [assemble(*parts).rstrip()]
         self._show()
 
     # -- passage selection
