@@ -22,7 +22,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.errors import StoreError
-from tui.render import plain
+from tui.render import assemble, plain
 from tui.widgets import StopList, plural, truncate
 from tui.widgets.keyhints import KeyHints
 
@@ -242,7 +242,7 @@ class AdjudicationScreen(Screen[None]):
         done, total = self.adj.progress()
         changed = sum(r.changed for r in self.rows)
         self.query_one("#adj-title", Static).update(
-            Content.assemble(
+            assemble(
                 (
                     f"裁定 Adjudication · {self.adj.a.coder} × {self.adj.b.coder} → "
                     f"{self.adj.final} · {done}/{total} settled",
@@ -289,7 +289,7 @@ class AdjudicationScreen(Screen[None]):
         title = truncate(r.title or r.unit, title_w)
         pad = " " * max(0, title_w - cell_len(title))
         style = CHANGED_STYLE if r.changed else "bold #98c379" if r.settled else "dim"
-        return Content.assemble(
+        return assemble(
             (f"{mark:>3} ", style),
             (title + pad, ""),
             "  ",
@@ -323,7 +323,7 @@ class AdjudicationScreen(Screen[None]):
         ol = self.query_one(OptionList)
         avail = ol.scrollable_content_region.width or self.app.size.width - 4
         code_w = max((cell_len(r.code) for r in self.rows), default=0)
-        rest = max((Content.assemble(*self.did(r)).cell_length for r in self.rows), default=0)
+        rest = max((assemble(*self.did(r)).cell_length for r in self.rows), default=0)
         title_w = min(30, avail - 1 - 4 - 2 - (code_w + 2) - rest)
         two_lines = title_w < 14  # what A and B did on a line of its own, under the title
         if two_lines:
@@ -349,7 +349,7 @@ class AdjudicationScreen(Screen[None]):
                 parts += [(left, "dim"), (text[s:e], f"bold {style}"), (right, "dim"), "\n"]
             if not spans:
                 parts.append(("(没有段落 no passages)", "dim"))
-            return Content.assemble(*parts)
+            return assemble(*parts)
 
         self.query_one("#adj-a", Static).update(
             side(f"A · {self.adj.a.coder}", r.a_tag, r.a_passages, "#61afef")

@@ -15,13 +15,12 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.annotations import PALETTE
 from tui.dialogs import ConfirmDialog, InputDialog, PickDialog
-from tui.render import plain
+from tui.render import assemble, plain
 from tui.screens.retrieval import AnalysisScreen, fit_right, flat
 from tui.typeahead import Dialog
 from tui.widgets import VimList, counted, plural, truncate
@@ -70,7 +69,7 @@ def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
             parts += ["  ", (total + " " * (TOTAL_CELLS - cell_len(total)), "dim")]
         if r.description and desc_w > 4:
             parts += ["  ", (truncate(flat(r.description), desc_w), "dim italic")]
-        options.append(Option(Content.assemble(*parts), id=r.name))
+        options.append(Option(assemble(*parts), id=r.name))
     return options
 
 
@@ -147,8 +146,7 @@ class ColourDialog(Dialog[str | None]):
             colours.insert(0, mine)
         mark = ("  当前 current", "dim")
         return [
-            Option(Content.assemble(("████", c), "  ", c, mark if c == mine else ""), id=c)
-            for c in colours
+            Option(assemble(("████", c), "  ", c, mark if c == mine else ""), id=c) for c in colours
         ]
 
     def on_mount(self) -> None:

@@ -11,13 +11,12 @@ from rich.cells import cell_len
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.dialogs import ConfirmDialog, PickDialog, TagDialog
-from tui.render import plain
+from tui.render import assemble, plain
 from tui.screens.retrieval import (
     FIRST_ROWS,
     MORE_ROWS,
@@ -84,7 +83,7 @@ def kwic_rows(
         where = places.get(ln.article_id)
         if meta_w and where:
             parts += ["  ", (truncate(where, meta_w), "dim")]
-        options.append(Option(Content.assemble(*parts), id=str(i)))
+        options.append(Option(assemble(*parts), id=str(i)))
     return options
 
 

@@ -11,11 +11,10 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.widgets import DataTable, Static
 
 from storage.annotations import PALETTE
-from tui.render import plain
+from tui.render import assemble, plain
 from tui.screens.retrieval import AnalysisScreen, RetrievalScreen, flat
 from tui.widgets import plural, truncate
 from tui.widgets.keyhints import KeyHints
@@ -274,7 +273,7 @@ class CooccurScreen(AnalysisScreen):
         unit = "articles" if field == 0 else "passages"
         plt.title(f"{unit} per issue {'date' if dated else 'page'}")
         self.query_one("#plot-legend", Static).update(
-            Content.assemble(
+            assemble(
                 *legend,
                 ("文章 articles" if field == 0 else "段落 passages", "dim"),
                 "  ",

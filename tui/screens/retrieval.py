@@ -26,7 +26,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.errors import AnnotationError, StoreError
-from tui.render import plain, visible
+from tui.render import assemble, plain, visible
 from tui.typeahead import ready, resumed
 from tui.widgets import Reader, VimList, plural, truncate
 from tui.widgets.keyhints import KeyHints
@@ -286,13 +286,13 @@ def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> li
             # the right context takes the cells a narrower quote leaves (counted in cells:
             # a quote with a half-width comma is an odd number of them), so every row is
             # as wide as the others
-            line = Content.assemble(
+            line: Content = assemble(
                 (fit_left(flat(it.left), side), ""),
                 (quote, QUOTE_STYLE),
                 (fit_right(flat(it.right), side + quote_w - cell_len(quote)), ""),
             )
         else:
-            line = Content.assemble((" " * side, ""), ("整篇 whole article", "bold #61afef"))
+            line = assemble((" " * side, ""), ("整篇 whole article", "bold #61afef"))
         place = f"第{it.page}版" if it.page is not None else it.file.rsplit(".", 1)[0]
         meta: list[str | tuple[str, str]] = []
         if it.date:
@@ -302,8 +302,8 @@ def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> li
         if it.note:
             meta += [("✎ " + truncate(flat(it.note), 30), "#e5c07b"), "  "]
         meta += [(place, "dim")]
-        header = Content.assemble(*meta).truncate(avail, ellipsis=True)
-        options.append(Option(Content.assemble(header, "\n", line), id=str(i)))
+        header: Content = assemble(*meta).truncate(avail, ellipsis=True)
+        options.append(Option(assemble(header, "\n", line), id=str(i)))
     return options
 
 

@@ -12,13 +12,12 @@ from rich.cells import cell_len
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.dialogs import ConfirmDialog
-from tui.render import plain
+from tui.render import assemble, plain
 from tui.screens.retrieval import AnalysisScreen, flat
 from tui.typeahead import ready
 from tui.widgets import VimList, plural, truncate
@@ -46,7 +45,7 @@ def term_rows(terms: list[Term], width: int) -> list[Option]:
         kind = KINDS.get(t.kind, t.kind)
         rows.append(
             Option(
-                Content.assemble(
+                assemble(
                     (f"{t.freq:>{freq_w}}", "bold"),
                     "  ",
                     (kind + " " * (KIND_CELLS - cell_len(kind)), "dim"),
