@@ -21,7 +21,8 @@ final too.  Closing quotes and brackets usually close a sentence.
 BODY_PUNCT = re.compile(r"[，,、；;。！？!?]")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
 _WS_RUN = re.compile(r"[ \t\u3000\u00a0]+")
-_ASCII_WORD = re.compile(r"[0-9A-Za-z]")
+_ASCII_WORD = re.compile(r"[!-~]")
+"""A printable ASCII character: a space between two of them is a real separator."""
 _HEADING = re.compile(r"^\s*(#{1,6})[ \t\u3000]*(.*)$")
 
 
@@ -42,8 +43,8 @@ def ends_sentence(text: str) -> bool:
 def remove_wrap_spaces(text: str) -> str:
     """Drop spaces that column wrapping put inside words (``综 保区`` → ``综保区``).
 
-    In body text a space is only a real separator between two ASCII words or numbers
-    (``Windows 10``); everywhere else in Chinese prose it is OCR debris.
+    In body text a space is only a real separator between two runs of ASCII (``Windows 10``,
+    ``rm -rf /tmp``, ``a / b``); everywhere else in Chinese prose it is OCR debris.
     """
 
     def repl(m: re.Match[str]) -> str:

@@ -242,6 +242,16 @@ def test_column_wrap_spaces_removed_in_body_kept_in_headlines() -> None:
     assert article(issue, "伏牛").reporters == "洛报融媒记者 李雅君 通讯员 张宇 欢 李劲鸣"
 
 
+def test_spaces_between_ascii_stay_in_body_text() -> None:
+    """Only spaces in Chinese prose are OCR debris: a command line or a path quoted in an
+    article keeps its spaces (``touch /tmp``, ``rm -rf x`` lost them), CJK around ASCII not."""
+    from corpus.clean import remove_wrap_spaces
+
+    assert remove_wrap_spaces("第二段 $(touch /tmp/x) rm -rf x") == "第二段$(touch /tmp/x) rm -rf x"
+    assert remove_wrap_spaces("综 保区 Windows 10 系统 a / b") == "综保区Windows 10系统a / b"
+    assert remove_wrap_spaces("增长 31 % ，达到") == "增长31 %，达到"
+
+
 def test_cut_off_heading_fragment_goes_to_previous_article() -> None:
     a = article(parse_seed("004"), "全国国企")
     assert a.text.endswith('产业集群和"生产、生态、生活"融合的科')
