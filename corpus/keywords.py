@@ -259,6 +259,36 @@ def _rankable(w: str, kinds: Mapping[str, str]) -> bool:
     return w in kinds and len(w) > 2 and not w.isdigit() and not _PRESS.search(w)
 
 
+_ESC_PARAMS = re.compile(r"^[\[\]();?0-9]+$")
+_ESC_FINAL = re.compile(r"^[0-9;?]*[A-Za-z@~]$")
+
+
+def outside_escapes(words: list[str]) -> list[str]:
+    """The words that are not part of a terminal escape sequence in the text (ESC [ 31m,
+    ESC ] 0;title BEL): ``31m`` or ``2J`` are no keywords of a page that carried them."""
+    out: list[str] = []
+    i, n = 0, len(words)
+    while i < n:
+        w = words[i]
+        i += 1
+        if w != "\x1b":
+            out.append(w)
+            continue
+        osc = i < n and words[i] == "]"
+        while i < n:
+            w = words[i]
+            i += 1
+            if osc:
+                if w in ("\x07", "\x1b"):
+                    break  # an OSC's text runs to BEL (or the next ESC)
+            elif _ESC_FINAL.match(w):
+                break  # a CSI sequence ends with its final letter
+            elif not _ESC_PARAMS.match(w):
+                i -= 1  # not an escape after all: the word is the text's
+                break
+    return out
+
+
 def rank(
     words: Iterable[str],
     df: DocFreq,
@@ -279,7 +309,11 @@ def rank(
     Without ``kinds``, ``title`` and ``lead`` this is the ranking piyue had before terms.
     """
     kinds = kinds or {}
+    if not isinstance(words, list):
+        words = list(words)
     counts = Counter(words)
+    if "\x1b" in counts:
+        counts = Counter(outside_escapes(words))
     for w in [w for w in counts if not _rankable(w, kinds)]:
         del counts[w]
     if not counts:

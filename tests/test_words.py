@@ -87,6 +87,21 @@ def test_keywords_of_seed_articles(seg: Segmenter) -> None:
     assert "阮金泉" in [k.word for k in lib.keywords(b, 20)]
 
 
+def test_escape_sequences_are_no_keywords(seg: Segmenter) -> None:
+    """A page that carried terminal escapes (ESC [ 31m, ESC ] 0;T BEL) gave 31m, 2J as
+    keywords; the text around them still counts."""
+    from corpus.keywords import outside_escapes
+
+    text = "营商环境\x1b[31m优化\x1b[0m营商环境\x1b[2J\x1b[H\x1b]0;标题栏\x07营商环境 5G 31m"
+    words = seg.words(text)
+    kept = outside_escapes(words)
+    assert "".join(kept) == "营商环境优化营商环境营商环境5G31m"  # a 31m of the text stays
+    df = DocFreq()
+    df.add_document(words)
+    got = [k.word for k in rank(words, df, 20)]
+    assert "营商环境" in got and "2J" not in got and "0m" not in got and "标题栏" not in got
+
+
 def test_rank_prefers_rare_words() -> None:
     df = DocFreq({"常见词": 900, "稀有词": 1}, docs=1000)  # large corpus: its own IDF rules
     ks = rank(["常见词", "常见词", "稀有词"], df, 2)
