@@ -53,6 +53,7 @@ BINARY_RATIO = 0.10
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
 _CONTROL_CHARS = frozenset(_CONTROL_BYTES.decode("ascii"))
 NOT_TEXT = "binary file (not text)"
+OTHER_ENCODING = "text in an encoding piyue does not read (it reads UTF-8, UTF-16 and GB18030)"
 
 
 def decode(data: bytes) -> tuple[str | None, str]:
@@ -91,6 +92,10 @@ def decode(data: bytes) -> tuple[str | None, str]:
         sample = head.decode("utf-8", errors="replace")
         bad = sample.count("\ufffd") + sum(1 for c in sample if c in _CONTROL_CHARS)
         if bad > BINARY_RATIO * len(sample):
+            # mostly printable ASCII with some high bytes (Latin-1, Big5…) is text, not data
+            ascii_text = sum(32 <= b < 127 or b in (9, 10, 13) for b in head)
+            if head and ascii_text >= 0.6 * len(head):
+                return None, OTHER_ENCODING
             return None, NOT_TEXT  # neither control bytes nor a text encoding: binary data
     return _lines(text), how
 
@@ -244,8 +249,15 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[Path, str]]:
         except OSError:
             is_file = False
         if not is_file:
-            broken = entry.is_symlink()
-            why = "unreadable: broken symbolic link" if broken else "not a regular file"
+            link = entry.is_symlink()
+            broken = link and not os.path.exists(entry.path)
+            why = (
+                "unreadable: broken symbolic link"
+                if broken
+                else "not a regular file (a link to a device, pipe or socket)"
+                if link
+                else "not a regular file"
+            )
             if broken or _is_page(entry.name):
                 skipped.append(Skipped(rel, why))
             else:

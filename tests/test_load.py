@@ -54,6 +54,25 @@ def test_invalid_bytes_are_replaced_not_fatal(tmp_path: Path) -> None:
     assert len(corpus.issues) == 1 and not corpus.skipped
 
 
+def test_skip_reasons_name_what_the_file_is(tmp_path: Path) -> None:
+    """A Latin-1 page is text in another encoding, not binary; a link to a device is not a
+    broken link (a tester was told both wrongly)."""
+    import os
+
+    write(tmp_path, "a.txt", PAGE.encode("utf-8"))
+    write(
+        tmp_path, "latin1.txt", ("Élection à Paris: café, résumé, naïve.\n" * 40).encode("latin-1")
+    )
+    os.symlink("/dev/zero", tmp_path / "zero.txt")
+    os.symlink("nowhere.txt", tmp_path / "gone.txt")
+    reasons = {s.file: s.reason for s in load_corpus(tmp_path).skipped}
+    assert reasons == {
+        "latin1.txt": "text in an encoding piyue does not read (it reads UTF-8, UTF-16 and GB18030)",
+        "zero.txt": "not a regular file (a link to a device, pipe or socket)",
+        "gone.txt": "unreadable: broken symbolic link",
+    }
+
+
 def test_binary_empty_and_other_files(tmp_path: Path) -> None:
     write(tmp_path, "a.txt", PAGE.encode("utf-8"))
     write(tmp_path, "empty.txt", b"")
