@@ -48,21 +48,9 @@ def descendants(store: Store, code: str) -> set[str]:
 
 def expander(store: Store, children: bool) -> Callable[[Iterable[str]], set[str]]:
     """Tags → the set an expression is evaluated on (plus ancestors when children count)."""
-    if not children:
-        return set
-    parents = parents_of(store)
-    cache: dict[str, list[str]] = {}
+    from storage.annotations.expressions import widener
 
-    def expand(tags: Iterable[str]) -> set[str]:
-        out = set(tags)
-        for t in list(out):
-            up = cache.get(t)
-            if up is None:
-                up = cache[t] = ancestors(parents, t)
-            out.update(up)
-        return out
-
-    return expand
+    return widener(parents_of(store)) if children else set
 
 
 def leaves(tree: Any) -> list[str]:
