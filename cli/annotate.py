@@ -118,7 +118,7 @@ def cmd_highlight(args: argparse.Namespace) -> int:
 
 def cmd_tags(args: argparse.Namespace) -> int:
     with workspace(args) as ws:
-        counts = ws.store.tag_counts()
+        counts = ws.codings().tag_counts()
         defs = {t.name: t for t in ws.store.tag_defs()}
     names = sorted(set(counts) | set(defs), key=lambda t: (-counts.get(t, 0), t))
     if args.json:

@@ -14,7 +14,7 @@ EDITS = ("rename", "merge", "move", "colour", "describe", "delete")
 
 def rows(ws: Workspace) -> list[CodeRow]:
     """The codebook in tree order with counts (own, and with children)."""
-    return ws.store.codebook()
+    return ws.codings().codebook()
 
 
 def usage(ws: Workspace, code: str) -> CodeUsage:

@@ -64,7 +64,7 @@ def coder_list(ws: Workspace) -> list[CoderSummary]:
     ``Store.settle_code``), so for them ``read`` is the articles adjudicated."""
     from dataclasses import replace
 
-    store = ws.store
+    store = ws.codings()
     on_passages: dict[str, int] = {}
     for h in store.highlights(None, None):
         if h.note.strip():
@@ -97,10 +97,10 @@ class Pair:
 
 
 def pair(ws: Workspace, coder_a: str, coder_b: str) -> Pair:
-    store = ws.store
+    corpus = ws.coded_corpus()  # the units are coded articles: their pages suffice
+    store = ws.codings()  # anchored first: a unit whose page changed is found again
     a = coding(store, require_coder(store, coder_a))
     b = coding(store, require_coder(store, coder_b))
-    corpus = ws.coded_corpus()  # the units are coded articles: their pages suffice
     lengths: dict[str, int] = {}
     units = []
     for u in coded_units(a, b):

@@ -160,6 +160,13 @@ class Workspace:
         self._reattach_once()
         return view
 
+    def codings(self) -> Store:
+        """The store, its codings anchored in the pages as they are now: what every count
+        and figure reads (``codes``, ``tags``, ``coders``, ``agree`` counted codings where a
+        changed page had left them, while ``retrieve`` followed them)."""
+        self._reattach_once()
+        return self.store
+
     def _reattach_once(self) -> None:
         """``anchor`` the first time annotations or pages are read in this session."""
         with self._opening:

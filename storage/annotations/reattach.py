@@ -87,11 +87,13 @@ def plan_reattach(
     by_text: dict[str, Article | None] = {}
 
     def same_text(d: dict[str, Any]) -> Article | None:
-        """The article anywhere in the corpus with the document's text (hashed once)."""
+        """The one article anywhere in the corpus with the document's text (hashed once);
+        None when several have it: a reprint on another page is another unit of analysis,
+        and a coding does not move to whichever comes first."""
         if not by_text:
             for a in corpus.articles:
                 h = fingerprint(a)["text_hash"]
-                by_text[h] = a if h not in by_text else by_text[h]
+                by_text[h] = a if h not in by_text else None
             by_text[""] = None
         return by_text.get(str(d.get("text_hash", "")))
 
