@@ -344,6 +344,28 @@ async def test_quick_tag_digits_keep_their_code_while_coding(seeds_copy: Path, d
 # 7. passages are first-class -------------------------------------------------------------
 
 
+async def test_a_quick_digit_codes_the_passage_at_the_caret(seeds_copy: Path, db: Path) -> None:
+    """P Enter, then a digit: the passage gets the code (README: "in a passage they code the
+    passage"); the digit tagged the article, or said its code was "already on" it."""
+    art = next(a for a in load_corpus(seeds_copy).articles if a.title.startswith("提升站位"))
+    with Store.open(db) as s:
+        s.highlight_quote(art, "尾矿库", ["防汛"])
+        s.add_tags(art, ["安全"])
+        slot = s.quick_tags().index("安全") + 1
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        await pilot.press("P", "enter", str(slot))
+        await pilot.pause()
+        with stored(db) as s:
+            assert s.highlights(art.id)[0].tags == ("防汛", "安全")
+            assert s.notes(art.id).tags == ("安全",)
+        steps = len(app.workspace.store.history.undo)
+        await pilot.press(str(slot))  # the passage has it now: said, nothing written
+        await pilot.pause()
+        assert len(app.workspace.store.history.undo) == steps
+
+
 async def test_t_T_n_D_act_on_the_passage_at_the_caret(seeds_copy: Path, db: Path) -> None:
     art = next(a for a in load_corpus(seeds_copy).articles if a.title.startswith("提升站位"))
     with Store.open(db) as s:

@@ -334,6 +334,16 @@ class AnnotateActions(ScreenBase):
                 self.action_cancel_visual()
                 self.after_change()
             return
+        here = self.passage_here(article)
+        if here is not None:  # the caret in a coded passage: the digit codes the passage
+            if tag in here.tags:
+                self.notify(f"«{truncate(here.quote, 20)}» 已有 already has {tag}", timeout=2)
+            elif self.guard(
+                lambda: self.ws.add_passage_codes(here.id, [tag]),
+                f"«{truncate(here.quote, 20)}» ← {tag}",
+            ):
+                self.after_change()
+            return
         if self.already_tagged(article, [tag]):
             return
         if self.guard(
