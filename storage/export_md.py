@@ -24,12 +24,17 @@ def md_escape(text: str) -> str:
     return re.sub(r"^(\s*)([-+=]|\d+[.)])", r"\1\\\2", out, flags=re.M)
 
 
-def _md_article(it: Item, level: int, passages: Sequence[Highlight], full: bool) -> list[str]:
-    """One article under a code: heading with paper · date · page, its metadata, note, and
-    only the passages given (the caller picks those of the code)."""
+def _md_article(
+    it: Item, level: int, passages: Sequence[Highlight], full: bool, whose: bool = False
+) -> list[str]:
+    """One article under a code: heading with paper · date · page (and ``whose``: the
+    coder, when the report holds several coders' codings of one article), its metadata,
+    note, and only the passages given (the caller picks those of the code)."""
     a, m = it.article, it.meta
     where = " · ".join(x for x in (m.get("paper"), it.date, page_label(m)) if x)
     head = md_escape(a.title or "(无标题)") + (f" ({md_escape(where)})" if where else "")
+    if whose and it.coder:
+        head += f" — 编码者 coder: {md_escape(it.coder)}"
     lines = [f"{'#' * level} {head}", ""]
     cont = m.get("continued_from")
     meta = " · ".join(
@@ -74,12 +79,22 @@ def to_markdown(
     pas_n: Counter[str] = Counter(t for it in its for h in it.highlights for t in set(h.tags))
     used = set(art_n) | set(pas_n)
     tree = code_tree(codebook, used)
+    coders = sorted({it.coder for it in its if it.coder})
+    whose = len(coders) > 1
     lines = [
         f"# {md_escape(title)}",
         "",
-        f"{len(its)} 篇 article{'' if len(its) == 1 else 's'} · {datetime.now(UTC):%Y-%m-%d}",
+        f"{len(its)} 篇 article{'' if len(its) == 1 else 's'} · {datetime.now(UTC):%Y-%m-%d}"
+        + (f" · 编码者 coder{'s' if whose else ''}: " if coders else "")
+        + ", ".join(md_escape(c) for c in coders),
         "",
     ]
+    if whose:
+        lines += [
+            "每位编码者的编码分开列出，频率是各编码者之和 each coder's codings are listed "
+            "apart; frequencies add up every coder's",
+            "",
+        ]
     if tree:
         lines += [
             "## 代码频率 Code frequencies",
@@ -100,7 +115,7 @@ def to_markdown(
         lines += [f"{'#' * level} {md_escape(name)}", ""]
         for it in under.get(name, ()):
             mine = [h for h in it.highlights if name in h.tags]
-            lines += _md_article(it, level + 1, mine, full)
+            lines += _md_article(it, level + 1, mine, full, whose)
     rest = []
     for it in its:
         uncoded = [h for h in it.highlights if not h.tags]

@@ -123,3 +123,15 @@ def test_export_says_when_it_exports_nothing_or_leaves_orphans_out(
     code, out, err = c("export")
     assert code == 0 and [json.loads(x)["id"] for x in out.splitlines()] == [B]
     assert "1 annotation could not be re-attached" in err and "piyue orphans" in err
+
+
+def test_a_markdown_report_says_whose_codings_it_holds(cli: Cli) -> None:
+    """A tester's report of alice's codings never named her, and one of every coder's
+    listed the same article once per coder with nothing to tell them apart."""
+    cli("--coder", "dave", "tag", A, "营商环境")
+    code, out, _ = cli("--coder", "dave", "export", "--format", "md")
+    assert code == 0 and "编码者 coder: dave" in out.splitlines()[2]
+    code, out, _ = cli("export", "--coder", "all", "--format", "md")
+    assert code == 0 and "编码者 coders: dave, 测试员" in out
+    heads = [ln for ln in out.splitlines() if ln.startswith("###") and "首创之区" in ln]
+    assert {h.rsplit("编码者 coder: ", 1)[-1] for h in heads} == {"dave", "测试员"}
