@@ -302,3 +302,29 @@ def test_a_decision_without_a_fingerprint_stays_settled(seeds_copy: Path, tmp_pa
         assert ws.store.settled_basis("final") == {(r.unit, "党建"): r.basis()}
         adj.undo()
         assert ws.store.settled_basis("final") == {}
+
+
+def test_a_decided_row_the_coders_now_agree_on_stays_in_the_queue(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """Testers: B removed the 党建 tag A had alone after the row was decided "a"; the row
+    left the queue (now an agreement) while final kept 党建, which neither coder has. It
+    stays, marked changed, and deciding again writes what both now do."""
+    from workspace.coders import Adjudication
+    from workspace.session import Workspace
+
+    db = tmp_path / "db.json"
+    arts = two_coders(seeds_copy, db)
+    with Workspace(seeds_copy, db, mode="write") as ws:
+        adj = Adjudication(ws, "甲", "乙")
+        row = next(r for r in adj.rows() if r.code == "党建")
+        adj.settle(row.unit, "党建", "a")
+        with ws.store.as_coder("甲"):
+            ws.store.remove_tags(arts[1], ["党建"])  # now neither has it
+        again = Adjudication(ws, "甲", "乙")
+        (kept,) = [r for r in again.rows() if r.code == "党建"]
+        assert kept.changed and not kept.a_tag and not kept.b_tag
+        assert again.progress()[0] == 0  # reopened: not settled
+        again.settle(kept.unit, "党建", "a")
+        assert "党建" not in ws.store.notes(kept.unit, {"final"}).tags
+        assert again.progress()[0] == 1

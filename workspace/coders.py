@@ -191,6 +191,7 @@ class Adjudication:
         if self.final in (self.a.coder, self.b.coder):
             raise StoreError(f"the adjudicator cannot be one of the coders ({self.final})")
         corpus = ws.coded_corpus()
+        codes = list(codes) if codes is not None else None
         self._rows = [
             Disagreement(
                 r.unit,
@@ -203,6 +204,41 @@ class Adjudication:
             )
             for r in disagreements(self.a, self.b, p.units, codes)
         ]
+        # a decision whose row the coders' changes turned into an agreement stays in the
+        # queue (marked changed, see rows()): else it vanished and final kept the old answer
+        queued = {(r.unit, r.code) for r in self._rows}
+        units = set(p.units)
+        for unit, code in sorted(ws.store.settled(self.final)):
+            if (
+                (unit, code) in queued
+                or unit not in units
+                or (codes is not None and code not in codes)
+            ):
+                continue
+            art = corpus.article(unit)
+            self._rows.append(
+                Disagreement(
+                    unit,
+                    art.title if art is not None else "",
+                    code,
+                    code in self.a.tags.get(unit, set()),
+                    code in self.b.tags.get(unit, set()),
+                    tuple(
+                        sorted(
+                            (x.start, x.end)
+                            for x in self.a.passages.get(unit, ())
+                            if x.code == code
+                        )
+                    ),
+                    tuple(
+                        sorted(
+                            (x.start, x.end)
+                            for x in self.b.passages.get(unit, ())
+                            if x.code == code
+                        )
+                    ),
+                )
+            )
         self._agreed = agreements(self.a, self.b, p.units)
         self.one_coder_only = len(one_coder_only(self.a, self.b))
         """Articles only one of the two coded: no units of agreement, so not in ``final``."""
