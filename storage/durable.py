@@ -7,9 +7,8 @@ and a crash mid-write leaves a truncated file.  Here:
   is only ever replaced whole: written to a temp file, fsync'd, renamed, directory fsync'd;
 * each change appends the changed documents to ``<db>.journal`` and fsyncs before the call
   returns — durable, and its cost depends on the change, not on the database size;
-* on open the journal is replayed (a torn last line is a change that was never
-  acknowledged, and is ignored); it is compacted into the JSON file when it grows and on
-  close;
+* on open the journal is replayed (a torn last line, or a batch cut short, was never
+  acknowledged and is ignored); it is compacted into the JSON file when it grows and on close;
 * one writer at a time (``filelock``): a second process opens read-only, and so does a
   database whose folder or file cannot be written (``NotWritable``, a ``DatabaseLocked``);
 * a corrupt file is never overwritten: ``CorruptDatabase`` and the file stays byte-identical;
@@ -259,11 +258,20 @@ class DurableStorage(Storage):
             raise disk_error(exc, self.journal, "read", "nothing was changed") from exc
         lines = data.split(b"\n")
         last = max((n for n, line in enumerate(lines) if line.strip()), default=-1)
+        group: list[tuple[str, str, Any]] = []
+        want = 0  # lines to come of a batch begun by {"b": N}: one cut short is not kept
+        skip = 0  # lines left of a batch that had a bad line: none of it is applied
         for n, line in enumerate(lines):
             if not line.strip():
                 continue
+            if skip:
+                skip -= 1
+                continue
             try:
                 op = json.loads(line.decode("utf-8"))
+                if want == 0 and "b" in op:
+                    want, group = int(op["b"]), []
+                    continue
                 table, doc_id, doc = op["t"], str(op["i"]), op.get("d")
             except (ValueError, KeyError, TypeError, UnicodeDecodeError):
                 # A torn write (a crash, or a full disk that could not be cut back): never
@@ -273,14 +281,25 @@ class DurableStorage(Storage):
                 torn_known = n + 1 < len(lines) and not lines[n + 1].strip()
                 if n != last and not torn_known:
                     self.bad_lines.append(n + 1)
+                skip = max(0, want - 1)  # a batch with a bad line is not applied in part
+                want, group = 0, []
                 continue
-            self._replayed.add((table, doc_id))
-            t = tables.setdefault(table, {})
-            if doc is None:
-                t.pop(doc_id, None)
+            if want:
+                group.append((table, doc_id, doc))
+                want -= 1
+                if want:
+                    continue
+                ops, group = group, []
             else:
-                t[doc_id] = doc
-            self._ops += 1
+                ops = [(table, doc_id, doc)]
+            for table, doc_id, doc in ops:
+                self._replayed.add((table, doc_id))
+                t = tables.setdefault(table, {})
+                if doc is None:
+                    t.pop(doc_id, None)
+                else:
+                    t[doc_id] = doc
+                self._ops += 1
 
     def _recovered_summary(self) -> str:
         """``2 articles, 1 code``: the documents the journal replay changed, by kind."""
@@ -427,7 +446,9 @@ class DurableStorage(Storage):
         self._writable()
         if not ops:
             return
-        buf = b"".join(
+        # several documents are one change: {"b": N} first, a crash mid-append keeps none
+        head = f'{{"b": {len(ops)}}}\n'.encode() if len(ops) > 1 else b""
+        buf = head + b"".join(
             json.dumps({"t": table, "i": doc_id, "d": doc}, ensure_ascii=False).encode("utf-8")
             + b"\n"
             for table, doc_id, doc in ops

@@ -119,3 +119,36 @@ def test_a_command_mode_store_never_takes_write_access(tmp_path: Path) -> None:
     ws = Workspace(SEEDS, db, mode="read")
     assert ws.readonly and not ws.try_write_access()
     ws.close()
+
+
+def test_a_batch_cut_short_by_a_crash_is_not_kept_in_part(db: Path, arts: list[Article]) -> None:
+    """A tester killed an autocode of 4,800 passages while its one append was being written:
+    3,280 came back as if coded. A batch is one change: all of it or none of it."""
+    with Store.open(db) as s:
+        s.add_tags(arts[0], ["before"])
+        s.add_tags(arts[1], ["before"])
+        docs = s.storage.read()["articles"]
+    ops = [
+        json.dumps({"t": "articles", "i": k, "d": dict(docs[k], tags=["after"])}).encode()
+        for k in sorted(docs)
+    ]
+    _journal(db).write_bytes(b'{"b": 2}\n' + ops[0] + b"\n" + ops[1][:25])
+    with Store.open(db) as s:
+        assert [s.notes(a.id).tags for a in arts[:2]] == [("before",), ("before",)]
+        assert s.take_notices() == []  # never acknowledged: nothing to recover
+    _journal(db).write_bytes(b'{"b": 2}\n' + ops[0] + b"\n" + ops[1] + b"\n")
+    with Store.open(db) as s:
+        assert [s.notes(a.id).tags for a in arts[:2]] == [("after",), ("after",)]
+
+
+def test_a_batch_is_written_whole_to_the_journal(db: Path, arts: list[Article]) -> None:
+    s = Store.open(db)
+    try:
+        with s.batch("two"):
+            s.add_tags(arts[0], ["甲"])
+            s.add_tags(arts[1], ["乙"])
+        lines = _journal(db).read_bytes().splitlines()
+        (at,) = [i for i, x in enumerate(lines) if "b" in json.loads(x)]
+        assert json.loads(lines[at])["b"] == len(lines) - at - 1  # it counts the whole batch
+    finally:
+        s.close()
