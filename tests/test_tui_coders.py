@@ -13,6 +13,7 @@ from storage.annotations import Store
 from tui.app import make_app
 from tui.dialogs import InputDialog
 from tui.screens.agreement import AdjudicationScreen, AgreementScreen
+from tui.typeahead import REACTION
 
 from .test_tui import open_article, ready, running, stored
 
@@ -29,6 +30,7 @@ async def test_the_coder_is_asked_once_and_shown(
             if isinstance(app.screen, InputDialog) and app.screen.typeahead_ready:
                 break  # on screen: keys typed before that were meant for the reader
         assert isinstance(app.screen, InputDialog) and "编码者" in app.screen.heading
+        await pilot.pause(REACTION)  # a person reads the question first
         app.screen.query_one("Input").value = ""  # type: ignore[attr-defined]
         await pilot.press(*"小李", "enter")
         await pilot.pause()
@@ -85,6 +87,7 @@ async def test_keys_typed_before_the_first_start_question_go_to_the_reader(
         box = question.query_one(Input)
         assert box.value == app.store.coder  # the default, untouched by the typed search
         box.value = ""
+        await pilot.pause(REACTION)  # a person reads the question first
         type_fast(app, *"小李", "enter")
 
         def searched() -> bool:
@@ -93,6 +96,31 @@ async def test_keys_typed_before_the_first_start_question_go_to_the_reader(
         await settle(pilot, searched)
         assert app.store.coder == "小李"
         assert app.screen.query_one("#search-input", Input).value == "营商环境"
+
+
+async def test_keys_read_just_after_the_question_showed_are_not_its_answer(
+    seeds_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A tester's `carol Enter` sent with the launch reached the app just after the question
+    showed: Enter took the login name as the coder. Keys read within a reaction time of the
+    question were typed before it was seen: they go to the reader once it is answered."""
+    from .test_typeahead import settle, type_fast
+
+    monkeypatch.delenv("PIYUE_CODER")
+    app = make_app(seeds_copy, tmp_path / "db.json")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(
+            pilot, lambda: isinstance(app.screen, InputDialog) and app.screen.typeahead_ready
+        )
+        question = app.screen
+        type_fast(app, "enter")  # read at once: no one answers that fast
+        await pilot.pause(0.05)
+        assert app.screen is question
+        await pilot.pause(REACTION)
+        question.query_one("Input").value = "小李"  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await settle(pilot, lambda: not isinstance(app.screen, InputDialog))
+        assert app.store.coder == "小李"
 
 
 async def test_blind_until_revealed(seeds_copy: Path, tmp_path: Path) -> None:

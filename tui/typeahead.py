@@ -55,6 +55,10 @@ def ready(screen: Screen[Any]) -> None:
 ResultT = TypeVar("ResultT")
 
 
+REACTION = 0.3
+"""Seconds after an unbidden question shows before a key can be its answer."""
+
+
 class Dialog(ModalScreen[ResultT], Generic[ResultT]):
     """A modal dialog that takes keys typed while it opens (after its focus is set)."""
 
@@ -87,8 +91,10 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
 
     def keeps_for_below(self, event: events.Event) -> bool:
         """An unbidden question keeps a key typed before it showed (it reaches the app
-        a moment later) for the screen below."""
-        if self.unbidden and event.time < self.shown_at:
+        a moment later) for the screen below; so is one read within ``REACTION`` of its
+        showing — nobody reads a question and answers it that fast (an Enter typed with the
+        launch, read late, took the login name as the coder)."""
+        if self.unbidden and event.time < self.shown_at + REACTION:
             self.parked.append(event)
             return True
         return False
