@@ -24,6 +24,7 @@ Definitions (the tests pin them down):
 from __future__ import annotations
 
 from storage.annotations import UnknownCode
+from storage.annotations.expressions import ancestors
 from workspace.autocode import (
     UNITS,
     Plan,
@@ -38,7 +39,6 @@ from workspace.autocode import (
 from workspace.coded import (
     Item,
     SortBy,
-    ancestors,
     compile_expression,
     descendants,
 )

@@ -15,6 +15,7 @@ from typing import Any, Literal, cast
 
 from corpus.model import Article, Corpus, Issue
 from storage.annotations import Store, UnknownCode, parse_expression
+from storage.annotations.expressions import ancestors, codebook_parents, widener
 
 SortBy = Literal["date", "page", "code"]
 
@@ -24,19 +25,7 @@ SortBy = Literal["date", "page", "code"]
 
 def parents_of(store: Store) -> dict[str, str]:
     """Code → its parent, for the codes that have one."""
-    return {t.name: t.parent for t in store.tag_defs() if t.parent}
-
-
-def ancestors(parents: dict[str, str], code: str) -> list[str]:
-    """The parent chain of ``code`` (nearest first); a cycle stops the walk."""
-    out: list[str] = []
-    seen = {code}
-    p = parents.get(code, "")
-    while p and p not in seen:
-        out.append(p)
-        seen.add(p)
-        p = parents.get(p, "")
-    return out
+    return codebook_parents(store.tag_defs())
 
 
 def descendants(store: Store, code: str) -> set[str]:
@@ -48,8 +37,6 @@ def descendants(store: Store, code: str) -> set[str]:
 
 def expander(store: Store, children: bool) -> Callable[[Iterable[str]], set[str]]:
     """Tags → the set an expression is evaluated on (plus ancestors when children count)."""
-    from storage.annotations.expressions import widener
-
     return widener(parents_of(store)) if children else set
 
 
