@@ -4,6 +4,7 @@ filtered; a rejection remembered (and taken back with ``u``), the reader's words
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import OptionList
 
@@ -24,6 +25,16 @@ def rows(screen: TermsScreen) -> list[str]:
     return [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
 
 
+async def open_terms(pilot: Any, app: Any) -> TermsScreen:
+    """The reader ready, its index too, then ``W``: the terms screen with its list."""
+    await ready(pilot, app.main_screen)
+    await until(pilot, lambda: app.main_screen.index_ready, "index")
+    await pilot.press("W")
+    await until(pilot, lambda: isinstance(app.screen, TermsScreen) and bool(app.screen.every))
+    assert isinstance(app.screen, TermsScreen)
+    return app.screen
+
+
 def rejected_file() -> set[str]:
     path = locations.rejected_terms()
     return set(path.read_text("utf-8").split()) if path.exists() else set()
@@ -32,12 +43,7 @@ def rejected_file() -> set[str]:
 async def test_terms_listed_filtered_by_text_and_kind(seeds_copy: Path, tmp_path: Path) -> None:
     app = make_app(seeds_copy, tmp_path / "a.json")
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app.main_screen)
-        await until(pilot, lambda: app.main_screen.index_ready, "index")
-        await pilot.press("W")
-        await until(pilot, lambda: isinstance(app.screen, TermsScreen) and bool(app.screen.every))
-        screen = app.screen
-        assert isinstance(screen, TermsScreen)
+        screen = await open_terms(pilot, app)
         terms = app.workspace.library.terms()
         assert [t.text for t in screen.shown_terms] == [t.text for t in terms]
         first = rows(screen)[0]
@@ -101,10 +107,7 @@ async def test_reject_asks_first_and_enter_opens_the_concordance(
 ) -> None:
     app = make_app(seeds_copy, tmp_path / "a.json")
     async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot, app.main_screen)
-        await until(pilot, lambda: app.main_screen.index_ready, "index")
-        await pilot.press("W")
-        await until(pilot, lambda: isinstance(app.screen, TermsScreen) and bool(app.screen.every))
+        await open_terms(pilot, app)
         await pilot.press("x")
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")

@@ -221,25 +221,22 @@ class AttributionMixin(PassagesMixin):
 
     def settled(self, coder: str) -> dict[tuple[str, str], str]:
         """(article, code) → choice the coder settled (``a``, ``b``, ``both``, ``neither``)."""
-        out: dict[tuple[str, str], str] = {}
-        raw = self._raw("articles")
-        for aid, m in self._arts.items():
-            k = m.get(coder)
-            if k is not None:
-                for code, choice in raw[str(k)].get("settled", {}).items():
-                    out[(aid, code)] = str(choice)
-        return out
+        return self._per_code(coder, "settled")
 
     def settled_basis(self, coder: str) -> dict[tuple[str, str], str]:
         """(article, code) → the fingerprint of what the two coders had done when the
         decision was made (``settle_code``'s ``basis``; absent for older decisions)."""
+        return self._per_code(coder, "settled_basis")
+
+    def _per_code(self, coder: str, key: str) -> dict[tuple[str, str], str]:
+        """(article, code) → value of the coder's article documents' ``key`` map."""
         out: dict[tuple[str, str], str] = {}
         raw = self._raw("articles")
         for aid, m in self._arts.items():
             k = m.get(coder)
             if k is not None:
-                for code, basis in raw[str(k)].get("settled_basis", {}).items():
-                    out[(aid, code)] = str(basis)
+                for code, value in raw[str(k)].get(key, {}).items():
+                    out[(aid, code)] = str(value)
         return out
 
     def settle_code(
