@@ -399,3 +399,27 @@ def _check_chunk(indexer: Any) -> None:
             total.merge(unpack_counts(r[1].counts))
     assert unpack_counts(rows[-1].counts) == total
     assert [r[2] for r in chunk] == [r[2] for r in alone]
+
+
+def test_two_processes_rejecting_and_restoring_keep_each_others_rejections(
+    tmp_path: Path,
+) -> None:
+    """A reader open (one Library) and ``piyue terms reject`` in another shell (another):
+    the reader's undo takes back its own rejection only, not one made meanwhile."""
+    from storage.library import Library
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "01.txt").write_text("## 标题\n\n正文。\n", "utf-8")
+    shared = tmp_path / "words" / "rejected-terms.txt"
+    reader = Library(corpus, cache_dir=tmp_path / "cache", rejected_file=shared)
+    shell = Library(corpus, cache_dir=tmp_path / "cache", rejected_file=shared)
+    reader.reject_term("工作机制")
+    assert reader.rejected_terms() == {"工作机制"}
+    shell.reject_term("五星")
+    shell.reject_term("不存在的词")
+    assert reader.rejected_terms() == {"工作机制", "五星", "不存在的词"}  # read again
+    assert reader.restore_term("工作机制")
+    assert sorted(shared.read_text("utf-8").split()) == ["不存在的词", "五星"]
+    reader.reject_term("企业服务工作机制")
+    assert shell.rejected_terms() == {"不存在的词", "五星", "企业服务工作机制"}
