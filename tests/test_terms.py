@@ -423,3 +423,45 @@ def test_two_processes_rejecting_and_restoring_keep_each_others_rejections(
     assert sorted(shared.read_text("utf-8").split()) == ["不存在的词", "五星"]
     reader.reject_term("企业服务工作机制")
     assert shell.rejected_terms() == {"不存在的词", "五星", "企业服务工作机制"}
+
+
+def test_the_same_text_gives_the_same_tokens_whatever_the_index_history(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    """A page parsed again after terms were learned is cut as a cold build cuts it: tokens
+    (and so keywords and the segmented export) do not depend on when a page was parsed."""
+    import os
+    import time
+
+    from storage.library import Library
+
+    lib = Library(seeds_copy, cache_dir=tmp_path / "a")
+    lib.refresh_index(workers=1)
+    assert lib.terms()  # terms are known now: the next parse could use them
+    page = sorted(seeds_copy.glob("*.txt"))[3]
+    page.write_bytes(page.read_bytes() + b"\n")
+    os.utime(page, (time.time() + 5, time.time() + 5))
+    lib.refresh_index(workers=1)
+    fresh = Library(seeds_copy, cache_dir=tmp_path / "b")
+    fresh.refresh_index(workers=1)
+    assert {t.text for t in lib.terms()} == {t.text for t in fresh.terms()}
+    for article in fresh.load().articles:
+        assert lib.article_words(article) == fresh.article_words(article), article.id
+
+
+def test_join_terms_joins_a_term_cut_differently_by_its_text() -> None:
+    from corpus.terms import Term, join_terms
+
+    terms = [
+        Term("吴志军", 3, "person", ("吴志军",)),
+        Term("产业集群", 4, "term", ("产业", "集群")),
+        Term("中国船舶七二五所", 2, "organisation", ("中国", "船舶", "七二五所")),
+    ]
+    tokens = ["副市长", "吴", "志军", "说", "产业", "集群", "中国", "船舶", "七", "二五所", "好"]
+    assert join_terms(tokens, terms) == [
+        *("副市长", "吴志军", "说", "产业集群"),
+        *("中国", "船舶", "七", "二五所", "好"),  # four pieces: not joined by its text
+    ]
+    assert join_terms(["装备", "产业集", "群"], terms) == ["装备", "产业集群"]
+    assert join_terms(["吴", "志", "军"], terms) == ["吴志军"]
+    assert join_terms(["吴", "志军", "吴志"], terms) == ["吴志军", "吴志"]
