@@ -212,6 +212,9 @@ _CONTROL_NAME = (
     "its ids would break every line-by-line listing — rename it"
 )
 _NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+odd_name = re.compile(r"[\x00-\x1f\x7f-\x9f\udc80-\udcff]").search
+"""A name ``_walk`` skips (control characters, bytes that are not UTF-8): one test for the
+index's quick walk, which must skip what the scan skips."""
 _NAME_PICTURES = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
 
 
@@ -262,7 +265,7 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[Path, str]]:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
-        shown = foreign_name(entry.name)
+        shown = None if odd_name(entry.name) is None else foreign_name(entry.name)
         if shown is not None or _NAME_CONTROL.search(entry.name):
             what = "folder" if is_dir else "file"
             if shown is None:  # a line break or another control character in the name

@@ -92,3 +92,25 @@ def test_a_name_with_a_line_break_is_skipped_and_shown_with_pictures(tmp_path: P
     reasons = {s.file: s.reason for s in got.skipped}
     assert "line break" in reasons["换行␊文件夹"]
     assert "洛阳日报/01␉.txt" in reasons
+
+
+def test_the_index_stays_fresh_beside_a_link_to_a_folder_and_an_odd_name(
+    tmp_path: Path,
+) -> None:
+    """The freshness walk reads what the scan reads: a link to a folder of the corpus (a
+    second name for a year) and a skipped name kept every later command re-reading pages."""
+    from storage.library import Library
+
+    root = tmp_path / "c"
+    for day in ("01", "02"):
+        (root / "洛阳日报" / "2015" / day).mkdir(parents=True)
+        (root / "洛阳日报" / "2015" / day / "01.txt").write_text(PAGE, "utf-8")
+    (root / "洛阳日报" / "z-link-to-2015").symlink_to(root / "洛阳日报" / "2015")
+    (root / "换行\n文件夹").mkdir()
+    (root / "换行\n文件夹" / "01.txt").write_text(PAGE, "utf-8")
+    lib = Library(root, cache_dir=tmp_path / "cache")
+    stats = lib.refresh_index(workers=1)
+    assert stats is not None and stats.parsed == 2
+    again = Library(root, cache_dir=tmp_path / "cache")
+    idx = again.open_index()
+    assert idx is not None and idx.is_fresh()
