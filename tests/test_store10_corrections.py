@@ -113,7 +113,7 @@ def test_merge_then_split_gives_every_coder_their_codings_back(
     assert _state(ws, [first.id, second.id]) == before
     _check_attached(ws, {first.id, second.id})
     assert ws.undo() is not None  # one step: the merged article with everything on it
-    assert [a.id for a in ws.page_of(first).articles][0] == first.id
+    assert ws.page_of(first).articles[0].id == first.id
     assert second.id not in {a.id for a in ws.page_of(first).articles}
     for c in CODERS:
         assert {f"A-{c}", f"B-{c}", "共同"} <= set(ws.store.notes(first.id, coders=[c]).tags)
@@ -195,3 +195,19 @@ async def test_reader_merge_then_split_at_the_headline(seeds_copy: Path, tmp_pat
     with stored(db) as s:
         assert s.notes(first.id).tags == ("前",)
         assert s.notes(second.id).tags == ("后",)
+
+
+def test_a_code_renamed_while_merged_comes_back_renamed(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.json"
+    ws = _open(seeds_copy, db, False)
+    page = ws.corpus().issues[0]
+    first, second = page.articles[0], page.articles[1]
+    ws.tag(first, ["甲"])
+    ws.tag(second, ["旧名", "去掉"])
+    ws.correct(page.id, "merge_next", first.spans[0][0])
+    merged = ws.page_of(first).articles[0]
+    ws.store.rename_code("旧名", "新名")
+    ws.store.delete_code("去掉")
+    ws.correct(page.id, "split", _boundaries(merged, second)[0])
+    assert ws.store.notes(first.id).tags == ("甲",)
+    assert ws.store.notes(second.id).tags == ("新名",)

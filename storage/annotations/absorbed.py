@@ -23,6 +23,8 @@ from storage.annotations.reattach import merge_article_docs
 
 KEY = "absorbed"
 
+Doc = dict[str, Any]
+
 _NONE = {"tags": [], "note": "", "read": False, "starred": False}
 
 
@@ -185,3 +187,21 @@ def _take(
     if entry["into"] is None and empty and not left:
         return None, part
     return rest, part
+
+
+def retag(doc: Doc, rewrite: Callable[[list[str]], list[str]]) -> list[Doc] | None:
+    """``doc``'s absorbed documents with a code renamed or merged away (``rewrite``), None
+    when that changes nothing: split off later, an article gets its codes by today's names."""
+    entries = doc.get(KEY)
+    if not entries:
+        return None
+    out = []
+    for e in entries:
+        e = copy_doc(e)
+        for part in (e["doc"], e["into"]):
+            if part is not None:
+                part["tags"] = rewrite(list(part.get("tags", ())))
+                if part is e["doc"] and part.get(KEY):
+                    part[KEY] = retag(part, rewrite) or part[KEY]
+        out.append(e)
+    return None if out == entries else out
