@@ -20,6 +20,7 @@ from storage.annotations.history import State
 from storage.annotations.model import (
     CORRECTION_KINDS,
     PALETTE,
+    REMOVED,
     ArticleNotes,
     Correction,
     clean_note,
@@ -155,6 +156,11 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         for t in clean:
             if t not in doc["tags"]:
                 doc["tags"].append(t)
+        gone = {t: w for t, w in doc.get(REMOVED, {}).items() if t not in clean}
+        if gone:
+            doc[REMOVED] = gone
+        else:
+            doc.pop(REMOVED, None)
         label = f"tag {', '.join(clean)}"
         self._begin(label)
         try:
@@ -172,8 +178,19 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         if missing:
             raise AnnotationError(f"article {article.id} has no tag {', '.join(missing)}")
         doc["tags"] = [t for t in doc["tags"] if t not in clean]
+        doc[REMOVED] = {**doc.get(REMOVED, {}), **dict.fromkeys(clean, time.time())}
         self._save_article(doc_id, doc, f"untag {', '.join(clean)}")
         return self.notes(article.id)
+
+    def removed_since(self, article_id: str, when: float, coder: str | None = None) -> set[str]:
+        """Tags the coder (the current one by default) removed from the article after
+        ``when`` (a Unix time): what an import of codings as they were then must not bring
+        back."""
+        doc_id = self._arts.get(article_id, {}).get(coder or self.coder)
+        if doc_id is None:
+            return set()
+        gone = self._raw("articles")[str(doc_id)].get(REMOVED, {})
+        return {t for t, at in gone.items() if float(at) > when}
 
     def set_note(self, article: Article, note: str) -> ArticleNotes:
         clean_note(note)
