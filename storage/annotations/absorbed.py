@@ -13,6 +13,7 @@ writes what they plan (in the correction's undo step).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -28,19 +29,19 @@ Doc = dict[str, Any]
 _NONE = {"tags": [], "note": "", "read": False, "starred": False}
 
 
-def _share(doc: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The parts of an article document that a merge combines."""
+def _share(doc: Doc | None) -> Doc | None:
+    """The parts of an article document that a merge combines (a copy)."""
     if doc is None:
         return None
-    return {k: copy_doc({"v": doc.get(k, _NONE[k])})["v"] for k in _NONE}
+    return copy.deepcopy({k: doc.get(k, _NONE[k]) for k in _NONE})
 
 
-def remember(plan: list[State], before: dict[str, dict[str, Any]], corpus: Corpus) -> list[State]:
+def remember(plan: list[State], before: dict[str, Doc], corpus: Corpus) -> list[State]:
     """``plan`` (re-attachment's updates) with every merge of one article's document into
     another's, or onto another article's text, remembered on the document it went to."""
-    latest: dict[str, dict[str, Any] | None] = dict(before)
+    latest: dict[str, Doc | None] = dict(before)
     out: list[State] = []
-    out_before: dict[str, Any] | None = None  # the previous update's document before it
+    out_before: Doc | None = None  # the previous update's document before it
     for table, key, doc in plan:
         if table != "articles":
             out.append((table, key, doc))
@@ -62,7 +63,7 @@ def remember(plan: list[State], before: dict[str, dict[str, Any]], corpus: Corpu
     return out
 
 
-def _taken_in(old: dict[str, Any], new: dict[str, Any], corpus: Corpus) -> bool:
+def _taken_in(old: Doc, new: Doc, corpus: Corpus) -> bool:
     """The document moved onto an article that took its text in with more before it (a
     merge), not onto the same article under a new id (a re-read page, a corrected title)."""
     if old["article_id"] == new["article_id"] or corpus.article(old["article_id"]) is not None:
@@ -73,7 +74,7 @@ def _taken_in(old: dict[str, Any], new: dict[str, Any], corpus: Corpus) -> bool:
 
 
 def restore(
-    articles: dict[str, dict[str, Any]],
+    articles: dict[str, Doc],
     corpus: Corpus,
     legacy: str,
     new_key: Callable[[], str],
@@ -82,14 +83,14 @@ def restore(
     article of the page again (or move that share on, when what it sits in now is another
     article: A+B+C split between A and B gives B+C the share of C)."""
 
-    def who(d: dict[str, Any]) -> str:
+    def who(d: Doc) -> str:
         return str(d.get("coder") or legacy)
 
-    latest: dict[str, dict[str, Any] | None] = dict(articles)
+    latest: dict[str, Doc | None] = dict(articles)
     key_of = {(d["article_id"], who(d)): k for k, d in articles.items()}
     out: list[State] = []
 
-    def put(key: str, doc: dict[str, Any] | None) -> None:
+    def put(key: str, doc: Doc | None) -> None:
         was = latest.get(key)
         if was is not None:
             key_of.pop((was["article_id"], who(was)), None)
@@ -98,7 +99,7 @@ def restore(
         latest[key] = doc
         out.append(("articles", key, doc))
 
-    def give(dest: Article, part: dict[str, Any]) -> None:
+    def give(dest: Article, part: Doc) -> None:
         """The share onto ``dest``: its own article back (as it was, with what is left), or
         merged into what took it in now (remembered there, to be split off again)."""
         home = part["article_id"] == dest.id
@@ -133,7 +134,7 @@ def restore(
     return out
 
 
-def _destination(old: dict[str, Any], art: Article, corpus: Corpus) -> Article | None:
+def _destination(old: Doc, art: Article, corpus: Corpus) -> Article | None:
     """Where an absorbed article's share goes now: its own article, back on the page; or the
     one other article of the page that took its text in; None while it is still in ``art``."""
     page = corpus.issue_of(art)
@@ -147,13 +148,11 @@ def _destination(old: dict[str, Any], art: Article, corpus: Corpus) -> Article |
     return hits[0] if len(hits) == 1 else None
 
 
-def _take(
-    cur: dict[str, Any], entry: dict[str, Any]
-) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def _take(cur: Doc, entry: Doc) -> tuple[Doc | None, Doc]:
     """``cur`` without what ``entry`` brought in (None: nothing left of a document the merge
     created), and that share: the absorbed document with what is still on ``cur``."""
-    old: dict[str, Any] = entry["doc"]
-    into: dict[str, Any] = entry["into"] or _NONE
+    old: Doc = entry["doc"]
+    into: Doc = entry["into"] or _NONE
     tags_now = list(cur.get("tags", []))
     brought = [t for t in old.get("tags", []) if t not in into.get("tags", [])]
     note_now, own_note, its_note = cur.get("note", ""), into.get("note", ""), old.get("note", "")
