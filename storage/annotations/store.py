@@ -6,7 +6,7 @@ corrections, re-attachment and orphans.  Passages and the codebook come from the
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ from storage.annotations.model import (
     notes_from_doc,
 )
 from storage.annotations.passages import PassagesMixin
+from storage.annotations.history import State
 from storage.annotations.reattach import Reanchored, plan_reattach
 from storage.durable import DurableStorage, PiyueDB, open_db
 from storage.errors import AnnotationError, NewerSchema, StoreError
@@ -315,18 +316,29 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         return len(self.orphans())
 
     def anchor(
-        self, corpus: Corpus, within: set[str] | None = None, undoable: bool = False
+        self,
+        corpus: Corpus,
+        within: set[str] | None = None,
+        undoable: bool = False,
+        new_pages: Collection[str] = (),
     ) -> Reanchored:
         """Find every annotation again in ``corpus``: passages at their text's offsets,
         articles whose id went at their new id, orphans whose article is back re-attached.
 
         ``within``: ``corpus`` holds only some pages (one re-parsed page, when the rest is
         not in memory); only annotations of these article and page ids are considered (an
-        article id names its page: ``PAGE-hash``).  ``undoable``: the moves join the undo
-        step being recorded (a boundary correction: undone, both articles come back as
+        article id names its page: ``PAGE-hash``).  ``new_pages``: pages a vanished article
+        may be found on by its text (``plan_reattach``).  ``undoable``: the moves join the
+        undo step being recorded (a boundary correction: undone, both articles come back as
         they were); otherwise the corpus changed, not the user, and nothing is recorded.
         Read-only, the moves are made in memory only: what this session reads and exports
         agrees with the pages, and the file is left alone."""
+        return self.apply_anchoring(self.plan_anchoring(corpus, within, new_pages), undoable)
+
+    def plan_anchoring(
+        self, corpus: Corpus, within: set[str] | None = None, new_pages: Collection[str] = ()
+    ) -> list[State]:
+        """The document updates ``anchor`` makes (nothing written)."""
         articles, highlights = self._raw("articles"), self._raw("highlights")
         if within is not None:
 
@@ -339,9 +351,14 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                 if inside(d["article_id"]) or d.get("issue_id") in within
             }
             highlights = {k: d for k, d in highlights.items() if inside(d["article_id"])}
-        plan = plan_reattach(articles, highlights, corpus, self.legacy_coder)
+        return plan_reattach(articles, highlights, corpus, self.legacy_coder, new_pages)
+
+    def apply_anchoring(self, plan: Iterable[State], undoable: bool = False) -> Reanchored:
+        """Make ``plan_anchoring``'s updates (read-only: in memory) and say what they did."""
         report = Reanchored()
+        done = False
         for table, key, doc in plan:
+            done = True
             report.count(table, self._raw(table).get(key), doc)
             if self.readonly:
                 raw = self.storage.read().setdefault(table, {})
@@ -356,7 +373,7 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                 self.history.record(table, key, before, copy_doc(doc))
             else:
                 self._write(table, key, doc)
-        if plan:
+        if done:
             self._reindex()
         return report
 
