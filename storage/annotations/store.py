@@ -15,6 +15,7 @@ from corpus.model import Article, Corpus
 from storage.annotations.attribution import AttributionMixin
 from storage.annotations.codebook import CodebookMixin
 from storage.annotations.coders import VISIBLE, Coders, clean_coder, default_coder
+from storage.annotations.history import State
 from storage.annotations.model import (
     CORRECTION_KINDS,
     PALETTE,
@@ -26,7 +27,6 @@ from storage.annotations.model import (
     notes_from_doc,
 )
 from storage.annotations.passages import PassagesMixin
-from storage.annotations.history import State
 from storage.annotations.reattach import Reanchored, plan_reattach
 from storage.durable import DurableStorage, PiyueDB, open_db
 from storage.errors import AnnotationError, NewerSchema, StoreError
