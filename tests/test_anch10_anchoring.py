@@ -163,3 +163,78 @@ def test_orphans_re_attach_whatever_ran_while_the_folder_was_away(
     run(capsys, papers, db, "--coder", "bob", "tag", kept, "别人")  # another coder writes
     assert tagged(capsys, papers, db, "远方段") == [coded]
     assert orphans(capsys, papers, db) == []
+
+
+def test_the_orphan_notice_names_the_folder_and_is_said_once(
+    capsys: pytest.CaptureFixture[str], papers: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "a.json"
+    coded, kept = _lost_while_away(capsys, papers, tmp_path, db)
+    _, err = run(capsys, papers, db, "retrieve", "远方", "--json")
+    assert "2 codings lost their article" in err and "丙报/2020/01/02/ 2" in err
+    assert "read-only here" in err
+    for argv in (("stats", "--json"), ("retrieve", "远方"), ("codes",)):
+        _, err = run(capsys, papers, db, *argv)  # the same change: not said again
+        assert "lost" not in err, argv
+    _, err = run(capsys, papers, db, "tag", kept, "近处")  # stored: said once more, so
+    assert "2 codings lost their article" in err and "read-only" not in err
+    _, err = run(capsys, papers, db, "retrieve", "远方")
+    assert "lost" not in err
+    shutil.move(tmp_path / "丙报.away", papers / "丙报")
+    _, err = run(capsys, papers, db, "orphans")
+    assert "2 codings re-attached" in err
+    _, err = run(capsys, papers, db, "stats")
+    assert "re-attached" not in err
+
+
+def test_whereabouts_names_a_few_folders_compactly() -> None:
+    from workspace.anchoring import whereabouts
+
+    month = [f"河南日报/2015/03/{d:02d}/{p:02d}-ab12" for d in range(1, 32) for p in (1, 2)]
+    assert whereabouts(month) == "河南日报/2015/03/ 62"
+    assert whereabouts(["乙报/003_cbd-1", "乙报/004_ef-2", "乙报/004_ef-3"]) == "乙报/ 3"
+    day = ["洛阳日报/2015/01/02/03-aa", "洛阳日报/2015/01/02/04-bb"]
+    assert whereabouts(day) == "洛阳日报/2015/01/02/ 2"
+    papers = [f"{p}/x-1" for p in "甲乙丙丁戊"] + ["甲/y-2"]
+    assert whereabouts(papers) == "甲/ 2, 乙/ 1, 丙/ 1 and 2 more"
+    assert whereabouts(["001_ab-1", "002_cd-2"]) == "001_ab 1, 002_cd 1"
+
+
+def test_a_read_only_command_reuses_what_the_one_before_found(
+    capsys: pytest.CaptureFixture[str],
+    papers: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a folder went away every read-only command anchored every coding again (4 s
+    at 3,000 pages) until a writer stored it: the second reuses the first's result — as
+    long as the codings and the pages are the ones it was found for."""
+    from storage.annotations import Store
+    from workspace.session import Workspace
+
+    db = tmp_path / "a.json"
+    coded, kept = _lost_while_away(capsys, papers, tmp_path, db)
+    planned = []
+    plan = Store.plan_anchoring
+
+    def counted(self: Store, *args: object, **kw: object) -> object:
+        planned.append(1)
+        return plan(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "plan_anchoring", counted)
+
+    def read_only() -> list[str]:
+        with Workspace(papers, db, mode="read") as ws:
+            store = ws.codings()
+            assert store.readonly
+            return sorted(str(o["article_id"]) for o in store.orphans())
+
+    assert read_only() == [coded, coded] and len(planned) == 1
+    assert read_only() == [coded, coded] and len(planned) == 1  # reused
+    with Store.open(db, coder="alice") as s:  # the codings change (no page does)
+        s.keep_orphan("丁报/2020/01/01/01-abcd1234", tags=["导入"])
+    assert read_only() == sorted([coded, coded, "丁报/2020/01/01/01-abcd1234"])
+    assert len(planned) == 2  # found again for these codings
+    shutil.move(tmp_path / "丙报.away", papers / "丙报")
+    assert read_only() == ["丁报/2020/01/01/01-abcd1234"]  # the pages as stored: nothing to do
+    assert len(planned) == 2
