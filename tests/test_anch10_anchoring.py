@@ -99,8 +99,9 @@ def test_a_renamed_folder_takes_its_codings_along(
     run(capsys, papers, db, "tag", coded, "丙")
     run(capsys, papers, db, "highlight", coded, "丙报的来历", "--tag", "来历")
     (papers / "丙报").rename(papers / "丙报新")
-    if indexed:
-        run(capsys, papers, db, "index")
+    _, err = run(capsys, papers, db, *(["index"] if indexed else ["orphans"]))
+    assert "2 codings moved with their text" in err  # the tag and the passage: and where to
+    assert "2 to pages renamed or moved (丙报/2020/01/02/ 2 → 丙报新/2020/01/02/ 2)" in err
     moved = coded.replace("丙报/", "丙报新/", 1).rpartition("-")[0]
     (now,) = tagged(capsys, papers, db, "丙")
     assert now.startswith(moved + "-")
@@ -176,6 +177,12 @@ def test_the_orphan_notice_names_the_folder_and_is_said_once(
     for argv in (("stats", "--json"), ("retrieve", "远方"), ("codes",)):
         _, err = run(capsys, papers, db, *argv)  # the same change: not said again
         assert "lost" not in err, argv
+    shutil.move(tmp_path / "丙报.away", papers / "丙报")
+    _, err = run(capsys, papers, db, "retrieve", "远方")
+    assert "lost" not in err and "re-attached" not in err  # as stored: nothing happened
+    shutil.move(papers / "丙报", tmp_path / "丙报.away")  # away again: a new change, said
+    _, err = run(capsys, papers, db, "retrieve", "远方")
+    assert "2 codings lost their article" in err
     _, err = run(capsys, papers, db, "tag", kept, "近处")  # stored: said once more, so
     assert "2 codings lost their article" in err and "read-only" not in err
     _, err = run(capsys, papers, db, "retrieve", "远方")

@@ -94,6 +94,8 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     stamp, pages = state
     if stamp == last:
         _remember(lib, _page_set(stamp), pages)  # an anchored state older than this rule
+        if store.readonly:  # back as stored: the next change is found (and said) afresh
+            _forget(lib, store)
         return None
     key = _cache_key(store, stamp, last) if store.readonly else ""
     if key and (plan := _cached(lib, store, key)) is not None:
@@ -203,6 +205,13 @@ def _keep(lib: Library, store: Store, key: str, plan: list[Any]) -> None:
         pass
 
 
+def _forget(lib: Library, store: Store) -> None:
+    try:
+        _found_file(lib, store).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def _write(path: Path, text: str) -> None:
     """Whole or not at all: another command may be reading it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -233,7 +242,14 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
             f"they re-attach when the pages return{where}"
         )
     if report.moved:
-        out.append(f"{_n(report.moved, 'coding')} moved with their text: pages changed{where}")
+        line = f"{_n(report.moved, 'coding')} moved with their text: pages changed"
+        if report.elsewhere:  # said where: a coding on another page is checked by the user
+            line += (
+                f"; {len(report.elsewhere)} to pages renamed or moved "
+                f"({whereabouts(a for a, _ in report.elsewhere)} → "
+                f"{whereabouts(b for _, b in report.elsewhere)})"
+            )
+        out.append(line + where)
     return out
 
 

@@ -21,11 +21,13 @@ from storage.annotations.model import fingerprint
 class Reanchored:
     """What finding the annotations again did: codings (an article's tags and note, or one
     passage) ``found`` again after being orphans, newly ``orphaned`` (by article id), and
-    ``moved`` (new article or new offsets)."""
+    ``moved`` (new article or new offsets) — ``elsewhere`` those moved to another page
+    (a page renamed or moved), as (old, new) article ids."""
 
     found: int = 0
     moved: int = 0
     orphaned: list[str] = field(default_factory=list)
+    elsewhere: list[tuple[str, str]] = field(default_factory=list)
 
     def count(
         self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None
@@ -46,6 +48,9 @@ class Reanchored:
             table == "highlights" or before is None or before["article_id"] != after["article_id"]
         ):
             self.moved += 1
+            old, new = str((before or after)["article_id"]), str(after["article_id"])
+            if old.rpartition("-")[0] != new.rpartition("-")[0]:
+                self.elsewhere.append((old, new))
 
 
 MIN_HEAD = 8
