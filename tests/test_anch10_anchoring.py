@@ -245,3 +245,30 @@ def test_a_read_only_command_reuses_what_the_one_before_found(
     shutil.move(tmp_path / "丙报.away", papers / "丙报")
     assert read_only() == ["丁报/2020/01/01/01-abcd1234"]  # the pages as stored: nothing to do
     assert len(planned) == 2
+
+
+def test_without_the_pages_as_they_were_a_rename_leaves_orphans_not_guesses(
+    capsys: pytest.CaptureFixture[str], papers: Path, tmp_path: Path, piyue_home: Path
+) -> None:
+    """Which pages are new is known from the page list kept when the codings were last
+    anchored; with the cache cleared (or damaged) no page counts as new: the codings of a
+    renamed folder are orphans (listed, said), never moved to a guess — and re-attach when
+    the folder has its name back."""
+    db = tmp_path / "a.json"
+    run(capsys, papers, db, "index")
+    coded = next(i for i in ids(capsys, papers, db) if i.startswith("丙报/"))
+    run(capsys, papers, db, "tag", coded, "丙")
+    kept = piyue_home / "cache" / "anchoring"
+    lists = sorted(kept.glob("pages-*"))
+    assert lists
+    lists[0].write_bytes(b"damaged")
+    for f in lists[1:]:
+        f.unlink()
+    (papers / "丙报").rename(papers / "丙报新")
+    _, err = run(capsys, papers, db, "index")
+    assert "1 coding lost their article" in err
+    assert orphans(capsys, papers, db) == [coded]
+    (papers / "丙报新").rename(papers / "丙报")
+    _, err = run(capsys, papers, db, "index")
+    assert "1 coding re-attached" in err
+    assert tagged(capsys, papers, db, "丙") == [coded]

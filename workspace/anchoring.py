@@ -12,15 +12,17 @@ a cache so the next read-only command reuses it instead of doing it again.
 A coding whose article is gone follows its exact text only to a page that is new since the
 codings were last anchored (a rename or a move: every article id of the page changed), never
 to a reprint that was already there: otherwise it is an orphan, until its page comes back.
-The page ids of every anchored state are kept in the cache (``pages-<hash>.txt``) to tell
+The page ids of every anchored state are kept in the cache (``pages-<hash>.gz``) to tell
 which pages are new; without them no page counts as new (an orphan, never a wrong move).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
+import zlib
 from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
 RULES = "anch10.1"
 """Bumped when the way codings are found again changes: cached results are not reused."""
-PAGE_SETS_KEPT = 24
+PAGE_SETS_KEPT = 16
 """Page-id lists kept in the cache (the newest by use): a few per corpus and database."""
 
 
@@ -146,12 +148,12 @@ def _cache(lib: Library) -> Path:
 def _remember(lib: Library, names: str, pages: list[str]) -> None:
     """Keep the page ids of an anchored state (once; a cache: a full disk only means no
     page counts as new later)."""
-    path = _cache(lib) / f"pages-{names}.txt"
+    path = _cache(lib) / f"pages-{names}.gz"
     try:
         if path.exists():
             return
-        _write(path, "".join(f"{p}\n" for p in pages))
-        kept = sorted(path.parent.glob("pages-*.txt"), key=lambda p: p.stat().st_mtime)
+        _write(path, gzip.compress("".join(f"{p}\n" for p in pages).encode()))
+        kept = sorted(path.parent.glob("pages-*.gz"), key=lambda p: p.stat().st_mtime)
         for old in kept[:-PAGE_SETS_KEPT]:
             old.unlink(missing_ok=True)
     except OSError:
@@ -160,13 +162,12 @@ def _remember(lib: Library, names: str, pages: list[str]) -> None:
 
 def _recall(lib: Library, names: str) -> set[str] | None:
     """The page ids of an anchored state, if kept (and intact: they hash to its name)."""
-    path = _cache(lib) / f"pages-{names}.txt"
+    path = _cache(lib) / f"pages-{names}.gz"
     try:
-        text = path.read_text(encoding="utf-8")
+        pages = gzip.decompress(path.read_bytes()).decode().splitlines()
         os.utime(path)  # in use: kept before older lists
-    except OSError:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
         return None
-    pages = text.splitlines()
     return set(pages) if _names(pages) == names else None
 
 
@@ -200,7 +201,7 @@ def _keep(lib: Library, store: Store, key: str, plan: list[Any]) -> None:
     """Keep a read-only session's updates for the next (one state per database)."""
     try:
         text = json.dumps({"key": key, "plan": plan}, ensure_ascii=False)
-        _write(_found_file(lib, store), text)
+        _write(_found_file(lib, store), text.encode())
     except (OSError, TypeError, ValueError):
         pass
 
@@ -212,11 +213,11 @@ def _forget(lib: Library, store: Store) -> None:
         pass
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, data: bytes) -> None:
     """Whole or not at all: another command may be reading it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
+    tmp.write_bytes(data)
     os.replace(tmp, path)
 
 
