@@ -112,13 +112,15 @@ def test_a_renamed_folder_takes_its_codings_along(
 
 
 def _lost_while_away(
-    capsys: pytest.CaptureFixture[str], papers: Path, tmp_path: Path, db: Path
+    capsys: pytest.CaptureFixture[str], papers: Path, tmp_path: Path, db: Path, bob: bool = False
 ) -> tuple[str, str]:
     run(capsys, papers, db, "index")
     coded = next(i for i in ids(capsys, papers, db) if i.startswith("丙报/"))
     kept = next(i for i in ids(capsys, papers, db) if i.startswith("甲报/"))
     run(capsys, papers, db, "tag", coded, "远方")
     run(capsys, papers, db, "highlight", coded, "丙报的来历", "--tag", "远方段")
+    if bob:
+        run(capsys, papers, db, "--coder", "bob", "highlight", coded, "营商环境", "--tag", "乙")
     run(capsys, papers, db, "index")
     shutil.move(papers / "丙报", tmp_path / "丙报.away")
     return coded, kept
@@ -153,7 +155,7 @@ def test_orphans_re_attach_whatever_ran_while_the_folder_was_away(
     modification time), a read or ``index`` first: the orphans are found again either way
     (after a writer, ``index`` found the pages as anchored before and did nothing)."""
     db = tmp_path / "a.json"
-    coded, kept = _lost_while_away(capsys, papers, tmp_path, db)
+    coded, kept = _lost_while_away(capsys, papers, tmp_path, db, bob=True)
     run(capsys, papers, db, between, *([kept, "近处"] if between == "tag" else []))
     away = tmp_path / "丙报.away"
     for f in away.rglob("*.txt"):
@@ -164,6 +166,8 @@ def test_orphans_re_attach_whatever_ran_while_the_folder_was_away(
     run(capsys, papers, db, "--coder", "bob", "tag", kept, "别人")  # another coder writes
     assert tagged(capsys, papers, db, "远方段") == [coded]
     assert orphans(capsys, papers, db) == []
+    out, _ = run(capsys, papers, db, "--coder", "bob", "retrieve", "乙", "--json")
+    assert [i["article_id"] for i in json.loads(out)["items"]] == [coded]
 
 
 def test_the_orphan_notice_names_the_folder_and_is_said_once(
