@@ -13,7 +13,8 @@ A coding whose article is gone follows its exact text only to a page that is new
 codings were last anchored (a rename or a move: every article id of the page changed), never
 to a reprint that was already there: otherwise it is an orphan, until its page comes back.
 The page ids of every anchored state are kept in the cache (``pages-<hash>.gz``) to tell
-which pages are new; without them no page counts as new (an orphan, never a wrong move).
+which pages are new; without them no page counts as new (an orphan, never a wrong move) —
+but every page does for codings never anchored at all (a database older than anchoring).
 """
 
 from __future__ import annotations
@@ -132,9 +133,13 @@ def _settle(store: Store, lib: Library, stamp: str, pages: list[str]) -> None:
 
 
 def _new_pages(lib: Library, last: str, pages: list[str]) -> set[str]:
-    """The pages that were not there when the codings were last anchored (none when that
-    is not known: never anchored, or the list is no longer in the cache)."""
-    before = _recall(lib, _page_set(last)) if last else None
+    """The pages that were not there when the codings were last anchored: every page when
+    they never were (a database older than anchoring, whose page ids may have changed
+    form since: each article is found by its text if only one page has it); none when the
+    list is no longer in the cache (an orphan rather than a guess)."""
+    if not last:
+        return set(pages)
+    before = _recall(lib, _page_set(last))
     return set() if before is None else set(pages) - before
 
 
