@@ -231,13 +231,13 @@ def test_a_read_only_command_reuses_what_the_one_before_found(
     db = tmp_path / "a.json"
     coded, kept = _lost_while_away(capsys, papers, tmp_path, db)
     planned = []
-    plan = Store.plan_anchoring
+    anchor = Store.anchor
 
     def counted(self: Store, *args: object, **kw: object) -> object:
         planned.append(1)
-        return plan(self, *args, **kw)  # type: ignore[arg-type]
+        return anchor(self, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Store, "plan_anchoring", counted)
+    monkeypatch.setattr(Store, "anchor", counted)
 
     def whole(self: Library) -> None:
         raise AssertionError("every page was parsed (the index went stale: refreshed first)")

@@ -101,8 +101,8 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
             _forget(lib, store)
         return None
     key = _cache_key(store, stamp, last) if store.readonly else ""
-    if key and (plan := _cached(lib, store, key)) is not None:
-        store.apply_anchoring(plan)
+    if key and (updates := _cached(lib, store, key)) is not None:
+        store.anchor_again(updates)
         store.set_anchored(stamp)
         return None
     ids = store.coded_ids()
@@ -117,11 +117,11 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     built.clear()
     built.update((pid, p) for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
     corpus = Corpus(str(lib.root), tuple(built.values()))
-    plan = store.plan_anchoring(corpus, within=wanted | ids, new_pages=new)
-    report = store.apply_anchoring(plan)
+    before = _documents(store) if key else {}
+    report = store.anchor(corpus, within=wanted | ids, new_pages=new)
     _settle(store, lib, stamp, pages)
     if key:
-        _keep(lib, store, key, plan)
+        _keep(lib, store, key, _changes(before, store))
     return report
 
 
@@ -181,9 +181,30 @@ def _cache_key(store: Store, stamp: str, last: str) -> str:
     they were last anchored in (which pages are new), and every coding as read."""
     raw = store.storage.read()
     h = hashlib.sha1(f"{RULES}\0{stamp}\0{last}\0{store.legacy_coder}\0".encode())
-    for table in ("articles", "highlights"):
+    for table in TABLES:
         h.update(json.dumps(raw.get(table, {}), ensure_ascii=False, sort_keys=True).encode())
     return h.hexdigest()
+
+
+TABLES = ("articles", "highlights")
+"""What anchoring changes."""
+
+
+def _documents(store: Store) -> dict[str, dict[str, Any]]:
+    """A copy of the documents anchoring may change (to tell what it changed)."""
+    raw = store.storage.read()
+    return {t: json.loads(json.dumps(raw.get(t, {}))) for t in TABLES}
+
+
+def _changes(before: dict[str, dict[str, Any]], store: Store) -> list[tuple[str, str, Any]]:
+    """The documents anchoring changed, added (a document) or removed (None)."""
+    raw = store.storage.read()
+    out: list[tuple[str, str, Any]] = []
+    for t in TABLES:
+        was, now = before[t], raw.get(t, {})
+        out += [(t, k, None) for k in was if k not in now]
+        out += [(t, k, d) for k, d in now.items() if was.get(k) != d]
+    return out
 
 
 def _found_file(lib: Library, store: Store) -> Path:
@@ -197,15 +218,15 @@ def _cached(lib: Library, store: Store, key: str) -> list[tuple[str, str, Any]] 
         got = json.loads(_found_file(lib, store).read_text(encoding="utf-8"))
         if got.get("key") != key:
             return None
-        return [(str(t), str(k), d) for t, k, d in got["plan"]]
+        return [(str(t), str(k), d) for t, k, d in got["updates"]]
     except (OSError, ValueError, TypeError, KeyError):
         return None
 
 
-def _keep(lib: Library, store: Store, key: str, plan: list[Any]) -> None:
+def _keep(lib: Library, store: Store, key: str, updates: list[Any]) -> None:
     """Keep a read-only session's updates for the next (one state per database)."""
     try:
-        text = json.dumps({"key": key, "plan": plan}, ensure_ascii=False)
+        text = json.dumps({"key": key, "updates": updates}, ensure_ascii=False)
         _write(_found_file(lib, store), text.encode())
     except (OSError, TypeError, ValueError):
         pass

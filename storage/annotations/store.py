@@ -15,7 +15,6 @@ from corpus.model import Article, Corpus
 from storage.annotations.attribution import AttributionMixin
 from storage.annotations.codebook import CodebookMixin
 from storage.annotations.coders import VISIBLE, Coders, clean_coder, default_coder
-from storage.annotations.history import State
 from storage.annotations.model import (
     CORRECTION_KINDS,
     PALETTE,
@@ -328,17 +327,11 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         ``within``: ``corpus`` holds only some pages (one re-parsed page, when the rest is
         not in memory); only annotations of these article and page ids are considered (an
         article id names its page: ``PAGE-hash``).  ``new_pages``: pages a vanished article
-        may be found on by its text (``plan_reattach``).  ``undoable``: the moves join the
-        undo step being recorded (a boundary correction: undone, both articles come back as
+        may be found on by its text (``plan_reattach``).  ``undoable``: the moves join the undo
+        step being recorded (a boundary correction: undone, both articles come back as
         they were); otherwise the corpus changed, not the user, and nothing is recorded.
         Read-only, the moves are made in memory only: what this session reads and exports
         agrees with the pages, and the file is left alone."""
-        return self.apply_anchoring(self.plan_anchoring(corpus, within, new_pages), undoable)
-
-    def plan_anchoring(
-        self, corpus: Corpus, within: set[str] | None = None, new_pages: Collection[str] = ()
-    ) -> list[State]:
-        """The document updates ``anchor`` makes (nothing written)."""
         articles, highlights = self._raw("articles"), self._raw("highlights")
         if within is not None:
 
@@ -351,14 +344,9 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                 if inside(d["article_id"]) or d.get("issue_id") in within
             }
             highlights = {k: d for k, d in highlights.items() if inside(d["article_id"])}
-        return plan_reattach(articles, highlights, corpus, self.legacy_coder, new_pages)
-
-    def apply_anchoring(self, plan: Iterable[State], undoable: bool = False) -> Reanchored:
-        """Make ``plan_anchoring``'s updates (read-only: in memory) and say what they did."""
+        plan = plan_reattach(articles, highlights, corpus, self.legacy_coder, new_pages)
         report = Reanchored()
-        done = False
         for table, key, doc in plan:
-            done = True
             report.count(table, self._raw(table).get(key), doc)
             if self.readonly:
                 raw = self.storage.read().setdefault(table, {})
@@ -373,7 +361,7 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                 self.history.record(table, key, before, copy_doc(doc))
             else:
                 self._write(table, key, doc)
-        if done:
+        if plan:
             self._reindex()
         return report
 
@@ -438,6 +426,25 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             if d.get("orphan") and shown(d):
                 out.append({"type": "highlight", **d, "coder": self.coder_of(d)})
         return out
+
+    def anchor_again(self, updates: Iterable[tuple[str, str, dict[str, Any] | None]]) -> None:
+        """Read-only: make in memory the document updates an earlier read-only session's
+        ``anchor`` made for exactly these documents and pages (``workspace.anchoring``
+        keeps them), instead of finding every coding again."""
+        if not self.readonly:
+            raise StoreError("anchor_again is for a read-only session (a writer anchors)")
+        tables: set[str] = set()
+        for table, key, doc in updates:
+            raw = self.storage.read().setdefault(table, {})
+            if doc is None:
+                raw.pop(key, None)
+            else:
+                raw[key] = doc
+            tables.add(table)
+        for table in tables:
+            self.db.table(table).clear_cache()
+        if tables:
+            self._reindex()
 
 
 def _combined(article_id: str, ns: list[ArticleNotes]) -> ArticleNotes:
