@@ -3,9 +3,11 @@
     python -m bench.keywords [--labels tests/fixtures/keyterms.json] [--top 10]
 
 Prints one JSON object: for "before" (main's ranking: words, learned names, no terms), "after"
-(terms discovered in the corpus, learned into the segmenter, ranked with their kinds) and plain
+(what the reader shows: the corpus indexed, terms discovered and joined into the stored tokens,
+``Library.keywords`` ranking them with their kinds) and plain
 ``jieba.analyse.extract_tags`` — strict recall@N (a keyword equals or contains the term), junk
-(digits, single characters, fragments, boilerplate) and the ranking time of one article.
+(digits, single characters, fragments, boilerplate) and the time of one article's keywords
+(its tokens read from the index included).
 The labels are hand-written (tests/fixtures/keyterms.json is held out; keyterms_tune.json is
 what the ranking was tuned on).
 """
@@ -22,11 +24,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from corpus.keywords import LEAD_CHARS, DocFreq, Keyword, kinds_of, rank
+from corpus.keywords import DocFreq, Keyword, rank
 from corpus.load import load_corpus
 from corpus.model import Article
 from corpus.segment import Segmenter, learn_names
 from corpus.terms import Counts, count_page, select_terms, stopwords
+from storage.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 _FUNCTION = "的了和与及在是对把将从为以等并也都而又让被向于就才之其着过"
@@ -127,25 +130,18 @@ def main() -> None:
         tags = seg.tags()
         terms = select_terms(counts, tags=None if args.no_tags else tags)
         discover = time.perf_counter() - t
-        seg.add_terms(terms)
-        boost2 = boost | set(seg.terms)
-        words2 = {a.id: seg.words(_text(a)) for a in arts}
-        df2 = DocFreq()
-        df2.add_terms(terms)
-        for a in arts:
-            df2.add_document(words2[a.id])
-        kinds_all = kinds_of(terms, seg.names, tags, {w for ws in words2.values() for w in ws})
+        # after: what the reader shows — the corpus indexed (terms discovered while pages are
+        # parsed, joined into the stored tokens when read), keywords from ``Library.keywords``
+        lib = Library(args.corpus, cache_dir=Path(tmp) / "cache", rejected_file=Path(tmp) / "r")
+        lib.refresh_index(workers=1)
+        lib.prepare_words()
         after_kw: dict[str, list[Keyword]] = {}
         times = []
-        for a in arts:
+        for a in lib.load().articles:
             t = time.perf_counter()
-            kinds = kinds_of(terms, seg.names, tags, words2[a.id])
-            title = seg.words(a.title)
-            lead = seg.words(a.text[:LEAD_CHARS])
-            after_kw[a.id] = rank(words2[a.id], df2, args.top, boost2, kinds, title, lead)
+            after_kw[a.id] = lib.keywords(a, top=args.top)
             times.append(time.perf_counter() - t)
         after = {aid: [k.word for k in ks] for aid, ks in after_kw.items()}
-        assert kinds_all is not None
     import jieba
     import jieba.analyse
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -200,6 +201,39 @@ class Scan:
             raise EmptyCorpus(describe_empty(self.root, len(self.skipped)))
 
 
+_NOT_UTF8 = (
+    "{what} name is not UTF-8 (shown as GB 18030; an archive unpacked from Windows?): "
+    "not read — rename it, e.g. convmv -f gbk -t utf-8 -r --notest NAME"
+)
+
+
+_CONTROL_NAME = (
+    "{what} name holds a line break or another control character (shown as ␊, ␉…): not read, "
+    "its ids would break every line-by-line listing — rename it"
+)
+_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+odd_name = re.compile(r"[\x00-\x1f\x7f-\x9f\udc80-\udcff]").search
+"""A name ``_walk`` skips (control characters, bytes that are not UTF-8): one test for the
+index's quick walk, which must skip what the scan skips."""
+_NAME_PICTURES = {c: 0x2400 + c for c in range(0x20)} | {0x7F: 0x2421}
+
+
+def foreign_name(name: str) -> str | None:
+    """How to show a file name whose bytes are not UTF-8 (Python hands them over as lone
+    surrogates, which no UTF-8 file, database or terminal takes), or None for a UTF-8 name.
+    Chinese archives unpacked from Windows carry GBK names: GB 18030 reads them; other bytes
+    are shown as \\xNN."""
+    try:
+        name.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        raw = os.fsencode(name)
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace")
+
+
 def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[Path, str]]:
     """(path, rel) of every non-hidden regular file below ``root``, in the order of
     ``sorted(root.rglob("*"))``; a folder already visited (symlink loop) is not entered."""
@@ -231,6 +265,16 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[Path, str]]:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
+        shown = None if odd_name(entry.name) is None else foreign_name(entry.name)
+        if shown is not None or _NAME_CONTROL.search(entry.name):
+            what = "folder" if is_dir else "file"
+            if shown is None:  # a line break or another control character in the name
+                shown = entry.name.translate(_NAME_PICTURES)
+                why = _CONTROL_NAME.format(what=what)
+            else:
+                why = _NOT_UTF8.format(what=what)
+            skipped.append(Skipped(f"{prefix}{shown}", why))
+            continue
         if is_dir:
             try:
                 st = entry.stat()

@@ -568,23 +568,60 @@ def select_terms(
 
 def join_terms(tokens: Sequence[str], terms: Iterable[Term]) -> list[str]:
     """Tokens with each learned term's parts joined into one token (longest match first): how
-    the index can apply the learned layer to stored tokens without segmenting again."""
-    by_first: dict[str, list[tuple[str, ...]]] = {}
-    for t in terms:
-        if len(t.parts) > 1:
-            by_first.setdefault(t.parts[0], []).append(t.parts)
-    for seqs in by_first.values():
-        seqs.sort(key=len, reverse=True)
+    the index can apply the learned layer to stored tokens without segmenting again.  A term
+    the plain segmenter cuts differently here than where it was counted (a name learned on
+    another page: 吴/志军) is joined by its text, from two or three tokens."""
+    global _JOINER
+    if _JOINER is not None and _JOINER[0] is terms:
+        by_first, texts, starts = _JOINER[1]
+    else:
+        by_first, texts, starts = tables = _join_tables(terms)
+        if isinstance(terms, list):  # the library's list, the same object until terms change
+            _JOINER = terms, tables
     out: list[str] = []
     i, n = 0, len(tokens)
     while i < n:
-        for seq in by_first.get(tokens[i], ()):
+        tok = tokens[i]
+        for seq in by_first.get(tok, ()):
             k = len(seq)
             if tuple(tokens[i : i + k]) == seq:
                 out.append("".join(seq))
                 i += k
                 break
         else:
-            out.append(tokens[i])
+            if tok in starts:
+                if i + 1 < n and (two := tok + tokens[i + 1]) in texts:
+                    if i + 2 < n and (three := two + tokens[i + 2]) in texts:
+                        out.append(three)
+                        i += 3
+                        continue
+                    out.append(two)
+                    i += 2
+                    continue
+                if i + 2 < n and (three := tok + tokens[i + 1] + tokens[i + 2]) in texts:
+                    out.append(three)
+                    i += 3
+                    continue
+            out.append(tok)
             i += 1
     return out
+
+
+_Tables = tuple[dict[str, list[tuple[str, ...]]], set[str], set[str]]
+_JOINER: tuple[list[Term], _Tables] | None = None
+"""The tables of the last list of terms ``join_terms`` was given (the reader's, every time)."""
+
+
+def _join_tables(terms: Iterable[Term]) -> _Tables:
+    """Multi-part terms by their first part (longest first), every term's text, and what the
+    texts begin with (a token that begins none needs no joining by text)."""
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    texts: set[str] = set()
+    for t in terms:
+        if len(t.parts) > 1:
+            by_first.setdefault(t.parts[0], []).append(t.parts)
+        texts.add(t.text)
+    for seqs in by_first.values():
+        seqs.sort(key=len, reverse=True)
+    starts = {x[:k] for x in texts for k in range(1, len(x))}
+    return by_first, texts, starts

@@ -568,8 +568,11 @@ class Index(PageWriter, Searcher):
 
         cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None
-        terms = self.terms()
-        init = (cache, udict, manifest, terms, self.discover_terms)
+        # no learned terms: every page is cut by the same segmenter whenever it is parsed, so
+        # the same text gives the same tokens whatever the index's history (a page parsed in
+        # a cold build, before any term was known, and one parsed again later); the learned
+        # layer is applied when tokens are read (``join_terms``)
+        init = (cache, udict, manifest, (), self.discover_terms)
         n = self._pool_size(workers, len(items))
         if n == 1:
             worker_init(*init)

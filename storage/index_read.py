@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 from corpus.keywords import DocFreq
-from corpus.load import PAGE_SUFFIXES
+from corpus.load import PAGE_SUFFIXES, odd_name
 from corpus.model import Article, Corpus, Edition, Issue, Skipped
 from corpus.pagemeta import MANIFEST
 from corpus.terms import Term
@@ -109,42 +109,52 @@ class IndexReader:
         with contextlib.suppress(OSError):
             st = os.stat(self.root)
             seen.add((st.st_dev, st.st_ino))
-        stack = [(str(self.root), "")]
         suffixes = PAGE_SUFFIXES
-        while stack:
-            folder, prefix = stack.pop()
+
+        def entries(folder: str, prefix: str) -> Iterator[os.DirEntry[str]]:
             try:
-                it = os.scandir(folder)
+                with os.scandir(folder) as it:
+                    found = sorted((e for e in it if e.name[0] != "."), key=_name)
             except OSError:
                 others.append(f"{prefix}/!")
+                return iter(())
+            return iter(found)
+
+        # depth first in name order, as ``scan_corpus`` walks: of two names for one folder (a
+        # symbolic link beside its target) the same one is read, or the index is never fresh
+        stack = [("", entries(str(self.root), ""))]
+        while stack:
+            prefix, found = stack[-1]
+            e = next(found, None)
+            if e is None:
+                stack.pop()
                 continue
-            with it:
-                for e in it:
-                    name = e.name
-                    if name[0] == ".":
-                        continue
-                    dot = name.rfind(".")  # os.path.splitext, for a name not starting with "."
-                    try:
-                        if e.is_dir():
-                            st = e.stat()
-                            key = (st.st_dev, st.st_ino)
-                            if key not in seen:
-                                seen.add(key)
-                                stack.append((e.path, f"{prefix}{name}/"))
-                            else:
-                                others.append(prefix + name)
-                            continue
-                        if dot > 0 and name[dot:].lower() in suffixes and e.is_file():
-                            st = e.stat()
-                            names.append(prefix + name)
-                            sizes.append(st.st_size)
-                            mtimes.append(st.st_mtime_ns)
-                            continue
-                    except OSError:
-                        pass
-                    rel = prefix + name
-                    if rel != MANIFEST:
-                        others.append(rel)
+            name = e.name
+            if odd_name(name):  # skipped by the scan (not UTF-8, a line break)
+                others.append(prefix + name)
+                continue
+            dot = name.rfind(".")  # os.path.splitext, for a name not starting with "."
+            try:
+                if e.is_dir():
+                    st = e.stat()
+                    key = (st.st_dev, st.st_ino)
+                    if key not in seen:
+                        seen.add(key)
+                        stack.append((f"{prefix}{name}/", entries(e.path, prefix + name)))
+                    else:
+                        others.append(prefix + name)
+                    continue
+                if dot > 0 and name[dot:].lower() in suffixes and e.is_file():
+                    st = e.stat()
+                    names.append(prefix + name)
+                    sizes.append(st.st_size)
+                    mtimes.append(st.st_mtime_ns)
+                    continue
+            except OSError:
+                pass
+            rel = prefix + name
+            if rel != MANIFEST:
+                others.append(rel)
         text = "\n".join(sorted(others))
         walk.digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()
         return walk
@@ -380,3 +390,7 @@ def _decode_page(
     return tuple(
         decode_article(issue_id, head, texts[o], bodies[o]) for o, head in enumerate(heads)
     )
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name

@@ -28,6 +28,7 @@ from storage.annotations import Store
 
 if TYPE_CHECKING:  # the index (sqlite3, multiprocessing) is imported when first used
     from storage.index import Hit, Index, IndexStats, PageRow, Progress
+    from storage.rejected import RejectedTerms
 
 PAGES_KEPT = 48
 """Pages kept built in memory when they come from the index one at a time."""
@@ -59,7 +60,7 @@ class Library:
     """What the user gave: the folder, or the one page file."""
     _terms: list[Term] | None = None
     _terms_applied: bool = False
-    _rejected: set[str] | None = None
+    _rejected: RejectedTerms | None = None
     _reader: Index | None = None
     _reader_checked: bool = False
     _reader_trust: bool = False
@@ -295,17 +296,13 @@ class Library:
     # -- terms
 
     def rejected_terms(self) -> set[str]:
-        """Terms the user rejected (never selected again)."""
+        """Terms the user rejected (never selected again), as the file says now: another
+        process (``piyue terms reject`` beside an open reader) may have changed it."""
         if self._rejected is None:
-            text = ""
-            for path in (self.rejected_file, self.cache_dir / REJECTED_FILE):
-                try:
-                    text = path.read_text(encoding="utf-8")
-                    break
-                except OSError:
-                    continue
-            self._rejected = {line.strip() for line in text.splitlines() if line.strip()}
-        return self._rejected
+            from storage.rejected import RejectedTerms
+
+            self._rejected = RejectedTerms(self.rejected_file, self.cache_dir / REJECTED_FILE)
+        return self._rejected.current()
 
     def reject_term(self, text: str) -> None:
         """The user says ``text`` is no term: remembered (file written atomically), gone from
@@ -327,15 +324,11 @@ class Library:
 
     def _set_rejected(self, text: str, rejecting: bool) -> None:
         from storage.errors import DiskError
-        from storage.files import atomic_write
 
         with self._lock:
-            before = self.rejected_terms()
-            rejected = before | {text} if rejecting else before - {text}
-            data = "".join(f"{t}\n" for t in sorted(rejected)).encode("utf-8")
-            self.rejected_file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.rejected_file, data, mode=0o644)
-            self._rejected = rejected
+            self.rejected_terms()
+            assert self._rejected is not None
+            rejected = self._rejected.change(text, rejecting)
             if rejecting:
                 self.segmenter.forget_terms([text])
             idx = self.open_index()

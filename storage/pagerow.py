@@ -20,8 +20,10 @@ from typing import Any, BinaryIO, NamedTuple
 
 from corpus.version import PARSER_VERSION
 
-SCHEMA = 7 * 100 + PARSER_VERSION
-"""The index's schema: stored pages are stale when the parser changes."""
+SCHEMA = 8 * 100 + PARSER_VERSION
+"""The index's schema: stored pages are stale when the parser changes.  8xx: every page's
+tokens are cut without the learned terms (7xx cut a page parsed again after terms were
+learned with them, so tokens depended on the index's history)."""
 
 
 class PageRow(NamedTuple):

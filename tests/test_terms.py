@@ -399,3 +399,69 @@ def _check_chunk(indexer: Any) -> None:
             total.merge(unpack_counts(r[1].counts))
     assert unpack_counts(rows[-1].counts) == total
     assert [r[2] for r in chunk] == [r[2] for r in alone]
+
+
+def test_two_processes_rejecting_and_restoring_keep_each_others_rejections(
+    tmp_path: Path,
+) -> None:
+    """A reader open (one Library) and ``piyue terms reject`` in another shell (another):
+    the reader's undo takes back its own rejection only, not one made meanwhile."""
+    from storage.library import Library
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "01.txt").write_text("## 标题\n\n正文。\n", "utf-8")
+    shared = tmp_path / "words" / "rejected-terms.txt"
+    reader = Library(corpus, cache_dir=tmp_path / "cache", rejected_file=shared)
+    shell = Library(corpus, cache_dir=tmp_path / "cache", rejected_file=shared)
+    reader.reject_term("工作机制")
+    assert reader.rejected_terms() == {"工作机制"}
+    shell.reject_term("五星")
+    shell.reject_term("不存在的词")
+    assert reader.rejected_terms() == {"工作机制", "五星", "不存在的词"}  # read again
+    assert reader.restore_term("工作机制")
+    assert sorted(shared.read_text("utf-8").split()) == ["不存在的词", "五星"]
+    reader.reject_term("企业服务工作机制")
+    assert shell.rejected_terms() == {"不存在的词", "五星", "企业服务工作机制"}
+
+
+def test_the_same_text_gives_the_same_tokens_whatever_the_index_history(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    """A page parsed again after terms were learned is cut as a cold build cuts it: tokens
+    (and so keywords and the segmented export) do not depend on when a page was parsed."""
+    import os
+    import time
+
+    from storage.library import Library
+
+    lib = Library(seeds_copy, cache_dir=tmp_path / "a")
+    lib.refresh_index(workers=1)
+    assert lib.terms()  # terms are known now: the next parse could use them
+    page = sorted(seeds_copy.glob("*.txt"))[3]
+    page.write_bytes(page.read_bytes() + b"\n")
+    os.utime(page, (time.time() + 5, time.time() + 5))
+    lib.refresh_index(workers=1)
+    fresh = Library(seeds_copy, cache_dir=tmp_path / "b")
+    fresh.refresh_index(workers=1)
+    assert {t.text for t in lib.terms()} == {t.text for t in fresh.terms()}
+    for article in fresh.load().articles:
+        assert lib.article_words(article) == fresh.article_words(article), article.id
+
+
+def test_join_terms_joins_a_term_cut_differently_by_its_text() -> None:
+    from corpus.terms import Term, join_terms
+
+    terms = [
+        Term("吴志军", 3, "person", ("吴志军",)),
+        Term("产业集群", 4, "term", ("产业", "集群")),
+        Term("中国船舶七二五所", 2, "organisation", ("中国", "船舶", "七二五所")),
+    ]
+    tokens = ["副市长", "吴", "志军", "说", "产业", "集群", "中国", "船舶", "七", "二五所", "好"]
+    assert join_terms(tokens, terms) == [
+        *("副市长", "吴志军", "说", "产业集群"),
+        *("中国", "船舶", "七", "二五所", "好"),  # four pieces: not joined by its text
+    ]
+    assert join_terms(["装备", "产业集", "群"], terms) == ["装备", "产业集群"]
+    assert join_terms(["吴", "志", "军"], terms) == ["吴志军"]
+    assert join_terms(["吴", "志军", "吴志"], terms) == ["吴志军", "吴志"]
