@@ -101,6 +101,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"{plural(rep.notes_set, 'note')} ({rep.notes_conflicts} kept both), "
         f"+{plural(rep.highlights_added, 'passage')}"
         + (f", +{plural(rep.codes_defined, 'code')} defined" if rep.codes_defined else "")
+        + (
+            f", {plural(rep.tags_left_out, 'tag')} removed here since that export left out"
+            if rep.tags_left_out
+            else ""
+        )
         + (f", {len(rep.orphans)} kept as orphans" if rep.orphans else "")
     )
     for s in rep.orphans:

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from corpus import clean
 from corpus.bylines import LEAD, is_byline, take_trailing_byline
+from corpus.corrections import apply_corrections
 from corpus.drafts import HEADLINE_MAX, Draft, Line, LineKind, Page
 from corpus.furniture import (
     CONTINUATION,
@@ -317,60 +318,6 @@ def _spans(lines: Iterable[int], owners: dict[int, int], me: int) -> tuple[Span,
 
 def _short_hash(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-
-
-def apply_corrections(page: Page, corrections: Iterable[tuple[str, int]]) -> None:
-    """The user's boundary fixes, by source line: merge_next, split, caption, furniture."""
-    for kind, line in corrections:
-        owner = next((d for d in page.drafts if line in d.lines), None)
-        if owner is None:
-            continue
-        idx = page.drafts.index(owner)
-        if kind == "merge_next" and idx + 1 < len(page.drafts):
-            nxt = page.drafts.pop(idx + 1)
-            for head in (*nxt.column, *nxt.kicker, nxt.title, *nxt.subtitle):
-                if head:
-                    no = nxt.heading_lines[0] if nxt.heading_lines else line
-                    owner.paras.append([Kind.SECTION, head, no, no])
-            if nxt.dateline:
-                owner.paras.append([Kind.TEXT, nxt.dateline, line, line])
-            if nxt.continuation:
-                owner.paras.append([Kind.TEXT, nxt.continuation, line, line])
-            if owner.jump and nxt.jump:
-                owner.paras.append([Kind.TEXT, owner.jump, line, line])
-            owner.jump = nxt.jump or owner.jump
-            owner.paras.extend(nxt.paras)
-            owner.lines.extend(nxt.lines)
-            owner.byline.extend(nxt.byline)
-        elif kind == "split":
-            at = next((k for k, p in enumerate(owner.paras) if int(str(p[2])) == line), None)
-            if at is None or (at == 0 and not owner.title):
-                continue
-            moved: list[list[object]] = owner.paras[at:]
-            del owner.paras[at:]
-            new = Draft()
-            if moved and moved[0][0] is Kind.SECTION:
-                first = moved.pop(0)
-                new.title = str(first[1])
-                new.heading_lines.append(int(str(first[2])))
-                new.lines.append(int(str(first[2])))
-            new.paras = moved
-            moved_lines = {n for p in moved for n in range(int(str(p[2])), int(str(p[3])) + 1)}
-            new.lines.extend(n for n in owner.lines if n in moved_lines)
-            owner.lines = [n for n in owner.lines if n not in moved_lines and n not in new.lines]
-            if owner.byline and max(owner.lines, default=0) < max(new.lines, default=0):
-                new.byline, owner.byline = owner.byline, []
-            page.drafts.insert(idx + 1, new)
-        elif kind in ("caption", "furniture"):
-            for k, p in enumerate(owner.paras):
-                if int(str(p[2])) <= line <= int(str(p[3])):
-                    if kind == "caption":
-                        p[0] = Kind.CAPTION
-                    else:
-                        page.furniture.append((line, str(p[1])))
-                        del owner.paras[k]
-                        owner.lines = [n for n in owner.lines if n != line]
-                    break
 
 
 def parse_text(

@@ -60,34 +60,52 @@ class Lexicon:
     frequency, tag and prefix answers of jieba's FREQ and tag tables for the few words piyue
     asks about, without 349,000 words as Python objects (≈50 MB)."""
 
+    py_total: int
+    """jieba's total: every line's frequency (dict.txt has one word twice)."""
+    rs_total: int
+    """rjieba's total: each word once, at its last line's frequency."""
+
     def __init__(self, cache_dir: Path | None) -> None:
         src = jieba_dir() / "dict.txt"
         st = src.stat()
         folder = cache_dir or Path(tempfile.gettempdir()) / "piyue-lexicon"
         stem = folder / f"lexicon-{_LEXICON_VERSION}-{st.st_size}-{st.st_mtime_ns}"
+        self._cache: dict[str, tuple[int | None, str | None]] = {}
+        self.cached = True
+        """False when the cache could not be written or read (a full disk, a read-only home):
+        the sorted dictionary is then held in memory (≈10 MB) for this process."""
+        try:
+            self._open(src, stem)
+        except (OSError, ValueError, KeyError):
+            self.cached = False
+            built = self._sorted(src)
+            self._data: bytes | mmap.mmap = built[0]
+            self._index = memoryview(built[1])
+            self.py_total, self.rs_total = built[2], built[3]
+        self._n = len(self._index)
+
+    def _open(self, src: Path, stem: Path) -> None:
+        """The sorted dictionary from the cache, written first if it is not there."""
         data, index, meta = (stem.with_suffix(s) for s in (".txt", ".idx", ".json"))
         if not meta.exists():
             from filelock import FileLock
 
-            folder.mkdir(parents=True, exist_ok=True)
+            stem.parent.mkdir(parents=True, exist_ok=True)
             with FileLock(str(stem.with_suffix(".lock"))):  # pool workers start together
                 if not meta.exists():
-                    self._build(src, data, index, meta)
+                    self._save(self._sorted(src), data, index, meta)
         info = json.loads(meta.read_text("utf-8"))
-        self.py_total: int = info["py_total"]
-        """jieba's total: every line's frequency (dict.txt has one word twice)."""
-        self.rs_total: int = info["rs_total"]
-        """rjieba's total: each word once, at its last line's frequency."""
+        self.py_total, self.rs_total = int(info["py_total"]), int(info["rs_total"])
         with data.open("rb") as f:
             self._data = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         with index.open("rb") as f:
             self._index_map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
         self._index = memoryview(self._index_map).cast("I")
-        self._n = len(self._index)
-        self._cache: dict[str, tuple[int | None, str | None]] = {}
 
     @staticmethod
-    def _build(src: Path, data: Path, index: Path, meta: Path) -> None:
+    def _sorted(src: Path) -> tuple[bytes, array[int], int, int]:
+        """dict.txt sorted by word (a repeated word once, its last line), the rows' offsets,
+        jieba's total and rjieba's."""
         # bytes lines, not split ones: a quarter of the memory for the one sort
         lines = [line.strip() for line in src.read_bytes().splitlines()]
         lines = [line for line in lines if line]
@@ -107,18 +125,29 @@ class Lexicon:
             offsets.append(pos)
             chunks.append(row)
             pos += len(row)
-        del lines
-        data.parent.mkdir(parents=True, exist_ok=True)
+        return b"".join(chunks), offsets, py_total, rs_total
+
+    @staticmethod
+    def _save(
+        built: tuple[bytes, array[int], int, int], data: Path, index: Path, meta: Path
+    ) -> None:
+        """Write the cache; a file that cannot be written whole (a full disk) leaves nothing
+        behind, and the meta file, which says the cache is there, comes last."""
+        blob, offsets, py_total, rs_total = built
         # pool workers may build at once: each writes its own files, the same bytes, replaced whole
         suffix = f".{os.getpid()}.{threading.get_ident()}.tmp"
-        for path, blob in (
-            (data, b"".join(chunks)),
+        for path, content in (
+            (data, blob),
             (index, offsets.tobytes()),
             (meta, json.dumps({"py_total": py_total, "rs_total": rs_total}).encode()),
         ):
             tmp = path.with_name(path.name + suffix)
-            tmp.write_bytes(blob)
-            os.replace(tmp, path)
+            try:
+                tmp.write_bytes(content)
+                os.replace(tmp, path)
+            except OSError:
+                tmp.unlink(missing_ok=True)
+                raise
 
     def _row(self, i: int) -> bytes:
         off = self._index[i]
@@ -160,6 +189,35 @@ class Lexicon:
 
     def __len__(self) -> int:
         return self._n
+
+
+def _initialize_quietly(tk: Any) -> None:
+    """``tk.initialize()`` without the traceback jieba prints when its cache cannot be written
+    (a full disk: the cache is only a faster start) and without the partial file it leaves
+    behind then in piyue's own cache folder."""
+
+    class Dump(logging.Filter):
+        failed = False
+
+        def filter(self, record: logging.LogRecord) -> bool:
+            if record.getMessage().startswith("Dump cache file failed"):
+                self.failed = True
+                return False
+            return True
+
+    log = logging.getLogger("jieba")
+    ours = Path(tk.tmp_dir) if tk.tmp_dir else None
+    before = set(os.listdir(ours)) if ours is not None else set()
+    dump = Dump()
+    log.addFilter(dump)
+    try:
+        tk.initialize()
+    finally:
+        log.removeFilter(dump)
+    if dump.failed and ours is not None:
+        for name in set(os.listdir(ours)) - before:
+            if name.startswith("tmp"):  # jieba's mkstemp, in a folder only piyue writes
+                (ours / name).unlink(missing_ok=True)
 
 
 # -- rjieba, following jieba exactly
@@ -499,9 +557,12 @@ class Tokenizer:
             jieba.setLogLevel(logging.WARNING)
             tk = jieba.Tokenizer()
             if self.cache_dir is not None:
-                self.cache_dir.mkdir(parents=True, exist_ok=True)
-                tk.tmp_dir = str(self.cache_dir)
-            tk.initialize()
+                try:
+                    self.cache_dir.mkdir(parents=True, exist_ok=True)
+                    tk.tmp_dir = str(self.cache_dir)
+                except OSError:
+                    pass  # jieba's cache then goes to the system's temporary folder, if it can
+            _initialize_quietly(tk)
             tk.FREQ.update(self._freq)
             tk.total = self.total
             for w in self._split:

@@ -186,6 +186,7 @@ def items(
                     n.starred,
                     meta,
                     (label if single and label else who),
+                    n.updated,
                 )
             )
     return out
@@ -264,6 +265,7 @@ def to_jsonl(
             "note": it.note,
             "read": it.read,
             "starred": it.starred,
+            "updated": it.updated or None,  # an import leaves out tags removed here since
             "highlights": [
                 {
                     "id": h.id,

@@ -57,6 +57,8 @@ class Item:
     """`page_meta` of the article's page."""
     coder: str = ""
     """Whose codings these are."""
+    updated: float = 0.0
+    """When the coder last changed the article's tags, note or marks (0: never)."""
 
 
 # ------------------------------------------------------------------------ page metadata

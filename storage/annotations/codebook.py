@@ -8,16 +8,19 @@ or named as a parent: old databases and imports carry codes that were never defi
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from storage.annotations import absorbed
 from storage.annotations.base import StoreBase
 from storage.annotations.coders import VISIBLE, Coders
 from storage.annotations.expressions import evaluate, parse_expression
 from storage.annotations.model import (
     MAX_NOTE,
     QUICK_SLOTS,
+    REMOVED,
     CodeCycle,
     CodeExists,
     CodeRow,
@@ -220,8 +223,14 @@ class CodebookMixin(StoreBase):
         for k, d in list(self._raw("articles").items()):
             tags = list(d.get("tags", ()))
             new = rewrite(tags)
-            if new != tags:
-                self._put("articles", int(k), {**copy_doc(d), "tags": new})
+            kept = absorbed.retag(d, rewrite)  # what a merge took in: renamed alike
+            if new != tags or kept is not None:
+                doc = {**copy_doc(d), "tags": new}
+                if gone := [t for t in tags if t not in new]:  # an older import leaves them out
+                    doc[REMOVED] = {**doc.get(REMOVED, {}), **dict.fromkeys(gone, time.time())}
+                if kept is not None:
+                    doc[absorbed.KEY] = kept
+                self._put("articles", int(k), doc)
         for k, d in list(self._raw("highlights").items()):
             tags = list(d.get("tags", ()))
             new = rewrite(tags)

@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 class ImportReport:
     articles: int = 0
     tags_added: int = 0
+    tags_left_out: int = 0
+    """Tags the record has that were removed here after its ``updated`` time: not brought back."""
     notes_set: int = 0
     notes_conflicts: int = 0
     highlights_added: int = 0
@@ -214,6 +216,11 @@ def _one(
     rep.articles += 1
     have = set(store.notes(art.id, {store.coder}).tags)
     new_tags = [t for t in dict.fromkeys(tags) if t not in have]
+    when = rec.get("updated")
+    if isinstance(when, int | float) and not isinstance(when, bool):  # an older export
+        gone = store.removed_since(art.id, float(when))
+        rep.tags_left_out += sum(t in gone for t in new_tags)
+        new_tags = [t for t in new_tags if t not in gone]
     if new_tags:
         store.add_tags(art, new_tags)
         rep.tags_added += len(new_tags)

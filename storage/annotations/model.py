@@ -20,6 +20,10 @@ CONTEXT = 32
 QUICK_SLOTS = 9
 PALETTE = ["#e06c75", "#98c379", "#e5c07b", "#61afef", "#c678dd", "#56b6c2", "#d19a66", "#be5046"]
 CORRECTION_KINDS = ("merge_next", "split", "caption", "furniture")
+
+REMOVED = "removed"
+"""An article document's tags removed by its coder, with when (tag → Unix time)."""
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 

@@ -12,12 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from corpus.model import Article, Corpus
+from storage.annotations import absorbed
 from storage.annotations.attribution import AttributionMixin
 from storage.annotations.codebook import CodebookMixin
 from storage.annotations.coders import VISIBLE, Coders, clean_coder, default_coder
+from storage.annotations.history import State
 from storage.annotations.model import (
     CORRECTION_KINDS,
     PALETTE,
+    REMOVED,
     ArticleNotes,
     Correction,
     clean_note,
@@ -153,6 +156,11 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         for t in clean:
             if t not in doc["tags"]:
                 doc["tags"].append(t)
+        gone = {t: w for t, w in doc.get(REMOVED, {}).items() if t not in clean}
+        if gone:
+            doc[REMOVED] = gone
+        else:
+            doc.pop(REMOVED, None)
         label = f"tag {', '.join(clean)}"
         self._begin(label)
         try:
@@ -170,8 +178,19 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         if missing:
             raise AnnotationError(f"article {article.id} has no tag {', '.join(missing)}")
         doc["tags"] = [t for t in doc["tags"] if t not in clean]
+        doc[REMOVED] = {**doc.get(REMOVED, {}), **dict.fromkeys(clean, time.time())}
         self._save_article(doc_id, doc, f"untag {', '.join(clean)}")
         return self.notes(article.id)
+
+    def removed_since(self, article_id: str, when: float, coder: str | None = None) -> set[str]:
+        """Tags the coder (the current one by default) removed from the article after
+        ``when`` (a Unix time): what an import of codings as they were then must not bring
+        back."""
+        doc_id = self._arts.get(article_id, {}).get(coder or self.coder)
+        if doc_id is None:
+            return set()
+        gone = self._raw("articles")[str(doc_id)].get(REMOVED, {})
+        return {t for t, at in gone.items() if float(at) > when}
 
     def set_note(self, article: Article, note: str) -> ArticleNotes:
         clean_note(note)
@@ -332,20 +351,37 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         they were); otherwise the corpus changed, not the user, and nothing is recorded.
         Read-only, the moves are made in memory only: what this session reads and exports
         agrees with the pages, and the file is left alone."""
-        articles, highlights = self._raw("articles"), self._raw("highlights")
-        if within is not None:
 
-            def inside(aid: str) -> bool:
-                return aid in within or aid.rpartition("-")[0] in within
+        def inside(aid: str) -> bool:
+            return within is None or aid in within or aid.rpartition("-")[0] in within
 
-            articles = {
+        def considered(table: str) -> dict[str, Any]:
+            docs = self._raw(table)
+            if within is None:
+                return docs
+            return {
                 k: d
-                for k, d in articles.items()
-                if inside(d["article_id"]) or d.get("issue_id") in within
+                for k, d in docs.items()
+                if inside(d["article_id"]) or (table == "articles" and d.get("issue_id") in within)
             }
-            highlights = {k: d for k, d in highlights.items() if inside(d["article_id"])}
-        plan = plan_reattach(articles, highlights, corpus, self.legacy_coder, new_pages)
+
+        articles = considered("articles")
+        plan = plan_reattach(
+            articles, considered("highlights"), corpus, self.legacy_coder, new_pages
+        )
         report = Reanchored()
+        self._apply_plan(absorbed.remember(plan, articles, corpus), report, undoable)
+        # a merge split again at its boundary: each article's own tags and note back
+        back = absorbed.restore(
+            considered("articles"), corpus, self.legacy_coder, lambda: str(self._new_id("articles"))
+        )
+        self._apply_plan(back, report, undoable)
+        if plan or back:
+            self._reindex()
+        return report
+
+    def _apply_plan(self, plan: list[State], report: Reanchored, undoable: bool) -> None:
+        """Write the updates finding the annotations again planned (see ``anchor``)."""
         for table, key, doc in plan:
             report.count(table, self._raw(table).get(key), doc)
             if self.readonly:
@@ -361,9 +397,6 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                 self.history.record(table, key, before, copy_doc(doc))
             else:
                 self._write(table, key, doc)
-        if plan:
-            self._reindex()
-        return report
 
     def anchored_stamp(self) -> str:
         """The corpus state (``workspace.anchoring.corpus_stamp``) every annotation was last
@@ -417,7 +450,7 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         for d in self._raw("articles").values():
             if not shown(d):
                 continue
-            d = {**d, "coder": self.coder_of(d)}
+            d = {k: v for k, v in d.items() if k != absorbed.KEY} | {"coder": self.coder_of(d)}
             if d.get("orphan") and (
                 d.get("tags") or d.get("note") or self._hl_by_article.get(d["article_id"])
             ):
