@@ -5,38 +5,72 @@ folder gone for a while and back, a boundary correction) they must be found agai
 anything is read, exported or counted — not only when something is written.  The corpus
 state the annotations were last anchored in is remembered in the database (a stamp of the
 index's pages and the corrections): when it matches, nothing is done; when it does not, the
-coded pages are built (the whole corpus only when a coded article id is gone) and every
-coding is found again — stored by the writer, in memory only for a read-only session.
+coded pages (and the pages that are new since) are built and every coding is found again —
+stored by the writer, in memory only for a read-only session, which keeps what it found in
+a cache so the next read-only command reuses it instead of doing it again.
+
+A coding whose article is gone follows its exact text only to a page that is new since the
+codings were last anchored (a rename or a move: every article id of the page changed), never
+to a reprint that was already there: otherwise it is an orphan, until its page comes back.
+The page ids of every anchored state are kept in the cache (``pages-<hash>.gz``) to tell
+which pages are new; without them no page counts as new (an orphan, never a wrong move) —
+but every page does for codings never anchored at all (a database older than anchoring).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
+import os
+import zlib
 from collections import Counter
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from corpus.model import Issue
     from storage.annotations import Reanchored, Store
     from storage.library import Library
 
+RULES = "anch10.1"
+"""Bumped when the way codings are found again changes: cached results are not reused."""
+PAGE_SETS_KEPT = 16
+"""Page-id lists kept in the cache (the newest by use): a few per corpus and database."""
+
 
 def corpus_stamp(lib: Library) -> str | None:
     """What the articles of a fresh index depend on: every page's id and content hash, the
     index's schema and the boundary corrections; None when pages are not read from an
     index (the corpus is in memory)."""
+    state = _indexed_state(lib)
+    return None if state is None else state[0]
+
+
+def _indexed_state(lib: Library) -> tuple[str, list[str]] | None:
+    """(stamp, page ids in order) of the index pages are read from, or None."""
     idx = lib.reading_index()
     if idx is None:
         return None
-    h, names = hashlib.sha1(), hashlib.sha1()
+    h, pages = hashlib.sha1(), []
     for row in idx.db.execute("SELECT value FROM meta WHERE key='schema'"):
         h.update(f"schema {row[0]}\n".encode())
     for pid, sha in idx.db.execute("SELECT id, sha1 FROM pages WHERE skipped IS NULL ORDER BY id"):
         h.update(f"{pid}\0{sha}\n".encode())
-        names.update(f"{pid}\n".encode())
+        pages.append(str(pid))
     for pid, fixes in sorted(lib.corrections().items()):
         h.update(f"fix {pid}\0{sorted(fixes)}\n".encode())
-    return f"{h.hexdigest()}:{names.hexdigest()}"
+    return f"{h.hexdigest()}:{_names(pages)}", pages
+
+
+def _names(pages: Iterable[str]) -> str:
+    """A hash of the page ids (in order): the part of a stamp that pages coming or going
+    (or being renamed) change."""
+    h = hashlib.sha1()
+    for pid in pages:
+        h.update(f"{pid}\n".encode())
+    return h.hexdigest()
 
 
 def _page_set(stamp: str) -> str:
@@ -46,34 +80,174 @@ def _page_set(stamp: str) -> str:
 
 def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | None:
     """Find every coding again if the corpus changed since they were last anchored; None
-    when nothing had to be done (the stamp matches: a query and a hash, no page built).
+    when nothing had to be done (the stamp matches: a query and a hash, no page built) or
+    a read-only session reused what an earlier one found (and said) for the same state.
     ``built``: the coded pages, kept by the caller — filled with the pages built here."""
     from corpus.model import Corpus
     from storage.pages import issue_ids_of
 
-    if not lib.lazy:  # the corpus is in memory: checking every coding is cheap beside it
-        return store.anchor(lib.load())
-    stamp, last = corpus_stamp(lib), store.anchored_stamp()
-    if stamp is None or stamp == last:
+    last = store.anchored_stamp()
+    state = _indexed_state(lib) if lib.lazy else None
+    if state is None:  # the corpus is in memory: checking every coding is cheap beside it
+        corpus = lib.load()
+        pages = sorted(i.id for i in corpus.issues)
+        report = store.anchor(corpus, new_pages=_new_pages(lib, last, pages))
+        _settle(store, lib, f"memory:{_names(pages)}", pages)
+        return report
+    stamp, pages = state
+    if stamp == last:
+        _remember(lib, _page_set(stamp), pages)  # an anchored state older than this rule
+        if store.readonly:  # back as stored: the next change is found (and said) afresh
+            _forget(lib, store)
+        return None
+    key = _cache_key(store, stamp, last) if store.readonly else ""
+    if key and (updates := _cached(lib, store, key)) is not None:
+        store.anchor_again(updates)
+        store.set_anchored(stamp)
         return None
     ids = store.coded_ids()
     fixed = set(lib.corrections())
     known = issue_ids_of(lib, ids)
+    there = set(pages)
     gone = {a for a in ids if a not in known and a.rpartition("-")[0] not in fixed}
-    # Codings whose article just went, or orphans when pages came or went (a renamed page is
-    # back under another name): their articles may be anywhere now — the whole corpus is
-    # read.  Orphans of long ago, when only page contents changed: not again.
-    if gone & store.attached_ids() or (gone and _page_set(stamp) != _page_set(last)):
-        report = store.anchor(lib.load())
-        lib.let_go()  # back to pages on demand
-    else:
-        wanted = set(known.values()) | fixed
-        built.clear()
-        built.update((pid, p) for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
-        pages = tuple(built.values())
-        report = store.anchor(Corpus(str(lib.root), pages), within=wanted | ids)
-    store.set_anchored(stamp)
+    # the pages of coded articles, of vanished ones still there (an edited headline), and —
+    # when some are gone — the pages that are new since: a vanished article may be there
+    new = _new_pages(lib, last, pages) if gone else set()
+    wanted = set(known.values()) | fixed | new | ({a.rpartition("-")[0] for a in gone} & there)
+    built.clear()
+    built.update((pid, p) for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
+    corpus = Corpus(str(lib.root), tuple(built.values()))
+    before = _documents(store) if key else {}
+    report = store.anchor(corpus, within=wanted | ids, new_pages=new)
+    _settle(store, lib, stamp, pages)
+    if key:
+        _keep(lib, store, key, _changes(before, store))
     return report
+
+
+def _settle(store: Store, lib: Library, stamp: str, pages: list[str]) -> None:
+    """Remember that the codings are anchored in ``stamp`` (a writer: in the database), and
+    its pages (to tell, next time, which pages are new)."""
+    store.set_anchored(stamp)
+    _remember(lib, _page_set(stamp), pages)
+
+
+def _new_pages(lib: Library, last: str, pages: list[str]) -> set[str]:
+    """The pages that were not there when the codings were last anchored: every page when
+    they never were (a database older than anchoring, whose page ids may have changed
+    form since: each article is found by its text if only one page has it); none when the
+    list is no longer in the cache (an orphan rather than a guess)."""
+    if not last:
+        return set(pages)
+    before = _recall(lib, _page_set(last))
+    return set() if before is None else set(pages) - before
+
+
+# -- the cache: page lists of anchored states, and a read-only session's findings
+
+
+def _cache(lib: Library) -> Path:
+    return lib.cache_dir / "anchoring"
+
+
+def _remember(lib: Library, names: str, pages: list[str]) -> None:
+    """Keep the page ids of an anchored state (once; a cache: a full disk only means no
+    page counts as new later)."""
+    path = _cache(lib) / f"pages-{names}.gz"
+    try:
+        if path.exists():
+            return
+        _write(path, gzip.compress("".join(f"{p}\n" for p in pages).encode()))
+        kept = sorted(path.parent.glob("pages-*.gz"), key=lambda p: p.stat().st_mtime)
+        for old in kept[:-PAGE_SETS_KEPT]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _recall(lib: Library, names: str) -> set[str] | None:
+    """The page ids of an anchored state, if kept (and intact: they hash to its name)."""
+    path = _cache(lib) / f"pages-{names}.gz"
+    try:
+        pages = gzip.decompress(path.read_bytes()).decode().splitlines()
+        os.utime(path)  # in use: kept before older lists
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
+        return None
+    return set(pages) if _names(pages) == names else None
+
+
+def _cache_key(store: Store, stamp: str, last: str) -> str:
+    """What a read-only session's anchoring depends on: the pages (``stamp``), the state
+    they were last anchored in (which pages are new), and every coding as read."""
+    raw = store.storage.read()
+    h = hashlib.sha1(f"{RULES}\0{stamp}\0{last}\0{store.legacy_coder}\0".encode())
+    for table in TABLES:
+        h.update(json.dumps(raw.get(table, {}), ensure_ascii=False, sort_keys=True).encode())
+    return h.hexdigest()
+
+
+TABLES = ("articles", "highlights")
+"""What anchoring changes."""
+
+
+def _documents(store: Store) -> dict[str, dict[str, Any]]:
+    """A copy of the documents anchoring may change (to tell what it changed)."""
+    raw = store.storage.read()
+    return {t: json.loads(json.dumps(raw.get(t, {}))) for t in TABLES}
+
+
+def _changes(before: dict[str, dict[str, Any]], store: Store) -> list[tuple[str, str, Any]]:
+    """The documents anchoring changed, added (a document) or removed (None)."""
+    raw = store.storage.read()
+    out: list[tuple[str, str, Any]] = []
+    for t in TABLES:
+        was, now = before[t], raw.get(t, {})
+        out += [(t, k, None) for k in was if k not in now]
+        out += [(t, k, d) for k, d in now.items() if was.get(k) != d]
+    return out
+
+
+def _found_file(lib: Library, store: Store) -> Path:
+    db = str(store.storage.path.resolve())
+    return _cache(lib) / f"found-{hashlib.sha1(db.encode()).hexdigest()[:12]}.json"
+
+
+def _cached(lib: Library, store: Store, key: str) -> list[tuple[str, str, Any]] | None:
+    """The updates an earlier read-only session planned for exactly this state, or None."""
+    try:
+        got = json.loads(_found_file(lib, store).read_text(encoding="utf-8"))
+        if got.get("key") != key:
+            return None
+        return [(str(t), str(k), d) for t, k, d in got["updates"]]
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+
+
+def _keep(lib: Library, store: Store, key: str, updates: list[Any]) -> None:
+    """Keep a read-only session's updates for the next (one state per database)."""
+    try:
+        text = json.dumps({"key": key, "updates": updates}, ensure_ascii=False)
+        _write(_found_file(lib, store), text.encode())
+    except (OSError, TypeError, ValueError):
+        pass
+
+
+def _forget(lib: Library, store: Store) -> None:
+    try:
+        _found_file(lib, store).unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Whole or not at all: another command may be reading it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+# -- what the user is told
 
 
 def describe(report: Reanchored | None, readonly: bool) -> list[str]:
@@ -88,16 +262,46 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
             f"again{where}"
         )
     if report.orphaned:
-        folders = Counter(a.split("/", 1)[0] + "/" for a in report.orphaned if "/" in a)
-        top = ", ".join(f"{f} {n}" for f, n in folders.most_common(3))
+        places = whereabouts(report.orphaned)
         out.append(
             f"{_n(len(report.orphaned), 'coding')} lost their article (pages gone, renamed "
-            f"or changed{': ' + top if top else ''}): kept as orphans (`piyue orphans`); "
+            f"or changed{': ' + places if places else ''}): kept as orphans (`piyue orphans`); "
             f"they re-attach when the pages return{where}"
         )
     if report.moved:
-        out.append(f"{_n(report.moved, 'coding')} moved with their text: pages changed{where}")
+        line = f"{_n(report.moved, 'coding')} moved with their text: pages changed"
+        if report.elsewhere:  # said where: a coding on another page is checked by the user
+            line += (
+                f"; {len(report.elsewhere)} to pages renamed or moved "
+                f"({whereabouts(a for a, _ in report.elsewhere)} → "
+                f"{whereabouts(b for _, b in report.elsewhere)})"
+            )
+        out.append(line + where)
     return out
+
+
+PLACES = 3
+"""Places an orphan notice names before "and N more"."""
+
+
+def whereabouts(article_ids: Iterable[str]) -> str:
+    """Where codings were, compactly: the deepest folders that name them in at most a few
+    places, with how many codings each — the day's folder, or ``河南日报/2015/03/ 505`` when
+    a month went away, not only the paper; a page of the corpus's top folder by its id."""
+    pages = Counter(a.rpartition("-")[0] or a for a in article_ids)
+    places, depth = pages, max((p.count("/") for p in pages), default=0)
+    while depth > 0:  # the pages' folders, then up one until a few name them all
+        places = Counter()
+        for p, n in pages.items():
+            parts = p.split("/")
+            places["/".join(parts[:depth]) + "/" if len(parts) > depth else p] += n
+        if len(places) <= PLACES:
+            break
+        depth -= 1
+    top = places.most_common(PLACES)
+    text = ", ".join(f"{p} {n}" for p, n in top)
+    more = len(places) - len(top)
+    return f"{text} and {more} more" if more else text
 
 
 def describe_correction(report: Reanchored | None) -> list[str]:

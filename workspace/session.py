@@ -174,6 +174,23 @@ class Workspace:
                 self._reattached = True
                 self.anchor()
 
+    def _index_up_to_date(self) -> None:
+        """An index that no longer matches the page files (a folder moved away or back, a
+        page edited) is brought up to date first — only what changed is read again — so
+        this command and the next read pages from it, instead of each parsing every page
+        (seconds at 3,000 pages) and anchoring the codings in that.  Without an index
+        (never built): none is made here."""
+        from storage.pagerow import index_path
+
+        lib = self.library
+        if lib.corpus is not None or lib.reading_index() is not None:
+            return
+        try:
+            if index_path(lib.cache_dir, lib.location).exists():
+                lib.refresh_index()
+        except OSError:  # the pages are parsed as without an index
+            pass
+
     def reattach_moved(self) -> None:
         """Anchor the annotations again: called after an index refresh that changed pages.
         A command that refreshed the index (``piyue index``, read-only otherwise) stores
@@ -196,6 +213,7 @@ class Workspace:
         from workspace.anchoring import anchor, describe
 
         store = self.store
+        self._index_up_to_date()
         built: dict[str, Issue] = {}
         report = anchor(store, self.library, built)
         if report is not None:
@@ -224,16 +242,11 @@ class Workspace:
     def article(self, article_id: str) -> Article:
         """The article, or ``UnknownArticle`` naming the id.  With a fresh index only its
         page is built (``show``/``tag`` at 30,000 pages: not the whole corpus)."""
-        lib = self.library
-        if lib.lazy:
-            from storage.pages import PageView
+        from storage.pages import PageView
 
-            self._reattach_once()
-            art = PageView(lib).article(article_id) if lib.lazy else None
-            if art is None and not lib.lazy:  # re-attaching read the corpus whole
-                art = self.corpus().article(article_id)
-        else:
-            art = self.corpus().article(article_id)
+        self._reattach_once()  # first: a stale index is brought up to date
+        lib = self.library
+        art = PageView(lib).article(article_id) if lib.lazy else self.corpus().article(article_id)
         if art is None:
             raise UnknownArticle(f"no article with id {article_id!r} (see `piyue list`)")
         return art
@@ -245,11 +258,11 @@ class Workspace:
         Pages built once are kept; with the corpus in memory, that corpus."""
         from storage.pages import issue_ids_of
 
+        self._reattach_once()  # first: a stale index is brought up to date
         lib = self.library
         if not lib.lazy:
             return self.corpus()
         store = self.store
-        self._reattach_once()
         fixed = {c.issue_id for c in store.corrections()}
         wanted = set(issue_ids_of(lib, store.attached_ids()).values()) | fixed
         built = self._coded_pages
@@ -275,11 +288,11 @@ class Workspace:
         page; at 30,000 pages a rare term builds a few.  With the corpus in memory, that."""
         from storage.pages import issue_ids_of
 
+        self._reattach_once()  # first: a stale index is brought up to date
         lib = self.library
         idx = lib.reading_index() if lib.lazy else None
         if idx is None or not term:
             return self.corpus()
-        self._reattach_once()
         ids = [aid for aid, _ in idx.texts_containing(term)]
         wanted = set(issue_ids_of(lib, ids).values()) | set(lib.corrections())
         return self._in_page_order(

@@ -8,7 +8,7 @@ Pure functions over the stored documents: they plan the updates, the store write
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,11 +21,13 @@ from storage.annotations.model import fingerprint
 class Reanchored:
     """What finding the annotations again did: codings (an article's tags and note, or one
     passage) ``found`` again after being orphans, newly ``orphaned`` (by article id), and
-    ``moved`` (new article or new offsets)."""
+    ``moved`` (new article or new offsets) — ``elsewhere`` those moved to another page
+    (a page renamed or moved), as (old, new) article ids."""
 
     found: int = 0
     moved: int = 0
     orphaned: list[str] = field(default_factory=list)
+    elsewhere: list[tuple[str, str]] = field(default_factory=list)
 
     def count(
         self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None
@@ -46,6 +48,9 @@ class Reanchored:
             table == "highlights" or before is None or before["article_id"] != after["article_id"]
         ):
             self.moved += 1
+            old, new = str((before or after)["article_id"]), str(after["article_id"])
+            if old.rpartition("-")[0] != new.rpartition("-")[0]:
+                self.elsewhere.append((old, new))
 
 
 MIN_HEAD = 8
@@ -57,9 +62,16 @@ def plan_reattach(
     highlights: dict[str, dict[str, Any]],
     corpus: Corpus,
     legacy: str = "",
+    new_pages: Collection[str] = (),
 ) -> list[State]:
     """The document updates that move annotations of vanished article ids to their new
     articles and flag what cannot be found (``orphan``); unchanged documents are left out.
+
+    A vanished article is looked for on its own page, and by its exact text only on
+    ``new_pages``: pages that were not there when the codings were last anchored (a page
+    renamed or moved, whose article ids all changed).  A reprint of the text on a page that
+    was already there is another unit of analysis: the coding becomes an orphan instead,
+    and re-attaches when its own page comes back.
 
     A vanished article whose text now sits inside another article of its page (a split
     undone, two parts merged) has its annotations merged into that article's.  Coders are
@@ -87,13 +99,13 @@ def plan_reattach(
     by_text: dict[str, Article | None] = {}
 
     def same_text(d: dict[str, Any]) -> Article | None:
-        """The one article anywhere in the corpus with the document's text (hashed once);
-        None when several have it: a reprint on another page is another unit of analysis,
-        and a coding does not move to whichever comes first."""
+        """The one article of a new page with the document's text (hashed once); None when
+        several have it: a coding does not move to whichever comes first."""
         if not by_text:
-            for a in corpus.articles:
-                h = fingerprint(a)["text_hash"]
-                by_text[h] = a if h not in by_text else None
+            for pid in new_pages:
+                for a in by_issue.get(pid, ()):
+                    h = fingerprint(a)["text_hash"]
+                    by_text[h] = a if h not in by_text else None
             by_text[""] = None
         return by_text.get(str(d.get("text_hash", "")))
 

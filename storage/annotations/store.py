@@ -6,7 +6,7 @@ corrections, re-attachment and orphans.  Passages and the codebook come from the
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from operator import attrgetter
 from pathlib import Path
 from typing import Any
@@ -334,14 +334,19 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         return len(self.orphans())
 
     def anchor(
-        self, corpus: Corpus, within: set[str] | None = None, undoable: bool = False
+        self,
+        corpus: Corpus,
+        within: set[str] | None = None,
+        undoable: bool = False,
+        new_pages: Collection[str] = (),
     ) -> Reanchored:
         """Find every annotation again in ``corpus``: passages at their text's offsets,
         articles whose id went at their new id, orphans whose article is back re-attached.
 
         ``within``: ``corpus`` holds only some pages (one re-parsed page, when the rest is
         not in memory); only annotations of these article and page ids are considered (an
-        article id names its page: ``PAGE-hash``).  ``undoable``: the moves join the undo
+        article id names its page: ``PAGE-hash``).  ``new_pages``: pages a vanished article
+        may be found on by its text (``plan_reattach``).  ``undoable``: the moves join the undo
         step being recorded (a boundary correction: undone, both articles come back as
         they were); otherwise the corpus changed, not the user, and nothing is recorded.
         Read-only, the moves are made in memory only: what this session reads and exports
@@ -361,7 +366,9 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             }
 
         articles = considered("articles")
-        plan = plan_reattach(articles, considered("highlights"), corpus, self.legacy_coder)
+        plan = plan_reattach(
+            articles, considered("highlights"), corpus, self.legacy_coder, new_pages
+        )
         report = Reanchored()
         self._apply_plan(absorbed.remember(plan, articles, corpus), report, undoable)
         # a merge split again at its boundary: each article's own tags and note back
@@ -452,6 +459,25 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             if d.get("orphan") and shown(d):
                 out.append({"type": "highlight", **d, "coder": self.coder_of(d)})
         return out
+
+    def anchor_again(self, updates: Iterable[tuple[str, str, dict[str, Any] | None]]) -> None:
+        """Read-only: make in memory the document updates an earlier read-only session's
+        ``anchor`` made for exactly these documents and pages (``workspace.anchoring``
+        keeps them), instead of finding every coding again."""
+        if not self.readonly:
+            raise StoreError("anchor_again is for a read-only session (a writer anchors)")
+        tables: set[str] = set()
+        for table, key, doc in updates:
+            raw = self.storage.read().setdefault(table, {})
+            if doc is None:
+                raw.pop(key, None)
+            else:
+                raw[key] = doc
+            tables.add(table)
+        for table in tables:
+            self.db.table(table).clear_cache()
+        if tables:
+            self._reindex()
 
 
 def _combined(article_id: str, ns: list[ArticleNotes]) -> ArticleNotes:
