@@ -27,10 +27,8 @@ def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True
     from argparse import SUPPRESS
 
     default = None if top else SUPPRESS
-    p.add_argument(
-        "--corpus", type=Path, default=default, help="folder of pages (.txt, .md) or one page"
-    )
-    p.add_argument("--db", type=Path, default=default, help="annotation database file")
+    p.add_argument("--corpus", default=default, help="folder of pages (.txt, .md) or one page")
+    p.add_argument("--db", default=default, help="annotation database file")
     if coder:
         p.add_argument(
             "--coder",
@@ -41,8 +39,16 @@ def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True
 
 
 def corpus_root(args: argparse.Namespace) -> Path:
-    """The corpus folder, or one page file (``CorpusNotFound`` when nothing is there)."""
-    root = Path(getattr(args, "corpus", None) or locations.default_corpus()).expanduser()
+    """The corpus folder, or one page file (``CorpusNotFound`` when nothing is there).  An
+    empty ``--corpus ""`` is refused, like ``--coder ""``: in a script it is usually an unset
+    variable, and reading the current folder instead would take any text there for pages."""
+    given = getattr(args, "corpus", None)
+    if given is not None and not str(given).strip():
+        raise UsageError(
+            "--corpus is empty: give a folder of pages or one page file, or leave the flag "
+            "out for the default ($PIYUE_CORPUS, else the bundled sample pages)"
+        )
+    root = Path(given or locations.default_corpus()).expanduser()
     corpus_target(root)
     return root
 
@@ -76,6 +82,11 @@ def db_path(args: argparse.Namespace) -> Path | None:
     import os
 
     db = getattr(args, "db", None)
+    if db is not None and not str(db).strip():
+        raise UsageError(
+            "--db is empty: give the database file, or leave the flag out for the default "
+            "database ($PIYUE_DB, else piyue's own)"
+        )
     flag = "--db" if db else "PIYUE_DB"
     db = db or os.environ.get("PIYUE_DB")
     if not db:
