@@ -575,20 +575,22 @@ def to_markdown(report: AgreementReport) -> str:
 
 
 def to_csv(report: AgreementReport) -> str:
-    """The report as CSV, one row per code and a last row ``(overall)``; empty = undefined."""
+    """The report as CSV, one row per code and a last row ``(overall)``; empty = undefined.
+    Names and notes are cells a spreadsheet shows, not evaluates (as in every CSV export)."""
+    from storage.export import cell
 
     def num(value: float | None) -> str:
         return "" if value is None else f"{value:.4f}"
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    a, b = report["coders"]
+    a, b = cell(report["coders"][0]), cell(report["coders"][1])
     w.writerow(["coder_a", "coder_b", "code", "units", *_COLUMNS, "note"])
     for row in report["codes"]:
         w.writerow(
-            [a, b, row["code"], row["units"]]
+            [a, b, cell(row["code"]), row["units"]]
             + [num(x) for x in _row_figures(row)]
-            + [row.get("note", "")]
+            + [cell(row.get("note", ""))]
         )
     o = report["overall"]
     w.writerow(
