@@ -207,11 +207,15 @@ def cmd_index(args: argparse.Namespace) -> int:
         if view.is_empty:
             raise EmptyCorpus(describe_empty(lib.root, len(view.skipped)))
         ws.reattach_moved()
+    # the pages parsed now or kept, and every file or folder skipped (as `list` counts them):
+    # the index's own ``unchanged`` includes the files it skipped before, and its ``skipped``
+    # only the files it read this time, not the folders and links the walk passed over
+    kept = max(0, len(view.rows) - stats.parsed)
     print(
         f"{plural(len(view.rows), 'page')}, {plural(view.article_count, 'article')}, "
         f"{plural(stats.tokens, 'token')} "
-        f"({stats.parsed} parsed, {stats.unchanged} unchanged, {stats.removed} removed, "
-        f"{stats.skipped} skipped) in {stats.seconds:.2f} s"
+        f"({stats.parsed} parsed, {kept} unchanged, {stats.removed} removed, "
+        f"{len(view.skipped)} skipped) in {stats.seconds:.2f} s"
     )
     print(describe_numbers(len(view.rows), view.skipped), file=sys.stderr)
     return 0
