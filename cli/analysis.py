@@ -55,11 +55,14 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
 
     p = sub.add_parser(
         "stats",
-        help="code counts over issue dates or pages",
-        description="Per code and issue date (or page): articles carrying the code and its "
-        "passages.  Undated pages are keyed by their issue id.",
+        help="code counts over issue dates or newspaper pages",
+        description="Per code and issue date: articles carrying the code and its passages "
+        "(the undated pages in one row).  --by page: per newspaper page — paper, date and "
+        "page number, however many files hold it (a page whose date or number is unknown "
+        "is counted alone, under its id).  Codes in codebook order.",
         epilog='--json prints {"by": "date"|"page", "rows": [{"code", "key", "articles", '
-        '"passages"}]}.',
+        '"passages"}]}: key is the date (null: undated) or the page\'s label; by page, '
+        'each row also has "paper", "date" and "page" (its number).',
     )
     add_common(p)
     p.add_argument("--by", default="date", metavar="date|page", help="default: date")
@@ -288,7 +291,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print("nothing coded yet")
     else:
         head = [["code", by, "articles", "passages"]]
-        body = [[r.code, r.key, str(r.articles), str(r.passages)] for r in rows]
+        body = [[r.code, r.key or an.UNDATED, str(r.articles), str(r.passages)] for r in rows]
         out(table(head + body, 2))
     return 0
 

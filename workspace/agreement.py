@@ -402,12 +402,14 @@ def agreement_report(
     lengths: Mapping[str, int],
     units: Iterable[str] | None = None,
     codes: Iterable[str] | None = None,
+    order: Sequence[str] = (),
 ) -> AgreementReport:
     """κ, α, character κ and uα per code and overall, over ``units`` (default: coded_units).
 
     ``lengths`` gives each unit's text length (the offsets of passages are into that text).
     ``codes`` chooses and orders the codes reported (default: every code either coder used in
-    the units, sorted); the overall figures pool exactly the reported codes.
+    the units, in ``order`` — the codebook's tree order — then any other by name); the
+    overall figures pool exactly the reported codes.
     """
     ordered, offsets, total = _units_and_offsets(
         coded_units(a, b) if units is None else units, lengths
@@ -415,7 +417,8 @@ def agreement_report(
     pa = _prepare(a, ordered, offsets, lengths)
     pb = _prepare(b, ordered, offsets, lengths)
     if codes is None:
-        chosen = sorted(set(pa.used) | set(pb.used))
+        rank = {c: i for i, c in enumerate(order)}
+        chosen = sorted(set(pa.used) | set(pb.used), key=lambda c: (rank.get(c, len(rank)), c))
     else:
         chosen = list(dict.fromkeys(codes))
     n = len(ordered)

@@ -126,7 +126,10 @@ def agree(ws: Workspace, coder_a: str, coder_b: str, codes: Sequence[str] = ()) 
             raise StoreError(
                 f"unknown code {unknown[0]}: not in the codebook, used by neither coder"
             )
-    return agreement_report(p.a, p.b, p.lengths, p.units, list(codes) or None)
+    from workspace.cooccur import code_names  # the codebook's tree order, as `codes` shows
+
+    order = code_names(ws.store)
+    return agreement_report(p.a, p.b, p.lengths, p.units, list(codes) or None, order)
 
 
 # ------------------------------------------------------------------ adjudication
