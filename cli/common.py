@@ -38,6 +38,19 @@ def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True
         )
 
 
+def add_whose(p: argparse.ArgumentParser) -> None:
+    """``--corpus``, ``--db`` and a ``--coder`` that says whose codings a read shows."""
+    from argparse import SUPPRESS
+
+    add_common(p, coder=False)
+    p.add_argument(
+        "--coder",
+        default=SUPPRESS,  # `piyue --coder X retrieve` means the same
+        help="whose codings: a coder's name or 'all' (default: yours); a name with no "
+        "codings here is refused, naming the coders there are",
+    )
+
+
 def corpus_root(args: argparse.Namespace) -> Path:
     """The corpus folder, or one page file (``CorpusNotFound`` when nothing is there).  An
     empty ``--corpus ""`` is refused, like ``--coder ""``: in a script it is usually an unset
@@ -106,19 +119,30 @@ def db_path(args: argparse.Namespace) -> Path | None:
 
 @contextmanager
 def workspace(
-    args: argparse.Namespace, mode: Mode = "read", own_coder: bool = True
+    args: argparse.Namespace, mode: Mode = "read", own_coder: bool = True, whose: bool = False
 ) -> Iterator[Workspace]:
     """The workspace of the command's ``--corpus``/``--db``; closed (journal folded) after.
+
+    ``whose``: the command reads codings, and ``--coder`` says whose — ``all`` for every
+    coder's (the store revealed), a name for that coder's, refused when they coded nothing
+    here (``UnknownCoder``, naming the coders there are), as ``export`` and ``agree`` do.
 
     Folding the journal into the file can fail on a full disk after the command's changes
     were made durable in the journal: they are saved (DESIGN.md: durable before the UI says
     so), so the command succeeds — status 0, its usual output — and the failure is one
     warning line on stderr.  A script must not retry or give up on a change that was made."""
     coder = given_coder(args) if own_coder else None
+    everyone = whose and coder is not None and coder.strip().lower() == "all"  # ALL, unimported
     db = db_path(args)
     new = db is not None and not db.exists()
-    ws = Workspace(corpus_root(args), db, mode=mode, coder=coder)
+    ws = Workspace(corpus_root(args), db, mode=mode, coder=None if everyone else coder)
     try:
+        if everyone:
+            ws.store.reveal(True)
+        elif whose and coder is not None:
+            from workspace.coders import require_codings
+
+            require_codings(ws.store, coder)
         yield ws
     except BaseException:
         with suppress(DiskError):  # the command's own error is the one to report

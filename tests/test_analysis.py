@@ -138,7 +138,7 @@ def test_retrieve_json_md_csv(fx: Fx) -> None:
     obj = json.loads(an.retrieve_json(items))
     assert list(obj) == ["items"]
     keys = ["kind", "article_id", "start", "end", "quote", "tags", "note", "date", "file", "title"]
-    assert all(list(x) == keys for x in obj["items"])
+    assert all(list(x) == [*keys, "coder"] for x in obj["items"])
     assert obj["items"][0]["start"] is None and obj["items"][0]["quote"] == ""
     assert obj["items"][1]["tags"] == ["营商环境"]
     raw = an.retrieve_csv(items)

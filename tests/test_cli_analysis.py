@@ -71,7 +71,10 @@ def fx(tmp_path: Path) -> Fx:
     return Fx(root, db, {k: a.id for k, a in by.items()})
 
 
-ITEM_KEYS = ["kind", "article_id", "start", "end", "quote", "tags", "note", "date", "file", "title"]
+ITEM_KEYS = [
+    *("kind", "article_id", "start", "end", "quote", "tags", "note", "date", "file", "title"),
+    "coder",
+]
 
 
 def test_retrieve_json_shape_and_options(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
@@ -98,6 +101,7 @@ def test_retrieve_json_shape_and_options(fx: Fx, capsys: pytest.CaptureFixture[s
         "date": "2018-09-12",
         "file": "p01.txt",
         "title": "优化营商环境十条措施",
+        "coder": "测试员",
     }
     assert TEXT_A[first["start"] : first["end"]] == first["quote"]
     own = fx.json(capsys, "retrieve", "营商环境", "--no-children")

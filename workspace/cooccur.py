@@ -37,10 +37,10 @@ def _coded(corpus: Corpus, store: Store) -> tuple[dict[str, set[str]], dict[str,
     known = Places(corpus).issue
     carries: dict[str, set[str]] = {}
     passages: dict[str, list[_Span]] = {}
-    for aid, tags, _ in tagged_articles(store):
+    for aid, tags, _, _ in tagged_articles(store):
         if aid in known:
             carries.setdefault(aid, set()).update(tags)
-    for _, aid, start, end, tags, _ in live_passages(store):
+    for _, aid, start, end, tags, _, _ in live_passages(store):
         if not tags or aid not in known:
             continue
         carries.setdefault(aid, set()).update(tags)
