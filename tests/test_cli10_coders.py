@@ -49,6 +49,7 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
         ("agree", "alice", "zed"),
         ("agree", "zed", "bob"),
         ("--coder", "root", "stats"),
+        ("--coder", "zed", "tags"),
     ],
 )
 def test_a_coder_with_no_codings_is_refused_alike(cli: Cli, argv: tuple[str, ...]) -> None:
@@ -88,6 +89,18 @@ def test_retrieve_of_every_coder_names_each_items_coder(cli: Cli) -> None:
     assert rows[0][-1] == "coder" and sorted(r[-1] for r in rows[1:]) == ["alice", "bob"]
     code, out, _ = cli("--coder", "all", "retrieve", "党建", "--format", "md")
     assert out.count("编码者 coder: alice") == 1 and out.count("编码者 coder: bob") == 1
+    code, out, _ = cli("--coder", "all", "tags", "--json")
+    assert {t["name"]: t["count"] for t in json.loads(out)["tags"]} == {
+        "营商环境": 3,
+        "党建": 2,
+        "临时": 0,
+    }
+    code, out, _ = cli("--coder", "bob", "tags", "--json")
+    assert {t["name"]: t["count"] for t in json.loads(out)["tags"]} == {
+        "营商环境": 1,
+        "党建": 1,
+        "临时": 0,
+    }
     code, out, _ = cli("--coder", "all", "stats", "--json")
     counts = {(r["code"], r["articles"], r["passages"]) for r in json.loads(out)["rows"]}
     assert counts == {("营商环境", 2, 1), ("党建", 2, 1)}  # an article counts once
