@@ -119,13 +119,18 @@ def db_path(args: argparse.Namespace) -> Path | None:
 
 @contextmanager
 def workspace(
-    args: argparse.Namespace, mode: Mode = "read", own_coder: bool = True, whose: bool = False
+    args: argparse.Namespace,
+    mode: Mode = "read",
+    own_coder: bool = True,
+    whose: bool = False,
+    anyone: bool = False,
 ) -> Iterator[Workspace]:
     """The workspace of the command's ``--corpus``/``--db``; closed (journal folded) after.
 
     ``whose``: the command reads codings, and ``--coder`` says whose — ``all`` for every
     coder's (the store revealed), a name for that coder's, refused when they coded nothing
-    here (``UnknownCoder``, naming the coders there are), as ``export`` and ``agree`` do.
+    here (``UnknownCoder``, naming the coders there are), as ``export`` and ``agree`` do —
+    unless ``anyone`` (``show``: an article is shown to a coder who has not begun).
 
     Folding the journal into the file can fail on a full disk after the command's changes
     were made durable in the journal: they are saved (DESIGN.md: durable before the UI says
@@ -139,7 +144,7 @@ def workspace(
     try:
         if everyone:
             ws.store.reveal(True)
-        elif whose and coder is not None:
+        elif whose and coder is not None and not anyone:
             from workspace.coders import require_codings
 
             require_codings(ws.store, coder)

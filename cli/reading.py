@@ -203,7 +203,7 @@ def codings_text(codings: list[dict[str, Any]], shown: str) -> list[str]:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    with workspace(args, whose=True) as ws:
+    with workspace(args, whose=True, anyone=True) as ws:
         art = ws.article(args.article_id)
         issue = ws.page_of(art)
         ws.library.refresh_index()

@@ -43,7 +43,6 @@ def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
         ("--coder", "zed", "stats"),
         ("stats", "--by", "page", "--coder", "zed"),
         ("--coder", "zed", "cooccur", "--json"),
-        ("--coder", "zed", "show", A),
         ("--coder", "zed", "export"),
         ("export", "--coder", "zed"),
         ("agree", "alice", "zed"),
@@ -59,10 +58,14 @@ def test_a_coder_with_no_codings_is_refused_alike(cli: Cli, argv: tuple[str, ...
 
 
 def test_the_default_coder_with_no_codings_reads_nothing(cli: Cli) -> None:
-    """Only a name given with --coder is checked: PIYUE_CODER's coder may not have begun."""
+    """Only a name given with --coder is checked: PIYUE_CODER's coder may not have begun;
+    nor is it for ``show``, which shows the article to a coder about to code it."""
     assert cli("stats") == (0, "nothing coded yet\n", "")
-    code, out, _ = cli("show", A, "--json")
-    assert code == 0 and json.loads(out)["codings"] == []
+    for argv in (("show", A, "--json"), ("--coder", "zed", "show", A, "--json")):
+        code, out, _ = cli(*argv)
+        assert code == 0 and json.loads(out)["codings"] == []
+    code, out, _ = cli("--coder", "zed", "show", A)
+    assert code == 0 and out.endswith("\n编码 codings (zed): none\n")
 
 
 def test_retrieve_of_every_coder_names_each_items_coder(cli: Cli) -> None:
