@@ -124,6 +124,9 @@ def cmd_codes(args: argparse.Namespace) -> int:
         out(f"deleted {args.code} ({plural(n_art, 'article')}, {plural(n_pas, 'passage')})\n")
     elif args.edit in ("rename", "merge"):  # name both: which code went into which
         out(f"{args.edit}: {args.code} → {getattr(got, 'name', args.code)}\n")
+    elif args.edit == "move":  # say where it went
+        parent = getattr(got, "parent", "")
+        out(f"move: {getattr(got, 'name', args.code)} → {parent or '(top level)'}\n")
     else:
         out(f"{args.edit}: {getattr(got, 'name', args.code)}\n")
     return 0

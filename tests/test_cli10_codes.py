@@ -42,3 +42,20 @@ def test_a_good_merge_still_asks_then_merges(
     code, _, err = cli("codes", "merge", "民生", "经济")
     assert code == 2 and "add --yes" in err
     assert cli("codes", "merge", "民生", "经济", "--yes") == (0, "merge: 民生 → 经济\n", "")
+
+
+def test_move_says_where_the_code_went(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cli = Cli(tmp_path / "a.json", capsys)
+    assert cli("tag", A, "民生", "经济")[0] == 0
+    assert cli("codes", "move", "民生", "经济") == (0, "move: 民生 → 经济\n", "")
+    assert cli("codes", "move", "民生", "") == (0, "move: 民生 → (top level)\n", "")
+
+
+@pytest.mark.parametrize("cmd", ["export", "import"])
+def test_export_and_import_help_say_what_they_do(
+    cmd: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = Cli(tmp_path / "a.json", capsys)(cmd, "--help")
+    assert code == 0
+    usage, _, rest = out.partition("\n\n")
+    assert rest.split()[0] in ("Export", "Read"), rest  # a description before the options
