@@ -38,16 +38,17 @@ def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True
         )
 
 
-def add_whose(p: argparse.ArgumentParser) -> None:
-    """``--corpus``, ``--db`` and a ``--coder`` that says whose codings a read shows."""
+def add_whose(p: argparse.ArgumentParser, anyone: bool = False) -> None:
+    """``--corpus``, ``--db`` and a ``--coder`` that says whose codings a read shows
+    (``anyone``: a name with no codings is not refused — see ``workspace``)."""
     from argparse import SUPPRESS
 
     add_common(p, coder=False)
     p.add_argument(
         "--coder",
         default=SUPPRESS,  # `piyue --coder X retrieve` means the same
-        help="whose codings: a coder's name or 'all' (default: yours); a name with no "
-        "codings here is refused, naming the coders there are",
+        help="whose codings: a coder's name or 'all' (default: yours)"
+        + ("" if anyone else "; a name with no codings here is refused, naming the coders"),
     )
 
 

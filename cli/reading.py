@@ -40,7 +40,7 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         '[{"id", "start", "end", "quote", "tags", "note"}]}], one entry per coder who coded '
         "the article (offsets count into text).",
     )
-    add_whose(p)
+    add_whose(p, anyone=True)
     p.add_argument("article_id", help="an article id, as `piyue list` prints it")
     p.add_argument("--json", action="store_true", help="one JSON object")
 
