@@ -11,7 +11,6 @@ import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -101,7 +100,7 @@ def reader_args(argv: list[str]) -> Any:
     if split is None or split[1]:
         return None
     flags = split[0]
-    paths = {k: Path(flags[k]) if k in flags else None for k in ("corpus", "db")}
+    paths = {k: flags.get(k) for k in ("corpus", "db")}  # as typed: corpus_root, db_path check
     return SimpleNamespace(**paths, coder=flags.get("coder"), cmd=None)
 
 

@@ -12,7 +12,16 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Literal, cast
 
-from cli.common import UsageError, add_common, out, plural, print_json, stale_notice, workspace
+from cli.common import (
+    UsageError,
+    add_common,
+    add_whose,
+    out,
+    plural,
+    print_json,
+    stale_notice,
+    workspace,
+)
 from workspace.kwic import Sort, cell_width
 
 FORMATS = ("md", "csv")
@@ -29,10 +38,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         description="Every coded passage and tagged article of a code (its children "
         "included) or a tag expression such as '营商环境 and not 党建', across the corpus.",
         epilog='--json prints {"items": [{"kind", "article_id", "start", "end", "quote", '
-        '"tags", "note", "date", "file", "title"}]} (an article item has start/end null '
-        "and an empty quote).",
+        '"tags", "note", "date", "file", "title", "coder"}]} (an article item has start/end '
+        "null and an empty quote).  With --coder all each item names its coder.",
     )
-    add_common(p)
+    add_whose(p)
     p.add_argument("expr", metavar="EXPR", help="a code name or a tag expression")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--format", metavar="md|csv", help="Markdown reading copy or CSV rows")
@@ -48,20 +57,23 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "symmetric; the diagonal is the code's own count.",
         epilog='--json prints {"codes": [names], "articles": [[int]], "passages": [[int]]}.',
     )
-    add_common(p)
+    add_whose(p)
     p.add_argument("--json", action="store_true", help="both matrices as one JSON object")
     p.add_argument("--format", metavar="csv", help="one matrix as CSV")
     p.add_argument("--passages", action="store_true", help="show the passages matrix")
 
     p = sub.add_parser(
         "stats",
-        help="code counts over issue dates or pages",
-        description="Per code and issue date (or page): articles carrying the code and its "
-        "passages.  Undated pages are keyed by their issue id.",
+        help="code counts over issue dates or newspaper pages",
+        description="Per code and issue date: articles carrying the code and its passages "
+        "(the undated pages in one row).  --by page: per newspaper page — paper, date and "
+        "page number, however many files hold it (a page whose date or number is unknown "
+        "is counted alone, under its id).  Codes in codebook order.",
         epilog='--json prints {"by": "date"|"page", "rows": [{"code", "key", "articles", '
-        '"passages"}]}.',
+        '"passages"}]}: key is the date (null: undated) or the page\'s label; by page, '
+        'each row also has "paper", "date" and "page" (its number).',
     )
-    add_common(p)
+    add_whose(p)
     p.add_argument("--by", default="date", metavar="date|page", help="default: date")
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--format", metavar="csv", help="CSV rows")
@@ -204,8 +216,9 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     non_negative(args.width, "--width")
     if not args.expr.strip():
         raise UsageError("the expression is empty (give a code name or a tag expression)")
-    with workspace(args) as ws:
+    with workspace(args, whose=True) as ws:
         store = ws.store
+        everyone = store.visible is None  # --coder all: each item says whose it is
         an.compile_expression(store, args.expr)  # an unknown code fails before the corpus loads
         items = an.retrieve(
             ws.coded_corpus(),
@@ -220,19 +233,22 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     elif fmt == "csv":
         write_bytes(an.retrieve_csv(items))
     elif fmt == "md":
-        write_bytes(an.retrieve_md(items, f"piyue retrieve {args.expr}"))
+        write_bytes(an.retrieve_md(items, f"piyue retrieve {args.expr}", everyone))
     else:
-        out(retrieve_text(items, args.width))
+        out(retrieve_text(items, args.width, everyone))
     return 0
 
 
-def retrieve_text(items: Sequence[Any], width: int) -> str:
+def retrieve_text(items: Sequence[Any], width: int, coders: bool = False) -> str:
+    """One line per item; with ``coders`` (every coder's codings) each line starts with
+    whose it is."""
     if not items:
         return "nothing coded with that\n"
     from workspace.kwic import Line, aligned
 
     cells = 2 * width
     ww = max(cell_width(it.date or it.file) for it in items)
+    cw = max(cell_width(it.coder) for it in items) if coders else 0
     qw = max(8, min(40, max(cell_width(flat(it.quote)) for it in items)))
     lines = []
     for it in items:
@@ -244,7 +260,8 @@ def retrieve_text(items: Sequence[Any], width: int) -> str:
             body = f"{left} 【{pad(fit(it.quote, qw), qw)}】 {right}"
         tags = " ".join(f"#{t}" for t in it.tags)
         title = pad(fit(it.title or "(无标题)", 30), 30)
-        lines.append(f"{where}  {body}  {title}  {tags}".rstrip() + "\n")
+        who = f"{pad(it.coder, cw)}  " if coders else ""
+        lines.append(f"{who}{where}  {body}  {title}  {tags}".rstrip() + "\n")
     passages = sum(1 for it in items if it.kind == "passage")
     lines.append(f"{plural(passages, 'passage')}, {plural(len(items) - passages, 'article')}\n")
     return "".join(lines)
@@ -256,7 +273,7 @@ def cmd_cooccur(args: argparse.Namespace) -> int:
     one_output(args)
     fmt = choice(args.format, ("csv",), "format")
     which: Literal["articles", "passages"] = "passages" if args.passages else "articles"
-    with workspace(args) as ws:
+    with workspace(args, whose=True) as ws:
         matrix = an.cooccur(ws.coded_corpus(), ws.store)
     if args.json:
         print_json(matrix)
@@ -278,7 +295,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     one_output(args)
     fmt = choice(args.format, ("csv",), "format")
     by = choice(args.by, GROUPINGS, "grouping") or "date"
-    with workspace(args) as ws:
+    with workspace(args, whose=True) as ws:
         rows = an.stats(ws.coded_corpus(), ws.store, cast(Literal["date", "page"], by))
     if args.json:
         print_json(an.stats_dict(rows, by))
@@ -288,7 +305,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print("nothing coded yet")
     else:
         head = [["code", by, "articles", "passages"]]
-        body = [[r.code, r.key, str(r.articles), str(r.passages)] for r in rows]
+        body = [[r.code, r.key or an.UNDATED, str(r.articles), str(r.passages)] for r in rows]
         out(table(head + body, 2))
     return 0
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import add_common, out, plural, print_json, workspace
+from cli.common import add_common, add_whose, out, plural, print_json, workspace
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
@@ -60,11 +60,11 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser(
         "tags",
         help="tag vocabulary with counts",
-        description="Every code with how many articles and passages carry it (your codings), "
-        "most used first.",
+        description="Every code with how many articles and passages carry it (your codings; "
+        "--coder NAME: theirs, --coder all: everyone's), most used first.",
         epilog='--json prints {"tags": [{"name", "count", "colour", "description"}]}.',
     )
-    add_common(p)
+    add_whose(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
     p = sub.add_parser(
         "orphans",
@@ -117,7 +117,7 @@ def cmd_highlight(args: argparse.Namespace) -> int:
 
 
 def cmd_tags(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
+    with workspace(args, whose=True) as ws:
         counts = ws.codings().tag_counts()
         defs = {t.name: t for t in ws.store.tag_defs()}
     names = sorted(set(counts) | set(defs), key=lambda t: (-counts.get(t, 0), t))

@@ -49,11 +49,25 @@ IRREVERSIBLE = ("delete", "merge")
 in use is changed only with ``--yes``."""
 
 
+def check_names(ws: Workspace, args: argparse.Namespace) -> None:
+    """The codes a delete or merge names exist (and a merge has two): checked before the
+    ``--yes`` question, which is pointless for an edit that would be refused anyway."""
+    names = {r.name for r in ws.store.codebook(None)}
+    code = " ".join(args.code.split())
+    into = " ".join(getattr(args, "into", "").split()) if args.edit == "merge" else None
+    for name in (code, into):
+        if name is not None and name not in names:
+            raise UsageError(f"no code {name!r} in the codebook")
+    if into == code:
+        raise UsageError(f"cannot merge {code!r} into itself")
+
+
 def check_confirmed(ws: Workspace, args: argparse.Namespace) -> None:
     """A delete or merge of a code in use needs ``--yes``: it changes every coder's
     codings of it (blind coding hides theirs from you) and no ``u`` brings them back."""
     if args.edit not in IRREVERSIBLE or args.yes:
         return
+    check_names(ws, args)
     use = codebook.usage(ws, args.code)
     if not use.articles and not use.passages:
         return
@@ -110,6 +124,9 @@ def cmd_codes(args: argparse.Namespace) -> int:
         out(f"deleted {args.code} ({plural(n_art, 'article')}, {plural(n_pas, 'passage')})\n")
     elif args.edit in ("rename", "merge"):  # name both: which code went into which
         out(f"{args.edit}: {args.code} → {getattr(got, 'name', args.code)}\n")
+    elif args.edit == "move":  # say where it went
+        parent = getattr(got, "parent", "")
+        out(f"move: {getattr(got, 'name', args.code)} → {parent or '(top level)'}\n")
     else:
         out(f"{args.edit}: {getattr(got, 'name', args.code)}\n")
     return 0

@@ -27,10 +27,8 @@ def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True
     from argparse import SUPPRESS
 
     default = None if top else SUPPRESS
-    p.add_argument(
-        "--corpus", type=Path, default=default, help="folder of pages (.txt, .md) or one page"
-    )
-    p.add_argument("--db", type=Path, default=default, help="annotation database file")
+    p.add_argument("--corpus", default=default, help="folder of pages (.txt, .md) or one page")
+    p.add_argument("--db", default=default, help="annotation database file")
     if coder:
         p.add_argument(
             "--coder",
@@ -40,9 +38,31 @@ def add_common(p: argparse.ArgumentParser, top: bool = False, coder: bool = True
         )
 
 
+def add_whose(p: argparse.ArgumentParser, anyone: bool = False) -> None:
+    """``--corpus``, ``--db`` and a ``--coder`` that says whose codings a read shows
+    (``anyone``: a name with no codings is not refused — see ``workspace``)."""
+    from argparse import SUPPRESS
+
+    add_common(p, coder=False)
+    p.add_argument(
+        "--coder",
+        default=SUPPRESS,  # `piyue --coder X retrieve` means the same
+        help="whose codings: a coder's name or 'all' (default: yours)"
+        + ("" if anyone else "; a name with no codings here is refused, naming the coders"),
+    )
+
+
 def corpus_root(args: argparse.Namespace) -> Path:
-    """The corpus folder, or one page file (``CorpusNotFound`` when nothing is there)."""
-    root = Path(getattr(args, "corpus", None) or locations.default_corpus()).expanduser()
+    """The corpus folder, or one page file (``CorpusNotFound`` when nothing is there).  An
+    empty ``--corpus ""`` is refused, like ``--coder ""``: in a script it is usually an unset
+    variable, and reading the current folder instead would take any text there for pages."""
+    given = getattr(args, "corpus", None)
+    if given is not None and not str(given).strip():
+        raise UsageError(
+            "--corpus is empty: give a folder of pages or one page file, or leave the flag "
+            "out for the default ($PIYUE_CORPUS, else the bundled sample pages)"
+        )
+    root = Path(given or locations.default_corpus()).expanduser()
     corpus_target(root)
     return root
 
@@ -76,6 +96,11 @@ def db_path(args: argparse.Namespace) -> Path | None:
     import os
 
     db = getattr(args, "db", None)
+    if db is not None and not str(db).strip():
+        raise UsageError(
+            "--db is empty: give the database file, or leave the flag out for the default "
+            "database ($PIYUE_DB, else piyue's own)"
+        )
     flag = "--db" if db else "PIYUE_DB"
     db = db or os.environ.get("PIYUE_DB")
     if not db:
@@ -95,19 +120,35 @@ def db_path(args: argparse.Namespace) -> Path | None:
 
 @contextmanager
 def workspace(
-    args: argparse.Namespace, mode: Mode = "read", own_coder: bool = True
+    args: argparse.Namespace,
+    mode: Mode = "read",
+    own_coder: bool = True,
+    whose: bool = False,
+    anyone: bool = False,
 ) -> Iterator[Workspace]:
     """The workspace of the command's ``--corpus``/``--db``; closed (journal folded) after.
+
+    ``whose``: the command reads codings, and ``--coder`` says whose — ``all`` for every
+    coder's (the store revealed), a name for that coder's, refused when they coded nothing
+    here (``UnknownCoder``, naming the coders there are), as ``export`` and ``agree`` do —
+    unless ``anyone`` (``show``: an article is shown to a coder who has not begun).
 
     Folding the journal into the file can fail on a full disk after the command's changes
     were made durable in the journal: they are saved (DESIGN.md: durable before the UI says
     so), so the command succeeds — status 0, its usual output — and the failure is one
     warning line on stderr.  A script must not retry or give up on a change that was made."""
     coder = given_coder(args) if own_coder else None
+    everyone = whose and coder is not None and coder.strip().lower() == "all"  # ALL, unimported
     db = db_path(args)
     new = db is not None and not db.exists()
-    ws = Workspace(corpus_root(args), db, mode=mode, coder=coder)
+    ws = Workspace(corpus_root(args), db, mode=mode, coder=None if everyone else coder)
     try:
+        if everyone:
+            ws.store.reveal(True)
+        elif whose and coder is not None and not anyone:
+            from workspace.coders import require_codings
+
+            require_codings(ws.store, coder)
         yield ws
     except BaseException:
         with suppress(DiskError):  # the command's own error is the one to report

@@ -24,7 +24,14 @@ from workspace.coded import check_where
 
 
 def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
-    p = sub.add_parser("export", help="export a tagged set")
+    p = sub.add_parser(
+        "export",
+        help="export a tagged set",
+        description="Export the annotated articles (every article with --all), narrowed by "
+        "--tag and --where, with your codings (--coder: another coder's, or all): JSON Lines, "
+        "CSV, Markdown, a REFI-QDA project (.qdpx) or a segmented corpus folder.  To standard "
+        "output unless -o is given; an existing file is kept unless --force.",
+    )
     add_common(p, coder=False)
     p.add_argument("--tag", action="append", default=[], help="repeat: articles with all of them")
     p.add_argument("--where", default="", help="tag expression, e.g. '营商环境 and not 党建'")
@@ -41,9 +48,15 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         help="whose codings: a coder's name or 'all' (default: yours); the provenance names "
         "them; an empty name, or a name with no codings here, is refused",
     )
-    p = sub.add_parser("import", help="another coder's JSON Lines export, kept as theirs")
+    p = sub.add_parser(
+        "import",
+        help="another coder's JSON Lines export, kept as theirs",
+        description="Read a piyue JSON Lines export: its codings go to the coder its "
+        "provenance names (--as-coder: another name), or with --merge into yours; codes it "
+        "defines are added to the codebook, articles not in this corpus are kept as orphans.",
+    )
     add_common(p)
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, metavar="FILE.jsonl", help="a `piyue export` JSON Lines file")
     who = p.add_mutually_exclusive_group()
     who.add_argument("--as-coder", default="", help="the coder the codings belong to")
     who.add_argument("--merge", action="store_true", help="unite them with your own codings")

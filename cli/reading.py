@@ -8,7 +8,16 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import UsageError, add_common, out, plural, print_json, stale_notice, workspace
+from cli.common import (
+    UsageError,
+    add_common,
+    add_whose,
+    out,
+    plural,
+    print_json,
+    stale_notice,
+    workspace,
+)
 from corpus.model import Article, Issue, Kind
 from workspace.session import Workspace
 
@@ -25,9 +34,13 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser(
         "show",
         help="one article",
-        description="One article: headline, byline, text, keywords and your codings.",
+        description="One article: headline, byline, text, keywords and your codings of it "
+        "(its tags, note and coded passages; --coder NAME: theirs, --coder all: everyone's).",
+        epilog='--json adds "codings": [{"coder", "tags", "note", "read", "passages": '
+        '[{"id", "start", "end", "quote", "tags", "note"}]}], one entry per coder who coded '
+        "the article (offsets count into text).",
     )
-    add_common(p)
+    add_whose(p, anyone=True)
     p.add_argument("article_id", help="an article id, as `piyue list` prints it")
     p.add_argument("--json", action="store_true", help="one JSON object")
 
@@ -137,13 +150,67 @@ def article_json(ws: Workspace, art: Article, issue: Issue) -> dict[str, Any]:
     return d
 
 
+def codings_json(ws: Workspace, art: Article) -> list[dict[str, Any]]:
+    """The article's codings of the coders shown (yours; ``--coder``'s; everyone's), one
+    entry per coder who coded it: tags, note, read, and the passages in text order."""
+    store = ws.store
+    by: dict[str, dict[str, Any]] = {}
+
+    def entry(coder: str) -> dict[str, Any]:
+        return by.setdefault(
+            coder, {"coder": coder, "tags": [], "note": "", "read": False, "passages": []}
+        )
+
+    seen = store.visible
+    for coder, n in store.notes_by_coder(art.id, seen).items():
+        if n.tags or n.note or n.read:
+            entry(coder).update(tags=list(n.tags), note=n.note, read=n.read)
+    text = art.text
+    for h in sorted(store.highlights(art.id), key=lambda h: (h.start, h.end, h.coder)):
+        if h.orphan:
+            continue
+        quote = text[h.start : h.end] if 0 <= h.start < h.end <= len(text) else h.quote
+        entry(h.coder)["passages"].append(
+            {
+                "id": h.id,
+                "start": h.start,
+                "end": h.end,
+                "quote": quote,
+                "tags": list(h.tags),
+                "note": h.note,
+            }
+        )
+    return [by[c] for c in sorted(by)]
+
+
+def codings_text(codings: list[dict[str, Any]], shown: str) -> list[str]:
+    """``编码 codings`` lines: per coder, tags, note and passages (``[start–end] «quote»``)."""
+    if not codings:
+        return [f"编码 codings ({shown}): none"]
+    lines: list[str] = []
+    for c in codings:
+        lines.append(f"编码 codings ({c['coder']}){'  · 已读 read' if c['read'] else ''}")
+        if c["tags"]:
+            lines.append("  标签 tags: " + " ".join(f"#{t}" for t in c["tags"]))
+        if c["note"]:
+            lines.append("  笔记 note: " + c["note"].replace("\n", "\n    "))
+        for p in c["passages"]:
+            quote = p["quote"].replace("\n", " ")
+            tail = " ".join(f"#{t}" for t in p["tags"])
+            note = f" — {p['note']}".replace("\n", " ") if p["note"] else ""
+            lines.append(f"  [{p['start']}–{p['end']}] «{quote}» {tail}{note}".rstrip())
+    return lines
+
+
 def cmd_show(args: argparse.Namespace) -> int:
-    with workspace(args) as ws:
+    with workspace(args, whose=True, anyone=True) as ws:
         art = ws.article(args.article_id)
         issue = ws.page_of(art)
         ws.library.refresh_index()
         stale_notice(ws)
         data = article_json(ws, art, issue)
+        data["codings"] = codings_json(ws, art)
+        shown = "all" if ws.store.visible is None else ws.store.coder
     if args.json:
         print_json(data)
         return 0
@@ -170,6 +237,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             lines.append(f"  {p.text}")
     lines.append("")
     lines.append("关键词: " + " ".join(k["word"] for k in data["keywords"]))
+    lines.append("")
+    lines += codings_text(data["codings"], shown)
     out("\n".join(lines) + "\n")
     return 0
 
@@ -207,11 +276,15 @@ def cmd_index(args: argparse.Namespace) -> int:
         if view.is_empty:
             raise EmptyCorpus(describe_empty(lib.root, len(view.skipped)))
         ws.reattach_moved()
+    # the pages parsed now or kept, and every file or folder skipped (as `list` counts them):
+    # the index's own ``unchanged`` includes the files it skipped before, and its ``skipped``
+    # only the files it read this time, not the folders and links the walk passed over
+    kept = max(0, len(view.rows) - stats.parsed)
     print(
         f"{plural(len(view.rows), 'page')}, {plural(view.article_count, 'article')}, "
         f"{plural(stats.tokens, 'token')} "
-        f"({stats.parsed} parsed, {stats.unchanged} unchanged, {stats.removed} removed, "
-        f"{stats.skipped} skipped) in {stats.seconds:.2f} s"
+        f"({stats.parsed} parsed, {kept} unchanged, {stats.removed} removed, "
+        f"{len(view.skipped)} skipped) in {stats.seconds:.2f} s"
     )
     print(describe_numbers(len(view.rows), view.skipped), file=sys.stderr)
     return 0

@@ -74,6 +74,7 @@ from storage.export_base import (
 from storage.export_md import UNTAGGED, md_escape, to_markdown
 from storage.export_qdpx import QDA_NS, to_qdpx
 from storage.files import atomic_write, fsync_dir
+from storage.printable import has_control, visible
 
 __all__ = [
     "FORMATS",
@@ -310,8 +311,13 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def cell(value: object) -> str:
-    """A CSV cell a spreadsheet will show, not evaluate."""
+    """A CSV cell a spreadsheet will show, not evaluate: a formula's first character
+    neutralised with a ``'``, control characters (an ESC from an imported note) as their
+    pictures (␛) — a spreadsheet or a ``cat`` of the file would show or obey them raw.
+    Newlines and tabs stay (CSV quotes them); JSON Lines keeps the text exact."""
     s = "" if value is None else str(value)
+    if has_control(s):  # rare: the search is much cheaper than a translation of every text
+        s = visible(s)
     return "'" + s if s.startswith(_FORMULA) else s
 
 

@@ -138,7 +138,7 @@ def test_retrieve_json_md_csv(fx: Fx) -> None:
     obj = json.loads(an.retrieve_json(items))
     assert list(obj) == ["items"]
     keys = ["kind", "article_id", "start", "end", "quote", "tags", "note", "date", "file", "title"]
-    assert all(list(x) == keys for x in obj["items"])
+    assert all(list(x) == [*keys, "coder"] for x in obj["items"])
     assert obj["items"][0]["start"] is None and obj["items"][0]["quote"] == ""
     assert obj["items"][1]["tags"] == ["营商环境"]
     raw = an.retrieve_csv(items)
@@ -216,18 +216,22 @@ def test_stats_by_date_and_page(fx: Fx) -> None:
     p2 = fx.corpus.issue_of(fx.c).id
     assert rows == {
         ("营商环境", "2018-09-12"): (1, 1),
-        ("营商环境", p2): (1, 1),
+        ("营商环境", ""): (1, 1),  # the undated pages: one row
         ("党建", "2018-09-12"): (1, 1),
-        ("党建", p2): (1, 1),
+        ("党建", ""): (1, 1),
         ("放管服", "2018-09-12"): (1, 1),
         ("审批", "2018-09-12"): (1, 1),
         ("防汛", "2018-09-12"): (1, 0),
     }
     by_page = an.stats(fx.corpus, fx.store, by="page")
-    assert {r.key for r in by_page} == {fx.corpus.issue_of(fx.a).id, p2}
+    assert fx.corpus.issue_of(fx.a).page == 1
+    assert {r.key for r in by_page} == {"2018-09-12 第1版", p2}  # p2: undated, under its id
     obj = an.stats_dict(by_page, "page")
-    assert obj["by"] == "page" and list(obj["rows"][0]) == ["code", "key", "articles", "passages"]
-    assert an.stats_csv(by_page, "page").startswith(b"\xef\xbb\xbfcode,page,articles,passages")
+    assert obj["by"] == "page"
+    assert list(obj["rows"][0]) == ["code", "key", "articles", "passages", "paper", "date", "page"]
+    assert an.stats_csv(by_page, "page").startswith(
+        b"\xef\xbb\xbfcode,page,articles,passages,paper,date,number"
+    )
 
 
 # ------------------------------------------------------------------------------- KWIC

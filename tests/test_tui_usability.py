@@ -183,7 +183,10 @@ async def test_agreement_notes_fit_at_80_columns(seeds_copy: Path, two_coders: P
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await two_coders_at_80_columns(pilot, app)
         table = screen.query_one(DataTable)
-        note = screen.notes[0] if hasattr(screen, "notes") else ""
+        codes = [r["code"] for r in screen.report["codes"]]  # in codebook order
+        table.move_cursor(row=codes.index("党建"))
+        await pilot.pause(0.3)
+        note = screen.notes[codes.index("党建")]
         rows = [ln for ln in shown(table) if ln.lstrip().startswith("党建")]
         assert rows, shown(table)
         assert rows[0].endswith("…") and squeezed(rows[0][:-1])[-6:] in squeezed(note or "x")

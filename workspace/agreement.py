@@ -402,12 +402,14 @@ def agreement_report(
     lengths: Mapping[str, int],
     units: Iterable[str] | None = None,
     codes: Iterable[str] | None = None,
+    order: Sequence[str] = (),
 ) -> AgreementReport:
     """κ, α, character κ and uα per code and overall, over ``units`` (default: coded_units).
 
     ``lengths`` gives each unit's text length (the offsets of passages are into that text).
     ``codes`` chooses and orders the codes reported (default: every code either coder used in
-    the units, sorted); the overall figures pool exactly the reported codes.
+    the units, in ``order`` — the codebook's tree order — then any other by name); the
+    overall figures pool exactly the reported codes.
     """
     ordered, offsets, total = _units_and_offsets(
         coded_units(a, b) if units is None else units, lengths
@@ -415,7 +417,8 @@ def agreement_report(
     pa = _prepare(a, ordered, offsets, lengths)
     pb = _prepare(b, ordered, offsets, lengths)
     if codes is None:
-        chosen = sorted(set(pa.used) | set(pb.used))
+        rank = {c: i for i, c in enumerate(order)}
+        chosen = sorted(set(pa.used) | set(pb.used), key=lambda c: (rank.get(c, len(rank)), c))
     else:
         chosen = list(dict.fromkeys(codes))
     n = len(ordered)
@@ -575,20 +578,22 @@ def to_markdown(report: AgreementReport) -> str:
 
 
 def to_csv(report: AgreementReport) -> str:
-    """The report as CSV, one row per code and a last row ``(overall)``; empty = undefined."""
+    """The report as CSV, one row per code and a last row ``(overall)``; empty = undefined.
+    Names and notes are cells a spreadsheet shows, not evaluates (as in every CSV export)."""
+    from storage.export import cell
 
     def num(value: float | None) -> str:
         return "" if value is None else f"{value:.4f}"
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    a, b = report["coders"]
+    a, b = cell(report["coders"][0]), cell(report["coders"][1])
     w.writerow(["coder_a", "coder_b", "code", "units", *_COLUMNS, "note"])
     for row in report["codes"]:
         w.writerow(
-            [a, b, row["code"], row["units"]]
+            [a, b, cell(row["code"]), row["units"]]
             + [num(x) for x in _row_figures(row)]
-            + [row.get("note", "")]
+            + [cell(row.get("note", ""))]
         )
     o = report["overall"]
     w.writerow(

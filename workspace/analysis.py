@@ -17,8 +17,8 @@ Definitions (the tests pin them down):
   overlap; a passage carrying both codes is such a pair with itself.  The diagonal is the
   code's own count: articles carrying it, passages coded with it.  Codes count themselves only
   (no roll-up of children), like the codebook's counts.
-* **Stats**: per code and issue date (or page), the articles carrying the code and its
-  passages; undated pages are keyed by their issue id.
+* **Stats**: per code and issue date (the undated pages in one group), or per newspaper page
+  (paper, date, page number), the articles carrying the code and its passages.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from workspace.coded import (
     descendants,
 )
 from workspace.cooccur import (
+    UNDATED,
     StatRow,
     code_names,
     cooccur,
@@ -61,6 +62,7 @@ from workspace.retrieval import (
 )
 
 __all__ = [
+    "UNDATED",
     "UNITS",
     "Item",
     "Plan",

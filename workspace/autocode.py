@@ -100,7 +100,7 @@ def apply_autocode(store: Store, plan: Plan, code: str) -> int:
     that has the code already is skipped."""
     code = clean_tag(code)
     has: dict[tuple[str, int, int], set[str]] = {}
-    for _, aid, start, end, tags, _ in live_passages(store):
+    for _, aid, start, end, tags, _, _ in live_passages(store):
         has.setdefault((aid, start, end), set()).update(tags)
     todo = [(art, s, e) for art, s, e in plan if code not in has.get((art.id, s, e), ())]
     if not todo:

@@ -108,10 +108,10 @@ def quiet_gc() -> Iterator[None]:
             gc.enable()
 
 
-ArticleRow = tuple[str, Sequence[str], str]
-"""An article's id, its own tags and its note."""
-PassageRow = tuple[str, str, int, int, Sequence[str], str]
-"""A passage's id, article id, start, end, codes and note."""
+ArticleRow = tuple[str, Sequence[str], str, str]
+"""An article's id, its own tags, its note and its coder."""
+PassageRow = tuple[str, str, int, int, Sequence[str], str, str]
+"""A passage's id, article id, start, end, codes, note and coder."""
 
 
 def snapshot(store: Store) -> Mapping[str, Mapping[str, Mapping[str, Any]]] | None:
@@ -126,17 +126,23 @@ def tagged_articles(store: Store) -> Iterator[ArticleRow]:
     """Every article with tags of its own."""
     snap = snapshot(store)
     if snap is None:
-        return ((n.article_id, n.tags, n.note) for n in store.all_notes() if n.tags)
+        return ((n.article_id, n.tags, n.note, n.coder) for n in store.all_notes() if n.tags)
     docs = snap.get("articles", {}).values()
-    return ((d["article_id"], d["tags"], d.get("note", "")) for d in docs if d.get("tags"))
+    legacy = store.legacy_coder
+    return (
+        (d["article_id"], d["tags"], d.get("note", ""), d.get("coder") or legacy)
+        for d in docs
+        if d.get("tags")
+    )
 
 
 def live_passages(store: Store) -> Iterator[PassageRow]:
     """Every passage still attached to its article (orphans are left out of every count)."""
     snap = snapshot(store)
+    legacy = store.legacy_coder
     if snap is None:
         return (
-            (h.id, h.article_id, h.start, h.end, h.tags, h.note)
+            (h.id, h.article_id, h.start, h.end, h.tags, h.note, h.coder)
             for h in store.highlights()
             if not h.orphan
         )
@@ -148,6 +154,7 @@ def live_passages(store: Store) -> Iterator[PassageRow]:
             int(d["end"]),
             d.get("tags", ()),
             d.get("note", ""),
+            d.get("coder") or legacy,  # as Store.coder_of says, for documents read only
         )
         for d in snap.get("highlights", {}).values()
         if not d.get("orphan")
@@ -186,6 +193,8 @@ class Item:
     page: Any
     """The page number when the corpus knows it, else None."""
     highlight_id: str | None = None
+    coder: str = ""
+    """Whose coding it is (retrieval with every coder's codings shows it)."""
 
     def as_dict(self) -> dict[str, Any]:
         """The ``piyue retrieve --json`` fields, exactly."""
@@ -200,6 +209,7 @@ class Item:
             "date": self.date,
             "file": self.file,
             "title": self.title,
+            "coder": self.coder,
         }
 
 
@@ -239,12 +249,12 @@ class Items:
         return article_id in self.places.issue
 
     def add_article(self, row: ArticleRow) -> None:
-        aid, tags, note = row
-        self._add("article", aid, None, None, tags, note, None)
+        aid, tags, note, coder = row
+        self._add("article", aid, None, None, tags, note, None, coder)
 
     def add_passage(self, row: PassageRow) -> None:
-        hid, aid, start, end, tags, note = row
-        self._add("passage", aid, start, end, tags, note, hid)
+        hid, aid, start, end, tags, note, coder = row
+        self._add("passage", aid, start, end, tags, note, hid, coder)
 
     def _add(
         self,
@@ -255,6 +265,7 @@ class Items:
         tags: Sequence[str],
         note: str,
         hid: str | None,
+        coder: str = "",
     ) -> None:
         issue = self.places.issue[aid]
         art = self.places.article[aid]
@@ -281,6 +292,7 @@ class Items:
             art.title,
             getattr(issue, "page", None),
             hid,
+            coder,
         )
         self.found.append((it, -1 if start is None else start, -1 if end is None else end))
 

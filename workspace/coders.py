@@ -72,11 +72,24 @@ def coder_list(ws: Workspace) -> list[CoderSummary]:
     return [replace(r, notes=r.notes + on_passages.get(r.name, 0)) for r in store.coder_summaries()]
 
 
-def require_coder(store: Store, name: str) -> str:
+def coders_with_codings(store: Store) -> list[str]:
+    """The coders who coded something here (a tag, a note, a passage, an article read), by
+    name: the names a read of someone's codings accepts."""
+    return sorted(s.name for s in store.coder_summaries() if s.articles or s.passages)
+
+
+def require_codings(store: Store, name: str) -> str:
+    """``name`` (spaces squeezed) when that coder coded something here; else ``UnknownCoder``
+    naming the coders there are.  Every command that reads a named coder's codings (export,
+    retrieve, stats, cooccur, show, agree) says the same: an empty result under a typo, with
+    status 0, reads as "nothing coded"."""
     name = " ".join(name.split())
-    known = store.coders()
+    known = coders_with_codings(store)
     if name not in known:
-        raise UnknownCoder(f"no coder {name!r} in this database (coders: {', '.join(known)})")
+        raise UnknownCoder(
+            f"no codings by {name!r} in this database "
+            + (f"(coders: {', '.join(known)})" if known else "(nobody has coded anything yet)")
+        )
     return name
 
 
@@ -99,8 +112,8 @@ class Pair:
 def pair(ws: Workspace, coder_a: str, coder_b: str) -> Pair:
     corpus = ws.coded_corpus()  # the units are coded articles: their pages suffice
     store = ws.codings()  # anchored first: a unit whose page changed is found again
-    a = coding(store, require_coder(store, coder_a))
-    b = coding(store, require_coder(store, coder_b))
+    a = coding(store, require_codings(store, coder_a))
+    b = coding(store, require_codings(store, coder_b))
     lengths: dict[str, int] = {}
     units = []
     for u in coded_units(a, b):
@@ -126,7 +139,10 @@ def agree(ws: Workspace, coder_a: str, coder_b: str, codes: Sequence[str] = ()) 
             raise StoreError(
                 f"unknown code {unknown[0]}: not in the codebook, used by neither coder"
             )
-    return agreement_report(p.a, p.b, p.lengths, p.units, list(codes) or None)
+    from workspace.cooccur import code_names  # the codebook's tree order, as `codes` shows
+
+    order = code_names(ws.store)
+    return agreement_report(p.a, p.b, p.lengths, p.units, list(codes) or None, order)
 
 
 # ------------------------------------------------------------------ adjudication

@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from corpus.model import Corpus
+from corpus.dates import number_label
+from corpus.model import Corpus, Issue
 from storage.annotations import Store
 from storage.export import cell
 from workspace.coded import (
@@ -36,10 +37,10 @@ def _coded(corpus: Corpus, store: Store) -> tuple[dict[str, set[str]], dict[str,
     known = Places(corpus).issue
     carries: dict[str, set[str]] = {}
     passages: dict[str, list[_Span]] = {}
-    for aid, tags, _ in tagged_articles(store):
+    for aid, tags, _, _ in tagged_articles(store):
         if aid in known:
             carries.setdefault(aid, set()).update(tags)
-    for _, aid, start, end, tags, _ in live_passages(store):
+    for _, aid, start, end, tags, _, _ in live_passages(store):
         if not tags or aid not in known:
             continue
         carries.setdefault(aid, set()).update(tags)
@@ -164,62 +165,107 @@ def cooccur_items(
 
 @dataclass(frozen=True, slots=True)
 class StatRow:
-    """A code's count on one issue date (or page): articles carrying it, passages of it."""
+    """A code's count on one issue date (or newspaper page): articles carrying it, passages
+    of it.  ``key`` labels the group: the date ("" for the undated pages, one group), or the
+    page as ``paper date 第N版`` (a page without a date or number: its page id); ``paper``, ``date``
+    and ``page`` are the page's own, for ``by="page"``."""
 
     code: str
     key: str
     articles: int
     passages: int
+    paper: str | None = None
+    date: str | None = None
+    page: int | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
+    def as_dict(self, by: str = "date") -> dict[str, Any]:
+        d: dict[str, Any] = {
             "code": self.code,
-            "key": self.key,
+            "key": self.key or None,
             "articles": self.articles,
             "passages": self.passages,
         }
+        if by == "page":
+            d.update(paper=self.paper, date=self.date, page=self.page)
+        return d
+
+
+UNDATED = "undated"
+"""How the text table labels the undated pages' row (its key is "")."""
+
+_Group = tuple[tuple[Any, ...], str, str | None, str | None, int | None]
+"""A group's sort key, label, paper, date and page number."""
+
+
+def _group(issue: Issue, by: Literal["date", "page"]) -> _Group:
+    """The group of an article's page: its date, or its newspaper page — the paper, date
+    and printed page number (a lettered section's A01 and B01 are two pages), however many
+    files hold it; a page whose date or number is unknown is a group of its own (its id)."""
+    if by == "date":
+        return ((issue.date is None, issue.date or ""), issue.date or "", None, None, None)
+    paper, date, page = issue.paper, issue.date, issue.page
+    if page is None or date is None:
+        return ((True, issue.id), issue.id, paper, date, page)
+    section = issue.section or ""
+    lettered = len(section) == 1 and section.isascii() and section.isupper()
+    label = " ".join(x for x in (paper, date, number_label(page, section)) if x)
+    order = (False, paper or "", date, section if lettered else "", page)
+    return (order, label, paper, date, page)
 
 
 def _stats(corpus: Corpus, store: Store, by: Literal["date", "page"]) -> list[StatRow]:
     if by not in ("date", "page"):
         raise ValueError(f"unknown grouping {by!r} (date or page)")
     places = Places(corpus)
+    groups: dict[str, _Group] = {}
 
-    def key(aid: str) -> tuple[bool, str]:
+    def key(aid: str) -> _Group:
         issue = places.issue[aid]
-        if by == "date" and issue.date:
-            return False, issue.date
-        return True, issue.id
+        got = groups.get(issue.id)
+        if got is None:
+            got = groups[issue.id] = _group(issue, by)
+        return got
 
     carries, passages = _coded(corpus, store)
-    counts: dict[tuple[str, tuple[bool, str]], list[int]] = {}
+    counts: dict[tuple[str, tuple[tuple[Any, ...], str]], list[int]] = {}
     for aid, tags in carries.items():
         k = key(aid)
         for t in tags:
-            counts.setdefault((t, k), [0, 0])[0] += 1
+            counts.setdefault((t, (k[0], k[1])), [0, 0])[0] += 1
     for aid, spans in passages.items():
         k = key(aid)
         for _, _, codes in spans:
             for t in set(codes):
-                counts.setdefault((t, k), [0, 0])[1] += 1
-    return [StatRow(c, k, a, p) for (c, (_, k)), (a, p) in sorted(counts.items())]
+                counts.setdefault((t, (k[0], k[1])), [0, 0])[1] += 1
+    full = {(g[0], g[1]): g for g in groups.values()}
+    rank = {c: i for i, c in enumerate(code_names(store))}
+    ordered = sorted(counts.items(), key=lambda kv: (rank.get(kv[0][0], len(rank)), kv[0]))
+    return [
+        StatRow(c, g[1], a, p, *full[g][2:]) if by == "page" else StatRow(c, g[1], a, p)
+        for (c, g), (a, p) in ordered
+    ]
 
 
 def stats(corpus: Corpus, store: Store, by: Literal["date", "page"] = "date") -> list[StatRow]:
-    """Code × issue date counts (``by="page"``: code × page, keyed by issue id); undated pages
-    are keyed by their issue id.  Rows sorted by code, then dates before ids."""
+    """Code × issue date counts (undated pages: one row, key ""), or code × newspaper page
+    (``by="page"``: paper, date and page number; see ``_group``).  Rows in the codebook's
+    tree order of codes (as ``cooccur`` and ``piyue codes``), then by date or page."""
     with quiet_gc():
         return _stats(corpus, store, by)
 
 
 def stats_dict(rows: Sequence[StatRow], by: str = "date") -> dict[str, Any]:
-    return {"by": by, "rows": [r.as_dict() for r in rows]}
+    return {"by": by, "rows": [r.as_dict(by) for r in rows]}
 
 
 def stats_csv(rows: Sequence[StatRow], by: str = "date") -> bytes:
+    """``code, date|page, articles, passages`` (an undated row's date is empty); by page,
+    the page's ``paper, date, number`` follow."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["code", by, "articles", "passages"])
+    extra = ["paper", "date", "number"] if by == "page" else []
+    w.writerow(["code", by, "articles", "passages", *extra])
     for r in rows:
-        w.writerow([cell(r.code), cell(r.key), r.articles, r.passages])
+        more = [cell(r.paper), r.date or "", "" if r.page is None else r.page] if extra else []
+        w.writerow([cell(r.code), cell(r.key), r.articles, r.passages, *more])
     return BOM + buf.getvalue().encode("utf-8")

@@ -53,20 +53,14 @@ def export_coders(ws: Workspace, coder: str = "") -> tuple[Coders, str]:
     the coders there are): exporting someone's codings under a name that coded nothing —
     a typo — would file them under the wrong coder when the export is imported."""
     from storage.annotations import ALL
-    from workspace.coders import UnknownCoder
+    from workspace.coders import require_codings
 
     store = ws.store
     if not coder.strip():
         return {store.coder}, store.coder
     if coder.strip().lower() == ALL:
         return None, ""
-    known = sorted(s.name for s in store.coder_summaries() if s.articles or s.passages)
-    name = " ".join(coder.split())
-    if name not in known:
-        raise UnknownCoder(
-            f"no codings by {name!r} in this database "
-            + (f"(coders: {', '.join(known)})" if known else "(nobody has coded anything yet)")
-        )
+    name = require_codings(store, coder)
     return {name}, name
 
 

@@ -93,6 +93,7 @@ CSV_COLUMNS = (
     "file",
     "page",
     "title",
+    "coder",
 )
 
 
@@ -116,13 +117,23 @@ def retrieve_csv(items: Sequence[Item]) -> bytes:
             it.file,
             it.page,
             it.title,
+            it.coder,
         )
         w.writerow([cell(x) for x in row])
     return BOM + buf.getvalue().encode("utf-8")
 
 
-def retrieve_md(items: Sequence[Item], title: str = "piyue retrieve") -> bytes:
-    """A reading copy: one section per item, the quote as a block quote, text escaped."""
+def retrieve_md(
+    items: Sequence[Item], title: str = "piyue retrieve", coders: bool | None = None
+) -> bytes:
+    """A reading copy: one section per item, the quote as a block quote, text escaped;
+    each item's coder named with ``coders`` (every coder's codings; default: when the items
+    are several coders')."""
+    several = len({it.coder for it in items}) > 1 if coders is None else coders
+
+    def by(coder: str) -> str:
+        return f"编码者 coder: {coder}" if several else ""
+
     passages = sum(1 for it in items if it.kind == "passage")
     lines = [
         f"# {md_escape(title)}",
@@ -134,7 +145,9 @@ def retrieve_md(items: Sequence[Item], title: str = "piyue retrieve") -> bytes:
     for it in items:
         lines += [f"## {md_escape(it.title or '(无标题)')}", ""]
         span = f"{it.start}–{it.end}" if it.kind == "passage" else "整篇 article"
-        meta = " · ".join(x for x in (it.date or "", it.file, it.article_id, span) if x)
+        meta = " · ".join(
+            x for x in (it.date or "", it.file, it.article_id, span, by(it.coder)) if x
+        )
         lines += [f"*{md_escape(meta)}*", ""]
         if it.kind == "passage":
             lines += ["> " + md_escape(it.quote).replace("\n", "\n> "), ""]
