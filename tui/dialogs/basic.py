@@ -285,9 +285,19 @@ class InputDialog(Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, value: str = "", hint: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        value: str = "",
+        hint: str = "",
+        placeholder: str = "",
+        save: Callable[[str], str] | None = None,
+    ) -> None:
         super().__init__()
         self.heading, self.value, self.hint, self.placeholder = title, value, hint, placeholder
+        self.save = save
+        """Writes the value and returns the error ('' when saved): with it, a write the disk
+        refuses keeps the dialog open with what was typed, as the tag prompt does."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -298,6 +308,11 @@ class InputDialog(Dialog[str | None]):
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
+        error = self.save(event.value) if self.save is not None else ""
+        if error:
+            refused(self, error, "Enter 再试 try again · Esc 放弃 give up")
+            self.query_one(Input).focus()
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:

@@ -293,47 +293,52 @@ class CodebookScreen(AnalysisScreen):
     def action_cooccur(self) -> None:
         self.papp.action_analysis("cooccur")
 
+    def editable(self) -> CodeRow | None:
+        """The highlighted code, when it can be edited (not while read-only: said at once,
+        before a dialog takes what cannot be saved)."""
+        return self.current() if self.writable() else None
+
     def action_create(self) -> None:
-        def create(name: str | None) -> None:
-            if name is None:
-                return
+        if not self.writable():
+            return
+
+        def create(name: str) -> str:
             name = " ".join(name.split())
             if not name:
-                self.notify("代码名不能为空 a code name cannot be empty", severity="error")
-                return
+                return "代码名不能为空 a code name cannot be empty"
             if name in {r.name for r in self.rows}:
                 self.notify(f"已有代码 a code 「{name}」 exists", severity="warning")
                 self.changed_to(name)
-                return
-            if self.edit(lambda: self.ws.store.define_tag(name), f"+ {name}"):
-                self.changed_to(name)
+                return ""
+            return self.attempt(
+                lambda: self.ws.store.define_tag(name), f"+ {name}", lambda: self.changed_to(name)
+            )
 
-        self.app.push_screen(InputDialog("新代码 New code", hint="名称 name"), create)
+        self.app.push_screen(InputDialog("新代码 New code", hint="名称 name", save=create))
 
     def action_rename(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         old = row.name
 
-        def rename(new: str | None) -> None:
-            if new is None or " ".join(new.split()) == old:
-                return
+        def rename(new: str) -> str:
             new = " ".join(new.split())
+            if new == old:
+                return ""
             if not new:
-                self.notify("代码名不能为空 a code name cannot be empty", severity="error")
-                return
+                return "代码名不能为空 a code name cannot be empty"
             if new in {r.name for r in self.rows}:  # onto an existing code: offer a merge
-                self.offer_merge(old, new)
-                return
+                self.call_later(self.offer_merge, old, new)
+                return ""
             changes = whose(self.ws, old)
-            if self.edit(
+            return self.attempt(
                 lambda: codebook.edit(self.ws, "rename", old, new),
                 f"{old} → {new} · 所有编码者 every coder's codings: {changes}",
-            ):
-                self.changed_to(new)
+                lambda: self.changed_to(new),
+            )
 
-        self.app.push_screen(InputDialog(f"重命名 Rename 「{old}」", old), rename)
+        self.app.push_screen(InputDialog(f"重命名 Rename 「{old}」", old, save=rename))
 
     def offer_merge(self, src: str, dst: str, exists: bool = True) -> None:
         """Ask before a merge, saying whose codings move (every coder's, named)."""
@@ -357,7 +362,7 @@ class CodebookScreen(AnalysisScreen):
         return [(r.name, "  " * r.depth + r.name) for r in self.rows if r.name != row.name]
 
     def action_merge(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         src = row.name
@@ -372,7 +377,7 @@ class CodebookScreen(AnalysisScreen):
         self.app.push_screen(PickDialog(f"合并 Merge 「{src}」 into…", self.others(row)), merge)
 
     def action_move(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         code = row.name
@@ -389,7 +394,7 @@ class CodebookScreen(AnalysisScreen):
         self.app.push_screen(PickDialog(f"移动 Move 「{code}」 under…", items), move)
 
     def action_colour(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         code = row.name
@@ -403,24 +408,26 @@ class CodebookScreen(AnalysisScreen):
         self.app.push_screen(ColourDialog(code, row.colour), colour)
 
     def action_describe(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
-        code = row.name
+        code, was = row.name, row.description
 
-        def describe(text: str | None) -> None:
-            if text is not None and self.edit(
-                lambda: codebook.edit(self.ws, "describe", code, text), f"{code}: 描述 described"
-            ):
-                self.changed_to(code)
+        def describe(text: str) -> str:
+            if text == was:
+                return ""  # nothing to write, no undo step
+            return self.attempt(
+                lambda: codebook.edit(self.ws, "describe", code, text),
+                f"{code}: 描述 described",
+                lambda: self.changed_to(code),
+            )
 
         self.app.push_screen(
-            InputDialog(f"描述 Describe 「{code}」", row.description, "空 = 清除 empty clears"),
-            describe,
+            InputDialog(f"描述 Describe 「{code}」", was, "空 = 清除 empty clears", save=describe)
         )
 
     def action_delete(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         code = row.name

@@ -118,6 +118,7 @@ class AnalysisScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.changed = False
+        self.last_error = ""
         self.typeahead_ready = False
         self.shown_at = 0.0
         """When the first rows were on screen (perf_counter; the benchmark reads it)."""
@@ -159,24 +160,44 @@ class AnalysisScreen(Screen[None]):
         for s in self.query(".analysis-status").results(Static):
             s.update(plain(text, "dim"))
 
-    def edit(self, fn: Callable[[], Any], saved: str = "") -> Any:
-        """A change through the workspace: None (and a notification) when refused."""
-        if self.ws.store.readonly:
+    def writable(self) -> bool:
+        """False (and why, said once) while another piyue holds the database: checked before
+        a dialog opens, so nothing is typed that cannot be saved."""
+        if self.ws.store.readonly and not self.ws.try_write_access():
             why = self.ws.store.storage.readonly_reason or "another piyue holds the database"
-            self.notify(f"只读模式 read-only: {why}", severity="warning")
+            self.last_error = f"只读模式 read-only: {why}"
+            self.notify(self.last_error, severity="warning")
+            return False
+        return True
+
+    def edit(self, fn: Callable[[], Any], saved: str = "") -> Any:
+        """A change through the workspace: None (and a notification) when refused; the
+        reason stays in ``last_error``."""
+        self.last_error = ""
+        if not self.writable():
             return None
         try:
             result = fn()
         except (AnnotationError, StoreError, ValueError) as exc:
-            self.notify(self.refusal(exc), title="未保存 not saved", severity="error")
+            self.last_error = self.refusal(exc)
+            self.notify(self.last_error, title="未保存 not saved", severity="error")
             return None
         except OSError as exc:
-            self.notify(f"disk error: {exc}", title="未保存 not saved", severity="error")
+            self.last_error = f"disk error: {exc}"
+            self.notify(self.last_error, title="未保存 not saved", severity="error")
             return None
         self.changed = True
         if saved:
             self.notify(saved, title="已保存 saved", timeout=2)
         return result if result is not None else True
+
+    def attempt(self, fn: Callable[[], Any], saved: str, then: Callable[[], None]) -> str:
+        """``edit`` for a dialog that stays open when the write is refused: ``then`` after
+        a durable write; the reason, or '' when saved."""
+        if self.edit(fn, saved) is None:
+            return self.last_error or "未保存 not saved"
+        then()
+        return ""
 
     def refusal(self, exc: Exception) -> str:
         """The line a refused edit shows (a screen may say it in both languages)."""

@@ -320,12 +320,12 @@ class Reader(TextView):
 
     def _caret_on_screen(self) -> bool:
         y = self._caret_line()
-        top = int(self.scroll_y)
+        top = self.scroll_offset.y
         return y is not None and top <= y < top + max(1, self.scrollable_content_region.height)
 
     def _first_visible_token(self) -> int:
         """The first word on the first body line on screen (where a reader's eyes are)."""
-        top = int(self.scroll_y)
+        top = self.scroll_offset.y
         first_body = len(self.head)
         for y in range(top, min(self.line_count, top + max(1, self.size.height))):
             b, start, _end = self._lines[y]
@@ -440,7 +440,7 @@ class Reader(TextView):
         where = event.get_content_offset(self)
         if where is None:
             return None
-        hit = self.offset_at(where.x, where.y + int(self.scroll_y))
+        hit = self.offset_at(where.x, where.y + self.scroll_offset.y)
         return None if hit is None else self._token_at(*hit)
 
     def on_mouse_down(self, event: MouseDown) -> None:

@@ -1,0 +1,157 @@
+"""Faults of the reader and the analysis screens found in session 10, each pressed as a user
+would: the reader's last coded-passage line after a smooth page-down, the describe dialog on a
+refused write, the adjudication mark, the analysis screens at 80×24."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.screen import Screen
+from textual.widgets import Input, OptionList
+
+from storage.annotations import Store
+from tests.test_tui import open_article, ready, stored
+from tests.test_tui11_faults import disk_full
+from tests.test_tui_analysis import notices, open_codebook, pick, running, seed, until
+from tui.app import PiyueApp, make_app
+from tui.dialogs import InputDialog
+from tui.screens.codebook import CodebookScreen
+from tui.widgets import Reader
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "annotations.json"
+
+
+def drawn(reader: Reader) -> list[str]:
+    """The reader's text lines as the screen draws them now (what the terminal shows)."""
+    box = reader.scrollable_content_region
+    strips = reader.app.screen._compositor.render_strips()
+    return [
+        "".join(seg.text for seg in strips[y].crop(box.x, box.right))
+        for y in range(box.y, box.bottom)
+    ]
+
+
+async def test_the_last_coded_passage_shows_after_a_smooth_scroll(
+    seeds_copy: Path, db: Path
+) -> None:
+    """Space scrolls a page with an animation; its last frame moved scroll_y from 7.6 to 8,
+    which Textual does not redraw (the same line when rounded) while the reader drew line
+    int(7.6) = 7 at the top: the coded passages' last line stayed below the frame, and j
+    could not bring it up (the scroll was already at its end)."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.main_screen
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "涧西区")
+        await pilot.press("v", "v", "l", "l", "t", *"营商", "enter")
+        await pilot.press("escape")  # back to reading
+        await pilot.pause(0.2)
+        reader = screen.query_one(Reader)
+        assert "营商" in reader.notes[0].plain.splitlines()[-1]
+        end = reader.max_scroll_y
+        assert end > 0
+        reader.scroll_target_y = end  # an animated scroll_to: its target, then its frames
+        reader.scroll_y = end - 0.4
+        await pilot.pause()
+        reader.scroll_y = end
+        await pilot.pause()
+        await pilot.press("j", "j")
+        await pilot.pause()
+        lines = [line.strip() for line in drawn(reader)]
+        assert lines[-1].startswith("«") and lines[-1].endswith("营商"), lines[-3:]
+
+
+def shown(dialog: Screen[object]) -> str:
+    return " ".join(str(s.render()) for s in dialog.query("Static"))
+
+
+async def codebook_at(pilot: Any, app: PiyueApp, code: str) -> CodebookScreen:
+    book = await open_codebook(pilot, app)
+    pick(book.query_one("#codes", OptionList), code)
+    await pilot.pause()
+    return book
+
+
+async def test_a_description_the_disk_refuses_stays_in_its_dialog(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """e on a full disk closed the dialog and the description typed was gone (a
+    notification said why). It stays, with the text and the error; Enter again saves it."""
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _screen):
+        book = await codebook_at(pilot, app, "党建")
+        disk_full(monkeypatch, app, "describe_code")
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, InputDialog), "describe dialog")
+        dialog = app.screen
+        await pilot.press("ctrl+u", *"基层党组织建设的报道", "enter")
+        await pilot.pause(0.1)
+        assert app.screen is dialog, "the dialog closed on a failed save"
+        assert dialog.query_one(Input).value == "基层党组织建设的报道"
+        assert "no space left" in shown(dialog) and "Enter" in shown(dialog)
+        monkeypatch.undo()  # room again
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is book, "saved and closed")
+        await pilot.pause()
+        assert "基层党组织建设的报道" in str(
+            book.query_one("#codes", OptionList).get_option("党建").prompt
+        )
+    with stored(db) as s:
+        assert {t.name: t.description for t in s.tag_defs()}["党建"] == "基层党组织建设的报道"
+
+
+async def test_no_description_dialog_on_a_read_only_store(seeds_copy: Path, db: Path) -> None:
+    """Read-only (another piyue writes): e opened the dialog and threw away what was typed
+    on Enter. As t and n in the reader: no dialog, and the reason said at once."""
+    seed(seeds_copy, db)
+    holder = Store.open(db)
+    try:
+        app = make_app(seeds_copy, db)
+        async with running(app) as (pilot, _screen):
+            book = await codebook_at(pilot, app, "党建")
+            for key in "era":
+                await pilot.press(key)
+                await pilot.pause(0.1)
+                assert app.screen is book, key
+            assert "read-only" in notices(app)
+    finally:
+        holder.close()
+
+
+async def test_a_rename_or_new_code_the_disk_refuses_stays_in_its_dialog(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same for the other typed codebook edits: a new code's name, a rename."""
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _screen):
+        book = await codebook_at(pilot, app, "党建")
+        disk_full(monkeypatch, app, "rename_code", "define_tag")
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, InputDialog), "rename dialog")
+        dialog = app.screen
+        await pilot.press("ctrl+u", *"党的建设", "enter")
+        await pilot.pause(0.1)
+        assert app.screen is dialog and dialog.query_one(Input).value == "党的建设"
+        assert "no space left" in shown(dialog)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is book, "given up")
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, InputDialog), "new-code dialog")
+        dialog = app.screen
+        await pilot.press(*"乡村振兴", "enter")
+        await pilot.pause(0.1)
+        assert app.screen is dialog and dialog.query_one(Input).value == "乡村振兴"
+        assert "no space left" in shown(dialog)
+        monkeypatch.undo()
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is book, "saved and closed")
+    with stored(db) as s:
+        names = {t.name for t in s.tag_defs()}
+    assert "乡村振兴" in names and "党建" in names and "党的建设" not in names
