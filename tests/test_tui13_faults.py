@@ -14,9 +14,11 @@ from textual.widgets import Input, OptionList
 from storage.annotations import Store
 from tests.test_tui import open_article, ready, stored
 from tests.test_tui11_faults import disk_full
+from tests.test_tui12_faults import two_coders
 from tests.test_tui_analysis import notices, open_codebook, pick, running, seed, until
 from tui.app import PiyueApp, make_app
 from tui.dialogs import InputDialog
+from tui.screens.agreement import AdjudicationScreen, AgreementScreen
 from tui.screens.codebook import CodebookScreen
 from tui.widgets import Reader
 
@@ -155,3 +157,48 @@ async def test_a_rename_or_new_code_the_disk_refuses_stays_in_its_dialog(
     with stored(db) as s:
         names = {t.name for t in s.tag_defs()}
     assert "乡村振兴" in names and "党建" in names and "党的建设" not in names
+
+
+def screen_lines(app: PiyueApp) -> list[str]:
+    return ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_a_reopened_both_decision_shows_its_whole_mark(
+    seeds_copy: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """A decision of both (A+B) that the coders' later codings reopened was marked "!A+":
+    the mark was cut to three cells. It reads "!A+B", the titles still in one column."""
+    from workspace.coders import Adjudication
+    from workspace.session import Workspace
+
+    db = tmp_path / "db.json"
+    arts = two_coders(seeds_copy, db)
+    with Workspace(seeds_copy, db, mode="write") as ws:
+        adj = Adjudication(ws, "甲", "乙")
+        for r in adj.rows():
+            adj.settle(r.unit, r.code, "both" if r.code == "党建" else "a")
+    with Store.open(db, coder="乙") as s:  # after the decision 乙 codes a passage of 党建
+        s.highlight_quote(arts[1], arts[1].text[0:6], ["党建"])
+    app = make_app(seeds_copy, db, coder="丙")
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot, app.main_screen)
+        await pilot.press("A", "甲", "enter")
+        await pilot.pause()
+        await pilot.press("乙", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AgreementScreen), "agreement")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, AdjudicationScreen), "queue")
+        await pilot.pause()
+        queue = app.screen
+        assert isinstance(queue, AdjudicationScreen)
+        assert {r.code: (r.settled, r.changed) for r in queue.rows}["党建"] == ("both", True)
+        lines = screen_lines(app)
+        marked = [line for line in lines if "党建" in line and "A:" in line]
+        assert marked and "!A+B " in marked[0], marked
+        prompts = [
+            str(queue.query_one(OptionList).get_option_at_index(k).prompt)
+            for k in range(len(queue.rows))
+        ]
+        # every title begins in the same column, after the mark
+        assert {len(p) - len(p[5:].lstrip()) for p in prompts} == {5}, prompts

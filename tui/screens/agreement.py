@@ -39,6 +39,9 @@ STRENGTH = {
 CHOICES = {"1": "a", "2": "b", "3": "both", "0": "neither"}
 NO_TAGS = "neither coder applied it as an article tag"
 """The agreement report's note for a code no coder used as an article tag."""
+MARK_CELLS = 4
+"""The decision column: "!A+B", a decision of both that later codings reopened, is the
+widest."""
 CHANGED_STYLE = "bold #e5c07b"
 """A decision the coders' later changes reopened."""
 
@@ -285,17 +288,17 @@ class AdjudicationScreen(Screen[None]):
     ) -> Content:
         mark = {"a": "A", "b": "B", "both": "A+B", "neither": "∅"}.get(r.settled or "", "·")
         if r.changed:  # decided before A or B changed their codings: not settled any more
-            mark = "!" + mark[:2]
+            mark = "!" + mark  # whole: "!A+" did not say which decision was reopened
         title = truncate(r.title or r.unit, title_w)
         pad = " " * max(0, title_w - cell_len(title))
         style = CHANGED_STYLE if r.changed else "bold #98c379" if r.settled else "dim"
         return assemble(
-            (f"{mark:>3} ", style),
+            (f"{mark:>{MARK_CELLS}} ", style),
             (title + pad, ""),
             "  ",
             (f" {r.code} ", "#101010 on #e5c07b"),
             " " * max(0, code_w - cell_len(r.code)),
-            "\n   " if two_lines else "",
+            "\n" + " " * (MARK_CELLS + 1) if two_lines else "",
             *self.did(r),
         )
 
@@ -324,10 +327,11 @@ class AdjudicationScreen(Screen[None]):
         avail = ol.scrollable_content_region.width or self.app.size.width - 4
         code_w = max((cell_len(r.code) for r in self.rows), default=0)
         rest = max((assemble(*self.did(r)).cell_length for r in self.rows), default=0)
-        title_w = min(30, avail - 1 - 4 - 2 - (code_w + 2) - rest)
+        fixed = 1 + MARK_CELLS + 1 + 2 + code_w + 2
+        title_w = min(30, avail - fixed - rest)
         two_lines = title_w < 14  # what A and B did on a line of its own, under the title
         if two_lines:
-            title_w = max(10, min(30, avail - 1 - 4 - 2 - (code_w + 2)))
+            title_w = max(10, min(30, avail - fixed))
         return [
             Option(self.row(r, title_w, code_w, two_lines), id=str(i))
             for i, r in enumerate(self.rows)
