@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
@@ -17,7 +18,7 @@ from tests.test_tui11_faults import disk_full
 from tests.test_tui12_faults import two_coders
 from tests.test_tui_analysis import notices, open_codebook, pick, running, seed, until
 from tui.app import PiyueApp, make_app
-from tui.dialogs import InputDialog
+from tui.dialogs import HelpScreen, InputDialog
 from tui.screens.agreement import AdjudicationScreen, AgreementScreen
 from tui.screens.codebook import CodebookScreen
 from tui.widgets import Reader
@@ -202,3 +203,43 @@ async def test_a_reopened_both_decision_shows_its_whole_mark(
         ]
         # every title begins in the same column, after the mark
         assert {len(p) - len(p[5:].lstrip()) for p in prompts} == {5}, prompts
+
+
+async def burst(pilot: Any, app: PiyueApp, key: str, times: int) -> None:
+    """Keys as a terminal delivers them when typed fast or held down: all queued before the
+    app draws again (the Pilot's press waits for each to be handled)."""
+    for _ in range(times):
+        app.screen._forward_event(events.Key(key, key if len(key) == 1 else None))
+    await pilot.pause(0.2)
+
+
+async def test_help_scrolls_a_line_for_every_j_typed_fast(seeds_copy: Path, db: Path) -> None:
+    """Ten j's typed in a burst scrolled the help three lines: each read the scroll position
+    the last one had not yet moved."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app.main_screen)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "help")
+        await pilot.pause()
+        box = app.screen.query_one("#help-scroll")
+        assert box.max_scroll_y > 10
+        await burst(pilot, app, "j", 10)
+        assert box.scroll_y == 10
+        await burst(pilot, app, "k", 4)
+        assert box.scroll_y == 6
+
+
+async def test_the_reader_scrolls_a_line_for_every_j_typed_fast(seeds_copy: Path, db: Path) -> None:
+    """j held down in the reader: every repeat scrolls a line."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "涧西区")
+        reader = screen.query_one(Reader)
+        assert app.focused is reader and reader.max_scroll_y > 12
+        await burst(pilot, app, "j", 12)
+        assert reader.scroll_y == 12
+        await burst(pilot, app, "k", 5)
+        assert reader.scroll_y == 7

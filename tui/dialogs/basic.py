@@ -397,7 +397,10 @@ class HelpScreen(Dialog[None]):
         )
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+        box = self.query_one("#help-scroll", VerticalScroll)
+        # at once: deferred to the next frame, keys typed fast each read the same position
+        # (ten j's scrolled three lines)
+        box.scroll_to(y=box.scroll_y + lines, animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)
