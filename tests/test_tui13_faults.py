@@ -18,9 +18,10 @@ from tests.test_tui11_faults import disk_full
 from tests.test_tui12_faults import two_coders
 from tests.test_tui_analysis import notices, open_codebook, pick, running, seed, until
 from tui.app import PiyueApp, make_app
-from tui.dialogs import HelpScreen, InputDialog
+from tui.dialogs import HelpScreen, InputDialog, TagDialog
 from tui.screens.agreement import AdjudicationScreen, AgreementScreen
 from tui.screens.codebook import CodebookScreen
+from tui.screens.concordance import ConcordanceScreen
 from tui.widgets import Reader
 
 
@@ -243,3 +244,29 @@ async def test_the_reader_scrolls_a_line_for_every_j_typed_fast(seeds_copy: Path
         assert reader.scroll_y == 12
         await burst(pilot, app, "k", 5)
         assert reader.scroll_y == 7
+
+
+async def test_a_long_dialog_title_wraps_at_80_columns(seeds_copy: Path, db: Path) -> None:
+    """Autocode's code prompt at 80 columns read "…: 11 lines in 3": the title, one line,
+    was cut at the dialog's edge (how many articles, and "code as", were lost)."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app.main_screen)
+        await pilot.press("K", *"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await until(pilot, lambda: bool(ks.lines), "lines")
+        await pilot.press("A", "enter")
+        await until(pilot, lambda: isinstance(app.screen, TagDialog), "code prompt")
+        await pilot.pause()
+        title = app.screen.query_one(".dialog-title")
+        words = str(title.render())
+        assert "3 articles — 代码 code as" in words
+        box = title.region
+        strips = app.screen._compositor.render_strips()
+        shown = " ".join(
+            "".join(seg.text for seg in strips[y].crop(box.x, box.right)).strip()
+            for y in range(box.y, box.bottom)
+        )
+        assert "3 articles — 代码 code as" in shown, shown
