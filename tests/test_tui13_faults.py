@@ -12,6 +12,7 @@ from textual import events
 from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
+from corpus.load import load_corpus
 from storage.annotations import Store
 from tests.test_tui import open_article, ready, stored
 from tests.test_tui11_faults import disk_full
@@ -22,6 +23,7 @@ from tui.dialogs import HelpScreen, InputDialog, TagDialog
 from tui.screens.agreement import AdjudicationScreen, AgreementScreen
 from tui.screens.codebook import CodebookScreen
 from tui.screens.concordance import ConcordanceScreen
+from tui.screens.retrieval import RetrievalScreen
 from tui.widgets import Reader
 
 
@@ -270,3 +272,52 @@ async def test_a_long_dialog_title_wraps_at_80_columns(seeds_copy: Path, db: Pat
             for y in range(box.y, box.bottom)
         )
         assert "3 articles — 代码 code as" in shown, shown
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 50)])
+async def test_retrieval_says_whose_each_coding_is_when_every_coder_is_shown(
+    seeds_copy: Path, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """With every coder shown (B), two coders' tags of one article and their codings of one
+    passage were two identical rows each, as if retrieval listed them twice. Each row names
+    its coder, as the reader does (@甲); blind, only your own are listed and none is named."""
+    db = tmp_path / "db.json"
+    arts = load_corpus(seeds_copy).articles
+    for coder in ("甲", "乙"):
+        with Store.open(db, coder=coder) as s:
+            s.add_tags(arts[0], ["营商环境"])
+            s.highlight_quote(arts[0], arts[0].text[2:8], ["营商环境"])
+    app = make_app(seeds_copy, db, coder="甲")
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot, app.main_screen)
+        await pilot.press("B")
+        await pilot.pause()
+        app.action_analysis("retrieval", "营商环境")
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
+        rs = app.screen
+        assert isinstance(rs, RetrievalScreen)
+        await until(pilot, lambda: len(rs.items) == 4, "four items")
+        items = rs.query_one("#items", OptionList)
+        heads = [str(items.get_option_at_index(k).prompt).split("\n")[0] for k in range(4)]
+        for kind in ("article", "passage"):
+            whose = sorted(
+                "@甲" if "@甲" in heads[k] else "@乙" if "@乙" in heads[k] else "?"
+                for k, it in enumerate(rs.items)
+                if it.kind == kind
+            )
+            assert whose == ["@乙", "@甲"], (kind, heads)
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("B")  # blind again: your own codings, not named
+        await pilot.pause()
+        app.action_analysis("retrieval", "营商环境")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, RetrievalScreen) and app.screen is not rs,
+            "retrieval again",
+        )
+        again = app.screen
+        assert isinstance(again, RetrievalScreen)
+        await until(pilot, lambda: len(again.items) == 2, "two items")
+        listed = again.query_one("#items", OptionList)
+        assert all("@" not in str(listed.get_option_at_index(k).prompt) for k in range(2))

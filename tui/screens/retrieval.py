@@ -30,9 +30,11 @@ from tui.render import assemble, plain, visible
 from tui.typeahead import ready, resumed
 from tui.widgets import Reader, VimList, plural, truncate
 from tui.widgets.keyhints import KeyHints
+from tui.widgets.reader import CODER_STYLE
 
 if TYPE_CHECKING:
     from corpus.model import Article, Corpus
+    from storage.annotations import Store
     from tui.app import PiyueApp
     from tui.screens.main import MainScreen
     from workspace.analysis import Item, SortBy
@@ -294,7 +296,39 @@ def quote_cells(items: list[Item], avail: int) -> int:
     return max(8, min(longest, 48, avail // 3))
 
 
-def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> list[Option]:
+def whose_items(store: Store, items: list[Item]) -> list[str] | None:
+    """Each item's coder, when every coder is shown (``B``) and some item is not the
+    reader's own: two coders' tags of an article were two identical rows. None otherwise
+    (as the reader, which names coders only then)."""
+    if store.visible is not None:
+        return None
+    passages: dict[str, dict[str, str]] = {}
+    tagged: dict[str, list[tuple[str, tuple[str, ...], str]]] = {}
+    out = []
+    for it in items:
+        aid = it.article_id
+        if it.kind == "passage":
+            if aid not in passages:
+                passages[aid] = {h.id: h.coder for h in store.highlights(aid)}
+            out.append(passages[aid].get(it.highlight_id or "", ""))
+            continue
+        if aid not in tagged:
+            tagged[aid] = [(c, tuple(n.tags), n.note) for c, n in store.notes_by_coder(aid).items()]
+        # an article's row is one coder's tags and note: the first coder with those, taken
+        # (two coders with the same tags are two rows, one each)
+        left = tagged[aid]
+        k = next((i for i, (_c, t, n) in enumerate(left) if t == it.tags and n == it.note), -1)
+        out.append(left.pop(k)[0] if k >= 0 else "")
+    return None if set(out) <= {store.coder} else out
+
+
+def item_rows(
+    items: list[Item],
+    avail: int,
+    quote_w: int,
+    first: int = 0,
+    whose: list[str] | None = None,
+) -> list[Option]:
     """Two lines an item: where it is (its header), then the quote centred in its context
     (option ids count from ``first``), each cut to ``avail`` cells.  The quote is marked by
     its style only: the line reads as the page has it, with no space put around the quote
@@ -320,6 +354,8 @@ def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> li
             meta += [(it.date, "dim"), "  "]
         meta += [(truncate(flat(it.title) or "(无标题)", 36), "bold"), "  "]
         meta += [(truncate(" ".join(it.tags), 24), "#c678dd"), "  "]
+        if whose is not None:
+            meta += [(f"@{whose[i - first] or '?'}", CODER_STYLE), "  "]
         if it.note:
             meta += [("✎ " + truncate(flat(it.note), 30), "#e5c07b"), "  "]
         meta += [(place, "dim")]
@@ -350,6 +386,8 @@ class RetrievalScreen(AnalysisScreen):
         self.heading = title
         self.sort: SortBy = "date"
         self.items: list[Item] = []
+        self.whose: list[str] | None = None
+        """Each item's coder while every coder is shown (``whose_items``)."""
 
     def compose(self) -> ComposeResult:
         yield Static(plain(self.heading or "检索 Retrieval", "bold"), classes="analysis-title")
@@ -432,7 +470,8 @@ class RetrievalScreen(AnalysisScreen):
         ol = self.query_one("#items", OptionList)
         ol.clear_options()
         quote_w = quote_cells(self.items, avail)
-        ol.add_options(item_rows(self.items[:FIRST_ROWS], avail, quote_w))
+        self.whose = whose_items(self.ws.store, self.items)
+        ol.add_options(item_rows(self.items[:FIRST_ROWS], avail, quote_w, 0, self.whose))
         if self.items:
             ol.highlighted = 0
         passages = sum(1 for it in self.items if it.kind == "passage")
@@ -454,7 +493,8 @@ class RetrievalScreen(AnalysisScreen):
         if done != ol.option_count or done >= len(self.items):
             return  # replaced by a newer query meanwhile, or finished
         batch = self.items[done : done + MORE_ROWS]
-        ol.add_options(item_rows(batch, avail, quote_w, done))
+        whose = self.whose[done : done + MORE_ROWS] if self.whose is not None else None
+        ol.add_options(item_rows(batch, avail, quote_w, done, whose))
         if done + len(batch) < len(self.items):
             self.set_timer(0.01, partial(self._more, avail, quote_w, done + len(batch)))
 
