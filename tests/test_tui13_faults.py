@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual import events
 from textual.screen import Screen
-from textual.widgets import Input, OptionList
+from textual.widgets import DataTable, Input, OptionList
 
 from corpus.load import load_corpus
 from storage.annotations import Store
@@ -321,3 +321,40 @@ async def test_retrieval_says_whose_each_coding_is_when_every_coder_is_shown(
         await until(pilot, lambda: len(again.items) == 2, "two items")
         listed = again.query_one("#items", OptionList)
         assert all("@" not in str(listed.get_option_at_index(k).prompt) for k in range(2))
+
+
+async def test_the_agreement_table_shows_every_figure_at_80_columns(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """At 80 columns a long code name (30 cells) pushed char κ and uα, the passages'
+    figures, off the table's right edge. The name is cut to what the figures leave."""
+    db = tmp_path / "db.json"
+    arts = two_coders(seeds_copy, db)
+    long_code = "制造业高质量发展与产业转型升级"
+    for coder in ("甲", "乙"):
+        with Store.open(db, coder=coder) as s:
+            s.highlight_quote(arts[2], arts[2].text[0:6], [long_code])
+    app = make_app(seeds_copy, db, coder="丙")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app.main_screen)
+        await pilot.press("A", "甲", "enter")
+        await pilot.pause()
+        await pilot.press("乙", "enter")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, AgreementScreen)
+                and app.screen.query_one(DataTable).row_count > 0
+            ),
+            "agreement",
+        )
+        await pilot.pause(0.2)
+        table = app.screen.query_one(DataTable)
+        box = table.region
+        lines = screen_lines(app)[box.y : box.bottom]
+        header = lines[0][box.x : box.right]
+        for label in ("代码 code", "κ", "α", "char κ", "uα"):
+            assert label in header, header
+        row = next(line for line in lines if "制造业" in line)
+        assert long_code not in row and "…" in row
+        assert row.count("1.000") == 2, row  # its char κ and uα: the same passage coded

@@ -43,6 +43,8 @@ MARK_CELLS = 4
 """The decision column: "!A+B", a decision of both that later codings reopened, is the
 widest."""
 CHANGED_STYLE = "bold #e5c07b"
+FIGURE_CELLS = len("-0.200")
+"""A coefficient's column, the widest figure's cells."""
 """A decision the coders' later changes reopened."""
 
 
@@ -132,12 +134,14 @@ class AgreementScreen(Screen[None]):
         table = self.query_one(DataTable)
         at = table.cursor_row
         table.clear(columns=True)
-        table.add_columns("代码 code", "用到 used", "标签 tag agreement", "κ", "α", "char κ", "uα")
+        code_w, tag_label = self.code_cells(rep)
+        table.add_column("代码 code", width=code_w)
+        table.add_columns("用到 used", tag_label, "κ", "α", "char κ", "uα")
         notes: list[str] = []
         for row in rep["codes"]:
             untagged = NO_TAGS in str(row.get("note", ""))
             table.add_row(
-                row["code"],
+                truncate(row["code"], code_w),
                 str(row["units"]),
                 # agreeing on a tag neither coder used is no agreement to speak of (1.000
                 # beside a char κ of 0 misled): not applicable, the note says why
@@ -165,6 +169,25 @@ class AgreementScreen(Screen[None]):
             table.move_cursor(row=at)
         self.show_note(table.cursor_row)
         self.call_after_refresh(self.fit_notes)  # the columns are measured on the refresh
+
+    def code_cells(self, rep: dict[str, Any]) -> tuple[int, str]:
+        """The code column's width and the tag column's label: the figures all on screen,
+        the names cut to what they leave (at 80 columns a 30-cell name pushed char κ and uα
+        off the table), the tag column's label shorter when that leaves the names too few."""
+        table = self.query_one(DataTable)
+        room = table.scrollable_content_region.width or self.app.size.width - 2
+        longest = max((cell_len(r["code"]) for r in rep["codes"]), default=8)
+        longest = max(longest, cell_len("(overall)"), cell_len("代码 code"))
+        pad = 2 * table.cell_padding
+
+        def left(tag: str) -> int:
+            figures = cell_len("用到 used") + cell_len(tag) + 4 * FIGURE_CELLS
+            return room - figures - 7 * pad - 1
+
+        for tag in ("标签 tag agreement", "标签 tag"):
+            if left(tag) >= min(longest, 16):
+                break
+        return max(cell_len("代码 code"), min(longest, left(tag))), tag
 
     def fit_notes(self) -> None:
         table = self.query_one(DataTable)
