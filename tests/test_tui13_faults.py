@@ -358,3 +358,9 @@ async def test_the_agreement_table_shows_every_figure_at_80_columns(
         row = next(line for line in lines if "制造业" in line)
         assert long_code not in row and "…" in row
         assert row.count("1.000") == 2, row  # its char κ and uα: the same passage coded
+        # the lines above and under the table are indented as the title is (they began in
+        # the screen's first column)
+        drawn = screen_lines(app)
+        for wid in ("#agree-status", "#agree-legend"):
+            y = app.screen.query_one(wid).region.y
+            assert drawn[y].startswith(" ") and drawn[y][1] != " ", drawn[y]

@@ -92,7 +92,8 @@ class AgreementScreen(Screen[None]):
                     "passages · ≥ .800 可靠 reliable · ≥ .667 存疑 tentative · 其余不可靠 "
                     "unreliable (Krippendorff) · d 分歧裁定 disagreements · Esc 返回 back",
                     "dim",
-                )
+                ),
+                id="agree-legend",
             )
         yield KeyHints()
 
