@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from textual import events
+from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList
 
@@ -163,6 +164,15 @@ async def test_a_rename_or_new_code_the_disk_refuses_stays_in_its_dialog(
     assert "乡村振兴" in names and "党建" in names and "党的建设" not in names
 
 
+def region_lines(app: PiyueApp, box: Region) -> list[str]:
+    """The lines of a screen region as drawn (cropped in cells: CJK characters are two)."""
+    strips = app.screen._compositor.render_strips()
+    return [
+        "".join(seg.text for seg in strips[y].crop(box.x, box.right))
+        for y in range(box.y, box.bottom)
+    ]
+
+
 def screen_lines(app: PiyueApp) -> list[str]:
     return ["".join(seg.text for seg in strip) for strip in app.screen._compositor.render_strips()]
 
@@ -265,12 +275,7 @@ async def test_a_long_dialog_title_wraps_at_80_columns(seeds_copy: Path, db: Pat
         title = app.screen.query_one(".dialog-title")
         words = str(title.render())
         assert "3 articles — 代码 code as" in words
-        box = title.region
-        strips = app.screen._compositor.render_strips()
-        shown = " ".join(
-            "".join(seg.text for seg in strips[y].crop(box.x, box.right)).strip()
-            for y in range(box.y, box.bottom)
-        )
+        shown = " ".join(line.strip() for line in region_lines(app, title.region))
         assert "3 articles — 代码 code as" in shown, shown
 
 
@@ -364,3 +369,37 @@ async def test_the_agreement_table_shows_every_figure_at_80_columns(
         for wid in ("#agree-status", "#agree-legend"):
             y = app.screen.query_one(wid).region.y
             assert drawn[y].startswith(" ") and drawn[y][1] != " ", drawn[y]
+
+
+async def test_a_passage_after_a_paragraph_break_reads_on_in_adjudication(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """The sides show each passage with a little context; a context across a paragraph
+    break had the break as a space, where the side wrapped: "…首创之区" alone on a line and
+    the passage on the next. The break is drawn as ¶ and the context reads on."""
+    db = tmp_path / "db.json"
+    arts = two_coders(seeds_copy, db)
+    art = arts[0]
+    at = art.text.index("\n") + 2  # two characters into the second paragraph
+    with Store.open(db, coder="甲") as s:
+        s.highlight_quote(art, art.text[at : at + 4], ["党建"])
+    app = make_app(seeds_copy, db, coder="丙")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app.main_screen)
+        await pilot.press("A", "甲", "enter")
+        await pilot.pause()
+        await pilot.press("乙", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AgreementScreen), "agreement")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, AdjudicationScreen), "queue")
+        queue = app.screen
+        assert isinstance(queue, AdjudicationScreen)
+        k = next(i for i, r in enumerate(queue.rows) if r.unit == art.id and r.code == "党建")
+        queue.query_one(OptionList).highlighted = k
+        await pilot.pause()
+        side = queue.query_one("#adj-a")
+        box = side.content_region
+        lines = region_lines(app, box)
+        before, after = art.text[at - 3], art.text[at : at + 4]
+        line = next(x for x in lines if before in x)
+        assert f"{before}¶" in line and after[:2] in line, lines

@@ -6,6 +6,7 @@ Everything is computed by ``workspace.coders``; these screens show it and pass k
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -22,7 +23,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.errors import StoreError
-from tui.render import assemble, plain
+from tui.render import assemble, plain, visible
 from tui.widgets import StopList, plural, truncate
 from tui.widgets.keyhints import KeyHints
 
@@ -46,6 +47,12 @@ CHANGED_STYLE = "bold #e5c07b"
 FIGURE_CELLS = len("-0.200")
 """A coefficient's column, the widest figure's cells."""
 """A decision the coders' later changes reopened."""
+
+
+def reads_on(context: str) -> str:
+    """A passage's context on one line: a paragraph break drawn as ¶ (as a space, the side
+    wrapped there, and "…之区" stood alone above its passage), controls made visible."""
+    return visible(re.sub(r"\s*\n\s*", "¶", context).replace("\t", " "))
 
 
 def figure(value: float | None) -> Text:
@@ -372,9 +379,9 @@ class AdjudicationScreen(Screen[None]):
             parts: list[Any] = [(f"{who}\n", f"bold {style}")]
             parts.append(("标签 tag ✓\n" if tag else "标签 tag ✗\n", "dim"))
             for s, e in spans:
-                left = text[max(0, s - 12) : s].replace("\n", " ")
-                right = text[e : e + 12].replace("\n", " ")
-                parts += [(left, "dim"), (text[s:e], f"bold {style}"), (right, "dim"), "\n"]
+                left, right = reads_on(text[max(0, s - 12) : s]), reads_on(text[e : e + 12])
+                quote = reads_on(text[s:e])
+                parts += [(left, "dim"), (quote, f"bold {style}"), (right, "dim"), "\n"]
             if not spans:
                 parts.append(("(没有段落 no passages)", "dim"))
             return assemble(*parts)
