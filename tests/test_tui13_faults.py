@@ -403,3 +403,33 @@ async def test_a_passage_after_a_paragraph_break_reads_on_in_adjudication(
         before, after = art.text[at - 3], art.text[at : at + 4]
         line = next(x for x in lines if before in x)
         assert f"{before}¶" in line and after[:2] in line, lines
+
+
+async def test_the_quick_tags_line_breaks_between_codes_not_inside_one(
+    seeds_copy: Path, db: Path
+) -> None:
+    """At 80 columns the quick tags line wrapped inside an entry: "4" at the end of the
+    first line, its code on the second without its number. Lines break between entries, and
+    codes the two lines cannot hold are counted ("+2"), not silently left off."""
+    with Store.open(db) as s:
+        s.define_tag("营商环境", "#e5c07b", "优化营商环境的报道，包括政务服务")
+        s.define_tag("政企关系", "#98c379")
+        s.define_tag("党建", "#e06c75", "党的建设")
+        s.define_tag("制造业高质量发展与产业转型升级", "#61afef")
+        for name in ("乡村振兴", "防汛抗旱", "反诈宣传", "关心下一代"):
+            s.define_tag(name)
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        await ready(pilot, screen)
+        await pilot.pause()
+        line = screen.query_one("#codebook")
+        drawn = region_lines(app, line.content_region)
+        quick = app.workspace.store.quick_tags()
+        shown = [k for k, t in enumerate(quick, start=1) if t and t in "".join(drawn)]
+        for k in shown:  # every code shown has its number before it, on its line
+            name = quick[k - 1]
+            row = next(r for r in drawn if name in r)
+            assert f"{k}  {name}" in row, drawn
+        hidden = len([t for t in quick if t]) - len(shown)
+        assert hidden > 0 and f"+{hidden}" in "".join(drawn), drawn
