@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual import events
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList
@@ -19,6 +18,7 @@ from tests.test_tui import open_article, ready, stored
 from tests.test_tui11_faults import disk_full
 from tests.test_tui12_faults import two_coders
 from tests.test_tui_analysis import notices, open_codebook, pick, running, seed, until
+from tests.test_typeahead import type_fast
 from tui.app import PiyueApp, make_app
 from tui.dialogs import HelpScreen, InputDialog, TagDialog
 from tui.screens.agreement import AdjudicationScreen, AgreementScreen
@@ -218,12 +218,15 @@ async def test_a_reopened_both_decision_shows_its_whole_mark(
         assert {len(p) - len(p[5:].lstrip()) for p in prompts} == {5}, prompts
 
 
-async def burst(pilot: Any, app: PiyueApp, key: str, times: int) -> None:
-    """Keys as a terminal delivers them when typed fast or held down: all queued before the
-    app draws again (the Pilot's press waits for each to be handled)."""
-    for _ in range(times):
-        app.screen._forward_event(events.Key(key, key if len(key) == 1 else None))
-    await pilot.pause(0.2)
+async def burst(pilot: Any, app: PiyueApp, *keys: str) -> None:
+    """Keys as a terminal delivers them when typed fast or held down: all posted at once,
+    through the app's key queue (the Pilot's press waits for each to be handled)."""
+    type_fast(app, *keys)
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if not app.keys.held and not app.keys.in_flight:
+            break
+    await pilot.pause(0.1)
 
 
 async def test_help_scrolls_a_line_for_every_j_typed_fast(seeds_copy: Path, db: Path) -> None:
@@ -237,9 +240,9 @@ async def test_help_scrolls_a_line_for_every_j_typed_fast(seeds_copy: Path, db: 
         await pilot.pause()
         box = app.screen.query_one("#help-scroll")
         assert box.max_scroll_y > 10
-        await burst(pilot, app, "j", 10)
+        await burst(pilot, app, *"j" * 10)
         assert box.scroll_y == 10
-        await burst(pilot, app, "k", 4)
+        await burst(pilot, app, *"k" * 4)
         assert box.scroll_y == 6
 
 
@@ -252,9 +255,9 @@ async def test_the_reader_scrolls_a_line_for_every_j_typed_fast(seeds_copy: Path
         await open_article(pilot, screen, "涧西区")
         reader = screen.query_one(Reader)
         assert app.focused is reader and reader.max_scroll_y > 12
-        await burst(pilot, app, "j", 12)
+        await burst(pilot, app, *"j" * 12)
         assert reader.scroll_y == 12
-        await burst(pilot, app, "k", 5)
+        await burst(pilot, app, *"k" * 5)
         assert reader.scroll_y == 7
 
 
@@ -433,3 +436,27 @@ async def test_the_quick_tags_line_breaks_between_codes_not_inside_one(
             assert f"{k}  {name}" in row, drawn
         hidden = len([t for t in quick if t]) - len(shown)
         assert hidden > 0 and f"+{hidden}" in "".join(drawn), drawn
+
+
+async def test_question_mark_lists_an_analysis_screens_keys(seeds_copy: Path, db: Path) -> None:
+    """? did nothing on the analysis screens, where the footer at 80 columns leaves out keys
+    (the codebook's o colour and e describe): it lists the screen's keys, as on the main
+    screen. In the retrieval's expression box ? is typed, not taken."""
+    seed(seeds_copy, db)
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app.main_screen)
+        book = await open_codebook(pilot, app)
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "keys")
+        listed = str(app.screen.query_one("#help-text").render())
+        for words in ("Describe", "Colour", "Retrieve", "Rename", "Back"):
+            assert words in listed, listed
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is book, "closed")
+        app.action_analysis("retrieval")
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, RetrievalScreen)
+        assert app.screen.query_one(Input).value == "?"

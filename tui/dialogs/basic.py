@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -344,6 +345,18 @@ class LayersDialog(Dialog[list[str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def screen_keys(screen: Screen[Any], moves: str = "move") -> list[tuple[str, str]]:
+    """Every key a screen binds, with what it does (a binding's tooltip says more): what
+    ``?`` lists on a screen whose footer, at 80 columns, leaves some out."""
+    rows = [("↑↓ j k", moves)]
+    for b in screen.BINDINGS:
+        if isinstance(b, Binding) and b.description and b.action != "keys":
+            what = f"{b.description} — {b.tooltip}" if b.tooltip else b.description
+            rows.append((screen.app.get_key_display(b), what))
+    rows.append(("ctrl+p", "command palette"))
+    return rows
 
 
 class HelpScreen(Dialog[None]):

@@ -70,6 +70,7 @@ class AgreementScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="agree.close"),
         Binding("d", "adjudicate", "Disagreements", id="agree.adjudicate"),
+        Binding("question_mark", "keys", "Keys", show=False, id="agree.keys"),
     ]
 
     class Computed(Message):
@@ -228,6 +229,11 @@ class AgreementScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def action_keys(self) -> None:
+        from tui.dialogs import HelpScreen, screen_keys
+
+        self.app.push_screen(HelpScreen(screen_keys(self)))
+
     def action_adjudicate(self) -> None:
         try:
             from workspace.coders import Adjudication
@@ -250,6 +256,7 @@ class AdjudicationScreen(Screen[None]):
         Binding("3", "settle('3')", "Both", id="adj.both"),
         Binding("0", "settle('0')", "Neither", id="adj.neither"),
         Binding("u", "undo", "Undo", id="adj.undo"),
+        Binding("question_mark", "keys", "Keys", show=False, id="adj.keys"),
     ]
 
     def __init__(self, ws: Workspace, adj: Adjudication) -> None:
@@ -411,6 +418,11 @@ class AdjudicationScreen(Screen[None]):
             self.notify(str(exc), title="未保存 not saved", severity="error")
             return
         self.show_rows(keep=i + 1)
+
+    def action_keys(self) -> None:
+        from tui.dialogs import HelpScreen, screen_keys
+
+        self.app.push_screen(HelpScreen(screen_keys(self)))
 
     def action_undo(self) -> None:
         try:

@@ -115,6 +115,7 @@ class AnalysisScreen(Screen[None]):
         Binding("escape", "back", "Back", id="analysis.back"),
         Binding("u", "undo", "Undo", id="analysis.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="analysis.redo"),
+        Binding("question_mark", "keys", "Keys", show=False, id="analysis.keys"),
     ]
 
     def __init__(self) -> None:
@@ -237,6 +238,12 @@ class AnalysisScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_keys(self) -> None:
+        """``?``: this screen's keys (the footer leaves some out at 80 columns)."""
+        from tui.dialogs import HelpScreen, screen_keys
+
+        self.app.push_screen(HelpScreen(screen_keys(self)))
 
     def on_unmount(self) -> None:
         if self.changed:
