@@ -460,3 +460,16 @@ async def test_question_mark_lists_an_analysis_screens_keys(seeds_copy: Path, db
         await pilot.pause()
         assert isinstance(app.screen, RetrievalScreen)
         assert app.screen.query_one(Input).value == "?"
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is book, "back in the codebook")
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is app.main_screen, "back in the reader")
+        await pilot.press("K", *"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await until(pilot, lambda: bool(ks.lines), "lines")
+        await pilot.press("question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "its keys")
+        listed = str(app.screen.query_one("#help-text").render())
+        assert "sort by the left" in listed and "code its sentence" in listed, listed
