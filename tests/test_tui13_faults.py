@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.geometry import Region
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from corpus.load import load_corpus
 from storage.annotations import Store
@@ -473,3 +473,31 @@ async def test_question_mark_lists_an_analysis_screens_keys(seeds_copy: Path, db
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "its keys")
         listed = str(app.screen.query_one("#help-text").render())
         assert "sort by the left" in listed and "code its sentence" in listed, listed
+
+
+async def test_a_codes_description_shows_under_the_list_when_its_row_cannot(
+    seeds_copy: Path, db: Path
+) -> None:
+    """At 80 columns the rows leave no room for descriptions: one typed with e was saved and
+    never seen again. The highlighted code's description shows under the list there; at
+    160 columns, where the row shows it whole, nothing is added."""
+    seed(seeds_copy, db)  # 营商环境: 优化营商环境的报道; 党建: 党的建设
+    with Store.open(db) as s:
+        s.define_tag("制造业高质量发展与产业转型升级")  # a long name: little room left at 80
+    for size, under in (((80, 24), True), ((160, 50), False)):
+        app = make_app(seeds_copy, db)
+        async with app.run_test(size=size) as pilot:
+            await ready(pilot, app.main_screen)
+            book = await codebook_at(pilot, app, "党建")
+            rows = book.query_one("#codes", OptionList)
+            line = book.query_one("#code-desc", Static)
+            said = str(line.render())
+            if under:
+                assert "党的建设" not in str(rows.get_option("党建").prompt)
+                assert line.display and "党建" in said and "党的建设" in said
+                pick(rows, "营商环境")
+                await pilot.pause()
+                assert "优化营商环境的报道" in str(line.render())
+            else:
+                assert "党的建设" in str(rows.get_option("党建").prompt)
+                assert not line.display

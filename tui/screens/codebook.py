@@ -36,14 +36,20 @@ TOTAL_CELLS = cell_len("含子 0000 篇 00000 段")
 """The width of the with-children column (blank for a code without children)."""
 
 
+def columns(rows: list[CodeRow], avail: int) -> tuple[int, int]:
+    """(name cells, description cells) of the rows in ``avail`` cells."""
+    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
+    name_w = max(8, name_w)
+    total_w = TOTAL_CELLS + 2 if any(r.parent for r in rows) else 0
+    return name_w, avail - name_w - cell_len("0000 篇 00000 段") - total_w - 9
+
+
 def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
     """One line a code: indent, swatch, name, its own articles and passages, the same with
     its children (only a code that has some), description — counts in columns whatever the
     names' scripts."""
-    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
-    name_w = max(8, name_w)
+    name_w, desc_w = columns(rows, avail)
     parents = {r.parent for r in rows if r.parent}
-    total_w = TOTAL_CELLS + 2 if parents else 0
     options = []
     for r in rows:
         indent = "  " * r.depth
@@ -55,7 +61,6 @@ def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
             else ""
         )
         slot = f" {r.slot}" if r.slot else "  "
-        desc_w = avail - name_w - cell_len(counts) - total_w - 9
         parts: list[str | tuple[str, str]] = [
             indent,
             ("██", r.colour or "#888888"),
@@ -217,11 +222,14 @@ class CodebookScreen(AnalysisScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[CodeRow] = []
+        self.desc_w = 0
+        """The cells the rows leave their descriptions."""
 
     def compose(self) -> ComposeResult:
         yield Static(plain("代码本 Codebook", "bold"), classes="analysis-title")
         yield Static("", classes="analysis-status")
         yield VimList(id="codes")
+        yield Static("", id="code-desc")
         yield KeyHints()
 
     def on_mount(self) -> None:
@@ -258,6 +266,7 @@ class CodebookScreen(AnalysisScreen):
         at = ol.highlighted or 0
         ol.clear_options()
         ol.add_options(code_rows(self.rows, avail))
+        self.desc_w = columns(self.rows, avail)[1]
         names = [r.name for r in self.rows]
         if self.rows:
             ol.highlighted = names.index(keep) if keep in names else min(at, len(names) - 1)
@@ -268,6 +277,19 @@ class CodebookScreen(AnalysisScreen):
             f"{pas} 段次 passage codings · {counted_as(self.ws)} · 含子 with children: "
             "what Enter 检索 retrieves · 代码本共用 shared: edits change every coder's codings"
         )
+
+    @on(OptionList.OptionHighlighted, "#codes")
+    def show_description(self) -> None:
+        """The highlighted code's description under the list, when its row cannot show it
+        whole (at 80 columns no row has room: a description was saved and never seen)."""
+        line = self.query_one("#code-desc", Static)
+        ol = self.query_one("#codes", OptionList)
+        row = self.rows[ol.highlighted] if ol.highlighted is not None and self.rows else None
+        desc = flat(row.description) if row is not None else ""
+        whole = cell_len(desc) <= self.desc_w and self.desc_w > 4
+        line.display = bool(desc) and not whole
+        if line.display and row is not None:
+            line.update(assemble(("描述 description · ", "dim"), (row.name, "bold"), ": ", desc))
 
     def current(self) -> CodeRow | None:
         ol = self.query_one("#codes", OptionList)
