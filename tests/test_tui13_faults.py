@@ -501,3 +501,25 @@ async def test_a_codes_description_shows_under_the_list_when_its_row_cannot(
             else:
                 assert "党的建设" in str(rows.get_option("党建").prompt)
                 assert not line.display
+
+
+async def test_an_empty_retrieval_says_so_and_why_when_blind(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """Blind (the default), a new coder's retrieval of a code the others used was an empty
+    box under "0 段 passages · 0 篇 articles": it says nothing was found, that only your
+    codings are listed, and that B shows every coder's."""
+    db = tmp_path / "db.json"
+    two_coders(seeds_copy, db)
+    app = make_app(seeds_copy, db, coder="丙")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app.main_screen)
+        app.action_analysis("retrieval", "营商环境")
+        await until(pilot, lambda: isinstance(app.screen, RetrievalScreen), "retrieval")
+        rs = app.screen
+        assert isinstance(rs, RetrievalScreen)
+        await pilot.pause()
+        listed = rs.query_one("#items", OptionList)
+        assert rs.items == [] and listed.option_count == 1
+        said = str(listed.get_option_at_index(0).prompt)
+        assert "nothing" in said and "丙" in said and "B" in said, said

@@ -479,6 +479,8 @@ class RetrievalScreen(AnalysisScreen):
         quote_w = quote_cells(self.items, avail)
         self.whose = whose_items(self.ws.store, self.items)
         ol.add_options(item_rows(self.items[:FIRST_ROWS], avail, quote_w, 0, self.whose))
+        if not self.items:
+            ol.add_option(Option(plain(self.nothing(), "dim italic"), disabled=True))
         if self.items:
             ol.highlighted = 0
         passages = sum(1 for it in self.items if it.kind == "passage")
@@ -492,6 +494,17 @@ class RetrievalScreen(AnalysisScreen):
         if len(self.items) > FIRST_ROWS:
             more = partial(self._more, avail, quote_w, FIRST_ROWS)
             self.call_after_refresh(self.set_timer, 0.02, more)
+
+    def nothing(self) -> str:
+        """What an empty list says: blind, that only your codings are in it (a new coder's
+        retrieval of the others' codes was an empty box)."""
+        store = self.ws.store
+        if store.visible is not None and set(store.coders()) - {store.coder}:
+            return (
+                f"没有结果 nothing retrieved · 盲编码 blind: only your codings ({store.coder}) "
+                "are listed; B 在主屏幕 on the main screen shows every coder's"
+            )
+        return "没有结果 nothing retrieved"
 
     def _more(self, avail: int, quote_w: int, done: int) -> None:
         """The rows after the first screenful, a batch per tick (adding 2,000 rows at once
