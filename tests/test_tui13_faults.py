@@ -523,3 +523,36 @@ async def test_an_empty_retrieval_says_so_and_why_when_blind(
         assert rs.items == [] and listed.option_count == 1
         said = str(listed.get_option_at_index(0).prompt)
         assert "nothing" in said and "丙" in said and "B" in said, said
+
+
+async def test_the_agreement_table_does_not_run_off_the_screen(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """The note column was at least 8 cells even when 2 were left: at 80 columns the table
+    ran past the screen's edge (its notes read "pa", "ta", the rest scrolled off). With too
+    little room there is no note column: the whole note is under the table."""
+    db = tmp_path / "db.json"
+    arts = two_coders(seeds_copy, db)
+    with Store.open(db, coder="甲") as s:
+        s.highlight_quote(arts[2], arts[2].text[0:6], ["制造业高质量发展与产业转型升级"])
+    app = make_app(seeds_copy, db, coder="丙")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot, app.main_screen)
+        await pilot.press("A", "甲", "enter")
+        await pilot.pause()
+        await pilot.press("乙", "enter")
+        await until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, AgreementScreen)
+                and app.screen.query_one(DataTable).row_count > 0
+            ),
+            "agreement",
+        )
+        await pilot.pause(0.2)
+        table = app.screen.query_one(DataTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width, (
+            table.virtual_size,
+            table.scrollable_content_region,
+        )
+        assert "note" in str(app.screen.query_one("#agree-note").render())

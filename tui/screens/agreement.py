@@ -204,7 +204,9 @@ class AgreementScreen(Screen[None]):
             return
         figures = sum(c.get_render_width(table) for c in table.columns.values())
         room = table.scrollable_content_region.width or self.app.size.width
-        width = max(8, room - figures - 2 * table.cell_padding - 1)
+        width = room - figures - 2 * table.cell_padding - 1
+        if width < 8:  # too narrow to read: the whole note is under the table (at least
+            return  # 8 cells, the table ran off the screen, its notes cut to "pa", "ta")
         table.add_column("note", width=width, key="note", default="")
         for i, note in enumerate(self.notes):
             if note:
