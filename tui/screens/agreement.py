@@ -182,7 +182,8 @@ class AgreementScreen(Screen[None]):
     def code_cells(self, rep: dict[str, Any]) -> tuple[int, str]:
         """The code column's width and the tag column's label: the figures all on screen,
         the names cut to what they leave (at 80 columns a 30-cell name pushed char κ and uα
-        off the table), the tag column's label shorter when that leaves the names too few."""
+        off the table), the tag column's label shorter when the long one leaves the names
+        and a note column too few."""
         table = self.query_one(DataTable)
         room = table.scrollable_content_region.width or self.app.size.width - 2
         longest = max((cell_len(r["code"]) for r in rep["codes"]), default=8)
@@ -193,8 +194,10 @@ class AgreementScreen(Screen[None]):
             figures = cell_len("用到 used") + cell_len(tag) + 4 * FIGURE_CELLS
             return room - figures - 7 * pad - 1
 
+        names = min(longest, 16)
+        note = 8 + pad  # the narrowest note column worth drawing (see ``fit_notes``)
         for tag in ("标签 tag agreement", "标签 tag"):
-            if left(tag) >= min(longest, 16):
+            if left(tag) >= names + note:
                 break
         return max(cell_len("代码 code"), min(longest, left(tag))), tag
 
