@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.geometry import Region
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static
@@ -556,3 +557,29 @@ async def test_the_agreement_table_does_not_run_off_the_screen(
             table.scrollable_content_region,
         )
         assert "note" in str(app.screen.query_one("#agree-note").render())
+
+
+async def test_adjudication_titles_are_whole_when_there_is_room(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """At 160 columns the rows cut every title at 30 cells ("学习讨论持续俩月 内省自身外寻…")
+    with half the line empty: a title takes what it needs, up to 48 cells."""
+    db = tmp_path / "db.json"
+    arts = two_coders(seeds_copy, db)
+    app = make_app(seeds_copy, db, coder="丙")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await ready(pilot, app.main_screen)
+        await pilot.press("A", "甲", "enter")
+        await pilot.pause()
+        await pilot.press("乙", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AgreementScreen), "agreement")
+        await pilot.press("d")
+        await until(pilot, lambda: isinstance(app.screen, AdjudicationScreen), "queue")
+        await pilot.pause()
+        queue = app.screen
+        assert isinstance(queue, AdjudicationScreen)
+        listed = queue.query_one(OptionList)
+        prompts = [str(listed.get_option_at_index(k).prompt) for k in range(len(queue.rows))]
+        title = arts[1].title
+        assert cell_len(title) > 30
+        assert any(title in p for p in prompts), prompts

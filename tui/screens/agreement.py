@@ -40,6 +40,8 @@ STRENGTH = {
 CHOICES = {"1": "a", "2": "b", "3": "both", "0": "neither"}
 NO_TAGS = "neither coder applied it as an article tag"
 """The agreement report's note for a code no coder used as an article tag."""
+TITLE_CELLS = 48
+"""An adjudication row's title at most."""
 MARK_CELLS = 4
 """The decision column: "!A+B", a decision of both that later codings reopened, is the
 widest."""
@@ -363,7 +365,7 @@ class AdjudicationScreen(Screen[None]):
         ]
 
     def options(self) -> list[Option]:
-        """The rows, their titles as wide as the list leaves (30 cells at most); when what
+        """The rows, their titles as wide as the list leaves (``TITLE_CELLS`` at most); when what
         A and B did leaves too little, it goes on a second line (at 80 columns a row
         wrapped mid-phrase)."""
         ol = self.query_one(OptionList)
@@ -371,10 +373,17 @@ class AdjudicationScreen(Screen[None]):
         code_w = max((cell_len(r.code) for r in self.rows), default=0)
         rest = max((assemble(*self.did(r)).cell_length for r in self.rows), default=0)
         fixed = 1 + MARK_CELLS + 1 + 2 + code_w + 2
-        title_w = min(30, avail - fixed - rest)
-        two_lines = title_w < 14  # what A and B did on a line of its own, under the title
+        # as wide as the longest title, up to TITLE_CELLS (at 160 columns a cap of 30 cut
+        # every title with half the line empty)
+        widest = min(TITLE_CELLS, max((cell_len(r.title or r.unit) for r in self.rows), default=8))
+        room = avail - fixed - rest
+        # what A and B did on a line of its own, under the title, when the title would get
+        # fewer than 14 cells beside it (short titles keep one line)
+        two_lines = room < min(14, widest)
         if two_lines:
-            title_w = max(10, min(30, avail - fixed))
+            title_w = max(min(10, widest), min(widest, avail - fixed))
+        else:
+            title_w = min(widest, room)
         return [
             Option(self.row(r, title_w, code_w, two_lines), id=str(i))
             for i, r in enumerate(self.rows)
