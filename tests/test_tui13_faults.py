@@ -583,3 +583,20 @@ async def test_adjudication_titles_are_whole_when_there_is_room(
         title = arts[1].title
         assert cell_len(title) > 30
         assert any(title in p for p in prompts), prompts
+
+
+async def test_every_space_typed_fast_turns_a_page(seeds_copy: Path, db: Path) -> None:
+    """Space scrolls a page with an animation; a second space while it ran counted from where
+    the animation was, not where it was going: two fast spaces turned one page."""
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = app.main_screen
+        await ready(pilot, screen)
+        await open_article(pilot, screen, "涧西区")
+        reader = screen.query_one(Reader)
+        page = reader.scrollable_content_region.height
+        assert reader.max_scroll_y > 3 * page
+        await burst(pilot, app, "space", "space")
+        await until(pilot, lambda: reader.scroll_y == 2 * page, "two pages down")
+        await burst(pilot, app, "space", "space", "space")
+        await until(pilot, lambda: reader.scroll_y == min(5 * page, reader.max_scroll_y), "five")

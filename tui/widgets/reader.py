@@ -211,6 +211,19 @@ class Reader(TextView):
         self.caret = max(0, min(len(self.tokens) - 1, self.caret + step))
         self.post_message(self.CaretMoved())
 
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def _page(self, step: int) -> None:
+        """A page on from where the scroll is going, not from where its animation is: a
+        second space while the first page still slid counted from mid-way (two fast spaces
+        turned one page).  At once, so a third key reads the new target."""
+        height = self.scrollable_content_region.height
+        self.scroll_to(y=self.scroll_target_y + step * height, immediate=True)
+
     def action_caret_line(self, step: int) -> None:
         if self.mode == "read":
             if step > 0:
