@@ -208,9 +208,12 @@ async def test_codebook_create_and_refusals(seeds_copy: Path, db: Path) -> None:
         await pilot.pause()
         assert "新代码" in codebook_of(db)
         assert cb.rows[-1].name == "新代码"
-        await pilot.press("a", " ", "enter")  # an empty name is refused
+        await pilot.press("a", " ", "enter")  # an empty name is refused, in the dialog
         await pilot.pause()
-        assert "empty" in notices(app)
+        said = " ".join(str(s.render()) for s in app.screen.query(".save-error"))
+        assert "empty" in said
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is cb, "given up")
         await pilot.press("o")
         app.screen.query_one("Input").value = "red"  # type: ignore[attr-defined]
         app.screen.query_one("Input").focus()  # type: ignore[attr-defined]

@@ -145,7 +145,8 @@ class TextView(ScrollView):
     def scroll_to_line(self, y: int) -> None:
         """Bring line ``y`` on screen (a third of the way down) if it is not."""
         height = self.scrollable_content_region.height
-        if not (self.scroll_y <= y < self.scroll_y + height - 1):
+        top = self.scroll_offset.y
+        if not (top <= y < top + height - 1):
             self.jump_to(max(0, y - height // 3))
 
     def jump_to(self, y: float) -> None:
@@ -157,7 +158,9 @@ class TextView(ScrollView):
 
     def render_line(self, y: int) -> Strip:
         self._relayout()
-        index = y + int(self.scroll_y)
+        # scroll_offset (rounded), as Textual redraws: an animated scroll's last frame, 7.6
+        # to 8, is not redrawn, and int(7.6) kept the view a line short of its end
+        index = y + self.scroll_offset.y
         got = self._strips.get(index)
         if got is None:
             base = self.visual_style.rich_style

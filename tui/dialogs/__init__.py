@@ -9,6 +9,7 @@ from tui.dialogs.basic import (
     PickDialog,
     TagDialog,
     TagSuggester,
+    screen_keys,
     split_tags,
 )
 from tui.dialogs.search import SearchScreen
@@ -23,5 +24,6 @@ __all__ = [
     "SearchScreen",
     "TagDialog",
     "TagSuggester",
+    "screen_keys",
     "split_tags",
 ]

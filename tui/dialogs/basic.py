@@ -11,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -285,9 +286,19 @@ class InputDialog(Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, value: str = "", hint: str = "", placeholder: str = "") -> None:
+    def __init__(
+        self,
+        title: str,
+        value: str = "",
+        hint: str = "",
+        placeholder: str = "",
+        save: Callable[[str], str] | None = None,
+    ) -> None:
         super().__init__()
         self.heading, self.value, self.hint, self.placeholder = title, value, hint, placeholder
+        self.save = save
+        """Writes the value and returns the error ('' when saved): with it, a write the disk
+        refuses keeps the dialog open with what was typed, as the tag prompt does."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -298,6 +309,11 @@ class InputDialog(Dialog[str | None]):
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
+        error = self.save(event.value) if self.save is not None else ""
+        if error:
+            refused(self, error, "Enter 再试 try again · Esc 放弃 give up")
+            self.query_one(Input).focus()
+            return
         self.dismiss(event.value)
 
     def action_cancel(self) -> None:
@@ -329,6 +345,18 @@ class LayersDialog(Dialog[list[str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def screen_keys(screen: Screen[Any], moves: str = "move") -> list[tuple[str, str]]:
+    """Every key a screen binds, with what it does (a binding's tooltip says more): what
+    ``?`` lists on a screen whose footer, at 80 columns, leaves some out."""
+    rows = [("↑↓ j k", moves)]
+    for b in screen.BINDINGS:
+        if isinstance(b, Binding) and b.description and b.action != "keys":
+            what = f"{b.description} — {b.tooltip}" if b.tooltip else b.description
+            rows.append((screen.app.get_key_display(b), what))
+    rows.append(("ctrl+p", "command palette"))
+    return rows
 
 
 class HelpScreen(Dialog[None]):
@@ -382,7 +410,10 @@ class HelpScreen(Dialog[None]):
         )
 
     def action_scroll(self, lines: int) -> None:
-        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+        box = self.query_one("#help-scroll", VerticalScroll)
+        # at once: deferred to the next frame, keys typed fast each read the same position
+        # (ten j's scrolled three lines)
+        box.scroll_to(y=box.scroll_y + lines, animate=False, immediate=True)
 
     def action_close(self) -> None:
         self.dismiss(None)

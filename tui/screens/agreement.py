@@ -6,6 +6,7 @@ Everything is computed by ``workspace.coders``; these screens show it and pass k
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -22,7 +23,7 @@ from textual.widgets import DataTable, OptionList, Static
 from textual.widgets.option_list import Option
 
 from storage.errors import StoreError
-from tui.render import assemble, plain
+from tui.render import assemble, plain, visible
 from tui.widgets import StopList, plural, truncate
 from tui.widgets.keyhints import KeyHints
 
@@ -39,8 +40,21 @@ STRENGTH = {
 CHOICES = {"1": "a", "2": "b", "3": "both", "0": "neither"}
 NO_TAGS = "neither coder applied it as an article tag"
 """The agreement report's note for a code no coder used as an article tag."""
+TITLE_CELLS = 48
+"""An adjudication row's title at most."""
+MARK_CELLS = 4
+"""The decision column: "!A+B", a decision of both that later codings reopened, is the
+widest."""
 CHANGED_STYLE = "bold #e5c07b"
+FIGURE_CELLS = len("-0.200")
+"""A coefficient's column, the widest figure's cells."""
 """A decision the coders' later changes reopened."""
+
+
+def reads_on(context: str) -> str:
+    """A passage's context on one line: a paragraph break drawn as ¶ (as a space, the side
+    wrapped there, and "…之区" stood alone above its passage), controls made visible."""
+    return visible(re.sub(r"\s*\n\s*", "¶", context).replace("\t", " "))
 
 
 def figure(value: float | None) -> Text:
@@ -58,6 +72,7 @@ class AgreementScreen(Screen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Back", id="agree.close"),
         Binding("d", "adjudicate", "Disagreements", id="agree.adjudicate"),
+        Binding("question_mark", "keys", "Keys", show=False, id="agree.keys"),
     ]
 
     class Computed(Message):
@@ -87,7 +102,8 @@ class AgreementScreen(Screen[None]):
                     "passages · ≥ .800 可靠 reliable · ≥ .667 存疑 tentative · 其余不可靠 "
                     "unreliable (Krippendorff) · d 分歧裁定 disagreements · Esc 返回 back",
                     "dim",
-                )
+                ),
+                id="agree-legend",
             )
         yield KeyHints()
 
@@ -129,12 +145,14 @@ class AgreementScreen(Screen[None]):
         table = self.query_one(DataTable)
         at = table.cursor_row
         table.clear(columns=True)
-        table.add_columns("代码 code", "用到 used", "标签 tag agreement", "κ", "α", "char κ", "uα")
+        code_w, tag_label = self.code_cells(rep)
+        table.add_column("代码 code", width=code_w)
+        table.add_columns("用到 used", tag_label, "κ", "α", "char κ", "uα")
         notes: list[str] = []
         for row in rep["codes"]:
             untagged = NO_TAGS in str(row.get("note", ""))
             table.add_row(
-                row["code"],
+                truncate(row["code"], code_w),
                 str(row["units"]),
                 # agreeing on a tag neither coder used is no agreement to speak of (1.000
                 # beside a char κ of 0 misled): not applicable, the note says why
@@ -163,13 +181,37 @@ class AgreementScreen(Screen[None]):
         self.show_note(table.cursor_row)
         self.call_after_refresh(self.fit_notes)  # the columns are measured on the refresh
 
+    def code_cells(self, rep: dict[str, Any]) -> tuple[int, str]:
+        """The code column's width and the tag column's label: the figures all on screen,
+        the names cut to what they leave (at 80 columns a 30-cell name pushed char κ and uα
+        off the table), the tag column's label shorter when the long one leaves the names
+        and a note column too few."""
+        table = self.query_one(DataTable)
+        room = table.scrollable_content_region.width or self.app.size.width - 2
+        longest = max((cell_len(r["code"]) for r in rep["codes"]), default=8)
+        longest = max(longest, cell_len("(overall)"), cell_len("代码 code"))
+        pad = 2 * table.cell_padding
+
+        def left(tag: str) -> int:
+            figures = cell_len("用到 used") + cell_len(tag) + 4 * FIGURE_CELLS
+            return room - figures - 7 * pad - 1
+
+        names = min(longest, 16)
+        note = 8 + pad  # the narrowest note column worth drawing (see ``fit_notes``)
+        for tag in ("标签 tag agreement", "标签 tag"):
+            if left(tag) >= names + note:
+                break
+        return max(cell_len("代码 code"), min(longest, left(tag))), tag
+
     def fit_notes(self) -> None:
         table = self.query_one(DataTable)
         if "note" in table.columns or not table.row_count:
             return
         figures = sum(c.get_render_width(table) for c in table.columns.values())
         room = table.scrollable_content_region.width or self.app.size.width
-        width = max(8, room - figures - 2 * table.cell_padding - 1)
+        width = room - figures - 2 * table.cell_padding - 1
+        if width < 8:  # too narrow to read: the whole note is under the table (at least
+            return  # 8 cells, the table ran off the screen, its notes cut to "pa", "ta")
         table.add_column("note", width=width, key="note", default="")
         for i, note in enumerate(self.notes):
             if note:
@@ -194,6 +236,11 @@ class AgreementScreen(Screen[None]):
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def action_keys(self) -> None:
+        from tui.dialogs import HelpScreen, screen_keys
+
+        self.app.push_screen(HelpScreen(screen_keys(self)))
+
     def action_adjudicate(self) -> None:
         try:
             from workspace.coders import Adjudication
@@ -216,6 +263,7 @@ class AdjudicationScreen(Screen[None]):
         Binding("3", "settle('3')", "Both", id="adj.both"),
         Binding("0", "settle('0')", "Neither", id="adj.neither"),
         Binding("u", "undo", "Undo", id="adj.undo"),
+        Binding("question_mark", "keys", "Keys", show=False, id="adj.keys"),
     ]
 
     def __init__(self, ws: Workspace, adj: Adjudication) -> None:
@@ -285,17 +333,17 @@ class AdjudicationScreen(Screen[None]):
     ) -> Content:
         mark = {"a": "A", "b": "B", "both": "A+B", "neither": "∅"}.get(r.settled or "", "·")
         if r.changed:  # decided before A or B changed their codings: not settled any more
-            mark = "!" + mark[:2]
+            mark = "!" + mark  # whole: "!A+" did not say which decision was reopened
         title = truncate(r.title or r.unit, title_w)
         pad = " " * max(0, title_w - cell_len(title))
         style = CHANGED_STYLE if r.changed else "bold #98c379" if r.settled else "dim"
         return assemble(
-            (f"{mark:>3} ", style),
+            (f"{mark:>{MARK_CELLS}} ", style),
             (title + pad, ""),
             "  ",
             (f" {r.code} ", "#101010 on #e5c07b"),
             " " * max(0, code_w - cell_len(r.code)),
-            "\n   " if two_lines else "",
+            "\n" + " " * (MARK_CELLS + 1) if two_lines else "",
             *self.did(r),
         )
 
@@ -317,17 +365,25 @@ class AdjudicationScreen(Screen[None]):
         ]
 
     def options(self) -> list[Option]:
-        """The rows, their titles as wide as the list leaves (30 cells at most); when what
+        """The rows, their titles as wide as the list leaves (``TITLE_CELLS`` at most); when what
         A and B did leaves too little, it goes on a second line (at 80 columns a row
         wrapped mid-phrase)."""
         ol = self.query_one(OptionList)
         avail = ol.scrollable_content_region.width or self.app.size.width - 4
         code_w = max((cell_len(r.code) for r in self.rows), default=0)
         rest = max((assemble(*self.did(r)).cell_length for r in self.rows), default=0)
-        title_w = min(30, avail - 1 - 4 - 2 - (code_w + 2) - rest)
-        two_lines = title_w < 14  # what A and B did on a line of its own, under the title
+        fixed = 1 + MARK_CELLS + 1 + 2 + code_w + 2
+        # as wide as the longest title, up to TITLE_CELLS (at 160 columns a cap of 30 cut
+        # every title with half the line empty)
+        widest = min(TITLE_CELLS, max((cell_len(r.title or r.unit) for r in self.rows), default=8))
+        room = avail - fixed - rest
+        # what A and B did on a line of its own, under the title, when the title would get
+        # fewer than 14 cells beside it (short titles keep one line)
+        two_lines = room < min(14, widest)
         if two_lines:
-            title_w = max(10, min(30, avail - 1 - 4 - 2 - (code_w + 2)))
+            title_w = max(min(10, widest), min(widest, avail - fixed))
+        else:
+            title_w = min(widest, room)
         return [
             Option(self.row(r, title_w, code_w, two_lines), id=str(i))
             for i, r in enumerate(self.rows)
@@ -344,9 +400,9 @@ class AdjudicationScreen(Screen[None]):
             parts: list[Any] = [(f"{who}\n", f"bold {style}")]
             parts.append(("标签 tag ✓\n" if tag else "标签 tag ✗\n", "dim"))
             for s, e in spans:
-                left = text[max(0, s - 12) : s].replace("\n", " ")
-                right = text[e : e + 12].replace("\n", " ")
-                parts += [(left, "dim"), (text[s:e], f"bold {style}"), (right, "dim"), "\n"]
+                left, right = reads_on(text[max(0, s - 12) : s]), reads_on(text[e : e + 12])
+                quote = reads_on(text[s:e])
+                parts += [(left, "dim"), (quote, f"bold {style}"), (right, "dim"), "\n"]
             if not spans:
                 parts.append(("(没有段落 no passages)", "dim"))
             return assemble(*parts)
@@ -376,6 +432,11 @@ class AdjudicationScreen(Screen[None]):
             self.notify(str(exc), title="未保存 not saved", severity="error")
             return
         self.show_rows(keep=i + 1)
+
+    def action_keys(self) -> None:
+        from tui.dialogs import HelpScreen, screen_keys
+
+        self.app.push_screen(HelpScreen(screen_keys(self)))
 
     def action_undo(self) -> None:
         try:

@@ -36,14 +36,20 @@ TOTAL_CELLS = cell_len("含子 0000 篇 00000 段")
 """The width of the with-children column (blank for a code without children)."""
 
 
+def columns(rows: list[CodeRow], avail: int) -> tuple[int, int]:
+    """(name cells, description cells) of the rows in ``avail`` cells."""
+    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
+    name_w = max(8, name_w)
+    total_w = TOTAL_CELLS + 2 if any(r.parent for r in rows) else 0
+    return name_w, avail - name_w - cell_len("0000 篇 00000 段") - total_w - 9
+
+
 def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
     """One line a code: indent, swatch, name, its own articles and passages, the same with
     its children (only a code that has some), description — counts in columns whatever the
     names' scripts."""
-    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
-    name_w = max(8, name_w)
+    name_w, desc_w = columns(rows, avail)
     parents = {r.parent for r in rows if r.parent}
-    total_w = TOTAL_CELLS + 2 if parents else 0
     options = []
     for r in rows:
         indent = "  " * r.depth
@@ -55,7 +61,6 @@ def code_rows(rows: list[CodeRow], avail: int) -> list[Option]:
             else ""
         )
         slot = f" {r.slot}" if r.slot else "  "
-        desc_w = avail - name_w - cell_len(counts) - total_w - 9
         parts: list[str | tuple[str, str]] = [
             indent,
             ("██", r.colour or "#888888"),
@@ -217,11 +222,14 @@ class CodebookScreen(AnalysisScreen):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[CodeRow] = []
+        self.desc_w = 0
+        """The cells the rows leave their descriptions."""
 
     def compose(self) -> ComposeResult:
         yield Static(plain("代码本 Codebook", "bold"), classes="analysis-title")
         yield Static("", classes="analysis-status")
         yield VimList(id="codes")
+        yield Static("", id="code-desc")
         yield KeyHints()
 
     def on_mount(self) -> None:
@@ -258,6 +266,7 @@ class CodebookScreen(AnalysisScreen):
         at = ol.highlighted or 0
         ol.clear_options()
         ol.add_options(code_rows(self.rows, avail))
+        self.desc_w = columns(self.rows, avail)[1]
         names = [r.name for r in self.rows]
         if self.rows:
             ol.highlighted = names.index(keep) if keep in names else min(at, len(names) - 1)
@@ -268,6 +277,19 @@ class CodebookScreen(AnalysisScreen):
             f"{pas} 段次 passage codings · {counted_as(self.ws)} · 含子 with children: "
             "what Enter 检索 retrieves · 代码本共用 shared: edits change every coder's codings"
         )
+
+    @on(OptionList.OptionHighlighted, "#codes")
+    def show_description(self) -> None:
+        """The highlighted code's description under the list, when its row cannot show it
+        whole (at 80 columns no row has room: a description was saved and never seen)."""
+        line = self.query_one("#code-desc", Static)
+        ol = self.query_one("#codes", OptionList)
+        row = self.rows[ol.highlighted] if ol.highlighted is not None and self.rows else None
+        desc = flat(row.description) if row is not None else ""
+        whole = cell_len(desc) <= self.desc_w and self.desc_w > 4
+        line.display = bool(desc) and not whole
+        if line.display and row is not None:
+            line.update(assemble(("描述 description · ", "dim"), (row.name, "bold"), ": ", desc))
 
     def current(self) -> CodeRow | None:
         ol = self.query_one("#codes", OptionList)
@@ -293,47 +315,52 @@ class CodebookScreen(AnalysisScreen):
     def action_cooccur(self) -> None:
         self.papp.action_analysis("cooccur")
 
+    def editable(self) -> CodeRow | None:
+        """The highlighted code, when it can be edited (not while read-only: said at once,
+        before a dialog takes what cannot be saved)."""
+        return self.current() if self.writable() else None
+
     def action_create(self) -> None:
-        def create(name: str | None) -> None:
-            if name is None:
-                return
+        if not self.writable():
+            return
+
+        def create(name: str) -> str:
             name = " ".join(name.split())
             if not name:
-                self.notify("代码名不能为空 a code name cannot be empty", severity="error")
-                return
+                return "代码名不能为空 a code name cannot be empty"
             if name in {r.name for r in self.rows}:
                 self.notify(f"已有代码 a code 「{name}」 exists", severity="warning")
                 self.changed_to(name)
-                return
-            if self.edit(lambda: self.ws.store.define_tag(name), f"+ {name}"):
-                self.changed_to(name)
+                return ""
+            return self.attempt(
+                lambda: self.ws.store.define_tag(name), f"+ {name}", lambda: self.changed_to(name)
+            )
 
-        self.app.push_screen(InputDialog("新代码 New code", hint="名称 name"), create)
+        self.app.push_screen(InputDialog("新代码 New code", hint="名称 name", save=create))
 
     def action_rename(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         old = row.name
 
-        def rename(new: str | None) -> None:
-            if new is None or " ".join(new.split()) == old:
-                return
+        def rename(new: str) -> str:
             new = " ".join(new.split())
+            if new == old:
+                return ""
             if not new:
-                self.notify("代码名不能为空 a code name cannot be empty", severity="error")
-                return
+                return "代码名不能为空 a code name cannot be empty"
             if new in {r.name for r in self.rows}:  # onto an existing code: offer a merge
-                self.offer_merge(old, new)
-                return
+                self.call_later(self.offer_merge, old, new)
+                return ""
             changes = whose(self.ws, old)
-            if self.edit(
+            return self.attempt(
                 lambda: codebook.edit(self.ws, "rename", old, new),
                 f"{old} → {new} · 所有编码者 every coder's codings: {changes}",
-            ):
-                self.changed_to(new)
+                lambda: self.changed_to(new),
+            )
 
-        self.app.push_screen(InputDialog(f"重命名 Rename 「{old}」", old), rename)
+        self.app.push_screen(InputDialog(f"重命名 Rename 「{old}」", old, save=rename))
 
     def offer_merge(self, src: str, dst: str, exists: bool = True) -> None:
         """Ask before a merge, saying whose codings move (every coder's, named)."""
@@ -357,7 +384,7 @@ class CodebookScreen(AnalysisScreen):
         return [(r.name, "  " * r.depth + r.name) for r in self.rows if r.name != row.name]
 
     def action_merge(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         src = row.name
@@ -372,7 +399,7 @@ class CodebookScreen(AnalysisScreen):
         self.app.push_screen(PickDialog(f"合并 Merge 「{src}」 into…", self.others(row)), merge)
 
     def action_move(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         code = row.name
@@ -389,7 +416,7 @@ class CodebookScreen(AnalysisScreen):
         self.app.push_screen(PickDialog(f"移动 Move 「{code}」 under…", items), move)
 
     def action_colour(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         code = row.name
@@ -403,24 +430,26 @@ class CodebookScreen(AnalysisScreen):
         self.app.push_screen(ColourDialog(code, row.colour), colour)
 
     def action_describe(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
-        code = row.name
+        code, was = row.name, row.description
 
-        def describe(text: str | None) -> None:
-            if text is not None and self.edit(
-                lambda: codebook.edit(self.ws, "describe", code, text), f"{code}: 描述 described"
-            ):
-                self.changed_to(code)
+        def describe(text: str) -> str:
+            if text == was:
+                return ""  # nothing to write, no undo step
+            return self.attempt(
+                lambda: codebook.edit(self.ws, "describe", code, text),
+                f"{code}: 描述 described",
+                lambda: self.changed_to(code),
+            )
 
         self.app.push_screen(
-            InputDialog(f"描述 Describe 「{code}」", row.description, "空 = 清除 empty clears"),
-            describe,
+            InputDialog(f"描述 Describe 「{code}」", was, "空 = 清除 empty clears", save=describe)
         )
 
     def action_delete(self) -> None:
-        row = self.current()
+        row = self.editable()
         if row is None:
             return
         code = row.name

@@ -119,12 +119,26 @@ class ConcordanceScreen(AnalysisScreen):
 
     BINDINGS = [
         *AnalysisScreen.BINDINGS,
-        Binding("l", "sort('left')", "Left", id="kwic.left"),
-        Binding("r", "sort('right')", "Right", id="kwic.right"),
-        Binding("c", "code('match')", "Code", id="kwic.code"),
-        Binding("C", "code('sentence')", "Sentence", id="kwic.sentence"),
-        Binding("A", "autocode", "Autocode", id="kwic.autocode"),
-        Binding("slash", "edit_term", "Term", show=False, id="kwic.term"),
+        Binding(
+            "l", "sort('left')", "Left", id="kwic.left", tooltip="按左语境排序 sort by the left"
+        ),
+        Binding(
+            "r", "sort('right')", "Right", id="kwic.right", tooltip="按右语境排序 sort by the right"
+        ),
+        Binding("c", "code('match')", "Code", id="kwic.code", tooltip="编码此处 code the match"),
+        Binding(
+            "C",
+            "code('sentence')",
+            "Sentence",
+            id="kwic.sentence",
+            tooltip="编码整句 code its sentence",
+        ),
+        Binding(
+            "A", "autocode", "Autocode", id="kwic.autocode", tooltip="编码全部 code every line"
+        ),
+        Binding(
+            "slash", "edit_term", "Term", show=False, id="kwic.term", tooltip="换词 another term"
+        ),
         Binding("down", "lines", "Lines", show=False, id="kwic.lines"),
     ]
 

@@ -48,9 +48,23 @@ def count_ticks(top: int, most: int = 6) -> list[int]:
 class CooccurScreen(AnalysisScreen):
     BINDINGS = [
         *AnalysisScreen.BINDINGS,
-        Binding("t", "toggle_matrix", "Articles/passages", id="cooccur.toggle"),
-        Binding("space", "mark", "Mark code", id="cooccur.mark"),
-        Binding("g", "plot", "Plot", id="cooccur.plot"),
+        Binding(
+            "t",
+            "toggle_matrix",
+            "Articles/passages",
+            id="cooccur.toggle",
+            tooltip="文章或重叠段落 articles carrying both, or overlapping passages",
+        ),
+        Binding(
+            "space",
+            "mark",
+            "Mark code",
+            id="cooccur.mark",
+            tooltip="标记以比较 the row's code, to compare in the plot",
+        ),
+        Binding(
+            "g", "plot", "Plot", id="cooccur.plot", tooltip="随时间 the marked codes over time"
+        ),
         Binding("j", "move(1, 0)", "Down", show=False, id="cooccur.down"),
         Binding("k", "move(-1, 0)", "Up", show=False, id="cooccur.up"),
         Binding("l", "move(0, 1)", "Right", show=False, id="cooccur.right"),

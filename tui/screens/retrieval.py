@@ -30,9 +30,11 @@ from tui.render import assemble, plain, visible
 from tui.typeahead import ready, resumed
 from tui.widgets import Reader, VimList, plural, truncate
 from tui.widgets.keyhints import KeyHints
+from tui.widgets.reader import CODER_STYLE
 
 if TYPE_CHECKING:
     from corpus.model import Article, Corpus
+    from storage.annotations import Store
     from tui.app import PiyueApp
     from tui.screens.main import MainScreen
     from workspace.analysis import Item, SortBy
@@ -113,11 +115,13 @@ class AnalysisScreen(Screen[None]):
         Binding("escape", "back", "Back", id="analysis.back"),
         Binding("u", "undo", "Undo", id="analysis.undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="analysis.redo"),
+        Binding("question_mark", "keys", "Keys", show=False, id="analysis.keys"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.changed = False
+        self.last_error = ""
         self.typeahead_ready = False
         self.shown_at = 0.0
         """When the first rows were on screen (perf_counter; the benchmark reads it)."""
@@ -159,24 +163,44 @@ class AnalysisScreen(Screen[None]):
         for s in self.query(".analysis-status").results(Static):
             s.update(plain(text, "dim"))
 
-    def edit(self, fn: Callable[[], Any], saved: str = "") -> Any:
-        """A change through the workspace: None (and a notification) when refused."""
-        if self.ws.store.readonly:
+    def writable(self) -> bool:
+        """False (and why, said once) while another piyue holds the database: checked before
+        a dialog opens, so nothing is typed that cannot be saved."""
+        if self.ws.store.readonly and not self.ws.try_write_access():
             why = self.ws.store.storage.readonly_reason or "another piyue holds the database"
-            self.notify(f"只读模式 read-only: {why}", severity="warning")
+            self.last_error = f"只读模式 read-only: {why}"
+            self.notify(self.last_error, severity="warning")
+            return False
+        return True
+
+    def edit(self, fn: Callable[[], Any], saved: str = "") -> Any:
+        """A change through the workspace: None (and a notification) when refused; the
+        reason stays in ``last_error``."""
+        self.last_error = ""
+        if not self.writable():
             return None
         try:
             result = fn()
         except (AnnotationError, StoreError, ValueError) as exc:
-            self.notify(self.refusal(exc), title="未保存 not saved", severity="error")
+            self.last_error = self.refusal(exc)
+            self.notify(self.last_error, title="未保存 not saved", severity="error")
             return None
         except OSError as exc:
-            self.notify(f"disk error: {exc}", title="未保存 not saved", severity="error")
+            self.last_error = f"disk error: {exc}"
+            self.notify(self.last_error, title="未保存 not saved", severity="error")
             return None
         self.changed = True
         if saved:
             self.notify(saved, title="已保存 saved", timeout=2)
         return result if result is not None else True
+
+    def attempt(self, fn: Callable[[], Any], saved: str, then: Callable[[], None]) -> str:
+        """``edit`` for a dialog that stays open when the write is refused: ``then`` after
+        a durable write; the reason, or '' when saved."""
+        if self.edit(fn, saved) is None:
+            return self.last_error or "未保存 not saved"
+        then()
+        return ""
 
     def refusal(self, exc: Exception) -> str:
         """The line a refused edit shows (a screen may say it in both languages)."""
@@ -214,6 +238,12 @@ class AnalysisScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def action_keys(self) -> None:
+        """``?``: this screen's keys (the footer leaves some out at 80 columns)."""
+        from tui.dialogs import HelpScreen, screen_keys
+
+        self.app.push_screen(HelpScreen(screen_keys(self)))
 
     def on_unmount(self) -> None:
         if self.changed:
@@ -273,7 +303,39 @@ def quote_cells(items: list[Item], avail: int) -> int:
     return max(8, min(longest, 48, avail // 3))
 
 
-def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> list[Option]:
+def whose_items(store: Store, items: list[Item]) -> list[str] | None:
+    """Each item's coder, when every coder is shown (``B``) and some item is not the
+    reader's own: two coders' tags of an article were two identical rows. None otherwise
+    (as the reader, which names coders only then)."""
+    if store.visible is not None:
+        return None
+    passages: dict[str, dict[str, str]] = {}
+    tagged: dict[str, list[tuple[str, tuple[str, ...], str]]] = {}
+    out = []
+    for it in items:
+        aid = it.article_id
+        if it.kind == "passage":
+            if aid not in passages:
+                passages[aid] = {h.id: h.coder for h in store.highlights(aid)}
+            out.append(passages[aid].get(it.highlight_id or "", ""))
+            continue
+        if aid not in tagged:
+            tagged[aid] = [(c, tuple(n.tags), n.note) for c, n in store.notes_by_coder(aid).items()]
+        # an article's row is one coder's tags and note: the first coder with those, taken
+        # (two coders with the same tags are two rows, one each)
+        left = tagged[aid]
+        k = next((i for i, (_c, t, n) in enumerate(left) if t == it.tags and n == it.note), -1)
+        out.append(left.pop(k)[0] if k >= 0 else "")
+    return None if set(out) <= {store.coder} else out
+
+
+def item_rows(
+    items: list[Item],
+    avail: int,
+    quote_w: int,
+    first: int = 0,
+    whose: list[str] | None = None,
+) -> list[Option]:
     """Two lines an item: where it is (its header), then the quote centred in its context
     (option ids count from ``first``), each cut to ``avail`` cells.  The quote is marked by
     its style only: the line reads as the page has it, with no space put around the quote
@@ -299,6 +361,8 @@ def item_rows(items: list[Item], avail: int, quote_w: int, first: int = 0) -> li
             meta += [(it.date, "dim"), "  "]
         meta += [(truncate(flat(it.title) or "(无标题)", 36), "bold"), "  "]
         meta += [(truncate(" ".join(it.tags), 24), "#c678dd"), "  "]
+        if whose is not None:
+            meta += [(f"@{whose[i - first] or '?'}", CODER_STYLE), "  "]
         if it.note:
             meta += [("✎ " + truncate(flat(it.note), 30), "#e5c07b"), "  "]
         meta += [(place, "dim")]
@@ -329,6 +393,8 @@ class RetrievalScreen(AnalysisScreen):
         self.heading = title
         self.sort: SortBy = "date"
         self.items: list[Item] = []
+        self.whose: list[str] | None = None
+        """Each item's coder while every coder is shown (``whose_items``)."""
 
     def compose(self) -> ComposeResult:
         yield Static(plain(self.heading or "检索 Retrieval", "bold"), classes="analysis-title")
@@ -411,7 +477,10 @@ class RetrievalScreen(AnalysisScreen):
         ol = self.query_one("#items", OptionList)
         ol.clear_options()
         quote_w = quote_cells(self.items, avail)
-        ol.add_options(item_rows(self.items[:FIRST_ROWS], avail, quote_w))
+        self.whose = whose_items(self.ws.store, self.items)
+        ol.add_options(item_rows(self.items[:FIRST_ROWS], avail, quote_w, 0, self.whose))
+        if not self.items:
+            ol.add_option(Option(plain(self.nothing(), "dim italic"), disabled=True))
         if self.items:
             ol.highlighted = 0
         passages = sum(1 for it in self.items if it.kind == "passage")
@@ -426,6 +495,17 @@ class RetrievalScreen(AnalysisScreen):
             more = partial(self._more, avail, quote_w, FIRST_ROWS)
             self.call_after_refresh(self.set_timer, 0.02, more)
 
+    def nothing(self) -> str:
+        """What an empty list says: blind, that only your codings are in it (a new coder's
+        retrieval of the others' codes was an empty box)."""
+        store = self.ws.store
+        if store.visible is not None and set(store.coders()) - {store.coder}:
+            return (
+                f"没有结果 nothing retrieved · 盲编码 blind: only your codings ({store.coder}) "
+                "are listed; B 在主屏幕 on the main screen shows every coder's"
+            )
+        return "没有结果 nothing retrieved"
+
     def _more(self, avail: int, quote_w: int, done: int) -> None:
         """The rows after the first screenful, a batch per tick (adding 2,000 rows at once
         holds the screen for half a second): keys are handled in between."""
@@ -433,7 +513,8 @@ class RetrievalScreen(AnalysisScreen):
         if done != ol.option_count or done >= len(self.items):
             return  # replaced by a newer query meanwhile, or finished
         batch = self.items[done : done + MORE_ROWS]
-        ol.add_options(item_rows(batch, avail, quote_w, done))
+        whose = self.whose[done : done + MORE_ROWS] if self.whose is not None else None
+        ol.add_options(item_rows(batch, avail, quote_w, done, whose))
         if done + len(batch) < len(self.items):
             self.set_timer(0.01, partial(self._more, avail, quote_w, done + len(batch)))
 

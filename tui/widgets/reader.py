@@ -211,6 +211,19 @@ class Reader(TextView):
         self.caret = max(0, min(len(self.tokens) - 1, self.caret + step))
         self.post_message(self.CaretMoved())
 
+    def action_page_down(self) -> None:
+        self._page(1)
+
+    def action_page_up(self) -> None:
+        self._page(-1)
+
+    def _page(self, step: int) -> None:
+        """A page on from where the scroll is going, not from where its animation is: a
+        second space while the first page still slid counted from mid-way (two fast spaces
+        turned one page).  At once, so a third key reads the new target."""
+        height = self.scrollable_content_region.height
+        self.scroll_to(y=self.scroll_target_y + step * height, immediate=True)
+
     def action_caret_line(self, step: int) -> None:
         if self.mode == "read":
             if step > 0:
@@ -320,12 +333,12 @@ class Reader(TextView):
 
     def _caret_on_screen(self) -> bool:
         y = self._caret_line()
-        top = int(self.scroll_y)
+        top = self.scroll_offset.y
         return y is not None and top <= y < top + max(1, self.scrollable_content_region.height)
 
     def _first_visible_token(self) -> int:
         """The first word on the first body line on screen (where a reader's eyes are)."""
-        top = int(self.scroll_y)
+        top = self.scroll_offset.y
         first_body = len(self.head)
         for y in range(top, min(self.line_count, top + max(1, self.size.height))):
             b, start, _end = self._lines[y]
@@ -440,7 +453,7 @@ class Reader(TextView):
         where = event.get_content_offset(self)
         if where is None:
             return None
-        hit = self.offset_at(where.x, where.y + int(self.scroll_y))
+        hit = self.offset_at(where.x, where.y + self.scroll_offset.y)
         return None if hit is None else self._token_at(*hit)
 
     def on_mouse_down(self, event: MouseDown) -> None:
