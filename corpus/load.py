@@ -47,7 +47,7 @@ __all__ = [
 
 PAGE_SUFFIX = ".txt"
 PAGE_SUFFIXES = (".txt", ".md", ".markdown")
-"""In order of precedence when two pages in one folder share a name (``01.txt``, ``01.md``)."""
+"""What a page file is called; pages of one name in one folder keep their suffixes in their ids."""
 SNIFF = 8192
 BINARY_RATIO = 0.10
 """Above this share of control bytes in the first SNIFF bytes a file is not a page."""
@@ -151,14 +151,18 @@ def issue_id_for(rel: Path) -> str:
 
 
 def page_id(root: Path, rel: Path) -> str:
-    """``issue_id_for``, unless a page of higher precedence in the same folder has the same
-    name (``01.txt`` beside ``01.md``): then the suffix stays in the id (``01.md``)."""
+    """``issue_id_for``, unless another page in the same folder has the same name (``01.txt``
+    beside ``01.md``): then each keeps its suffix in its id (``01.txt``, ``01.md``), so a page
+    added beside a coded one never takes over the coded page's ids — the coded page's id goes,
+    and its codings follow its text to ``01.md`` as they follow a rename."""
     suffix = rel.suffix.lower()
     if suffix in PAGE_SUFFIXES:
-        for better in PAGE_SUFFIXES[: PAGE_SUFFIXES.index(suffix)]:
-            sibling = root / rel.with_suffix("")
-            for variant in (better, better.upper()):
-                if os.path.isfile(f"{sibling}{variant}"):
+        stem = root / rel.with_suffix("")
+        for other in PAGE_SUFFIXES:
+            if other == suffix:
+                continue
+            for variant in (other, other.upper()):
+                if os.path.isfile(f"{stem}{variant}"):
                     return rel.as_posix()
     return issue_id_for(rel)
 
@@ -354,8 +358,8 @@ def scan_corpus(location: Path | str) -> Scan:
     taken: dict[str, int] = {}
     for path, rel in found:
         base, suffix = os.path.splitext(rel)
-        better = PAGE_SUFFIXES[: PAGE_SUFFIXES.index(suffix.lower())]
-        if any(f"{base}{b}".lower() in present for b in better):
+        others = [b for b in PAGE_SUFFIXES if b != suffix.lower()]
+        if any(f"{base}{b}".lower() in present for b in others):
             pid = rel  # same rule as page_id, without a stat per page
         else:
             pid = issue_id_for(Path(rel))

@@ -150,11 +150,13 @@ def test_ids_nested_and_root(archive: Path) -> None:
     assert [a.id for a in again.articles] == [a.id for a in corpus.articles]
 
 
-def test_same_name_different_suffix_keeps_txt_id(tmp_path: Path) -> None:
+def test_pages_of_one_name_keep_their_suffixes(tmp_path: Path) -> None:
+    """Neither takes the plain id: a raw 01.txt saved beside a coded 01.md must not take over
+    the ids the codings point at (they follow 01.md's text to its new id)."""
     put(tmp_path, "01.txt")
     put(tmp_path, "01.md", "## 另一篇文章\n\n正文。\n")
     ids = {i.source: i.id for i in load_corpus(tmp_path).issues}
-    assert ids == {"01.txt": "01", "01.md": "01.md"}
+    assert ids == {"01.txt": "01.txt", "01.md": "01.md"}
     issue = read_page(tmp_path, tmp_path / "01.md")
     assert isinstance(issue, Issue) and issue.id == "01.md"
 

@@ -114,3 +114,30 @@ def test_the_index_stays_fresh_beside_a_link_to_a_folder_and_an_odd_name(
     again = Library(root, cache_dir=tmp_path / "cache")
     idx = again.open_index()
     assert idx is not None and idx.is_fresh()
+
+
+OTHER = "## 城市书房再添新成员\n\n本报讯(记者 李四)昨日，又一家城市书房开门迎客。\n"
+
+
+def test_a_raw_page_added_beside_a_coded_one_does_not_take_its_codings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """01.txt (raw OCR) saved beside a coded 01.md: the codings stay on 01.md's text."""
+    monkeypatch.setenv("PIYUE_HOME", str(tmp_path / "home"))
+    root, home = tmp_path / "c", tmp_path / "home"
+    (root / "洛阳日报").mkdir(parents=True)
+    home.mkdir()
+    (root / "洛阳日报" / "01.md").write_text(PAGE, "utf-8")
+    code, out = run(capsys, root, home, "list", "--json")
+    (coded,) = [a["id"] for i in json.loads(out)["issues"] for a in i["articles"]]
+    assert run(capsys, root, home, "--coder", "alice", "tag", coded, "营商")[0] == 0
+    assert run(capsys, root, home, "--coder", "alice", "highlight", coded, "优化营商环境")[0] == 0
+    (root / "洛阳日报" / "01.txt").write_text(OTHER, "utf-8")
+    code, out = run(capsys, root, home, "list", "--json")
+    pages = {i["id"]: [a["id"] for a in i["articles"]] for i in json.loads(out)["issues"]}
+    assert set(pages) == {"洛阳日报/01.md", "洛阳日报/01.txt"}
+    code, out = run(capsys, root, home, "--coder", "alice", "retrieve", "营商", "--json")
+    items = json.loads(out)["items"]
+    assert items and {i["article_id"] for i in items} == set(pages["洛阳日报/01.md"])
+    code, out = run(capsys, root, home, "orphans", "--json")
+    assert "营商" not in out
