@@ -88,6 +88,8 @@ def decode(data: bytes) -> tuple[str | None, str]:
             break
         except UnicodeDecodeError:
             continue
+    if how == "gb18030" and (big5 := _big5_instead(data)) is not None:
+        text, how = big5
     if text is None:
         text, how = data.decode("utf-8", errors="replace"), "utf-8 (invalid bytes replaced)"
         sample = head.decode("utf-8", errors="replace")
@@ -99,6 +101,48 @@ def decode(data: bytes) -> tuple[str | None, str]:
                 return None, OTHER_ENCODING
             return None, NOT_TEXT  # neither control bytes nor a text encoding: binary data
     return _lines(text), how
+
+
+def _big5_instead(data: bytes) -> tuple[str, str] | None:
+    """(text, codec) when the page is Big5 (traditional Chinese from Hong Kong or Taiwan)
+    rather than GB 18030: GB 18030 decodes almost any bytes, Big5's too, into rare characters
+    (臺灣經濟 → 籓芖竒); the reading with more common characters is the page's."""
+    head = data[:SNIFF]
+    as_gb = head.decode("gb18030", errors="ignore")
+    gb = _common_share(as_gb)
+    if gb is None or gb >= 0.9:
+        return None
+    for codec in ("big5", "cp950", "big5hkscs"):
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        b5 = _common_share(head.decode(codec, errors="ignore"))
+        if b5 is not None and b5 > gb + 0.2:
+            return text, codec
+        return None
+    return None
+
+
+def _common_share(text: str) -> float | None:
+    """The share of Han characters that are common in either script (GB 2312, or Big5's
+    first level), or None with fewer than 20 to judge by."""
+    han = [c for c in text if "\u3400" <= c <= "\u9fff"]
+    if len(han) < 20:
+        return None
+    common = 0
+    for c in han:
+        try:
+            c.encode("gb2312")
+            common += 1
+            continue
+        except UnicodeEncodeError:
+            pass
+        try:
+            common += 0xA440 <= int.from_bytes(c.encode("big5"), "big") <= 0xC67E
+        except UnicodeEncodeError:
+            pass
+    return common / len(han)
 
 
 def _reads_as_text(sample: str) -> bool:

@@ -131,3 +131,26 @@ def test_decode_reports_reasons() -> None:
     assert decode(b"") == (None, "empty file")
     assert decode(b"\x00\x01\x02abc")[0] is None
     assert decode("中文".encode("gb18030"))[1] == "gb18030"
+
+
+TRADITIONAL = (
+    "# 臺灣經濟穩健成長 產業轉型見成效\n\n本報訊（記者 陳志明）行政院主計總處昨日公布最新經濟數據，"
+    "第二季經濟成長率優於預期，出口與民間投資同步回溫，政府將持續推動產業轉型與人才培育。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("codec", "read_as"),
+    [("big5", "big5"), ("cp950", "big5"), ("gb18030", "gb18030"), ("utf-8", "utf-8")],
+)
+def test_traditional_chinese_in_big5_is_read_as_big5_not_gb18030(codec: str, read_as: str) -> None:
+    """GB 18030 decodes Big5 bytes without an error, into rare characters (臺灣 → 籓芖): a
+    page from a Hong Kong or Taiwan archive must not be indexed as that."""
+    text, how = decode(TRADITIONAL.encode(codec))
+    assert text == TRADITIONAL
+    assert how == read_as
+
+
+def test_simplified_gbk_stays_gb18030() -> None:
+    text, how = decode((PAGE * 3).encode("gbk"))
+    assert (text, how) == (PAGE * 3, "gb18030")
