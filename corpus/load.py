@@ -100,7 +100,26 @@ def decode(data: bytes) -> tuple[str | None, str]:
             if head and ascii_text >= 0.6 * len(head):
                 return None, OTHER_ENCODING
             return None, NOT_TEXT  # neither control bytes nor a text encoding: binary data
+    if text.startswith("# ") and (own := _own_export(text[:400])) is not None:
+        return None, own
     return _lines(text), how
+
+
+_OWN_REPORT = re.compile(r"^# [^\n]*\n\n\d+ 篇 articles? · \d{4}-\d{2}-\d{2}")
+_OWN_TOKENS = re.compile(r"^# id: [^\n]*\n# title: ")
+
+
+def _own_export(head: str) -> str | None:
+    """Why a file piyue wrote is no page (a Markdown report, a segmented-corpus file saved
+    into the corpus folder), or None: read as pages, they would be indexed, searched and
+    counted as articles."""
+    if _OWN_REPORT.match(head):
+        what = "a Markdown report"
+    elif _OWN_TOKENS.match(head):
+        what = "a segmented-corpus file"
+    else:
+        return None
+    return f"{what} piyue exported, not a newspaper page (keep exports outside the corpus)"
 
 
 def _big5_instead(data: bytes) -> tuple[str, str] | None:

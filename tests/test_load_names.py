@@ -141,3 +141,31 @@ def test_a_raw_page_added_beside_a_coded_one_does_not_take_its_codings(
     assert items and {i["article_id"] for i in items} == set(pages["洛阳日报/01.md"])
     code, out = run(capsys, root, home, "orphans", "--json")
     assert "营商" not in out
+
+
+def test_exports_saved_inside_the_corpus_are_not_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A report or a segmented corpus exported into the archive folder (the reader's dialog
+    saves in the folder it was started from) is not read as pages on the next index."""
+    monkeypatch.setenv("PIYUE_HOME", str(tmp_path / "home"))
+    root, home = tmp_path / "c", tmp_path / "home"
+    (root / "洛阳日报").mkdir(parents=True)
+    home.mkdir()
+    (root / "洛阳日报" / "01.txt").write_text(PAGE, "utf-8")
+    code, out = run(capsys, root, home, "list", "--json")
+    (aid,) = [a["id"] for i in json.loads(out)["issues"] for a in i["articles"]]
+    assert run(capsys, root, home, "--coder", "alice", "tag", aid, "营商")[0] == 0
+    for fmt, target in (("md", root / "report.md"), ("corpus", root / "分词")):
+        assert (
+            run(
+                capsys, root, home, "--coder", "alice", "export", "--format", fmt, "-o", str(target)
+            )[0]
+            == 0
+        )
+    code, out = run(capsys, root, home, "list", "--json")
+    listed = json.loads(out)
+    assert [i["id"] for i in listed["issues"]] == ["洛阳日报/01"]
+    reasons = {s["file"]: s["reason"] for s in listed["skipped"]}
+    assert "Markdown report" in reasons["report.md"]
+    assert any("segmented-corpus" in r for f, r in reasons.items() if f.startswith("分词/"))
