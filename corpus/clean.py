@@ -37,7 +37,8 @@ def heading(line: str) -> tuple[int, str]:
 def ends_sentence(text: str) -> bool:
     """Whether a paragraph ends where a sentence ends (so a following paragraph is new)."""
     s = text.rstrip()
-    return bool(s) and s[-1] in SENTENCE_END
+    # an HTML table (MinerU writes tables so) is a block of its own, whatever follows it
+    return bool(s) and (s[-1] in SENTENCE_END or s.endswith("</table>"))
 
 
 def remove_wrap_spaces(text: str) -> str:

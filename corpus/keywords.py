@@ -87,6 +87,10 @@ _PRESS = re.compile(r"(?:融媒|日报|晚报|报社|新华社|客户端|新闻�
 
 
 _CANDIDATE: dict[str, bool] = {}
+_MARKUP_WORDS = frozenset(
+    "table tr td th tbody thead div span br img src href images jpg jpeg png gif html".split()
+)
+"""Markup of a converter's Markdown (MinerU writes tables as HTML): no keyword of a page."""
 
 
 def is_candidate(word: str) -> bool:
@@ -98,6 +102,7 @@ def is_candidate(word: str) -> bool:
             _CANDIDATE.clear()
         known = _CANDIDATE[word] = not (
             word in stopwords()
+            or word.lower() in _MARKUP_WORDS
             or _PRESS.search(word)
             or not _WORDLIKE.match(word)
             or _NUMERIC_CJK.match(word)

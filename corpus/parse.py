@@ -82,10 +82,15 @@ def _is_body(text: str) -> bool:
     return s[-1] in '”"’）)' and len(s) > 1 and s[-2] in "。！？!?…"
 
 
+_MARKUP = re.compile(r"^(?:!\[[^\]\n]*\]\([^)\n]*\)\s*)+$|^\$\$.*\$\$$")
+"""A line that is only image links (``![](images/3f2a.jpg)``) or a one-line ``$$…$$``."""
+
+
 def classify(lines: Sequence[str]) -> list[Line]:
     """First pass: what each non-blank line looks like on its own."""
     out: list[Line] = []
     gap = 0
+    formula = False
     for no, raw in enumerate(lines, start=1):
         if not raw.strip():
             gap += 1
@@ -93,7 +98,13 @@ def classify(lines: Sequence[str]) -> list[Line]:
         level, text = clean.heading(raw)
         line = Line(no=no, raw=raw, text=text, level=level, gap=gap)
         gap = 0
-        if FURNITURE.search(text) and len(text) <= 60:
+        fence = not level and text.strip() == "$$"
+        if formula or fence or (not level and _MARKUP.match(text.strip())):
+            # an image link or a formula block of a converter's Markdown (MinerU, Marker):
+            # kept with the page, never a headline nor glued into a story's text
+            line.kind = LineKind.FURNITURE
+            formula = formula != fence
+        elif FURNITURE.search(text) and len(text) <= 60:
             line.kind = LineKind.FURNITURE
         elif level and text:
             line.kind = LineKind.HEADING

@@ -400,3 +400,47 @@ def test_single_newline_page_with_masthead_furniture() -> None:
     (a,) = issue.articles
     assert a.text == "第一段正文，还没说完。\n第二段正文。" and a.byline == "本报记者 李四"
     assert a.dateline == "本报讯（记者 张三）" and a.reporters == "本报记者 李四"
+
+
+MINERU = """# 洛阳日报
+
+2015年7月1日 星期三 第01版
+
+# 我市上半年经济运行稳中向好
+
+![](images/3f2a9c1be0d4e5f6a7b8c9d0e1f2a3b4.jpg)
+
+本报讯（记者 张三）今年上半年，我市经济运行稳中向好，主要指标增速高于全省平均水平。
+
+<table><tr><td>指标</td><td>数值</td></tr><tr><td>地区生产总值</td><td>2500亿元</td></tr></table>
+
+市统计局负责人表示，下半年将继续巩固向好态势。
+
+$$
+\\text{GDP} = C + I + G
+$$
+
+# 城市书房再添新成员
+
+![](images/aa.jpg)
+图为新开放的城市书房（记者 李四 摄）
+
+本报讯（记者 李四）昨日，位于老城区的又一座城市书房正式开放。
+"""
+
+
+def test_a_mineru_page_image_links_formulas_and_tables() -> None:
+    """What MinerU and Marker write: an image link is never a headline nor a story's text, a
+    formula block never joins a headline group, a table stays a block of its own."""
+    from corpus.keywords import is_candidate
+
+    issue = parse_text(MINERU, "01", "01.md")
+    assert [a.title for a in issue.articles] == ["我市上半年经济运行稳中向好", "城市书房再添新成员"]
+    first, second = issue.articles
+    assert first.paragraphs[0].text.startswith("今年上半年")  # the lead stays with its headline
+    assert [p.text[:7] for p in first.paragraphs[1:]] == ["<table>", "市统计局负责人"]
+    assert second.kicker == "" and "GDP" not in second.title
+    assert any(f.startswith("![](images/aa.jpg") for f in issue.furniture)
+    assert not any("images" in p.text for a in issue.articles for p in a.paragraphs)
+    assert issue_chars(issue) == page_chars(MINERU)
+    assert not any(is_candidate(w) for w in ("td", "tr", "table", "images", "jpg"))
