@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 
 from corpus import clean
@@ -122,13 +123,43 @@ def classify(lines: Sequence[str]) -> list[Line]:
             line.kind = LineKind.MARKER
         elif _CAPTION_HINT.search(text) and len(text) <= HEADLINE_MAX + 20:
             line.kind = LineKind.CAPTION
-        elif _is_body(text):
-            line.kind = LineKind.BODY
+        elif _is_body(text) or text.rstrip()[-1] in "，、,":
+            line.kind = LineKind.BODY  # a clause cut at a comma is never a headline
         else:
             line.kind = LineKind.SHORT
         out.append(line)
     _second_look(out)
+    _unwrap(out)
     return out
+
+
+WRAP_MIN_LINES = 8
+"""A page has a wrap width when this many lines (and 30% of its text lines) share it."""
+
+
+def _cells(text: str) -> int:
+    return sum(2 if ord(c) >= 0x2E80 else 1 for c in text)
+
+
+def _unwrap(items: list[Line]) -> None:
+    """Hard-wrapped OCR (one printed line per text line, no blank lines, as line-level OCR
+    writes it): most lines share one width.  A line of that width was cut there, so it and
+    the line after it are running text, never a headline or a caption."""
+    texts = [it.text for it in items if not it.level and len(it.text) >= 8]
+    # the width in cells (a printed column) or in characters (a converter's fixed count)
+    found = [Counter(map(_cells, texts)).most_common(1), Counter(map(len, texts)).most_common(1)]
+    if not texts or max(c for ((_, c),) in found) < max(WRAP_MIN_LINES, 0.3 * len(texts)):
+        return
+    (cell_width, _), (char_width, _) = found[0][0], found[1][0]
+    short = (LineKind.SHORT, LineKind.CAPTION)
+    cut = False  # the line before was cut at the width
+    for it in items:
+        full = not it.level and (
+            _cells(it.text) >= cell_width - 2 or len(it.text) >= char_width - 1
+        )
+        if it.kind in short and (full or (cut and it.gap == 0)):
+            it.kind = LineKind.BODY
+        cut = full and it.kind is LineKind.BODY and not clean.ends_sentence(it.text)
 
 
 def _second_look(items: list[Line]) -> None:

@@ -444,3 +444,21 @@ def test_a_mineru_page_image_links_formulas_and_tables() -> None:
     assert not any("images" in p.text for a in issue.articles for p in a.paragraphs)
     assert issue_chars(issue) == page_chars(MINERU)
     assert not any(is_candidate(w) for w in ("td", "tr", "table", "images", "jpg"))
+
+
+def test_hard_wrapped_ocr_lines_are_running_text_not_headlines() -> None:
+    """Line-level OCR writes every printed line as a line, no blank lines between: lines of
+    the page's common width were cut there and are running text, and a line cut at a comma is
+    never a headline (a five-article page became 74 articles titled by half sentences)."""
+    page = parse_seed("002")
+    lines: list[str] = []
+    for a in page.articles:
+        lines.append(a.title)
+        for p in a.paragraphs:
+            text = p.text.replace("\n", "")
+            lines += [text[i : i + 18] for i in range(0, len(text), 18)]
+    wrapped = "\n".join(lines) + "\n"
+    issue = parse_text(wrapped, "p", "p.txt")
+    assert len(issue.articles) <= len(page.articles) + 2
+    assert not [a.title for a in issue.articles if a.title.endswith(("，", "、"))]
+    assert issue_chars(issue) == page_chars(wrapped)
