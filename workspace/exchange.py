@@ -93,7 +93,9 @@ def select(
 
     check_codes(ws, tags)
     scope, _label = export_coders(ws, coder)
-    return ex.select(ws.corpus(), ws.store, tags, where, every, scope)
+    # the annotated articles are on the coded pages: not every page of a decade is decoded
+    corpus = ws.corpus() if every else ws.coded_corpus()
+    return ex.select(corpus, ws.store, tags, where, every, scope)
 
 
 def check_target(fmt: str, output: Path | None, force: bool) -> None:
@@ -125,7 +127,10 @@ def export(
     check_target(opts.fmt, output, opts.force)
     lib, store = ws.library, ws.store
     scope, label = export_coders(ws, opts.coder)
-    its = ex.items(ws.corpus(), store, articles, scope, label)
+    corpus = ws.coded_corpus()
+    if not {a.id for a in articles} <= {a.id for a in corpus.articles}:
+        corpus = ws.corpus()  # --all: articles nobody coded
+    its = ex.items(corpus, store, articles, scope, label)
     if opts.fmt in ("jsonl", "corpus") or opts.tokens:
         lib.open_index()
 
