@@ -1,6 +1,8 @@
 """Query syntax and match marking, shared by the index (ranking) and the reader (hits).
 
-``营商环境 "优化 营商" -党建``: words, quoted phrases, excluded words.
+``营商环境 "优化 营商" -党建``: words, quoted phrases, excluded words.  A word given twice is
+one word; a query of more than ``MAX_WORDS`` different words is refused (``query_problem``):
+every word is a condition on every hit, and each one costs the index a lookup.
 """
 
 from __future__ import annotations
@@ -23,17 +25,28 @@ class Query:
 
 _QUERY_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 
+MAX_WORDS = 64
+"""Different words (and phrases, and excluded words) a query may have: past that it is
+refused, with this limit named, rather than left to run for minutes."""
+
+OPERATORS = frozenset({"OR", "AND", "NOT"})
+"""Words a user may type meaning an operator the syntax does not have (the filter's ``or``
+is a tag expression): a query holding one bare is refused, quoted it is a word."""
+
 
 def parse_query(text: str) -> Query:
-    """Words, ``"quoted phrases"`` and ``-excluded`` words."""
+    """Words, ``"quoted phrases"`` and ``-excluded`` words, each once (a word given twice,
+    or quoted and not, is one condition: 4,000 copies of two words cost what two do)."""
     q = Query()
+    seen: set[tuple[bool, str]] = set()
     for raw in _QUERY_TOKEN.findall(text.replace("“", '"').replace("”", '"')):
         neg = raw.startswith("-") and len(raw) > 1
         body = raw[1:] if neg else raw
         quoted = body.startswith('"')
         body = body.strip('"').strip()
-        if not body:
+        if not body or (neg, body) in seen:
             continue
+        seen.add((neg, body))
         if neg:
             q.excluded.append(body)
         elif quoted:
@@ -43,10 +56,38 @@ def parse_query(text: str) -> Query:
     return q
 
 
+class QueryTooLong(ValueError):
+    """A query of more than ``MAX_WORDS`` different words (its message says so)."""
+
+
+def too_many_words(q: Query) -> str | None:
+    count = len(q.positives) + len(q.excluded)
+    if count <= MAX_WORDS:
+        return None
+    return (
+        f"the query has {count:,} different words: at most {MAX_WORDS} are searched "
+        "(every word must occur in a hit) — narrow it down"
+    )
+
+
+def query_problem(text: str) -> str | None:
+    """Why the search refuses ``text`` (said as it is to the user, by the command line and
+    the reader alike), or None."""
+    too_many = too_many_words(parse_query(text))
+    if too_many:
+        return too_many
+    bare = sorted({w for w in _QUERY_TOKEN.findall(text) if w in OPERATORS})
+    if bare:
+        return (
+            f"{'/'.join(bare)} is not an operator here: every word must occur in a hit and "
+            '-WORD excludes one (营商环境 -党建); quote it ("OR") to find the word itself'
+        )
+    return None
+
+
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for t in terms:
-        t = t.replace(" ", "")
+    for t in dict.fromkeys(t.replace(" ", "") for t in terms):
         if not t:
             continue
         start = text.find(t)
