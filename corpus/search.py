@@ -1,8 +1,8 @@
 """Query syntax and match marking, shared by the index (ranking) and the reader (hits).
 
 ``营商环境 "优化 营商" -党建``: words, quoted phrases, excluded words.  A word given twice is
-one word; a query of more than ``MAX_WORDS`` different words is refused (``query_problem``):
-every word is a condition on every hit, and each one costs the index a lookup.
+one word; a query of more than ``MAX_WORDS`` words is refused (``query_problem``): every word
+is a condition on every hit, and each one costs the index a lookup.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ class Query:
 _QUERY_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
 
 MAX_WORDS = 64
-"""Different words (and phrases, and excluded words) a query may have: past that it is
-refused, with this limit named, rather than left to run for minutes."""
+"""Words a query may have (different ones; a phrase's each, excluded ones too): past that
+it is refused, with this limit named, rather than left to run for minutes."""
 
 OPERATORS = frozenset({"OR", "AND", "NOT"})
 """Words a user may type meaning an operator the syntax does not have (the filter's ``or``
@@ -57,16 +57,18 @@ def parse_query(text: str) -> Query:
 
 
 class QueryTooLong(ValueError):
-    """A query of more than ``MAX_WORDS`` different words (its message says so)."""
+    """A query of more than ``MAX_WORDS`` words (its message says so)."""
 
 
 def too_many_words(q: Query) -> str | None:
-    count = len(q.positives) + len(q.excluded)
+    """A phrase's words count one by one (FTS5 matches a phrase of n words in time that
+    grows as n², a repeated word most of all)."""
+    count = sum(len(w.split()) for w in [*q.positives, *q.excluded])
     if count <= MAX_WORDS:
         return None
     return (
-        f"the query has {count:,} different words: at most {MAX_WORDS} are searched "
-        "(every word must occur in a hit) — narrow it down"
+        f"the query has {count:,} words: at most {MAX_WORDS} are searched (a word given "
+        "twice counts once, a phrase's words one by one) — narrow it down"
     )
 
 

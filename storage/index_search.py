@@ -208,7 +208,7 @@ class Searcher(IndexReader):
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
         """Ranked hits for a query (words, "phrases", -excluded); ``QueryTooLong`` past
-        ``MAX_WORDS`` different words."""
+        ``MAX_WORDS`` words."""
         q = parse_query(text)
         problem = too_many_words(q)
         if problem:
