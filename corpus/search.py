@@ -23,7 +23,9 @@ class Query:
         return self.terms + self.phrases
 
 
-_QUERY_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+_QUERY_TOKEN = re.compile(r'-?["“][^"”]*["”]?|\S+')
+"""A quoted phrase (straight or Chinese quotes) or a word; a quote inside a word is part of
+it (a pasted passage holds “…”: made straight, it was found nowhere)."""
 
 MAX_WORDS = 64
 """Words a query may have (different ones; a phrase's each, excluded ones too): past that
@@ -39,11 +41,11 @@ def parse_query(text: str) -> Query:
     or quoted and not, is one condition: 4,000 copies of two words cost what two do)."""
     q = Query()
     seen: set[tuple[bool, str]] = set()
-    for raw in _QUERY_TOKEN.findall(text.replace("“", '"').replace("”", '"')):
+    for raw in _QUERY_TOKEN.findall(text):
         neg = raw.startswith("-") and len(raw) > 1
         body = raw[1:] if neg else raw
-        quoted = body.startswith('"')
-        body = body.strip('"').strip()
+        quoted = body[:1] in ('"', "“")
+        body = body.strip('"“”').strip()
         if not body or (neg, body) in seen:
             continue
         seen.add((neg, body))
