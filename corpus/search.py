@@ -103,18 +103,20 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def snippet(text: str, spans: list[tuple[int, int]], width: int = 30) -> str:
-    """A short context around the first match, with the match marked «like this»."""
+    """A short context around the first match, with the match marked «like this» (a long
+    match, a pasted passage, by its two ends: a hit list of whole paragraphs says nothing)."""
     flat = text.replace("\n", " ")
     if not spans:
         return flat[: width * 2]
     s, e = spans[0]
     a = max(0, s - width)
     b = min(len(flat), e + width)
+    match = flat[s:e] if e - s <= 4 * width else f"{flat[s : s + width]}…{flat[e - width : e]}"
     return (
         ("…" if a > 0 else "")
         + flat[a:s]
         + "«"
-        + flat[s:e]
+        + match
         + "»"
         + flat[e:b]
         + ("…" if b < len(flat) else "")
