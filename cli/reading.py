@@ -298,6 +298,11 @@ def cmd_search(args: argparse.Namespace) -> int:
         raise UsageError('search needs a query: words, "a phrase", -excluded')
     if all(w.startswith("-") for w in words):
         raise UsageError("a query needs at least one word to find: -WORD only excludes")
+    from corpus.search import query_problem  # the reader's search dialog says the same
+
+    problem = query_problem(" ".join(args.query))
+    if problem:
+        raise UsageError(problem)
     with workspace(args) as ws:
         stats = ws.library.refresh_index()  # the pages are not loaded: the index answers
         if stats is None or (stats.stale and not stats.articles):

@@ -1,6 +1,8 @@
 """Query syntax and match marking, shared by the index (ranking) and the reader (hits).
 
-``营商环境 "优化 营商" -党建``: words, quoted phrases, excluded words.
+``营商环境 "优化 营商" -党建``: words, quoted phrases, excluded words.  A word given twice is
+one word; a query of more than ``MAX_WORDS`` words is refused (``query_problem``): every word
+is a condition on every hit, and each one costs the index a lookup.
 """
 
 from __future__ import annotations
@@ -21,19 +23,32 @@ class Query:
         return self.terms + self.phrases
 
 
-_QUERY_TOKEN = re.compile(r'-?"[^"]*"?|\S+')
+_QUERY_TOKEN = re.compile(r'-?["“][^"”]*["”]?|\S+')
+"""A quoted phrase (straight or Chinese quotes) or a word; a quote inside a word is part of
+it (a pasted passage holds “…”: made straight, it was found nowhere)."""
+
+MAX_WORDS = 64
+"""Words a query may have (different ones; a phrase's each, excluded ones too): past that
+it is refused, with this limit named, rather than left to run for minutes."""
+
+OPERATORS = frozenset({"OR", "AND", "NOT"})
+"""Words a user may type meaning an operator the syntax does not have (the filter's ``or``
+is a tag expression): a query holding one bare is refused, quoted it is a word."""
 
 
 def parse_query(text: str) -> Query:
-    """Words, ``"quoted phrases"`` and ``-excluded`` words."""
+    """Words, ``"quoted phrases"`` and ``-excluded`` words, each once (a word given twice,
+    or quoted and not, is one condition: 4,000 copies of two words cost what two do)."""
     q = Query()
-    for raw in _QUERY_TOKEN.findall(text.replace("“", '"').replace("”", '"')):
+    seen: set[tuple[bool, str]] = set()
+    for raw in _QUERY_TOKEN.findall(text):
         neg = raw.startswith("-") and len(raw) > 1
         body = raw[1:] if neg else raw
-        quoted = body.startswith('"')
-        body = body.strip('"').strip()
-        if not body:
+        quoted = body[:1] in ('"', "“")
+        body = body.strip('"“”').strip()
+        if not body or (neg, body) in seen:
             continue
+        seen.add((neg, body))
         if neg:
             q.excluded.append(body)
         elif quoted:
@@ -43,10 +58,40 @@ def parse_query(text: str) -> Query:
     return q
 
 
+class QueryTooLong(ValueError):
+    """A query of more than ``MAX_WORDS`` words (its message says so)."""
+
+
+def too_many_words(q: Query) -> str | None:
+    """A phrase's words count one by one (FTS5 matches a phrase of n words in time that
+    grows as n², a repeated word most of all)."""
+    count = sum(len(w.split()) for w in [*q.positives, *q.excluded])
+    if count <= MAX_WORDS:
+        return None
+    return (
+        f"the query has {count:,} words: at most {MAX_WORDS} are searched (a word given "
+        "twice counts once, a phrase's words one by one) — narrow it down"
+    )
+
+
+def query_problem(text: str) -> str | None:
+    """Why the search refuses ``text`` (said as it is to the user, by the command line and
+    the reader alike), or None."""
+    too_many = too_many_words(parse_query(text))
+    if too_many:
+        return too_many
+    bare = sorted({w for w in _QUERY_TOKEN.findall(text) if w in OPERATORS})
+    if bare:
+        return (
+            f"{'/'.join(bare)} is not an operator here: every word must occur in a hit and "
+            '-WORD excludes one (营商环境 -党建); quote it ("OR") to find the word itself'
+        )
+    return None
+
+
 def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for t in terms:
-        t = t.replace(" ", "")
+    for t in dict.fromkeys(t.replace(" ", "") for t in terms):
         if not t:
             continue
         start = text.find(t)
@@ -58,18 +103,20 @@ def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
 
 
 def snippet(text: str, spans: list[tuple[int, int]], width: int = 30) -> str:
-    """A short context around the first match, with the match marked «like this»."""
+    """A short context around the first match, with the match marked «like this» (a long
+    match, a pasted passage, by its two ends: a hit list of whole paragraphs says nothing)."""
     flat = text.replace("\n", " ")
     if not spans:
         return flat[: width * 2]
     s, e = spans[0]
     a = max(0, s - width)
     b = min(len(flat), e + width)
+    match = flat[s:e] if e - s <= 4 * width else f"{flat[s : s + width]}…{flat[e - width : e]}"
     return (
         ("…" if a > 0 else "")
         + flat[a:s]
         + "«"
-        + flat[s:e]
+        + match
         + "»"
         + flat[e:b]
         + ("…" if b < len(flat) else "")

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from corpus.search import match_spans, parse_query, snippet
+from corpus.search import QueryTooLong, match_spans, parse_query, snippet, too_many_words
 from storage.index_read import IndexReader, chunks
 from storage.pagestore import FTS_SKIP, full_id, unpack_texts
 
@@ -73,25 +73,37 @@ class Searcher(IndexReader):
         An article containing ``term`` has, over each of its characters, a token that agrees
         with ``term`` wherever they overlap.  For a few of the term's rarest positions (by
         the articles of such tokens, from ``vocab``), FTS5 finds the articles holding one of
-        them; every position must be covered, so the sets intersect."""
+        them; every position must be covered, so the sets intersect.
+
+        Any subset of those conditions still gives a superset, so the cost is bounded: the
+        ``_NARROWING_TERMS`` longest terms (the rest are checked on the texts read) and at
+        most ``_POSITIONS`` positions of each (a pasted paragraph is one long term)."""
         groups: list[str] = []
-        for term in terms:
+        longest = sorted(dict.fromkeys(terms), key=len, reverse=True)
+        for term in longest[:_NARROWING_TERMS]:
             phrases = self._phrases(term)
             if phrases is not None:
                 if not phrases:
                     return set()  # no run of tokens could spell it: no article has it
                 groups.append(" OR ".join(phrases))
                 continue
-            chars = sorted({c for c in term if _solid(c)})
+            solid = [p for p, c in enumerate(term) if _solid(c)]
+            if len(solid) > _POSITIONS:  # evenly spread: a long term's every position costs
+                step = len(solid) / _POSITIONS
+                solid = [solid[int(k * step)] for k in range(_POSITIONS)]
+            chars = sorted({term[p] for p in solid})
             if not chars:
                 continue
             where = " OR ".join("instr(word, ?) > 0" for _ in chars)
             vocab = self.db.execute(f"SELECT word, n FROM vocab WHERE {where}", chars).fetchall()
+            holding: dict[str, list[tuple[str, int]]] = {c: [] for c in chars}
+            for w, n in vocab:
+                for c in chars:
+                    if c in w:
+                        holding[c].append((w, n))
             options: list[tuple[int, list[str]]] = []
-            for p, c in enumerate(term):
-                if not _solid(c):
-                    continue
-                got = [(w, n) for w, n in vocab if c in w and _covers(w, term, p)]
+            for p in solid:
+                got = [(w, n) for w, n in holding[term[p]] if _covers(w, term, p)]
                 options.append((sum(n for _, n in got), [w for w, _ in got]))
             options.sort(key=lambda o: o[0])
             if options and not options[0][1]:
@@ -195,8 +207,12 @@ class Searcher(IndexReader):
             )
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
-        """Ranked hits for a query (words, "phrases", -excluded)."""
+        """Ranked hits for a query (words, "phrases", -excluded); ``QueryTooLong`` past
+        ``MAX_WORDS`` words."""
         q = parse_query(text)
+        problem = too_many_words(q)
+        if problem:
+            raise QueryTooLong(problem)
         if not q.positives:
             return []
         scores: dict[int, float] = {}
@@ -257,6 +273,10 @@ class Searcher(IndexReader):
         return hits
 
 
+_NARROWING_TERMS = 4
+"""Terms whose tokens narrow the texts a substring search reads (the longest: the rarest)."""
+_POSITIONS = 16
+"""Positions of one term asked about (of which the three rarest narrow)."""
 _MAX_OR = 400
 """Tokens one position may ask FTS5 for; a position covered by more narrows too little."""
 

@@ -68,6 +68,13 @@ class SearchScreen(Dialog[str | None]):
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():
+            from corpus.search import query_problem
+
+            problem = query_problem(event.value)  # refused as `piyue search` refuses it
+            if problem:
+                self.show_hits(event.value, [], f"无法搜索 refused: {problem}")
+                self.query_one(Input).focus()
+                return
             self.query_one("#search-status", Static).update(plain("搜索中 searching…", "dim"))
             self.post_message(self.Run(event.value))
 
