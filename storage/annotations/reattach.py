@@ -111,13 +111,13 @@ def plan_reattach(
         return by_text.get(str(d.get("text_hash", "")))
 
     followed = follow_text(articles, corpus, new_pages, who)
-    for k, target in followed.items():
+    for k, went in followed.items():
         d = articles[k]
-        moved[(d["article_id"], who(d))] = moved_any[d["article_id"]] = target.id
+        moved[(d["article_id"], who(d))] = moved_any[d["article_id"]] = went.id
         put(
             "articles",
             k,
-            {**d, "article_id": target.id, "issue_id": target.issue_id, "orphan": False},
+            {**d, "article_id": went.id, "issue_id": went.issue_id, "orphan": False},
         )
     key_of = {(d["article_id"], who(d)): k for k, d in latest.items()}
     # articles still there first, so a merge below starts from their current document
