@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from storage.annotations import Reanchored, Store
     from storage.library import Library
 
-RULES = "anch10.1"
+RULES = "anch10b.1"
 """Bumped when the way codings are found again changes: cached results are not reused."""
 PAGE_SETS_KEPT = 16
 """Page-id lists kept in the cache (the newest by use): a few per corpus and database."""
