@@ -76,6 +76,21 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     )
     add_common(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
+    actions = p.add_subparsers(
+        dest="orphans_action", metavar="attach", help="attach ORPHAN ARTICLE_ID: see its --help"
+    )
+    a = actions.add_parser(
+        "attach",
+        help="move one of your orphans onto an article",
+        description="Move one of your orphans onto an article of the corpus, as one change "
+        "(undoable in the reader): a passage, by the id `piyue orphans` prints, re-found by "
+        "its quote in the article's text (refused when the quote is not there); or an "
+        "orphaned article, by its old id: its tags and note go to the article, with its "
+        "orphaned passages whose quote the article has (the others stay orphans, named).",
+    )
+    add_common(a)
+    a.add_argument("orphan", metavar="ORPHAN", help="a passage id or an orphaned article id")
+    a.add_argument("article_id", metavar="ARTICLE_ID", help=aid_help)
     return {
         "tag": cmd_tag,
         "untag": cmd_untag,
@@ -143,6 +158,8 @@ def cmd_tags(args: argparse.Namespace) -> int:
 
 
 def cmd_orphans(args: argparse.Namespace) -> int:
+    if getattr(args, "orphans_action", None) == "attach":
+        return _attach(args)
     with workspace(args) as ws:
         ws.anchor()  # the codings found again in the pages as they are (not a corpus load)
         orphans = ws.store.orphans()
@@ -151,7 +168,20 @@ def cmd_orphans(args: argparse.Namespace) -> int:
     elif not orphans:
         print("no orphans")
     else:
-        for o in orphans:
-            what = f"«{o['quote']}»" if o["type"] == "highlight" else o.get("title", "")
-            out(f"{o['type']:9s} {o['article_id']}  {what}\n")
+        for o in orphans:  # a passage by its id: what `orphans attach` takes
+            what = f"«{o['quote']}» {o['id']}" if o["type"] == "highlight" else o.get("title", "")
+            out(f"{o['type']:9s} {o['article_id']}  {what}  ({o['coder']})\n")
+    return 0
+
+
+def _attach(args: argparse.Namespace) -> int:
+    with workspace(args, "write") as ws:
+        ws.anchor()
+        done = ws.store.attach_orphan(args.orphan, ws.article(args.article_id))
+    moved = (["tags and note"] if done.article else []) + (
+        [plural(done.passages, "passage")] if done.passages else []
+    )
+    print(f"{args.orphan} → {done.article_id}: attached {' and '.join(moved) or 'nothing'}")
+    for quote in done.left:
+        print(f"  stays an orphan: «{quote}» is not in the article's text", file=sys.stderr)
     return 0

@@ -25,6 +25,7 @@ from corpus.segment import Segmenter, learn_names
 from corpus.terms import Counts, Term, count_page, join_terms, select_terms
 from storage import locations
 from storage.annotations import Store
+from storage.namelearner import NameLearner
 
 if TYPE_CHECKING:  # the index (sqlite3, multiprocessing) is imported when first used
     from storage.index import Hit, Index, IndexStats, PageRow, Progress
@@ -67,6 +68,7 @@ class Library:
     """Open the index for reading without walking the page files (see ``trust_index``)."""
     _pages: OrderedDict[str, Issue] = field(default_factory=OrderedDict)
     """Pages built from the index lately (the reader goes back and forth between a few)."""
+    _name_learner: NameLearner | None = None
 
     def __post_init__(self) -> None:
         from corpus.where import CorpusNotFound, corpus_target
@@ -551,8 +553,10 @@ class Library:
         """Teach the segmenter a page's names without waiting: while the dictionary loads
         (a second) the segmenter is busy, and a page opened meanwhile must not wait for it."""
         names = learn_names(f"{a.reporters}\n{a.text}" for a in page.articles)
-        if names - self.segmenter.names:
-            threading.Thread(target=self.segmenter.add_names, args=(names,), daemon=True).start()
+        with self._lock:  # one worker for every page (not a thread each)
+            if self._name_learner is None:
+                self._name_learner = NameLearner(self.segmenter)
+        self._name_learner.add(names)
 
     def let_go(self) -> None:
         """Drop the corpus read whole (for a one-off re-attachment): pages on demand again."""

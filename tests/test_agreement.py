@@ -370,8 +370,9 @@ def test_report_shape_and_no_nan() -> None:
     a = Coding("甲", tags={"u1": {"x"}, "u2": {"x"}}, passages={"u1": [Passage(0, 3, "y")]})
     b = Coding("乙", tags={"u1": {"x"}, "u2": {"x"}}, read={"u1", "u2"})
     report = agreement_report(a, b, {"u1": 10, "u2": 10}, codes=["x", "y", "never"])
-    assert set(report) == {"coders", "units", "codes", "overall"}
+    assert set(report) == {"coders", "units", "only_read", "codes", "overall"}
     assert report["coders"] == ["甲", "乙"] and report["units"] == 2
+    assert report["only_read"] == {"甲": 0, "乙": 0}  # 乙 read both and tagged both
     rows = {r["code"]: r for r in report["codes"]}
     assert list(rows) == ["x", "y", "never"]
     keys = {"code", "units", "agreement", "kappa", "alpha", "char_kappa", "alpha_u"}

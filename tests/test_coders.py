@@ -317,8 +317,9 @@ def test_agree_json_shape_and_values(
     coded(db, arts)
     assert main(["--corpus", str(SEEDS), "--db", str(db), "agree", "甲", "乙", "--json"]) == 0
     got = json.loads(capsys.readouterr().out)
-    assert set(got) == {"coders", "units", "codes", "overall"}
+    assert set(got) == {"coders", "units", "only_read", "codes", "overall"}
     assert got["coders"] == ["甲", "乙"] and got["units"] == 2
+    assert got["only_read"] == {"甲": 0, "乙": 1}  # 乙 read b, no code: said (testerA F15)
     rows = {r["code"]: r for r in got["codes"]}
     assert set(rows) == {"营商环境", "防汛"}
     for r in got["codes"]:
@@ -334,7 +335,8 @@ def test_agree_json_shape_and_values(
     assert main([*args, "--json", "--code", "防汛"]) == 0
     assert [r["code"] for r in json.loads(capsys.readouterr().out)["codes"]] == ["防汛"]
     assert main(args) == 0
-    assert "| 营商环境 |" in capsys.readouterr().out
+    md = capsys.readouterr().out
+    assert "| 营商环境 |" in md and "甲 and 乙 over 2 units (1 only read by 乙)\n" in md
     assert main([*args, "--format", "csv"]) == 0
     assert capsys.readouterr().out.startswith("coder_a,coder_b,code")
 

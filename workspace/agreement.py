@@ -37,7 +37,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
-from typing import NamedTuple, NotRequired, TypedDict
+from typing import Any, NamedTuple, NotRequired, TypedDict
 
 __all__ = [
     "AgreementReport",
@@ -118,6 +118,8 @@ class OverallFigures(TypedDict):
 class AgreementReport(TypedDict):
     coders: list[str]
     units: int
+    only_read: NotRequired[dict[str, int]]
+    """Per coder, units they only marked read (opening an article marks it): no code."""
     codes: list[CodeFigures]
     overall: OverallFigures
 
@@ -324,6 +326,25 @@ def _touched(c: Coding) -> set[str]:
     )
 
 
+def _coded(c: Coding) -> set[str]:
+    """Units with a code of the coder's (a tag or a passage), not only read."""
+    return {u for u, t in c.tags.items() if t} | {u for u, p in c.passages.items() if p}
+
+
+def units_text(report: AgreementReport) -> str:
+    """ "10 units (1 only read by alice)" (see ``only_read_text``)."""
+    n = report["units"]
+    return f"{n} unit{'' if n == 1 else 's'}{only_read_text(report)}"
+
+
+def only_read_text(report: Mapping[str, Any]) -> str:
+    """ " (1 only read by alice)", or nothing: a read mark counts as a unit coded "nothing
+    applies", and merely opening an article makes one — said, so browsing is not mistaken
+    for a judgement."""
+    read = [f"{k} only read by {c}" for c, k in report.get("only_read", {}).items() if k]
+    return f" ({', '.join(read)})" if read else ""
+
+
 def coded_units(a: Coding, b: Coding) -> list[str]:
     """Articles both coders have coded (a tag, a passage, or marked read), sorted."""
     return sorted(_touched(a) & _touched(b))
@@ -463,6 +484,7 @@ def agreement_report(
     return {
         "coders": [a.coder, b.coder],
         "units": n,
+        "only_read": {c.coder: len(set(ordered) - _coded(c)) for c in (a, b)},
         "codes": rows,
         "overall": {
             "kappa": _pooled(kappas),
@@ -556,8 +578,7 @@ def to_markdown(report: AgreementReport) -> str:
     """The report as a Markdown table, three decimals, "—" where a figure is undefined."""
     a, b = report["coders"]
     lines = [
-        f"Agreement between {a} and {b} over {report['units']} unit"
-        + ("" if report["units"] == 1 else "s"),
+        f"Agreement between {a} and {b} over {units_text(report)}",
         "",
         "| code | units | agreement | κ | α | char κ | uα | note |",
         "|---|---:|---:|---:|---:|---:|---:|---|",

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from storage.annotations import Reanchored, Store
     from storage.library import Library
 
-RULES = "anch10.1"
+RULES = "anch10b.1"
 """Bumped when the way codings are found again changes: cached results are not reused."""
 PAGE_SETS_KEPT = 16
 """Page-id lists kept in the cache (the newest by use): a few per corpus and database."""
@@ -271,11 +271,18 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
     if report.moved:
         line = f"{_n(report.moved, 'coding')} moved with their text: pages changed"
         if report.elsewhere:  # said where: a coding on another page is checked by the user
-            line += (
-                f"; {len(report.elsewhere)} to pages renamed or moved "
-                f"({whereabouts(a for a, _ in report.elsewhere)} → "
-                f"{whereabouts(b for _, b in report.elsewhere)})"
-            )
+            was = whereabouts(a for a, _ in report.elsewhere)
+            now = whereabouts(b for _, b in report.elsewhere)
+            if was != now:
+                line += f"; {len(report.elsewhere)} to pages renamed or moved ({was} → {now})"
+            else:  # pages of one folder swapped or renumbered: which article went where
+                pairs = list(dict.fromkeys(report.elsewhere))
+                named = ", ".join(f"{a} → {b}" for a, b in pairs[:PLACES])
+                more = f" and {len(pairs) - PLACES} more" if len(pairs) > PLACES else ""
+                line += (
+                    f"; {len(report.elsewhere)} to another article whose page now holds "
+                    f"their text (pages swapped or renumbered: {named}{more})"
+                )
         out.append(line + where)
     return out
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.model import Article
 from storage.annotations.model import CONTEXT, clean_note, clean_tag, copy_doc
 from storage.annotations.passages import PassagesMixin
+from storage.annotations.reattach import merge_article_docs, reanchor
 from storage.errors import AnnotationError
 
 CHOICES = ("a", "b", "both", "neither")
@@ -53,6 +54,39 @@ class CoderSummary:
             "read": self.read,
             "current": self.current,
         }
+
+
+@dataclass(slots=True)
+class Attached:
+    """What ``attach_orphan`` moved onto ``article_id``: the article's tags and note (or
+    marks), passages, and the quotes of passages left orphans (not in its text)."""
+
+    article_id: str
+    article: bool = False
+    passages: int = 0
+    left: list[str] = field(default_factory=list)
+
+
+def _quoted(text: str, start: int, end: int) -> dict[str, Any]:
+    """A passage's place, quote and context in ``text`` (what re-attachment looks for)."""
+    return {
+        "start": start,
+        "end": end,
+        "quote": text[start:end],
+        "prefix": text[max(0, start - CONTEXT) : start],
+        "suffix": text[end : end + CONTEXT],
+    }
+
+
+def _not_an_orphan(ref: str, doc: dict[str, Any] | None, coder: str, theirs: list[str]) -> str:
+    """Why ``ref`` names nothing the current coder can attach."""
+    if theirs:
+        return f"the orphan {ref} is {', '.join(sorted(set(theirs)))}'s: attach it as that coder"
+    if doc is None:
+        return f"no orphan {ref!r} of yours ({coder}): `piyue orphans` lists them with their ids"
+    if not doc.get("orphan"):
+        return f"passage {ref} is not an orphan (it is on {doc['article_id']})"
+    return f"passage {ref} is {doc.get('coder') or 'another coder'}'s: attach it as that coder"
 
 
 class AttributionMixin(PassagesMixin):
@@ -216,6 +250,60 @@ class AttributionMixin(PassagesMixin):
         finally:
             self._end()
         return True
+
+    # -- attaching an orphan by hand (``piyue orphans attach``)
+
+    def attach_orphan(self, ref: str, article: Article) -> Attached:
+        """Move one of the current coder's orphans onto ``article`` as one undo step: a
+        passage (``ref`` its id), re-found by its quote in the article's text, refused when
+        the quote is not there; or an orphaned article (``ref`` its old id): its tags, note
+        and marks (added to what the article has) and its orphaned passages — those whose
+        quote is not in the article stay orphans, and are named."""
+        mine = self.coder
+        arts = [
+            (int(k), d)
+            for k, d in self._raw("articles").items()
+            if d["article_id"] == ref and d.get("orphan") and self.coder_of(d) == mine
+        ]
+        passages = [
+            (i, d) for i, d in self._hl_docs(ref) if d.get("orphan") and self.coder_of(d) == mine
+        ]
+        if not arts and not passages:
+            one = self._hl_ids.get(ref)
+            d = self._raw("highlights").get(str(one)) if one is not None else None
+            if d is None or not d.get("orphan") or self.coder_of(d) != mine:
+                theirs = [
+                    self.coder_of(a)
+                    for a in self._raw("articles").values()
+                    if a["article_id"] == ref and a.get("orphan")
+                ]
+                raise AnnotationError(_not_an_orphan(ref, d, mine, theirs))
+            passages = [(int(str(one)), d)]
+            if (hit := reanchor(article, d)) is None:
+                raise AnnotationError(
+                    f"«{d['quote']}» is not in the text of {article.id}: passage {ref} "
+                    "stays an orphan (attach it to the article that has the quote)"
+                )
+        done = Attached(article.id)
+        with self.batch(f"attach orphan {ref}"):
+            for k, d in arts:
+                into_id, into = self._article_doc(article)
+                self._put(
+                    "articles", into_id, {**merge_article_docs(into, d), "updated": time.time()}
+                )
+                self._delete("articles", k)
+                done.article = True
+            for i, d in passages:
+                hit = reanchor(article, d)
+                if hit is None:
+                    done.left.append(str(d["quote"]))
+                    continue
+                span = _quoted(article.text, *hit)
+                self._put("highlights", i, {**d, **span, "article_id": article.id, "orphan": False})
+                done.passages += 1
+            if done.passages and not arts and self._art_ids.get(article.id) is None:
+                self._put("articles", None, self._article_doc(article)[1])  # its fingerprint
+        return done
 
     # -- adjudication: the settled result is a coder of its own
 

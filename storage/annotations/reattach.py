@@ -8,7 +8,8 @@ Pure functions over the stored documents: they plan the updates, the store write
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -109,9 +110,21 @@ def plan_reattach(
             by_text[""] = None
         return by_text.get(str(d.get("text_hash", "")))
 
+    followed = follow_text(articles, corpus, new_pages, who)
+    for k, went in followed.items():
+        d = articles[k]
+        moved[(d["article_id"], who(d))] = moved_any[d["article_id"]] = went.id
+        put(
+            "articles",
+            k,
+            {**d, "article_id": went.id, "issue_id": went.issue_id, "orphan": False},
+        )
+    key_of = {(d["article_id"], who(d)): k for k, d in latest.items()}
     # articles still there first, so a merge below starts from their current document
     for k, d in sorted(articles.items(), key=lambda kv: kv[1]["article_id"] not in known):
         aid = d["article_id"]
+        if k in followed:  # went with its text (above)
+            continue
         if aid in known:
             if d.get("orphan"):
                 put("articles", k, {**d, "orphan": False})
@@ -159,6 +172,50 @@ def plan_reattach(
                 {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False},
             )
     return out
+
+
+def follow_text(
+    articles: dict[str, dict[str, Any]],
+    corpus: Corpus,
+    new_pages: Collection[str],
+    who: Callable[[dict[str, Any]], str],
+) -> dict[str, Article]:
+    """Documents whose article id is still there but no longer holds their text, which
+    now sits in exactly one other article (key → that article): two pages swapped (a
+    renumbering fix) — the other article's own text changed too — or the text moved to a
+    page that is new.  The codings go with the text they were made on; none moves when
+    two documents of a coder would land on one article, or onto one that stays."""
+    current = {a.id: a for a in corpus.articles}
+    drifted = {
+        k: d
+        for k, d in articles.items()
+        if (a := current.get(d["article_id"])) is not None
+        and d.get("text_hash")
+        and fingerprint(a)["text_hash"] != d["text_hash"]
+    }
+    if not drifted:
+        return {}
+    pool = {a.id: a for i in corpus.issues if i.id in new_pages for a in i.articles}
+    pool.update((d["article_id"], current[d["article_id"]]) for d in drifted.values())
+    by_hash: dict[str, list[Article]] = {}
+    for a in pool.values():
+        by_hash.setdefault(fingerprint(a)["text_hash"], []).append(a)
+    go = {
+        k: hits[0]
+        for k, d in drifted.items()
+        if len(hits := by_hash.get(str(d["text_hash"]), [])) == 1 and hits[0].id != d["article_id"]
+    }
+    while True:  # drop moves that would collide until none does
+        staying = {(d["article_id"], who(d)) for k, d in articles.items() if k not in go}
+        landing = Counter((a.id, who(articles[k])) for k, a in go.items())
+        bad = {
+            k
+            for k, a in go.items()
+            if (a.id, who(articles[k])) in staying or landing[(a.id, who(articles[k]))] > 1
+        }
+        if not bad:
+            return go
+        go = {k: a for k, a in go.items() if k not in bad}
 
 
 def _page_of(

@@ -26,6 +26,7 @@ from storage.errors import StoreError
 from tui.render import assemble, plain, visible
 from tui.widgets import StopList, plural, truncate
 from tui.widgets.keyhints import KeyHints
+from workspace.agreement import only_read_text
 
 if TYPE_CHECKING:
     from workspace.coders import Adjudication, Disagreement
@@ -127,8 +128,8 @@ class AgreementScreen(Screen[None]):
         rep = msg.report
         status.update(
             plain(
-                f"{rep['units']} 篇共同编码的文章 articles both coded (every figure is over "
-                "them) · 用到 used: those where either coder used the code",
+                f"{rep['units']} 篇共同编码的文章 articles both coded{only_read_text(rep)} (every "
+                "figure is over them) · 用到 used: those where either coder used the code",
                 "dim",
             )
         )
