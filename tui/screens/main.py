@@ -478,8 +478,7 @@ class MainScreen(
     # ------------------------------------------------------------------ screen actions
 
     def action_quit(self) -> None:
-        self.save_position()
-        self.app.exit()
+        self.papp.request_quit()
 
     def action_help(self) -> None:
         rows = [
