@@ -96,6 +96,7 @@ class Workspace:
         self._opening = threading.RLock()
         self._notices: list[str] = []
         """Said once by the user interface (``take_notices``)."""
+        self._opened_stamp: tuple[tuple[int, int] | None, ...] = ()
 
     # ------------------------------------------------------------------ opening
 
@@ -117,6 +118,11 @@ class Workspace:
                         lock_timeout=LOCK_WAIT if self.mode == "write" else 0.0,
                         coder=coder,
                     )
+                from workspace.corpora import check_corpus, written_stamp
+
+                if (notice := check_corpus(path, self.root, self._store)) is not None:
+                    self._notices.append(notice)
+                self._opened_stamp = written_stamp(path)
             return self._store
 
     @property
@@ -343,6 +349,11 @@ class Workspace:
         with self._opening:
             if self._store is not None:
                 self._store.close()
+                from workspace.corpora import remember_corpus, written_stamp
+
+                path = self.db_path or locations.default_db()
+                if not self._store.readonly and written_stamp(path) != self._opened_stamp:
+                    remember_corpus(path, self.root)
 
     def __enter__(self) -> Workspace:
         return self

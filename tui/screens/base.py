@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -88,6 +89,47 @@ class Filter:
     tree: Any = None
     match: Any = None
     """``match(tags, issue)``, built once from ``tree`` (see ``page_matcher``)."""
+    shown: list[Article] | None = None
+    """The rows listed: None until the filter is first applied (a filter applied again is a
+    new ``Filter``, and its list is built afresh)."""
+    stale: set[str] = field(default_factory=set)
+    """Rows that stopped matching since (coded, read): kept in place, marked, until the
+    filter is applied again — ``6 Down 6`` then codes two neighbouring rows, as unfiltered."""
+
+
+READER_TERMS = ("is:read", "is:unread", "has:note", "is:starred")
+"""Filter terms only the reader knows (``facts``)."""
+
+ALIASES = {"paper:未知报纸": "paper:none", "date:无日期": "date:none"}
+"""The issues tree's labels for pages without a paper or a date, as filter terms."""
+
+
+def unaliased(expr: str) -> str:
+    """``paper:未知报纸`` (what the tree calls pages with no paper) is ``paper:none``."""
+    for label, term in ALIASES.items():
+        expr = re.sub(rf"(?<![^\s(]){re.escape(label)}(?![^\s)])", term, expr)
+    return expr
+
+
+def keep_rows(old: list[Article], new: list[Article]) -> tuple[list[Article], set[str]]:
+    """The rows listed before with the ones that match now: a row that stopped matching
+    stays where it was (its id in the returned set); a new match goes after the row it
+    follows in ``new``."""
+    new_ids = {a.id for a in new}
+    old_ids = {a.id for a in old}
+    stale = old_ids - new_ids
+    after: dict[str | None, list[Article]] = {}
+    last: str | None = None
+    for a in new:
+        if a.id in old_ids:
+            last = a.id
+        else:
+            after.setdefault(last, []).append(a)
+    out = list(after.get(None, []))
+    for a in old:
+        out.append(a)
+        out.extend(after.get(a.id, []))
+    return out, stale
 
 
 class ScreenBase(Screen[None]):
@@ -232,29 +274,74 @@ class ScreenBase(Screen[None]):
         store = self.ws.store
         notes = store.combined_notes()  # every visible coder's tags, not the last coder's
         if self.art_filter.tree is not None and self.pages is not None:
-            tags_of = store.tags_by_article()
-            from storage.annotations.expressions import codebook_parents, page_matcher
-
-            # built on every refresh: a code matches its descendants in the codebook as it
-            # is now (a code moved under another changes what the filter selects)
-            self.art_filter.match = page_matcher(
-                self.art_filter.tree, codebook_parents(store.tag_defs())
-            )
-
-            def facts_of(aid: str) -> set[str] | None:
-                return facts(notes.get(aid), tags_of.get(aid))
-
-            self.visible_articles, total = self.pages.matching(
-                self.art_filter.match, facts_of, set(notes) | set(tags_of), FILTER_ROWS
-            )
-            shown = len(self.visible_articles)
+            flt = self.art_filter
+            if flt.shown is None:
+                self.warn_unknown(flt)
+            matched, total = self.filtered(flt, FILTER_ROWS)
+            if flt.shown is not None:  # the same filter: rows that stopped matching stay
+                matched, flt.stale = keep_rows(flt.shown, matched)
+            flt.shown = self.visible_articles = matched
+            shown = len(matched) - len(flt.stale)
             more = f", 前 {shown} 条 first {shown} shown" if shown < total else ""
+            gone = (
+                f" · {len(flt.stale)} 不再匹配 no longer matching (f Enter 刷新 refresh)"
+                if flt.stale
+                else ""
+            )
             self.query_one(ArticleList).border_title = plain(
-                f"筛选 Filter: {self.art_filter.expr} ({total}{more})", "bold #e5c07b"
+                f"筛选 Filter: {flt.expr} ({total}{more}){gone}", "bold #e5c07b"
             )
         keep = keep or (self.article.id if self.article else None)
         self.visible_ids = {a.id for a in self.visible_articles}
-        self.query_one(ArticleList).show(self.visible_articles, notes, self.colours(), keep)
+        stale = self.art_filter.stale if self.art_filter.tree is not None else set()
+        self.query_one(ArticleList).show(
+            self.visible_articles, notes, self.colours(), keep, stale=stale
+        )
+
+    def filtered(self, flt: Filter, limit: int) -> tuple[list[Article], int]:
+        """The articles a filter selects now (the first ``limit``) and how many in all."""
+        assert self.pages is not None
+        store = self.ws.store
+        notes = store.combined_notes()
+        tags_of = store.tags_by_article()
+        from storage.annotations import parse_expression
+        from storage.annotations.expressions import codebook_parents, page_matcher
+
+        tree = flt.tree
+        if unaliased(flt.expr) != flt.expr:
+            tree = parse_expression(unaliased(flt.expr))
+        # built on every refresh: a code matches its descendants in the codebook as it
+        # is now (a code moved under another changes what the filter selects)
+        flt.match = page_matcher(tree, codebook_parents(store.tag_defs()))
+
+        def facts_of(aid: str) -> set[str] | None:
+            return facts(notes.get(aid), tags_of.get(aid))
+
+        return self.pages.matching(flt.match, facts_of, set(notes) | set(tags_of), limit)
+
+    def warn_unknown(self, flt: Filter) -> None:
+        """A filter naming a code nobody has (a typo) says so: its empty list looked like
+        "no article has this code"."""
+        from storage.annotations import parse_expression
+        from storage.annotations.expressions import page_terms
+        from workspace.coded import leaves
+
+        try:
+            tree = parse_expression(unaliased(flt.expr))
+            terms = page_terms(tree)
+        except Exception:
+            return
+        store = self.ws.store
+        known = {t.name for t in store.tag_defs()} | set(store.tag_counts(None))
+        unknown = [
+            x for x in leaves(tree) if x not in terms and x not in READER_TERMS and x not in known
+        ]
+        if unknown:
+            self.notify(
+                f"未知代码 unknown code: {', '.join(unknown)} — 代码本中没有 not in the codebook",
+                severity="warning",
+                timeout=8,
+            )
 
     def refresh_codebook(self) -> None:
         store = self.ws.store

@@ -3,7 +3,7 @@ blink, never one widget per row). Each list owns its rows and their navigation k
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -107,11 +107,12 @@ class ArticleList(VimList):
     """Articles: unread dot, title, tag chips, note marker."""
 
     _shown: tuple[Sequence[Article], dict[str, ArticleNotes], dict[str, str]] | None = None
+    _stale: Set[str] = frozenset()
 
     def recut(self) -> None:
         if self._shown is not None and self.option_count:
             keep = self.get_option_at_index(self.highlighted or 0).id
-            self.show(*self._shown, keep=keep)
+            self.show(*self._shown, keep=keep, stale=self._stale)
 
     def show(
         self,
@@ -119,8 +120,11 @@ class ArticleList(VimList):
         notes: dict[str, ArticleNotes],
         colours: dict[str, str],
         keep: str | None = None,
+        stale: Set[str] = frozenset(),
     ) -> None:
+        """``stale``: rows a filter no longer matches, kept in place and marked."""
         self._shown = (articles, notes, colours)
+        self._stale = stale
         self._cut_for = self.scrollable_content_region.width
         options = []
         width = self.text_width(42) - 3  # once per list, not per row
@@ -131,6 +135,9 @@ class ArticleList(VimList):
                 ("● " if unread else "  ", "#61afef"),
                 (truncate(a.title or a.label, width), "bold" if unread else ""),
             ]
+            if a.id in stale:
+                parts[1] = (truncate(a.title or a.label, width - 12), "dim strike")
+                parts.append(("  不再匹配", "dim italic"))
             if n and n.starred:
                 parts.append(("  ★", "#e5c07b"))
             if n and n.note:
