@@ -46,7 +46,7 @@ async def test_ctrl_q_in_the_note_editor_asks_before_the_memo_is_lost(
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
         await pilot.pause()
-        assert app._exit  # type: ignore[attr-defined]
+        assert app._exit
 
 
 async def test_ctrl_q_with_nothing_typed_quits_at_once(seeds_copy: Path, db: Path) -> None:
@@ -55,7 +55,7 @@ async def test_ctrl_q_with_nothing_typed_quits_at_once(seeds_copy: Path, db: Pat
         await open_article(pilot, screen, "提升站位")
         await pilot.press("n", "ctrl+q")
         await pilot.pause()
-        assert app._exit  # type: ignore[attr-defined]
+        assert app._exit
 
 
 async def test_escape_read_with_the_next_key_is_both_keys(seeds_copy: Path, db: Path) -> None:
