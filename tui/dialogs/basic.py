@@ -118,10 +118,25 @@ class TagDialog(Dialog[list[str] | None]):
         def decided(create: bool | None) -> None:
             if create:
                 self.finish(tags)
+                return
+            # no: the existing code goes into the field (it showed only as a ghost, and Enter
+            # asked the same question again)
+            box = self.query_one("#tag-input", Input)
+            box.value = re.sub(
+                rf"(^|[,，、;；\s]){re.escape(stems[0])}(?=$|[,，、;；\s])",
+                lambda m: m.group(1) + longer,
+                box.value,
+                count=1,
+            )
+            box.cursor_position = len(box.value)
+            box.focus()
 
         # A half-typed code is the usual reason for a new code that begins an existing one.
         self.app.push_screen(
-            ConfirmDialog(f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code?"),
+            ConfirmDialog(
+                f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code? "
+                f"(n: 用「{longer}」 use {longer})"
+            ),
             decided,
         )
 
