@@ -85,3 +85,12 @@ async def test_escape_read_with_the_next_key_is_both_keys(seeds_copy: Path, db: 
         type_fast(app, "alt+t")
         await settle(pilot, lambda: isinstance(app.screen, TagDialog))
         assert app.screen.query_one(Input).value == ""
+
+
+async def test_ctrl_c_says_how_to_quit_in_words(seeds_copy: Path, db: Path) -> None:
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _screen):
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert "ctrl+q" in said and "[b]" not in said

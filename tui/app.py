@@ -133,6 +133,11 @@ class PiyueApp(App[None]):
         from the note editor threw the memo away at once."""
         self.request_quit()
 
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies in a text box): say which keys do.  Textual's own
+        notice is markup, shown raw here (every toast is text): a tester read ``[b]q[/b]``."""
+        self.notify("按 q 或 ctrl+q 退出 press q (or ctrl+q) to quit", title="退出? Quit?")
+
     def request_quit(self) -> None:
         from tui.dialogs import ConfirmDialog
 
