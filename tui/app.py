@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events, work
 from textual.app import App, SystemCommand
+from textual.keys import _character_to_key, key_to_character
 from textual.message import Message
 from textual.screen import Screen
 
@@ -126,6 +127,44 @@ class PiyueApp(App[None]):
             gc.freeze()
             gc.enable()
 
+    async def action_quit(self) -> None:
+        """ctrl+q (Textual's, from any screen), ``q`` and the palette's Quit: a dialog holding
+        typed text that is not saved (a note being written) asks first, as its Esc does — ctrl+q
+        from the note editor threw the memo away at once."""
+        self.request_quit()
+
+    def action_help_quit(self) -> None:
+        """ctrl+c does not quit (it copies in a text box): say which keys do.  Textual's own
+        notice is markup, shown raw here (every toast is text): a tester read ``[b]q[/b]``."""
+        self.notify("按 q 或 ctrl+q 退出 press q (or ctrl+q) to quit", title="退出? Quit?")
+
+    def request_quit(self) -> None:
+        from tui.dialogs import ConfirmDialog
+
+        if isinstance(self.screen, ConfirmDialog) and self.screen.quitting:
+            return  # asked already
+        unsaved = [u for s in self.screen_stack if isinstance(s, Dialog) and (u := s.unsaved())]
+        if not unsaved:
+            self.leave()
+            return
+
+        def decided(leave: bool | None) -> None:
+            if leave:
+                self.leave()
+
+        question = ConfirmDialog(
+            f"退出并放弃未保存的{unsaved[-1]}？ Quit and discard the unsaved text? "
+            "(n 返回 go back and save it)"
+        )
+        question.quitting = True
+        self.push_screen(question, decided)
+
+    def leave(self) -> None:
+        main = getattr(self, "main_screen", None)
+        if main is not None:
+            main.save_position()
+        self.exit()
+
     async def on_event(self, event: events.Event) -> None:
         if self.keys.wants(event):
             event = self.keys.as_typed(event)
@@ -170,6 +209,9 @@ class PiyueApp(App[None]):
             return
         if force or (self.screen_stack and is_ready(self.screen)):
             event = keys.held.pop(0)
+            split = escape_then_key(event, self.screen.active_bindings)
+            if split is not None:
+                event, keys.held[:0] = split
             keys.target = target = self.focused or self.screen
             await super().on_event(event)
             keys.in_flight = True
@@ -258,6 +300,34 @@ class PiyueApp(App[None]):
         from tui.dialogs.export import ExportDialog
 
         self.push_screen(ExportDialog(where))
+
+
+def escape_then_key(
+    event: events.Event, bound: dict[str, Any]
+) -> tuple[events.Key, list[events.Event]] | None:
+    """Esc and a key read together (typed fast, or over ssh) reach Textual as one alt+key;
+    bound to nothing it did nothing, and both keys were lost (``Esc t`` never opened the tag
+    prompt): they are the Esc and the key they were, the key delivered after the Esc did its
+    work."""
+    if not isinstance(event, events.Key) or not event.key.startswith("alt+"):
+        return None
+    if event.key in bound:
+        return None
+    rest = event.key[len("alt+") :]
+    char = event.character
+    if not char or not char.isprintable():
+        if rest.startswith("shift+") and len(rest) == len("shift+") + 1:
+            char = rest[-1].upper()
+        else:
+            char = rest if len(rest) == 1 else key_to_character(rest)
+    if not char or len(char) != 1 or not char.isprintable():
+        return None
+    name = char if char.isalnum() else _character_to_key(char)
+    escape = events.Key("escape", "\x1b")
+    escape.time = event.time
+    key = events.Key(name, char)
+    key.time = event.time
+    return escape, [key]
 
 
 def make_app(

@@ -46,6 +46,7 @@ ZH = {
     "codebook": "代码本",
     "concordance": "语境索引",
     "terms": "关键术语 术语 人名 地名 机构 拒绝",
+    "refresh": "刷新 重新读取 索引 reload rescan reindex index",
     **{f"quick_tag_{i}": f"快捷标签 {i}" for i in range(1, 10)},
 }
 """The Chinese name of each main-screen binding, by its id."""

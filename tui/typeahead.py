@@ -77,6 +77,11 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
         self.shown_at = float("inf")
         """When it was on screen, by the clock Textual stamps input events with."""
 
+    def unsaved(self) -> str:
+        """What typed text would be lost if the app quit now ('' when nothing): a quit
+        asks first (see ``PiyueApp.action_quit``)."""
+        return ""
+
     def on_mount(self) -> None:
         # subclasses set focus in their own on_mount (which runs first); focus is applied
         # on the next refresh

@@ -81,7 +81,15 @@ class AnnotateActions(ScreenBase):
                 )
             )
             return
+        store = self.ws.store
         here = self.passage_here(article)
+        if here is not None and here.coder != store.coder:
+            self.notify(
+                f"这段是 {here.coder} 的编码 this passage is {here.coder}'s: "
+                f"{store.coder} cannot change it",
+                severity="warning",
+            )
+            return
         if here is not None:
             hid = here.id
 
@@ -127,7 +135,15 @@ class AnnotateActions(ScreenBase):
         article = self.target_article()
         if article is None or not self.writable():
             return
+        store = self.ws.store
         here = self.passage_here(article)
+        if here is not None and here.coder != store.coder:
+            self.notify(
+                f"这段是 {here.coder} 的编码 this passage is {here.coder}'s: "
+                f"{store.coder} cannot change it",
+                severity="warning",
+            )
+            return
         if here is not None:
             hid = here.id
 
@@ -143,9 +159,15 @@ class AnnotateActions(ScreenBase):
                 uncode,
             )
             return
-        tags = self.ws.store.notes(article.id).tags
+        # every coder's tags show with ``B``; only your own can be removed (another's were
+        # offered, then refused as "has no tag")
+        by = store.notes_by_coder(article.id)
+        mine = by.get(store.coder)
+        tags = mine.tags if mine is not None else ()
+        others = sorted({t for c, n in by.items() if c != store.coder for t in n.tags})
         if not tags:
-            self.notify("这篇文章没有标签 no tags on this article")
+            whose = f" (其他编码者 other coders': {' '.join(others)})" if others else ""
+            self.notify(f"这篇文章没有你的标签 none of your tags on this article{whose}")
             return
 
         def chosen(tag: str | None) -> None:
@@ -186,7 +208,15 @@ class AnnotateActions(ScreenBase):
                 )
             )
             return
+        store = self.ws.store
         here = self.passage_here(article)
+        if here is not None and here.coder != store.coder:
+            self.notify(
+                f"这段是 {here.coder} 的编码 this passage is {here.coder}'s: "
+                f"{store.coder} cannot change it",
+                severity="warning",
+            )
+            return
         if here is not None:
             hid = here.id
 
@@ -267,8 +297,18 @@ class AnnotateActions(ScreenBase):
                 self.set_pane("reader")
                 self.query_one(Reader).caret_to(h.start)
 
+        me = self.ws.store.coder
+
+        def whose(h: Highlight) -> str:
+            """Another coder's passage (shown with ``B``) names its coder."""
+            return "" if h.coder == me else f"  @{h.coder}"
+
         items = [
-            (h.id, f"«{truncate(h.quote, 36)}» {' '.join(h.tags) or '—'}{' ✎' if h.note else ''}")
+            (
+                h.id,
+                f"«{truncate(h.quote, 36)}» {' '.join(h.tags) or '—'}"
+                f"{' ✎' if h.note else ''}{whose(h)}",
+            )
             for h in sorted(passages, key=lambda p: p.start)
         ]
         self.app.push_screen(dialogs().PickDialog("编码段落 Coded passages", items), jump)

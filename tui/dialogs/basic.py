@@ -93,6 +93,9 @@ class TagDialog(Dialog[list[str] | None]):
                 yield Static(plain("当前 current: " + "  ".join(self.current), "dim"))
             yield Static(plain("Enter 保存 save · Tab 补全 complete · Esc 取消 cancel", "dim"))
 
+    def unsaved(self) -> str:
+        return "标签 tags" if self.query_one("#tag-input", Input).value.strip() else ""
+
     def action_complete(self) -> None:
         """Tab takes the suggested completion (the grey text), as the hint says."""
         box = self.query_one("#tag-input", Input)
@@ -115,10 +118,25 @@ class TagDialog(Dialog[list[str] | None]):
         def decided(create: bool | None) -> None:
             if create:
                 self.finish(tags)
+                return
+            # no: the existing code goes into the field (it showed only as a ghost, and Enter
+            # asked the same question again)
+            box = self.query_one("#tag-input", Input)
+            box.value = re.sub(
+                rf"(^|[,，、;；\s]){re.escape(stems[0])}(?=$|[,，、;；\s])",
+                lambda m: m.group(1) + longer,
+                box.value,
+                count=1,
+            )
+            box.cursor_position = len(box.value)
+            box.focus()
 
         # A half-typed code is the usual reason for a new code that begins an existing one.
         self.app.push_screen(
-            ConfirmDialog(f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code?"),
+            ConfirmDialog(
+                f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code? "
+                f"(n: 用「{longer}」 use {longer})"
+            ),
             decided,
         )
 
@@ -143,6 +161,8 @@ class ConfirmDialog(Dialog[bool]):
     def __init__(self, question: str) -> None:
         super().__init__()
         self.question = question
+        self.quitting = False
+        """The question before quitting (a second ctrl+q does not ask it twice)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -184,6 +204,9 @@ class NoteDialog(Dialog[str | None]):
         ta = self.query_one(TextArea)
         ta.focus()
         ta.move_cursor(ta.document.end)
+
+    def unsaved(self) -> str:
+        return "笔记 note" if self.query_one(TextArea).text != self.original else ""
 
     def action_save(self) -> None:
         text = self.query_one(TextArea).text
@@ -306,6 +329,10 @@ class InputDialog(Dialog[str | None]):
             yield Input(self.value, placeholder=self.placeholder)
             if self.hint:
                 yield Static(plain(self.hint, "dim"))
+
+    def unsaved(self) -> str:
+        typed = self.query_one(Input).value
+        return "输入 text" if typed.strip() and typed != self.value else ""
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

@@ -109,32 +109,68 @@ class ExportDialog(Dialog[None]):
         box.value = with_format(box.value, str(event.value))
 
     @on(Input.Submitted, "#export-where")
-    def where_entered(self) -> None:
-        """Enter in the selection box moves on to the path; only the path box exports."""
-        self.query_one("#export-path", Input).focus()
-
     @on(Input.Submitted, "#export-path")
     def go(self) -> None:
+        """Enter in either box exports (the hint says so: Enter in the selection only moved
+        on to the path, and a tester's first Enter did nothing)."""
         fmt = str(self.query_one("#export-format", Select).value)
         coder = str(self.query_one("#export-coder", Select).value)
         where = self.query_one("#export-where", Input).value.strip()
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
+        try:
+            listed = self.listed(where)
+        except AnnotationError as exc:
+            self.failed(str(exc))
+            return
         bar = self.query_one("#export-progress", ProgressBar)
         bar.display = True
         bar.update(total=None, progress=0)
         self.query_one("#export-status", Static).update(plain("导出中 exporting…", "dim"))
-        self.export(fmt, where, path, coder)
+        self.export(fmt, where, path, coder, listed)
+
+    def listed(self, where: str) -> list[str] | None:
+        """A selection with the reader's own terms (``has:note``, ``is:starred``, ``is:read``)
+        is the articles the reader's filter lists for it — the export takes exactly those
+        (``export --where`` knows no such terms: the dialog wrote an empty file and said
+        "exported"); None for any other selection."""
+        from storage.annotations import parse_expression
+        from tui.screens.base import READER_TERMS, Filter, unaliased
+        from workspace.coded import leaves
+
+        if not where:
+            return None
+        tree = parse_expression(unaliased(where))
+        if not any(x.lower() in READER_TERMS for x in leaves(tree)):
+            return None
+        main = self.app.main_screen  # type: ignore[attr-defined]
+        if main.pages is None:
+            raise AnnotationError("the pages are still being read — try again in a moment")
+        found, _total = main.filtered(Filter(where, tree), 10**9)
+        return [a.id for a in found]
 
     @work(thread=True, exclusive=True)
-    def export(self, fmt: str, where: str, path: Path, coder: str = "") -> None:
+    def export(
+        self, fmt: str, where: str, path: Path, coder: str = "", listed: list[str] | None = None
+    ) -> None:
         from storage.export import ExportError
+        from tui.screens.base import unaliased
         from workspace import exchange
+        from workspace.coded import check_where
 
         ws = self.app.workspace  # type: ignore[attr-defined]
         try:
             if path.exists() and fmt != "corpus":
                 raise ExportError(f"{path} exists — choose another name")
-            articles = exchange.select(ws, (), where, coder=coder)
+            if listed is not None:
+                wanted = set(listed)
+                articles = [a for a in ws.corpus().articles if a.id in wanted]
+            else:
+                # an unknown code is refused, as ``export --where`` refuses it
+                where = check_where(ws.store, unaliased(where))
+                articles = exchange.select(ws, (), where, coder=coder)
+            if not articles:
+                what = f"「{where}」" if where else "(所有已标注 all annotated)"
+                raise ExportError(f"没有文章 no article matches {what}: nothing written")
 
             def progress(done: int, total: int) -> None:
                 self.post_message(self.Progress(done, total))
@@ -150,12 +186,13 @@ class ExportDialog(Dialog[None]):
             total=max(1, msg.total), progress=msg.done
         )
 
+    def failed(self, error: str) -> None:
+        self.query_one("#export-status", Static).update(plain(f"失败 failed: {error}", "bold red"))
+        self.query_one("#export-progress").display = False
+
     def on_export_dialog_finished(self, msg: Finished) -> None:
         if msg.error:
-            self.query_one("#export-status", Static).update(
-                plain(f"失败 failed: {msg.error}", "bold red")
-            )
-            self.query_one("#export-progress").display = False
+            self.failed(msg.error)
             return
         self.app.notify(f"{msg.count} 篇 → {msg.path}", title="已导出 exported", timeout=6)
         self.dismiss(None)

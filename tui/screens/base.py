@@ -366,6 +366,8 @@ class ScreenBase(Screen[None]):
             return
         if reload:
             pages.reload()
+        self.art_filter.shown = None  # a new list: rows kept as no longer matching go
+        self.art_filter.stale = set()
         self.keywords.clear()
         current = self.article
         issue_id = issue_id or (current.issue_id if current else "")

@@ -8,6 +8,7 @@ total with them, labelled, which is what Enter retrieves."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -20,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from storage.annotations import PALETTE
 from tui.dialogs import ConfirmDialog, InputDialog, PickDialog
+from tui.dialogs.basic import refused
 from tui.render import assemble, plain
 from tui.screens.retrieval import AnalysisScreen, fit_right, flat
 from tui.typeahead import Dialog
@@ -132,9 +134,12 @@ class ColourDialog(Dialog[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="colour.cancel")]
 
-    def __init__(self, code: str, current: str) -> None:
+    def __init__(self, code: str, current: str, save: Callable[[str], str] | None = None) -> None:
         super().__init__()
         self.code, self.current = code, current
+        self.save = save
+        """Writes the colour, returns the error ('' when saved): a refused write keeps the
+        dialog open with the colour typed (it closed and the colour was lost)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog pick-dialog"):
@@ -176,7 +181,17 @@ class ColourDialog(Dialog[str | None]):
 
     def choose(self, value: str | None) -> None:
         """The colour chosen, or None when it is the one the code has (no edit to undo)."""
-        self.dismiss(None if not value or value.lower() == self.current.lower() else value)
+        if not value or value.lower() == self.current.lower():
+            self.dismiss(None)
+            return
+        error = self.save(value) if self.save is not None else ""
+        if error:
+            box = self.query_one("#colour-input", Input)
+            box.value = value
+            refused(self, error, "Enter 再试 try again · Esc 放弃 give up")
+            box.focus()
+            return
+        self.dismiss(value)
 
     @on(Input.Submitted)
     def typed(self, event: Input.Submitted) -> None:
@@ -202,6 +217,18 @@ class CodebookScreen(AnalysisScreen):
         Binding("e", "describe", "Describe", id="codebook.describe"),
         Binding("d", "delete", "Delete", id="codebook.delete"),
         Binding("x", "cooccur", "Co-occurrence", id="codebook.cooccur"),
+        *[
+            Binding(
+                str(i),
+                f"pin({i})",
+                "Pin to quick key" if i == 1 else "",
+                show=False,
+                id=f"codebook.pin{i}",
+                key_display="1–9" if i == 1 else None,
+                tooltip="put this code on quick-tag digit 1–9, for good",
+            )
+            for i in range(1, 10)
+        ],
     ]
     HINT_ORDER = (
         "analysis.back",
@@ -421,13 +448,28 @@ class CodebookScreen(AnalysisScreen):
             return
         code = row.name
 
-        def colour(value: str | None) -> None:
-            if value and self.edit(
-                lambda: codebook.edit(self.ws, "colour", code, value), f"{code} {value}"
-            ):
-                self.changed_to(code)
+        def colour(value: str) -> str:
+            return self.attempt(
+                lambda: codebook.edit(self.ws, "colour", code, value),
+                f"{code} {value}",
+                lambda: self.changed_to(code),
+            )
 
-        self.app.push_screen(ColourDialog(code, row.colour), colour)
+        self.app.push_screen(ColourDialog(code, row.colour, save=colour))
+
+    def action_pin(self, digit: int) -> None:
+        """A digit puts the highlighted code on that quick-tag key for good (the README's
+        "pinned digit": no key reached it); the code that had the digit takes a free one."""
+        row = self.editable()
+        if row is None:
+            return
+        code = row.name
+        store = self.ws.store
+        if self.edit(
+            lambda: store.pin_quick_tag(code, digit),
+            f"{digit} → {code} · 快捷键已固定 quick key pinned (u 撤销 undoes)",
+        ):
+            self.changed_to(code)
 
     def action_describe(self) -> None:
         row = self.editable()

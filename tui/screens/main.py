@@ -23,6 +23,7 @@ from tui.actions.coders import CoderActions
 from tui.actions.corrections import CorrectionActions
 from tui.actions.export import ExportActions
 from tui.actions.layers import LayerActions
+from tui.actions.refresh import RefreshActions
 from tui.actions.search import SearchActions
 from tui.render import plain
 from tui.screens.base import PANES, ScreenBase, dialogs
@@ -56,6 +57,7 @@ def asked_date(jump: DateJump, current: str) -> str:
 
 
 class MainScreen(
+    RefreshActions,
     AnnotateActions,
     SearchActions,
     CorrectionActions,
@@ -119,6 +121,7 @@ class MainScreen(
         Binding("c", "app.analysis('codebook')", "Codebook", id="codebook"),
         Binding("K", "app.analysis('concordance')", "Concordance", show=False, id="concordance"),
         Binding("W", "app.analysis('terms')", "Key terms", show=False, id="terms"),
+        Binding("f5", "refresh", "Refresh from disk", show=False, id="refresh", key_display="F5"),
         *[
             Binding(str(i), f"quick_tag({i})", f"Quick tag {i}", show=False, id=f"quick_tag_{i}")
             for i in range(1, 10)
@@ -178,9 +181,12 @@ class MainScreen(
             df: DocFreq | None,
             error: str = "",
             rows: tuple[list[PageRow], list[Skipped]] | None = None,
+            refreshed: bool = False,
         ) -> None:
             super().__init__()
             self.stats, self.df, self.error = stats, df, error
+            self.refreshed = refreshed
+            """Asked for (``F5``): what changed is said."""
             self.rows = rows
             """The pages' rows again, when the refresh found page files changed since the
             index the screen was drawn from."""
@@ -408,6 +414,12 @@ class MainScreen(
             self.pages.replace(*msg.rows)
             self.corpus_reloaded(reload=False)
         self.tell_notices()  # codings the changed pages orphaned or gave back
+        if msg.refreshed and msg.stats is not None:
+            self.said_refreshed(msg.stats)
+        elif not self.rows_read_at:
+            import time
+
+            self.rows_read_at = time.time()
         if msg.error or msg.stats is None:
             self.status(f"搜索不可用 search unavailable ({msg.error or 'no index'}); reading works")
         elif msg.stats.stale:
@@ -478,8 +490,7 @@ class MainScreen(
     # ------------------------------------------------------------------ screen actions
 
     def action_quit(self) -> None:
-        self.save_position()
-        self.app.exit()
+        self.papp.request_quit()
 
     def action_help(self) -> None:
         rows = [
