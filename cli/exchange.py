@@ -125,8 +125,19 @@ def cmd_import(args: argparse.Namespace) -> int:
             if rep.tags_left_out
             else ""
         )
+        + (
+            f", {plural(rep.withdrawn, 'coding')} withdrawn in that newer file removed here"
+            if rep.withdrawn
+            else ""
+        )
         + (f", {len(rep.orphans)} kept as orphans" if rep.orphans else "")
     )
+    if rep.codes_left_out:
+        print(
+            f"left out: {plural(len(rep.codes_left_out), 'code')} renamed or deleted here "
+            f"since that export ({', '.join(rep.codes_left_out)}), not defined again",
+            file=sys.stderr,
+        )
     for s in rep.orphans:
         print(f"orphan: {s}", file=sys.stderr)
     for s in rep.skipped or []:
