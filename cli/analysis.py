@@ -235,13 +235,23 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     elif fmt == "md":
         write_bytes(an.retrieve_md(items, f"piyue retrieve {args.expr}", everyone))
     else:
-        out(retrieve_text(items, args.width, everyone))
+        out(retrieve_text(items, args.width, everyone, is_expression(args.expr)))
     return 0
 
 
-def retrieve_text(items: Sequence[Any], width: int, coders: bool = False) -> str:
+def is_expression(expr: str) -> bool:
+    """Whether a retrieve query combines codes (and, or, not, parentheses) rather than
+    naming one."""
+    import re
+
+    return bool(re.search(r"(?i)(^|[\s(（])(and|or|not)([\s(（]|$)|[()（）]", expr))
+
+
+def retrieve_text(
+    items: Sequence[Any], width: int, coders: bool = False, expression: bool = False
+) -> str:
     """One line per item; with ``coders`` (every coder's codings) each line starts with
-    whose it is."""
+    whose it is; with ``expression`` (an operator in the query) the item-level rule said."""
     if not items:
         return "nothing coded with that\n"
     from workspace.kwic import Line, aligned
@@ -263,7 +273,14 @@ def retrieve_text(items: Sequence[Any], width: int, coders: bool = False) -> str
         who = f"{pad(it.coder, cw)}  " if coders else ""
         lines.append(f"{who}{where}  {body}  {title}  {tags}".rstrip() + "\n")
     passages = sum(1 for it in items if it.kind == "passage")
-    lines.append(f"{plural(passages, 'passage')}, {plural(len(items) - passages, 'article')}\n")
+    tagged = plural(len(items) - passages, "tagged article")
+    lines.append(f"{plural(passages, 'passage')}, {tagged}\n")
+    if expression:  # the difference to --where only shows with an operator
+        lines.append(
+            "each passage and article tag is judged by its own codes (a passage coded A "
+            "but not B is listed even in an article that carries B); export --where and "
+            "the reader's filter judge whole articles\n"
+        )
     return "".join(lines)
 
 
@@ -286,6 +303,11 @@ def cmd_cooccur(args: argparse.Namespace) -> int:
         rows = [[which, *codes]]
         rows += [[c, *map(str, r)] for c, r in zip(codes, matrix[which], strict=True)]
         out(table(rows, 1))
+        out(
+            "passages: pairs of overlapping passages of the two codes\n"
+            if which == "passages"
+            else "articles: articles carrying both codes (as a tag or on a passage)\n"
+        )
     return 0
 
 
@@ -307,6 +329,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         head = [["code", by, "articles", "passages"]]
         body = [[r.code, r.key or an.UNDATED, str(r.articles), str(r.passages)] for r in rows]
         out(table(head + body, 2))
+        out("articles: articles carrying the code (as a tag or on a passage)\n")
     return 0
 
 

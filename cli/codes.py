@@ -101,7 +101,8 @@ def cmd_codes(args: argparse.Namespace) -> int:
         else:
             out(
                 "".join(
-                    f"{'  ' * r.depth}{r.name}  {r.colour}  {plural(r.articles, 'article')}, "
+                    f"{'  ' * r.depth}{r.name}  {r.colour}  "
+                    f"{plural(r.articles, 'tagged article')}, "
                     f"{plural(r.passages, 'passage')}"
                     f"{f'  — {r.description}' if r.description else ''}\n"
                     for r in rows
