@@ -98,8 +98,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "autocode",
         help="code every occurrence of a term (its sentence or paragraph) with one code",
         description="Code every occurrence of QUERY — the match itself, its sentence or its "
-        "paragraph — with CODE, as one undo step.  --dry-run only says how many passages in "
-        "how many articles it would code.",
+        "paragraph — with CODE.  QUERY is one literal text (no search syntax: quotes, "
+        "-exclusions and several words are refused when nothing matches them literally).  "
+        "The command line cannot undo it (the reader's u does not reach it): --dry-run says "
+        "first how many passages in how many articles it would code.",
     )
     add_common(p)
     p.add_argument("query", metavar="QUERY", help="a word or phrase, matched as plain text")
@@ -118,6 +120,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     add_common(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--limit", type=int, default=100, help="at most N terms (default 100)")
+    p.usage = (
+        "%(prog)s [-h] [--corpus CORPUS] [--db DB] [--coder CODER] [--json] [--limit LIMIT]"
+        " [reject TERM]"
+    )
     tsub = p.add_subparsers(dest="terms_cmd", metavar="reject")
     r = tsub.add_parser("reject", help="never propose TERM again")
     add_common(r)
@@ -368,6 +374,15 @@ def cmd_kwic(args: argparse.Namespace) -> int:
     return 0
 
 
+def looks_like_search(query: str) -> bool:
+    """Whether a query is written in ``search`` syntax: quoted, with an ``-exclusion``, or
+    several words."""
+    import re
+
+    q = query.strip()
+    return bool(re.search(r"[\"“”]|(^|\s)-\S|\s", q))
+
+
 def cmd_autocode(args: argparse.Namespace) -> int:
     from storage.annotations import clean_tag
     from workspace import analysis as an
@@ -386,6 +401,12 @@ def cmd_autocode(args: argparse.Namespace) -> int:
             store=ws.store,
         )
         passages, articles = an.preview(plan)
+        if not passages and looks_like_search(args.query):
+            raise UsageError(
+                f"no occurrence of the literal text {args.query!r}: autocode takes one literal "
+                "term, not search syntax (quotes, -exclusions, several words) — give the "
+                "text itself, e.g. piyue autocode 营商环境 CODE"
+            )
         if args.dry_run:
             print(
                 f"would code {plural(passages, 'passage')} in {plural(articles, 'article')} "
@@ -399,7 +420,10 @@ def cmd_autocode(args: argparse.Namespace) -> int:
     elif not done:
         out(f"nothing coded: the {matched} matched already have {code}\n")
     else:
-        out(f"coded {plural(done, 'passage')} with {code} ({matched} matched; one undo step)\n")
+        out(
+            f"coded {plural(done, 'passage')} with {code} ({matched} matched; the command "
+            "line cannot undo it)\n"
+        )
     return 0
 
 

@@ -20,7 +20,7 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "tag",
         help="add tags (codes) to an article",
         description="Tag an article with one or more codes; a code new to the codebook is "
-        "added to it.  Prints the article's tags.  One undo step in the reader.",
+        "added to it.  Prints the article's tags.",
     )
     add_common(p)
     p.add_argument("article_id", metavar="ARTICLE_ID", help=aid_help)

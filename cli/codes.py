@@ -1,4 +1,5 @@
-"""``piyue codes``: the codebook, and its edits (each one undo step in the reader too)."""
+"""``piyue codes``: the codebook, and its edits (the command line cannot undo them; the
+reader's undo covers only what was done in the reader)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     )
     add_common(p)
     p.add_argument("--json", action="store_true", help='print {"codes": [...]}')
+    p.usage = "%(prog)s [-h] [--corpus CORPUS] [--db DB] [--coder CODER] [--json] [EDIT ...]"
     edits = p.add_subparsers(dest="edit", metavar="EDIT")
     for name, args, help_text in (
         ("rename", ("code", "new"), "rename a code everywhere"),
