@@ -151,7 +151,9 @@ def cmd_orphans(args: argparse.Namespace) -> int:
     elif not orphans:
         print("no orphans")
     else:
-        for o in orphans:
+        for o in orphans:  # the same quote is listed once per coder: say whose, and codes
             what = f"«{o['quote']}»" if o["type"] == "highlight" else o.get("title", "")
-            out(f"{o['type']:9s} {o['article_id']}  {what}\n")
+            codes = "".join(f"  #{t}" for t in o.get("tags") or ())
+            who = o.get("coder") or "-"
+            out(f"{o['type']:9s} {who}  {o['article_id']}  {what}{codes}\n")
     return 0

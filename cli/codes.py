@@ -120,13 +120,18 @@ def cmd_codes(args: argparse.Namespace) -> int:
     }.get(args.edit)
     with workspace(args, "write") as ws:
         check_confirmed(ws, args)
+        kids = [d.name for d in ws.store.tag_defs() if d.parent == args.code]
         got = codebook.edit(ws, args.edit, args.code, getattr(args, value, "") if value else "")
     if args.edit == "delete":
         n_art = len(getattr(got, "articles", ()))
         n_pas = len(getattr(got, "passages", ()))
         out(f"deleted {args.code} ({plural(n_art, 'article')}, {plural(n_pas, 'passage')})\n")
     elif args.edit in ("rename", "merge"):  # name both: which code went into which
-        out(f"{args.edit}: {args.code} → {getattr(got, 'name', args.code)}\n")
+        into = getattr(got, "name", args.code)
+        out(f"{args.edit}: {args.code} → {into}\n")
+        moved = [k for k in kids if k != into]
+        if args.edit == "merge" and moved:  # its children now sit under the code it went into
+            out(f"moved under {into}: {', '.join(moved)}\n")
     elif args.edit == "move":  # say where it went
         parent = getattr(got, "parent", "")
         out(f"move: {getattr(got, 'name', args.code)} → {parent or '(top level)'}\n")
