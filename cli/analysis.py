@@ -98,8 +98,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "autocode",
         help="code every occurrence of a term (its sentence or paragraph) with one code",
         description="Code every occurrence of QUERY — the match itself, its sentence or its "
-        "paragraph — with CODE, as one undo step.  --dry-run only says how many passages in "
-        "how many articles it would code.",
+        "paragraph — with CODE.  QUERY is one literal text (no search syntax: quotes, "
+        "-exclusions and several words are refused when nothing matches them literally).  "
+        "The command line cannot undo it (the reader's u does not reach it): --dry-run says "
+        "first how many passages in how many articles it would code.",
     )
     add_common(p)
     p.add_argument("query", metavar="QUERY", help="a word or phrase, matched as plain text")
@@ -118,6 +120,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     add_common(p)
     p.add_argument("--json", action="store_true", help="one JSON object")
     p.add_argument("--limit", type=int, default=100, help="at most N terms (default 100)")
+    p.usage = (
+        "%(prog)s [-h] [--corpus CORPUS] [--db DB] [--coder CODER] [--json] [--limit LIMIT]"
+        " [reject TERM]"
+    )
     tsub = p.add_subparsers(dest="terms_cmd", metavar="reject")
     r = tsub.add_parser("reject", help="never propose TERM again")
     add_common(r)
@@ -235,13 +241,23 @@ def cmd_retrieve(args: argparse.Namespace) -> int:
     elif fmt == "md":
         write_bytes(an.retrieve_md(items, f"piyue retrieve {args.expr}", everyone))
     else:
-        out(retrieve_text(items, args.width, everyone))
+        out(retrieve_text(items, args.width, everyone, is_expression(args.expr)))
     return 0
 
 
-def retrieve_text(items: Sequence[Any], width: int, coders: bool = False) -> str:
+def is_expression(expr: str) -> bool:
+    """Whether a retrieve query combines codes (and, or, not, parentheses) rather than
+    naming one."""
+    import re
+
+    return bool(re.search(r"(?i)(^|[\s(（])(and|or|not)([\s(（]|$)|[()（）]", expr))
+
+
+def retrieve_text(
+    items: Sequence[Any], width: int, coders: bool = False, expression: bool = False
+) -> str:
     """One line per item; with ``coders`` (every coder's codings) each line starts with
-    whose it is."""
+    whose it is; with ``expression`` (an operator in the query) the item-level rule said."""
     if not items:
         return "nothing coded with that\n"
     from workspace.kwic import Line, aligned
@@ -263,7 +279,14 @@ def retrieve_text(items: Sequence[Any], width: int, coders: bool = False) -> str
         who = f"{pad(it.coder, cw)}  " if coders else ""
         lines.append(f"{who}{where}  {body}  {title}  {tags}".rstrip() + "\n")
     passages = sum(1 for it in items if it.kind == "passage")
-    lines.append(f"{plural(passages, 'passage')}, {plural(len(items) - passages, 'article')}\n")
+    tagged = plural(len(items) - passages, "tagged article")
+    lines.append(f"{plural(passages, 'passage')}, {tagged}\n")
+    if expression:  # the difference to --where only shows with an operator
+        lines.append(
+            "each passage and article tag is judged by its own codes (a passage coded A "
+            "but not B is listed even in an article that carries B); export --where and "
+            "the reader's filter judge whole articles\n"
+        )
     return "".join(lines)
 
 
@@ -286,6 +309,11 @@ def cmd_cooccur(args: argparse.Namespace) -> int:
         rows = [[which, *codes]]
         rows += [[c, *map(str, r)] for c, r in zip(codes, matrix[which], strict=True)]
         out(table(rows, 1))
+        out(
+            "passages: pairs of overlapping passages of the two codes\n"
+            if which == "passages"
+            else "articles: articles carrying both codes (as a tag or on a passage)\n"
+        )
     return 0
 
 
@@ -307,6 +335,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
         head = [["code", by, "articles", "passages"]]
         body = [[r.code, r.key or an.UNDATED, str(r.articles), str(r.passages)] for r in rows]
         out(table(head + body, 2))
+        out("articles: articles carrying the code (as a tag or on a passage)\n")
     return 0
 
 
@@ -345,6 +374,15 @@ def cmd_kwic(args: argparse.Namespace) -> int:
     return 0
 
 
+def looks_like_search(query: str) -> bool:
+    """Whether a query is written in ``search`` syntax: quoted, with an ``-exclusion``, or
+    several words."""
+    import re
+
+    q = query.strip()
+    return bool(re.search(r"[\"“”]|(^|\s)-\S|\s", q))
+
+
 def cmd_autocode(args: argparse.Namespace) -> int:
     from storage.annotations import clean_tag
     from workspace import analysis as an
@@ -363,6 +401,12 @@ def cmd_autocode(args: argparse.Namespace) -> int:
             store=ws.store,
         )
         passages, articles = an.preview(plan)
+        if not passages and looks_like_search(args.query):
+            raise UsageError(
+                f"no occurrence of the literal text {args.query!r}: autocode takes one literal "
+                "term, not search syntax (quotes, -exclusions, several words) — give the "
+                "text itself, e.g. piyue autocode 营商环境 CODE"
+            )
         if args.dry_run:
             print(
                 f"would code {plural(passages, 'passage')} in {plural(articles, 'article')} "
@@ -376,7 +420,10 @@ def cmd_autocode(args: argparse.Namespace) -> int:
     elif not done:
         out(f"nothing coded: the {matched} matched already have {code}\n")
     else:
-        out(f"coded {plural(done, 'passage')} with {code} ({matched} matched; one undo step)\n")
+        out(
+            f"coded {plural(done, 'passage')} with {code} ({matched} matched; the command "
+            "line cannot undo it)\n"
+        )
     return 0
 
 

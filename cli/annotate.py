@@ -20,7 +20,7 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "tag",
         help="add tags (codes) to an article",
         description="Tag an article with one or more codes; a code new to the codebook is "
-        "added to it.  Prints the article's tags.  One undo step in the reader.",
+        "added to it.  Prints the article's tags.",
     )
     add_common(p)
     p.add_argument("article_id", metavar="ARTICLE_ID", help=aid_help)
@@ -168,9 +168,11 @@ def cmd_orphans(args: argparse.Namespace) -> int:
     elif not orphans:
         print("no orphans")
     else:
-        for o in orphans:  # a passage by its id: what `orphans attach` takes
+        for o in orphans:  # a passage by its id (what `orphans attach` takes), whose, codes
             what = f"«{o['quote']}» {o['id']}" if o["type"] == "highlight" else o.get("title", "")
-            out(f"{o['type']:9s} {o['article_id']}  {what}  ({o['coder']})\n")
+            codes = "".join(f"  #{t}" for t in o.get("tags") or ())
+            who = o.get("coder") or "-"
+            out(f"{o['type']:9s} {who}  {o['article_id']}  {what}{codes}\n")
     return 0
 
 

@@ -73,6 +73,10 @@ def cmd_coders(args: argparse.Namespace) -> int:
             f"{name(r.name)}  {r.articles:>8}  {r.tags:>4}  {r.passages:>8}  {r.notes:>5}"
             f"  {r.read:>4}{mark}\n"
         )
+    out(
+        "articles: every article the coder tagged, noted, coded a passage in or marked "
+        "read (opening an article in the reader marks it read)\n"
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
-"""``piyue codes``: the codebook, and its edits (each one undo step in the reader too)."""
+"""``piyue codes``: the codebook, and its edits (the command line cannot undo them; the
+reader's undo covers only what was done in the reader)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     )
     add_common(p)
     p.add_argument("--json", action="store_true", help='print {"codes": [...]}')
+    p.usage = "%(prog)s [-h] [--corpus CORPUS] [--db DB] [--coder CODER] [--json] [EDIT ...]"
     edits = p.add_subparsers(dest="edit", metavar="EDIT")
     for name, args, help_text in (
         ("rename", ("code", "new"), "rename a code everywhere"),
@@ -101,7 +103,8 @@ def cmd_codes(args: argparse.Namespace) -> int:
         else:
             out(
                 "".join(
-                    f"{'  ' * r.depth}{r.name}  {r.colour}  {plural(r.articles, 'article')}, "
+                    f"{'  ' * r.depth}{r.name}  {r.colour}  "
+                    f"{plural(r.articles, 'tagged article')}, "
                     f"{plural(r.passages, 'passage')}"
                     f"{f'  — {r.description}' if r.description else ''}\n"
                     for r in rows
@@ -117,13 +120,18 @@ def cmd_codes(args: argparse.Namespace) -> int:
     }.get(args.edit)
     with workspace(args, "write") as ws:
         check_confirmed(ws, args)
+        kids = [d.name for d in ws.store.tag_defs() if d.parent == args.code]
         got = codebook.edit(ws, args.edit, args.code, getattr(args, value, "") if value else "")
     if args.edit == "delete":
         n_art = len(getattr(got, "articles", ()))
         n_pas = len(getattr(got, "passages", ()))
         out(f"deleted {args.code} ({plural(n_art, 'article')}, {plural(n_pas, 'passage')})\n")
     elif args.edit in ("rename", "merge"):  # name both: which code went into which
-        out(f"{args.edit}: {args.code} → {getattr(got, 'name', args.code)}\n")
+        into = getattr(got, "name", args.code)
+        out(f"{args.edit}: {args.code} → {into}\n")
+        moved = [k for k in kids if k != into]
+        if args.edit == "merge" and moved:  # its children now sit under the code it went into
+            out(f"moved under {into}: {', '.join(moved)}\n")
     elif args.edit == "move":  # say where it went
         parent = getattr(got, "parent", "")
         out(f"move: {getattr(got, 'name', args.code)} → {parent or '(top level)'}\n")

@@ -36,7 +36,12 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p.add_argument("--tag", action="append", default=[], help="repeat: articles with all of them")
     p.add_argument("--where", default="", help="tag expression, e.g. '营商环境 and not 党建'")
     p.add_argument("--all", action="store_true", help="every article, annotated or not")
-    p.add_argument("--format", choices=FORMATS, default="jsonl")
+    p.add_argument(
+        "--format",
+        choices=FORMATS,
+        default=None,
+        help="default: from the -o extension (.jsonl .csv .md .qdpx), else jsonl",
+    )
     p.add_argument("-o", "--output", type=Path, default=None)
     p.add_argument("--force", action="store_true", help="overwrite an existing file")
     p.add_argument("--tokens", action="store_true", help="JSON Lines: add space-joined tokens")
@@ -65,6 +70,7 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     whose = given_coder(args) or ""  # "" → yours (the session's coder)
+    args.format = exchange.export_format(args.format, args.output)
     if args.per != "article" and args.format != "csv":
         raise UsageError(f"--per {args.per} is for --format csv (one row per passage)")
     exchange.check_target(args.format, args.output, args.force)
@@ -119,8 +125,19 @@ def cmd_import(args: argparse.Namespace) -> int:
             if rep.tags_left_out
             else ""
         )
+        + (
+            f", {plural(rep.withdrawn, 'coding')} withdrawn in that newer file removed here"
+            if rep.withdrawn
+            else ""
+        )
         + (f", {len(rep.orphans)} kept as orphans" if rep.orphans else "")
     )
+    if rep.codes_left_out:
+        print(
+            f"left out: {plural(len(rep.codes_left_out), 'code')} renamed or deleted here "
+            f"since that export ({', '.join(rep.codes_left_out)}), not defined again",
+            file=sys.stderr,
+        )
     for s in rep.orphans:
         print(f"orphan: {s}", file=sys.stderr)
     for s in rep.skipped or []:

@@ -313,7 +313,13 @@ def cmd_search(args: argparse.Namespace) -> int:
                 "`piyue kwic WORD` finds a word without it"
             )
         stale_notice(ws)
-        hits = ws.search(" ".join(args.query), args.limit)
+        query = " ".join(args.query)
+        hits = ws.search(query, args.limit + 1)
+        more = len(hits) > args.limit
+        total = len(hits)
+        if more:  # say how many in all, as the reader does (up to a cap)
+            total = len(ws.search(query, COUNT_CAP + 1)) if args.limit < COUNT_CAP else total
+            hits = hits[: args.limit]
     if args.json:
         print_json(
             {
@@ -337,4 +343,12 @@ def cmd_search(args: argparse.Namespace) -> int:
         return 0
     for h in hits:
         out(f"{h.article_id}  {h.title or '(无标题)'}  [{h.date or h.issue_id}]\n    {h.snippet}\n")
+    if more:
+        cap = max(COUNT_CAP, args.limit)
+        of = f"more than {cap:,}" if total > COUNT_CAP or args.limit >= COUNT_CAP else f"{total:,}"
+        out(f"{len(hits)} of {of} hits — --limit N for more\n")
     return 0
+
+
+COUNT_CAP = 1000
+"""How far ``search`` counts the hits beyond --limit (the reader's dialog counts as far)."""

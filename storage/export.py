@@ -29,10 +29,12 @@ exported), UTF-8 with a BOM, CRLF, RFC 4180 quoting:
   line; the long ``text`` last.
 - then three groups of 0/1 columns, each with one column per code of the codebook, used in
   these articles or not (two exports have the same columns and can be stacked), in codebook
-  order, children after their parent: ``CODE`` — the article carries the code anywhere (its own tag
-  or a passage); ``tag:CODE`` — the article itself is tagged CODE; ``passage:CODE`` — at least
-  one of its passages is coded CODE. A bare ``CODE`` column that would repeat another header is
-  left out (its ``tag:``/``passage:`` columns are always there).
+  order, children after their parent: ``CODE`` — the article carries the code or one of its
+  descendants anywhere (its own tag or a passage), exactly the articles ``--where CODE``
+  selects; ``tag:CODE`` — the article itself is tagged CODE; ``passage:CODE`` — at least
+  one of its passages is coded CODE (these two: the code itself, not its children). A bare
+  ``CODE`` column that would repeat another header is left out (its ``tag:``/``passage:``
+  columns are always there).
 
 With ``per="highlight"`` there is one row per coded passage: ``article_id, title, tag, quote,
 note, start, end, issue, file, date, paper, page, section, coder``.
@@ -399,6 +401,7 @@ def to_csv(
         vocab = [n for n, _ in code_tree(codebook, used | {d.name for d in codebook})]
         taken = set(CSV_COLUMNS) | {f"{g}:{t}" for g in ("tag", "passage") for t in vocab}
         bare = [t for t in vocab if t not in taken]
+        under = _with_descendants(codebook, vocab)
         header = [
             *CSV_COLUMNS,
             *bare,
@@ -435,15 +438,35 @@ def to_csv(
                 "\n".join(it.article.captions),
                 it.article.text,
             ]
+            anywhere = own | in_passages
             w.writerow(
                 [cell(x) for x in row]
-                + [int(t in own or t in in_passages) for t in bare]
+                + [int(bool(under[t] & anywhere)) for t in bare]
                 + [int(t in own) for t in vocab]
                 + [int(t in in_passages) for t in vocab]
             )
             if progress:
                 progress(i + 1, len(its))
     return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+
+
+def _with_descendants(codebook: Sequence[CodeDef], vocab: Iterable[str]) -> dict[str, set[str]]:
+    """Each code with every code below it in the codebook: a parent's ``CODE`` column counts
+    its children's codings, as ``--where PARENT`` selects them."""
+    kids: dict[str, list[str]] = {}
+    for d in codebook:
+        if d.parent:
+            kids.setdefault(d.parent, []).append(d.name)
+    out: dict[str, set[str]] = {}
+    for code in vocab:
+        seen, todo = {code}, [code]
+        while todo:
+            for k in kids.get(todo.pop(), ()):
+                if k not in seen:  # a hand-edited cycle cannot loop
+                    seen.add(k)
+                    todo.append(k)
+        out[code] = seen
+    return out
 
 
 def write_corpus(

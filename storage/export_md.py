@@ -13,6 +13,8 @@ from storage.export_base import CodeDef, Item, code_tree, credits_text, page_lab
 from storage.printable import visible
 
 UNTAGGED = "(未标注 untagged)"
+UNCODED = "(未编码段落 uncoded passages)"
+"""Where a coded article's passages without a code (memos) go: the article is not untagged."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~!])")
 
@@ -81,10 +83,14 @@ def to_markdown(
     tree = code_tree(codebook, used)
     coders = sorted({it.coder for it in its if it.coder})
     whose = len(coders) > 1
+    n = len({it.article.id for it in its})
+    count = f"{n} 篇 article{'' if n == 1 else 's'}"
+    if n != len(its):  # --coder all: one record per article and coder
+        count += f", {len(its)} 条编码记录 coder records"
     lines = [
         f"# {md_escape(title)}",
         "",
-        f"{len(its)} 篇 article{'' if len(its) == 1 else 's'} · {datetime.now(UTC):%Y-%m-%d}"
+        f"{count} · {datetime.now(UTC):%Y-%m-%d}"
         + (f" · 编码者 coder{'s' if whose else ''}: " if coders else "")
         + ", ".join(md_escape(c) for c in coders),
         "",
@@ -99,7 +105,7 @@ def to_markdown(
         lines += [
             "## 代码频率 Code frequencies",
             "",
-            "| 代码 code | 文章 articles | 段落 passages |",
+            "| 代码 code | 标注文章 tagged articles | 段落 passages |",
             "|---|---:|---:|",
         ]
         for name, depth in tree:
@@ -116,15 +122,16 @@ def to_markdown(
         for it in under.get(name, ()):
             mine = [h for h in it.highlights if name in h.tags]
             lines += _md_article(it, level + 1, mine, full, whose)
-    rest = []
+    rest, memos = [], []
     for it in its:
         uncoded = [h for h in it.highlights if not h.tags]
         if not it.tags and not passage_codes(it):
             rest.append((it, uncoded))
         elif uncoded:
-            rest.append((it, uncoded))
-    if rest:
-        lines += [f"## {md_escape(UNTAGGED)}", ""]
-        for it, hs in rest:
-            lines += _md_article(it, 3, hs, full)
+            memos.append((it, uncoded))
+    for heading, group in ((UNTAGGED, rest), (UNCODED, memos)):
+        if group:
+            lines += [f"## {md_escape(heading)}", ""]
+            for it, hs in group:
+                lines += _md_article(it, 3, hs, full, whose)
     return "\n".join(lines).encode("utf-8")

@@ -85,7 +85,7 @@ def test_retrieve_of_every_coder_names_each_items_coder(cli: Cli) -> None:
     assert code == 0 and not any(line.startswith(("alice", "bob")) for line in out.splitlines())
     code, out, _ = cli("retrieve", "营商环境", "--coder", "all")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 4 and lines[-1] == "1 passage, 2 articles"
+    assert code == 0 and len(lines) == 4 and lines[-1] == "1 passage, 2 tagged articles"
     assert sorted(line.split()[0] for line in lines[:3]) == ["alice", "alice", "bob"]
     code, out, _ = cli("--coder", "all", "retrieve", "党建", "--format", "csv")
     rows = list(csv.reader(io.StringIO(out.lstrip("\ufeff"))))

@@ -124,7 +124,11 @@ def test_retrieve_csv_md_and_text(fx: Fx, capsys: pytest.CaptureFixture[str]) ->
     code, out, _ = fx.run(capsys, "retrieve", "营商环境", "--format", "md")
     assert code == 0 and "> 优化营商环境十条措施" in out and "3 段 passages · 1 篇 article\n" in out
     code, out, _ = fx.run(capsys, "retrieve", "营商环境", "--width", "4")
-    assert code == 0 and "【优化营商环境十条措施" in out and out.endswith("3 passages, 1 article\n")
+    assert (
+        code == 0
+        and "【优化营商环境十条措施" in out
+        and out.endswith("3 passages, 1 tagged article\n")
+    )
 
 
 def test_cooccur_json_csv_text(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
@@ -357,7 +361,7 @@ def test_counts_of_one_are_singular(fx: Fx, capsys: pytest.CaptureFixture[str]) 
     assert out == "would code 1 passage in 1 article with 自动\n"
     fx.run(capsys, "autocode", "优化营商环境十条措施", "自动", "--unit", "match")
     code, out, _ = fx.run(capsys, "codes")
-    assert "  1 article, 2 passages\n" in out and "  0 articles, 1 passage\n" in out
+    assert "  1 tagged article, 2 passages\n" in out and "  0 tagged articles, 1 passage\n" in out
     assert "1 articles" not in out and "1 passages" not in out
     code, out, _ = fx.run(capsys, "retrieve", "自动", "--format", "md")
     assert "1 段 passage · 0 篇 articles" in out

@@ -313,10 +313,40 @@ class Adjudication:
                 for r in self._agreed:
                     spans_of = set(r.a_passages)
                     store.settle_code(self.ws.article(r.unit), r.code, None, r.a_tag, spans_of)
+                    self._carry_notes(r.unit, r.code, spans_of, who)
             store.settle_code(
                 article, code, choice, tag, spans, fingerprint(a_tag, b_tag, a_sp, b_sp)
             )
+            self._carry_notes(unit, code, spans, who)
         self._carried = True
+
+    def _carry_notes(
+        self, unit: str, code: str, spans: Iterable[tuple[int, int]], who: str
+    ) -> None:
+        """The coders' memos go with what final took from them (the export of ``final`` is
+        the deliverable): an accepted passage gets the notes of the coders' passages of
+        ``code`` on its span, the article the coders' article notes — each line marked whose
+        (``甲: …``), a line already there not added again."""
+        store = self.ws.store
+        duo = (self.a.coder, self.b.coder)
+        wanted = set(spans)
+        lines: dict[tuple[int, int], list[str]] = {}
+        for h in sorted(store.highlights(unit, duo), key=lambda h: duo.index(h.coder)):
+            if (h.start, h.end) in wanted and code in h.tags and h.note.strip():
+                lines.setdefault((h.start, h.end), []).append(f"{h.coder}: {h.note.strip()}")
+        for h in store.highlights(unit, {who}):
+            extra = [x for x in lines.get((h.start, h.end), []) if x not in h.note]
+            if extra:
+                store.set_highlight_note(h.id, "\n".join([*filter(None, [h.note]), *extra]))
+        by = store.notes_by_coder(unit, duo)
+        own = store.notes(unit, {who}).note
+        extra = [
+            f"{c}: {by[c].note.strip()}"
+            for c in duo
+            if c in by and by[c].note.strip() and f"{c}: {by[c].note.strip()}" not in own
+        ]
+        if extra:
+            store.set_note(self.ws.article(unit), "\n".join([*filter(None, [own]), *extra]))
 
     def undo(self) -> Step | None:
         """Undo the last step (a settlement is one; the first carries the agreements too)."""

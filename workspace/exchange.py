@@ -98,6 +98,29 @@ def select(
     return ex.select(corpus, ws.store, tags, where, every, scope)
 
 
+SUFFIXES = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".md": "md", ".qdpx": "qdpx"}
+"""File name extensions that name an export format (a .qdpx holding JSON fails only later,
+in another program, far from the cause)."""
+
+
+def export_format(given: str | None, output: Path | None) -> str:
+    """The format to write: ``given`` (``--format``), else the one a known extension of
+    ``output`` names, else JSON Lines.  A known extension that contradicts ``given`` is
+    refused rather than written under a misleading name."""
+    from storage.export import ExportError
+
+    named = SUFFIXES.get(output.suffix.lower()) if output is not None else None
+    if given is None:
+        return named or "jsonl"
+    if named is not None and named != given and output is not None:
+        want = "a folder name" if given == "corpus" else f"a .{given} name"
+        raise ExportError(
+            f"{output.name} is a .{named} name but --format is {given}: drop --format, "
+            f"or give -o {want}"
+        )
+    return given
+
+
 def check_target(fmt: str, output: Path | None, force: bool) -> None:
     """Refuse before any work is done: a missing path where one is needed, a folder that
     does not exist (never made silently: a typo in a path would scatter exports), or a file

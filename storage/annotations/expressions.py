@@ -12,19 +12,61 @@ Kept apart from the store so filters can be parsed and checked without a databas
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from corpus.pagemeta import PageTerm, PageTermError, parse_term
 from storage.errors import AnnotationError
 
-_EXPR_TOKEN = re.compile(r'\s*(\(|\)|"[^"]*"|[^\s()"]+)')
+
+def _tokens(expr: str) -> list[str]:
+    """Tokens of a tag expression: ``(``, ``)``, a quoted name, or a run of anything else.
+    The full-width （） a Chinese input method types are parentheses too where a name
+    cannot hold them — （ opening a token, ） closing one with no （ of its own — so
+    ``（营商环境 or 党建）`` groups while a code named ``党建（新）`` stays one name."""
+    out: list[str] = []
+    cur: list[str] = []
+    inner = 0  # full-width parentheses opened inside the current name
+
+    def flush() -> None:
+        nonlocal inner
+        if cur:
+            out.append("".join(cur))
+            cur.clear()
+        inner = 0
+
+    i = 0
+    while i < len(expr):
+        c = expr[i]
+        if c == '"':
+            flush()
+            j = expr.find('"', i + 1)
+            j = len(expr) if j < 0 else j
+            out.append(expr[i : j + 1])
+            i = j + 1
+            continue
+        if c.isspace():
+            flush()
+        elif c in "()":
+            flush()
+            out.append(c)
+        elif c == "（" and "".join(cur).lower() in ("", "and", "or", "not"):
+            flush()
+            out.append("(")
+        elif c == "）" and not inner:
+            flush()
+            out.append(")")
+        else:
+            cur.append(c)
+            inner += (c == "（") - (c == "）")
+        i += 1
+    flush()
+    return out
 
 
 def parse_expression(expr: str) -> Any:
     """``A and not B``, ``A or (B and C)``; bare juxtaposition means ``and``."""
-    tokens = [m.group(1) for m in _EXPR_TOKEN.finditer(expr) if m.group(1).strip()]
+    tokens = _tokens(expr)
     pos = 0
 
     def peek() -> str | None:

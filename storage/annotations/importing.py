@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from corpus.model import Article, Corpus
 from storage.annotations.coders import clean_coder
-from storage.annotations.model import MAX_NOTE, clean_colour, clean_tag
+from storage.annotations.model import MAX_NOTE, REMOVED, Highlight, clean_colour, clean_tag
 from storage.errors import AnnotationError
 from storage.printable import has_control, visible
 
@@ -35,6 +35,12 @@ class ImportReport:
     tags_added: int = 0
     tags_left_out: int = 0
     """Tags the record has that were removed here after its ``updated`` time: not brought back."""
+    withdrawn: int = 0
+    """The coder's codings here (tags, passages, a passage's codes) that their newer record
+    no longer has: removed, as they withdrew them."""
+    codes_left_out: list[str] = field(default_factory=list)
+    """Codes the file defines that were renamed or deleted here after it was exported: not
+    defined again."""
     notes_set: int = 0
     notes_conflicts: int = 0
     highlights_added: int = 0
@@ -150,16 +156,25 @@ def _define_codes(recs: list[tuple[int, dict[str, Any]]], store: Store, rep: Imp
     that this codebook does not have yet, defined as the file has them, parents first.  A code
     this codebook has keeps its own definition: the user's codebook wins."""
     have = {d.name for d in store.tag_defs()}
+    gone: dict[str, float] = {}  # code → when it last left an article here (renamed, deleted)
+    for d in store._raw("articles").values():
+        for t, at in (d.get(REMOVED) or {}).items():
+            gone[t] = max(gone.get(t, 0.0), float(at))
     for _lineno, rec in recs:
         codes = rec.get("codes")
         if not isinstance(codes, list):
             continue
+        when = _when(rec)
         for c in codes:
             if not isinstance(c, dict) or not isinstance(c.get("name"), str):
                 continue
             try:
                 name = clean_tag(c["name"])
                 if name in have:
+                    continue
+                if when is not None and gone.get(name, 0.0) > when:
+                    if name not in rep.codes_left_out:
+                        rep.codes_left_out.append(name)
                     continue
                 parent = str(c.get("parent") or "")
                 colour = str(c.get("colour") or "")
@@ -177,6 +192,14 @@ def _define_codes(recs: list[tuple[int, dict[str, Any]]], store: Store, rep: Imp
                 continue  # a name this codebook cannot hold: its codings still come in
             have.add(name)
             rep.codes_defined += 1
+
+
+def _when(rec: dict[str, Any]) -> float | None:
+    """When the record's codings were last changed (None: an older export does not say)."""
+    when = rec.get("updated")
+    if isinstance(when, int | float) and not isinstance(when, bool):
+        return float(when)
+    return None
 
 
 def _one(
@@ -214,11 +237,18 @@ def _one(
         rep.orphans.append(f"line {lineno}: article {aid} is not in this corpus (kept as orphan)")
         return
     rep.articles += 1
-    have = set(store.notes(art.id, {store.coder}).tags)
+    here = store.notes(art.id, {store.coder})
+    have = set(here.tags)
     new_tags = [t for t in dict.fromkeys(tags) if t not in have]
-    when = rec.get("updated")
-    if isinstance(when, int | float) and not isinstance(when, bool):  # an older export
-        gone = store.removed_since(art.id, float(when))
+    when = _when(rec)
+    # the record is the coder's own later word on the article (a corrected export): what it
+    # no longer has, they withdrew — not when merging into yours, nor from an older export
+    replace = not merge and when is not None and when > here.updated
+    if replace and (dropped := [t for t in have if t not in tags]):
+        store.remove_tags(art, dropped)
+        rep.withdrawn += len(dropped)
+    if when is not None:  # an older export
+        gone = store.removed_since(art.id, when)
         rep.tags_left_out += sum(t in gone for t in new_tags)
         new_tags = [t for t in new_tags if t not in gone]
     if new_tags:
@@ -238,13 +268,19 @@ def _one(
             store.set_read(art, True, undoable=False)
         if rec.get("starred") and not store.notes(art.id, {store.coder}).starred:
             store.set_starred(art, True)
-    _passages(rec, lineno, art, store, rep)
+    _passages(rec, lineno, art, store, rep, replace)
 
 
 def _passages(
-    rec: dict[str, Any], lineno: int, art: Article, store: Store, rep: ImportReport
+    rec: dict[str, Any],
+    lineno: int,
+    art: Article,
+    store: Store,
+    rep: ImportReport,
+    replace: bool = False,
 ) -> None:
     existing = {(h.start, h.end, h.quote): h for h in store.highlights(art.id, {store.coder})}
+    in_file: dict[tuple[int, int, str], set[str]] = {}
     for h in rec.get("highlights") or []:
         quote = str(h.get("quote", ""))
         codes = [str(t) for t in h.get("tags") or []]
@@ -269,6 +305,7 @@ def _passages(
                     )
                 continue
             s, e = i, i + len(quote)
+        in_file.setdefault((s, e, quote), set()).update(codes)
         old = existing.get((s, e, quote))
         if old is not None:
             more = [t for t in codes if t not in old.tags]
@@ -279,6 +316,27 @@ def _passages(
             new = store.add_highlight(art, s, e, codes, note)
             rep.highlights_added += 1
         existing[(s, e, quote)] = new
+    if replace:
+        _withdraw(existing, in_file, store, rep)
+
+
+def _withdraw(
+    existing: dict[tuple[int, int, str], Highlight],
+    in_file: dict[tuple[int, int, str], set[str]],
+    store: Store,
+    rep: ImportReport,
+) -> None:
+    """The coder's passages here that their newer record lacks go, and so do the codes a
+    passage has here but not in the record (its note stays with it)."""
+    for key, h in existing.items():
+        if h.orphan:
+            continue
+        if key not in in_file:
+            store.delete_highlight(h.id)
+            rep.withdrawn += 1
+        elif extra := [t for t in h.tags if t not in in_file[key]]:
+            store.remove_highlight_tags(h.id, extra)
+            rep.withdrawn += len(extra)
 
 
 def _by_title(corpus: Corpus, rec: dict[str, Any]) -> Article | None:
