@@ -44,6 +44,8 @@ class StoreBase:
         self._tag_ids: dict[str, int] = {}
         self._next_ids: dict[str, int] = {}
         self.history = History()
+        self.last_backup: Path | None = None
+        """The ``before-`` backup the last destructive change wrote (to tell the user)."""
         self._anchored_here: str | None = None
         """The corpus state this session anchored the annotations in (``anchored_stamp``)."""
         # inside a batch: documents written but not yet committed, and their state before it

@@ -295,6 +295,7 @@ class CodebookMixin(StoreBase):
         src_doc = copy_doc(self._raw("tags")[str(src_id)]) if src_id is not None else {}
         below = dst in self._descendants(src)
         digits = self.quick_tags()
+        self.last_backup = self.storage.backup_before(f"merge {src}")
         with self.batch(f"merge {src} → {dst}"):
             dst_id, dst_doc = self._ensure_row(dst, like=src_doc)
             if not dst_doc.get("description") and src_doc.get("description"):
@@ -348,6 +349,7 @@ class CodebookMixin(StoreBase):
         doc_id = self._tag_ids.get(code)
         parent = self._parents().get(code, "")
         digits = self.quick_tags()
+        self.last_backup = self.storage.backup_before(f"delete {code}")
         with self.batch(f"delete code {code}"):
             self._reparent(code, parent)
             if doc_id is not None:
