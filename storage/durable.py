@@ -245,10 +245,12 @@ class DurableStorage(Storage):
     def _restore_hint(self) -> str:
         """What to do about a corrupt file, naming only backups that exist."""
         there = [b.name for k in range(1, BACKUPS + 1) if (b := self.backup_path(k)).is_file()]
-        if not there:
+        older = [p.name for kind in ("daily-", "before-") for p in backups.kept(self.path, kind)]
+        if not there and not older:
             return "there is no backup of it: repair it or move it away"
-        newest = f"{there[0]}, the newest" if there[1:] else there[0]
-        return f"restore a backup ({newest}) or move it away"
+        newest = f"{there[0]}, the newest" if there[1:] else (there or older)[0]
+        more = f"; older: {', '.join(older[-2:])}" if older and there else ""
+        return f"restore a backup ({newest}{more}) or move it away"
 
     def _replay(self, tables: Tables) -> None:
         try:

@@ -794,4 +794,4 @@ def test_corrupt_database_names_only_backups_that_exist(
     with pytest.raises(SystemExit):
         main(["tags", *args])
     err = capsys.readouterr().err
-    assert f"restore a backup ({db.name}.bak.1, the newest)" in err
+    assert f"restore a backup ({db.name}.bak.1, the newest; older: {db.name}.daily-" in err

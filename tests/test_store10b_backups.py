@@ -125,3 +125,24 @@ def test_stale_temp_files_of_ours_go_on_the_next_open(tmp_path: Path, arts: list
         assert s.notes(arts[0].id).tags == ("t",)
     assert not any(p.exists() for p in ours)
     assert all(p.exists() for p in theirs)
+
+
+def test_a_corrupt_database_names_the_day_and_before_backups_too(tmp_path: Path) -> None:
+    from storage.durable import open_db
+    from storage.errors import CorruptDatabase
+
+    db = tmp_path / "annotations.json"
+    db.write_text("{broken", encoding="utf-8")
+    day = tmp_path / "annotations.json.daily-2026-11-27.bak"
+    day.write_text("{}")
+    with pytest.raises(CorruptDatabase) as got:
+        open_db(db)
+    assert "restore a backup (annotations.json.daily-2026-11-27.bak)" in str(got.value)
+    (tmp_path / "annotations.json.bak.1").write_text("{}")
+    with pytest.raises(CorruptDatabase) as got:
+        open_db(db)
+    assert (
+        "restore a backup (annotations.json.bak.1; older: annotations.json.daily-2026-11-27.bak)"
+        in str(got.value)
+    )
+    assert db.read_text() == "{broken"
