@@ -7,7 +7,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from cli.common import UsageError, add_common, out, plural, print_json, workspace
+from cli.common import UsageError, add_common, out, plural, print_json, warn, workspace
 from workspace import codebook
 from workspace.session import Workspace
 
@@ -122,6 +122,7 @@ def cmd_codes(args: argparse.Namespace) -> int:
         check_confirmed(ws, args)
         kids = [d.name for d in ws.store.tag_defs() if d.parent == args.code]
         got = codebook.edit(ws, args.edit, args.code, getattr(args, value, "") if value else "")
+        backup = ws.store.last_backup
     if args.edit == "delete":
         n_art = len(getattr(got, "articles", ()))
         n_pas = len(getattr(got, "passages", ()))
@@ -137,4 +138,6 @@ def cmd_codes(args: argparse.Namespace) -> int:
         out(f"move: {getattr(got, 'name', args.code)} → {parent or '(top level)'}\n")
     else:
         out(f"{args.edit}: {getattr(got, 'name', args.code)}\n")
+    if backup is not None and args.edit in ("delete", "merge"):
+        warn(f"the codings as they were before are in {backup}")
     return 0

@@ -114,6 +114,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     with workspace(args, "write") as ws:
         use_coder(ws, args)
         rep = exchange.import_file(ws, args.file, args.as_coder, args.merge)
+        backup = ws.store.last_backup
     who = "merged" if rep.merged else f"imported as {', '.join(rep.coders) or '-'}:"
     print(
         f"{who} {plural(rep.articles, 'article')}: +{plural(rep.tags_added, 'tag')}, "
@@ -140,6 +141,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         )
     for s in rep.orphans:
         print(f"orphan: {s}", file=sys.stderr)
+    if backup is not None:
+        warn(f"the codings as they were before the import are in {backup}")
     for s in rep.skipped or []:
         print(f"skipped: {s}", file=sys.stderr)
     for s in rep.renamed:

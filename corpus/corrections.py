@@ -30,6 +30,8 @@ class _Join:
     lines: set[int]
     byline_at: int
     jump: str
+    took_byline: bool = True
+    """Whether the draft's byline was added (not when the owner already names its writer)."""
 
 
 def _line(p: list[object]) -> int:
@@ -59,6 +61,7 @@ def _merge(page: Page, idx: int, line: int) -> _Join:
     nxt = page.drafts.pop(idx + 1)
     own_lines = set(owner.lines)
     join = _Join(nxt, [], [], set(), set(nxt.lines), len(owner.byline), owner.jump)
+    join.took_byline = not _signed(owner)
 
     def made(kind: Kind, text: str, no: int) -> None:
         para: list[object] = [kind, text, no, no]
@@ -77,7 +80,8 @@ def _merge(page: Page, idx: int, line: int) -> _Join:
     owner.jump = nxt.jump or owner.jump
     owner.paras.extend(nxt.paras)
     owner.lines.extend(nxt.lines)
-    owner.byline.extend(nxt.byline)
+    if join.took_byline:  # the merged article is the first one's: so is its writer
+        owner.byline.extend(nxt.byline)
     join.added = [*join.synthetic, *nxt.paras]
     first_text = next((p for p in nxt.paras if p[0] is not Kind.CAPTION), None)
     join.boundary = {
@@ -87,6 +91,11 @@ def _merge(page: Page, idx: int, line: int) -> _Join:
         *((_line(first_text),) if first_text is not None else ()),
     } - own_lines
     return join
+
+
+def _signed(draft: Draft) -> bool:
+    """The draft names its writer: a byline, or names in its dateline (``本报讯（记者 …）``)."""
+    return bool(draft.byline) or "(" in draft.dateline or "（" in draft.dateline
 
 
 def _unmerge(page: Page, idx: int, join: _Join, joins: dict[int, list[_Join]]) -> bool:
@@ -106,12 +115,14 @@ def _unmerge(page: Page, idx: int, join: _Join, joins: dict[int, list[_Join]]) -
     later = mine[mine.index(join) + 1 :]
     del mine[mine.index(join) :]
     if later:  # what was merged after this one follows the draft it now belongs to
-        nxt.byline = owner.byline[join.byline_at :]
+        if join.took_byline:
+            nxt.byline = owner.byline[join.byline_at :]
         later[0].jump, nxt.jump = nxt.jump, owner.jump
         for j in later:
-            j.byline_at -= join.byline_at
+            j.byline_at = max(0, j.byline_at - join.byline_at)
         joins.setdefault(id(nxt), []).extend(later)
-    del owner.byline[join.byline_at :]
+    if join.took_byline:
+        del owner.byline[join.byline_at :]
     owner.jump = join.jump
     page.drafts.insert(idx + 1, nxt)
     return True

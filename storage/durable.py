@@ -12,8 +12,8 @@ and a crash mid-write leaves a truncated file.  Here:
 * one writer at a time (``filelock``): a second process opens read-only, and so does a
   database whose folder or file cannot be written (``NotWritable``, a ``DatabaseLocked``);
 * a corrupt file is never overwritten: ``CorruptDatabase`` and the file stays byte-identical;
-* backups (``.bak.1..3``) are rotated only once a complete new copy is on disk, so a full
-  disk never destroys one;
+* backups (``storage.backups``: rotating, daily, before a destructive change) are replaced
+  only once a complete new copy is on disk, so a full disk never destroys one;
 * every OS error of a write becomes a one-line ``DiskError`` naming the file (a
   ``StoreError``); a change whose journal append failed is rolled back in memory and the
   journal cut back, so nothing unacknowledged is kept and nothing acknowledged is lost.
@@ -38,6 +38,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
 
+from storage import backups
 from storage.errors import (
     CannotWrite,
     CorruptDatabase,
@@ -52,7 +53,7 @@ from storage.files import atomic_write, durable_copy, fsync_dir
 
 COMPACT_OPS = 5000
 COMPACT_BYTES = 8 * 1024 * 1024
-BACKUPS = 3
+BACKUPS = backups.BACKUPS
 MODE = 0o600
 SAFE_IN_JOURNAL = "your changes are safe in the journal and are folded in next time"
 NOT_SAVED = "that change was not saved; nothing saved before was lost"
@@ -244,10 +245,12 @@ class DurableStorage(Storage):
     def _restore_hint(self) -> str:
         """What to do about a corrupt file, naming only backups that exist."""
         there = [b.name for k in range(1, BACKUPS + 1) if (b := self.backup_path(k)).is_file()]
-        if not there:
+        older = [p.name for kind in ("daily-", "before-") for p in backups.kept(self.path, kind)]
+        if not there and not older:
             return "there is no backup of it: repair it or move it away"
-        newest = f"{there[0]}, the newest" if there[1:] else there[0]
-        return f"restore a backup ({newest}) or move it away"
+        newest = f"{there[0]}, the newest" if there[1:] else (there or older)[0]
+        more = f"; older: {', '.join(older[-2:])}" if older and there else ""
+        return f"restore a backup ({newest}{more}) or move it away"
 
     def _replay(self, tables: Tables) -> None:
         try:
@@ -356,6 +359,7 @@ class DurableStorage(Storage):
                     f"recovered the changes saved before an unclean exit{who} from "
                     f"{self.journal.name}: {self._recovered_summary()}"
                 )
+            backups.remove_stale_temps(self.path)
             if self.path.exists() and self.path.stat().st_size:
                 self.backup()
             if self._ops or not self.path.exists():
@@ -367,28 +371,17 @@ class DurableStorage(Storage):
             raise CannotWrite(str(exc), exc.path, exc.errno) from exc
 
     def backup_path(self, k: int) -> Path:
-        return self.path.with_name(f"{self.path.name}.bak.{k}")
+        return backups.rotating_path(self.path, k)
 
     def backup(self) -> None:
-        """Copy the database to ``.bak.1`` (older ones move up to ``.bak.3``).  The copy is
-        complete and on disk before any backup is renamed: a failure leaves them all as
-        they were and raises ``DiskError``."""
+        """Rotate ``.bak.1..3`` and keep today's first state (``storage.backups``)."""
+        backups.rotate(self.path)
+        backups.daily(self.path)
 
-        def rotate() -> None:
-            for k in range(BACKUPS, 1, -1):
-                older = self.backup_path(k - 1)
-                if older.exists():
-                    with contextlib.suppress(OSError):
-                        os.chmod(older, MODE)  # one made by an older piyue may be 0644
-                    os.replace(older, self.backup_path(k))
-
-        durable_copy(
-            self.path,
-            self.backup_path(1),
-            MODE,
-            after="the backups were left as they were and nothing was changed",
-            before_rename=rotate,
-        )
+    def backup_before(self, what: str) -> Path:
+        """Write the current state (journal included) to a ``before-`` backup."""
+        self._writable()
+        return backups.before(self.path, self.data, what)
 
     # ------------------------------------------------------------------ TinyDB API
 

@@ -41,7 +41,9 @@ def test_a_good_merge_still_asks_then_merges(
     assert cli("--coder", "alice", "tag", B, "经济")[0] == 0
     code, _, err = cli("codes", "merge", "民生", "经济")
     assert code == 2 and "add --yes" in err
-    assert cli("codes", "merge", "民生", "经济", "--yes") == (0, "merge: 民生 → 经济\n", "")
+    code, out, err = cli("codes", "merge", "民生", "经济", "--yes")
+    assert (code, out) == (0, "merge: 民生 → 经济\n")
+    assert err.startswith("piyue: the codings as they were before are in ")  # store10b
 
 
 def test_move_says_where_the_code_went(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -97,6 +97,8 @@ def test_db_in_a_missing_folder_is_refused_and_a_new_one_is_announced(
     code, out, err = new("tags")  # a read: nothing made, nothing said
     assert code == 0 and err == "" and not (tmp_path / "b.json").exists()
     code, out, err = new("tag", A, "x")
-    assert code == 0 and err == f"piyue: new database created at {tmp_path / 'b.json'}\n"
+    assert code == 0 and err == (
+        f"piyue: new database created at {tmp_path / 'b.json'}\npiyue: new code x\n"
+    )
     code, out, err = new("tag", A, "y")
-    assert code == 0 and err == ""
+    assert code == 0 and err == "piyue: new code y\n"  # said once: the database is not new

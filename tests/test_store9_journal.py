@@ -99,16 +99,16 @@ def test_a_reader_opened_read_only_gets_write_access_when_the_writer_ends(
     reader = Workspace(SEEDS, db, mode="ui", coder="reader")
     assert reader.readonly  # waited briefly, then read-only
     assert not reader.try_write_access()  # still held
-    writer.add_tags(arts[0], ["by the command"])
+    writer.add_tags(arts[0], ["by-the-command"])
     writer.close()
     assert reader.try_write_access()
     assert not reader.readonly
-    assert reader.store.notes(arts[0].id, coders=None).tags == ("by the command",)
+    assert reader.store.notes(arts[0].id, coders=None).tags == ("by-the-command",)
     reader.tag(arts[1], ["mine"])
     reader.close()
     with Store.open(db, coder="reader") as s:
         assert s.notes(arts[1].id).tags == ("mine",)
-        assert s.notes(arts[0].id, coders=None).tags == ("by the command",)
+        assert s.notes(arts[0].id, coders=None).tags == ("by-the-command",)
 
 
 def test_a_command_mode_store_never_takes_write_access(tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ from storage.annotations.model import (
     clean_colour,
     clean_tag,
     fingerprint,
+    new_tag_name,
 )
 from storage.annotations.reattach import Reanchored, find_article, reanchor
 from storage.annotations.store import SCHEMA, Store
@@ -96,6 +97,7 @@ __all__ = [
     "evaluate",
     "find_article",
     "fingerprint",
+    "new_tag_name",
     "parse_expression",
     "reanchor",
 ]

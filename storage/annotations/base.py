@@ -15,9 +15,16 @@ from typing import Any
 from corpus.model import Article
 from storage.annotations.coders import Coders, VisibleCoders, clean_coder, default_coder
 from storage.annotations.history import Change, History, State
-from storage.annotations.model import PALETTE, TagDef, clean_tag, copy_doc, fingerprint
+from storage.annotations.model import (
+    PALETTE,
+    TagDef,
+    clean_tag,
+    copy_doc,
+    fingerprint,
+    new_tag_name,
+)
 from storage.durable import DurableStorage, PiyueDB
-from storage.errors import ReadOnlyDatabase, StoreError
+from storage.errors import AnnotationError, ReadOnlyDatabase, StoreError
 
 
 class StoreBase:
@@ -44,6 +51,8 @@ class StoreBase:
         self._tag_ids: dict[str, int] = {}
         self._next_ids: dict[str, int] = {}
         self.history = History()
+        self.last_backup: Path | None = None
+        """The ``before-`` backup the last destructive change wrote (to tell the user)."""
         self._anchored_here: str | None = None
         """The corpus state this session anchored the annotations in (``anchored_stamp``)."""
         # inside a batch: documents written but not yet committed, and their state before it
@@ -356,6 +365,22 @@ class StoreBase:
         doc.update(fingerprint(article))
         doc["issue_id"] = article.issue_id
         return doc_id, doc
+
+    def code_name(self, tag: str) -> str:
+        """A code name to write: one this database already has (defined or used) as it is —
+        a code named before ``new_tag_name``'s rule still loads, codes and renames — else a
+        valid new name (``new_tag_name``)."""
+        try:
+            return new_tag_name(tag)
+        except AnnotationError:
+            t = " ".join(str(tag).split())
+            if t in self._tag_ids or any(
+                t in d.get("tags", ())
+                for table in ("articles", "highlights")
+                for d in self._raw(table).values()
+            ):
+                return t
+            raise
 
     def ensure_tag(
         self, name: str, colour: str = "", description: str = "", parent: str = ""

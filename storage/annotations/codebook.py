@@ -28,8 +28,8 @@ from storage.annotations.model import (
     TagDef,
     UnknownCode,
     clean_colour,
-    clean_tag,
     copy_doc,
+    new_tag_name,
     passage_is_empty,
 )
 from storage.errors import AnnotationError
@@ -54,7 +54,7 @@ class CodebookMixin(StoreBase):
     ) -> TagDef:
         """Create or update a definition as given (no cycle check: ``move_code`` is the
         validated way to change a parent; readers of the tree tolerate old cyclic data)."""
-        name = clean_tag(name)
+        name = self.code_name(name)
         if colour:
             clean_colour(colour)
         doc_id = self._tag_ids.get(name)
@@ -272,7 +272,7 @@ class CodebookMixin(StoreBase):
         """Rename a code everywhere (articles, passages, children, quick digit).  Onto a name
         that exists: ``CodeExists`` (merge instead)."""
         old = self._require(old)
-        new = clean_tag(new)
+        new = new_tag_name(new)
         if new == old:
             return self._ensure_def(old)
         if new in self._tag_ids or new in self._code_names():
@@ -295,6 +295,7 @@ class CodebookMixin(StoreBase):
         src_doc = copy_doc(self._raw("tags")[str(src_id)]) if src_id is not None else {}
         below = dst in self._descendants(src)
         digits = self.quick_tags()
+        self.last_backup = self.storage.backup_before(f"merge {src}")
         with self.batch(f"merge {src} → {dst}"):
             dst_id, dst_doc = self._ensure_row(dst, like=src_doc)
             if not dst_doc.get("description") and src_doc.get("description"):
@@ -348,6 +349,7 @@ class CodebookMixin(StoreBase):
         doc_id = self._tag_ids.get(code)
         parent = self._parents().get(code, "")
         digits = self.quick_tags()
+        self.last_backup = self.storage.backup_before(f"delete {code}")
         with self.batch(f"delete code {code}"):
             self._reparent(code, parent)
             if doc_id is not None:

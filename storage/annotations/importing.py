@@ -125,6 +125,7 @@ def import_jsonl(
     rep.coders = sorted(set(who_of))
     if not recs:
         return rep
+    store.last_backup = store.storage.backup_before("import")
     with store.batch("import"):
         _define_codes(recs, store, rep)
         for (lineno, rec), who in zip(recs, who_of, strict=True):

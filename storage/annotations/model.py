@@ -145,6 +145,25 @@ def clean_tag(tag: str) -> str:
     return t
 
 
+TAG_SEPARATORS = ",，、;；"
+"""What separates codes where several are typed in one field (the reader's tag dialog)."""
+
+
+def new_tag_name(tag: str) -> str:
+    """A name for a new code: ``clean_tag``, and no space nor separator in it — the reader
+    reads ``安全 生产`` as two codes and an expression as ``安全 and 生产``, so such a name
+    would mean three different things (codes named so before stay usable: ``code_name``)."""
+    t = clean_tag(tag)
+    bad = sorted({c for c in t if c.isspace() or c in TAG_SEPARATORS}, key=t.index)
+    if bad:
+        shown = " ".join("space" if c.isspace() else c for c in bad)
+        raise AnnotationError(
+            f"{t!r} cannot be a code name: it has {shown}, which separate codes (to give "
+            "two codes, name them apart: tag ID A B)"
+        )
+    return t
+
+
 def clean_colour(colour: str) -> str:
     if not _COLOUR.fullmatch(colour):
         raise AnnotationError(f"colour must look like #RRGGBB, not {colour!r}")

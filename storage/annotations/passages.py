@@ -16,7 +16,6 @@ from storage.annotations.model import (
     CONTEXT,
     Highlight,
     clean_note,
-    clean_tag,
     copy_doc,
     highlight_from_doc,
     passage_is_empty,
@@ -97,7 +96,7 @@ class PassagesMixin(StoreBase):
         and note are added to it (and it is returned) instead of a duplicate being made."""
         span = _span(article.text, start, end)
         clean_note(note)
-        clean = list(dict.fromkeys(clean_tag(t) for t in tags))
+        clean = list(dict.fromkeys(self.code_name(t) for t in tags))
         same = self._same_span(article.id, start, end)
         if same is not None:
             doc = copy_doc(self._raw("highlights")[str(same)])
@@ -148,7 +147,7 @@ class PassagesMixin(StoreBase):
     ) -> Highlight:
         doc_id, doc = self._hl_doc(hid)
         if tags is not None:
-            doc["tags"] = [clean_tag(t) for t in tags]
+            doc["tags"] = [self.code_name(t) for t in tags]
         if note is not None:
             doc["note"] = clean_note(note)
         self._begin("edit highlight")
@@ -163,7 +162,7 @@ class PassagesMixin(StoreBase):
     def add_highlight_tags(self, hid: str, tags: Iterable[str]) -> Highlight:
         """Add codes to a passage (``t`` with the caret inside it)."""
         doc_id, doc = self._hl_doc(hid)
-        clean = [clean_tag(t) for t in tags]
+        clean = [self.code_name(t) for t in tags]
         if not clean:
             raise AnnotationError("no code given")
         new = list(dict.fromkeys([*doc["tags"], *clean]))
@@ -178,7 +177,7 @@ class PassagesMixin(StoreBase):
         """Take codes off a passage; a passage left with no code and no note is removed
         (then None is returned)."""
         doc_id, doc = self._hl_doc(hid)
-        clean = [clean_tag(t) for t in tags]
+        clean = [self.code_name(t) for t in tags]
         if not clean:
             raise AnnotationError("no code given")
         missing = [t for t in clean if t not in doc["tags"]]

@@ -149,7 +149,7 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             self._end()
 
     def add_tags(self, article: Article, tags: Iterable[str]) -> ArticleNotes:
-        clean = [clean_tag(t) for t in tags]
+        clean = [self.code_name(t) for t in tags]
         if not clean:
             raise AnnotationError("no tag given")
         doc_id, doc = self._article_doc(article)
