@@ -372,6 +372,8 @@ class MainScreen(
             remembered_at = float(remembered.get("scroll", 0))
             self.open_article(art, scroll=remembered_at, focus=True, mark_read=False)
         elif art is not None:
+            if remembered and remembered.get("article"):  # its page was renamed or deleted
+                self.notify("上次读的文章已不在 the last-read article's page is gone", timeout=6)
             self.select_issue(pages.issue_of(art))
             self.open_article(art, mark_read=False)
         else:
