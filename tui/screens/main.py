@@ -281,8 +281,15 @@ class MainScreen(
             pass
         self.post_message(self.WordsReady())
         try:
+            from textual.worker import get_current_worker
+
+            from storage.index import Abandoned
+
+            me = get_current_worker()
 
             def progress(done: int, total: int) -> None:
+                if me.is_cancelled:  # the reader quit: stop the pool, the index resumes later
+                    raise Abandoned
                 self.post_message(self.IndexProgress(done, total))
 
             stats = lib.refresh_index(progress)
