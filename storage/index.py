@@ -46,7 +46,7 @@ import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -588,7 +588,7 @@ class Index(PageWriter, Searcher):
 
     def _run(
         self, items: list[tuple[str, str]], workers: int | None, manifest: Manifest
-    ) -> Iterator[Result]:
+    ) -> Generator[Result, None, None]:
         if not items:
             return
         # the pool and the parser's side: not imported by a reader that only searches
