@@ -104,11 +104,6 @@ class PiyueApp(App[None]):
             markup=markup,
         )
 
-    def action_help_quit(self) -> None:
-        """Ctrl-C does not quit (it copies in an input): say which key does, in plain text
-        (Textual's own hint is markup, which ``notify`` here shows as typed)."""
-        self.notify("按 q 退出 press q to quit", title="退出? quit?")
-
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Textual's own commands but its Quit: ours (``q``, which remembers where the reader
         was) is in the palette already, and a tester saw Quit twice."""
