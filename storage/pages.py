@@ -64,15 +64,14 @@ class PageView:
         """One article, building only its page when the corpus is not in memory."""
         lib = self.library
         if lib.reading_index() is None:
-            got = lib.load().article(article_id)
-            return None if got is None or self.gone(got) else got
+            return lib.load().article(article_id)
         pid = issue_ids_of(lib, [article_id]).get(article_id)
         candidates = [pid] if pid is not None else sorted(lib.corrections())
         for page_id in candidates:  # an id a correction made is not in the index
             page = lib.issue(page_id)
             found = next((a for a in page.articles if a.id == article_id), None) if page else None
             if found is not None:
-                return None if self.gone(found) else found
+                return found
         return None
 
     def issue_of(self, article: Article) -> Issue:

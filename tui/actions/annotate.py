@@ -30,9 +30,6 @@ class AnnotateActions(ScreenBase):
         article = self.target_article()
         if article is None or not self.writable():
             return None
-        if self.pages is not None and self.pages.gone(article):  # renamed or deleted on disk
-            self.notify("此版已不在 this article's page is gone (renamed or deleted)", timeout=6)
-            return None
         sel = self.query_one(Reader).selection() if article is self.article else None
         return article, sel
 

@@ -261,6 +261,8 @@ class MainScreen(
             pages = self.ws.pages()
             remembered = state.load(self.ws.root)
             first = pages.article(str(remembered.get("article", ""))) if remembered else None
+            if first is not None and pages.gone(first):  # its folder renamed, its file deleted
+                first = None
             if first is not None:
                 pages.issue(first.issue_id)  # built here, off the UI thread
             elif pages.rows:
