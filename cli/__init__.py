@@ -152,7 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         fail(str(exc))
     except BrokenPipeError:
         return 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        if str(exc):  # what was interrupted, in one line (an index refresh: kept as it was)
+            print(str(exc), file=sys.stderr)
         return 130
     except Exception as exc:  # the machine's errors in one line; anything else is logged
         from storage.errors import last_resort

@@ -41,14 +41,15 @@ import errno
 import hashlib
 import json
 import os
+import signal
 import sqlite3
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from corpus.load import corpus_target, scan_corpus
 from corpus.model import Skipped
@@ -98,11 +99,33 @@ class IndexStats:
     """Time spent merging counts and selecting terms."""
 
 
+class Abandoned(Exception):
+    """Raised by a progress callback to stop a refresh (the reader quitting): the pool is
+    terminated and the index is as it was; the next refresh parses those pages again."""
+
+
+class IndexInterrupted(KeyboardInterrupt):
+    """Ctrl-C during a refresh, with the one line to say (the CLI exits 130 with it)."""
+
+
 def _warm(tags: Tags) -> None:
     """The tags for choosing terms, loaded ahead of need on a thread; a failure is met again
     (and reported) when the terms are chosen."""
     with contextlib.suppress(Exception):
         tags()
+
+
+def _stop(pool: Any) -> None:
+    """Terminate a pool's workers now (a second Ctrl-C meanwhile is not let in to leave
+    them running; they would die with this process anyway)."""
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        pool.terminate()
+        pool.join()
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, old)
 
 
 def _worker_expand() -> dict[str, tuple[str, ...]]:
@@ -293,6 +316,10 @@ class Index(PageWriter, Searcher):
                     self.db.rollback()
                 except sqlite3.Error:
                     pass
+            if isinstance(exc, KeyboardInterrupt) and not isinstance(exc, IndexInterrupted):
+                raise IndexInterrupted(
+                    "interrupted; the index is as it was (the next run builds it again)"
+                ) from None
             if isinstance(exc, (OSError, sqlite3.OperationalError)) and not isinstance(
                 exc, DiskError
             ):
@@ -419,28 +446,32 @@ class Index(PageWriter, Searcher):
             get = tags or self._tags
             warm = threading.Thread(target=_warm, args=(get,), name="piyue-tags", daemon=True)
             warm.start()
-        for rel, got, toks, digest in self._run(really, workers, scan.manifest):
-            if rel in known:
-                d, t = self._drop_page(rel, df_delta, counts_gone)
-                docs_delta -= d
-                tokens_delta -= t
-            size, mtime = stat_of.get(rel, (0, 0))
-            if isinstance(got, Skipped):
-                self.db.execute(
-                    "INSERT INTO pages(rel, key, id, size, mtime, sha1, skipped) "
-                    "VALUES(?,?,?,?,?,?,?)",
-                    (rel, sort_key(rel), pid_of.get(rel), size, mtime, digest, got.reason),
-                )
-                stats.skipped += 1
-            else:
-                tokens_delta += self._store_page(rel, size, mtime, digest, got, toks, df_delta)
-                if self.discover_terms:
-                    counts_new.merge(unpack_counts(got.counts))
-                docs_delta += len(got.articles)
-                stats.parsed += 1
-            done += 1
-            if progress:
-                progress(done, total)
+        # closed on any exception (a progress callback that stops it too): the pool is
+        # terminated then, not left to finish the pages
+        results = self._run(really, workers, scan.manifest)
+        with contextlib.closing(results):
+            for rel, got, toks, digest in results:
+                if rel in known:
+                    d, t = self._drop_page(rel, df_delta, counts_gone)
+                    docs_delta -= d
+                    tokens_delta -= t
+                size, mtime = stat_of.get(rel, (0, 0))
+                if isinstance(got, Skipped):
+                    self.db.execute(
+                        "INSERT INTO pages(rel, key, id, size, mtime, sha1, skipped) "
+                        "VALUES(?,?,?,?,?,?,?)",
+                        (rel, sort_key(rel), pid_of.get(rel), size, mtime, digest, got.reason),
+                    )
+                    stats.skipped += 1
+                else:
+                    tokens_delta += self._store_page(rel, size, mtime, digest, got, toks, df_delta)
+                    if self.discover_terms:
+                        counts_new.merge(unpack_counts(got.counts))
+                    docs_delta += len(got.articles)
+                    stats.parsed += 1
+                done += 1
+                if progress:
+                    progress(done, total)
         if df_delta or docs_delta:
             self._apply_df(df_delta, docs_delta)
         if self._vocab_delta:
@@ -557,14 +588,12 @@ class Index(PageWriter, Searcher):
 
     def _run(
         self, items: list[tuple[str, str]], workers: int | None, manifest: Manifest
-    ) -> Iterator[Result]:
+    ) -> Generator[Result, None, None]:
         if not items:
             return
         # the pool and the parser's side: not imported by a reader that only searches
-        from concurrent.futures import ProcessPoolExecutor
-
         from storage import indexer
-        from storage.indexer import process_chunk, process_page, worker_init
+        from storage.indexer import process_page, worker_init
 
         cache = str(self.cache_dir / "jieba")  # the one jieba cache (``Library`` uses it too)
         udict = str(self.user_dict) if self.user_dict else None
@@ -582,9 +611,21 @@ class Index(PageWriter, Searcher):
             return
         chunk = max(4, min(32, len(items) // (n * 4) or 1))
         chunks = [items[i : i + chunk] for i in range(0, len(items), chunk)]
-        with ProcessPoolExecutor(max_workers=n, initializer=worker_init, initargs=init) as ex:
-            self._remember_expand(ex.submit(_worker_expand).result())
-            for result in ex.map(process_chunk, [str(self.root)] * len(chunks), chunks):
+        # multiprocessing's Pool, not concurrent.futures: its terminate() stops workers at
+        # once, where ProcessPoolExecutor's shutdown after Ctrl-C could hang on its own
+        # InvalidStateError (cancelled futures failed again by its manager thread)
+        import multiprocessing
+
+        pool = multiprocessing.Pool(n, indexer.pool_init, (os.getpid(), *init))
+        try:
+            self._remember_expand(pool.apply(_worker_expand))
+            root = str(self.root)
+            for result in pool.imap(indexer.process_chunk_of, [(root, c) for c in chunks]):
                 yield from result
+        except BaseException:  # Ctrl-C, the reader quitting, a failure: no waiting
+            _stop(pool)
+            raise
+        pool.close()
+        pool.join()
 
     # ------------------------------------------------------------------- reading

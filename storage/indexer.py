@@ -5,6 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +57,38 @@ def worker_init(
     _WORKER_MANIFEST = manifest
     _WORKER_COUNT = count
     _WORKER_EXPAND = {t.text: t.parts for t in terms if len(t.parts) > 1 and t.text in seg.terms}
+
+
+def pool_init(parent: int, *init: object) -> None:
+    """A pool worker's start: ``worker_init``, after making sure it never outlives the
+    process that started it. Ctrl-C reaches the whole terminal's process group, but only the
+    parent acts on it (it stops the pool); and when the parent dies (``kill -9``, a closed
+    terminal) the worker goes too instead of waiting forever re-parented to PID 1."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(parent)
+    worker_init(*init)  # type: ignore[arg-type]
+
+
+def die_with(parent: int) -> None:
+    """End this process when ``parent`` does: Linux's parent-death signal, else (and for
+    the moment before it is set) a watch on the parent pid."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="piyue-parent-watch", daemon=True).start()
 
 
 _CANDIDATE: dict[str, bool] = {}
@@ -190,3 +227,8 @@ def process_chunk(root: str, items: list[tuple[str, str]]) -> list[Result]:
                 out[i] = rel, dataclasses.replace(got, counts=pack_counts(total)), rows, digest
             break
     return out
+
+
+def process_chunk_of(args: tuple[str, list[tuple[str, str]]]) -> list[Result]:
+    """``process_chunk`` for ``Pool.imap`` (one argument)."""
+    return process_chunk(*args)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.model import FRAGMENT_LABEL, Article, Issue, Skipped
@@ -74,13 +75,29 @@ class PageView:
         return None
 
     def issue_of(self, article: Article) -> Issue:
-        """The page an article is on (as corrected); the article must exist."""
+        """The page an article is on (as corrected). Never raises: when the page has gone
+        (its folder renamed or its file deleted since the reader opened it), a stand-in page
+        holding just this article, so that a list or a dialog still shows something; actions
+        that would code it ask ``gone`` first and say why they refuse."""
         got = self.library.issue(article.issue_id)
         if got is None:
-            raise KeyError(article.issue_id)
+            return Issue(article.issue_id, "", article.title, None, articles=(article,))
         return got
 
+    def gone(self, article: Article) -> bool:
+        """The article's page is no longer in the archive: unknown to the library, or its
+        file is not on disk any more (renamed or deleted since the index was built)."""
+        page = self.library.issue(article.issue_id)
+        if page is None or not page.source:
+            return True
+        return not (Path(self.library.root) / page.source).is_file()
+
     def first_page(self) -> Issue | None:
+        """The first page still on disk (a stale index may list one renamed or deleted)."""
+        for row in self.rows:
+            page = self.issue(row.id)
+            if page is not None and (Path(self.library.root) / page.source).is_file():
+                return page
         return self.issue(self.rows[0].id) if self.rows else None
 
     def article_rows(self) -> list[Article]:

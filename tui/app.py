@@ -224,6 +224,18 @@ class PiyueApp(App[None]):
     def on_search_screen_run(self, msg: SearchScreen.Run) -> None:
         self.main_screen.search_requested(msg.query)
 
+    def _fatal_error(self) -> None:
+        """An unexpected error: its traceback goes to error.log and the CLI prints one line
+        (Textual's own dump shows every local, whole parsed pages, thousands of lines)."""
+        import sys
+
+        from storage.errors import last_resort
+
+        exc = sys.exc_info()[1] or self._exception
+        if exc is not None:
+            self.fatal = self.fatal or last_resort(exc)
+        self._close_messages_no_wait()
+
     def on_unmount(self) -> None:
         """Fold the journal into the database; if the disk refuses, say so in one line
         when the terminal is back (the changes are safe in the journal)."""

@@ -261,6 +261,8 @@ class MainScreen(
             pages = self.ws.pages()
             remembered = state.load(self.ws.root)
             first = pages.article(str(remembered.get("article", ""))) if remembered else None
+            if first is not None and pages.gone(first):  # its folder renamed, its file deleted
+                first = None
             if first is not None:
                 pages.issue(first.issue_id)  # built here, off the UI thread
             elif pages.rows:
@@ -281,8 +283,15 @@ class MainScreen(
             pass
         self.post_message(self.WordsReady())
         try:
+            from textual.worker import get_current_worker
+
+            from storage.index import Abandoned
+
+            me = get_current_worker()
 
             def progress(done: int, total: int) -> None:
+                if me.is_cancelled:  # the reader quit: stop the pool, the index resumes later
+                    raise Abandoned
                 self.post_message(self.IndexProgress(done, total))
 
             stats = lib.refresh_index(progress)
@@ -372,6 +381,8 @@ class MainScreen(
             remembered_at = float(remembered.get("scroll", 0))
             self.open_article(art, scroll=remembered_at, focus=True, mark_read=False)
         elif art is not None:
+            if remembered and remembered.get("article"):  # its page was renamed or deleted
+                self.notify("上次读的文章已不在 the last-read article's page is gone", timeout=6)
             self.select_issue(pages.issue_of(art))
             self.open_article(art, mark_read=False)
         else:
