@@ -24,6 +24,17 @@ class AnnotateActions(ScreenBase):
         tok = reader.caret_token()
         return self.ws.passage_at(article, tok[0]) if tok is not None else None
 
+    def refuse_others(self, here: Highlight | None) -> bool:
+        """Whether ``here`` is another coder's passage (said once; nothing changes)."""
+        coder = self.ws.store.coder
+        if here is None or here.coder == coder:
+            return False
+        self.notify(
+            f"这段是 {here.coder} 的编码 this passage is {here.coder}'s: {coder} cannot change it",
+            severity="warning",
+        )
+        return True
+
     def coding_target(self) -> tuple[Article, tuple[int, int] | None] | None:
         """The target article and the selection in it (only when it is the reader's); None
         when there is no article or the database is read-only (said once)."""
@@ -81,14 +92,8 @@ class AnnotateActions(ScreenBase):
                 )
             )
             return
-        store = self.ws.store
         here = self.passage_here(article)
-        if here is not None and here.coder != store.coder:
-            self.notify(
-                f"这段是 {here.coder} 的编码 this passage is {here.coder}'s: "
-                f"{store.coder} cannot change it",
-                severity="warning",
-            )
+        if self.refuse_others(here):
             return
         if here is not None:
             hid = here.id
@@ -137,12 +142,7 @@ class AnnotateActions(ScreenBase):
             return
         store = self.ws.store
         here = self.passage_here(article)
-        if here is not None and here.coder != store.coder:
-            self.notify(
-                f"这段是 {here.coder} 的编码 this passage is {here.coder}'s: "
-                f"{store.coder} cannot change it",
-                severity="warning",
-            )
+        if self.refuse_others(here):
             return
         if here is not None:
             hid = here.id
@@ -208,14 +208,8 @@ class AnnotateActions(ScreenBase):
                 )
             )
             return
-        store = self.ws.store
         here = self.passage_here(article)
-        if here is not None and here.coder != store.coder:
-            self.notify(
-                f"这段是 {here.coder} 的编码 this passage is {here.coder}'s: "
-                f"{store.coder} cannot change it",
-                severity="warning",
-            )
+        if self.refuse_others(here):
             return
         if here is not None:
             hid = here.id
