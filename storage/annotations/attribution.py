@@ -13,7 +13,7 @@ from typing import Any
 
 from corpus.model import Article
 from storage.annotations.model import CONTEXT, clean_note, clean_tag, copy_doc
-from storage.annotations.passages import PassagesMixin
+from storage.annotations.passages import PassagesMixin, _span
 from storage.annotations.reattach import merge_article_docs, reanchor
 from storage.errors import AnnotationError
 
@@ -65,17 +65,6 @@ class Attached:
     article: bool = False
     passages: int = 0
     left: list[str] = field(default_factory=list)
-
-
-def _quoted(text: str, start: int, end: int) -> dict[str, Any]:
-    """A passage's place, quote and context in ``text`` (what re-attachment looks for)."""
-    return {
-        "start": start,
-        "end": end,
-        "quote": text[start:end],
-        "prefix": text[max(0, start - CONTEXT) : start],
-        "suffix": text[end : end + CONTEXT],
-    }
 
 
 def _not_an_orphan(ref: str, doc: dict[str, Any] | None, coder: str, theirs: list[str]) -> str:
@@ -298,7 +287,7 @@ class AttributionMixin(PassagesMixin):
                 if hit is None:
                     done.left.append(str(d["quote"]))
                     continue
-                span = _quoted(article.text, *hit)
+                span = _span(article.text, *hit)
                 self._put("highlights", i, {**d, **span, "article_id": article.id, "orphan": False})
                 done.passages += 1
             if done.passages and not arts and self._art_ids.get(article.id) is None:
