@@ -278,7 +278,6 @@ _CONTROL_NAME = (
     "{what} name holds a line break or another control character (shown as ␊, ␉…): not read, "
     "its ids would break every line-by-line listing — rename it"
 )
-_NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 odd_name = re.compile(r"[\x00-\x1f\x7f-\x9f\udc80-\udcff]").search
 """A name ``_walk`` skips (control characters, bytes that are not UTF-8): one test for the
 index's quick walk, which must skip what the scan skips."""
@@ -332,9 +331,9 @@ def _walk(root: Path, skipped: list[Skipped]) -> Iterator[tuple[Path, str]]:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
-        shown = None if odd_name(entry.name) is None else foreign_name(entry.name)
-        if shown is not None or _NAME_CONTROL.search(entry.name):
+        if odd_name(entry.name):  # one test for both kinds: most names pass it at once
             what = "folder" if is_dir else "file"
+            shown = foreign_name(entry.name)
             if shown is None:  # a line break or another control character in the name
                 shown = entry.name.translate(_NAME_PICTURES)
                 why = _CONTROL_NAME.format(what=what)
