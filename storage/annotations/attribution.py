@@ -13,7 +13,7 @@ from typing import Any
 
 from corpus.model import Article
 from storage.annotations.model import CONTEXT, clean_note, clean_tag, copy_doc
-from storage.annotations.passages import PassagesMixin, _span
+from storage.annotations.passages import PassagesMixin, passage_span
 from storage.annotations.reattach import merge_article_docs, reanchor
 from storage.errors import AnnotationError
 
@@ -287,7 +287,7 @@ class AttributionMixin(PassagesMixin):
                 if hit is None:
                     done.left.append(str(d["quote"]))
                     continue
-                span = _span(article.text, *hit)
+                span = passage_span(article.text, *hit)
                 self._put("highlights", i, {**d, **span, "article_id": article.id, "orphan": False})
                 done.passages += 1
             if done.passages and not arts and self._art_ids.get(article.id) is None:

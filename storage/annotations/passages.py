@@ -23,7 +23,7 @@ from storage.annotations.model import (
 from storage.errors import AnnotationError
 
 
-def _span(text: str, start: int, end: int) -> dict[str, Any]:
+def passage_span(text: str, start: int, end: int) -> dict[str, Any]:
     """Quote and context of ``text[start:end]`` (what re-attachment looks for)."""
     if not (0 <= start < end <= len(text)):
         raise AnnotationError(f"passage {start}-{end} is outside the article (0-{len(text)})")
@@ -94,7 +94,7 @@ class PassagesMixin(StoreBase):
     ) -> Highlight:
         """Code a span.  If the article already has a passage on exactly this span, the codes
         and note are added to it (and it is returned) instead of a duplicate being made."""
-        span = _span(article.text, start, end)
+        span = passage_span(article.text, start, end)
         clean_note(note)
         clean = list(dict.fromkeys(self.code_name(t) for t in tags))
         same = self._same_span(article.id, start, end)
@@ -198,7 +198,7 @@ class PassagesMixin(StoreBase):
         doc_id, doc = self._hl_doc(hid)
         if doc["article_id"] != article.id:
             raise AnnotationError(f"passage {hid} belongs to article {doc['article_id']}")
-        doc.update(_span(article.text, start, end), orphan=False)
+        doc.update(passage_span(article.text, start, end), orphan=False)
         same = self._same_span(article.id, start, end, but=hid)
         self._begin("resize passage")
         try:
