@@ -14,7 +14,7 @@ NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几�
 ADMIN = frozenset("市 省 县 区".split())
 
 ORG_SUFFIXES = tuple(
-    "有限公司 委员会 研究所 研究院 设计院 管理局 办公室 党支部 党工委 工委 党委 党组 集团 公司 "
+    "有限公司 委员会 常委会 研究所 研究院 设计院 管理局 办公室 党支部 党工委 工委 党委 党组 集团 公司 "
     "银行 大学 学院 医院 法院 检察院 商会 协会 学会 联合会 管委会 中心 局 厅 所 院 社".split()
 )
 """Longest first: an organisation's name ends in one of these (X集团, X研究所, 七二五所)."""
@@ -45,6 +45,8 @@ def token_suffix_kind(parts: Sequence[str]) -> str | None:
         return "organisation"
     if last in PLACE_SET:
         return "place"
+    if len(parts) > 1 and len(last) == 1 and (parts[-2] + last).endswith(_CROSSING_ORG):
+        return "organisation"  # 市委常委/会: a suffix of three characters over two tokens
     if len(parts) > 1 and len(last) > 2:
         # a token that ends in a suffix of two characters or more (行政/服务中心): one
         # character is too little to tell (格局, 思路, 城市 end in 局, 路, 市)
@@ -58,6 +60,8 @@ def token_suffix_kind(parts: Sequence[str]) -> str | None:
 _TAG_KIND = {"ns": "place", "nt": "organisation"}
 _LONG_ORG = tuple(s for s in ORG_SUFFIXES if len(s) > 1)
 _LONG_PLACE = tuple(s for s in PLACE_SUFFIXES if len(s) > 1)
+_CROSSING_ORG = tuple(s for s in ORG_SUFFIXES if len(s) > 2)
+"""Suffixes long enough to tell across a token boundary (常委会, 委员会; not 协会: 政协/会…)."""
 
 
 def name_kind(parts: Sequence[str], tags: Mapping[str, str]) -> str | None:

@@ -53,8 +53,11 @@ _EDGE_OK = frozenset(
     "工作 会议 活动 规划 领域 基础 单位 部门 水平 组织 干部 任务 全国 全省 全市 全区 全县 "
     "市民 群众 领导 重点 重大 主要 二期".split()
 )
-_TAIL_OK = frozenset("工作者 建设".split())
-"""Generic words that may end a term, never start one (全国优秀党务工作者, 项目建设)."""
+_PROPER_ONCE = ("ns", "nr", "nz", "nt", "j", "x", "m")
+"""Tags of a first token that may start a name seen once (洛阳/轴承/研究所, 七/二五/所)."""
+_TAIL_OK = frozenset("工作者 建设 会".split())
+"""Generic words that may end a term, never start one (全国优秀党务工作者, 项目建设; 会 of
+市委常委/会, where jieba cuts a suffix that ``token_suffix_kind`` reads across the tokens)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,21 +166,43 @@ def _quotes(tokens: Sequence[str], marks: Iterable[int], out: Counter[str]) -> N
         if opening:
             start = i
             continue
-        inner = tuple(tokens[start + 1 : i]) if 0 <= start and i - start - 1 <= MAX_N else ()
+        inner = tuple(tokens[start + 1 : i]) if 0 <= start and i - start - 1 <= _LIST_N else ()
         start = -1
         if not inner:
             continue
         if inner not in _QUOTE_SEEN:
             if len(_QUOTE_SEEN) > 200_000:
                 _QUOTE_SEEN.clear()
-            _QUOTE_SEEN[inner] = _quote_key(inner)
-        if (key := _QUOTE_SEEN[inner]) is not None:
+            _QUOTE_SEEN[inner] = _quote_keys(inner)
+        for key in _QUOTE_SEEN[inner]:
             out[key] += 1
 
 
-_QUOTE_SEEN: dict[tuple[str, ...], str | None] = {}
-"""A quoted token run → its key in ``Counts.quoted``, or None: the genre quotes the same
-terms again and again (“十四五”), so each is judged once per process."""
+_LIST_N = 3 * MAX_N + 2
+"""Longest quoted run, in tokens: a slogan of three items (“大攻坚、见实效、建新功”)."""
+_QUOTE_SEEN: dict[tuple[str, ...], tuple[str, ...]] = {}
+"""A quoted token run → its keys in ``Counts.quoted`` (none, one, or one per item of a quoted
+list): the genre quotes the same terms again and again (“十四五”), so each is judged once per
+process."""
+
+
+def _quote_keys(inner: tuple[str, ...]) -> tuple[str, ...]:
+    """The terms a quote holds: the quote itself, or each item of a quoted list of short
+    phrases (“大攻坚、见实效、建新功”: three slogans, each said as one)."""
+    if "、" not in inner:
+        key = _quote_key(inner) if len(inner) <= MAX_N else None
+        return (key,) if key is not None else ()
+    items: list[tuple[str, ...]] = [()]
+    for t in inner:
+        if t == "、":
+            items.append(())
+        else:
+            items[-1] += (t,)
+    if any(not 0 < len(item) <= MAX_N for item in items):
+        return ()
+    # an item of one token is a word the list names (“生产、生活、生态”), not a new term
+    keys = [_quote_key(item) for item in items if len(item) > 1]
+    return tuple(k for k in keys if k is not None)
 
 
 def _quote_key(inner: tuple[str, ...]) -> str | None:
@@ -204,7 +229,7 @@ _AGAIN_BYTES = bytes(int(b & (_AGAIN | _CONTENT_BIT) == _AGAIN | _CONTENT_BIT) f
 def _is_content(tok: str) -> bool:
     """A token a term may hold: a word or a number, no break, and no boilerplate
     (``select_terms`` never keeps a gram that holds 发展 or 进行, so they are not counted)."""
-    if tok in BREAK or _CONTENT.match(tok) is None:
+    if (tok in BREAK and tok not in _TAIL_OK) or _CONTENT.match(tok) is None:
         return False
     return tok not in stopwords() or tok in _EDGE_OK or tok in _TAIL_OK
 
@@ -469,7 +494,8 @@ def select_terms(
             # a suffix alone (X所, X局 seen once) needs a proper-noun-like start, not a name
             if (len(last) == 1 and kind == "place") or looks_like_name(first):
                 continue
-            if not tags.get(first, "x").startswith(("ns", "nr", "nz", "nt", "j", "x", "m")):
+            office = first in ADMIN and len(parts) == 3 and len(parts[1]) > 1  # 市/生态环境/局
+            if not office and not tags.get(first, "x").startswith(_PROPER_ONCE):
                 continue
         cands[g] = parts
     # boundary statistics: how a candidate extends into longer candidates (an extension that

@@ -37,7 +37,7 @@ def _is_content(tok: str) -> bool:
             _CONTENT_SEEN.clear()
         # boilerplate (发展, 进行) is no content since select_terms never kept a gram holding it
         known = _CONTENT_SEEN[tok] = (
-            tok not in BREAK
+            (tok not in BREAK or tok in _TAIL_OK)
             and _CONTENT.match(tok) is not None
             and (tok not in stopwords() or tok in _EDGE_OK or tok in _TAIL_OK)
         )
@@ -169,13 +169,26 @@ def _quotes(tokens: Sequence[str], out: Counter[str]) -> None:
             continue
         inner = tokens[start + 1 : i]
         start = -1
-        text = "".join(inner)
-        if (
-            inner
-            and len(inner) <= MAX_N
-            and 2 <= len(text) <= 12
-            and all(_CONTENT.match(x) for x in inner)
-            and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
-            and text not in stopwords()
-        ):
-            out[" ".join(inner)] += 1
+        if "、" in inner:  # a quoted list: each item of two tokens or more, if all are short
+            cuts = [k for k, t in enumerate(inner) if t == "、"]
+            bounds = list(zip([-1, *cuts], [*cuts, len(inner)], strict=True))
+            items = [inner[a + 1 : b] for a, b in bounds]
+            if len(inner) <= 3 * MAX_N + 2 and all(0 < len(x) <= MAX_N for x in items):
+                for item in items:
+                    if len(item) > 1:
+                        _quoted(item, out)
+            continue
+        if len(inner) <= MAX_N:
+            _quoted(inner, out)
+
+
+def _quoted(inner: Sequence[str], out: Counter[str]) -> None:
+    text = "".join(inner)
+    if (
+        inner
+        and 2 <= len(text) <= 12
+        and all(_CONTENT.match(x) for x in inner)
+        and not (_NUMERIC.match(text) and not _NUMERAL_NAME.match(text))
+        and text not in stopwords()
+    ):
+        out[" ".join(inner)] += 1

@@ -81,6 +81,37 @@ def test_suffix_rules_name_organisations_and_places() -> None:
     assert kinds.get("代表联络站") == "term"  # a common noun does not start a name
 
 
+def test_offices_said_once_and_suffixes_cut_across_tokens() -> None:
+    """An office of the city said once (市/生态环境/局) is a name; 常委会 is a suffix even
+    where jieba cuts it 市委常委/会; a common word before 局 or 会 makes no name."""
+    page = _page(
+        "日前 ， 市 生态环境 局 党组书记 表示",
+        "近日 ， 市委常委 会 召开 会议 ， 市委常委 会 强调",
+        "企业 会 参加 ， 企业 会 组织",
+    )
+    tags = {"会": "v", "企业": "n", "生态环境": "l", "市委常委": "n"}
+    kinds = {t.text: t.kind for t in select_terms(count_page(page), tags=tags)}
+    assert kinds.get("市生态环境局") == "organisation"
+    assert "市委常委会" in kinds
+    assert "企业会" not in kinds
+
+
+def test_each_item_of_a_quoted_list_is_a_term() -> None:
+    """A quoted slogan of several items (“大攻坚、见实效、建新功”) names each item; an item of
+    one dictionary word (“生产、生活”) names nothing new, and a long quote is no list."""
+    page = _page(
+        "深入 主题教育 “ 大 攻坚 、 见 实效 、 建 新功 ” 活动",
+        "推动 “ 生产 、 生活 、 生态 ” 融合",
+        "他 说 “ 我们 要 把 工作 做 好 、 做 实 、 做 细 ， 让 群众 满意 ” 。",
+    )
+    counts = count_page(page)
+    assert {"大 攻坚", "见 实效", "建 新功"} <= set(counts.quoted)
+    assert not {"生产", "生活", "生态"} & set(counts.quoted)
+    assert not any("群众" in q for q in counts.quoted)
+    texts = {t.text for t in select_terms(counts)}
+    assert {"大攻坚", "见实效", "建新功"} <= texts
+
+
 def test_people_from_titles_and_verbs_of_speech() -> None:
     page = _page(
         "市委 副书记 赵会生 带领 相关 部门 ， 赵会生 强调 ， 要",
