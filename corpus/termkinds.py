@@ -14,8 +14,9 @@ NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几�
 ADMIN = frozenset("市 省 县 区".split())
 
 ORG_SUFFIXES = tuple(
-    "有限公司 委员会 常委会 研究所 研究院 设计院 管理局 办公室 党支部 党工委 工委 党委 党组 集团 公司 "
-    "银行 大学 学院 医院 法院 检察院 商会 协会 学会 联合会 管委会 中心 局 厅 所 院 社".split()
+    "有限公司 委员会 常委会 研究所 研究院 设计院 管理局 办公室 党支部 党工委 工委 党委 党组 "
+    "集团 公司 银行 大学 学院 医院 法院 检察院 商会 协会 学会 "
+    "联合会 管委会 中心 局 厅 所 院 社".split()
 )
 """Longest first: an organisation's name ends in one of these (X集团, X研究所, 七二五所)."""
 PLACE_SUFFIXES = tuple(
