@@ -296,7 +296,8 @@ def count_page(
     tokens_per_article: Iterable[Sequence[str]],
     expand: Mapping[str, Sequence[str]] | None = None,
 ) -> Counts:
-    """Counts of one page, from each article's tokens.
+    """Counts of one page, from each article's tokens (what they hold is stored per page in
+    the index: a change to it bumps ``storage.pagerow.SCHEMA``).
 
     ``expand`` maps learned terms to their parts: tokens segmented with the learned layer are
     counted as the base tokens they came from, so the selection is the same either way.
