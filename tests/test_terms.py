@@ -363,8 +363,9 @@ def test_page_counts_are_those_of_the_former_code(seg: Segmenter) -> None:
         assert count_page(joined, expand) == count_page_reference(joined, expand)
     vocab = sorted({t for p in pages for a in p for t in a})
     special = ["“", "”", '"', "《", "》", "书记", "强调", "、", "所", "街道", "王", "军", "的"]
+    special += ["、", "会", "市委常委", "常委", "局", "市"]
     rnd = random.Random(14)
-    longer = 0
+    longer = quoted = 0
     for _ in range(300):
         few = rnd.sample(vocab, 12) + special  # a small vocabulary: grams repeat
         page = [
@@ -374,7 +375,8 @@ def test_page_counts_are_those_of_the_former_code(seg: Segmenter) -> None:
         counts = count_page(page)
         assert counts == count_page_reference(page), page
         longer += sum(g.count(" ") >= 2 for g in counts.grams)
-    assert longer > 100
+        quoted += sum(counts.quoted.values())
+    assert longer > 100 and quoted > 10
 
 
 def test_a_count_of_people_is_no_term() -> None:
