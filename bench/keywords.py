@@ -28,7 +28,8 @@ from corpus.keywords import DocFreq, Keyword, rank
 from corpus.load import load_corpus
 from corpus.model import Article
 from corpus.segment import Segmenter, learn_names
-from corpus.terms import Counts, count_page, select_terms, stopwords
+from corpus.termnames import stopwords
+from corpus.terms import Counts, count_page, select_terms
 from storage.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent

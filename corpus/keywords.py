@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from corpus.terms import STOPWORDS_FILE, Term, stopwords
+from corpus.termnames import STOPWORDS_FILE, stopwords
+from corpus.terms import Term
 
 __all__ = [
     "FULL_WEIGHT_DOCS",

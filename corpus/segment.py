@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from itertools import accumulate, filterfalse, pairwise
 from pathlib import Path
 
-from corpus.terms import SURNAMES, Term
+from corpus.termnames import SURNAMES
+from corpus.terms import Term
 from corpus.tokenizer import SPACES, Lexicon, Tokenizer
 
 DOMAIN_DICT = Path(__file__).with_name("data") / "domain_dict.txt"

@@ -1,5 +1,7 @@
-"""What kind of name a term is: organisation or place by its suffix (X集团, X街道), and whether
-its first token can start a name at all (洛阳, 七, 西工区; not 僵尸 or 六大).
+"""What kind of name a term is: organisation or place by its suffix (X集团, X街道), and
+whether its first token can start a name at all (洛阳, 七, 西工区; not 僵尸 or 六大); and the
+shapes of the tokens a term may hold.
+
 
 Split from ``corpus.terms`` (term selection) along this seam.
 """
@@ -10,6 +12,12 @@ import re
 from collections.abc import Mapping, Sequence
 
 NUMERIC = re.compile(r"^[\d零一二三四五六七八九十百千万亿两几多余个年月日号时分点%％.]+$")
+MAX_N = 5
+"""Longest term, in tokens."""
+CONTENT = re.compile(r"^(?:[\u3400-\u9fff]+|[A-Za-z0-9][A-Za-z0-9.\-]*)$")
+"""A token a term may hold: words and numbers, no punctuation."""
+NUMERAL_NAME = re.compile(r"^[一二三四五六七八九十百千]{3,}$")
+"""Numerals that name a thing when quoted: 十四五 (the plan), 七二五 (the institute)."""
 
 ADMIN = frozenset("市 省 县 区".split())
 

@@ -23,6 +23,8 @@ from typing import Any
 
 from corpus.termkinds import (
     ADMIN,
+    CONTENT,
+    MAX_N,
     NUMERIC,
     ORG_SUFFIXES,
     SUFFIX_SET,
@@ -30,20 +32,18 @@ from corpus.termkinds import (
     suffix_kind,
     token_suffix_kind,
 )
-from corpus.termnames import BREAK, CUES, TITLE_ENDS, find_people, name_shaped
-from corpus.termnames import NOT_A_NAME as NOT_A_NAME
-from corpus.termnames import STOPWORDS_FILE as STOPWORDS_FILE
-from corpus.termnames import SURNAMES as SURNAMES
-from corpus.termnames import looks_like_name as looks_like_name
-from corpus.termnames import stopwords as stopwords
+from corpus.termnames import (
+    BREAK,
+    CUES,
+    TITLE_ENDS,
+    find_people,
+    looks_like_name,
+    name_shaped,
+    stopwords,
+)
+from corpus.termquotes import QUOTE_SET, SEP, count_quotes
 
-MAX_N = 5
-"""Longest term, in tokens."""
 KINDS = ("term", "person", "place", "organisation")
-
-_CONTENT = re.compile(r"^(?:[\u3400-\u9fff]+|[A-Za-z0-9][A-Za-z0-9.\-]*)$")
-_NUMERAL_NAME = re.compile(r"^[一二三四五六七八九十百千]{3,}$")
-"""Numerals that name a thing when quoted: 十四五 (the plan), 七二五 (the institute)."""
 # A term does not start with these (verbs and adverbs that open a phrase, not a name).
 _BAD_START_TAGS = frozenset("d p c u r y e o f q v i ad ul uj uz ug ud".split())
 _BAD_END_TAGS = frozenset("d p c u r y e o f ad a i ul uj uz ug ud".split())
@@ -140,77 +140,7 @@ class Counts:
         )
 
 
-_OPEN = frozenset("“「『《")
-_CLOSE = frozenset("”」』》")
-_QUOTE_SET = _OPEN | _CLOSE | {'"'}
-_SEP = ""
-"""Between two articles in a page's one token list: no token is empty, and it is no content,
-no cue and no quotation mark (a run, a name or a quote never spans two articles)."""
-_MARKS = _QUOTE_SET | {_SEP}
-
-
-def _quotes(tokens: Sequence[str], marks: Iterable[int], out: Counter[str]) -> None:
-    """Token runs between quotation marks, short and without punctuation inside (``marks``:
-    where the quotation marks and article ends are)."""
-    ascii_open = False
-    start = -1
-    for i in marks:
-        t = tokens[i]
-        if t == _SEP:  # a new article: nothing is open
-            ascii_open = False
-            start = -1
-            continue
-        opening = t in _OPEN or (t == '"' and not ascii_open)
-        if t == '"':
-            ascii_open = not ascii_open
-        if opening:
-            start = i
-            continue
-        inner = tuple(tokens[start + 1 : i]) if 0 <= start and i - start - 1 <= _LIST_N else ()
-        start = -1
-        if not inner:
-            continue
-        if inner not in _QUOTE_SEEN:
-            if len(_QUOTE_SEEN) > 200_000:
-                _QUOTE_SEEN.clear()
-            _QUOTE_SEEN[inner] = _quote_keys(inner)
-        for key in _QUOTE_SEEN[inner]:
-            out[key] += 1
-
-
-_LIST_N = 3 * MAX_N + 2
-"""Longest quoted run, in tokens: a slogan of three items (“大攻坚、见实效、建新功”)."""
-_QUOTE_SEEN: dict[tuple[str, ...], tuple[str, ...]] = {}
-"""A quoted token run → its keys in ``Counts.quoted`` (none, one, or one per item of a quoted
-list): the genre quotes the same terms again and again (“十四五”), so each is judged once per
-process."""
-
-
-def _quote_keys(inner: tuple[str, ...]) -> tuple[str, ...]:
-    """The terms a quote holds: the quote itself, or each item of a quoted list of short
-    phrases (“大攻坚、见实效、建新功”: three slogans, each said as one)."""
-    if "、" not in inner:
-        key = _quote_key(inner) if len(inner) <= MAX_N else None
-        return (key,) if key is not None else ()
-    items: list[tuple[str, ...]] = [()]
-    for t in inner:
-        if t == "、":
-            items.append(())
-        else:
-            items[-1] += (t,)
-    if any(not 0 < len(item) <= MAX_N for item in items):
-        return ()
-    # an item of one token is a word the list names (“生产、生活、生态”), not a new term
-    keys = [_quote_key(item) for item in items if len(item) > 1]
-    return tuple(k for k in keys if k is not None)
-
-
-def _quote_key(inner: tuple[str, ...]) -> str | None:
-    text = "".join(inner)
-    ok = inner and 2 <= len(text) <= 12 and all(map(_CONTENT.match, inner))
-    if not ok or (NUMERIC.match(text) and not _NUMERAL_NAME.match(text)) or text in stopwords():
-        return None
-    return " ".join(inner)
+_MARKS = QUOTE_SET | {SEP}
 
 
 _SEEN: dict[str, int] = {}
@@ -229,7 +159,7 @@ _AGAIN_BYTES = bytes(int(b & (_AGAIN | _CONTENT_BIT) == _AGAIN | _CONTENT_BIT) f
 def _is_content(tok: str) -> bool:
     """A token a term may hold: a word or a number, no break, and no boilerplate
     (``select_terms`` never keeps a gram that holds 发展 or 进行, so they are not counted)."""
-    if (tok in BREAK and tok not in _TAIL_OK) or _CONTENT.match(tok) is None:
+    if (tok in BREAK and tok not in _TAIL_OK) or CONTENT.match(tok) is None:
         return False
     return tok not in stopwords() or tok in _EDGE_OK or tok in _TAIL_OK
 
@@ -301,7 +231,7 @@ def count_page(
 
     ``expand`` maps learned terms to their parts: tokens segmented with the learned layer are
     counted as the base tokens they came from, so the selection is the same either way.
-    The indexer's hottest loop: the page's articles go into one token list (``_SEP`` between
+    The indexer's hottest loop: the page's articles go into one token list (``SEP`` between
     them), tokens are judged as the page's distinct tokens, pairs are made only of tokens that
     recur on the page, and every pass over tokens or pairs runs in C; Python loops only over
     the few places where a name's cue, a quotation mark or a suffix stands.
@@ -314,7 +244,7 @@ def count_page(
         docs += 1
         tokens += len(toks)
         flat += toks
-        flat.append(_SEP)
+        flat.append(SEP)
     every = Counter(flat)
     distinct = list(every)
     code = _codes(distinct)
@@ -333,8 +263,8 @@ def count_page(
     people: Counter[str] = Counter()
     quoted: Counter[str] = Counter()
     find_people(flat, compress(at, map(and_, what, repeat(_CUE))), people)
-    if not _QUOTE_SET.isdisjoint(special):
-        _quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
+    if not QUOTE_SET.isdisjoint(special):
+        count_quotes(flat, compress(at, map(and_, what, repeat(_MARK))), quoted)
     # a pair recurs only if both its tokens do (content tokens that recur on the page)
     again1 = set(compress(distinct, vals.translate(_AGAIN_BYTES)))
     ok = int.from_bytes(bits.translate(_AGAIN_BYTES), "little")

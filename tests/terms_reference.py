@@ -7,6 +7,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain, compress, groupby, pairwise
 
+from corpus.termkinds import CONTENT as _CONTENT
+from corpus.termkinds import MAX_N
+from corpus.termkinds import NUMERAL_NAME as _NUMERAL_NAME
 from corpus.termkinds import NUMERIC as _NUMERIC
 from corpus.termkinds import SUFFIX_SET as _SUFFIX_SET
 from corpus.termnames import (
@@ -16,14 +19,11 @@ from corpus.termnames import (
     find_people,
     stopwords,
 )
+from corpus.termquotes import OPEN as _OPEN
+from corpus.termquotes import QUOTE_SET as _QUOTE_SET
 from corpus.terms import (
-    _CONTENT,
     _EDGE_OK,
-    _NUMERAL_NAME,
-    _OPEN,
-    _QUOTE_SET,
     _TAIL_OK,
-    MAX_N,
     Counts,
 )
 
