@@ -2,7 +2,6 @@
 whether its first token can start a name at all (洛阳, 七, 西工区; not 僵尸 or 六大); and the
 shapes of the tokens a term may hold.
 
-
 Split from ``corpus.terms`` (term selection) along this seam.
 """
 
