@@ -296,9 +296,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     words = " ".join(args.query).split()
     if not words:
         raise UsageError('search needs a query: words, "a phrase", -excluded')
-    if all(w.startswith("-") for w in words):
+    from corpus.search import MINUS, query_problem  # the reader's search dialog says the same
+
+    if all(w[:1] in MINUS for w in words):  # －党建 too, as a Chinese input method types it
         raise UsageError("a query needs at least one word to find: -WORD only excludes")
-    from corpus.search import query_problem  # the reader's search dialog says the same
 
     problem = query_problem(" ".join(args.query))
     if problem:

@@ -159,8 +159,9 @@ class SearchActions(ScreenBase):
                 "筛选 Filter articles",
                 self.art_filter.expr,
                 "标签表达式 tag expression: 营商环境 and not 党建 · or · ( ) · "
-                "is:unread · has:note · is:starred · paper:洛阳日报 · date:2018-09 · "
-                "date:2018-09-01..2018-10-31 · page:1 — 空 = 清除 empty clears",
+                "is:unread · has:note · is:starred · paper:洛阳日报 · "
+                'paper:"洛阳日报 副刊" · date:2018-09 · date:2018-09-01..2018-10-31 · page:1 '
+                "— 空 = 清除 empty clears",
             ),
             apply,
         )
