@@ -18,7 +18,6 @@ from typing import Any
 from corpus.pagemeta import PageTerm, PageTermError, parse_term
 from storage.errors import AnnotationError
 
-
 FIELD_NAMES = frozenset({"paper", "date", "page", "section", "is", "has"})
 """Words that open a field term (``paper:X``): after one, a full-width ``：`` is the colon
 and a quote (straight or Chinese) holds the value, spaces and all."""
@@ -55,7 +54,7 @@ def _tokens(expr: str) -> list[str]:
         j = next((k for k in range(i + 1, len(expr)) if expr[k] in stops), -1)
         if j < 0:
             raise AnnotationError(
-                f"unclosed quote {opener} in {expr!r}: close it, e.g. paper:\"洛阳日报 副刊\""
+                f'unclosed quote {opener} in {expr!r}: close it, e.g. paper:"洛阳日报 副刊"'
             )
         return j
 
