@@ -41,9 +41,7 @@ def archive(tmp_path: Path) -> Path:
     return root
 
 
-def run(
-    capsys: pytest.CaptureFixture[str], archive: Path, *argv: str
-) -> tuple[int, str, str]:
+def run(capsys: pytest.CaptureFixture[str], archive: Path, *argv: str) -> tuple[int, str, str]:
     capsys.readouterr()
     db = archive.parent / "db.json"
     try:
@@ -133,9 +131,7 @@ def test_where_takes_the_tree_label_for_no_paper(
     assert exported(capsys, archive, "paper:none") == loose
 
 
-def test_where_refuses_an_unclosed_quote(
-    archive: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_where_refuses_an_unclosed_quote(archive: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, archive, "export", "--all", "--where", 'paper:"洛阳日报 副刊')
     assert code == 2 and "unclosed quote" in err and "Traceback" not in err
     assert out == ""
@@ -157,11 +153,18 @@ async def test_the_reader_filter_reads_the_same_grammar(archive: Path, tmp_path:
         assert await filtered(f"paper：“{SPACED}”") == spaced
         loose = await filtered("paper:未知报纸")
         assert loose and all(x.startswith("loose-") for x in loose)
-        # an unclosed quote: said, and the filter in force stays
+        # an unclosed quote: said, the filter in force stays, and what was typed is
+        # offered again to be corrected
         await filtered('paper:"洛阳日报 副刊')
         assert screen.art_filter.expr == "paper:未知报纸"
         said = [n.message for n in app._notifications]
         assert any("unclosed quote" in m for m in said), said
+        again = app.screen.query_one("Input")
+        assert again.value == 'paper:"洛阳日报 副刊'  # type: ignore[attr-defined]
+        again.value += '"'  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.art_filter.expr == 'paper:"洛阳日报 副刊"'
 
 
 # ------------------------------------------------------------------ F23, full-width forms
@@ -263,8 +266,6 @@ async def test_merge_on_the_last_article_of_a_page_is_refused(
         said = str(screen.query_one("StatusLine").render())
         assert "nothing to merge" in said and "correction" not in said
         after = screen.pages.issue("loose")
-        assert after is not None and [a.id for a in after.articles] == [
-            a.id for a in page.articles
-        ]
+        assert after is not None and [a.id for a in after.articles] == [a.id for a in page.articles]
     with Store.open(db, readonly=True) as s:
         assert s.corrections() == []
