@@ -58,7 +58,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser(
         "search",
         help="search the corpus",
-        description='Ranked articles for a query: words, "a phrase" in quotes, -word to exclude.',
+        description='Ranked articles for a query: words, "a phrase" in quotes, -word to exclude '
+        "(－ and “…” as a Chinese input method types them too).  A word matches inside longer "
+        "words, so 营商* is 营商; * anywhere else is refused.  Page terms (paper:, date:) "
+        "belong to --where of export/kwic and to the reader's filter.",
     )
     add_common(p)
     p.add_argument(
