@@ -269,3 +269,16 @@ async def test_merge_on_the_last_article_of_a_page_is_refused(
         assert after is not None and [a.id for a in after.articles] == [a.id for a in page.articles]
     with Store.open(db, readonly=True) as s:
         assert s.corrections() == []
+
+
+def test_kwic_and_autocode_say_a_star_is_not_theirs(
+    archive: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, _ = run(capsys, archive, "kwic", "营商*")
+    assert code == 0 and "no occurrence" in out and "wildcard" in out
+    code, out, _ = run(capsys, archive, "kwic", "营商")
+    assert code == 0 and "营商" in out and "wildcard" not in out
+    code, _out, err = run(
+        capsys, archive, "autocode", "营商*", "码", "--unit", "match", "--dry-run"
+    )
+    assert code == 2 and "literal" in err
