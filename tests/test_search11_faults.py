@@ -73,6 +73,8 @@ def test_a_field_value_may_be_quoted_with_any_quote_and_colon() -> None:
         tree = parse_expression(expr)
         assert tree == want, expr
         assert page_terms(tree)[want[1]].matches(_Page(SPACED)), expr
+    # every field that takes a name reads it the same way
+    assert parse_expression('section:"理论 评论"') == ("tag", "section:理论 评论")
     assert parse_expression("paper：洛阳日报 and not 党建") == (
         "and",
         ("tag", "paper:洛阳日报"),
