@@ -67,6 +67,7 @@ def test_a_field_value_may_be_quoted_with_any_quote_and_colon() -> None:
         f'paper:"{SPACED}"',
         f"paper:“{SPACED}”",
         f"paper:＂{SPACED}＂",
+        f"paper:'{SPACED}'",
         f'paper："{SPACED}"',
         f"paper：“{SPACED}”",
     ):

@@ -24,7 +24,8 @@ and a quote (straight or Chinese) holds the value, spaces and all."""
 
 OPENING_QUOTES = '"“＂'
 CLOSING_QUOTES = '"”＂'
-"""A quote a Chinese input method types (“…”, ＂…＂) holds a value as "…" does."""
+"""A quote a Chinese input method types (“…”, ＂…＂) holds a value as "…" does; after a
+field, '…' too (what a shell user tries first)."""
 
 ALIASES = {"paper:未知报纸": "paper:none", "date:无日期": "date:none"}
 """The tree's labels for pages without a paper or a date, as the terms they mean — here,
@@ -50,7 +51,7 @@ def _tokens(expr: str) -> list[str]:
         inner = 0
 
     def closing(i: int, opener: str) -> int:
-        stops = CLOSING_QUOTES if opener != '"' else '"”'
+        stops = {'"': '"”', "'": "'"}.get(opener, CLOSING_QUOTES)
         j = next((k for k in range(i + 1, len(expr)) if expr[k] in stops), -1)
         if j < 0:
             raise AnnotationError(
@@ -63,7 +64,7 @@ def _tokens(expr: str) -> list[str]:
         c = expr[i]
         word = "".join(cur)
         field = word[:-1].lower() in FIELD_NAMES and word.endswith(":")
-        if c in OPENING_QUOTES and field:  # paper:"a name with spaces"
+        if field and (c in OPENING_QUOTES or c == "'"):  # paper:"a name with spaces"
             j = closing(i, c)
             out.append(f'{word}"{expr[i + 1 : j]}"')
             cur.clear()
