@@ -362,7 +362,10 @@ def cmd_kwic(args: argparse.Namespace) -> int:
         print_json(kwic_dict(lines))
         return 0
     if not lines:
-        print(f"no occurrence of {args.term}")
+        hint = ""
+        if looks_like_search(args.term):  # 营商* found nothing: say why, not just "none"
+            hint = " (kwic takes one literal text: no quotes, -exclusions or * wildcards)"
+        print(f"no occurrence of {args.term}{hint}")
         return 0
     idw = max(len(ln.article_id) for ln in lines)
     cells = 2 * args.width
@@ -375,12 +378,12 @@ def cmd_kwic(args: argparse.Namespace) -> int:
 
 
 def looks_like_search(query: str) -> bool:
-    """Whether a query is written in ``search`` syntax: quoted, with an ``-exclusion``, or
-    several words."""
+    """Whether a query is written in ``search`` syntax: quoted, with an ``-exclusion`` (－
+    as a Chinese input method types it too), a ``*``, or several words."""
     import re
 
     q = query.strip()
-    return bool(re.search(r"[\"“”]|(^|\s)-\S|\s", q))
+    return bool(re.search(r"[\"“”＂*]|(^|\s)[-－﹣]\S|\s", q))
 
 
 def cmd_autocode(args: argparse.Namespace) -> int:

@@ -34,7 +34,12 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     )
     add_common(p, coder=False)
     p.add_argument("--tag", action="append", default=[], help="repeat: articles with all of them")
-    p.add_argument("--where", default="", help="tag expression, e.g. '营商环境 and not 党建'")
+    p.add_argument(
+        "--where",
+        default="",
+        help="tag expression and page terms, e.g. '营商环境 and not 党建', "
+        "'paper:\"洛阳日报 副刊\" and date:2018-09' (paper:未知报纸: pages without one)",
+    )
     p.add_argument("--all", action="store_true", help="every article, annotated or not")
     p.add_argument(
         "--format",

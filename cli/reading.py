@@ -58,7 +58,10 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
     p = sub.add_parser(
         "search",
         help="search the corpus",
-        description='Ranked articles for a query: words, "a phrase" in quotes, -word to exclude.',
+        description='Ranked articles for a query: words, "a phrase" in quotes, -word to exclude '
+        "(－ and “…” as a Chinese input method types them too).  A word matches inside longer "
+        "words, so 营商* is 营商; * anywhere else is refused.  Page terms (paper:, date:) "
+        "belong to --where of export/kwic and to the reader's filter.",
     )
     add_common(p)
     p.add_argument(
@@ -296,9 +299,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     words = " ".join(args.query).split()
     if not words:
         raise UsageError('search needs a query: words, "a phrase", -excluded')
-    if all(w.startswith("-") for w in words):
+    from corpus.search import MINUS, query_problem  # the reader's search dialog says the same
+
+    if all(w[:1] in MINUS for w in words):  # －党建 too, as a Chinese input method types it
         raise UsageError("a query needs at least one word to find: -WORD only excludes")
-    from corpus.search import query_problem  # the reader's search dialog says the same
 
     problem = query_problem(" ".join(args.query))
     if problem:

@@ -424,6 +424,9 @@ class PageTerm:
     text: str | None = None
     none: bool = False
     """``KEY:none`` — pages that have no value for KEY."""
+    alt: str | None = None
+    """``text`` as a folder name gives it (``洛阳日报 副刊 (扫描)`` is the paper
+    ``洛阳日报 副刊 (扫描``): the name as typed matches either way."""
 
     def matches(self, issue: Any) -> bool:
         """``issue``: a page or its row (anything with paper, date, page and section)."""
@@ -433,7 +436,8 @@ class PageTerm:
         if value is None:
             return False
         if self.text is not None:
-            return bool(str(value).casefold() == self.text)
+            v = str(value).casefold()
+            return v == self.text or v == self.alt
         if self.key == "date":
             d = str(value)
             lo, hi = self.low, self.high
@@ -468,7 +472,9 @@ def parse_term(term: str) -> PageTerm | None:
     if value.lower() == "none":
         return PageTerm(key, none=True)
     if key in ("paper", "section"):
-        return PageTerm(key, text=value.casefold())
+        text = value.casefold()
+        alt = (_label(value) or value).casefold()
+        return PageTerm(key, text=text, alt=alt if alt != text else None)
     lo_s, dots, hi_s = value.partition("..")
     if key == "date":
         lo = _date_prefix(lo_s, term) if lo_s.strip() else None

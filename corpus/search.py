@@ -23,9 +23,14 @@ class Query:
         return self.terms + self.phrases
 
 
-_QUERY_TOKEN = re.compile(r'-?["“][^"”]*["”]?|\S+')
-"""A quoted phrase (straight or Chinese quotes) or a word; a quote inside a word is part of
-it (a pasted passage holds “…”: made straight, it was found nowhere)."""
+_QUERY_TOKEN = re.compile(r'[-－﹣]?["“＂][^"”＂]*["”＂]?|\S+')
+"""A quoted phrase (straight, Chinese or full-width quotes) or a word; a quote inside a word
+is part of it (a pasted passage holds “…”: made straight, it was found nowhere)."""
+
+MINUS = "-－﹣"
+"""What excludes a word: a Chinese input method in full-width mode types －, not -."""
+
+_QUOTES = '"“”＂'
 
 MAX_WORDS = 64
 """Words a query may have (different ones; a phrase's each, excluded ones too): past that
@@ -42,10 +47,10 @@ def parse_query(text: str) -> Query:
     q = Query()
     seen: set[tuple[bool, str]] = set()
     for raw in _QUERY_TOKEN.findall(text):
-        neg = raw.startswith("-") and len(raw) > 1
+        neg = raw[:1] in MINUS and len(raw) > 1
         body = raw[1:] if neg else raw
-        quoted = body[:1] in ('"', "“")
-        body = body.strip('"“”').strip()
+        quoted = body[:1] in _QUOTES
+        body = body.strip(_QUOTES).strip().removesuffix("*")  # a word matches inside words
         if not body or (neg, body) in seen:
             continue
         seen.add((neg, body))
@@ -58,7 +63,11 @@ def parse_query(text: str) -> Query:
     return q
 
 
-class QueryTooLong(ValueError):
+class QueryRefused(ValueError):
+    """A query the search cannot answer as typed (its message says why)."""
+
+
+class QueryTooLong(QueryRefused):
     """A query of more than ``MAX_WORDS`` words (its message says so)."""
 
 
@@ -80,12 +89,43 @@ def query_problem(text: str) -> str | None:
     too_many = too_many_words(parse_query(text))
     if too_many:
         return too_many
-    bare = sorted({w for w in _QUERY_TOKEN.findall(text) if w in OPERATORS})
+    tokens = _QUERY_TOKEN.findall(text)
+    bare = sorted({w for w in tokens if w in OPERATORS})
     if bare:
         return (
             f"{'/'.join(bare)} is not an operator here: every word must occur in a hit and "
             '-WORD excludes one (营商环境 -党建); quote it ("OR") to find the word itself'
         )
+    return wildcard_problem(text) or field_problem(text)
+
+
+def wildcard_problem(text: str) -> str | None:
+    """A ``*`` the search cannot honour, said (it was searched as a character: no hits).
+    At a word's end it is dropped — every word already matches inside longer words, so
+    ``营商*`` finds what ``营商`` finds."""
+    for tok in _QUERY_TOKEN.findall(text):
+        word = tok.lstrip(MINUS).strip(_QUOTES).strip()
+        if "*" in word.removesuffix("*") or (word and not word.strip("*")):
+            return (
+                f"{tok}: * is not supported there — only at the end of a word (营商*), where "
+                "it changes nothing: every word already matches inside longer words"
+            )
+    return None
+
+
+FIELD_WORDS = ("paper:", "date:", "page:", "section:", "paper：", "date：", "page：", "section：")
+"""Page terms of the filter: in a search they would be looked for as text."""
+
+
+def field_problem(text: str) -> str | None:
+    """``paper:洛阳日报`` typed into a search selects nothing (no page holds that text):
+    say where page terms go."""
+    for tok in _QUERY_TOKEN.findall(text):
+        if tok.lstrip(MINUS).lower().startswith(FIELD_WORDS):
+            return (
+                f"{tok}: page terms (paper:, date:, page:, section:) select articles in the "
+                "filter (f in the reader, --where on the command line), not in a search"
+            )
     return None
 
 

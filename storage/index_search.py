@@ -8,7 +8,15 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from corpus.search import QueryTooLong, match_spans, parse_query, snippet, too_many_words
+from corpus.search import (
+    QueryRefused,
+    QueryTooLong,
+    match_spans,
+    parse_query,
+    snippet,
+    too_many_words,
+    wildcard_problem,
+)
 from storage.index_read import IndexReader, chunks
 from storage.pagestore import FTS_SKIP, full_id, unpack_texts
 
@@ -208,11 +216,15 @@ class Searcher(IndexReader):
 
     def search(self, text: str, limit: int = 50) -> list[Hit]:
         """Ranked hits for a query (words, "phrases", -excluded); ``QueryTooLong`` past
-        ``MAX_WORDS`` words."""
+        ``MAX_WORDS`` words, ``QueryRefused`` for a ``*`` that is not at a word's end."""
         q = parse_query(text)
         problem = too_many_words(q)
         if problem:
             raise QueryTooLong(problem)
+        if "*" in text:  # searched as a character it found nothing, and said nothing
+            problem = wildcard_problem(text)
+            if problem:
+                raise QueryRefused(problem)
         if not q.positives:
             return []
         scores: dict[int, float] = {}

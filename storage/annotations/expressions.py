@@ -18,12 +18,27 @@ from typing import Any
 from corpus.pagemeta import PageTerm, PageTermError, parse_term
 from storage.errors import AnnotationError
 
+FIELD_NAMES = frozenset({"paper", "date", "page", "section", "is", "has"})
+"""Words that open a field term (``paper:X``): after one, a full-width ``：`` is the colon
+and a quote (straight or Chinese) holds the value, spaces and all."""
+
+OPENING_QUOTES = '"“＂'
+CLOSING_QUOTES = '"”＂'
+"""A quote a Chinese input method types (“…”, ＂…＂) holds a value as "…" does; after a
+field, '…' too (what a shell user tries first)."""
+
+ALIASES = {"paper:未知报纸": "paper:none", "date:无日期": "date:none"}
+"""The tree's labels for pages without a paper or a date, as the terms they mean — here,
+in the one parser, so the reader's filter and ``--where`` both take them."""
+
 
 def _tokens(expr: str) -> list[str]:
-    """Tokens of a tag expression: ``(``, ``)``, a quoted name, or a run of anything else.
-    The full-width （） a Chinese input method types are parentheses too where a name
-    cannot hold them — （ opening a token, ） closing one with no （ of its own — so
-    ``（营商环境 or 党建）`` groups while a code named ``党建（新）`` stays one name."""
+    """Tokens of a tag expression: ``(``, ``)``, a quoted name (``"a name"``), a field term
+    with a quoted value (``paper:"洛阳日报 副刊"``, kept as ``paper:"…"``), or a run of
+    anything else.  The full-width （） a Chinese input method types are parentheses too
+    where a name cannot hold them — （ opening a token, ） closing one with no （ of its
+    own — so ``（营商环境 or 党建）`` groups while a code named ``党建（新）`` stays one name.
+    An unclosed quote is an error: silently reading it to the end selected nothing."""
     out: list[str] = []
     cur: list[str] = []
     inner = 0  # full-width parentheses opened inside the current name
@@ -35,22 +50,40 @@ def _tokens(expr: str) -> list[str]:
             cur.clear()
         inner = 0
 
+    def closing(i: int, opener: str) -> int:
+        stops = {'"': '"”', "'": "'"}.get(opener, CLOSING_QUOTES)
+        j = next((k for k in range(i + 1, len(expr)) if expr[k] in stops), -1)
+        if j < 0:
+            raise AnnotationError(
+                f'unclosed quote {opener} in {expr!r}: close it, e.g. paper:"洛阳日报 副刊"'
+            )
+        return j
+
     i = 0
     while i < len(expr):
         c = expr[i]
-        if c == '"':
-            flush()
-            j = expr.find('"', i + 1)
-            j = len(expr) if j < 0 else j
-            out.append(expr[i : j + 1])
+        word = "".join(cur)
+        field = word[:-1].lower() in FIELD_NAMES and word.endswith(":")
+        if field and (c in OPENING_QUOTES or c == "'"):  # paper:"a name with spaces"
+            j = closing(i, c)
+            out.append(f'{word}"{expr[i + 1 : j]}"')
+            cur.clear()
             i = j + 1
             continue
-        if c.isspace():
+        if c in OPENING_QUOTES and (c != "“" or _whole_quote(expr, i)):
+            flush()
+            j = closing(i, c)
+            out.append('"' + expr[i + 1 : j] + '"')
+            i = j + 1
+            continue
+        if c == "：" and word.lower() in FIELD_NAMES:
+            cur.append(":")  # paper：X, typed with a Chinese input method
+        elif c.isspace():
             flush()
         elif c in "()":
             flush()
             out.append(c)
-        elif c == "（" and "".join(cur).lower() in ("", "and", "or", "not"):
+        elif c == "（" and word.lower() in ("", "and", "or", "not"):
             flush()
             out.append("(")
         elif c == "）" and not inner:
@@ -62,6 +95,29 @@ def _tokens(expr: str) -> list[str]:
         i += 1
     flush()
     return out
+
+
+def _whole_quote(expr: str, i: int) -> bool:
+    """Whether the “ at ``i`` quotes a whole name: it opens a token and its ” ends one.
+    Otherwise it is part of a name (a code such as “放管服”改革 keeps its quotes)."""
+    if i > 0 and not (expr[i - 1].isspace() or expr[i - 1] in "(（"):
+        return False
+    j = expr.find("”", i + 1)
+    return j > 0 and (j + 1 == len(expr) or expr[j + 1].isspace() or expr[j + 1] in ")）")
+
+
+def _leaf(tok: str) -> str:
+    """A token as the term it names: a quoted name unquoted (its spaces squeezed, as code
+    names are); a field's quoted value exactly as typed; the tree's labels as their terms."""
+    if tok.startswith('"'):
+        return " ".join(tok[1:-1].split())
+    key, colon, value = tok.partition(":")
+    if colon and key.lower() in FIELD_NAMES:
+        if value.startswith('"') and value.endswith('"') and len(value) >= 2:
+            value = value[1:-1].strip()
+        term = f"{key}:{value}"
+        return ALIASES.get(f"{key.lower()}:{value}", term)
+    return tok
 
 
 def parse_expression(expr: str) -> Any:
@@ -106,7 +162,7 @@ def parse_expression(expr: str) -> Any:
             return node
         if tok == ")" or tok.lower() in ("and", "or"):
             raise AnnotationError(f"unexpected {tok!r} in {expr!r}")
-        return ("tag", " ".join(tok.strip('"').split()))
+        return ("tag", _leaf(tok))
 
     if not tokens:
         raise AnnotationError("empty tag expression")

@@ -53,7 +53,13 @@ class CorrectionActions(ScreenBase):
             self.notify(note, timeout=8, markup=False)
 
     def action_merge_next(self) -> None:
-        if self.article is None:
+        """Refused on a page's last article: nothing follows to merge with, and a merge
+        stored anyway would join whatever a later re-OCR adds after it."""
+        if self.article is None or self.pages is None:
+            return
+        page = self.pages.issue_of(self.article)
+        if page.articles and page.articles[-1].id == self.article.id:
+            self.status("没有下一篇 nothing to merge: this is the last article on its page")
             return
         self._correct("merge_next", self.article.spans[0][0] if self.article.spans else 1)
 

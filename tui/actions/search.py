@@ -133,7 +133,10 @@ class SearchActions(ScreenBase):
     def action_prev_hit(self) -> None:
         self.action_next_hit(-1)
 
-    def action_filter(self) -> None:
+    def action_filter(self, typed: str | None = None) -> None:
+        """``typed``: an expression refused a moment ago, offered again to be corrected
+        (nothing typed is lost to a missing quote)."""
+
         def apply(expr: str | None) -> None:
             if expr is None:
                 return
@@ -150,6 +153,7 @@ class SearchActions(ScreenBase):
                 self.art_filter = Filter(expr, tree, page_matcher(tree))
             except AnnotationError as exc:
                 self.notify(str(exc), severity="error")
+                self.action_filter(expr)
                 return
             self.refresh_articles()
             self.set_pane("articles")
@@ -157,10 +161,11 @@ class SearchActions(ScreenBase):
         self.app.push_screen(
             dialogs().InputDialog(
                 "筛选 Filter articles",
-                self.art_filter.expr,
+                self.art_filter.expr if typed is None else typed,
                 "标签表达式 tag expression: 营商环境 and not 党建 · or · ( ) · "
-                "is:unread · has:note · is:starred · paper:洛阳日报 · date:2018-09 · "
-                "date:2018-09-01..2018-10-31 · page:1 — 空 = 清除 empty clears",
+                "is:unread · has:note · is:starred · paper:洛阳日报 · "
+                'paper:"洛阳日报 副刊" · date:2018-09 · date:2018-09-01..2018-10-31 · page:1 '
+                "— 空 = 清除 empty clears",
             ),
             apply,
         )
