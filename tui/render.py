@@ -168,10 +168,7 @@ def text_spans(text: str, marks: Marks, layers: Layers) -> list[Span]:
     if layers.hits:
         for s, e in marks.hits:
             spans.append(Span(s, e, HIT_STYLE))
-    if marks.selection:
-        spans.append(Span(*marks.selection, SELECTION_STYLE))
-    if marks.caret:
-        spans.append(Span(*marks.caret, CARET_STYLE))
+    spans += caret_spans(marks)
     return [sp for sp in spans if sp.end > sp.start and sp.style]
 
 
@@ -247,16 +244,26 @@ def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[list[C
     layout, base = body_layout(article)
     per_block: list[list[Span]] = [[] for _ in layout.blocks]
     block_starts = [s for s, _e in layout.blocks]
-
-    def add(d_start: int, d_end: int, style: str) -> None:
-        b = max(0, bisect_right(block_starts, d_start) - 1)
-        s0 = layout.blocks[b][0]
-        per_block[b].append(Span(d_start - s0, d_end - s0, style))
-
     for sp in base:
-        add(sp.start, sp.end, str(sp.style))
+        b = max(0, bisect_right(block_starts, sp.start) - 1)
+        s0 = layout.blocks[b][0]
+        per_block[b].append(Span(sp.start - s0, sp.end - s0, str(sp.style)))
+    for b, spans in in_blocks(layout, text_spans(article.text, marks, layers)).items():
+        per_block[b].extend(spans)
+    blocks = [
+        Content(layout.display[s:e], spans, strip_control_codes=False)
+        for (s, e), spans in zip(layout.blocks, per_block, strict=True)
+    ]
+    return blocks, layout
+
+
+def in_blocks(layout: Layout, spans: list[Span]) -> dict[int, list[Span]]:
+    """Spans over the article's text as spans in the reader's blocks (block number → spans
+    at offsets in it), a span across paragraphs cut at each."""
+    out: dict[int, list[Span]] = {}
+    block_starts = [s for s, _e in layout.blocks]
     starts = [a for a, _d, _n in layout.starts]
-    for sp in text_spans(article.text, marks, layers):
+    for sp in spans:
         i = max(0, bisect_right(starts, sp.start) - 1)
         while i < len(layout.starts):
             a, d, n = layout.starts[i]
@@ -264,13 +271,21 @@ def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[list[C
                 break
             s, e = max(sp.start, a), min(sp.end, a + n)
             if s < e:
-                add(d + s - a, d + e - a, str(sp.style))
+                b = max(0, bisect_right(block_starts, d + s - a) - 1)
+                s0 = layout.blocks[b][0]
+                out.setdefault(b, []).append(Span(d + s - a - s0, d + e - a - s0, str(sp.style)))
             i += 1
-    blocks = [
-        Content(layout.display[s:e], spans, strip_control_codes=False)
-        for (s, e), spans in zip(layout.blocks, per_block, strict=True)
-    ]
-    return blocks, layout
+    return out
+
+
+def caret_spans(marks: Marks) -> list[Span]:
+    """The selection and the caret, over everything else (in article offsets)."""
+    spans = []
+    if marks.selection:
+        spans.append(Span(*marks.selection, SELECTION_STYLE))
+    if marks.caret:
+        spans.append(Span(*marks.caret, CARET_STYLE))
+    return [sp for sp in spans if sp.end > sp.start]
 
 
 def plain(text: str, style: str = "") -> Content:

@@ -160,6 +160,7 @@ class ScreenBase(Screen[None]):
         self.typeahead_ready = False
         """Keys typed before the lists are filled wait for them (see tui.typeahead)."""
         self.keywords: dict[str, dict[str, float]] = {}
+        self.marks = Marks()  # the article's, as last drawn (the legend redrawn with the caret)
         self.keyword_kinds: dict[str, dict[str, str]] = {}
         self.entities: dict[str, list[tuple[int, int, str]]] = {}
         self.pane = "issues"
@@ -468,6 +469,7 @@ class ScreenBase(Screen[None]):
             if not h.orphan
         ]
         y = reader.scroll_y
+        self.marks = marks
         reader.show_body(article, marks, self.hl_layers)
         reader.show_notes(
             store.notes(article.id), passages, colours, self.whose(article.id, passages)

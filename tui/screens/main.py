@@ -489,8 +489,11 @@ class MainScreen(
             self.open_article(art, focus=True)
 
     def on_reader_caret_moved(self, _msg: Reader.CaretMoved) -> None:
-        self.render_article(keep_scroll=True)
-        self.query_one(Reader).keep_caret_visible()
+        """Only the caret and the legend (which names the passage under it) are redrawn."""
+        reader = self.query_one(Reader)
+        reader.show_caret()
+        self.show_legend(self.marks)
+        reader.keep_caret_visible()
 
     def on_reader_words_changed(self, _msg: Reader.WordsChanged) -> None:
         self.words_changed()
