@@ -23,6 +23,7 @@ from tui.actions.coders import CoderActions
 from tui.actions.corrections import CorrectionActions
 from tui.actions.export import ExportActions
 from tui.actions.layers import LayerActions
+from tui.actions.orphans import OrphanActions
 from tui.actions.refresh import RefreshActions
 from tui.actions.search import SearchActions
 from tui.render import plain
@@ -64,6 +65,7 @@ class MainScreen(
     LayerActions,
     ExportActions,
     CoderActions,
+    OrphanActions,
     ScreenBase,
 ):
     BINDINGS = [
@@ -106,6 +108,7 @@ class MainScreen(
         ),
         Binding("s", "toggle_boundaries", "Words", id="toggle_boundaries"),
         Binding("L", "layers", "Layers", show=False, id="layers"),
+        Binding("O", "orphans", "Attach an orphan here", show=False, id="orphans"),
         Binding("M", "merge_next", "Merge next", show=False, id="merge_next"),
         Binding("S", "split_here", "Split article", show=False, id="split_here"),
         Binding("C", "mark_caption", "Mark caption", show=False, id="mark_caption"),
