@@ -20,9 +20,9 @@ from storage import state
 from storage.errors import StoreError
 from tui.actions.annotate import AnnotateActions
 from tui.actions.coders import CoderActions
-from tui.actions.corrections import CorrectionActions
 from tui.actions.export import ExportActions
 from tui.actions.layers import LayerActions
+from tui.actions.merge import MergeActions
 from tui.actions.orphans import OrphanActions
 from tui.actions.refresh import RefreshActions
 from tui.actions.search import SearchActions
@@ -61,7 +61,7 @@ class MainScreen(
     RefreshActions,
     AnnotateActions,
     SearchActions,
-    CorrectionActions,
+    MergeActions,
     LayerActions,
     ExportActions,
     CoderActions,
