@@ -40,9 +40,10 @@ TOTAL_CELLS = cell_len("含子 0000 篇 00000 段")
 
 def columns(rows: list[CodeRow], avail: int) -> tuple[int, int]:
     """(name cells, description cells) of the rows in ``avail`` cells."""
-    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
-    name_w = max(8, name_w)
     total_w = TOTAL_CELLS + 2 if any(r.parent for r in rows) else 0
+    fixed = cell_len("██ 00  0000 篇 00000 段") + total_w  # swatch, quick key, counts
+    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
+    name_w = max(8, min(name_w, avail - fixed))  # a long name wrapped the counts at 80 columns
     return name_w, avail - name_w - cell_len("0000 篇 00000 段") - total_w - 9
 
 
