@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 def orphan_row(o: dict[str, Any], here: Article) -> tuple[bool, str]:
     """(whether it fits ``here``, its row): an orphaned article by its title and old id, a
     passage by its quote; one whose quote is in this article's text said first."""
-    codes = " ".join(f"#{t}" for t in o.get("tags") or ())
+    codes = truncate(" ".join(f"#{t}" for t in o.get("tags") or ()), 24)
     if o["type"] == "highlight":
         fits = bool(o.get("quote")) and o["quote"] in here.text
         mark = "✓ 引文在本文 quote here · " if fits else ""
