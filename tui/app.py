@@ -138,6 +138,14 @@ class PiyueApp(App[None]):
         notice is markup, shown raw here (every toast is text): a tester read ``[b]q[/b]``."""
         self.notify("按 q 或 ctrl+q 退出 press q (or ctrl+q) to quit", title="退出? Quit?")
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """In a terminal, an Esc typed together with Enter or a ctrl key stays an Esc
+        (``tui.escape``; the test driver reads no terminal)."""
+        from tui import escape
+
+        escape.install()
+        return super().run(*args, **kwargs)
+
     def request_quit(self) -> None:
         from tui.dialogs import ConfirmDialog
 
