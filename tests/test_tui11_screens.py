@@ -107,3 +107,24 @@ def test_a_first_code_too_long_for_the_line_is_cut_and_the_rest_counted() -> Non
     assert cell_len(text) <= 20 and text.startswith(" 一个非常") and "…" in text
     assert text.rstrip().endswith("+1")
     assert tag_chips(["甲", "乙"], {"甲": "#ff0000"}, 20)[0] == (" 甲 ", "#101010 on #ff0000")
+
+
+async def test_concordance_enter_on_spaces_says_to_type_a_term(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    from tui.screens.concordance import ConcordanceScreen
+
+    app = make_app(seeds_copy, tmp_path / "db" / "annotations.json")
+    async with running(app) as (pilot, _main):
+        await pilot.press("K")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        await pilot.press("space", "space", "enter")
+        await pilot.pause()
+        said = str(app.screen.query_one(".analysis-status", Static).render())
+        assert "type a term first" in said
+        await pilot.press(*"营商环境", "enter")
+        await until(
+            pilot,
+            lambda: "occurrences" in str(app.screen.query_one(".analysis-status", Static).render()),
+            "the lines",
+        )
