@@ -8,13 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual.content import Span
 from textual.strip import Strip
 
 from tests.test_tui import SIZE, open_article, ready
 from tests.test_tui_analysis import until
 from tui import render
 from tui.app import make_app
-from tui.render import Marks, article_body
+from tui.render import Marks, article_body, body_layout, in_blocks
 from tui.textview import line_strip
 from tui.widgets import Reader
 
@@ -131,3 +134,38 @@ async def test_the_caret_and_selection_look_as_before_on_a_short_article(
         await pilot.pause()
         assert reader.mode == "read"
         assert not any("reverse" in style for line in drawn(reader) for _t, style in line)
+
+
+@given(
+    st.lists(st.integers(1, 12), min_size=1, max_size=4),
+    st.lists(st.tuples(st.integers(0, 60), st.integers(1, 20)), max_size=12),
+)
+@settings(max_examples=200, deadline=None)
+def test_spans_land_on_the_characters_they_cover(sizes: list[int], raw: list[Any]) -> None:
+    """Each styled character of the article is styled at the same character of its block,
+    however the spans cross paragraphs (checked character by character)."""
+    from corpus.model import Article, Kind, Paragraph
+
+    paras = [  # the second of three or more a caption: shown, not in the article's text
+        Paragraph(
+            Kind.CAPTION if i == 1 and len(sizes) > 2 else Kind.TEXT,
+            "".join(chr(0x4E00 + 40 * i + k) for k in range(n)),
+            (i + 1, i + 1),
+        )
+        for i, n in enumerate(sizes)
+    ]
+    art = Article(id="a", issue_id="p", title="t", paragraphs=tuple(paras))
+    layout, _base = body_layout(art)
+    spans = [Span(s, s + n, f"#{i:06x}") for i, (s, n) in enumerate(raw)]
+    placed = in_blocks(layout, spans)
+    blocks = [layout.display[s:e] for s, e in layout.blocks]
+    for i, sp in enumerate(spans):
+        want = {art.text[k] for k in range(sp.start, min(sp.end, len(art.text)))} - {"\n"}
+        got = {
+            blocks[b][k]
+            for b, in_b in placed.items()
+            for x in in_b
+            if x.style == sp.style
+            for k in range(x.start, x.end)
+        }
+        assert got == want, (i, sp)
