@@ -1,0 +1,55 @@
+"""Esc read together with Enter or a ctrl key (typed fast, or over ssh) is both keys: the
+terminal parser kept only the second, so ``Esc Enter`` in the tag prompt saved the tag."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui import escape
+
+
+@pytest.fixture
+def parser() -> object:
+    from textual._xterm_parser import XTermParser
+    from textual.drivers import linux_driver
+
+    was = linux_driver.XTermParser
+    try:
+        assert escape.install()
+        assert escape.install()  # a second time changes nothing
+        yield linux_driver.XTermParser()
+    finally:
+        linux_driver.XTermParser = was
+    assert was is XTermParser
+
+
+def keys(parser: object, *reads: str) -> list[str]:
+    out = []
+    for data in reads:
+        out += [e.key for e in parser.feed(data)]  # type: ignore[attr-defined]
+    out += [e.key for e in parser.feed("")]  # type: ignore[attr-defined]
+    return out
+
+
+def test_textual_alone_drops_the_escape() -> None:
+    """What the fix is for (if Textual keeps the Esc one day, this fails: drop the fix)."""
+    from textual._xterm_parser import XTermParser
+
+    p = XTermParser()
+    assert keys(p, "\x1b\r") == ["enter"]
+
+
+def test_escape_then_enter_or_a_ctrl_key_is_two_keys(parser: object) -> None:
+    assert keys(parser, "\x1b\r") == ["escape", "enter"]
+    assert keys(type(parser)(), "a\x1b\x10b") == ["a", "escape", "ctrl+p", "b"]
+    assert keys(type(parser)(), "\x1b", "\r") == ["escape", "enter"]  # across two reads
+    assert keys(type(parser)(), "\x1b\x1b\r") == ["escape", "escape", "enter"]
+
+
+def test_sequences_and_other_keys_are_untouched(parser: object) -> None:
+    new = type(parser)
+    assert keys(new(), "\x1b[A") == ["up"]
+    assert keys(new(), "\x1b\t") == ["shift+tab"]
+    assert keys(new(), "\x1b\x7f") == ["ctrl+w"]
+    assert keys(new(), "营商\r") == ["营", "商", "enter"]
+    assert keys(new(), "\x1b") == ["escape"]
