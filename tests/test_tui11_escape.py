@@ -10,10 +10,12 @@ from tui import escape
 
 @pytest.fixture
 def parser() -> object:
-    from textual._xterm_parser import XTermParser
+    XTermParser = pytest.importorskip("textual._xterm_parser").XTermParser
     from textual.drivers import linux_driver
 
     was = linux_driver.XTermParser
+    if not hasattr(XTermParser(), "_timeout_time"):
+        pytest.skip("this Textual's parser is not the one tui.escape was written for")
     try:
         assert escape.install()
         assert escape.install()  # a second time changes nothing
@@ -32,11 +34,13 @@ def keys(parser: object, *reads: str) -> list[str]:
 
 
 def test_textual_alone_drops_the_escape() -> None:
-    """What the fix is for (if Textual keeps the Esc one day, this fails: drop the fix)."""
-    from textual._xterm_parser import XTermParser
+    """What the fix is for (if Textual keeps the Esc one day, this is skipped and says the fix
+    can go: a newer Textual on a fresh machine must not fail the build)."""
+    XTermParser = pytest.importorskip("textual._xterm_parser").XTermParser
 
     p = XTermParser()
-    assert keys(p, "\x1b\r") == ["enter"]
+    if keys(p, "\x1b\r") != ["enter"]:
+        pytest.skip("this Textual keeps the Esc itself: tui.escape can go")
 
 
 def test_escape_then_enter_or_a_ctrl_key_is_two_keys(parser: object) -> None:
