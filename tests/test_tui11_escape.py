@@ -17,12 +17,13 @@ def parser() -> object:
     if not hasattr(XTermParser(), "_timeout_time"):
         pytest.skip("this Textual's parser is not the one tui.escape was written for")
     try:
-        assert escape.install()
-        assert escape.install()  # a second time changes nothing
-        yield linux_driver.XTermParser()
+        assert escape.install()  # (an app made earlier in this process may have installed it)
+        installed = linux_driver.XTermParser
+        assert installed is not XTermParser
+        assert escape.install() and linux_driver.XTermParser is installed  # once is enough
+        yield installed()
     finally:
         linux_driver.XTermParser = was
-    assert was is XTermParser
 
 
 def keys(parser: object, *reads: str) -> list[str]:
