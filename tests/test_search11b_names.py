@@ -91,6 +91,8 @@ def test_the_index_and_exports_carry_the_whole_name(tmp_path: Path) -> None:
         "-rf 破折号开头": "-rf 破折号开头",
     }
     assert {e.paper for e in corpus.editions()} == set(papers.values())
+    # the rows the reader's tree is drawn from, stored in the index
+    assert {r.paper for r in Library(root).page_rows()} == set(papers.values())
 
     wanted = (
         ('paper:"洛阳日报 副刊 (扫描)"', "洛阳日报 副刊 (扫描)"),
