@@ -96,6 +96,17 @@ def test_offices_said_once_and_suffixes_cut_across_tokens() -> None:
     assert "企业会" not in kinds
 
 
+def test_a_counted_slogan_is_no_place() -> None:
+    """四好农村路 (the “four goods” rural roads) ends like a road but is a programme: a first
+    word the dictionary does not know that opens with a numeral counts, it names nothing;
+    三门峡 (ns) still starts a place."""
+    page = _page("建设 四好 农村路 ， 推进 四好 农村路", "三门峡 大道 通车 ， 三门峡 大道 两侧")
+    tags = {"三门峡": "ns", "农村路": "n", "大道": "n"}
+    kinds = {t.text: t.kind for t in select_terms(count_page(page), tags=tags)}
+    assert kinds.get("四好农村路") == "term"
+    assert kinds.get("三门峡大道") == "place"
+
+
 def test_each_item_of_a_quoted_list_is_a_term() -> None:
     """A quoted slogan of several items (“大攻坚、见实效、建新功”) names each item; an item of
     one dictionary word (“生产、生活”) names nothing new, and a long quote is no list."""
