@@ -509,3 +509,32 @@ def test_join_terms_joins_a_term_cut_differently_by_its_text() -> None:
     assert join_terms(["装备", "产业集", "群"], terms) == ["装备", "产业集群"]
     assert join_terms(["吴", "志", "军"], terms) == ["吴志军"]
     assert join_terms(["吴", "志军", "吴志"], terms) == ["吴志军", "吴志"]
+
+
+def test_reporters_of_the_bylines_are_people_and_go_with_their_page(tmp_path: Path) -> None:
+    """testerC F7: who wrote matters to a media researcher; the index counts a page's bylines
+    as it counts its tokens, so a page that goes takes its reporters' counts with it, and the
+    count without an index is the same."""
+    import shutil
+
+    from storage.library import Library
+
+    root = tmp_path / "seeds"
+    shutil.copytree(SEEDS, root)
+
+    def people(lib: Library) -> dict[str, int]:
+        return {t.text: t.freq for t in lib.terms() if t.kind == "person"}
+
+    counted = people(Library(root, cache_dir=tmp_path / "none", rejected_file=tmp_path / "r"))
+    lib = Library(root, cache_dir=tmp_path / "c", rejected_file=tmp_path / "r")
+    lib.refresh_index(workers=1)
+    indexed = people(lib)
+    assert indexed == counted
+    assert indexed["李三旺"] == 4 and indexed["李雅君"] == 5 and indexed["陈聚涛"] == 2
+    (root / "004_2ef35578912733a8.txt").unlink()  # two of 李三旺's bylines
+    lib = Library(root, cache_dir=tmp_path / "c", rejected_file=tmp_path / "r")
+    lib.refresh_index(workers=1)
+    assert people(lib)["李三旺"] == 2
+    fresh = Library(root, cache_dir=tmp_path / "c2", rejected_file=tmp_path / "r")
+    fresh.refresh_index(workers=1)
+    assert people(lib) == people(fresh)
