@@ -136,6 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
     argv = list(sys.argv[1:] if argv is None else argv)
     args = reader_args(argv)
+    if args is not None:  # the reader: keys typed while it starts are its keys already
+        from cli.terminal import keys_as_the_reader_reads_them
+
+        keys_as_the_reader_reads_them()
     handlers: dict[str, Handler] = {}
     if args is None:
         parser, handlers = build_parser(only=command_in(argv))
