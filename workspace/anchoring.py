@@ -29,6 +29,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from storage.annotations.reattach import page_of_id
+
 if TYPE_CHECKING:
     from corpus.model import Issue
     from storage.annotations import Reanchored, Store
@@ -109,11 +111,11 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     fixed = set(lib.corrections())
     known = issue_ids_of(lib, ids)
     there = set(pages)
-    gone = {a for a in ids if a not in known and a.rpartition("-")[0] not in fixed}
+    gone = {a for a in ids if a not in known and page_of_id(a) not in fixed}
     # the pages of coded articles, of vanished ones still there (an edited headline), and —
     # when some are gone — the pages that are new since: a vanished article may be there
     new = _new_pages(lib, last, pages) if gone else set()
-    wanted = set(known.values()) | fixed | new | ({a.rpartition("-")[0] for a in gone} & there)
+    wanted = set(known.values()) | fixed | new | ({page_of_id(a) for a in gone} & there)
     built.clear()
     built.update((pid, p) for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
     corpus = Corpus(str(lib.root), tuple(built.values()))
@@ -283,6 +285,14 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
                     f"; {len(report.elsewhere)} to another article whose page now holds "
                     f"their text (pages swapped or renumbered: {named}{more})"
                 )
+        if report.renumbered:  # same headline, numbered by position: which went where
+            pairs = list(dict.fromkeys(report.renumbered))
+            named = ", ".join(f"{a} → {b}" for a, b in pairs[:PLACES])
+            more = f" and {len(pairs) - PLACES} more" if len(pairs) > PLACES else ""
+            line += (
+                f"; {len(report.renumbered)} to the item of the same headline now holding "
+                f"their text (an item added or removed above: {named}{more})"
+            )
         out.append(line + where)
     return out
 
@@ -295,7 +305,7 @@ def whereabouts(article_ids: Iterable[str]) -> str:
     """Where codings were, compactly: the deepest folders that name them in at most a few
     places, with how many codings each — the day's folder, or ``河南日报/2015/03/ 505`` when
     a month went away, not only the paper; a page of the corpus's top folder by its id."""
-    pages = Counter(a.rpartition("-")[0] or a for a in article_ids)
+    pages = Counter(page_of_id(a) or a for a in article_ids)
     places, depth = pages, max((p.count("/") for p in pages), default=0)
     while depth > 0:  # the pages' folders, then up one until a few name them all
         places = Counter()

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from corpus.model import Article, Corpus
@@ -23,12 +24,14 @@ class Reanchored:
     """What finding the annotations again did: codings (an article's tags and note, or one
     passage) ``found`` again after being orphans, newly ``orphaned`` (by article id), and
     ``moved`` (new article or new offsets) — ``elsewhere`` those moved to another page
-    (a page renamed or moved), as (old, new) article ids."""
+    (a page renamed or moved), ``renumbered`` those moved to another item of the same
+    headline on their page (one added or removed above), as (old, new) article ids."""
 
     found: int = 0
     moved: int = 0
     orphaned: list[str] = field(default_factory=list)
     elsewhere: list[tuple[str, str]] = field(default_factory=list)
+    renumbered: list[tuple[str, str]] = field(default_factory=list)
 
     def count(
         self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None
@@ -50,8 +53,29 @@ class Reanchored:
         ):
             self.moved += 1
             old, new = str((before or after)["article_id"]), str(after["article_id"])
-            if old.rpartition("-")[0] != new.rpartition("-")[0]:
+            if page_of_id(old) != page_of_id(new):
                 self.elsewhere.append((old, new))
+            elif old != new and same_headline(old, new):
+                self.renumbered.append((old, new))
+
+
+NUMBERED = re.compile(r"(-[0-9a-f]{8})-[0-9]+$")
+"""The position number of an item whose headline an earlier item of its page has."""
+
+
+def base_id(aid: str) -> str:
+    """An article id without its position number (``PAGE-hash``)."""
+    return NUMBERED.sub(r"\1", aid)
+
+
+def page_of_id(aid: str) -> str:
+    """The page an article id names (``PAGE-hash`` or ``PAGE-hash-N``)."""
+    return base_id(aid).rpartition("-")[0]
+
+
+def same_headline(a: str, b: str) -> bool:
+    """Two ids of one page numbered apart only by position: the same headline (``简讯``)."""
+    return base_id(a) == base_id(b)
 
 
 MIN_HEAD = 8
@@ -184,7 +208,11 @@ def follow_text(
     now sits in exactly one other article (key → that article): two pages swapped (a
     renumbering fix) — the other article's own text changed too — or the text moved to a
     page that is new.  The codings go with the text they were made on; none moves when
-    two documents of a coder would land on one article, or onto one that stays."""
+    two documents of a coder would land on one article, or onto one that stays.
+
+    Items of one headline on a page (``简讯``) are numbered by position, so one added above
+    renumbers the rest: a document whose item now holds another text (its opening is not
+    even close: not an edit) may also go to the one item of its headline holding its text."""
     current = {a.id: a for a in corpus.articles}
     drifted = {
         k: d
@@ -200,10 +228,19 @@ def follow_text(
     by_hash: dict[str, list[Article]] = {}
     for a in pool.values():
         by_hash.setdefault(fingerprint(a)["text_hash"], []).append(a)
+    siblings = _numbered(corpus, drifted.values(), current)
+
+    def hits(d: dict[str, Any]) -> list[Article]:
+        found = {a.id: a for a in by_hash.get(str(d["text_hash"]), [])}
+        if _another_text(current[d["article_id"]], str(d.get("head", ""))):
+            group = siblings.get(base_id(d["article_id"]), ())
+            found.update((a.id, a) for a in group if fingerprint(a)["text_hash"] == d["text_hash"])
+        return list(found.values())
+
     go = {
-        k: hits[0]
+        k: got[0]
         for k, d in drifted.items()
-        if len(hits := by_hash.get(str(d["text_hash"]), [])) == 1 and hits[0].id != d["article_id"]
+        if len(got := hits(d)) == 1 and got[0].id != d["article_id"]
     }
     while True:  # drop moves that would collide until none does
         staying = {(d["article_id"], who(d)) for k, d in articles.items() if k not in go}
@@ -218,6 +255,31 @@ def follow_text(
         go = {k: a for k, a in go.items() if k not in bad}
 
 
+SAME_OPENING = 0.5
+"""How alike (difflib's ratio) an item's opening must stay to count as edited in place."""
+
+
+def _another_text(now: Article, head: str) -> bool:
+    """Whether an item's opening is unlike the one it was coded with (another item's)."""
+    if not head:
+        return False
+    return SequenceMatcher(None, now.text[: len(head)], head).ratio() < SAME_OPENING
+
+
+def _numbered(
+    corpus: Corpus, drifted: Iterable[dict[str, Any]], current: dict[str, Article]
+) -> dict[str, list[Article]]:
+    """The items sharing a headline with a drifted document's item on its page (by the id
+    without position number); only for headlines given to more than one item."""
+    wanted = {current[d["article_id"]].issue_id for d in drifted}
+    groups: dict[str, list[Article]] = {}
+    for issue in corpus.issues:
+        if issue.id in wanted:
+            for a in issue.articles:
+                groups.setdefault(base_id(a.id), []).append(a)
+    return {b: g for b, g in groups.items() if len(g) > 1}
+
+
 def _page_of(
     aid: str,
     articles: dict[str, dict[str, Any]],
@@ -229,7 +291,7 @@ def _page_of(
     doc = articles.get(k) if k is not None else None
     if doc is not None and doc.get("issue_id"):
         return str(doc["issue_id"])
-    return aid.rpartition("-")[0]
+    return page_of_id(aid)
 
 
 def find_passage(

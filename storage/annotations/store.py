@@ -29,7 +29,7 @@ from storage.annotations.model import (
     notes_from_doc,
 )
 from storage.annotations.passages import PassagesMixin
-from storage.annotations.reattach import Reanchored, plan_reattach
+from storage.annotations.reattach import Reanchored, page_of_id, plan_reattach
 from storage.durable import DurableStorage, PiyueDB, open_db
 from storage.errors import AnnotationError, NewerSchema, StoreError
 
@@ -353,7 +353,7 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         agrees with the pages, and the file is left alone."""
 
         def inside(aid: str) -> bool:
-            return within is None or aid in within or aid.rpartition("-")[0] in within
+            return within is None or aid in within or page_of_id(aid) in within
 
         def considered(table: str) -> dict[str, Any]:
             docs = self._raw(table)
