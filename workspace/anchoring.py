@@ -25,7 +25,8 @@ import json
 import os
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -52,18 +53,31 @@ def corpus_stamp(lib: Library) -> str | None:
 
 def _indexed_state(lib: Library) -> tuple[str, list[str]] | None:
     """(stamp, page ids in order) of the index pages are read from, or None."""
+    got = _index_pages(lib)
+    return None if got is None else (_stamp(lib, *got), list(got[1]))
+
+
+def _index_pages(lib: Library) -> tuple[str, dict[str, str]] | None:
+    """(the index's schema, page id → sha1 of the page file in id order), or None when
+    pages are not read from an index."""
     idx = lib.reading_index()
     if idx is None:
         return None
-    h, pages = hashlib.sha1(), []
-    for row in idx.db.execute("SELECT value FROM meta WHERE key='schema'"):
-        h.update(f"schema {row[0]}\n".encode())
-    for pid, sha in idx.db.execute("SELECT id, sha1 FROM pages WHERE skipped IS NULL ORDER BY id"):
+    schema = "".join(f"schema {r[0]}\n" for r in idx.db.execute(SCHEMA))
+    rows = idx.db.execute("SELECT id, sha1 FROM pages WHERE skipped IS NULL ORDER BY id")
+    return schema, {str(pid): str(sha) for pid, sha in rows}
+
+
+SCHEMA = "SELECT value FROM meta WHERE key='schema'"
+
+
+def _stamp(lib: Library, schema: str, pages: dict[str, str]) -> str:
+    h = hashlib.sha1(schema.encode())
+    for pid, sha in pages.items():
         h.update(f"{pid}\0{sha}\n".encode())
-        pages.append(str(pid))
     for pid, fixes in sorted(lib.corrections().items()):
         h.update(f"fix {pid}\0{sorted(fixes)}\n".encode())
-    return f"{h.hexdigest()}:{_names(pages)}", pages
+    return f"{h.hexdigest()}:{_names(pages)}"
 
 
 def _names(pages: Iterable[str]) -> str:
@@ -89,24 +103,35 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     from storage.pages import issue_ids_of
 
     last = store.anchored_stamp()
-    state = _indexed_state(lib) if lib.lazy else None
-    if state is None:  # the corpus is in memory: checking every coding is cheap beside it
+    got = _index_pages(lib) if lib.lazy else None
+    if got is None:  # the corpus is in memory: checking every coding is cheap beside it
         corpus = lib.load()
         pages = sorted(i.id for i in corpus.issues)
+        fixes = follow_fixes(store, lib, pages, last, lambda ids: _file_digests(lib, ids))
+        for pid in fixes.pages():
+            corpus = lib.reparse_issue(pid)
         report = store.anchor(corpus, new_pages=_new_pages(lib, last, pages))
         _settle(store, lib, f"memory:{_names(pages)}", pages)
-        return report
-    stamp, pages = state
+        return fixes.told(report)
+    schema, digests = got
+    stamp, pages = _stamp(lib, schema, digests), list(digests)
     if stamp == last:
         _remember(lib, _page_set(stamp), pages)  # an anchored state older than this rule
+        follow_fixes(store, lib, pages, None, digests)  # only fingerprints learned
         if store.readonly:  # back as stored: the next change is found (and said) afresh
             _forget(lib, store)
         return None
     key = _cache_key(store, stamp, last) if store.readonly else ""
     if key and (updates := _cached(lib, store, key)) is not None:
         store.anchor_again(updates)
-        store.set_anchored(stamp)
+        store.set_anchored(_stamp(lib, schema, digests))  # corrections may have moved
         return None
+    before = _documents(store) if key else {}
+    fixes = follow_fixes(store, lib, pages, last, digests)
+    if fixes.changed:
+        stamp = _stamp(lib, schema, digests)
+    for pid in fixes.pages():
+        lib.forget_page(pid)  # built again with the corrections that came with it
     ids = store.coded_ids()
     fixed = set(lib.corrections())
     known = issue_ids_of(lib, ids)
@@ -116,15 +141,105 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     # when some are gone — the pages that are new since: a vanished article may be there
     new = _new_pages(lib, last, pages) if gone else set()
     wanted = set(known.values()) | fixed | new | ({page_of_id(a) for a in gone} & there)
+    wanted &= there
     built.clear()
     built.update((pid, p) for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
     corpus = Corpus(str(lib.root), tuple(built.values()))
-    before = _documents(store) if key else {}
     report = store.anchor(corpus, within=wanted | ids, new_pages=new)
     _settle(store, lib, stamp, pages)
     if key:
         _keep(lib, store, key, _changes(before, store))
-    return report
+    return fixes.told(report)
+
+
+# -- boundary corrections follow their page
+
+
+@dataclass
+class FixesFollowed:
+    """What following the corrections' pages did: (old, new) page ids of corrections that
+    followed their page, and the pages of those that became (or stopped being) orphans."""
+
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    def pages(self) -> set[str]:
+        """The pages whose corrections changed: to be built again."""
+        return {b for _, b in self.moved} | set(self.found)
+
+    def told(self, report: Reanchored) -> Reanchored:
+        report.fixes_moved += self.moved
+        report.fixes_orphaned += self.orphaned
+        report.fixes_found += len(self.found)
+        return report
+
+
+def follow_fixes(
+    store: Store,
+    lib: Library,
+    pages: list[str],
+    last: str | None,
+    digests: Mapping[str, str] | Callable[[Iterable[str]], Mapping[str, str]],
+) -> FixesFollowed:
+    """Boundary corrections follow their page as codings do: one whose page is gone moves
+    to the one page new since ``last`` with the same file (a folder renamed), else it is
+    an orphan (``piyue orphans``) until its page is back; never to a copy already there.
+    A correction without its page's fingerprint (older databases) learns it while the
+    page is there (a writer).  ``last`` None: only that (nothing changed)."""
+    done = FixesFollowed()
+    docs = store.correction_docs()
+    if not docs:
+        return done
+
+    def sha_of(ids: Iterable[str]) -> Mapping[str, str]:
+        return digests(ids) if callable(digests) else digests
+
+    there = set(pages)
+    updates: dict[str, dict[str, Any]] = {}
+    learn = {k: d for k, d in docs.items() if d["issue_id"] in there and not d.get("page_sha1")}
+    if learn and not store.readonly:
+        sha = sha_of({d["issue_id"] for d in learn.values()})
+        updates.update(
+            (k, {**d, "page_sha1": sha[d["issue_id"]]})
+            for k, d in learn.items()
+            if sha.get(d["issue_id"])
+        )
+    for k, d in docs.items():
+        if d.get("orphan") and d["issue_id"] in there:
+            updates[k] = {**updates.get(k, d), "orphan": False}
+            done.found.append(str(d["issue_id"]))
+    gone = {k: d for k, d in docs.items() if d["issue_id"] not in there}
+    if gone and last is not None:
+        new = sorted(_new_pages(lib, last, pages))
+        sha = sha_of(new) if new else {}
+        by_sha: dict[str, list[str]] = {}
+        for pid in new:
+            by_sha.setdefault(sha.get(pid, ""), []).append(pid)
+        for k, d in gone.items():
+            hits = by_sha.get(str(d.get("page_sha1") or "\0"), [])
+            if len(hits) == 1:
+                updates[k] = {**d, "issue_id": hits[0], "orphan": False}
+                done.moved.append((str(d["issue_id"]), hits[0]))
+            elif not d.get("orphan"):
+                updates[k] = {**d, "orphan": True}
+                done.orphaned.append(str(d["issue_id"]))
+    store.update_corrections(updates)
+    done.changed = bool(done.moved or done.found)
+    return done
+
+
+def _file_digests(lib: Library, ids: Iterable[str]) -> dict[str, str]:
+    """Page id → sha1 of its file's bytes (as the index keeps it), for pages in memory."""
+    wanted, out = set(ids), {}
+    for issue in lib.load().issues:
+        if issue.id in wanted:
+            try:
+                out[issue.id] = hashlib.sha1((lib.root / issue.source).read_bytes()).hexdigest()
+            except OSError:
+                continue
+    return out
 
 
 def _settle(store: Store, lib: Library, stamp: str, pages: list[str]) -> None:
@@ -294,11 +409,43 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
                 f"their text (an item added or removed above: {named}{more})"
             )
         out.append(line + where)
+    out += _describe_fixes(report, where)
     return out
 
 
 PLACES = 3
 """Places an orphan notice names before "and N more"."""
+
+
+def _describe_fixes(report: Reanchored, where: str) -> list[str]:
+    """What happened to boundary corrections whose page was renamed, gone or back."""
+    out = []
+    if report.fixes_moved:
+        n = len(report.fixes_moved)
+        out.append(
+            f"{_n(n, 'boundary correction')} followed {'its page' if n == 1 else 'their pages'}"
+            f" to a new name: {_named(f'{a} → {b}' for a, b in report.fixes_moved)}{where}"
+        )
+    if report.fixes_orphaned:
+        n = len(report.fixes_orphaned)
+        out.append(
+            f"{_n(n, 'boundary correction')} lost {'its page' if n == 1 else 'their pages'} "
+            f"({_named(report.fixes_orphaned)}: gone, or renamed and changed): kept as "
+            f"orphans (`piyue orphans`); they apply again when the pages return{where}"
+        )
+    if report.fixes_found:
+        out.append(
+            f"{_n(report.fixes_found, 'boundary correction')} apply again: their pages are "
+            f"back{where}"
+        )
+    return out
+
+
+def _named(items: Iterable[str]) -> str:
+    """A few distinct items, then "and N more"."""
+    got = list(dict.fromkeys(items))
+    more = f" and {len(got) - PLACES} more" if len(got) > PLACES else ""
+    return ", ".join(got[:PLACES]) + more
 
 
 def whereabouts(article_ids: Iterable[str]) -> str:

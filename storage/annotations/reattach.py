@@ -25,13 +25,19 @@ class Reanchored:
     passage) ``found`` again after being orphans, newly ``orphaned`` (by article id), and
     ``moved`` (new article or new offsets) — ``elsewhere`` those moved to another page
     (a page renamed or moved), ``renumbered`` those moved to another item of the same
-    headline on their page (one added or removed above), as (old, new) article ids."""
+    headline on their page (one added or removed above), as (old, new) article ids.
+    ``fixes_moved``: boundary corrections that followed their page, as (old, new) page
+    ids; ``fixes_orphaned`` the pages of those that lost it, ``fixes_found`` how many came
+    back with their page."""
 
     found: int = 0
     moved: int = 0
     orphaned: list[str] = field(default_factory=list)
     elsewhere: list[tuple[str, str]] = field(default_factory=list)
     renumbered: list[tuple[str, str]] = field(default_factory=list)
+    fixes_moved: list[tuple[str, str]] = field(default_factory=list)
+    fixes_orphaned: list[str] = field(default_factory=list)
+    fixes_found: int = 0
 
     def count(
         self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None
