@@ -45,14 +45,15 @@ def articles(capsys: pytest.CaptureFixture[str], root: Path, db: Path) -> list[d
     return [a for a in got if a["id"].startswith("简讯")]
 
 
-@pytest.mark.parametrize("indexed", [False, True])
+@pytest.mark.parametrize(("indexed", "first"), [(False, "list"), (True, "index"), (True, "tags")])
 def test_a_merge_follows_its_page_to_a_renamed_folder(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, indexed: bool
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, indexed: bool, first: str
 ) -> None:
-    root, db, first = merged_page(tmp_path, indexed)
+    """``tags``: read-only, what it found is reused by the read-only commands after it."""
+    root, db, _ = merged_page(tmp_path, indexed)
     capsys.readouterr()
     (root / "简讯测试").rename(root / "简讯测试2")
-    _, err = run(capsys, root, db, "index" if indexed else "list")
+    _, err = run(capsys, root, db, first)
     assert "1 boundary correction followed its page" in err
     assert "简讯测试/2015-07-10/02 → 简讯测试2/2015-07-10/02" in err
     got = articles(capsys, root, db)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from storage.annotations import Reanchored, Store
     from storage.library import Library
 
-RULES = "anch10b.1"
+RULES = "anch11.1"
 """Bumped when the way codings are found again changes: cached results are not reused."""
 PAGE_SETS_KEPT = 16
 """Page-id lists kept in the cache (the newest by use): a few per corpus and database."""
@@ -124,6 +124,9 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     key = _cache_key(store, stamp, last) if store.readonly else ""
     if key and (updates := _cached(lib, store, key)) is not None:
         store.anchor_again(updates)
+        for table, _, doc in updates:
+            if table == "corrections" and doc is not None:
+                lib.forget_page(str(doc["issue_id"]))  # built again with it
         store.set_anchored(_stamp(lib, schema, digests))  # corrections may have moved
         return None
     before = _documents(store) if key else {}
@@ -303,7 +306,7 @@ def _cache_key(store: Store, stamp: str, last: str) -> str:
     return h.hexdigest()
 
 
-TABLES = ("articles", "highlights")
+TABLES = ("articles", "highlights", "corrections")
 """What anchoring changes."""
 
 
