@@ -10,11 +10,14 @@ stored by the writer, in memory only for a read-only session, which keeps what i
 a cache so the next read-only command reuses it instead of doing it again.
 
 A coding whose article is gone follows its exact text only to a page that is new since the
-codings were last anchored (a rename or a move: every article id of the page changed), never
-to a reprint that was already there: otherwise it is an orphan, until its page comes back.
-The page ids of every anchored state are kept in the cache (``pages-<hash>.gz``) to tell
-which pages are new; without them no page counts as new (an orphan, never a wrong move) —
-but every page does for codings never anchored at all (a database older than anchoring).
+codings were last anchored (a rename or a move: every article id of the page changed) or
+whose file changed since (two pages swapped, even when only one was coded), never to a
+reprint on a page that did not change: otherwise it is an orphan, until its page comes back.
+The page ids of every anchored state, and their files' sha1, are kept in the cache
+(``pages-<hash>.gz``, ``files-<hash>.gz``) to tell which pages are new or changed; without
+them none counts as such (an orphan, never a wrong move) — but every page is new for
+codings never anchored at all (a database older than anchoring).  Boundary corrections
+follow their page the same way (``follow_fixes``).
 """
 
 from __future__ import annotations
@@ -107,16 +110,19 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     if got is None:  # the corpus is in memory: checking every coding is cheap beside it
         corpus = lib.load()
         pages = sorted(i.id for i in corpus.issues)
-        fixes = follow_fixes(store, lib, pages, last, lambda ids: _file_digests(lib, ids))
+        digests = dict(sorted(_file_digests(lib, pages).items()))
+        fixes = follow_fixes(store, lib, pages, last, digests)
         for pid in fixes.pages():
             corpus = lib.reparse_issue(pid)
-        report = store.anchor(corpus, new_pages=_new_pages(lib, last, pages))
-        _settle(store, lib, f"memory:{_names(pages)}", pages)
+        moved = _new_pages(lib, last, pages) | _changed_pages(lib, last, digests)
+        report = store.anchor(corpus, new_pages=moved)
+        files = _names(f"{p}\t{h}" for p, h in digests.items())
+        _settle(store, lib, f"memory-{files}:{_names(digests)}", digests)
         return fixes.told(report)
     schema, digests = got
     stamp, pages = _stamp(lib, schema, digests), list(digests)
     if stamp == last:
-        _remember(lib, _page_set(stamp), pages)  # an anchored state older than this rule
+        _remember(lib, stamp, digests)  # an anchored state older than this rule
         follow_fixes(store, lib, pages, None, digests)  # only fingerprints learned
         if store.readonly:  # back as stored: the next change is found (and said) afresh
             _forget(lib, store)
@@ -143,13 +149,17 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     # the pages of coded articles, of vanished ones still there (an edited headline), and —
     # when some are gone — the pages that are new since: a vanished article may be there
     new = _new_pages(lib, last, pages) if gone else set()
+    # …and the pages whose file changed, when a coded one did: two swapped, or renumbered
+    changed = _changed_pages(lib, last, digests)
+    if gone or changed & set(known.values()):
+        new |= changed
     wanted = set(known.values()) | fixed | new | ({page_of_id(a) for a in gone} & there)
     wanted &= there
     built.clear()
     built.update((pid, p) for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
     corpus = Corpus(str(lib.root), tuple(built.values()))
     report = store.anchor(corpus, within=wanted | ids, new_pages=new)
-    _settle(store, lib, stamp, pages)
+    _settle(store, lib, stamp, digests)
     if key:
         _keep(lib, store, key, _changes(before, store))
     return fixes.told(report)
@@ -245,11 +255,11 @@ def _file_digests(lib: Library, ids: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def _settle(store: Store, lib: Library, stamp: str, pages: list[str]) -> None:
+def _settle(store: Store, lib: Library, stamp: str, digests: dict[str, str]) -> None:
     """Remember that the codings are anchored in ``stamp`` (a writer: in the database), and
-    its pages (to tell, next time, which pages are new)."""
+    its pages and their files' sha1 (to tell, next time, which pages are new or changed)."""
     store.set_anchored(stamp)
-    _remember(lib, _page_set(stamp), pages)
+    _remember(lib, stamp, digests)
 
 
 def _new_pages(lib: Library, last: str, pages: list[str]) -> set[str]:
@@ -263,6 +273,15 @@ def _new_pages(lib: Library, last: str, pages: list[str]) -> set[str]:
     return set() if before is None else set(pages) - before
 
 
+def _changed_pages(lib: Library, last: str, digests: dict[str, str]) -> set[str]:
+    """The pages whose file changed since the codings were last anchored (two swapped: a
+    coding follows its text to the other); none when that state's files are not known."""
+    before = _recall_files(lib, last) if last else None
+    if before is None:
+        return set()
+    return {p for p, sha in digests.items() if before.get(p, sha) != sha}
+
+
 # -- the cache: page lists of anchored states, and a read-only session's findings
 
 
@@ -270,19 +289,22 @@ def _cache(lib: Library) -> Path:
     return lib.cache_dir / "anchoring"
 
 
-def _remember(lib: Library, names: str, pages: list[str]) -> None:
-    """Keep the page ids of an anchored state (once; a cache: a full disk only means no
-    page counts as new later)."""
-    path = _cache(lib) / f"pages-{names}.gz"
-    try:
-        if path.exists():
-            return
-        _write(path, gzip.compress("".join(f"{p}\n" for p in pages).encode()))
-        kept = sorted(path.parent.glob("pages-*.gz"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-PAGE_SETS_KEPT]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
+def _remember(lib: Library, stamp: str, digests: dict[str, str]) -> None:
+    """Keep the page ids of an anchored state, and its pages' file sha1 (once; a cache: a
+    full disk only means no page counts as new or changed later)."""
+    names, files = _page_set(stamp), stamp.partition(":")[0]
+    for kind, name, rows in (("pages", names, False), ("files", files, True)):
+        path = _cache(lib) / f"{kind}-{name}.gz"
+        try:
+            if path.exists():
+                continue
+            text = "".join(f"{p}\t{h}\n" if rows else f"{p}\n" for p, h in digests.items())
+            _write(path, gzip.compress(text.encode()))
+            kept = sorted(path.parent.glob(f"{kind}-*.gz"), key=lambda p: p.stat().st_mtime)
+            for old in kept[:-PAGE_SETS_KEPT]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _recall(lib: Library, names: str) -> set[str] | None:
@@ -294,6 +316,19 @@ def _recall(lib: Library, names: str) -> set[str] | None:
     except (OSError, EOFError, UnicodeDecodeError, zlib.error):
         return None
     return set(pages) if _names(pages) == names else None
+
+
+def _recall_files(lib: Library, stamp: str) -> dict[str, str] | None:
+    """Page id → file sha1 of an anchored state, if kept (and whole: its page ids hash to
+    the stamp's)."""
+    path = _cache(lib) / f"files-{stamp.partition(':')[0]}.gz"
+    try:
+        rows = [ln.split("\t") for ln in gzip.decompress(path.read_bytes()).decode().splitlines()]
+        os.utime(path)
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
+        return None
+    got = {r[0]: r[1] for r in rows if len(r) == 2}
+    return got if len(got) == len(rows) and _names(got) == _page_set(stamp) else None
 
 
 def _cache_key(store: Store, stamp: str, last: str) -> str:

@@ -237,7 +237,12 @@ def follow_text(
     siblings = _numbered(corpus, drifted.values(), current)
 
     def hits(d: dict[str, Any]) -> list[Article]:
-        found = {a.id: a for a in by_hash.get(str(d["text_hash"]), [])}
+        here = current[d["article_id"]]
+        found = {  # another article of its own page only as an item of its headline (below)
+            a.id: a
+            for a in by_hash.get(str(d["text_hash"]), [])
+            if a.issue_id != here.issue_id or a.id == here.id
+        }
         if _another_text(current[d["article_id"]], str(d.get("head", ""))):
             group = siblings.get(base_id(d["article_id"]), ())
             found.update((a.id, a) for a in group if fingerprint(a)["text_hash"] == d["text_hash"])
