@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_anch10_anchoring import run
+from tests.test_anch10_anchoring import run, tagged
 from tests.test_anch11_siblings import ITEMS, brief_page
 from workspace.session import Workspace
 
@@ -104,3 +104,36 @@ def test_a_correction_made_before_pages_were_fingerprinted_follows_too(
     assert len([a for a in articles(capsys, root, db) if "/02-" in a["id"]]) == 2
     out, _ = run(capsys, root, db, "orphans", "--json")
     assert [o for o in json.loads(out)["orphans"] if o["type"] == "correction"] == []
+
+
+@pytest.mark.parametrize("indexed", [False, True])
+def test_a_merge_takes_the_codings_of_the_item_it_takes_in_not_its_renumbered_neighbour(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, indexed: bool
+) -> None:
+    """Merging the items before a coded 简讯 renumbers the items after it: the coded item's
+    tag, note and passage go into the merged article (its text), not onto the item that now
+    has its number — and follow the page to a renamed folder after that."""
+    root, db = tmp_path / "arch", tmp_path / "a.json"
+    page = root / "简讯测试" / "2015-07-10" / "02.md"
+    page.parent.mkdir(parents=True)
+    page.write_text(brief_page("展览", "电梯", "公交"), "utf-8")
+    with Workspace(root, db, mode="write", coder="alice") as ws:
+        if indexed:
+            ws.library.refresh_index()
+        issue = ws.corpus().issues[0]
+        first, lift = issue.articles[0], issue.articles[1]
+        ws.store.add_tags(lift, ["电梯"])
+        ws.store.set_note(lift, "about lifts")
+        ws.store.highlight_quote(lift, "加装电梯", ["电梯段"])
+        ws.correct(issue.id, "merge_next", first.spans[0][0])
+        assert ws.take_notices() == ["编码 codings: 2 codings followed their text"]
+    for folder in ("简讯测试", "简讯测试2"):
+        if folder != "简讯测试":
+            (root / "简讯测试").rename(root / folder)
+            run(capsys, root, db, "index" if indexed else "list")
+        got = articles(capsys, root, db)
+        assert len(got) == 2
+        assert tagged(capsys, root, db, "电梯") == [got[0]["id"]]
+        assert tagged(capsys, root, db, "电梯段") == [got[0]["id"]]
+        out, _ = run(capsys, root, db, "orphans", "--json")
+        assert json.loads(out)["orphans"] == []

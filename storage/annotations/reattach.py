@@ -155,21 +155,29 @@ def plan_reattach(
         aid = d["article_id"]
         if k in followed:  # went with its text (above)
             continue
-        if aid in known:
-            if d.get("orphan"):
-                put("articles", k, {**d, "orphan": False})
-            continue
-        cands = by_issue.get(d.get("issue_id", ""), [])
-        target = find_article(cands, d, fuzzy=False) or same_text(d)
-        inside = containing_article(cands, d) if target is None else None
-        if target is None and inside is None:  # last: a close title (merged text goes first)
-            target = find_article(cands, d)
         c = who(d)
+        if (now := corpus.article(aid)) is not None:
+            # its id is there; only if its item now holds another text and its own was
+            # taken into another item (a merge renumbered the items of one headline) does
+            # it follow that, else it stays
+            target, inside = None, _taken_in(d, now, by_issue.get(now.issue_id, []))
+            if inside is None or key_of.get((inside.id, c)) == k:
+                if d.get("orphan"):
+                    put("articles", k, {**d, "orphan": False})
+                continue
+        else:
+            cands = by_issue.get(d.get("issue_id", ""), [])
+            target = find_article(cands, d, fuzzy=False) or same_text(d)
+            inside = containing_article(cands, d) if target is None else None
+            if target is None and inside is None:  # last: a close title (merged text first)
+                target = find_article(cands, d)
         if inside is not None and (inside.id, c) in key_of:
             into = key_of[(inside.id, c)]
             put("articles", into, merge_article_docs(latest[into], d))
             put("articles", k, None)
             moved[(aid, c)] = moved_any[aid] = inside.id
+            if key_of.get((aid, c)) == k:
+                del key_of[(aid, c)]  # its id is free for another document
             continue
         target = target or inside
         if target is None or (target.id, c) in key_of:
@@ -177,6 +185,8 @@ def plan_reattach(
                 put("articles", k, {**d, "orphan": True})
             continue
         moved[(aid, c)] = moved_any[aid] = target.id
+        if key_of.get((aid, c)) == k:
+            del key_of[(aid, c)]
         key_of[(target.id, c)] = k
         put(
             "articles",
@@ -266,8 +276,25 @@ def follow_text(
         go = {k: a for k, a in go.items() if k not in bad}
 
 
+def _taken_in(d: dict[str, Any], now: Article, page: list[Article]) -> Article | None:
+    """The other article of its page that took a document's text in, when the article its
+    id names now holds another text (not an edit of its own)."""
+    if not d.get("text_hash") or fingerprint(now)["text_hash"] == d["text_hash"]:
+        return None
+    if not _another_text(now, str(d.get("head", ""))):
+        return None
+    return containing_article((a for a in page if a.id != now.id), d)
+
+
 SAME_OPENING = 0.5
 """How alike (difflib's ratio) an item's opening must stay to count as edited in place."""
+
+
+def holds_its_text(now: Article, d: dict[str, Any]) -> bool:
+    """Whether an article still holds the text a document was coded on: the same opening
+    (or close: an edit), or that opening inside it (a merge took it in)."""
+    head = str(d.get("head", ""))
+    return not _another_text(now, head) or (len(head) >= MIN_HEAD and head in now.text)
 
 
 def _another_text(now: Article, head: str) -> bool:

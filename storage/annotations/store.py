@@ -30,7 +30,7 @@ from storage.annotations.model import (
     notes_from_doc,
 )
 from storage.annotations.passages import PassagesMixin
-from storage.annotations.reattach import Reanchored, page_of_id, plan_reattach
+from storage.annotations.reattach import Reanchored, holds_its_text, page_of_id, plan_reattach
 from storage.durable import DurableStorage, PiyueDB, open_db
 from storage.errors import AnnotationError, NewerSchema, StoreError
 
@@ -402,11 +402,12 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
 
     def _refreshed(self, corpus: Corpus, page: str) -> list[State]:
         """The article documents of ``page`` whose article's text is no longer the one they
-        were fingerprinted with, fingerprinted again."""
+        were fingerprinted with, fingerprinted again — when its opening is still theirs (a
+        document left on another item's text is not made to fit it)."""
         out: list[State] = []
         for k, d in self._raw("articles").items():
             art = corpus.article(d["article_id"]) if d.get("issue_id") == page else None
-            if art is not None and not d.get("orphan"):
+            if art is not None and not d.get("orphan") and holds_its_text(art, d):
                 now = fingerprint(art)
                 if now["text_hash"] != d.get("text_hash"):
                     out.append(("articles", k, {**d, **now}))
