@@ -28,7 +28,7 @@ import json
 import os
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -194,7 +194,7 @@ def follow_fixes(
     lib: Library,
     pages: list[str],
     last: str | None,
-    digests: Mapping[str, str] | Callable[[Iterable[str]], Mapping[str, str]],
+    digests: Mapping[str, str],
 ) -> FixesFollowed:
     """Boundary corrections follow their page as codings do: one whose page is gone moves
     to the one page new since ``last`` with the same file (a folder renamed), else it is
@@ -205,19 +205,14 @@ def follow_fixes(
     docs = store.correction_docs()
     if not docs:
         return done
-
-    def sha_of(ids: Iterable[str]) -> Mapping[str, str]:
-        return digests(ids) if callable(digests) else digests
-
     there = set(pages)
     updates: dict[str, dict[str, Any]] = {}
     learn = {k: d for k, d in docs.items() if d["issue_id"] in there and not d.get("page_sha1")}
     if learn and not store.readonly:
-        sha = sha_of({d["issue_id"] for d in learn.values()})
         updates.update(
-            (k, {**d, "page_sha1": sha[d["issue_id"]]})
+            (k, {**d, "page_sha1": digests[d["issue_id"]]})
             for k, d in learn.items()
-            if sha.get(d["issue_id"])
+            if digests.get(d["issue_id"])
         )
     for k, d in docs.items():
         if d.get("orphan") and d["issue_id"] in there:
@@ -225,11 +220,9 @@ def follow_fixes(
             done.found.append(str(d["issue_id"]))
     gone = {k: d for k, d in docs.items() if d["issue_id"] not in there}
     if gone and last is not None:
-        new = sorted(_new_pages(lib, last, pages))
-        sha = sha_of(new) if new else {}
         by_sha: dict[str, list[str]] = {}
-        for pid in new:
-            by_sha.setdefault(sha.get(pid, ""), []).append(pid)
+        for pid in sorted(_new_pages(lib, last, pages)):
+            by_sha.setdefault(digests.get(pid, ""), []).append(pid)
         for k, d in gone.items():
             hits = by_sha.get(str(d.get("page_sha1") or "\0"), [])
             if len(hits) == 1:
