@@ -73,7 +73,9 @@ _PAGE_PATTERNS = (
 _BARE_PAGE = re.compile(r"^0*(\d{1,3})$")
 _TRAILING_NUMBER = re.compile(r"^[-_.\s]*0*(\d{1,3})\s*$")
 _TEXT_PAGE = re.compile(r"(?:第\s*0*(\d{1,3})\s*版|^\s*[A-Z]?0*(\d{1,2})\s*版)")
-_LABEL_JUNK = " \t_-.·:：、,，()（）[]【】"
+_SEPARATORS = "_-.·:：、,，"
+_CLOSING = {"(": ")", "（": "）", "[": "]", "【": "】", "《": "》", "〔": "〕", "「": "」"}
+_OPENING = {v: k for k, v in _CLOSING.items()}
 _HAS_WORD = re.compile(r"[^\W\d_]")
 
 
@@ -135,8 +137,31 @@ def _date_from_dirs(dirs: Sequence[str]) -> str | None:
 # ------------------------------------------------------------------------------- paths
 
 
-def _label(text: str) -> str | None:
-    s = text.strip(_LABEL_JUNK)
+def _trim(s: str, *, head: bool, tail: bool) -> str:
+    """Drop what is noise at a name's ends: separators where it was cut from a longer name,
+    and at either end a bracket that opens or closes nothing.  Balanced brackets
+    (``(扫描)``) and a dash that begins a whole folder name are the name's own."""
+    while s:
+        first, last = s[0], s[-1]
+        if (tail and last in _SEPARATORS) or _unmatched(s, last, _OPENING, _CLOSING):
+            s = s[:-1].rstrip()
+        elif (head and first in _SEPARATORS) or _unmatched(s, first, _CLOSING, _OPENING):
+            s = s[1:].lstrip()
+        else:
+            return s
+    return s
+
+
+def _unmatched(s: str, end: str, partner: dict[str, str], wrong: dict[str, str]) -> bool:
+    """``end`` (the last or first character) is a bracket facing out of ``s`` (``wrong``)
+    or one with fewer partners inside ``s`` than its own kind."""
+    return end in wrong or (end in partner and s.count(partner[end]) < s.count(end))
+
+
+def _label(text: str, *, head: bool = True, tail: bool = True) -> str | None:
+    """A name cut out of a longer one; ``head``/``tail``: that end was cut (by a date or page
+    mark), so separators there are noise.  None when no word is left."""
+    s = _trim(text.strip(), head=head, tail=tail)
     return s if s and _HAS_WORD.search(s) else None
 
 
@@ -172,13 +197,13 @@ def _folders_date(dirs: tuple[str, ...]) -> tuple[str | None, str | None]:
     for folder in reversed(dirs):
         got = _find_date(folder)
         if got:
-            return got[0], _label(folder[: got[1]])
+            return got[0], _label(folder[: got[1]], head=False)
     return _date_from_dirs(dirs), None
 
 
 @functools.lru_cache(maxsize=1024)
 def _lead_paper(lead: str) -> str | None:
-    return None if any(p.match(lead) for p in _DATE_DIRS) else _label(lead)
+    return None if any(p.match(lead) for p in _DATE_DIRS) else _label(lead, head=False, tail=False)
 
 
 def meta_from_path(rel: str) -> PageMeta:
@@ -195,7 +220,7 @@ def meta_from_path(rel: str) -> PageMeta:
     rest = stem
     in_name = _find_date(stem)
     if in_name:
-        date, paper, rest = in_name[0], _label(stem[: in_name[1]]), stem[in_name[2] :]
+        date, paper, rest = in_name[0], _label(stem[: in_name[1]], head=False), stem[in_name[2] :]
     else:
         date, paper = _folders_date(tuple(dirs))
         if date is None:
@@ -212,7 +237,7 @@ def meta_from_path(rel: str) -> PageMeta:
     if found is not None:
         page, letter, start, end = found
         section = _label(rest[end:]) or letter
-        before_mark = _label(rest[:start]) if start and not in_name else None
+        before_mark = _label(rest[:start], head=False) if start and not in_name else None
 
     if paper is None and dirs:
         paper = _lead_paper(dirs[0])
@@ -424,9 +449,6 @@ class PageTerm:
     text: str | None = None
     none: bool = False
     """``KEY:none`` — pages that have no value for KEY."""
-    alt: str | None = None
-    """``text`` as a folder name gives it (``洛阳日报 副刊 (扫描)`` is the paper
-    ``洛阳日报 副刊 (扫描``): the name as typed matches either way."""
 
     def matches(self, issue: Any) -> bool:
         """``issue``: a page or its row (anything with paper, date, page and section)."""
@@ -437,7 +459,7 @@ class PageTerm:
             return False
         if self.text is not None:
             v = str(value).casefold()
-            return v == self.text or v == self.alt
+            return v == self.text
         if self.key == "date":
             d = str(value)
             lo, hi = self.low, self.high
@@ -472,9 +494,7 @@ def parse_term(term: str) -> PageTerm | None:
     if value.lower() == "none":
         return PageTerm(key, none=True)
     if key in ("paper", "section"):
-        text = value.casefold()
-        alt = (_label(value) or value).casefold()
-        return PageTerm(key, text=text, alt=alt if alt != text else None)
+        return PageTerm(key, text=value.casefold())
     lo_s, dots, hi_s = value.partition("..")
     if key == "date":
         lo = _date_prefix(lo_s, term) if lo_s.strip() else None

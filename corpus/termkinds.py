@@ -87,6 +87,7 @@ def name_kind(parts: Sequence[str], tags: Mapping[str, str]) -> str | None:
 
 PROPER_TAGS = ("ns", "nr", "nz", "nt", "j", "m")
 
+_NUMERALS = frozenset("一二三四五六七八九十两百千万")
 COUNTED = re.compile(r"^[一二三四五六七八九十两几多百千万亿]+[大个项条家名位批级]$")
 
 
@@ -96,4 +97,6 @@ def proper_start(first: str, tags: Mapping[str, str]) -> bool:
     tag = tags.get(first)
     if COUNTED.match(first) or (tag or "").startswith("m"):
         return NUMERIC.match(first) is not None  # 七/二五/所, not 六大/产业园, 四大/园区
+    if tag is None and first[:1] in _NUMERALS and not NUMERIC.match(first):
+        return False  # 四好/农村路, 两新/组织: a counted slogan, not a name (三门峡 is ns)
     return tag is None or tag.startswith(PROPER_TAGS) or first in ADMIN

@@ -6,8 +6,9 @@ Three kinds, all ``0600`` beside the database and written whole (a crash leaves 
   command is one), rotated: they say what the last commands did, not what a day held;
 * ``FILE.daily-YYYY-MM-DD.bak`` — the first state of each day a session wrote, the last
   ``DAILY_KEEP`` days kept, so routine commands after a mistake never rotate it away;
-* ``FILE.before-WHAT-YYYY-MM-DDTHH-MM-SS.bak`` — the state just before a change the
-  command line cannot undo (deleting or merging a code, an import), the last ``BEFORE_KEEP``.
+* ``FILE.before-WHAT-YYYY-MM-DDTHH-MM-SS[-N].bak`` — the state just before a change the
+  command line cannot undo (deleting or merging a code, an import), the last ``BEFORE_KEEP``;
+  ``-2``, ``-3``… when several are made in one second (a script importing in a loop).
 
 A temp file of ours left by a killed write (``.FILE….XXXXXXXX.tmp``) is removed the next
 time a session opens the database as the writer; other programs' files are never touched.
@@ -81,16 +82,22 @@ def before(path: Path, tables: dict[str, Any], what: str, now: float | None = No
     """Write the current state (``tables``: what is in memory, journal included) to a
     ``before-`` backup named after the change, and return its path."""
     stamp = time.strftime("%Y-%m-%dT%H-%M-%S", time.localtime(now))
-    target = path.with_name(f"{path.name}.before-{_safe_label(what)}-{stamp}.bak")
+    base = f"{path.name}.before-{_safe_label(what)}-{stamp}"
+    target = path.with_name(f"{base}.bak")
+    n = 1
+    while target.exists():  # five imports in one second: each keeps its own state
+        n += 1
+        target = path.with_name(f"{base}-{n}.bak")
     data = json.dumps(tables, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     atomic_write(target, data, MODE, after="nothing was changed")
     _prune(path, "before-", BEFORE_KEEP)
     return target
 
 
-def _stamp_of(name: str) -> str:
-    m = re.search(r"(\d{4}-\d{2}-\d{2}(?:T\d{2}-\d{2}-\d{2})?)\.bak$", name)
-    return m.group(1) if m else ""
+def _stamp_of(name: str) -> tuple[str, int]:
+    """When a backup was made: its stamp, then its number within the second (``-2``…)."""
+    m = re.search(r"(\d{4}-\d{2}-\d{2}(?:T\d{2}-\d{2}-\d{2})?)(?:-(\d+))?\.bak$", name)
+    return (m.group(1), int(m.group(2) or 1)) if m else ("", 0)
 
 
 def kept(path: Path, kind: str) -> list[Path]:

@@ -49,7 +49,7 @@ from storage.errors import (
     StoreError,
     disk_error,
 )
-from storage.files import atomic_write, durable_copy, fsync_dir
+from storage.files import atomic_write, durable_copy, file_stamp, fsync_dir, unwritable
 
 COMPACT_OPS = 5000
 COMPACT_BYTES = 8 * 1024 * 1024
@@ -215,6 +215,22 @@ class DurableStorage(Storage):
     # ------------------------------------------------------------------ loading
 
     def _load(self) -> Tables:
+        """The file with the journal replayed.  A reader (no lock) may read the file just
+        before the writer folds the journal into it and removes it, and then find no
+        journal: the file it read lacked the journal's changes (a code just created was
+        unknown to a command run as the reader quit).  So the file is read again when it
+        was replaced while it and the journal were read."""
+        tables: Tables = {}
+        for _ in range(5):
+            seen = file_stamp(self.path)
+            self.bad_lines = []
+            self._replayed = set()
+            tables = self._load_once()
+            if file_stamp(self.path) == seen:
+                break
+        return tables
+
+    def _load_once(self) -> Tables:
         tables: Tables = {}
         if self.path.exists():
             try:
@@ -525,23 +541,6 @@ def _key(path: Path) -> str:
 
 def _refused(path: Path, why: str) -> None:
     _REFUSED[_key(path)] = why
-
-
-def unwritable(path: Path) -> str | None:
-    """Why the database at ``path`` cannot be changed here (None when it can)."""
-    folder = path.parent
-    if not os.access(folder, os.W_OK):
-        return f"the folder {folder} is {_ro_or_denied(folder)}"
-    if path.exists() and not os.access(path, os.W_OK):
-        return f"the file is {_ro_or_denied(path)}"
-    return None
-
-
-def _ro_or_denied(path: Path) -> str:
-    with contextlib.suppress(OSError):
-        if os.statvfs(path).f_flag & os.ST_RDONLY:
-            return "on a read-only file system"
-    return "not writable for you"
 
 
 class _TrackedTable(MutableMapping[int, Any]):

@@ -87,3 +87,29 @@ def durable_copy(
         _replace_with(
             dst, lambda fh: shutil.copyfileobj(fin, fh, 1024 * 1024), mode, after, before_rename
         )
+
+
+def file_stamp(path: Path) -> tuple[int, int, int] | None:
+    """What changes when the file is replaced or written: inode, size, modification time."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def unwritable(path: Path) -> str | None:
+    """Why the database at ``path`` cannot be changed here (None when it can)."""
+    folder = path.parent
+    if not os.access(folder, os.W_OK):
+        return f"the folder {folder} is {_ro_or_denied(folder)}"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the file is {_ro_or_denied(path)}"
+    return None
+
+
+def _ro_or_denied(path: Path) -> str:
+    with contextlib.suppress(OSError):
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "on a read-only file system"
+    return "not writable for you"

@@ -24,8 +24,9 @@ SCHEMA = 9 * 100 + PARSER_VERSION
 """The index's schema: stored pages are stale when the parser changes, or what a page's term
 counts hold (``corpus.terms.count_page``).  8xx: every page's tokens are cut without the
 learned terms (7xx cut a page parsed again after terms were learned with them, so tokens
-depended on the index's history).  9xx: the counts hold each item of a quoted list and grams
-ending in 会 (市委常委/会): pages counted before would make the terms depend on the history."""
+depended on the index's history).  9xx: the counts hold each item of a quoted list, grams
+ending in 会 (市委常委/会) and the reporters of the bylines: pages counted before would make
+the terms depend on the history."""
 
 
 class PageRow(NamedTuple):

@@ -182,7 +182,7 @@ async def test_reader_merge_then_split_at_the_headline(seeds_copy: Path, tmp_pat
         second = issue.articles[issue.articles.index(first) + 1]
         app.store.add_tags(first, ["前"])
         app.store.add_tags(second, ["后"])
-        await pilot.press("M")
+        await pilot.press("M", "y")  # the reader asks first
         await pilot.pause()
         merged = screen.article
         assert merged is not None and second.title in merged.text

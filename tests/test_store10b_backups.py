@@ -146,3 +146,22 @@ def test_a_corrupt_database_names_the_day_and_before_backups_too(tmp_path: Path)
         in str(got.value)
     )
     assert db.read_text() == "{broken"
+
+
+def test_before_backups_made_in_one_second_each_keep_their_state(tmp_path: Path) -> None:
+    """testerC F6: five imports in a loop printed the same before-import path for four of
+    them; the state before the second import was kept nowhere."""
+    db = tmp_path / "annotations.json"
+    db.write_text("{}")
+    now = time.mktime((2026, 11, 28, 17, 24, 48, 0, 0, -1))
+    made = [backups.before(db, {"n": {"k": k}}, "import", now=now) for k in range(5)]
+    assert len(set(made)) == 5
+    assert [json.loads(p.read_text())["n"]["k"] for p in made] == [0, 1, 2, 3, 4]
+    assert backups.kept(db, "before-") == made  # oldest first, the counter after the stamp
+    later = backups.before(db, {"n": {"k": 5}}, "delete x", now=now + 1)
+    assert backups.kept(db, "before-")[-1] == later
+    for k in range(backups.BEFORE_KEEP):
+        backups.before(db, {"n": {"k": 6 + k}}, "import", now=now + 2)
+    kept = backups.kept(db, "before-")
+    assert len(kept) == backups.BEFORE_KEEP
+    assert json.loads(kept[-1].read_text())["n"]["k"] == 5 + backups.BEFORE_KEEP

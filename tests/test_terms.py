@@ -96,6 +96,17 @@ def test_offices_said_once_and_suffixes_cut_across_tokens() -> None:
     assert "企业会" not in kinds
 
 
+def test_a_counted_slogan_is_no_place() -> None:
+    """四好农村路 (the “four goods” rural roads) ends like a road but is a programme: a first
+    word the dictionary does not know that opens with a numeral counts, it names nothing;
+    三门峡 (ns) still starts a place."""
+    page = _page("建设 四好 农村路 ， 推进 四好 农村路", "三门峡 大道 通车 ， 三门峡 大道 两侧")
+    tags = {"三门峡": "ns", "农村路": "n", "大道": "n"}
+    kinds = {t.text: t.kind for t in select_terms(count_page(page), tags=tags)}
+    assert kinds.get("四好农村路") == "term"
+    assert kinds.get("三门峡大道") == "place"
+
+
 def test_each_item_of_a_quoted_list_is_a_term() -> None:
     """A quoted slogan of several items (“大攻坚、见实效、建新功”) names each item; an item of
     one dictionary word (“生产、生活”) names nothing new, and a long quote is no list."""
@@ -498,3 +509,32 @@ def test_join_terms_joins_a_term_cut_differently_by_its_text() -> None:
     assert join_terms(["装备", "产业集", "群"], terms) == ["装备", "产业集群"]
     assert join_terms(["吴", "志", "军"], terms) == ["吴志军"]
     assert join_terms(["吴", "志军", "吴志"], terms) == ["吴志军", "吴志"]
+
+
+def test_reporters_of_the_bylines_are_people_and_go_with_their_page(tmp_path: Path) -> None:
+    """testerC F7: who wrote matters to a media researcher; the index counts a page's bylines
+    as it counts its tokens, so a page that goes takes its reporters' counts with it, and the
+    count without an index is the same."""
+    import shutil
+
+    from storage.library import Library
+
+    root = tmp_path / "seeds"
+    shutil.copytree(SEEDS, root)
+
+    def people(lib: Library) -> dict[str, int]:
+        return {t.text: t.freq for t in lib.terms() if t.kind == "person"}
+
+    counted = people(Library(root, cache_dir=tmp_path / "none", rejected_file=tmp_path / "r"))
+    lib = Library(root, cache_dir=tmp_path / "c", rejected_file=tmp_path / "r")
+    lib.refresh_index(workers=1)
+    indexed = people(lib)
+    assert indexed == counted
+    assert indexed["李三旺"] == 4 and indexed["李雅君"] == 5 and indexed["陈聚涛"] == 2
+    (root / "004_2ef35578912733a8.txt").unlink()  # two of 李三旺's bylines
+    lib = Library(root, cache_dir=tmp_path / "c", rejected_file=tmp_path / "r")
+    lib.refresh_index(workers=1)
+    assert people(lib)["李三旺"] == 2
+    fresh = Library(root, cache_dir=tmp_path / "c2", rejected_file=tmp_path / "r")
+    fresh.refresh_index(workers=1)
+    assert people(lib) == people(fresh)

@@ -319,7 +319,7 @@ async def test_corrections_merge_and_caption(seeds_copy: Path, db: Path) -> None
     async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "市政协党组")
         before = len(screen.pages.issue_of(screen.article).articles)  # type: ignore[union-attr, arg-type]
-        await pilot.press("M")
+        await pilot.press("M", "y")  # asked first (what moves)
         await pilot.pause()
         issue = screen.pages.issue_of(screen.article)  # type: ignore[union-attr, arg-type]
         assert len(issue.articles) == before - 1

@@ -111,7 +111,7 @@ async def test_correction_reattaches_only_its_page(indexed: Path, db: Path) -> N
     app = make_app(indexed, db)
     async with running(app) as (pilot, screen):
         await open_article(pilot, screen, "市政协党组")
-        await pilot.press("M")
+        await pilot.press("M", "y")  # asked first (what moves)
         await pilot.pause()
         assert screen.pages is not None and screen.article is not None
         assert len(screen.pages.issue(target.issue_id).articles) == len(page.articles) - 1  # type: ignore[union-attr]

@@ -138,6 +138,14 @@ class PiyueApp(App[None]):
         notice is markup, shown raw here (every toast is text): a tester read ``[b]q[/b]``."""
         self.notify("按 q 或 ctrl+q 退出 press q (or ctrl+q) to quit", title="退出? Quit?")
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """In a terminal, an Esc typed together with Enter or a ctrl key stays an Esc
+        (``tui.escape``; the test driver reads no terminal)."""
+        from tui import escape
+
+        escape.install()
+        return super().run(*args, **kwargs)
+
     def request_quit(self) -> None:
         from tui.dialogs import ConfirmDialog
 
@@ -166,6 +174,8 @@ class PiyueApp(App[None]):
         self.exit()
 
     async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.Paste) and not self.screen_stack:
+            return  # closing: a key still on its way has no screen to go to (it raised)
         if self.keys.wants(event):
             event = self.keys.as_typed(event)
             if isinstance(self.screen, Dialog) and self.screen.keeps_for_below(event):
@@ -182,6 +192,8 @@ class PiyueApp(App[None]):
         await self._deliver(force=False)
 
     async def on_delivered(self, msg: Delivered) -> None:
+        if not self.screen_stack:
+            return  # closing
         if msg.echoes > 0:  # what the key's handler posted in turn is handled first
             (self.focused or self.screen).post_message(Delivered(msg.echoes - 1))
             return
@@ -207,7 +219,9 @@ class PiyueApp(App[None]):
             keys.deadline = None
         if not keys.held:
             return
-        if force or (self.screen_stack and is_ready(self.screen)):
+        if not self.screen_stack:
+            return  # closing
+        if force or is_ready(self.screen):
             event = keys.held.pop(0)
             split = escape_then_key(event, self.screen.active_bindings)
             if split is not None:

@@ -31,6 +31,7 @@ ZH = {
     "prev_hit": "上一个命中",
     "toggle_boundaries": "词界 分词",
     "layers": "高亮图层",
+    "orphans": "孤儿编码 挂到本文 orphans attach re-attach lost codings",
     "merge_next": "与下一篇合并",
     "split_here": "在此拆分文章",
     "mark_caption": "标为图片说明",

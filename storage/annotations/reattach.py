@@ -416,7 +416,7 @@ def reanchor(
     article: Article, d: dict[str, Any], context_only: bool = False
 ) -> tuple[int, int] | None:
     """Find a passage again: same offsets, else quote with context, else (unless
-    ``context_only``) the quote alone."""
+    ``context_only``) the quote alone, else the quote up to punctuation width and spacing."""
     text = article.text
     quote = d["quote"]
     s, e = int(d["start"]), int(d["end"])
@@ -434,4 +434,34 @@ def reanchor(
             key=lambda x: abs(x - int(d["start"])),
         )
         return best, best + len(quote)
+    if not context_only:
+        return _refound_folded(text, quote, int(d["start"]))
     return None
+
+
+_FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {
+    ord(a): b for a, b in zip("“”‘’", "\"\"''", strict=True)
+}
+"""Full-width forms as ASCII (，→, ；→; （→( ０→0) and curly quotes as straight: what two OCR
+runs of one page most often differ in."""
+
+
+def _folded(text: str) -> tuple[str, list[int]]:
+    """``text`` with punctuation width folded and whitespace left out, and where each of its
+    characters stands in ``text``."""
+    keep = [i for i, c in enumerate(text) if not c.isspace()]
+    return "".join(text[i] for i in keep).translate(_FOLD), keep
+
+
+def _refound_folded(text: str, quote: str, near: int) -> tuple[int, int] | None:
+    """The quote, nearest ``near``, where the text differs from it only in punctuation width
+    or spacing (a page OCR'd again: ，→, and a line break moved): the passage stays coded."""
+    q, _ = _folded(quote)
+    if len(q) < 2:
+        return None
+    folded, at = _folded(text)
+    starts = [m.start() for m in re.finditer(re.escape(q), folded)]
+    if not starts:
+        return None
+    i = min(starts, key=lambda x: abs(at[x] - near))
+    return at[i], at[i + len(q) - 1] + 1

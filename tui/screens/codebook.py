@@ -40,9 +40,10 @@ TOTAL_CELLS = cell_len("含子 0000 篇 00000 段")
 
 def columns(rows: list[CodeRow], avail: int) -> tuple[int, int]:
     """(name cells, description cells) of the rows in ``avail`` cells."""
-    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
-    name_w = max(8, name_w)
     total_w = TOTAL_CELLS + 2 if any(r.parent for r in rows) else 0
+    fixed = cell_len("██ 00  0000 篇 00000 段") + total_w  # swatch, quick key, counts
+    name_w = min(max((2 * r.depth + cell_len(r.name) for r in rows), default=8), avail // 2)
+    name_w = max(8, min(name_w, avail - fixed))  # a long name wrapped the counts at 80 columns
     return name_w, avail - name_w - cell_len("0000 篇 00000 段") - total_w - 9
 
 
@@ -402,10 +403,32 @@ class CodebookScreen(AnalysisScreen):
         self.app.push_screen(
             ConfirmDialog(
                 f"{first}把「{src}」合并进「{dst}」? Merge 「{src}」 into 「{dst}」: every "
-                f"coder's codings of it move — {whose(self.ws, src)}. (u 撤销 undoes)"
+                f"coder's codings of it move — {whose(self.ws, src)}.{self.regrouped(src, dst)}"
+                " (u 撤销 undoes)"
             ),
             decided,
         )
+
+    def regrouped(self, src: str, dst: str) -> str:
+        """What a merge does to the tree: ``src``'s sub-codes go under ``dst`` (they were
+        not named, and vanished from under ``src`` unannounced), and ``dst`` moves up to
+        ``src``'s place when it was below it."""
+        parent = {r.name: r.parent for r in self.rows}
+        kids = [r.name for r in self.rows if r.parent == src and r.name != dst]
+        out = ""
+        if kids:
+            names = "、".join(f"「{k}」" for k in kids[:6]) + ("…" if len(kids) > 6 else "")
+            out += (
+                f" 子代码移到「{dst}」下 its {len(kids)} sub-{plural(len(kids), 'code')} "
+                f"{names} {'moves' if len(kids) == 1 else 'move'} under 「{dst}」."
+            )
+        up, seen = parent.get(dst, ""), {dst}
+        while up and up not in seen and up != src:
+            seen.add(up)
+            up = parent.get(up, "")
+        if up == src:
+            out += f" 「{dst}」取代「{src}」的位置 takes 「{src}」's place in the tree."
+        return out
 
     def others(self, row: CodeRow) -> list[tuple[str, str]]:
         return [(r.name, "  " * r.depth + r.name) for r in self.rows if r.name != row.name]

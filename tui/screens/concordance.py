@@ -177,6 +177,10 @@ class ConcordanceScreen(AnalysisScreen):
         if self.term:
             self.run()
             self.query_one("#kwic-lines").focus()
+        else:  # Enter on spaces did nothing, said nothing
+            self.query_one(".analysis-status", Static).update(
+                plain("先输入一个词语 type a term first, e.g. 营商环境", "#e5c07b")
+            )
 
     def action_edit_term(self) -> None:
         box = self.query_one("#kwic-input", Input)

@@ -20,9 +20,10 @@ from storage import state
 from storage.errors import StoreError
 from tui.actions.annotate import AnnotateActions
 from tui.actions.coders import CoderActions
-from tui.actions.corrections import CorrectionActions
 from tui.actions.export import ExportActions
 from tui.actions.layers import LayerActions
+from tui.actions.merge import MergeActions
+from tui.actions.orphans import OrphanActions
 from tui.actions.refresh import RefreshActions
 from tui.actions.search import SearchActions
 from tui.render import plain
@@ -60,10 +61,11 @@ class MainScreen(
     RefreshActions,
     AnnotateActions,
     SearchActions,
-    CorrectionActions,
+    MergeActions,
     LayerActions,
     ExportActions,
     CoderActions,
+    OrphanActions,
     ScreenBase,
 ):
     BINDINGS = [
@@ -106,6 +108,7 @@ class MainScreen(
         ),
         Binding("s", "toggle_boundaries", "Words", id="toggle_boundaries"),
         Binding("L", "layers", "Layers", show=False, id="layers"),
+        Binding("O", "orphans", "Attach an orphan here", show=False, id="orphans"),
         Binding("M", "merge_next", "Merge next", show=False, id="merge_next"),
         Binding("S", "split_here", "Split article", show=False, id="split_here"),
         Binding("C", "mark_caption", "Mark caption", show=False, id="mark_caption"),
@@ -489,8 +492,11 @@ class MainScreen(
             self.open_article(art, focus=True)
 
     def on_reader_caret_moved(self, _msg: Reader.CaretMoved) -> None:
-        self.render_article(keep_scroll=True)
-        self.query_one(Reader).keep_caret_visible()
+        """Only the caret and the legend (which names the passage under it) are redrawn."""
+        reader = self.query_one(Reader)
+        reader.show_caret()
+        self.show_legend(self.marks)
+        reader.keep_caret_visible()
 
     def on_reader_words_changed(self, _msg: Reader.WordsChanged) -> None:
         self.words_changed()

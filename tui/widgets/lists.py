@@ -45,6 +45,26 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {plural(n, noun)}"
 
 
+def tag_chips(
+    tags: Sequence[str], colours: dict[str, str], room: int
+) -> list[str | tuple[str, str]]:
+    """Tag chips in ``room`` cells, the rest counted (``+2``): a long code name or many
+    codes wrapped the row's tag line at 80 columns, under the next row's title."""
+    out: list[str | tuple[str, str]] = []
+    for i, tag in enumerate(tags):
+        rest = len(tags) - i - 1
+        more = cell_len(f"+{rest}") if rest else 0  # kept free to count the rest
+        shown = tag
+        if cell_len(tag) + 3 + more > room:
+            if out:
+                out.append((f"+{rest + 1}", "dim"))
+                return out
+            shown = truncate(tag, max(2, room - 3 - more))
+        out += [(f" {shown} ", f"#101010 on {colours.get(tag, '#888888')}"), " "]
+        room -= cell_len(shown) + 3
+    return out
+
+
 class Cut(Content):
     """A row already cut to its list's width: as tall as its lines, never wrapped.  Textual
     measures a plain Content by wrapping it (~0.1 ms a row): 400 rows on a date jump."""
@@ -144,9 +164,7 @@ class ArticleList(VimList):
                 parts.append(("  ✎", "#e5c07b"))
             if n and n.tags:
                 parts.append("\n   ")
-                for t in n.tags[:6]:
-                    parts.append((f" {t} ", f"#101010 on {colours.get(t, '#888888')}"))
-                    parts.append(" ")
+                parts += tag_chips(n.tags, colours, width - 1)
             options.append(Option(assemble(*parts), id=a.id))
         self.clear_options()
         self.add_options(options)

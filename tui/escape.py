@@ -1,0 +1,64 @@
+"""Esc followed at once by Enter or a ctrl key is both keys.
+
+A terminal sends what was typed within one read together; Textual's input parser takes ESC
+and the next character as one alt+key, and for a control character (Enter is ``\\r``,
+ctrl+p is ``\\x10``) it then drops the alt and with it the Esc.  ``Esc Enter`` typed fast in
+the tag prompt (cancel, then open) saved the tag being cancelled.  Printable keys after an
+Esc are split later, by ``tui.app.escape_then_key`` (they arrive as alt+key); control keys
+must be split here, before the Esc is lost.  Alt+Enter and alt+ctrl+key (bound to nothing
+in piyue, and read by Textual as the plain key anyway) become Esc and the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+ESC = "\x1b"
+KEPT = {ESC, "\t"}  # ESC ESC is Esc twice already; ESC Tab is Textual's shift+tab
+
+
+def splits_after_escape(ch: str) -> bool:
+    """A control character that Textual would swallow the preceding Esc into."""
+    return len(ch) == 1 and ord(ch) < 0x20 and ch not in KEPT
+
+
+def install() -> bool:
+    """Make the Linux/macOS driver's input parser keep such an Esc (False: this Textual's
+    parser is not the one this was written for, and is left alone)."""
+    try:
+        from textual._xterm_parser import XTermParser
+        from textual.drivers import linux_driver
+    except ImportError:
+        return False
+    current = getattr(linux_driver, "XTermParser", None)
+    if current is not XTermParser:
+        return getattr(current, "splits_escape", False)  # installed already (or unknown)
+    if not hasattr(XTermParser(), "_timeout_time"):
+        return False
+
+    class EscapeFirst(XTermParser):
+        """Textual's parser; an Esc still pending when a control character arrives is
+        delivered first (its wait for the rest of an escape sequence taken as over)."""
+
+        splits_escape = True
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._after_escape = False
+
+        def feed(self, data: str) -> Iterable[Any]:
+            at = 0
+            for i, ch in enumerate(data):
+                before = data[i - 1] if i else (ESC if self._after_escape else "")
+                if before == ESC and splits_after_escape(ch):
+                    yield from super().feed(data[at:i]) if i > at else ()
+                    if self._timeout_time is not None:
+                        self._timeout_time = 0.0
+                        yield from self.tick()  # the Esc, on its own
+                    at = i
+            self._after_escape = bool(data) and data[-1] == ESC
+            yield from super().feed(data[at:]) if at < len(data) or not data else ()
+
+    linux_driver.XTermParser = EscapeFirst  # type: ignore[attr-defined]
+    return True
