@@ -474,10 +474,12 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                 out.add(str(d["article_id"]))
         return out
 
-    def orphans(self, coders: Coders = None) -> list[dict[str, Any]]:
+    def orphans(self, coders: Coders = None, corrections: bool = False) -> list[dict[str, Any]]:
         """Annotations whose article or passage could not be found again (every coder's by
         default; each names its ``coder``).  An article that was only read or starred (no
-        tag, note or passage) is nothing to lose: not listed."""
+        tag, note or passage) is nothing to lose: not listed.  ``corrections``: boundary
+        fixes whose page is gone too (``type`` correction; they apply again when it is back,
+        nothing to attach by hand)."""
         out = []
         shown = self._shown(coders)
         for d in self._raw("articles").values():
@@ -491,7 +493,7 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         for d in self._raw("highlights").values():
             if d.get("orphan") and shown(d):
                 out.append({"type": "highlight", **d, "coder": self.coder_of(d)})
-        for d in self._raw("corrections").values():  # a boundary fix whose page is gone
+        for d in self._raw("corrections").values() if corrections else ():  # page gone
             if d.get("orphan"):
                 title = f"{d['kind']} @ {d['line']}"
                 out.append({"type": "correction", **d, "article_id": d["issue_id"], "title": title})
