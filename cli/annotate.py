@@ -166,7 +166,7 @@ def cmd_orphans(args: argparse.Namespace) -> int:
         return _attach(args)
     with workspace(args) as ws:
         ws.anchor()  # the codings found again in the pages as they are (not a corpus load)
-        orphans = ws.store.orphans()
+        orphans = ws.store.orphans(corrections=True)  # boundary fixes whose page is gone too
     if args.json:
         print_json({"orphans": orphans})
     elif not orphans:

@@ -80,6 +80,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             # streamed: each page's summary as stored in a fresh index (corrections applied),
             # so a decade of a daily prints without building every article
+            ws.codings()  # corrections of a renamed page follow it first (anchoring)
             listing = ws.library.listing()
             pages = iter(listing.pages)
             first = next(pages, None)

@@ -10,11 +10,14 @@ stored by the writer, in memory only for a read-only session, which keeps what i
 a cache so the next read-only command reuses it instead of doing it again.
 
 A coding whose article is gone follows its exact text only to a page that is new since the
-codings were last anchored (a rename or a move: every article id of the page changed), never
-to a reprint that was already there: otherwise it is an orphan, until its page comes back.
-The page ids of every anchored state are kept in the cache (``pages-<hash>.gz``) to tell
-which pages are new; without them no page counts as new (an orphan, never a wrong move) —
-but every page does for codings never anchored at all (a database older than anchoring).
+codings were last anchored (a rename or a move: every article id of the page changed) or
+whose file changed since (two pages swapped, even when only one was coded), never to a
+reprint on a page that did not change: otherwise it is an orphan, until its page comes back.
+The page ids of every anchored state, and their files' sha1, are kept in the cache
+(``pages-<hash>.gz``, ``files-<hash>.gz``) to tell which pages are new or changed; without
+them none counts as such (an orphan, never a wrong move) — but every page is new for
+codings never anchored at all (a database older than anchoring).  Boundary corrections
+follow their page the same way (``follow_fixes``).
 """
 
 from __future__ import annotations
@@ -25,16 +28,19 @@ import json
 import os
 import zlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from storage.annotations.reattach import page_of_id
 
 if TYPE_CHECKING:
     from corpus.model import Issue
     from storage.annotations import Reanchored, Store
     from storage.library import Library
 
-RULES = "anch10b.1"
+RULES = "anch11.1"
 """Bumped when the way codings are found again changes: cached results are not reused."""
 PAGE_SETS_KEPT = 16
 """Page-id lists kept in the cache (the newest by use): a few per corpus and database."""
@@ -50,18 +56,31 @@ def corpus_stamp(lib: Library) -> str | None:
 
 def _indexed_state(lib: Library) -> tuple[str, list[str]] | None:
     """(stamp, page ids in order) of the index pages are read from, or None."""
+    got = _index_pages(lib)
+    return None if got is None else (_stamp(lib, *got), list(got[1]))
+
+
+def _index_pages(lib: Library) -> tuple[str, dict[str, str]] | None:
+    """(the index's schema, page id → sha1 of the page file in id order), or None when
+    pages are not read from an index."""
     idx = lib.reading_index()
     if idx is None:
         return None
-    h, pages = hashlib.sha1(), []
-    for row in idx.db.execute("SELECT value FROM meta WHERE key='schema'"):
-        h.update(f"schema {row[0]}\n".encode())
-    for pid, sha in idx.db.execute("SELECT id, sha1 FROM pages WHERE skipped IS NULL ORDER BY id"):
+    schema = "".join(f"schema {r[0]}\n" for r in idx.db.execute(SCHEMA))
+    rows = idx.db.execute("SELECT id, sha1 FROM pages WHERE skipped IS NULL ORDER BY id")
+    return schema, {str(pid): str(sha) for pid, sha in rows}
+
+
+SCHEMA = "SELECT value FROM meta WHERE key='schema'"
+
+
+def _stamp(lib: Library, schema: str, pages: dict[str, str]) -> str:
+    h = hashlib.sha1(schema.encode())
+    for pid, sha in pages.items():
         h.update(f"{pid}\0{sha}\n".encode())
-        pages.append(str(pid))
     for pid, fixes in sorted(lib.corrections().items()):
         h.update(f"fix {pid}\0{sorted(fixes)}\n".encode())
-    return f"{h.hexdigest()}:{_names(pages)}", pages
+    return f"{h.hexdigest()}:{_names(pages)}"
 
 
 def _names(pages: Iterable[str]) -> str:
@@ -87,49 +106,153 @@ def anchor(store: Store, lib: Library, built: dict[str, Issue]) -> Reanchored | 
     from storage.pages import issue_ids_of
 
     last = store.anchored_stamp()
-    state = _indexed_state(lib) if lib.lazy else None
-    if state is None:  # the corpus is in memory: checking every coding is cheap beside it
+    got = _index_pages(lib) if lib.lazy else None
+    if got is None:  # the corpus is in memory: checking every coding is cheap beside it
         corpus = lib.load()
         pages = sorted(i.id for i in corpus.issues)
-        report = store.anchor(corpus, new_pages=_new_pages(lib, last, pages))
-        _settle(store, lib, f"memory:{_names(pages)}", pages)
-        return report
-    stamp, pages = state
+        digests = dict(sorted(_file_digests(lib, pages).items()))
+        fixes = follow_fixes(store, lib, pages, last, digests)
+        for pid in fixes.pages():
+            corpus = lib.reparse_issue(pid)
+        moved = _new_pages(lib, last, pages) | _changed_pages(lib, last, digests)
+        report = store.anchor(corpus, new_pages=moved)
+        files = _names(f"{p}\t{h}" for p, h in digests.items())
+        _settle(store, lib, f"memory-{files}:{_names(digests)}", digests)
+        return fixes.told(report)
+    schema, digests = got
+    stamp, pages = _stamp(lib, schema, digests), list(digests)
     if stamp == last:
-        _remember(lib, _page_set(stamp), pages)  # an anchored state older than this rule
+        _remember(lib, stamp, digests)  # an anchored state older than this rule
+        follow_fixes(store, lib, pages, None, digests)  # only fingerprints learned
         if store.readonly:  # back as stored: the next change is found (and said) afresh
             _forget(lib, store)
         return None
     key = _cache_key(store, stamp, last) if store.readonly else ""
     if key and (updates := _cached(lib, store, key)) is not None:
         store.anchor_again(updates)
-        store.set_anchored(stamp)
+        for table, _, doc in updates:
+            if table == "corrections" and doc is not None:
+                lib.forget_page(str(doc["issue_id"]))  # built again with it
+        store.set_anchored(_stamp(lib, schema, digests))  # corrections may have moved
         return None
+    before = _documents(store) if key else {}
+    fixes = follow_fixes(store, lib, pages, last, digests)
+    if fixes.changed:
+        stamp = _stamp(lib, schema, digests)
+    for pid in fixes.pages():
+        lib.forget_page(pid)  # built again with the corrections that came with it
     ids = store.coded_ids()
     fixed = set(lib.corrections())
     known = issue_ids_of(lib, ids)
     there = set(pages)
-    gone = {a for a in ids if a not in known and a.rpartition("-")[0] not in fixed}
+    gone = {a for a in ids if a not in known and page_of_id(a) not in fixed}
     # the pages of coded articles, of vanished ones still there (an edited headline), and —
     # when some are gone — the pages that are new since: a vanished article may be there
     new = _new_pages(lib, last, pages) if gone else set()
-    wanted = set(known.values()) | fixed | new | ({a.rpartition("-")[0] for a in gone} & there)
+    # …and the pages whose file changed, when a coded one did: two swapped, or renumbered
+    changed = _changed_pages(lib, last, digests)
+    if gone or changed & set(known.values()):
+        new |= changed
+    wanted = set(known.values()) | fixed | new | ({page_of_id(a) for a in gone} & there)
+    wanted &= there
     built.clear()
     built.update((pid, p) for pid in sorted(wanted) if (p := lib.issue(pid)) is not None)
     corpus = Corpus(str(lib.root), tuple(built.values()))
-    before = _documents(store) if key else {}
     report = store.anchor(corpus, within=wanted | ids, new_pages=new)
-    _settle(store, lib, stamp, pages)
+    _settle(store, lib, stamp, digests)
     if key:
         _keep(lib, store, key, _changes(before, store))
-    return report
+    return fixes.told(report)
 
 
-def _settle(store: Store, lib: Library, stamp: str, pages: list[str]) -> None:
+# -- boundary corrections follow their page
+
+
+@dataclass
+class FixesFollowed:
+    """What following the corrections' pages did: (old, new) page ids of corrections that
+    followed their page, and the pages of those that became (or stopped being) orphans."""
+
+    moved: list[tuple[str, str]] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+    found: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    def pages(self) -> set[str]:
+        """The pages whose corrections changed: to be built again."""
+        return {b for _, b in self.moved} | set(self.found)
+
+    def told(self, report: Reanchored) -> Reanchored:
+        report.fixes_moved += self.moved
+        report.fixes_orphaned += self.orphaned
+        report.fixes_found += len(self.found)
+        return report
+
+
+def follow_fixes(
+    store: Store,
+    lib: Library,
+    pages: list[str],
+    last: str | None,
+    digests: Mapping[str, str],
+) -> FixesFollowed:
+    """Boundary corrections follow their page as codings do: one whose page is gone moves
+    to the one page new since ``last`` with the same file (a folder renamed), else it is
+    an orphan (``piyue orphans``) until its page is back; never to a copy already there.
+    A correction without its page's fingerprint (older databases) learns it while the
+    page is there (a writer).  ``last`` None: only that (nothing changed)."""
+    done = FixesFollowed()
+    docs = store.correction_docs()
+    if not docs:
+        return done
+    there = set(pages)
+    updates: dict[str, dict[str, Any]] = {}
+    learn = {k: d for k, d in docs.items() if d["issue_id"] in there and not d.get("page_sha1")}
+    if learn and not store.readonly:
+        updates.update(
+            (k, {**d, "page_sha1": digests[d["issue_id"]]})
+            for k, d in learn.items()
+            if digests.get(d["issue_id"])
+        )
+    for k, d in docs.items():
+        if d.get("orphan") and d["issue_id"] in there:
+            updates[k] = {**updates.get(k, d), "orphan": False}
+            done.found.append(str(d["issue_id"]))
+    gone = {k: d for k, d in docs.items() if d["issue_id"] not in there}
+    if gone and last is not None:
+        by_sha: dict[str, list[str]] = {}
+        for pid in sorted(_new_pages(lib, last, pages)):
+            by_sha.setdefault(digests.get(pid, ""), []).append(pid)
+        for k, d in gone.items():
+            hits = by_sha.get(str(d.get("page_sha1") or "\0"), [])
+            if len(hits) == 1:
+                updates[k] = {**d, "issue_id": hits[0], "orphan": False}
+                done.moved.append((str(d["issue_id"]), hits[0]))
+            elif not d.get("orphan"):
+                updates[k] = {**d, "orphan": True}
+                done.orphaned.append(str(d["issue_id"]))
+    store.update_corrections(updates)
+    done.changed = bool(done.moved or done.found)
+    return done
+
+
+def _file_digests(lib: Library, ids: Iterable[str]) -> dict[str, str]:
+    """Page id → sha1 of its file's bytes (as the index keeps it), for pages in memory."""
+    wanted, out = set(ids), {}
+    for issue in lib.load().issues:
+        if issue.id in wanted:
+            try:
+                out[issue.id] = hashlib.sha1((lib.root / issue.source).read_bytes()).hexdigest()
+            except OSError:
+                continue
+    return out
+
+
+def _settle(store: Store, lib: Library, stamp: str, digests: dict[str, str]) -> None:
     """Remember that the codings are anchored in ``stamp`` (a writer: in the database), and
-    its pages (to tell, next time, which pages are new)."""
+    its pages and their files' sha1 (to tell, next time, which pages are new or changed)."""
     store.set_anchored(stamp)
-    _remember(lib, _page_set(stamp), pages)
+    _remember(lib, stamp, digests)
 
 
 def _new_pages(lib: Library, last: str, pages: list[str]) -> set[str]:
@@ -143,6 +266,15 @@ def _new_pages(lib: Library, last: str, pages: list[str]) -> set[str]:
     return set() if before is None else set(pages) - before
 
 
+def _changed_pages(lib: Library, last: str, digests: dict[str, str]) -> set[str]:
+    """The pages whose file changed since the codings were last anchored (two swapped: a
+    coding follows its text to the other); none when that state's files are not known."""
+    before = _recall_files(lib, last) if last else None
+    if before is None:
+        return set()
+    return {p for p, sha in digests.items() if before.get(p, sha) != sha}
+
+
 # -- the cache: page lists of anchored states, and a read-only session's findings
 
 
@@ -150,19 +282,22 @@ def _cache(lib: Library) -> Path:
     return lib.cache_dir / "anchoring"
 
 
-def _remember(lib: Library, names: str, pages: list[str]) -> None:
-    """Keep the page ids of an anchored state (once; a cache: a full disk only means no
-    page counts as new later)."""
-    path = _cache(lib) / f"pages-{names}.gz"
-    try:
-        if path.exists():
-            return
-        _write(path, gzip.compress("".join(f"{p}\n" for p in pages).encode()))
-        kept = sorted(path.parent.glob("pages-*.gz"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-PAGE_SETS_KEPT]:
-            old.unlink(missing_ok=True)
-    except OSError:
-        pass
+def _remember(lib: Library, stamp: str, digests: dict[str, str]) -> None:
+    """Keep the page ids of an anchored state, and its pages' file sha1 (once; a cache: a
+    full disk only means no page counts as new or changed later)."""
+    names, files = _page_set(stamp), stamp.partition(":")[0]
+    for kind, name, rows in (("pages", names, False), ("files", files, True)):
+        path = _cache(lib) / f"{kind}-{name}.gz"
+        try:
+            if path.exists():
+                continue
+            text = "".join(f"{p}\t{h}\n" if rows else f"{p}\n" for p, h in digests.items())
+            _write(path, gzip.compress(text.encode()))
+            kept = sorted(path.parent.glob(f"{kind}-*.gz"), key=lambda p: p.stat().st_mtime)
+            for old in kept[:-PAGE_SETS_KEPT]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _recall(lib: Library, names: str) -> set[str] | None:
@@ -176,6 +311,19 @@ def _recall(lib: Library, names: str) -> set[str] | None:
     return set(pages) if _names(pages) == names else None
 
 
+def _recall_files(lib: Library, stamp: str) -> dict[str, str] | None:
+    """Page id → file sha1 of an anchored state, if kept (and whole: its page ids hash to
+    the stamp's)."""
+    path = _cache(lib) / f"files-{stamp.partition(':')[0]}.gz"
+    try:
+        rows = [ln.split("\t") for ln in gzip.decompress(path.read_bytes()).decode().splitlines()]
+        os.utime(path)
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error):
+        return None
+    got = {r[0]: r[1] for r in rows if len(r) == 2}
+    return got if len(got) == len(rows) and _names(got) == _page_set(stamp) else None
+
+
 def _cache_key(store: Store, stamp: str, last: str) -> str:
     """What a read-only session's anchoring depends on: the pages (``stamp``), the state
     they were last anchored in (which pages are new), and every coding as read."""
@@ -186,7 +334,7 @@ def _cache_key(store: Store, stamp: str, last: str) -> str:
     return h.hexdigest()
 
 
-TABLES = ("articles", "highlights")
+TABLES = ("articles", "highlights", "corrections")
 """What anchoring changes."""
 
 
@@ -283,7 +431,16 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
                     f"; {len(report.elsewhere)} to another article whose page now holds "
                     f"their text (pages swapped or renumbered: {named}{more})"
                 )
+        if report.renumbered:  # same headline, numbered by position: which went where
+            pairs = list(dict.fromkeys(report.renumbered))
+            named = ", ".join(f"{a} → {b}" for a, b in pairs[:PLACES])
+            more = f" and {len(pairs) - PLACES} more" if len(pairs) > PLACES else ""
+            line += (
+                f"; {len(report.renumbered)} to the item of the same headline now holding "
+                f"their text (an item added or removed above: {named}{more})"
+            )
         out.append(line + where)
+    out += _describe_fixes(report, where)
     return out
 
 
@@ -291,11 +448,42 @@ PLACES = 3
 """Places an orphan notice names before "and N more"."""
 
 
+def _describe_fixes(report: Reanchored, where: str) -> list[str]:
+    """What happened to boundary corrections whose page was renamed, gone or back."""
+    out = []
+    if report.fixes_moved:
+        n = len(report.fixes_moved)
+        out.append(
+            f"{_n(n, 'boundary correction')} followed {'its page' if n == 1 else 'their pages'}"
+            f" to a new name: {_named(f'{a} → {b}' for a, b in report.fixes_moved)}{where}"
+        )
+    if report.fixes_orphaned:
+        n = len(report.fixes_orphaned)
+        out.append(
+            f"{_n(n, 'boundary correction')} lost {'its page' if n == 1 else 'their pages'} "
+            f"({_named(report.fixes_orphaned)}: gone, or renamed and changed): kept as "
+            f"orphans (`piyue orphans`); they apply again when the pages return{where}"
+        )
+    if report.fixes_found:
+        out.append(
+            f"{_n(report.fixes_found, 'boundary correction')} apply again: their pages are "
+            f"back{where}"
+        )
+    return out
+
+
+def _named(items: Iterable[str]) -> str:
+    """A few distinct items, then "and N more"."""
+    got = list(dict.fromkeys(items))
+    more = f" and {len(got) - PLACES} more" if len(got) > PLACES else ""
+    return ", ".join(got[:PLACES]) + more
+
+
 def whereabouts(article_ids: Iterable[str]) -> str:
     """Where codings were, compactly: the deepest folders that name them in at most a few
     places, with how many codings each — the day's folder, or ``河南日报/2015/03/ 505`` when
     a month went away, not only the paper; a page of the corpus's top folder by its id."""
-    pages = Counter(a.rpartition("-")[0] or a for a in article_ids)
+    pages = Counter(page_of_id(a) or a for a in article_ids)
     places, depth = pages, max((p.count("/") for p in pages), default=0)
     while depth > 0:  # the pages' folders, then up one until a few name them all
         places = Counter()

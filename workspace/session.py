@@ -8,6 +8,7 @@ screen before the database or the dictionary is touched.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Iterable, Iterator
@@ -485,13 +486,21 @@ class Workspace:
         before = self.library.issue(issue_id)  # as it is now: its article ids are going
         was = self._fresh_stamp()
         with store.batch(f"correction {kind}"):
-            store.add_correction(issue_id, kind, line)
+            store.add_correction(issue_id, kind, line, self._page_sha1(before))
             corpus, report = self._reparse(issue_id, before, undoable=True)
         self._still_anchored(was)
         from workspace.anchoring import describe_correction
 
         self._notices += describe_correction(report)
         return corpus
+
+    def _page_sha1(self, page: Issue | None) -> str:
+        """The page file's fingerprint, for its corrections to follow it to a new name."""
+        try:
+            data = (self.library.root / page.source).read_bytes() if page else b""
+        except OSError:
+            return ""
+        return hashlib.sha1(data).hexdigest() if data else ""
 
     def _reparse(
         self, issue_id: str, before: Issue | None = None, undoable: bool = False
@@ -502,10 +511,11 @@ class Workspace:
         what that did (None read-only)."""
         lib = self.library
         report = None
+        fresh = issue_id if undoable else ""  # the user's correction: their text is the new one
         if not lib.lazy:
             corpus = lib.reparse_issue(issue_id)
             if not self.store.readonly:
-                report = self.store.anchor(corpus, undoable=undoable)
+                report = self.store.anchor(corpus, undoable=undoable, refresh=fresh)
             return corpus, report
         from corpus.model import Corpus
 
@@ -517,7 +527,7 @@ class Workspace:
         corpus = Corpus(str(lib.root), pages)
         if not self.store.readonly:
             ids = {issue_id, *(a.id for p in (before, after) if p for a in p.articles)}
-            report = self.store.anchor(corpus, within=ids, undoable=undoable)
+            report = self.store.anchor(corpus, within=ids, undoable=undoable, refresh=fresh)
         return corpus, report
 
     # ------------------------------------------------------------------ words

@@ -57,7 +57,7 @@ from storage.annotations.model import (
     fingerprint,
     new_tag_name,
 )
-from storage.annotations.reattach import Reanchored, find_article, reanchor
+from storage.annotations.reattach import Reanchored, find_article, page_of_id, reanchor
 from storage.annotations.store import SCHEMA, Store
 from storage.errors import AnnotationError, StoreError
 
@@ -98,6 +98,7 @@ __all__ = [
     "find_article",
     "fingerprint",
     "new_tag_name",
+    "page_of_id",
     "parse_expression",
     "reanchor",
 ]

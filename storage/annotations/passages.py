@@ -75,10 +75,24 @@ class PassagesMixin(StoreBase):
                 return i
         return None
 
+    def _passage_changed(self, article_id: str) -> None:
+        """The coder's article record says its codings changed now — passages are codings:
+        an export carries the time, and an import tells a newer export by it.  Part of the
+        step being recorded (undone with it)."""
+        doc_id = self._art_ids.get(article_id)
+        if doc_id is None:
+            return
+        key = str(doc_id)
+        before = copy_doc(self._raw("articles")[key])
+        after = {**before, "updated": max(time.time(), float(before.get("updated", 0)))}
+        self._write("articles", key, after)
+        self.history.record("articles", key, before, copy_doc(after))
+
     def _save_passage(self, doc_id: int, doc: dict[str, Any], label: str) -> Highlight | None:
         """Write an edited passage (or remove it when it no longer codes anything)."""
         self._begin(label)
         try:
+            self._passage_changed(str(doc["article_id"]))
             if passage_is_empty(doc):
                 self._delete("highlights", doc_id)
                 return None
@@ -125,6 +139,8 @@ class PassagesMixin(StoreBase):
             a_id, a_doc = self._article_doc(article)
             if a_id is None:
                 self._put("articles", None, a_doc)
+            else:
+                self._passage_changed(article.id)
             for t in clean:
                 self.ensure_tag(t)
         finally:
@@ -152,6 +168,7 @@ class PassagesMixin(StoreBase):
             doc["note"] = clean_note(note)
         self._begin("edit highlight")
         try:
+            self._passage_changed(str(doc["article_id"]))
             self._put("highlights", doc_id, doc)
             for t in doc["tags"]:
                 self.ensure_tag(t)
@@ -202,6 +219,7 @@ class PassagesMixin(StoreBase):
         same = self._same_span(article.id, start, end, but=hid)
         self._begin("resize passage")
         try:
+            self._passage_changed(article.id)
             if same is None:
                 self._put("highlights", doc_id, doc)
             else:
@@ -216,9 +234,10 @@ class PassagesMixin(StoreBase):
         return highlight_from_doc(doc, self.legacy_coder)
 
     def delete_highlight(self, hid: str) -> None:
-        doc_id, _doc = self._hl_doc(hid)
+        doc_id, doc = self._hl_doc(hid)
         self._begin("delete highlight")
         try:
+            self._passage_changed(str(doc["article_id"]))
             self._delete("highlights", doc_id)
         finally:
             self._end()

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from corpus.model import Article, Corpus
@@ -23,12 +24,20 @@ class Reanchored:
     """What finding the annotations again did: codings (an article's tags and note, or one
     passage) ``found`` again after being orphans, newly ``orphaned`` (by article id), and
     ``moved`` (new article or new offsets) — ``elsewhere`` those moved to another page
-    (a page renamed or moved), as (old, new) article ids."""
+    (a page renamed or moved), ``renumbered`` those moved to another item of the same
+    headline on their page (one added or removed above), as (old, new) article ids.
+    ``fixes_moved``: boundary corrections that followed their page, as (old, new) page
+    ids; ``fixes_orphaned`` the pages of those that lost it, ``fixes_found`` how many came
+    back with their page."""
 
     found: int = 0
     moved: int = 0
     orphaned: list[str] = field(default_factory=list)
     elsewhere: list[tuple[str, str]] = field(default_factory=list)
+    renumbered: list[tuple[str, str]] = field(default_factory=list)
+    fixes_moved: list[tuple[str, str]] = field(default_factory=list)
+    fixes_orphaned: list[str] = field(default_factory=list)
+    fixes_found: int = 0
 
     def count(
         self, table: str, before: dict[str, Any] | None, after: dict[str, Any] | None
@@ -50,8 +59,29 @@ class Reanchored:
         ):
             self.moved += 1
             old, new = str((before or after)["article_id"]), str(after["article_id"])
-            if old.rpartition("-")[0] != new.rpartition("-")[0]:
+            if page_of_id(old) != page_of_id(new):
                 self.elsewhere.append((old, new))
+            elif old != new and same_headline(old, new):
+                self.renumbered.append((old, new))
+
+
+NUMBERED = re.compile(r"(-[0-9a-f]{8})-[0-9]+$")
+"""The position number of an item whose headline an earlier item of its page has."""
+
+
+def base_id(aid: str) -> str:
+    """An article id without its position number (``PAGE-hash``)."""
+    return NUMBERED.sub(r"\1", aid)
+
+
+def page_of_id(aid: str) -> str:
+    """The page an article id names (``PAGE-hash`` or ``PAGE-hash-N``)."""
+    return base_id(aid).rpartition("-")[0]
+
+
+def same_headline(a: str, b: str) -> bool:
+    """Two ids of one page numbered apart only by position: the same headline (``简讯``)."""
+    return base_id(a) == base_id(b)
 
 
 MIN_HEAD = 8
@@ -125,21 +155,29 @@ def plan_reattach(
         aid = d["article_id"]
         if k in followed:  # went with its text (above)
             continue
-        if aid in known:
-            if d.get("orphan"):
-                put("articles", k, {**d, "orphan": False})
-            continue
-        cands = by_issue.get(d.get("issue_id", ""), [])
-        target = find_article(cands, d, fuzzy=False) or same_text(d)
-        inside = containing_article(cands, d) if target is None else None
-        if target is None and inside is None:  # last: a close title (merged text goes first)
-            target = find_article(cands, d)
         c = who(d)
+        if (now := corpus.article(aid)) is not None:
+            # its id is there; only if its item now holds another text and its own was
+            # taken into another item (a merge renumbered the items of one headline) does
+            # it follow that, else it stays
+            target, inside = None, _taken_in(d, now, by_issue.get(now.issue_id, []))
+            if inside is None or key_of.get((inside.id, c)) == k:
+                if d.get("orphan"):
+                    put("articles", k, {**d, "orphan": False})
+                continue
+        else:
+            cands = by_issue.get(d.get("issue_id", ""), [])
+            target = find_article(cands, d, fuzzy=False) or same_text(d)
+            inside = containing_article(cands, d) if target is None else None
+            if target is None and inside is None:  # last: a close title (merged text first)
+                target = find_article(cands, d)
         if inside is not None and (inside.id, c) in key_of:
             into = key_of[(inside.id, c)]
             put("articles", into, merge_article_docs(latest[into], d))
             put("articles", k, None)
             moved[(aid, c)] = moved_any[aid] = inside.id
+            if key_of.get((aid, c)) == k:
+                del key_of[(aid, c)]  # its id is free for another document
             continue
         target = target or inside
         if target is None or (target.id, c) in key_of:
@@ -147,6 +185,8 @@ def plan_reattach(
                 put("articles", k, {**d, "orphan": True})
             continue
         moved[(aid, c)] = moved_any[aid] = target.id
+        if key_of.get((aid, c)) == k:
+            del key_of[(aid, c)]
         key_of[(target.id, c)] = k
         put(
             "articles",
@@ -184,7 +224,11 @@ def follow_text(
     now sits in exactly one other article (key → that article): two pages swapped (a
     renumbering fix) — the other article's own text changed too — or the text moved to a
     page that is new.  The codings go with the text they were made on; none moves when
-    two documents of a coder would land on one article, or onto one that stays."""
+    two documents of a coder would land on one article, or onto one that stays.
+
+    Items of one headline on a page (``简讯``) are numbered by position, so one added above
+    renumbers the rest: a document whose item now holds another text (its opening is not
+    even close: not an edit) may also go to the one item of its headline holding its text."""
     current = {a.id: a for a in corpus.articles}
     drifted = {
         k: d
@@ -200,10 +244,24 @@ def follow_text(
     by_hash: dict[str, list[Article]] = {}
     for a in pool.values():
         by_hash.setdefault(fingerprint(a)["text_hash"], []).append(a)
+    siblings = _numbered(corpus, drifted.values(), current)
+
+    def hits(d: dict[str, Any]) -> list[Article]:
+        here = current[d["article_id"]]
+        found = {  # another article of its own page only as an item of its headline (below)
+            a.id: a
+            for a in by_hash.get(str(d["text_hash"]), [])
+            if a.issue_id != here.issue_id or a.id == here.id
+        }
+        if _another_text(current[d["article_id"]], str(d.get("head", ""))):
+            group = siblings.get(base_id(d["article_id"]), ())
+            found.update((a.id, a) for a in group if fingerprint(a)["text_hash"] == d["text_hash"])
+        return list(found.values())
+
     go = {
-        k: hits[0]
+        k: got[0]
         for k, d in drifted.items()
-        if len(hits := by_hash.get(str(d["text_hash"]), [])) == 1 and hits[0].id != d["article_id"]
+        if len(got := hits(d)) == 1 and got[0].id != d["article_id"]
     }
     while True:  # drop moves that would collide until none does
         staying = {(d["article_id"], who(d)) for k, d in articles.items() if k not in go}
@@ -218,6 +276,48 @@ def follow_text(
         go = {k: a for k, a in go.items() if k not in bad}
 
 
+def _taken_in(d: dict[str, Any], now: Article, page: list[Article]) -> Article | None:
+    """The other article of its page that took a document's text in, when the article its
+    id names now holds another text (not an edit of its own)."""
+    if not d.get("text_hash") or fingerprint(now)["text_hash"] == d["text_hash"]:
+        return None
+    if not _another_text(now, str(d.get("head", ""))):
+        return None
+    return containing_article((a for a in page if a.id != now.id), d)
+
+
+SAME_OPENING = 0.5
+"""How alike (difflib's ratio) an item's opening must stay to count as edited in place."""
+
+
+def holds_its_text(now: Article, d: dict[str, Any]) -> bool:
+    """Whether an article still holds the text a document was coded on: the same opening
+    (or close: an edit), or that opening inside it (a merge took it in)."""
+    head = str(d.get("head", ""))
+    return not _another_text(now, head) or (len(head) >= MIN_HEAD and head in now.text)
+
+
+def _another_text(now: Article, head: str) -> bool:
+    """Whether an item's opening is unlike the one it was coded with (another item's)."""
+    if not head:
+        return False
+    return SequenceMatcher(None, now.text[: len(head)], head).ratio() < SAME_OPENING
+
+
+def _numbered(
+    corpus: Corpus, drifted: Iterable[dict[str, Any]], current: dict[str, Article]
+) -> dict[str, list[Article]]:
+    """The items sharing a headline with a drifted document's item on its page (by the id
+    without position number); only for headlines given to more than one item."""
+    wanted = {current[d["article_id"]].issue_id for d in drifted}
+    groups: dict[str, list[Article]] = {}
+    for issue in corpus.issues:
+        if issue.id in wanted:
+            for a in issue.articles:
+                groups.setdefault(base_id(a.id), []).append(a)
+    return {b: g for b, g in groups.items() if len(g) > 1}
+
+
 def _page_of(
     aid: str,
     articles: dict[str, dict[str, Any]],
@@ -229,7 +329,7 @@ def _page_of(
     doc = articles.get(k) if k is not None else None
     if doc is not None and doc.get("issue_id"):
         return str(doc["issue_id"])
-    return aid.rpartition("-")[0]
+    return page_of_id(aid)
 
 
 def find_passage(

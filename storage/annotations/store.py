@@ -26,10 +26,11 @@ from storage.annotations.model import (
     clean_note,
     clean_tag,
     copy_doc,
+    fingerprint,
     notes_from_doc,
 )
 from storage.annotations.passages import PassagesMixin
-from storage.annotations.reattach import Reanchored, plan_reattach
+from storage.annotations.reattach import Reanchored, holds_its_text, page_of_id, plan_reattach
 from storage.durable import DurableStorage, PiyueDB, open_db
 from storage.errors import AnnotationError, NewerSchema, StoreError
 
@@ -303,18 +304,32 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
 
     # -- corrections
 
-    def add_correction(self, issue_id: str, kind: str, line: int) -> None:
+    def add_correction(self, issue_id: str, kind: str, line: int, page_sha1: str = "") -> None:
+        """Record a boundary fix; ``page_sha1`` (of the page file's bytes) lets it follow
+        the page when its folder is renamed (``workspace.anchoring``)."""
         if kind not in CORRECTION_KINDS:
             raise AnnotationError(f"unknown correction {kind!r}")
         self._begin(f"correction {kind}")
+        doc = {"issue_id": issue_id, "kind": kind, "line": int(line), "created": time.time()}
         try:
-            self._put(
-                "corrections",
-                None,
-                {"issue_id": issue_id, "kind": kind, "line": int(line), "created": time.time()},
-            )
+            self._put("corrections", None, doc | ({"page_sha1": page_sha1} if page_sha1 else {}))
         finally:
             self._end()
+
+    def correction_docs(self) -> dict[str, dict[str, Any]]:
+        """The stored corrections by key (what following their pages works on)."""
+        return dict(self._raw("corrections"))
+
+    def update_corrections(self, docs: dict[str, dict[str, Any]]) -> None:
+        """Corrections moved to their page's new id, flagged orphans, or given their page's
+        fingerprint: the corpus changed, not the user (no undo step); read-only, in memory."""
+        for key, doc in docs.items():
+            if self.readonly:
+                self.storage.read().setdefault("corrections", {})[key] = doc
+            else:
+                self._write("corrections", key, doc)
+        if docs and self.readonly:
+            self.db.table("corrections").clear_cache()
 
     def corrections(self, issue_id: str | None = None) -> list[Correction]:
         return [
@@ -339,6 +354,7 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         within: set[str] | None = None,
         undoable: bool = False,
         new_pages: Collection[str] = (),
+        refresh: str = "",
     ) -> Reanchored:
         """Find every annotation again in ``corpus``: passages at their text's offsets,
         articles whose id went at their new id, orphans whose article is back re-attached.
@@ -349,11 +365,13 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         may be found on by its text (``plan_reattach``).  ``undoable``: the moves join the undo
         step being recorded (a boundary correction: undone, both articles come back as
         they were); otherwise the corpus changed, not the user, and nothing is recorded.
+        ``refresh``: a page the user corrected — its codings take their articles' new text
+        as theirs (a merged article's tags follow the merged text to a renamed folder).
         Read-only, the moves are made in memory only: what this session reads and exports
         agrees with the pages, and the file is left alone."""
 
         def inside(aid: str) -> bool:
-            return within is None or aid in within or aid.rpartition("-")[0] in within
+            return within is None or aid in within or page_of_id(aid) in within
 
         def considered(table: str) -> dict[str, Any]:
             docs = self._raw(table)
@@ -376,9 +394,24 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
             considered("articles"), corpus, self.legacy_coder, lambda: str(self._new_id("articles"))
         )
         self._apply_plan(back, report, undoable)
-        if plan or back:
+        again = self._refreshed(corpus, refresh) if refresh else []
+        self._apply_plan(again, Reanchored(), undoable)
+        if plan or back or again:
             self._reindex()
         return report
+
+    def _refreshed(self, corpus: Corpus, page: str) -> list[State]:
+        """The article documents of ``page`` whose article's text is no longer the one they
+        were fingerprinted with, fingerprinted again — when its opening is still theirs (a
+        document left on another item's text is not made to fit it)."""
+        out: list[State] = []
+        for k, d in self._raw("articles").items():
+            art = corpus.article(d["article_id"]) if d.get("issue_id") == page else None
+            if art is not None and not d.get("orphan") and holds_its_text(art, d):
+                now = fingerprint(art)
+                if now["text_hash"] != d.get("text_hash"):
+                    out.append(("articles", k, {**d, **now}))
+        return out
 
     def _apply_plan(self, plan: list[State], report: Reanchored, undoable: bool) -> None:
         """Write the updates finding the annotations again planned (see ``anchor``)."""
@@ -441,10 +474,12 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
                 out.add(str(d["article_id"]))
         return out
 
-    def orphans(self, coders: Coders = None) -> list[dict[str, Any]]:
+    def orphans(self, coders: Coders = None, corrections: bool = False) -> list[dict[str, Any]]:
         """Annotations whose article or passage could not be found again (every coder's by
         default; each names its ``coder``).  An article that was only read or starred (no
-        tag, note or passage) is nothing to lose: not listed."""
+        tag, note or passage) is nothing to lose: not listed.  ``corrections``: boundary
+        fixes whose page is gone too (``type`` correction; they apply again when it is back,
+        nothing to attach by hand)."""
         out = []
         shown = self._shown(coders)
         for d in self._raw("articles").values():
@@ -458,6 +493,10 @@ class Store(AttributionMixin, PassagesMixin, CodebookMixin):
         for d in self._raw("highlights").values():
             if d.get("orphan") and shown(d):
                 out.append({"type": "highlight", **d, "coder": self.coder_of(d)})
+        for d in self._raw("corrections").values() if corrections else ():  # page gone
+            if d.get("orphan"):
+                title = f"{d['kind']} @ {d['line']}"
+                out.append({"type": "correction", **d, "article_id": d["issue_id"], "title": title})
         return out
 
     def anchor_again(self, updates: Iterable[tuple[str, str, dict[str, Any] | None]]) -> None:
