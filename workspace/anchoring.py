@@ -412,9 +412,9 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
     if report.orphaned:
         places = whereabouts(report.orphaned)
         out.append(
-            f"{_n(len(report.orphaned), 'coding')} lost their article (pages gone, renamed "
-            f"or changed{': ' + places if places else ''}): kept as orphans (`piyue orphans`); "
-            f"they re-attach when the pages return{where}"
+            f"{_n(len(report.orphaned), 'coding')} lost their article or their passage's text "
+            f"(pages gone, renamed or changed{': ' + places if places else ''}): kept as orphans "
+            f"(`piyue orphans`, O in the reader); they re-attach when the pages return{where}"
         )
     if report.moved:
         line = f"{_n(report.moved, 'coding')} moved with their text: pages changed"
