@@ -508,6 +508,8 @@ def select_terms(
                 sub = " ".join(parts[i : i + k])
                 free[sub] = free.get(sub, 0) + f
     have = {t.text for t in out}
+    n_grams = len(out)  # the terms from grams come first, the quoted ones after them
+    quotes: list[tuple[str, int]] = []
     for g, q in counts.quoted.items():
         parts = g.split(" ")
         text = "".join(parts)
@@ -520,6 +522,10 @@ def select_terms(
         have.add(text)
         f = max(grams.get(g, 0), q)
         out.append(Term(text, f, name_kind(parts, tags) or "term", tuple(parts)))
+        quotes.append((text, q))
+    if quotes:  # a gram said only inside a quoted term is a piece of it (站位强使命 of
+        # “提高站位强使命”, whose verb no gram starts with): the quotes draw the boundary
+        out = [t for i, t in enumerate(out) if i >= n_grams or not _inside_quote(t, quotes)]
     for name, ev in counts.people.items():
         if name in reject or name in have or not name_shaped(name):
             continue
@@ -529,6 +535,10 @@ def select_terms(
         out.append(Term(name, f, "person", (name,)))
     out.sort(key=lambda t: (-t.freq, t.text))
     return out[:limit] if limit is not None else out
+
+
+def _inside_quote(t: Term, quotes: list[tuple[str, int]]) -> bool:
+    return t.kind == "term" and any(t.text in q and t.text != q and t.freq <= n for q, n in quotes)
 
 
 def join_terms(tokens: Sequence[str], terms: Iterable[Term]) -> list[str]:

@@ -96,6 +96,17 @@ def test_offices_said_once_and_suffixes_cut_across_tokens() -> None:
     assert "企业会" not in kinds
 
 
+def test_a_gram_said_only_inside_a_quoted_term_is_a_piece_of_it() -> None:
+    """testerC F7: 站位强使命 was listed beside “提高站位强使命”, the only place it is said (no
+    gram starts with the verb 提高, so no longer gram showed it to be a fragment)."""
+    said = "开展 “ 提高 站位 强 使命 、 解放思想 找 差距 ” 活动 ， "
+    page = _page(said * 2, "强化 站位 意识")
+    tags = {"提高": "v", "站位": "n", "强": "a", "使命": "n", "解放思想": "i", "找": "v"}
+    texts = {t.text for t in select_terms(count_page(page), tags=tags)}
+    assert "提高站位强使命" in texts and "解放思想找差距" in texts
+    assert "站位强使命" not in texts
+
+
 def test_a_counted_slogan_is_no_place() -> None:
     """四好农村路 (the “four goods” rural roads) ends like a road but is a programme: a first
     word the dictionary does not know that opens with a numeral counts, it names nothing;
