@@ -44,6 +44,10 @@ UNIT_NAMES = {
 }
 
 
+HEAD_MARKS = {"banner": "版头", "column": "栏目", "kicker": "引题", "title": "标题", "subtitle": "副题"}
+"""A headline line's mark before its left context."""
+
+
 def place(date: str | None, title: str) -> str:
     """Where a line's article is, as the row shows it: its date and title."""
     return " ".join(x for x in (date or "", flat(title)) if x)
@@ -75,8 +79,11 @@ def kwic_rows(
     side, meta_w = kwic_cells(avail, match_w, meta=True)
     options = []
     for i, ln in enumerate(lines, start=first):
+        # a headline line: its part in the left context's place (the match stays aligned)
+        mark = f"{HEAD_MARKS.get(ln.part, '')} " if ln.headline else ""
         parts: list[str | tuple[str, str]] = [
-            (fit_left(flat(ln.left), side), ""),
+            (mark, "bold #61afef"),
+            (fit_left(flat(ln.left), side - cell_len(mark)), ""),
             (flat(ln.match), QUOTE_STYLE),
             (fit_right(flat(ln.right), side + match_w - cell_len(flat(ln.match))), ""),
         ]
@@ -242,11 +249,18 @@ class ConcordanceScreen(AnalysisScreen):
     @work(thread=True, exclusive=True, group="kwic")
     def _find(self, term: str, sort: Sort, side: int) -> None:
         from storage.pages import article_heads
-        from workspace.kwic import concordance_head
+        from workspace.kwic import concordance_head, in_headlines
 
         try:
-            texts = self.ws.indexed_texts(term)
-            if texts is not None:
+            lib = self.ws.library
+            idx = lib.reading_index() if lib.lazy else None
+            # the index's texts (and the pages it finds) are bodies': a term in a headline
+            # reads every page (headline framing counts: testerC F5)
+            heads = idx is None or in_headlines(idx, term)
+            texts = None if heads else self.ws.indexed_texts(term)
+            if heads:
+                head, places, counts = corpus_lines(self.ws.corpus(), term, side, sort)
+            elif texts is not None:
                 head, total, arts = concordance_head(
                     texts, term, width=side, sort=sort, limit=LIMIT
                 )
@@ -322,7 +336,8 @@ class ConcordanceScreen(AnalysisScreen):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         ln = self.lines[int(event.option.id or 0)]
         self.remember()
-        self.open_in_reader(ln.article_id, ln.start)
+        # a headline's offsets are not the text's: the article opens at its top
+        self.open_in_reader(ln.article_id, None if ln.headline else ln.start)
 
     def remember(self) -> None:
         """Where this concordance is (term, sort, line): ``K`` comes back to it, the list
@@ -338,6 +353,12 @@ class ConcordanceScreen(AnalysisScreen):
     def action_code(self, unit: str) -> None:
         ln = self.current()
         if ln is None:
+            return
+        if ln.headline:  # passages anchor in the text: a headline is coded by an article tag
+            self.notify(
+                "标题不能编码为段落 a headline cannot be a passage: tag the article (Enter, t)",
+                severity="warning",
+            )
             return
         art = self.article(ln.article_id)
         if art is None:
