@@ -345,7 +345,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_kwic(args: argparse.Namespace) -> int:
-    from workspace.kwic import aligned, kwic_dict, kwic_library
+    from workspace.kwic import PART_NAMES, aligned, kwic_dict, kwic_library
 
     sort = choice(args.sort, KWIC_SORTS, "sort")
     non_negative(args.width, "--width")
@@ -382,10 +382,6 @@ def cmd_kwic(args: argparse.Namespace) -> int:
         text.append(f"{ln.article_id:<{idw}}  {mark}{left} {match} {right}".rstrip() + "\n")
     out("".join(text))
     return 0
-
-
-PART_NAMES = {"banner": "版头", "column": "栏目", "kicker": "引题", "title": "标题", "subtitle": "副题"}
-"""A headline line's mark in ``piyue kwic`` (two wide characters: the columns stay aligned)."""
 
 
 def looks_like_search(query: str) -> bool:

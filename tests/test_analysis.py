@@ -369,9 +369,11 @@ def test_kwic_from_a_fresh_index_equals_kwic_on_the_corpus(fx: Fx, tmp_path: Pat
     assert lib.corpus is None  # answered from the index, the pages were not unpickled
     assert got == kwic(fx.corpus, "生命", width=3, sort="left") and len(got) == 1
     # in a headline: the index's texts are bodies, so the pages answer, headline included
-    got = kwic_library(lib, "营商", width=3, sort="left")
+    other = Library(root, cache_dir=tmp_path / "cache", user_dict=tmp_path / "user.txt")
+    got = kwic_library(other, "营商", width=3, sort="left")
     assert got == kwic(fx.corpus, "营商", width=3, sort="left") and len(got) == 5
-    assert kwic_library(lib, "营商环境", where="防汛", store=fx.store) == []
+    assert kwic_library(lib, "生命", where="防汛", store=fx.store) == []
+    assert lib.corpus is None
     (root / "p02.txt").write_text(PAGE2.replace("相互促进", "营商营商"), "utf-8")
     assert len(kwic_library(lib, "营商")) == 7  # a stale index is not used (title, 6 in texts)
     assert lib.corpus is not None

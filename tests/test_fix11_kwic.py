@@ -85,3 +85,41 @@ def test_autocode_codes_text_and_names_the_headline_occurrences(
     assert hits > 0 and f"not coded: {hits} occurrences in the headlines of {arts} " in out
     body = sum(a.text.count("高质量发展") for a in corpus.articles)
     assert out.startswith(f"would code {body} passages")
+
+
+async def test_the_readers_concordance_marks_headlines_and_codes_only_text(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """``K 发展``: as many lines as ``piyue kwic``, the headline ones marked; ``c`` on one says
+    a headline is no passage (nothing written); Enter opens its article."""
+    from textual.widgets import OptionList
+
+    from storage.annotations import Store
+    from tests.test_tui import running
+    from tests.test_tui_analysis import until
+    from tui.app import make_app
+    from tui.screens.concordance import ConcordanceScreen
+
+    db = tmp_path / "db.json"
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, main):
+        await pilot.press("K", *"发展", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await until(pilot, lambda: bool(ks.lines), "lines")
+        assert len(ks.lines) == grep_count("发展") == ks.total
+        i = next(i for i, ln in enumerate(ks.lines) if ln.part == "title")
+        ol = ks.query_one("#kwic-lines", OptionList)
+        assert ol.get_option_at_index(i).prompt.plain.lstrip().startswith("标题")
+        ol.highlighted = i
+        await pilot.press("c")
+        await pilot.pause()
+        assert app.screen is ks
+        assert any("headline cannot be a passage" in n.message for n in app._notifications)
+        aid = ks.lines[i].article_id
+        await pilot.press("enter")
+        await until(pilot, lambda: app.screen is main, "reader")
+        assert main.article is not None and main.article.id == aid
+    with Store.open(db, readonly=True) as s:
+        assert s.highlights(aid) == []

@@ -5,9 +5,9 @@ inside 营商环境 counts; offsets count into ``article.text`` like highlight o
 can be opened in the reader or coded as a passage as it is.  The headline group counts too
 (headline framing is what a newspaper study reads first; testerC F5): the page's banner (with
 the page's first article), each article's column, kicker, title and subtitle, before its body;
-such a line's ``part`` names it and its offsets count into that line, not into the text.  Occurrences do not overlap (the
-search resumes after a match, as ``str.count`` does).  Context is raw text, newlines included:
-the display decides how to show them.
+such a line's ``part`` names it and its offsets count into that line, not into the text.
+Occurrences do not overlap (the search resumes after a match, as ``str.count`` does).
+Context is raw text, newlines included: the display decides how to show them.
 """
 
 from __future__ import annotations
@@ -34,6 +34,14 @@ Heads = tuple[tuple[str, str], ...]
 Texts = Iterable[tuple[str, str] | tuple[str, str, Heads]]
 """(article id, text) pairs in corpus order, or (article id, text, headline lines)."""
 BODY = "body"
+PART_NAMES = {
+    "banner": "版头",
+    "column": "栏目",
+    "kicker": "引题",
+    "title": "标题",
+    "subtitle": "副题",
+}
+"""A headline line's mark where lines are shown (two wide characters: columns stay aligned)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,16 +262,49 @@ def in_headlines(index: Any, term: str) -> bool:
     or the page's title, which holds its banner), by the index: a scan of short strings."""
     try:
         db = index.db
-        hit = db.execute(
-            "SELECT 1 FROM articles WHERE instr(title, ?1) OR instr(kicker, ?1) "
-            "OR instr(subtitle, ?1) OR instr(col, ?1) LIMIT 1",
-            (term,),
-        ).fetchone() or db.execute(
-            "SELECT 1 FROM pages WHERE skipped IS NULL AND instr(title, ?1) LIMIT 1", (term,)
-        ).fetchone()
+        hit = (
+            db.execute(
+                "SELECT 1 FROM articles WHERE instr(title, ?1) OR instr(kicker, ?1) "
+                "OR instr(subtitle, ?1) OR instr(col, ?1) LIMIT 1",
+                (term,),
+            ).fetchone()
+            or db.execute(
+                "SELECT 1 FROM pages WHERE skipped IS NULL AND instr(title, ?1) LIMIT 1", (term,)
+            ).fetchone()
+        )
     except Exception:  # an index of another shape: the corpus answers
         return True
     return hit is not None
+
+
+def headline_pages(index: Any, term: str) -> set[str]:
+    """Ids of the pages with ``term`` in a headline group, by the index (see
+    :func:`in_headlines`)."""
+    rows = index.db.execute(
+        "SELECT p.id FROM articles a JOIN pages p ON p.no = a.page WHERE p.skipped IS NULL "
+        "AND (instr(a.title, ?1) OR instr(a.kicker, ?1) OR instr(a.subtitle, ?1) "
+        "OR instr(a.col, ?1)) UNION SELECT id FROM pages WHERE skipped IS NULL "
+        "AND instr(title, ?1)",
+        (term,),
+    )
+    return {pid for (pid,) in rows}
+
+
+def with_headline_pages(library: Library, corpus: Corpus, term: str) -> Corpus:
+    """``corpus`` (the pages ``term`` is in the text of) and the pages it is in a headline of,
+    in page order: what the concordance of ``term`` reads without building every page."""
+    idx = library.reading_index()
+    if idx is None:
+        return corpus
+    have = {i.id: i for i in corpus.issues}
+    more = {
+        pid: page for pid in headline_pages(idx, term) - set(have) if (page := library.issue(pid))
+    }
+    if not more:
+        return corpus
+    have.update(more)
+    order = [r.id for r in library.page_rows() if r.id in have]
+    return Corpus(corpus.root, tuple(have[pid] for pid in order))
 
 
 def _check(width: int, sort: Sort, limit: int | None = None) -> None:

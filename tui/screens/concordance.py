@@ -44,10 +44,6 @@ UNIT_NAMES = {
 }
 
 
-HEAD_MARKS = {"banner": "版头", "column": "栏目", "kicker": "引题", "title": "标题", "subtitle": "副题"}
-"""A headline line's mark before its left context."""
-
-
 def place(date: str | None, title: str) -> str:
     """Where a line's article is, as the row shows it: its date and title."""
     return " ".join(x for x in (date or "", flat(title)) if x)
@@ -75,12 +71,14 @@ def kwic_rows(
 ) -> list[Option]:
     """Aligned lines: left context right-aligned, the match, right context, then where —
     the match marked by its style only, so the line reads as the page has it."""
+    from workspace.kwic import PART_NAMES
+
     match_w = max((cell_len(flat(ln.match)) for ln in lines), default=4)
     side, meta_w = kwic_cells(avail, match_w, meta=True)
     options = []
     for i, ln in enumerate(lines, start=first):
         # a headline line: its part in the left context's place (the match stays aligned)
-        mark = f"{HEAD_MARKS.get(ln.part, '')} " if ln.headline else ""
+        mark = f"{PART_NAMES.get(ln.part, '')} " if ln.headline else ""
         parts: list[str | tuple[str, str]] = [
             (mark, "bold #61afef"),
             (fit_left(flat(ln.left), side - cell_len(mark)), ""),
@@ -249,17 +247,18 @@ class ConcordanceScreen(AnalysisScreen):
     @work(thread=True, exclusive=True, group="kwic")
     def _find(self, term: str, sort: Sort, side: int) -> None:
         from storage.pages import article_heads
-        from workspace.kwic import concordance_head, in_headlines
+        from workspace.kwic import concordance_head, in_headlines, with_headline_pages
 
         try:
             lib = self.ws.library
             idx = lib.reading_index() if lib.lazy else None
             # the index's texts (and the pages it finds) are bodies': a term in a headline
             # reads every page (headline framing counts: testerC F5)
-            heads = idx is None or in_headlines(idx, term)
+            heads = idx is not None and in_headlines(idx, term)
             texts = None if heads else self.ws.indexed_texts(term)
             if heads:
-                head, places, counts = corpus_lines(self.ws.corpus(), term, side, sort)
+                found = with_headline_pages(lib, self.ws.term_corpus(term), term)
+                head, places, counts = corpus_lines(found, term, side, sort)
             elif texts is not None:
                 head, total, arts = concordance_head(
                     texts, term, width=side, sort=sort, limit=LIMIT
@@ -403,10 +402,12 @@ class ConcordanceScreen(AnalysisScreen):
                     self.notify(f"正在读取「{term}」所在的版面 reading its pages…", timeout=2)
                     self._term_pages(term, unit, tags[0])
 
+            heads = sum(ln.headline for ln in self.lines)  # a passage lies in the text
+            left = f" ({heads} in headlines: not coded, 标题不编码)" if heads else ""
             self.app.push_screen(
                 TagDialog(
                     f"自动编码「{term}」({UNIT_NAMES[unit]}): {counted(self.total, 'line')} in "
-                    f"{counted(self.article_total, 'article')} — 代码 code as",
+                    f"{counted(self.article_total, 'article')}{left} — 代码 code as",
                     self.vocabulary(),
                 ),
                 code_chosen,
