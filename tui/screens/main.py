@@ -525,7 +525,7 @@ class MainScreen(
         rows += [
             ("+ / -", "join / split the word at the caret (passage mode)"),
             ("ctrl+p", "command palette"),
-            ("5篇 ✓2 ●4", "issues tree: 5 articles, 2 coded (✓: a tag or a passage), 4 unread (●)"),
+            ("5篇 ✓2 ●4", "issues tree: 5 articles, 2 coded (✓), 4 unread (●)"),
         ]
         self.app.push_screen(dialogs().HelpScreen(rows))
 
