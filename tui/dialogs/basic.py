@@ -108,12 +108,24 @@ class TagDialog(Dialog[list[str] | None]):
         if not tags:
             self.dismiss(None)
             return
+        from workspace.codebook import one_slip
+
         known = set(self.vocabulary)
-        stems = [t for t in tags if t not in known and any(v.startswith(t) for v in known)]
+
+        def meant(t: str) -> str | None:
+            """The existing code a new ``t`` may be: one it begins (half typed), or one a
+            character apart (a slip: 营商坏境 for 营商环境, testerC F10)."""
+            if t in known:
+                return None
+            return next((v for v in self.vocabulary if v.startswith(t)), None) or next(
+                (v for v in self.vocabulary if one_slip(t, v)), None
+            )
+
+        stems = [t for t in tags if meant(t) is not None]
         if not stems:
             self.finish(tags)
             return
-        longer = next(v for v in self.vocabulary if v.startswith(stems[0]))
+        longer = meant(stems[0]) or stems[0]
 
         def decided(create: bool | None) -> None:
             if create:
