@@ -87,3 +87,26 @@ async def test_reader_shows_the_same_dash(tmp_path: Path, seeds_copy: Path) -> N
         assert [str(c) for c in row[2:5]] == ["—", "—", "—"]
         assert app.screen.report is not None
         assert app.screen.report["codes"][0]["agreement"] is None  # the same figure as the CLI
+
+
+def test_agree_without_a_common_article_says_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cli import main
+
+    db = tmp_path / "db.json"
+    arts = load_corpus(SEEDS).articles
+    with Store.open(db, coder="研究者") as s:
+        s.add_tags(arts[0], ["营商环境"])
+        s.add_tags(arts[1], ["营商环境"])
+    with Store.open(db, coder="孤立者") as s:
+        s.add_tags(arts[2], ["营商环境"])
+    with pytest.raises(SystemExit) as exit_:
+        main(["--corpus", str(SEEDS), "--db", str(db), "agree", "研究者", "孤立者"])
+    assert exit_.value.code == 2
+    got = capsys.readouterr()
+    assert got.out == ""
+    assert got.err == (
+        "piyue: 研究者 and 孤立者 coded no article in common (研究者: 2 articles, 孤立者: 1 "
+        "article): agreement is measured over the articles both coded\n"
+    )

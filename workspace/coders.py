@@ -145,6 +145,16 @@ def agree(ws: Workspace, coder_a: str, coder_b: str, codes: Sequence[str] = ()) 
     if coder_a == coder_b:
         raise StoreError(f"agreement needs two different coders (both are {coder_a})")
     p = pair(ws, coder_a, coder_b)
+    if not p.units:  # a table of "—" over 0 units said nothing of why (testerC F4 addendum)
+
+        def coded(c: Coding) -> str:
+            n = len(set(c.tags) | set(c.passages) | set(c.read))
+            return f"{c.coder}: {n} article{'' if n == 1 else 's'}"
+
+        raise StoreError(
+            f"{p.a.coder} and {p.b.coder} coded no article in common ({coded(p.a)}, "
+            f"{coded(p.b)}): agreement is measured over the articles both coded"
+        )
     if codes:
         known = {t.name for t in ws.store.tag_defs()}
         for c in (p.a, p.b):
