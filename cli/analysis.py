@@ -82,9 +82,12 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "kwic",
         help="concordance: every occurrence of a term with its context",
         description="Every occurrence of TERM in the corpus (inside longer words too), "
-        "with WIDTH characters each side; offsets count into the article's text.",
+        "with WIDTH characters each side: the headline group (the page's banner, column, "
+        "kicker, title, subtitle; marked 版头/栏目/引题/标题/副题) and the article's text, "
+        "not image captions. Offsets count into the article's text, or into the headline line.",
         epilog='--json prints {"lines": [{"article_id", "start", "end", "left", "match", '
-        '"right"}]}; match is exactly the text at [start, end).',
+        '"right", "part"}]}; part is body, banner, column, kicker, title or subtitle; match '
+        "is exactly the text of that part at [start, end).",
     )
     add_common(p)
     p.add_argument("term", metavar="TERM", help="a word or phrase, matched as plain text")
@@ -101,7 +104,9 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "paragraph — with CODE.  QUERY is one literal text (no search syntax: quotes, "
         "-exclusions and several words are refused when nothing matches them literally).  "
         "The command line cannot undo it (the reader's u does not reach it): --dry-run says "
-        "first how many passages in how many articles it would code.",
+        "first how many passages in how many articles it would code.  Only the articles' "
+        "text is coded: a passage lies in the text, so the occurrences in headlines (which "
+        "kwic lists) are counted and named, not coded — tag those articles instead.",
     )
     add_common(p)
     p.add_argument("query", metavar="QUERY", help="a word or phrase, matched as plain text")
@@ -340,7 +345,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_kwic(args: argparse.Namespace) -> int:
-    from workspace.kwic import aligned, kwic_dict, kwic_library
+    from workspace.kwic import PART_NAMES, aligned, kwic_dict, kwic_library
 
     sort = choice(args.sort, KWIC_SORTS, "sort")
     non_negative(args.width, "--width")
@@ -369,10 +374,12 @@ def cmd_kwic(args: argparse.Namespace) -> int:
         return 0
     idw = max(len(ln.article_id) for ln in lines)
     cells = 2 * args.width
+    marks = any(ln.headline for ln in lines)  # a column only when a headline is among them
     text = []
     for ln in lines:
         left, match, right = aligned(ln, cells)
-        text.append(f"{ln.article_id:<{idw}}  {left} {match} {right}".rstrip() + "\n")
+        mark = f"{PART_NAMES.get(ln.part, '    ')} " if marks else ""
+        text.append(f"{ln.article_id:<{idw}}  {mark}{left} {match} {right}".rstrip() + "\n")
     out("".join(text))
     return 0
 
@@ -389,6 +396,7 @@ def looks_like_search(query: str) -> bool:
 def cmd_autocode(args: argparse.Namespace) -> int:
     from storage.annotations import clean_tag
     from workspace import analysis as an
+    from workspace.autocode import headline_hits
 
     unit = choice(args.unit, UNITS, "unit")
     if not args.query.strip():
@@ -404,7 +412,8 @@ def cmd_autocode(args: argparse.Namespace) -> int:
             store=ws.store,
         )
         passages, articles = an.preview(plan)
-        if not passages and looks_like_search(args.query):
+        heads = headline_hits(ws.corpus(), args.query, where=where or None, store=ws.store)
+        if not passages and not heads[0] and looks_like_search(args.query):
             raise UsageError(
                 f"no occurrence of the literal text {args.query!r}: autocode takes one literal "
                 "term, not search syntax (quotes, -exclusions, several words) — give the "
@@ -413,21 +422,33 @@ def cmd_autocode(args: argparse.Namespace) -> int:
         if args.dry_run:
             print(
                 f"would code {plural(passages, 'passage')} in {plural(articles, 'article')} "
-                f"with {code}"
+                f"with {code}{headlines_left(heads)}"
             )
             return 0
         done = an.apply_autocode(ws.store, plan, code) if passages else 0
     matched = f"{plural(passages, 'passage')} in {plural(articles, 'article')}"
     if not passages:  # no undo step was made: saying "one undo step" would mislead
-        out(f"nothing coded: no occurrence of {args.query}\n")
+        where_else = f" in the articles' text{headlines_left(heads)}" if heads[0] else ""
+        out(f"nothing coded: no occurrence of {args.query}{where_else}\n")
     elif not done:
         out(f"nothing coded: the {matched} matched already have {code}\n")
     else:
         out(
             f"coded {plural(done, 'passage')} with {code} ({matched} matched; the command "
-            "line cannot undo it)\n"
+            f"line cannot undo it){headlines_left(heads)}\n"
         )
     return 0
+
+
+def headlines_left(heads: tuple[int, int]) -> str:
+    """What autocoding leaves to article tags: the occurrences in headlines."""
+    hits, articles = heads
+    if not hits:
+        return ""
+    return (
+        f"; not coded: {plural(hits, 'occurrence')} in the headlines of "
+        f"{plural(articles, 'article')} (a passage lies in the text: tag those articles)"
+    )
 
 
 def cmd_terms(args: argparse.Namespace) -> int:

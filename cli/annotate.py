@@ -102,12 +102,14 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
 
 
 def cmd_tag(args: argparse.Namespace) -> int:
+    from workspace.codebook import codes_like
+
     with workspace(args, "write") as ws:
         known = {t.name for t in ws.store.tag_defs()} | set(ws.store.tag_counts(None))
         n = ws.tag(ws.article(args.article_id), args.tags)
     print(f"{n.article_id}: {' '.join(n.tags)}")
     for t in (t for t in n.tags if t not in known):  # a typo must not pass unseen
-        like = sorted(k for k in known if t in k or k in t)
+        like = codes_like(t, known)
         warn(f"new code {t}" + (f" (codes like it: {', '.join(like)})" if like else ""))
     return 0
 

@@ -94,7 +94,7 @@ def check_confirmed(ws: Workspace, args: argparse.Namespace) -> None:
 
 def cmd_codes(args: argparse.Namespace) -> int:
     if not getattr(args, "edit", None):
-        with workspace(args) as ws:
+        with workspace(args, yours=True) as ws:
             rows = codebook.rows(ws)
         if args.json:
             print_json({"codes": [r.as_json() for r in rows]})

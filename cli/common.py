@@ -125,6 +125,7 @@ def workspace(
     own_coder: bool = True,
     whose: bool = False,
     anyone: bool = False,
+    yours: bool = False,
 ) -> Iterator[Workspace]:
     """The workspace of the command's ``--corpus``/``--db``; closed (journal folded) after.
 
@@ -132,6 +133,10 @@ def workspace(
     coder's (the store revealed), a name for that coder's, refused when they coded nothing
     here (``UnknownCoder``, naming the coders there are), as ``export`` and ``agree`` do —
     unless ``anyone`` (``show``: an article is shown to a coder who has not begun).
+
+    ``whose`` or ``yours`` (``codes``, ``export``: your codings by default): without
+    ``--coder``, when you coded nothing here and others did, one line on stderr says whose
+    codings there are — the one place every such read says it.
 
     Folding the journal into the file can fail on a full disk after the command's changes
     were made durable in the journal: they are saved (DESIGN.md: durable before the UI says
@@ -149,6 +154,12 @@ def workspace(
             from workspace.coders import require_codings
 
             require_codings(ws.store, coder)
+        if (whose or yours) and given_coder(args) is None:
+            from workspace.coders import others_only
+
+            hint = others_only(ws.store)
+            if hint:
+                warn(hint)
         yield ws
     except BaseException:
         with suppress(DiskError):  # the command's own error is the one to report

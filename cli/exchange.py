@@ -80,7 +80,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         raise UsageError(f"--per {args.per} is for --format csv (one row per passage)")
     exchange.check_target(args.format, args.output, args.force)
     opts = exchange.ExportOptions(args.format, args.tokens, args.per, args.full, whose, args.force)
-    with workspace(args, own_coder=False) as ws:  # --coder: whose codings
+    with workspace(args, own_coder=False, yours=True) as ws:  # --coder: whose codings
         where = check_where(ws.store, args.where)  # a typo must not export nothing, status 0
         articles = exchange.select(ws, args.tag, where, args.all, whose)
         got = exchange.export(ws, articles, opts, args.output)

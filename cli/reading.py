@@ -112,7 +112,7 @@ def cmd_list(args: argparse.Namespace) -> int:
             for a in issue.articles:
                 spans = ", ".join(f"{s}-{e}" for s, e in a.spans)
                 by = f"  — {a.reporters}" if a.reporters else ""
-                lines.append(f"  {a.id}  {a.title or '(无标题)'}{by}  [行 {spans}]")
+                lines.append(f"  {a.id}  {a.title or a.label or '(无标题)'}{by}  [行 {spans}]")
         for s in corpus.skipped:
             lines.append(f"skipped: {s.file}: {s.reason}")
         out("\n".join(lines) + "\n")
@@ -223,7 +223,7 @@ def cmd_show(args: argparse.Namespace) -> int:
         lines.append(f"【{art.column}】")
     if art.kicker:
         lines.append(art.kicker)
-    lines.append(f"# {art.title or '(无标题)'}")
+    lines.append(f"# {art.title or art.label or '(无标题)'}")
     if art.subtitle:
         lines.append(art.subtitle)
     meta = [x for x in (art.reporters, issue.date or "", issue.source) if x]

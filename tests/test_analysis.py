@@ -239,9 +239,11 @@ def test_stats_by_date_and_page(fx: Fx) -> None:
 
 def test_kwic_substring_offsets_sort_where(fx: Fx) -> None:
     lines = kwic(fx.corpus, "营商", width=3)
-    assert len(lines) == 4  # inside 营商环境 too: not only whole tokens
+    assert len(lines) == 5  # inside 营商环境 too: not only whole tokens; the title's too
+    assert [ln.part for ln in lines].count("title") == 1 and lines[0].part == "title"
+    assert (lines[0].start, lines[0].left, lines[0].right) == (2, "优化", "环境十")
     texts = {fx.a.id: TEXT_A, fx.c.id: TEXT_C}
-    for ln in lines:
+    for ln in lines[1:]:
         t = texts[ln.article_id]
         assert t[ln.start : ln.end] == ln.match == "营商"
         assert ln.left == t[max(0, ln.start - 3) : ln.start] and ln.right == t[ln.end : ln.end + 3]
@@ -250,7 +252,7 @@ def test_kwic_substring_offsets_sort_where(fx: Fx) -> None:
     right = kwic(fx.corpus, "营商环境", sort="right")
     assert [ln.right for ln in right] == sorted(ln.right for ln in right)
     assert len(kwic(fx.corpus, "营商环境", limit=2)) == 2
-    assert len(kwic(fx.corpus, "营商环境", where="党建", store=fx.store)) == 4
+    assert len(kwic(fx.corpus, "营商环境", where="党建", store=fx.store)) == 5
     assert kwic(fx.corpus, "营商环境", where="防汛", store=fx.store) == []
     only_c = kwic(fx.corpus, "营商环境", where=lambda aid: aid == fx.c.id)
     assert [(ln.article_id, ln.start) for ln in only_c] == [(fx.c.id, 13)]
@@ -264,6 +266,7 @@ def test_kwic_substring_offsets_sort_where(fx: Fx) -> None:
                 "left": "党建引领基层治理取得实效。",
                 "match": "营商环境",
                 "right": "与党建相互促进。",
+                "part": "body",
             }
         ]
     }
@@ -362,12 +365,17 @@ def test_kwic_from_a_fresh_index_equals_kwic_on_the_corpus(fx: Fx, tmp_path: Pat
     lib = Library(root, cache_dir=tmp_path / "cache", user_dict=tmp_path / "user.txt")
     lib.refresh_index(workers=1)
     lib.index = None
-    got = kwic_library(lib, "营商", width=3, sort="left")
+    got = kwic_library(lib, "生命", width=3, sort="left")
     assert lib.corpus is None  # answered from the index, the pages were not unpickled
-    assert got == kwic(fx.corpus, "营商", width=3, sort="left")
-    assert kwic_library(lib, "营商环境", where="防汛", store=fx.store) == []
+    assert got == kwic(fx.corpus, "生命", width=3, sort="left") and len(got) == 1
+    # in a headline: the index's texts are bodies, so the pages answer, headline included
+    other = Library(root, cache_dir=tmp_path / "cache", user_dict=tmp_path / "user.txt")
+    got = kwic_library(other, "营商", width=3, sort="left")
+    assert got == kwic(fx.corpus, "营商", width=3, sort="left") and len(got) == 5
+    assert kwic_library(lib, "生命", where="防汛", store=fx.store) == []
+    assert lib.corpus is None
     (root / "p02.txt").write_text(PAGE2.replace("相互促进", "营商营商"), "utf-8")
-    assert len(kwic_library(lib, "营商")) == 6  # a stale index is not used
+    assert len(kwic_library(lib, "营商")) == 7  # a stale index is not used (title, 6 in texts)
     assert lib.corpus is not None
 
 

@@ -60,7 +60,12 @@ def test_a_coder_with_no_codings_is_refused_alike(cli: Cli, argv: tuple[str, ...
 def test_the_default_coder_with_no_codings_reads_nothing(cli: Cli) -> None:
     """Only a name given with --coder is checked: PIYUE_CODER's coder may not have begun;
     nor is it for ``show``, which shows the article to a coder about to code it."""
-    assert cli("stats") == (0, "nothing coded yet\n", "")
+    # ... but when you coded nothing and others did, one line says whose there are (F3)
+    hint = (
+        "piyue: you (测试员) have coded nothing here; coders: alice, bob — use --coder NAME "
+        "or --coder all\n"
+    )
+    assert cli("stats") == (0, "nothing coded yet\n", hint)
     for argv in (("show", A, "--json"), ("--coder", "zed", "show", A, "--json")):
         code, out, _ = cli(*argv)
         assert code == 0 and json.loads(out)["codings"] == []

@@ -172,9 +172,11 @@ def test_stats_json_csv(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
 
 def _kwic_checks(fx: Fx, data: Any, term: str, width: int) -> None:
     texts = {fx.ids["优化"]: TEXT_A, fx.ids["党建"]: TEXT_C}
+    titles = {fx.ids["优化"]: "优化营商环境十条措施", fx.ids["党建"]: "党建引领基层治理"}
     for ln in data["lines"]:
-        assert list(ln) == ["article_id", "start", "end", "left", "match", "right"]
-        t = texts[ln["article_id"]]
+        assert list(ln) == ["article_id", "start", "end", "left", "match", "right", "part"]
+        assert ln["part"] in ("body", "title")
+        t = (texts if ln["part"] == "body" else titles)[ln["article_id"]]
         assert t[ln["start"] : ln["end"]] == ln["match"] == term
         assert ln["left"] == t[max(0, ln["start"] - width) : ln["start"]]
         assert ln["right"] == t[ln["end"] : ln["end"] + width]
@@ -182,7 +184,8 @@ def _kwic_checks(fx: Fx, data: Any, term: str, width: int) -> None:
 
 def test_kwic_json_offsets_cut_out_the_match(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
     data = fx.json(capsys, "kwic", "营商", "--width", "3")
-    assert len(data["lines"]) == 4  # inside 营商环境 too
+    assert len(data["lines"]) == 5  # inside 营商环境 too, and the headline 优化营商环境十条措施
+    assert [ln["part"] for ln in data["lines"]] == ["title", "body", "body", "body", "body"]
     _kwic_checks(fx, data, "营商", 3)
     assert fx.run(capsys, "index")[0] == 0  # now answered from the index: the same lines
     assert fx.json(capsys, "kwic", "营商", "--width", "3") == data
@@ -194,16 +197,19 @@ def test_kwic_json_offsets_cut_out_the_match(fx: Fx, capsys: pytest.CaptureFixtu
     only = fx.json(capsys, "kwic", "营商环境", "--where", "防汛 or 党建 and not 营商环境")
     assert only == {"lines": []}
     where = fx.json(capsys, "kwic", "营商环境", "--where", "党建")
-    assert len(where["lines"]) == 4  # both articles carry 党建 (on a passage)
+    assert len(where["lines"]) == 5  # both articles carry 党建 (on a passage)
     _kwic_checks(fx, where, "营商环境", 20)
 
 
 def test_kwic_text_is_aligned_by_cells(fx: Fx, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = fx.run(capsys, "kwic", "营商环境", "--width", "6")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 4
+    assert code == 0 and len(lines) == 5
+    assert lines[0].split()[1] == "标题"  # the headline's line says so; the others leave room
     idw = max(len(aid) for aid in fx.ids.values() if aid in out)
-    column = idw + 2 + 12 + 1  # id, two spaces, 6 wide characters of left context, a space
+    # id, two spaces, the part (two wide characters) and a space, 6 wide characters of left
+    # context, a space
+    column = idw + 2 + 5 + 12 + 1
     for line in lines:
         i = next(i for i in range(len(line)) if cell_width(line[:i]) == column)
         assert line[i : i + 4] == "营商环境", line
@@ -215,7 +221,10 @@ def test_autocode_dry_run_writes_nothing(fx: Fx, capsys: pytest.CaptureFixture[s
         capsys, "autocode", "营商环境", "自动", "--unit", "sentence", "--dry-run"
     )
     assert code == 0 and err == ""
-    assert out == "would code 4 passages in 2 articles with 自动\n"
+    assert out == (
+        "would code 4 passages in 2 articles with 自动; not coded: 1 occurrence in the "
+        "headlines of 1 article (a passage lies in the text: tag those articles)\n"
+    )
     assert fx.files() == before
     code, out, _ = fx.run(
         capsys, "autocode", "营商环境", "自动", "--unit", "paragraph", "--dry-run"
@@ -358,7 +367,7 @@ def test_counts_of_one_are_singular(fx: Fx, capsys: pytest.CaptureFixture[str]) 
     code, out, _ = fx.run(
         capsys, "autocode", "优化营商环境十条措施", "自动", "--unit", "match", "--dry-run"
     )
-    assert out == "would code 1 passage in 1 article with 自动\n"
+    assert out.startswith("would code 1 passage in 1 article with 自动; not coded: 1 occ")
     fx.run(capsys, "autocode", "优化营商环境十条措施", "自动", "--unit", "match")
     code, out, _ = fx.run(capsys, "codes")
     assert "  1 tagged article, 2 passages\n" in out and "  0 tagged articles, 1 passage\n" in out

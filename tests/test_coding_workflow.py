@@ -176,12 +176,13 @@ async def test_tab_completes_and_a_half_typed_code_asks_first(seeds_copy: Path, 
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("n")
+        await pilot.press("n")  # n: use 营商环境 — at once (testerC F12)
         await pilot.pause()
-        assert isinstance(app.screen, TagDialog)
+        assert app.screen is screen
         other = screen.article.id  # type: ignore[union-attr]
     with stored(db) as s:
-        assert s.notes(other).tags == ()
+        assert s.notes(other).tags == ("营商环境",)
+        assert "营" not in {t.name for t in s.tag_defs()}
 
 
 # 8. the caret starts on screen; split pre-fills the word; read-only writes nothing -------

@@ -188,6 +188,8 @@ async def test_select_passage_and_tag_it(seeds_copy: Path, db: Path) -> None:
         assert expected == "".join(art.text[s:e] for s, e in reader.tokens[2:6])
         await pilot.press("t", *"关键段落", "enter")
         await pilot.pause()
+        assert reader.mode == "caret"  # on the passage just coded: ``n`` notes it (F2)
+        await pilot.press("escape")
         assert reader.mode == "read"
     with stored(db) as s:
         (h,) = s.highlights(art.id)

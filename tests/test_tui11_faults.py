@@ -257,7 +257,7 @@ async def test_help_lists_every_key_and_the_tree_marks(
             ("K", "Concordance"),
             ("A", "Agreement"),
             ("B", "Blind"),
-            ("✓", "tagged"),
+            ("✓", "coded"),
             ("●", "unread"),
         ]:
             assert key in text and what in text, (key, what)

@@ -196,7 +196,7 @@ async def test_analysis_screens_build_what_they_read_first(indexed: Path, db: Pa
         await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
         ks = app.screen
         assert isinstance(ks, ConcordanceScreen)
-        await until(pilot, lambda: len(ks.lines) == 11, "every occurrence")
+        await until(pilot, lambda: len(ks.lines) == 12, "every occurrence")
         assert ks.term == "营商环境"
 
 

@@ -392,7 +392,7 @@ async def test_back_in_the_concordance_the_list_has_the_keys(
         await pilot.press("K")
         ks = await concordance()
         ol = ks.query_one("#kwic-lines", OptionList)
-        assert ks.term == "营商环境" and len(ks.lines) == 11
+        assert ks.term == "营商环境" and len(ks.lines) == 12
         assert app.focused is ol and ol.highlighted == 2
         await pilot.press("down")
         assert ol.highlighted == 3
@@ -419,14 +419,14 @@ async def test_a_term_typed_over_the_lines_is_a_new_term(seeds_copy: Path, db: P
         await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
         ks = app.screen
         assert isinstance(ks, ConcordanceScreen)
-        await until(pilot, lambda: len(ks.lines) == 11, "lines")
+        await until(pilot, lambda: len(ks.lines) == 12, "lines")
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is app.main_screen, "main")
         await pilot.press("K")
         await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "again")
         ks = app.screen
         assert isinstance(ks, ConcordanceScreen)
-        await until(pilot, lambda: len(ks.lines) == 11, "the same lines")
+        await until(pilot, lambda: len(ks.lines) == 12, "the same lines")
         ol = ks.query_one("#kwic-lines", OptionList)
         assert app.focused is ol
         await pilot.press(*"防汛", "enter")

@@ -7,7 +7,8 @@ Units are articles. Per code:
 
 * ``agreement``, ``kappa``, ``alpha`` — presence of the code as an *article tag*, one binary
   decision per unit: observed agreement, Cohen's κ, Krippendorff's α (nominal, two coders,
-  no missing values).
+  no missing values). Observed agreement is ``None`` (not applicable) when neither coder
+  used the code as a tag: the CLI and the reader print "—" from this one figure.
 * ``char_kappa`` — passages at the character level: every character of every unit's text is an
   item, coded 1 when it lies inside a passage of that code; Cohen's κ over those items.
 * ``alpha_u`` — Krippendorff's unitizing α (Krippendorff 1995, "On the reliability of unitizing
@@ -463,7 +464,9 @@ def agreement_report(
         row: CodeFigures = {
             "code": code,
             "units": len(pa.used.get(code, set()) | pb.used.get(code, set())),
-            "agreement": None if n == 0 else (n - a1 - b1 + 2 * n11) / n,
+            # neither coder used it as a tag: "agreeing" on its absence is no figure to
+            # report (1.000 beside "tags: no variation" misled — testerC F4)
+            "agreement": None if n == 0 or a1 == b1 == 0 else (n - a1 - b1 + 2 * n11) / n,
             "kappa": kappa.value,
             "alpha": alpha.value,
             "char_kappa": char_kappa.value,

@@ -1,5 +1,9 @@
 """Autocoding: code every occurrence of a term — the match, its sentence or its paragraph —
-with one code, after a preview, as one undo step."""
+with one code, after a preview, as one undo step.
+
+Only the article's text is coded: a passage's offsets count into the text, so a headline (which
+the concordance shows) cannot be one — :func:`headline_hits` counts what is left for article
+tags, and the command says so rather than leave them out silently (testerC F5)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,13 @@ from typing import Literal
 from corpus.model import Article, Corpus
 from storage.annotations import Store, clean_tag
 from workspace.coded import live_passages
-from workspace.kwic import Where, article_filter, matching_articles, occurrences
+from workspace.kwic import (
+    Where,
+    article_filter,
+    articles_with_heads,
+    matching_articles,
+    occurrences,
+)
 
 Unit = Literal["match", "sentence", "paragraph"]
 UNITS: tuple[Unit, ...] = ("match", "sentence", "paragraph")
@@ -82,6 +92,21 @@ def plan_autocode(
                 spans.append((i, i + n))
         plan.extend((art, s, e) for s, e in _merge(spans))
     return plan
+
+
+def headline_hits(
+    corpus: Corpus, query: str, *, where: Where = None, store: Store | None = None
+) -> tuple[int, int]:
+    """(occurrences, articles) of ``query`` in headline groups (banner, column, kicker,
+    title, subtitle): what autocoding does not code."""
+    hits = articles = 0
+    for _aid, _text, heads in articles_with_heads(
+        corpus, query, article_filter(where, store, corpus)
+    ):
+        n = sum(h.count(query) for _, h in heads)
+        hits += n
+        articles += n > 0
+    return hits, articles
 
 
 def preview(plan: Plan) -> tuple[int, int]:

@@ -78,6 +78,22 @@ def coders_with_codings(store: Store) -> list[str]:
     return sorted(s.name for s in store.coder_summaries() if s.articles or s.passages)
 
 
+def others_only(store: Store) -> str | None:
+    """One line for a read of "your" codings when you (the current coder) coded nothing here
+    but others did — the reader's PIYUE_CODER and the command line's login name differ, and
+    an empty codebook read as lost work (testerC F3); None otherwise."""
+    me = store.coder
+    coded = [s.name for s in store.coder_summaries() if s.tags or s.passages or s.notes]
+    if not coded or me in coded:
+        return None
+    names = sorted(coded)
+    first = names[0] if len(names) == 1 else "NAME"
+    return (
+        f"you ({me}) have coded nothing here; coders: {', '.join(names)} — "
+        f"use --coder {first} or --coder all"
+    )
+
+
 def require_codings(store: Store, name: str) -> str:
     """``name`` (spaces squeezed) when that coder coded something here; else ``UnknownCoder``
     naming the coders there are.  Every command that reads a named coder's codings (export,
@@ -129,6 +145,16 @@ def agree(ws: Workspace, coder_a: str, coder_b: str, codes: Sequence[str] = ()) 
     if coder_a == coder_b:
         raise StoreError(f"agreement needs two different coders (both are {coder_a})")
     p = pair(ws, coder_a, coder_b)
+    if not p.units:  # a table of "—" over 0 units said nothing of why (testerC F4 addendum)
+
+        def coded(c: Coding) -> str:
+            n = len(set(c.tags) | set(c.passages) | set(c.read))
+            return f"{c.coder}: {n} article{'' if n == 1 else 's'}"
+
+        raise StoreError(
+            f"{p.a.coder} and {p.b.coder} coded no article in common ({coded(p.a)}, "
+            f"{coded(p.b)}): agreement is measured over the articles both coded"
+        )
     if codes:
         known = {t.name for t in ws.store.tag_defs()}
         for c in (p.a, p.b):

@@ -2,9 +2,12 @@
 
 A term is matched as a plain substring of ``article.text`` — not as a jieba token — so 营商
 inside 营商环境 counts; offsets count into ``article.text`` like highlight offsets, so a line
-can be opened in the reader or coded as a passage as it is.  Occurrences do not overlap (the
-search resumes after a match, as ``str.count`` does).  Context is raw text, newlines included:
-the display decides how to show them.
+can be opened in the reader or coded as a passage as it is.  The headline group counts too
+(headline framing is what a newspaper study reads first; testerC F5): the page's banner (with
+the page's first article), each article's column, kicker, title and subtitle, before its body;
+such a line's ``part`` names it and its offsets count into that line, not into the text.
+Occurrences do not overlap (the search resumes after a match, as ``str.count`` does).
+Context is raw text, newlines included: the display decides how to show them.
 """
 
 from __future__ import annotations
@@ -25,6 +28,20 @@ if TYPE_CHECKING:  # the library (and through it the index) is only needed by kw
 
 Sort = Literal["left", "right"] | None
 Where = Callable[[str], bool] | str | None
+Heads = tuple[tuple[str, str], ...]
+"""An article's headline lines as (part, text): ``banner``, ``column``, ``kicker``, ``title``,
+``subtitle``."""
+Texts = Iterable[tuple[str, str] | tuple[str, str, Heads]]
+"""(article id, text) pairs in corpus order, or (article id, text, headline lines)."""
+BODY = "body"
+PART_NAMES = {
+    "banner": "版头",
+    "column": "栏目",
+    "kicker": "引题",
+    "title": "标题",
+    "subtitle": "副题",
+}
+"""A headline line's mark where lines are shown (two wide characters: columns stay aligned)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +54,12 @@ class Line:
     left: str
     match: str
     right: str
+    part: str = BODY
+    """``body`` (offsets into ``article.text``) or the headline line it is in."""
+
+    @property
+    def headline(self) -> bool:
+        return self.part != BODY
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -46,6 +69,7 @@ class Line:
             "left": self.left,
             "match": self.match,
             "right": self.right,
+            "part": self.part,
         }
 
 
@@ -117,6 +141,35 @@ def matching_articles(
                 yield art, text
 
 
+def headline_lines(article: Article, banner: str = "") -> Heads:
+    """The headline group as printed, top down: banner, column, kicker, title, subtitle."""
+    parts = (
+        ("banner", banner),
+        ("column", article.column),
+        ("kicker", article.kicker),
+        ("title", article.title),
+        ("subtitle", article.subtitle),
+    )
+    return tuple((k, v) for k, v in parts if v)
+
+
+def articles_with_heads(
+    corpus: Corpus, term: str, where: Callable[[str], bool] | None = None
+) -> Iterator[tuple[str, str, Heads]]:
+    """(id, text, headline lines) of the articles (in corpus order) holding ``term`` in their
+    text or headline group; a page's banner goes with its first article."""
+    if not term:
+        raise ValueError("the search term is empty")
+    for issue in corpus.issues:
+        for i, art in enumerate(issue.articles):
+            if where is not None and not where(art.id):
+                continue
+            heads = headline_lines(art, issue.banner if i == 0 else "")
+            text = art.text
+            if term in text or any(term in h for _, h in heads):
+                yield art.id, text, heads
+
+
 def kwic(
     corpus: Corpus,
     term: str,
@@ -136,7 +189,7 @@ def kwic(
     """
     _check(width, sort, limit)
     pred = article_filter(where, store, corpus)
-    texts = ((a.id, t) for a, t in matching_articles(corpus, term, pred))
+    texts = articles_with_heads(corpus, term, pred)
     return concordance(texts, term, width=width, sort=sort, limit=limit)
 
 
@@ -174,7 +227,8 @@ def kwic_library(
 def _indexed_texts(library: Library, term: str) -> Iterator[tuple[str, str]] | None:
     """(article id, text) of the articles containing ``term``, in corpus order, read from a
     fresh index as they are consumed (a frequent word's texts are most of the corpus); None
-    when the index cannot answer for the corpus as parsed now."""
+    when the index cannot answer for the corpus as parsed now, or ``term`` is in a headline
+    (the index's texts are bodies: the corpus gives the headline lines in their place)."""
     if library.corrections():
         return None  # corrected pages are re-parsed on load: the index has the old articles
     try:
@@ -190,7 +244,7 @@ def _indexed_texts(library: Library, term: str) -> Iterator[tuple[str, str]] | N
         fresh = idx.is_fresh()
     except Exception:
         fresh = False
-    if not fresh:
+    if not fresh or in_headlines(idx, term):
         idx.close()
         return None
 
@@ -203,6 +257,56 @@ def _indexed_texts(library: Library, term: str) -> Iterator[tuple[str, str]] | N
     return read()
 
 
+def in_headlines(index: Any, term: str) -> bool:
+    """Whether ``term`` is in some page's headline group (title, kicker, subtitle, column,
+    or the page's title, which holds its banner), by the index: a scan of short strings."""
+    try:
+        db = index.db
+        hit = (
+            db.execute(
+                "SELECT 1 FROM articles WHERE instr(title, ?1) OR instr(kicker, ?1) "
+                "OR instr(subtitle, ?1) OR instr(col, ?1) LIMIT 1",
+                (term,),
+            ).fetchone()
+            or db.execute(
+                "SELECT 1 FROM pages WHERE skipped IS NULL AND instr(title, ?1) LIMIT 1", (term,)
+            ).fetchone()
+        )
+    except Exception:  # an index of another shape: the corpus answers
+        return True
+    return hit is not None
+
+
+def headline_pages(index: Any, term: str) -> set[str]:
+    """Ids of the pages with ``term`` in a headline group, by the index (see
+    :func:`in_headlines`)."""
+    rows = index.db.execute(
+        "SELECT p.id FROM articles a JOIN pages p ON p.no = a.page WHERE p.skipped IS NULL "
+        "AND (instr(a.title, ?1) OR instr(a.kicker, ?1) OR instr(a.subtitle, ?1) "
+        "OR instr(a.col, ?1)) UNION SELECT id FROM pages WHERE skipped IS NULL "
+        "AND instr(title, ?1)",
+        (term,),
+    )
+    return {pid for (pid,) in rows}
+
+
+def with_headline_pages(library: Library, corpus: Corpus, term: str) -> Corpus:
+    """``corpus`` (the pages ``term`` is in the text of) and the pages it is in a headline of,
+    in page order: what the concordance of ``term`` reads without building every page."""
+    idx = library.reading_index()
+    if idx is None:
+        return corpus
+    have = {i.id: i for i in corpus.issues}
+    more = {
+        pid: page for pid in headline_pages(idx, term) - set(have) if (page := library.issue(pid))
+    }
+    if not more:
+        return corpus
+    have.update(more)
+    order = [r.id for r in library.page_rows() if r.id in have]
+    return Corpus(corpus.root, tuple(have[pid] for pid in order))
+
+
 def _check(width: int, sort: Sort, limit: int | None = None) -> None:
     if width < 0:
         raise ValueError("width must not be negative")
@@ -212,9 +316,13 @@ def _check(width: int, sort: Sort, limit: int | None = None) -> None:
         raise ValueError(f"unknown sort {sort!r} (left, right or none)")
 
 
-def _lines(texts: Iterable[tuple[str, str]], term: str, width: int) -> Iterator[Line]:
+def _lines(texts: Texts, term: str, width: int) -> Iterator[Line]:
     n = len(term)
-    for aid, text in texts:
+    for aid, text, *more in texts:
+        for part, head in more[0] if more else ():
+            for i in occurrences(head, term):
+                left = head[max(0, i - width) : i]
+                yield Line(aid, i, i + n, left, term, head[i + n : i + n + width], part)
         for i in occurrences(text, term):
             left = text[max(0, i - width) : i]
             yield Line(aid, i, i + n, left, term, text[i + n : i + n + width])
@@ -229,14 +337,14 @@ def _order(sort: Sort) -> Callable[[Line], str] | None:
 
 
 def concordance(
-    texts: Iterable[tuple[str, str]],
+    texts: Texts,
     term: str,
     *,
     width: int = 20,
     sort: Sort = None,
     limit: int | None = None,
 ) -> list[Line]:
-    """KWIC lines of ``term`` over (article id, text) pairs given in corpus order."""
+    """KWIC lines of ``term`` over (article id, text[, headline lines]) in corpus order."""
     _check(width, sort, limit)
     if not term:
         raise ValueError("the search term is empty")
@@ -249,7 +357,7 @@ def concordance(
 
 
 def concordance_head(
-    texts: Iterable[tuple[str, str]], term: str, *, width: int, sort: Sort, limit: int
+    texts: Texts, term: str, *, width: int, sort: Sort, limit: int
 ) -> tuple[list[Line], int, int]:
     """The first ``limit`` lines of :func:`concordance`, how many lines there are in all and
     in how many articles, holding no more than ``limit`` lines (a frequent word at 30,000
@@ -259,13 +367,15 @@ def concordance_head(
         raise ValueError("the search term is empty")
     seen = articles = 0
 
-    def counted(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, str]]:
+    def counted(items: Texts) -> Texts:
         nonlocal seen, articles
-        for aid, text in pairs:
-            n = text.count(term)  # non-overlapping, as ``occurrences`` finds them
+        for item in items:
+            heads: Heads = item[2] if len(item) > 2 else ()
+            # non-overlapping, as ``occurrences`` finds them
+            n = item[1].count(term) + sum(h.count(term) for _, h in heads)
             seen += n
             articles += n > 0
-            yield aid, text
+            yield item
 
     lines = _lines(counted(texts), term, width)
     key = _order(sort)

@@ -35,6 +35,14 @@ class AnnotateActions(ScreenBase):
         )
         return True
 
+    def caret_on_coded(self) -> None:
+        """After coding a selection the caret stays on the passage (caret mode), so the next
+        ``n``/``t``/``D`` act on the passage just coded, as the legend says (testerC F2: ``n``
+        went to the article's note); Esc goes back to reading."""
+        reader = self.query_one(Reader)
+        if reader.mode == "select":
+            reader.toggle_passage_mode()
+
     def coding_target(self) -> tuple[Article, tuple[int, int] | None] | None:
         """The target article and the selection in it (only when it is the reader's); None
         when there is no article or the database is read-only (said once)."""
@@ -74,7 +82,7 @@ class AnnotateActions(ScreenBase):
             quote = article.text[start:end]
 
             def passage_done() -> None:
-                self.action_cancel_visual()
+                self.caret_on_coded()
                 self.after_change()
 
             def tag_passage(tags: list[str]) -> str:
@@ -192,7 +200,7 @@ class AnnotateActions(ScreenBase):
             quote = article.text[start:end]
 
             def passage_done() -> None:
-                self.action_cancel_visual()
+                self.caret_on_coded()
                 self.after_change()
 
             def note_passage(text: str) -> str:
@@ -233,7 +241,7 @@ class AnnotateActions(ScreenBase):
 
         self.app.push_screen(
             dialogs().NoteDialog(
-                f"笔记 Note: {self.naming(article, 40)}",
+                f"文章笔记 Article note: {self.naming(article, 40)}",
                 ws.store.notes(article.id).note,
                 save=save_note,
             )

@@ -37,7 +37,7 @@ class RefreshActions(ScreenBase):
 
             stats = lib.refresh_index(progress)
             lib.let_go()  # a corpus read whole before is the old one
-            if stats is not None and (stats.parsed or stats.removed):
+            if stats is not None:  # a page another command re-read is found again too
                 self.ws.reattach_moved()
             rows = (lib.page_rows(), lib.skipped())
             df = lib.doc_freq() if stats is not None else DocFreq()
@@ -50,11 +50,24 @@ class RefreshActions(ScreenBase):
         self.rows_read_at = time.time()
         parsed = int(getattr(stats, "parsed", 0))
         removed = int(getattr(stats, "removed", 0))
+        try:  # codings whose text is gone: said, not left to vanish from P (testerC F13)
+            lost = len(self.ws.store.orphans())
+        except Exception:
+            lost = 0
+        orphans = (
+            f" · {lost} 条编码成为孤儿 codings are orphans (piyue orphans lists them)"
+            if lost
+            else ""
+        )
         if parsed or removed:
             self.notify(
-                f"已刷新 refreshed: {parsed} 版重读 pages re-read, {removed} 版移除 removed",
-                timeout=6,
+                f"已刷新 refreshed: {parsed} 版重读 pages re-read, {removed} 版移除 removed"
+                f"{orphans}",
+                severity="warning" if lost else "information",
+                timeout=8 if lost else 6,
             )
+        elif lost:
+            self.notify(f"已刷新 refreshed{orphans}", severity="warning", timeout=8)
         else:
             self.notify("已刷新 refreshed: 没有变化 nothing changed on disk", timeout=4)
 

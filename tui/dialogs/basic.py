@@ -108,19 +108,35 @@ class TagDialog(Dialog[list[str] | None]):
         if not tags:
             self.dismiss(None)
             return
+        from workspace.codebook import one_slip
+
         known = set(self.vocabulary)
-        stems = [t for t in tags if t not in known and any(v.startswith(t) for v in known)]
+
+        def meant(t: str) -> str | None:
+            """The existing code a new ``t`` may be: one it begins (half typed), or one a
+            character apart (a slip: 营商坏境 for 营商环境, testerC F10)."""
+            if t in known:
+                return None
+            return next((v for v in self.vocabulary if v.startswith(t)), None) or next(
+                (v for v in self.vocabulary if one_slip(t, v)), None
+            )
+
+        stems = [t for t in tags if meant(t) is not None]
         if not stems:
             self.finish(tags)
             return
-        longer = next(v for v in self.vocabulary if v.startswith(stems[0]))
+        longer = meant(stems[0]) or stems[0]
 
         def decided(create: bool | None) -> None:
             if create:
                 self.finish(tags)
                 return
-            # no: the existing code goes into the field (it showed only as a ghost, and Enter
-            # asked the same question again)
+            if create is False:  # n: "use 营商环境" does it — keys typed next are not lost in
+                # the field (testerC F12: n, then q, left 营商环境q there)
+                self.finish(list(dict.fromkeys(longer if t == stems[0] else t for t in tags)))
+                return
+            # Esc: back to editing, the existing code in the field (it showed only as a ghost,
+            # and Enter asked the same question again)
             box = self.query_one("#tag-input", Input)
             box.value = re.sub(
                 rf"(^|[,，、;；\s]){re.escape(stems[0])}(?=$|[,，、;；\s])",
@@ -134,8 +150,9 @@ class TagDialog(Dialog[list[str] | None]):
         # A half-typed code is the usual reason for a new code that begins an existing one.
         self.app.push_screen(
             ConfirmDialog(
-                f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code? "
-                f"(n: 用「{longer}」 use {longer})"
+                f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code?",
+                f"y 新建 create · n 用「{longer}」 use {longer} · Esc 改 edit",
+                edit=True,
             ),
             decided,
         )
@@ -152,28 +169,36 @@ class TagDialog(Dialog[list[str] | None]):
         self.dismiss(None)
 
 
-class ConfirmDialog(Dialog[bool]):
+class ConfirmDialog(Dialog[bool | None]):
+    """y / n; Esc is n, unless ``edit``: then Esc answers None (go back and change it)."""
+
     BINDINGS = [
         Binding("y", "yes", "Yes", id="dialog.yes"),
-        Binding("n,escape", "no", "No", id="dialog.no"),
+        Binding("n", "no", "No", id="dialog.no"),
+        Binding("escape", "escape", "No", id="dialog.escape"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, keys: str = "y 是 yes · n 否 no", edit: bool = False) -> None:
         super().__init__()
         self.question = question
+        self.keys = keys
+        self.edit = edit
         self.quitting = False
         """The question before quitting (a second ctrl+q does not ask it twice)."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(plain(self.question))
-            yield Static(plain("y 是 yes · n 否 no", "dim"))
+            yield Static(plain(self.keys, "dim"))
 
     def action_yes(self) -> None:
         self.dismiss(True)
 
     def action_no(self) -> None:
         self.dismiss(False)
+
+    def action_escape(self) -> None:
+        self.dismiss(None if self.edit else False)
 
 
 class NoteDialog(Dialog[str | None]):

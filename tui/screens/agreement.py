@@ -39,8 +39,6 @@ STRENGTH = {
     "undefined": "dim",
 }
 CHOICES = {"1": "a", "2": "b", "3": "both", "0": "neither"}
-NO_TAGS = "neither coder applied it as an article tag"
-"""The agreement report's note for a code no coder used as an article tag."""
 TITLE_CELLS = 48
 """An adjudication row's title at most."""
 MARK_CELLS = 4
@@ -151,13 +149,12 @@ class AgreementScreen(Screen[None]):
         table.add_columns("用到 used", tag_label, "κ", "α", "char κ", "uα")
         notes: list[str] = []
         for row in rep["codes"]:
-            untagged = NO_TAGS in str(row.get("note", ""))
             table.add_row(
                 truncate(row["code"], code_w),
                 str(row["units"]),
-                # agreeing on a tag neither coder used is no agreement to speak of (1.000
-                # beside a char κ of 0 misled): not applicable, the note says why
-                figure(None if untagged else row["agreement"]),
+                # None (—) when neither coder used it as a tag: the report says so, as in
+                # ``piyue agree``
+                figure(row["agreement"]),
                 figure(row["kappa"]),
                 figure(row["alpha"]),
                 figure(row["char_kappa"]),

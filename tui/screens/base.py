@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,21 +55,38 @@ def dialogs() -> Any:
     return d
 
 
-def progress_of(issue: Issue, note_of: Callable[[str], ArticleNotes | None]) -> tuple[int, int]:
-    """(tagged, unread) articles of a page."""
-    notes = [note_of(a.id) for a in issue.articles]
-    return sum(1 for n in notes if n and n.tags), sum(1 for n in notes if not (n and n.read))
+def progress_of(
+    issue: Issue, note_of: Callable[[str], ArticleNotes | None], coded: Set[str] = frozenset()
+) -> tuple[int, int]:
+    """(coded, unread) articles of a page: coded is tagged or with a coded passage (ids in
+    ``coded``) — a passage-coding project saw ✓0 everywhere (testerC F11)."""
+    notes = [(a.id, note_of(a.id)) for a in issue.articles]
+    return (
+        sum(1 for aid, n in notes if (n and n.tags) or aid in coded),
+        sum(1 for _, n in notes if not (n and n.read)),
+    )
 
 
-def progress_of_all(pages: PageView, notes: list[ArticleNotes]) -> dict[str, tuple[int, int]]:
-    """(tagged, unread) of every page from the notes alone (no page is built): a note names
-    its page; an older one that does not is looked up in the index."""
+def progress_of_all(
+    pages: PageView, notes: list[ArticleNotes], coded: Set[str] = frozenset()
+) -> dict[str, tuple[int, int]]:
+    """(coded, unread) of every page from the notes alone (no page is built): a note names
+    its page; an older one that does not, or an article coded only by passages (ids in
+    ``coded``), is looked up in the index."""
     tagged: dict[str, int] = {}
     read: dict[str, int] = {}
     from storage.pages import issue_ids_of
 
-    unknown = [n.article_id for n in notes if not n.issue_id and not n.orphan]
+    known = {n.article_id: n for n in notes if not n.orphan}
+    unknown = [n.article_id for n in known.values() if not n.issue_id]
+    unknown += [aid for aid in coded if aid not in known]
     page_of = issue_ids_of(pages.library, unknown) if unknown else {}
+    for aid in coded:
+        n = known.get(aid)
+        if n is None or not n.tags:  # counted below when tagged
+            pid = (n.issue_id if n is not None else "") or page_of.get(aid, "")
+            if pid:
+                tagged[pid] = tagged.get(pid, 0) + 1
     for n in notes:
         if n.orphan or not (n.tags or n.read):
             continue
@@ -249,13 +266,17 @@ class ScreenBase(Screen[None]):
     def refresh_issues(self) -> None:
         if self.pages is None:
             return
-        progress = progress_of_all(self.pages, list(self.ws.store.combined_notes().values()))
+        store = self.ws.store
+        coded = {aid for aid, codes in store.tags_by_article().items() if codes}
+        progress = progress_of_all(self.pages, list(store.combined_notes().values()), coded)
         self.query_one(IssueList).show(self.pages.rows, progress)
 
     def refresh_issue_row(self, issue: Issue) -> None:
         """Progress of one page after an annotation (not the whole list: 3,000 rows)."""
         il = self.query_one(IssueList)
-        il.progress[issue.id] = got = progress_of(issue, self.ws.store.notes)
+        store = self.ws.store
+        coded = {a.id for a in issue.articles if store.highlights(a.id)}
+        il.progress[issue.id] = got = progress_of(issue, store.notes, coded)
         row = il.by_id.get(issue.id)
         with contextlib.suppress(Exception):  # the row may be closed or gone after a re-parse
             if row is not None:
@@ -296,8 +317,14 @@ class ScreenBase(Screen[None]):
         keep = keep or (self.article.id if self.article else None)
         self.visible_ids = {a.id for a in self.visible_articles}
         stale = self.art_filter.stale if self.art_filter.tree is not None else set()
+        codes = store.tags_by_article()  # a passage's codes show on its article's row (F11)
+        on_passages = {
+            a.id: sorted(codes[a.id] - set(n.tags if (n := notes.get(a.id)) else ()))
+            for a in self.visible_articles
+            if codes.get(a.id)
+        }
         self.query_one(ArticleList).show(
-            self.visible_articles, notes, self.colours(), keep, stale=stale
+            self.visible_articles, notes, self.colours(), keep, stale=stale, passages=on_passages
         )
 
     def filtered(self, flt: Filter, limit: int) -> tuple[list[Article], int]:

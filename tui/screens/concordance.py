@@ -71,12 +71,17 @@ def kwic_rows(
 ) -> list[Option]:
     """Aligned lines: left context right-aligned, the match, right context, then where —
     the match marked by its style only, so the line reads as the page has it."""
+    from workspace.kwic import PART_NAMES
+
     match_w = max((cell_len(flat(ln.match)) for ln in lines), default=4)
     side, meta_w = kwic_cells(avail, match_w, meta=True)
     options = []
     for i, ln in enumerate(lines, start=first):
+        # a headline line: its part in the left context's place (the match stays aligned)
+        mark = f"{PART_NAMES.get(ln.part, '')} " if ln.headline else ""
         parts: list[str | tuple[str, str]] = [
-            (fit_left(flat(ln.left), side), ""),
+            (mark, "bold #61afef"),
+            (fit_left(flat(ln.left), side - cell_len(mark)), ""),
             (flat(ln.match), QUOTE_STYLE),
             (fit_right(flat(ln.right), side + match_w - cell_len(flat(ln.match))), ""),
         ]
@@ -242,11 +247,19 @@ class ConcordanceScreen(AnalysisScreen):
     @work(thread=True, exclusive=True, group="kwic")
     def _find(self, term: str, sort: Sort, side: int) -> None:
         from storage.pages import article_heads
-        from workspace.kwic import concordance_head
+        from workspace.kwic import concordance_head, in_headlines, with_headline_pages
 
         try:
-            texts = self.ws.indexed_texts(term)
-            if texts is not None:
+            lib = self.ws.library
+            idx = lib.reading_index() if lib.lazy else None
+            # the index's texts (and the pages it finds) are bodies': a term in a headline
+            # reads every page (headline framing counts: testerC F5)
+            heads = idx is not None and in_headlines(idx, term)
+            texts = None if heads else self.ws.indexed_texts(term)
+            if heads:
+                found = with_headline_pages(lib, self.ws.term_corpus(term), term)
+                head, places, counts = corpus_lines(found, term, side, sort)
+            elif texts is not None:
                 head, total, arts = concordance_head(
                     texts, term, width=side, sort=sort, limit=LIMIT
                 )
@@ -322,7 +335,8 @@ class ConcordanceScreen(AnalysisScreen):
     def chosen(self, event: OptionList.OptionSelected) -> None:
         ln = self.lines[int(event.option.id or 0)]
         self.remember()
-        self.open_in_reader(ln.article_id, ln.start)
+        # a headline's offsets are not the text's: the article opens at its top
+        self.open_in_reader(ln.article_id, None if ln.headline else ln.start)
 
     def remember(self) -> None:
         """Where this concordance is (term, sort, line): ``K`` comes back to it, the list
@@ -338,6 +352,12 @@ class ConcordanceScreen(AnalysisScreen):
     def action_code(self, unit: str) -> None:
         ln = self.current()
         if ln is None:
+            return
+        if ln.headline:  # passages anchor in the text: a headline is coded by an article tag
+            self.notify(
+                "标题不能编码为段落 a headline cannot be a passage: tag the article (Enter, t)",
+                severity="warning",
+            )
             return
         art = self.article(ln.article_id)
         if art is None:
@@ -382,10 +402,12 @@ class ConcordanceScreen(AnalysisScreen):
                     self.notify(f"正在读取「{term}」所在的版面 reading its pages…", timeout=2)
                     self._term_pages(term, unit, tags[0])
 
+            heads = sum(ln.headline for ln in self.lines)  # a passage lies in the text
+            left = f" ({heads} in headlines: not coded, 标题不编码)" if heads else ""
             self.app.push_screen(
                 TagDialog(
                     f"自动编码「{term}」({UNIT_NAMES[unit]}): {counted(self.total, 'line')} in "
-                    f"{counted(self.article_total, 'article')} — 代码 code as",
+                    f"{counted(self.article_total, 'article')}{left} — 代码 code as",
                     self.vocabulary(),
                 ),
                 code_chosen,

@@ -216,7 +216,7 @@ class MainScreen(
     def on_mount(self) -> None:
         self.query_one(IssueList).border_title = plain("版面 Issues", "bold")
         # what a page's "5篇 ✓2 ●4" counts (✓ read like "read"; ? has it too)
-        self.query_one(IssueList).border_subtitle = plain("✓ tagged ● unread", "dim")
+        self.query_one(IssueList).border_subtitle = plain("✓ coded ● unread", "dim")
         self.query_one(ArticleList).border_title = plain("文章 Articles", "bold")
         self.query_one(Reader).border_title = plain("阅读 Reader", "bold")
         self.set_pane("issues")
@@ -523,7 +523,7 @@ class MainScreen(
         rows += [
             ("+ / -", "join / split the word at the caret (passage mode)"),
             ("ctrl+p", "command palette"),
-            ("5篇 ✓2 ●4", "issues tree: 5 articles, 2 tagged (✓), 4 unread (●)"),
+            ("5篇 ✓2 ●4", "issues tree: 5 articles, 2 coded (✓), 4 unread (●)"),
         ]
         self.app.push_screen(dialogs().HelpScreen(rows))
 

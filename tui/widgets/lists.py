@@ -126,13 +126,19 @@ class VimList(StopList):
 class ArticleList(VimList):
     """Articles: unread dot, title, tag chips, note marker."""
 
-    _shown: tuple[Sequence[Article], dict[str, ArticleNotes], dict[str, str]] | None = None
+    _shown: (
+        tuple[
+            Sequence[Article], dict[str, ArticleNotes], dict[str, str], dict[str, list[str]] | None
+        ]
+        | None
+    ) = None
     _stale: Set[str] = frozenset()
 
     def recut(self) -> None:
         if self._shown is not None and self.option_count:
             keep = self.get_option_at_index(self.highlighted or 0).id
-            self.show(*self._shown, keep=keep, stale=self._stale)
+            articles, notes, colours, passages = self._shown
+            self.show(articles, notes, colours, keep=keep, stale=self._stale, passages=passages)
 
     def show(
         self,
@@ -141,9 +147,11 @@ class ArticleList(VimList):
         colours: dict[str, str],
         keep: str | None = None,
         stale: Set[str] = frozenset(),
+        passages: dict[str, list[str]] | None = None,
     ) -> None:
-        """``stale``: rows a filter no longer matches, kept in place and marked."""
-        self._shown = (articles, notes, colours)
+        """``stale``: rows a filter no longer matches, kept in place and marked; ``passages``:
+        the codes of an article's passages that are not its tags, shown after ``段``."""
+        self._shown = (articles, notes, colours, passages)
         self._stale = stale
         self._cut_for = self.scrollable_content_region.width
         options = []
@@ -162,9 +170,15 @@ class ArticleList(VimList):
                 parts.append(("  ★", "#e5c07b"))
             if n and n.note:
                 parts.append(("  ✎", "#e5c07b"))
-            if n and n.tags:
+            tags = n.tags if n else ()
+            more = (passages or {}).get(a.id, [])
+            if tags or more:
                 parts.append("\n   ")
-                parts += tag_chips(n.tags, colours, width - 1)
+                parts += tag_chips(tags, colours, width - 1)
+            if more:
+                room = width - 1 - sum(cell_len(t) + 3 for t in tags) - 3
+                if room > 4:
+                    parts += [("段 ", "dim"), *tag_chips(more, colours, room)]
             options.append(Option(assemble(*parts), id=a.id))
         self.clear_options()
         self.add_options(options)
