@@ -123,3 +123,23 @@ async def test_the_readers_concordance_marks_headlines_and_codes_only_text(
         assert main.article is not None and main.article.id == aid
     with Store.open(db, readonly=True) as s:
         assert s.highlights(aid) == []
+
+
+@pytest.mark.parametrize("term", ["发展", "营商环境", "加快推动高质量发展", "制造业高质量发展"])
+def test_the_index_answers_with_the_headline_pages_built_in_their_place(
+    seeds_copy: Path, term: str
+) -> None:
+    """A term in a headline no longer makes ``piyue kwic`` build every page (0.48 s → 1.40 s
+    at 3,000 pages): the index gives the bodies, the few headline pages are built in their
+    place, and the lines are those of the whole corpus, in its order."""
+    from storage.library import Library
+    from workspace.kwic import kwic_library
+
+    lib = Library(seeds_copy)
+    lib.refresh_index(workers=1)
+    fast = Library(seeds_copy)
+    got = kwic_library(fast, term)
+    assert fast.corpus is None  # the index answered: the corpus was never loaded
+    want = kwic(load_corpus(seeds_copy), term)
+    assert [ln.as_dict() for ln in got] == [ln.as_dict() for ln in want]
+    assert any(ln.part != "body" for ln in got)

@@ -218,17 +218,17 @@ def kwic_library(
         corpus = library.load()
         return kwic(corpus, term, width=width, sort=sort, where=where, limit=limit, store=store)
     pred = article_filter(where, store)
-    texts = ((aid, t) for aid, t in rows if pred is None or pred(aid))
+    texts = (r for r in rows if pred is None or pred(r[0]))
     if limit is None or sort is None:  # in corpus order the first lines end the reading
         return concordance(texts, term, width=width, sort=sort, limit=limit)
     return concordance_head(texts, term, width=width, sort=sort, limit=limit)[0]
 
 
-def _indexed_texts(library: Library, term: str) -> Iterator[tuple[str, str]] | None:
+def _indexed_texts(library: Library, term: str) -> Iterator[Any] | None:
     """(article id, text) of the articles containing ``term``, in corpus order, read from a
-    fresh index as they are consumed (a frequent word's texts are most of the corpus); None
-    when the index cannot answer for the corpus as parsed now, or ``term`` is in a headline
-    (the index's texts are bodies: the corpus gives the headline lines in their place)."""
+    fresh index as they are consumed (a frequent word's texts are most of the corpus), the
+    pages with ``term`` in a headline built in their place; None when the index cannot answer
+    for the corpus as parsed now."""
     if library.corrections():
         return None  # corrected pages are re-parsed on load: the index has the old articles
     try:
@@ -244,7 +244,12 @@ def _indexed_texts(library: Library, term: str) -> Iterator[tuple[str, str]] | N
         fresh = idx.is_fresh()
     except Exception:
         fresh = False
-    if not fresh or in_headlines(idx, term):
+    if not fresh:
+        idx.close()
+        return None
+    try:
+        heads = headline_pages(idx, term)
+    except Exception:  # an index of another shape: the corpus answers
         idx.close()
         return None
 
@@ -254,7 +259,34 @@ def _indexed_texts(library: Library, term: str) -> Iterator[tuple[str, str]] | N
         finally:
             idx.close()
 
-    return read()
+    return read() if not heads else _with_headline_pages(library, read(), heads, term)
+
+
+def _with_headline_pages(
+    library: Library, bodies: Iterator[tuple[str, str]], pages: set[str], term: str
+) -> Iterator[Any]:
+    """The index's (id, text) of the articles with ``term`` in their text, with the few pages
+    that have it in a headline built whole and put in their place (their articles as
+    (id, text, headline lines)): the headlines count without building every page."""
+    from storage.annotations import page_of_id
+
+    order = {r.id: n for n, r in enumerate(library.page_rows())}
+    due = sorted((order.get(p, len(order)), p) for p in pages)
+
+    def page_items(pid: str) -> Iterator[Any]:
+        page = library.issue(pid)
+        if page is not None:
+            yield from articles_with_heads(Corpus(str(library.root), (page,)), term)
+
+    for aid, text in bodies:
+        pid = page_of_id(aid)
+        at = order.get(pid, -1)
+        while due and due[0][0] <= at:
+            yield from page_items(due.pop(0)[1])
+        if pid not in pages:
+            yield aid, text
+    for _, pid in due:
+        yield from page_items(pid)
 
 
 def in_headlines(index: Any, term: str) -> bool:
