@@ -424,20 +424,16 @@ def describe(report: Reanchored | None, readonly: bool) -> list[str]:
             if was != now:
                 line += f"; {len(report.elsewhere)} to pages renamed or moved ({was} → {now})"
             else:  # pages of one folder swapped or renumbered: which article went where
-                pairs = list(dict.fromkeys(report.elsewhere))
-                named = ", ".join(f"{a} → {b}" for a, b in pairs[:PLACES])
-                more = f" and {len(pairs) - PLACES} more" if len(pairs) > PLACES else ""
+                named = _named(f"{a} → {b}" for a, b in report.elsewhere)
                 line += (
                     f"; {len(report.elsewhere)} to another article whose page now holds "
-                    f"their text (pages swapped or renumbered: {named}{more})"
+                    f"their text (pages swapped or renumbered: {named})"
                 )
         if report.renumbered:  # same headline, numbered by position: which went where
-            pairs = list(dict.fromkeys(report.renumbered))
-            named = ", ".join(f"{a} → {b}" for a, b in pairs[:PLACES])
-            more = f" and {len(pairs) - PLACES} more" if len(pairs) > PLACES else ""
+            named = _named(f"{a} → {b}" for a, b in report.renumbered)
             line += (
                 f"; {len(report.renumbered)} to the item of the same headline now holding "
-                f"their text (an item added or removed above: {named}{more})"
+                f"their text (an item added or removed above: {named})"
             )
         out.append(line + where)
     out += _describe_fixes(report, where)
