@@ -72,6 +72,17 @@ def just_the_reader(argv: list[str]) -> bool:
     return split is not None and not split[1]
 
 
+def version() -> str:
+    """The installed piyue's version (what a bug report should name)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("piyue")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "(not installed)"
+
+
 def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict[str, Handler]]:
     """The command line and its handlers; with ``only`` (a known subcommand) just the module
     that has it (the reader, opened with the top-level flags alone, needs none: see
@@ -82,6 +93,7 @@ def build_parser(only: str | None = None) -> tuple[argparse.ArgumentParser, dict
         prog="piyue", description="批阅 — read, tag and export Chinese newspaper pages."
     )
     add_common(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"piyue {version()}")
     parser.set_defaults(cmd=None)
     import importlib
 

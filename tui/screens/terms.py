@@ -101,7 +101,7 @@ class TermsScreen(AnalysisScreen):
             plain("关键术语 Key terms · 频次 frequency: on the pages where it recurs", "bold"),
             classes="analysis-title",
         )
-        yield Input(placeholder="筛选 filter: 园区", id="terms-input")
+        yield Input(placeholder="筛选 filter — type part of a term (e.g. 园区)", id="terms-input")
         yield Static("", classes="analysis-status")
         yield VimList(id="terms-list")
         yield KeyHints()
