@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import accumulate, filterfalse, pairwise
 from pathlib import Path
 
 from corpus.termnames import SURNAMES
-from corpus.terms import Term
+from corpus.terms import Counts, Term, count_page
 from corpus.tokenizer import SPACES, Lexicon, Tokenizer
 
 DOMAIN_DICT = Path(__file__).with_name("data") / "domain_dict.txt"
@@ -62,6 +62,19 @@ def byline_names(byline: str) -> list[str]:
     people of the corpus's terms too (who wrote matters to a media researcher)."""
     found = (p for m in _REPORTER.finditer(byline) for p in m.group(1).split())
     return list(dict.fromkeys(p for p in found if _looks_like_name(p)))
+
+
+def page_counts(
+    tokens_per_article: Iterable[Sequence[str]],
+    bylines: Iterable[str],
+    expand: Mapping[str, Sequence[str]] | None = None,
+) -> Counts:
+    """A page's term counts: its articles' tokens (``count_page``) and the reporters its
+    bylines name, as people.  One definition for the index adding a page, the index taking
+    it away, and the count without an index: they must agree."""
+    counts = count_page(tokens_per_article, expand)
+    counts.people.update(name for byline in bylines for name in byline_names(byline))
+    return counts
 
 
 def learn_names(texts: Iterable[str]) -> set[str]:

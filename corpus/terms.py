@@ -300,14 +300,6 @@ def count_page(
     return Counts(grams, people, tokens, docs, quoted)
 
 
-def count_bylines(counts: Counts, names_per_article: Iterable[Iterable[str]]) -> None:
-    """Reporters named by a page's bylines (``corpus.segment.byline_names`` of each), into its
-    people: the index counts a page's bylines as it counts its tokens, added and taken away
-    with the page."""
-    for names in names_per_article:
-        counts.people.update(names)
-
-
 def _entropy(f: int, ext: list[int]) -> float:
     """Branching entropy of a gram seen ``f`` times whose seen extensions are ``ext``; the
     remainder (punctuation, breaks, extensions not kept) counts as distinct neighbours."""

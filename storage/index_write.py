@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from corpus.keywords import is_candidate
-from corpus.segment import byline_names
-from corpus.terms import Counts, count_bylines, count_page
+from corpus.segment import page_counts
+from corpus.terms import Counts
 from storage.index_read import IndexReader
 from storage.pagestore import fts_text, inflate, own_id, sort_key, unpack_texts, unpack_tokens
 
@@ -66,10 +66,9 @@ class PageWriter(IndexReader):
             return None
         blob = self._blob(f"expand:{counted}")
         expand = {k: tuple(v) for k, v in json.loads(blob or b"[]")}
-        counts = count_page([words for _, words in self._page_tokens(no)], expand or None)
+        tokens = [words for _, words in self._page_tokens(no)]
         bylines = self.db.execute("SELECT byline FROM articles WHERE page=? ORDER BY ord", (no,))
-        count_bylines(counts, (byline_names(b or "") for (b,) in bylines))
-        return counts
+        return page_counts(tokens, [b or "" for (b,) in bylines], expand or None)
 
     def _drop_page(self, rel: str, df_delta: dict[str, int], counts: Counts) -> tuple[int, int]:
         """Remove a page; returns (articles, tokens) it had, its term counts into ``counts``."""

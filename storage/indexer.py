@@ -18,8 +18,8 @@ from corpus.keywords import is_candidate
 from corpus.load import decode, parse_page
 from corpus.model import Issue, Skipped
 from corpus.pagemeta import Manifest
-from corpus.segment import Segmenter, byline_names, learn_names
-from corpus.terms import Counts, Term, count_bylines, count_page
+from corpus.segment import Segmenter, learn_names, page_counts
+from corpus.terms import Counts, Term
 from storage.pagestore import (
     ArticleCols,
     deflate,
@@ -135,9 +135,8 @@ def _segment_issue(seg: Segmenter, issue: Issue) -> tuple[Rows, Counts]:
     seg.forget_names(added)
     if not _WORKER_COUNT:
         return out, Counts()
-    counts = count_page(per_article, _WORKER_EXPAND or None)
-    count_bylines(counts, (byline_names(a.reporters) for a in issue.articles))
-    return out, counts
+    bylines = [a.reporters for a in issue.articles]
+    return out, page_counts(per_article, bylines, _WORKER_EXPAND or None)
 
 
 @dataclass(frozen=True, slots=True)

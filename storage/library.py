@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from corpus.keywords import LEAD_CHARS, DocFreq, Keyword, kinds_of, rank
 from corpus.model import Article, Corpus, Edition, Issue, Skipped
-from corpus.segment import Segmenter, byline_names, learn_names
-from corpus.terms import Counts, Term, count_bylines, count_page, join_terms, select_terms
+from corpus.segment import Segmenter, learn_names, page_counts
+from corpus.terms import Counts, Term, join_terms, select_terms
 from storage import locations
 from storage.annotations import Store
 from storage.namelearner import NameLearner
@@ -372,9 +372,8 @@ class Library:
         seg = self.prepare_words()
         total = Counts()
         for issue in self.load().issues:
-            counts = count_page([seg.words(f"{a.title}\n{a.text}") for a in issue.articles])
-            count_bylines(counts, (byline_names(a.reporters) for a in issue.articles))
-            total.merge(counts)
+            tokens = [seg.words(f"{a.title}\n{a.text}") for a in issue.articles]
+            total.merge(page_counts(tokens, [a.reporters for a in issue.articles]))
         return select_terms(total, self.rejected_terms(), tags=seg.tags())
 
     # -- pages at scale
