@@ -295,18 +295,20 @@ def in_headlines(index: Any, term: str) -> bool:
     try:
         db = index.db
         hit = (
-            db.execute(
-                "SELECT 1 FROM articles WHERE instr(title, ?1) OR instr(kicker, ?1) "
-                "OR instr(subtitle, ?1) OR instr(col, ?1) LIMIT 1",
-                (term,),
-            ).fetchone()
-            or db.execute(
-                "SELECT 1 FROM pages WHERE skipped IS NULL AND instr(title, ?1) LIMIT 1", (term,)
-            ).fetchone()
+            db.execute(f"SELECT 1 FROM articles a WHERE {_IN_HEADS} LIMIT 1", (term,)).fetchone()
+            or db.execute(f"SELECT 1 FROM pages p WHERE {_IN_BANNER} LIMIT 1", (term,)).fetchone()
         )
     except Exception:  # an index of another shape: the corpus answers
         return True
     return hit is not None
+
+
+_IN_HEADS = (
+    "(instr(a.title, ?1) OR instr(a.kicker, ?1) OR instr(a.subtitle, ?1) OR instr(a.col, ?1))"
+)
+_IN_BANNER = "p.skipped IS NULL AND instr(p.title, ?1)"
+"""Where ``term`` (?1) stands in an article's headline group, and in a page's title (its
+banner): what :func:`in_headlines` asks once and :func:`headline_pages` asks of every page."""
 
 
 def headline_pages(index: Any, term: str) -> set[str]:
@@ -314,9 +316,7 @@ def headline_pages(index: Any, term: str) -> set[str]:
     :func:`in_headlines`)."""
     rows = index.db.execute(
         "SELECT p.id FROM articles a JOIN pages p ON p.no = a.page WHERE p.skipped IS NULL "
-        "AND (instr(a.title, ?1) OR instr(a.kicker, ?1) OR instr(a.subtitle, ?1) "
-        "OR instr(a.col, ?1)) UNION SELECT id FROM pages WHERE skipped IS NULL "
-        "AND instr(title, ?1)",
+        f"AND {_IN_HEADS} UNION SELECT p.id FROM pages p WHERE {_IN_BANNER}",
         (term,),
     )
     return {pid for (pid,) in rows}
