@@ -122,3 +122,29 @@ async def test_ctrl_j_once_the_app_is_up_stays_ctrl_j(seeds_copy: Path, db: Path
         assert not app.keys.starting
         got = app.keys.as_typed(events.Key("ctrl+j", "\n"))
         assert isinstance(got, events.Key) and got.key == "ctrl+j"
+
+
+@pytest.mark.parametrize("opener", ["c", "W"])
+async def test_keys_after_closing_an_analysis_screen_reach_the_next_one(
+    seeds_copy: Path, db: Path, opener: str
+) -> None:
+    """Esc closes the codebook (or key terms), then ``K`` and a term at once: the whole term
+    reaches the concordance's box.  The Esc's marker was still on its way when the codebook
+    closed; taken for the ``K``'s, it sent 加 to the main screen before ``K`` had opened the
+    concordance, and the box read 快推动 (found in a terminal)."""
+    from tui.screens.concordance import ConcordanceScreen
+
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await settle(pilot, lambda: screen.index_ready)
+        type_fast(app, opener)
+        await settle(pilot, lambda: app.screen is not screen and not app.keys.held)
+        await pilot.pause(0.3)
+        type_fast(app, "escape", "K", *"加快推动")
+
+        def typed() -> bool:
+            if not isinstance(app.screen, ConcordanceScreen) or app.keys.held:
+                return False
+            return app.screen.query_one("#kwic-input", Input).value == "加快推动"
+
+        await settle(pilot, typed)

@@ -194,8 +194,10 @@ class PiyueApp(App[None]):
     async def on_delivered(self, msg: Delivered) -> None:
         if not self.screen_stack:
             return  # closing
+        if msg.key != self.keys.sent:
+            return  # an earlier key's, late: its screen closed and the next key went
         if msg.echoes > 0:  # what the key's handler posted in turn is handled first
-            (self.focused or self.screen).post_message(Delivered(msg.echoes - 1))
+            (self.focused or self.screen).post_message(Delivered(msg.key, msg.echoes - 1))
             return
         self.keys.in_flight = False
         await self._deliver(force=False)
@@ -229,7 +231,8 @@ class PiyueApp(App[None]):
             keys.target = target = self.focused or self.screen
             await super().on_event(event)
             keys.in_flight = True
-            target.post_message(Delivered(echoes=1))
+            keys.sent += 1
+            target.post_message(Delivered(keys.sent, echoes=1))
             # a key that closed its widget's screen takes the sentinel with it: go on soon
             keys.deadline = self.set_timer(IN_FLIGHT_LIMIT, self._deliver_anyway)
         else:

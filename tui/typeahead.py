@@ -34,10 +34,14 @@ class Delivered(Message, bubble=True):
     key has been handled (bindings run when the key bubbles up), so the next key waits for
     whatever the previous one did — opened a dialog, say. A binding's own messages (an
     input's ``Submitted`` that closes its dialog) are handled one round later: ``echoes``
-    sends the marker round again before the next key goes."""
+    sends the marker round again before the next key goes.  ``key`` numbers the key it
+    follows: a marker of an earlier key, still on its way when that key's screen closed and
+    the next key went, is not this key's (taken for it, the key after ``K`` went to the
+    screen ``K`` was about to close)."""
 
-    def __init__(self, echoes: int = 0) -> None:
+    def __init__(self, key: int, echoes: int = 0) -> None:
         super().__init__()
+        self.key = key
         self.echoes = echoes
 
 
@@ -133,6 +137,8 @@ class KeyBuffer:
         """No screen has been ready yet (see ``as_typed``)."""
         self.target: Any = None
         """The widget the key in flight went to (its ``Delivered`` comes back through it)."""
+        self.sent = 0
+        """How many keys were replayed: the number of the key in flight (see ``Delivered``)."""
 
     def park(self) -> list[events.Event]:
         """Take the held keys away (an unbidden dialog is showing; see ``Dialog.unbidden``)."""
