@@ -108,6 +108,35 @@ def test_rank_prefers_rare_words() -> None:
     assert ks[0].word == "稀有词"
 
 
+def test_a_word_in_a_quarter_of_a_small_corpus_is_its_genre_not_a_key_term() -> None:
+    """jieba's table thinks 高质量发展 rare; in 13 of 30 local news articles it is the genre's
+    own vocabulary, and the corpus says so even while the corpus is small."""
+    df = DocFreq({"高质量发展": 13, "尾矿库": 2}, docs=30)
+    assert df.idf("高质量发展") < 6 < df.idf("尾矿库")
+    assert DocFreq({"高质量发展": 13}, docs=10).idf("高质量发展") > 6  # too few to tell
+    ks = rank(["高质量发展", "高质量发展", "尾矿库", "尾矿库"], df, 2)
+    assert [k.word for k in ks] == ["尾矿库", "高质量发展"]
+
+
+def test_a_word_said_once_far_below_the_top_is_left_out(seg: Segmenter) -> None:
+    """A brief of two sentences has no ten key terms: a plain word said once, scoring under a
+    quarter of the best, is filler (交会处, 占地约); a term or a name is kept."""
+    text = (
+        "均和云谷·洛阳信息科技港二期项目14栋厂房主体结构封顶。该项目位于伊滨区光武大道与兰台路"
+        "交会处附近,占地约146亩。"
+    )
+    words = seg.words(text)
+    df = DocFreq({w: 1 for w in words}, docs=600)
+    kinds = {"洛阳信息科技港": "term", "伊滨区": "place"}
+    words = [w for w in words if w not in ("洛阳", "信息", "科技", "港")] + ["洛阳信息科技港"] * 2
+    got = [k.word for k in rank(words, df, 10, kinds=kinds, title=["洛阳信息科技港", "封顶"])]
+    assert got[0] == "洛阳信息科技港" and "伊滨区" in got
+    assert "交会处" not in got and "占地约" not in got
+    assert len(got) < 10
+    plain = [k.word for k in rank(words, df, 10)]  # without kinds: the ranking of old
+    assert "交会处" in plain
+
+
 def test_query_syntax() -> None:
     q = parse_query('营商环境 "优化 营商" -党建 “放管服”')
     assert q.terms == ["营商环境"]
