@@ -58,3 +58,15 @@ def test_sequences_and_other_keys_are_untouched(parser: object) -> None:
     assert keys(new(), "\x1b\x7f") == ["ctrl+w"]
     assert keys(new(), "营商\r") == ["营", "商", "enter"]
     assert keys(new(), "\x1b") == ["escape"]
+
+
+def test_escape_then_a_key_textual_reads_as_another_is_both_keys(parser: object) -> None:
+    """Esc f was ctrl+right (iTerm's word jump) and Esc 1 was ¡: closing a dialog and pressing
+    f (the filter) at once widened the lists instead."""
+    new = type(parser)
+    assert keys(new(), "\x1bf") == ["escape", "f"]
+    assert keys(new(), "\x1bb") == ["escape", "b"]
+    assert keys(new(), "\x1b1") == ["escape", "1"]
+    assert keys(new(), "\x1b", "f") == ["escape", "f"]  # across two reads
+    assert keys(new(), "\x1bk") == ["alt+k"]  # split later, unless bound (tui.app)
+    assert keys(new(), "\x1b[C") == ["right"]

@@ -7,6 +7,11 @@ the tag prompt (cancel, then open) saved the tag being cancelled.  Printable key
 Esc are split later, by ``tui.app.escape_then_key`` (they arrive as alt+key); control keys
 must be split here, before the Esc is lost.  Alt+Enter and alt+ctrl+key (bound to nothing
 in piyue, and read by Textual as the plain key anyway) become Esc and the key.
+
+So do the printable keys Textual's table reads with a preceding Esc as some other key: Esc f
+and Esc b are ctrl+right and ctrl+left to it (iTerm's word jumps), Esc 1 is ¡ (macOS's
+option+1): closing a dialog and pressing ``f`` at once widened the lists instead of opening
+the filter.
 """
 
 from __future__ import annotations
@@ -18,9 +23,27 @@ ESC = "\x1b"
 KEPT = {ESC, "\t"}  # ESC ESC is Esc twice already; ESC Tab is Textual's shift+tab
 
 
+def _read_as_other_keys() -> frozenset[str]:
+    """Printable characters that Textual's table turns, after an Esc, into another key."""
+    try:
+        from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+    except ImportError:
+        return frozenset()
+    return frozenset(
+        seq[1]
+        for seq in ANSI_SEQUENCES_KEYS
+        if len(seq) == 2 and seq[0] == ESC and seq[1].isprintable()
+    )
+
+
+REREAD = _read_as_other_keys()
+
+
 def splits_after_escape(ch: str) -> bool:
-    """A control character that Textual would swallow the preceding Esc into."""
-    return len(ch) == 1 and ord(ch) < 0x20 and ch not in KEPT
+    """A key that Textual would swallow the preceding Esc into."""
+    if len(ch) != 1:
+        return False
+    return (ord(ch) < 0x20 and ch not in KEPT) or ch in REREAD
 
 
 def install() -> bool:
