@@ -56,7 +56,7 @@ from corpus.model import Skipped
 from corpus.pagemeta import Manifest, apply_meta
 from corpus.search import parse_query as parse_query  # the query syntax, for callers
 from corpus.segment import Segmenter
-from corpus.terms import Counts, Term, select_terms
+from corpus.terms import SELECTION, Counts, Term, select_terms
 from storage.errors import DiskError, disk_error, explain, os_errno
 from storage.index_read import Walk
 from storage.index_search import Hit as Hit
@@ -357,13 +357,15 @@ class Index(PageWriter, Searcher):
         stats = IndexStats()
         walk = self._quick_walk()
         stamp = self._meta("walk")
-        if stamp is not None and stamp == self._stamp(walk):
+        # terms chosen by other rules (an older piyue) are chosen again, whatever changed
+        rules = self.discover_terms and self._meta("selection") != str(SELECTION)
+        if not rules and stamp is not None and stamp == self._stamp(walk):
             self._count(stats)
             stats.unchanged = stats.pages + self._skipped_pages()
             stats.seconds = time.perf_counter() - t0
             return stats
         known = self._known()
-        if self._unchanged(walk, known):
+        if not rules and self._unchanged(walk, known):
             stats.unchanged = len(known)
             self._count(stats)
             stats.seconds = time.perf_counter() - t0
@@ -492,7 +494,8 @@ class Index(PageWriter, Searcher):
                 "DELETE FROM blobs WHERE key LIKE 'expand:%' AND substr(key, 8) NOT IN "
                 "(SELECT counted FROM pages WHERE counted IS NOT NULL)"
             )
-        if self.discover_terms and (stats.parsed or stats.removed or counts_gone.docs):
+        rules = self._meta("selection") != str(SELECTION)  # chosen by other rules
+        if self.discover_terms and (stats.parsed or stats.removed or counts_gone.docs or rules):
             t1 = time.perf_counter()
             totals = unpack_counts(self._blob("totals"))
             totals.subtract(counts_gone).merge(counts_new)
@@ -502,6 +505,7 @@ class Index(PageWriter, Searcher):
             if warm is not None:
                 warm.join()
             self._store_terms(totals, rejected, tags)
+            self._set_meta("selection", str(SELECTION))
             stats.terms_seconds = time.perf_counter() - t1
         # the stamp of the walk the index now matches, for the next freshness check
         if self._unchanged(walk, self._known()):

@@ -12,7 +12,7 @@ import pytest
 
 from corpus.load import load_corpus
 from corpus.model import Corpus
-from corpus.terms import Counts, count_page, select_terms
+from corpus.terms import SELECTION, Counts, count_page, select_terms
 from storage.index import Index
 from storage.library import Library
 from storage.pagestore import unpack_counts
@@ -203,6 +203,24 @@ def test_terms_are_stored_and_follow_the_pages(tmp_path: Path, seeds_copy: Path)
     assert {t.text for t in lib.terms()} == fresh_terms
     # a fresh index writes nothing, terms included
     assert lib.refresh_index(workers=1) is not None
+
+
+def test_terms_chosen_by_older_rules_are_chosen_again_without_reading_pages(
+    tmp_path: Path, seeds_copy: Path
+) -> None:
+    """An index from a piyue whose term rules differ (涧西 was no term) chooses its terms again
+    from its stored counts on the next refresh, though no page changed; then it is fresh."""
+    lib = Library(seeds_copy, cache_dir=tmp_path / "cache")
+    lib.refresh_index(workers=1)
+    idx = lib.index
+    assert idx is not None and "涧西" in {t.text for t in idx.terms()}
+    idx.db.execute("DELETE FROM terms WHERE text='涧西'")
+    idx.db.execute("UPDATE meta SET value='1' WHERE key='selection'")
+    idx.db.commit()
+    stats = idx.refresh(workers=1)
+    assert stats.parsed == 0 and "涧西" in {t.text for t in idx.terms()}
+    assert idx._meta("selection") == str(SELECTION)
+    assert idx.refresh(workers=1).unchanged == stats.pages  # fresh again
 
 
 def test_rejected_term_never_comes_back(tmp_path: Path, seeds_copy: Path) -> None:

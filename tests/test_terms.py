@@ -549,3 +549,17 @@ def test_reporters_of_the_bylines_are_people_and_go_with_their_page(tmp_path: Pa
     fresh = Library(root, cache_dir=tmp_path / "c2", rejected_file=tmp_path / "r")
     fresh.refresh_index(workers=1)
     assert people(lib) == people(fresh)
+
+
+def test_two_characters_jieba_cuts_apart_everywhere_are_a_word() -> None:
+    """涧西 (the district's short name) is 涧/西 to jieba, twelve times in one seed article: a
+    pair of single characters seen together often and mostly together is a term, so the
+    export and the concordance get one token.  Pairs seen rarely, loosely or with function
+    characters are not."""
+    line = " ， ".join(["涧 西 工业"] * 3 + ["涧 西 将 把 做 大"] * 3 + ["东 西 好"])
+    tags = {"涧": "ng", "西": "f", "将": "d", "把": "p", "做": "v", "大": "a", "东": "f"}
+    terms = {t.text for t in select_terms(count_page(_page(line)), tags=tags)}
+    assert "涧西" in terms
+    assert not {"将把", "把做", "东西", "做大"} & terms  # 东西 3 of 7 西; 做大 3 times only
+    few = " ， ".join(["涧 西 工业"] * 4)
+    assert "涧西" not in {t.text for t in select_terms(count_page(_page(few)), tags=tags)}
