@@ -124,7 +124,7 @@ async def test_ctrl_j_once_the_app_is_up_stays_ctrl_j(seeds_copy: Path, db: Path
         assert isinstance(got, events.Key) and got.key == "ctrl+j"
 
 
-@pytest.mark.parametrize("opener", ["c", "W"])
+@pytest.mark.parametrize("opener", ["c", "W", "question_mark"])
 async def test_keys_after_closing_an_analysis_screen_reach_the_next_one(
     seeds_copy: Path, db: Path, opener: str
 ) -> None:
