@@ -70,3 +70,18 @@ def test_escape_then_a_key_textual_reads_as_another_is_both_keys(parser: object)
     assert keys(new(), "\x1b", "f") == ["escape", "f"]  # across two reads
     assert keys(new(), "\x1bk") == ["alt+k"]  # split later, unless bound (tui.app)
     assert keys(new(), "\x1b[C") == ["right"]
+
+
+def test_escape_then_punctuation_textual_reads_alone_is_both_keys(parser: object) -> None:
+    """Esc / typed fast in the tag prompt: Textual read the slash alone, the prompt stayed open
+    and the slash went into the code (testerD F2).  Esc [ still begins an arrow key."""
+    new = type(parser)
+    for ch in "/?\\',.`;":
+        got = keys(new(), "\x1b" + ch)
+        assert got[0] == "escape" and len(got) == 2, (ch, got)
+    assert keys(new(), "\x1b/营商") == ["escape", "slash", "营", "商"]
+    assert keys(new(), "\x1b", "/") == ["escape", "slash"]  # across two reads
+    assert keys(new(), "\x1b[A\x1bOB") == ["up", "down"]
+    mouse = [*new().feed("\x1b[<0;12;5M")]  # type: ignore[attr-defined]
+    assert [type(e).__name__ for e in mouse] == ["MouseDown"]  # a mouse report, not keys
+    assert keys(new(), "\x1b ") == ["escape", "space"]

@@ -11,12 +11,15 @@ in piyue, and read by Textual as the plain key anyway) become Esc and the key.
 So do the printable keys Textual's table reads with a preceding Esc as some other key: Esc f
 and Esc b are ctrl+right and ctrl+left to it (iTerm's word jumps), Esc 1 is ¡ (macOS's
 option+1): closing a dialog and pressing ``f`` at once widened the lists instead of opening
-the filter.
+the filter.  And so do the punctuation keys it reads after an Esc as the bare key, the Esc
+gone (Esc / typed fast in the tag prompt left it open and added the slash to the code) —
+except those that open an escape sequence (Esc [ is how an arrow key begins).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 ESC = "\x1b"
@@ -37,13 +40,32 @@ def _read_as_other_keys() -> frozenset[str]:
 
 
 REREAD = _read_as_other_keys()
+SEQUENCE_STARTS = frozenset("[]OP_^X")
+"""After an Esc these open a control sequence (CSI, OSC, SS3, DCS, APC, PM, SOS): never split."""
+
+
+@lru_cache(maxsize=128)
+def swallows_escape(ch: str) -> bool:
+    """Textual's own parser reads Esc and ``ch`` as ``ch`` alone (asked, not listed: what it
+    does is what it does in this Textual)."""
+    if not ch.isprintable() or ch.isalnum() or ch in SEQUENCE_STARTS:
+        return False
+    try:
+        from textual import events
+        from textual._xterm_parser import XTermParser
+
+        parser = XTermParser()
+        keys = [e for e in (*parser.feed(ESC + ch), *parser.feed("")) if isinstance(e, events.Key)]
+    except Exception:
+        return False
+    return len(keys) == 1 and not keys[0].key.startswith(("alt+", "escape"))
 
 
 def splits_after_escape(ch: str) -> bool:
     """A key that Textual would swallow the preceding Esc into."""
     if len(ch) != 1:
         return False
-    return (ord(ch) < 0x20 and ch not in KEPT) or ch in REREAD
+    return (ord(ch) < 0x20 and ch not in KEPT) or ch in REREAD or swallows_escape(ch)
 
 
 def install() -> bool:
