@@ -288,7 +288,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         f"{plural(len(view.rows), 'page')}, {plural(view.article_count, 'article')}, "
         f"{plural(stats.tokens, 'token')} "
         f"({stats.parsed} parsed, {kept} unchanged, {stats.removed} removed, "
-        f"{len(view.skipped)} skipped) in {stats.seconds:.2f} s"
+        f"{len(view.skipped)} skipped"
+        + (f", {stats.relabelled} relabelled by pages.csv" if stats.relabelled else "")
+        + f") in {stats.seconds:.2f} s"
     )
     print(describe_numbers(len(view.rows), view.skipped), file=sys.stderr)
     return 0

@@ -97,6 +97,8 @@ class IndexStats:
     """Terms discovered in the corpus (after this refresh)."""
     terms_seconds: float = 0.0
     """Time spent merging counts and selecting terms."""
+    relabelled: int = 0
+    """Pages not parsed whose paper, date or page changed with the manifest (pages.csv)."""
 
 
 class Abandoned(Exception):
@@ -482,7 +484,7 @@ class Index(PageWriter, Searcher):
             self._set_meta("tokens", str(int(self._meta("tokens") or 0) + tokens_delta))
         stamp = self._manifest_stamp()
         if self._meta("manifest") != stamp:
-            self._reapply_meta(scan.manifest, {rel for rel, _ in really})
+            stats.relabelled = self._reapply_meta(scan.manifest, {rel for rel, _ in really})
             self._set_meta("manifest", stamp)
         self._set_meta("others", walk.digest)
         self._set_meta(
@@ -559,8 +561,10 @@ class Index(PageWriter, Searcher):
             raise disk_error(exc, self.path, after="the previous index is kept") from exc
         return self.terms()
 
-    def _reapply_meta(self, manifest: Manifest, skip: set[str]) -> None:
-        """The manifest changed: metadata again for every page, without parsing any."""
+    def _reapply_meta(self, manifest: Manifest, skip: set[str]) -> int:
+        """The manifest changed: metadata again for every page, without parsing any; returns
+        how many pages it changed."""
+        changed = 0
         rows = self.db.execute(
             "SELECT no, rel, id, title, date, paper, page, section, sha1, meta FROM pages "
             "WHERE skipped IS NULL"
@@ -572,6 +576,7 @@ class Index(PageWriter, Searcher):
             again = apply_meta(issue, manifest)
             if again == issue:
                 continue
+            changed += 1
             self.db.execute(
                 "UPDATE pages SET paper=?, date=?, page=?, section=?, meta=? WHERE no=?",
                 (
@@ -583,6 +588,7 @@ class Index(PageWriter, Searcher):
                     no,
                 ),
             )
+        return changed
 
     @staticmethod
     def _pool_size(workers: int | None, pages: int) -> int:

@@ -50,6 +50,7 @@ class RefreshActions(ScreenBase):
         self.rows_read_at = time.time()
         parsed = int(getattr(stats, "parsed", 0))
         removed = int(getattr(stats, "removed", 0))
+        relabelled = int(getattr(stats, "relabelled", 0))
         try:  # codings whose text is gone: said, not left to vanish from P (testerC F13)
             lost = len(self.ws.store.orphans())
         except Exception:
@@ -59,10 +60,16 @@ class RefreshActions(ScreenBase):
             if lost
             else ""
         )
-        if parsed or removed:
+        if parsed or removed or relabelled:
+            meta = (
+                f", {relabelled} 版报名/日期/版次更新 pages' paper, date or page"
+                " changed (pages.csv)"
+                if relabelled
+                else ""
+            )
             self.notify(
                 f"已刷新 refreshed: {parsed} 版重读 pages re-read, {removed} 版移除 removed"
-                f"{orphans}",
+                f"{meta}{orphans}",
                 severity="warning" if lost else "information",
                 timeout=8 if lost else 6,
             )

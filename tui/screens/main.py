@@ -301,7 +301,8 @@ class MainScreen(
             df = lib.doc_freq() if stats is not None else DocFreq()
             df.general()  # jieba's IDF of the corpus's words, read here and not on screen
             rows = None
-            if stats is not None and (stats.parsed or stats.removed) and lib.lazy:
+            changed = stats is not None and (stats.parsed or stats.removed or stats.relabelled)
+            if changed and lib.lazy:  # (a pages.csv edited: the same pages, other papers)
                 self.ws.reattach_moved()  # the tree was drawn from the index before this
                 rows = (lib.page_rows(), lib.skipped())
             self.post_message(self.IndexReady(stats, df, rows=rows))
