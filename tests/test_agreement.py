@@ -472,6 +472,9 @@ def test_markdown_and_csv() -> None:
     assert "| x\\|y | 2 | 0.750 |" in md
     assert "| z | 4 | 1.000 | — | — |" in md
     assert "**overall**" in md
+    # 2 is where either coder used x|y, 0.750 is over all 4 units: the table says which is which
+    assert "| code | used | agreement |" in md
+    assert "used: the units in which either coder used the code" in md and "all 4 units" in md
     rows = list(csv.DictReader(io.StringIO(to_csv(report))))
     assert [r["code"] for r in rows] == ["x|y", "z", "(overall)"]
     assert rows[0]["coder_a"] == "A" and rows[0]["agreement"] == "0.7500"

@@ -583,7 +583,7 @@ def to_markdown(report: AgreementReport) -> str:
     lines = [
         f"Agreement between {a} and {b} over {units_text(report)}",
         "",
-        "| code | units | agreement | κ | α | char κ | uα | note |",
+        "| code | used | agreement | κ | α | char κ | uα | note |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
 
@@ -598,6 +598,11 @@ def to_markdown(report: AgreementReport) -> str:
     o = report["overall"]
     overall = " | ".join(_fmt(x) for x in _overall_figures(o))
     lines.append(f"| **overall** | {report['units']} |  | {overall} |  |")
+    lines += [
+        "",
+        f"used: the units in which either coder used the code; a code's agreement, κ and α are"
+        f" over all {report['units']} units.",
+    ]
     return "\n".join(lines) + "\n"
 
 
