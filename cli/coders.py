@@ -75,7 +75,7 @@ def cmd_coders(args: argparse.Namespace) -> int:
         )
     out(
         "articles: every article the coder tagged, noted, coded a passage in or marked "
-        "read (opening an article in the reader marks it read)\n"
+        "read (Enter on an article in the reader, or m, marks it read; passing over it does not)\n"
     )
     return 0
 

@@ -455,3 +455,37 @@ def test_snapshot_reader_passages_80x24(seeds_copy: Path, db: Path, snap_compare
     assert snap_compare(
         _passages_app(seeds_copy, db), terminal_size=(80, 24), run_before=_in_passage((80, 24))
     )
+
+
+async def test_R_over_two_passages_names_them_and_R_over_one_resizes_it(
+    seeds_copy: Path, db: Path
+) -> None:
+    """R gives the coded passage the selection overlaps the selection's bounds; a selection
+    over two passages said only "must overlap one", which it did (testerD): it names both."""
+    art = next(a for a in load_corpus(seeds_copy).articles if a.title.startswith("提升站位"))
+    with Store.open(db) as s:
+        first = s.highlight_quote(art, "尾矿库是夏季", ["甲"])
+        s.highlight_quote(art, "防汛的重点", ["乙"])
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "提升站位")
+        reader = screen.query_one(Reader)
+        said: list[str] = []
+        screen.notify = lambda message, **kw: said.append(message)  # type: ignore[method-assign]
+
+        def select(start: int, end: int) -> None:
+            reader.mode = "select"
+            reader.sel_anchor = next(i for i, (s, _e) in enumerate(reader.tokens) if s >= start)
+            reader.caret = max(i for i, (_s, e) in enumerate(reader.tokens) if e <= end)
+
+        select(first.start, first.end + 4)
+        await pilot.press("R")
+        await pilot.pause()
+        assert "2" in said[-1] and "«尾矿库是夏季» 甲" in said[-1] and "«防汛的重点» 乙" in said[-1]
+        with stored(db) as s:
+            assert {h.quote for h in s.highlights(art.id)} == {"尾矿库是夏季", "防汛的重点"}
+        select(first.start, first.end - 2)  # within the first only: it takes the bounds
+        await pilot.press("R")
+        await pilot.pause()
+    with stored(db) as s:
+        assert {h.quote for h in s.highlights(art.id)} == {"尾矿库是", "防汛的重点"}

@@ -328,8 +328,16 @@ class AnnotateActions(ScreenBase):
             for h in self.ws.store.highlights(article.id)
             if not h.orphan and h.start < end and start < h.end
         ]
-        if len(hits) != 1:
-            self.notify("选择须与一个编码段落重叠 the selection must overlap one coded passage")
+        if not hits:
+            self.notify("选择须与一个编码段落重叠 the selection must overlap a coded passage")
+            return
+        if len(hits) > 1:  # which one is meant cannot be told: say which it touches
+            which = ", ".join(f"«{h.quote[:12]}» {' '.join(h.tags)}".strip() for h in hits)
+            self.notify(
+                f"选择重叠 {len(hits)} 个编码段落 the selection overlaps {len(hits)} coded passages"
+                f" ({which}): 只选其中一个 select within exactly one",
+                severity="warning",
+            )
             return
         hid = hits[0].id
         if self.guard(lambda: self.ws.resize_passage(hid, article, start, end), "段落范围 resized"):
