@@ -57,6 +57,7 @@ from corpus.pagemeta import Manifest, apply_meta
 from corpus.search import parse_query as parse_query  # the query syntax, for callers
 from corpus.segment import Segmenter
 from corpus.terms import SELECTION, Counts, Term, select_terms
+from storage import userwords
 from storage.errors import DiskError, disk_error, explain, os_errno
 from storage.index_read import Walk
 from storage.index_search import Hit as Hit
@@ -359,8 +360,10 @@ class Index(PageWriter, Searcher):
         stats = IndexStats()
         walk = self._quick_walk()
         stamp = self._meta("walk")
-        # terms chosen by other rules (an older piyue) are chosen again, whatever changed
-        rules = self.discover_terms and self._meta("selection") != str(SELECTION)
+        # terms chosen by other rules (an older piyue) are chosen again, whatever changed; pages
+        # holding a word the user's dictionary added, dropped or changed are cut again
+        words, recut = userwords.pending(self.user_dict, self._meta(userwords.META_KEY))
+        rules = bool(recut) or (self.discover_terms and self._meta("selection") != str(SELECTION))
         if not rules and stamp is not None and stamp == self._stamp(walk):
             self._count(stats)
             stats.unchanged = stats.pages + self._skipped_pages()
@@ -377,7 +380,9 @@ class Index(PageWriter, Searcher):
         # keep the default)
         self.db.execute("PRAGMA cache_size=-65536")
         try:
-            return self._update(t0, stats, known, walk, progress, workers, rejected, tags)
+            return self._update(
+                t0, stats, known, walk, progress, workers, rejected, tags, (words, recut)
+            )
         finally:
             self.db.execute("PRAGMA cache_size=-2000")
 
@@ -391,6 +396,7 @@ class Index(PageWriter, Searcher):
         workers: int | None,
         rejected: set[str],
         tags: Tags | None,
+        user: tuple[dict[str, str], set[str]] = ({}, set()),
     ) -> IndexStats:
         scan = scan_corpus(self.location)
         todo: list[tuple[str, str]] = []
@@ -438,6 +444,8 @@ class Index(PageWriter, Searcher):
                     stats.unchanged += 1
                     continue
             really.append((rel, pid))
+        if user[1]:  # the user's dictionary changed: its pages, cut again
+            really += userwords.recut_pages(self, user[1], present, known, {r for r, _ in really})
         total = len(really)
         pid_of = dict(really)
         done = 0
@@ -487,6 +495,7 @@ class Index(PageWriter, Searcher):
             stats.relabelled = self._reapply_meta(scan.manifest, {rel for rel, _ in really})
             self._set_meta("manifest", stamp)
         self._set_meta("others", walk.digest)
+        self._set_meta(userwords.META_KEY, userwords.dumped(user[0]))
         self._set_meta(
             "scan_skipped",
             json.dumps([[s.file, s.reason, s.line] for s in scan.skipped], ensure_ascii=False),
