@@ -148,3 +148,34 @@ async def test_keys_after_closing_an_analysis_screen_reach_the_next_one(
             return app.screen.query_one("#kwic-input", Input).value == "加快推动"
 
         await settle(pilot, typed)
+
+
+async def test_keys_typed_on_past_a_similar_code_question_wait_for_its_answer(
+    seeds_copy: Path, db: Path
+) -> None:
+    """``t 大库四 Enter n 这是笔记 ctrl+s`` at once, with 大库一 in the codebook: the question
+    "new code? 大库一 exists" comes up; the n typed for the note answered it ("use 大库一") and
+    the note was lost (testerD F9).  Keys typed before it showed now wait: the user answers,
+    then the note is written and saved."""
+    from tui.dialogs import ConfirmDialog
+
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[0], ["大库一"])
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "学习讨论")
+        aid = screen.article.id  # type: ignore[union-attr]
+        type_fast(app, "t", *"大库四", "enter", "n", *"这是笔记", "ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmDialog)  # not answered by the n typed before
+        await pilot.press("y")
+
+        def saved() -> bool:
+            n = app.workspace.store.notes(aid)
+            return n.note == "这是笔记" and not app.keys.held
+
+        await settle(pilot, saved)
+    with stored(db) as s:
+        assert s.notes(aid).tags == ("大库四",) and s.notes(aid).note == "这是笔记"

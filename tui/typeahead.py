@@ -73,6 +73,9 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
     unbidden = False
     """A question the user did not ask for (who is coding, on the first start): keys typed
     before it showed were meant for the screen below, so they wait until it closes."""
+    reaction = REACTION
+    """How soon after an unbidden question shows a key can answer it (0: any key typed once it
+    is on screen — a question that follows the user's own Enter, which some expect)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,7 +106,7 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
         a moment later) for the screen below; so is one read within ``REACTION`` of its
         showing — nobody reads a question and answers it that fast (an Enter typed with the
         launch, read late, took the login name as the coder)."""
-        if self.unbidden and event.time < self.shown_at + REACTION:
+        if self.unbidden and event.time < self.shown_at + self.reaction:
             self.parked.append(event)
             return True
         return False

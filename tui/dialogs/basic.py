@@ -148,14 +148,16 @@ class TagDialog(Dialog[list[str] | None]):
             box.focus()
 
         # A half-typed code is the usual reason for a new code that begins an existing one.
-        self.app.push_screen(
-            ConfirmDialog(
-                f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code?",
-                f"y 新建 create · n 用「{longer}」 use {longer} · Esc 改 edit",
-                edit=True,
-            ),
-            decided,
+        question = ConfirmDialog(
+            f"新建标签「{stems[0]}」? 已有「{longer}」 — create a new code?",
+            f"y 新建 create · n 用「{longer}」 use {longer} · Esc 改 edit",
+            edit=True,
         )
+        # keys typed on before it showed (n for the note, after the tag) are not its answer:
+        # they wait until it is answered (testerD F9: n said "use 大库一", the note was lost)
+        question.unbidden = True
+        question.reaction = 0.0  # it follows the user's Enter: a key once it shows answers it
+        self.app.push_screen(question, decided)
 
     def finish(self, tags: list[str]) -> None:
         error = self.save(tags) if self.save is not None else ""
