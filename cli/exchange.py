@@ -136,6 +136,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             if rep.withdrawn
             else ""
         )
+        + (
+            f", {plural(rep.found_again, 'coding')} found again on pages renamed or moved since"
+            if rep.found_again
+            else ""
+        )
         + (f", {len(rep.orphans)} kept as orphans" if rep.orphans else "")
     )
     if rep.codes_left_out:

@@ -209,7 +209,16 @@ def import_file(ws: Workspace, path: Path, as_coder: str = "", merge: bool = Fal
             f"{path} is not UTF-8 text (byte {exc.start}): import reads piyue JSON Lines "
             "exports (.jsonl); nothing was imported"
         ) from exc
-    rep = import_jsonl(data, ws.corpus(), ws.store, as_coder, merge)
+    corpus = ws.corpus()
+    rep = import_jsonl(data, corpus, ws.store, as_coder, merge)
+    if rep.orphans and not ws.store.readonly:
+        # an article not found by its id may be on a page renamed or moved since the export
+        # (a day folder re-dated): looked for by its text on every page, as your own
+        # codings are when a page moves (testerD F4: they stayed orphans)
+        found = ws.store.anchor(corpus, new_pages=[i.id for i in corpus.issues])
+        rep.found_again = found.found
+        still = {str(d["article_id"]) for d in ws.store.orphans()}
+        rep.orphans = [o for o in rep.orphans if any(a in o for a in still)]
     if not rep.articles and not rep.orphans and rep.skipped:
         # not one line was a record: a CSV, a Markdown export, some other file
         raise StoreError(

@@ -52,6 +52,9 @@ class ImportReport:
     """Whose the imported codings now are (yours with ``merge``)."""
     orphans: list[str] = field(default_factory=list)
     """What was kept as an orphan: articles not in this corpus, passages not found."""
+    found_again: int = 0
+    """Codings kept as orphans at first, then found again by their text on a page renamed or
+    moved since the export (``workspace.exchange.import_file``)."""
     merged: bool = False
     renamed: list[str] = field(default_factory=list)
     """Names (codes, coders) that held control characters, brought in with their pictures."""
