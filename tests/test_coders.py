@@ -231,6 +231,7 @@ def test_merge_unites_with_your_own_codings(tmp_path: Path, arts: list[Article])
     with Store.open(db1, coder="甲") as s:
         s.add_tags(a, ["营商环境"])
         s.highlight_quote(a, "营商环境", ["营商环境"], note="要点")
+        s.set_note(a, "甲的看法")
     data = export_of(db1, arts, "甲")
     corpus = load_corpus(SEEDS)
     with Store.open(db2, coder="乙") as s:
@@ -239,6 +240,9 @@ def test_merge_unites_with_your_own_codings(tmp_path: Path, arts: list[Article])
         assert rep.merged and rep.coders == ["乙"]
         assert set(s.notes(a.id).tags) == {"党建", "营商环境"}
         assert s.coders() == ["乙"]
+        # a note merged into yours still says whose it was (it was taken as yours)
+        assert [h.note for h in s.highlights(a.id)] == ["甲: 要点"]
+        assert s.notes(a.id).note == "甲: 甲的看法"
     before = state(db2)
     with Store.open(db2, coder="乙") as s:
         rep = import_jsonl(data, corpus, s, merge=True)

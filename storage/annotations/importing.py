@@ -258,12 +258,15 @@ def _one(
     if new_tags:
         store.add_tags(art, new_tags)
         rep.tags_added += len(new_tags)
+    author = _coder_of(rec)
     mine = store.notes(art.id, {store.coder}).note
     if theirs and theirs != mine and theirs not in mine:
         if mine:
-            who = _coder_of(rec) or "another coder"
+            who = author or "another coder"
             store.set_note(art, f"{mine}\n\n--- 来自 {who} (imported) ---\n{theirs}")
             rep.notes_conflicts += 1
+        elif merge and author and author != store.coder:
+            store.set_note(art, f"{author}: {theirs}")  # merged into yours, still theirs
         else:
             store.set_note(art, theirs)
         rep.notes_set += 1
@@ -272,7 +275,7 @@ def _one(
             store.set_read(art, True, undoable=False)
         if rec.get("starred") and not store.notes(art.id, {store.coder}).starred:
             store.set_starred(art, True)
-    _passages(rec, lineno, art, store, rep, replace)
+    _passages(rec, lineno, art, store, rep, replace, author if merge else "")
 
 
 def _passages(
@@ -282,6 +285,7 @@ def _passages(
     store: Store,
     rep: ImportReport,
     replace: bool = False,
+    author: str = "",
 ) -> None:
     existing = {(h.start, h.end, h.quote): h for h in store.highlights(art.id, {store.coder})}
     in_file: dict[tuple[int, int, str], set[str]] = {}
@@ -289,6 +293,8 @@ def _passages(
         quote = str(h.get("quote", ""))
         codes = [str(t) for t in h.get("tags") or []]
         note = str(h.get("note") or "")
+        if note and author and author != store.coder:
+            note = f"{author}: {note}"  # merged: whose passage note it was (import --merge)
         s, e = int(h.get("start", -1)), int(h.get("end", -1))
         if not (0 <= s < e) or art.text[s:e] != quote:
             i = art.text.find(quote) if quote else -1
