@@ -128,6 +128,7 @@ def plan_reattach(
             latest[key] = doc
 
     by_text: dict[str, Article | None] = {}
+    lost: dict[tuple[str, str], str] = {}
 
     def same_text(d: dict[str, Any]) -> Article | None:
         """The one article of a new page with the document's text (hashed once); None when
@@ -161,6 +162,16 @@ def plan_reattach(
             # taken into another item (a merge renumbered the items of one headline) does
             # it follow that, else it stays
             target, inside = None, _taken_in(d, now, by_issue.get(now.issue_id, []))
+            if inside is None and _lost_item(d, now, by_issue.get(now.issue_id, [])):
+                # its item was deleted and a sibling took its number: an orphan under an id
+                # of its page no item has, so the number is free for the sibling's codings
+                gone = lost_id(aid, str(d["text_hash"]))
+                put("articles", k, {**d, "article_id": gone, "orphan": True})
+                lost[(aid, c)] = moved[(aid, c)] = gone
+                if key_of.get((aid, c)) == k:
+                    del key_of[(aid, c)]
+                key_of[(gone, c)] = k
+                continue
             if inside is None or key_of.get((inside.id, c)) == k:
                 if d.get("orphan"):
                     put("articles", k, {**d, "orphan": False})
@@ -201,7 +212,10 @@ def plan_reattach(
         page = art.issue_id if art is not None else _page_of(aid, articles, key_of, who(d))
         found = find_passage(art, by_issue.get(page, []), d)
         if found is None:
-            if not d.get("orphan"):
+            item_gone = lost.get((d["article_id"], who(d)))
+            if item_gone is not None:  # with its deleted item
+                put("highlights", k, {**d, "article_id": item_gone, "orphan": True})
+            elif not d.get("orphan"):
                 put("highlights", k, {**d, "orphan": True})
             continue
         aid, new = found
@@ -284,6 +298,23 @@ def _taken_in(d: dict[str, Any], now: Article, page: list[Article]) -> Article |
     if not _another_text(now, str(d.get("head", ""))):
         return None
     return containing_article((a for a in page if a.id != now.id), d)
+
+
+def lost_id(aid: str, text_hash: str) -> str:
+    """The id a deleted item's codings keep as orphans: its page's and headline's, numbered
+    by its text where no item is numbered (positions never start with 0)."""
+    return f"{base_id(aid)}-0{int(text_hash[:8], 16)}"
+
+
+def _lost_item(d: dict[str, Any], now: Article, page: list[Article]) -> bool:
+    """An item of a run of one headline (简讯) whose number another item holds now, its own
+    text nowhere on the page: it was deleted, and its codings belong to no other item."""
+    if not d.get("text_hash") or fingerprint(now)["text_hash"] == d["text_hash"]:
+        return False
+    run = NUMBERED.search(now.id) is not None or any(
+        a.id != now.id and same_headline(a.id, now.id) for a in page
+    )
+    return run and not holds_its_text(now, d) and containing_article(page, d) is None
 
 
 SAME_OPENING = 0.5
