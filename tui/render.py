@@ -138,8 +138,29 @@ def find_all(text: str, term: str) -> list[tuple[int, int]]:
     return out
 
 
-def text_spans(text: str, marks: Marks, layers: Layers) -> list[Span]:
-    """Spans over ``text`` (the article's text), later spans drawn over earlier ones."""
+LOWER, UPPER, ALL = "lower", "upper", "all"
+"""Parts of the styling: the layers that follow the words (boundaries, names, keywords,
+watch list), those an annotation or a search changes (passages, hits), and both."""
+
+
+def text_spans(text: str, marks: Marks, layers: Layers, part: str = ALL) -> list[Span]:
+    """Spans over ``text`` (the article's text), later spans drawn over earlier ones; ``part``
+    says which layers (an upper part drawn over a lower looks as both drawn at once)."""
+    spans: list[Span] = []
+    if part != UPPER:
+        spans += _lower_spans(text, marks, layers)
+    if part != LOWER:
+        if layers.passages:
+            for s, e, colour in marks.passages:
+                spans.append(Span(s, e, passage_style(colour)))
+        if layers.hits:
+            for s, e in marks.hits:
+                spans.append(Span(s, e, HIT_STYLE))
+        spans += caret_spans(marks)
+    return [sp for sp in spans if sp.end > sp.start and sp.style]
+
+
+def _lower_spans(text: str, marks: Marks, layers: Layers) -> list[Span]:
     spans: list[Span] = []
     if layers.boundaries:
         odd = False
@@ -161,14 +182,7 @@ def text_spans(text: str, marks: Marks, layers: Layers) -> list[Span]:
         for term, colour in marks.watch:
             for s, e in find_all(text, term):
                 spans.append(Span(s, e, f"bold {colour or '#ff8080'}"))
-    if layers.passages:
-        for s, e, colour in marks.passages:
-            spans.append(Span(s, e, passage_style(colour)))
-    if layers.hits:
-        for s, e in marks.hits:
-            spans.append(Span(s, e, HIT_STYLE))
-    spans += caret_spans(marks)
-    return [sp for sp in spans if sp.end > sp.start and sp.style]
+    return spans
 
 
 @lru_cache(maxsize=65536)
@@ -245,8 +259,11 @@ def body_layout(article: Article) -> tuple[Layout, list[Span]]:
     return Layout("".join(parts), starts, blocks), base
 
 
-def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[list[Content], Layout]:
-    """One ``Content`` per paragraph (caption, section head, text), spans in place."""
+def article_body(
+    article: Article, marks: Marks, layers: Layers, part: str = ALL
+) -> tuple[list[Content], Layout]:
+    """One ``Content`` per paragraph (caption, section head, text), spans in place (``part``
+    of the layers, see ``text_spans``)."""
     layout, base = body_layout(article)
     per_block: list[list[Span]] = [[] for _ in layout.blocks]
     block_starts = [s for s, _e in layout.blocks]
@@ -254,7 +271,7 @@ def article_body(article: Article, marks: Marks, layers: Layers) -> tuple[list[C
         b = max(0, bisect_right(block_starts, sp.start) - 1)
         s0 = layout.blocks[b][0]
         per_block[b].append(Span(sp.start - s0, sp.end - s0, str(sp.style)))
-    for b, spans in in_blocks(layout, text_spans(article.text, marks, layers)).items():
+    for b, spans in in_blocks(layout, text_spans(article.text, marks, layers, part)).items():
         per_block[b].extend(spans)
     blocks = [
         Content(layout.display[s:e], spans, strip_control_codes=False)

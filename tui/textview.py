@@ -117,6 +117,7 @@ class TextView(ScrollView):
         self._strips: dict[int, Strip] = {}
         self._indexes: dict[int, tuple[Content, SpanIndex]] = {}
         self.overlay: Mapping[int, Sequence[Span]] = {}
+        self.upper: dict[int, SpanIndex] = {}
 
     # -- content
 
@@ -144,6 +145,14 @@ class TextView(ScrollView):
                 for y in range(first, last + 1):
                     self._strips.pop(y, None)
                 self.refresh_lines(first, last - first + 1)
+
+    def set_upper(self, upper: Mapping[int, list[Span]]) -> None:
+        """Spans drawn over the blocks' own and under the overlay (block number → spans in
+        it): what an annotation or a search changes, restyled without the blocks (a passage
+        coded on a 700,000-character paragraph re-styled all of it, 0.3 s)."""
+        self.upper = {b: SpanIndex(spans) for b, spans in upper.items() if spans}
+        self._strips.clear()
+        self.refresh()
 
     def _index(self, block: int) -> SpanIndex:
         content = self.blocks[block]
@@ -234,6 +243,8 @@ class TextView(ScrollView):
             if 0 <= index < len(self._lines) and self._lines[index][0] >= 0:
                 b, start, end = self._lines[index]
                 extra = self.overlay.get(b, ())
+                if b in self.upper:
+                    extra = (*self.upper[b].over(start, end), *extra)
                 got = line_strip(self.blocks[b], start, end, base, self._index(b), extra)
             else:
                 got = Strip.blank(self._width, base)

@@ -247,17 +247,24 @@ class ConcordanceScreen(AnalysisScreen):
     @work(thread=True, exclusive=True, group="kwic")
     def _find(self, term: str, sort: Sort, side: int) -> None:
         from storage.pages import article_heads
-        from workspace.kwic import concordance_head, in_headlines, with_headline_pages
+        from workspace.kwic import (
+            concordance_head,
+            headline_pages,
+            texts_with_heads,
+            with_headline_pages,
+        )
 
         try:
             lib = self.ws.library
             idx = lib.reading_index() if lib.lazy else None
-            # the index's texts (and the pages it finds) are bodies': a term in a headline
-            # reads every page (headline framing counts: testerC F5)
-            heads = idx is not None and in_headlines(idx, term)
-            texts = None if heads else self.ws.indexed_texts(term)
-            if heads:
-                found = with_headline_pages(lib, self.ws.term_corpus(term), term)
+            # one scan of the headlines for the pages with the term in one (headline framing
+            # counts: testerC F5); the index's texts are bodies', its headlines put in place
+            heads = headline_pages(idx, term) if idx is not None else set()
+            texts = self.ws.indexed_texts(term)
+            if texts is not None and idx is not None and heads:
+                texts = texts_with_heads(idx, term, heads)
+            if texts is None and heads:  # corrected pages: built, with the headlines' pages
+                found = with_headline_pages(lib, self.ws.term_corpus(term), term, heads)
                 head, places, counts = corpus_lines(found, term, side, sort)
             elif texts is not None:
                 head, total, arts = concordance_head(

@@ -15,6 +15,8 @@ from textual.message import Message
 
 from storage.errors import StoreError
 from tui.render import (
+    LOWER,
+    UPPER,
     Layers,
     Layout,
     Marks,
@@ -22,6 +24,7 @@ from tui.render import (
     assemble,
     caret_spans,
     in_blocks,
+    text_spans,
 )
 from tui.textview import TextView
 from tui.widgets.lists import truncate
@@ -39,6 +42,11 @@ CODER_STYLE = "italic #8fa1b3"
 def at(coders: Sequence[str]) -> str:
     """``@甲 @乙``: the coders of a coding, each as a word of its own."""
     return " ".join(f"@{c}" for c in coders) or "@?"
+
+
+def same_key(new: tuple[object, ...], old: tuple[object, ...]) -> bool:
+    """The same inputs: the same objects (a 400,000-word list is not compared again) or equal."""
+    return len(new) == len(old) and all(a is b or a == b for a, b in zip(new, old, strict=True))
 
 
 class Reader(TextView):
@@ -81,6 +89,7 @@ class Reader(TextView):
         self.body: list[Content] = []
         self.notes: list[Content] = []
         self._dragging = False
+        self._body_key: tuple[object, ...] = ()
         self._starts: tuple[list[tuple[int, int]], list[int]] = ([], [])
         self.hits: list[tuple[int, int]] = []
         self.hit_index = -1
@@ -137,10 +146,26 @@ class Reader(TextView):
         return "\n".join(c.plain for c in self.head)
 
     def show_body(self, article: Article, marks: Marks, layers: Layers) -> None:
-        """The body with every layer; the caret and selection go over it (``show_caret``)."""
+        """The body with every layer; the caret and selection go over it (``show_caret``).
+        The layers that follow the words are styled again only when they change: coding a
+        passage restyles the passages (and search hits) alone, over the same body."""
         marks.caret = marks.selection = None
-        self.body, self.text_layout = article_body(article, marks, layers)
+        key = (  # copies of the small inputs: a list changed in place is still seen
+            article,
+            marks.tokens,
+            dict(marks.keywords),
+            dict(marks.keyword_kinds),
+            tuple(marks.watch),
+            tuple(marks.entities),
+            (layers.boundaries, layers.keywords, layers.watch, layers.entities),
+        )
+        if self.text_layout is None or not same_key(key, self._body_key):
+            self.body, self.text_layout = article_body(article, marks, layers, LOWER)
+            self._body_key = key
         self._show()
+        first = len(self.head)
+        upper = in_blocks(self.text_layout, text_spans(article.text, marks, layers, UPPER))
+        self.set_upper({first + b: spans for b, spans in upper.items()})
         self.overlay = {}
         self.show_caret()
 
