@@ -137,6 +137,11 @@ async def test_a_passage_across_paragraphs_and_a_layer_toggled_look_as_restyled_
         await pilot.pause()
         assert not passage_drawn(reader, screen, "跨段")
         assert drawn(reader) == restyled(reader, screen)
+        screen.search_query = "责任"  # search hits: restyled over the same body too
+        screen.render_article(keep_scroll=True)
+        await pilot.pause()
+        assert any("#f0c674" in style and t == "责任" for ln in drawn(reader) for t, style in ln)
+        assert drawn(reader) == restyled(reader, screen)
         screen.hl_layers.passages = True
         screen.hl_layers.boundaries = False  # a layer of the words: the body is styled again
         screen.render_article(keep_scroll=True)
