@@ -345,7 +345,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_kwic(args: argparse.Namespace) -> int:
-    from workspace.kwic import PART_NAMES, aligned, kwic_dict, kwic_library
+    from workspace.kwic import PART_NAMES, aligned, kwic_counted, kwic_dict
 
     sort = choice(args.sort, KWIC_SORTS, "sort")
     non_negative(args.width, "--width")
@@ -354,7 +354,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
         raise UsageError("the term is empty")
     with workspace(args) as ws:
         where = check_where(ws, args.where)
-        lines = kwic_library(
+        lines, total, articles = kwic_counted(
             ws.library,
             args.term,
             width=args.width,
@@ -364,7 +364,7 @@ def cmd_kwic(args: argparse.Namespace) -> int:
             store=ws.store,
         )
     if args.json:
-        print_json(kwic_dict(lines))
+        print_json({**kwic_dict(lines), "total": total, "articles": articles})
         return 0
     if not lines:
         hint = ""
@@ -381,6 +381,11 @@ def cmd_kwic(args: argparse.Namespace) -> int:
         mark = f"{PART_NAMES.get(ln.part, '    ')} " if marks else ""
         text.append(f"{ln.article_id:<{idw}}  {mark}{left} {match} {right}".rstrip() + "\n")
     out("".join(text))
+    more = " — --limit N for more" if total > len(lines) else ""
+    shown = f"{len(lines)} of {total}" if total > len(lines) else f"{total}"
+    noun = "occurrence" if total == 1 else "occurrences"
+    # on stderr: standard output stays one line per occurrence, for sort, uniq and wc
+    print(f"{shown} {noun} in {plural(articles, 'article')}{more}", file=sys.stderr)
     return 0
 
 

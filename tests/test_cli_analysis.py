@@ -193,9 +193,12 @@ def test_kwic_json_offsets_cut_out_the_match(fx: Fx, capsys: pytest.CaptureFixtu
     assert [x["left"][::-1] for x in left] == sorted(x["left"][::-1] for x in left)
     right = fx.json(capsys, "kwic", "营商环境", "--sort", "right")["lines"]
     assert [x["right"] for x in right] == sorted(x["right"] for x in right)
-    assert len(fx.json(capsys, "kwic", "营商环境", "--limit", "2")["lines"]) == 2
+    two = fx.json(capsys, "kwic", "营商环境", "--limit", "2")
+    assert len(two["lines"]) == 2 and two["total"] == 5 and two["articles"] == 2
+    _code, _out, err = fx.run(capsys, "kwic", "营商环境", "--limit", "2")
+    assert "2 of 5 occurrences in 2 articles — --limit N for more" in err  # testerD F3
     only = fx.json(capsys, "kwic", "营商环境", "--where", "防汛 or 党建 and not 营商环境")
-    assert only == {"lines": []}
+    assert only == {"lines": [], "total": 0, "articles": 0}
     where = fx.json(capsys, "kwic", "营商环境", "--where", "党建")
     assert len(where["lines"]) == 5  # both articles carry 党建 (on a passage)
     _kwic_checks(fx, where, "营商环境", 20)

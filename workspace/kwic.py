@@ -224,6 +224,37 @@ def kwic_library(
     return concordance_head(texts, term, width=width, sort=sort, limit=limit)[0]
 
 
+def kwic_counted(
+    library: Library,
+    term: str,
+    *,
+    width: int = 20,
+    sort: Sort = None,
+    where: Where = None,
+    limit: int | None = None,
+    store: Store | None = None,
+) -> tuple[list[Line], int, int]:
+    """:func:`kwic_library`'s lines, how many there are in all and in how many articles (a
+    researcher reports the count; ``--limit`` cut them silently)."""
+    _check(width, sort, limit)
+    if not term:
+        raise ValueError("the search term is empty")
+    store = store if store is not None else library.store
+    rows = None
+    if library.corpus is None and not has_page_terms(where):
+        rows = _indexed_texts(library, term)
+    if rows is None:
+        every = kwic(library.load(), term, width=width, sort=sort, where=where, store=store)
+    else:
+        pred = article_filter(where, store)
+        texts = (r for r in rows if pred is None or pred(r[0]))
+        if limit is not None:
+            return concordance_head(texts, term, width=width, sort=sort, limit=limit)
+        every = concordance(texts, term, width=width, sort=sort)
+    shown = every if limit is None else every[:limit]
+    return shown, len(every), len({ln.article_id for ln in every})
+
+
 def _indexed_texts(library: Library, term: str) -> Iterator[Any] | None:
     """(article id, text) of the articles containing ``term``, in corpus order, read from a
     fresh index as they are consumed (a frequent word's texts are most of the corpus), the
