@@ -723,3 +723,27 @@ def test_snapshot_analysis(
     seed(seeds_copy, db)
     which, keys = SNAPS[name]
     assert snap_compare(make_app(seeds_copy, db), terminal_size=size, run_before=_snap(which, keys))
+
+
+async def test_autocode_says_the_headline_count_is_of_the_lines_shown(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With more lines than the screen holds, the headline lines were counted over those shown
+    and read as the total's (48600 lines … 307 in headlines, where 3,000 are; testerD F8)."""
+    import tui.screens.concordance as conc
+
+    monkeypatch.setattr(conc, "LIMIT", 3)
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _main):
+        await pilot.press("K", *"营商环境", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ConcordanceScreen), "concordance")
+        ks = app.screen
+        assert isinstance(ks, ConcordanceScreen)
+        await until(pilot, lambda: bool(ks.lines), "lines")
+        assert ks.total == 12 and len(ks.lines) == 3
+        await pilot.press("A")
+        choose(app.screen, "match")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, TagDialog), "code")
+        heading = app.screen.heading  # type: ignore[attr-defined]
+        assert "12 lines in 3 articles (of the first 3, 1 in headlines: not coded" in heading

@@ -179,3 +179,36 @@ async def test_keys_typed_on_past_a_similar_code_question_wait_for_its_answer(
         await settle(pilot, saved)
     with stored(db) as s:
         assert s.notes(aid).tags == ("大库四",) and s.notes(aid).note == "这是笔记"
+
+
+async def test_keys_held_past_the_question_wait_for_the_tag_prompt_after_esc(
+    seeds_copy: Path, db: Path
+) -> None:
+    """Esc on the "new code?" question goes back to editing the code: the keys typed on past
+    it (n, a note, ctrl+s) were typed into the code (企业服务n笔记三; testerD F10).  They
+    wait for the prompt to close, then write the note."""
+    from tui.dialogs import ConfirmDialog, TagDialog
+
+    arts = load_corpus(seeds_copy).articles
+    with Store.open(db) as s:
+        s.add_tags(arts[0], ["企业服务"])
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, screen):
+        await open_article(pilot, screen, "学习讨论")
+        aid = screen.article.id  # type: ignore[union-attr]
+        type_fast(app, "t", *"企业服", "enter", "n", *"笔记三", "ctrl+s")
+        await settle(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.pause(0.1)
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, TagDialog))
+        await pilot.pause(0.2)
+        assert app.screen.query_one("#tag-input", Input).value == "企业服务"
+        await pilot.press("enter")
+
+        def saved() -> bool:
+            n = app.workspace.store.notes(aid)
+            return n.note == "笔记三" and not app.keys.held
+
+        await settle(pilot, saved)
+    with stored(db) as s:
+        assert s.notes(aid).tags == ("企业服务",) and s.notes(aid).note == "笔记三"

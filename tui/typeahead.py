@@ -111,7 +111,20 @@ class Dialog(ModalScreen[ResultT], Generic[ResultT]):
             return True
         return False
 
+    below: Dialog[Any] | None = None
+    """The dialog this question was asked from: when the answer leaves it open (Esc, back to
+    editing), what was parked waits for it to close instead of being typed into it."""
+
+    def leaves_below_open(self) -> bool:
+        """Whether the answer given keeps ``below`` open (see ``ConfirmDialog``)."""
+        return False
+
     def on_unmount(self) -> None:
+        below = self.below
+        if self.parked and below is not None and self.leaves_below_open():
+            below.parked += self.parked  # typed after its keys: after them, when it closes
+            self.parked = []
+            return
         buffer = getattr(self.app, "keys", None)
         if self.parked and isinstance(buffer, KeyBuffer):
             buffer.unpark(self.parked)

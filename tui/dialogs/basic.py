@@ -157,6 +157,7 @@ class TagDialog(Dialog[list[str] | None]):
         # they wait until it is answered (testerD F9: n said "use 大库一", the note was lost)
         question.unbidden = True
         question.reaction = 0.0  # it follows the user's Enter: a key once it shows answers it
+        question.below = self  # Esc (edit) keeps this open: those keys wait for it to close
         self.app.push_screen(question, decided)
 
     def finish(self, tags: list[str]) -> None:
@@ -193,14 +194,21 @@ class ConfirmDialog(Dialog[bool | None]):
             yield Static(plain(self.question))
             yield Static(plain(self.keys, "dim"))
 
+    answer: bool | None = False
+
     def action_yes(self) -> None:
+        self.answer = True
         self.dismiss(True)
 
     def action_no(self) -> None:
         self.dismiss(False)
 
     def action_escape(self) -> None:
-        self.dismiss(None if self.edit else False)
+        self.answer = None if self.edit else False
+        self.dismiss(self.answer)
+
+    def leaves_below_open(self) -> bool:
+        return self.edit and self.answer is None
 
 
 class NoteDialog(Dialog[str | None]):

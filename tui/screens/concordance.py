@@ -411,6 +411,11 @@ class ConcordanceScreen(AnalysisScreen):
 
             heads = sum(ln.headline for ln in self.lines)  # a passage lies in the text
             left = f" ({heads} in headlines: not coded, 标题不编码)" if heads else ""
+            if heads and self.total > len(self.lines):  # counted over the lines shown only
+                left = (
+                    f" (of the first {len(self.lines)}, {heads} in headlines: not coded, "
+                    "标题不编码)"
+                )
             self.app.push_screen(
                 TagDialog(
                     f"自动编码「{term}」({UNIT_NAMES[unit]}): {counted(self.total, 'line')} in "
