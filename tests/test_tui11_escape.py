@@ -85,3 +85,11 @@ def test_escape_then_punctuation_textual_reads_alone_is_both_keys(parser: object
     mouse = [*new().feed("\x1b[<0;12;5M")]  # type: ignore[attr-defined]
     assert [type(e).__name__ for e in mouse] == ["MouseDown"]  # a mouse report, not keys
     assert keys(new(), "\x1b ") == ["escape", "space"]
+
+
+def test_escape_then_a_closing_bracket_is_both_keys(parser: object) -> None:
+    """Esc ] (close, next article) lost both keys, or put ] into the tag (testerD F2)."""
+    new = type(parser)
+    assert keys(new(), "\x1b]") == ["escape", "right_square_bracket"]
+    assert keys(new(), "\x1b]t") == ["escape", "right_square_bracket", "t"]
+    assert keys(new(), "\x1b[C") == ["right"]  # Esc [ still begins a sequence

@@ -13,7 +13,7 @@ and Esc b are ctrl+right and ctrl+left to it (iTerm's word jumps), Esc 1 is ¡ (
 option+1): closing a dialog and pressing ``f`` at once widened the lists instead of opening
 the filter.  And so do the punctuation keys it reads after an Esc as the bare key, the Esc
 gone (Esc / typed fast in the tag prompt left it open and added the slash to the code) —
-except those that open an escape sequence (Esc [ is how an arrow key begins).
+except Esc [, how an arrow key begins (what follows it cannot be told from a sequence).
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ def _read_as_other_keys() -> frozenset[str]:
 
 
 REREAD = _read_as_other_keys()
-SEQUENCE_STARTS = frozenset("[]OP_^X")
-"""After an Esc these open a control sequence (CSI, OSC, SS3, DCS, APC, PM, SOS): never split."""
+SEQUENCE_STARTS = frozenset("[")
+"""After an Esc this opens a control sequence (CSI: arrows, mouse reports): never split.  (Esc
+] would open an OSC, but Textual reads none: it takes the bracket alone, dropping the Esc.)"""
 
 
 @lru_cache(maxsize=128)
