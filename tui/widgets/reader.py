@@ -3,7 +3,7 @@ selection and search-hit jumps (the screen asks it where the caret is; it never 
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -365,6 +365,9 @@ class Reader(TextView):
         elif self.mode == "caret":
             self.mode = "select"
             self.sel_anchor = self.caret
+            end = self._hit_from_caret()
+            if end is not None:  # a search hit starts here: selected whole (光武大道, not 光)
+                self.caret = max(self.caret, bisect_left(self._token_starts(), end) - 1)
         else:
             self.mode = "caret"
         self.post_message(self.CaretMoved())
@@ -416,6 +419,13 @@ class Reader(TextView):
         self.post_message(self.CaretMoved())
 
     # -- search hits
+
+    def _hit_from_caret(self) -> int | None:
+        """The end of the search hit that starts in the word at the caret, if one does."""
+        if not self.hits or not self.tokens:
+            return None
+        s, e = self.tokens[min(self.caret, len(self.tokens) - 1)]
+        return next((he for hs, he in self.hits if s <= hs < e), None)
 
     def set_hits(self, hits: list[tuple[int, int]]) -> None:
         self.hits = hits
