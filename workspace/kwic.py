@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from corpus.model import Article, Corpus
 from storage.annotations import Store
 
-if TYPE_CHECKING:  # the library (and through it the index) is only needed by kwic_library
+if TYPE_CHECKING:  # the library (and through it the index) is only needed by kwic_counted
     from storage.library import Library
 
 Sort = Literal["left", "right"] | None
@@ -203,25 +203,10 @@ def kwic_library(
     limit: int | None = None,
     store: Store | None = None,
 ) -> list[Line]:
-    """:func:`kwic` for a command: when the corpus is not loaded yet, the index is fresh and no
-    boundary correction applies, the articles' texts come straight from the index (a query,
-    instead of unpickling every parsed page — most of a whole ``piyue kwic`` process); the
-    lines are the same either way."""
-    _check(width, sort, limit)
-    if not term:
-        raise ValueError("the search term is empty")
-    store = store if store is not None else library.store
-    rows = None
-    if library.corpus is None and not has_page_terms(where):
-        rows = _indexed_texts(library, term)
-    if rows is None:
-        corpus = library.load()
-        return kwic(corpus, term, width=width, sort=sort, where=where, limit=limit, store=store)
-    pred = article_filter(where, store)
-    texts = (r for r in rows if pred is None or pred(r[0]))
-    if limit is None or sort is None:  # in corpus order the first lines end the reading
-        return concordance(texts, term, width=width, sort=sort, limit=limit)
-    return concordance_head(texts, term, width=width, sort=sort, limit=limit)[0]
+    """:func:`kwic` for a command (:func:`kwic_counted`'s lines)."""
+    return kwic_counted(
+        library, term, width=width, sort=sort, where=where, limit=limit, store=store
+    )[0]
 
 
 def kwic_counted(
@@ -234,8 +219,11 @@ def kwic_counted(
     limit: int | None = None,
     store: Store | None = None,
 ) -> tuple[list[Line], int, int]:
-    """:func:`kwic_library`'s lines, how many there are in all and in how many articles (a
-    researcher reports the count; ``--limit`` cut them silently)."""
+    """:func:`kwic`'s lines, how many there are in all and in how many articles (a researcher
+    reports the count; ``--limit`` cut them silently).  When the corpus is not loaded yet, the
+    index is fresh and no boundary correction applies, the articles' texts come straight from
+    the index (a query, instead of unpickling every parsed page — most of a whole ``piyue
+    kwic`` process); the lines are the same either way."""
     _check(width, sort, limit)
     if not term:
         raise ValueError("the search term is empty")
