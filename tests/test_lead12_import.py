@@ -10,16 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cli import main
-
-
-def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+from .test_coding_workflow import cli
 
 
 def test_an_import_finds_codings_on_a_renamed_day_folder(
