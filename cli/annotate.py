@@ -86,7 +86,9 @@ def register(sub: Any) -> dict[str, Callable[[argparse.Namespace], int]]:
         "(undoable in the reader): a passage, by the id `piyue orphans` prints, re-found by "
         "its quote in the article's text (refused when the quote is not there); or an "
         "orphaned article, by its old id: its tags and note go to the article, with its "
-        "orphaned passages whose quote the article has (the others stay orphans, named).",
+        "orphaned passages whose quote the article has (the others stay orphans, named); "
+        "or a page's orphaned boundary corrections, by the old page id, onto a page "
+        "(ARTICLE_ID is then a page id: a page renamed and edited, so they could not follow it).",
     )
     add_common(a)
     a.add_argument("orphan", metavar="ORPHAN", help="a passage id or an orphaned article id")
@@ -185,6 +187,13 @@ def cmd_orphans(args: argparse.Namespace) -> int:
 def _attach(args: argparse.Namespace) -> int:
     with workspace(args, "write") as ws:
         ws.anchor()
+        fixes = ws.store.orphans(corrections=True)
+        if any(o["type"] == "correction" and o["article_id"] == args.orphan for o in fixes):
+            n = ws.attach_corrections(args.orphan, args.article_id)  # a page's, onto a page
+            print(f"{args.orphan} → {args.article_id}: attached {plural(n, 'boundary correction')}")
+            for line in ws.take_notices():
+                print(line, file=sys.stderr)
+            return 0
         done = ws.store.attach_orphan(args.orphan, ws.article(args.article_id))
     moved = (["tags and note"] if done.article else []) + (
         [plural(done.passages, "passage")] if done.passages else []

@@ -494,6 +494,35 @@ class Workspace:
         self._notices += describe_correction(report)
         return corpus
 
+    def attach_corrections(self, old_page: str, new_page: str) -> int:
+        """The orphaned boundary corrections of a page that is gone (renamed and edited, so
+        they could not follow it by its file) put on the page the user names; its articles
+        are cut again with them and their codings follow their text.  Returns how many."""
+        store = self.store
+        docs = store.correction_docs()
+        mine = {k: d for k, d in docs.items() if d["issue_id"] == old_page and d.get("orphan")}
+        if not mine:
+            raise StoreError(
+                f"no orphaned boundary correction of page {old_page!r} (piyue orphans lists them)"
+            )
+        page = self.library.issue(new_page)
+        if page is None:
+            raise StoreError(f"no page with id {new_page!r} (piyue list shows the pages)")
+        if any(d["issue_id"] == new_page for d in docs.values()):
+            raise StoreError(f"page {new_page} has boundary corrections of its own: nothing moved")
+        sha = self._page_sha1(page)
+        was = self._fresh_stamp()
+        with store.batch("attach corrections"):
+            store.update_corrections(
+                {
+                    k: {**d, "issue_id": new_page, "orphan": False, "page_sha1": sha}
+                    for k, d in mine.items()
+                }
+            )
+            self._reparse(new_page, page, undoable=True)
+        self._still_anchored(was)
+        return len(mine)
+
     def _page_sha1(self, page: Issue | None) -> str:
         """The page file's fingerprint, for its corrections to follow it to a new name."""
         try:
