@@ -200,6 +200,8 @@ class Segmenter:
         self._pending_terms: list[Term] = []
         self._own_tags: dict[str, str] = {}
         self._undo: dict[str, tuple[int | None, list[str], str | None]] = {}
+        self._user_undo: dict[str, tuple[int | None, list[str], str | None]] = {}
+        """How to take back each word the user joined in this session (``withdraw_word``)."""
         self._files: tuple[Lexicon, dict[str, str]] | None = None
 
     @property
@@ -400,6 +402,10 @@ class Segmenter:
         """A word the user fixed in the reader: applies at once (the caller persists it)."""
         self._engine()
         with self._lock:
+            if word not in self.user_words and word not in self._user_undo:
+                t = self._t
+                prefixes = [word[: i + 1] for i in range(len(word) - 1) if not t.has(word[: i + 1])]
+                self._user_undo[word] = (t.freq(word), prefixes, t.user_tags.get(word))
             self.user_words.add(word)
             self.user_splits.discard(word)
             # learned terms it cuts go; one that is this very word becomes the user's
@@ -408,6 +414,21 @@ class Segmenter:
                 del self.terms[word]
                 self._undo.pop(word, None)
             self._t.add_word(word, freq)
+
+    def withdraw_word(self, word: str) -> bool:
+        """Take back a word ``add_word`` added in this session (a join the user went on to
+        extend: 光武大, then 光武大道); False when it was not added here."""
+        self._engine()
+        with self._lock:
+            undo = self._user_undo.pop(word, None)
+            if undo is None:
+                return False
+            old_freq, prefixes, old_tag = undo
+            self._t.undo_add(word, old_freq, prefixes)
+            if old_tag is None:
+                self._t.user_tags.pop(word, None)
+            self.user_words.discard(word)
+            return True
 
     def split_word(self, word: str, parts: list[str]) -> list[tuple[str, int]]:
         """Make jieba split ``word`` into ``parts`` from now on (learned terms that would

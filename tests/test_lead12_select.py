@@ -30,3 +30,27 @@ async def test_v_v_after_a_search_selects_the_hit(seeds_copy: Path, tmp_path: Pa
         sel = reader.selection()
         assert sel is not None and reader.article.text[sel[0] : sel[1]].startswith("光武大道")
         assert len(reader.article.text[sel[0] : sel[1]]) > 4
+
+
+async def test_joining_a_word_in_two_steps_leaves_no_half_word(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """``+ +`` on 光/武大/道 joined 光武大, then 光武大道, and left 光武大 in the user's dictionary,
+    where it cut other texts (汉光武大帝 → …光武大|帝; testerD)."""
+    app = make_app(seeds_copy, tmp_path / "db" / "annotations.json")
+    async with running(app) as (pilot, screen):
+        await searched(pilot, screen, "光武大道")
+        await pilot.press("enter")
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if screen.article is not None and "光武大道" in screen.article.text:
+                break
+        await pilot.press("v", "plus")
+        await pilot.pause()
+        await pilot.press("plus")
+        await pilot.pause()
+        lib = app.workspace.library
+        lines = lib.user_dict.read_text("utf-8").split()
+        assert "光武大道" in lines and "光武大" not in lines
+        assert "光武大道" in lib.segmenter.words("伊滨区光武大道与兰台路")
+        assert "光武大" not in lib.segmenter.words("汉光武大帝")

@@ -561,10 +561,33 @@ class Workspace:
 
     # ------------------------------------------------------------------ words
 
-    def join_word(self, word: str) -> None:
-        """Keep ``word`` whole from now on: the user dictionary and the segmenter at once."""
+    def join_word(self, word: str, extends: str = "") -> None:
+        """Keep ``word`` whole from now on: the user dictionary and the segmenter at once.
+        ``extends``: the word just joined that this one grows (光武大, then 光武大道): taken
+        back if it is the dictionary's last line, not left to cut other texts (汉光武大帝)."""
+        self._words_writable()
+        seg = self.library.segmenter
+        if extends and extends in word and self._drop_last_user_line(f"{extends} 2000"):
+            seg.withdraw_word(extends)
         self._append_user_dict([f"{word} 2000"])
-        self.library.segmenter.add_word(word, 2000)
+        seg.add_word(word, 2000)
+
+    def _drop_last_user_line(self, line: str) -> bool:
+        """Remove the user dictionary's last line if it is ``line`` (written whole, then
+        renamed over the file)."""
+        path = self.library.user_dict
+        try:
+            text = path.read_text("utf-8")
+        except OSError:
+            return False
+        lines = text.rstrip("\n").split("\n")
+        if not lines or lines[-1].strip() != line:
+            return False
+        kept = "\n".join(lines[:-1])
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(kept + "\n" if kept else "", "utf-8")
+        tmp.replace(path)
+        return True
 
     def split_word(self, word: str, parts: list[str]) -> None:
         """Segment ``word`` as ``parts`` from now on."""

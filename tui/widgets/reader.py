@@ -90,6 +90,8 @@ class Reader(TextView):
         self.notes: list[Content] = []
         self._dragging = False
         self._body_key: tuple[object, ...] = ()
+        self._joined: tuple[tuple[str, int] | None, str] = (None, "")
+        """Where (article, offset) and which word ``+`` last joined."""
         self._starts: tuple[list[tuple[int, int]], list[int]] = ([], [])
         self.hits: list[tuple[int, int]] = []
         self.hit_index = -1
@@ -470,7 +472,11 @@ class Reader(TextView):
         if not all(ch.isalnum() for ch in word):
             self.notify(f"“{word}”不是一个词 only letters can form a word", severity="warning")
             return
-        if self._save_words(lambda: ws.join_word(word), f"词典 + {word}"):
+        # + again on the word just joined grows it (光武大, then 光武大道): the half is taken back
+        at, last = self._joined
+        grows = last if at == (self.article.id, span[0]) and last in word else ""
+        if self._save_words(lambda: ws.join_word(word, grows), f"词典 + {word}"):
+            self._joined = ((self.article.id, span[0]), word)
             self.post_message(self.WordsChanged())
 
     def action_split_word(self) -> None:
