@@ -274,11 +274,12 @@ def retrieve_text(
     lines = []
     for it in items:
         where = pad(it.date or it.file, ww)
+        # the brackets hug the quote; the column's room is after them
         if it.kind == "article":
-            body = pad("", cells) + " 【" + pad("整篇", qw) + "】 " + pad("", cells)
+            body = pad("", cells) + " " + pad("【整篇】", qw + 4) + " " + pad("", cells)
         else:
             left, _, right = aligned(Line(it.article_id, 0, 0, it.left, "", it.right), cells)
-            body = f"{left} 【{pad(fit(it.quote, qw), qw)}】 {right}"
+            body = f"{left} {pad('【' + fit(it.quote, qw) + '】', qw + 4)} {right}"
         tags = " ".join(f"#{t}" for t in it.tags)
         title = pad(fit(it.title or "(无标题)", 30), 30)
         who = f"{pad(it.coder, cw)}  " if coders else ""
