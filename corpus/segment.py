@@ -299,15 +299,20 @@ class Segmenter:
         tk = self._engine()
         for name in words:
             undo = self._undo.pop(name, None)
-            if undo is None:
-                continue
-            old_freq, new_prefixes, old_tag = undo
-            tk.undo_add(name, old_freq, new_prefixes)
-            if old_tag is None:
-                tk.user_tags.pop(name, None)
-            else:
-                tk.user_tags[name] = old_tag
-            self._own_tags.pop(name, None)
+            if undo is not None:
+                self._take_back(tk, name, undo)
+
+    def _take_back(
+        self, tk: Tokenizer, name: str, undo: tuple[int | None, list[str], str | None]
+    ) -> None:
+        """A word added to the engine taken back: its frequency, prefixes and tag as before."""
+        old_freq, new_prefixes, old_tag = undo
+        tk.undo_add(name, old_freq, new_prefixes)
+        if old_tag is None:
+            tk.user_tags.pop(name, None)
+        else:
+            tk.user_tags[name] = old_tag
+        self._own_tags.pop(name, None)
 
     def _add_name(self, name: str) -> bool:
         # A common dictionary word that matched a name pattern (严格执行 → 严格) is no name.
@@ -423,10 +428,7 @@ class Segmenter:
             undo = self._user_undo.pop(word, None)
             if undo is None:
                 return False
-            old_freq, prefixes, old_tag = undo
-            self._t.undo_add(word, old_freq, prefixes)
-            if old_tag is None:
-                self._t.user_tags.pop(word, None)
+            self._take_back(self._t, word, undo)
             self.user_words.discard(word)
             return True
 
