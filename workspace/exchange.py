@@ -218,7 +218,8 @@ def import_file(ws: Workspace, path: Path, as_coder: str = "", merge: bool = Fal
         found = ws.store.anchor(corpus, new_pages=[i.id for i in corpus.issues])
         rep.found_again = found.found
         still = {str(d["article_id"]) for d in ws.store.orphans()}
-        rep.orphans = [o for o in rep.orphans if any(a in o for a in still)]
+        # the lines name an article id followed by a space ("article X is…", "in X (kept…")
+        rep.orphans = [o for o in rep.orphans if any(f" {a} " in o for a in still)]
     if not rep.articles and not rep.orphans and rep.skipped:
         # not one line was a record: a CSV, a Markdown export, some other file
         raise StoreError(
