@@ -187,8 +187,7 @@ def cmd_orphans(args: argparse.Namespace) -> int:
 def _attach(args: argparse.Namespace) -> int:
     with workspace(args, "write") as ws:
         ws.anchor()
-        fixes = ws.store.orphans(corrections=True)
-        if any(o["type"] == "correction" and o["article_id"] == args.orphan for o in fixes):
+        if ws.orphaned_corrections(args.orphan):
             n = ws.attach_corrections(args.orphan, args.article_id)  # a page's, onto a page
             print(f"{args.orphan} → {args.article_id}: attached {plural(n, 'boundary correction')}")
             for line in ws.take_notices():

@@ -14,7 +14,7 @@ import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from storage import locations
 from storage.errors import StoreError
@@ -494,13 +494,18 @@ class Workspace:
         self._notices += describe_correction(report)
         return corpus
 
+    def orphaned_corrections(self, page: str) -> dict[str, dict[str, Any]]:
+        """The boundary corrections of ``page`` that lost it (by key)."""
+        docs = self.store.correction_docs()
+        return {k: d for k, d in docs.items() if d["issue_id"] == page and d.get("orphan")}
+
     def attach_corrections(self, old_page: str, new_page: str) -> int:
         """The orphaned boundary corrections of a page that is gone (renamed and edited, so
         they could not follow it by its file) put on the page the user names; its articles
         are cut again with them and their codings follow their text.  Returns how many."""
         store = self.store
         docs = store.correction_docs()
-        mine = {k: d for k, d in docs.items() if d["issue_id"] == old_page and d.get("orphan")}
+        mine = self.orphaned_corrections(old_page)
         if not mine:
             raise StoreError(
                 f"no orphaned boundary correction of page {old_page!r} (piyue orphans lists them)"
