@@ -11,15 +11,20 @@ from tui.widgets import Reader
 from .test_tui import running, searched
 
 
+async def open_hit(pilot, screen, term: str) -> None:  # type: ignore[no-untyped-def]
+    """Search ``term`` and open its article from the hits."""
+    await searched(pilot, screen, term)
+    await pilot.press("enter")
+    for _ in range(100):
+        await pilot.pause(0.02)
+        if screen.article is not None and term in screen.article.text:
+            return
+
+
 async def test_v_v_after_a_search_selects_the_hit(seeds_copy: Path, tmp_path: Path) -> None:
     app = make_app(seeds_copy, tmp_path / "db" / "annotations.json")
     async with running(app) as (pilot, screen):
-        await searched(pilot, screen, "光武大道")
-        await pilot.press("enter")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if screen.article is not None and "光武大道" in screen.article.text:
-                break
+        await open_hit(pilot, screen, "光武大道")
         reader = screen.query_one(Reader)
         await pilot.press("v", "v")
         await pilot.pause()
@@ -39,12 +44,7 @@ async def test_joining_a_word_in_two_steps_leaves_no_half_word(
     where it cut other texts (汉光武大帝 → …光武大|帝; testerD)."""
     app = make_app(seeds_copy, tmp_path / "db" / "annotations.json")
     async with running(app) as (pilot, screen):
-        await searched(pilot, screen, "光武大道")
-        await pilot.press("enter")
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if screen.article is not None and "光武大道" in screen.article.text:
-                break
+        await open_hit(pilot, screen, "光武大道")
         await pilot.press("v", "plus")
         await pilot.pause()
         await pilot.press("plus")
