@@ -145,8 +145,15 @@ def _split(page: Page, idx: int, line: int, joins: dict[int, list[_Join]]) -> No
     moved_lines = {n for p in moved for n in range(_line(p), int(str(p[3])) + 1)}
     new.lines.extend(n for n in owner.lines if n in moved_lines)
     owner.lines = [n for n in owner.lines if n not in moved_lines and n not in new.lines]
-    if owner.byline and max(owner.lines, default=0) < max(new.lines, default=0):
+    # What closes the story below the part split off (its byline, a jump marker) closes that
+    # part: it goes with it, lines and all; a dateline's writer stays at the top.
+    last = max(moved_lines, default=line)
+    closing = [n for n in owner.lines if n > last]
+    if closing and (owner.byline or owner.jump):
+        new.lines.extend(closing)
+        owner.lines = [n for n in owner.lines if n <= last]
         new.byline, owner.byline = owner.byline, []
+        new.jump, owner.jump = owner.jump, ""
     page.drafts.insert(idx + 1, new)
     mine = joins.get(id(owner), [])
     gone = [j for j in mine if any(p is q for p in moved for q in j.added)]
