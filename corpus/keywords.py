@@ -241,8 +241,9 @@ LONG_BONUS = 1.15
 TITLE_BONUS = 1.6
 USE_RATIO = 0.5
 """A term that holds a chosen word takes its slot only if the article uses it half as often."""
-FAINT = 0.25
-"""A plain word said once scoring under this share of the top keyword is no key term."""
+FAINT = 0.3
+"""A plain word said once scoring under this share of the top keyword is no key term (a
+brief's 交会处 and 占地约)."""
 _NAME_KINDS = frozenset(("person", "place", "organisation"))
 LEAD_BONUS = 1.5
 LEAD_CHARS = 120
@@ -356,9 +357,9 @@ def rank(
             score *= _KIND_BONUS.get(kind, 1.0)
         elif kind == "term":  # a slogan of the domain dictionary (主题教育): a term, not boosted
             score *= _KIND_BONUS["term"]
-        if w in in_title:
+        if w in in_title:  # the lead restating the headline is one statement, not two
             score *= TITLE_BONUS
-        if w in in_lead:
+        elif w in in_lead:
             score *= LEAD_BONUS
         if len(w) >= 4:
             score *= LONG_BONUS  # longer words are more specific terms (专精特新, 减污降碳)

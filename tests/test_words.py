@@ -120,7 +120,7 @@ def test_a_word_in_a_quarter_of_a_small_corpus_is_its_genre_not_a_key_term() -> 
 
 def test_a_word_said_once_far_below_the_top_is_left_out(seg: Segmenter) -> None:
     """A brief of two sentences has no ten key terms: a plain word said once, scoring under a
-    quarter of the best, is filler (交会处, 占地约); a term or a name is kept."""
+    0.3 of the best, is filler (交会处, 占地约); a term or a name is kept."""
     text = (
         "均和云谷·洛阳信息科技港二期项目14栋厂房主体结构封顶。该项目位于伊滨区光武大道与兰台路"
         "交会处附近,占地约146亩。"
@@ -135,6 +135,20 @@ def test_a_word_said_once_far_below_the_top_is_left_out(seg: Segmenter) -> None:
     assert len(got) < 10
     plain = [k.word for k in rank(words, df, 10)]  # without kinds: the ranking of old
     assert "交会处" in plain
+
+
+def test_the_lead_restating_the_headline_counts_once() -> None:
+    """What the headline names counts more, and so does what the lead names; a lead that says
+    the headline again (提升站位…确保安全度汛) is the same statement, not a second one."""
+    df = DocFreq({"站位": 3, "防汛": 3, "尾矿库": 3}, docs=600)
+    words = ["站位", "防汛", "尾矿库"]
+    got = {
+        k.word: k.weight
+        for k in rank(words, df, 3, kinds={"尾矿库": "word"}, title=["站位", "防汛"], lead=["站位"])
+    }
+    assert got["站位"] == got["防汛"]  # in the headline; the lead's echo adds nothing
+    led = {k.word: k.weight for k in rank(words, df, 3, kinds={"尾矿库": "word"}, lead=["站位"])}
+    assert led["站位"] > led["防汛"] == led["尾矿库"]  # the lead alone still counts
 
 
 def test_query_syntax() -> None:
