@@ -93,3 +93,49 @@ def test_escape_then_a_closing_bracket_is_both_keys(parser: object) -> None:
     assert keys(new(), "\x1b]") == ["escape", "right_square_bracket"]
     assert keys(new(), "\x1b]t") == ["escape", "right_square_bracket", "t"]
     assert keys(new(), "\x1b[C") == ["right"]  # Esc [ still begins a sequence
+
+
+def test_escape_then_an_opening_bracket_typed_is_both_keys(parser: object) -> None:
+    """Esc [ (close, previous article) typed at once: Textual took Esc [ and what followed for
+    one unknown sequence and dropped the Esc — the tag prompt stayed open with [t in it."""
+    new = type(parser)
+    assert keys(new(), "\x1b[t") == ["escape", "left_square_bracket", "t"]
+    assert keys(new(), "\x1b[营商") == ["escape", "left_square_bracket", "营", "商"]
+    assert keys(new(), "\x1b[\r") == ["escape", "left_square_bracket", "enter"]
+    assert keys(new(), "\x1b[", "t") == ["escape", "left_square_bracket", "t"]  # two reads
+    assert keys(new(), "\x1b", "[", "K") == ["escape", "left_square_bracket", "K"]
+    assert keys(new(), "\x1b[[x") == ["escape", "left_square_bracket", "left_square_bracket", "x"]
+    assert keys(new(), "\x1b[") == ["escape", "left_square_bracket"]  # nothing came after it
+    assert keys(new(), "a\x1b\x1b[n") == ["a", "escape", "escape", "left_square_bracket", "n"]
+
+
+def test_what_a_terminal_sends_after_escape_bracket_is_still_read_as_it_was(
+    parser: object,
+) -> None:
+    new = type(parser)
+    assert keys(new(), "\x1b[A") == ["up"]
+    assert keys(new(), "\x1b[", "A") == ["up"]  # an arrow split across reads
+    assert keys(new(), "\x1b[1;5C") == ["ctrl+right"]
+    assert keys(new(), "\x1b[[A") == ["f1"]  # the Linux console's F1
+    assert keys(new(), "\x1b[Z") == ["shift+tab"]
+    assert keys(new(), "\x1b[3~") == ["delete"]
+    mouse = [*new().feed("\x1b[<0;12;5M")]  # type: ignore[attr-defined]
+    assert [type(e).__name__ for e in mouse] == ["MouseDown"]
+    paste = [*new().feed("\x1b[200~营商\x1b[201~")]  # type: ignore[attr-defined]
+    assert [type(e).__name__ for e in paste] == ["Paste"]
+
+
+def test_a_lone_escape_is_delivered_by_the_clock(parser: object) -> None:
+    """An Esc with nothing after it waits for what follows (an arrow's [), then is a key."""
+    import time
+
+    from textual import constants
+
+    p = type(parser)()
+    assert [e.key for e in p.feed("\x1b")] == []  # type: ignore[attr-defined]
+    time.sleep(constants.ESCAPE_DELAY + 0.02)
+    assert [e.key for e in p.tick()] == ["escape"]  # type: ignore[attr-defined]
+    assert [e.key for e in p.feed("[")] == ["left_square_bracket"]  # type: ignore[attr-defined]
+    assert [e.key for e in p.feed("\x1b[")] == []  # type: ignore[attr-defined]
+    time.sleep(constants.ESCAPE_DELAY + 0.02)
+    assert [e.key for e in p.tick()] == ["escape", "left_square_bracket"]  # type: ignore[attr-defined]

@@ -12,15 +12,22 @@ So do the printable keys Textual's table reads with a preceding Esc as some othe
 and Esc b are ctrl+right and ctrl+left to it (iTerm's word jumps), Esc 1 is ¡ (macOS's
 option+1): closing a dialog and pressing ``f`` at once widened the lists instead of opening
 the filter.  And so do the punctuation keys it reads after an Esc as the bare key, the Esc
-gone (Esc / typed fast in the tag prompt left it open and added the slash to the code) —
-except Esc [, how an arrow key begins (what follows it cannot be told from a sequence).
+gone (Esc / typed fast in the tag prompt left it open and added the slash to the code).
+
+Esc [ is how an arrow key begins, so it waits for the next character: where no key the
+terminal sends goes on so (ESC [ t, ESC [ 营, ESC [ Enter), it was typed — Esc, then [ (the
+previous article), then the rest; Textual took it all for one unknown sequence and dropped the
+Esc.  A parameter (digits, ``<`` of a mouse report, ``?``), M, I and O still open a sequence.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
+
+from textual import constants
 
 ESC = "\x1b"
 KEPT = {ESC, "\t"}  # ESC ESC is Esc twice already; ESC Tab is Textual's shift+tab
@@ -41,8 +48,38 @@ def _read_as_other_keys() -> frozenset[str]:
 
 REREAD = _read_as_other_keys()
 SEQUENCE_STARTS = frozenset("[")
-"""After an Esc this opens a control sequence (CSI: arrows, mouse reports): never split.  (Esc
-] would open an OSC, but Textual reads none: it takes the bracket alone, dropping the Esc.)"""
+"""After an Esc this opens a control sequence (CSI: arrows, mouse reports): decided by what
+follows (``typed_after_bracket``).  (Esc ] would open an OSC, but Textual reads none: it takes
+the bracket alone, dropping the Esc.)"""
+CSI = ESC + "["
+_OPENS_SEQUENCE = frozenset("0123456789;:<=>?MIO")
+"""After ESC [: a parameter (ESC [ 1 ; 5 C, mouse ESC [ < …, a report ESC [ ? …), an X10 mouse
+report (M) or focus (I, O) — what a terminal sends, never judged typed."""
+
+
+@lru_cache(maxsize=1)
+def _key_sequences() -> tuple[str, ...]:
+    """The ESC [ sequences Textual reads as keys (arrows, F-keys, rxvt's ESC [ a…)."""
+    try:
+        from textual._ansi_sequences import ANSI_SEQUENCES_KEYS
+    except ImportError:
+        return ()
+    return tuple(k for k in ANSI_SEQUENCES_KEYS if k.startswith(CSI))
+
+
+def typed_after_bracket(seq: str) -> bool | None:
+    """For ``seq`` = ESC [ and what came after it: True when it was typed (Esc, [, …), False
+    when it is, or may still become, a sequence the terminal sends, None when one more
+    character must tell (ESC [ [ begins the Linux console's F-keys, ESC [ [ A)."""
+    body = seq[len(CSI) :]
+    if not body:
+        return None
+    if body[0] in _OPENS_SEQUENCE:
+        return False
+    if body[0] == "[" and len(body) == 1:
+        return None
+    head = seq[: len(CSI) + (2 if body[0] == "[" else 1)]
+    return not any(k.startswith(head) for k in _key_sequences())
 
 
 @lru_cache(maxsize=128)
@@ -85,26 +122,63 @@ def install() -> bool:
 
     class EscapeFirst(XTermParser):
         """Textual's parser; an Esc still pending when a control character arrives is
-        delivered first (its wait for the rest of an escape sequence taken as over)."""
+        delivered first (its wait for the rest of an escape sequence taken as over), and an
+        Esc is held back here until what follows it tells a typed Esc [ from a sequence."""
 
         splits_escape = True
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            self._after_escape = False
+            self._held = ""
+            self._held_since = 0.0
+
+        def _escape_alone(self) -> Iterable[Any]:
+            """The Esc, delivered now as a key of its own."""
+            yield from super().feed(ESC)
+            if self._timeout_time is not None:
+                self._timeout_time = 0.0
+                yield from super().tick()
+
+        def _release(self) -> Iterable[Any]:
+            """Held Esc [… that nothing came to complete: typed keys."""
+            held, self._held = self._held, ""
+            if held:
+                yield from self._escape_alone()
+                yield from self.feed(held[1:]) if len(held) > 1 else ()
+
+        def tick(self) -> Iterable[Any]:
+            if self._held and time.monotonic() - self._held_since >= constants.ESCAPE_DELAY:
+                yield from self._release()
+            yield from super().tick()
 
         def feed(self, data: str) -> Iterable[Any]:
-            at = 0
-            for i, ch in enumerate(data):
-                before = data[i - 1] if i else (ESC if self._after_escape else "")
-                if before == ESC and splits_after_escape(ch):
+            if not data:
+                yield from self._release()
+                yield from super().feed(data)
+                return
+            data, self._held = self._held + data, ""
+            at = i = 0
+            while i < len(data):
+                ch = data[i]
+                if ch == ESC and data[i + 1 : i + 2] in ("", "["):
+                    verdict = typed_after_bracket(data[i:]) if i + 1 < len(data) else None
+                    if verdict is None:  # wait for the character that tells
+                        yield from super().feed(data[at:i]) if i > at else ()
+                        self._held, self._held_since = data[i:], time.monotonic()
+                        return
+                    if verdict:  # Esc, then [ and the rest as typed
+                        yield from super().feed(data[at:i]) if i > at else ()
+                        yield from self._escape_alone()
+                        at = i = i + 1
+                        continue
+                if i and data[i - 1] == ESC and splits_after_escape(ch):
                     yield from super().feed(data[at:i]) if i > at else ()
                     if self._timeout_time is not None:
                         self._timeout_time = 0.0
-                        yield from self.tick()  # the Esc, on its own
+                        yield from super().tick()  # the Esc, on its own
                     at = i
-            self._after_escape = bool(data) and data[-1] == ESC
-            yield from super().feed(data[at:]) if at < len(data) or not data else ()
+                i += 1
+            yield from super().feed(data[at:]) if at < len(data) else ()
 
     linux_driver.XTermParser = EscapeFirst  # type: ignore[attr-defined]
     return True
