@@ -212,3 +212,41 @@ async def test_keys_held_past_the_question_wait_for_the_tag_prompt_after_esc(
         await settle(pilot, saved)
     with stored(db) as s:
         assert s.notes(aid).tags == ("企业服务",) and s.notes(aid).note == "笔记三"
+
+
+async def test_a_blocked_event_loop_is_no_time_a_screen_had_to_get_ready(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Held keys go "anyway" after a deadline of free time, not of wall time: a 2 MB article
+    held the event loop longer than the deadline, and the key after ``t`` went to the reader
+    the moment it was free, before the tag prompt had opened (the tag saved was 试码, not
+    测试码, in tmux)."""
+    import time
+
+    app = make_app(seeds_copy, db)
+    async with running(app) as (pilot, _screen):
+        went: list[bool] = []
+
+        async def anyway() -> None:
+            went.append(True)
+
+        monkeypatch.setattr(app, "_deliver_anyway", anyway)
+        deadline = app._deadline(0.6)
+        await pilot.pause(0.05)  # its clock is running
+        time.sleep(1.5)  # the event loop held, as laying out a huge article holds it
+        await pilot.pause(0.25)
+        assert not went  # the blocked stretch counted as a step, not as 1.5 s
+        await settle(pilot, lambda: bool(went))  # free time does run out
+        deadline.stop()
+
+
+def test_patience_counts_a_blocked_stretch_as_one_step() -> None:
+    import time
+
+    from tui.typeahead import STEP, Patience
+
+    p = Patience(3 * STEP)
+    p.last -= 10.0  # ten seconds blocked
+    assert not p.over()  # counted as two steps at most
+    p.last -= STEP
+    assert p.over()

@@ -16,9 +16,11 @@ from textual.screen import Screen
 from tui.typeahead import (
     HOLD_LIMIT,
     IN_FLIGHT_LIMIT,
+    STEP,
     Delivered,
     Dialog,
     KeyBuffer,
+    Patience,
     Ready,
     is_ready,
     ready,
@@ -28,6 +30,7 @@ from workspace.session import Workspace
 if TYPE_CHECKING:
     from textual.command import Provider
     from textual.notifications import SeverityLevel
+    from textual.timer import Timer
 
     from storage.annotations import Store
     from storage.library import Library
@@ -204,6 +207,8 @@ class PiyueApp(App[None]):
 
     async def _deliver_anyway(self) -> None:
         """The deadline passed: the next key goes whatever the state."""
+        if self.keys.deadline is not None:
+            self.keys.deadline.stop()
         self.keys.deadline = None
         self.keys.in_flight = False
         await self._deliver(force=True)
@@ -234,9 +239,19 @@ class PiyueApp(App[None]):
             keys.sent += 1
             target.post_message(Delivered(keys.sent, echoes=1))
             # a key that closed its widget's screen takes the sentinel with it: go on soon
-            keys.deadline = self.set_timer(IN_FLIGHT_LIMIT, self._deliver_anyway)
+            keys.deadline = self._deadline(IN_FLIGHT_LIMIT)
         else:
-            keys.deadline = self.set_timer(HOLD_LIMIT, self._deliver_anyway)
+            keys.deadline = self._deadline(HOLD_LIMIT)
+
+    def _deadline(self, limit: float) -> Timer:
+        """After ``limit`` seconds of a free event loop, the next key goes anyway."""
+        patience = Patience(limit)
+
+        async def check() -> None:
+            if patience.over():
+                await self._deliver_anyway()
+
+        return self.set_interval(STEP, check)
 
     def on_search_screen_run(self, msg: SearchScreen.Run) -> None:
         self.main_screen.search_requested(msg.query)

@@ -10,6 +10,7 @@ as a key opens another screen that is not ready (``/`` then a query, ``t`` then 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -23,6 +24,29 @@ IN_FLIGHT_LIMIT = 2.0
 """Seconds to wait for a replayed key's ``Delivered`` before the next key goes anyway (a
 marker lost with a widget that closed; a closed screen is noticed at once, see
 ``target_gone``)."""
+
+
+STEP = 0.1
+"""How often a deadline looks at the clock."""
+
+
+class Patience:
+    """A deadline that counts only the time the app was free to get a screen ready: a stretch
+    the event loop was blocked (a 2 MB article laid out) counts as one step, not its length —
+    else the held keys went "anyway" the moment it ended, into a dialog not ready yet (the
+    first character of a tag typed at once after opening such an article was lost)."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        self.spent = 0.0
+        self.last = time.monotonic()
+
+    def over(self) -> bool:
+        """Called every ``STEP``: whether ``limit`` of free time has passed."""
+        now = time.monotonic()
+        self.spent += min(now - self.last, 2 * STEP)
+        self.last = now
+        return self.spent >= self.limit
 
 
 class Ready(Message):
