@@ -241,7 +241,6 @@ async def test_a_blocked_event_loop_is_no_time_a_screen_had_to_get_ready(
 
 
 def test_patience_counts_a_blocked_stretch_as_one_step() -> None:
-    import time
 
     from tui.typeahead import STEP, Patience
 
