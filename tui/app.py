@@ -95,16 +95,18 @@ class PiyueApp(App[None]):
         markup: bool = False,
     ) -> None:
         """Every toast (any screen's ``notify`` comes here) names headlines, tags, notes and
-        files: never markup (``[bold]`` in a headline, or a stray ``[/x]``), never a control
-        character (ESC in a headline restyled the terminal)."""
+        files: never markup (``[bold]`` in a headline, or a stray ``[/]`` that crashed the
+        reader), whatever ``markup`` says — a widget's ``notify`` asks for markup by default —
+        and never a control character (ESC in a headline restyled the terminal)."""
         from tui.render import visible
 
+        del markup  # (the parameter is Textual's: kept so every caller's call still fits)
         super().notify(
             visible(message),
             title=visible(title),
             severity=severity,
             timeout=timeout,
-            markup=markup,
+            markup=False,
         )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
