@@ -268,7 +268,7 @@ class AttributionMixin(PassagesMixin):
                 ]
                 raise AnnotationError(_not_an_orphan(ref, d, mine, theirs))
             passages = [(int(str(one)), d)]
-            if (hit := reanchor(article, d)) is None:
+            if (hit := reanchor(article, d, told=True)) is None:
                 raise AnnotationError(
                     f"«{d['quote']}» is not in the text of {article.id}: passage {ref} "
                     "stays an orphan (attach it to the article that has the quote)"
@@ -283,7 +283,7 @@ class AttributionMixin(PassagesMixin):
                 self._delete("articles", k)
                 done.article = True
             for i, d in passages:
-                hit = reanchor(article, d)
+                hit = reanchor(article, d, told=True)
                 if hit is None:
                     done.left.append(str(d["quote"]))
                     continue

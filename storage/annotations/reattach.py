@@ -16,7 +16,7 @@ from typing import Any
 
 from corpus.model import Article, Corpus
 from storage.annotations.history import State
-from storage.annotations.model import fingerprint
+from storage.annotations.model import CONTEXT, fingerprint
 
 
 @dataclass
@@ -444,10 +444,13 @@ def find_article(
 
 
 def reanchor(
-    article: Article, d: dict[str, Any], context_only: bool = False
+    article: Article, d: dict[str, Any], context_only: bool = False, told: bool = False
 ) -> tuple[int, int] | None:
     """Find a passage again: same offsets, else quote with context, else (unless
-    ``context_only``) the quote alone, else the quote up to punctuation width and spacing."""
+    ``context_only``) the quote alone, else the quote up to punctuation width and spacing —
+    alone, only where some of its old neighbours are still beside it, unless ``told`` (the
+    user attaches the passage to this article: its quote anywhere there will do)."""
+    need = 0 if told else MIN_AGREEMENT
     text = article.text
     quote = d["quote"]
     s, e = int(d["start"]), int(d["end"])
@@ -459,15 +462,46 @@ def reanchor(
         s = i + len(d.get("prefix", ""))
         return s, s + len(quote)
     if not context_only and quote and quote in text:
-        # nearest occurrence to the old place
-        best = min(
+        # the occurrence whose neighbours still read as the passage's did, nearest the old
+        # place among equals; none that does: not this passage (the coded words were
+        # corrected and another 军民融合 a sentence on is a different claim)
+        best = max(
             (m.start() for m in re.finditer(re.escape(quote), text)),
-            key=lambda x: abs(x - int(d["start"])),
+            key=lambda x: (_agreement(text, x, x + len(quote), d), -abs(x - s)),
         )
-        return best, best + len(quote)
+        if _agreement(text, best, best + len(quote), d) >= need:
+            return best, best + len(quote)
+        return None
     if not context_only:
-        return _refound_folded(text, quote, int(d["start"]))
+        got = _refound_folded(text, quote, int(d["start"]))
+        if got is not None and _agreement(text, *got, d) >= need:
+            return got
     return None
+
+
+MIN_AGREEMENT = 2
+"""Characters of a passage's old neighbours (either side, punctuation width and spacing
+aside) that must still stand next to a quote found elsewhere for it to be the passage."""
+
+
+def _agreement(text: str, start: int, end: int, d: dict[str, Any]) -> int:
+    """How many characters next to ``text[start:end]`` are still the passage's old
+    neighbours: the end of its prefix before, the start of its suffix after."""
+    before, _ = _folded(text[max(0, start - CONTEXT) : start])
+    after, _ = _folded(text[end : end + CONTEXT])
+    prefix, _ = _folded(str(d.get("prefix", "")))
+    suffix, _ = _folded(str(d.get("suffix", "")))
+    n = 0
+    while n < min(len(before), len(prefix)) and before[-1 - n] == prefix[-1 - n]:
+        n += 1
+    m = 0
+    while m < min(len(after), len(suffix)) and after[m] == suffix[m]:
+        m += 1
+    if not prefix and not suffix:
+        return MIN_AGREEMENT  # nothing to judge by (an old record): as before
+    if (not prefix and start == 0) or (not suffix and end == len(text)):
+        return max(n + m, MIN_AGREEMENT)  # at the text's edge, where it was
+    return n + m
 
 
 _FOLD = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {

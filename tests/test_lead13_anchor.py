@@ -1,0 +1,93 @@
+"""A passage whose own words were corrected on the page does not jump to another
+occurrence of its old quote with other neighbours: it becomes an orphan, shown as such
+(tester E, E2: the first 军民融合 corrected to 军民结合, its code and note moved to the
+军民融合 of the next sentence, reported as "moved with their text")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workspace.session import Workspace
+
+PAGE = "002_b9b8827272cb3fea.txt"
+AID = "002_b9b8827272cb3fea-de6073ee"
+
+
+def _code(root: Path, db: Path, at_nth: int) -> tuple[int, int]:
+    ws = Workspace(root, db, mode="write", coder="甲")
+    art = ws.corpus().article(AID)
+    assert art is not None and art.text.count("军民融合") >= 2
+    s = -1
+    for _ in range(at_nth + 1):
+        s = art.text.index("军民融合", s + 1)
+    ws.code_passage(art, s, s + 4, ["军民"], note="P4")
+    ws.close()
+    return s, s + 4
+
+
+def _passages(root: Path, db: Path) -> list[dict[str, object]]:
+    ws = Workspace(root, db, mode="write", coder="甲")
+    ws.corpus()
+    ws.anchor()
+    docs = list(ws.store.storage.read()["highlights"].values())
+    ws.close()
+    return docs
+
+
+def test_coded_words_corrected_make_an_orphan_not_a_jump(seeds_copy: Path, tmp_path: Path) -> None:
+    db = tmp_path / "a.json"
+    _code(seeds_copy, db, 0)
+    page = seeds_copy / PAGE
+    text = page.read_text(encoding="utf-8")
+    assert "大数据、军民融合、轨道交通" in text
+    page.write_text(
+        text.replace("大数据、军民融合、轨道交通", "大数据、军民结合、轨道交通"), "utf-8"
+    )
+    (d,) = _passages(seeds_copy, db)
+    assert d["orphan"] is True
+    assert d["quote"] == "军民融合" and d["note"] == "P4"
+
+
+def test_a_quote_whose_neighbour_changed_on_one_side_still_follows(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """An edit right before the passage (大数据 → 大 数据据) leaves what follows it: the same
+    passage, found again."""
+    db = tmp_path / "a.json"
+    _code(seeds_copy, db, 0)
+    page = seeds_copy / PAGE
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("大数据、军民融合、轨道交通", "大数据库；军民融合、轨道交通"), "utf-8"
+    )
+    (d,) = _passages(seeds_copy, db)
+    assert not d.get("orphan")
+    ws = Workspace(seeds_copy, db, mode="read", coder="甲")
+    art = ws.corpus().article(str(d["article_id"]))
+    assert art is not None
+    s, e = int(str(d["start"])), int(str(d["end"]))
+    assert art.text[s:e] == "军民融合" and art.text[e : e + 5] == "、轨道交通"
+    ws.close()
+
+
+def test_the_user_can_still_attach_it_where_the_quote_stands(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """Attached by hand (``piyue orphans attach``, ``O``), the quote anywhere in the chosen
+    article will do: the user says where it belongs."""
+    db = tmp_path / "a.json"
+    _code(seeds_copy, db, 0)
+    page = seeds_copy / PAGE
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("大数据、军民融合、轨道交通", "大数据、军民结合、轨道交通"), "utf-8"
+    )
+    (d,) = _passages(seeds_copy, db)
+    ws = Workspace(seeds_copy, db, mode="write", coder="甲")
+    art = ws.corpus().article(AID)
+    assert art is not None
+    done = ws.store.attach_orphan(str(d["id"]), art)
+    assert done.passages == 1
+    (d,) = list(ws.store.storage.read()["highlights"].values())
+    assert not d.get("orphan") and art.text[int(str(d["start"])) : int(str(d["end"]))] == "军民融合"
+    ws.close()
