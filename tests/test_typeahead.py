@@ -249,3 +249,37 @@ def test_patience_counts_a_blocked_stretch_as_one_step() -> None:
     assert not p.over()  # counted as two steps at most
     p.last -= STEP
     assert p.over()
+
+
+async def test_keys_after_a_search_wait_for_an_index_slower_than_the_hold_limit(
+    seeds_copy: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first start on a large corpus: the index takes longer than ``HOLD_LIMIT``.  The
+    Enter meant for the first hit and the keys after it went into the query (尾矿库t尾矿…,
+    no hits, nothing tagged: tester E, E7); they wait for the hits now."""
+    import time
+
+    from storage.library import Library
+    from tui.typeahead import HOLD_LIMIT
+
+    build = Library.refresh_index
+
+    def slow(self: Library, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        time.sleep(HOLD_LIMIT + 1.5)  # in the indexing worker: the screen stays free
+        return build(self, *args, **kwargs)
+
+    monkeypatch.setattr(Library, "refresh_index", slow)
+    app = make_app(seeds_copy, db)
+    async with app.run_test(size=(160, 50)) as pilot:
+        screen = app.main_screen
+        type_fast(app, "/", *"尾矿库", "enter", "enter", "t", *"防汛", "enter")
+
+        def done() -> bool:
+            tagged = any(n.tags for n in screen.ws.store.all_notes())
+            return not app.keys.held and app.screen is screen and tagged
+
+        await settle(pilot, done, rounds=1000)
+        assert screen.article is not None and "尾矿库" in screen.article.text
+        aid = screen.article.id
+    with stored(db) as s:
+        assert s.notes(aid).tags == ("防汛",)

@@ -243,14 +243,17 @@ class PiyueApp(App[None]):
             # a key that closed its widget's screen takes the sentinel with it: go on soon
             keys.deadline = self._deadline(IN_FLIGHT_LIMIT)
         else:
-            keys.deadline = self._deadline(HOLD_LIMIT)
+            keys.deadline = self._deadline(HOLD_LIMIT, waits=True)
 
-    def _deadline(self, limit: float) -> Timer:
-        """After ``limit`` seconds of a free event loop, the next key goes anyway."""
+    def _deadline(self, limit: float, waits: bool = False) -> Timer:
+        """After ``limit`` seconds of a free event loop, the next key goes anyway; ``waits``:
+        longer while the screen says it waits on known work (``typeahead_wait``: a search
+        whose index is still being built)."""
         patience = Patience(limit)
 
         async def check() -> None:
-            if patience.over():
+            wait = float(getattr(self.screen, "typeahead_wait", 0.0)) if waits else 0.0
+            if patience.over(max(limit, wait)):
                 await self._deliver_anyway()
 
         return self.set_interval(STEP, check)

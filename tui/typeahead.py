@@ -19,7 +19,11 @@ from textual.message import Message
 from textual.screen import ModalScreen, Screen
 
 HOLD_LIMIT = 3.0
-"""Seconds after which held keys are delivered anyway (a screen that never got ready)."""
+"""Seconds after which held keys are delivered anyway (a screen that never got ready) —
+unless the screen says it waits on known work for longer (``typeahead_wait``)."""
+INDEX_WAIT = 120.0
+"""How long keys typed after a search's Enter wait for its hits while the index is being
+built (a first start on a large corpus: the next Enter is meant for a hit, not the query)."""
 IN_FLIGHT_LIMIT = 2.0
 """Seconds to wait for a replayed key's ``Delivered`` before the next key goes anyway (a
 marker lost with a widget that closed; a closed screen is noticed at once, see
@@ -41,12 +45,13 @@ class Patience:
         self.spent = 0.0
         self.last = time.monotonic()
 
-    def over(self) -> bool:
-        """Called every ``STEP``: whether ``limit`` of free time has passed."""
+    def over(self, limit: float | None = None) -> bool:
+        """Called every ``STEP``: whether ``limit`` (else the one given first) of free time
+        has passed."""
         now = time.monotonic()
         self.spent += min(now - self.last, 2 * STEP)
         self.last = now
-        return self.spent >= self.limit
+        return self.spent >= (self.limit if limit is None else limit)
 
 
 class Ready(Message):

@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.render import assemble, plain
-from tui.typeahead import Dialog, ready
+from tui.typeahead import INDEX_WAIT, Dialog, ready
 from tui.widgets.lists import StopList, plural
 
 
@@ -82,7 +82,10 @@ class SearchScreen(Dialog[str | None]):
         self, query: str, hits: Sequence[Any], note: str = "", pending: bool = False
     ) -> None:
         """The hits (or a note); ``pending``: the search runs once the index is ready, and
-        keys typed after Enter keep waiting for its hits (at most ``HOLD_LIMIT``)."""
+        keys typed after Enter keep waiting for its hits (at most ``INDEX_WAIT``: on a first
+        start the index takes longer than ``HOLD_LIMIT``, and the Enter meant for a hit and
+        the keys after it went into the query)."""
+        self.typeahead_wait = INDEX_WAIT if pending else 0.0
         ol = self.query_one("#search-hits", OptionList)
         ol.clear_options()
         self.hit_ids = [h.article_id for h in hits]
