@@ -91,3 +91,26 @@ def test_the_user_can_still_attach_it_where_the_quote_stands(
     (d,) = list(ws.store.storage.read()["highlights"].values())
     assert not d.get("orphan") and art.text[int(str(d["start"])) : int(str(d["end"]))] == "军民融合"
     ws.close()
+
+
+def test_the_codebook_counts_what_retrieval_finds_not_orphans(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """执纪: 2 段 in the codebook and the quick-tag bar, 1 retrieved, one of them an orphan
+    (tester E, E3): the counts are what Enter on the code lists."""
+    db = tmp_path / "a.json"
+    _code(seeds_copy, db, 0)
+    _code(seeds_copy, db, 1)
+    page = seeds_copy / PAGE
+    text = page.read_text(encoding="utf-8")
+    page.write_text(
+        text.replace("大数据、军民融合、轨道交通", "大数据、军民结合、轨道交通"), "utf-8"
+    )
+    docs = _passages(seeds_copy, db)
+    assert sorted(bool(d.get("orphan")) for d in docs) == [False, True]
+    ws = Workspace(seeds_copy, db, mode="read", coder="甲")
+    ws.corpus()
+    (row,) = [r for r in ws.store.codebook() if r.name == "军民"]
+    assert ws.store.tag_counts()["军民"] == 1
+    assert (row.passages, row.articles) == (1, 0)
+    ws.close()

@@ -76,15 +76,14 @@ class CodebookMixin(StoreBase):
         return [self.tag(n) for n in self._tag_ids]
 
     def tag_counts(self, coders: Coders = VISIBLE) -> Counter[str]:
-        """How many articles and passages carry each tag (the visible coders' codings)."""
+        """How many articles and passages carry each tag (the visible coders' codings; not
+        orphans, which no retrieval finds: the counts are what Enter on a code lists)."""
         shown = self._shown(coders)
         c: Counter[str] = Counter()
-        for d in self._raw("articles").values():
-            if shown(d):
-                c.update(d.get("tags", ()))
-        for d in self._raw("highlights").values():
-            if shown(d):
-                c.update(d.get("tags", ()))
+        for table in ("articles", "highlights"):
+            for d in self._raw(table).values():
+                if shown(d) and not d.get("orphan"):
+                    c.update(d.get("tags", ()))
         return c
 
     def recent_tags(self, n: int = 9) -> list[str]:
@@ -405,11 +404,11 @@ class CodebookMixin(StoreBase):
         arts: dict[str, set[str]] = {n: set() for n in names}
         hls: dict[str, set[str]] = {n: set() for n in names}
         for d in self._raw("articles").values():
-            if shown(d):
+            if shown(d) and not d.get("orphan"):  # as retrieval counts (tester E, E3)
                 for t in set(d.get("tags", ())):
                     arts[t].add(d["article_id"])
         for d in self._raw("highlights").values():
-            if shown(d):
+            if shown(d) and not d.get("orphan"):
                 for t in set(d.get("tags", ())):
                     hls[t].add(d["id"])
         kids: dict[str, list[str]] = {}
