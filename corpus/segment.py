@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from itertools import accumulate, filterfalse, pairwise
 from pathlib import Path
 
-from corpus.termnames import SURNAMES
+from corpus.termnames import SURNAMES, looks_like_name
 from corpus.terms import Counts, Term, count_page
 from corpus.tokenizer import SPACES, Lexicon, Tokenizer
 
@@ -514,12 +514,15 @@ class Segmenter:
         return _TagTable(self)
 
     def entities(self, text: str) -> list[tuple[int, int, str]]:
-        """Spans of people (nr), places (ns) and organisations (nt) in ``text``."""
+        """Spans of people, places (ns) and organisations (nt) in ``text``.  A person is a
+        learned name, or a word jieba tags nr that is shaped as a name (a surname and one or
+        two characters): its dictionary tags 公共安全, 承诺书, 宣传栏 and 多渠道 nr too, and
+        the names layer painted them as people (tester E, E1)."""
         out: list[tuple[int, int, str]] = []
         for word, flag, start, end in self.iter_pos(text):
             if len(word) < 2:
                 continue
-            if flag.startswith("nr") or word in self.names:
+            if word in self.names or (flag.startswith("nr") and looks_like_name(word)):
                 out.append((start, end, "person"))
             elif flag.startswith("ns"):
                 out.append((start, end, "place"))

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from corpus.segment import DOMAIN_DICT, Token, force_split, read_dict_words
+from corpus.termnames import looks_like_name
 from corpus.terms import Term
 
 
@@ -333,8 +334,8 @@ class JiebaSegmenter:
         for word, flag, start, end in self.iter_pos(text):
             if len(word) < 2:
                 continue
-            if flag.startswith("nr") or word in self.names:
-                out.append((start, end, "person"))
+            if word in self.names or (flag.startswith("nr") and looks_like_name(word)):
+                out.append((start, end, "person"))  # the same rule as corpus.segment
             elif flag.startswith("ns"):
                 out.append((start, end, "place"))
             elif flag.startswith("nt"):

@@ -249,3 +249,12 @@ def test_long_unspaced_phrase_spanning_tokens_is_found(tmp_path: Path, seeds_cop
     idx.refresh(workers=1)
     hits = idx.search("打造全国先进制造业基地")
     assert hits and all("打造全国先进制造业基地" in h.snippet for h in hits)
+
+
+def test_the_names_layer_paints_people_not_nouns_jieba_tags_nr(seg: Segmenter) -> None:
+    """jieba's dictionary tags 公共安全, 承诺书, 宣传栏 and 多渠道 nr: the names layer showed
+    them as people (tester E, E1); a name has a surname's shape or was learned."""
+    text = "张铁生表示，通过多渠道发放宣传单、张贴宣传栏、签订承诺书，共同维护公共安全。"
+    people = {text[a:b] for a, b, kind in seg.entities(text) if kind == "person"}
+    assert not people & {"公共安全", "承诺书", "宣传栏", "宣传单", "多渠道"}
+    assert "张铁生" in people
