@@ -114,3 +114,34 @@ def test_the_codebook_counts_what_retrieval_finds_not_orphans(
     assert ws.store.tag_counts()["军民"] == 1
     assert (row.passages, row.articles) == (1, 0)
     ws.close()
+
+
+def test_two_copies_of_a_page_renamed_each_in_its_folder_keep_their_codings(
+    tmp_path: Path,
+) -> None:
+    """The same page in two date folders (scanned twice, a reprint), both files renamed:
+    every coding went to the orphans, the text being on two new pages (tester E, E8).  The
+    copy in the folder its page was in is its page."""
+    seed = Path(__file__).resolve().parent.parent / "seeds" / "001_f7413848275faa8a.txt"
+    root = tmp_path / "corpus"
+    for day in ("01", "02"):
+        (root / "报" / "2020" / "01" / day).mkdir(parents=True)
+        (root / "报" / "2020" / "01" / day / "01.txt").write_bytes(seed.read_bytes())
+    db = tmp_path / "a.json"
+    ws = Workspace(root, db, mode="write", coder="乙")
+    corpus = ws.corpus()
+    for day, code in (("01", "一日"), ("02", "二日")):
+        art = corpus.article(f"报/2020/01/{day}/01-4657f528")
+        assert art is not None
+        ws.tag(art, [code])
+    ws.close()
+    for day in ("01", "02"):
+        folder = root / "报" / "2020" / "01" / day
+        (folder / "01.txt").rename(folder / "第01版.txt")
+    ws = Workspace(root, db, mode="write", coder="乙")
+    ws.corpus()
+    ws.anchor()
+    assert ws.store.orphans() == []
+    for day, code in (("01", "一日"), ("02", "二日")):
+        assert ws.store.notes(f"报/2020/01/{day}/第01版-4657f528").tags == (code,)
+    ws.close()

@@ -127,19 +127,24 @@ def plan_reattach(
         if table == "articles" and doc is not None:
             latest[key] = doc
 
-    by_text: dict[str, Article | None] = {}
+    by_text: dict[str, list[Article]] = {}
     lost: dict[tuple[str, str], str] = {}
 
     def same_text(d: dict[str, Any]) -> Article | None:
-        """The one article of a new page with the document's text (hashed once); None when
-        several have it: a coding does not move to whichever comes first."""
+        """The one article of a new page with the document's text (hashed once); when
+        several have it (a page scanned twice, a reprint), the one in the folder its page
+        was in — else none: a coding does not move to whichever comes first (two copies
+        renamed in their own date folders orphaned every coding: tester E, E8)."""
         if not by_text:
             for pid in new_pages:
                 for a in by_issue.get(pid, ()):
-                    h = fingerprint(a)["text_hash"]
-                    by_text[h] = a if h not in by_text else None
-            by_text[""] = None
-        return by_text.get(str(d.get("text_hash", "")))
+                    by_text.setdefault(fingerprint(a)["text_hash"], []).append(a)
+            by_text[""] = []
+        found = by_text.get(str(d.get("text_hash", "")), [])
+        if len(found) > 1:
+            folder = _folder(str(d.get("issue_id", "")))
+            found = [a for a in found if _folder(a.issue_id) == folder]
+        return found[0] if len(found) == 1 else None
 
     followed = follow_text(articles, corpus, new_pages, who)
     for k, went in followed.items():
@@ -226,6 +231,11 @@ def plan_reattach(
                 {**d, "article_id": aid, "start": new[0], "end": new[1], "orphan": False},
             )
     return out
+
+
+def _folder(page_id: str) -> str:
+    """The folder of a page id (``报/2020/01/02`` of ``报/2020/01/02/01``)."""
+    return page_id.rpartition("/")[0]
 
 
 def follow_text(
