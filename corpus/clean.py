@@ -65,8 +65,15 @@ def squash_spaces(text: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """Remove control characters (ESC, BEL, NUL, C1) so plain output cannot drive a terminal."""
-    return CONTROL.sub("", text)
+    """Control characters (ESC, BEL, NUL, C1) shown as their pictures (␛, ␇, ␀; C1 as �), so
+    plain output cannot drive a terminal and the user still sees the text holds them, as
+    the reader and the exports show them (tester E, E9: they were dropped without a sign)."""
+    return CONTROL.sub(_picture, text)
+
+
+def _picture(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    return chr(0x2400 + c) if c < 0x20 else "\u2421" if c == 0x7F else "\ufffd"
 
 
 def is_body_fragment(text: str) -> bool:

@@ -48,6 +48,7 @@ def test_list_plain_is_readable_and_scrubbed(
     code, out, _ = run(capsys, "--corpus", str(tmp_path), "list")
     assert code == 0
     assert "标题" in out and "\x1b" not in out and "\x07" not in out
+    assert "标题␛[2J␇" in out  # shown, as the reader shows them, not dropped (tester E, E9)
 
 
 def test_show_json_has_paragraphs_text_keywords(capsys: pytest.CaptureFixture[str]) -> None:
