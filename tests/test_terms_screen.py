@@ -131,3 +131,20 @@ async def test_before_the_index_is_ready_it_says_so(seeds_copy: Path, tmp_path: 
         assert isinstance(screen, TermsScreen)
         assert "not ready" in str(screen.query_one(".analysis-status").render())
         assert screen.typeahead_ready
+
+
+async def test_chinese_typed_on_the_list_filters_and_down_leaves_the_filter(
+    seeds_copy: Path, tmp_path: Path
+) -> None:
+    """营造 typed on the list was dropped; ↓ in the filter went into it as text (tester E,
+    E9.2).  Letters on the list stay commands (x, t, u)."""
+    app = make_app(seeds_copy, tmp_path / "a.json")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_terms(pilot, app)
+        await pilot.press(*"营造")
+        await pilot.pause()
+        assert screen.query_one("#terms-input").value == "营造"  # type: ignore[attr-defined]
+        assert screen.shown_terms and all("营造" in t.text for t in screen.shown_terms)
+        await pilot.press("down")
+        ol = screen.query_one("#terms-list", OptionList)
+        assert screen.focused is ol and ol.highlighted == 0

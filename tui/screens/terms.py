@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -187,6 +187,30 @@ class TermsScreen(AnalysisScreen):
 
     def action_edit_filter(self) -> None:
         self.query_one("#terms-input").focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """↓/↑ in the filter go to the list (as in the other pickers); a Chinese character
+        typed in the list goes to the filter (letters there are commands: x, t, u) — typing
+        营造 on the list was dropped (tester E, E9.2)."""
+        box = self.query_one("#terms-input", Input)
+        ol = self.query_one("#terms-list", OptionList)
+        if self.focused is box and event.key in ("down", "up"):
+            ol.focus()
+            if ol.highlighted is None and ol.option_count:
+                ol.highlighted = 0
+            event.stop()
+            event.prevent_default()
+        elif (
+            self.focused is ol
+            and event.is_printable
+            and event.character
+            and not event.character.isascii()
+        ):
+            box.select_on_focus = False  # keep what is typed: focus would select it all
+            box.focus()
+            box.insert_text_at_cursor(event.character)
+            event.stop()
+            event.prevent_default()
 
     def action_kind(self) -> None:
         order = ["", *KINDS]
