@@ -41,4 +41,4 @@ async def test_f5_names_the_codings_a_changed_page_orphaned(
             "refreshed",
         )
         said = " ".join(str(n.message) for n in app._notifications)
-        assert "共 1 条孤儿编码 1 codings are orphans in all" in said, said
+        assert "共 1 条孤儿编码 orphaned codings in all: 1" in said, said

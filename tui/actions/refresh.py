@@ -56,7 +56,7 @@ class RefreshActions(ScreenBase):
         except Exception:
             lost = 0
         orphans = (
-            f" · 共 {lost} 条孤儿编码 {lost} codings are orphans in all (piyue orphans lists them)"
+            f" · 共 {lost} 条孤儿编码 orphaned codings in all: {lost} (piyue orphans lists them)"
             if lost
             else ""
         )
