@@ -72,7 +72,7 @@ def test_merge_and_import_keep_a_copy_from_before(
     out_file = tmp_path / "x.jsonl"
     assert cli("export", "--format", "jsonl", "-o", str(out_file))[0] == 0
     time.sleep(1.05)  # a distinct stamp: backups are told apart by name
-    rc, _out, err = cli("import", str(out_file), "--merge")
+    rc, _out, err = cli("import", str(out_file), "--as-coder", "丙")  # adds 丙's codings
     assert rc == 0, err
     assert "before the import are in" in err
     assert [p.name.split("-")[0] for p in backups.kept(db, "before-")] == [
@@ -80,6 +80,11 @@ def test_merge_and_import_keep_a_copy_from_before(
         "a.json.before",
     ]
     assert "before-import-" in backups.kept(db, "before-")[1].name
+    time.sleep(1.05)
+    rc, _out, err = cli("import", str(out_file), "--as-coder", "丙")  # the same file again
+    assert rc == 0 and "+0 tags" in _out, (err, _out)
+    assert "before the import" not in err  # nothing changed: no backup pushes one out
+    assert len(backups.kept(db, "before-")) == 2
 
 
 def test_daily_and_before_backups_are_bounded(tmp_path: Path) -> None:
