@@ -25,6 +25,14 @@ def _code(root: Path, db: Path, at_nth: int) -> tuple[int, int]:
     return s, s + 4
 
 
+def _correct(root: Path, new: str) -> None:
+    """The page edited where the first 军民融合 stands (大数据、军民融合、轨道交通)."""
+    page = root / PAGE
+    text = page.read_text(encoding="utf-8")
+    assert "大数据、军民融合、轨道交通" in text
+    page.write_text(text.replace("大数据、军民融合、轨道交通", new), "utf-8")
+
+
 def _passages(root: Path, db: Path) -> list[dict[str, object]]:
     ws = Workspace(root, db, mode="write", coder="甲")
     ws.corpus()
@@ -37,12 +45,7 @@ def _passages(root: Path, db: Path) -> list[dict[str, object]]:
 def test_coded_words_corrected_make_an_orphan_not_a_jump(seeds_copy: Path, tmp_path: Path) -> None:
     db = tmp_path / "a.json"
     _code(seeds_copy, db, 0)
-    page = seeds_copy / PAGE
-    text = page.read_text(encoding="utf-8")
-    assert "大数据、军民融合、轨道交通" in text
-    page.write_text(
-        text.replace("大数据、军民融合、轨道交通", "大数据、军民结合、轨道交通"), "utf-8"
-    )
+    _correct(seeds_copy, "大数据、军民结合、轨道交通")
     (d,) = _passages(seeds_copy, db)
     assert d["orphan"] is True
     assert d["quote"] == "军民融合" and d["note"] == "P4"
@@ -55,11 +58,7 @@ def test_a_quote_whose_neighbour_changed_on_one_side_still_follows(
     passage, found again."""
     db = tmp_path / "a.json"
     _code(seeds_copy, db, 0)
-    page = seeds_copy / PAGE
-    text = page.read_text(encoding="utf-8")
-    page.write_text(
-        text.replace("大数据、军民融合、轨道交通", "大数据库；军民融合、轨道交通"), "utf-8"
-    )
+    _correct(seeds_copy, "大数据库；军民融合、轨道交通")
     (d,) = _passages(seeds_copy, db)
     assert not d.get("orphan")
     ws = Workspace(seeds_copy, db, mode="read", coder="甲")
@@ -77,11 +76,7 @@ def test_the_user_can_still_attach_it_where_the_quote_stands(
     article will do: the user says where it belongs."""
     db = tmp_path / "a.json"
     _code(seeds_copy, db, 0)
-    page = seeds_copy / PAGE
-    text = page.read_text(encoding="utf-8")
-    page.write_text(
-        text.replace("大数据、军民融合、轨道交通", "大数据、军民结合、轨道交通"), "utf-8"
-    )
+    _correct(seeds_copy, "大数据、军民结合、轨道交通")
     (d,) = _passages(seeds_copy, db)
     ws = Workspace(seeds_copy, db, mode="write", coder="甲")
     art = ws.corpus().article(AID)
@@ -101,11 +96,7 @@ def test_the_codebook_counts_what_retrieval_finds_not_orphans(
     db = tmp_path / "a.json"
     _code(seeds_copy, db, 0)
     _code(seeds_copy, db, 1)
-    page = seeds_copy / PAGE
-    text = page.read_text(encoding="utf-8")
-    page.write_text(
-        text.replace("大数据、军民融合、轨道交通", "大数据、军民结合、轨道交通"), "utf-8"
-    )
+    _correct(seeds_copy, "大数据、军民结合、轨道交通")
     docs = _passages(seeds_copy, db)
     assert sorted(bool(d.get("orphan")) for d in docs) == [False, True]
     ws = Workspace(seeds_copy, db, mode="read", coder="甲")

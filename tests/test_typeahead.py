@@ -100,10 +100,16 @@ async def test_enter_typed_before_raw_mode_is_enter_and_waits_for_the_hits(
     Enter into LF (read as ctrl+j).  `/ 尾矿库 Enter Enter t 防汛 Enter` typed blind at
     start-up: the query runs, the second Enter waits for the hits and opens the first, and
     the article is tagged 防汛."""
+    await search_open_and_tag(seeds_copy, db, "ctrl+j")
+
+
+async def search_open_and_tag(seeds_copy: Path, db: Path, enter: str) -> None:
+    """``/ 尾矿库 Enter Enter t 防汛 Enter`` typed at once as the reader starts: the hit
+    opens and is tagged 防汛 (``enter``: the key an Enter arrives as)."""
     app = make_app(seeds_copy, db)
     async with app.run_test(size=(160, 50)) as pilot:
         screen = app.main_screen
-        type_fast(app, "/", *"尾矿库", "ctrl+j", "ctrl+j", "t", *"防汛", "ctrl+j")
+        type_fast(app, "/", *"尾矿库", enter, enter, "t", *"防汛", enter)
 
         def done() -> bool:
             tagged = any(n.tags for n in screen.ws.store.all_notes())
@@ -269,17 +275,4 @@ async def test_keys_after_a_search_wait_for_an_index_slower_than_the_hold_limit(
         return build(self, *args, **kwargs)
 
     monkeypatch.setattr(Library, "refresh_index", slow)
-    app = make_app(seeds_copy, db)
-    async with app.run_test(size=(160, 50)) as pilot:
-        screen = app.main_screen
-        type_fast(app, "/", *"尾矿库", "enter", "enter", "t", *"防汛", "enter")
-
-        def done() -> bool:
-            tagged = any(n.tags for n in screen.ws.store.all_notes())
-            return not app.keys.held and app.screen is screen and tagged
-
-        await settle(pilot, done, rounds=1000)
-        assert screen.article is not None and "尾矿库" in screen.article.text
-        aid = screen.article.id
-    with stored(db) as s:
-        assert s.notes(aid).tags == ("防汛",)
+    await search_open_and_tag(seeds_copy, db, "enter")
