@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from tui.render import assemble, plain
 from tui.typeahead import INDEX_WAIT, Dialog, ready
-from tui.widgets.lists import StopList, plural
+from tui.widgets.lists import StopList, plural, type_into
 
 
 class QueryInput(Input):
@@ -120,11 +120,7 @@ class SearchScreen(Dialog[str | None]):
         """Typing in the hit list goes to the query (a new search, not a lost keystroke)."""
         box = self.query_one("#search-input", Input)
         if self.focused is not box and event.is_printable and event.character:
-            box.select_on_focus = False  # keep what is typed: focus would select it all
-            box.focus()
-            box.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
+            type_into(box, event)
 
     @on(OptionList.OptionSelected, "#search-hits")
     def open_hit(self, event: OptionList.OptionSelected) -> None:

@@ -25,7 +25,7 @@ from tui.dialogs.basic import refused
 from tui.render import assemble, plain
 from tui.screens.retrieval import AnalysisScreen, fit_right, flat
 from tui.typeahead import Dialog
-from tui.widgets import VimList, counted, plural, truncate
+from tui.widgets import VimList, counted, plural, truncate, type_into
 from tui.widgets.keyhints import KeyHints
 from workspace import codebook
 
@@ -174,11 +174,7 @@ class ColourDialog(Dialog[str | None]):
         if self.focused is not box and event.character and event.character in HEX:
             if event.character == "#":
                 box.value = ""
-            box.select_on_focus = False  # keep what is typed: focus would select it all
-            box.focus()
-            box.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
+            type_into(box, event)
 
     def choose(self, value: str | None) -> None:
         """The colour chosen, or None when it is the one the code has (no edit to undo)."""

@@ -28,7 +28,7 @@ from tui.screens.retrieval import (
     kwic_cells,
 )
 from tui.typeahead import ready
-from tui.widgets import VimList, counted, plural, truncate
+from tui.widgets import VimList, counted, plural, truncate, type_into
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
@@ -207,11 +207,7 @@ class ConcordanceScreen(AnalysisScreen):
             return
         if box.value == self.term:  # the first key of the new term (focus comes later)
             box.value = ""
-        box.select_on_focus = False  # keep what is typed: focus would select it all
-        box.focus()
-        box.insert_text_at_cursor(event.character)
-        event.stop()
-        event.prevent_default()
+        type_into(box, event)
 
     def action_sort(self, side: str) -> None:
         self.sort = None if self.sort == side else ("left" if side == "left" else "right")

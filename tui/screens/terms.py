@@ -20,7 +20,7 @@ from tui.dialogs import ConfirmDialog
 from tui.render import assemble, plain
 from tui.screens.retrieval import AnalysisScreen, flat
 from tui.typeahead import ready
-from tui.widgets import VimList, plural, truncate
+from tui.widgets import VimList, plural, truncate, type_into
 from tui.widgets.keyhints import KeyHints
 
 if TYPE_CHECKING:
@@ -206,11 +206,7 @@ class TermsScreen(AnalysisScreen):
             and event.character
             and not event.character.isascii()
         ):
-            box.select_on_focus = False  # keep what is typed: focus would select it all
-            box.focus()
-            box.insert_text_at_cursor(event.character)
-            event.stop()
-            event.prevent_default()
+            type_into(box, event)
 
     def action_kind(self) -> None:
         order = ["", *KINDS]

@@ -2,7 +2,15 @@
 
 from tui.widgets.codebook import Codebook
 from tui.widgets.issues import IssueList
-from tui.widgets.lists import ArticleList, StopList, VimList, counted, plural, truncate
+from tui.widgets.lists import (
+    ArticleList,
+    StopList,
+    VimList,
+    counted,
+    plural,
+    truncate,
+    type_into,
+)
 from tui.widgets.reader import Reader
 from tui.widgets.statusline import StatusLine
 
@@ -17,4 +25,5 @@ __all__ = [
     "counted",
     "plural",
     "truncate",
+    "type_into",
 ]

@@ -7,9 +7,10 @@ from collections.abc import Sequence, Set
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
+from textual import events
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from tui.render import assemble
@@ -185,3 +186,13 @@ class ArticleList(VimList):
         index = next((i for i, a in enumerate(articles) if a.id == keep), 0)
         if options:
             self.highlighted = index
+
+
+def type_into(box: Input, event: events.Key) -> None:
+    """A key typed on a list goes to the list's input box instead, where typing continues
+    (the box does not select what it holds on focus: the next key would replace it)."""
+    box.select_on_focus = False
+    box.focus()
+    box.insert_text_at_cursor(event.character or "")
+    event.stop()
+    event.prevent_default()
