@@ -132,12 +132,17 @@ def install() -> bool:
             self._held = ""
             self._held_since = 0.0
 
-        def _escape_alone(self) -> Iterable[Any]:
-            """The Esc, delivered now as a key of its own."""
-            yield from super().feed(ESC)
+        def _pending_now(self) -> Iterable[Any]:
+            """An Esc Textual holds, waiting for the rest of a sequence: delivered now, its
+            wait taken as over."""
             if self._timeout_time is not None:
                 self._timeout_time = 0.0
                 yield from super().tick()
+
+        def _escape_alone(self) -> Iterable[Any]:
+            """The Esc, delivered now as a key of its own."""
+            yield from super().feed(ESC)
+            yield from self._pending_now()
 
         def _release(self) -> Iterable[Any]:
             """Held Esc [… that nothing came to complete: typed keys."""
@@ -173,9 +178,7 @@ def install() -> bool:
                         continue
                 if i and data[i - 1] == ESC and splits_after_escape(ch):
                     yield from super().feed(data[at:i]) if i > at else ()
-                    if self._timeout_time is not None:
-                        self._timeout_time = 0.0
-                        yield from super().tick()  # the Esc, on its own
+                    yield from self._pending_now()  # the Esc, on its own
                     at = i
                 i += 1
             yield from super().feed(data[at:]) if at < len(data) else ()

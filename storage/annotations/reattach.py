@@ -475,13 +475,11 @@ def reanchor(
         # the occurrence whose neighbours still read as the passage's did, nearest the old
         # place among equals; none that does: not this passage (the coded words were
         # corrected and another 军民融合 a sentence on is a different claim)
-        best = max(
-            (m.start() for m in re.finditer(re.escape(quote), text)),
-            key=lambda x: (_agreement(text, x, x + len(quote), d), -abs(x - s)),
+        agree, _, first = max(  # (ties: the first occurrence, as before)
+            (_agreement(text, x, x + len(quote), d), -abs(x - s), -x)
+            for x in (m.start() for m in re.finditer(re.escape(quote), text))
         )
-        if _agreement(text, best, best + len(quote), d) >= need:
-            return best, best + len(quote)
-        return None
+        return (-first, -first + len(quote)) if agree >= need else None
     if not context_only:
         got = _refound_folded(text, quote, int(d["start"]))
         if got is not None and _agreement(text, *got, d) >= need:
